@@ -1,0 +1,1 @@
+//! incident: record an outage as you work it; the postmortem falls out of the record.
