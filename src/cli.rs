@@ -1,0 +1,357 @@
+//! The command line, as clap sees it. No logic here: `config` validates, `commands` act.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "Record an outage as you work it; the postmortem falls out of the record.";
+
+const LONG_ABOUT: &str = "\
+Record an outage as you work it; the postmortem falls out of the record.
+
+Every command writes one timestamped Markdown file (a step) into a vault: a folder
+you can read in any editor or Obsidian and keep in git. Status, durations and totals
+are computed from the steps whenever they are read.";
+
+const EXAMPLES: &str = "\
+Examples:
+  incident init ~/incidents && cd ~/incidents
+  incident start \"K3s pods in CrashLoopBackOff\" --severity sev2 --service k3s
+  incident mark detected
+  incident run -- kubectl get pods -A
+  kubectl logs -n kube-system coredns-7b8c7b8d4-x9k2p | incident capture -c \"kubectl logs coredns\"
+  incident note \"CoreDNS reports a loop; checking the node's addresses\"
+  incident status";
+
+#[derive(Debug, Parser)]
+#[command(name = "incident", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The vault folder (default: the nearest folder upwards holding incident.toml)
+    #[arg(long, global = true, env = "INCIDENT_VAULT", value_name = "DIR")]
+    pub vault: Option<PathBuf>,
+    /// The incident to work on (default: the current one, see `incident switch`)
+    #[arg(long = "incident", short = 'I', global = true, env = "INCIDENT_ID", value_name = "ID")]
+    pub incident: Option<String>,
+    /// Print less: no status lines on stderr
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a vault: incident.toml, incidents/ and a .gitignore for local state
+    #[command(
+        after_help = "Examples:\n  incident init                # here\n  incident init ~/incidents    # a new folder"
+    )]
+    Init(InitArgs),
+    /// Open an incident and make it the current one; prints its id
+    #[command(
+        after_help = "Examples:\n  incident start \"K3s pods in CrashLoopBackOff\" --severity sev2 --service k3s --tag kubernetes\n  incident start \"Checkout 5xx\" --at 08:23     # it began earlier"
+    )]
+    Start(StartArgs),
+    /// Write down what you see or think, now or at an earlier time
+    #[command(
+        after_help = "Examples:\n  incident note \"Every pod is crash-looping, 6,812 restarts\"\n  incident note --at 08:45 \"Root cause: the node IP changed\"\n  echo \"long text\" | incident note -"
+    )]
+    Note(NoteArgs),
+    /// Run a command, show its output live, and record command, output, exit code and timing
+    #[command(
+        after_help = "Exits with the command's exit code (127 when it cannot be found).\n\nExamples:\n  incident run -- kubectl get pods -A\n  incident run --title \"CoreDNS logs\" -- kubectl logs -n kube-system deploy/coredns"
+    )]
+    Run(RunArgs),
+    /// Record output that was already on screen (reads stdin, copies it to stdout)
+    #[command(
+        after_help = "Examples:\n  kubectl get pods -A | incident capture -c \"kubectl get pods -A\"\n  incident capture -c \"ip addr show\" --at 08:40 < ip-addr.txt"
+    )]
+    Capture(CaptureArgs),
+    /// Mark a point on the incident's clock (detected, diagnosed, recovered, …)
+    #[command(
+        after_help = "Milestones, in the order they usually happen:\n  impact-start, detected, acknowledged, diagnosed, mitigation-start, mitigated,\n  recovered, resolved, permanent-fix-start, permanent-fix\n\nExamples:\n  incident mark detected\n  incident mark diagnosed --at 08:45 \"DHCP gave the node a new address\""
+    )]
+    Mark(MarkArgs),
+    /// Record an option considered, with its pros and cons
+    #[command(
+        after_help = "Examples:\n  incident option \"Clean restart of k3s\" --pros \"minutes to recover\" --cons \"may recur\""
+    )]
+    Option(OptionArgs),
+    /// Record which option was chosen, and why
+    #[command(
+        after_help = "OPTION is the option's title or a unique part of it.\n\nExamples:\n  incident decide \"Clean restart\" --why \"fastest way back\""
+    )]
+    Decide(DecideArgs),
+    /// Record the root cause (and what triggered it)
+    #[command(
+        after_help = "Examples:\n  incident cause \"k3s cached the old node IP\" --trigger \"DHCP lease renewal changed the IP\""
+    )]
+    Cause(CauseArgs),
+    /// Record a lesson: what worked, what sucked, where we got lucky, what we learned
+    #[command(after_help = "Examples:\n  incident lesson --kind sucked \"6,812 restarts and no alert\"")]
+    Lesson(LessonArgs),
+    /// Record a follow-up action item
+    #[command(after_help = "Examples:\n  incident action \"Alert on pod restarts > 10\" --owner ryan --due 2025-10-12")]
+    Action(ActionArgs),
+    /// Attach a file (a screenshot, a config) to the incident
+    #[command(after_help = "Examples:\n  incident attach /etc/systemd/system/k3s.service")]
+    Attach(AttachArgs),
+    /// Show the current incident: elapsed time, milestones, last steps
+    #[command(after_help = "Examples:\n  incident status\n  incident status --json | jq .milestones")]
+    Status(StatusArgs),
+    /// List incidents, newest first
+    #[command(after_help = "Examples:\n  incident list\n  incident list --status open --json")]
+    List(ListArgs),
+    /// Show an incident's whole timeline
+    #[command(
+        after_help = "Backdated steps (recorded later with --at) are marked with ↶.\n\nExamples:\n  incident show\n  incident show 2025-10-05-k3s --json"
+    )]
+    Show(ShowArgs),
+    /// Make another incident the current one
+    #[command(after_help = "Examples:\n  incident switch 2025-10-05-k3s-pods-crashloop")]
+    Switch(SwitchArgs),
+    /// Mark the incident resolved (a `resolved` milestone)
+    #[command(after_help = "Examples:\n  incident resolve \"All pods healthy for 30 minutes\"")]
+    Resolve(MarkTextArgs),
+}
+
+/// What every step-writing command accepts.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StepArgs {
+    /// When it happened, if not now: RFC 3339, 08:45, "10 min ago", "yesterday 23:10"
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Write the text as it is, without redacting secrets (recorded in the step)
+    #[arg(long)]
+    pub no_redact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the vault in
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Severity {
+    Sev1,
+    Sev2,
+    Sev3,
+    Sev4,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// A short title: what is broken, as users see it
+    pub title: String,
+    #[arg(long, short, value_enum)]
+    pub severity: Option<Severity>,
+    /// An affected service (repeat for more)
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// A tag (repeat for more)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// A first summary for incident.md
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+    /// When it began, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The note (words are joined with spaces); `-` reads stdin
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A heading for the step
+    #[arg(long, short)]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// The command and its arguments, after `--`
+    #[arg(required = true, num_args = 1.., last = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// The command that printed the output
+    #[arg(long, short, value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Its exit code, if known
+    #[arg(long, value_name = "N")]
+    pub exit_code: Option<i32>,
+    /// A heading for the step
+    #[arg(long, short)]
+    pub title: Option<String>,
+    /// Read this file instead of stdin
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Do not copy the input to stdout
+    #[arg(long)]
+    pub no_echo: bool,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkArgs {
+    /// impact-start, detected, acknowledged, diagnosed, mitigation-start, mitigated,
+    /// recovered, resolved, permanent-fix-start, permanent-fix
+    pub milestone: String,
+    #[command(flatten)]
+    pub text: MarkTextArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkTextArgs {
+    /// What happened
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OptionArgs {
+    pub title: String,
+    /// An advantage (repeat for more)
+    #[arg(long = "pros", alias = "pro", value_name = "TEXT")]
+    pub pros: Vec<String>,
+    /// A drawback (repeat for more)
+    #[arg(long = "cons", alias = "con", value_name = "TEXT")]
+    pub cons: Vec<String>,
+    /// More detail (Markdown), e.g. the commands it takes
+    #[arg(long, value_name = "TEXT")]
+    pub detail: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The option chosen: its title or a unique part of it
+    pub option: String,
+    #[arg(long, value_name = "TEXT")]
+    pub why: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CauseArgs {
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// The event that set it off
+    #[arg(long, value_name = "TEXT")]
+    pub trigger: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LessonKindArg {
+    Worked,
+    Sucked,
+    Lucky,
+    Learned,
+}
+
+#[derive(Debug, Args)]
+pub struct LessonArgs {
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[arg(long, value_enum, default_value_t = LessonKindArg::Learned)]
+    pub kind: LessonKindArg,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+    /// Due date, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    pub file: PathBuf,
+    #[arg(long, short)]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StatusFilter {
+    Open,
+    Resolved,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Incident id (default: the current one)
+    pub id: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    pub id: String,
+}
+
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    Cli::try_parse_from(args)
+}

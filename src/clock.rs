@@ -1,0 +1,204 @@
+//! The clock is an input: read once per command, pinned by `INCIDENT_NOW`, and the
+//! parser for the human times `--at` accepts.
+
+use chrono::{DateTime, Duration, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+
+pub type Timestamp = DateTime<FixedOffset>;
+
+#[derive(Clone, Debug)]
+pub struct Clock {
+    now: Timestamp,
+    pinned: bool,
+}
+
+impl Clock {
+    /// The system clock, in the local offset, to the millisecond.
+    pub fn system() -> Clock {
+        let now = Local::now().fixed_offset();
+        let millis = now.timestamp_subsec_millis() * 1_000_000;
+        let now = now.with_nanosecond_truncated(millis);
+        Clock { now, pinned: false }
+    }
+
+    /// A clock stopped at `now`; its offset is the "local" offset for `--at 08:45`.
+    pub fn fixed(now: Timestamp) -> Clock {
+        Clock { now, pinned: true }
+    }
+
+    /// `INCIDENT_NOW` (RFC 3339) when given, else the system clock.
+    pub fn from_env_value(value: Option<&str>) -> Result<Clock, String> {
+        match value {
+            None => Ok(Clock::system()),
+            Some(v) => DateTime::parse_from_rfc3339(v.trim()).map(Clock::fixed).map_err(|e| {
+                format!("INCIDENT_NOW={v:?} is not an RFC 3339 time ({e}); try INCIDENT_NOW=2025-10-05T08:23:00-05:00")
+            }),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// A wall-clock time on a date in the local zone (the pinned offset when pinned).
+    fn localize(&self, naive: NaiveDateTime) -> Option<Timestamp> {
+        if self.pinned {
+            self.now.offset().from_local_datetime(&naive).single()
+        } else {
+            Local.from_local_datetime(&naive).earliest().map(|t| t.fixed_offset())
+        }
+    }
+
+    /// Parses what `--at` accepts: RFC 3339, `08:45` (today), `2025-10-05 08:45`,
+    /// `10 min ago`, `yesterday 23:10`, `today 08:45`, `now`.
+    pub fn parse_at(&self, input: &str) -> Result<Timestamp, String> {
+        let text = input.trim();
+        let lower = text.to_ascii_lowercase();
+        if lower == "now" {
+            return Ok(self.now);
+        }
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(t);
+        }
+        if let Some(rest) = lower.strip_suffix(" ago") {
+            return parse_span(rest).map(|d| self.now - d).ok_or_else(|| at_error(input));
+        }
+        let (day, clock) = match lower.split_once(' ') {
+            Some(("yesterday", rest)) => (self.now.date_naive().pred_opt(), rest.trim()),
+            Some(("today", rest)) => (Some(self.now.date_naive()), rest.trim()),
+            Some((date, rest)) if NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() => {
+                (NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(), rest.trim())
+            }
+            _ => (Some(self.now.date_naive()), lower.as_str()),
+        };
+        let lower_t = lower.replacen('t', " ", 1);
+        if let Ok(naive) = NaiveDateTime::parse_from_str(&lower_t, "%Y-%m-%d %H:%M:%S")
+            .or_else(|_| NaiveDateTime::parse_from_str(&lower_t, "%Y-%m-%d %H:%M"))
+        {
+            return self.localize(naive).ok_or_else(|| at_error(input));
+        }
+        let time = parse_clock(clock).ok_or_else(|| at_error(input))?;
+        let day = day.ok_or_else(|| at_error(input))?;
+        self.localize(day.and_time(time)).ok_or_else(|| at_error(input))
+    }
+}
+
+trait TruncateNanos {
+    fn with_nanosecond_truncated(self, nanos: u32) -> Self;
+}
+
+impl TruncateNanos for Timestamp {
+    fn with_nanosecond_truncated(self, nanos: u32) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(nanos).unwrap_or(self)
+    }
+}
+
+fn at_error(input: &str) -> String {
+    format!(
+        "cannot read the time {input:?}; use RFC 3339 (2025-10-05T08:45:00-05:00), \
+         a clock time (08:45), \"10 min ago\" or \"yesterday 23:10\""
+    )
+}
+
+/// `8:45`, `08:45`, `08:45:30`, `8:45pm`.
+fn parse_clock(text: &str) -> Option<NaiveTime> {
+    let (text, pm) = match text.strip_suffix("pm") {
+        Some(t) => (t.trim(), Some(true)),
+        None => match text.strip_suffix("am") {
+            Some(t) => (t.trim(), Some(false)),
+            None => (text, None),
+        },
+    };
+    let time =
+        NaiveTime::parse_from_str(text, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(text, "%H:%M")).ok()?;
+    match pm {
+        None => Some(time),
+        Some(pm) => {
+            use chrono::Timelike;
+            let hour = time.hour();
+            if hour == 0 || hour > 12 {
+                return None;
+            }
+            let hour = match (pm, hour) {
+                (true, 12) => 12,
+                (true, h) => h + 12,
+                (false, 12) => 0,
+                (false, h) => h,
+            };
+            time.with_hour(hour)
+        }
+    }
+}
+
+/// `10 min`, `2h`, `1 hour 30 min`, `90s`, `3 days`.
+pub fn parse_span(text: &str) -> Option<Duration> {
+    let mut total = Duration::zero();
+    let mut rest = text.trim();
+    let mut any = false;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let n: i64 = rest[..digits].parse().ok()?;
+        rest = rest[digits..].trim_start();
+        let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = rest[unit_len..].trim_start_matches([' ', ',']);
+        rest = rest.strip_prefix("and ").unwrap_or(rest);
+        let one = match unit {
+            "s" | "sec" | "secs" | "second" | "seconds" => Duration::seconds(1),
+            "m" | "min" | "mins" | "minute" | "minutes" => Duration::minutes(1),
+            "h" | "hr" | "hrs" | "hour" | "hours" => Duration::hours(1),
+            "d" | "day" | "days" => Duration::days(1),
+            "w" | "week" | "weeks" => Duration::weeks(1),
+            _ => return None,
+        };
+        total = total.checked_add(&one.checked_mul(n.try_into().ok()?)?)?;
+        any = true;
+    }
+    any.then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock() -> Clock {
+        Clock::from_env_value(Some("2025-10-05T09:30:00-05:00")).unwrap()
+    }
+
+    fn at(s: &str) -> String {
+        clock().parse_at(s).map(|t| t.to_rfc3339()).unwrap_or_else(|e| e)
+    }
+
+    #[test]
+    fn accepts_the_documented_forms() {
+        assert_eq!(at("2025-10-05T08:23:00Z"), "2025-10-05T08:23:00+00:00");
+        assert_eq!(at("08:45"), "2025-10-05T08:45:00-05:00");
+        assert_eq!(at("8:45"), "2025-10-05T08:45:00-05:00");
+        assert_eq!(at("08:45:30"), "2025-10-05T08:45:30-05:00");
+        assert_eq!(at("10 min ago"), "2025-10-05T09:20:00-05:00");
+        assert_eq!(at("1 hour 30 min ago"), "2025-10-05T08:00:00-05:00");
+        assert_eq!(at("2h ago"), "2025-10-05T07:30:00-05:00");
+        assert_eq!(at("yesterday 23:10"), "2025-10-04T23:10:00-05:00");
+        assert_eq!(at("today 8:00am"), "2025-10-05T08:00:00-05:00");
+        assert_eq!(at("2025-10-04 22:00"), "2025-10-04T22:00:00-05:00");
+        assert_eq!(at("3:15pm"), "2025-10-05T15:15:00-05:00");
+        assert_eq!(at("now"), "2025-10-05T09:30:00-05:00");
+    }
+
+    #[test]
+    fn rejects_nonsense_with_a_hint() {
+        for bad in ["", "tomorrowish", "25:00", "10 parsecs ago", "ago", "13:00pm", "yesterday", "-5 min ago"] {
+            let err = clock().parse_at(bad).unwrap_err();
+            assert!(err.contains("cannot read the time"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn bad_incident_now_names_the_value() {
+        let err = Clock::from_env_value(Some("yesterday")).unwrap_err();
+        assert!(err.starts_with("INCIDENT_NOW=\"yesterday\" is not an RFC 3339 time"));
+    }
+}

@@ -1,0 +1,189 @@
+//! The reasoning of an incident: options, the decision, cause, lessons, actions,
+//! attachments. Each command writes one step.
+
+use std::fs;
+
+use chrono::NaiveDate;
+
+use crate::cli::{ActionArgs, AttachArgs, CauseArgs, DecideArgs, LessonArgs, LessonKindArg, OptionArgs};
+use crate::config::Config;
+use crate::error::{Error, IoContext, Result};
+use crate::model::{LessonKind, Step, StepKind};
+use crate::record::output::hex;
+use crate::record::{Session, text_arg};
+use crate::ui::Ui;
+use crate::vault::{atomic, slug};
+
+/// Attachments larger than this are refused: link to them instead.
+const MAX_ATTACHMENT: u64 = 64 << 20;
+
+fn save(session: &Session, step: &mut Step) -> Result<u8> {
+    session.save(step)?;
+    session.report(step);
+    Ok(0)
+}
+
+pub fn option(cfg: &Config, _ui: &Ui, args: &OptionArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let title = args.title.trim();
+    if title.is_empty() {
+        return Err(Error::usage(
+            "the option's title is empty",
+            "incident option \"Pin k3s to an interface\" --pros …",
+        ));
+    }
+    let mut meta = session.meta(StepKind::Option, session.at(args.step.at.as_deref())?);
+    meta.title = Some(title.to_string());
+    meta.pros = args.pros.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    meta.cons = args.cons.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let mut body = format!("### Option: {title}\n");
+    for (heading, items) in [("Pros", &meta.pros), ("Cons", &meta.cons)] {
+        if !items.is_empty() {
+            body.push_str(&format!("\n**{heading}**\n\n"));
+            for item in items {
+                body.push_str(&format!("- {item}\n"));
+            }
+        }
+    }
+    if let Some(detail) = args.detail.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        body.push_str(&format!("\n{detail}\n"));
+    }
+    save(&session, &mut Step { meta, body })
+}
+
+pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let (options, warnings) = session.vault.steps_of_kind(&session.incident, StepKind::Option)?;
+    for w in warnings {
+        ui.warn(&w.to_string());
+    }
+    let wanted = args.option.trim().to_lowercase();
+    let title_of = |s: &Step| s.meta.title.clone().unwrap_or_default();
+    let exact: Vec<&Step> =
+        options.iter().filter(|s| title_of(s).to_lowercase() == wanted || s.meta.id == args.option).collect();
+    let found: Vec<&Step> = if exact.is_empty() {
+        options.iter().filter(|s| title_of(s).to_lowercase().contains(&wanted)).collect()
+    } else {
+        exact
+    };
+    let chosen = match found.as_slice() {
+        [one] => *one,
+        [] if options.is_empty() => {
+            return Err(Error::user_hint(
+                format!("no options recorded in {} yet", session.incident.slug),
+                "record them first: incident option \"TITLE\" --pros … --cons …",
+            ));
+        }
+        [] => {
+            let titles: Vec<String> = options.iter().map(|s| format!("{:?}", title_of(s))).collect();
+            return Err(Error::user_hint(
+                format!("no option matches {:?}; the options are {}", args.option, titles.join(", ")),
+                "give the title or a unique part of it",
+            ));
+        }
+        many => {
+            let titles: Vec<String> = many.iter().map(|s| format!("{:?}", title_of(s))).collect();
+            return Err(Error::user_hint(
+                format!("{:?} matches {} options: {}", args.option, many.len(), titles.join(", ")),
+                "give more of the title",
+            ));
+        }
+    };
+    let mut meta = session.meta(StepKind::Decision, session.at(args.step.at.as_deref())?);
+    let title = title_of(chosen);
+    meta.option = Some(title.clone());
+    meta.option_id = Some(chosen.meta.id.clone());
+    meta.why = args.why.clone().filter(|w| !w.trim().is_empty());
+    let mut body = format!("Chose **{title}**.");
+    if let Some(why) = &meta.why {
+        body.push_str(&format!(" {why}"));
+    }
+    save(&session, &mut Step { meta, body })
+}
+
+pub fn cause(cfg: &Config, _ui: &Ui, args: &CauseArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let text = text_arg(&args.text)?;
+    let mut meta = session.meta(StepKind::Cause, session.at(args.step.at.as_deref())?);
+    meta.trigger = args.trigger.clone().filter(|t| !t.trim().is_empty());
+    let mut body = text;
+    if let Some(trigger) = &meta.trigger {
+        body.push_str(&format!("\n\n**Trigger:** {trigger}"));
+    }
+    save(&session, &mut Step { meta, body })
+}
+
+pub fn lesson(cfg: &Config, _ui: &Ui, args: &LessonArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let text = text_arg(&args.text)?;
+    let mut meta = session.meta(StepKind::Lesson, session.at(args.step.at.as_deref())?);
+    meta.lesson = Some(match args.kind {
+        LessonKindArg::Worked => LessonKind::Worked,
+        LessonKindArg::Sucked => LessonKind::Sucked,
+        LessonKindArg::Lucky => LessonKind::Lucky,
+        LessonKindArg::Learned => LessonKind::Learned,
+    });
+    save(&session, &mut Step { meta, body: text })
+}
+
+pub fn action(cfg: &Config, _ui: &Ui, args: &ActionArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let text = text_arg(&args.text)?;
+    let mut meta = session.meta(StepKind::Action, session.at(args.step.at.as_deref())?);
+    meta.owner = args.owner.clone().filter(|o| !o.trim().is_empty());
+    meta.due = match &args.due {
+        None => None,
+        Some(d) => Some(NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+            Error::usage(format!("--due {d:?} is not a date"), "write it as YYYY-MM-DD, e.g. --due 2025-10-12")
+        })?),
+    };
+    meta.title = Some(text.clone());
+    let mut body = format!("- [ ] {text}");
+    if let Some(owner) = &meta.owner {
+        body.push_str(&format!(" — @{owner}"));
+    }
+    if let Some(due) = meta.due {
+        body.push_str(&format!(", due {due}"));
+    }
+    save(&session, &mut Step { meta, body })
+}
+
+pub fn attach(cfg: &Config, _ui: &Ui, args: &AttachArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let source = cfg.cwd.join(&args.file);
+    let size = fs::metadata(&source)
+        .map_err(|e| {
+            Error::user_hint(format!("cannot read {}: {e}", source.display()), "give the path of an existing file")
+        })?
+        .len();
+    if size > MAX_ATTACHMENT {
+        return Err(Error::user_hint(
+            format!("{} is {} bytes, over the {} MiB attachment limit", source.display(), size, MAX_ATTACHMENT >> 20),
+            "keep large files elsewhere and record where with `incident note`",
+        ));
+    }
+    let bytes = fs::read(&source).ctx("read", &source)?;
+    let mut meta = session.meta(StepKind::Attach, session.at(args.step.at.as_deref())?);
+    let name = safe_file_name(&source);
+    let stored = format!("attachments/{}-{name}", meta.id);
+    let dir = session.incident.dir.join("attachments");
+    fs::create_dir_all(&dir).ctx("create", &dir)?;
+    use sha2::Digest;
+    meta.attachment_sha256 = Some(hex(&sha2::Sha256::digest(&bytes)));
+    meta.attachment = Some(stored.clone());
+    meta.title = args.title.clone();
+    if !atomic::write_new(&session.incident.dir.join(&stored), &bytes)? {
+        return Err(Error::Internal(format!("{stored} exists already")));
+    }
+    let label = args.title.clone().unwrap_or_else(|| name.clone());
+    let body = format!("Attached [{label}](../{stored}) ({} bytes).", bytes.len());
+    save(&session, &mut Step { meta, body })
+}
+
+/// `k3s.service` stays; `../../etc/passwd` becomes `passwd`; odd names get slugged.
+fn safe_file_name(path: &std::path::Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|s| slug::slugify(&s.to_string_lossy())).unwrap_or_default();
+    let stem = slug::slugify(&stem);
+    if ext.is_empty() { stem } else { format!("{stem}.{ext}") }
+}

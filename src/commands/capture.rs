@@ -1,0 +1,74 @@
+//! `incident capture -c CMD < output`: output that was already on screen.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+
+use crate::cli::CaptureArgs;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::{Step, StepKind};
+use crate::record::Session;
+use crate::record::body::output_body;
+use crate::record::output::OutputRecorder;
+use crate::ui::Ui;
+
+pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let at = session.at(args.step.at.as_deref())?;
+    let mut meta = session.meta(StepKind::Capture, at);
+    meta.command = args.command.clone().filter(|c| !c.trim().is_empty());
+    meta.exit_code = args.exit_code;
+    meta.title = args.title.clone();
+
+    let mut input: Box<dyn Read> = match &args.file {
+        Some(path) => {
+            let path = cfg.cwd.join(path);
+            Box::new(File::open(&path).map_err(|e| {
+                Error::user_hint(
+                    format!("cannot read {}: {e}", path.display()),
+                    "give an existing file, or pipe the output in",
+                )
+            })?)
+        }
+        None => Box::new(io::stdin().lock()),
+    };
+    let limit = session.vault.settings.record.inline_limit;
+    let mut recorder =
+        OutputRecorder::new(&session.writer, limit, |line: &str, out: &mut String| out.push_str(line), |_: &str| {});
+    let mut echo = (!args.no_echo).then(io::stdout);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io("read", args.file.clone().unwrap_or_else(|| "stdin".into()), e)),
+        };
+        if let Some(out) = &mut echo
+            && out.write_all(&buf[..n]).is_err()
+        {
+            echo = None;
+        }
+        recorder.push(0, &buf[..n])?;
+    }
+    if let Some(out) = &mut echo {
+        let _ = out.flush();
+    }
+    let mut captured = recorder.finish()?;
+    if captured.bytes == 0 {
+        return Err(Error::usage(
+            "nothing to capture: the input was empty",
+            "pipe the output in: kubectl get pods -A | incident capture -c \"kubectl get pods -A\"",
+        ));
+    }
+    meta.output_bytes = Some(captured.bytes);
+    meta.output_sha256 = Some(captured.sha256.clone());
+    if let Some(spool) = captured.spool.take() {
+        session.writer.persist_output(spool, &mut meta)?;
+    }
+    let body = output_body(&meta, &captured);
+    let mut step = Step { meta, body };
+    session.save(&mut step)?;
+    session.report(&step);
+    Ok(0)
+}

@@ -1,0 +1,53 @@
+//! `incident mark MILESTONE` and `incident resolve`.
+
+use crate::cli::{MarkArgs, MarkTextArgs};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::format;
+use crate::model::{Milestone, Step, StepKind};
+use crate::record::Session;
+use crate::ui::Ui;
+
+pub fn mark(cfg: &Config, ui: &Ui, args: &MarkArgs) -> Result<u8> {
+    let milestone: Milestone =
+        args.milestone.parse().map_err(|m: String| Error::usage(m, "see `incident mark --help`"))?;
+    record(cfg, ui, milestone, &args.text)
+}
+
+pub fn resolve(cfg: &Config, ui: &Ui, args: &MarkTextArgs) -> Result<u8> {
+    record(cfg, ui, Milestone::Resolved, args)
+}
+
+fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let at = session.at(args.step.at.as_deref())?;
+    let (earlier, warnings) = session.vault.steps_of_kind(&session.incident, StepKind::Milestone)?;
+    for w in warnings {
+        ui.warn(&w.to_string());
+    }
+    for step in &earlier {
+        let Some(other) = step.meta.milestone else { continue };
+        if other == milestone {
+            ui.warn(&format!(
+                "{milestone} was already marked at {} ({}); the earliest one counts",
+                format::date_time(step.meta.at),
+                step.meta.id
+            ));
+        } else if (other < milestone && step.meta.at > at) || (other > milestone && step.meta.at < at) {
+            ui.warn(&format!(
+                "{milestone} at {} is out of order with {other} at {} ({}); check the times",
+                format::date_time(at),
+                format::date_time(step.meta.at),
+                step.meta.id
+            ));
+        }
+    }
+    let mut meta = session.meta(StepKind::Milestone, at);
+    meta.milestone = Some(milestone);
+    let text = args.text.join(" ").trim().to_string();
+    let body = if text.is_empty() { milestone.label().to_string() } else { text };
+    let mut step = Step { meta, body };
+    session.save(&mut step)?;
+    session.report(&step);
+    Ok(0)
+}

@@ -1,0 +1,62 @@
+//! `incident run -- CMD`: run, show live, record, exit with the command's code.
+
+use crate::cli::RunArgs;
+use crate::config::Config;
+use crate::error::Result;
+use crate::model::{Step, StepKind};
+use crate::record::Session;
+use crate::record::body::output_body;
+use crate::record::exec::run_and_tee;
+use crate::record::output::OutputRecorder;
+use crate::ui::Ui;
+
+pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let at = session.at(args.step.at.as_deref())?;
+    let mut meta = session.meta(StepKind::Run, at);
+    let argv: Vec<String> = args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    meta.command = Some(shell_words::join(&argv));
+    meta.argv = Some(argv);
+    meta.cwd = Some(cfg.cwd.display().to_string());
+    meta.title = args.title.clone();
+
+    let limit = session.vault.settings.record.inline_limit;
+    let mut recorder =
+        OutputRecorder::new(&session.writer, limit, |line: &str, out: &mut String| out.push_str(line), |_: &str| {});
+    // A recording failure (disk full) must not stop the command: keep running, report after.
+    let mut record_error = None;
+    let finished = run_and_tee(&args.command, true, |stream, bytes| {
+        if record_error.is_none()
+            && let Err(e) = recorder.push(stream, bytes)
+        {
+            record_error = Some(e);
+        }
+        Ok(())
+    })?;
+    if let Some(e) = record_error {
+        return Err(e);
+    }
+    let captured = recorder.finish()?;
+    meta.exit_code = Some(finished.exit_code);
+    meta.signal = finished.signal.clone();
+    meta.spawn_error = finished.spawn_error.clone();
+    meta.duration_ms = Some(finished.duration.as_millis() as u64);
+    if captured.bytes > 0 {
+        meta.output_bytes = Some(captured.bytes);
+        meta.output_sha256 = Some(captured.sha256.clone());
+    }
+    let mut captured = captured;
+    if let Some(spool) = captured.spool.take() {
+        session.writer.persist_output(spool, &mut meta)?;
+    }
+    let body = output_body(&meta, &captured);
+    let mut step = Step { meta, body };
+    session.save(&mut step)?;
+    if let Some(why) = &finished.spawn_error {
+        ui.error(why, Some("recorded as a step that could not start"));
+    }
+    if !cfg.quiet {
+        eprintln!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug);
+    }
+    Ok(finished.exit_code.clamp(0, 255) as u8)
+}

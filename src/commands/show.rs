@@ -1,0 +1,85 @@
+//! `incident show [ID] [--json]`: the whole timeline in `at` order.
+
+use serde::Serialize;
+
+use super::status::{MilestoneJson, milestones_json, started_at};
+use crate::cli::ShowArgs;
+use crate::config::Config;
+use crate::error::Result;
+use crate::format;
+use crate::model::{IncidentMeta, StepMeta};
+use crate::ui::{BOLD, DIM, Ui, paint};
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    id: &'a str,
+    #[serde(flatten)]
+    meta: &'a IncidentMeta,
+    status: &'a str,
+    summary: &'a str,
+    milestones: Vec<MilestoneJson<'a>>,
+    steps: Vec<StepJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepJson<'a> {
+    #[serde(flatten)]
+    meta: &'a StepMeta,
+    backdated: bool,
+    headline: String,
+    body: &'a str,
+}
+
+pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
+    let vault = cfg.vault()?;
+    let selector = args.id.as_deref().or(cfg.incident.as_deref());
+    let incident = vault.incident(selector)?;
+    let loaded = vault.load(&incident)?;
+    for w in &loaded.warnings {
+        ui.warn(&w.to_string());
+    }
+    let inc = &loaded.incident;
+    if args.json {
+        let json = ShowJson {
+            id: &inc.slug,
+            meta: &inc.meta,
+            status: inc.status().as_str(),
+            summary: inc.summary.trim(),
+            milestones: milestones_json(inc),
+            steps: inc
+                .steps
+                .iter()
+                .map(|s| StepJson {
+                    meta: &s.meta,
+                    backdated: s.meta.is_backdated(),
+                    headline: s.headline(),
+                    body: &s.body,
+                })
+                .collect(),
+        };
+        ui.out(&serde_json::to_string_pretty(&json).expect("show serializes"));
+        return Ok(0);
+    }
+    let mut out = format!("{} [{}]\n", paint(BOLD, &inc.meta.title), inc.status().as_str());
+    out.push_str(&paint(DIM, format!("{} · started {}", inc.slug, format::date_time(started_at(inc)))));
+    out.push('\n');
+    let mut day = None;
+    for step in &inc.steps {
+        let d = step.meta.at.date_naive();
+        if day != Some(d) {
+            out.push_str(&format!("\n{}\n", paint(BOLD, d.format("%A %Y-%m-%d"))));
+            day = Some(d);
+        }
+        let mark = if step.meta.is_backdated() {
+            format!(" {}", paint(DIM, format!("↶ recorded {}", format::clock(step.meta.recorded()))))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("  {}  {:<9} {}{mark}\n", format::clock(step.meta.at), step.meta.kind, step.headline()));
+    }
+    if inc.steps.is_empty() {
+        out.push_str("\nno steps yet: incident note \"what you see\"\n");
+    }
+    ui.out(out.trim_end());
+    Ok(0)
+}

@@ -1,0 +1,133 @@
+//! `incident status [--json]`: where the current incident stands.
+
+use serde::Serialize;
+
+use crate::cli::StatusArgs;
+use crate::clock::Timestamp;
+use crate::config::Config;
+use crate::error::Result;
+use crate::format;
+use crate::model::{Incident, Milestone};
+use crate::ui::{BOLD, DIM, GREEN, Ui, YELLOW, paint};
+
+const LAST_STEPS: usize = 5;
+
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    severity: Option<&'a str>,
+    status: &'a str,
+    services: &'a [String],
+    tags: &'a [String],
+    started_at: Timestamp,
+    elapsed_seconds: i64,
+    milestones: Vec<MilestoneJson<'a>>,
+    steps: usize,
+    last_steps: Vec<StepLine<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct MilestoneJson<'a> {
+    pub milestone: Milestone,
+    pub at: Timestamp,
+    pub step: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct StepLine<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub at: Timestamp,
+    pub backdated: bool,
+    pub headline: String,
+}
+
+pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
+    let vault = cfg.vault()?;
+    let incident = vault.incident(cfg.incident.as_deref())?;
+    let loaded = vault.load(&incident)?;
+    for w in &loaded.warnings {
+        ui.warn(&w.to_string());
+    }
+    let inc = &loaded.incident;
+    let now = cfg.clock.now();
+    let started = started_at(inc);
+    let last: Vec<StepLine> = inc.steps.iter().rev().take(LAST_STEPS).rev().map(step_line).collect();
+    if args.json {
+        let json = StatusJson {
+            id: &inc.slug,
+            title: &inc.meta.title,
+            severity: inc.meta.severity.as_deref(),
+            status: inc.status().as_str(),
+            services: &inc.meta.services,
+            tags: &inc.meta.tags,
+            started_at: started,
+            elapsed_seconds: (now - started).num_seconds(),
+            milestones: milestones_json(inc),
+            steps: inc.steps.len(),
+            last_steps: last,
+        };
+        ui.out(&serde_json::to_string_pretty(&json).expect("status serializes"));
+        return Ok(0);
+    }
+    let mut out = String::new();
+    let status = inc.status();
+    let status_text = match status {
+        crate::model::Status::Open => paint(YELLOW, "open"),
+        crate::model::Status::Resolved => paint(GREEN, "resolved"),
+    };
+    let sev = inc.meta.severity.as_deref().map(|s| format!(" · {s}")).unwrap_or_default();
+    out.push_str(&format!("{} [{status_text}{sev}]\n", paint(BOLD, &inc.meta.title)));
+    let mut line =
+        format!("{} · started {} · {} ago", inc.slug, format::date_time(started), format::duration(now - started));
+    if !inc.meta.services.is_empty() {
+        line.push_str(&format!(" · services: {}", inc.meta.services.join(", ")));
+    }
+    out.push_str(&paint(DIM, line));
+    out.push('\n');
+    let milestones = inc.milestones();
+    if milestones.is_empty() {
+        out.push_str("milestones: none yet (incident mark detected)\n");
+    } else {
+        let mut parts = Vec::new();
+        let mut prev: Option<Timestamp> = None;
+        for (m, step) in &milestones {
+            let delta = prev.map(|p| format!(" (+{})", format::duration(step.meta.at - p))).unwrap_or_default();
+            parts.push(format!("{m} {}{delta}", format::clock(step.meta.at)));
+            prev = Some(step.meta.at);
+        }
+        out.push_str(&format!("milestones: {}\n", parts.join(" → ")));
+    }
+    out.push_str(&format!("{} steps; last {}:\n", inc.steps.len(), last.len().min(inc.steps.len())));
+    for s in &last {
+        out.push_str(&format!(
+            "  {}  {:<9} {}{}\n",
+            format::clock(s.at),
+            s.kind,
+            s.headline,
+            if s.backdated { " ↶" } else { "" }
+        ));
+    }
+    ui.out(out.trim_end());
+    Ok(0)
+}
+
+/// The start of the incident: its `at`, or an earlier step or milestone.
+pub fn started_at(inc: &Incident) -> Timestamp {
+    inc.steps.iter().map(|s| s.meta.at).chain([inc.meta.at]).min().unwrap_or(inc.meta.at)
+}
+
+pub fn milestones_json(inc: &Incident) -> Vec<MilestoneJson<'_>> {
+    inc.milestones().into_iter().map(|(m, s)| MilestoneJson { milestone: m, at: s.meta.at, step: &s.meta.id }).collect()
+}
+
+pub fn step_line(step: &crate::model::Step) -> StepLine<'_> {
+    StepLine {
+        id: &step.meta.id,
+        kind: step.meta.kind.as_str(),
+        at: step.meta.at,
+        backdated: step.meta.is_backdated(),
+        headline: step.headline(),
+    }
+}

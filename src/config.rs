@@ -1,0 +1,55 @@
+//! Arguments parsed twice: clap's raw structs, then one validated `Config`.
+//! Environment variables are read here and nowhere downstream.
+
+use std::path::PathBuf;
+
+use crate::cli::GlobalArgs;
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::vault::Vault;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub cwd: PathBuf,
+    /// `--vault` or `INCIDENT_VAULT`.
+    pub vault_dir: Option<PathBuf>,
+    /// `--incident` or `INCIDENT_ID`.
+    pub incident: Option<String>,
+    pub clock: Clock,
+    pub author: String,
+    pub host: String,
+    pub quiet: bool,
+}
+
+impl Config {
+    /// `env` looks a variable up (std::env::var in the binary, a map in tests).
+    pub fn resolve(global: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+        let cwd = std::env::current_dir().map_err(|e| {
+            Error::user_hint(format!("cannot read the current folder: {e}"), "was it deleted? cd to an existing folder")
+        })?;
+        let clock = Clock::from_env_value(env("INCIDENT_NOW").as_deref())
+            .map_err(|m| Error::usage(m, "unset INCIDENT_NOW to use the system clock"))?;
+        let author = env("INCIDENT_AUTHOR")
+            .or_else(|| env("USER"))
+            .or_else(|| env("USERNAME"))
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "unknown".to_string());
+        let host = env("INCIDENT_HOST")
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
+        Ok(Config {
+            cwd,
+            vault_dir: global.vault.clone().filter(|p| !p.as_os_str().is_empty()),
+            incident: global.incident.clone().filter(|s| !s.is_empty()),
+            clock,
+            author,
+            host,
+            quiet: global.quiet,
+        })
+    }
+
+    pub fn vault(&self) -> Result<Vault> {
+        let explicit = self.vault_dir.as_ref().map(|p| self.cwd.join(p));
+        Vault::locate(explicit.as_deref(), &self.cwd)
+    }
+}

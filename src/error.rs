@@ -1,0 +1,89 @@
+//! Errors written for the person at 3 a.m.: what went wrong, where, and what to do.
+//! User errors exit 1, usage errors 2, internal errors 3.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Something the user can fix; `hint` says how.
+    #[error("{message}")]
+    User { message: String, hint: Option<String> },
+    /// The command line itself is wrong.
+    #[error("{message}")]
+    Usage { message: String, hint: Option<String> },
+    /// A file operation failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io { action: &'static str, path: PathBuf, source: io::Error },
+    /// A file's content is wrong at a line.
+    #[error("{}:{line}: {message}", path.display())]
+    File { path: PathBuf, line: usize, message: String, hint: Option<String> },
+    /// A bug in incident.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn user(message: impl Into<String>) -> Error {
+        Error::User { message: message.into(), hint: None }
+    }
+
+    pub fn user_hint(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::User { message: message.into(), hint: Some(hint.into()) }
+    }
+
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::Usage { message: message.into(), hint: Some(hint.into()) }
+    }
+
+    pub fn io(action: &'static str, path: impl AsRef<Path>, source: io::Error) -> Error {
+        Error::Io { action, path: path.as_ref().to_path_buf(), source }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage { .. } => 2,
+            Error::Internal(_) => 3,
+            _ => 1,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::User { hint, .. } | Error::Usage { hint, .. } | Error::File { hint, .. } => hint.clone(),
+            Error::Io { source, path, .. } => io_hint(source, path),
+            Error::Internal(_) => Some("please report this with the command you ran".to_string()),
+        }
+    }
+}
+
+fn io_hint(err: &io::Error, path: &Path) -> Option<String> {
+    let hint = match err.raw_os_error() {
+        Some(libc::ENOSPC) | Some(libc::EDQUOT) => {
+            "the disk holding the vault is full; free some space and run the command again (nothing was written)"
+                .to_string()
+        }
+        Some(libc::EROFS) => {
+            "the vault is on a read-only file system; record into a writable copy with --vault DIR".to_string()
+        }
+        Some(libc::EACCES) | Some(libc::EPERM) => {
+            format!("check the permissions of {} (ls -ld shows them)", path.display())
+        }
+        Some(libc::ENOENT) => "the path does not exist (was it moved or deleted?)".to_string(),
+        _ => return None,
+    };
+    Some(hint)
+}
+
+/// Adds the path to an io::Result.
+pub trait IoContext<T> {
+    fn ctx(self, action: &'static str, path: impl AsRef<Path>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for io::Result<T> {
+    fn ctx(self, action: &'static str, path: impl AsRef<Path>) -> Result<T> {
+        self.map_err(|e| Error::io(action, path, e))
+    }
+}

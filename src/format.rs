@@ -1,0 +1,99 @@
+//! Small text helpers shared by commands and templates: durations, times, numbers.
+
+use chrono::Duration;
+
+use crate::clock::Timestamp;
+
+/// `45s`, `22m`, `1h 7m`, `3d 4h`; negative spans get a leading `-`.
+pub fn duration(d: Duration) -> String {
+    let secs = d.num_seconds();
+    if secs < 0 {
+        return format!("-{}", duration(-d));
+    }
+    let (days, hours, mins) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// `22 minutes`, `1 hour 7 minutes`: for prose and postmortems.
+pub fn duration_words(d: Duration) -> String {
+    let mins = d.num_minutes();
+    if mins.abs() < 1 {
+        return plural(d.num_seconds(), "second");
+    }
+    let (h, m) = (mins / 60, mins % 60);
+    match (h, m) {
+        (0, m) => plural(m, "minute"),
+        (h, 0) => plural(h, "hour"),
+        (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+    }
+}
+
+fn plural(n: i64, unit: &str) -> String {
+    if n == 1 { format!("1 {unit}") } else { format!("{} {unit}s", thousands(n)) }
+}
+
+/// `6812` -> `6,812`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `08:23` in the time's own offset.
+pub fn clock(t: Timestamp) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// `2025-10-05 08:23`.
+pub fn date_time(t: Timestamp) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The first line of a text, cut to `max` characters with an ellipsis.
+pub fn first_line(text: &str, max: usize) -> String {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    if line.chars().count() <= max {
+        line.to_string()
+    } else {
+        let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(duration(Duration::seconds(45)), "45s");
+        assert_eq!(duration(Duration::minutes(22)), "22m");
+        assert_eq!(duration(Duration::minutes(67)), "1h 7m");
+        assert_eq!(duration(Duration::hours(2)), "2h");
+        assert_eq!(duration(Duration::hours(76)), "3d 4h");
+        assert_eq!(duration(Duration::minutes(-5)), "-5m");
+        assert_eq!(duration_words(Duration::minutes(22)), "22 minutes");
+        assert_eq!(duration_words(Duration::minutes(67)), "1 hour 7 minutes");
+        assert_eq!(duration_words(Duration::minutes(60)), "1 hour");
+        assert_eq!(thousands(6812), "6,812");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(-1234), "-1,234");
+        assert_eq!(first_line("\n  hello world  \nsecond", 8), "hello w…");
+    }
+}

@@ -1,0 +1,429 @@
+//! Plain data: incidents, steps and their kinds. No IO here.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Timestamp;
+
+/// What a step records; also the middle part of its file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    Note,
+    Run,
+    Capture,
+    Milestone,
+    Option,
+    Decision,
+    Cause,
+    Lesson,
+    Action,
+    Attach,
+    Snapshot,
+    Check,
+    Watch,
+    /// A kind written by a newer version or by hand: kept, shown, never dropped.
+    #[serde(other)]
+    Other,
+}
+
+impl StepKind {
+    fn other() -> StepKind {
+        StepKind::Other
+    }
+
+    pub fn from_name(name: &str) -> StepKind {
+        serde_json::from_value(serde_json::Value::String(name.to_string())).unwrap_or(StepKind::Other)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Note => "note",
+            StepKind::Run => "run",
+            StepKind::Capture => "capture",
+            StepKind::Milestone => "milestone",
+            StepKind::Option => "option",
+            StepKind::Decision => "decision",
+            StepKind::Cause => "cause",
+            StepKind::Lesson => "lesson",
+            StepKind::Action => "action",
+            StepKind::Attach => "attach",
+            StepKind::Snapshot => "snapshot",
+            StepKind::Check => "check",
+            StepKind::Watch => "watch",
+            StepKind::Other => "other",
+        }
+    }
+
+    /// Steps that hold command output.
+    pub fn has_output(self) -> bool {
+        matches!(self, StepKind::Run | StepKind::Capture | StepKind::Snapshot)
+    }
+}
+
+impl fmt::Display for StepKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Points on the incident's clock. The order here is the order they happen in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Milestone {
+    ImpactStart,
+    Detected,
+    Acknowledged,
+    Diagnosed,
+    MitigationStart,
+    Mitigated,
+    Recovered,
+    Resolved,
+    PermanentFixStart,
+    PermanentFix,
+}
+
+impl Milestone {
+    pub const ALL: [Milestone; 10] = [
+        Milestone::ImpactStart,
+        Milestone::Detected,
+        Milestone::Acknowledged,
+        Milestone::Diagnosed,
+        Milestone::MitigationStart,
+        Milestone::Mitigated,
+        Milestone::Recovered,
+        Milestone::Resolved,
+        Milestone::PermanentFixStart,
+        Milestone::PermanentFix,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::ImpactStart => "impact-start",
+            Milestone::Detected => "detected",
+            Milestone::Acknowledged => "acknowledged",
+            Milestone::Diagnosed => "diagnosed",
+            Milestone::MitigationStart => "mitigation-start",
+            Milestone::Mitigated => "mitigated",
+            Milestone::Recovered => "recovered",
+            Milestone::Resolved => "resolved",
+            Milestone::PermanentFixStart => "permanent-fix-start",
+            Milestone::PermanentFix => "permanent-fix",
+        }
+    }
+
+    /// Words for a timeline: "Detected", "Permanent fix in place".
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::ImpactStart => "Impact started",
+            Milestone::Detected => "Detected",
+            Milestone::Acknowledged => "Acknowledged",
+            Milestone::Diagnosed => "Diagnosed",
+            Milestone::MitigationStart => "Mitigation started",
+            Milestone::Mitigated => "Mitigated",
+            Milestone::Recovered => "Recovered",
+            Milestone::Resolved => "Resolved",
+            Milestone::PermanentFixStart => "Permanent fix started",
+            Milestone::PermanentFix => "Permanent fix in place",
+        }
+    }
+}
+
+impl fmt::Display for Milestone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for Milestone {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wanted = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Milestone::ALL.into_iter().find(|m| m.as_str() == wanted).ok_or_else(|| {
+            let names: Vec<&str> = Milestone::ALL.iter().map(|m| m.as_str()).collect();
+            format!("unknown milestone {s:?}; expected one of: {}", names.join(", "))
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LessonKind {
+    Worked,
+    Sucked,
+    Lucky,
+    Learned,
+}
+
+impl LessonKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LessonKind::Worked => "worked",
+            LessonKind::Sucked => "sucked",
+            LessonKind::Lucky => "lucky",
+            LessonKind::Learned => "learned",
+        }
+    }
+}
+
+/// The frontmatter of a step file. Kind-specific fields are optional and left out
+/// when empty, so every file carries only what it means.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StepMeta {
+    /// Missing in a hand-written file: the file name stands in.
+    #[serde(default)]
+    pub id: String,
+    #[serde(default = "StepKind::other")]
+    pub kind: StepKind,
+    pub at: Timestamp,
+    /// When it was written; differs from `at` when backdated with `--at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+
+    // run, capture
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub argv: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spawn_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_sha256: Option<String>,
+    /// Relative to the incident folder: `outputs/<id>.out`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_file: Option<String>,
+
+    // milestone
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<Milestone>,
+
+    // option, decision
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pros: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cons: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+
+    // cause, lesson, action
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<LessonKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<NaiveDate>,
+
+    // attach
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_sha256: Option<String>,
+
+    /// Redactions made before writing, by rule (counts, never values).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub redactions: BTreeMap<String, u64>,
+    /// `off` when the step was written with `--no-redact`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redaction: Option<String>,
+}
+
+impl StepMeta {
+    pub fn new(id: String, kind: StepKind, at: Timestamp, recorded_at: Timestamp) -> StepMeta {
+        StepMeta {
+            id,
+            kind,
+            at,
+            recorded_at: Some(recorded_at),
+            author: None,
+            host: None,
+            title: None,
+            command: None,
+            argv: None,
+            cwd: None,
+            exit_code: None,
+            signal: None,
+            spawn_error: None,
+            duration_ms: None,
+            output_bytes: None,
+            output_sha256: None,
+            output_file: None,
+            milestone: None,
+            pros: Vec::new(),
+            cons: Vec::new(),
+            option: None,
+            option_id: None,
+            why: None,
+            trigger: None,
+            lesson: None,
+            owner: None,
+            due: None,
+            attachment: None,
+            attachment_sha256: None,
+            redactions: BTreeMap::new(),
+            redaction: None,
+        }
+    }
+
+    /// Recorded later than it happened (`--at`): shown as such in timelines.
+    pub fn is_backdated(&self) -> bool {
+        self.recorded_at.is_some_and(|r| (r - self.at).num_seconds().abs() >= 1)
+    }
+
+    pub fn recorded(&self) -> Timestamp {
+        self.recorded_at.unwrap_or(self.at)
+    }
+}
+
+/// One step: its frontmatter and the Markdown a person reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub meta: StepMeta,
+    pub body: String,
+}
+
+/// The frontmatter of `incident.md`, written once by `start`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct IncidentMeta {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// When the incident started (the `date`/`opened_at` of hand-written files).
+    #[serde(alias = "opened_at", alias = "date")]
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `internal` keeps an incident out of the published site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<String>,
+    /// Only in hand-written files; the tool derives status from milestones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// An incident read from disk: its meta, summary and steps in timeline order.
+#[derive(Clone, Debug)]
+pub struct Incident {
+    /// The folder name under `incidents/`.
+    pub slug: String,
+    pub meta: IncidentMeta,
+    pub summary: String,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Open,
+    Resolved,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Resolved => "resolved",
+        }
+    }
+}
+
+impl Incident {
+    /// The first step of each milestone kind, in timeline order.
+    pub fn milestones(&self) -> Vec<(Milestone, &Step)> {
+        let mut seen = Vec::new();
+        for step in &self.steps {
+            if let Some(m) = step.meta.milestone
+                && !seen.iter().any(|(s, _): &(Milestone, &Step)| *s == m)
+            {
+                seen.push((m, step));
+            }
+        }
+        seen
+    }
+
+    pub fn status(&self) -> Status {
+        status_from(self.meta.status.as_deref(), self.steps.iter().filter_map(|s| s.meta.milestone))
+    }
+}
+
+/// Resolved when a `resolved` milestone exists; a hand-written `status:` says the same.
+pub fn status_from(written: Option<&str>, milestones: impl IntoIterator<Item = Milestone>) -> Status {
+    let resolved = milestones.into_iter().any(|m| m == Milestone::Resolved)
+        || matches!(written, Some(s) if s.eq_ignore_ascii_case("resolved") || s.eq_ignore_ascii_case("closed"));
+    if resolved { Status::Resolved } else { Status::Open }
+}
+
+/// Orders steps on the timeline: by when it happened, then when it was written, then id.
+pub fn sort_timeline(steps: &mut [Step]) {
+    steps.sort_by(|a, b| (a.meta.at, a.meta.recorded(), &a.meta.id).cmp(&(b.meta.at, b.meta.recorded(), &b.meta.id)));
+}
+
+impl Step {
+    /// One line for timelines: what happened, without the details.
+    pub fn headline(&self) -> String {
+        use crate::format::first_line;
+        let m = &self.meta;
+        let body_line = || first_line(&self.body, 100);
+        match m.kind {
+            StepKind::Run | StepKind::Capture => {
+                let what = m
+                    .title
+                    .clone()
+                    .or_else(|| m.command.as_ref().map(|c| format!("$ {}", first_line(c, 90))))
+                    .unwrap_or_else(|| "captured output".to_string());
+                match (m.exit_code, &m.spawn_error) {
+                    (_, Some(_)) => format!("{what} (could not start)"),
+                    (Some(code), None) if code != 0 => format!("{what} (exit {code})"),
+                    _ => what,
+                }
+            }
+            StepKind::Milestone => {
+                let label = m.milestone.map(|ms| ms.label()).unwrap_or("Milestone");
+                let text = body_line();
+                if text.is_empty() || text == label { label.to_string() } else { format!("{label}: {text}") }
+            }
+            StepKind::Option => format!("option: {}", m.title.clone().unwrap_or_else(body_line)),
+            StepKind::Decision => format!("decided: {}", m.option.clone().unwrap_or_else(body_line)),
+            StepKind::Lesson => {
+                format!("{}: {}", m.lesson.map(|l| l.as_str()).unwrap_or("lesson"), body_line())
+            }
+            StepKind::Attach => format!("attached {}", m.attachment.clone().unwrap_or_else(body_line)),
+            _ => m.title.clone().unwrap_or_else(body_line),
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Building steps and writing them: every step-writing command goes through `Session`.
+
+pub mod exec;
+pub mod output;
+
+use std::path::PathBuf;
+
+use crate::clock::Timestamp;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::{Step, StepKind, StepMeta};
+use crate::vault::{IncidentRef, StepWriter, Vault, new_step_id};
+
+/// One command's hold on the vault and the incident it writes to.
+pub struct Session<'c> {
+    pub cfg: &'c Config,
+    pub vault: Vault,
+    pub incident: IncidentRef,
+    pub writer: StepWriter,
+}
+
+impl<'c> Session<'c> {
+    /// The vault and the incident picked by `--incident`/`INCIDENT_ID` or the current one.
+    pub fn open(cfg: &'c Config) -> Result<Session<'c>> {
+        let vault = cfg.vault()?;
+        let incident = vault.incident(cfg.incident.as_deref())?;
+        let writer = vault.writer(&incident);
+        Ok(Session { cfg, vault, incident, writer })
+    }
+
+    /// `--at` parsed against the command's clock; now when absent.
+    pub fn at(&self, at: Option<&str>) -> Result<Timestamp> {
+        match at {
+            None => Ok(self.cfg.clock.now()),
+            Some(text) => self
+                .cfg
+                .clock
+                .parse_at(text)
+                .map_err(|m| Error::usage(format!("--at: {m}"), "see `incident note --help`")),
+        }
+    }
+
+    /// Frontmatter every step carries: id, kind, at, recorded_at, author, host.
+    pub fn meta(&self, kind: StepKind, at: Timestamp) -> StepMeta {
+        let mut meta = StepMeta::new(new_step_id(kind, at), kind, at, self.cfg.clock.now());
+        meta.author = Some(self.cfg.author.clone());
+        meta.host = Some(self.cfg.host.clone());
+        meta
+    }
+
+    /// Writes the step; returns its path.
+    pub fn save(&self, step: &mut Step) -> Result<PathBuf> {
+        self.writer.write(step)
+    }
+
+    /// Status line after a write: `recorded note 2025…-note-k7f3q9`.
+    pub fn report(&self, step: &Step) {
+        if !self.cfg.quiet {
+            eprintln!("recorded {} {} in {}", step.meta.kind, step.meta.id, self.incident.slug);
+        }
+    }
+}
+
+/// Joins words given on the command line; `-` alone reads stdin.
+pub fn text_arg(words: &[String]) -> Result<String> {
+    if words.len() == 1 && words[0] == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| Error::user(format!("cannot read stdin: {e}")))?;
+        let text = text.trim_end().to_string();
+        if text.is_empty() {
+            return Err(Error::usage("stdin was empty", "pipe the text in, or give it as arguments"));
+        }
+        return Ok(text);
+    }
+    let text = words.join(" ").trim().to_string();
+    if text.is_empty() {
+        return Err(Error::usage("the text is empty", "give the text as arguments, or `-` to read stdin"));
+    }
+    Ok(text)
+}
+
+pub mod body;

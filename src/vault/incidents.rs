@@ -1,0 +1,294 @@
+//! Incident folders: create, pick (explicit or current), load, list.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::atomic;
+use super::steps::{STEPS_DIR, StepWriter};
+use super::{Vault, slug};
+use crate::clock::Timestamp;
+use crate::error::{Error, IoContext, Result};
+use crate::frontmatter::{self, ParseError};
+use crate::model::{Incident, IncidentMeta, Milestone, Status, Step, StepKind, StepMeta, sort_timeline, status_from};
+
+pub const INCIDENT_FILE: &str = "incident.md";
+
+/// An incident folder that exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRef {
+    pub slug: String,
+    pub dir: PathBuf,
+}
+
+/// A file the reader skipped or read with doubts; the rest of the vault still loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}
+
+/// An incident with the warnings met while reading it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub incident: Incident,
+    pub dir: PathBuf,
+    pub warnings: Vec<Warning>,
+}
+
+/// What `list` needs, read without parsing every step.
+#[derive(Debug, Clone)]
+pub struct IncidentSummary {
+    pub slug: String,
+    pub meta: IncidentMeta,
+    pub status: Status,
+    pub milestones: Vec<(Milestone, Timestamp)>,
+    pub steps: usize,
+}
+
+impl Vault {
+    /// Creates `incidents/<date>-<slug>/incident.md`; a taken name gets `-2`, `-3`, ….
+    pub fn create_incident(&self, meta: &mut IncidentMeta, summary: &str) -> Result<IncidentRef> {
+        let base = format!("{}-{}", meta.at.format("%Y-%m-%d"), slug::slugify(&meta.title));
+        let root = self.incidents_dir();
+        fs::create_dir_all(&root).ctx("create", &root)?;
+        for n in 1..1000 {
+            let name = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+            let dir = root.join(&name);
+            match fs::create_dir(&dir) {
+                Ok(()) => {
+                    meta.id = name.clone();
+                    let text = frontmatter::render(meta, summary);
+                    atomic::write_new(&dir.join(INCIDENT_FILE), text.as_bytes())?;
+                    return Ok(IncidentRef { slug: name, dir });
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(Error::io("create", &dir, e)),
+            }
+        }
+        Err(Error::user(format!("too many incidents named {base} in {}", root.display())))
+    }
+
+    /// The incident `selector` names (folder name, a unique part of it, or its `id`),
+    /// or the current one. Costs a stat or two, never a scan, when the name is exact.
+    pub fn incident(&self, selector: Option<&str>) -> Result<IncidentRef> {
+        let root = self.incidents_dir();
+        let Some(sel) = selector else {
+            let slug = self.current()?.ok_or_else(|| {
+                Error::user_hint(
+                    "no current incident",
+                    "start one with `incident start \"TITLE\"`, or pick one with `incident switch ID` (see `incident list`)",
+                )
+            })?;
+            return match atomic::child(&root, &slug) {
+                Some(dir) if dir.join(INCIDENT_FILE).is_file() => Ok(IncidentRef { slug, dir }),
+                _ => Err(Error::user_hint(
+                    format!("the current incident {slug:?} is not in {}", root.display()),
+                    "pick another with `incident switch ID` (see `incident list`)",
+                )),
+            };
+        };
+        if let Some(dir) = atomic::child(&root, sel)
+            && dir.join(INCIDENT_FILE).is_file()
+        {
+            return Ok(IncidentRef { slug: sel.to_string(), dir });
+        }
+        let names = self.incident_names()?;
+        let mut found: Vec<&String> = names.iter().filter(|n| n.contains(sel)).collect();
+        if found.is_empty() {
+            found = names.iter().filter(|n| self.read_meta(&root.join(n)).is_ok_and(|m| m.id == sel)).collect();
+        }
+        match found.as_slice() {
+            [one] => Ok(IncidentRef { slug: one.to_string(), dir: root.join(one) }),
+            [] => Err(Error::user_hint(format!("no incident matches {sel:?}"), "`incident list` shows them all")),
+            many => Err(Error::user_hint(
+                format!("{sel:?} matches {} incidents: {}", many.len(), join_some(many)),
+                "give more of the name",
+            )),
+        }
+    }
+
+    pub fn writer(&self, incident: &IncidentRef) -> StepWriter {
+        StepWriter::new(incident.dir.clone())
+    }
+
+    /// Folder names under `incidents/` that hold an `incident.md`, sorted.
+    pub fn incident_names(&self) -> Result<Vec<String>> {
+        let root = self.incidents_dir();
+        let mut names = Vec::new();
+        let entries = match fs::read_dir(&root) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(names),
+            Err(e) => return Err(Error::io("read", &root, e)),
+        };
+        for entry in entries {
+            let entry = entry.ctx("read", &root)?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+            if !atomic::is_ignored_name(&name) && entry.path().join(INCIDENT_FILE).is_file() {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn read_meta(&self, dir: &Path) -> Result<IncidentMeta, Warning> {
+        read_incident_file(&dir.join(INCIDENT_FILE)).map(|(meta, _)| meta)
+    }
+
+    /// The incident with every readable step; unreadable steps become warnings.
+    pub fn load(&self, incident: &IncidentRef) -> Result<Loaded> {
+        let file = incident.dir.join(INCIDENT_FILE);
+        let (mut meta, summary) = read_incident_file(&file).map_err(|w| Error::File {
+            path: w.path,
+            line: w.line,
+            message: w.message,
+            hint: Some("fix the frontmatter of incident.md (title and at are required)".to_string()),
+        })?;
+        if meta.id.is_empty() {
+            meta.id = incident.slug.clone();
+        }
+        let mut warnings = Vec::new();
+        let mut steps = Vec::new();
+        for path in step_files(&incident.dir, |_| true)? {
+            match read_step(&path) {
+                Ok(step) => steps.push(step),
+                Err(w) => warnings.push(w),
+            }
+        }
+        sort_timeline(&mut steps);
+        let incident = Incident { slug: incident.slug.clone(), meta, summary, steps };
+        Ok(Loaded { incident, dir: file.parent().unwrap_or(Path::new(".")).to_path_buf(), warnings })
+    }
+
+    /// Every incident, newest first, reading only `incident.md` and milestone steps.
+    pub fn list(&self) -> Result<(Vec<IncidentSummary>, Vec<Warning>)> {
+        let root = self.incidents_dir();
+        let mut out = Vec::new();
+        let mut warnings = Vec::new();
+        for slug in self.incident_names()? {
+            let dir = root.join(&slug);
+            let mut meta = match self.read_meta(&dir) {
+                Ok(meta) => meta,
+                Err(w) => {
+                    warnings.push(w);
+                    continue;
+                }
+            };
+            if meta.id.is_empty() {
+                meta.id = slug.clone();
+            }
+            let all = step_files(&dir, |_| true)?;
+            let mut milestones = Vec::new();
+            for path in all.iter().filter(|p| kind_of_file(p) == Some(StepKind::Milestone)) {
+                match read_step(path) {
+                    Ok(step) => {
+                        if let Some(m) = step.meta.milestone {
+                            milestones.push((m, step.meta.at));
+                        }
+                    }
+                    Err(w) => warnings.push(w),
+                }
+            }
+            milestones.sort_by_key(|(_, at)| *at);
+            let status = status_from(meta.status.as_deref(), milestones.iter().map(|(m, _)| *m));
+            out.push(IncidentSummary { slug, meta, status, milestones, steps: all.len() });
+        }
+        out.sort_by(|a, b| b.meta.at.cmp(&a.meta.at).then_with(|| b.slug.cmp(&a.slug)));
+        Ok((out, warnings))
+    }
+}
+
+fn join_some(names: &[&String]) -> String {
+    let shown: Vec<&str> = names.iter().take(5).map(|s| s.as_str()).collect();
+    let more = if names.len() > 5 { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
+}
+
+/// `steps/*.md` of an incident, skipping temp files and dotfiles, sorted by name.
+fn step_files(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
+    let steps = dir.join(STEPS_DIR);
+    let entries = match fs::read_dir(&steps) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("read", &steps, e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.ctx("read", &steps)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.ends_with(".md") && !atomic::is_ignored_name(name) && keep(name) {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The kind in a step file name `<time>-<kind>-<random>.md`.
+fn kind_of_file(path: &Path) -> Option<StepKind> {
+    let stem = path.file_stem()?.to_str()?;
+    let (_time, rest) = stem.split_once('-')?;
+    let kind = rest.rsplit_once('-').map(|(k, _)| k)?;
+    Some(StepKind::from_name(kind))
+}
+
+fn warning(path: &Path, e: ParseError) -> Warning {
+    Warning { path: path.to_path_buf(), line: e.line, message: e.message }
+}
+
+fn read_text(path: &Path) -> Result<String, Warning> {
+    let bytes = fs::read(path).map_err(|e| Warning {
+        path: path.to_path_buf(),
+        line: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
+}
+
+/// Reads one step file; the file name fills in a missing id or kind.
+pub fn read_step(path: &Path) -> Result<Step, Warning> {
+    let text = read_text(path)?;
+    let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
+    if meta.id.is_empty() {
+        meta.id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+    }
+    if meta.kind == StepKind::Other {
+        meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
+    }
+    Ok(Step { meta, body: body.to_string() })
+}
+
+fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String), Warning> {
+    let text = read_text(path)?;
+    let (meta, body): (IncidentMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
+    Ok((meta, body.to_string()))
+}
+
+impl Vault {
+    /// The steps of one kind only, chosen by file name: no other step is opened.
+    pub fn steps_of_kind(&self, incident: &IncidentRef, kind: StepKind) -> Result<(Vec<Step>, Vec<Warning>)> {
+        let mut steps = Vec::new();
+        let mut warnings = Vec::new();
+        for path in step_files(&incident.dir, |_| true)? {
+            if kind_of_file(&path) != Some(kind) {
+                continue;
+            }
+            match read_step(&path) {
+                Ok(step) if step.meta.kind == kind => steps.push(step),
+                Ok(_) => {}
+                Err(w) => warnings.push(w),
+            }
+        }
+        sort_timeline(&mut steps);
+        Ok((steps, warnings))
+    }
+}

@@ -1,0 +1,177 @@
+//! The vault on disk: finding it, its settings, and the current-incident pointer.
+//! This module and its children are the only code that touches vault files.
+
+pub mod atomic;
+mod incidents;
+pub mod slug;
+mod steps;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, IoContext, Result};
+
+pub use incidents::{IncidentRef, IncidentSummary, Loaded, Warning};
+pub use steps::{StepWriter, new_step_id};
+
+pub const SETTINGS_FILE: &str = "incident.toml";
+pub const STATE_DIR: &str = ".incident";
+pub const INCIDENTS_DIR: &str = "incidents";
+
+/// `incident.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// A name for the vault (the published site's title).
+    pub name: Option<String>,
+    pub record: RecordSettings,
+    /// Redaction rules; see `incident redact --help`.
+    pub redact: toml::Table,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { name: None, record: RecordSettings::default(), redact: toml::Table::new() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordSettings {
+    /// Outputs larger than this go whole into `outputs/`, head and tail inline.
+    pub inline_limit: usize,
+}
+
+impl Default for RecordSettings {
+    fn default() -> Self {
+        RecordSettings { inline_limit: 64 * 1024 }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Vault {
+    pub root: PathBuf,
+    pub settings: Settings,
+}
+
+const DEFAULT_SETTINGS: &str = r#"# incident vault: this file marks the vault's root folder.
+# name = "Platform team incidents"
+
+[record]
+# Outputs over this many bytes go whole into outputs/, with head and tail inline.
+inline_limit = 65536
+
+[redact]
+# Switch built-in rules off by name, or add your own (see `incident redact --help`):
+# disable = ["password-assignment"]
+# [[redact.rules]]
+# name = "internal-token"
+# pattern = 'itk_[A-Za-z0-9]{32}'
+"#;
+
+const GITIGNORE: &str = "# local state of the incident tool (current incident, caches)\n.incident/\n";
+
+impl Vault {
+    /// Opens the vault whose root is `root` (it must hold `incident.toml`).
+    pub fn open(root: &Path) -> Result<Vault> {
+        let file = root.join(SETTINGS_FILE);
+        let text = match fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(Error::user_hint(
+                    format!("{} is not an incident vault (no {SETTINGS_FILE} in it)", root.display()),
+                    format!("create one with `incident init {}`", root.display()),
+                ));
+            }
+            Err(e) => return Err(Error::io("read", &file, e)),
+        };
+        let settings = parse_settings(&text, &file)?;
+        Ok(Vault { root: root.to_path_buf(), settings })
+    }
+
+    /// `--vault DIR`, then `INCIDENT_VAULT` (both arrive as `explicit`), then the
+    /// nearest folder upwards from `cwd` that holds `incident.toml`.
+    pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Result<Vault> {
+        if let Some(dir) = explicit {
+            return Vault::open(dir);
+        }
+        let mut dir = Some(cwd);
+        while let Some(d) = dir {
+            if d.join(SETTINGS_FILE).is_file() {
+                return Vault::open(d);
+            }
+            dir = d.parent();
+        }
+        Err(Error::user_hint(
+            format!("no incident vault in {} or any folder above it", cwd.display()),
+            "create one with `incident init`, or point at one with --vault DIR or INCIDENT_VAULT",
+        ))
+    }
+
+    /// Creates a vault in `dir`; an existing vault is left as it is (`Ok(false)`).
+    pub fn init(dir: &Path) -> Result<bool> {
+        fs::create_dir_all(dir.join(INCIDENTS_DIR)).ctx("create", dir.join(INCIDENTS_DIR))?;
+        let created = atomic::write_new(&dir.join(SETTINGS_FILE), DEFAULT_SETTINGS.as_bytes())?;
+        let gitignore = dir.join(".gitignore");
+        match fs::read_to_string(&gitignore) {
+            Ok(text) if text.lines().any(|l| l.trim() == ".incident/" || l.trim() == ".incident") => {}
+            Ok(text) => {
+                let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+                atomic::write_replace(&gitignore, format!("{text}{sep}{GITIGNORE}").as_bytes())?;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                atomic::write_new(&gitignore, GITIGNORE.as_bytes())?;
+            }
+            Err(e) => return Err(Error::io("read", &gitignore, e)),
+        }
+        fs::create_dir_all(dir.join(STATE_DIR)).ctx("create", dir.join(STATE_DIR))?;
+        Ok(created)
+    }
+
+    pub fn incidents_dir(&self) -> PathBuf {
+        self.root.join(INCIDENTS_DIR)
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(STATE_DIR)
+    }
+
+    fn current_file(&self) -> PathBuf {
+        self.state_dir().join("current")
+    }
+
+    /// The folder name of the current incident, if one was started or switched to.
+    pub fn current(&self) -> Result<Option<String>> {
+        match fs::read_to_string(self.current_file()) {
+            Ok(text) => Ok(Some(text.trim().to_string()).filter(|s| !s.is_empty())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io("read", self.current_file(), e)),
+        }
+    }
+
+    pub fn set_current(&self, slug: &str) -> Result<()> {
+        let dir = self.state_dir();
+        fs::create_dir_all(&dir).ctx("create", &dir)?;
+        atomic::write_replace(&self.current_file(), format!("{slug}\n").as_bytes())
+    }
+
+    /// A path relative to the vault root, for messages.
+    pub fn rel<'a>(&self, path: &'a Path) -> &'a Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+fn parse_settings(text: &str, file: &Path) -> Result<Settings> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
+        Error::File {
+            path: file.to_path_buf(),
+            line,
+            message: e.message().to_string(),
+            hint: Some("fix the setting or delete the line to use the default".to_string()),
+        }
+    })
+}

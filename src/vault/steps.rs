@@ -1,0 +1,98 @@
+//! Step files: `steps/<UTC time>-<kind>-<random>.md`, written once, never rewritten.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use tempfile::NamedTempFile;
+
+use super::atomic;
+use crate::clock::Timestamp;
+use crate::error::{Error, IoContext, Result};
+use crate::frontmatter;
+use crate::model::{Step, StepKind, StepMeta};
+
+pub const STEPS_DIR: &str = "steps";
+pub const OUTPUTS_DIR: &str = "outputs";
+
+/// Lowercase letters and digits without look-alikes (no i, l, o, u).
+const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// `20251005T132300Z-note-k7f3q9`: sorts by time, unique across machines without a counter.
+pub fn new_step_id(kind: StepKind, at: Timestamp) -> String {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).expect("the OS provides random bytes");
+    let suffix: String = bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect();
+    format!("{}-{}-{}", at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ"), kind.as_str(), suffix)
+}
+
+/// Writes steps (and their full outputs) into one incident's folder.
+#[derive(Debug, Clone)]
+pub struct StepWriter {
+    dir: PathBuf,
+}
+
+impl StepWriter {
+    pub fn new(incident_dir: PathBuf) -> StepWriter {
+        StepWriter { dir: incident_dir }
+    }
+
+    pub fn incident_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn outputs_dir(&self) -> PathBuf {
+        self.dir.join(OUTPUTS_DIR)
+    }
+
+    /// A hidden temp file in `outputs/` to stream a large output into.
+    pub fn output_spool(&self) -> Result<NamedTempFile> {
+        let dir = self.outputs_dir();
+        fs::create_dir_all(&dir).ctx("create", &dir)?;
+        atomic::temp_in(&dir)
+    }
+
+    /// Moves a spooled output to `outputs/<id>.out` and records it in `meta`.
+    /// Should the name be taken, the step gets a new id. Call before building the body.
+    pub fn persist_output(&self, tmp: NamedTempFile, meta: &mut StepMeta) -> Result<()> {
+        let mut tmp = tmp;
+        for _ in 0..16 {
+            let name = format!("{}.out", meta.id);
+            match atomic::persist_new(tmp, &self.outputs_dir().join(&name))? {
+                None => {
+                    meta.output_file = Some(format!("{OUTPUTS_DIR}/{name}"));
+                    return Ok(());
+                }
+                Some(back) => {
+                    tmp = back;
+                    meta.id = new_step_id(meta.kind, meta.at);
+                }
+            }
+        }
+        Err(Error::Internal(format!("could not find a free output name in {}", self.outputs_dir().display())))
+    }
+
+    /// Writes the step as `steps/<id>.md`. Should the name be taken, the step gets
+    /// a new id: nothing is ever overwritten.
+    pub fn write(&self, step: &mut Step) -> Result<PathBuf> {
+        let steps = self.dir.join(STEPS_DIR);
+        fs::create_dir_all(&steps).ctx("create", &steps)?;
+        for _ in 0..16 {
+            let path = steps.join(format!("{}.md", step.meta.id));
+            let text = render_step(step);
+            let mut tmp = atomic::temp_in(&steps)?;
+            tmp.write_all(text.as_bytes()).ctx("write", &path)?;
+            if atomic::persist_new(tmp, &path)?.is_none() {
+                return Ok(path);
+            }
+            step.meta.id = new_step_id(step.meta.kind, step.meta.at);
+        }
+        Err(Error::Internal(format!("could not find a free step name in {}", steps.display())))
+    }
+}
+
+/// The file text of a step: frontmatter, blank line, body.
+pub fn render_step(step: &Step) -> String {
+    frontmatter::render(&step.meta, &step.body)
+}

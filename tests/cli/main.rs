@@ -1,0 +1,9 @@
+//! The integration suite: drives the real `incident` binary in temp vaults with
+//! the clock pinned (`INCIDENT_NOW`) and the environment cleared.
+
+mod support;
+
+mod concurrency;
+mod recorder;
+mod run;
+mod vault;

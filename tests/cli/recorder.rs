@@ -1,0 +1,217 @@
+//! Notes, milestones and the reasoning steps; status and show.
+
+use crate::support::*;
+
+#[test]
+fn a_note_is_one_file_with_frontmatter_and_body() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run(&["note", "Every", "pod", "is", "crash-looping"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.stdout, "");
+    let files = env.step_files(&id);
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().unwrap().to_str().unwrap();
+    assert!(
+        name.starts_with("20251005T132300Z-note-")
+            && name.ends_with(".md")
+            && name.len() == "20251005T132300Z-note-".len() + 9,
+        "{name}"
+    );
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let fm = frontmatter(&text);
+    assert_eq!(fm["id"], name.trim_end_matches(".md"));
+    assert_eq!(fm["kind"], "note");
+    assert_eq!(fm["at"], "2025-10-05T08:23:00-05:00");
+    assert_eq!(fm["recorded_at"], "2025-10-05T08:23:00-05:00");
+    assert_eq!(fm["author"], "ryan");
+    assert_eq!(fm["host"], "leveling-pc");
+    assert_eq!(body(&text), "Every pod is crash-looping\n");
+    assert_eq!(r.stderr, format!("recorded note {} in {id}\n", fm["id"].as_str().unwrap()));
+}
+
+#[test]
+fn notes_from_stdin_and_backdated() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T09:30:00-05:00");
+    let r = env.run_with_stdin(&["note", "-"], b"line one\nline two\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.ok(&["note", "--at", "08:45", "Root cause: the node IP changed"]);
+    env.ok(&["note", "--at", "10 min ago", "ten minutes earlier"]);
+    let show = env.json(&["show", "--json"]);
+    let steps = show["steps"].as_array().unwrap();
+    let got: Vec<(&str, &str, bool)> = steps
+        .iter()
+        .map(|s| (s["at"].as_str().unwrap(), s["body"].as_str().unwrap(), s["backdated"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2025-10-05T08:45:00-05:00", "Root cause: the node IP changed\n", true),
+            ("2025-10-05T09:20:00-05:00", "ten minutes earlier\n", true),
+            ("2025-10-05T09:30:00-05:00", "line one\nline two\n", false),
+        ]
+    );
+    assert_eq!(steps[0]["recorded_at"], "2025-10-05T09:30:00-05:00");
+    let text = env.ok(&["show"]);
+    assert!(text.contains("08:45  note      Root cause: the node IP changed ↶ recorded 09:30"), "{text}");
+    // The file name carries the UTC time of `at`, so `ls` sorts like the timeline.
+    assert!(env.step_files(&id)[0].to_str().unwrap().contains("20251005T134500Z-note-"));
+}
+
+#[test]
+fn empty_notes_are_refused() {
+    let (env, _) = TestEnv::with_incident();
+    assert_eq!(
+        env.fails(2, &["note", " "]),
+        "error: the text is empty\n  hint: give the text as arguments, or `-` to read stdin\n"
+    );
+    let r = env.run_with_stdin(&["note", "-"], b"\n\n");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, "error: stdin was empty\n  hint: pipe the text in, or give it as arguments\n");
+}
+
+#[test]
+fn milestones_are_steps_and_out_of_order_ones_warn() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "detected", "6,812 restarts"]);
+    env.at("2025-10-05T08:45:00-05:00");
+    env.ok(&["mark", "diagnosed"]);
+    let r = env.run(&["mark", "recovered", "--at", "08:30"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.starts_with("warning: recovered at 2025-10-05 08:30 is out of order with diagnosed at 2025-10-05 08:45 (20251005T134500Z-milestone-"), "{}", r.stderr);
+    let r = env.run(&["mark", "detected"]);
+    assert!(
+        r.stderr.starts_with("warning: detected was already marked at 2025-10-05 08:23 (20251005T132300Z-milestone-"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        env.fails(2, &["mark", "fixed"]),
+        "error: unknown milestone \"fixed\"; expected one of: impact-start, detected, acknowledged, diagnosed, mitigation-start, mitigated, recovered, resolved, permanent-fix-start, permanent-fix\n  hint: see `incident mark --help`\n"
+    );
+    let status = env.json(&["status", "--json"]);
+    let ms: Vec<(&str, &str)> = status["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["milestone"].as_str().unwrap(), m["at"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        ms,
+        [
+            ("detected", "2025-10-05T08:23:00-05:00"),
+            ("recovered", "2025-10-05T08:30:00-05:00"),
+            ("diagnosed", "2025-10-05T08:45:00-05:00")
+        ]
+    );
+    assert_eq!(env.step_files(&id).len(), 4);
+    let fm = frontmatter(&std::fs::read_to_string(&env.step_files(&id)[0]).unwrap());
+    assert_eq!(fm["milestone"], "detected");
+}
+
+#[test]
+fn options_decisions_causes_lessons_actions() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&[
+        "option",
+        "Clean restart",
+        "--pros",
+        "minutes to recover",
+        "--cons",
+        "may recur",
+        "--cons",
+        "loses node password",
+    ]);
+    env.ok(&["option", "Pin to interface", "--pros", "prevents recurrence"]);
+    env.ok(&["decide", "clean", "--why", "fastest way back"]);
+    env.ok(&["cause", "k3s cached the old node IP", "--trigger", "DHCP lease changed the IP"]);
+    env.ok(&["lesson", "--kind", "sucked", "No alert on restarts"]);
+    env.ok(&["action", "Alert on restarts > 10", "--owner", "ryan", "--due", "2025-10-12"]);
+    let options: Vec<serde_json::Value> = env
+        .step_files(&id)
+        .iter()
+        .filter(|p| p.to_str().unwrap().contains("-option-"))
+        .map(|p| frontmatter(&std::fs::read_to_string(p).unwrap()))
+        .collect();
+    assert_eq!(options.len(), 2);
+    let fm = options.iter().find(|o| o["title"] == "Clean restart").unwrap();
+    assert_eq!(fm["title"], "Clean restart");
+    assert_eq!(fm["cons"], serde_json::json!(["may recur", "loses node password"]));
+    let decision = frontmatter(&env.only_step(&id, "decision"));
+    assert_eq!(decision["option"], "Clean restart");
+    assert!(decision["option_id"].as_str().unwrap().contains("-option-"));
+    assert_eq!(decision["why"], "fastest way back");
+    assert_eq!(frontmatter(&env.only_step(&id, "cause"))["trigger"], "DHCP lease changed the IP");
+    assert_eq!(frontmatter(&env.only_step(&id, "lesson"))["lesson"], "sucked");
+    let action = env.only_step(&id, "action");
+    assert_eq!(frontmatter(&action)["due"], "2025-10-12");
+    assert_eq!(body(&action), "- [ ] Alert on restarts > 10 — @ryan, due 2025-10-12\n");
+
+    assert_eq!(
+        env.fails(1, &["decide", "reboot"]),
+        "error: no option matches \"reboot\"; the options are \"Clean restart\", \"Pin to interface\"\n  hint: give the title or a unique part of it\n"
+    );
+    assert_eq!(
+        env.fails(1, &["decide", "n"]),
+        "error: \"n\" matches 2 options: \"Clean restart\", \"Pin to interface\"\n  hint: give more of the title\n"
+    );
+    assert_eq!(
+        env.fails(2, &["action", "x", "--due", "next week"]),
+        "error: --due \"next week\" is not a date\n  hint: write it as YYYY-MM-DD, e.g. --due 2025-10-12\n"
+    );
+}
+
+#[test]
+fn decide_without_options_says_what_to_do() {
+    let (env, id) = TestEnv::with_incident();
+    assert_eq!(
+        env.fails(1, &["decide", "x"]),
+        format!(
+            "error: no options recorded in {id} yet\n  hint: record them first: incident option \"TITLE\" --pros … --cons …\n"
+        )
+    );
+}
+
+#[test]
+fn attach_copies_the_file_into_the_incident() {
+    let (env, id) = TestEnv::with_incident();
+    std::fs::write(env.root().join("k3s.service"), "ExecStart=/usr/local/bin/k3s server\n").unwrap();
+    env.ok(&["attach", "k3s.service"]);
+    let step = env.only_step(&id, "attach");
+    let fm = frontmatter(&step);
+    let stored = fm["attachment"].as_str().unwrap();
+    assert!(stored.starts_with("attachments/") && stored.ends_with("-k3s.service"), "{stored}");
+    assert_eq!(
+        std::fs::read_to_string(env.incident_dir(&id).join(stored)).unwrap(),
+        "ExecStart=/usr/local/bin/k3s server\n"
+    );
+    assert_eq!(fm["attachment_sha256"].as_str().unwrap().len(), 64);
+    let missing = env.fails(1, &["attach", "nope.txt"]);
+    assert_eq!(
+        missing,
+        format!(
+            "error: cannot read {}: No such file or directory (os error 2)\n  hint: give the path of an existing file\n",
+            env.root().join("nope.txt").display()
+        )
+    );
+}
+
+#[test]
+fn status_and_show_tell_the_story() {
+    let (mut env, _id) = TestEnv::with_incident();
+    env.ok(&["mark", "detected"]);
+    env.at("2025-10-05T08:30:00-05:00");
+    env.ok(&["note", "CoreDNS is crash-looping too"]);
+    env.at("2025-10-05T08:45:00-05:00");
+    env.ok(&["mark", "diagnosed", "DHCP changed the node IP"]);
+    env.at("2025-10-05T09:30:00-05:00");
+    let status = env.ok(&["status"]);
+    insta::assert_snapshot!("status_text", status);
+    let json = env.json(&["status", "--json"]);
+    assert_eq!(json["elapsed_seconds"], 67 * 60);
+    assert_eq!(json["steps"], 3);
+    assert_eq!(json["status"], "open");
+    env.ok(&["resolve", "all pods healthy"]);
+    assert_eq!(env.json(&["status", "--json"])["status"], "resolved");
+    insta::assert_snapshot!("show_text", env.ok(&["show"]));
+}

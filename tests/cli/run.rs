@@ -1,0 +1,145 @@
+//! `incident run` and `incident capture`: output recorded faithfully and safely.
+
+use sha2::{Digest, Sha256};
+
+use crate::support::*;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn run_records_command_output_and_exit_code() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run(&["run", "--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+    assert_eq!(r.code, 3, "exits with the command's code");
+    assert_eq!(r.stdout, "out\n", "output is shown live");
+    assert!(r.stderr.starts_with("err\n"), "{}", r.stderr);
+    let step = env.only_step(&id, "run");
+    let fm = frontmatter(&step);
+    assert_eq!(fm["command"], "sh -c 'echo out; echo err >&2; exit 3'");
+    assert_eq!(fm["argv"], serde_json::json!(["sh", "-c", "echo out; echo err >&2; exit 3"]));
+    assert_eq!(fm["exit_code"], 3);
+    assert_eq!(fm["cwd"], env.root().canonicalize().unwrap().to_str().unwrap());
+    assert!(fm["duration_ms"].is_u64());
+    assert_eq!(fm["output_bytes"], 8);
+    let text = body(&step);
+    assert!(text.starts_with("```console\n$ sh -c 'echo out; echo err >&2; exit 3'\n"), "{text}");
+    assert!(text.contains("out\n") && text.contains("err\n"));
+    assert!(text.contains("\nexit 3 · "), "{text}");
+}
+
+#[test]
+fn run_of_a_missing_command_is_recorded_as_such() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run(&["run", "--", "kubectl-does-not-exist", "get", "pods"]);
+    assert_eq!(r.code, 127);
+    assert!(
+        r.stderr.starts_with(
+            "error: kubectl-does-not-exist: command not found\n  hint: recorded as a step that could not start\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    let fm = frontmatter(&env.only_step(&id, "run"));
+    assert_eq!(fm["exit_code"], 127);
+    assert_eq!(fm["spawn_error"], "kubectl-does-not-exist: command not found");
+}
+
+#[test]
+fn run_records_death_by_signal_as_the_shell_does() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run(&["run", "--", "sh", "-c", "echo before; kill -9 $$"]);
+    assert_eq!(r.code, 137);
+    let step = env.only_step(&id, "run");
+    let fm = frontmatter(&step);
+    assert_eq!(fm["exit_code"], 137);
+    assert_eq!(fm["signal"], "SIGKILL");
+    assert!(body(&step).contains("killed by SIGKILL (exit 137)"));
+}
+
+#[test]
+fn ansi_colours_control_bytes_and_invalid_utf8_never_reach_the_markdown() {
+    let (env, id) = TestEnv::with_incident();
+    let script = r#"printf '\033[1;31mCrashLoopBackOff\033[0m\n'; printf 'bad \377\376 bytes\n'; printf 'progress 10%%\rprogress 100%%\n'; printf 'bell\007\n'; printf '```\nnot a fence\n'"#;
+    let r = env.run(&["run", "--", "sh", "-c", script]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("\u{1b}[1;31m"), "the terminal still gets the colours");
+    let step = env.only_step(&id, "run");
+    assert!(!step.contains('\u{1b}'));
+    assert!(!step.contains('\u{7}'));
+    let text = body(&step);
+    assert!(text.starts_with("````console\n"), "the fence outgrows the output: {text}");
+    assert!(
+        text.contains(
+            "CrashLoopBackOff\nbad \u{fffd}\u{fffd} bytes\nprogress 100%\nbell\u{2407}\n```\nnot a fence\n````\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn large_output_goes_whole_into_outputs_with_head_and_tail_inline() {
+    let (env, id) = TestEnv::with_incident();
+    std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = 4096\n").unwrap();
+    let r = env.run(&["run", "--", "seq", "1", "20000"]);
+    assert_eq!(r.code, 0);
+    let step = env.only_step(&id, "run");
+    let fm = frontmatter(&step);
+    let expected: String = (1..=20000).map(|n| format!("{n}\n")).collect();
+    let file = fm["output_file"].as_str().unwrap();
+    assert_eq!(file, format!("outputs/{}.out", fm["id"].as_str().unwrap()));
+    let stored = std::fs::read(env.incident_dir(&id).join(file)).unwrap();
+    assert_eq!(stored, expected.as_bytes());
+    assert_eq!(fm["output_sha256"], sha256_hex(expected.as_bytes()));
+    assert_eq!(fm["output_bytes"], expected.len());
+    let text = body(&step);
+    assert!(text.contains("$ seq 1 20000\n1\n2\n3\n"), "head inline");
+    assert!(text.contains("19999\n20000\n````") || text.contains("19999\n20000\n```"), "tail inline");
+    assert!(text.contains(" omitted; the whole output is in the linked file …\n"));
+    assert!(text.contains(&format!("whole output in [{file}](../{file})")), "{text}");
+    assert!(text.len() < 8 * 1024, "inline part stays near the limit: {}", text.len());
+}
+
+#[test]
+fn capture_records_piped_output_and_passes_it_on() {
+    let (env, id) = TestEnv::with_incident();
+    let table = "NAMESPACE     NAME                          READY   STATUS             RESTARTS   AGE\nconvocanvas   convocanvas-7d4b9c8f6-xk2p9   0/1     CrashLoopBackOff   1842       2d\n";
+    let r = env.run_with_stdin(&["capture", "-c", "kubectl get pods -A", "--exit-code", "0"], table.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, table, "capture is a tee");
+    let step = env.only_step(&id, "capture");
+    let fm = frontmatter(&step);
+    assert_eq!(fm["command"], "kubectl get pods -A");
+    assert_eq!(fm["exit_code"], 0);
+    assert_eq!(body(&step), format!("```console\n$ kubectl get pods -A\n{table}```\n\nexit 0 · 171 bytes, 2 lines\n"));
+    // --no-echo, and a file instead of stdin.
+    std::fs::write(env.root().join("ip.txt"), "2: enp6s0: <BROADCAST>\n    inet 192.168.1.186/24\n").unwrap();
+    let r = env.run(&["capture", "-c", "ip addr show", "--no-echo", "ip.txt"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn capture_of_nothing_is_an_error() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run_with_stdin(&["capture", "-c", "kubectl get pods"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: nothing to capture: the input was empty\n  hint: pipe the output in: kubectl get pods -A | incident capture -c \"kubectl get pods -A\"\n"
+    );
+    assert!(env.step_files(&id).is_empty());
+    assert!(!env.incident_dir(&id).join("outputs").exists());
+}
+
+#[test]
+fn a_line_that_never_ends_is_cut_not_held() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run(&["run", "--", "sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x"]);
+    assert_eq!(r.code, 0);
+    let fm = frontmatter(&env.only_step(&id, "run"));
+    assert_eq!(fm["output_bytes"], 300000);
+    let stored = std::fs::read(env.incident_dir(&id).join(fm["output_file"].as_str().unwrap())).unwrap();
+    assert_eq!(stored.len(), 300000);
+    assert!(stored.iter().all(|&b| b == b'x'));
+}

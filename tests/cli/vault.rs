@@ -1,0 +1,255 @@
+//! Vault set-up, discovery, incidents, and reading a vault with broken files.
+
+use crate::support::*;
+
+#[test]
+fn init_creates_the_vault_and_ignores_local_state() {
+    let env = TestEnv::bare();
+    let r = env.run(&["init", "v"]);
+    assert_eq!(r.code, 0);
+    let root = env.root().join("v");
+    assert!(root.join("incident.toml").is_file());
+    assert!(root.join("incidents").is_dir());
+    assert_eq!(std::fs::read_to_string(root.join(".gitignore")).unwrap().lines().last(), Some(".incident/"));
+    assert!(r.stderr.contains("created an incident vault in"));
+    // A second init changes nothing and says so.
+    let before = std::fs::read_to_string(root.join("incident.toml")).unwrap();
+    let r = env.run(&["init", "v"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.contains("is already an incident vault; left as it was"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(root.join("incident.toml")).unwrap(), before);
+    assert_eq!(std::fs::read_to_string(root.join(".gitignore")).unwrap().matches(".incident/").count(), 1);
+}
+
+#[test]
+fn init_appends_to_an_existing_gitignore() {
+    let env = TestEnv::bare();
+    std::fs::write(env.root().join(".gitignore"), "target").unwrap();
+    env.ok(&["init"]);
+    assert_eq!(
+        std::fs::read_to_string(env.root().join(".gitignore")).unwrap(),
+        "target\n# local state of the incident tool (current incident, caches)\n.incident/\n"
+    );
+}
+
+#[test]
+fn no_vault_is_an_error_that_suggests_init() {
+    let env = TestEnv::bare();
+    let err = env.fails(1, &["note", "hello"]);
+    let root = env.root().canonicalize().unwrap();
+    assert_eq!(
+        err,
+        format!(
+            "error: no incident vault in {} or any folder above it\n  hint: create one with `incident init`, or point at one with --vault DIR or INCIDENT_VAULT\n",
+            root.display()
+        )
+    );
+}
+
+#[test]
+fn vault_is_found_by_flag_env_and_walking_up() {
+    let (mut env, id) = TestEnv::with_incident();
+    let sub = env.root().join("incidents").join(&id);
+    // Walking up from a subfolder.
+    let mut cmd = env.command(&["note", "from a subfolder"]);
+    assert!(cmd.current_dir(&sub).status().unwrap().success());
+    // --vault from elsewhere.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let vault = env.root().to_str().unwrap().to_string();
+    let mut cmd = env.command(&["--vault", &vault, "note", "via flag"]);
+    assert!(cmd.current_dir(elsewhere.path()).status().unwrap().success());
+    // INCIDENT_VAULT.
+    env.extra_env.push(("INCIDENT_VAULT".into(), vault.clone()));
+    let mut cmd = env.command(&["note", "via env"]);
+    assert!(cmd.current_dir(elsewhere.path()).status().unwrap().success());
+    assert_eq!(env.step_files(&id).len(), 3);
+    // A --vault that is not a vault.
+    env.extra_env.clear();
+    let not_vault = elsewhere.path().to_str().unwrap();
+    let err = env.fails(1, &["--vault", not_vault, "note", "x"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {not_vault} is not an incident vault (no incident.toml in it)\n  hint: create one with `incident init {not_vault}`\n"
+        )
+    );
+}
+
+#[test]
+fn start_creates_the_incident_and_makes_it_current() {
+    let env = TestEnv::new();
+    let id = env.ok(&[
+        "start",
+        "K3s: every pod in CrashLoopBackOff",
+        "--severity",
+        "sev2",
+        "--service",
+        "k3s",
+        "--tag",
+        "kubernetes",
+        "--tag",
+        "dns",
+    ]);
+    assert_eq!(id, "2025-10-05-k3s-every-pod-in-crashloopbackoff\n");
+    let text = std::fs::read_to_string(env.incident_dir(id.trim()).join("incident.md")).unwrap();
+    insta::assert_snapshot!("incident_md", text);
+    assert_eq!(std::fs::read_to_string(env.root().join(".incident/current")).unwrap(), id);
+    // The same title again gets its own folder.
+    let again = env.ok(&["start", "K3s: every pod in CrashLoopBackOff"]);
+    assert_eq!(again, "2025-10-05-k3s-every-pod-in-crashloopbackoff-2\n");
+}
+
+#[test]
+fn hostile_titles_make_safe_folders() {
+    let env = TestEnv::new();
+    for (title, want) in [
+        ("../../etc/passwd", "2025-10-05-etc-passwd"),
+        ("/absolute/path", "2025-10-05-absolute-path"),
+        ("tab\tnewline\nescape\x1b[31m", "2025-10-05-tab-newline-escape-31m"),
+        ("Ünïcödé outage — 東京", "2025-10-05-unicode-outage-dong-jing"),
+        ("...", "2025-10-05-incident"),
+    ] {
+        let id = env.ok(&["start", title]);
+        assert_eq!(id.trim(), want, "{title:?}");
+        assert!(env.incident_dir(want).join("incident.md").is_file());
+    }
+    let long = "x".repeat(5000);
+    let id = env.ok(&["start", &long]);
+    assert_eq!(id.trim().len(), "2025-10-05-".len() + 60);
+    // Nothing was written outside incidents/.
+    let mut top: Vec<String> =
+        std::fs::read_dir(env.root()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    top.sort();
+    assert_eq!(top, [".gitignore", ".incident", "incident.toml", "incidents"]);
+}
+
+#[test]
+fn start_refuses_an_empty_title_and_a_bad_time() {
+    let env = TestEnv::new();
+    assert_eq!(
+        env.fails(2, &["start", "  "]),
+        "error: the title is empty\n  hint: say what is broken: incident start \"Checkout returns 500\"\n"
+    );
+    assert_eq!(
+        env.fails(2, &["start", "x", "--at", "tomorrow-ish"]),
+        "error: --at: cannot read the time \"tomorrow-ish\"; use RFC 3339 (2025-10-05T08:45:00-05:00), a clock time (08:45), \"10 min ago\" or \"yesterday 23:10\"\n  hint: see `incident start --help`\n"
+    );
+}
+
+#[test]
+fn no_current_incident_is_explained() {
+    let env = TestEnv::new();
+    assert_eq!(
+        env.fails(1, &["note", "x"]),
+        "error: no current incident\n  hint: start one with `incident start \"TITLE\"`, or pick one with `incident switch ID` (see `incident list`)\n"
+    );
+}
+
+#[test]
+fn list_switch_and_incident_selection() {
+    let mut env = TestEnv::new();
+    env.at("2025-10-04T10:00:00Z");
+    let first = env.ok(&["start", "Disk full on db-1", "--severity", "sev3"]).trim().to_string();
+    env.ok(&["resolve", "cleaned up"]);
+    env.at("2025-10-05T08:23:00-05:00");
+    let second = env.ok(&["start", "K3s pods crash-looping"]).trim().to_string();
+    let list = env.json(&["list", "--json"]);
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [second.as_str(), first.as_str()]);
+    assert_eq!(list[0]["status"], "open");
+    assert_eq!(list[0]["current"], true);
+    assert_eq!(list[1]["status"], "resolved");
+    let open = env.json(&["list", "--json", "--status", "open"]);
+    assert_eq!(open.as_array().unwrap().len(), 1);
+    let text = env.ok(&["list"]);
+    assert!(text.contains(&format!("* {second}")), "{text}");
+
+    // --incident with a unique part of the name; INCIDENT_ID; switch.
+    env.ok(&["--incident", "disk-full", "note", "late note"]);
+    assert_eq!(env.step_files(&first).len(), 2);
+    env.extra_env.push(("INCIDENT_ID".into(), first.clone()));
+    env.ok(&["note", "via INCIDENT_ID"]);
+    assert_eq!(env.step_files(&first).len(), 3);
+    env.extra_env.clear();
+    assert_eq!(env.ok(&["switch", "disk"]), format!("{first}\n"));
+    assert_eq!(std::fs::read_to_string(env.root().join(".incident/current")).unwrap().trim(), first);
+    assert_eq!(
+        env.fails(1, &["switch", "2025"]),
+        format!("error: \"2025\" matches 2 incidents: {first}, {second}\n  hint: give more of the name\n")
+    );
+    assert_eq!(
+        env.fails(1, &["switch", "nope"]),
+        "error: no incident matches \"nope\"\n  hint: `incident list` shows them all\n"
+    );
+}
+
+#[test]
+fn a_broken_step_is_reported_and_the_rest_still_load() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T08:24:00-05:00");
+    env.ok(&["note", "first"]);
+    env.at("2025-10-05T08:25:00-05:00");
+    env.ok(&["note", "second"]);
+    let steps = env.incident_dir(&id).join("steps");
+    std::fs::write(steps.join("20251005T132600Z-note-broken.md"), "---\nid: x\nat: [not a time\n---\nbody\n").unwrap();
+    std::fs::write(steps.join("20251005T132700Z-note-nofront.md"), "just text\n").unwrap();
+    std::fs::write(steps.join("20251005T132800Z-note-bad8.md"), b"---\nat: 2025-10-05T08:28:00Z\n---\n\xff\xfe\n")
+        .unwrap();
+    // Temp files of an interrupted write are ignored.
+    std::fs::write(steps.join(".incident-tmp-abc123"), "---\nid: half").unwrap();
+    let r = env.run(&["show"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("first") && r.stdout.contains("second"), "{}", r.stdout);
+    let warnings: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(warnings.len(), 3, "{}", r.stderr);
+    assert!(
+        warnings[0].starts_with(&format!("warning: {}:3: ", steps.join("20251005T132600Z-note-broken.md").display())),
+        "{}",
+        warnings[0]
+    );
+    assert_eq!(
+        warnings[1],
+        format!(
+            "warning: {}:1: no frontmatter: the file starts with \"just text\", not a line `---`; add `---`, the YAML fields, and `---` at the top",
+            steps.join("20251005T132700Z-note-nofront.md").display()
+        )
+    );
+    assert_eq!(
+        warnings[2],
+        format!(
+            "warning: {}:4: not UTF-8 (byte 0xff at offset 33); save the file as UTF-8",
+            steps.join("20251005T132800Z-note-bad8.md").display()
+        )
+    );
+}
+
+#[test]
+fn a_hand_written_step_without_id_or_kind_is_read() {
+    let (env, id) = TestEnv::with_incident();
+    let steps = env.incident_dir(&id).join("steps");
+    std::fs::create_dir_all(&steps).unwrap();
+    std::fs::write(
+        steps.join("20251005T140000Z-note-hand01.md"),
+        "\u{feff}---\r\nat: 2025-10-05T09:00:00-05:00\r\n---\r\n\r\nwritten in Obsidian\r\n",
+    )
+    .unwrap();
+    let show = env.json(&["show", "--json"]);
+    let step = &show["steps"][0];
+    assert_eq!(step["id"], "20251005T140000Z-note-hand01");
+    assert_eq!(step["kind"], "note");
+    assert_eq!(step["body"], "written in Obsidian\n");
+}
+
+#[test]
+fn a_broken_settings_file_names_the_line() {
+    let env = TestEnv::new();
+    std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = \"big\"\n").unwrap();
+    let err = env.fails(1, &["list"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {}:2: invalid type: string \"big\", expected usize\n  hint: fix the setting or delete the line to use the default\n",
+            env.root().join("incident.toml").display()
+        )
+    );
+}
