@@ -1,0 +1,223 @@
+//! Arguments of the recorder commands: vault, incidents, steps, status.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// What every step-writing command accepts.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StepArgs {
+    /// When it happened, if not now: RFC 3339, 08:45, "10 min ago", "yesterday 23:10"
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Write the text as it is, without redacting secrets (recorded in the step)
+    #[arg(long)]
+    pub no_redact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the vault in
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Severity {
+    Sev1,
+    Sev2,
+    Sev3,
+    Sev4,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// A short title: what is broken, as users see it
+    pub title: String,
+    #[arg(long, short, value_enum)]
+    pub severity: Option<Severity>,
+    /// An affected service (repeat for more)
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// A tag (repeat for more)
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// A first summary for incident.md
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+    /// When it began, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// The note (words are joined with spaces); `-` reads stdin
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A heading for the step
+    #[arg(long, short)]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// The command and its arguments, after `--`
+    #[arg(required = true, num_args = 1.., last = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// The command that printed the output
+    #[arg(long, short, value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Its exit code, if known
+    #[arg(long, value_name = "N")]
+    pub exit_code: Option<i32>,
+    /// A heading for the step
+    #[arg(long, short)]
+    pub title: Option<String>,
+    /// Read this file instead of stdin
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Do not copy the input to stdout
+    #[arg(long)]
+    pub no_echo: bool,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkArgs {
+    /// impact-start, detected, acknowledged, diagnosed, mitigation-start, mitigated,
+    /// recovered, resolved, permanent-fix-start, permanent-fix
+    pub milestone: String,
+    #[command(flatten)]
+    pub text: MarkTextArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkTextArgs {
+    /// What happened
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OptionArgs {
+    pub title: String,
+    /// An advantage (repeat for more)
+    #[arg(long = "pros", alias = "pro", value_name = "TEXT")]
+    pub pros: Vec<String>,
+    /// A drawback (repeat for more)
+    #[arg(long = "cons", alias = "con", value_name = "TEXT")]
+    pub cons: Vec<String>,
+    /// More detail (Markdown), e.g. the commands it takes
+    #[arg(long, value_name = "TEXT")]
+    pub detail: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The option chosen: its title or a unique part of it
+    pub option: String,
+    #[arg(long, value_name = "TEXT")]
+    pub why: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CauseArgs {
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// The event that set it off
+    #[arg(long, value_name = "TEXT")]
+    pub trigger: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LessonKindArg {
+    Worked,
+    Sucked,
+    Lucky,
+    Learned,
+}
+
+#[derive(Debug, Args)]
+pub struct LessonArgs {
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[arg(long, value_enum, default_value_t = LessonKindArg::Learned)]
+    pub kind: LessonKindArg,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+    /// Due date, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    pub file: PathBuf,
+    #[arg(long, short)]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StatusFilter {
+    Open,
+    Resolved,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Incident id (default: the current one)
+    pub id: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    pub id: String,
+}
