@@ -309,6 +309,7 @@ pub struct Step {
 
 /// The frontmatter of `incident.md`, written once by `start`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(try_from = "RawIncidentMeta")]
 pub struct IncidentMeta {
     #[serde(default)]
     pub id: String,
@@ -320,7 +321,6 @@ pub struct IncidentMeta {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// When the incident started (the `date`/`opened_at` of hand-written files).
-    #[serde(alias = "opened_at", alias = "date")]
     pub at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<Timestamp>,
@@ -334,6 +334,57 @@ pub struct IncidentMeta {
     /// Only in hand-written files; the tool derives status from milestones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+/// `incident.md` as written by hand or by other tools: `at`, `opened_at` and `date` may
+/// all be present (`at` wins, then `opened_at`), which serde aliases would reject as duplicates.
+#[derive(Deserialize)]
+struct RawIncidentMeta {
+    #[serde(default)]
+    id: String,
+    title: String,
+    #[serde(default)]
+    severity: Option<String>,
+    #[serde(default)]
+    services: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    at: Option<Timestamp>,
+    #[serde(default)]
+    opened_at: Option<Timestamp>,
+    #[serde(default)]
+    date: Option<Timestamp>,
+    #[serde(default)]
+    recorded_at: Option<Timestamp>,
+    #[serde(default)]
+    author: Option<String>,
+    #[serde(default)]
+    host: Option<String>,
+    #[serde(default)]
+    visibility: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+impl TryFrom<RawIncidentMeta> for IncidentMeta {
+    type Error = &'static str;
+    fn try_from(raw: RawIncidentMeta) -> Result<Self, Self::Error> {
+        let at = raw.at.or(raw.opened_at).or(raw.date).ok_or("missing field `at` (or `opened_at`, `date`)")?;
+        Ok(IncidentMeta {
+            id: raw.id,
+            title: raw.title,
+            severity: raw.severity,
+            services: raw.services,
+            tags: raw.tags,
+            at,
+            recorded_at: raw.recorded_at,
+            author: raw.author,
+            host: raw.host,
+            visibility: raw.visibility,
+            status: raw.status,
+        })
+    }
 }
 
 /// An incident read from disk: its meta, summary and steps in timeline order.
@@ -425,5 +476,23 @@ impl Step {
             StepKind::Attach => format!("attached {}", m.attachment.clone().unwrap_or_else(body_line)),
             _ => m.title.clone().unwrap_or_else(body_line),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IncidentMeta;
+
+    #[test]
+    fn incident_meta_takes_at_opened_at_or_date() {
+        let both = "---\ntitle: x\ndate: 2019-01-01T03:04:00Z\nopened_at: 2019-01-01T03:05:00Z\n---\n";
+        let (meta, _): (IncidentMeta, &str) = crate::frontmatter::parse(both).unwrap();
+        assert_eq!(meta.at.to_rfc3339(), "2019-01-01T03:05:00+00:00");
+        let date = "---\ntitle: x\ndate: 2019-01-01T03:04:00Z\n---\n";
+        let (meta, _): (IncidentMeta, &str) = crate::frontmatter::parse(date).unwrap();
+        assert_eq!(meta.at.to_rfc3339(), "2019-01-01T03:04:00+00:00");
+        let none = "---\ntitle: x\n---\n";
+        let err = crate::frontmatter::parse::<IncidentMeta>(none).unwrap_err();
+        assert!(err.message.contains("missing field `at`"), "{err}");
     }
 }
