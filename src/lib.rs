@@ -12,6 +12,8 @@ pub mod format;
 pub mod frontmatter;
 pub mod model;
 pub mod record;
+pub mod render;
+pub mod site;
 pub mod ui;
 pub mod vault;
 

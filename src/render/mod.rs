@@ -1,0 +1,3 @@
+//! Rendering shared by the postmortem and the site: templates (built-in, vault overrides win).
+
+pub mod templates;

@@ -1,0 +1,123 @@
+//! What the lists, the feed and the search need of one incident: a small record kept in
+//! memory (and in the publish cache), so pages can stream and be forgotten.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use super::markdown;
+use super::paths;
+use crate::clock::Timestamp;
+use crate::model::{Incident, Milestone, Status, StepKind};
+
+/// Characters of note text per incident in the search index: enough to find it by,
+/// small enough that the index of thousands of incidents stays a few megabytes.
+pub const SEARCH_TEXT_CHARS: usize = 600;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The vault folder name.
+    pub slug: String,
+    /// The incident page, relative to the site root.
+    pub page: String,
+    pub title: String,
+    pub at: Timestamp,
+    pub severity: Option<String>,
+    /// `open` or `resolved`.
+    pub status: String,
+    /// From impact start (or the incident's start) to resolution.
+    pub duration_secs: Option<i64>,
+    pub services: Vec<String>,
+    pub tags: Vec<String>,
+    /// The summary as plain text, for lists and the feed.
+    pub summary: String,
+    /// The time of the last step: the feed's `updated`.
+    pub updated: Timestamp,
+    pub internal: bool,
+    pub has_postmortem: bool,
+    /// Words from the notes, for the search index.
+    pub search: String,
+}
+
+impl Entry {
+    pub fn duration(&self) -> Option<String> {
+        self.duration_secs.map(|s| crate::format::duration(Duration::seconds(s)))
+    }
+}
+
+/// `visibility: internal` keeps an incident out of the published site.
+pub fn is_internal(incident: &Incident) -> bool {
+    incident.meta.visibility.as_deref().is_some_and(|v| v.trim().eq_ignore_ascii_case("internal"))
+}
+
+/// From the impact start (or the incident's start) to `resolved` (or `recovered`); for a
+/// resolved incident without those milestones, to its last step. `None` while open.
+pub fn duration(incident: &Incident) -> Option<Duration> {
+    let milestones = incident.milestones();
+    let at = |m: Milestone| milestones.iter().find(|(ms, _)| *ms == m).map(|(_, s)| s.meta.at);
+    let start = at(Milestone::ImpactStart).unwrap_or(incident.meta.at);
+    let end = at(Milestone::Resolved).or_else(|| at(Milestone::Recovered)).or_else(|| {
+        (incident.status() == Status::Resolved).then(|| incident.steps.last().map(|s| s.meta.at)).flatten()
+    })?;
+    Some(end - start).filter(|d| *d >= Duration::zero())
+}
+
+/// Distinct words of the notes, in order, up to [`SEARCH_TEXT_CHARS`].
+pub fn search_text(incident: &Incident) -> String {
+    let mut out = String::new();
+    let mut seen = std::collections::HashSet::new();
+    let texts = std::iter::once(incident.summary.as_str())
+        .chain(incident.steps.iter().filter(|s| !matches!(s.meta.kind, StepKind::Snapshot)).map(|s| s.body.as_str()));
+    'all: for text in texts {
+        for word in markdown::plain_text(text).split_whitespace() {
+            let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+            if word.chars().count() < 3 || !seen.insert(word.to_lowercase()) {
+                continue;
+            }
+            if out.len() + word.len() + 1 > SEARCH_TEXT_CHARS {
+                break 'all;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {
+    let meta = &incident.meta;
+    let summary = markdown::plain_text(&incident.summary);
+    let summary = crate::format::first_line(&summary.split_whitespace().collect::<Vec<_>>().join(" "), 280);
+    Entry {
+        slug: incident.slug.clone(),
+        page: paths::incident_page(&incident.slug),
+        title: meta.title.clone(),
+        at: meta.at,
+        severity: meta.severity.clone().filter(|s| !s.trim().is_empty()),
+        status: incident.status().as_str().to_string(),
+        duration_secs: duration(incident).map(|d| d.num_seconds()),
+        services: clean_terms(&meta.services),
+        tags: clean_terms(&meta.tags),
+        summary,
+        updated: incident.steps.iter().map(|s| s.meta.at).max().unwrap_or(meta.at).max(meta.at),
+        internal: is_internal(incident),
+        has_postmortem,
+        search: search_text(incident),
+    }
+}
+
+/// Trimmed, without empties and repeats (by slug, so `DNS` and `dns` are one tag).
+fn clean_terms(terms: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    terms
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty() && seen.insert(crate::vault::slug::slugify(t)))
+        .collect()
+}
+
+/// Newest first; the same start time falls back to the folder name.
+pub fn sort_newest_first(entries: &mut [Entry]) {
+    entries.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.slug.cmp(&a.slug)));
+}

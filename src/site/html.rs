@@ -1,0 +1,57 @@
+//! Escaping for the HTML, attribute and script contexts the site writes into.
+
+use pulldown_cmark_escape::{FmtWriter, escape_html};
+
+/// Appends `text` escaped for HTML text and double-quoted attributes (`& < > "`).
+pub fn escape_into(out: &mut String, text: &str) {
+    // Writing into a String cannot fail.
+    let _ = escape_html(FmtWriter(out), text);
+}
+
+/// `text` escaped for HTML text and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_into(&mut out, text);
+    out
+}
+
+/// JSON made safe to embed anywhere a script could read it: `<`, `>` and `&` become
+/// `\u003c` etc., so `</script>` and `<!--` can never appear in the text.
+pub fn script_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Characters XML 1.0 forbids even when escaped (most C0 controls): dropped, so a title
+/// holding a terminal escape sequence cannot make the feed unreadable.
+pub fn xml_safe(text: &str) -> String {
+    text.chars()
+        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}'))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_each_context() {
+        assert_eq!(escape("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+        let json = serde_json::to_string("</script><!-- & \u{2028}").unwrap();
+        let safe = script_safe_json(&json);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'), "{safe}");
+        let back: String = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, "</script><!-- & \u{2028}");
+        assert_eq!(xml_safe("a\x1b[31mb\x00c\td"), "a[31mbc\td");
+    }
+}

@@ -1,0 +1,302 @@
+//! Markdown from notes and outputs to HTML that is safe to publish.
+//!
+//! Notes and outputs are untrusted. pulldown-cmark passes raw HTML through, so every HTML
+//! event becomes text (escaped, still visible); link and image destinations are checked
+//! against an allow-list of schemes (`javascript:`, `data:` and the rest are dropped, the
+//! link text stays); images from elsewhere become links, so a page makes no outside
+//! request. Code blocks are highlighted and, for command output, folded into `<details>`.
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
+
+use super::highlight::{self, is_console};
+use super::html::escape_into;
+
+/// Blocks with at most this many lines start unfolded.
+const OPEN_UP_TO_LINES: usize = 12;
+
+pub struct MdOptions<'a> {
+    /// Command output (console blocks, and every block of an output step) folds into `<details>`.
+    pub fold_output: bool,
+    /// Every block folds, whatever its language (the body of a `run` or `capture` step).
+    pub fold_all: bool,
+    /// Maps a relative destination to its place in the site (`../outputs/x.out` →
+    /// `outputs/x.out.txt`); `None` leaves it as written.
+    pub rewrite: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl MdOptions<'_> {
+    pub fn notes() -> MdOptions<'static> {
+        MdOptions { fold_output: true, fold_all: false, rewrite: &|_| None }
+    }
+}
+
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH
+}
+
+/// What a link or image destination may be.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Dest {
+    /// No scheme: a path or a `#fragment` inside the site.
+    Relative,
+    /// `http:`, `https:`, `mailto:` or `//host`: a place elsewhere, fine to link, never to load.
+    External,
+    /// Any other scheme (`javascript:`, `data:`, `vbscript:`, `file:`, …).
+    Refused,
+}
+
+/// Classifies a destination the way a browser would read it: ASCII tabs and newlines
+/// are ignored inside URLs and leading spaces/controls are trimmed, so `java\tscript:`
+/// and ` JAVASCRIPT:` are caught too.
+pub fn classify(dest: &str) -> Dest {
+    let cleaned: String =
+        dest.trim_start_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    if cleaned.starts_with("//") || cleaned.starts_with("\\\\") || cleaned.starts_with("/\\") {
+        return Dest::External;
+    }
+    let end = cleaned.find([':', '/', '?', '#']).unwrap_or(cleaned.len());
+    if cleaned[end..].starts_with(':') {
+        let scheme = cleaned[..end].to_ascii_lowercase();
+        return match scheme.as_str() {
+            "http" | "https" | "mailto" => Dest::External,
+            _ => Dest::Refused,
+        };
+    }
+    Dest::Relative
+}
+
+/// What a `Start(Link|Image)` turned into, so its `End` can follow.
+#[derive(Clone, Copy)]
+enum Kept {
+    Link,
+    Image,
+    Dropped,
+}
+
+/// Renders untrusted Markdown to safe HTML.
+pub fn render(md: &str, opts: &MdOptions) -> String {
+    let mut out = String::with_capacity(md.len() + md.len() / 2);
+    let mut stack: Vec<Kept> = Vec::new();
+    let mut code: Option<(String, String)> = None;
+    let mut events: Vec<Event> = Vec::new();
+    for event in Parser::new_ext(md, parser_options()) {
+        if let Some((lang, text)) = code.as_mut() {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let mut block = String::new();
+                    code_block(&mut block, lang, text, opts);
+                    events.push(Event::Html(CowStr::from(block)));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((lang, String::new()));
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
+            Event::Start(Tag::HtmlBlock) => events.push(Event::Html(CowStr::Borrowed("<pre class=\"raw-html\">"))),
+            Event::End(TagEnd::HtmlBlock) => events.push(Event::Html(CowStr::Borrowed("</pre>\n"))),
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match safe_dest(&dest_url, opts, false) {
+                Some(dest) => {
+                    stack.push(Kept::Link);
+                    events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+                }
+                None => stack.push(Kept::Dropped),
+            },
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                if let Some(src) = safe_dest(&dest_url, opts, true) {
+                    stack.push(Kept::Image);
+                    events.push(Event::Start(Tag::Image { link_type, dest_url: src, title, id }));
+                } else if let Some(href) = safe_dest(&dest_url, opts, false) {
+                    stack.push(Kept::Link);
+                    let link_type = if link_type == LinkType::Autolink { LinkType::Inline } else { link_type };
+                    events.push(Event::Start(Tag::Link { link_type, dest_url: href, title, id }));
+                } else {
+                    stack.push(Kept::Dropped);
+                }
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => match stack.pop() {
+                Some(Kept::Link) => events.push(Event::End(TagEnd::Link)),
+                Some(Kept::Image) => events.push(Event::End(TagEnd::Image)),
+                Some(Kept::Dropped) | None => {}
+            },
+            other => events.push(other),
+        }
+    }
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+/// The destination to write, or `None` to drop the link (its text stays).
+/// Images load only from inside the site (a destination `rewrite` placed there).
+fn safe_dest<'a>(dest: &CowStr<'a>, opts: &MdOptions, image: bool) -> Option<CowStr<'a>> {
+    match classify(dest) {
+        Dest::Refused => None,
+        Dest::External if image => None,
+        Dest::External => Some(dest.clone()),
+        Dest::Relative if dest.starts_with('#') => (!image).then(|| dest.clone()),
+        Dest::Relative => match (opts.rewrite)(dest) {
+            Some(placed) => Some(CowStr::from(placed)),
+            None if image => None,
+            None => Some(dest.clone()),
+        },
+    }
+}
+
+fn code_block(out: &mut String, lang: &str, text: &str, opts: &MdOptions) {
+    let fold = opts.fold_all || (opts.fold_output && is_console(&lang.to_ascii_lowercase()));
+    let lang_class = lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>();
+    if !fold {
+        out.push_str("<pre class=\"code\"><code");
+        if !lang_class.is_empty() {
+            out.push_str(" class=\"language-");
+            out.push_str(&lang_class);
+            out.push('"');
+        }
+        out.push('>');
+        highlight::highlight_into(out, lang, text);
+        out.push_str("</code></pre>\n");
+        return;
+    }
+    let lines = text.lines().count();
+    out.push_str(if lines <= OPEN_UP_TO_LINES {
+        "<details class=\"output\" open>"
+    } else {
+        "<details class=\"output\">"
+    });
+    out.push_str("<summary>");
+    match text.lines().next().and_then(|l| l.strip_prefix("$ ")) {
+        Some(command) => {
+            out.push_str("<code>$ ");
+            escape_into(out, &crate::format::first_line(command, 120));
+            out.push_str("</code>");
+        }
+        None => out.push_str("output"),
+    }
+    out.push_str(" <span class=\"lines\">");
+    out.push_str(&crate::format::thousands(lines as i64));
+    out.push_str(if lines == 1 { " line" } else { " lines" });
+    out.push_str("</span></summary><pre class=\"code\"><code>");
+    highlight::highlight_into(out, lang, text);
+    out.push_str("</code></pre></details>\n");
+}
+
+/// The prose of a note for the search index: text only, no code blocks, no markup.
+pub fn plain_text(md: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for event in Parser::new_ext(md, parser_options()) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) | Event::Code(t) if !in_code => {
+                out.push_str(&t);
+                out.push(' ');
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(text: &str) -> String {
+        render(text, &MdOptions::notes())
+    }
+
+    #[test]
+    fn raw_html_stays_visible_but_inert() {
+        let html = md("<script>window.__xss=1</script>\n\nhi <img src=x onerror=window.__xss=1> there");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;script&gt;window.__xss=1&lt;/script&gt;"), "{html}");
+        assert!(html.contains("&lt;img src=x onerror=window.__xss=1&gt;"), "{html}");
+    }
+
+    #[test]
+    fn dangerous_links_are_dropped_text_kept() {
+        for dest in [
+            "javascript:window.__xss=1",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "&#106;avascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox",
+            "file:///etc/passwd",
+        ] {
+            let html = md(&format!("[click me]({dest})"));
+            assert!(!html.contains("<a"), "{dest}: {html}");
+            assert!(html.contains("click me"), "{dest}: {html}");
+        }
+        let html = md("<javascript:alert(1)>");
+        assert!(!html.contains("href"), "{html}");
+    }
+
+    #[test]
+    fn ordinary_links_survive() {
+        let html = md("[docs](https://k3s.io/) [top](#top) [rel](../outputs/a.out) <https://x.test/>");
+        assert!(html.contains("<a href=\"https://k3s.io/\">docs</a>"), "{html}");
+        assert!(html.contains("<a href=\"#top\">top</a>"), "{html}");
+        assert!(html.contains("<a href=\"../outputs/a.out\">rel</a>"), "{html}");
+        assert!(html.contains("<a href=\"https://x.test/\">"), "{html}");
+    }
+
+    #[test]
+    fn outside_images_become_links_and_data_images_vanish() {
+        let html = md("![graph](https://example.com/g.png) ![x](data:image/png;base64,AAAA)");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("<a href=\"https://example.com/g.png\">graph</a>"), "{html}");
+        assert!(html.contains('x') && !html.contains("data:"), "{html}");
+    }
+
+    #[test]
+    fn rewrites_place_files_in_the_site() {
+        let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}"));
+        let opts = MdOptions { fold_output: true, fold_all: false, rewrite: &rewrite };
+        let html = render("![shot](../attachments/a.png) [f](../attachments/b.txt)", &opts);
+        assert!(html.contains("<img src=\"attachments/a.png\" alt=\"shot\" />"), "{html}");
+        assert!(html.contains("<a href=\"attachments/b.txt\">f</a>"), "{html}");
+        let html = render("![y](elsewhere.png)", &opts);
+        assert!(!html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn output_folds_and_is_escaped() {
+        let html = md("```console\n$ cat x\n</pre><script>alert(1)</script>\n```\n");
+        assert!(html.starts_with("<details class=\"output\" open><summary><code>$ cat x</code> <span class=\"lines\">2 lines</span></summary>"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("</pre><script"), "{html}");
+        let html = md("```yaml\nkey: value\n```\n");
+        assert!(html.starts_with("<pre class=\"code\"><code class=\"language-yaml\">"), "{html}");
+        let html = md("```yaml\" onmouseover=\"x\nkey: value\n```\n");
+        assert!(!html.contains("onmouseover=\""), "{html}");
+    }
+
+    #[test]
+    fn task_lists_and_tables_render() {
+        let html = md("- [x] done\n- [ ] todo\n\n|a|b|\n|-|-|\n|1|2|\n");
+        assert!(html.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>"), "{html}");
+        assert!(html.contains("<table>"), "{html}");
+    }
+
+    #[test]
+    fn plain_text_skips_code() {
+        assert_eq!(
+            plain_text("Pods *crash*.\n\n```\nnoise\n```\nDone `x`").split_whitespace().collect::<Vec<_>>(),
+            ["Pods", "crash", ".", "Done", "x"]
+        );
+    }
+}

@@ -1,0 +1,294 @@
+//! The pages of one incident: its timeline page and its postmortem page, plus the files
+//! (full outputs, attachments) copied beside them.
+
+use serde::Serialize;
+
+use super::entry::{self, Entry};
+use super::markdown::{self, MdOptions};
+use super::paths;
+use super::theme::Theme;
+use super::{Copy, Page, SiteOptions};
+use crate::error::Result;
+use crate::format;
+use crate::model::{Incident, Step, StepKind};
+
+/// Extension point for the postmortem's numbers and pictures (`crate::metrics` and the
+/// SVG charts of `crate::render`): HTML made by our own code, shown on the incident and
+/// postmortem pages when present. Empty until those modules fill it in.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PostmortemParts {
+    /// The metrics table, as HTML.
+    pub metrics_html: Option<String>,
+    /// SVG pictures, each a whole `<svg>` element.
+    pub pictures: Vec<String>,
+}
+
+/// One incident as the site needs it.
+pub struct IncidentSource<'a> {
+    pub incident: &'a Incident,
+    /// The body of `postmortem.md`, when the incident has one.
+    pub postmortem: Option<&'a str>,
+    /// Publishable files of the incident folder, relative to it: `outputs/…`, `attachments/…`.
+    pub files: &'a [String],
+    pub parts: &'a PostmortemParts,
+}
+
+/// What rendering one incident gives: its pages, the files to copy, and its index entry.
+pub struct Rendered {
+    pub pages: Vec<Page>,
+    pub copies: Vec<Copy>,
+    pub entry: Entry,
+}
+
+/// Folders of an incident whose files are published, and how.
+const FILE_DIRS: &[&str] = &["outputs", "attachments"];
+
+/// Extensions a browser shows without running anything; others are published as `.txt`
+/// (an attached `.html` or `.svg` must not become a page of the site).
+const INERT_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "txt", "log", "pdf", "csv", "json"];
+
+/// The site name of an incident file (`outputs/x.out` → `outputs/x.out.txt`), or `None` when
+/// it is not a publishable file.
+pub fn published_name(file: &str) -> Option<String> {
+    let (dir, name) = file.split_once('/')?;
+    if !FILE_DIRS.contains(&dir) || !paths::safe_component(name) {
+        return None;
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if INERT_EXTENSIONS.contains(&ext.as_str()) {
+        Some(format!("{dir}/{name}"))
+    } else {
+        Some(format!("{dir}/{name}.txt"))
+    }
+}
+
+#[derive(Serialize)]
+struct Term {
+    name: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct Head {
+    title: String,
+    date: String,
+    date_iso: String,
+    severity: Option<String>,
+    status: String,
+    duration: Option<String>,
+    services: Vec<Term>,
+    tags: Vec<Term>,
+    summary_html: String,
+    page_href: Option<String>,
+    postmortem_href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MilestoneView {
+    label: &'static str,
+    time: String,
+    date_iso: String,
+    anchor: String,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    anchor: String,
+    kind: &'static str,
+    kind_label: &'static str,
+    time: String,
+    date_iso: String,
+    /// Set on the first step of each day (and the first step).
+    day: Option<String>,
+    day_iso: Option<String>,
+    backdated: bool,
+    recorded: String,
+    headline: Option<String>,
+    author: Option<String>,
+    host: Option<String>,
+    failed: bool,
+    output_href: Option<String>,
+    attachment_href: Option<String>,
+    body_html: String,
+}
+
+/// An HTML id from a step id: letters, digits, `-` and `_` only.
+fn anchor(step: &Step) -> String {
+    let id: String = step.meta.id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
+    format!("step-{id}")
+}
+
+/// The line above a step's body; notes have none (their body is the whole story).
+fn headline(step: &Step) -> Option<String> {
+    let m = &step.meta;
+    match m.kind {
+        StepKind::Note => m.title.clone(),
+        StepKind::Milestone => Some(m.milestone.map(|ms| ms.label()).unwrap_or("Milestone").to_string()),
+        StepKind::Cause => Some(m.title.clone().unwrap_or_else(|| "Root cause".to_string())),
+        StepKind::Action => {
+            let mut line = m.title.clone().unwrap_or_else(|| "Action item".to_string());
+            if let Some(owner) = &m.owner {
+                line.push_str(&format!(" (owner: {owner})"));
+            }
+            if let Some(due) = m.due {
+                line.push_str(&format!(" due {due}"));
+            }
+            Some(line)
+        }
+        _ => Some(step.headline()).filter(|h| !h.is_empty()),
+    }
+}
+
+fn kind_label(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::Run => "ran",
+        StepKind::Capture => "captured",
+        StepKind::Snapshot => "snapshot",
+        other => other.as_str(),
+    }
+}
+
+fn terms(from: &str, kind: &str, names: &[String]) -> Vec<Term> {
+    names.iter().map(|n| Term { name: n.clone(), href: paths::link(from, &paths::term_page(kind, n, 1)) }).collect()
+}
+
+/// Maps links written in the vault (relative to `base`, the folder of the Markdown file)
+/// to the published copies, for files the incident has.
+fn file_rewriter<'a>(files: &'a [String], from_steps: bool) -> impl Fn(&str) -> Option<String> + 'a {
+    move |dest: &str| {
+        let dest = dest.split(['#', '?']).next().unwrap_or(dest);
+        let dest = dest.strip_prefix("./").unwrap_or(dest);
+        let rel = if from_steps { dest.strip_prefix("../")? } else { dest };
+        if !files.iter().any(|f| f == rel) {
+            return None;
+        }
+        published_name(rel)
+    }
+}
+
+fn head(src: &IncidentSource, entry: &Entry, page: &str) -> Head {
+    let incident = src.incident;
+    let summary_rewrite = file_rewriter(src.files, false);
+    let summary_opts = MdOptions { fold_output: true, fold_all: false, rewrite: &summary_rewrite };
+    let incident_page = paths::incident_page(&incident.slug);
+    let postmortem_page = paths::postmortem_page(&incident.slug);
+    Head {
+        title: entry.title.clone(),
+        date: format::date_time(entry.at),
+        date_iso: entry.at.to_rfc3339(),
+        severity: entry.severity.clone(),
+        status: entry.status.clone(),
+        duration: entry.duration(),
+        services: terms(page, "services", &entry.services),
+        tags: terms(page, "tags", &entry.tags),
+        summary_html: if page == incident_page {
+            markdown::render(&incident.summary, &summary_opts)
+        } else {
+            String::new()
+        },
+        page_href: (page != incident_page).then(|| paths::link(page, &incident_page)),
+        postmortem_href: (src.postmortem.is_some() && page != postmortem_page)
+            .then(|| paths::link(page, &postmortem_page)),
+    }
+}
+
+fn base_context(opts: &SiteOptions, page: &str) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert("root", &paths::root_of(page));
+    ctx.insert("site", &serde_json::json!({ "title": opts.title }));
+    ctx.insert("canonical", &opts.base_url.as_deref().map(|b| paths::absolute(b, page)));
+    ctx
+}
+
+/// Renders the pages of one incident.
+pub fn render_incident(theme: &Theme, opts: &SiteOptions, src: &IncidentSource) -> Result<Rendered> {
+    let incident = src.incident;
+    let entry = entry::entry(incident, src.postmortem.is_some());
+    let page = paths::incident_page(&incident.slug);
+    let dir = paths::incident_dir(&incident.slug);
+
+    let rewrite = file_rewriter(src.files, true);
+    let mut steps = Vec::with_capacity(incident.steps.len());
+    let mut last_day = None;
+    for step in &incident.steps {
+        let m = &step.meta;
+        let day = m.at.date_naive();
+        let new_day = last_day != Some(day);
+        last_day = Some(day);
+        let opts_md = MdOptions { fold_output: true, fold_all: m.kind.has_output(), rewrite: &rewrite };
+        let linked = |file: &Option<String>| {
+            file.as_deref().filter(|f| src.files.iter().any(|x| x == f)).and_then(published_name)
+        };
+        steps.push(StepView {
+            anchor: anchor(step),
+            kind: m.kind.as_str(),
+            kind_label: kind_label(m.kind),
+            time: m.at.format("%H:%M").to_string(),
+            date_iso: m.at.to_rfc3339(),
+            day: new_day.then(|| m.at.format("%A %Y-%m-%d").to_string()),
+            day_iso: new_day.then(|| day.to_string()),
+            backdated: m.is_backdated(),
+            recorded: format::date_time(m.recorded()),
+            headline: headline(step),
+            author: m.author.clone(),
+            host: m.host.clone(),
+            failed: m.spawn_error.is_some() || m.exit_code.is_some_and(|c| c != 0),
+            output_href: linked(&m.output_file),
+            attachment_href: linked(&m.attachment),
+            body_html: markdown::render(&step.body, &opts_md),
+        });
+    }
+    let milestones: Vec<MilestoneView> = incident
+        .milestones()
+        .into_iter()
+        .map(|(m, step)| MilestoneView {
+            label: m.label(),
+            time: format::date_time(step.meta.at),
+            date_iso: step.meta.at.to_rfc3339(),
+            anchor: anchor(step),
+        })
+        .collect();
+
+    let mut ctx = base_context(opts, &page);
+    ctx.insert("incident", &head(src, &entry, &page));
+    ctx.insert("milestones", &milestones);
+    ctx.insert("steps", &steps);
+    ctx.insert("postmortem", src.parts);
+    let mut pages = vec![Page { path: page, bytes: theme.render("site/incident.html", &ctx)?.into_bytes() }];
+
+    if let Some(body) = src.postmortem {
+        let pm_page = paths::postmortem_page(&incident.slug);
+        let pm_rewrite = file_rewriter(src.files, false);
+        let pm_opts = MdOptions { fold_output: true, fold_all: false, rewrite: &pm_rewrite };
+        let mut ctx = base_context(opts, &pm_page);
+        ctx.insert("incident", &head(src, &entry, &pm_page));
+        ctx.insert("postmortem", src.parts);
+        ctx.insert("body_html", &markdown::render(body, &pm_opts));
+        pages.push(Page { path: pm_page, bytes: theme.render("site/postmortem.html", &ctx)?.into_bytes() });
+    }
+
+    let copies = src
+        .files
+        .iter()
+        .filter_map(|f| {
+            published_name(f).map(|name| Copy { path: format!("incidents/{dir}/{name}"), source: f.clone() })
+        })
+        .collect();
+    Ok(Rendered { pages, copies, entry })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_names_are_inert_and_inside() {
+        assert_eq!(published_name("outputs/a.out").as_deref(), Some("outputs/a.out.txt"));
+        assert_eq!(published_name("attachments/shot.png").as_deref(), Some("attachments/shot.png"));
+        assert_eq!(published_name("attachments/evil.html").as_deref(), Some("attachments/evil.html.txt"));
+        assert_eq!(published_name("attachments/x.SVG").as_deref(), Some("attachments/x.SVG.txt"));
+        assert_eq!(published_name("steps/a.md"), None);
+        assert_eq!(published_name("outputs/../../x"), None);
+        assert_eq!(published_name("outputs/.hidden"), None);
+    }
+}

@@ -1,0 +1,95 @@
+// incident site: search over a prebuilt index, and unfolded output when printing.
+// No network beyond this site's own files; results are built with textContent, never HTML.
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  var root = new URL('../', script ? script.src : document.baseURI);
+
+  window.addEventListener('beforeprint', function () {
+    var all = document.querySelectorAll('details');
+    for (var i = 0; i < all.length; i++) { all[i].open = true; }
+  });
+
+  var input = document.getElementById('search');
+  var list = document.getElementById('search-results');
+  if (!input || !list) { return; }
+  var index = null;
+  var loading = false;
+
+  function load(then) {
+    if (index) { then(); return; }
+    if (loading) { return; }
+    loading = true;
+    var tag = document.createElement('script');
+    tag.src = new URL('search-index.js', root).href;
+    tag.onload = function () {
+      var data = window.INCIDENT_SEARCH_INDEX || [];
+      index = data.map(function (e) {
+        var hay = [e.t, e.s || '', e.st, (e.g || []).join(' '), (e.v || []).join(' '), e.x || ''].join(' ');
+        return { e: e, title: e.t.toLowerCase(), hay: hay.toLowerCase() };
+      });
+      then();
+    };
+    tag.onerror = function () { loading = false; };
+    document.head.appendChild(tag);
+  }
+
+  function clear() {
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+  }
+
+  function show() {
+    var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    clear();
+    if (!terms.length) { list.hidden = true; return; }
+    var hits = [];
+    for (var i = 0; i < index.length; i++) {
+      var item = index[i];
+      var all = true, score = 0;
+      for (var j = 0; j < terms.length; j++) {
+        if (item.hay.indexOf(terms[j]) < 0) { all = false; break; }
+        if (item.title.indexOf(terms[j]) >= 0) { score += 1; }
+      }
+      if (all) { hits.push({ item: item, score: score, order: i }); }
+    }
+    hits.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
+    var shown = hits.slice(0, 20);
+    for (var k = 0; k < shown.length; k++) {
+      var e = shown[k].item.e;
+      var li = document.createElement('li');
+      var a = document.createElement('a');
+      a.href = new URL(e.u, root).href;
+      a.textContent = e.t;
+      var small = document.createElement('small');
+      small.textContent = [e.d, e.s, e.st].filter(Boolean).join(' · ');
+      li.appendChild(a);
+      li.appendChild(small);
+      list.appendChild(li);
+    }
+    if (!shown.length) {
+      var none = document.createElement('li');
+      none.className = 'none';
+      none.textContent = 'No incident matches';
+      list.appendChild(none);
+    } else if (hits.length > shown.length) {
+      var more = document.createElement('li');
+      more.className = 'none';
+      more.textContent = (hits.length - shown.length) + ' more: add words to narrow it down';
+      list.appendChild(more);
+    }
+    list.hidden = false;
+  }
+
+  input.addEventListener('input', function () { load(show); });
+  input.addEventListener('focus', function () { load(function () {}); });
+  input.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape') { input.value = ''; clear(); list.hidden = true; }
+    if (ev.key === 'Enter') {
+      var first = list.querySelector('a');
+      if (first) { window.location.href = first.href; }
+    }
+  });
+  document.addEventListener('click', function (ev) {
+    if (!list.contains(ev.target) && ev.target !== input) { list.hidden = true; }
+  });
+})();
