@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod record;
+mod site;
 
 pub use record::*;
+pub use site::*;
 
 const ABOUT: &str = "Record an outage as you work it; the postmortem falls out of the record.";
 
@@ -134,7 +136,26 @@ pub enum Command {
     /// Mark the incident resolved (a `resolved` milestone)
     #[command(after_help = "Examples:\n  incident resolve \"All pods healthy for 30 minutes\"")]
     Resolve(MarkTextArgs),
+    /// Publish the vault as a static site (index, incident pages, tags, services, feed, search)
+    #[command(after_help = PUBLISH_HELP)]
+    Publish(PublishArgs),
 }
+
+const PUBLISH_HELP: &str = "\
+Only resolved incidents are published unless --include-open is given, and incidents
+marked `visibility: internal` only with --include-internal. Links are relative, so the
+site works from disk (file://), at / and under any sub-path; --base-url is used only for
+the feed and canonical links. A re-publish renders again only the incidents whose files
+changed (recorded in .incident/site-cache.json) and removes pages of deleted incidents.
+
+--check writes nothing and prints one line per problem, exiting 1 if there is any: a
+file that cannot be read, an internal incident that would be published, an incident
+without postmortem.md, a broken link.
+
+Examples:
+  incident publish                                  # into public/
+  incident publish --out /srv/www/incidents --base-url https://ops.example.com/incidents/
+  incident publish --check && incident publish";
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
 where

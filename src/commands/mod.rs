@@ -6,6 +6,7 @@ mod init;
 mod list;
 mod mark;
 mod note;
+pub mod publish;
 mod run;
 mod show;
 mod start;
@@ -36,5 +37,6 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::List(args) => list::run(cfg, ui, &args),
         Command::Show(args) => show::run(cfg, ui, &args),
         Command::Switch(args) => switch::run(cfg, ui, &args),
+        Command::Publish(args) => publish::run(cfg, ui, &args),
     }
 }

@@ -19,10 +19,13 @@
 pub mod entry;
 pub mod highlight;
 pub mod html;
+pub mod links;
 pub mod lists;
 pub mod markdown;
 pub mod pages;
 pub mod paths;
+pub mod plan;
+pub mod publish;
 pub mod theme;
 
 pub use entry::Entry;

@@ -2,6 +2,7 @@
 //! This module and its children are the only code that touches vault files.
 
 pub mod atomic;
+mod files;
 mod incidents;
 pub mod slug;
 mod steps;
@@ -14,7 +15,8 @@ use serde::Deserialize;
 
 use crate::error::{Error, IoContext, Result};
 
-pub use incidents::{IncidentRef, IncidentSummary, Loaded, Warning};
+pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
+pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Loaded, Warning};
 pub use steps::{StepWriter, new_step_id};
 
 pub const SETTINGS_FILE: &str = "incident.toml";

@@ -1,0 +1,30 @@
+//! Arguments of the site commands: `publish` and `serve`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Folder to write the site into (default: public/ in the vault)
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The site's public address, for the feed and canonical links (pages link relatively)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Publish open incidents too (left out by default: they are still being written)
+    #[arg(long)]
+    pub include_open: bool,
+    /// Publish incidents marked `visibility: internal` too (left out by default)
+    #[arg(long)]
+    pub include_internal: bool,
+    /// Write nothing; list what should stop the site going out (exit 1 when anything does)
+    #[arg(long)]
+    pub check: bool,
+    /// Worker threads (default: one per core)
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Render every incident again, ignoring what the last publish left
+    #[arg(long)]
+    pub force: bool,
+}

@@ -1,0 +1,128 @@
+//! `incident publish`: the vault as a static site, or `--check` as a publish gate.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::PublishArgs;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::site::publish::{self, PublishOptions};
+use crate::site::{SiteOptions, Theme};
+use crate::ui::Ui;
+use crate::vault::{STATE_DIR, Vault};
+
+/// The record of the last publish, for incremental re-publishing.
+pub const CACHE_FILE: &str = "site-cache.json";
+
+/// `https://ops.example.com/incidents` → `https://ops.example.com/incidents/`.
+pub fn base_url(raw: &str) -> Result<String> {
+    let hint = "give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/";
+    let url =
+        url::Url::parse(raw.trim()).map_err(|e| Error::usage(format!("--base-url {raw:?} is not a URL: {e}"), hint))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::usage(format!("--base-url {raw:?} must be an http or https address"), hint));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::usage(format!("--base-url {raw:?} must not have a query or fragment"), hint));
+    }
+    let mut text = url.to_string();
+    if !text.ends_with('/') {
+        text.push('/');
+    }
+    Ok(text)
+}
+
+/// The output folder: `--out` (from the current folder) or `public/` in the vault. Never
+/// the vault itself or one of its own folders.
+pub fn out_dir(cfg: &Config, vault: &Vault, out: Option<&Path>) -> Result<PathBuf> {
+    let dir = match out {
+        Some(p) => cfg.cwd.join(p),
+        None => vault.root.join("public"),
+    };
+    let norm = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let target = norm(&dir);
+    let root = norm(&vault.root);
+    let reserved = [root.clone(), root.join("incidents"), root.join(STATE_DIR), root.join("templates")];
+    if reserved.iter().any(|r| target == *r || target.starts_with(root.join("incidents")) || r.starts_with(&target)) {
+        return Err(Error::usage(
+            format!("cannot publish into {}: it holds the vault's own files", dir.display()),
+            "pick an output folder of its own, e.g. --out public",
+        ));
+    }
+    Ok(dir)
+}
+
+pub fn site_options(vault: &Vault, base: Option<String>) -> SiteOptions {
+    let title = vault.settings.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Incidents".to_string());
+    SiteOptions { title, base_url: base, ..SiteOptions::default() }
+}
+
+pub fn jobs(requested: Option<usize>) -> Result<usize> {
+    match requested {
+        Some(0) => Err(Error::usage("--jobs 0 would do nothing", "give at least 1, or leave it out to use every core")),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+    }
+}
+
+pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
+    let vault = cfg.vault()?;
+    let base = args.base_url.as_deref().map(base_url).transpose()?;
+    let out = out_dir(cfg, &vault, args.out.as_deref())?;
+    let theme = Theme::load(Some(&vault.root.join("templates")))?;
+    let cache_file = vault.state_dir().join(CACHE_FILE);
+    if args.force {
+        let _ = std::fs::remove_file(&cache_file);
+    }
+    let opts = PublishOptions {
+        out: out.clone(),
+        site: site_options(&vault, base),
+        include_open: args.include_open,
+        include_internal: args.include_internal,
+        jobs: jobs(args.jobs)?,
+        cache_file: Some(cache_file),
+        only: None,
+        progress: !ui.quiet && std::io::stderr().is_terminal(),
+    };
+    if args.check {
+        let (problems, published) = publish::check(&vault, &theme, &opts)?;
+        for p in &problems {
+            ui.out(&format!("{}: {}", p.path.display(), p.message));
+        }
+        return if problems.is_empty() {
+            ui.status(&format!("publish check: no problems in {published} incidents"));
+            Ok(0)
+        } else {
+            ui.status(&format!(
+                "publish check: {} problem{} in {published} incidents; nothing was written",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            ));
+            Ok(1)
+        };
+    }
+    let report = publish::publish(&vault, &theme, &opts)?;
+    for w in &report.warnings {
+        ui.warn(&w.to_string());
+    }
+    let shown = out.strip_prefix(&cfg.cwd).unwrap_or(&out);
+    let mut line = format!(
+        "published {} incident{} to {} in {:.2} s ({} rendered, {} unchanged; {} files written, {} removed)",
+        report.published,
+        if report.published == 1 { "" } else { "s" },
+        shown.display(),
+        report.seconds,
+        report.rendered,
+        report.kept,
+        report.written.len(),
+        report.removed.len(),
+    );
+    let open = report.left_out.iter().filter(|(_, why)| *why == "open").count();
+    let internal = report.left_out.iter().filter(|(_, why)| *why == "internal").count();
+    if open + internal > 0 {
+        line.push_str(&format!("; left out: {open} open (--include-open), {internal} internal (--include-internal)"));
+    }
+    ui.status(&line);
+    ui.out(&shown.join("index.html").display().to_string());
+    Ok(0)
+}

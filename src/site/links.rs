@@ -1,0 +1,123 @@
+//! Broken-link check over the rendered site: every relative `href`/`src` must name a file
+//! the site has. Pure: pages in, broken links out.
+//!
+//! The pages are our own output, where every attribute is written as `name="value"` and
+//! all text is escaped (a `"` in text is `&quot;`), so a scan for ` href="` finds exactly
+//! the attributes.
+
+use std::collections::HashSet;
+
+use percent_encoding::percent_decode_str;
+
+use super::markdown::{Dest, classify};
+
+/// The relative link targets of one page (fragments-only links left out), unescaped.
+pub fn relative_links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in [" href=\"", " src=\""] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attr) {
+            rest = &rest[at + attr.len()..];
+            let Some(end) = rest.find('"') else { break };
+            let value = unescape(&rest[..end]);
+            rest = &rest[end..];
+            if classify(&value) == Dest::Relative && !value.starts_with('#') && !value.is_empty() {
+                out.push(value);
+            }
+        }
+    }
+    out
+}
+
+fn unescape(value: &str) -> String {
+    if !value.contains('&') {
+        return value.to_string();
+    }
+    value.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// The site path a link on `page` leads to, or `None` when it climbs out of the site or
+/// starts at `/`.
+pub fn resolve(page: &str, link: &str) -> Option<String> {
+    let link = link.split(['#', '?']).next().unwrap_or("");
+    let decoded = percent_decode_str(link).decode_utf8_lossy();
+    if decoded.starts_with('/') {
+        // Works only when the site is served at `/`: not from file:// or a sub-path.
+        return None;
+    }
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    let mut path = parts.join("/");
+    if decoded.ends_with('/') || decoded.is_empty() || path.is_empty() {
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str("index.html");
+    }
+    Some(path)
+}
+
+/// A link that leads nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    pub page: String,
+    pub link: String,
+}
+
+/// The broken links among `links` (page, link) given every file the site has.
+pub fn broken<'a>(links: impl IntoIterator<Item = (&'a str, &'a str)>, files: &HashSet<String>) -> Vec<Broken> {
+    let mut out: Vec<Broken> = links
+        .into_iter()
+        .filter(|(page, link)| resolve(page, link).is_none_or(|target| !files.contains(&target)))
+        .map(|(page, link)| Broken { page: page.to_string(), link: link.to_string() })
+        .collect();
+    out.sort_by(|a, b| (&a.page, &a.link).cmp(&(&b.page, &b.link)));
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_relative_links_only() {
+        let html = r##"<a href="../../index.html">x</a><img src="a.png" alt="y"><a href="https://x.test/">z</a>
+            <a href="#top">t</a><p>href="not a link"</p><a href="q.html?a=1&amp;b=2">q</a><a title="x" href="mailto:a@b">m</a>"##;
+        assert_eq!(relative_links(html), ["../../index.html", "q.html?a=1&b=2", "a.png"]);
+    }
+
+    #[test]
+    fn resolves_like_a_browser() {
+        assert_eq!(
+            resolve("incidents/a/index.html", "../../tags/dns/index.html").as_deref(),
+            Some("tags/dns/index.html")
+        );
+        assert_eq!(
+            resolve("incidents/a/index.html", "outputs/x%20y.txt#l2").as_deref(),
+            Some("incidents/a/outputs/x y.txt")
+        );
+        assert_eq!(resolve("index.html", "tags/").as_deref(), Some("tags/index.html"));
+        assert_eq!(resolve("incidents/a/index.html", "../../").as_deref(), Some("index.html"));
+        assert_eq!(resolve("index.html", "../outside.html"), None);
+        assert_eq!(resolve("a/b.html", "/x.html"), None);
+    }
+
+    #[test]
+    fn reports_what_is_missing() {
+        let files: HashSet<String> = ["index.html", "tags/dns/index.html"].iter().map(|s| s.to_string()).collect();
+        let links =
+            [("index.html", "tags/dns/index.html"), ("index.html", "tags/gone/index.html"), ("index.html", "../x")];
+        let bad = broken(links, &files);
+        assert_eq!(bad.iter().map(|b| b.link.as_str()).collect::<Vec<_>>(), ["../x", "tags/gone/index.html"]);
+    }
+}

@@ -1,0 +1,161 @@
+//! What a re-publish must redo, decided from the last publish's record (kept in
+//! `.incident/site-cache.json`) and the incidents' fingerprints now. Pure.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::entry::Entry;
+
+/// Bumped when the cache's meaning changes: an old cache then means a full publish.
+pub const CACHE_VERSION: u32 = 1;
+
+/// What the last publish wrote.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cache {
+    pub version: u32,
+    /// The output folder it wrote to.
+    pub out: String,
+    /// Everything the whole site depends on besides the incidents (options, theme, flags).
+    pub settings: String,
+    pub incidents: BTreeMap<String, CachedIncident>,
+    /// Digest of each page made from all entries (index, tags, feed, search, assets).
+    pub lists: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CachedIncident {
+    /// The fingerprint its pages were made from; empty when it had unreadable files (so
+    /// it is read again next time).
+    pub fingerprint: String,
+    /// Its index entry, when it is published.
+    pub entry: Option<Entry>,
+    /// The site files written for it.
+    pub files: Vec<String>,
+}
+
+/// The decision.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Incidents to read and render again.
+    pub render: Vec<String>,
+    /// Incidents whose pages stand: their cached entries are reused.
+    pub keep: Vec<String>,
+    /// Incidents gone from the vault: their files are removed.
+    pub gone: Vec<String>,
+    /// Nothing of the last publish can be trusted (other settings, other folder, no cache).
+    pub full: bool,
+}
+
+/// `now` maps each incident to its fingerprint, or `None` when it was not looked at (a
+/// watcher knows which incidents changed; the others are kept as they were).
+pub fn plan(cache: &Cache, out: &str, settings: &str, now: &BTreeMap<String, Option<String>>) -> Plan {
+    let full = cache.version != CACHE_VERSION || cache.out != out || cache.settings != settings;
+    let mut plan = Plan { full, ..Plan::default() };
+    for (slug, fingerprint) in now {
+        let cached = cache.incidents.get(slug);
+        let unchanged = !full
+            && cached
+                .is_some_and(|c| !c.fingerprint.is_empty() && fingerprint.as_ref().is_none_or(|f| *f == c.fingerprint));
+        if unchanged { plan.keep.push(slug.clone()) } else { plan.render.push(slug.clone()) }
+    }
+    plan.gone = cache.incidents.keys().filter(|slug| !now.contains_key(*slug)).cloned().collect();
+    plan
+}
+
+/// Files written last time that this publish did not write again: to be removed.
+pub fn stale<'a>(before: impl IntoIterator<Item = &'a String>, after: &BTreeSet<&str>) -> Vec<String> {
+    let mut out: Vec<String> = before.into_iter().filter(|f| !after.contains(f.as_str())).cloned().collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A site path from the cache that is safe to delete under the output folder.
+pub fn removable(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains(['\\', '\0']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cached(fp: &str, files: &[&str]) -> CachedIncident {
+        CachedIncident {
+            fingerprint: fp.to_string(),
+            entry: None,
+            files: files.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn cache() -> Cache {
+        let mut c = Cache { version: CACHE_VERSION, out: "/o".into(), settings: "s".into(), ..Cache::default() };
+        c.incidents.insert("a".into(), cached("fa", &["incidents/a/index.html"]));
+        c.incidents.insert("b".into(), cached("fb", &["incidents/b/index.html"]));
+        c.incidents.insert("c".into(), cached("", &["incidents/c/index.html"]));
+        c
+    }
+
+    fn now(pairs: &[(&str, Option<&str>)]) -> BTreeMap<String, Option<String>> {
+        pairs.iter().map(|(s, f)| (s.to_string(), f.map(str::to_string))).collect()
+    }
+
+    #[test]
+    fn only_changed_new_and_unreadable_incidents_render() {
+        let p = plan(
+            &cache(),
+            "/o",
+            "s",
+            &now(&[("a", Some("fa")), ("b", Some("fb2")), ("c", Some("fc")), ("d", Some("fd"))]),
+        );
+        assert_eq!(
+            p,
+            Plan {
+                render: vec!["b".into(), "c".into(), "d".into()],
+                keep: vec!["a".into()],
+                gone: vec![],
+                full: false
+            }
+        );
+    }
+
+    #[test]
+    fn deleted_incidents_are_gone() {
+        let p = plan(&cache(), "/o", "s", &now(&[("a", Some("fa"))]));
+        assert_eq!(p.gone, ["b", "c"]);
+        assert_eq!(p.keep, ["a"]);
+    }
+
+    #[test]
+    fn unlooked_incidents_are_kept() {
+        let p = plan(&cache(), "/o", "s", &now(&[("a", None), ("b", Some("fb2"))]));
+        assert_eq!(p.keep, ["a"]);
+        assert_eq!(p.render, ["b"]);
+    }
+
+    #[test]
+    fn other_settings_folder_or_version_render_everything() {
+        let all = now(&[("a", Some("fa")), ("b", Some("fb"))]);
+        assert!(plan(&cache(), "/o", "other", &all).full);
+        assert!(plan(&cache(), "/elsewhere", "s", &all).full);
+        let mut old = cache();
+        old.version = 0;
+        let p = plan(&old, "/o", "s", &all);
+        assert!(p.full);
+        assert_eq!(p.render, ["a", "b"]);
+        assert!(plan(&Cache::default(), "/o", "s", &all).full);
+    }
+
+    #[test]
+    fn stale_files_and_safe_removal() {
+        let before = vec!["x/index.html".to_string(), "x/postmortem.html".to_string()];
+        let after: BTreeSet<&str> = ["x/index.html"].into_iter().collect();
+        assert_eq!(stale(&before, &after), ["x/postmortem.html"]);
+        assert!(removable("incidents/a/index.html"));
+        for bad in ["", "/etc/passwd", "../x", "a/../../x", "a//b", "a\\b"] {
+            assert!(!removable(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! Publishing: the vault into a folder, streaming one incident at a time on every core,
+//! re-rendering only what changed since the last publish (see [`super::plan`]).
+//!
+//! Only the index entries stay in memory; each incident is read, rendered, written and
+//! dropped by one worker.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::entry::{self, Entry};
+use super::links;
+use super::pages::{IncidentSource, PostmortemParts, render_incident};
+use super::plan::{self, CACHE_VERSION, Cache, CachedIncident};
+use super::theme::{Theme, hex};
+use super::{Page, SiteOptions, assets, lists};
+use crate::error::{Error, IoContext, Result};
+use crate::model::Status;
+use crate::vault::{IncidentRef, Vault, Warning, atomic};
+
+/// How to publish.
+#[derive(Clone, Debug)]
+pub struct PublishOptions {
+    pub out: PathBuf,
+    pub site: SiteOptions,
+    pub include_open: bool,
+    pub include_internal: bool,
+    /// Worker threads (0: one per core).
+    pub jobs: usize,
+    /// Where the record of this publish is kept; `None` renders everything and keeps none.
+    pub cache_file: Option<PathBuf>,
+    /// Only these incidents may have changed (a watcher knows); the rest are not looked at.
+    pub only: Option<BTreeSet<String>>,
+    /// Draw a progress bar (a terminal, not --quiet).
+    pub progress: bool,
+}
+
+/// What a publish did.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Incidents read and rendered again.
+    pub rendered: usize,
+    /// Incidents whose pages stood.
+    pub kept: usize,
+    /// Incidents on the site now.
+    pub published: usize,
+    /// Left out: open (without --include-open) or internal (without --include-internal).
+    pub left_out: Vec<(String, &'static str)>,
+    /// Pages and files written.
+    pub written: Vec<String>,
+    /// Pages and files removed.
+    pub removed: Vec<String>,
+    /// Files that could not be read (the rest was published).
+    pub warnings: Vec<Warning>,
+    pub seconds: f64,
+}
+
+/// Why an incident is left out, if it is.
+fn left_out(entry: &Entry, opts: &PublishOptions) -> Option<&'static str> {
+    if entry.internal && !opts.include_internal {
+        Some("internal")
+    } else if entry.status == Status::Open.as_str() && !opts.include_open {
+        Some("open")
+    } else {
+        None
+    }
+}
+
+/// The settings digest: a change means nothing of the last publish is reused.
+fn settings_digest(theme: &Theme, opts: &PublishOptions) -> String {
+    let s = &opts.site;
+    let text = format!(
+        "{}\0{}\0{:?}\0{}\0{}\0{}\0{}",
+        theme.fingerprint, s.title, s.base_url, s.per_page, s.feed_entries, opts.include_open, opts.include_internal
+    );
+    hex(&Sha256::digest(text.as_bytes())[..12])
+}
+
+fn digest(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes)[..16])
+}
+
+/// Writes `bytes` to `out/path` through a temp file and a rename: a reader (the `serve`
+/// server, a browser) never sees half a page. No fsync: the site is derived.
+pub fn write_file(out: &Path, path: &str, bytes: &[u8]) -> Result<()> {
+    let target = out.join(path);
+    let dir = target.parent().unwrap_or(out);
+    fs::create_dir_all(dir).ctx("create", dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(atomic::TEMP_PREFIX).tempfile_in(dir).ctx("create a file in", dir)?;
+    tmp.write_all(bytes).ctx("write", &target)?;
+    tmp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
+    Ok(())
+}
+
+fn remove(out: &Path, path: &str) -> bool {
+    if !plan::removable(path) {
+        return false;
+    }
+    let target = out.join(path);
+    let removed = fs::remove_file(&target).is_ok();
+    // Empty folders left behind go too (incidents/<dir>/outputs, incidents/<dir>, tags/<tag>).
+    let mut dir = target.parent();
+    while let Some(d) = dir {
+        if d == out || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    removed
+}
+
+/// One incident's outcome.
+struct Outcome {
+    slug: String,
+    cached: CachedIncident,
+    left_out: Option<&'static str>,
+    warnings: Vec<Warning>,
+    /// Relative links per page (check mode only).
+    links: Vec<(String, String)>,
+    written: Vec<String>,
+}
+
+/// Where pages go: a folder, or nowhere (the check only looks at them).
+#[derive(Clone, Copy)]
+enum Sink<'a> {
+    Dir(&'a Path),
+    Check,
+}
+
+fn render_one(
+    vault: &Vault,
+    theme: &Theme,
+    opts: &PublishOptions,
+    sink: Sink,
+    slug: &str,
+    parts: &PostmortemParts,
+) -> Result<Outcome> {
+    let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
+    let stamps = vault.stamps(&r)?;
+    let loaded = vault.load(&r)?;
+    let incident = &loaded.incident;
+    let postmortem = vault.postmortem_text(&r)?;
+    let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
+    let fingerprint = if loaded.warnings.is_empty() { stamps.fingerprint.clone() } else { String::new() };
+    let mut outcome = Outcome {
+        slug: slug.to_string(),
+        cached: CachedIncident { fingerprint, entry: None, files: Vec::new() },
+        left_out: None,
+        warnings: loaded.warnings.clone(),
+        links: Vec::new(),
+        written: Vec::new(),
+    };
+    let probe = entry::entry(incident, postmortem.is_some());
+    if let Some(why) = left_out(&probe, opts) {
+        outcome.left_out = Some(why);
+        return Ok(outcome);
+    }
+    let source = IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts };
+    let rendered = render_incident(theme, &opts.site, &source)?;
+    for page in &rendered.pages {
+        match sink {
+            Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
+            Sink::Check => {
+                let html = String::from_utf8_lossy(&page.bytes);
+                outcome.links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
+            }
+        }
+        outcome.cached.files.push(page.path.clone());
+    }
+    for copy in &rendered.copies {
+        if let Sink::Dir(out) = sink {
+            let Some(from) = vault.incident_file(&r, &copy.source) else { continue };
+            let to = out.join(&copy.path);
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).ctx("create", dir)?;
+            }
+            fs::copy(&from, &to).ctx("copy", &from)?;
+        }
+        outcome.cached.files.push(copy.path.clone());
+    }
+    outcome.written = outcome.cached.files.clone();
+    outcome.cached.entry = Some(rendered.entry);
+    Ok(outcome)
+}
+
+fn read_cache(path: Option<&Path>) -> Cache {
+    path.and_then(|p| fs::read(p).ok()).and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+}
+
+fn progress_bar(opts: &PublishOptions, len: usize) -> indicatif::ProgressBar {
+    if !opts.progress || len < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(len as u64), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} incidents ({eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix("Publishing");
+    bar
+}
+
+fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start {jobs} worker threads: {e}")))
+}
+
+/// The slugs to look at now, with their fingerprints (`None`: not looked at).
+fn fingerprints(vault: &Vault, names: &[String], only: Option<&BTreeSet<String>>) -> BTreeMap<String, Option<String>> {
+    names
+        .par_iter()
+        .map(|slug| {
+            let look = only.is_none_or(|o| o.contains(slug));
+            let fp = look.then(|| {
+                let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
+                // Unreadable now: an empty fingerprint never matches, so it is rendered (and reported).
+                vault.stamps(&r).map(|s| s.fingerprint).unwrap_or_default()
+            });
+            (slug.clone(), fp)
+        })
+        .collect()
+}
+
+/// Publishes the vault into `opts.out`.
+pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Report> {
+    let started = Instant::now();
+    let out = opts.out.as_path();
+    fs::create_dir_all(out).ctx("create", out)?;
+    let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
+    let settings = settings_digest(theme, opts);
+    let cache = read_cache(opts.cache_file.as_deref());
+    let names = vault.incident_names()?;
+    let pool = pool(opts.jobs)?;
+
+    let now = pool.install(|| fingerprints(vault, &names, opts.only.as_ref()));
+    let mut plan = plan::plan(&cache, &out_key, &settings, &now);
+    // A page someone deleted by hand is made again.
+    if !plan.full {
+        let missing: Vec<String> = plan
+            .keep
+            .iter()
+            .filter(|slug| cache.incidents[*slug].files.first().is_some_and(|f| !out.join(f).is_file()))
+            .cloned()
+            .collect();
+        plan.keep.retain(|s| !missing.contains(s));
+        plan.render.extend(missing);
+    }
+
+    let bar = progress_bar(opts, plan.render.len());
+    let parts = PostmortemParts::default();
+    let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
+        plan.render
+            .par_iter()
+            .map(|slug| {
+                let result = render_one(vault, theme, opts, Sink::Dir(out), slug, &parts);
+                bar.inc(1);
+                (slug.clone(), result)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+
+    let mut report = Report { rendered: plan.render.len(), kept: plan.keep.len(), ..Report::default() };
+    let mut next = Cache { version: CACHE_VERSION, out: out_key, settings, ..Cache::default() };
+    for slug in &plan.keep {
+        next.incidents.insert(slug.clone(), cache.incidents[slug].clone());
+    }
+    for (slug, result) in outcomes {
+        match result {
+            Ok(o) => {
+                report.warnings.extend(o.warnings);
+                report.written.extend(o.written);
+                if let Some(why) = o.left_out {
+                    report.left_out.push((o.slug.clone(), why));
+                }
+                next.incidents.insert(o.slug, o.cached);
+            }
+            Err(e) => {
+                let dir = vault.incidents_dir().join(&slug);
+                report.warnings.push(Warning { path: dir, line: 0, message: format!("left out: {e}") });
+                next.incidents
+                    .insert(slug, CachedIncident { fingerprint: String::new(), entry: None, files: Vec::new() });
+            }
+        }
+    }
+
+    let mut entries: Vec<Entry> = next.incidents.values().filter_map(|c| c.entry.clone()).collect();
+    entry::sort_newest_first(&mut entries);
+    report.published = entries.len();
+    let mut list_pages: Vec<Page> = assets(theme);
+    list_pages.extend(lists::render_lists(theme, &opts.site, &entries)?);
+    for page in &list_pages {
+        let d = digest(&page.bytes);
+        let same = !plan.full && cache.lists.get(&page.path) == Some(&d) && out.join(&page.path).is_file();
+        if !same {
+            write_file(out, &page.path, &page.bytes)?;
+            report.written.push(page.path.clone());
+        }
+        next.lists.insert(page.path.clone(), d);
+    }
+
+    // Everything written before and not now goes: pages of deleted incidents, of incidents
+    // now left out, a tag nobody uses any more, a shorter pager.
+    let now_files: BTreeSet<&str> = next
+        .incidents
+        .values()
+        .flat_map(|c| c.files.iter().map(String::as_str))
+        .chain(next.lists.keys().map(String::as_str))
+        .collect();
+    let before = cache.incidents.values().flat_map(|c| c.files.iter()).chain(cache.lists.keys());
+    for path in plan::stale(before, &now_files) {
+        if remove(out, &path) {
+            report.removed.push(path);
+        }
+    }
+
+    if let Some(file) = &opts.cache_file {
+        if let Some(dir) = file.parent() {
+            fs::create_dir_all(dir).ctx("create", dir)?;
+        }
+        let json = serde_json::to_vec(&next).map_err(|e| Error::Internal(format!("cannot write the cache: {e}")))?;
+        atomic::write_replace(file, &json)?;
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// One reason the site should not go out yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file it is about (in the vault, or in the site for a broken link).
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The publish gate: renders the whole site in memory (nothing is written) and lists
+/// the problems: unreadable files, internal incidents that would go out, incidents
+/// without a postmortem, broken links.
+pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<(Vec<Problem>, usize)> {
+    let names = vault.incident_names()?;
+    let pool = pool(opts.jobs)?;
+    let parts = PostmortemParts::default();
+    let bar = progress_bar(opts, names.len());
+    let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
+        names
+            .par_iter()
+            .map(|slug| {
+                let result = render_one(vault, theme, opts, Sink::Check, slug, &parts);
+                bar.inc(1);
+                (slug.clone(), result)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+
+    let rel = |p: &Path| vault.rel(p).to_path_buf();
+    let mut problems = Vec::new();
+    let mut files: HashSet<String> = HashSet::new();
+    let mut page_links: Vec<(String, String)> = Vec::new();
+    let mut entries = Vec::new();
+    for (slug, result) in outcomes {
+        let dir = vault.incidents_dir().join(&slug);
+        let o = match result {
+            Ok(o) => o,
+            Err(e) => {
+                problems.push(Problem { path: rel(&dir), message: format!("cannot be published: {e}") });
+                continue;
+            }
+        };
+        for w in &o.warnings {
+            problems.push(Problem { path: rel(&w.path), message: format!("line {}: {}", w.line, w.message) });
+        }
+        let Some(entry) = o.cached.entry else { continue };
+        if entry.internal {
+            problems.push(Problem {
+                path: rel(&dir.join(crate::vault::INCIDENT_FILE)),
+                message: "marked `visibility: internal` but would be published (--include-internal)".to_string(),
+            });
+        }
+        if !entry.has_postmortem {
+            problems.push(Problem {
+                path: rel(&dir.join(crate::vault::POSTMORTEM_FILE)),
+                message: "no postmortem yet".to_string(),
+            });
+        }
+        files.extend(o.cached.files);
+        page_links.extend(o.links);
+        entries.push(entry);
+    }
+    entry::sort_newest_first(&mut entries);
+    let mut list_pages = assets(theme);
+    list_pages.extend(lists::render_lists(theme, &opts.site, &entries)?);
+    for page in &list_pages {
+        if page.path.ends_with(".html") || page.path.ends_with(".xml") {
+            let html = String::from_utf8_lossy(&page.bytes);
+            page_links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
+        }
+        files.insert(page.path.clone());
+    }
+    for b in links::broken(page_links.iter().map(|(p, l)| (p.as_str(), l.as_str())), &files) {
+        problems.push(Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) });
+    }
+    problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    Ok((problems, entries.len()))
+}

@@ -1,0 +1,183 @@
+//! The files of an incident folder as derived outputs need them: size and modification
+//! time of each (to tell cheaply whether anything changed), the generated postmortem, and
+//! the files that may be published beside the pages (full outputs, attachments).
+
+use std::fs;
+use std::io;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use sha2::{Digest, Sha256};
+
+use super::atomic;
+use super::incidents::{INCIDENT_FILE, IncidentRef};
+use super::{Vault, steps};
+use crate::error::{Error, IoContext, Result};
+use crate::frontmatter;
+
+pub const POSTMORTEM_FILE: &str = "postmortem.md";
+pub const ATTACHMENTS_DIR: &str = "attachments";
+
+/// Folders of an incident whose files count for change detection.
+const WATCHED_DIRS: &[&str] = &[steps::STEPS_DIR, steps::OUTPUTS_DIR, ATTACHMENTS_DIR];
+
+/// One file: its path relative to the incident folder, size and modification time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub rel: String,
+    pub len: u64,
+    pub mtime_ns: i128,
+}
+
+/// Stamps of an incident's files and a digest of them all.
+#[derive(Debug, Clone)]
+pub struct Stamps {
+    pub files: Vec<Stamp>,
+    /// Changes when any file is added, removed, resized or touched.
+    pub fingerprint: String,
+}
+
+impl Stamps {
+    /// The files under `dir/` (`outputs`, `attachments`), relative to the incident folder.
+    pub fn under(&self, dir: &str) -> Vec<String> {
+        self.files
+            .iter()
+            .filter(|s| s.rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+            .map(|s| s.rel.clone())
+            .collect()
+    }
+
+    pub fn has(&self, rel: &str) -> bool {
+        self.files.iter().any(|s| s.rel == rel)
+    }
+}
+
+fn stamp(rel: String, meta: &fs::Metadata) -> Stamp {
+    let mtime_ns =
+        meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos() as i128).unwrap_or(0);
+    Stamp { rel, len: meta.len(), mtime_ns }
+}
+
+fn push_dir(files: &mut Vec<Stamp>, dir: &Path, prefix: &str) -> Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("read", dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.ctx("read", dir)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if atomic::is_ignored_name(name) {
+            continue;
+        }
+        // A file removed between listing and stat is simply not there.
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.is_file() {
+            files.push(stamp(if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") }, &meta));
+        } else if meta.is_dir() && prefix.is_empty() && WATCHED_DIRS.contains(&name) {
+            push_dir(files, &entry.path(), name)?;
+        }
+    }
+    Ok(())
+}
+
+/// The digest of a list of stamps (sorted by path).
+pub fn fingerprint(slug: &str, files: &[Stamp]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(slug.as_bytes());
+    for s in files {
+        hash.update([0]);
+        hash.update(s.rel.as_bytes());
+        hash.update([0]);
+        hash.update(s.len.to_le_bytes());
+        hash.update(s.mtime_ns.to_le_bytes());
+    }
+    hash.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Vault {
+    /// Size and time of every file of an incident: `incident.md`, `postmortem.md`, and the
+    /// files of `steps/`, `outputs/` and `attachments/` (temp files and dotfiles skipped).
+    pub fn stamps(&self, incident: &IncidentRef) -> Result<Stamps> {
+        let mut files = Vec::new();
+        push_dir(&mut files, &incident.dir, "")?;
+        files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        let fingerprint = fingerprint(&incident.slug, &files);
+        Ok(Stamps { files, fingerprint })
+    }
+
+    /// The body of the incident's `postmortem.md`, if it has one.
+    pub fn postmortem_text(&self, incident: &IncidentRef) -> Result<Option<String>> {
+        let path = incident.dir.join(POSTMORTEM_FILE);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("read", &path, e)),
+        };
+        let text = frontmatter::normalize(&bytes).map_err(|e| Error::File {
+            path: path.clone(),
+            line: e.line,
+            message: e.message,
+            hint: None,
+        })?;
+        // Generated postmortems carry frontmatter; a hand-written one may not.
+        let body = match frontmatter::split(&text) {
+            Ok(parts) => parts.body.to_string(),
+            Err(_) => text.into_owned(),
+        };
+        Ok(Some(body))
+    }
+
+    /// A file of an incident folder by its relative path (`outputs/x.out`), if that path
+    /// stays inside the folder.
+    pub fn incident_file(&self, incident: &IncidentRef, rel: &str) -> Option<std::path::PathBuf> {
+        let mut path = incident.dir.clone();
+        for part in rel.split('/') {
+            path = atomic::child(&path, part)?;
+        }
+        Some(path)
+    }
+
+    /// The `incident.md` of an incident, for messages.
+    pub fn incident_md(&self, incident: &IncidentRef) -> std::path::PathBuf {
+        incident.dir.join(INCIDENT_FILE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_follow_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::open(&{
+            Vault::init(dir.path()).unwrap();
+            dir.path().to_path_buf()
+        })
+        .unwrap();
+        let inc = dir.path().join("incidents/a");
+        fs::create_dir_all(inc.join("steps")).unwrap();
+        fs::write(inc.join("incident.md"), "---\ntitle: a\nat: 2025-10-05T08:00:00Z\n---\n").unwrap();
+        let r = IncidentRef { slug: "a".to_string(), dir: inc.clone() };
+        let first = vault.stamps(&r).unwrap();
+        assert_eq!(first.files.iter().map(|s| s.rel.as_str()).collect::<Vec<_>>(), ["incident.md"]);
+        fs::write(inc.join("steps/.incident-tmp-x"), "half").unwrap();
+        fs::write(inc.join("steps/x.md~"), "backup").unwrap();
+        assert_eq!(vault.stamps(&r).unwrap().fingerprint, first.fingerprint, "temp files do not count");
+        fs::write(inc.join("steps/1.md"), "x").unwrap();
+        let second = vault.stamps(&r).unwrap();
+        assert_ne!(second.fingerprint, first.fingerprint);
+        fs::write(inc.join("steps/1.md"), "xy").unwrap();
+        assert_ne!(vault.stamps(&r).unwrap().fingerprint, second.fingerprint);
+        assert_eq!(vault.incident_file(&r, "outputs/../x"), None);
+        assert_eq!(vault.incident_file(&r, "outputs/a.out"), Some(inc.join("outputs/a.out")));
+        fs::create_dir_all(inc.join("outputs")).unwrap();
+        fs::write(inc.join("outputs/a.out"), "x").unwrap();
+        assert_eq!(vault.stamps(&r).unwrap().under("outputs"), ["outputs/a.out"]);
+        assert_eq!(vault.postmortem_text(&r).unwrap(), None);
+        fs::write(inc.join("postmortem.md"), "---\ngenerated: true\n---\n\n# PM\n").unwrap();
+        assert_eq!(vault.postmortem_text(&r).unwrap().as_deref(), Some("# PM\n"));
+    }
+}
