@@ -82,35 +82,26 @@ echo "<show>"; "$BIN" show 2>&1 | head -1; echo "</show>"
 
 #[test]
 fn missing_permissions_are_explained() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        eprintln!("skipped: needs root to switch to the nobody user (CI runs as root)");
+        return;
+    }
     let (env, id) = TestEnv::with_incident();
     let steps = env.incident_dir(&id).join("steps");
     std::fs::create_dir_all(&steps).unwrap();
-    // Root ignores permissions: run as nobody against a folder nobody cannot write.
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN, "note", "x"])
-        .current_dir(env.root())
-        .env_clear()
-        .env("INCIDENT_NOW", NOW)
-        .output()
-        .unwrap();
-    if !nix_is_root() {
-        return; // not root: setpriv cannot switch users; the same check runs in CI as root
+    // Root ignores permissions, so run as nobody: everything readable, nothing writable.
+    for dir in [env.root().to_path_buf(), env.root().join("incidents"), env.incident_dir(&id), steps.clone()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    // nobody cannot even read a 0700 temp dir: make the vault readable but not writable.
-    let _ = out;
-    let mut perms = std::os::unix::fs::PermissionsExt::from_mode(0o755);
-    std::fs::set_permissions(env.root(), std::fs::Permissions::clone(&perms)).unwrap();
-    for dir in [env.root().join("incidents"), env.incident_dir(&id), steps.clone(), env.root().join(".incident")] {
-        perms = std::os::unix::fs::PermissionsExt::from_mode(0o755);
-        std::fs::set_permissions(dir, perms.clone()).unwrap();
-    }
-    for f in [
+    for file in [
         env.root().join("incident.toml"),
         env.root().join(".incident/current"),
         env.incident_dir(&id).join("incident.md"),
     ] {
-        std::fs::set_permissions(f, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
+    std::fs::set_permissions(env.root().join(".incident"), std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN, "note", "x"])
         .current_dir(env.root())
@@ -131,8 +122,8 @@ fn missing_permissions_are_explained() {
     assert!(std::fs::read_dir(&steps).unwrap().next().is_none());
 }
 
-fn nix_is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
 
@@ -152,18 +143,21 @@ fn a_vault_deleted_mid_command_is_an_error_not_a_panic() {
         r.stderr
     );
     assert!(!r.stderr.contains("panicked"));
-    // The current folder itself deleted.
-    let gone = tempfile::tempdir().unwrap();
-    let path = gone.path().to_path_buf();
-    let mut cmd = env.command(&["note", "x"]);
-    cmd.current_dir(&path);
-    drop(gone);
-    let _ = std::fs::remove_dir_all(&path);
-    let out = cmd.output();
-    // Spawning into a deleted folder fails before we run; this checks the message when it does not.
-    if let Ok(out) = out {
-        assert_eq!(out.status.code(), Some(1));
-    }
+}
+
+#[test]
+fn a_deleted_current_folder_is_explained() {
+    let (env, _) = TestEnv::with_incident();
+    let gone = env.root().join("gone");
+    std::fs::create_dir(&gone).unwrap();
+    // The shell enters the folder, deletes it, then runs incident from inside it.
+    let script = format!("cd '{}' && rmdir '{}' && exec '{BIN}' note x", gone.display(), gone.display());
+    let out = Command::new("sh").args(["-c", &script]).env_clear().env("INCIDENT_NOW", NOW).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot read the current folder: No such file or directory (os error 2)\n  hint: was it deleted? cd to an existing folder\n"
+    );
 }
 
 #[test]
