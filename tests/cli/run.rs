@@ -143,3 +143,16 @@ fn a_line_that_never_ends_is_cut_not_held() {
     assert_eq!(stored.len(), 300000);
     assert!(stored.iter().all(|&b| b == b'x'));
 }
+
+#[test]
+fn stdout_and_stderr_to_one_place_are_recorded_in_the_order_printed() {
+    let (env, id) = TestEnv::with_incident();
+    let log = env.root().join("terminal.log");
+    let script = format!(
+        "exec \"$BIN\" -q run -- sh -c 'echo out1; echo err1 >&2; echo out2; echo err2 >&2' > '{}' 2>&1",
+        log.display()
+    );
+    assert!(env.shell(&script).status().unwrap().success());
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "out1\nerr1\nout2\nerr2\n");
+    assert!(body(&env.only_step(&id, "run")).contains("\nout1\nerr1\nout2\nerr2\n"));
+}
