@@ -122,7 +122,7 @@ fn capture_records_piped_output_and_passes_it_on() {
 #[test]
 fn capture_of_nothing_is_an_error() {
     let (env, id) = TestEnv::with_incident();
-    let r = env.run_with_stdin(&["capture", "-c", "kubectl get pods"], b"");
+    let r = env.run_with_stdin(&["capture"], b"");
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
@@ -130,6 +130,10 @@ fn capture_of_nothing_is_an_error() {
     );
     assert!(env.step_files(&id).is_empty());
     assert!(!env.incident_dir(&id).join("outputs").exists());
+    // With the command named, no output is evidence too (`systemctl stop` prints nothing).
+    let r = env.run_with_stdin(&["capture", "-c", "sudo systemctl stop k3s"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(body(&env.only_step(&id, "capture")), "```console\n$ sudo systemctl stop k3s\n```\n");
 }
 
 #[test]
