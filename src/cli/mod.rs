@@ -139,6 +139,9 @@ pub enum Command {
     /// Publish the vault as a static site (index, incident pages, tags, services, feed, search)
     #[command(after_help = PUBLISH_HELP)]
     Publish(PublishArgs),
+    /// Serve the site on 127.0.0.1 and rebuild it as the vault changes; open tabs reload
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
 }
 
 const PUBLISH_HELP: &str = "\
@@ -156,6 +159,15 @@ Examples:
   incident publish                                  # into public/
   incident publish --out /srv/www/incidents --base-url https://ops.example.com/incidents/
   incident publish --check && incident publish";
+
+const SERVE_HELP: &str = "\
+Serves a site of every incident, open ones included, from .incident/serve/ (public/ is
+not touched). Changes to the vault are picked up within a second; a step that cannot be
+read yet is skipped with a warning and shown once it can.
+
+Examples:
+  incident serve
+  incident serve --port 0 --open";
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
 where

@@ -28,3 +28,16 @@ pub struct PublishArgs {
     #[arg(long)]
     pub force: bool,
 }
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0: any free port)
+    #[arg(long, short, default_value_t = 8000)]
+    pub port: u16,
+    /// Open the site in the default browser
+    #[arg(long)]
+    pub open: bool,
+    /// Show incidents marked `visibility: internal` too
+    #[arg(long)]
+    pub include_internal: bool,
+}

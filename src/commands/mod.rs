@@ -8,6 +8,7 @@ mod mark;
 mod note;
 pub mod publish;
 mod run;
+mod serve;
 mod show;
 mod start;
 mod status;
@@ -38,5 +39,6 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Show(args) => show::run(cfg, ui, &args),
         Command::Switch(args) => switch::run(cfg, ui, &args),
         Command::Publish(args) => publish::run(cfg, ui, &args),
+        Command::Serve(args) => serve::run(cfg, ui, &args),
     }
 }

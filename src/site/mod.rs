@@ -26,7 +26,9 @@ pub mod pages;
 pub mod paths;
 pub mod plan;
 pub mod publish;
+pub mod serve;
 pub mod theme;
+pub mod watch;
 
 pub use entry::Entry;
 pub use pages::{IncidentSource, PostmortemParts, Rendered, render_incident};

@@ -1,0 +1,315 @@
+//! `incident serve`: the site on 127.0.0.1 (hyper), rebuilt when the vault changes
+//! (notify, debounced; [`super::watch::classify`] decides what to rebuild), and open tabs
+//! reloaded through server-sent events. The reload script is added to pages as they are
+//! served; the files on disk are those `publish` would write.
+
+use std::collections::BTreeSet;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
+use hyper::body::Incoming;
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use notify_debouncer_full::notify::RecursiveMode;
+use tokio::sync::broadcast;
+
+use super::publish::{self, PublishOptions, Report};
+use super::theme::Theme;
+use super::watch;
+use crate::error::{Error, IoContext, Result};
+use crate::ui::Ui;
+use crate::vault::Vault;
+
+/// How long the watcher waits for a burst of writes to settle.
+pub const DEBOUNCE: Duration = Duration::from_millis(100);
+
+/// Where the served site's own files live (never a published site).
+pub const EVENTS_PATH: &str = "/__incident/events";
+pub const LIVE_JS_PATH: &str = "/__incident/live.js";
+
+type Body = BoxBody<Bytes, Infallible>;
+
+struct Shared {
+    out: PathBuf,
+    live_js: String,
+    reload: broadcast::Sender<u64>,
+}
+
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("xml") => "application/atom+xml; charset=utf-8",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("pdf") => "application/pdf",
+        Some("csv") => "text/csv; charset=utf-8",
+        _ => "text/plain; charset=utf-8",
+    }
+}
+
+/// The file a request path names inside `out`, if it names one: percent-decoded, no
+/// `..`, folders mean their `index.html`.
+pub fn file_for(out: &Path, request_path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(request_path).decode_utf8().ok()?;
+    let mut path = out.to_path_buf();
+    for part in decoded.split('/').filter(|p| !p.is_empty()) {
+        if part == "." || part == ".." || part.starts_with('.') || part.contains(['\\', '\0']) {
+            return None;
+        }
+        path.push(part);
+    }
+    if decoded.ends_with('/') || decoded.is_empty() || path.is_dir() {
+        path.push("index.html");
+    }
+    Some(path)
+}
+
+/// Adds the reload script to a page (before `</body>`, or at the end).
+pub fn inject_live_script(html: &str) -> String {
+    let tag = format!("<script src=\"{LIVE_JS_PATH}\"></script>\n");
+    match html.rfind("</body>") {
+        Some(at) => format!("{}{tag}{}", &html[..at], &html[at..]),
+        None => format!("{html}{tag}"),
+    }
+}
+
+fn response(status: StatusCode, kind: &str, body: Body) -> Response<Body> {
+    let mut res = Response::new(body);
+    *res.status_mut() = status;
+    let headers = res.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_str(kind).unwrap_or(HeaderValue::from_static("text/plain")));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    res
+}
+
+fn events(shared: &Shared) -> Response<Body> {
+    let (mut tx, body) = http_body_util::channel::Channel::<Bytes, Infallible>::new(4);
+    let mut rx = shared.reload.subscribe();
+    tokio::spawn(async move {
+        if tx.send_data(Bytes::from_static(b": connected\n\n")).await.is_err() {
+            return;
+        }
+        loop {
+            let message = tokio::select! {
+                got = rx.recv() => match got {
+                    Ok(generation) => format!("event: reload\ndata: {generation}\n\n"),
+                    Err(broadcast::error::RecvError::Lagged(_)) => "event: reload\ndata: lagged\n\n".to_string(),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                _ = tokio::time::sleep(Duration::from_secs(15)) => ": keep-alive\n\n".to_string(),
+            };
+            if tx.send_data(Bytes::from(message)).await.is_err() {
+                return;
+            }
+        }
+    });
+    response(StatusCode::OK, "text/event-stream", body.boxed())
+}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Result<Response<Body>, Infallible> {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Ok(response(StatusCode::METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", full("GET only\n")));
+    }
+    let path = req.uri().path();
+    if path == EVENTS_PATH {
+        return Ok(events(&shared));
+    }
+    if path == LIVE_JS_PATH {
+        return Ok(response(StatusCode::OK, "text/javascript; charset=utf-8", full(shared.live_js.clone())));
+    }
+    let not_found = || response(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", full("not found\n"));
+    let Some(file) = file_for(&shared.out, path) else { return Ok(not_found()) };
+    let bytes = match tokio::fs::read(&file).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Ok(not_found()),
+    };
+    let kind = content_type(&file);
+    let body = if kind.starts_with("text/html") {
+        full(inject_live_script(&String::from_utf8_lossy(&bytes)))
+    } else {
+        full(bytes)
+    };
+    Ok(response(StatusCode::OK, kind, body))
+}
+
+/// What `serve` needs to know.
+pub struct ServeOptions {
+    pub port: u16,
+    pub publish: PublishOptions,
+    /// Called with the address once the server listens (prints it, opens a browser).
+    pub on_listen: Box<dyn FnOnce(SocketAddr) + Send>,
+}
+
+fn report_line(report: &Report, why: &str) -> String {
+    format!(
+        "rebuilt ({why}) in {:.2} s: {} incidents rendered, {} files written, {} removed",
+        report.seconds,
+        report.rendered,
+        report.written.len(),
+        report.removed.len()
+    )
+}
+
+/// Serves until the process is stopped.
+pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
+    let templates_dir = vault.root.join("templates");
+    let mut theme = Theme::load(Some(&templates_dir))?;
+    let first = publish::publish(vault, &theme, &opts.publish)?;
+    for w in &first.warnings {
+        ui.warn(&w.to_string());
+    }
+    ui.status(&format!("site of {} incidents built in {:.2} s", first.published, first.seconds));
+
+    let (reload, _) = broadcast::channel(16);
+    let shared = Arc::new(Shared {
+        out: opts.publish.out.clone(),
+        live_js: theme.asset("site/live.js").to_string(),
+        reload: reload.clone(),
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the server runtime: {e}")))?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], opts.port));
+    let listener = runtime.block_on(tokio::net::TcpListener::bind(addr)).map_err(|e| {
+        Error::user_hint(
+            format!("cannot listen on {addr}: {e}"),
+            "another program uses that port; pick another with --port N (0: any free port)",
+        )
+    })?;
+    let bound = listener.local_addr().ctx("read the address of", Path::new("the server socket"))?;
+    let server_shared = shared.clone();
+    runtime.spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { continue };
+            let shared = server_shared.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
+                let _ =
+                    hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+    });
+    (opts.on_listen)(bound);
+
+    // The watcher: batches of paths, rebuilt in this thread one batch at a time.
+    let (tx, rx) = mpsc::channel();
+    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)
+        .map_err(|e| Error::user(format!("cannot watch {}: {e}", vault.root.display())))?;
+    debouncer.watch(&vault.root, RecursiveMode::Recursive).map_err(|e| {
+        Error::user_hint(
+            format!("cannot watch {}: {e}", vault.root.display()),
+            "raise fs.inotify.max_user_watches (sysctl) if the vault is large",
+        )
+    })?;
+    let ignored = [opts.publish.out.clone(), vault.root.join("public"), vault.state_dir()];
+    let mut generation = 0u64;
+    for batch in rx {
+        let paths: Vec<PathBuf> = match batch {
+            Ok(events) => events
+                .into_iter()
+                .filter(|e| watch::changes_content(&e.event.kind))
+                .flat_map(|e| e.event.paths)
+                .collect(),
+            Err(errors) => {
+                for e in errors {
+                    ui.warn(&format!("watching the vault: {e}"));
+                }
+                continue;
+            }
+        };
+        let decision = watch::classify(&vault.root, &ignored, &paths);
+        if decision.is_empty() {
+            continue;
+        }
+        let started = Instant::now();
+        let mut publish_opts = opts.publish.clone();
+        let why = if decision.everything {
+            match Theme::load(Some(&templates_dir)) {
+                Ok(t) => theme = t,
+                Err(e) => {
+                    ui.error(&e.to_string(), e.hint().as_deref());
+                    continue;
+                }
+            }
+            "settings or templates".to_string()
+        } else {
+            let names: Vec<&str> = decision.incidents.iter().map(String::as_str).collect();
+            publish_opts.only = Some(decision.incidents.iter().cloned().collect::<BTreeSet<_>>());
+            names.join(", ")
+        };
+        let vault = match Vault::open(&vault.root) {
+            Ok(v) => v,
+            Err(e) => {
+                ui.error(&e.to_string(), e.hint().as_deref());
+                continue;
+            }
+        };
+        match publish::publish(&vault, &theme, &publish_opts) {
+            Ok(report) => {
+                for w in &report.warnings {
+                    ui.warn(&format!("{w} (skipped; picked up when it changes again)"));
+                }
+                if !report.written.is_empty() || !report.removed.is_empty() {
+                    generation += 1;
+                    let _ = reload.send(generation);
+                }
+                ui.status(&format!(
+                    "{} · {} ms after the change settled",
+                    report_line(&report, &why),
+                    started.elapsed().as_millis()
+                ));
+            }
+            Err(e) => ui.error(&e.to_string(), e.hint().as_deref()),
+        }
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_stay_inside_the_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        std::fs::create_dir_all(out.join("tags")).unwrap();
+        assert_eq!(file_for(out, "/"), Some(out.join("index.html")));
+        assert_eq!(file_for(out, "/tags"), Some(out.join("tags/index.html")));
+        assert_eq!(file_for(out, "/incidents/a/"), Some(out.join("incidents/a/index.html")));
+        assert_eq!(file_for(out, "/a%20b.html"), Some(out.join("a b.html")));
+        assert_eq!(file_for(out, "/../etc/passwd"), None);
+        assert_eq!(file_for(out, "/%2e%2e/etc/passwd"), None);
+        assert_eq!(file_for(out, "/a/..%2f..%2fx"), None);
+        assert_eq!(file_for(out, "/.incident/x"), None);
+    }
+
+    #[test]
+    fn the_reload_script_goes_before_the_body_ends() {
+        assert_eq!(
+            inject_live_script("<body><p>x</p></body></html>"),
+            "<body><p>x</p><script src=\"/__incident/live.js\"></script>\n</body></html>"
+        );
+        assert!(inject_live_script("plain").ends_with("live.js\"></script>\n"));
+    }
+}
