@@ -56,16 +56,23 @@ pub fn highlight_into(out: &mut String, lang: &str, code: &str) {
     }
 }
 
-/// `$ command` lines as shell, everything else as text.
+/// `$ command` lines marked as commands, everything else as text. The command line is
+/// not run through the bash grammar: with syntect's pure-Rust regex engine that costs
+/// about 60 µs a line (12 s of CPU for a vault of 5,000 incidents), for little gain.
 fn console_into(out: &mut String, code: &str) {
-    let bash = syntax_for("bash");
     for line in LinesWithEndings::from(code) {
-        match (line.strip_prefix("$ "), bash) {
-            (Some(command), Some(bash)) => {
-                out.push_str("<span class=\"prompt\">$ </span>");
-                classed_into(out, bash, command);
+        match line.strip_prefix("$ ") {
+            Some(command) => {
+                let (text, newline) = match command.strip_suffix('\n') {
+                    Some(t) => (t, "\n"),
+                    None => (command, ""),
+                };
+                out.push_str("<span class=\"prompt\">$ </span><span class=\"command\">");
+                escape_into(out, text);
+                out.push_str("</span>");
+                out.push_str(newline);
             }
-            _ => escape_into(out, line),
+            None => escape_into(out, line),
         }
     }
 }
@@ -106,9 +113,14 @@ mod tests {
     }
 
     #[test]
-    fn console_highlights_the_command_and_escapes_the_output() {
+    fn console_marks_the_command_and_escapes_the_output() {
         let html = hl("console", "$ echo '<b>'\n<script>alert(1)</script>\n");
-        assert!(html.starts_with("<span class=\"prompt\">$ </span><span class=\"hl-source hl-shell"), "{html}");
+        assert!(
+            html.starts_with(
+                "<span class=\"prompt\">$ </span><span class=\"command\">echo &#39;&lt;b&gt;&#39;</span>\n"
+            ),
+            "{html}"
+        );
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<b>"), "{html}");

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::entry::Entry;
 use super::html::{script_safe_json, xml_safe};
 use super::paths;
-use super::theme::Theme;
+use super::theme::{Theme, hex};
 use super::{Page, SiteOptions};
 use crate::error::Result;
 use crate::format;
@@ -102,77 +102,171 @@ fn context(opts: &SiteOptions, page: &str) -> tera::Context {
     ctx
 }
 
-/// A paged list of entries (already newest first).
-fn paged(
-    theme: &Theme,
-    opts: &SiteOptions,
-    heading: &str,
-    entries: &[&Entry],
-    path_of: &dyn Fn(usize) -> String,
-) -> Result<Vec<Page>> {
-    let per_page = opts.per_page.max(1);
-    let pages = entries.len().div_ceil(per_page).max(1);
-    let mut out = Vec::with_capacity(pages);
-    for n in 1..=pages {
-        let path = path_of(n);
-        let chunk = entries.iter().skip((n - 1) * per_page).take(per_page);
-        let mut ctx = context(opts, &path);
-        ctx.insert("heading", heading);
-        ctx.insert("entries", &chunk.map(|e| view(&path, e)).collect::<Vec<_>>());
-        ctx.insert("pager", &pager(n, pages, path_of, &path));
-        out.push(Page { bytes: theme.render("site/list.html", &ctx)?.into_bytes(), path });
-    }
-    Ok(out)
+/// One page made from the entries: where it goes and what it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage {
+    pub path: String,
+    pub what: What,
 }
 
-/// Tags or services by slug: the display name (newest spelling) and their entries.
-fn group(entries: &[Entry], names: fn(&Entry) -> &[String]) -> BTreeMap<String, (String, Vec<&Entry>)> {
-    let mut groups: BTreeMap<String, (String, Vec<&Entry>)> = BTreeMap::new();
-    for e in entries {
-        for name in names(e) {
-            groups.entry(slugify(name)).or_insert_with(|| (name.clone(), Vec::new())).1.push(e);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    /// Page `page` of `pages` of a list: the index (`term` = None) or a tag's or service's.
+    List {
+        term: Option<(&'static str, String)>,
+        page: usize,
+        pages: usize,
+        members: Vec<usize>,
+    },
+    /// Every tag or service with its count.
+    Terms {
+        kind: &'static str,
+    },
+    Feed,
+    SearchJson,
+    SearchJs,
+}
+
+const KINDS: [&str; 2] = ["tags", "services"];
+
+fn names_of<'a>(kind: &str, e: &'a Entry) -> &'a [String] {
+    if kind == "tags" { &e.tags } else { &e.services }
+}
+
+/// Tags or services by slug: the display name (newest spelling) and their entries' indices.
+fn group(entries: &[Entry], kind: &str) -> BTreeMap<String, (String, Vec<usize>)> {
+    let mut groups: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        for name in names_of(kind, e) {
+            groups.entry(slugify(name)).or_insert_with(|| (name.clone(), Vec::new())).1.push(i);
         }
     }
     groups
 }
 
+fn paged_layout(
+    out: &mut Vec<ListPage>,
+    term: Option<(&'static str, String)>,
+    members: Vec<usize>,
+    per_page: usize,
+    path_of: &dyn Fn(usize) -> String,
+) {
+    let per_page = per_page.max(1);
+    let pages = members.len().div_ceil(per_page).max(1);
+    for page in 1..=pages {
+        let chunk = members.iter().skip((page - 1) * per_page).take(per_page).copied().collect();
+        out.push(ListPage {
+            path: path_of(page),
+            what: What::List { term: term.clone(), page, pages, members: chunk },
+        });
+    }
+}
+
+/// Every page made from the entries (sorted newest first). Pure and cheap: nothing is rendered.
+pub fn layout(opts: &SiteOptions, entries: &[Entry]) -> Vec<ListPage> {
+    let mut out = Vec::new();
+    paged_layout(&mut out, None, (0..entries.len()).collect(), opts.per_page, &paths::pager_file);
+    for kind in KINDS {
+        out.push(ListPage { path: format!("{kind}/index.html"), what: What::Terms { kind } });
+        for (name, members) in group(entries, kind).into_values() {
+            let path_of = |n: usize| paths::term_page(kind, &name, n);
+            paged_layout(&mut out, Some((kind, name.clone())), members, opts.per_page, &path_of);
+        }
+    }
+    out.push(ListPage { path: "feed.xml".to_string(), what: What::Feed });
+    out.push(ListPage { path: "search-index.json".to_string(), what: What::SearchJson });
+    out.push(ListPage { path: "search-index.js".to_string(), what: What::SearchJs });
+    out
+}
+
+/// What each entry shows on list pages and in the feed (all but the search words), and
+/// everything it shows, as two 64-bit digests.
+pub fn entry_digests(e: &Entry) -> (u64, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    let listed = (&e.slug, &e.page, &e.title, e.at.to_rfc3339(), &e.severity, &e.status, e.duration_secs);
+    listed.hash(&mut h);
+    (&e.services, &e.tags, &e.summary, e.updated.to_rfc3339()).hash(&mut h);
+    let list = h.finish();
+    e.search.hash(&mut h);
+    (list, h.finish())
+}
+
+/// A digest of everything a list page is made from: while it stays the same, the page
+/// does too and need not be rendered or written again.
+pub fn input_digest(page: &ListPage, opts: &SiteOptions, entries: &[Entry], digests: &[(u64, u64)]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(page.path.as_bytes());
+    let mut add = |x: u64| hash.update(x.to_le_bytes());
+    match &page.what {
+        What::List { page, pages, members, .. } => {
+            add(*page as u64);
+            add(*pages as u64);
+            members.iter().for_each(|&i| add(digests[i].0));
+        }
+        What::Terms { kind } => {
+            for (slug, (name, members)) in group(entries, kind) {
+                hash.update(slug.as_bytes());
+                hash.update([0]);
+                hash.update(name.as_bytes());
+                hash.update([0]);
+                hash.update((members.len() as u64).to_le_bytes());
+            }
+        }
+        What::Feed => digests.iter().take(opts.feed_entries).for_each(|d| add(d.0)),
+        What::SearchJson | What::SearchJs => digests.iter().for_each(|d| add(d.1)),
+    }
+    hex(&hash.finalize()[..16])
+}
+
+/// Renders one list page.
+pub fn render(theme: &Theme, opts: &SiteOptions, page: &ListPage, entries: &[Entry]) -> Result<Page> {
+    let path = page.path.clone();
+    let bytes = match &page.what {
+        What::List { term, page: n, pages, members } => {
+            let heading = match term {
+                None => opts.title.clone(),
+                Some(("tags", name)) => format!("Tag: {name}"),
+                Some((_, name)) => format!("Service: {name}"),
+            };
+            let path_of = |n: usize| match term {
+                None => paths::pager_file(n),
+                Some((kind, name)) => paths::term_page(kind, name, n),
+            };
+            let mut ctx = context(opts, &path);
+            ctx.insert("heading", &heading);
+            ctx.insert("entries", &members.iter().map(|&i| view(&path, &entries[i])).collect::<Vec<_>>());
+            ctx.insert("pager", &pager(*n, *pages, &path_of, &path));
+            theme.render("site/list.html", &ctx)?.into_bytes()
+        }
+        What::Terms { kind } => {
+            let mut terms: Vec<serde_json::Value> = group(entries, kind)
+                .values()
+                .map(|(name, members)| {
+                    serde_json::json!({
+                        "name": name,
+                        "href": paths::link(&path, &paths::term_page(kind, name, 1)),
+                        "count": members.len(),
+                    })
+                })
+                .collect();
+            terms.sort_by_key(|t| t["name"].as_str().unwrap_or_default().to_lowercase());
+            let mut ctx = context(opts, &path);
+            ctx.insert("heading", if *kind == "tags" { "Tags" } else { "Services" });
+            ctx.insert("terms", &terms);
+            theme.render("site/terms.html", &ctx)?.into_bytes()
+        }
+        What::Feed => feed(theme, opts, entries)?,
+        What::SearchJson => search_index(entries).0.into_bytes(),
+        What::SearchJs => search_index(entries).1.into_bytes(),
+    };
+    Ok(Page { path, bytes })
+}
+
 /// The index, tag and service pages, the feed and the search index, from entries sorted
 /// newest first.
 pub fn render_lists(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Vec<Page>> {
-    let all: Vec<&Entry> = entries.iter().collect();
-    let mut pages = paged(theme, opts, &opts.title, &all, &paths::pager_file)?;
-    for (kind, heading, names) in [
-        ("tags", "Tags", (|e: &Entry| e.tags.as_slice()) as fn(&Entry) -> &[String]),
-        ("services", "Services", |e: &Entry| e.services.as_slice()),
-    ] {
-        let groups = group(entries, names);
-        let index_path = format!("{kind}/index.html");
-        let mut terms: Vec<serde_json::Value> = groups
-            .values()
-            .map(|(name, list)| {
-                serde_json::json!({
-                    "name": name,
-                    "href": paths::link(&index_path, &paths::term_page(kind, name, 1)),
-                    "count": list.len(),
-                })
-            })
-            .collect();
-        terms.sort_by_key(|t| t["name"].as_str().unwrap_or_default().to_lowercase());
-        let mut ctx = context(opts, &index_path);
-        ctx.insert("heading", heading);
-        ctx.insert("terms", &terms);
-        pages.push(Page { bytes: theme.render("site/terms.html", &ctx)?.into_bytes(), path: index_path });
-        for (name, list) in groups.values() {
-            let label = if kind == "tags" { format!("Tag: {name}") } else { format!("Service: {name}") };
-            let path_of = |n: usize| paths::term_page(kind, name, n);
-            pages.extend(paged(theme, opts, &label, list, &path_of)?);
-        }
-    }
-    pages.push(feed(theme, opts, entries)?);
-    let (json, js) = search_index(entries);
-    pages.push(Page { path: "search-index.json".to_string(), bytes: json.into_bytes() });
-    pages.push(Page { path: "search-index.js".to_string(), bytes: js.into_bytes() });
-    Ok(pages)
+    layout(opts, entries).iter().map(|page| render(theme, opts, page, entries)).collect()
 }
 
 /// A stable `urn:uuid:` from a name, so feed ids survive a change of `--base-url`.
@@ -186,7 +280,7 @@ fn urn(name: &str) -> String {
     format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
-fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Page> {
+fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Vec<u8>> {
     let url = |path: &str| match &opts.base_url {
         Some(base) => paths::absolute(base, path),
         None => path.to_string(),
@@ -222,7 +316,7 @@ fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Page> {
         }),
     );
     ctx.insert("entries", &shown);
-    Ok(Page { path: "feed.xml".to_string(), bytes: theme.render("site/feed.xml", &ctx)?.into_bytes() })
+    Ok(theme.render("site/feed.xml", &ctx)?.into_bytes())
 }
 
 #[derive(Serialize)]

@@ -76,63 +76,79 @@ enum Kept {
 /// Renders untrusted Markdown to safe HTML.
 pub fn render(md: &str, opts: &MdOptions) -> String {
     let mut out = String::with_capacity(md.len() + md.len() / 2);
-    let mut stack: Vec<Kept> = Vec::new();
-    let mut code: Option<(String, String)> = None;
-    let mut events: Vec<Event> = Vec::new();
-    for event in Parser::new_ext(md, parser_options()) {
-        if let Some((lang, text)) = code.as_mut() {
-            match event {
-                Event::Text(t) => text.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => {
-                    let mut block = String::new();
-                    code_block(&mut block, lang, text, opts);
-                    events.push(Event::Html(CowStr::from(block)));
-                    code = None;
+    let events = Safe { inner: Parser::new_ext(md, parser_options()), opts, stack: Vec::new() };
+    html::push_html(&mut out, events);
+    out
+}
+
+/// The parser's events made safe, one at a time (no event list is kept).
+struct Safe<'a, 'o> {
+    inner: Parser<'a>,
+    opts: &'o MdOptions<'o>,
+    stack: Vec<Kept>,
+}
+
+impl<'a> Iterator for Safe<'a, '_> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            let event = match self.inner.next()? {
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    let mut text = String::new();
+                    for inner in self.inner.by_ref() {
+                        match inner {
+                            Event::Text(t) => text.push_str(&t),
+                            Event::End(TagEnd::CodeBlock) => break,
+                            _ => {}
+                        }
+                    }
+                    let mut block = String::with_capacity(text.len() + 256);
+                    code_block(&mut block, &lang, &text, self.opts);
+                    Event::Html(CowStr::from(block))
                 }
-                _ => {}
-            }
-            continue;
-        }
-        match event {
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                code = Some((lang, String::new()));
-            }
-            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
-            Event::Start(Tag::HtmlBlock) => events.push(Event::Html(CowStr::Borrowed("<pre class=\"raw-html\">"))),
-            Event::End(TagEnd::HtmlBlock) => events.push(Event::Html(CowStr::Borrowed("</pre>\n"))),
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => match safe_dest(&dest_url, opts, false) {
-                Some(dest) => {
-                    stack.push(Kept::Link);
-                    events.push(Event::Start(Tag::Link { link_type, dest_url: dest, title, id }));
+                Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+                Event::Start(Tag::HtmlBlock) => Event::Html(CowStr::Borrowed("<pre class=\"raw-html\">")),
+                Event::End(TagEnd::HtmlBlock) => Event::Html(CowStr::Borrowed("</pre>\n")),
+                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                    match safe_dest(&dest_url, self.opts, false) {
+                        Some(dest) => {
+                            self.stack.push(Kept::Link);
+                            Event::Start(Tag::Link { link_type, dest_url: dest, title, id })
+                        }
+                        None => {
+                            self.stack.push(Kept::Dropped);
+                            continue;
+                        }
+                    }
                 }
-                None => stack.push(Kept::Dropped),
-            },
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                if let Some(src) = safe_dest(&dest_url, opts, true) {
-                    stack.push(Kept::Image);
-                    events.push(Event::Start(Tag::Image { link_type, dest_url: src, title, id }));
-                } else if let Some(href) = safe_dest(&dest_url, opts, false) {
-                    stack.push(Kept::Link);
-                    let link_type = if link_type == LinkType::Autolink { LinkType::Inline } else { link_type };
-                    events.push(Event::Start(Tag::Link { link_type, dest_url: href, title, id }));
-                } else {
-                    stack.push(Kept::Dropped);
+                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                    if let Some(src) = safe_dest(&dest_url, self.opts, true) {
+                        self.stack.push(Kept::Image);
+                        Event::Start(Tag::Image { link_type, dest_url: src, title, id })
+                    } else if let Some(href) = safe_dest(&dest_url, self.opts, false) {
+                        self.stack.push(Kept::Link);
+                        let link_type = if link_type == LinkType::Autolink { LinkType::Inline } else { link_type };
+                        Event::Start(Tag::Link { link_type, dest_url: href, title, id })
+                    } else {
+                        self.stack.push(Kept::Dropped);
+                        continue;
+                    }
                 }
-            }
-            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => match stack.pop() {
-                Some(Kept::Link) => events.push(Event::End(TagEnd::Link)),
-                Some(Kept::Image) => events.push(Event::End(TagEnd::Image)),
-                Some(Kept::Dropped) | None => {}
-            },
-            other => events.push(other),
+                Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => match self.stack.pop() {
+                    Some(Kept::Link) => Event::End(TagEnd::Link),
+                    Some(Kept::Image) => Event::End(TagEnd::Image),
+                    Some(Kept::Dropped) | None => continue,
+                },
+                other => other,
+            };
+            return Some(event);
         }
     }
-    html::push_html(&mut out, events.into_iter());
-    out
 }
 
 /// The destination to write, or `None` to drop the link (its text stays).

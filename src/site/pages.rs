@@ -139,6 +139,16 @@ fn headline(step: &Step) -> Option<String> {
     }
 }
 
+/// The body as HTML; a milestone body that only repeats its label is left out.
+fn body_html(step: &Step, opts: &MdOptions) -> String {
+    if let Some(m) = step.meta.milestone
+        && step.body.trim() == m.label()
+    {
+        return String::new();
+    }
+    markdown::render(&step.body, opts)
+}
+
 fn kind_label(kind: StepKind) -> &'static str {
     match kind {
         StepKind::Run => "ran",
@@ -202,8 +212,12 @@ fn base_context(opts: &SiteOptions, page: &str) -> tera::Context {
 
 /// Renders the pages of one incident.
 pub fn render_incident(theme: &Theme, opts: &SiteOptions, src: &IncidentSource) -> Result<Rendered> {
+    render_incident_as(theme, opts, src, entry::entry(src.incident, src.postmortem.is_some()))
+}
+
+/// Renders the pages of one incident whose entry is already made.
+pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSource, entry: Entry) -> Result<Rendered> {
     let incident = src.incident;
-    let entry = entry::entry(incident, src.postmortem.is_some());
     let page = paths::incident_page(&incident.slug);
     let dir = paths::incident_dir(&incident.slug);
 
@@ -235,7 +249,7 @@ pub fn render_incident(theme: &Theme, opts: &SiteOptions, src: &IncidentSource) 
             failed: m.spawn_error.is_some() || m.exit_code.is_some_and(|c| c != 0),
             output_href: linked(&m.output_file),
             attachment_href: linked(&m.attachment),
-            body_html: markdown::render(&step.body, &opts_md),
+            body_html: body_html(step, &opts_md),
         });
     }
     let milestones: Vec<MilestoneView> = incident

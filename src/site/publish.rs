@@ -15,13 +15,13 @@ use sha2::{Digest, Sha256};
 
 use super::entry::{self, Entry};
 use super::links;
-use super::pages::{IncidentSource, PostmortemParts, render_incident};
+use super::pages::{IncidentSource, PostmortemParts, render_incident_as};
 use super::plan::{self, CACHE_VERSION, Cache, CachedIncident};
 use super::theme::{Theme, hex};
-use super::{Page, SiteOptions, assets, lists};
+use super::{SiteOptions, assets, lists};
 use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
-use crate::vault::{IncidentRef, Vault, Warning, atomic};
+use crate::vault::{IncidentRef, Stamps, Vault, Warning, atomic};
 
 /// How to publish.
 #[derive(Clone, Debug)]
@@ -91,7 +91,13 @@ pub fn write_file(out: &Path, path: &str, bytes: &[u8]) -> Result<()> {
     let target = out.join(path);
     let dir = target.parent().unwrap_or(out);
     fs::create_dir_all(dir).ctx("create", dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(atomic::TEMP_PREFIX).tempfile_in(dir).ctx("create a file in", dir)?;
+    // Readable like any file the user writes (0666 less the umask), not 0600 like a temp file:
+    // a web server must be able to serve it.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(atomic::TEMP_PREFIX)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .ctx("create a file in", dir)?;
     tmp.write_all(bytes).ctx("write", &target)?;
     tmp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
     Ok(())
@@ -138,10 +144,14 @@ fn render_one(
     opts: &PublishOptions,
     sink: Sink,
     slug: &str,
+    stamps: Option<Stamps>,
     parts: &PostmortemParts,
 ) -> Result<Outcome> {
     let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
-    let stamps = vault.stamps(&r)?;
+    let stamps = match stamps {
+        Some(s) => s,
+        None => vault.stamps(&r)?,
+    };
     let loaded = vault.load(&r)?;
     let incident = &loaded.incident;
     let postmortem = vault.postmortem_text(&r)?;
@@ -155,13 +165,13 @@ fn render_one(
         links: Vec::new(),
         written: Vec::new(),
     };
-    let probe = entry::entry(incident, postmortem.is_some());
-    if let Some(why) = left_out(&probe, opts) {
+    let entry = entry::entry(incident, postmortem.is_some());
+    if let Some(why) = left_out(&entry, opts) {
         outcome.left_out = Some(why);
         return Ok(outcome);
     }
     let source = IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts };
-    let rendered = render_incident(theme, &opts.site, &source)?;
+    let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
     for page in &rendered.pages {
         match sink {
             Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
@@ -212,18 +222,14 @@ fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::Internal(format!("cannot start {jobs} worker threads: {e}")))
 }
 
-/// The slugs to look at now, with their fingerprints (`None`: not looked at).
-fn fingerprints(vault: &Vault, names: &[String], only: Option<&BTreeSet<String>>) -> BTreeMap<String, Option<String>> {
+/// The slugs to look at now, with their stamps (`None`: not looked at, or unreadable).
+fn stamps_of(vault: &Vault, names: &[String], only: Option<&BTreeSet<String>>) -> Vec<(String, bool, Option<Stamps>)> {
     names
         .par_iter()
         .map(|slug| {
             let look = only.is_none_or(|o| o.contains(slug));
-            let fp = look.then(|| {
-                let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
-                // Unreadable now: an empty fingerprint never matches, so it is rendered (and reported).
-                vault.stamps(&r).map(|s| s.fingerprint).unwrap_or_default()
-            });
-            (slug.clone(), fp)
+            let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
+            (slug.clone(), look, look.then(|| vault.stamps(&r).ok()).flatten())
         })
         .collect()
 }
@@ -239,7 +245,16 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let names = vault.incident_names()?;
     let pool = pool(opts.jobs)?;
 
-    let now = pool.install(|| fingerprints(vault, &names, opts.only.as_ref()));
+    let looked = pool.install(|| stamps_of(vault, &names, opts.only.as_ref()));
+    // Unreadable now: an empty fingerprint never matches, so it is rendered (and reported).
+    let now: BTreeMap<String, Option<String>> = looked
+        .iter()
+        .map(|(slug, look, s)| {
+            (slug.clone(), look.then(|| s.as_ref().map(|s| s.fingerprint.clone()).unwrap_or_default()))
+        })
+        .collect();
+    let mut stamps: std::collections::HashMap<String, Stamps> =
+        looked.into_iter().filter_map(|(slug, _, s)| s.map(|s| (slug, s))).collect();
     let mut plan = plan::plan(&cache, &out_key, &settings, &now);
     // A page someone deleted by hand is made again.
     if !plan.full {
@@ -255,13 +270,15 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
 
     let bar = progress_bar(opts, plan.render.len());
     let parts = PostmortemParts::default();
+    let todo: Vec<(String, Option<Stamps>)> =
+        plan.render.iter().map(|slug| (slug.clone(), stamps.remove(slug))).collect();
+    drop(stamps);
     let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
-        plan.render
-            .par_iter()
-            .map(|slug| {
-                let result = render_one(vault, theme, opts, Sink::Dir(out), slug, &parts);
+        todo.into_par_iter()
+            .map(|(slug, stamps)| {
+                let result = render_one(vault, theme, opts, Sink::Dir(out), &slug, stamps, &parts);
                 bar.inc(1);
-                (slug.clone(), result)
+                (slug, result)
             })
             .collect()
     });
@@ -294,16 +311,25 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let mut entries: Vec<Entry> = next.incidents.values().filter_map(|c| c.entry.clone()).collect();
     entry::sort_newest_first(&mut entries);
     report.published = entries.len();
-    let mut list_pages: Vec<Page> = assets(theme);
-    list_pages.extend(lists::render_lists(theme, &opts.site, &entries)?);
-    for page in &list_pages {
+    // Assets are tiny: compared by content. List pages by what they are made from, so an
+    // unchanged page is neither rendered nor written.
+    for page in assets(theme) {
         let d = digest(&page.bytes);
-        let same = !plan.full && cache.lists.get(&page.path) == Some(&d) && out.join(&page.path).is_file();
-        if !same {
+        if plan.full || cache.lists.get(&page.path) != Some(&d) || !out.join(&page.path).is_file() {
             write_file(out, &page.path, &page.bytes)?;
             report.written.push(page.path.clone());
         }
-        next.lists.insert(page.path.clone(), d);
+        next.lists.insert(page.path, d);
+    }
+    let digests: Vec<(u64, u64)> = entries.iter().map(lists::entry_digests).collect();
+    for page in lists::layout(&opts.site, &entries) {
+        let d = lists::input_digest(&page, &opts.site, &entries, &digests);
+        if plan.full || cache.lists.get(&page.path) != Some(&d) || !out.join(&page.path).is_file() {
+            let rendered = lists::render(theme, &opts.site, &page, &entries)?;
+            write_file(out, &rendered.path, &rendered.bytes)?;
+            report.written.push(page.path.clone());
+        }
+        next.lists.insert(page.path, d);
     }
 
     // Everything written before and not now goes: pages of deleted incidents, of incidents
@@ -326,7 +352,10 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             fs::create_dir_all(dir).ctx("create", dir)?;
         }
         let json = serde_json::to_vec(&next).map_err(|e| Error::Internal(format!("cannot write the cache: {e}")))?;
-        atomic::write_replace(file, &json)?;
+        // Replaced atomically but not synced: a lost cache only means a full publish.
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("site-cache.json");
+        write_file(dir, name, &json)?;
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
@@ -352,7 +381,7 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<(Vec
         names
             .par_iter()
             .map(|slug| {
-                let result = render_one(vault, theme, opts, Sink::Check, slug, &parts);
+                let result = render_one(vault, theme, opts, Sink::Check, slug, None, &parts);
                 bar.inc(1);
                 (slug.clone(), result)
             })

@@ -21,17 +21,18 @@ pub const ATTACHMENTS_DIR: &str = "attachments";
 /// Folders of an incident whose files count for change detection.
 const WATCHED_DIRS: &[&str] = &[steps::STEPS_DIR, steps::OUTPUTS_DIR, ATTACHMENTS_DIR];
 
-/// One file: its path relative to the incident folder, size and modification time.
+/// A file beside the steps (an output, an attachment, `postmortem.md`): its path
+/// relative to the incident folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
     pub rel: String,
     pub len: u64,
-    pub mtime_ns: i128,
 }
 
-/// Stamps of an incident's files and a digest of them all.
+/// What change detection knows of an incident folder.
 #[derive(Debug, Clone)]
 pub struct Stamps {
+    /// The files outside `steps/` (steps are only counted into the fingerprint).
     pub files: Vec<Stamp>,
     /// Changes when any file is added, removed, resized or touched.
     pub fingerprint: String,
@@ -40,11 +41,14 @@ pub struct Stamps {
 impl Stamps {
     /// The files under `dir/` (`outputs`, `attachments`), relative to the incident folder.
     pub fn under(&self, dir: &str) -> Vec<String> {
-        self.files
+        let mut out: Vec<String> = self
+            .files
             .iter()
             .filter(|s| s.rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
             .map(|s| s.rel.clone())
-            .collect()
+            .collect();
+        out.sort();
+        out
     }
 
     pub fn has(&self, rel: &str) -> bool {
@@ -52,13 +56,19 @@ impl Stamps {
     }
 }
 
-fn stamp(rel: String, meta: &fs::Metadata) -> Stamp {
+/// A 64-bit digest of one file's folder, name, size and time. The incident's fingerprint
+/// is made from the sorted digests, so the order a folder lists its files in is irrelevant.
+fn file_digest(dir: &str, name: &str, meta: &fs::Metadata) -> u64 {
+    use std::hash::{Hash, Hasher};
     let mtime_ns =
-        meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos() as i128).unwrap_or(0);
-    Stamp { rel, len: meta.len(), mtime_ns }
+        meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
+    let mut h = std::hash::DefaultHasher::new();
+    (dir, name, meta.len(), mtime_ns).hash(&mut h);
+    h.finish()
 }
 
-fn push_dir(files: &mut Vec<Stamp>, dir: &Path, prefix: &str) -> Result<()> {
+/// Walks an incident folder: every file's digest, and the non-step files by name.
+fn walk(dir: &Path, prefix: &str, digests: &mut Vec<u64>, files: &mut Vec<Stamp>) -> Result<()> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -74,24 +84,26 @@ fn push_dir(files: &mut Vec<Stamp>, dir: &Path, prefix: &str) -> Result<()> {
         // A file removed between listing and stat is simply not there.
         let Ok(meta) = entry.metadata() else { continue };
         if meta.is_file() {
-            files.push(stamp(if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") }, &meta));
+            digests.push(file_digest(prefix, name, &meta));
+            if prefix != steps::STEPS_DIR {
+                let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+                files.push(Stamp { rel, len: meta.len() });
+            }
         } else if meta.is_dir() && prefix.is_empty() && WATCHED_DIRS.contains(&name) {
-            push_dir(files, &entry.path(), name)?;
+            walk(&entry.path(), name, digests, files)?;
         }
     }
     Ok(())
 }
 
-/// The digest of a list of stamps (sorted by path).
-pub fn fingerprint(slug: &str, files: &[Stamp]) -> String {
+/// The fingerprint of an incident from its folder name and file digests.
+pub fn fingerprint(slug: &str, digests: &mut [u64]) -> String {
+    digests.sort_unstable();
     let mut hash = Sha256::new();
     hash.update(slug.as_bytes());
-    for s in files {
-        hash.update([0]);
-        hash.update(s.rel.as_bytes());
-        hash.update([0]);
-        hash.update(s.len.to_le_bytes());
-        hash.update(s.mtime_ns.to_le_bytes());
+    hash.update([0]);
+    for d in digests.iter() {
+        hash.update(d.to_le_bytes());
     }
     hash.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -100,10 +112,10 @@ impl Vault {
     /// Size and time of every file of an incident: `incident.md`, `postmortem.md`, and the
     /// files of `steps/`, `outputs/` and `attachments/` (temp files and dotfiles skipped).
     pub fn stamps(&self, incident: &IncidentRef) -> Result<Stamps> {
+        let mut digests = Vec::with_capacity(64);
         let mut files = Vec::new();
-        push_dir(&mut files, &incident.dir, "")?;
-        files.sort_by(|a, b| a.rel.cmp(&b.rel));
-        let fingerprint = fingerprint(&incident.slug, &files);
+        walk(&incident.dir, "", &mut digests, &mut files)?;
+        let fingerprint = fingerprint(&incident.slug, &mut digests);
         Ok(Stamps { files, fingerprint })
     }
 
@@ -162,7 +174,7 @@ mod tests {
         fs::write(inc.join("incident.md"), "---\ntitle: a\nat: 2025-10-05T08:00:00Z\n---\n").unwrap();
         let r = IncidentRef { slug: "a".to_string(), dir: inc.clone() };
         let first = vault.stamps(&r).unwrap();
-        assert_eq!(first.files.iter().map(|s| s.rel.as_str()).collect::<Vec<_>>(), ["incident.md"]);
+        assert!(first.has("incident.md"));
         fs::write(inc.join("steps/.incident-tmp-x"), "half").unwrap();
         fs::write(inc.join("steps/x.md~"), "backup").unwrap();
         assert_eq!(vault.stamps(&r).unwrap().fingerprint, first.fingerprint, "temp files do not count");

@@ -7,4 +7,5 @@ mod concurrency;
 mod faults;
 mod recorder;
 mod run;
+mod site;
 mod vault;

@@ -1,0 +1,319 @@
+//! The published site in a real browser: Debian's chromium, headless, through the DevTools
+//! protocol (headless_chrome). Loads the sample vault's site plus a hostile incident from
+//! file:// and from `incident serve` on 127.0.0.1: pages render, the search box finds an
+//! incident, the console stays clean, no payload runs, an open tab reloads on a new note.
+//!
+//! Without chromium the tests say so and pass, except under CI (CI set), where a missing
+//! browser is a failure: `.ci/install-browser.sh` installs it.
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use headless_chrome::protocol::cdp::Log::LogEntryLevel;
+use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption;
+use headless_chrome::protocol::cdp::types::Event;
+use headless_chrome::{Browser, LaunchOptions, Tab};
+
+const NOW: &str = "2025-10-06T10:00:00-05:00";
+const SCRIPT: &str = "<script>window.__xss=1</script>";
+const IMG: &str = "<img src=x onerror=window.__xss=1>";
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CHROMIUM").map(PathBuf::from).filter(|p| p.is_file()) {
+        return Some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+/// The browser, or `None` (with a message) when there is none and this is not CI.
+fn browser(profile: &Path) -> Option<Browser> {
+    let Some(path) = chromium() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI is set but no chromium is installed: run .ci/install-browser.sh (apt-get install chromium)");
+        }
+        eprintln!("SKIPPED: browser tests need chromium (apt-get install -y chromium); none on PATH");
+        return None;
+    };
+    let args: Vec<&OsStr> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--allow-file-access-from-files",
+    ]
+    .iter()
+    .map(OsStr::new)
+    .collect();
+    let options = LaunchOptions::default_builder()
+        .path(Some(path))
+        .headless(true)
+        .sandbox(false)
+        .window_size(Some((1280, 900)))
+        .user_data_dir(Some(profile.to_path_buf()))
+        .idle_browser_timeout(Duration::from_secs(120))
+        .args(args)
+        .build()
+        .expect("launch options");
+    Some(Browser::new(options).expect("chromium starts"))
+}
+
+/// Console errors, uncaught exceptions and browser-logged errors (CSP violations, failed
+/// loads) of a tab.
+fn watch_console(tab: &Tab) -> Arc<Mutex<Vec<String>>> {
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    let sink = errors.clone();
+    tab.enable_log().unwrap();
+    tab.enable_runtime().unwrap();
+    tab.add_event_listener(Arc::new(move |event: &Event| {
+        let message = match event {
+            Event::LogEntryAdded(e) if e.params.entry.level == LogEntryLevel::Error => {
+                Some(format!("log: {} ({:?})", e.params.entry.text, e.params.entry.url))
+            }
+            Event::RuntimeConsoleAPICalled(e)
+                if matches!(
+                    e.params.Type,
+                    ConsoleAPICalledEventTypeOption::Error | ConsoleAPICalledEventTypeOption::Assert
+                ) =>
+            {
+                Some(format!("console.error: {:?}", e.params.args.iter().map(|a| a.value.clone()).collect::<Vec<_>>()))
+            }
+            Event::RuntimeExceptionThrown(e) => Some(format!("exception: {}", e.params.exception_details.text)),
+            _ => None,
+        };
+        if let Some(m) = message {
+            sink.lock().unwrap().push(m);
+        }
+    }))
+    .unwrap();
+    errors
+}
+
+fn run(vault: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_incident"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("INCIDENT_VAULT", vault)
+        .env("INCIDENT_NOW", NOW)
+        .env("INCIDENT_AUTHOR", "ryan")
+        .env("INCIDENT_HOST", "leveling-pc")
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "incident {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == ".incident" || name == "public" {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(&name));
+        } else {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// The sample vault plus a hostile incident; returns the vault and the hostile incident.
+fn vault(dir: &Path) -> (PathBuf, String) {
+    let vault = dir.join("vault");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("vault"), &vault);
+    let title = format!("Hostile {SCRIPT} {IMG}");
+    let tag = format!("t{SCRIPT}");
+    let id = run(&vault, &["start", &title, "--tag", &tag, "--service", &format!("s{IMG}")]).trim().to_string();
+    run(&vault, &["note", &format!("{SCRIPT} {IMG} [x](javascript:window.__xss=1) [y](data:text/html,{SCRIPT})")]);
+    let mut capture = Command::new(env!("CARGO_BIN_EXE_incident"))
+        .args(["capture", "--no-echo", "-c", &format!("echo '{SCRIPT}'")])
+        .env_clear()
+        .env("INCIDENT_VAULT", &vault)
+        .env("INCIDENT_NOW", NOW)
+        .env("TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    capture.stdin.take().unwrap().write_all(format!("{SCRIPT}\n{IMG}\n</pre></details>{SCRIPT}\n").as_bytes()).unwrap();
+    assert!(capture.wait().unwrap().success());
+    run(&vault, &["resolve", &format!("done {IMG}")]);
+    (vault, id)
+}
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn open(tab: &Tab, url: &str) {
+    tab.navigate_to(url).unwrap().wait_until_navigated().unwrap();
+}
+
+fn eval_string(tab: &Tab, js: &str) -> String {
+    tab.evaluate(js, false).unwrap().value.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn assert_no_xss(tab: &Tab, url: &str) {
+    assert_eq!(eval_string(tab, "typeof window.__xss"), "undefined", "a payload ran on {url}");
+}
+
+/// Every page a visitor might open: index, incident pages, tag and service pages.
+fn pages_of(site_pages: &[&str], base: &str) -> Vec<String> {
+    site_pages.iter().map(|p| format!("{base}{p}")).collect()
+}
+
+fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<String>>>, shot: &str) {
+    let hostile_page = format!("incidents/{hostile}/index.html");
+    let k3s = "incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff/index.html";
+    let all = pages_of(
+        &[
+            "index.html",
+            k3s,
+            &hostile_page,
+            "tags/index.html",
+            "tags/t-script-window-xss-1-script/index.html",
+            "services/index.html",
+            "services/s-img-src-x-onerror-window-xss-1/index.html",
+            "tags/k3s/index.html",
+        ],
+        base,
+    );
+    for url in &all {
+        open(tab, url);
+        assert_no_xss(tab, url);
+        assert!(eval_string(tab, "document.querySelector('h1') ? 'yes' : 'no'") == "yes", "{url} renders");
+    }
+
+    // The index lists both incidents; the hostile title shows as text.
+    open(tab, &format!("{base}index.html"));
+    let titles =
+        eval_string(tab, "Array.from(document.querySelectorAll('td.title a')).map(a => a.textContent).join('\\n')");
+    assert!(titles.contains("K3s cluster down"), "{titles}");
+    assert!(titles.contains(&format!("Hostile {SCRIPT} {IMG}")), "{titles}");
+    let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
+    std::fs::write(artifacts().join(format!("{shot}-index.png")), &png).unwrap();
+
+    // The search box finds an incident by a word of its notes.
+    tab.find_element("#search").unwrap().click().unwrap();
+    tab.type_str("flannel").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut found = String::new();
+    while Instant::now() < deadline {
+        found = eval_string(
+            tab,
+            "Array.from(document.querySelectorAll('#search-results a')).map(a => a.textContent).join('\\n')",
+        );
+        if !found.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(found.contains("K3s cluster down"), "search found {found:?}");
+    // Following the result lands on the incident page.
+    let href = eval_string(tab, "document.querySelector('#search-results a').href");
+    assert!(href.ends_with(k3s), "{href}");
+    open(tab, &href);
+    assert!(eval_string(tab, "document.title").starts_with("K3s cluster down"));
+    let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
+    std::fs::write(artifacts().join(format!("{shot}-incident.png")), &png).unwrap();
+
+    // The hostile page shows the payloads as text.
+    open(tab, &format!("{base}{hostile_page}"));
+    let text = eval_string(tab, "document.body.innerText");
+    assert!(text.contains(SCRIPT), "{text}");
+    assert_no_xss(tab, &hostile_page);
+
+    let errors = errors.lock().unwrap();
+    assert!(errors.is_empty(), "console errors on {base}: {errors:#?}");
+}
+
+#[test]
+fn published_site_from_file_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(browser) = browser(&dir.path().join("profile")) else { return };
+    let (vault, hostile) = vault(dir.path());
+    run(&vault, &["publish", "--include-open"]);
+    let tab = browser.new_tab().unwrap();
+    let errors = watch_console(&tab);
+    let base = format!("file://{}/", vault.join("public").display());
+    check_site(&tab, &base, &hostile, &errors, "file");
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn served_site_and_live_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(browser) = browser(&dir.path().join("profile")) else { return };
+    let (vault, hostile) = vault(dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_incident"))
+        .args(["serve", "--port", "0"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("INCIDENT_VAULT", &vault)
+        .env("INCIDENT_NOW", NOW)
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut url).unwrap();
+    let _server = Server(child);
+    let base = url.trim().to_string();
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+
+    let tab = browser.new_tab().unwrap();
+    let errors = watch_console(&tab);
+    check_site(&tab, &base, &hostile, &errors, "served");
+
+    // An open tab shows a new note by itself, within a second.
+    open(&tab, &format!("{base}incidents/{hostile}/index.html"));
+    tab.evaluate("window.__before_reload = 1", false).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    run(&vault, &["note", "written while the tab was open"]);
+    let mut seen = false;
+    while started.elapsed() < Duration::from_secs(5) {
+        let reloaded = eval_string(&tab, "typeof window.__before_reload") == "undefined";
+        if reloaded && eval_string(&tab, "document.body.innerText").contains("written while the tab was open") {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let waited = started.elapsed();
+    assert!(seen, "the tab never showed the note");
+    eprintln!("note to visible in the tab: {waited:?}");
+    assert!(waited < Duration::from_secs(1), "the note took {waited:?} to show");
+    assert_no_xss(&tab, "after reload");
+    let errors = errors.lock().unwrap();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}

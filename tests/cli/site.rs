@@ -1,0 +1,405 @@
+//! `publish` and `serve`: hostile content stays inert, re-publishing touches only what
+//! changed, the `--check` gate, and a note reaching an open tab through `serve`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+const SCRIPT: &str = "<script>window.__xss=1</script>";
+const IMG: &str = "<img src=x onerror=window.__xss=1>";
+const JS_LINK: &str = "[x](javascript:window.__xss=1)";
+const DATA_LINK: &str = "[y](data:text/html,<script>window.__xss=1</script>)";
+
+/// A vault with one hostile incident (every field an attacker could fill) and a plain one.
+fn hostile_vault() -> (TestEnv, String) {
+    let env = TestEnv::new();
+    let title = format!("Checkout {SCRIPT} {IMG}");
+    let tag = format!("tag{SCRIPT}");
+    let service = format!("svc{IMG}");
+    let id = env.ok(&["start", &title, "--severity", "sev1", "--service", &service, "--tag", &tag, "--tag", "dns"]);
+    let id = id.trim().to_string();
+    env.ok(&["note", &format!("note {SCRIPT} {IMG} {JS_LINK} {DATA_LINK} <javascript:window.__xss=1>")]);
+    let output = format!("{SCRIPT}\n{IMG}\n</code></pre></details>{SCRIPT}\n```\n{SCRIPT}\n");
+    let r = env.run_with_stdin(&["capture", "-c", &format!("echo '{SCRIPT}' {IMG}"), "--no-echo"], output.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.ok(&["mark", "resolved", "--at", "09:00"]);
+    (env, id)
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file of a folder, relative, with its inode (a rewrite through rename changes it).
+fn inodes(dir: &Path) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                out.insert(e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), meta.ino());
+            }
+        }
+    }
+    out
+}
+
+fn rewritten(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> Vec<String> {
+    after.iter().filter(|(k, v)| before.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect()
+}
+
+fn assert_inert(path: &str, text: &str) {
+    assert!(!text.contains("<script>window"), "{path}: raw <script>");
+    assert!(!text.contains("<img src=x"), "{path}: raw <img>");
+    assert!(!text.contains("href=\"javascript:"), "{path}: javascript: link");
+    assert!(!text.contains("href=\"data:"), "{path}: data: link");
+    // No tag carries an event handler (the payloads' text is fine: it is escaped).
+    // Our attributes are always double-quoted and `"` in text is escaped: drop the values.
+    for tag in text.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+        let names: String = tag.split('"').step_by(2).collect();
+        assert!(!names.contains(" onerror") && !names.contains(" onload"), "{path}: live event handler in <{tag}>");
+    }
+}
+
+#[test]
+fn hostile_content_is_escaped_on_every_page() {
+    let (env, id) = hostile_vault();
+    let out = env.ok(&["publish"]);
+    assert_eq!(out, "public/index.html\n");
+    let site = env.root().join("public");
+    let files = inodes(&site);
+    for want in [
+        "index.html".to_string(),
+        format!("incidents/{id}/index.html"),
+        "tags/index.html".to_string(),
+        "tags/dns/index.html".to_string(),
+        "tags/tag-script-window-xss-1-script/index.html".to_string(),
+        "services/svc-img-src-x-onerror-window-xss-1/index.html".to_string(),
+        "feed.xml".to_string(),
+        "search-index.json".to_string(),
+        "search-index.js".to_string(),
+        "assets/site.css".to_string(),
+    ] {
+        assert!(files.contains_key(&want), "{want} missing: {files:?}");
+    }
+    for path in files.keys().filter(|p| !p.starts_with("assets/")) {
+        let text = read(&site.join(path));
+        assert_inert(path, &text);
+        if path.ends_with(".html") {
+            // Only our own script tag.
+            assert_eq!(text.matches("<script").count(), 1, "{path}");
+        }
+        if path.starts_with("search-index") {
+            assert!(!text.contains('<'), "{path}: {text}");
+        }
+    }
+    let page = read(&site.join(format!("incidents/{id}/index.html")));
+    // The text stays visible, escaped.
+    assert!(
+        page.contains("Checkout &lt;script&gt;window.__xss=1&lt;/script&gt; &lt;img src=x onerror=window.__xss=1&gt;")
+    );
+    assert!(page.contains("note &lt;script&gt;window.__xss=1&lt;/script&gt;"), "{page}");
+    assert!(
+        page.contains("<code>$ echo &#39;&lt;script&gt;") || page.contains("<code>$ echo '&lt;script&gt;"),
+        "{page}"
+    );
+    assert!(page.contains("&lt;/code&gt;&lt;/pre&gt;&lt;/details&gt;&lt;script&gt;"), "{page}");
+    // Link text kept, link dropped.
+    assert!(page.contains("> x <") || page.contains(" x "), "{page}");
+    let feed = read(&site.join("feed.xml"));
+    assert!(feed.contains("<title>Checkout &lt;script&gt;window.__xss=1&lt;/script&gt;"), "{feed}");
+    let index: serde_json::Value = serde_json::from_str(&read(&site.join("search-index.json"))).unwrap();
+    assert_eq!(index[0]["t"], format!("Checkout {SCRIPT} {IMG}"));
+}
+
+#[test]
+fn incident_page_snapshot() {
+    let (env, id) = hostile_vault();
+    env.ok(&["publish"]);
+    let page = read(&env.root().join("public/incidents").join(&id).join("index.html"));
+    insta::with_settings!({filters => vec![
+        (r"\d{8}T\d{6}Z-([a-z]+)-[0-9a-z]{6}", "[$1-id]"),
+    ]}, {
+        insta::assert_snapshot!(page);
+    });
+}
+
+#[test]
+fn open_and_internal_incidents_stay_out_unless_asked() {
+    let env = TestEnv::new();
+    let open = env.ok(&["start", "Still burning"]).trim().to_string();
+    let internal = env.ok(&["start", "Secret sauce"]).trim().to_string();
+    env.ok(&["resolve", "done"]);
+    let md = env.incident_dir(&internal).join("incident.md");
+    let text = read(&md).replacen("---\n", "---\nvisibility: internal\n", 1);
+    fs::write(&md, text).unwrap();
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("published 0 incidents to public in "), "{}", r.stderr);
+    assert!(r.stderr.contains("; left out: 1 open (--include-open), 1 internal (--include-internal)"), "{}", r.stderr);
+    let site = env.root().join("public");
+    assert!(!site.join("incidents").join(&open).exists());
+    assert!(!site.join("incidents").join(&internal).exists());
+    env.ok(&["publish", "--include-open", "--include-internal"]);
+    assert!(site.join("incidents").join(&open).join("index.html").is_file());
+    assert!(site.join("incidents").join(&internal).join("index.html").is_file());
+    // Back to the default: their pages go.
+    env.ok(&["publish"]);
+    assert!(!site.join("incidents").join(&open).exists());
+    assert!(!site.join("incidents").join(&internal).exists());
+}
+
+#[test]
+fn republishing_rewrites_only_what_changed() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
+    env.ok(&["note", "looking at DNS"]);
+    env.ok(&["resolve", "fixed"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    let b = env.ok(&["start", "Second outage", "--tag", "disk"]).trim().to_string();
+    env.ok(&["note", "disk full"]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["publish"]);
+    let site = env.root().join("public");
+    let first = inodes(&site);
+
+    // Nothing changed: nothing written.
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(0 rendered, 2 unchanged; 0 files written, 0 removed)"), "{}", r.stderr);
+    assert_eq!(rewritten(&first, &inodes(&site)), Vec::<String>::new());
+
+    // One note edited by hand: its incident page and the search index, nothing else.
+    let note = env.step_files(&b).into_iter().find(|p| p.to_string_lossy().contains("-note-")).unwrap();
+    let text = read(&note).replace("disk full", "disk full of core dumps");
+    fs::write(&note, text).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(1 rendered, 1 unchanged;"), "{}", r.stderr);
+    let second = inodes(&site);
+    assert_eq!(
+        rewritten(&first, &second),
+        [format!("incidents/{b}/index.html"), "search-index.js".to_string(), "search-index.json".to_string()]
+    );
+    assert!(read(&site.join(format!("incidents/{b}/index.html"))).contains("disk full of core dumps"));
+
+    // A new step (a new file) changes the incident's last update: the feed follows.
+    env.ok(&["switch", &a]);
+    env.at("2025-10-07T08:00:00-05:00");
+    env.ok(&["note", "follow-up: add an alert"]);
+    env.ok(&["publish"]);
+    let third = inodes(&site);
+    let changed = rewritten(&second, &third);
+    assert!(changed.contains(&format!("incidents/{a}/index.html")), "{changed:?}");
+    assert!(changed.contains(&"feed.xml".to_string()), "{changed:?}");
+    assert!(!changed.contains(&format!("incidents/{b}/index.html")), "{changed:?}");
+
+    // An incident deleted from the vault: its pages and its tag page go.
+    fs::remove_dir_all(env.incident_dir(&b)).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("published 1 incident to public"), "{}", r.stderr);
+    assert!(!site.join("incidents").join(&b).exists());
+    assert!(!site.join("tags/disk").exists());
+    assert!(site.join("tags/dns/index.html").is_file());
+    assert!(!read(&site.join("index.html")).contains("Second outage"));
+    // A page deleted by hand comes back.
+    fs::remove_file(site.join(format!("incidents/{a}/index.html"))).unwrap();
+    env.ok(&["publish"]);
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+}
+
+#[test]
+fn base_url_makes_feed_and_canonical_links_absolute() {
+    let (env, id) = hostile_vault();
+    env.ok(&["publish", "--out", "site", "--base-url", "https://ops.example.com/incidents"]);
+    let site = env.root().join("site");
+    let page = read(&site.join(format!("incidents/{id}/index.html")));
+    assert!(
+        page.contains(&format!("<link rel=\"canonical\" href=\"https://ops.example.com/incidents/incidents/{id}/\">"))
+    );
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"../../assets/site.css\">"));
+    let feed = read(&site.join("feed.xml"));
+    assert!(feed.contains(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://ops.example.com/incidents/feed.xml\"/>"
+    ));
+    assert!(feed.contains(&format!("href=\"https://ops.example.com/incidents/incidents/{id}/\"")));
+
+    let err = env.fails(2, &["publish", "--base-url", "ops.example.com"]);
+    assert_eq!(
+        err,
+        "error: --base-url \"ops.example.com\" is not a URL: relative URL without a base\n  hint: give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/\n"
+    );
+    let err = env.fails(2, &["publish", "--base-url", "javascript:alert(1)"]);
+    assert_eq!(
+        err,
+        "error: --base-url \"javascript:alert(1)\" must be an http or https address\n  hint: give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/\n"
+    );
+    let err = env.fails(2, &["publish", "--out", "incidents"]);
+    assert!(err.starts_with("error: cannot publish into "), "{err}");
+    assert!(
+        err.ends_with(
+            ": it holds the vault's own files\n  hint: pick an output folder of its own, e.g. --out public\n"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_is_a_publish_gate() {
+    let (env, id) = hostile_vault();
+    // A note that links to a page the site does not have.
+    env.ok(&["note", "see [the runbook](../runbooks/dns.md)"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "incidents/{id}/index.html: broken link \"../runbooks/dns.md\"\nincidents/{id}/postmortem.md: no postmortem yet\n"
+        )
+    );
+    assert_eq!(r.stderr, "publish check: 2 problems in 1 incidents; nothing was written\n");
+    assert!(!env.root().join("public").exists());
+
+    // Internal incidents that would go out, and unreadable steps, are problems too.
+    let dir = env.incident_dir(&id);
+    fs::write(dir.join("postmortem.md"), "---\ngenerated: true\n---\n\n# Postmortem\n\nAll good.\n").unwrap();
+    let md = dir.join("incident.md");
+    fs::write(&md, read(&md).replacen("---\n", "---\nvisibility: internal\n", 1)).unwrap();
+    fs::write(dir.join("steps/20251005T090500Z-note-broken.md"), "---\nkind: note\nat: [\n---\n").unwrap();
+    let r = env.run(&["publish", "--check", "--include-internal"]);
+    assert_eq!(r.code, 1);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    assert_eq!(
+        lines[0],
+        format!(
+            "incidents/{id}/incident.md: marked `visibility: internal` but would be published (--include-internal)"
+        )
+    );
+    assert_eq!(lines[1], format!("incidents/{id}/index.html: broken link \"../runbooks/dns.md\""));
+    assert!(
+        lines[2].starts_with(&format!("incidents/{id}/steps/20251005T090500Z-note-broken.md: line ")),
+        "{}",
+        lines[2]
+    );
+
+    // Fixed: the gate opens, and the published site's links all resolve.
+    fs::remove_file(dir.join("steps/20251005T090500Z-note-broken.md")).unwrap();
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("runbook")).unwrap();
+    fs::remove_file(note).unwrap();
+    let r = env.run(&["publish", "--check", "--include-internal"]);
+    assert_eq!(r.code, 1, "internal still goes out");
+    fs::write(&md, read(&md).replacen("visibility: internal\n", "", 1)).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "publish check: no problems in 1 incidents\n");
+    env.ok(&["publish"]);
+    assert!(env.root().join(format!("public/incidents/{id}/postmortem.html")).is_file());
+}
+
+/// `incident serve` on a free port, stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(env: &TestEnv) -> Server {
+    let mut child =
+        env.command(&["serve", "--port", "0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("http://127.0.0.1:"), "{line:?}");
+    Server { child, url: line.trim().to_string() }
+}
+
+/// A plain GET over a socket to our own server on 127.0.0.1; returns the whole response.
+fn get(url: &str, path: &str) -> String {
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn serve_shows_a_new_note_within_a_second() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "first note"]);
+    let server = serve(&env);
+    let page_path = format!("/incidents/{id}/index.html");
+    let page = get(&server.url, &page_path);
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    assert!(page.contains("first note"));
+    assert!(page.contains("<script src=\"/__incident/live.js\"></script>\n</body>"), "the reload script is added");
+    assert!(!read(&env.root().join(".incident/serve").join(&page_path[1..])).contains("live.js"), "but not on disk");
+    assert!(!env.root().join("public").exists(), "serve leaves public/ alone");
+
+    // Listen for reloads like a browser tab does.
+    let addr = server.url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let mut events = std::net::TcpStream::connect(&addr).unwrap();
+    events.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(events, "GET /__incident/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut events = BufReader::new(events);
+    let mut line = String::new();
+    while !line.starts_with(": connected") {
+        line.clear();
+        events.read_line(&mut line).unwrap();
+    }
+
+    // A temp file left by a writer is not a step: no rebuild, no reload.
+    let steps = env.incident_dir(&id).join("steps");
+    fs::write(steps.join(".incident-tmp-half"), "---\nkind: note\nat: 2025-").unwrap();
+
+    let started = Instant::now();
+    env.ok(&["note", "the second note, live"]);
+    line.clear();
+    while !line.starts_with("event: reload") {
+        line.clear();
+        events.read_line(&mut line).expect("a reload event");
+    }
+    let waited = started.elapsed();
+    let page = get(&server.url, &page_path);
+    assert!(page.contains("the second note, live"), "{page}");
+    assert!(waited < Duration::from_secs(1), "the tab was told after {waited:?}");
+    eprintln!("note to reload event: {waited:?}");
+
+    // A step that cannot be read yet is skipped, the rest still served; fixed, it appears.
+    let broken = steps.join("20251005T090000Z-note-zzzzzz.md");
+    fs::write(&broken, "---\nkind: note\nat: [\n---\n\nhalf written\n").unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(get(&server.url, &page_path).contains("the second note, live"), "the rest is still served");
+    fs::write(&broken, "---\nkind: note\nat: 2025-10-05T09:00:00-05:00\n---\n\nnow complete\n").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut page = String::new();
+    while Instant::now() < deadline {
+        page = get(&server.url, &page_path);
+        if page.contains("now complete") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(page.contains("now complete"), "{page}");
+    assert!(!page.contains("half written"));
+
+    // Paths cannot climb out of the site.
+    assert!(get(&server.url, "/../incident.toml").starts_with("HTTP/1.1 404"));
+    assert!(get(&server.url, "/%2e%2e/incident.toml").starts_with("HTTP/1.1 404"));
+}
