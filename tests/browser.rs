@@ -93,7 +93,7 @@ fn watch_console(tab: &Tab) -> Arc<Mutex<Vec<String>>> {
             _ => None,
         };
         if let Some(m) = message {
-            sink.lock().unwrap().push(m);
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push(m);
         }
     }))
     .unwrap();
@@ -242,7 +242,7 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     assert!(text.contains(SCRIPT), "{text}");
     assert_no_xss(tab, &hostile_page);
 
-    let errors = errors.lock().unwrap();
+    let errors = errors.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert!(errors.is_empty(), "console errors on {base}: {errors:#?}");
 }
 
@@ -314,6 +314,6 @@ fn served_site_and_live_reload() {
     eprintln!("note to visible in the tab: {waited:?}");
     assert!(waited < Duration::from_secs(1), "the note took {waited:?} to show");
     assert_no_xss(&tab, "after reload");
-    let errors = errors.lock().unwrap();
+    let errors = errors.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }

@@ -13,7 +13,7 @@
 //! tags/index.html, tags/<tag>/index.html              (services/ likewise)
 //! feed.xml                               Atom, the newest incidents
 //! search-index.json, search-index.js     the search box's data
-//! assets/site.css, highlight.css, site.js
+//! assets/site.css, highlight.css, site.js, favicon.svg
 //! ```
 
 pub mod entry;
@@ -93,6 +93,7 @@ pub fn assets(theme: &Theme) -> Vec<Page> {
         Page { path: "assets/site.css".to_string(), bytes: theme.asset("site/style.css").as_bytes().to_vec() },
         Page { path: "assets/highlight.css".to_string(), bytes: theme.highlight_css.as_bytes().to_vec() },
         Page { path: "assets/site.js".to_string(), bytes: theme.asset("site/site.js").as_bytes().to_vec() },
+        Page { path: "assets/favicon.svg".to_string(), bytes: theme.asset("site/favicon.svg").as_bytes().to_vec() },
     ]
 }
 

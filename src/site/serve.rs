@@ -57,6 +57,7 @@ fn content_type(path: &Path) -> &'static str {
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("gif") => "image/gif",
         Some("webp") => "image/webp",
+        Some("svg") => "image/svg+xml",
         Some("pdf") => "application/pdf",
         Some("csv") => "text/csv; charset=utf-8",
         _ => "text/plain; charset=utf-8",

@@ -23,6 +23,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin { name: "site/style.css", text: include_str!("../../templates/site/style.css") },
     Builtin { name: "site/site.js", text: include_str!("../../templates/site/site.js") },
     Builtin { name: "site/live.js", text: include_str!("../../templates/site/live.js") },
+    Builtin { name: "site/favicon.svg", text: include_str!("../../templates/site/favicon.svg") },
 ];
 
 /// Templates ready to render, and the static files beside them.
