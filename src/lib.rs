@@ -1,1 +1,2 @@
 //! incident: record an outage as you work it; the postmortem falls out of the record.
+pub mod extract;

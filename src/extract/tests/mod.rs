@@ -1,0 +1,1 @@
+//! Tests of the extraction library against real pasted outputs.
