@@ -102,7 +102,7 @@ pub fn scan_ipv4(line: &str, mut f: impl FnMut(Ipv4Addr)) {
         }
         // A prefix with the host bits zero is a network (10.42.0.0/16), not an address.
         if let Some((n, _)) = prefix_at(b, end, 32) {
-            let host_bits = if n == 0 { u32::MAX } else { u32::MAX >> n };
+            let host_bits = u32::MAX.checked_shr(n).unwrap_or(0);
             if n < 32 && u32::from(addr) & host_bits == 0 {
                 continue;
             }
@@ -195,7 +195,7 @@ fn v6_candidate(b: &[u8], start: usize, end: usize) -> Option<Ipv6Addr> {
     let run_end = start + (run.as_ptr() as usize - b[start..].as_ptr() as usize) + run.len();
     if let Some((n, _)) = prefix_at(b, run_end, 128) {
         let v = u128::from(addr);
-        let host_bits = if n == 0 { u128::MAX } else { u128::MAX >> n };
+        let host_bits = u128::MAX.checked_shr(n).unwrap_or(0);
         if n < 128 && v & host_bits == 0 {
             return None;
         }

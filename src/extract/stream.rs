@@ -93,6 +93,10 @@ impl Extractor {
                 }
                 return true;
             }
+            // A cut or garbled row inside a pods table is still table, not a log line.
+            if matches!(self.header, Some(Header::Pods { .. })) {
+                return true;
+            }
         }
         let want_nodes = p.nodes && !matches!(self.header, Some(Header::Pods { .. }));
         if want_nodes && nodes::may_be_row(line) {

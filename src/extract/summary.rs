@@ -74,19 +74,24 @@ fn pods(f: &Facts) -> String {
         thousands(not_ready),
         count(restarts, "restart", "restarts")
     );
-    // The pod most worth a look: unhealthy, most restarts (first on a tie).
+    // The pod most worth a look: a bad status before a merely unready one, then the most
+    // restarts; the first such row on a tie.
     let worst = f
         .pods
         .iter()
         .filter(|p| is_bad_status(&p.status) || is_not_ready(p))
-        .fold(None, |best: Option<&super::Pod>, p| match best {
-            Some(b) if b.restarts >= p.restarts => Some(b),
-            _ => Some(p),
+        .fold(None, |best: Option<&super::Pod>, p| {
+            let key = |x: &super::Pod| (is_bad_status(&x.status), x.restarts);
+            match best {
+                Some(b) if key(b) >= key(p) => Some(b),
+                _ => Some(p),
+            }
         });
     if let Some(p) = worst {
+        let name = p.name.strip_prefix("pod/").unwrap_or(&p.name);
         let name = match &p.namespace {
-            Some(ns) => format!("{ns}/{}", p.name),
-            None => p.name.clone(),
+            Some(ns) => format!("{ns}/{name}"),
+            None => name.to_string(),
         };
         s += &format!("; {name} {}", p.status);
     }
