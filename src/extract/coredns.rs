@@ -33,15 +33,15 @@ pub fn parse_loop(line: &str) -> Option<CorednsLoop> {
                 .and_then(quoted),
         });
     }
-    if let Some(rest) = after(line, "Seen ") {
-        if line.contains("loop detected") {
-            return Some(CorednsLoop {
-                from: None,
-                to: None,
-                zone: None,
-                query: quoted(rest),
-            });
-        }
+    if let Some(rest) = after(line, "Seen ")
+        && line.contains("loop detected")
+    {
+        return Some(CorednsLoop {
+            from: None,
+            to: None,
+            zone: None,
+            query: quoted(rest),
+        });
     }
     None
 }

@@ -124,33 +124,32 @@ impl LogState {
         }
         let Some(kind) = classify(line) else {
             // Cheap substring test first: most lines name nothing.
-            if line.contains("onnect to ") {
-                if let Some(ep) = named_endpoint(line) {
-                    self.pending = Some((line_no, ep));
-                }
+            if line.contains("onnect to ")
+                && let Some(ep) = named_endpoint(line)
+            {
+                self.pending = Some((line_no, ep));
             }
             return;
         };
         let mut endpoint = endpoint(line);
-        if endpoint.is_none() {
-            if let Some((n, ep)) = self.pending.take() {
-                if n + 1 == line_no {
-                    endpoint = Some(ep);
-                }
-            }
+        if endpoint.is_none()
+            && let Some((n, ep)) = self.pending.take()
+            && n + 1 == line_no
+        {
+            endpoint = Some(ep);
         }
         self.pending = None;
         let kind = match (&kind, &endpoint) {
             (K::IoTimeout, Some(ep)) if ep.ends_with(":53") => K::DnsTimeout,
             _ => kind,
         };
-        if kind == K::CorednsLoop {
-            if let Some(l) = coredns::parse_loop(line) {
-                if facts.coredns_loops.len() < MAX_LOOPS {
-                    facts.coredns_loops.push(l);
-                } else {
-                    facts.truncated = true;
-                }
+        if kind == K::CorednsLoop
+            && let Some(l) = coredns::parse_loop(line)
+        {
+            if facts.coredns_loops.len() < MAX_LOOPS {
+                facts.coredns_loops.push(l);
+            } else {
+                facts.truncated = true;
             }
         }
         if facts.errors.len() >= MAX_ERRORS {

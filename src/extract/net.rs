@@ -39,10 +39,10 @@ impl NetState {
             }
             if let Some((name, cidr)) = short_form(line) {
                 self.current = iface_index(facts, name);
-                if let Some(i) = self.current {
-                    if add_addr(&mut facts.interfaces[i], cidr) {
-                        facts.truncated = true;
-                    }
+                if let Some(i) = self.current
+                    && add_addr(&mut facts.interfaces[i], cidr)
+                {
+                    facts.truncated = true;
                 }
                 return true;
             }
@@ -90,7 +90,7 @@ impl NetState {
             };
             let prefix = prefix.or_else(|| {
                 value("netmask")
-                    .map(|m| *m)
+                    .copied()
                     .or_else(|| tagged("Mask:"))
                     .and_then(mask_prefix)
             });

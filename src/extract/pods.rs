@@ -33,10 +33,10 @@ pub fn parse_row(line: &str, cols: Option<Columns>) -> Option<Pod> {
         return None;
     };
     // With a header we know whether NAMESPACE is there; a row that disagrees is not ours.
-    if let Some(c) = cols {
-        if c.namespace != (r == 2) {
-            return None;
-        }
+    if let Some(c) = cols
+        && c.namespace != (r == 2)
+    {
+        return None;
     }
     let namespace = (r == 2).then(|| t[0]);
     let name = t[r - 1];

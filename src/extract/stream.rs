@@ -99,15 +99,16 @@ impl Extractor {
             }
         }
         let want_nodes = p.nodes && !matches!(self.header, Some(Header::Pods { .. }));
-        if want_nodes && nodes::may_be_row(line) {
-            if let Some(node) = nodes::parse_row(line, node_cols) {
-                if self.facts.nodes.len() < MAX_NODES {
-                    self.facts.nodes.push(node);
-                } else {
-                    self.facts.truncated = true;
-                }
-                return true;
+        if want_nodes
+            && nodes::may_be_row(line)
+            && let Some(node) = nodes::parse_row(line, node_cols)
+        {
+            if self.facts.nodes.len() < MAX_NODES {
+                self.facts.nodes.push(node);
+            } else {
+                self.facts.truncated = true;
             }
+            return true;
         }
         false
     }

@@ -77,7 +77,8 @@ fn k3s_roles() {
 #[test]
 fn wide_with_none_external_ip() {
     let f = fixture!("danm_135_nodes_wide");
-    let ips: Vec<(Option<Option<&str>>, Option<Option<&str>>)> = f
+    type Cells<'a> = (Option<Option<&'a str>>, Option<Option<&'a str>>);
+    let ips: Vec<Cells> = f
         .nodes
         .iter()
         .map(|n| {
