@@ -3,40 +3,71 @@
 
 use super::facts::{Facts, MAX_IPS};
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Multiplicative hash for address keys: they are not attacker-chosen hash-flooding input
+/// worth SipHash's cost on every address of a 200 MB log, and the sets are capped anyway.
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
+}
+
+type AddrSet<T> = HashSet<T, BuildHasherDefault<AddrHasher>>;
 
 /// Keeps the distinct-address lists of a [`Facts`] with O(1) duplicate checks.
 #[derive(Debug, Default)]
 pub struct IpCollector {
-    v4: HashSet<Ipv4Addr>,
-    v6: HashSet<Ipv6Addr>,
+    v4: AddrSet<u32>,
+    v6: AddrSet<u128>,
 }
 
 impl IpCollector {
     /// Scans one line and records every new address.
     pub fn scan(&mut self, line: &str, facts: &mut Facts) {
         scan_ipv4(line, |a| {
-            if self.v4.contains(&a) {
+            let key = u32::from(a);
+            if self.v4.contains(&key) {
                 return;
             }
             if self.v4.len() >= MAX_IPS {
                 facts.truncated = true;
                 return;
             }
-            self.v4.insert(a);
+            self.v4.insert(key);
             facts.ipv4.push(a.to_string());
         });
         // Every IPv6 address has "::" or at least seven colons; most lines have neither.
         if line.contains("::") || line.bytes().filter(|&b| b == b':').count() >= 7 {
             scan_ipv6(line, |a| {
-                if self.v6.contains(&a) {
+                let key = u128::from(a);
+                if self.v6.contains(&key) {
                     return;
                 }
                 if self.v6.len() >= MAX_IPS {
                     facts.truncated = true;
                     return;
                 }
-                self.v6.insert(a);
+                self.v6.insert(key);
                 facts.ipv6.push(a.to_string());
             });
         }
@@ -112,16 +143,21 @@ pub fn scan_ipv4(line: &str, mut f: impl FnMut(Ipv4Addr)) {
 }
 
 /// Parses a dotted quad starting at `start`, returning it and the index after it.
+/// Octets are 0–255 without leading zeros (`010.1.1.1` is not an address).
 fn quad_at(b: &[u8], start: usize) -> Option<(Ipv4Addr, usize)> {
     let mut i = start;
-    for part in 0..4 {
+    let mut octets = [0u8; 4];
+    for (part, octet) in octets.iter_mut().enumerate() {
         let s = i;
+        let mut v: u32 = 0;
         while i < b.len() && i - s < 3 && b[i].is_ascii_digit() {
+            v = v * 10 + u32::from(b[i] - b'0');
             i += 1;
         }
-        if i == s {
+        if i == s || v > 255 || (i - s > 1 && b[s] == b'0') {
             return None;
         }
+        *octet = v as u8;
         if part < 3 {
             if b.get(i) != Some(&b'.') {
                 return None;
@@ -131,12 +167,10 @@ fn quad_at(b: &[u8], start: usize) -> Option<(Ipv4Addr, usize)> {
     }
     // Glued after: more digits or letters, or a fifth dotted part.
     match b.get(i) {
-        Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => return None,
-        Some(b'.') if b.get(i + 1).is_some_and(u8::is_ascii_digit) => return None,
-        _ => {}
+        Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => None,
+        Some(b'.') if b.get(i + 1).is_some_and(u8::is_ascii_digit) => None,
+        _ => Some((Ipv4Addr::from(octets), i)),
     }
-    let text = std::str::from_utf8(&b[start..i]).ok()?;
-    text.parse::<Ipv4Addr>().ok().map(|a| (a, i))
 }
 
 fn v6_char(c: u8) -> bool {

@@ -34,6 +34,9 @@ impl RouteState {
 
     /// Feeds one line; returns true when the line was route output.
     pub fn feed(&mut self, line: &str, facts: &mut Facts) -> bool {
+        if !self.in_table && !may_be_route(line) {
+            return false;
+        }
         let t: Vec<&str> = line.split_ascii_whitespace().collect();
         let Some(&first) = t.first() else {
             return false;
@@ -73,6 +76,24 @@ impl RouteState {
             facts.routes.push(route);
         } else {
             facts.truncated = true;
+        }
+    }
+}
+
+/// Cheap test before tokenising: the first word could start a route line or table.
+fn may_be_route(line: &str) -> bool {
+    let Some(first) = line.split_ascii_whitespace().next() else {
+        return false;
+    };
+    match first {
+        "default" | "Destination" | "Kernel" => true,
+        _ if TYPES.contains(&first) => true,
+        _ => {
+            first.as_bytes()[0].is_ascii_hexdigit()
+                && first
+                    .bytes()
+                    .all(|c| c.is_ascii_hexdigit() || b".:/".contains(&c))
+                && (line.contains(" dev ") || line.contains(" via "))
         }
     }
 }
