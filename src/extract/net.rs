@@ -161,6 +161,8 @@ fn is_iface_name(s: &str) -> bool {
 /// - net-tools 2.x: `eth0: flags=4163<UP,...>  mtu 1500`
 /// - net-tools 1.x, busybox: `eth0      Link encap:Ethernet  HWaddr ...`
 fn iface_header(line: &str) -> Option<(&str, &str)> {
+    // Offsets below are taken from `first`, so it must start the string.
+    let line = line.trim_start();
     let first = line.split_ascii_whitespace().next()?;
     if let Some(num) = first.strip_suffix(':') {
         if super::table::is_uint(num) {

@@ -281,3 +281,38 @@ fn route_hint_does_not_read_interfaces() {
         "`ip` covers addr and route"
     );
 }
+
+#[test]
+fn ip_o_addr_one_line_format() {
+    // `ip -o addr` as iproute2 prints it (backslash marks the folded lines).
+    let text = "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n\
+                2: eth0    inet 10.0.2.15/24 brd 10.0.2.255 scope global dynamic eth0\\       valid_lft 86091sec preferred_lft 86091sec\n\
+                2: eth0    inet6 fe80::a00:27ff:fe14:86db/64 scope link \\       valid_lft forever preferred_lft forever\n";
+    let f = extract(text, Hint::Ip);
+    assert_eq!(
+        f.interfaces,
+        [
+            iface("lo", &["127.0.0.1/8"], &[]),
+            iface("eth0", &["10.0.2.15/24"], &["fe80::a00:27ff:fe14:86db/64"]),
+        ]
+    );
+}
+
+#[test]
+fn form_feed_before_a_multibyte_header_does_not_panic() {
+    // Found by review: the header parser sliced at a byte offset taken after skipping a
+    // leading form feed, which landed inside `é`.
+    let f = extract(
+        "\x0cabé Link encap:Ethernet\n\x0caé: flags=1<UP>\n",
+        Hint::Ip,
+    );
+    assert!(f.interfaces.is_empty());
+}
+
+#[test]
+fn ip_hint_skips_tables_and_logs() {
+    let text = "NAME READY STATUS RESTARTS AGE\nweb 0/1 Error 3 2d\ndial tcp 10.0.0.9:443: connect: connection refused\n";
+    let f = extract(text, Hint::Ip);
+    assert!(f.pods.is_empty() && f.errors.is_empty());
+    assert_eq!(f.ipv4, strs(&["10.0.0.9"]));
+}
