@@ -133,3 +133,74 @@ fn mutated_fixtures_never_panic() {
         }
     }
 }
+
+/// Lines assembled from the tokens every parser keys on, glued by odd whitespace: the
+/// kind of soup that found the form-feed slicing bug. No panics, under every hint.
+#[test]
+fn token_soup_never_panics() {
+    const TOKENS: [&str; 44] = [
+        "NAME",
+        "NAMESPACE",
+        "READY",
+        "STATUS",
+        "RESTARTS",
+        "AGE",
+        "ROLES",
+        "VERSION",
+        "0/1",
+        "Running",
+        "Ready",
+        "NotReady",
+        "(",
+        "5",
+        "(15h",
+        "ago)",
+        "3d",
+        "v1.2",
+        "<none>",
+        "é",
+        "abé",
+        "2:",
+        "eth0:",
+        "flags=4163<UP>",
+        "Link",
+        "encap:Ethernet",
+        "inet",
+        "inet6",
+        "addr:",
+        "1.2.3.4/24",
+        "Mask:255.255.255.0",
+        "netmask",
+        "0xffffff00",
+        "prefixlen",
+        "fe80::1/64",
+        "default",
+        "via",
+        "dev",
+        "Loop",
+        "->",
+        "Query:",
+        "\"",
+        "dial tcp 10.0.0.1:443:",
+        "99999999999999999999",
+    ];
+    const GLUE: [&str; 6] = [" ", "\t", "\x0c", "\u{a0}", "", "   "];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as usize
+    };
+    let mut text = String::new();
+    for _ in 0..4000 {
+        for _ in 0..(1 + next() % 10) {
+            text.push_str(GLUE[next() % GLUE.len()]);
+            text.push_str(TOKENS[next() % TOKENS.len()]);
+        }
+        text.push('\n');
+    }
+    for hint in Hint::ALL {
+        let _ = extract(&text, hint).summary();
+    }
+}
