@@ -287,7 +287,8 @@ impl Facts {
             && self.ipv6.is_empty()
     }
 
-    /// A short human line; see [`crate::extract::summary`].
+    /// A short human line, e.g. `6 pods, 6 not ready, 9,812 restarts; ns/name CrashLoopBackOff`;
+    /// empty when nothing was found.
     pub fn summary(&self) -> String {
         super::summary::summary(self)
     }
