@@ -38,6 +38,18 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU seconds (user + system) used by this process so far: on a shared machine wall time
+/// depends on the neighbours, CPU time does not.
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct we pass it.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return f64::NAN;
+    }
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(u.ru_utime) + t(u.ru_stime)
+}
+
 /// Resets the peak-RSS mark so each run reports its own peak (Linux >= 4.0).
 fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -49,6 +61,7 @@ fn run(name: &str, hint: Hint, lines: &[String], target: usize) {
     let mut fed = 0usize;
     let mut rss: Vec<Option<u64>> = Vec::new();
     let start = Instant::now();
+    let cpu_start = cpu_seconds();
     'outer: loop {
         for l in lines {
             x.feed_line(l);
@@ -62,6 +75,7 @@ fn run(name: &str, hint: Hint, lines: &[String], target: usize) {
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_start;
     let rss: Vec<String> = rss
         .iter()
         .map(|k| k.map_or("?".into(), |k| format!("{} MiB", k / 1024)))
@@ -69,9 +83,10 @@ fn run(name: &str, hint: Hint, lines: &[String], target: usize) {
     let f = x.finish();
     let mb = fed as f64 / 1e6;
     println!(
-        "{name:<6} {mb:.0} MB in {secs:.2} s = {:.0} MB/s; peak RSS at 25/50/75/100%: {}; \
+        "{name:<6} {mb:.0} MB in {secs:.2} s wall = {:.0} MB/s ({cpu:.2} s CPU = {:.0} MB/s per CPU-second); peak RSS at 25/50/75/100%: {}; \
          kept {} pods, {} errors, {} loops, {} ipv4, {} ipv6, truncated={}",
         mb / secs,
+        mb / cpu,
         rss.join(" / "),
         f.pods.len(),
         f.errors.len(),
