@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod record;
+mod tools;
 
 pub use record::*;
+pub use tools::*;
 
 const ABOUT: &str = "Record an outage as you work it; the postmortem falls out of the record.";
 
@@ -131,6 +133,11 @@ pub enum Command {
     /// Make another incident the current one
     #[command(after_help = "Examples:\n  incident switch 2025-10-05-k3s-pods-crashloop")]
     Switch(SwitchArgs),
+    /// Pull facts out of command output: pods, restarts, nodes, addresses, routes, errors
+    #[command(
+        after_help = "Reads a file or stdin; prints a one-line summary, or every fact with --json.\nThe same extraction runs on every `incident run` and `capture`.\n\nExamples:\n  kubectl get pods -A | incident extract\n  incident extract --json ip-addr.txt | jq '.interfaces[].ipv4'\n  journalctl -u k3s | incident extract --as log --json"
+    )]
+    Extract(ExtractArgs),
     /// Mark the incident resolved (a `resolved` milestone)
     #[command(after_help = "Examples:\n  incident resolve \"All pods healthy for 30 minutes\"")]
     Resolve(MarkTextArgs),

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod capture;
+mod extract;
 mod init;
 mod list;
 mod mark;
@@ -25,6 +26,7 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Run(args) => run::run(cfg, ui, &args),
         Command::Capture(args) => capture::run(cfg, ui, &args),
         Command::Mark(args) => mark::mark(cfg, ui, &args),
+        Command::Extract(args) => extract::run(cfg, ui, &args),
         Command::Resolve(args) => mark::resolve(cfg, ui, &args),
         Command::Option(args) => analysis::option(cfg, ui, &args),
         Command::Decide(args) => analysis::decide(cfg, ui, &args),

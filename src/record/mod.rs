@@ -1,6 +1,7 @@
 //! Building steps and writing them: every step-writing command goes through `Session`.
 
 pub mod exec;
+pub mod lines;
 pub mod output;
 
 use std::path::PathBuf;

@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod extract;
 mod faults;
 mod recorder;
 mod run;
