@@ -7,5 +7,6 @@ mod concurrency;
 mod extract;
 mod faults;
 mod recorder;
+mod reliability;
 mod run;
 mod vault;
