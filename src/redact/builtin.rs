@@ -1,0 +1,427 @@
+//! The built-in rules as data: name, keywords for the prefilter, regex, and which context
+//! check confirms a match. Order is priority: when two rules find the same secret, the
+//! earlier (more specific) name goes in the placeholder.
+
+use super::checks::{PASSWORD_WORDS, SECRET_WORDS, Words};
+
+/// What confirms a regex match (see `engine::check`).
+#[derive(Clone, Copy)]
+pub(crate) enum Check {
+    /// Any value that is not a placeholder.
+    Plain,
+    /// `key = value`: the key must name a secret (`Words`), the value must not be a placeholder,
+    /// YAML values run to the end of the line, and weak keys in prose need a random-looking value.
+    Assign(&'static Words),
+    /// `--flag value`: not a placeholder, not the next flag.
+    Flag,
+    /// Must look machine-made (`Bearer <token>` outside a header).
+    Random,
+    /// Base64 of `user:password`.
+    Basic,
+    /// `user:password` where the `key` group is the user; `1000:1000` is a uid:gid.
+    UserPass,
+    /// An `Authorization` header: the credentials after the scheme.
+    AuthHeader,
+    /// `-----BEGIN … PRIVATE KEY-----`: the block up to `-----END …-----`, maybe many lines on.
+    Pem,
+    /// A one-line JSON `"data":{…}` of a Secret (kubectl's last-applied-configuration).
+    InlineData,
+}
+
+pub(crate) struct Pat {
+    /// Lowercase literals; the regex runs only on lines holding one of them (any case).
+    pub keywords: &'static [&'static str],
+    pub regex: &'static str,
+    pub check: Check,
+}
+
+pub(crate) struct Builtin {
+    pub name: &'static str,
+    pub patterns: &'static [Pat],
+}
+
+/// The value of an assignment: escaped-JSON string, JSON string, single-quoted, or a bare
+/// word up to whitespace, a quote or a separator (`&` for query strings, `,;` for DSNs).
+macro_rules! value {
+    () => {
+        r#"(?:\\"([^"\\\r\n]*)\\"|"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)'|["']?([^\s"'`,;&})\]]+))"#
+    };
+}
+
+/// An optional closing quote after a key (`"password":`, `\"password\":`).
+macro_rules! key_quote {
+    () => {
+        r#"(?:\\?["'])?"#
+    };
+}
+
+const TOKEN_KEY: Words = Words {
+    strong: &["token"],
+    weak: &[],
+};
+
+const fn pat(keywords: &'static [&'static str], regex: &'static str, check: Check) -> Pat {
+    Pat {
+        keywords,
+        regex,
+        check,
+    }
+}
+
+use Check::*;
+
+pub(crate) static BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "private-key",
+        patterns: &[pat(
+            &["private key"],
+            r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----",
+            Pem,
+        )],
+    },
+    Builtin {
+        name: "k8s-secret-data",
+        patterns: &[pat(
+            &["\"data", "stringdata"],
+            r#"\\?"(?:data|stringData)\\?"\s*:\s*\{([^{}]*)(?:\}|$)"#,
+            InlineData,
+        )],
+    },
+    Builtin {
+        name: "kubeconfig-key",
+        patterns: &[pat(
+            &["client-key-data"],
+            concat!(
+                r"(?i)client-key-data",
+                key_quote!(),
+                r#"\s*:\s*(?:\\?["'])?([A-Za-z0-9+/=]+)"#
+            ),
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "kubeconfig-cert",
+        patterns: &[pat(
+            &["client-certificate-data"],
+            concat!(
+                r"(?i)client-certificate-data",
+                key_quote!(),
+                r#"\s*:\s*(?:\\?["'])?([A-Za-z0-9+/=]+)"#
+            ),
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "kubeconfig-token",
+        patterns: &[pat(
+            &["token"],
+            concat!(
+                r"^[ \t]*(?:-[ \t]+)?(?P<key>token|id-token|refresh-token|access-token)[ \t]*(?P<sep>:)[ \t]*",
+                value!()
+            ),
+            Assign(&TOKEN_KEY),
+        )],
+    },
+    Builtin {
+        name: "aws-key",
+        patterns: &[pat(
+            &["akia", "asia"],
+            r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "aws-secret",
+        patterns: &[pat(
+            &[
+                "secret_access_key",
+                "secretaccesskey",
+                "secret-access-key",
+                "aws_secret_key",
+            ],
+            concat!(
+                r"(?i)(?:secret[_-]?access[_-]?key|aws_secret_key)",
+                key_quote!(),
+                r#"[ \t]*[:=][ \t]*(?:\\?["'])?([A-Za-z0-9/+=]{16,})"#
+            ),
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "github-token",
+        patterns: &[
+            pat(
+                &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+                r"\b(gh[pousr]_[A-Za-z0-9]{30,255})\b",
+                Plain,
+            ),
+            pat(
+                &["github_pat_"],
+                r"\b(github_pat_[A-Za-z0-9_]{30,255})\b",
+                Plain,
+            ),
+        ],
+    },
+    Builtin {
+        name: "gitlab-token",
+        patterns: &[
+            pat(
+                &[
+                    "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "glsoat-", "glft-",
+                    "glimt-", "glagent-",
+                ],
+                r"\b(gl(?:pat|dt|rt|ptt|cbt|oas|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,255})",
+                Plain,
+            ),
+            pat(&["gr1348941"], r"\b(GR1348941[A-Za-z0-9_-]{20,255})", Plain),
+        ],
+    },
+    Builtin {
+        name: "slack-token",
+        patterns: &[
+            pat(
+                &[
+                    "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxo-", "xoxe-", "xoxe.xox",
+                ],
+                r"\b(xox[abposre](?:\.xox[bp])?-[A-Za-z0-9-]{10,255})",
+                Plain,
+            ),
+            pat(&["xapp-"], r"\b(xapp-\d-[A-Za-z0-9-]{10,255})", Plain),
+        ],
+    },
+    Builtin {
+        name: "slack-webhook",
+        patterns: &[pat(
+            &["hooks.slack.com"],
+            r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9_/-]+)",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "stripe-key",
+        patterns: &[
+            pat(
+                &["sk_live_", "rk_live_", "sk_test_", "rk_test_"],
+                r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255})",
+                Plain,
+            ),
+            pat(&["whsec_"], r"\b(whsec_[A-Za-z0-9+/=]{20,255})", Plain),
+        ],
+    },
+    Builtin {
+        name: "google-api-key",
+        patterns: &[pat(&["aiza"], r"\b(AIza[0-9A-Za-z_-]{35})", Plain)],
+    },
+    Builtin {
+        name: "npm-token",
+        patterns: &[pat(&["npm_"], r"\b(npm_[A-Za-z0-9]{36})\b", Plain)],
+    },
+    Builtin {
+        name: "pypi-token",
+        patterns: &[pat(
+            &["pypi-ageichlwas5vcmc"],
+            r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "docker-token",
+        patterns: &[pat(
+            &["dckr_pat_", "dckr_oat_"],
+            r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,255})",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "vault-token",
+        patterns: &[pat(
+            &["hvs.", "hvb.", "hvr."],
+            r"\b(hv[sbr]\.[A-Za-z0-9_-]{20,})",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "sendgrid-key",
+        patterns: &[pat(
+            &["sg."],
+            r"\b(SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64})",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "ai-api-key",
+        patterns: &[pat(
+            &["sk-proj-", "sk-ant-", "sk-svcacct-", "sk-admin-"],
+            r"\b(sk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,})",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "k3s-token",
+        patterns: &[pat(
+            &["k10"],
+            r"\b(K10[0-9a-f]{64}::[A-Za-z0-9_.-]+:[A-Za-z0-9]+)",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "jwt",
+        patterns: &[pat(
+            &["eyj"],
+            r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "basic-auth",
+        patterns: &[
+            pat(
+                &["basic"],
+                r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{6,}={0,2})",
+                Basic,
+            ),
+            pat(
+                &["curl"],
+                r#"(?:^|\s)(?:-u|--user)(?:[ \t]+|=)["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#,
+                UserPass,
+            ),
+        ],
+    },
+    Builtin {
+        name: "bearer",
+        patterns: &[pat(
+            &["bearer"],
+            r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)",
+            Random,
+        )],
+    },
+    Builtin {
+        name: "auth-header",
+        patterns: &[pat(
+            &["authorization"],
+            concat!(
+                r"(?i)\b(?:proxy-)?authorization",
+                key_quote!(),
+                r#"[ \t]*[:=][ \t]*(?:\\?["'])?"#,
+                r"(?:(?:bearer|basic|token|bot|apikey|api-key|key|sso-key|splunk|jwt|dpop|negotiate|ntlm|mac|otp|aws4-hmac-sha256|gssapi)[ \t]+",
+                r#"([^\s"'\\,;]+)|([^\r\n]+))"#
+            ),
+            AuthHeader,
+        )],
+    },
+    Builtin {
+        name: "cookie",
+        patterns: &[
+            pat(
+                &["cookie"],
+                r#"(?i)\bset-cookie[ \t]*:[ \t]*[^=;\s]+=([^;\s"']+)"#,
+                Plain,
+            ),
+            pat(
+                &["cookie"],
+                r#"(?i)(?:^|[^\w-])cookie[ \t]*:[ \t]*([^\r\n"']+)"#,
+                Plain,
+            ),
+        ],
+    },
+    Builtin {
+        name: "url-password",
+        patterns: &[pat(
+            &["://"],
+            r#"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/?#@"'<>\[\]]*:([^\s/?#"'<>]+)@"#,
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "token-flag",
+        patterns: &[pat(
+            &["token"],
+            concat!(
+                r#"(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?token)(?P<sep>=|[ \t]+)"#,
+                value!()
+            ),
+            Flag,
+        )],
+    },
+    Builtin {
+        name: "password-flag",
+        patterns: &[
+            pat(
+                &["pass"],
+                concat!(
+                    r#"(?i)(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?(?:password|passwd|passphrase|pass))(?P<sep>=|[ \t]+)"#,
+                    value!()
+                ),
+                Flag,
+            ),
+            // mysql -pSECRET (attached; `-p` alone prompts)
+            pat(
+                &["mysql", "mariadb"],
+                r#"(?:^|\s)-p(?:"([^"]*)"|'([^']*)'|([^\s"'-][^\s"']*))"#,
+                Plain,
+            ),
+            // openssl -passin pass:SECRET
+            pat(&["pass:"], r#"(?:^|\s)pass:([^\s"']+)"#, Plain),
+            pat(
+                &["redis-cli"],
+                r#"\bredis-cli\b[^\r\n]*?\s-a[ \t]+(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
+                Plain,
+            ),
+            pat(
+                &["sshpass"],
+                r#"\bsshpass[ \t]+-p[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
+                Plain,
+            ),
+        ],
+    },
+    Builtin {
+        name: "password-assignment",
+        patterns: &[pat(
+            &["pass", "pwd"],
+            concat!(
+                r"(?i)(?P<key>[A-Za-z0-9_./-]*(?:password|passwd|passphrase|pass|pwd))",
+                key_quote!(),
+                r"[ \t]*(?P<sep>=>|:=|[:=])[ \t]*",
+                value!()
+            ),
+            Assign(&PASSWORD_WORDS),
+        )],
+    },
+    Builtin {
+        name: "secret-assignment",
+        patterns: &[pat(
+            &[
+                "secret",
+                "token",
+                "auth",
+                "api_key",
+                "api-key",
+                "apikey",
+                "api.key",
+                "private_key",
+                "private-key",
+                "privatekey",
+                "encryption",
+                "signing",
+                "master_key",
+                "masterkey",
+                "master-key",
+            ],
+            concat!(
+                r"(?i)(?P<key>[A-Za-z0-9_./-]*(?:secret(?:[_-]?key(?:[_-]?base)?)?|token|auth|api[_.-]?key|(?:private|encryption|signing|master)[_-]?key))",
+                key_quote!(),
+                r"[ \t]*(?P<sep>=>|:=|[:=])[ \t]*",
+                value!()
+            ),
+            Assign(&SECRET_WORDS),
+        )],
+    },
+];
+
+/// Literals that make `quick_check` say "maybe" without a regex rule of their own:
+/// a Secret manifest whose `data:` values carry no other keyword.
+pub(crate) const MARKERS: &[&str] = &[
+    "kind: secret",
+    "\"kind\": \"secret\"",
+    "\"kind\":\"secret\"",
+];
