@@ -33,6 +33,71 @@ pub(crate) struct Pat {
     pub keywords: &'static [&'static str],
     pub regex: &'static str,
     pub check: Check,
+    /// What must be next to a keyword for the regex to be worth running.
+    pub near: Near,
+}
+
+/// A byte-level look around a keyword hit, much cheaper than the regex it saves: a line of
+/// prose ("password authentication failed", "token expired") mentions keywords without
+/// assigning anything.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) enum Near {
+    Anything,
+    /// `key = value`: after the rest of the key (and a quote), `=` or `:`.
+    Separator,
+    /// `--flag value`: the word starts with `-`, and `=` or a space follows it.
+    Flag,
+    /// `scheme://user:pw@`: a `:` then an `@` before the host part ends.
+    UserInfo,
+}
+
+impl Near {
+    /// Is the keyword at `text[start..end]` in a place where the pattern could match?
+    pub fn plausible(self, text: &str, start: usize, end: usize) -> bool {
+        let b = text.as_bytes();
+        let ident = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-');
+        let mut i = end;
+        match self {
+            Near::Anything => true,
+            Near::Separator => {
+                while i < b.len() && ident(b[i]) {
+                    i += 1;
+                }
+                while i < b.len() && matches!(b[i], b'"' | b'\'' | b'\\' | b' ' | b'\t') {
+                    i += 1;
+                }
+                i < b.len() && matches!(b[i], b'=' | b':')
+            }
+            Near::Flag => {
+                let mut j = start;
+                while j > 0 && (b[j - 1].is_ascii_alphanumeric() || matches!(b[j - 1], b'_' | b'-'))
+                {
+                    j -= 1;
+                }
+                // The flag ends with the keyword or a few letters more (`pass` in `--password`).
+                while i < b.len() && b[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                b[j] == b'-' && i < b.len() && matches!(b[i], b'=' | b' ' | b'\t')
+            }
+            Near::UserInfo => {
+                let mut colon = false;
+                while i < b.len()
+                    && !matches!(b[i], b'/' | b'?' | b'#' | b'@')
+                    && !b[i].is_ascii_whitespace()
+                {
+                    colon |= b[i] == b':';
+                    i += 1;
+                }
+                // The password may hold a '/', '?' or '#': look on to the next space for '@'.
+                colon
+                    && text[i..]
+                        .split(char::is_whitespace)
+                        .next()
+                        .is_some_and(|w| w.contains('@'))
+            }
+        }
+    }
 }
 
 pub(crate) struct Builtin {
@@ -61,10 +126,16 @@ const TOKEN_KEY: Words = Words {
 };
 
 const fn pat(keywords: &'static [&'static str], regex: &'static str, check: Check) -> Pat {
+    let near = match check {
+        Check::Assign(_) => Near::Separator,
+        Check::Flag => Near::Flag,
+        _ => Near::Anything,
+    };
     Pat {
         keywords,
         regex,
         check,
+        near,
     }
 }
 
@@ -126,7 +197,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "aws-key",
         patterns: &[pat(
             &["akia", "asia"],
-            r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b",
+            r"(?-u:\b)((?:AKIA|ASIA)[A-Z0-9]{16})(?-u:\b)",
             Plain,
         )],
     },
@@ -152,12 +223,12 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         patterns: &[
             pat(
                 &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
-                r"\b(gh[pousr]_[A-Za-z0-9]{30,255})\b",
+                r"(?-u:\b)(gh[pousr]_[A-Za-z0-9]{30,255})(?-u:\b)",
                 Plain,
             ),
             pat(
                 &["github_pat_"],
-                r"\b(github_pat_[A-Za-z0-9_]{30,255})\b",
+                r"(?-u:\b)(github_pat_[A-Za-z0-9_]{30,255})(?-u:\b)",
                 Plain,
             ),
         ],
@@ -170,10 +241,14 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                     "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "glsoat-", "glft-",
                     "glimt-", "glagent-",
                 ],
-                r"\b(gl(?:pat|dt|rt|ptt|cbt|oas|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,255})",
+                r"(?-u:\b)(gl(?:pat|dt|rt|ptt|cbt|oas|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,255})",
                 Plain,
             ),
-            pat(&["gr1348941"], r"\b(GR1348941[A-Za-z0-9_-]{20,255})", Plain),
+            pat(
+                &["gr1348941"],
+                r"(?-u:\b)(GR1348941[A-Za-z0-9_-]{20,255})",
+                Plain,
+            ),
         ],
     },
     Builtin {
@@ -183,10 +258,10 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 &[
                     "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxo-", "xoxe-", "xoxe.xox",
                 ],
-                r"\b(xox[abposre](?:\.xox[bp])?-[A-Za-z0-9-]{10,255})",
+                r"(?-u:\b)(xox[abposre](?:\.xox[bp])?-[A-Za-z0-9-]{10,255})",
                 Plain,
             ),
-            pat(&["xapp-"], r"\b(xapp-\d-[A-Za-z0-9-]{10,255})", Plain),
+            pat(&["xapp-"], r"(?-u:\b)(xapp-\d-[A-Za-z0-9-]{10,255})", Plain),
         ],
     },
     Builtin {
@@ -202,25 +277,33 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         patterns: &[
             pat(
                 &["sk_live_", "rk_live_", "sk_test_", "rk_test_"],
-                r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255})",
+                r"(?-u:\b)((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255})",
                 Plain,
             ),
-            pat(&["whsec_"], r"\b(whsec_[A-Za-z0-9+/=]{20,255})", Plain),
+            pat(
+                &["whsec_"],
+                r"(?-u:\b)(whsec_[A-Za-z0-9+/=]{20,255})",
+                Plain,
+            ),
         ],
     },
     Builtin {
         name: "google-api-key",
-        patterns: &[pat(&["aiza"], r"\b(AIza[0-9A-Za-z_-]{35})", Plain)],
+        patterns: &[pat(&["aiza"], r"(?-u:\b)(AIza[0-9A-Za-z_-]{35})", Plain)],
     },
     Builtin {
         name: "npm-token",
-        patterns: &[pat(&["npm_"], r"\b(npm_[A-Za-z0-9]{36})\b", Plain)],
+        patterns: &[pat(
+            &["npm_"],
+            r"(?-u:\b)(npm_[A-Za-z0-9]{36})(?-u:\b)",
+            Plain,
+        )],
     },
     Builtin {
         name: "pypi-token",
         patterns: &[pat(
             &["pypi-ageichlwas5vcmc"],
-            r"\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
+            r"(?-u:\b)(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})",
             Plain,
         )],
     },
@@ -228,7 +311,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "docker-token",
         patterns: &[pat(
             &["dckr_pat_", "dckr_oat_"],
-            r"\b(dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,255})",
+            r"(?-u:\b)(dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,255})",
             Plain,
         )],
     },
@@ -236,7 +319,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "vault-token",
         patterns: &[pat(
             &["hvs.", "hvb.", "hvr."],
-            r"\b(hv[sbr]\.[A-Za-z0-9_-]{20,})",
+            r"(?-u:\b)(hv[sbr]\.[A-Za-z0-9_-]{20,})",
             Plain,
         )],
     },
@@ -244,7 +327,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "sendgrid-key",
         patterns: &[pat(
             &["sg."],
-            r"\b(SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64})",
+            r"(?-u:\b)(SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64})",
             Plain,
         )],
     },
@@ -252,7 +335,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "ai-api-key",
         patterns: &[pat(
             &["sk-proj-", "sk-ant-", "sk-svcacct-", "sk-admin-"],
-            r"\b(sk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,})",
+            r"(?-u:\b)(sk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,})",
             Plain,
         )],
     },
@@ -260,7 +343,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "k3s-token",
         patterns: &[pat(
             &["k10"],
-            r"\b(K10[0-9a-f]{64}::[A-Za-z0-9_.-]+:[A-Za-z0-9]+)",
+            r"(?-u:\b)(K10[0-9a-f]{64}::[A-Za-z0-9_.-]+:[A-Za-z0-9]+)",
             Plain,
         )],
     },
@@ -268,7 +351,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "jwt",
         patterns: &[pat(
             &["eyj"],
-            r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)",
+            r"(?-u:\b)(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)",
             Plain,
         )],
     },
@@ -277,7 +360,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         patterns: &[
             pat(
                 &["basic"],
-                r"(?i)\bbasic[ \t]+([A-Za-z0-9+/]{6,}={0,2})",
+                r"(?i)(?-u:\b)basic[ \t]+([A-Za-z0-9+/]{6,}={0,2})",
                 Basic,
             ),
             pat(
@@ -291,7 +374,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "bearer",
         patterns: &[pat(
             &["bearer"],
-            r"(?i)\bbearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)",
+            r"(?i)(?-u:\b)bearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)",
             Random,
         )],
     },
@@ -300,7 +383,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         patterns: &[pat(
             &["authorization"],
             concat!(
-                r"(?i)\b(?:proxy-)?authorization",
+                r"(?i)(?-u:\b)(?:proxy-)?authorization",
                 key_quote!(),
                 r#"[ \t]*[:=][ \t]*(?:\\?["'])?"#,
                 r"(?:(?:bearer|basic|token|bot|apikey|api-key|key|sso-key|splunk|jwt|dpop|negotiate|ntlm|mac|otp|aws4-hmac-sha256|gssapi)[ \t]+",
@@ -314,7 +397,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         patterns: &[
             pat(
                 &["cookie"],
-                r#"(?i)\bset-cookie[ \t]*:[ \t]*[^=;\s]+=([^;\s"']+)"#,
+                r#"(?i)(?-u:\b)set-cookie[ \t]*:[ \t]*[^=;\s]+=([^;\s"']+)"#,
                 Plain,
             ),
             pat(
@@ -326,11 +409,14 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "url-password",
-        patterns: &[pat(
-            &["://"],
-            r#"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/?#@"'<>\[\]]*:([^\s/?#"'<>]+)@"#,
-            Plain,
-        )],
+        patterns: &[Pat {
+            near: Near::UserInfo,
+            ..pat(
+                &["://"],
+                r#"(?i)(?-u:\b)[a-z][a-z0-9+.-]*://[^\s:/?#@"'<>\[\]]*:([^\s/?#"'<>]+)@"#,
+                Plain,
+            )
+        }],
     },
     Builtin {
         name: "token-flag",
@@ -364,12 +450,12 @@ pub(crate) static BUILTINS: &[Builtin] = &[
             pat(&["pass:"], r#"(?:^|\s)pass:([^\s"']+)"#, Plain),
             pat(
                 &["redis-cli"],
-                r#"\bredis-cli\b[^\r\n]*?\s-a[ \t]+(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
+                r#"(?-u:\b)redis-cli(?-u:\b)[^\r\n]*?\s-a[ \t]+(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
                 Plain,
             ),
             pat(
                 &["sshpass"],
-                r#"\bsshpass[ \t]+-p[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
+                r#"(?-u:\b)sshpass[ \t]+-p[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
                 Plain,
             ),
         ],
@@ -425,3 +511,40 @@ pub(crate) const MARKERS: &[&str] = &[
     "\"kind\": \"secret\"",
     "\"kind\":\"secret\"",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::Near;
+
+    fn near(n: Near, text: &str, keyword: &str) -> bool {
+        let s = text.find(keyword).unwrap();
+        n.plausible(text, s, s + keyword.len())
+    }
+
+    #[test]
+    fn keywords_in_prose_skip_the_regex() {
+        assert!(!near(
+            Near::Separator,
+            "password authentication failed",
+            "pass"
+        ));
+        assert!(!near(Near::Separator, "token expired", "token"));
+        assert!(!near(Near::Separator, "authentication", "auth"));
+        assert!(near(Near::Separator, "DB_PASSWORD=x", "PASS"));
+        assert!(near(Near::Separator, "\"password\" : \"x\"", "pass"));
+        assert!(near(Near::Separator, "secret_key_base: x", "secret"));
+        assert!(near(Near::Separator, "password\\\":\\\"x", "pass"));
+        assert!(near(Near::Flag, "k3s agent --token abc", "token"));
+        assert!(near(Near::Flag, "--bootstrap-token=abc", "token"));
+        assert!(!near(Near::Flag, "x-access-token abc", "token"));
+        assert!(!near(Near::Flag, "--token-ttl 0", "token"));
+        assert!(near(Near::UserInfo, "postgres://u:pw@h/db", "://"));
+        assert!(near(Near::UserInfo, "amqp://u:p/w@h", "://"));
+        assert!(!near(Near::UserInfo, "https://host:443/path", "://"));
+        assert!(!near(
+            Near::UserInfo,
+            "docker-pullable://nginx@sha256:abc",
+            "://"
+        ));
+    }
+}

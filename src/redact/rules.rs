@@ -3,12 +3,13 @@
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
-use super::builtin::{BUILTINS, Check, MARKERS};
+use super::builtin::{BUILTINS, Check, MARKERS, Near};
 
 /// The `[redact]` table of `incident.toml`.
 ///
@@ -82,6 +83,7 @@ pub(crate) struct Compiled {
 pub(crate) struct Pattern {
     pub rule: u32,
     pub check: Check,
+    near: Near,
     /// Starts with `^`: only tried at the start of a line.
     pub anchored: bool,
     source: Cow<'static, str>,
@@ -128,7 +130,13 @@ fn compile_groups(re: Regex, custom: bool) -> Compiled {
 pub struct Rules {
     names: Vec<String>,
     patterns: Vec<Pattern>,
+    /// Keyword automaton as a contiguous NFA: quick to build (`incident note` pays ~0.1 ms).
     prefilter: AhoCorasick,
+    /// The same as a DFA: slower to build, faster to scan; built once this rule set has
+    /// scanned enough text to repay it.
+    fast: OnceLock<AhoCorasick>,
+    scanned: AtomicUsize,
+    literals: Vec<String>,
     /// By prefilter pattern id: the rule patterns its keyword triggers (none for markers).
     triggers: Vec<Vec<u32>>,
     /// Patterns without keywords: run on every line.
@@ -171,6 +179,7 @@ impl Rules {
                 patterns.push(Pattern {
                     rule,
                     check: p.check,
+                    near: p.near,
                     anchored: p.regex.starts_with('^'),
                     source: Cow::Borrowed(p.regex),
                     custom: false,
@@ -210,6 +219,7 @@ impl Rules {
             patterns.push(Pattern {
                 rule,
                 check: Check::Plain,
+                near: Near::Anything,
                 anchored: false,
                 source: Cow::Owned(c.pattern.clone()),
                 custom: true,
@@ -243,11 +253,7 @@ impl Rules {
             literals.push((*m).to_owned());
             triggers.push(Vec::new());
         }
-        let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&literals)?;
+        let prefilter = automaton(&literals, AhoCorasickKind::NoncontiguousNFA, false)?;
         let secret_data = names
             .iter()
             .position(|n| n == "k8s-secret-data")
@@ -256,6 +262,9 @@ impl Rules {
             names,
             patterns,
             prefilter,
+            fast: OnceLock::new(),
+            scanned: AtomicUsize::new(0),
+            literals,
             triggers,
             always,
             secret_data,
@@ -293,13 +302,28 @@ impl Rules {
             any = true;
         }
         let input = Input::new(text).span(from..text.len());
-        for m in self.prefilter.find_overlapping_iter(input) {
+        for m in self
+            .automaton(text.len() - from)
+            .find_overlapping_iter(input)
+        {
             for p in &self.triggers[m.pattern().as_usize()] {
-                hits[*p as usize / 64] |= 1 << (p % 64);
-                any = true;
+                let (word, bit) = (*p as usize / 64, 1 << (p % 64));
+                if hits[word] & bit == 0
+                    && self.patterns[*p as usize]
+                        .near
+                        .plausible(text, m.start(), m.end())
+                {
+                    hits[word] |= bit;
+                    any = true;
+                }
             }
         }
         any
+    }
+
+    #[cfg(test)]
+    pub(crate) fn switched_to_dfa(&self) -> bool {
+        self.fast.get().is_some()
     }
 
     #[cfg(test)]
@@ -312,8 +336,38 @@ impl Rules {
 
     /// Does any keyword or marker occur in `text`?
     pub(crate) fn any_keyword(&self, text: &str) -> bool {
-        !self.always.is_empty() || self.prefilter.is_match(text)
+        !self.always.is_empty() || self.automaton(text.len()).is_match(text)
     }
+
+    /// The NFA for short work, the DFA once more than 4 MB went through (the switch changes
+    /// speed, never matches).
+    fn automaton(&self, len: usize) -> &AhoCorasick {
+        if let Some(fast) = self.fast.get() {
+            return fast;
+        }
+        if self.scanned.fetch_add(len, Ordering::Relaxed) + len < 4 << 20 {
+            return &self.prefilter;
+        }
+        self.fast.get_or_init(|| {
+            // The same literals built fine as an NFA; a DFA of them cannot fail differently
+            // short of running out of memory.
+            automaton(&self.literals, AhoCorasickKind::DFA, true)
+                .unwrap_or_else(|_| self.prefilter.clone())
+        })
+    }
+}
+
+fn automaton(
+    literals: &[String],
+    kind: AhoCorasickKind,
+    prefilter: bool,
+) -> Result<AhoCorasick, aho_corasick::BuildError> {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(kind))
+        .prefilter(prefilter)
+        .build(literals)
 }
 
 impl std::fmt::Debug for Rules {
