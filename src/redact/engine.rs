@@ -228,6 +228,13 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         } else {
             let mut buf = std::mem::take(&mut self.pending);
             buf.push_str(content);
+            // A "\r\n" split between two pieces is still one line ending.
+            let ending = if ending == "\n" && buf.ends_with('\r') {
+                buf.pop();
+                "\r\n"
+            } else {
+                ending
+            };
             self.run(&buf, self.skip, !self.mid_line, Some(ending), out);
             buf.clear();
             self.pending = buf;

@@ -444,6 +444,39 @@ fn a_note_without_secrets_compiles_no_regex() {
 }
 
 #[test]
+fn the_faster_automaton_finds_the_same_secrets() {
+    let rules = Rules::from_config(&RedactConfig::default()).unwrap();
+    let text = fs::read_to_string(fixture_dir("secrets").join("tokens-log.txt")).unwrap();
+    let mut numbering = Numbering::with_key(KEY);
+    let before = Redactor::new(&rules, &mut numbering).redact(&text);
+    assert!(!rules.switched_to_dfa());
+    let filler =
+        "I1005 08:05:10.000001 1042 subnet.go:152] flannel: lease acquired\n".repeat(80_000);
+    Redactor::new(&rules, &mut numbering).redact(&filler);
+    assert!(rules.switched_to_dfa());
+    let after = Redactor::new(&rules, &mut numbering).redact(&text);
+    assert_eq!(before, after);
+}
+
+#[test]
+fn crlf_split_between_pieces_is_one_ending() {
+    let text = "a: |\r\n  x\r\npassword: |\r\n  hunter2\r\nb: 1\r\n";
+    let (whole, _) = redact(text);
+    for cut in 1..text.len() {
+        let mut r = Redactor::new(Rules::builtin(), Numbering::with_key(KEY));
+        let mut out = String::new();
+        r.push_line(&text[..cut], &mut out);
+        r.push_line(&text[cut..], &mut out);
+        r.finish(&mut out);
+        assert_eq!(out, whole, "cut at {cut}");
+    }
+    assert_eq!(
+        whole,
+        "a: |\r\n  x\r\npassword: |\r\n  [REDACTED:password-assignment-1]\r\nb: 1\r\n"
+    );
+}
+
+#[test]
 fn odd_input_does_not_panic() {
     let (out, counts) = redact("");
     assert!(out.is_empty() && counts.is_empty());
