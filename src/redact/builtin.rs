@@ -26,6 +26,9 @@ pub(crate) enum Check {
     Pem,
     /// A one-line JSON `"data":{…}` of a Secret (kubectl's last-applied-configuration).
     InlineData,
+    /// `{"name":"DB_PASSWORD","value":"…"}`: the `key` group (the env var's name) must name
+    /// a secret.
+    EnvPair,
 }
 
 pub(crate) struct Pat {
@@ -151,14 +154,6 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         )],
     },
     Builtin {
-        name: "k8s-secret-data",
-        patterns: &[pat(
-            &["\"data", "stringdata"],
-            r#"\\?"(?:data|stringData)\\?"\s*:\s*\{([^{}]*)(?:\}|$)"#,
-            InlineData,
-        )],
-    },
-    Builtin {
         name: "kubeconfig-key",
         patterns: &[pat(
             &["client-key-data"],
@@ -180,17 +175,6 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 r#"\s*:\s*(?:\\?["'])?([A-Za-z0-9+/=]+)"#
             ),
             Plain,
-        )],
-    },
-    Builtin {
-        name: "kubeconfig-token",
-        patterns: &[pat(
-            &["token"],
-            concat!(
-                r"^[ \t]*(?:-[ \t]+)?(?P<key>token|id-token|refresh-token|access-token)[ \t]*(?P<sep>:)[ \t]*",
-                value!()
-            ),
-            Assign(&TOKEN_KEY),
         )],
     },
     Builtin {
@@ -356,6 +340,34 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         )],
     },
     Builtin {
+        name: "k8s-secret-data",
+        patterns: &[pat(
+            &["\"data", "stringdata"],
+            r#"\\?"(?:data|stringData)\\?"\s*:\s*\{([^{}]*)(?:\}|$)"#,
+            InlineData,
+        )],
+    },
+    Builtin {
+        name: "k8s-env-value",
+        // YAML and pretty JSON are read line by line (manifest.rs); this is one-line JSON.
+        patterns: &[pat(
+            &["\"name\":\"", "\\\"name\\\":\\\""],
+            r#"\\?"name\\?"\s*:\s*\\?"(?P<key>[A-Za-z0-9_.-]+)\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?"([^"\\]*)"#,
+            EnvPair,
+        )],
+    },
+    Builtin {
+        name: "kubeconfig-token",
+        patterns: &[pat(
+            &["token"],
+            concat!(
+                r"^[ \t]*(?:-[ \t]+)?(?P<key>token|id-token|refresh-token|access-token)[ \t]*(?P<sep>:)[ \t]*",
+                value!()
+            ),
+            Assign(&TOKEN_KEY),
+        )],
+    },
+    Builtin {
         name: "basic-auth",
         patterns: &[
             pat(
@@ -458,6 +470,18 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 r#"(?-u:\b)sshpass[ \t]+-p[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
                 Plain,
             ),
+        ],
+    },
+    Builtin {
+        name: "netrc-password",
+        patterns: &[
+            pat(
+                &["machine"],
+                r"(?-u:\b)machine[ \t]+\S+[ \t]+(?:login[ \t]+\S+[ \t]+)?password[ \t]+(\S+)",
+                Plain,
+            ),
+            // A multi-line ~/.netrc entry: `password x` alone on its line.
+            pat(&["password"], r"^[ \t]*password[ \t]+(\S+)[ \t]*$", Plain),
         ],
     },
     Builtin {

@@ -514,18 +514,23 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         self.spans.clear();
         self.block = None;
         let rules = self.rules;
-        if line_start
-            && pos == 0
-            && let Some(rule) = rules.secret_data_rule()
-        {
-            match self.manifest.line(text, complete) {
-                Found::Value { start, end, to_eol } => self.spans.push(Span {
+        let (data_rule, env_rule) = rules.manifest_rules();
+        if line_start && pos == 0 && (data_rule.is_some() || env_rule.is_some()) {
+            let (rule, start, end, to_eol) = match self.manifest.line(text, complete) {
+                Found::Value { start, end, to_eol } => (data_rule, start, end, to_eol),
+                Found::EnvValue { start, end } => (env_rule, start, end, false),
+                Found::BlockScalar(col) => {
+                    self.block = data_rule.map(|rule| (rule, col));
+                    (None, 0, 0, false)
+                }
+                Found::Nothing => (None, 0, 0, false),
+            };
+            if let Some(rule) = rule {
+                self.spans.push(Span {
                     sticky: true,
                     cont: if to_eol { Cont::Line } else { Cont::Word },
-                    ..Span::new(start, end, rule, 0)
-                }),
-                Found::BlockScalar(col) => self.block = Some((rule, col)),
-                Found::Nothing => {}
+                    ..Span::new(start, end, rule, rules.rule_prio(rule))
+                });
             }
         }
         self.hits.iter_mut().for_each(|w| *w = 0);
@@ -629,14 +634,14 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 Verdict::InlineData(s, e) => {
                     let closed = text[e..].starts_with('}');
                     if closed || complete {
-                        inline_data(text, m.start(), (s, e), rule, &mut self.spans);
+                        inline_data(text, m.start(), (s, e), (rule, prio), &mut self.spans);
                     } else {
                         // The object goes past this window: hold it whole, or drop it
                         // (keys too) up to its `}`.
                         self.spans.push(Span {
                             ctx: m.start(),
                             cont: Cont::Brace,
-                            ..Span::new(s, e, rule, 0)
+                            ..Span::new(s, e, rule, prio)
                         });
                     }
                     at = next_at(text, m.end(), at);
@@ -749,6 +754,13 @@ fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
         Check::AuthHeader => auth_header(ctx, vs, ve),
         Check::Pem => Verdict::Pem,
         Check::InlineData => Verdict::InlineData(vs, ve),
+        Check::EnvPair => {
+            let name = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
+            plain(
+                checks::key_matches(name, &checks::PASSWORD_WORDS).is_some()
+                    || checks::key_matches(name, &checks::SECRET_WORDS).is_some(),
+            )
+        }
         Check::Assign(words) => assign(words, ctx, vs, ve),
     }
 }
@@ -912,7 +924,7 @@ fn inline_data(
     text: &str,
     ctx: usize,
     (start, end): (usize, usize),
-    rule: u32,
+    (rule, prio): (u32, u32),
     spans: &mut Vec<Span>,
 ) {
     let string_data = text[..start]
@@ -961,7 +973,7 @@ fn inline_data(
             if secret {
                 spans.push(Span {
                     ctx,
-                    ..Span::new(start + s, start + e, rule, 0)
+                    ..Span::new(start + s, start + e, rule, prio)
                 });
             }
             expect_value = false;

@@ -1,13 +1,19 @@
 //! Kubernetes Secret manifests, line by line (YAML and pretty JSON): which values under
 //! `data:`/`stringData:` are secrets.
 //!
+//! Also the `value` of a container env var whose `name` says it is a password, a token or a
+//! key (`- name: DB_PASSWORD` then `value: …`, in YAML or pretty JSON).
+//!
 //! kubectl sorts keys, so `data:` comes before `kind: Secret` and a streaming reader cannot
 //! know the kind in time. Under a known `kind: Secret` (hand-written manifests put `kind`
 //! first) and under `stringData:` every value is redacted; under a known `ConfigMap` none;
 //! otherwise a value is redacted when it is base64 of text or long base64, which Secret data
 //! always is and ConfigMap values (`Corefile: |`, `true`, `8080`) almost never are.
 
-use super::checks::{is_block_indicator, looks_like_secret_data, yaml_value_end};
+use super::checks::{
+    PASSWORD_WORDS, SECRET_WORDS, is_block_indicator, is_placeholder, key_matches,
+    looks_like_secret_data, yaml_value_end,
+};
 
 #[derive(Default)]
 pub(crate) struct Manifest {
@@ -16,6 +22,8 @@ pub(crate) struct Manifest {
     /// items each get their own.
     objects: Vec<(usize, Kind)>,
     block: Option<Block>,
+    /// Column of a `name:` key naming a secret env var: its `value:` is on the next line.
+    env: Option<usize>,
 }
 
 #[derive(Default, Clone, Copy, PartialEq, Debug)]
@@ -58,6 +66,11 @@ pub(crate) enum Found {
     },
     /// `key: |` under secret data: the following lines indented past this column are secret.
     BlockScalar(usize),
+    /// The value of an env var named like a secret, at this byte range of the line.
+    EnvValue {
+        start: usize,
+        end: usize,
+    },
 }
 
 impl Manifest {
@@ -70,10 +83,10 @@ impl Manifest {
     pub fn line(&mut self, line: &str, complete: bool) -> Found {
         let indent = line.bytes().take_while(|b| *b == b' ').count();
         let rest = &line[indent..];
+        if rest.trim().is_empty() {
+            return Found::Nothing;
+        }
         if let Some(b) = &self.block {
-            if rest.trim().is_empty() {
-                return Found::Nothing;
-            }
             let closes = if b.json {
                 rest.starts_with('}')
             } else {
@@ -88,9 +101,11 @@ impl Manifest {
                 return Found::Nothing;
             }
         }
+        let env = self.env.take();
         // Most lines stop here: no key we track starts with another byte.
         match rest.as_bytes().first() {
-            Some(b'a' | b'k' | b'd' | b's' | b'"' | b'-') => {}
+            Some(b'a' | b'k' | b'd' | b's' | b'n' | b'"' | b'-') => {}
+            Some(b'v') if env.is_some() => {}
             _ => return Found::Nothing,
         }
         if rest.trim_end() == "---" || rest.starts_with("--- ") {
@@ -104,11 +119,31 @@ impl Manifest {
             }
             None => (indent, rest),
         };
-        let Some((key, value, json)) = split_key(rest) else {
+        let Some((key, after, json)) = split_key(rest) else {
             return Found::Nothing;
         };
-        if !matches!(key, "apiVersion" | "kind" | "data" | "stringData") {
-            return Found::Nothing;
+        let vstart = line.len() - after.len();
+        let value = after.trim();
+        match key {
+            "name" => {
+                let name = unquote(value);
+                if key_matches(name, &PASSWORD_WORDS).is_some()
+                    || key_matches(name, &SECRET_WORDS).is_some()
+                {
+                    self.env = Some(col);
+                }
+                return Found::Nothing;
+            }
+            "value" if env == Some(col) => {
+                return match scalar(line, vstart, json, complete) {
+                    Some((start, end)) if !is_placeholder(&line[start..end]) => {
+                        Found::EnvValue { start, end }
+                    }
+                    _ => Found::Nothing,
+                };
+            }
+            "apiVersion" | "kind" | "data" | "stringData" => {}
+            _ => return Found::Nothing,
         }
         // A key left of an object's column closes that object.
         let keep = if key == "apiVersion" { col } else { col + 1 };
@@ -168,49 +203,30 @@ impl Manifest {
         let Some(b) = self.block.as_mut() else {
             return Found::Nothing;
         };
-        let mode = b.mode;
-        let json = b.json;
-        let (start, end) = if json {
-            match json_string_value(line, indent, complete) {
-                Some(r) => r,
-                None => return Found::Nothing,
-            }
-        } else {
+        let (mode, json) = (b.mode, b.json);
+        if !json {
             let entry_col = *b.entry_col.get_or_insert(indent);
             if indent != entry_col {
                 return Found::Nothing;
             }
-            let Some((_, value, _)) = split_key(&line[indent..]) else {
-                return Found::Nothing;
+        }
+        let Some((_, after, _)) = split_key(&line[indent..]) else {
+            return Found::Nothing;
+        };
+        let vstart = line.len() - after.len();
+        if !json && is_block_indicator(&after[..yaml_value_end(after)]) {
+            return match mode {
+                Mode::All => Found::BlockScalar(indent),
+                Mode::Guess => Found::Nothing,
             };
-            let vstart = line.len() - value.len();
-            let vend = if complete {
-                vstart + yaml_value_end(value)
-            } else {
-                line.len()
-            };
-            let v = &line[vstart..vend];
-            if is_block_indicator(v) {
-                return match mode {
-                    Mode::All => Found::BlockScalar(indent),
-                    Mode::Guess => Found::Nothing,
-                };
-            }
-            let quoted = v.len() >= 2
-                && ((v.starts_with('"') && v.ends_with('"'))
-                    || (v.starts_with('\'') && v.ends_with('\'')));
-            if quoted {
-                (vstart + 1, vend - 1)
-            } else if !complete && v.starts_with(['"', '\'']) {
-                (vstart + 1, vend)
-            } else {
-                (vstart, vend)
-            }
+        }
+        let Some((start, end)) = scalar(line, vstart, json, complete) else {
+            return Found::Nothing;
         };
         let v = &line[start..end];
         let secret = !v.is_empty()
             && match mode {
-                Mode::All => !super::checks::is_placeholder(v),
+                Mode::All => !is_placeholder(v),
                 Mode::Guess if complete => looks_like_secret_data(v),
                 // Cut short: base64 so far is enough to go on.
                 Mode::Guess => v
@@ -229,13 +245,13 @@ impl Manifest {
     }
 }
 
-/// `key: value` or `"key": value`: the key, the value (trimmed, may be empty) and whether
-/// the key was quoted (JSON).
+/// `key: value` or `"key": value`: the key, the text after the colon (leading space
+/// trimmed, the rest of the line) and whether the key was quoted (JSON).
 fn split_key(rest: &str) -> Option<(&str, &str, bool)> {
     if let Some(r) = rest.strip_prefix('"') {
         let close = r.find('"')?;
         let after = r[close + 1..].trim_start().strip_prefix(':')?;
-        return Some((&r[..close], after.trim(), true));
+        return Some((&r[..close], after.trim_start(), true));
     }
     let colon = rest.find(':')?;
     let key = &rest[..colon];
@@ -244,42 +260,46 @@ fn split_key(rest: &str) -> Option<(&str, &str, bool)> {
     {
         return None;
     }
-    Some((key, after.trim(), false))
+    Some((key, after.trim_start(), false))
+}
+
+/// The byte range of the scalar that starts at `vstart`: inside its quotes, without a YAML
+/// comment; to the line's end when the line is cut short.
+fn scalar(line: &str, vstart: usize, json: bool, complete: bool) -> Option<(usize, usize)> {
+    let after = &line[vstart..];
+    if json || after.starts_with('"') {
+        if !after.starts_with('"') {
+            return None;
+        }
+        let b = line.as_bytes();
+        let mut i = vstart + 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => return Some((vstart + 1, i)),
+                _ => i += 1,
+            }
+        }
+        return (!complete).then_some((vstart + 1, line.len()));
+    }
+    if let Some(r) = after.strip_prefix('\'') {
+        return match r.find('\'') {
+            Some(i) => Some((vstart + 1, vstart + 1 + i)),
+            None => (!complete).then_some((vstart + 1, line.len())),
+        };
+    }
+    let end = if complete {
+        vstart + yaml_value_end(after)
+    } else {
+        line.len()
+    };
+    Some((vstart, end))
 }
 
 fn unquote(v: &str) -> &str {
     v.trim_end_matches(',')
         .trim()
         .trim_matches(|c| c == '"' || c == '\'')
-}
-
-/// The byte range inside the quotes of `"key": "value"` on a JSON line (to the line's end
-/// when the line is cut short before the closing quote).
-fn json_string_value(line: &str, indent: usize, complete: bool) -> Option<(usize, usize)> {
-    let rest = line[indent..].strip_prefix('"')?;
-    let close = rest.find('"')?;
-    let after_key = indent + 1 + close + 1;
-    let tail = &line[after_key..];
-    let colon = tail.find(':')?;
-    if !tail[..colon].trim().is_empty() {
-        return None;
-    }
-    let v = &line[after_key + colon + 1..];
-    let ws = v.len() - v.trim_start().len();
-    let start = after_key + colon + 1 + ws + 1;
-    if !v.trim_start().starts_with('"') {
-        return None;
-    }
-    let b = line.as_bytes();
-    let mut i = start;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return Some((start, i)),
-            _ => i += 1,
-        }
-    }
-    (!complete).then_some((start, line.len()))
 }
 
 #[cfg(test)]
@@ -293,6 +313,7 @@ mod tests {
             match m.line(line, true) {
                 Found::Value { start, end, .. } => found.push(line[start..end].to_string()),
                 Found::BlockScalar(c) => found.push(format!("block@{c}")),
+                Found::EnvValue { start, end } => found.push(format!("env={}", &line[start..end])),
                 Found::Nothing => {}
             }
         }
@@ -335,6 +356,14 @@ mod tests {
     }
 
     #[test]
+    fn env_values_named_like_secrets() {
+        let yaml = "    env:\n    - name: DB_PASSWORD\n      value: hunter2  \n    - name: LOG_LEVEL\n      value: debug\n    - name: API_TOKEN\n      valueFrom:\n        secretKeyRef:\n          key: token\n    - value: x\n      name: JWT_SECRET\n";
+        assert_eq!(run(yaml), ["env=hunter2"]);
+        let json = "  {\n    \"name\": \"STRIPE_API_KEY\",\n    \"value\": \"sk_x\"\n  }\n";
+        assert_eq!(run(json), ["env=sk_x"]);
+    }
+
+    #[test]
     fn pretty_json_data_block() {
         let text = "{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"password\": \"czNjcjN0IQ==\",\n        \"flag\": \"true\"\n    },\n    \"kind\": \"Secret\"\n}\n";
         assert_eq!(run(text), ["czNjcjN0IQ=="]);
@@ -344,15 +373,11 @@ mod tests {
     fn lines_that_only_look_like_keys() {
         assert!(run("data: 5 bytes\n  x: YWRtaW4=\n-----BEGIN X-----\n").is_empty());
         assert_eq!(split_key("https://x"), None);
-        assert_eq!(split_key("a: b"), Some(("a", "b", false)));
-        assert_eq!(
-            json_string_value(r#"  "k": "a\"b","#, 2, true),
-            Some((8, 12))
-        );
-        assert_eq!(json_string_value(r#"  "k": "a\"b"#, 2, true), None);
-        assert_eq!(
-            json_string_value(r#"  "k": "a\"b"#, 2, false),
-            Some((8, 12))
-        );
+        assert_eq!(split_key("a: b  "), Some(("a", "b  ", false)));
+        assert_eq!(scalar(r#"  "k": "a\"b","#, 7, true, true), Some((8, 12)));
+        assert_eq!(scalar(r#"  "k": "a\"b"#, 7, true, true), None);
+        assert_eq!(scalar(r#"  "k": "a\"b"#, 7, true, false), Some((8, 12)));
+        assert_eq!(scalar("k: 'a b' # c", 3, false, true), Some((4, 7)));
+        assert_eq!(scalar("k: a b  # c", 3, false, true), Some((3, 6)));
     }
 }

@@ -142,6 +142,9 @@ pub struct Rules {
     /// Patterns without keywords: run on every line.
     always: Vec<u32>,
     secret_data: Option<u32>,
+    env_value: Option<u32>,
+    /// By rule: the priority of its spans (its first pattern's), for spans found without one.
+    rule_prio: Vec<u32>,
 }
 
 impl Rules {
@@ -254,10 +257,16 @@ impl Rules {
             triggers.push(Vec::new());
         }
         let prefilter = automaton(&literals, AhoCorasickKind::NoncontiguousNFA, false)?;
-        let secret_data = names
-            .iter()
-            .position(|n| n == "k8s-secret-data")
-            .map(|i| i as u32);
+        let id = |name: &str| names.iter().position(|n| n == name).map(|i| i as u32);
+        let rule_prio = (0..names.len() as u32)
+            .map(|r| {
+                patterns
+                    .iter()
+                    .position(|p| p.rule == r)
+                    .map_or(u32::MAX, |p| p as u32 + 1)
+            })
+            .collect();
+        let (secret_data, env_value) = (id("k8s-secret-data"), id("k8s-env-value"));
         Ok(Rules {
             names,
             patterns,
@@ -268,6 +277,8 @@ impl Rules {
             triggers,
             always,
             secret_data,
+            env_value,
+            rule_prio,
         })
     }
 
@@ -280,6 +291,10 @@ impl Rules {
         &self.names[rule as usize]
     }
 
+    pub(crate) fn rule_prio(&self, rule: u32) -> u32 {
+        self.rule_prio[rule as usize]
+    }
+
     pub(crate) fn pattern(&self, p: u32) -> &Pattern {
         &self.patterns[p as usize]
     }
@@ -288,9 +303,10 @@ impl Rules {
         self.patterns.len()
     }
 
-    /// The rule that owns Secret manifests' `data:`, if it is switched on.
-    pub(crate) fn secret_data_rule(&self) -> Option<u32> {
-        self.secret_data
+    /// The rules that read manifests line by line (Secret `data:`, secret env values), if
+    /// switched on.
+    pub(crate) fn manifest_rules(&self) -> (Option<u32>, Option<u32>) {
+        (self.secret_data, self.env_value)
     }
 
     /// Sets a bit in `hits` for every pattern whose keyword occurs in `text[from..]`;

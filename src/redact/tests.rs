@@ -202,6 +202,15 @@ fn keeps_corpus_is_unchanged() {
 }
 
 #[test]
+fn the_module_doc_lists_every_rule_in_priority_order() {
+    let doc: Vec<&str> = include_str!("mod.rs")
+        .lines()
+        .filter_map(|l| l.strip_prefix("//! | `")?.split('`').next())
+        .collect();
+    assert_eq!(doc, Rules::builtin().names());
+}
+
+#[test]
 fn same_secret_same_placeholder_within_an_incident() {
     let rules = Rules::builtin();
     let key = "AKIAIOSFODNN7EXAMPL2";
