@@ -52,6 +52,8 @@ pub(crate) enum Near {
     Flag,
     /// `scheme://user:pw@`: a `:` then an `@` before the host part ends.
     UserInfo,
+    /// `"name":"X","value":`: the name is followed by a `value` key.
+    EnvValue,
 }
 
 impl Near {
@@ -82,6 +84,14 @@ impl Near {
                     i += 1;
                 }
                 b[j] == b'-' && i < b.len() && matches!(b[i], b'=' | b' ' | b'\t')
+            }
+            Near::EnvValue => {
+                while i < b.len() && ident(b[i]) {
+                    i += 1;
+                }
+                let rest = text[i..].trim_start_matches(['\\', '"']).trim_start();
+                let rest = rest.strip_prefix(',').unwrap_or("").trim_start();
+                rest.trim_start_matches('\\').starts_with("\"value")
             }
             Near::UserInfo => {
                 let mut colon = false;
@@ -350,11 +360,14 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "k8s-env-value",
         // YAML and pretty JSON are read line by line (manifest.rs); this is one-line JSON.
-        patterns: &[pat(
-            &["\"name\":\"", "\\\"name\\\":\\\""],
-            r#"\\?"name\\?"\s*:\s*\\?"(?P<key>[A-Za-z0-9_.-]+)\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?"([^"\\]*)"#,
-            EnvPair,
-        )],
+        patterns: &[Pat {
+            near: Near::EnvValue,
+            ..pat(
+                &["\"name\":\"", "\\\"name\\\":\\\""],
+                r#"\\?"name\\?"\s*:\s*\\?"(?P<key>[A-Za-z0-9_.-]+)\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?"([^"\\]*)"#,
+                EnvPair,
+            )
+        }],
     },
     Builtin {
         name: "kubeconfig-token",
