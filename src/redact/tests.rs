@@ -534,7 +534,12 @@ fn odd_input_does_not_panic() {
         "pass:",
         "YWRtaW4=",
     ];
-    for case in 0..400 {
+    // A fixed budget for CI; REDACT_FUZZ_CASES=100000 for a longer run by hand.
+    let cases: u64 = std::env::var("REDACT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400);
+    for case in 0..cases {
         let mut text = String::new();
         let n = (rng.next() % 60) as usize;
         for _ in 0..n {
@@ -545,12 +550,37 @@ fn odd_input_does_not_panic() {
                 text.push_str(PIECES[(rng.next() % PIECES.len() as u64) as usize]);
             }
         }
+        // Secrets planted between spaces survive no context the noise builds around them.
+        let planted = rng.next() % 3 == 0;
+        if planted {
+            let at = (rng.next() as usize % (text.len() + 1)..=text.len())
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(text.len());
+            text.insert_str(at, PLANTED);
+        }
         let (whole, _) = redact(&text);
         let pieces = streamed(&text, case + 1, None);
         assert_eq!(whole, pieces, "case {case}: {text:?}");
-        let _ = streamed(&text, case + 3, Some(TINY));
+        let tiny = streamed(&text, case + 3, Some(TINY));
+        if planted {
+            for secret in PLANTED_SECRETS {
+                assert!(
+                    !whole.contains(secret),
+                    "case {case}: {secret} in {whole:?}"
+                );
+                assert!(!tiny.contains(secret), "case {case}: {secret} in {tiny:?}");
+            }
+        }
     }
 }
+
+const PLANTED: &str = " ghp_Zq8Wm2Xv7Kp4Lr9Tn3Bc6Hd1Fg5Js0Ay2Eu8 AKIAQ7RWFKQ6FTHZQLX2 \n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAplantedBody\nQ2hlY2tzdW1QbGFudGVk\n-----END RSA PRIVATE KEY-----\n";
+const PLANTED_SECRETS: &[&str] = &[
+    "Zq8Wm2Xv7Kp4Lr9Tn3Bc6Hd1Fg5Js0Ay2Eu8",
+    "Q7RWFKQ6FTHZQLX2",
+    "plantedBody",
+    "Q2hlY2tzdW1QbGFudGVk",
+];
 
 #[test]
 fn a_megabyte_line_is_fine() {
