@@ -551,7 +551,7 @@ fn odd_input_does_not_panic() {
             }
         }
         // Secrets planted between spaces survive no context the noise builds around them.
-        let planted = rng.next() % 3 == 0;
+        let planted = rng.next().is_multiple_of(3);
         if planted {
             let at = (rng.next() as usize % (text.len() + 1)..=text.len())
                 .find(|i| text.is_char_boundary(*i))
