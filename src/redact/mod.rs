@@ -58,6 +58,7 @@ mod manifest;
 mod numbering;
 mod pem;
 mod rules;
+mod verdict;
 
 #[cfg(test)]
 mod tests;
