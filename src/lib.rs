@@ -52,3 +52,5 @@ where
         }
     }
 }
+
+pub mod redact;

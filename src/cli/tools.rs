@@ -16,3 +16,10 @@ pub struct ExtractArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// Read this file (default: stdin; `-` is stdin too)
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}

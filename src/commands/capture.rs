@@ -35,12 +35,8 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     };
     let limit = session.vault.settings.record.inline_limit;
     let mut extractor = Extractor::new(Hint::Auto);
-    let mut recorder = OutputRecorder::new(
-        &session.writer,
-        limit,
-        |line: &str, out: &mut String| out.push_str(line),
-        |line: &str| extractor.feed_line(line),
-    );
+    let mut scrub = session.scrub(args.step.no_redact);
+    let mut recorder = OutputRecorder::new(&session.writer, limit, &mut scrub, |line: &str| extractor.feed_line(line));
     let mut echo = (!args.no_echo).then(io::stdout);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -79,7 +75,7 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     }
     let body = output_body(&meta, &captured);
     let mut step = Step { meta, body };
-    session.save(&mut step)?;
+    session.save(&mut step, scrub)?;
     session.report(&step);
     Ok(0)
 }

@@ -1,8 +1,5 @@
 //! `incident extract`: facts from command output, as a pipe filter.
 
-use std::fs::File;
-use std::io::{self, Read};
-
 use crate::cli::ExtractArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -15,7 +12,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ExtractArgs) -> Result<u8> {
         .kind
         .parse()
         .map_err(|e: crate::extract::ParseHintError| Error::usage(e.to_string(), "see `incident extract --help`"))?;
-    let input = open_input(cfg, args.file.as_deref())?;
+    let input = super::open_input(cfg, args.file.as_deref())?;
     let mut extractor = Extractor::new(hint);
     for_each_line(input, |line| extractor.feed_line(line.trim_end_matches('\n')))
         .map_err(|e| Error::io("read", args.file.clone().unwrap_or_else(|| "stdin".into()), e))?;
@@ -28,22 +25,4 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ExtractArgs) -> Result<u8> {
         ui.out(&facts.summary());
     }
     Ok(0)
-}
-
-/// A file (relative to the current folder), or stdin for none or `-`.
-pub fn open_input(cfg: &Config, file: Option<&std::path::Path>) -> Result<Box<dyn Read>> {
-    match file {
-        None => Ok(Box::new(io::stdin().lock())),
-        Some(p) if p.as_os_str() == "-" => Ok(Box::new(io::stdin().lock())),
-        Some(p) => {
-            let path = cfg.cwd.join(p);
-            let file = File::open(&path).map_err(|e| {
-                Error::user_hint(
-                    format!("cannot read {}: {e}", path.display()),
-                    "give an existing file, or pipe the text in",
-                )
-            })?;
-            Ok(Box::new(file))
-        }
-    }
 }

@@ -23,12 +23,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
 
     let limit = session.vault.settings.record.inline_limit;
     let mut extractor = Extractor::new(Hint::Auto);
-    let mut recorder = OutputRecorder::new(
-        &session.writer,
-        limit,
-        |line: &str, out: &mut String| out.push_str(line),
-        |line: &str| extractor.feed_line(line),
-    );
+    let mut scrub = session.scrub(args.step.no_redact);
+    let mut recorder = OutputRecorder::new(&session.writer, limit, &mut scrub, |line: &str| extractor.feed_line(line));
     // A recording failure (disk full) must not stop the command: keep running, report after.
     let mut record_error = None;
     let finished = run_and_tee(&args.command, true, |stream, bytes| {
@@ -58,7 +54,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     }
     let body = output_body(&meta, &captured);
     let mut step = Step { meta, body };
-    session.save(&mut step)?;
+    session.save(&mut step, scrub)?;
     if let Some(why) = &finished.spawn_error {
         ui.error(why, Some("recorded as a step that could not start"));
     }

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
 use super::lines::{LineSplitter, clean_line};
+use super::scrub::LineFilter;
 use crate::error::{IoContext, Result};
 use crate::vault::StepWriter;
 
@@ -27,10 +28,10 @@ pub struct Captured {
 }
 
 /// Receives raw bytes from one or more streams, in arrival order.
-pub struct OutputRecorder<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> {
+pub struct OutputRecorder<'w, 'f, O: FnMut(&str)> {
     writer: &'w StepWriter,
     limit: usize,
-    filter: F,
+    filter: &'f mut dyn LineFilter,
     observe: O,
     pending: [LineSplitter; 2],
     /// Everything so far while under the limit; the head once over it.
@@ -45,10 +46,10 @@ pub struct OutputRecorder<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> {
     finished: bool,
 }
 
-impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
-    /// `filter` turns a clean line into what is stored (redaction); `observe` sees
-    /// each stored line (extraction).
-    pub fn new(writer: &'w StepWriter, limit: usize, filter: F, observe: O) -> Self {
+impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
+    /// `filter` turns clean lines into what is stored (redaction); `observe` sees
+    /// each stored line (extraction), so facts never hold a secret.
+    pub fn new(writer: &'w StepWriter, limit: usize, filter: &'f mut dyn LineFilter, observe: O) -> Self {
         OutputRecorder {
             writer,
             limit: limit.max(1024),
@@ -77,10 +78,21 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
 
     fn line(&mut self, raw: &[u8]) -> Result<()> {
         let clean = clean_line(raw);
+        self.lines += 1;
         self.scratch.clear();
-        (self.filter)(&clean, &mut self.scratch);
+        self.filter.line(&clean, &mut self.scratch);
+        self.emit()
+    }
+
+    /// Stores what the filter let through (it may hold lines back, or release several).
+    fn emit(&mut self) -> Result<()> {
+        if self.scratch.is_empty() {
+            return Ok(());
+        }
         let text = std::mem::take(&mut self.scratch);
-        (self.observe)(text.trim_end_matches('\n'));
+        for line in text.split_inclusive('\n') {
+            (self.observe)(line.trim_end_matches('\n'));
+        }
         self.store(&text)?;
         self.scratch = text;
         Ok(())
@@ -89,7 +101,6 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
     fn store(&mut self, text: &str) -> Result<()> {
         self.hasher.update(text.as_bytes());
         self.bytes += text.len() as u64;
-        self.lines += 1;
         if let Some(spool) = &mut self.spool {
             spool.write_all(text.as_bytes()).ctx("write", self.writer.outputs_dir())?;
             self.tail.push_back(text.to_string());
@@ -131,7 +142,10 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
             let mut splitter = std::mem::take(&mut self.pending[stream]);
             splitter.finish(|line| self.line(line))?;
         }
-        let sha256 = hex(&self.hasher.finalize_reset());
+        self.scratch.clear();
+        self.filter.end(&mut self.scratch);
+        self.emit()?;
+        let sha256 = hex::encode(self.hasher.finalize_reset());
         let Some(spool) = self.spool.take() else {
             return Ok(Captured {
                 inline: std::mem::take(&mut self.head),
@@ -163,7 +177,7 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
     }
 }
 
-impl<F: FnMut(&str, &mut String), O: FnMut(&str)> Drop for OutputRecorder<'_, F, O> {
+impl<O: FnMut(&str)> Drop for OutputRecorder<'_, '_, O> {
     /// After a failure (disk full), leave no empty `outputs/` behind; a folder
     /// still holding files is not removed.
     fn drop(&mut self) {
@@ -188,16 +202,6 @@ fn floor_char(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
 }
 
 /// `1.5 KiB`, `64 KiB`, `1.2 GiB`.

@@ -7,6 +7,7 @@ mod concurrency;
 mod extract;
 mod faults;
 mod recorder;
+mod redact;
 mod reliability;
 mod run;
 mod vault;
