@@ -35,7 +35,6 @@ pub struct Settings {
     pub redact: RedactConfig,
 }
 
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RecordSettings {
