@@ -12,6 +12,8 @@ pub mod extract;
 pub mod format;
 pub mod frontmatter;
 pub mod model;
+#[cfg(test)]
+mod proptests;
 pub mod record;
 pub mod ui;
 pub mod vault;
