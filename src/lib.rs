@@ -8,9 +8,12 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod format;
 pub mod frontmatter;
 pub mod model;
+#[cfg(test)]
+mod proptests;
 pub mod record;
 pub mod render;
 pub mod site;
@@ -53,3 +56,5 @@ where
         }
     }
 }
+
+pub mod redact;

@@ -198,7 +198,7 @@ fn code_block(out: &mut String, lang: &str, text: &str, opts: &MdOptions) {
         None => out.push_str("output"),
     }
     out.push_str(" <span class=\"lines\">");
-    out.push_str(&crate::format::thousands(lines as i64));
+    out.push_str(&crate::format::thousands(lines as u64));
     out.push_str(if lines == 1 { " line" } else { " lines" });
     out.push_str("</span></summary><pre class=\"code\"><code>");
     highlight::highlight_into(out, lang, text);
