@@ -188,8 +188,9 @@ the feed and canonical links. A re-publish renders again only the incidents whos
 changed (recorded in .incident/site-cache.json) and removes pages of deleted incidents.
 
 --check writes nothing and prints one line per problem, exiting 1 if there is any: a
-file that cannot be read, an internal incident that would be published, an incident
-without postmortem.md, a broken link.
+text a redaction rule still finds a secret in (a step written with --no-redact, a hand
+edit, a full output), a file that cannot be read, an internal incident that would be
+published, an incident without postmortem.md, a broken link.
 
 Examples:
   incident publish                                  # into public/

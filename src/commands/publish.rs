@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::PublishArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::site::check;
 use crate::site::publish::{self, PublishOptions};
 use crate::site::{SiteOptions, Theme};
 use crate::ui::Ui;
@@ -85,7 +86,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
         progress: !ui.quiet && std::io::stderr().is_terminal(),
     };
     if args.check {
-        let (problems, published) = publish::check(&vault, &theme, &opts)?;
+        let rules = vault.rules()?;
+        let (problems, published) = check::check(&vault, &theme, &opts, Some(&rules))?;
         for p in &problems {
             ui.out(&format!("{}: {}", p.path.display(), p.message));
         }

@@ -4,7 +4,7 @@
 //! Only the index entries stay in memory; each incident is read, rendered, written and
 //! dropped by one worker.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,7 @@ use super::theme::{Theme, hex};
 use super::{SiteOptions, assets, lists};
 use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
+use crate::redact::Rules;
 use crate::vault::{IncidentRef, Stamps, Vault, Warning, atomic};
 
 /// How to publish.
@@ -121,24 +122,27 @@ fn remove(out: &Path, path: &str) -> bool {
 }
 
 /// One incident's outcome.
-struct Outcome {
-    slug: String,
-    cached: CachedIncident,
-    left_out: Option<&'static str>,
-    warnings: Vec<Warning>,
+pub(super) struct Outcome {
+    pub(super) slug: String,
+    pub(super) cached: CachedIncident,
+    pub(super) left_out: Option<&'static str>,
+    pub(super) warnings: Vec<Warning>,
     /// Relative links per page (check mode only).
-    links: Vec<(String, String)>,
-    written: Vec<String>,
+    pub(super) links: Vec<(String, String)>,
+    /// Texts that still hold a secret: (vault path, rules that matched) (check mode only).
+    pub(super) secrets: Vec<(PathBuf, String)>,
+    pub(super) written: Vec<String>,
 }
 
 /// Where pages go: a folder, or nowhere (the check only looks at them).
 #[derive(Clone, Copy)]
-enum Sink<'a> {
+pub(super) enum Sink<'a> {
     Dir(&'a Path),
-    Check,
+    /// Look for broken links and, with rules, for secrets still in the texts.
+    Check(Option<&'a Rules>),
 }
 
-fn render_one(
+pub(super) fn render_one(
     vault: &Vault,
     theme: &Theme,
     opts: &PublishOptions,
@@ -163,8 +167,12 @@ fn render_one(
         left_out: None,
         warnings: loaded.warnings.clone(),
         links: Vec::new(),
+        secrets: Vec::new(),
         written: Vec::new(),
     };
+    if let Sink::Check(Some(rules)) = sink {
+        outcome.secrets = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+    }
     let entry = entry::entry(incident, postmortem.is_some());
     if let Some(why) = left_out(&entry, opts) {
         outcome.left_out = Some(why);
@@ -175,7 +183,7 @@ fn render_one(
     for page in &rendered.pages {
         match sink {
             Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
-            Sink::Check => {
+            Sink::Check(_) => {
                 let html = String::from_utf8_lossy(&page.bytes);
                 outcome.links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
             }
@@ -202,7 +210,7 @@ fn read_cache(path: Option<&Path>) -> Cache {
     path.and_then(|p| fs::read(p).ok()).and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
 }
 
-fn progress_bar(opts: &PublishOptions, len: usize) -> indicatif::ProgressBar {
+pub(super) fn progress_bar(opts: &PublishOptions, len: usize) -> indicatif::ProgressBar {
     if !opts.progress || len < 2 {
         return indicatif::ProgressBar::hidden();
     }
@@ -215,7 +223,7 @@ fn progress_bar(opts: &PublishOptions, len: usize) -> indicatif::ProgressBar {
     bar
 }
 
-fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
+pub(super) fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
@@ -359,83 +367,4 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
-}
-
-/// One reason the site should not go out yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The file it is about (in the vault, or in the site for a broken link).
-    pub path: PathBuf,
-    pub message: String,
-}
-
-/// The publish gate: renders the whole site in memory (nothing is written) and lists
-/// the problems: unreadable files, internal incidents that would go out, incidents
-/// without a postmortem, broken links.
-pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<(Vec<Problem>, usize)> {
-    let names = vault.incident_names()?;
-    let pool = pool(opts.jobs)?;
-    let parts = PostmortemParts::default();
-    let bar = progress_bar(opts, names.len());
-    let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
-        names
-            .par_iter()
-            .map(|slug| {
-                let result = render_one(vault, theme, opts, Sink::Check, slug, None, &parts);
-                bar.inc(1);
-                (slug.clone(), result)
-            })
-            .collect()
-    });
-    bar.finish_and_clear();
-
-    let rel = |p: &Path| vault.rel(p).to_path_buf();
-    let mut problems = Vec::new();
-    let mut files: HashSet<String> = HashSet::new();
-    let mut page_links: Vec<(String, String)> = Vec::new();
-    let mut entries = Vec::new();
-    for (slug, result) in outcomes {
-        let dir = vault.incidents_dir().join(&slug);
-        let o = match result {
-            Ok(o) => o,
-            Err(e) => {
-                problems.push(Problem { path: rel(&dir), message: format!("cannot be published: {e}") });
-                continue;
-            }
-        };
-        for w in &o.warnings {
-            problems.push(Problem { path: rel(&w.path), message: format!("line {}: {}", w.line, w.message) });
-        }
-        let Some(entry) = o.cached.entry else { continue };
-        if entry.internal {
-            problems.push(Problem {
-                path: rel(&dir.join(crate::vault::INCIDENT_FILE)),
-                message: "marked `visibility: internal` but would be published (--include-internal)".to_string(),
-            });
-        }
-        if !entry.has_postmortem {
-            problems.push(Problem {
-                path: rel(&dir.join(crate::vault::POSTMORTEM_FILE)),
-                message: "no postmortem yet".to_string(),
-            });
-        }
-        files.extend(o.cached.files);
-        page_links.extend(o.links);
-        entries.push(entry);
-    }
-    entry::sort_newest_first(&mut entries);
-    let mut list_pages = assets(theme);
-    list_pages.extend(lists::render_lists(theme, &opts.site, &entries)?);
-    for page in &list_pages {
-        if page.path.ends_with(".html") || page.path.ends_with(".xml") {
-            let html = String::from_utf8_lossy(&page.bytes);
-            page_links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
-        }
-        files.insert(page.path.clone());
-    }
-    for b in links::broken(page_links.iter().map(|(p, l)| (p.as_str(), l.as_str())), &files) {
-        problems.push(Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) });
-    }
-    problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    Ok((problems, entries.len()))
 }

@@ -306,6 +306,21 @@ fn check_is_a_publish_gate() {
     assert!(env.root().join(format!("public/incidents/{id}/postmortem.html")).is_file());
 }
 
+#[test]
+fn check_finds_secrets_left_in_the_record() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "--no-redact", "tried export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+    env.ok(&["note", "this one is redacted: export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+    env.ok(&["resolve", "done"]);
+    fs::write(env.incident_dir(&id).join("postmortem.md"), "# Postmortem\n").unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let leaked = env.step_files(&id).into_iter().find(|p| read(p).contains("wJalrXUtnFEMI")).unwrap();
+    let name = leaked.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: still holds a secret (aws-secret 1)\n"));
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incidents; nothing was written\n");
+}
+
 /// `incident serve` on a free port, stopped when dropped.
 struct Server {
     child: Child,

@@ -1,0 +1,157 @@
+//! The publish gate (`publish --check`): the whole site rendered in memory, nothing
+//! written, and every reason it should not go out yet listed: a secret a redaction rule
+//! still finds, an unreadable file, an internal incident that would be published, an
+//! incident without a postmortem, a broken link.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::entry;
+use super::links;
+use super::pages::PostmortemParts;
+use super::publish::{Outcome, PublishOptions, Sink, pool, progress_bar, render_one};
+use super::theme::Theme;
+use super::{assets, lists};
+use crate::error::Result;
+use crate::model::Incident;
+use crate::redact::{Numbering, Redactor, Rules, quick_check};
+use crate::vault::{IncidentRef, Vault};
+
+/// The rules that matched `text`, as `aws-key 1, bearer 2`; `None` when nothing did.
+pub fn secret_rules(rules: &Rules, text: &str) -> Option<String> {
+    if !quick_check(rules, text) {
+        return None;
+    }
+    let mut redactor = Redactor::new(rules, Numbering::default());
+    redactor.redact(text);
+    let found: Vec<String> =
+        redactor.counts().iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
+/// Every published text of an incident that still holds a secret: step bodies, titles and
+/// command lines, the summary, the postmortem and the full outputs copied beside the pages.
+pub fn secrets(
+    rules: &Rules,
+    vault: &Vault,
+    r: &IncidentRef,
+    incident: &Incident,
+    postmortem: Option<&str>,
+    files: &[String],
+) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    if let Some(hit) = secret_rules(rules, &format!("{}\n{}", incident.meta.title, incident.summary)) {
+        found.push((vault.incident_md(r), hit));
+    }
+    for step in &incident.steps {
+        let m = &step.meta;
+        let text = [m.title.as_deref(), m.command.as_deref(), Some(step.body.as_str())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n");
+        if let Some(hit) = secret_rules(rules, &text) {
+            found.push((r.dir.join("steps").join(format!("{}.md", m.id)), hit));
+        }
+    }
+    if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, text)) {
+        found.push((r.dir.join(crate::vault::POSTMORTEM_FILE), hit));
+    }
+    for file in files {
+        let Some(path) = vault.incident_file(r, file) else { continue };
+        let Ok(bytes) = std::fs::read(&path) else { continue };
+        if let Some(hit) = secret_rules(rules, &String::from_utf8_lossy(&bytes)) {
+            found.push((path, hit));
+        }
+    }
+    found
+}
+
+/// One reason the site should not go out yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file it is about (in the vault, or in the site for a broken link).
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The publish gate: renders the whole site in memory (nothing is written) and lists
+/// the problems: unreadable files, internal incidents that would go out, incidents
+/// without a postmortem, broken links.
+pub fn check(
+    vault: &Vault,
+    theme: &Theme,
+    opts: &PublishOptions,
+    rules: Option<&Rules>,
+) -> Result<(Vec<Problem>, usize)> {
+    let names = vault.incident_names()?;
+    let pool = pool(opts.jobs)?;
+    let parts = PostmortemParts::default();
+    let bar = progress_bar(opts, names.len());
+    let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
+        names
+            .par_iter()
+            .map(|slug| {
+                let result = render_one(vault, theme, opts, Sink::Check(rules), slug, None, &parts);
+                bar.inc(1);
+                (slug.clone(), result)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+
+    let rel = |p: &Path| vault.rel(p).to_path_buf();
+    let mut problems = Vec::new();
+    let mut files: HashSet<String> = HashSet::new();
+    let mut page_links: Vec<(String, String)> = Vec::new();
+    let mut entries = Vec::new();
+    for (slug, result) in outcomes {
+        let dir = vault.incidents_dir().join(&slug);
+        let o = match result {
+            Ok(o) => o,
+            Err(e) => {
+                problems.push(Problem { path: rel(&dir), message: format!("cannot be published: {e}") });
+                continue;
+            }
+        };
+        for (path, rules) in &o.secrets {
+            problems.push(Problem { path: rel(path), message: format!("still holds a secret ({rules})") });
+        }
+        for w in &o.warnings {
+            problems.push(Problem { path: rel(&w.path), message: format!("line {}: {}", w.line, w.message) });
+        }
+        let Some(entry) = o.cached.entry else { continue };
+        if entry.internal {
+            problems.push(Problem {
+                path: rel(&dir.join(crate::vault::INCIDENT_FILE)),
+                message: "marked `visibility: internal` but would be published (--include-internal)".to_string(),
+            });
+        }
+        if !entry.has_postmortem {
+            problems.push(Problem {
+                path: rel(&dir.join(crate::vault::POSTMORTEM_FILE)),
+                message: "no postmortem yet".to_string(),
+            });
+        }
+        files.extend(o.cached.files);
+        page_links.extend(o.links);
+        entries.push(entry);
+    }
+    entry::sort_newest_first(&mut entries);
+    let mut list_pages = assets(theme);
+    list_pages.extend(lists::render_lists(theme, &opts.site, &entries)?);
+    for page in &list_pages {
+        if page.path.ends_with(".html") || page.path.ends_with(".xml") {
+            let html = String::from_utf8_lossy(&page.bytes);
+            page_links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
+        }
+        files.insert(page.path.clone());
+    }
+    for b in links::broken(page_links.iter().map(|(p, l)| (p.as_str(), l.as_str())), &files) {
+        problems.push(Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) });
+    }
+    problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    Ok((problems, entries.len()))
+}
