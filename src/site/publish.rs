@@ -206,8 +206,13 @@ pub(super) fn render_one(
     Ok(outcome)
 }
 
-fn read_cache(path: Option<&Path>) -> Cache {
-    path.and_then(|p| fs::read(p).ok()).and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+/// The last publish's record, and whether there was one that could be read.
+fn read_cache(path: Option<&Path>) -> (Cache, bool) {
+    let bytes = path.and_then(|p| fs::read(p).ok()).unwrap_or_default();
+    match serde_json::from_slice(&bytes) {
+        Ok(cache) => (cache, true),
+        Err(_) => (Cache::default(), false),
+    }
 }
 
 pub(super) fn progress_bar(opts: &PublishOptions, len: usize) -> indicatif::ProgressBar {
@@ -230,14 +235,27 @@ pub(super) fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::Internal(format!("cannot start {jobs} worker threads: {e}")))
 }
 
-/// The slugs to look at now, with their stamps (`None`: not looked at, or unreadable).
-fn stamps_of(vault: &Vault, names: &[String], only: Option<&BTreeSet<String>>) -> Vec<(String, bool, Option<Stamps>)> {
+/// The incidents to look at now, with their stamps (`None`: not looked at, or unreadable).
+/// A folder without `incident.md` is no incident; one not looked at is kept if it was one.
+fn stamps_of(
+    vault: &Vault,
+    names: &[String],
+    only: Option<&BTreeSet<String>>,
+    cache: &Cache,
+) -> Vec<(String, bool, Option<Stamps>)> {
     names
         .par_iter()
-        .map(|slug| {
+        .filter_map(|slug| {
             let look = only.is_none_or(|o| o.contains(slug));
+            if !look {
+                return cache.incidents.contains_key(slug).then(|| (slug.clone(), false, None));
+            }
             let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
-            (slug.clone(), look, look.then(|| vault.stamps(&r).ok()).flatten())
+            match vault.stamps(&r) {
+                Ok(s) if !s.is_incident() => None,
+                Ok(s) => Some((slug.clone(), true, Some(s))),
+                Err(_) => Some((slug.clone(), true, None)),
+            }
         })
         .collect()
 }
@@ -249,11 +267,21 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     fs::create_dir_all(out).ctx("create", out)?;
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
     let settings = settings_digest(theme, opts);
-    let cache = read_cache(opts.cache_file.as_deref());
-    let names = vault.incident_names()?;
+    let names = vault.incident_folders()?;
     let pool = pool(opts.jobs)?;
 
-    let looked = pool.install(|| stamps_of(vault, &names, opts.only.as_ref()));
+    // The record of the last publish is read while the folders are looked at (a watcher's
+    // narrowed look needs the record first: it keeps the incidents it does not look at).
+    let ((cache, had_cache), looked) = match &opts.only {
+        None => pool.install(|| {
+            rayon::join(|| read_cache(opts.cache_file.as_deref()), || stamps_of(vault, &names, None, &Cache::default()))
+        }),
+        Some(only) => {
+            let (cache, had) = read_cache(opts.cache_file.as_deref());
+            let looked = pool.install(|| stamps_of(vault, &names, Some(only), &cache));
+            ((cache, had), looked)
+        }
+    };
     // Unreadable now: an empty fingerprint never matches, so it is rendered (and reported).
     let now: BTreeMap<String, Option<String>> = looked
         .iter()
@@ -266,12 +294,13 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let mut plan = plan::plan(&cache, &out_key, &settings, &now);
     // A page someone deleted by hand is made again.
     if !plan.full {
-        let missing: Vec<String> = plan
-            .keep
-            .iter()
-            .filter(|slug| cache.incidents[*slug].files.first().is_some_and(|f| !out.join(f).is_file()))
-            .cloned()
-            .collect();
+        let missing: Vec<String> = pool.install(|| {
+            plan.keep
+                .par_iter()
+                .filter(|slug| cache.incidents[*slug].files.first().is_some_and(|f| !out.join(f).is_file()))
+                .cloned()
+                .collect()
+        });
         plan.keep.retain(|s| !missing.contains(s));
         plan.render.extend(missing);
     }
@@ -359,11 +388,14 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         if let Some(dir) = file.parent() {
             fs::create_dir_all(dir).ctx("create", dir)?;
         }
-        let json = serde_json::to_vec(&next).map_err(|e| Error::Internal(format!("cannot write the cache: {e}")))?;
         // Replaced atomically but not synced: a lost cache only means a full publish.
-        let dir = file.parent().unwrap_or(Path::new("."));
-        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("site-cache.json");
-        write_file(dir, name, &json)?;
+        if next != cache || !had_cache {
+            let json =
+                serde_json::to_vec(&next).map_err(|e| Error::Internal(format!("cannot write the cache: {e}")))?;
+            let dir = file.parent().unwrap_or(Path::new("."));
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("site-cache.json");
+            write_file(dir, name, &json)?;
+        }
     }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)

@@ -54,6 +54,11 @@ impl Stamps {
     pub fn has(&self, rel: &str) -> bool {
         self.files.iter().any(|s| s.rel == rel)
     }
+
+    /// The folder holds an `incident.md`.
+    pub fn is_incident(&self) -> bool {
+        self.has(INCIDENT_FILE)
+    }
 }
 
 /// A 64-bit digest of one file's folder, name, size and time. The incident's fingerprint
@@ -117,6 +122,27 @@ impl Vault {
         walk(&incident.dir, "", &mut digests, &mut files)?;
         let fingerprint = fingerprint(&incident.slug, &mut digests);
         Ok(Stamps { files, fingerprint })
+    }
+
+    /// Folder names under `incidents/`, sorted, without looking inside them: a folder
+    /// without `incident.md` is not an incident, which [`Stamps::is_incident`] tells.
+    pub fn incident_folders(&self) -> Result<Vec<String>> {
+        let root = self.incidents_dir();
+        let entries = match fs::read_dir(&root) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("read", &root, e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.ctx("read", &root)?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+            if !atomic::is_ignored_name(&name) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// The body of the incident's `postmortem.md`, if it has one.
