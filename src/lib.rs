@@ -13,6 +13,7 @@ pub mod frontmatter;
 pub mod metrics;
 pub mod model;
 pub mod record;
+pub mod render;
 pub mod ui;
 pub mod vault;
 

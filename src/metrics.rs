@@ -116,6 +116,8 @@ pub struct Discovery {
 /// Everything the postmortem says in numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Metrics {
+    /// The first of each milestone (not dated in the future), in milestone order.
+    pub milestones: Vec<Point>,
     pub discovery: Discovery,
     pub intervals: Vec<Interval>,
     pub restarts: Restarts,
@@ -244,7 +246,7 @@ impl<'a> Builder<'a> {
         if let Some(p) = self.milestones.get(&Milestone::MitigationStart) {
             return (Ok(p.clone()), None);
         }
-        let missing = "mitigation start not recorded (no mitigation-start milestone, no decision after diagnosis)";
+        let missing = "no mitigation-start milestone and no decision after diagnosis";
         let Some(diagnosed) = self.milestones.get(&Milestone::Diagnosed) else {
             return (Err(missing.to_string()), None);
         };
@@ -255,7 +257,7 @@ impl<'a> Builder<'a> {
         match decision {
             Some(step) => (
                 Ok(point("decision", step)),
-                Some("mitigation start is the first decision after diagnosis (no mitigation-start milestone)".into()),
+                Some("mitigation start = the first decision after diagnosis; no mitigation-start milestone".into()),
             ),
             None => (Err(missing.to_string()), None),
         }
@@ -356,6 +358,7 @@ pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timest
     let state_changing = commands.iter().filter(|c| c.effect == Effect::StateChanging).count();
     let unclassified = commands.iter().filter(|c| c.effect == Effect::Unknown).count();
     Metrics {
+        milestones: b.milestones.values().cloned().collect(),
         discovery,
         intervals: vec![
             time_to_detect,

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod postmortem;
 mod record;
 
+pub use postmortem::*;
 pub use record::*;
 
 const ABOUT: &str = "Record an outage as you work it; the postmortem falls out of the record.";
@@ -134,6 +136,12 @@ pub enum Command {
     /// Mark the incident resolved (a `resolved` milestone)
     #[command(after_help = "Examples:\n  incident resolve \"All pods healthy for 30 minutes\"")]
     Resolve(MarkTextArgs),
+    /// Write the postmortem: metrics with their sources, timeline, options, lessons
+    #[command(long_about = POSTMORTEM_LONG_HELP, after_long_help = POSTMORTEM_AFTER_LONG_HELP,
+        after_help = "Examples:\n  incident postmortem\n  incident postmortem --out -\n  incident postmortem --check\n\n--help lists the template's data")]
+    Postmortem(PostmortemArgs),
+    /// Work with the built-in templates (export them for editing)
+    Templates(TemplatesArgs),
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>

@@ -6,11 +6,13 @@ mod init;
 mod list;
 mod mark;
 mod note;
+mod postmortem;
 mod run;
 mod show;
 mod start;
 mod status;
 mod switch;
+mod templates;
 
 use crate::cli::Command;
 use crate::config::Config;
@@ -36,5 +38,7 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::List(args) => list::run(cfg, ui, &args),
         Command::Show(args) => show::run(cfg, ui, &args),
         Command::Switch(args) => switch::run(cfg, ui, &args),
+        Command::Postmortem(args) => postmortem::run(cfg, ui, &args),
+        Command::Templates(args) => templates::run(cfg, ui, &args),
     }
 }

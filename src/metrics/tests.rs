@@ -83,7 +83,7 @@ fn the_seed_story_numbers() {
     assert_eq!(endpoints(&m, "recovery_time"), ("09:00".into(), "09:30".into(), "dec1".into(), "rec".into()));
     assert_eq!(
         m.interval("recovery_time").unwrap().note.as_deref(),
-        Some("mitigation start is the first decision after diagnosis (no mitigation-start milestone)")
+        Some("mitigation start = the first decision after diagnosis; no mitigation-start milestone")
     );
     assert_eq!(row(&m, "permanent_fix"), ("Permanent fix".into(), "30 minutes".into()));
     assert_eq!(endpoints(&m, "permanent_fix"), ("10:00".into(), "10:30".into(), "pfs".into(), "pf".into()));
@@ -146,8 +146,7 @@ fn missing_milestones_are_unknown_with_reasons() {
             ("Time to diagnose".into(), "unknown (detection and diagnosis not recorded)".into()),
             (
                 "Recovery time".into(),
-                "unknown (mitigation start not recorded (no mitigation-start milestone, no decision after diagnosis); recovery not recorded)"
-                    .into()
+                "unknown (no mitigation-start milestone and no decision after diagnosis; recovery not recorded)".into()
             ),
             ("Time to recover".into(), "unknown (impact start and detection and recovery not recorded)".into()),
             ("Permanent fix".into(), "unknown (permanent fix start and permanent fix not recorded)".into()),
@@ -239,10 +238,7 @@ fn a_decision_after_recovery_is_not_a_mitigation_start() {
         step("late", StepKind::Decision, "09:55"),
     ];
     let m = compute(&incident(steps), &[], now());
-    assert_eq!(
-        row(&m, "recovery_time").1,
-        "unknown (mitigation start not recorded (no mitigation-start milestone, no decision after diagnosis))"
-    );
+    assert_eq!(row(&m, "recovery_time").1, "unknown (no mitigation-start milestone and no decision after diagnosis)");
 }
 
 fn obs(at: &str, total: u64, step: &str) -> RestartObservation {

@@ -4,6 +4,7 @@
 pub mod atomic;
 mod incidents;
 pub mod slug;
+mod sources;
 mod steps;
 
 use std::fs;
@@ -14,8 +15,10 @@ use serde::Deserialize;
 
 use crate::error::{Error, IoContext, Result};
 
+pub use incidents::INCIDENT_FILE;
 pub use incidents::{IncidentRef, IncidentSummary, Loaded, Warning};
-pub use steps::{StepWriter, new_step_id};
+pub use sources::{SourceChanges, Sources, StepSource, compare};
+pub use steps::{STEPS_DIR, StepWriter, new_step_id};
 
 pub const SETTINGS_FILE: &str = "incident.toml";
 pub const STATE_DIR: &str = ".incident";
