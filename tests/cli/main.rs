@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod faults;
 mod recorder;
 mod run;
 mod vault;
