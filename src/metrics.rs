@@ -333,7 +333,12 @@ impl<'a> Builder<'a> {
 
 fn join_missing(a: &str, b: &str) -> String {
     match (a.strip_suffix(" not recorded"), b.strip_suffix(" not recorded")) {
-        (Some(a), Some(b)) => format!("{a} and {b} not recorded"),
+        (Some(a), Some(b)) => {
+            let mut names: Vec<&str> = a.split(" and ").collect();
+            names.push(b);
+            let last = names.pop().unwrap_or_default();
+            format!("{} and {last} not recorded", names.join(", "))
+        }
         _ => format!("{a}; {b}"),
     }
 }

@@ -148,7 +148,7 @@ fn missing_milestones_are_unknown_with_reasons() {
                 "Recovery time".into(),
                 "unknown (no mitigation-start milestone and no decision after diagnosis; recovery not recorded)".into()
             ),
-            ("Time to recover".into(), "unknown (impact start and detection and recovery not recorded)".into()),
+            ("Time to recover".into(), "unknown (impact start, detection and recovery not recorded)".into()),
             ("Permanent fix".into(), "unknown (permanent fix start and permanent fix not recorded)".into()),
             ("Total downtime".into(), "unknown (impact start and recovery not recorded)".into()),
         ]

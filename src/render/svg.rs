@@ -160,3 +160,31 @@ pub fn restarts(observations: &[RestartObservation]) -> Option<String> {
     s.push_str("</svg>\n");
     Some(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
+        RestartObservation { at: DateTime::parse_from_rfc3339(at).unwrap(), total, step: step.into() }
+    }
+
+    #[test]
+    fn text_is_escaped_and_control_characters_dropped() {
+        assert_eq!(escape("a<b>&\"c'\u{1}d"), "a&lt;b&gt;&amp;&quot;c&#39;d");
+    }
+
+    #[test]
+    fn restarts_need_two_observations_and_escape_step_ids() {
+        assert_eq!(restarts(&[obs("2025-10-05T08:23:00-05:00", 6812, "a")]), None);
+        let svg = restarts(&[
+            obs("2025-10-05T08:23:00-05:00", 6812, "<script>alert(1)</script>"),
+            obs("2025-10-05T09:31:00-05:00", 0, "b"),
+        ])
+        .unwrap();
+        assert!(!svg.contains("<script>"), "{svg}");
+        assert!(svg.contains("6,812 restarts at 2025-10-05 08:23 (&lt;script&gt;alert(1)&lt;/script&gt;)"), "{svg}");
+        insta::assert_snapshot!(svg);
+    }
+}

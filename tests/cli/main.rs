@@ -5,6 +5,7 @@ mod support;
 
 mod concurrency;
 mod faults;
+mod postmortem;
 mod recorder;
 mod run;
 mod vault;
