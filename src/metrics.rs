@@ -5,6 +5,7 @@
 //! recovery"): there is no bare "MTTR" here, because nobody can check one.
 
 pub mod ledger;
+pub mod report;
 #[cfg(test)]
 mod tests;
 

@@ -142,6 +142,11 @@ pub enum Command {
     Postmortem(PostmortemArgs),
     /// Work with the built-in templates (export them for editing)
     Templates(TemplatesArgs),
+    /// Figures across incidents: counts by severity and service, median and p90 of each duration
+    #[command(
+        after_help = "Durations are shown as median and 90th percentile (nearest rank) with n, the number of\nincidents where they are known; never as a mean.\n\nExamples:\n  incident report\n  incident report --since 2025-01-01 --json"
+    )]
+    Report(ReportArgs),
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>

@@ -7,6 +7,7 @@ mod list;
 mod mark;
 mod note;
 mod postmortem;
+mod report;
 mod run;
 mod show;
 mod start;
@@ -40,5 +41,6 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Switch(args) => switch::run(cfg, ui, &args),
         Command::Postmortem(args) => postmortem::run(cfg, ui, &args),
         Command::Templates(args) => templates::run(cfg, ui, &args),
+        Command::Report(args) => report::run(cfg, ui, &args),
     }
 }

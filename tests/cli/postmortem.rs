@@ -448,3 +448,41 @@ fn json_is_the_template_data() {
     let help = env.ok(&["postmortem", "--help"]);
     assert!(help.contains("metrics.rows[]") && help.contains("time_to_diagnose"), "{help}");
 }
+
+#[test]
+fn report_across_incidents() {
+    let (mut env, _) = seed_story();
+    env.at("2025-11-02T12:00:00-05:00");
+    env.ok(&["start", "-q", "DNS timeouts", "--severity", "sev3", "--service", "Prometheus", "--at", "09:00"]);
+    env.ok(&["mark", "-q", "detected", "--at", "09:00"]);
+    env.ok(&["mark", "-q", "diagnosed", "--at", "09:10"]);
+    env.ok(&["mark", "-q", "recovered", "--at", "09:40"]);
+    let json = env.json(&["report", "--json"]);
+    assert_eq!(json["incidents"], 2);
+    assert_eq!(json["by_severity"], serde_json::json!({"sev2": 1, "sev3": 1}));
+    assert_eq!(json["by_service"], serde_json::json!({"LibreChat": 1, "Prometheus": 2}));
+    let diag = &json["durations"][1];
+    assert_eq!(
+        diag,
+        &serde_json::json!({"name": "Time to diagnose", "n": 2, "unknown": 0, "median_seconds": 960, "p90_seconds": 1320})
+    );
+    let text = env.ok(&["report", "--since", "2025-11-01"]);
+    assert_eq!(
+        text,
+        "1 incident since 2025-11-01\n\nby severity: sev3 1\nby service:  Prometheus 1\n\n\
+         duration                 n     median        p90  unknown\n\
+         Time to detect           0          -          -  1\n\
+         Time to diagnose         1        10m        10m  0\n\
+         Recovery time            0          -          -  1\n\
+         Detection to recovery    1        40m        40m  0\n\
+         Permanent fix            0          -          -  1\n\
+         Total downtime           0          -          -  1\n\n\
+         median and p90 (nearest rank) over the incidents where the duration is known (n)\n"
+    );
+    assert!(!text.to_lowercase().contains("mean "));
+    assert_eq!(
+        env.fails(2, &["report", "--since", "last week"]),
+        "error: --since \"last week\" is not a date\n  hint: write it as YYYY-MM-DD, e.g. --since 2025-01-01\n"
+    );
+    assert_eq!(env.ok(&["report", "--since", "2026-01-01"]), "0 incidents since 2026-01-01\n");
+}
