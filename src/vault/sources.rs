@@ -100,14 +100,32 @@ pub fn compare(recorded: &BTreeMap<String, String>, now: &BTreeMap<String, Strin
     changes
 }
 
-/// `facts.restarts_total` from a step file's frontmatter, parsed only when it is there.
+/// `facts.restarts_total` from a step file's frontmatter. Only the top-level `facts:` block
+/// is parsed (the whole frontmatter costs three times as much, for one number).
 fn raw_restarts_total(bytes: &[u8]) -> Option<u64> {
     if !bytes.windows(b"restarts_total".len()).any(|w| w == b"restarts_total") {
         return None;
     }
     let text = frontmatter::normalize(bytes).ok()?;
-    let (value, _): (serde_json::Value, &str) = frontmatter::parse(&text).ok()?;
+    let yaml = frontmatter::split(&text).ok()?.yaml;
+    let (from, _) = lines_at(yaml).find(|(_, line)| line.starts_with("facts:"))?;
+    let block = &yaml[from..];
+    // The block ends at the next line that is not indented (another top-level key).
+    let end = lines_at(block)
+        .skip(1)
+        .find(|(_, line)| !line.starts_with([' ', '\t', '\n', '-']))
+        .map_or(block.len(), |(at, _)| at);
+    let value: serde_json::Value = frontmatter::parse_yaml(&block[..end], 1).ok()?;
     value.get("facts")?.get("restarts_total")?.as_u64()
+}
+
+/// Lines with the byte offset each starts at.
+fn lines_at(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_inclusive('\n').scan(0, |at, line| {
+        let here = *at;
+        *at += line.len();
+        Some((here, line))
+    })
 }
 
 impl Vault {
@@ -146,5 +164,9 @@ mod tests {
         assert_eq!(raw_restarts_total(b"---\nid: x\n---\nrestarts_total: 5\n"), None);
         assert_eq!(raw_restarts_total(b"---\nfacts: {restarts_total: many}\n---\n"), None);
         assert_eq!(raw_restarts_total(b"no frontmatter restarts_total"), None);
+        let flow = b"---\nid: x\nfacts: {restarts_total: 7, pods: []}\nkind: run\n---\n";
+        assert_eq!(raw_restarts_total(flow), Some(7));
+        let nested = b"---\nfacts:\n  pods:\n  - name: a\n    restarts: 3\n  restarts_total: 3\nexit_code: 0\n---\n";
+        assert_eq!(raw_restarts_total(nested), Some(3));
     }
 }
