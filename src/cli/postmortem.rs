@@ -24,8 +24,9 @@ Every duration is shown with its endpoints and the steps they come from, or as
 \"unknown\" with the reason. Warnings (milestones out of order, steps dated in the future,
 unreadable files) go to stderr and into the postmortem's last section.
 
-Links are relative to the incident folder (steps/…, outputs/…): they work in Obsidian and
-on GitHub when the file is in the incident folder.";
+Links are relative paths (steps/…, outputs/…), so they work in Obsidian and on GitHub;
+with --out FILE elsewhere they lead through the incident folder (../incidents/ID/steps/…).
+On stdout they are relative to the incident folder.";
 
 pub const POSTMORTEM_AFTER_LONG_HELP: &str = "\
 Template data (`--format json` prints it; every time is pre-formatted text):

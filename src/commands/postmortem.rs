@@ -85,7 +85,19 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         _ => Pictures::default(),
     };
     let step_file = |id: &str| sources.step(id).map_or_else(|| format!("steps/{id}.md"), |s| s.file.clone());
-    let data = postmortem::build(inc, m, Inputs { now, step_file: &step_file, pictures, load_warnings });
+    // Links are relative to the incident folder; from a file elsewhere they go through it.
+    let link_prefix = match &dest {
+        Dest::File(path) => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            match (fs::canonicalize(dir), fs::canonicalize(&incident.dir)) {
+                (Ok(from), Ok(to)) => postmortem::relative_prefix(&from, &to),
+                _ => String::new(),
+            }
+        }
+        Dest::Stdout => String::new(),
+    };
+    let inputs = Inputs { now, step_file: &step_file, link_prefix, pictures, load_warnings };
+    let data = postmortem::build(inc, m, inputs);
     let template = args.template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
     let text = match args.format {
         PostmortemFormat::Json => serde_json::to_string_pretty(&data).expect("postmortem data serializes") + "\n",

@@ -27,6 +27,9 @@ pub struct Inputs<'a> {
     pub now: Timestamp,
     /// A step id → its file, relative to the incident folder (`steps/<id>.md`).
     pub step_file: &'a dyn Fn(&str) -> String,
+    /// Put before every link: empty beside the incident folder's files, `../incidents/x/`
+    /// for a postmortem written elsewhere.
+    pub link_prefix: String,
     pub pictures: Pictures,
     /// Warnings met while loading (unreadable files), shown with the metrics' own.
     pub load_warnings: Vec<String>,
@@ -35,12 +38,17 @@ pub struct Inputs<'a> {
 struct Ctx<'a> {
     incident: &'a Incident,
     step_file: &'a dyn Fn(&str) -> String,
+    prefix: String,
     by_id: HashMap<&'a str, &'a Step>,
 }
 
 impl Ctx<'_> {
     fn link(&self, id: &str) -> String {
-        (self.step_file)(id)
+        format!("{}{}", self.prefix, (self.step_file)(id))
+    }
+
+    fn output_link(&self, step: &Step) -> Option<String> {
+        step.meta.output_file.as_ref().map(|f| format!("{}{f}", self.prefix))
     }
 
     fn step(&self, id: &str) -> Option<&Step> {
@@ -74,7 +82,7 @@ impl Ctx<'_> {
     }
 
     fn command_row(&self, c: &CommandRecord) -> CommandRow {
-        let output_link = self.step(&c.step).and_then(|s| s.meta.output_file.clone());
+        let output_link = self.step(&c.step).and_then(|s| self.output_link(s));
         CommandRow {
             time: format::clock(c.at),
             command: c.command.clone(),
@@ -90,7 +98,7 @@ impl Ctx<'_> {
 /// Builds the data for the template (and for `--format json`).
 pub fn build(incident: &Incident, metrics: Metrics, inputs: Inputs<'_>) -> PostmortemData {
     let by_id = incident.steps.iter().map(|s| (s.meta.id.as_str(), s)).collect();
-    let cx = Ctx { incident, step_file: inputs.step_file, by_id };
+    let cx = Ctx { incident, step_file: inputs.step_file, prefix: inputs.link_prefix, by_id };
     let now = inputs.now;
     let mut warnings = inputs.load_warnings;
     warnings.extend(metrics.warnings.iter().cloned());
@@ -350,7 +358,7 @@ fn diagnosis(m: &Metrics, cx: &Ctx, present: &[&Step], now: Timestamp) -> Diagno
                 time: format::clock(s.meta.at),
                 headline: s.headline(),
                 link: cx.link(&s.meta.id),
-                output_link: s.meta.output_file.clone(),
+                output_link: cx.output_link(s),
             })
             .collect(),
         _ => Vec::new(),
@@ -466,9 +474,29 @@ pub fn tidy_markdown(text: &str) -> String {
     out
 }
 
+/// The relative path from folder `from` to folder `to`, ending in `/` (empty when they are
+/// the same): both absolute, `..` resolved by the caller.
+pub fn relative_prefix(from: &std::path::Path, to: &std::path::Path) -> String {
+    use std::path::Component;
+    let a: Vec<Component> = from.components().collect();
+    let b: Vec<Component> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); a.len() - common];
+    parts.extend(b[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.iter().map(|p| format!("{p}/")).collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::tidy_markdown;
+    use super::{relative_prefix, tidy_markdown};
+    use std::path::Path;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(relative_prefix(Path::new("/v/incidents/a"), Path::new("/v/incidents/a")), "");
+        assert_eq!(relative_prefix(Path::new("/v/reports"), Path::new("/v/incidents/a")), "../incidents/a/");
+        assert_eq!(relative_prefix(Path::new("/tmp"), Path::new("/v/incidents/a")), "../v/incidents/a/");
+    }
 
     #[test]
     fn tidy_collapses_blank_runs_outside_fences() {
