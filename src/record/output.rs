@@ -216,7 +216,12 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 
 /// What a terminal would show of one line: no ANSI sequences, `\r` overwrites,
 /// other control bytes made visible, invalid UTF-8 replaced. Keeps the final `\n`.
-pub fn clean_line(raw: &[u8]) -> String {
+pub fn clean_line(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    // Most lines are plain text: no control bytes but the final newline, valid UTF-8.
+    let plain = raw.iter().enumerate().all(|(i, &b)| (b >= 0x20 && b != 0x7f) || b == b'\t' || (b == b'\n' && i + 1 == raw.len()));
+    if plain && let Ok(text) = std::str::from_utf8(raw) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let (body, newline) = match raw.strip_suffix(b"\n") {
         Some(b) => (b.strip_suffix(b"\r").unwrap_or(b), true),
         None => (raw, false),
@@ -246,7 +251,7 @@ pub fn clean_line(raw: &[u8]) -> String {
     if newline {
         out.push('\n');
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 pub fn hex(bytes: &[u8]) -> String {
