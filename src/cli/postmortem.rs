@@ -58,6 +58,7 @@ Template data (`--format json` prints it; every time is pre-formatted text):
   actions[]               text, owner, due, link
   commands[], changes[]   time, command, exit, effect, reason, link, output_link
                           (changes: the state-changing ones, the mutation ledger)
+  snapshots[]             time, headline, link, output_link
   pictures                timeline, restarts: file names, or null
   warnings[]              text
 A moment is {time, date_time, text, step, link}.

@@ -218,7 +218,10 @@ fn floor_char(text: &str, mut i: usize) -> usize {
 /// other control bytes made visible, invalid UTF-8 replaced. Keeps the final `\n`.
 pub fn clean_line(raw: &[u8]) -> std::borrow::Cow<'_, str> {
     // Most lines are plain text: no control bytes but the final newline, valid UTF-8.
-    let plain = raw.iter().enumerate().all(|(i, &b)| (b >= 0x20 && b != 0x7f) || b == b'\t' || (b == b'\n' && i + 1 == raw.len()));
+    let plain = raw
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| (b >= 0x20 && b != 0x7f) || b == b'\t' || (b == b'\n' && i + 1 == raw.len()));
     if plain && let Ok(text) = std::str::from_utf8(raw) {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -114,6 +114,16 @@ pub fn build(incident: &Incident, metrics: Metrics, inputs: Inputs<'_>) -> Postm
     let commands: Vec<CommandRow> = metrics.commands.iter().map(|c| cx.command_row(c)).collect();
     let changes: Vec<CommandRow> =
         metrics.commands.iter().filter(|c| c.effect == Effect::StateChanging).map(|c| cx.command_row(c)).collect();
+    let snapshots = present
+        .iter()
+        .filter(|s| s.meta.kind == StepKind::Snapshot)
+        .map(|s| Evidence {
+            time: format::clock(s.meta.at),
+            headline: s.headline(),
+            link: cx.link(&s.meta.id),
+            output_link: cx.output_link(s),
+        })
+        .collect();
     let resolution = resolution(&metrics, &cx, now);
     let lessons = lessons(&present, &cx);
     let actions = present
@@ -140,6 +150,7 @@ pub fn build(incident: &Incident, metrics: Metrics, inputs: Inputs<'_>) -> Postm
         actions,
         commands,
         changes,
+        snapshots,
         pictures: inputs.pictures,
         warnings,
     }

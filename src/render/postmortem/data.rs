@@ -22,6 +22,8 @@ pub struct PostmortemData {
     pub commands: Vec<CommandRow>,
     /// The mutation ledger: the state-changing commands only.
     pub changes: Vec<CommandRow>,
+    /// Snapshot steps (cluster state taken by the tool), with links.
+    pub snapshots: Vec<Evidence>,
     pub pictures: Pictures,
     /// Milestones refused, steps dated in the future, unreadable files.
     pub warnings: Vec<String>,
