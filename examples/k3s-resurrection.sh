@@ -125,4 +125,5 @@ i lesson --kind learned "The rebuild was the easy part: discovering the issue an
 i action "Alert on pod restart counts above 10" --owner ryan --due 2025-10-12
 i action "Reserve a static DHCP lease for leveling-pc" --owner ryan --due 2025-10-12
 i action "Add a cluster health check that runs every morning and pages on failure" --owner ryan --due 2025-10-19
+i postmortem
 echo "recorded the K3s incident into $vault" >&2

@@ -39,11 +39,12 @@ fn label(what: &str) -> String {
     words
 }
 
-/// The phases: each recorded milestone in order, evenly spaced (a days-long impact would
-/// squash minutes-long phases on a linear scale), with the time between them written on
-/// each segment. `None` without any milestone.
+/// The phases: each recorded milestone in time order (milestone order on a tie), evenly
+/// spaced (a days-long impact would squash minutes-long phases on a linear scale), with
+/// the time between them written on each segment. `None` without any milestone.
 pub fn timeline(metrics: &Metrics) -> Option<String> {
-    let points: &[Point] = &metrics.milestones;
+    let mut points: Vec<&Point> = metrics.milestones.iter().collect();
+    points.sort_by_key(|p| p.at); // stable: ties keep milestone order
     if points.is_empty() {
         return None;
     }
@@ -58,8 +59,7 @@ pub fn timeline(metrics: &Metrics) -> Option<String> {
         let (x1, x2) = (x_of(i - 1), x_of(i));
         let _ =
             writeln!(s, r##"<line x1="{x1:.1}" y1="{y}" x2="{x2:.1}" y2="{y}" stroke="#9aa5b1" stroke-width="4"/>"##);
-        let gap = b.at - a.at;
-        let text = if gap < chrono::Duration::zero() { "out of order".to_string() } else { format::duration(gap) };
+        let text = format::duration(b.at - a.at);
         let _ = writeln!(
             s,
             r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#52606d">{}</text>"##,

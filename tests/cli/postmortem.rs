@@ -577,4 +577,7 @@ fn the_sample_vault_matches_the_seed_story() {
         ]
     );
     assert_eq!(json["warnings"], serde_json::json!([]));
+    env.at("2025-10-05T10:45:16-05:00");
+    let text = env.ok(&["--vault", "vault", "postmortem", "2025-10-05-k3s", "--out", "-"]);
+    insta::assert_snapshot!("sample_vault_postmortem", redact(&text));
 }
