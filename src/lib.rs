@@ -8,6 +8,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod format;
 pub mod frontmatter;
 pub mod metrics;
@@ -53,3 +54,5 @@ where
         }
     }
 }
+
+pub mod redact;

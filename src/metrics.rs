@@ -75,8 +75,12 @@ pub const INTERVAL_KEYS: [&str; 6] =
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RestartObservation {
     pub at: Timestamp,
+    /// The sum over the pods that output lists (a filtered listing counts fewer pods).
     pub total: u64,
     pub step: String,
+    /// `namespace/name` → restarts, for the pods the output lists by name.
+    #[serde(skip)]
+    pub pods: Vec<(String, u64)>,
 }
 
 /// Restarts across the observations: the highest count seen, and how much it grew.
@@ -85,8 +89,9 @@ pub struct Restarts {
     pub observations: Vec<RestartObservation>,
     /// The highest `restarts_total` seen (the first such observation).
     pub peak: Option<RestartObservation>,
-    /// Sum of the rises between consecutive observations; a drop (pods recreated,
-    /// counters reset) counts as zero. Needs two observations.
+    /// New restarts of the same pods between outputs: for each pod seen in two or more
+    /// outputs, the sum of the rises of its count (a recreated pod has a new name and
+    /// starts a new count). Needs a pod seen twice.
     pub increase: Option<u64>,
     /// Why `peak` or `increase` is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -301,10 +306,19 @@ impl<'a> Builder<'a> {
             Some(b) if b.total >= o.total => Some(b),
             _ => Some(o),
         });
-        let increase = (obs.len() >= 2).then(|| obs.windows(2).map(|w| w[1].total.saturating_sub(w[0].total)).sum());
+        let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        let mut increase = None::<u64>;
+        for o in &obs {
+            for (pod, restarts) in &o.pods {
+                if let Some(before) = last.insert(pod, *restarts) {
+                    *increase.get_or_insert(0) += restarts.saturating_sub(before);
+                }
+            }
+        }
         let unknown_reason = match obs.len() {
             0 => Some("no restart counts in any captured output or snapshot".to_string()),
-            1 => Some("one restart observation: the increase needs two".to_string()),
+            1 => Some("one restart observation: the increase needs a pod seen twice".to_string()),
+            _ if increase.is_none() => Some("no pod was listed in two outputs".to_string()),
             _ => None,
         };
         Restarts { peak: peak.cloned(), increase, unknown_reason, observations: obs }
@@ -385,16 +399,26 @@ pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timest
     }
 }
 
-/// Restart counts in the incident's outputs and snapshots, in timeline order.
-///
-/// `raw_total` gives a step's `facts.restarts_total` as written in its frontmatter (see
-/// `vault::StepSource::restarts_total`); once extraction stores typed facts on `StepMeta`,
-/// they are read from there instead.
-pub fn restart_observations(incident: &Incident, raw_total: impl Fn(&Step) -> Option<u64>) -> Vec<RestartObservation> {
+/// Restart counts (`facts.restarts_total`) in the incident's outputs and snapshots, in
+/// timeline order.
+pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
     incident
         .steps
         .iter()
         .filter(|s| s.meta.kind.has_output())
-        .filter_map(|s| raw_total(s).map(|total| RestartObservation { at: s.meta.at, total, step: s.meta.id.clone() }))
+        .filter_map(|s| {
+            let facts = s.meta.facts.as_ref()?;
+            let total = facts.restarts_total?;
+            let pods = facts
+                .pods
+                .iter()
+                .map(|p| {
+                    let name = p.name.strip_prefix("pod/").unwrap_or(&p.name);
+                    let key = p.namespace.as_ref().map_or_else(|| name.to_string(), |ns| format!("{ns}/{name}"));
+                    (key, p.restarts)
+                })
+                .collect();
+            Some(RestartObservation { at: s.meta.at, total, step: s.meta.id.clone(), pods })
+        })
         .collect()
 }

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
+use crate::extract::Facts;
 
 /// What a step records; also the middle part of its file name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -282,6 +283,9 @@ pub struct StepMeta {
     /// `off` when the step was written with `--no-redact`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redaction: Option<String>,
+    /// What extraction found in the step's output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Facts>,
 }
 
 impl StepMeta {
@@ -318,6 +322,7 @@ impl StepMeta {
             attachment_sha256: None,
             redactions: BTreeMap::new(),
             redaction: None,
+            facts: None,
         }
     }
 

@@ -54,7 +54,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         loaded.warnings.iter().map(|w| format!("{}:{}: {}", vault.rel(&w.path).display(), w.line, w.message)).collect();
     let now = cfg.clock.now();
     let inc = &loaded.incident;
-    let observations = metrics::restart_observations(inc, |s| sources.step(&s.meta.id).and_then(|x| x.restarts_total));
+    let observations = metrics::restart_observations(inc);
     let m = metrics::compute(inc, &observations, now);
     for w in load_warnings.iter().chain(&m.warnings) {
         ui.warn(w);
@@ -194,7 +194,7 @@ fn check(vault: &Vault, ui: &Ui, incident: &IncidentRef, sources: &Sources) -> R
     let mut parts = Vec::new();
     for (what, ids) in [("changed", &changes.changed), ("added", &changes.added), ("removed", &changes.removed)] {
         if !ids.is_empty() {
-            parts.push(format!("{what}: {}", ids.join(", ")));
+            parts.push(format!("{what}: {}", some(ids)));
         }
     }
     ui.error(
@@ -202,4 +202,10 @@ fn check(vault: &Vault, ui: &Ui, incident: &IncidentRef, sources: &Sources) -> R
         Some(&format!("regenerate it with `incident postmortem {}`", incident.slug)),
     );
     Ok(1)
+}
+
+/// Names the first few; a re-recorded incident would otherwise print a screenful.
+fn some(ids: &[String]) -> String {
+    const SHOWN: usize = 10;
+    if ids.len() <= SHOWN { ids.join(", ") } else { format!("{}, … ({} in all)", ids[..SHOWN].join(", "), ids.len()) }
 }

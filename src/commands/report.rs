@@ -22,7 +22,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ReportArgs) -> Result<u8> {
     let mut figures = Vec::new();
     for slug in vault.incident_names()? {
         let r = vault.incident(Some(&slug))?;
-        let (loaded, sources) = match vault.load_with_sources(&r) {
+        let loaded = match vault.load(&r) {
             Ok(x) => x,
             Err(e) => {
                 ui.warn(&format!("{slug}: skipped: {e}"));
@@ -36,7 +36,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ReportArgs) -> Result<u8> {
         for w in &loaded.warnings {
             ui.warn(&format!("{}:{}: {}", vault.rel(&w.path).display(), w.line, w.message));
         }
-        let obs = metrics::restart_observations(inc, |s| sources.step(&s.meta.id).and_then(|x| x.restarts_total));
+        let obs = metrics::restart_observations(inc);
         let m: Metrics = metrics::compute(inc, &obs, now);
         for w in &m.warnings {
             ui.warn(&format!("{slug}: {w}"));

@@ -242,21 +242,38 @@ fn a_decision_after_recovery_is_not_a_mitigation_start() {
 }
 
 fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
-    RestartObservation { at: t(at), total, step: step.into() }
+    RestartObservation { at: t(at), total, step: step.into(), pods: Vec::new() }
+}
+
+fn with_pods(mut o: RestartObservation, pods: &[(&str, u64)]) -> RestartObservation {
+    o.pods = pods.iter().map(|(p, n)| (p.to_string(), *n)).collect();
+    o
 }
 
 #[test]
 fn restarts_peak_and_increase() {
     let inc = incident(seed());
-    let m = compute(&inc, &[obs("08:23", 6812, "pods"), obs("08:40", 6815, "b"), obs("09:30", 0, "c")], now());
-    assert_eq!(m.restarts.peak, Some(obs("08:40", 6815, "b")));
+    let a = with_pods(obs("08:23", 6812, "pods"), &[("ollama/ollama-1", 1756), ("kube-system/coredns-x", 892)]);
+    // A filtered listing: only CoreDNS, three restarts later.
+    let b = with_pods(obs("08:40", 895, "b"), &[("kube-system/coredns-x", 895)]);
+    // After recovery: new pods, counts from zero.
+    let c = with_pods(obs("09:30", 0, "c"), &[("ollama/ollama-2", 0), ("kube-system/coredns-y", 0)]);
+    let m = compute(&inc, &[a.clone(), b.clone(), c.clone()], now());
+    assert_eq!(m.restarts.peak.as_ref().map(|p| (p.total, p.step.as_str())), Some((6812, "pods")));
     assert_eq!(m.restarts.increase, Some(3));
     assert_eq!(m.restarts.unknown_reason, None);
+
+    let apart = compute(&inc, &[a.clone(), c], now());
+    assert_eq!(apart.restarts.increase, None);
+    assert_eq!(apart.restarts.unknown_reason.as_deref(), Some("no pod was listed in two outputs"));
 
     let one = compute(&inc, &[obs("08:23", 6812, "pods")], now());
     assert_eq!(one.restarts.peak, Some(obs("08:23", 6812, "pods")));
     assert_eq!(one.restarts.increase, None);
-    assert_eq!(one.restarts.unknown_reason.as_deref(), Some("one restart observation: the increase needs two"));
+    assert_eq!(
+        one.restarts.unknown_reason.as_deref(),
+        Some("one restart observation: the increase needs a pod seen twice")
+    );
 
     let future = compute(&inc, &[obs("08:23", 5, "a"), obs("23:00", 9000, "z")], now());
     assert_eq!(future.restarts.peak, Some(obs("08:23", 5, "a")));
@@ -266,14 +283,31 @@ fn restarts_peak_and_increase() {
 #[test]
 fn restart_observations_come_from_output_steps_only() {
     let mut steps = seed();
-    steps.push(step("note", StepKind::Note, "08:24"));
+    let mut note = step("note", StepKind::Note, "08:24");
+    let facts = |n: u64| Some(crate::extract::Facts { restarts_total: Some(n), ..Default::default() });
+    let pod = crate::extract::Pod {
+        namespace: Some("ollama".into()),
+        name: "pod/ollama-1".into(),
+        restarts: 1756,
+        ..Default::default()
+    };
+    note.meta.facts = facts(1);
+    steps.push(note);
+    for s in steps.iter_mut().filter(|s| s.meta.id == "pods") {
+        s.meta.facts = facts(6812);
+        s.meta.facts.as_mut().unwrap().pods = vec![pod.clone()];
+    }
+    let mut snapshot = step("snap", StepKind::Snapshot, "09:31");
+    snapshot.meta.facts = facts(0);
+    steps.push(snapshot);
+    let mut nodes_only = step("nodes2", StepKind::Capture, "09:32");
+    nodes_only.meta.facts = Some(crate::extract::Facts::default());
+    steps.push(nodes_only);
     let inc = incident(steps);
-    let got = restart_observations(&inc, |s| match s.meta.id.as_str() {
-        "pods" => Some(6812),
-        "note" => Some(1),
-        _ => None,
-    });
-    assert_eq!(got, [obs("08:23", 6812, "pods")]);
+    assert_eq!(
+        restart_observations(&inc),
+        [with_pods(obs("08:23", 6812, "pods"), &[("ollama/ollama-1", 1756)]), obs("09:31", 0, "snap")]
+    );
 }
 
 #[test]

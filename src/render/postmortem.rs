@@ -238,7 +238,7 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
             let mut row = plain(
                 "restarts_peak",
                 "Total restarts (peak)",
-                format::thousands(p.total as i64),
+                format::thousands(p.total),
                 true,
                 format!("[{}]({})", p.step, cx.link(&p.step)),
             );
@@ -253,17 +253,23 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
             String::new(),
         ),
     });
-    if let (Some(inc), Some(first), Some(last)) = (r.increase, r.observations.first(), r.observations.last()) {
-        let mut row = plain(
-            "restarts_increase",
-            "Restarts during the incident",
-            format::thousands(inc as i64),
-            true,
-            format!("{} observations", r.observations.len()),
-        );
+    if let (Some(first), Some(last)) = (r.observations.first(), r.observations.last()) {
+        let name = "Restarts during the incident";
+        let plural = if r.observations.len() == 1 { "" } else { "s" };
+        let source = format!("{} output{plural} with restart counts", r.observations.len());
+        let mut row = match r.increase {
+            Some(inc) => {
+                let mut row = plain("restarts_increase", name, format::thousands(inc), true, source);
+                row.note = Some("new restarts of pods listed in two or more outputs".to_string());
+                row
+            }
+            None => {
+                let reason = r.unknown_reason.clone().unwrap_or_default();
+                plain("restarts_increase", name, format!("unknown ({reason})"), false, source)
+            }
+        };
         row.from = format::clock(first.at);
-        row.to = format::clock(last.at);
-        row.note = Some("rises between observations; a counter reset counts as zero".to_string());
+        row.to = if r.observations.len() > 1 { format::clock(last.at) } else { String::new() };
         rows.push(row);
     }
     if !m.services_affected.is_empty() {
@@ -297,7 +303,7 @@ fn impact(m: &Metrics, cx: &Ctx, now: Timestamp) -> Impact {
     let start = cx.milestone(Milestone::ImpactStart, now);
     let downtime = m.interval("total_downtime").map(|i| i.value_text()).unwrap_or_default();
     let restarts_peak =
-        m.restarts.peak.as_ref().map(|p| format!("{} at {}", format::thousands(p.total as i64), format::clock(p.at)));
+        m.restarts.peak.as_ref().map(|p| format!("{} at {}", format::thousands(p.total), format::clock(p.at)));
     let any = start.is_some() || !m.services_affected.is_empty() || restarts_peak.is_some();
     Impact {
         start,

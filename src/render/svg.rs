@@ -104,7 +104,7 @@ pub fn restarts(observations: &[RestartObservation]) -> Option<String> {
         return None;
     }
     let height = 260.0;
-    let (top, bottom) = (30.0, height - 50.0);
+    let (top, bottom) = (50.0, height - 50.0);
     let (left, right) = (MARGIN + 20.0, WIDTH - MARGIN);
     let t0 = observations.iter().map(|o| o.at).min()?;
     let t1 = observations.iter().map(|o| o.at).max()?;
@@ -115,6 +115,10 @@ pub fn restarts(observations: &[RestartObservation]) -> Option<String> {
     let mut s = open(height, "Pod restarts over time");
     let _ = writeln!(
         s,
+        r##"<text x="{left}" y="16" fill="#52606d">Restarts summed over the pods each output lists (a filtered listing counts fewer)</text>"##
+    );
+    let _ = writeln!(
+        s,
         r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#9aa5b1"/><line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#9aa5b1"/>"##
     );
     let _ = writeln!(
@@ -122,7 +126,7 @@ pub fn restarts(observations: &[RestartObservation]) -> Option<String> {
         r##"<text x="{}" y="{}" text-anchor="end" fill="#52606d">{}</text>"##,
         left - 6.0,
         top + 4.0,
-        escape(&format::thousands(max as i64))
+        escape(&format::thousands(max as u64))
     );
     let _ = writeln!(s, r##"<text x="{}" y="{}" text-anchor="end" fill="#52606d">0</text>"##, left - 6.0, bottom + 4.0);
     for (t, anchor, x) in [(t0, "start", left), (t1, "end", right)] {
@@ -141,19 +145,14 @@ pub fn restarts(observations: &[RestartObservation]) -> Option<String> {
         let _ = writeln!(
             s,
             r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="#d64545"><title>{}</title></circle>"##,
-            escape(&format!(
-                "{} restarts at {} ({})",
-                format::thousands(o.total as i64),
-                format::date_time(o.at),
-                o.step
-            ))
+            escape(&format!("{} restarts at {} ({})", format::thousands(o.total), format::date_time(o.at), o.step))
         );
         if i % label_every == 0 || i + 1 == observations.len() {
             let _ = writeln!(
                 s,
                 r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#1f2933">{}</text>"##,
                 y - 8.0,
-                escape(&format::thousands(o.total as i64))
+                escape(&format::thousands(o.total))
             );
         }
     }
@@ -167,7 +166,7 @@ mod tests {
     use chrono::DateTime;
 
     fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
-        RestartObservation { at: DateTime::parse_from_rfc3339(at).unwrap(), total, step: step.into() }
+        RestartObservation { at: DateTime::parse_from_rfc3339(at).unwrap(), total, step: step.into(), pods: Vec::new() }
     }
 
     #[test]

@@ -10,8 +10,6 @@ use sha2::{Digest, Sha256};
 use super::incidents::{INCIDENT_FILE, IncidentRef, Loaded};
 use super::{STEPS_DIR, Vault};
 use crate::error::{IoContext, Result};
-use crate::frontmatter;
-use crate::record::output::hex;
 
 /// One step file as read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,9 +19,6 @@ pub struct StepSource {
     /// Relative to the incident folder: `steps/<name>.md`.
     pub file: String,
     pub sha256: String,
-    /// `facts.restarts_total` as written in the frontmatter. Read here until extraction
-    /// stores typed facts on `StepMeta`.
-    pub restarts_total: Option<u64>,
 }
 
 /// The files an incident was loaded from, with their hashes.
@@ -51,7 +46,7 @@ impl SourceChanges {
 impl Sources {
     pub(super) fn add_incident_file(&mut self, path: &Path) -> Result<()> {
         let bytes = fs::read(path).ctx("read", path)?;
-        self.incident_sha256 = Some(hex(&Sha256::digest(&bytes)));
+        self.incident_sha256 = Some(hex::encode(Sha256::digest(&bytes)));
         Ok(())
     }
 
@@ -62,13 +57,11 @@ impl Sources {
         if self.index.contains_key(&key) {
             key = stem.to_string(); // two files claim one id: the file names keep them apart
         }
-        let restarts_total = raw_restarts_total(bytes);
         self.index.insert(key.clone(), self.steps.len());
         self.steps.push(StepSource {
             id: key,
             file: format!("{STEPS_DIR}/{name}"),
-            sha256: hex(&Sha256::digest(bytes)),
-            restarts_total,
+            sha256: hex::encode(Sha256::digest(bytes)),
         });
     }
 
@@ -100,34 +93,6 @@ pub fn compare(recorded: &BTreeMap<String, String>, now: &BTreeMap<String, Strin
     changes
 }
 
-/// `facts.restarts_total` from a step file's frontmatter. Only the top-level `facts:` block
-/// is parsed (the whole frontmatter costs three times as much, for one number).
-fn raw_restarts_total(bytes: &[u8]) -> Option<u64> {
-    if !bytes.windows(b"restarts_total".len()).any(|w| w == b"restarts_total") {
-        return None;
-    }
-    let text = frontmatter::normalize(bytes).ok()?;
-    let yaml = frontmatter::split(&text).ok()?.yaml;
-    let (from, _) = lines_at(yaml).find(|(_, line)| line.starts_with("facts:"))?;
-    let block = &yaml[from..];
-    // The block ends at the next line that is not indented (another top-level key).
-    let end = lines_at(block)
-        .skip(1)
-        .find(|(_, line)| !line.starts_with([' ', '\t', '\n', '-']))
-        .map_or(block.len(), |(at, _)| at);
-    let value: serde_json::Value = frontmatter::parse_yaml(&block[..end], 1).ok()?;
-    value.get("facts")?.get("restarts_total")?.as_u64()
-}
-
-/// Lines with the byte offset each starts at.
-fn lines_at(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split_inclusive('\n').scan(0, |at, line| {
-        let here = *at;
-        *at += line.len();
-        Some((here, line))
-    })
-}
-
 impl Vault {
     /// Loads the incident and hashes every file read, in one pass over the files.
     pub fn load_with_sources(&self, incident: &IncidentRef) -> Result<(Loaded, Sources)> {
@@ -154,19 +119,5 @@ mod tests {
         assert_eq!(c.added, ["d"]);
         assert_eq!(c.removed, ["c"]);
         assert!(compare(&now, &now).is_empty());
-    }
-
-    #[test]
-    fn restarts_total_is_read_from_the_facts_mapping_only() {
-        let step =
-            b"---\nid: x\nkind: capture\nat: 2025-10-05T08:23:00-05:00\nfacts:\n  restarts_total: 6812\n---\nbody\n";
-        assert_eq!(raw_restarts_total(step), Some(6812));
-        assert_eq!(raw_restarts_total(b"---\nid: x\n---\nrestarts_total: 5\n"), None);
-        assert_eq!(raw_restarts_total(b"---\nfacts: {restarts_total: many}\n---\n"), None);
-        assert_eq!(raw_restarts_total(b"no frontmatter restarts_total"), None);
-        let flow = b"---\nid: x\nfacts: {restarts_total: 7, pods: []}\nkind: run\n---\n";
-        assert_eq!(raw_restarts_total(flow), Some(7));
-        let nested = b"---\nfacts:\n  pods:\n  - name: a\n    restarts: 3\n  restarts_total: 3\nexit_code: 0\n---\n";
-        assert_eq!(raw_restarts_total(nested), Some(3));
     }
 }

@@ -4,8 +4,11 @@
 mod support;
 
 mod concurrency;
+mod extract;
 mod faults;
 mod postmortem;
 mod recorder;
+mod redact;
+mod reliability;
 mod run;
 mod vault;
