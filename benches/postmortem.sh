@@ -16,7 +16,8 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export INCIDENT_NOW=2025-10-06T12:00:00-05:00 INCIDENT_AUTHOR=bench INCIDENT_HOST=bench TZ=UTC
 
-# Writes an incident folder with $STEPS steps: outputs (a third carry restart counts),
+# Writes an incident folder with $STEPS steps: outputs (a third, each with the facts of
+# 12 pods, as extraction writes them),
 # notes, and the milestones, options and decision of a real incident.
 make_incident() {
     local dir="$1/incidents/$2"
@@ -37,7 +38,9 @@ make_incident() {
             else if (kind == "option") { printf "title: Option %d\npros:\n- fast\ncons:\n- risky\n---\n\n### Option: Option %d\n", i, i > f }
             else if (kind == "capture") {
                 cmd = (i % 2 == 0) ? "kubectl get pods -A" : "sudo systemctl restart k3s"
-                printf "command: %s\nexit_code: 0\noutput_bytes: 900\nfacts:\n  restarts_total: %d\n---\n\n```console\n$ %s\n", cmd, i * 3, cmd > f
+                printf "command: %s\nexit_code: 0\noutput_bytes: 900\nfacts:\n  pods:\n", cmd > f
+                for (l = 0; l < 12; l++) printf "  - namespace: kube-system\n    name: coredns-7b8c7b8d4-x%04d\n    ready: 0/1\n    status: CrashLoopBackOff\n    restarts: %d\n    last_restart_ago: null\n    age: 3d\n", l, i > f
+                printf "  restarts_total: %d\n---\n\n```console\n$ %s\n", i * 12, cmd > f
                 for (l = 0; l < 12; l++) printf "kube-system   coredns-7b8c7b8d4-x%04d   0/1   CrashLoopBackOff   %d   3d\n", l, i > f
                 printf "```\n\nexit 0\n" > f
             } else { printf "---\n\nNote %d: checked the pods again; CoreDNS still loops on 127.0.0.1:53.\n", i > f }
