@@ -240,7 +240,7 @@ impl<'a> Builder<'a> {
         match self.steps.first() {
             Some(step) => Discovery {
                 point: Some(point(format!("first step ({})", step.meta.kind), step)),
-                source: "first step (no detected milestone)".to_string(),
+                source: "first step; no detected milestone".to_string(),
             },
             None => Discovery { point: None, source: "no steps recorded".to_string() },
         }

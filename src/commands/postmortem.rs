@@ -52,8 +52,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     }
     let load_warnings: Vec<String> =
         loaded.warnings.iter().map(|w| format!("{}:{}: {}", vault.rel(&w.path).display(), w.line, w.message)).collect();
-    let now = cfg.clock.now();
+    let mut loaded = loaded;
+    postmortem::use_incident_offset(&mut loaded.incident);
     let inc = &loaded.incident;
+    let now = cfg.clock.now().with_timezone(inc.meta.at.offset());
     let observations = metrics::restart_observations(inc);
     let m = metrics::compute(inc, &observations, now);
     for w in load_warnings.iter().chain(&m.warnings) {

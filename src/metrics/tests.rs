@@ -153,7 +153,7 @@ fn missing_milestones_are_unknown_with_reasons() {
             ("Total downtime".into(), "unknown (impact start and recovery not recorded)".into()),
         ]
     );
-    assert_eq!(m.discovery.source, "first step (no detected milestone)");
+    assert_eq!(m.discovery.source, "first step; no detected milestone");
     assert_eq!(m.discovery.point.as_ref().map(|p| p.what.as_str()), Some("first step (note)"));
     assert_eq!(m.restarts.unknown_reason.as_deref(), Some("no restart counts in any captured output or snapshot"));
 }

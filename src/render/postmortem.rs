@@ -95,6 +95,17 @@ impl Ctx<'_> {
     }
 }
 
+/// Puts every step's times in the incident's own offset (that of `incident.md`'s `at`), so
+/// a step written by a responder in another time zone lands on the right line and day.
+/// The instants do not change.
+pub fn use_incident_offset(incident: &mut Incident) {
+    let tz = *incident.meta.at.offset();
+    for step in &mut incident.steps {
+        step.meta.at = step.meta.at.with_timezone(&tz);
+        step.meta.recorded_at = step.meta.recorded_at.map(|r| r.with_timezone(&tz));
+    }
+}
+
 /// Builds the data for the template (and for `--format json`).
 pub fn build(incident: &Incident, metrics: Metrics, inputs: Inputs<'_>) -> PostmortemData {
     let by_id = incident.steps.iter().map(|s| (s.meta.id.as_str(), s)).collect();
@@ -130,7 +141,12 @@ pub fn build(incident: &Incident, metrics: Metrics, inputs: Inputs<'_>) -> Postm
         .iter()
         .filter(|s| s.meta.kind == StepKind::Action)
         .map(|s| ActionData {
-            text: s.meta.title.clone().unwrap_or_else(|| format::first_line(&s.body, 200)),
+            text: s.meta.title.clone().unwrap_or_else(|| {
+                // A hand-written action is often a task-list line: the checkbox is not the text.
+                let line = format::first_line(&s.body, 200);
+                let text = ["- [ ] ", "- [x] ", "- [X] ", "- "].iter().find_map(|p| line.strip_prefix(p));
+                text.unwrap_or(&line).to_string()
+            }),
             owner: s.meta.owner.clone(),
             due: s.meta.due.map(|d| d.to_string()),
             link: cx.link(&s.meta.id),
@@ -206,7 +222,7 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
                 cx.point_link(p),
             );
             if m.discovery.source != "detected milestone" {
-                row.note = Some(m.discovery.source.clone());
+                row.note = Some("no detected milestone: the first step stands in".to_string());
             }
             row
         }

@@ -580,3 +580,45 @@ fn the_sample_vault_matches_the_seed_story() {
     let text = env.ok(&["--vault", "vault", "postmortem", "2025-10-05-k3s", "--out", "-"]);
     insta::assert_snapshot!("sample_vault_postmortem", redact(&text));
 }
+
+/// Steps people write by hand: odd but valid. The postmortem still renders, whole.
+#[test]
+fn odd_but_valid_steps_render() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at(LATER);
+    let steps = [
+        (
+            "20251005T132300Z-decision-odd001",
+            "kind: decision\nat: 2025-10-05T08:23:00-05:00\noption: An option nobody recorded\n",
+            "",
+        ),
+        ("20251005T132300Z-option-odd002", "kind: option\nat: 2025-10-05T08:23:00-05:00\n", "An option | with a pipe"),
+        ("20251005T132300Z-lesson-odd003", "kind: lesson\nat: 2025-10-05T08:23:00-05:00\n", "A lesson without a kind"),
+        ("20251005T132300Z-action-odd004", "kind: action\nat: 2025-10-05T08:23:00-05:00\n", "- [ ] Fix | things `now`"),
+        (
+            "20251005T132300Z-run-odd005",
+            "kind: run\nat: 2025-10-05T08:23:00-05:00\ncommand: \"echo '`|`' > /etc/x\"\nexit_code: -1\n",
+            "",
+        ),
+        ("20251005T132300Z-wibble-odd006", "kind: wibble\nat: 2025-10-05T08:23:00-05:00\n", "from a newer version"),
+        ("20251005T132300Z-cause-odd007", "kind: cause\nat: 2025-10-05T08:23:00+09:00\n", "Another time zone"),
+    ];
+    for (name, yaml, body) in steps {
+        hand_step(&env, &id, name, yaml, body);
+    }
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let out = r.stdout;
+    assert!(out.contains("### An option | with a pipe — not chosen (An option nobody recorded was)\n"), "{out}");
+    assert!(out.contains("## Lessons\n\n- A lesson without a kind ("), "{out}");
+    assert!(out.contains("| [Fix \\| things `now`](steps/20251005T132300Z-action-odd004.md) |  |  |\n"), "{out}");
+    assert!(
+        out.contains(
+            "| 08:23 | [``echo '`\\|`' > /etc/x``](steps/20251005T132300Z-run-odd005.md) | -1 | writes /etc/x |\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("**Root cause:** Another time zone"), "{out}");
+    // Shown in the incident's offset (-05:00): 08:23+09:00 is the evening before.
+    assert!(out.contains("**Saturday 2025-10-04**\n\n- 18:23 Another time zone · [cause]"), "{out}");
+}
