@@ -14,6 +14,8 @@ pub enum PostmortemFormat {
 }
 
 pub const POSTMORTEM_LONG_HELP: &str = "\
+Write the postmortem: metrics with their sources, timeline, options, lessons.
+
 Writes postmortem.md into the incident folder, with `generated: true`, `generated_at`,
 `incident`, `template` and `sources` (each step id, and incident.md, mapped to the sha256
 of its file) in its frontmatter, and the pictures postmortem-timeline.svg and, with two or
@@ -42,7 +44,8 @@ Template data (`--format json` prints it; every time is pre-formatted text):
                           commands_run, state_changing
   metrics.raw             the same numbers unformatted: intervals[] (key, name, state
                           known|unknown, seconds, from/to {what, at, step}, reason, note),
-                          discovery, restarts {observations, peak, increase}, commands[],
+                          milestones[] {what, at, step}, discovery, restarts {observations,
+                          peak, increase, unknown_reason}, commands[],
                           commands_run, state_changing, unclassified, warnings
   impact                  start, services_affected, services_unaffected, downtime,
                           restarts_peak, any
