@@ -13,6 +13,8 @@ pub mod format;
 pub mod frontmatter;
 pub mod metrics;
 pub mod model;
+#[cfg(test)]
+mod proptests;
 pub mod record;
 pub mod render;
 pub mod ui;
