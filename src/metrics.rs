@@ -5,6 +5,8 @@
 //! recovery"): there is no bare "MTTR" here, because nobody can check one.
 
 pub mod ledger;
+#[cfg(test)]
+mod proptests;
 pub mod report;
 #[cfg(test)]
 mod tests;
