@@ -424,6 +424,27 @@ fn a_named_template_from_the_vault() {
             env.root().join("templates").display()
         )
     );
+    assert_eq!(
+        env.fails(2, &["postmortem", "--template", "../x", "--out", "-"]),
+        "error: \"../x\" is not a template name\n  hint: give a file name in the vault's templates/ folder, e.g. postmortem.md.tera\n"
+    );
+}
+
+#[test]
+fn templates_export_to_a_folder_outside_any_vault() {
+    let env = TestEnv::bare();
+    let r = env.run(&["templates", "export", "out"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let path = env.root().join("out/postmortem.md.tera");
+    assert_eq!(r.stdout, format!("{}\n", path.display()));
+    assert_eq!(
+        r.stderr,
+        format!(
+            "exported 1 template(s) to {}; a file of the same name in the vault's templates/ replaces the built-in one\n",
+            env.root().join("out").display()
+        )
+    );
+    assert!(fs::read_to_string(&path).unwrap().contains("## The numbers"));
 }
 
 #[test]
