@@ -11,4 +11,5 @@ mod recorder;
 mod redact;
 mod reliability;
 mod run;
+mod sample;
 mod vault;
