@@ -4,6 +4,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::atomic;
 use super::sources::Sources;
 use super::steps::{STEPS_DIR, StepWriter};
@@ -166,15 +168,23 @@ impl Vault {
         }
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
-        for path in step_files(&incident.dir, |_| true)? {
-            let parsed = read_bytes(&path).and_then(|bytes| {
-                let step = parse_step(&path, &bytes);
-                if let Some(s) = sources.as_deref_mut() {
-                    s.add_step(&path, &bytes, step.as_ref().ok().map(|st| st.meta.id.as_str()));
+        // Parsing is the cost of a big incident: spread it over the cores, keep file order.
+        let keep_bytes = sources.is_some();
+        let parsed: Vec<(PathBuf, Option<Vec<u8>>, Result<Step, Warning>)> = step_files(&incident.dir, |_| true)?
+            .into_par_iter()
+            .map(|path| match read_bytes(&path) {
+                Ok(bytes) => {
+                    let step = parse_step(&path, &bytes);
+                    (path, keep_bytes.then_some(bytes), step)
                 }
-                step
-            });
-            match parsed {
+                Err(w) => (path, None, Err(w)),
+            })
+            .collect();
+        for (path, bytes, step) in parsed {
+            if let (Some(s), Some(bytes)) = (sources.as_deref_mut(), &bytes) {
+                s.add_step(&path, bytes, step.as_ref().ok().map(|st| st.meta.id.as_str()));
+            }
+            match step {
                 Ok(step) => steps.push(step),
                 Err(w) => warnings.push(w),
             }
