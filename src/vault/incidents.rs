@@ -170,7 +170,7 @@ impl Vault {
         let mut steps = Vec::new();
         // Parsing is the cost of a big incident: spread it over the cores, keep file order.
         let keep_bytes = sources.is_some();
-        let parsed: Vec<(PathBuf, Option<Vec<u8>>, Result<Step, Warning>)> = step_files(&incident.dir, |_| true)?
+        let parsed: Vec<ReadStep> = step_files(&incident.dir, |_| true)?
             .into_par_iter()
             .map(|path| match read_bytes(&path) {
                 Ok(bytes) => {
@@ -279,6 +279,9 @@ fn read_text(path: &Path) -> Result<String, Warning> {
     let bytes = read_bytes(path)?;
     frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
 }
+
+/// A step file as read: its path, its bytes (when hashing sources), the step or why not.
+type ReadStep = (PathBuf, Option<Vec<u8>>, Result<Step, Warning>);
 
 /// Reads one step file; the file name fills in a missing id or kind.
 pub fn read_step(path: &Path) -> Result<Step, Warning> {
