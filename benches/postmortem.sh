@@ -13,7 +13,7 @@ BIN=${BIN:-target/release/incident}
 [ -x "$BIN" ] || { echo "build it first: cargo build --release (or set BIN)" >&2; exit 2; }
 BIN=$(realpath "$BIN")
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 export INCIDENT_NOW=2025-10-06T12:00:00-05:00 INCIDENT_AUTHOR=bench INCIDENT_HOST=bench TZ=UTC
 
 # Writes an incident folder with $STEPS steps: outputs (a third, each with the facts of
