@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod format;
 pub mod frontmatter;
+pub mod kube;
 pub mod model;
 pub mod record;
 pub mod ui;

@@ -245,6 +245,13 @@ pub struct StepMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment_sha256: Option<String>,
 
+    /// What was found (a snapshot's nodes, pods and events; a check's finding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<serde_json::Value>,
+    /// A failure that is itself evidence: the cluster refused, timed out, denied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<StepError>,
+
     /// Redactions made before writing, by rule (counts, never values).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub redactions: BTreeMap<String, u64>,
@@ -285,6 +292,8 @@ impl StepMeta {
             due: None,
             attachment: None,
             attachment_sha256: None,
+            facts: None,
+            error: None,
             redactions: BTreeMap::new(),
             redaction: None,
         }
@@ -298,6 +307,17 @@ impl StepMeta {
     pub fn recorded(&self) -> Timestamp {
         self.recorded_at.unwrap_or(self.at)
     }
+}
+
+/// Why a step's request failed: `connection_refused`, `timeout`, `tls`, `unauthorized`, …
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StepError {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    pub message: String,
 }
 
 /// One step: its frontmatter and the Markdown a person reads.

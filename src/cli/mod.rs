@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod kube;
 mod record;
 
+pub use kube::*;
 pub use record::*;
 
 const ABOUT: &str = "Record an outage as you work it; the postmortem falls out of the record.";
@@ -134,6 +136,11 @@ pub enum Command {
     /// Mark the incident resolved (a `resolved` milestone)
     #[command(after_help = "Examples:\n  incident resolve \"All pods healthy for 30 minutes\"")]
     Resolve(MarkTextArgs),
+    /// Record the cluster as it is now: nodes, pods, events, kube-dns (or saved kubectl JSON)
+    #[command(
+        after_help = "Connects the way kubectl does: --kubeconfig, KUBECONFIG (merged), ~/.kube/config, in-cluster.\nAn unreachable cluster is recorded too (the error is evidence) and exits 1.\n\nExamples:\n  incident snapshot\n  incident snapshot --context k3s -n kube-system\n  kubectl get pods,nodes,events -A -o json > now.json; incident snapshot --from now.json\n  incident snapshot --json | jq .restarts_total"
+    )]
+    Snapshot(SnapshotArgs),
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>

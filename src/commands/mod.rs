@@ -8,6 +8,7 @@ mod mark;
 mod note;
 mod run;
 mod show;
+pub mod snapshot;
 mod start;
 mod status;
 mod switch;
@@ -36,5 +37,6 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::List(args) => list::run(cfg, ui, &args),
         Command::Show(args) => show::run(cfg, ui, &args),
         Command::Switch(args) => switch::run(cfg, ui, &args),
+        Command::Snapshot(args) => snapshot::run(cfg, ui, &args),
     }
 }

@@ -4,6 +4,8 @@
 mod support;
 
 mod concurrency;
+mod kube;
+mod kube_server;
 mod recorder;
 mod run;
 mod vault;

@@ -1,0 +1,205 @@
+//! Listing the cluster page by page (`limit`/`continue`): each page is summarised and
+//! its objects, scrubbed, streamed to `sink` as one JSON List, then dropped. Memory
+//! holds one page and the summary, whatever the cluster's size.
+
+use std::io::Write;
+
+use kube::Client;
+use kube::core::Request;
+use kube::core::params::{GetParams, ListParams};
+use serde_json::Value;
+
+use super::build::Builder;
+use super::failure::{Failure, FailureKind, classify};
+use super::scrub::scrub;
+use super::summary::Summary;
+
+/// What one snapshot fetched.
+#[derive(Debug)]
+pub struct Fetched {
+    pub summary: Summary,
+    pub objects: u64,
+    pub pages: u64,
+    pub redactions: u64,
+}
+
+/// What ended a fetch early.
+#[derive(Debug)]
+pub enum FetchError {
+    Cluster(Box<Failure>),
+    Write(std::io::Error),
+}
+
+impl From<std::io::Error> for FetchError {
+    fn from(e: std::io::Error) -> Self {
+        FetchError::Write(e)
+    }
+}
+
+/// Who we ask, and how.
+pub struct Fetcher<'a> {
+    pub client: &'a Client,
+    pub server: &'a str,
+    pub context: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub page_size: u32,
+}
+
+/// Writes objects as `{"apiVersion":"v1","kind":"List","items":[…]}`, one per line.
+pub struct ListWriter<W: Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: Write> ListWriter<W> {
+    pub fn new(mut out: W) -> std::io::Result<Self> {
+        out.write_all(b"{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n")?;
+        Ok(ListWriter { out, first: true })
+    }
+
+    pub fn item(&mut self, item: &Value) -> std::io::Result<()> {
+        if !self.first {
+            self.out.write_all(b",\n")?;
+        }
+        self.first = false;
+        serde_json::to_writer(&mut self.out, item)?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.write_all(b"\n]}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl Fetcher<'_> {
+    fn path(&self, resource: &str, namespaced: bool) -> String {
+        match (namespaced, self.namespace) {
+            (true, Some(ns)) => format!("/api/v1/namespaces/{ns}/{resource}"),
+            _ => format!("/api/v1/{resource}"),
+        }
+    }
+
+    fn fail(&self, e: &kube::Error, path: &str) -> Failure {
+        classify(e, self.server, self.context, path)
+    }
+
+    fn cluster(&self, (e, path): (&kube::Error, &str)) -> FetchError {
+        FetchError::Cluster(Box::new(self.fail(e, path)))
+    }
+
+    /// Lists everything a snapshot holds into `builder` and `out`. Nodes, events and the
+    /// DNS service may be refused (403, 404) without failing the snapshot: that is noted.
+    pub async fn fetch<W: Write>(&self, now: i64, out: &mut ListWriter<W>) -> Result<Fetched, FetchError> {
+        let mut builder = Builder::new(now);
+        let mut stats = Fetched { summary: Summary::default(), objects: 0, pages: 0, redactions: 0 };
+        let mut notes = Vec::new();
+        // Pods first: they are what a snapshot is for, and the first request tells
+        // whether the server is there at all.
+        let pods = self.path("pods", true);
+        self.list(&pods, "Pod", &mut builder, out, &mut stats).await?;
+        for (resource, kind) in [("nodes", "Node"), ("events", "Event")] {
+            let path = self.path(resource, kind == "Event");
+            if let Err(f) = self.list(&path, kind, &mut builder, out, &mut stats).await {
+                match f {
+                    FetchError::Cluster(f) if optional(&f) => notes.push(format!("{resource}: {}", f.message)),
+                    other => return Err(other),
+                }
+            }
+        }
+        for (resource, kind) in [("services", "Service"), ("endpoints", "Endpoints")] {
+            let path = format!("/api/v1/namespaces/kube-system/{resource}");
+            let req = Request::new(&path).get("kube-dns", &GetParams::default()).map_err(build_error)?;
+            match self.client.request_text(req).await {
+                Ok(text) => {
+                    let mut value: Value = serde_json::from_str(&text)
+                        .map_err(|e| self.cluster((&kube::Error::SerdeError(e), &format!("{path}/kube-dns"))))?;
+                    self.emit(&mut value, kind, &mut builder, out, &mut stats)?;
+                }
+                Err(e) => {
+                    let f = self.fail(&e, &format!("{path}/kube-dns"));
+                    if !optional(&f) {
+                        return Err(FetchError::Cluster(Box::new(f)));
+                    }
+                    if f.kind != FailureKind::NotFound {
+                        notes.push(format!("{resource}/kube-dns: {}", f.message));
+                    }
+                }
+            }
+        }
+        let mut summary = builder.finish();
+        summary.skipped.extend(notes);
+        stats.summary = summary;
+        Ok(stats)
+    }
+
+    async fn list<W: Write>(
+        &self,
+        path: &str,
+        kind: &str,
+        builder: &mut Builder,
+        out: &mut ListWriter<W>,
+        stats: &mut Fetched,
+    ) -> Result<(), FetchError> {
+        let mut token: Option<String> = None;
+        loop {
+            let params =
+                ListParams { limit: Some(self.page_size), continue_token: token.clone(), ..ListParams::default() };
+            let req = Request::new(path).list(&params).map_err(build_error)?;
+            let shown = format!("{path}?limit={}", self.page_size);
+            let text = self.client.request_text(req).await.map_err(|e| self.cluster((&e, &shown)))?;
+            let page: Value =
+                serde_json::from_str(&text).map_err(|e| self.cluster((&kube::Error::SerdeError(e), &shown)))?;
+            drop(text);
+            stats.pages += 1;
+            let Value::Object(mut page) = page else {
+                let e = serde::de::Error::custom("the page is not a JSON object");
+                return Err(self.cluster((&kube::Error::SerdeError(e), &shown)));
+            };
+            token = page
+                .get("metadata")
+                .and_then(|m| m.get("continue"))
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if let Some(Value::Array(items)) = page.remove("items") {
+                for mut item in items {
+                    self.emit(&mut item, kind, builder, out, stats)?;
+                }
+            }
+            if token.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn emit<W: Write>(
+        &self,
+        item: &mut Value,
+        kind: &str,
+        builder: &mut Builder,
+        out: &mut ListWriter<W>,
+        stats: &mut Fetched,
+    ) -> Result<(), FetchError> {
+        builder.add_value(item, Some(kind));
+        if let Value::Object(map) = item {
+            // List items carry no kind; the written List must read back on its own.
+            map.entry("kind").or_insert_with(|| Value::String(kind.to_string()));
+            map.entry("apiVersion").or_insert_with(|| Value::String("v1".to_string()));
+        }
+        stats.redactions += scrub(item);
+        stats.objects += 1;
+        out.item(item)?;
+        Ok(())
+    }
+}
+
+/// Refusals that leave the rest of a snapshot meaningful.
+fn optional(f: &Failure) -> bool {
+    matches!(f.kind, FailureKind::Forbidden | FailureKind::NotFound)
+}
+
+fn build_error(e: kube::core::request::Error) -> FetchError {
+    FetchError::Write(std::io::Error::other(format!("cannot build the request: {e}")))
+}

@@ -1,0 +1,218 @@
+//! What a snapshot keeps of the cluster: the key names of `incident extract --json`
+//! (`pods`, `nodes`, `restarts_total`, …) plus what only the API knows (UIDs, phases,
+//! per-container restarts, conditions, events). Stored as a snapshot step's `facts`.
+//!
+//! Shaped like `crate::extract::Facts` so that moving onto it is mechanical: the
+//! shared fields keep the same names and meaning, the extra ones are optional.
+
+use serde::{Deserialize, Serialize};
+
+/// A snapshot of the cluster, summarised.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Summary {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<Node>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<Pod>,
+    /// Sum of the pods' RESTARTS (as kubectl counts them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restarts_total: Option<u64>,
+    /// Events counted by type and reason, most frequent first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventCount>,
+    /// The most recent Warning events, newest first (at most [`MAX_WARNINGS`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<WarningEvent>,
+    /// The kube-dns service and its endpoints, when listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<Dns>,
+    /// Where the data came from: the API server (`https://…`) or a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// The namespace asked for; absent for all namespaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Objects that could not be read (kind/name: why), at most [`MAX_SKIPPED`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+}
+
+pub const MAX_WARNINGS: usize = 100;
+pub const MAX_SKIPPED: usize = 20;
+
+/// One pod, as `kubectl get pods -A -o wide` shows it, plus its UID, phase and containers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Pod {
+    pub namespace: Option<String>,
+    pub name: String,
+    /// `n/m` ready containers.
+    pub ready: String,
+    /// kubectl's STATUS: CrashLoopBackOff, OOMKilled, Init:0/1, Terminating, Completed, …
+    pub status: String,
+    pub restarts: u64,
+    /// `15h` in `5 (15h ago)`; `null` when no container restarted.
+    pub last_restart_ago: Option<String>,
+    pub age: String,
+    pub ip: Option<String>,
+    pub node: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// Containers that restarted or are not ready (all of them when any did), for
+    /// restart accounting per container.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<Container>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Container {
+    pub name: String,
+    pub restarts: u64,
+    pub ready: bool,
+    /// Waiting or terminated reason now (CrashLoopBackOff, Error, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Why it last ended (OOMKilled, Error, Completed) and its exit code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_exit_code: Option<i32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub init: bool,
+}
+
+/// One node, as `kubectl get nodes -o wide` shows it, plus every address and condition.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Node {
+    pub name: String,
+    /// Ready, NotReady, Unknown, with `,SchedulingDisabled` when cordoned.
+    pub status: String,
+    pub roles: Vec<String>,
+    pub age: String,
+    pub version: String,
+    pub internal_ip: Option<String>,
+    pub external_ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// Every address the node reports, `Type=address` (LegacyHostIP included).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// Conditions that are not as they should be (Ready False, MemoryPressure True, …),
+    /// `Type=Status (Reason)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
+}
+
+impl Node {
+    pub fn is_ready(&self) -> bool {
+        self.status.split(',').any(|s| s == "Ready")
+    }
+
+    /// The address other nodes and pods use: InternalIP, else a legacy host IP.
+    pub fn primary_ip(&self) -> Option<&str> {
+        self.internal_ip.as_deref().or_else(|| {
+            self.addresses.iter().find_map(|a| a.strip_prefix("LegacyHostIP=")).or_else(|| {
+                self.addresses.iter().find_map(|a| a.strip_prefix("ExternalIP=")).or(self.external_ip.as_deref())
+            })
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventCount {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub reason: String,
+    /// Occurrences (an event's `count`, 1 when it has none).
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WarningEvent {
+    pub namespace: Option<String>,
+    /// `Pod/coredns-7b8c7b8d4-x9k2p`.
+    pub object: String,
+    pub reason: String,
+    pub message: String,
+    pub count: u64,
+    /// RFC 3339; the newest of lastTimestamp, eventTime, firstTimestamp, creation.
+    pub last_seen: Option<String>,
+}
+
+impl WarningEvent {
+    /// The same event in two snapshots (its count may have grown).
+    pub fn key(&self) -> (Option<&str>, &str, &str, &str) {
+        (self.namespace.as_deref(), &self.object, &self.reason, &self.message)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Dns {
+    /// `kube-system/kube-dns`.
+    pub service: String,
+    pub cluster_ip: Option<String>,
+    /// Ready endpoint addresses (`10.42.0.5:53`), and the not-ready ones.
+    pub ready: Vec<String>,
+    pub not_ready: Vec<String>,
+}
+
+impl Summary {
+    /// `1 node (1 NotReady), 23 pods (21 not running), 6,812 restarts, 40 Warning events`.
+    pub fn headline(&self) -> String {
+        use crate::format::thousands;
+        let mut parts = Vec::new();
+        if !self.nodes.is_empty() {
+            let not_ready = self.nodes.iter().filter(|n| !n.is_ready()).count();
+            let mut s = plural(self.nodes.len(), "node");
+            if not_ready > 0 {
+                s.push_str(&format!(" ({not_ready} not Ready)"));
+            }
+            parts.push(s);
+        }
+        if !self.pods.is_empty() {
+            let bad = self.pods.iter().filter(|p| !pod_is_healthy(p)).count();
+            let mut s = plural(self.pods.len(), "pod");
+            if bad > 0 {
+                s.push_str(&format!(" ({bad} not healthy)"));
+            }
+            parts.push(s);
+        }
+        if let Some(total) = self.restarts_total {
+            parts.push(format!("{} restarts", thousands(total as i64)));
+        }
+        let warnings: u64 = self.events.iter().filter(|e| e.type_ == "Warning").map(|e| e.count).sum();
+        if warnings > 0 {
+            parts.push(format!("{} Warning events", thousands(warnings as i64)));
+        }
+        if parts.is_empty() { "nothing found".to_string() } else { parts.join(", ") }
+    }
+}
+
+/// Running with every container ready, or finished.
+pub fn pod_is_healthy(p: &Pod) -> bool {
+    match p.status.as_str() {
+        "Completed" | "Succeeded" => true,
+        "Running" => ready_counts(&p.ready).is_some_and(|(r, t)| r == t),
+        _ => false,
+    }
+}
+
+/// `2/3` -> (2, 3).
+pub fn ready_counts(ready: &str) -> Option<(u32, u32)> {
+    let (a, b) = ready.split_once('/')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{} {word}s", crate::format::thousands(n as i64)) }
+}
