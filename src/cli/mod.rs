@@ -141,6 +141,11 @@ pub enum Command {
         after_help = "Connects the way kubectl does: --kubeconfig, KUBECONFIG (merged), ~/.kube/config, in-cluster.\nAn unreachable cluster is recorded too (the error is evidence) and exits 1.\n\nExamples:\n  incident snapshot\n  incident snapshot --context k3s -n kube-system\n  kubectl get pods,nodes,events -A -o json > now.json; incident snapshot --from now.json\n  incident snapshot --json | jq .restarts_total"
     )]
     Snapshot(SnapshotArgs),
+    /// What changed between two snapshots: node IPs, Ready, pods, restarts, new warnings
+    #[command(
+        after_help = "Examples:\n  incident diff                       # the last two snapshots\n  incident diff 20251005T132300Z      # that one against the last\n  incident diff --json | jq .restarts_increase"
+    )]
+    Diff(DiffArgs),
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod capture;
+pub mod diff;
 mod init;
 mod list;
 mod mark;
@@ -38,5 +39,6 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Show(args) => show::run(cfg, ui, &args),
         Command::Switch(args) => switch::run(cfg, ui, &args),
         Command::Snapshot(args) => snapshot::run(cfg, ui, &args),
+        Command::Diff(args) => diff::run(cfg, ui, &args),
     }
 }

@@ -8,11 +8,13 @@
 pub mod age;
 pub mod build;
 pub mod connect;
+pub mod diff;
 pub mod events;
 pub mod failure;
 pub mod fetch;
 pub mod nodes;
 pub mod pods;
+pub mod restarts;
 pub mod scrub;
 pub mod summary;
 pub mod table;

@@ -238,3 +238,44 @@ fn note_does_not_start_a_runtime() {
     env.ok(&["note", "still lean"]);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn diff_puts_the_node_ip_change_first() {
+    let api = FakeApi::seed();
+    let (mut env, id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let kc = kc.to_str().unwrap().to_string();
+    env.ok(&["snapshot", "--kubeconfig", &kc]);
+    let err = env.fails(1, &["diff"]);
+    assert!(err.contains("has 1 snapshot(s); a diff needs two"), "{err}");
+    {
+        // DHCP hands the node a new address; CoreDNS is recreated and comes up.
+        let mut s = api.state.lock().unwrap();
+        for o in s.objects.iter_mut() {
+            if o["kind"] == "Node" {
+                o["status"]["addresses"][0]["address"] = serde_json::json!("192.168.1.186");
+            }
+            if o["metadata"]["name"] == "convocanvas-7d4b9c8f6-xk2p9" {
+                o["status"]["containerStatuses"][0]["restartCount"] = serde_json::json!(1849);
+            }
+            if o["metadata"]["name"] == "coredns-7b8c7b8d4-x9k2p" {
+                o["metadata"]["uid"] = serde_json::json!("9e1f0c2d-new");
+                o["status"]["containerStatuses"][0]["restartCount"] = serde_json::json!(1);
+            }
+        }
+    }
+    env.at("2025-10-05T08:40:00-05:00");
+    env.ok(&["snapshot", "--kubeconfig", &kc]);
+    let out = env.ok(&["diff"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "node leveling-pc IP changed from 192.168.1.79 to 192.168.1.186");
+    assert_eq!(lines[1], "8 restarts since the earlier snapshot in 2 pods (RESTARTS column total 6,812 → 5,928)");
+    assert_eq!(lines[2], "  +7 convocanvas/convocanvas-7d4b9c8f6-xk2p9 (convocanvas +7)");
+    assert_eq!(lines[3], "  +1 kube-system/coredns-7b8c7b8d4-x9k2p (coredns +1), new pod");
+    assert_eq!(lines[4], "pod kube-system/coredns-7b8c7b8d4-x9k2p was recreated (new UID), now CrashLoopBackOff");
+    let json = env.json(&["diff", "--json"]);
+    assert_eq!(json["restarts_increase"], 8);
+    assert_eq!(json["nodes"][0]["what"], "address");
+    assert_eq!(json["nodes"][0]["to"], "192.168.1.186");
+    assert_eq!(snapshot_files(&env, &id).len(), 2);
+}
