@@ -146,6 +146,12 @@ pub enum Command {
         after_help = "Examples:\n  incident diff                       # the last two snapshots\n  incident diff 20251005T132300Z      # that one against the last\n  incident diff --json | jq .restarts_increase"
     )]
     Diff(DiffArgs),
+    /// Look for the usual suspects (node IP drift, CoreDNS loop, crash loops, NotReady
+    /// nodes, expiring events) and record each finding with its evidence
+    #[command(
+        after_help = "The host's addresses come from an `ip addr` capture in the incident, or from this\nmachine's interfaces when it is one of the nodes.\n\nExamples:\n  incident check\n  incident check --offline        # the last snapshot, no cluster needed\n  incident check --json | jq '.[].title'"
+    )]
+    Check(CheckArgs),
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod capture;
+mod check;
 pub mod diff;
 mod init;
 mod list;
@@ -40,5 +41,6 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Switch(args) => switch::run(cfg, ui, &args),
         Command::Snapshot(args) => snapshot::run(cfg, ui, &args),
         Command::Diff(args) => diff::run(cfg, ui, &args),
+        Command::Check(args) => check::run(cfg, ui, &args),
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod age;
 pub mod build;
+pub mod check;
 pub mod connect;
 pub mod diff;
 pub mod events;

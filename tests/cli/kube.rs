@@ -279,3 +279,65 @@ fn diff_puts_the_node_ip_change_first() {
     assert_eq!(json["nodes"][0]["to"], "192.168.1.186");
     assert_eq!(snapshot_files(&env, &id).len(), 2);
 }
+
+/// An `ip addr` capture as extraction records it (facts.interfaces), written by hand.
+fn write_ip_addr_capture(env: &TestEnv, id: &str) {
+    let step = "---\nid: 20251005T134000Z-capture-ipaddr\nkind: capture\nat: 2025-10-05T08:40:00-05:00\nhost: leveling-pc\ncommand: ip addr show\nfacts:\n  interfaces:\n  - name: lo\n    ipv4: [127.0.0.1/8]\n  - name: enp6s0\n    ipv4: [192.168.1.186/24]\n  - name: wlp5s0\n    ipv4: [192.168.1.180/24]\n---\n\n```console\n$ ip addr show\n```\n";
+    std::fs::write(env.incident_dir(id).join("steps/20251005T134000Z-capture-ipaddr.md"), step).unwrap();
+}
+
+#[test]
+fn check_finds_the_seed_story() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "starting"]);
+    write_ip_addr_capture(&env, &id);
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let out = env.ok(&["check", "--kubeconfig", kc.to_str().unwrap()]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "● node leveling-pc is registered as 192.168.1.79, an address this host no longer has");
+    assert_eq!(lines[1], "    node leveling-pc is registered with InternalIP 192.168.1.79");
+    assert_eq!(
+        lines[2],
+        "    the host has 192.168.1.186 (enp6s0), 192.168.1.180 (wlp5s0) (from step 20251005T134000Z-capture-ipaddr)"
+    );
+    assert!(out.contains("● CoreDNS detected a forwarding loop"), "{out}");
+    assert!(out.contains("● 5 pods crash-looping or failing, 6,812 restarts"), "{out}");
+    assert!(out.contains("● cluster DNS (10.43.0.10) has no ready endpoints"), "{out}");
+    let reqs = api.requests();
+    assert!(
+        reqs.contains(
+            &"GET /api/v1/namespaces/kube-system/pods/coredns-7b8c7b8d4-x9k2p/log?container=coredns&tailLines=500"
+                .to_string()
+        ),
+        "{reqs:?}"
+    );
+    assert!(reqs.contains(&"GET /api/v1/namespaces/kube-system/configmaps/coredns".to_string()), "{reqs:?}");
+    let checks: Vec<serde_json::Value> = env
+        .step_files(&id)
+        .iter()
+        .filter(|p| p.to_str().unwrap().contains("-check-"))
+        .map(|p| frontmatter(&std::fs::read_to_string(p).unwrap()))
+        .collect();
+    let mut kinds: Vec<&str> = checks.iter().map(|c| c["facts"]["finding"]["kind"].as_str().unwrap()).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["coredns_loop", "crashloop", "dns_no_endpoints", "node_ip_drift"]);
+    let err = env.fails(1, &["check", "--offline", "--no-record"]);
+    assert!(err.contains("error: --offline: this incident has no snapshot to check"), "{err}");
+    env.ok(&["snapshot", "--kubeconfig", kc.to_str().unwrap()]);
+    let json = env.json(&["check", "--offline", "--json", "--no-record"]);
+    assert_eq!(json[0]["kind"], "node_ip_drift");
+}
+
+#[test]
+fn check_against_a_closed_port_records_the_failure() {
+    let (env, id) = TestEnv::with_incident();
+    let port = closed_port();
+    let kc = env.root().join("kubeconfig");
+    std::fs::write(&kc, kubeconfig_text(&format!("http://127.0.0.1:{port}"), "k3s")).unwrap();
+    let err = env.fails(1, &["check", "--kubeconfig", kc.to_str().unwrap()]);
+    assert!(err.contains("was refused - did you specify the right host or port?"), "{err}");
+    let fm = frontmatter(&env.only_step(&id, "check"));
+    assert_eq!(fm["error"]["kind"], "connection_refused");
+    assert_eq!(fm["title"], "Check failed: connection_refused");
+}
