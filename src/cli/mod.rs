@@ -152,6 +152,12 @@ pub enum Command {
         after_help = "The host's addresses come from an `ip addr` capture in the incident, or from this\nmachine's interfaces when it is one of the nodes.\n\nExamples:\n  incident check\n  incident check --offline        # the last snapshot, no cluster needed\n  incident check --json | jq '.[].title'"
     )]
     Check(CheckArgs),
+    /// Follow pods, nodes and events into the incident: at most one step per interval,
+    /// outages recorded, milestones suggested
+    #[command(
+        after_help = "Examples:\n  incident watch\n  incident watch --interval 1m --auto-mark     # records `recovered` after 5 min all Ready\n  incident watch --for 10m"
+    )]
+    Watch(WatchArgs),
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>

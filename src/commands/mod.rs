@@ -14,6 +14,7 @@ pub mod snapshot;
 mod start;
 mod status;
 mod switch;
+mod watch;
 
 use crate::cli::Command;
 use crate::config::Config;
@@ -42,5 +43,6 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Snapshot(args) => snapshot::run(cfg, ui, &args),
         Command::Diff(args) => diff::run(cfg, ui, &args),
         Command::Check(args) => check::run(cfg, ui, &args),
+        Command::Watch(args) => watch::run(cfg, ui, &args),
     }
 }

@@ -19,6 +19,7 @@ pub mod restarts;
 pub mod scrub;
 pub mod summary;
 pub mod table;
+pub mod watch;
 
 pub use build::{Builder, JsonError, summarise_json, summarise_json_at};
 pub use failure::{Failure, FailureKind};

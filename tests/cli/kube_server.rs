@@ -20,10 +20,11 @@ pub enum Fault {
     Status(u16),
     /// Answer lists with a body that is not JSON.
     Malformed,
+    /// Close the listening socket (connection refused) and every open watch, until cleared.
+    Refuse,
 }
 
 /// What one `?watch=true` request gets, in order (the last one repeats).
-#[allow(dead_code)] // the watch tests use them
 #[derive(Clone, Debug)]
 pub enum WatchScript {
     /// These events, then the stream ends.
@@ -43,7 +44,7 @@ pub struct State {
     pub fault: Option<Fault>,
     /// Per resource (`pods`, `nodes`, `events`): what successive watches get.
     pub watches: HashMap<String, Vec<WatchScript>>,
-    watch_calls: HashMap<String, usize>,
+    pub watch_calls: HashMap<String, usize>,
     /// Every request line, `GET /api/v1/pods?limit=500`.
     pub requests: Vec<String>,
 }
@@ -98,12 +99,28 @@ impl FakeApi {
         let port = listener.local_addr().unwrap().port();
         let shared = state.clone();
         rt.spawn(async move {
+            let mut listener = Some(listener);
             loop {
-                let Ok((sock, _)) = listener.accept().await else { return };
-                let state = shared.clone();
-                tokio::spawn(async move {
-                    let _ = serve(sock, state).await;
-                });
+                let refusing = shared.lock().unwrap().fault == Some(Fault::Refuse);
+                match (&listener, refusing) {
+                    (Some(_), true) => listener = None,
+                    (None, false) => listener = TcpListener::bind(("127.0.0.1", port)).await.ok(),
+                    _ => {}
+                }
+                let Some(l) = &listener else {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                };
+                tokio::select! {
+                    accepted = l.accept() => {
+                        let Ok((sock, _)) = accepted else { continue };
+                        let state = shared.clone();
+                        tokio::spawn(async move {
+                            let _ = serve(sock, state).await;
+                        });
+                    }
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
+                }
             }
         });
         FakeApi { port, state, _rt: rt }
@@ -286,6 +303,7 @@ async fn serve(mut sock: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
         match script {
             WatchScript::Events(events) => {
                 for e in events {
+                    apply_watch_event(&state, &e);
                     sock.write_all(format!("{e}\n").as_bytes()).await?;
                 }
                 sock.flush().await?;
@@ -296,7 +314,13 @@ async fn serve(mut sock: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
             }
             WatchScript::Idle => {
                 let secs: u64 = params.get("timeoutSeconds").and_then(|t| t.parse().ok()).unwrap_or(290).min(5);
-                tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+                let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+                while std::time::Instant::now() < until {
+                    if state.lock().unwrap().fault == Some(Fault::Refuse) {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
             }
         }
         return sock.shutdown().await;
@@ -322,6 +346,25 @@ async fn serve(mut sock: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
         .collect();
     let body = json!({"kind": format!("{kind}List"), "apiVersion": "v1", "metadata": meta, "items": items});
     respond(&mut sock, 200, "application/json", &body.to_string()).await
+}
+
+/// A served watch event changes the stored objects too, so a re-list sees the same world.
+fn apply_watch_event(state: &Arc<Mutex<State>>, e: &Value) {
+    let obj = &e["object"];
+    let same = |o: &Value| {
+        o["kind"] == obj["kind"]
+            && o["metadata"]["name"] == obj["metadata"]["name"]
+            && o["metadata"]["namespace"] == obj["metadata"]["namespace"]
+    };
+    let mut s = state.lock().unwrap();
+    match e["type"].as_str() {
+        Some("ADDED") | Some("MODIFIED") => match s.objects.iter_mut().find(|o| same(o)) {
+            Some(o) => *o = obj.clone(),
+            None => s.objects.push(obj.clone()),
+        },
+        Some("DELETED") => s.objects.retain(|o| !same(o)),
+        _ => {}
+    }
 }
 
 async fn respond(sock: &mut TcpStream, code: u16, ctype: &str, body: &str) -> std::io::Result<()> {
