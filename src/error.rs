@@ -39,7 +39,7 @@ impl Error {
     }
 
     pub fn io(action: &'static str, path: impl AsRef<Path>, source: io::Error) -> Error {
-        Error::Io { action, path: path.as_ref().to_path_buf(), source }
+        Error::Io { action, path: path.as_ref().to_path_buf(), source: root_io_error(source) }
     }
 
     pub fn exit_code(&self) -> u8 {
@@ -57,6 +57,26 @@ impl Error {
             Error::Internal(_) => Some("please report this with the command you ran".to_string()),
         }
     }
+}
+
+/// tempfile wraps OS errors with its own temp path and hides the OS code; we name
+/// the real path ourselves, so turn the error back into the plain OS error.
+fn root_io_error(err: io::Error) -> io::Error {
+    use io::ErrorKind::*;
+    if err.raw_os_error().is_some() || err.get_ref().is_none() {
+        return err;
+    }
+    let code = match err.kind() {
+        StorageFull => libc::ENOSPC,
+        QuotaExceeded => libc::EDQUOT,
+        ReadOnlyFilesystem => libc::EROFS,
+        PermissionDenied => libc::EACCES,
+        NotFound => libc::ENOENT,
+        AlreadyExists => libc::EEXIST,
+        FileTooLarge => libc::EFBIG,
+        _ => return err,
+    };
+    io::Error::from_raw_os_error(code)
 }
 
 fn io_hint(err: &io::Error, path: &Path) -> Option<String> {

@@ -116,6 +116,20 @@ impl Milestone {
         }
     }
 
+    /// Whether `self` must happen before `later`. The main chain runs from impact
+    /// to resolution; the permanent fix is a side branch that starts after diagnosis
+    /// and is unordered with mitigation, recovery and resolution.
+    pub fn must_precede(self, later: Milestone) -> bool {
+        use Milestone::*;
+        let fix_branch = |m: Milestone| matches!(m, PermanentFixStart | PermanentFix);
+        match (fix_branch(self), fix_branch(later)) {
+            (false, false) => self < later,
+            (true, true) => self == PermanentFixStart && later == PermanentFix,
+            (false, true) => self <= Diagnosed,
+            (true, false) => false,
+        }
+    }
+
     /// Words for a timeline: "Detected", "Permanent fix in place".
     pub fn label(self) -> &'static str {
         match self {
@@ -147,6 +161,23 @@ impl FromStr for Milestone {
             let names: Vec<&str> = Milestone::ALL.iter().map(|m| m.as_str()).collect();
             format!("unknown milestone {s:?}; expected one of: {}", names.join(", "))
         })
+    }
+}
+
+#[cfg(test)]
+mod milestone_tests {
+    use super::Milestone::*;
+
+    #[test]
+    fn the_fix_branch_is_unordered_with_recovery_and_resolution() {
+        assert!(Detected.must_precede(Diagnosed));
+        assert!(Diagnosed.must_precede(Recovered));
+        assert!(!Recovered.must_precede(Detected));
+        assert!(PermanentFixStart.must_precede(PermanentFix));
+        assert!(Diagnosed.must_precede(PermanentFixStart));
+        assert!(!Resolved.must_precede(PermanentFixStart));
+        assert!(!PermanentFixStart.must_precede(Resolved));
+        assert!(!Recovered.must_precede(PermanentFix));
     }
 }
 

@@ -55,14 +55,18 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         let _ = out.flush();
     }
     let mut captured = recorder.finish()?;
-    if captured.bytes == 0 {
+    // A command that printed nothing is still evidence (`systemctl stop k3s`); bare
+    // empty input is a mistake.
+    if captured.bytes == 0 && meta.command.is_none() {
         return Err(Error::usage(
             "nothing to capture: the input was empty",
             "pipe the output in: kubectl get pods -A | incident capture -c \"kubectl get pods -A\"",
         ));
     }
-    meta.output_bytes = Some(captured.bytes);
-    meta.output_sha256 = Some(captured.sha256.clone());
+    if captured.bytes > 0 {
+        meta.output_bytes = Some(captured.bytes);
+        meta.output_sha256 = Some(captured.sha256.clone());
+    }
     if let Some(spool) = captured.spool.take() {
         session.writer.persist_output(spool, &mut meta)?;
     }

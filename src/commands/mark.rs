@@ -33,7 +33,9 @@ fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> R
                 format::date_time(step.meta.at),
                 step.meta.id
             ));
-        } else if (other < milestone && step.meta.at > at) || (other > milestone && step.meta.at < at) {
+        } else if (other.must_precede(milestone) && step.meta.at > at)
+            || (milestone.must_precede(other) && step.meta.at < at)
+        {
             ui.warn(&format!(
                 "{milestone} at {} is out of order with {other} at {} ({}); check the times",
                 format::date_time(at),

@@ -79,8 +79,19 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     };
     let sev = inc.meta.severity.as_deref().map(|s| format!(" · {s}")).unwrap_or_default();
     out.push_str(&format!("{} [{status_text}{sev}]\n", paint(BOLD, &inc.meta.title)));
-    let mut line =
-        format!("{} · started {} · {} ago", inc.slug, format::date_time(started), format::duration(now - started));
+    let resolved_at = inc.milestones().into_iter().find(|(m, _)| *m == Milestone::Resolved).map(|(_, s)| s.meta.at);
+    let mut line = match resolved_at {
+        Some(end) => format!(
+            "{} · started {} · resolved {} after {}",
+            inc.slug,
+            format::date_time(started),
+            format::clock(end),
+            format::duration(end - started)
+        ),
+        None => {
+            format!("{} · started {} · {} ago", inc.slug, format::date_time(started), format::duration(now - started))
+        }
+    };
     if !inc.meta.services.is_empty() {
         line.push_str(&format!(" · services: {}", inc.meta.services.join(", ")));
     }

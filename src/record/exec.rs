@@ -3,15 +3,14 @@
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// How long output may still arrive after the command exits (from children that
 /// outlive it and hold the pipe open).
@@ -28,12 +27,6 @@ pub struct Finished {
     pub spawn_error: Option<String>,
 }
 
-enum Event {
-    Data(usize, Vec<u8>),
-    Eof(usize),
-    Exit(io::Result<ExitStatus>),
-}
-
 /// Runs `argv`, copying its stdout and stderr to ours as they arrive and to
 /// `on_output(stream, bytes)` (0 stdout, 1 stderr) in the same order.
 pub fn run_and_tee(
@@ -43,13 +36,24 @@ pub fn run_and_tee(
 ) -> Result<Finished> {
     let _guard = SignalGuard::install();
     let started = Instant::now();
-    let mut child = match Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(Stdio::inherit())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
+    // When our stdout and stderr go to the same place (a terminal, one log file), the
+    // command gets one pipe for both: the record keeps the exact order it printed in.
+    // Otherwise two pipes keep them apart, ordered as they arrive.
+    let merged = same_destination();
+    let mut command = Command::new(&argv[0]);
+    command.args(&argv[1..]).stdin(Stdio::inherit());
+    let mut shared = None;
+    if merged {
+        let (reader, writer) = io::pipe().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
+        let writer2 = writer.try_clone().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
+        command.stdout(writer).stderr(writer2);
+        shared = Some(reader);
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    let spawned = command.spawn();
+    drop(command); // closes our copies of the write ends, so EOF comes when the command ends
+    let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
             let program = argv[0].to_string_lossy();
@@ -61,79 +65,101 @@ pub fn run_and_tee(
             return Ok(Finished { exit_code: code, signal: None, duration: started.elapsed(), spawn_error: Some(why) });
         }
     };
-    // A bounded channel: a command printing faster than we record waits for us.
-    let (tx, rx) = mpsc::sync_channel::<Event>(16);
-    let pipes: [Option<Box<dyn Read + Send>>; 2] = [
-        child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
-        child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
-    ];
-    for (stream, pipe) in pipes.into_iter().enumerate() {
-        let tx = tx.clone();
-        let Some(mut pipe) = pipe else {
-            let _ = tx.send(Event::Eof(stream));
-            continue;
-        };
-        thread::spawn(move || {
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                match pipe.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        if tx.send(Event::Data(stream, buf[..n].to_vec())).is_err() {
-                            return;
-                        }
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(_) => break,
-                }
-            }
-            let _ = tx.send(Event::Eof(stream));
-        });
-    }
-    thread::spawn(move || {
-        let _ = tx.send(Event::Exit(child.wait()));
-    });
-
-    let mut open = [true, true];
+    let mut pipes: [Option<Box<dyn ReadFd>>; 2] = match shared {
+        Some(reader) => [Some(Box::new(reader)), None],
+        None => [
+            child.stdout.take().map(|p| Box::new(p) as Box<dyn ReadFd>),
+            child.stderr.take().map(|p| Box::new(p) as Box<dyn ReadFd>),
+        ],
+    };
     let mut status = None;
     let mut duration = Duration::ZERO;
     let mut deadline: Option<Instant> = None;
     let mut tee_ok = [tee, tee];
-    loop {
-        let event = match deadline {
-            Some(d) => match rx.recv_timeout(d.saturating_duration_since(Instant::now())) {
-                Ok(event) => event,
-                Err(_) => break,
-            },
-            None => match rx.recv() {
-                Ok(event) => event,
-                Err(_) => break,
-            },
+    let mut buf = vec![0u8; 64 * 1024];
+    // One thread polls both pipes and reads whichever is ready, stdout first: the
+    // record keeps the order in which the command wrote, as far as pipes can tell.
+    while pipes.iter().any(Option::is_some) {
+        let wait_ms = match deadline {
+            Some(d) => d.saturating_duration_since(Instant::now()).as_millis() as i32,
+            None => 100,
         };
-        match event {
-            Event::Data(stream, bytes) => {
-                if tee_ok[stream] {
-                    tee_ok[stream] = write_through(stream, &bytes);
-                }
-                on_output(stream, &bytes)?;
+        if deadline.is_some() && wait_ms == 0 {
+            break; // children that outlive the command hold the pipes open
+        }
+        let ready = poll_readable(&pipes, wait_ms);
+        for stream in 0..2 {
+            if !ready[stream] {
+                continue;
             }
-            Event::Eof(stream) => open[stream] = false,
-            Event::Exit(result) => {
-                duration = started.elapsed();
-                status = Some(result);
-                deadline = Some(Instant::now() + DRAIN_AFTER_EXIT);
+            let Some(pipe) = pipes[stream].as_mut() else { continue };
+            match pipe.read(&mut buf) {
+                Ok(0) => pipes[stream] = None,
+                Ok(n) => {
+                    if tee_ok[stream] {
+                        tee_ok[stream] = write_through(stream, &buf[..n]);
+                    }
+                    on_output(stream, &buf[..n])?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => pipes[stream] = None,
             }
         }
-        if status.is_some() && !open[0] && !open[1] {
-            break;
+        if status.is_none()
+            && let Ok(Some(s)) = child.try_wait()
+        {
+            duration = started.elapsed();
+            status = Some(s);
+            deadline = Some(Instant::now() + DRAIN_AFTER_EXIT);
         }
     }
-    let (exit_code, signal) = match status {
-        Some(Ok(status)) => describe(status),
-        Some(Err(e)) => return Err(crate::error::Error::Internal(format!("waiting for the command failed: {e}"))),
-        None => (1, None),
+    let status = match status {
+        Some(s) => s,
+        None => {
+            let s = child.wait().map_err(|e| Error::Internal(format!("waiting for the command failed: {e}")))?;
+            duration = started.elapsed();
+            s
+        }
     };
+    let (exit_code, signal) = describe(status);
     Ok(Finished { exit_code, signal, duration, spawn_error: None })
+}
+
+trait ReadFd: Read + AsRawFd {}
+impl<T: Read + AsRawFd> ReadFd for T {}
+
+/// Which of the open pipes have data (or EOF) within `timeout_ms`.
+fn poll_readable(pipes: &[Option<Box<dyn ReadFd>>; 2], timeout_ms: i32) -> [bool; 2] {
+    let mut fds: Vec<libc::pollfd> = Vec::with_capacity(2);
+    let mut which = Vec::with_capacity(2);
+    for (i, pipe) in pipes.iter().enumerate() {
+        if let Some(p) = pipe {
+            fds.push(libc::pollfd { fd: p.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+            which.push(i);
+        }
+    }
+    // SAFETY: `fds` is a valid array of `fds.len()` pollfd structs for the whole call.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+    let mut ready = [false; 2];
+    if n > 0 {
+        for (fd, i) in fds.iter().zip(which) {
+            ready[i] = fd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0;
+        }
+    }
+    ready
+}
+
+/// True when fds 1 and 2 are the same file, pipe or terminal.
+fn same_destination() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let meta = |fd: std::os::fd::BorrowedFd<'_>| {
+        fd.try_clone_to_owned().ok().and_then(|o| std::fs::File::from(o).metadata().ok())
+    };
+    match (meta(io::stdout().as_fd()), meta(io::stderr().as_fd())) {
+        (Some(a), Some(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 /// Copies to our stdout/stderr; false once that is closed (we keep recording).

@@ -44,6 +44,7 @@ pub struct OutputRecorder<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> {
     bytes: u64,
     lines: u64,
     scratch: String,
+    finished: bool,
 }
 
 impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
@@ -64,6 +65,7 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
             bytes: 0,
             lines: 0,
             scratch: String::new(),
+            finished: false,
         }
     }
 
@@ -130,6 +132,12 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
     }
 
     pub fn finish(mut self) -> Result<Captured> {
+        let captured = self.finish_inner()?;
+        self.finished = true;
+        Ok(captured)
+    }
+
+    fn finish_inner(&mut self) -> Result<Captured> {
         for stream in 0..2 {
             if !self.pending[stream].is_empty() {
                 let rest = std::mem::take(&mut self.pending[stream]);
@@ -139,7 +147,7 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
         let sha256 = hex(&self.hasher.finalize_reset());
         let Some(spool) = self.spool.take() else {
             return Ok(Captured {
-                inline: self.head,
+                inline: std::mem::take(&mut self.head),
                 spool: None,
                 bytes: self.bytes,
                 lines: self.lines,
@@ -149,7 +157,7 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
         };
         let spool = spool.into_inner().map_err(|e| e.into_error()).ctx("write", self.writer.outputs_dir())?;
         let omitted = self.bytes - self.head.len() as u64 - self.tail_bytes as u64;
-        let mut inline = self.head;
+        let mut inline = std::mem::take(&mut self.head);
         if !inline.ends_with('\n') {
             inline.push('\n');
         }
@@ -165,6 +173,17 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
             sha256,
             omitted_bytes: omitted,
         })
+    }
+}
+
+impl<F: FnMut(&str, &mut String), O: FnMut(&str)> Drop for OutputRecorder<'_, F, O> {
+    /// After a failure (disk full), leave no empty `outputs/` behind; a folder
+    /// still holding files is not removed.
+    fn drop(&mut self) {
+        if !self.finished {
+            drop(self.spool.take());
+            let _ = std::fs::remove_dir(self.writer.outputs_dir());
+        }
     }
 }
 

@@ -14,7 +14,12 @@ pub const TEMP_PREFIX: &str = ".incident-tmp-";
 
 /// A hidden temp file in `dir`, to be persisted with [`persist_new`].
 pub fn temp_in(dir: &Path) -> Result<NamedTempFile> {
-    Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).ctx("create a file in", dir)
+    // 0666 before the umask, like any editor's file: the vault is shared through git.
+    Builder::new()
+        .prefix(TEMP_PREFIX)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .ctx("create a file in", dir)
 }
 
 /// Writes `bytes` to `path`, which must not exist yet. `Ok(false)` when it does.

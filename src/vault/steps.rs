@@ -49,7 +49,7 @@ impl StepWriter {
     /// A hidden temp file in `outputs/` to stream a large output into.
     pub fn output_spool(&self) -> Result<NamedTempFile> {
         let dir = self.outputs_dir();
-        fs::create_dir_all(&dir).ctx("create", &dir)?;
+        create_in_incident(&dir)?;
         atomic::temp_in(&dir)
     }
 
@@ -82,7 +82,7 @@ impl StepWriter {
     /// a new id: nothing is ever overwritten.
     pub fn write(&self, step: &mut Step) -> Result<PathBuf> {
         let steps = self.dir.join(STEPS_DIR);
-        fs::create_dir_all(&steps).ctx("create", &steps)?;
+        create_in_incident(&steps)?;
         for _ in 0..16 {
             let path = steps.join(format!("{}.md", step.meta.id));
             let text = render_step(step);
@@ -94,6 +94,16 @@ impl StepWriter {
             step.meta.id = new_step_id(step.meta.kind, step.meta.at);
         }
         Err(Error::Internal(format!("could not find a free step name in {}", steps.display())))
+    }
+}
+
+/// Creates `steps/` or `outputs/` inside an incident folder that must still exist:
+/// an incident deleted while a command ran is an error, not silently re-created.
+fn create_in_incident(dir: &Path) -> Result<()> {
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::io("create", dir, e)),
     }
 }
 

@@ -9,26 +9,11 @@ fn eight_processes_appending_notes_lose_nothing() {
     let (env, id) = TestEnv::with_incident();
     const PROCS: usize = 8;
     const NOTES: usize = 200;
-    let root = env.root().to_path_buf();
-    let bin = env!("CARGO_BIN_EXE_incident");
     // Each worker is a shell loop so 8 processes really run at once.
     let script =
-        format!(r#"i=0; while [ $i -lt {NOTES} ]; do "{bin}" -q note "worker $W note $i" || exit 1; i=$((i+1)); done"#);
-    let workers: Vec<_> = (0..PROCS)
-        .map(|w| {
-            std::process::Command::new("sh")
-                .arg("-c")
-                .arg(&script)
-                .current_dir(&root)
-                .env_clear()
-                .env("PATH", std::env::var("PATH").unwrap())
-                .env("INCIDENT_AUTHOR", "ryan")
-                .env("W", w.to_string())
-                .stdout(Stdio::null())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+        format!(r#"i=0; while [ $i -lt {NOTES} ]; do "$BIN" -q note "worker $W note $i" || exit 1; i=$((i+1)); done"#);
+    let workers: Vec<_> =
+        (0..PROCS).map(|w| env.shell(&script).env("W", w.to_string()).stdout(Stdio::null()).spawn().unwrap()).collect();
     for mut w in workers {
         assert!(w.wait().unwrap().success());
     }

@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod faults;
 mod kube;
 mod kube_server;
 mod recorder;

@@ -114,6 +114,8 @@ fn options_decisions_causes_lessons_actions() {
     let (env, id) = TestEnv::with_incident();
     env.ok(&[
         "option",
+        "--at",
+        "08:20",
         "Clean restart",
         "--pros",
         "minutes to recover",
@@ -122,7 +124,7 @@ fn options_decisions_causes_lessons_actions() {
         "--cons",
         "loses node password",
     ]);
-    env.ok(&["option", "Pin to interface", "--pros", "prevents recurrence"]);
+    env.ok(&["option", "--at", "08:21", "Pin to interface", "--pros", "prevents recurrence"]);
     env.ok(&["decide", "clean", "--why", "fastest way back"]);
     env.ok(&["cause", "k3s cached the old node IP", "--trigger", "DHCP lease changed the IP"]);
     env.ok(&["lesson", "--kind", "sucked", "No alert on restarts"]);

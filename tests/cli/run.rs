@@ -122,7 +122,7 @@ fn capture_records_piped_output_and_passes_it_on() {
 #[test]
 fn capture_of_nothing_is_an_error() {
     let (env, id) = TestEnv::with_incident();
-    let r = env.run_with_stdin(&["capture", "-c", "kubectl get pods"], b"");
+    let r = env.run_with_stdin(&["capture"], b"");
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
@@ -130,6 +130,10 @@ fn capture_of_nothing_is_an_error() {
     );
     assert!(env.step_files(&id).is_empty());
     assert!(!env.incident_dir(&id).join("outputs").exists());
+    // With the command named, no output is evidence too (`systemctl stop` prints nothing).
+    let r = env.run_with_stdin(&["capture", "-c", "sudo systemctl stop k3s"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(body(&env.only_step(&id, "capture")), "```console\n$ sudo systemctl stop k3s\n```\n");
 }
 
 #[test]
@@ -142,4 +146,17 @@ fn a_line_that_never_ends_is_cut_not_held() {
     let stored = std::fs::read(env.incident_dir(&id).join(fm["output_file"].as_str().unwrap())).unwrap();
     assert_eq!(stored.len(), 300000);
     assert!(stored.iter().all(|&b| b == b'x'));
+}
+
+#[test]
+fn stdout_and_stderr_to_one_place_are_recorded_in_the_order_printed() {
+    let (env, id) = TestEnv::with_incident();
+    let log = env.root().join("terminal.log");
+    let script = format!(
+        "exec \"$BIN\" -q run -- sh -c 'echo out1; echo err1 >&2; echo out2; echo err2 >&2' > '{}' 2>&1",
+        log.display()
+    );
+    assert!(env.shell(&script).status().unwrap().success());
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "out1\nerr1\nout2\nerr2\n");
+    assert!(body(&env.only_step(&id, "run")).contains("\nout1\nerr1\nout2\nerr2\n"));
 }

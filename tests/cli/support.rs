@@ -64,6 +64,24 @@ impl TestEnv {
         cmd
     }
 
+    /// `sh -c script` in the vault with the same clean environment; `$BIN` is incident.
+    pub fn shell(&self, script: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script])
+            .current_dir(self.root())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("BIN", env!("CARGO_BIN_EXE_incident"))
+            .env("INCIDENT_NOW", &self.now)
+            .env("INCIDENT_AUTHOR", "ryan")
+            .env("INCIDENT_HOST", "leveling-pc")
+            .env("TZ", "UTC");
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
     pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
         let mut child =
             self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
