@@ -203,3 +203,129 @@ fn optional(f: &Failure) -> bool {
 fn build_error(e: kube::core::request::Error) -> FetchError {
     FetchError::Write(std::io::Error::other(format!("cannot build the request: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use http::{Request, Response};
+    use kube::client::Body;
+    use serde_json::json;
+
+    use super::*;
+
+    /// Serves `answers` by path prefix, in order of arrival; returns every URI asked for.
+    fn mock(answers: Vec<(&'static str, u16, Value)>) -> (Client, tokio::task::JoinHandle<Vec<String>>) {
+        let (svc, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+        let task = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            while let Some((req, send)) = handle.next_request().await {
+                let uri = req.uri().to_string();
+                seen.push(uri.clone());
+                let (code, body) = answers
+                    .iter()
+                    .find(|(want, _, _)| uri == *want)
+                    .map(|(_, c, b)| (*c, b.clone()))
+                    .unwrap_or_else(|| (599, json!({"unexpected": uri})));
+                let resp = Response::builder().status(code).body(Body::from(body.to_string().into_bytes())).unwrap();
+                send.send_response(resp);
+            }
+            seen
+        });
+        (Client::new(svc, "default"), task)
+    }
+
+    fn page(kind: &str, names: &[&str], cont: Option<&str>) -> Value {
+        let items: Vec<Value> = names.iter().map(|n| json!({"metadata": {"name": n, "namespace": "ns"}})).collect();
+        let mut meta = json!({"resourceVersion": "1"});
+        if let Some(c) = cont {
+            meta["continue"] = json!(c);
+        }
+        json!({"kind": kind, "apiVersion": "v1", "metadata": meta, "items": items})
+    }
+
+    fn not_found() -> Value {
+        json!({"kind": "Status", "status": "Failure", "reason": "NotFound", "code": 404, "message": "not found"})
+    }
+
+    #[tokio::test]
+    async fn pages_follow_continue_and_a_namespace_stays_a_namespace() {
+        let (client, task) = mock(vec![
+            ("/api/v1/namespaces/ns/pods?&limit=2", 200, page("PodList", &["a", "b"], Some("tok1"))),
+            ("/api/v1/namespaces/ns/pods?&limit=2&continue=tok1", 200, page("PodList", &["c"], None)),
+            ("/api/v1/nodes?&limit=2", 200, page("NodeList", &["n1"], None)),
+            ("/api/v1/namespaces/ns/events?&limit=2", 200, page("EventList", &[], None)),
+            ("/api/v1/namespaces/kube-system/services/kube-dns", 404, not_found()),
+            ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
+        ]);
+        let f =
+            Fetcher { client: &client, server: "127.0.0.1:6443", context: None, namespace: Some("ns"), page_size: 2 };
+        let mut out = ListWriter::new(Vec::new()).unwrap();
+        let fetched = f.fetch(0, &mut out).await.unwrap();
+        drop(f);
+        drop(client);
+        let seen = task.await.unwrap();
+        // Exactly these requests: nothing cluster-wide for pods or events.
+        assert_eq!(
+            seen,
+            [
+                "/api/v1/namespaces/ns/pods?&limit=2",
+                "/api/v1/namespaces/ns/pods?&limit=2&continue=tok1",
+                "/api/v1/nodes?&limit=2",
+                "/api/v1/namespaces/ns/events?&limit=2",
+                "/api/v1/namespaces/kube-system/services/kube-dns",
+                "/api/v1/namespaces/kube-system/endpoints/kube-dns",
+            ]
+        );
+        assert_eq!(fetched.pages, 4);
+        assert_eq!(fetched.objects, 4);
+        let names: Vec<&str> = fetched.summary.pods.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert!(fetched.summary.dns.is_none());
+        assert!(
+            fetched.summary.skipped.is_empty(),
+            "a missing kube-dns is not a failure: {:?}",
+            fetched.summary.skipped
+        );
+        let written: Value = serde_json::from_slice(&out.finish().unwrap()).unwrap();
+        assert_eq!(written["items"].as_array().unwrap().len(), 4);
+        assert_eq!(written["items"][3]["kind"], "Node");
+    }
+
+    #[tokio::test]
+    async fn forbidden_nodes_are_noted_and_a_failed_pod_list_stops_everything() {
+        let forbidden = json!({"kind": "Status", "status": "Failure", "reason": "Forbidden", "code": 403,
+            "message": "nodes is forbidden: User \"dev\" cannot list resource \"nodes\""});
+        let (client, task) = mock(vec![
+            ("/api/v1/pods?&limit=500", 200, page("PodList", &["a"], None)),
+            ("/api/v1/nodes?&limit=500", 403, forbidden.clone()),
+            ("/api/v1/events?&limit=500", 200, page("EventList", &[], None)),
+            ("/api/v1/namespaces/kube-system/services/kube-dns", 404, not_found()),
+            ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
+        ]);
+        let f = Fetcher { client: &client, server: "k:6443", context: Some("dev"), namespace: None, page_size: 500 };
+        let mut out = ListWriter::new(std::io::sink()).unwrap();
+        let fetched = f.fetch(0, &mut out).await.unwrap();
+        assert_eq!(fetched.summary.pods.len(), 1);
+        assert!(
+            fetched.summary.skipped[0].starts_with(
+                "nodes: the server k:6443 (context \"dev\") forbids /api/v1/nodes?limit=500: 403 Forbidden"
+            ),
+            "{:?}",
+            fetched.summary.skipped
+        );
+        drop(f);
+        drop(client);
+        task.await.unwrap();
+
+        let (client, task) = mock(vec![("/api/v1/pods?&limit=500", 403, forbidden)]);
+        let f = Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500 };
+        let mut out = ListWriter::new(std::io::sink()).unwrap();
+        match f.fetch(0, &mut out).await {
+            Err(FetchError::Cluster(failure)) => assert_eq!(failure.kind, FailureKind::Forbidden),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        drop(f);
+        drop(client);
+        // After the pods list failed, nothing else was asked.
+        assert_eq!(task.await.unwrap(), ["/api/v1/pods?&limit=500"]);
+    }
+}

@@ -464,3 +464,18 @@ fn watch_suggests_and_auto_marks_recovery() {
     let m = frontmatter(&env.only_step(&id, "milestone"));
     assert_eq!(m["milestone"], "recovered");
 }
+
+/// Against a real cluster, when INCIDENT_TEST_KUBECONFIG names its kubeconfig (never in CI).
+#[test]
+fn real_cluster_snapshot_when_asked_for() {
+    let Ok(kc) = std::env::var("INCIDENT_TEST_KUBECONFIG") else {
+        eprintln!("skipped: set INCIDENT_TEST_KUBECONFIG=/path/to/kubeconfig to snapshot a real cluster");
+        return;
+    };
+    let (env, id) = TestEnv::with_incident();
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "--json"]);
+    assert!(json["nodes"].as_array().is_some_and(|n| !n.is_empty()), "{json}");
+    let fm = frontmatter(&env.only_step(&id, "snapshot"));
+    assert!(fm["output_file"].as_str().unwrap().ends_with(".json"));
+    env.ok(&["check", "--kubeconfig", &kc]);
+}
