@@ -260,7 +260,6 @@ mod tests {
             Fetcher { client: &client, server: "127.0.0.1:6443", context: None, namespace: Some("ns"), page_size: 2 };
         let mut out = ListWriter::new(Vec::new()).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
-        drop(f);
         drop(client);
         let seen = task.await.unwrap();
         // Exactly these requests: nothing cluster-wide for pods or events.
@@ -312,7 +311,6 @@ mod tests {
             "{:?}",
             fetched.summary.skipped
         );
-        drop(f);
         drop(client);
         task.await.unwrap();
 
@@ -323,7 +321,6 @@ mod tests {
             Err(FetchError::Cluster(failure)) => assert_eq!(failure.kind, FailureKind::Forbidden),
             other => panic!("expected a failure, got {other:?}"),
         }
-        drop(f);
         drop(client);
         // After the pods list failed, nothing else was asked.
         assert_eq!(task.await.unwrap(), ["/api/v1/pods?&limit=500"]);
