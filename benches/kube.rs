@@ -2,8 +2,8 @@
 //! (tests/cli/kube_server.rs) on 127.0.0.1, and `incident watch` under a stream of pod
 //! updates. Whole-process wall time and peak RSS of the real binary.
 //!
-//! Run: `cargo bench --bench kube` (release build). Env: PODS [10000] NODES [100]
-//! UPDATES [20000,100000].
+//! Run: `cargo bench --bench kube` (release build; needs /usr/bin/time). Env: PODS [10000]
+//! NODES [100] UPDATES [20000,100000].
 
 #[path = "../tests/cli/kube_server.rs"]
 #[allow(dead_code)]
@@ -42,14 +42,19 @@ fn cluster(pods: usize, nodes: usize) -> Vec<Value> {
     objects
 }
 
-/// Runs the binary; returns wall time, its own peak RSS (KiB, from wait4) and stdout.
+/// Runs the binary under `/usr/bin/time -f %M`; returns wall time, its peak RSS (KiB)
+/// and stdout. Not wait4 on our own child: a forked child's maxrss starts at this
+/// process's RSS (which holds the whole fake cluster) before exec.
 fn incident(dir: &std::path::Path, args: &[&str]) -> (Duration, i64, String) {
     let out_file = dir.join(".bench-stdout");
     let err_file = dir.join(".bench-stderr");
+    let rss_file = dir.join(".bench-rss");
     let started = Instant::now();
-    // Reaped by wait4 below, which also gives this child's own rusage.
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.args(["-f", "%M", "-o"]).arg(&rss_file).arg(env!("CARGO_BIN_EXE_incident"));
+    // Reaped by wait4 below.
     #[allow(clippy::zombie_processes)]
-    let child = Command::new(env!("CARGO_BIN_EXE_incident"))
+    let child = cmd
         .args(args)
         .current_dir(dir)
         .env("INCIDENT_NOW", "2025-10-05T08:23:00-05:00")
@@ -67,7 +72,8 @@ fn incident(dir: &std::path::Path, args: &[&str]) -> (Duration, i64, String) {
     assert_eq!(waited, pid);
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     assert!(ok, "incident {args:?}: {}", std::fs::read_to_string(&err_file).unwrap_or_default());
-    (took, usage.ru_maxrss, std::fs::read_to_string(&out_file).unwrap_or_default())
+    let rss = std::fs::read_to_string(&rss_file).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(-1);
+    (took, rss, std::fs::read_to_string(&out_file).unwrap_or_default())
 }
 
 fn main() {
@@ -85,7 +91,11 @@ fn main() {
     let kc = kc.to_str().unwrap();
     let (took, rss, out) = incident(dir.path(), &["snapshot", "--kubeconfig", kc, "--quiet"]);
     let tail = out.lines().last().unwrap_or_default().to_string();
-    println!("snapshot: {pods} pods, {nodes} nodes: {:.2} s whole process, peak RSS {} MiB ({tail})", took.as_secs_f64(), rss / 1024);
+    println!(
+        "snapshot: {pods} pods, {nodes} nodes: {:.2} s whole process, peak RSS {} MiB ({tail})",
+        took.as_secs_f64(),
+        rss / 1024
+    );
     let steps = dir.path().join("incidents");
     let mut step_bytes = 0;
     let mut json_bytes = 0;
@@ -99,7 +109,10 @@ fn main() {
         }
     }
     println!("  step file {} KiB, API JSON {} MiB", step_bytes / 1024, json_bytes >> 20);
-    println!("  limits: 3 s, 300 MiB: {}", if took.as_secs_f64() < 3.0 && rss < 300 * 1024 { "met" } else { "NOT met" });
+    println!(
+        "  limits: 3 s, 300 MiB: {}",
+        if took.as_secs_f64() < 3.0 && rss < 300 * 1024 { "met" } else { "NOT met" }
+    );
     drop(api);
 
     // Watch: every update restarts one of 1,000 pods; the stream is sent as fast as the
@@ -128,8 +141,10 @@ fn main() {
         let kc = api.kubeconfig(wdir.path(), "bench");
         let secs = (n / 1000).max(5) as u64;
         let window = format!("{secs}s");
-        let (took, rss, _) =
-            incident(wdir.path(), &["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", &window, "--quiet"]);
+        let (took, rss, _) = incident(
+            wdir.path(),
+            &["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", &window, "--quiet"],
+        );
         let (mut seen, mut steps) = (0u64, 0);
         let inc = std::fs::read_dir(wdir.path().join("incidents")).unwrap().next().unwrap().unwrap().path();
         for f in std::fs::read_dir(inc.join("steps")).unwrap() {

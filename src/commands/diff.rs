@@ -22,12 +22,38 @@ pub fn snapshots(vault: &Vault, incident: &IncidentRef, ui: &Ui) -> Result<Vec<(
     let mut out = Vec::new();
     for step in steps {
         let Some(facts) = step.meta.facts.clone() else { continue };
-        match serde_json::from_value::<Summary>(facts) {
-            Ok(summary) => out.push((step, summary)),
-            Err(e) => ui.warn(&format!("{}: its facts are not a snapshot summary ({e}); skipped", step.meta.id)),
-        }
+        let summary = match serde_json::from_value::<Summary>(facts) {
+            Ok(summary) => summary,
+            Err(e) => {
+                ui.warn(&format!("{}: its facts are not a snapshot summary ({e}); skipped", step.meta.id));
+                continue;
+            }
+        };
+        // A big cluster's facts keep only some pods; its saved API objects hold them all.
+        let summary = match (&step.meta.output_file, summary.truncated) {
+            (Some(file), true) => match whole(&incident.dir.join(file), &step, &summary) {
+                Ok(whole) => whole,
+                Err(why) => {
+                    ui.warn(&format!("{}: {why}; using the pods its facts kept", step.meta.id));
+                    summary
+                }
+            },
+            _ => summary,
+        };
+        out.push((step, summary));
     }
     Ok(out)
+}
+
+/// The whole summary of a snapshot, from its saved API objects.
+fn whole(path: &std::path::Path, step: &Step, facts: &Summary) -> std::result::Result<Summary, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut s = crate::kube::summarise_json_at(&text, step.meta.at.timestamp())
+        .map_err(|e| format!("{} is not Kubernetes JSON: {e}", path.display()))?;
+    s.source = facts.source.clone();
+    s.context = facts.context.clone();
+    s.namespace = facts.namespace.clone();
+    Ok(s)
 }
 
 fn pick<'a>(all: &'a [(Step, Summary)], sel: &str) -> Result<&'a (Step, Summary)> {

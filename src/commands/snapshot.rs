@@ -95,7 +95,7 @@ fn from_cluster(
                 if fetched.redactions > 0 {
                     meta.redactions.insert("kubernetes-secrets".to_string(), fetched.redactions);
                 }
-                meta.facts = Some(serde_json::to_value(&summary).expect("summary serializes"));
+                meta.facts = Some(serde_json::to_value(summary.for_facts()).expect("summary serializes"));
                 let body =
                     table::body(&summary, meta.title.as_deref().unwrap_or("Snapshot"), meta.output_file.as_deref());
                 let mut step = Step { meta, body };
@@ -222,7 +222,7 @@ fn from_file(
     if redactions > 0 {
         meta.redactions.insert("kubernetes-secrets".to_string(), redactions);
     }
-    meta.facts = Some(serde_json::to_value(&summary).expect("summary serializes"));
+    meta.facts = Some(serde_json::to_value(summary.for_facts()).expect("summary serializes"));
     let body = table::body(&summary, meta.title.as_deref().unwrap_or("Snapshot"), meta.output_file.as_deref());
     let mut step = Step { meta, body };
     session.save(&mut step)?;

@@ -135,7 +135,8 @@ pub struct JsonError {
 
 impl std::fmt::Display for JsonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        // serde_json's messages already end with "at line L column C".
+        f.write_str(&self.message)
     }
 }
 

@@ -62,6 +62,7 @@ pub fn findings(ev: &Evidence) -> Vec<Finding> {
     not_ready(ev, &mut out);
     crashloops(ev, &mut out);
     dns_endpoints(ev, &mut out);
+    flannel_subnet(ev, &mut out);
     expiring_events(ev, &mut out);
     out
 }
@@ -246,6 +247,35 @@ fn dns_endpoints(ev: &Evidence, out: &mut Vec<Finding>) {
     });
 }
 
+/// Pod sandboxes that cannot get a network because flannel never wrote its lease.
+fn flannel_subnet(ev: &Evidence, out: &mut Vec<Finding>) {
+    let hits: Vec<&super::summary::WarningEvent> =
+        ev.summary.warnings.iter().filter(|w| w.message.contains("subnet.env")).collect();
+    if hits.is_empty() {
+        return;
+    }
+    let evidence = hits
+        .iter()
+        .take(5)
+        .map(|w| {
+            format!(
+                "{} ×{} on {}{}: {}",
+                w.reason,
+                w.count,
+                w.namespace.as_deref().map(|n| format!("{n}/")).unwrap_or_default(),
+                w.object,
+                crate::format::first_line(&w.message, 160)
+            )
+        })
+        .collect();
+    out.push(Finding {
+        kind: "flannel_subnet_env".into(),
+        title: "flannel's /run/flannel/subnet.env is missing: new pods get no network".into(),
+        evidence,
+        next: "on the node: ls -l /run/flannel/subnet.env; journalctl -u k3s | grep -i flannel (flannel could not start: a changed node IP or interface is the usual cause)".into(),
+    });
+}
+
 fn expiring_events(ev: &Evidence, out: &mut Vec<Finding>) {
     let mut soon = Vec::new();
     for w in &ev.summary.warnings {
@@ -341,6 +371,25 @@ mod tests {
         assert!(e.evidence[0].ends_with("expires in 10 min"), "{:?}", e.evidence);
         let early = Evidence::new(&s, SEED_NOW);
         assert!(findings(&early).iter().all(|f| f.kind != "events_expiring"));
+    }
+
+    #[test]
+    fn a_missing_flannel_lease_is_named() {
+        let mut s = seed();
+        s.warnings.push(crate::kube::WarningEvent {
+            namespace: Some("default".into()),
+            object: "Pod/web-0".into(),
+            reason: "FailedCreatePodSandBox".into(),
+            message: "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"4f1c\": plugin type=\"flannel\" failed (add): failed to load flannel 'subnet.env' file: open /run/flannel/subnet.env: no such file or directory".into(),
+            count: 12,
+            last_seen: None,
+        });
+        let f = findings(&Evidence::new(&s, SEED_NOW));
+        let hit = f.iter().find(|f| f.kind == "flannel_subnet_env").unwrap();
+        assert!(
+            hit.evidence[0]
+                .starts_with("FailedCreatePodSandBox ×12 on default/Pod/web-0: Failed to create pod sandbox")
+        );
     }
 
     #[test]

@@ -38,7 +38,18 @@ pub struct Summary {
     /// Objects that could not be read (kind/name: why), at most [`MAX_SKIPPED`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
+    /// Every pod counted, when `pods` holds only some of them (see [`Summary::for_facts`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pods_total: Option<u64>,
+    /// Set when a list was cut; the whole summary is in the step's `outputs/<id>.json`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
+
+/// Most pods kept in a step's frontmatter: the YAML reader's node budget (250,000)
+/// must hold a whole step, so a big cluster keeps the pods that tell something
+/// (not healthy, or restarted) and counts the rest.
+pub const MAX_FACT_PODS: usize = 1000;
 
 pub const MAX_WARNINGS: usize = 100;
 pub const MAX_SKIPPED: usize = 20;
@@ -167,6 +178,23 @@ pub struct Dns {
 }
 
 impl Summary {
+    /// What goes into frontmatter: at most [`MAX_FACT_PODS`] pods, the telling ones first.
+    /// `restarts_total` stays exact; `pods_total` and `truncated` say what was left out.
+    pub fn for_facts(&self) -> std::borrow::Cow<'_, Summary> {
+        if self.pods.len() <= MAX_FACT_PODS {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut s = Summary { pods: Vec::new(), ..self.clone() };
+        let telling = |p: &&Pod| !pod_is_healthy(p) || p.restarts > 0;
+        s.pods = self.pods.iter().filter(telling).take(MAX_FACT_PODS).cloned().collect();
+        let room = MAX_FACT_PODS - s.pods.len();
+        s.pods.extend(self.pods.iter().filter(|p| !telling(p)).take(room).cloned());
+        s.pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        s.pods_total = Some(self.pods.len() as u64);
+        s.truncated = true;
+        std::borrow::Cow::Owned(s)
+    }
+
     /// `1 node (1 NotReady), 23 pods (21 not running), 6,812 restarts, 40 Warning events`.
     pub fn headline(&self) -> String {
         use crate::format::thousands;
@@ -181,8 +209,11 @@ impl Summary {
         }
         if !self.pods.is_empty() {
             let bad = self.pods.iter().filter(|p| !pod_is_healthy(p)).count();
-            let mut s = plural(self.pods.len(), "pod");
-            if bad > 0 {
+            let total = self.pods_total.map_or(self.pods.len(), |t| t as usize);
+            let mut s = plural(total, "pod");
+            if self.truncated {
+                s.push_str(&format!(" ({bad} of those kept not healthy)"));
+            } else if bad > 0 {
                 s.push_str(&format!(" ({bad} not healthy)"));
             }
             parts.push(s);

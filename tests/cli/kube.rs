@@ -479,3 +479,40 @@ fn real_cluster_snapshot_when_asked_for() {
     assert!(fm["output_file"].as_str().unwrap().ends_with(".json"));
     env.ok(&["check", "--kubeconfig", &kc]);
 }
+
+#[test]
+fn a_big_cluster_keeps_the_telling_pods_in_facts_and_diffs_from_the_saved_objects() {
+    use crate::kube_server::{State, fixture_objects};
+    let seed = fixture_objects("seed_pods.json");
+    let crashing = seed.iter().find(|o| o["metadata"]["name"] == "convocanvas-7d4b9c8f6-xk2p9").unwrap();
+    let healthy = seed.iter().find(|o| o["metadata"]["name"].as_str().unwrap().starts_with("local-path")).unwrap();
+    let mut objects = fixture_objects("seed_nodes.json");
+    for i in 0..1200 {
+        let mut o = if i < 1050 { crashing.clone() } else { healthy.clone() };
+        o["metadata"]["name"] = serde_json::json!(format!("app-{i:04}"));
+        o["metadata"]["uid"] = serde_json::json!(format!("uid-{i}"));
+        objects.push(o);
+    }
+    let api = FakeApi::start(State { objects, ..State::default() });
+    let (mut env, id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let kc = kc.to_str().unwrap().to_string();
+    env.ok(&["snapshot", "--kubeconfig", &kc]);
+    let fm = frontmatter(&env.only_step(&id, "snapshot"));
+    assert_eq!(fm["facts"]["pods"].as_array().unwrap().len(), 1000);
+    assert_eq!(fm["facts"]["pods_total"], 1200);
+    assert_eq!(fm["facts"]["truncated"], true);
+    assert_eq!(fm["facts"]["restarts_total"], 1050 * 1842);
+    {
+        let mut s = api.state.lock().unwrap();
+        let pod = s.objects.iter_mut().find(|o| o["metadata"]["name"] == "app-1100").unwrap();
+        pod["status"]["containerStatuses"][0]["restartCount"] = serde_json::json!(3);
+    }
+    env.at("2025-10-05T08:30:00-05:00");
+    env.ok(&["snapshot", "--kubeconfig", &kc]);
+    let show = env.run(&["show"]);
+    assert!(!show.stderr.contains("warning"), "{}", show.stderr);
+    let out = env.ok(&["diff"]);
+    assert!(out.starts_with("3 restarts since the earlier snapshot in 1 pod"), "{out}");
+    assert!(out.contains("  +3 kube-system/app-1100 (local-path-provisioner +3)"), "{out}");
+}

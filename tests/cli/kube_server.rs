@@ -272,18 +272,14 @@ async fn serve(mut sock: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
             }
         };
     }
-    let matching: Vec<Value> = {
-        let s = state.lock().unwrap();
-        s.objects
-            .iter()
-            .filter(|o| o["kind"] == kind)
-            .filter(|o| namespace.is_none() || o["metadata"]["namespace"].as_str() == namespace)
-            .filter(|o| name.is_none() || o["metadata"]["name"].as_str() == name)
-            .cloned()
-            .collect()
+    let wanted = |o: &&Value| {
+        o["kind"] == kind
+            && (namespace.is_none() || o["metadata"]["namespace"].as_str() == namespace)
+            && (name.is_none() || o["metadata"]["name"].as_str() == name)
     };
     if let Some(name) = name {
-        return match matching.into_iter().next() {
+        let found = state.lock().unwrap().objects.iter().find(wanted).cloned();
+        return match found {
             Some(o) => respond(&mut sock, 200, "application/json", &o.to_string()).await,
             None => {
                 let body = status_json(404, "NotFound", &format!("{resource} \"{name}\" not found")).to_string();
@@ -327,16 +323,21 @@ async fn serve(mut sock: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
     }
     let limit: usize = params.get("limit").and_then(|l| l.parse().ok()).unwrap_or(usize::MAX).max(1);
     let start: usize = params.get("continue").and_then(|c| c.parse().ok()).unwrap_or(0);
-    let end = (start.saturating_add(limit)).min(matching.len());
+    // Only the page is cloned: a 10,000-pod list must not cost the server 10,000 clones a page.
+    let (total, page): (usize, Vec<Value>) = {
+        let s = state.lock().unwrap();
+        let total = s.objects.iter().filter(wanted).count();
+        (total, s.objects.iter().filter(wanted).skip(start).take(limit).cloned().collect())
+    };
+    let end = (start + page.len()).min(total);
     let mut meta = json!({"resourceVersion": "5120"});
-    if end < matching.len() {
+    if end < total {
         meta["continue"] = json!(end.to_string());
-        meta["remainingItemCount"] = json!(matching.len() - end);
+        meta["remainingItemCount"] = json!(total - end);
     }
-    let items: Vec<Value> = matching[start.min(end)..end]
-        .iter()
-        .map(|o| {
-            let mut o = o.clone();
+    let items: Vec<Value> = page
+        .into_iter()
+        .map(|mut o| {
             if let Some(m) = o.as_object_mut() {
                 m.remove("kind");
                 m.remove("apiVersion");
