@@ -145,7 +145,7 @@ fn main() {
             wdir.path(),
             &["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", &window, "--quiet"],
         );
-        let (mut seen, mut steps) = (0u64, 0);
+        let (mut seen, mut steps, mut busiest) = (0u64, 0, 0u64);
         let inc = std::fs::read_dir(wdir.path().join("incidents")).unwrap().next().unwrap().unwrap().path();
         for f in std::fs::read_dir(inc.join("steps")).unwrap() {
             let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
@@ -153,14 +153,19 @@ fn main() {
                 steps += 1;
             }
             if let Some(line) = text.lines().find(|l| l.trim_start().starts_with("updates:")) {
-                seen = seen.max(line.split(':').nth(1).unwrap().trim().parse().unwrap_or(0));
+                let n: u64 = line.split(':').nth(1).unwrap().trim().parse().unwrap_or(0);
+                if text.contains("title: 'Watch ended") || text.contains("title: Watch ended") {
+                    seen = seen.max(n);
+                } else {
+                    // A change step counts the pod updates of its own 1 s interval.
+                    busiest = busiest.max(n);
+                }
             }
         }
         println!(
-            "watch: {n} pod updates sent at once, --for {window}: {seen} updates taken in {:.1} s ({} steps), >= {} updates/s, peak RSS {} MiB",
+            "watch: {n} pod updates sent at once, --for {window}: {seen} updates taken in {:.1} s ({} steps), busiest 1 s interval {busiest} pod updates, peak RSS {} MiB",
             took.as_secs_f64(),
             steps,
-            n as u64 / secs,
             rss / 1024
         );
     }

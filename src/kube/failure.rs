@@ -107,7 +107,10 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
             FailureKind::Timeout,
             format!("the server {server}{on} did not answer {path} in time ({})", last_words(&detail)),
         ),
-        _ if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") => {
+        _ if ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype", "peer sent", "alert"]
+            .iter()
+            .any(|w| lower.contains(w)) =>
+        {
             (FailureKind::Tls, format!("TLS with the server {server}{on} failed: {}", last_words(&detail)))
         }
         _ => (FailureKind::Unreachable, format!("cannot reach the server {server}{on}: {}", last_words(&detail))),

@@ -516,3 +516,24 @@ fn a_big_cluster_keeps_the_telling_pods_in_facts_and_diffs_from_the_saved_object
     assert!(out.starts_with("3 restarts since the earlier snapshot in 1 pod"), "{out}");
     assert!(out.contains("  +3 kube-system/app-1100 (local-path-provisioner +3)"), "{out}");
 }
+
+#[test]
+fn https_to_something_that_does_not_speak_tls_is_a_tls_failure() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut sock in listener.incoming().flatten() {
+            let mut buf = [0u8; 512];
+            let _ = sock.read(&mut buf);
+            let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let (env, id) = TestEnv::with_incident();
+    let kc = env.root().join("kubeconfig");
+    std::fs::write(&kc, kubeconfig_text(&format!("https://127.0.0.1:{port}"), "k3s")).unwrap();
+    let err = env.fails(1, &["snapshot", "--kubeconfig", kc.to_str().unwrap()]);
+    assert!(err.contains(&format!("error: TLS with the server 127.0.0.1:{port} (context \"k3s\") failed: ")), "{err}");
+    let fm = frontmatter(&env.only_step(&id, "snapshot"));
+    assert_eq!(fm["error"]["kind"], "tls");
+}
