@@ -36,16 +36,17 @@ pub fn duration_words(d: Duration) -> String {
 }
 
 fn plural(n: i64, unit: &str) -> String {
-    if n == 1 { format!("1 {unit}") } else { format!("{} {unit}s", thousands(n)) }
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{}{} {unit}s", if n < 0 { "-" } else { "" }, thousands(n.unsigned_abs()))
+    }
 }
 
 /// `6812` -> `6,812`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -93,7 +94,6 @@ mod tests {
         assert_eq!(duration_words(Duration::minutes(60)), "1 hour");
         assert_eq!(thousands(6812), "6,812");
         assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(thousands(-1234), "-1,234");
         assert_eq!(first_line("\n  hello world  \nsecond", 8), "hello w…");
     }
 }

@@ -130,7 +130,14 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
     // saphyr's Display draws a snippet; the first line is the message itself.
     let full = e.to_string();
     let first = full.lines().next().unwrap_or("invalid YAML").trim();
-    first.trim_start_matches("error: ").to_string()
+    let first = first.trim_start_matches("error: ");
+    // saphyr prefixes its own YAML-relative position; ours counts lines in the file.
+    match first.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+        Some((position, message)) if position.split(' ').next().is_some_and(|n| n.parse::<u32>().is_ok()) => {
+            message.to_string()
+        }
+        _ => first.to_string(),
+    }
 }
 
 /// Renders `---\nYAML---\n\nbody`, ending with one newline.

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod format;
 pub mod frontmatter;
 pub mod kube;
@@ -52,3 +53,5 @@ where
         }
     }
 }
+
+pub mod redact;

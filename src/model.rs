@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
+use crate::extract::Facts;
 
 /// What a step records; also the middle part of its file name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -276,9 +277,12 @@ pub struct StepMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment_sha256: Option<String>,
 
-    /// What was found (a snapshot's nodes, pods and events; a check's finding).
+    /// A check's finding: kind, title, evidence, next step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facts: Option<serde_json::Value>,
+    pub finding: Option<crate::kube::check::Finding>,
+    /// What a watch step saw over its interval (or the whole watch, for the last one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<crate::kube::watch::WatchStats>,
     /// A failure that is itself evidence: the cluster refused, timed out, denied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<StepError>,
@@ -289,6 +293,9 @@ pub struct StepMeta {
     /// `off` when the step was written with `--no-redact`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redaction: Option<String>,
+    /// What extraction found in the step's output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts: Option<Facts>,
 }
 
 impl StepMeta {
@@ -323,10 +330,12 @@ impl StepMeta {
             due: None,
             attachment: None,
             attachment_sha256: None,
-            facts: None,
+            finding: None,
+            watch: None,
             error: None,
             redactions: BTreeMap::new(),
             redaction: None,
+            facts: None,
         }
     }
 

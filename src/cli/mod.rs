@@ -8,9 +8,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod kube;
 mod record;
+mod tools;
 
 pub use kube::*;
 pub use record::*;
+pub use tools::*;
 
 const ABOUT: &str = "Record an outage as you work it; the postmortem falls out of the record.";
 
@@ -20,6 +22,32 @@ Record an outage as you work it; the postmortem falls out of the record.
 Every command writes one timestamped Markdown file (a step) into a vault: a folder
 you can read in any editor or Obsidian and keep in git. Status, durations and totals
 are computed from the steps whenever they are read.";
+
+const REDACT_LONG: &str = "\
+Replace secrets in text with placeholders (a pipe filter).
+
+The same redaction runs before anything reaches the vault: step text, command lines,
+outputs and attachments. Secrets are found by context (key names, headers, prefixes,
+manifest kinds), so digests, pod hashes, UUIDs and ${VAR} placeholders stay. The same
+secret always gets the same placeholder ([REDACTED:aws-key-1]); counts by rule go to
+stderr and into each step's `redactions`.
+
+Rules: private-key, kubeconfig-key, kubeconfig-cert, kubeconfig-token, aws-key,
+aws-secret, github-token, gitlab-token, slack-token, slack-webhook, stripe-key,
+google-api-key, npm-token, pypi-token, docker-token, vault-token, sendgrid-key,
+ai-api-key, k3s-token, jwt, k8s-secret-data, k8s-env-value, basic-auth, bearer,
+auth-header, cookie, url-password, token-flag, password-flag, netrc-password,
+password-assignment, secret-assignment.
+
+Switch rules off or add your own in the vault's incident.toml:
+  [redact]
+  disable = [\"password-assignment\"]
+  [[redact.rules]]
+  name = \"internal-token\"
+  pattern = 'itk_[A-Za-z0-9]{32}'   # capture group 1, if any, is the secret
+  keywords = [\"itk_\"]             # optional: only lines holding one are searched
+
+`--no-redact` on a recording command writes text as it is and marks the step.";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -133,6 +161,14 @@ pub enum Command {
     /// Make another incident the current one
     #[command(after_help = "Examples:\n  incident switch 2025-10-05-k3s-pods-crashloop")]
     Switch(SwitchArgs),
+    /// Pull facts out of command output: pods, restarts, nodes, addresses, routes, errors
+    #[command(
+        after_help = "Reads a file or stdin; prints a one-line summary, or every fact with --json.\nThe same extraction runs on every `incident run` and `capture`.\n\nExamples:\n  kubectl get pods -A | incident extract\n  incident extract --json ip-addr.txt | jq '.interfaces[].ipv4'\n  journalctl -u k3s | incident extract --as log --json"
+    )]
+    Extract(ExtractArgs),
+    /// Replace secrets in text with placeholders (a pipe filter)
+    #[command(long_about = REDACT_LONG, after_help = "Examples:\n  kubectl config view --raw | incident redact\n  incident redact curl-trace.txt > curl-trace.redacted.txt")]
+    Redact(RedactArgs),
     /// Mark the incident resolved (a `resolved` milestone)
     #[command(after_help = "Examples:\n  incident resolve \"All pods healthy for 30 minutes\"")]
     Resolve(MarkTextArgs),

@@ -9,7 +9,7 @@ use crate::cli::{ActionArgs, AttachArgs, CauseArgs, DecideArgs, LessonArgs, Less
 use crate::config::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::model::{LessonKind, Step, StepKind};
-use crate::record::output::hex;
+use crate::record::scrub::Scrub;
 use crate::record::{Session, text_arg};
 use crate::ui::Ui;
 use crate::vault::{atomic, slug};
@@ -17,8 +17,8 @@ use crate::vault::{atomic, slug};
 /// Attachments larger than this are refused: link to them instead.
 const MAX_ATTACHMENT: u64 = 64 << 20;
 
-fn save(session: &Session, step: &mut Step) -> Result<u8> {
-    session.save(step)?;
+fn save(session: &Session, step: &mut Step, scrub: Scrub<'_>) -> Result<u8> {
+    session.save(step, scrub)?;
     session.report(step);
     Ok(0)
 }
@@ -48,7 +48,7 @@ pub fn option(cfg: &Config, _ui: &Ui, args: &OptionArgs) -> Result<u8> {
     if let Some(detail) = args.detail.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         body.push_str(&format!("\n{detail}\n"));
     }
-    save(&session, &mut Step { meta, body })
+    save(&session, &mut Step { meta, body }, session.scrub(args.step.no_redact))
 }
 
 pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
@@ -98,7 +98,7 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
     if let Some(why) = &meta.why {
         body.push_str(&format!(" {why}"));
     }
-    save(&session, &mut Step { meta, body })
+    save(&session, &mut Step { meta, body }, session.scrub(args.step.no_redact))
 }
 
 pub fn cause(cfg: &Config, _ui: &Ui, args: &CauseArgs) -> Result<u8> {
@@ -110,7 +110,7 @@ pub fn cause(cfg: &Config, _ui: &Ui, args: &CauseArgs) -> Result<u8> {
     if let Some(trigger) = &meta.trigger {
         body.push_str(&format!("\n\n**Trigger:** {trigger}"));
     }
-    save(&session, &mut Step { meta, body })
+    save(&session, &mut Step { meta, body }, session.scrub(args.step.no_redact))
 }
 
 pub fn lesson(cfg: &Config, _ui: &Ui, args: &LessonArgs) -> Result<u8> {
@@ -123,7 +123,7 @@ pub fn lesson(cfg: &Config, _ui: &Ui, args: &LessonArgs) -> Result<u8> {
         LessonKindArg::Lucky => LessonKind::Lucky,
         LessonKindArg::Learned => LessonKind::Learned,
     });
-    save(&session, &mut Step { meta, body: text })
+    save(&session, &mut Step { meta, body: text }, session.scrub(args.step.no_redact))
 }
 
 pub fn action(cfg: &Config, _ui: &Ui, args: &ActionArgs) -> Result<u8> {
@@ -145,7 +145,7 @@ pub fn action(cfg: &Config, _ui: &Ui, args: &ActionArgs) -> Result<u8> {
     if let Some(due) = meta.due {
         body.push_str(&format!(", due {due}"));
     }
-    save(&session, &mut Step { meta, body })
+    save(&session, &mut Step { meta, body }, session.scrub(args.step.no_redact))
 }
 
 pub fn attach(cfg: &Config, _ui: &Ui, args: &AttachArgs) -> Result<u8> {
@@ -163,13 +163,19 @@ pub fn attach(cfg: &Config, _ui: &Ui, args: &AttachArgs) -> Result<u8> {
         ));
     }
     let bytes = fs::read(&source).ctx("read", &source)?;
+    // Text files pass through redaction like any output; binary files (images) are kept as they are.
+    let mut scrub = session.scrub(args.step.no_redact);
+    let bytes = match std::str::from_utf8(&bytes) {
+        Ok(text) => scrub.text(text).into_bytes(),
+        Err(_) => bytes,
+    };
     let mut meta = session.meta(StepKind::Attach, session.at(args.step.at.as_deref())?);
     let name = safe_file_name(&source);
     let stored = format!("attachments/{}-{name}", meta.id);
     let dir = session.incident.dir.join("attachments");
     fs::create_dir_all(&dir).ctx("create", &dir)?;
     use sha2::Digest;
-    meta.attachment_sha256 = Some(hex(&sha2::Sha256::digest(&bytes)));
+    meta.attachment_sha256 = Some(hex::encode(sha2::Sha256::digest(&bytes)));
     meta.attachment = Some(stored.clone());
     meta.title = args.title.clone();
     if !atomic::write_new(&session.incident.dir.join(&stored), &bytes)? {
@@ -177,7 +183,7 @@ pub fn attach(cfg: &Config, _ui: &Ui, args: &AttachArgs) -> Result<u8> {
     }
     let label = args.title.clone().unwrap_or_else(|| name.clone());
     let body = format!("Attached [{label}](../{stored}) ({} bytes).", bytes.len());
-    save(&session, &mut Step { meta, body })
+    save(&session, &mut Step { meta, body }, scrub)
 }
 
 /// `k3s.service` stays; `../../etc/passwd` becomes `passwd`; odd names get slugged.

@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use crate::cli::CaptureArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::extract::{Extractor, Hint};
 use crate::model::{Step, StepKind};
 use crate::record::Session;
 use crate::record::body::output_body;
@@ -33,8 +34,9 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         None => Box::new(io::stdin().lock()),
     };
     let limit = session.vault.settings.record.inline_limit;
-    let mut recorder =
-        OutputRecorder::new(&session.writer, limit, |line: &str, out: &mut String| out.push_str(line), |_: &str| {});
+    let mut extractor = Extractor::new(Hint::Auto);
+    let mut scrub = session.scrub(args.step.no_redact);
+    let mut recorder = OutputRecorder::new(&session.writer, limit, &mut scrub, |line: &str| extractor.feed_line(line));
     let mut echo = (!args.no_echo).then(io::stdout);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -55,6 +57,7 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         let _ = out.flush();
     }
     let mut captured = recorder.finish()?;
+    meta.facts = Some(extractor.finish()).filter(|f| !f.is_empty());
     // A command that printed nothing is still evidence (`systemctl stop k3s`); bare
     // empty input is a mistake.
     if captured.bytes == 0 && meta.command.is_none() {
@@ -72,7 +75,7 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     }
     let body = output_body(&meta, &captured);
     let mut step = Step { meta, body };
-    session.save(&mut step)?;
+    session.save(&mut step, scrub)?;
     session.report(&step);
     Ok(0)
 }

@@ -1,7 +1,7 @@
 //! `incident check`: asks the cluster (or reads the last snapshot with --offline),
 //! looks for the usual suspects and records each finding as a `check` step.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::diff::snapshots;
 use super::snapshot::{failure_error, record_failure};
@@ -9,7 +9,7 @@ use crate::cli::CheckArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::kube::check::{Evidence, Finding, HostAddr, findings};
-use crate::kube::fetch::{FetchError, Fetcher, ListWriter};
+use crate::kube::fetch::{FetchError, Fetcher, ListWriter, Verbatim};
 use crate::kube::{self, Summary, connect};
 use crate::model::{Step, StepKind};
 use crate::record::Session;
@@ -72,7 +72,9 @@ fn gather(cfg: &Config, ui: &Ui, args: &CheckArgs, now: i64) -> Result<Result<Ga
             namespace: target.namespace.as_deref(),
             page_size: 500,
         };
-        let mut sink = ListWriter::new(std::io::sink()).map_err(|e| Error::io("write", "/dev/null", e))?;
+        let mut verbatim = Verbatim;
+        let mut sink =
+            ListWriter::new(std::io::sink(), &mut verbatim).map_err(|e| Error::io("write", "/dev/null", e))?;
         let summary = match fetcher.fetch(now, &mut sink).await {
             Ok(f) => f.summary,
             Err(FetchError::Cluster(f)) => return Ok(Err(f)),
@@ -116,14 +118,12 @@ fn host_addrs(cfg: &Config, session: &Session, ui: &Ui, summary: &Summary) -> Re
     }
     let mut out = Vec::new();
     for step in loaded.incident.steps.iter().rev() {
-        let Some(ifaces) = step.meta.facts.as_ref().and_then(|f| f.get("interfaces")).and_then(Value::as_array) else {
-            continue;
-        };
+        let Some(facts) = step.meta.facts.as_ref().filter(|f| !f.interfaces.is_empty()) else { continue };
         let host = step.meta.host.clone().unwrap_or_else(|| cfg.host.clone());
-        for iface in ifaces {
-            let name = iface.get("name").and_then(Value::as_str).unwrap_or("?");
-            for family in ["ipv4", "ipv6"] {
-                for a in iface.get(family).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        for iface in &facts.interfaces {
+            let name = iface.name.as_str();
+            {
+                for a in iface.ipv4.iter().chain(&iface.ipv6) {
                     let addr = a.split('/').next().unwrap_or(a).to_string();
                     out.push(HostAddr {
                         host: host.clone(),
@@ -174,23 +174,22 @@ fn record(session: &Session, at: crate::clock::Timestamp, found: &[Finding], sou
     if found.is_empty() {
         let mut meta = session.meta(StepKind::Check, at);
         meta.title = Some("Check: no known problems found".to_string());
-        meta.facts = Some(json!({"findings": []}));
         let mut step = Step { meta, body: format!("Checked {source}: no known problems found.\n") };
-        session.save(&mut step)?;
+        session.save(&mut step, session.scrub(false))?;
         session.report(&step);
         return Ok(());
     }
     for f in found {
         let mut meta = session.meta(StepKind::Check, at);
         meta.title = Some(format!("Check: {}", f.title));
-        meta.facts = Some(json!({"finding": f}));
+        meta.finding = Some(f.clone());
         let mut body = format!("{}\n\n", f.title);
         for e in &f.evidence {
             body.push_str(&format!("- {}\n", e.trim()));
         }
         body.push_str(&format!("\nNext: {}\n\nChecked {source}.\n", f.next));
         let mut step = Step { meta, body };
-        session.save(&mut step)?;
+        session.save(&mut step, session.scrub(false))?;
         session.report(&step);
     }
     Ok(())

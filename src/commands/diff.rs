@@ -21,14 +21,8 @@ pub fn snapshots(vault: &Vault, incident: &IncidentRef, ui: &Ui) -> Result<Vec<(
     }
     let mut out = Vec::new();
     for step in steps {
-        let Some(facts) = step.meta.facts.clone() else { continue };
-        let summary = match serde_json::from_value::<Summary>(facts) {
-            Ok(summary) => summary,
-            Err(e) => {
-                ui.warn(&format!("{}: its facts are not a snapshot summary ({e}); skipped", step.meta.id));
-                continue;
-            }
-        };
+        // A failed snapshot holds an error, not facts.
+        let Some(summary) = step.meta.facts.clone() else { continue };
         // A big cluster's facts keep only some pods; its saved API objects hold them all.
         let summary = match (&step.meta.output_file, summary.truncated) {
             (Some(file), true) => match whole(&incident.dir.join(file), &step, &summary) {

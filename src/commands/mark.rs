@@ -49,7 +49,7 @@ fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> R
     let text = args.text.join(" ").trim().to_string();
     let body = if text.is_empty() { milestone.label().to_string() } else { text };
     let mut step = Step { meta, body };
-    session.save(&mut step)?;
+    session.save(&mut step, session.scrub(args.step.no_redact))?;
     session.report(&step);
     Ok(0)
 }

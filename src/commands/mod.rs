@@ -4,10 +4,12 @@ mod analysis;
 mod capture;
 mod check;
 pub mod diff;
+mod extract;
 mod init;
 mod list;
 mod mark;
 mod note;
+mod redact;
 mod run;
 mod show;
 pub mod snapshot;
@@ -21,6 +23,24 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::ui::Ui;
 
+/// A file (relative to the current folder), or stdin for none or `-`.
+pub(crate) fn open_input(cfg: &Config, file: Option<&std::path::Path>) -> Result<Box<dyn std::io::Read>> {
+    match file {
+        None => Ok(Box::new(std::io::stdin().lock())),
+        Some(p) if p.as_os_str() == "-" => Ok(Box::new(std::io::stdin().lock())),
+        Some(p) => {
+            let path = cfg.cwd.join(p);
+            let file = std::fs::File::open(&path).map_err(|e| {
+                crate::error::Error::user_hint(
+                    format!("cannot read {}: {e}", path.display()),
+                    "give an existing file, or pipe the text in",
+                )
+            })?;
+            Ok(Box::new(file))
+        }
+    }
+}
+
 pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
     match command {
         Command::Init(args) => init::run(cfg, ui, &args),
@@ -29,6 +49,8 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Run(args) => run::run(cfg, ui, &args),
         Command::Capture(args) => capture::run(cfg, ui, &args),
         Command::Mark(args) => mark::mark(cfg, ui, &args),
+        Command::Extract(args) => extract::run(cfg, ui, &args),
+        Command::Redact(args) => redact::run(cfg, ui, &args),
         Command::Resolve(args) => mark::resolve(cfg, ui, &args),
         Command::Option(args) => analysis::option(cfg, ui, &args),
         Command::Decide(args) => analysis::decide(cfg, ui, &args),

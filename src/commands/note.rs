@@ -12,7 +12,7 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &NoteArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
     let at = session.at(args.step.at.as_deref())?;
     let mut step = Step { meta: session.meta(StepKind::Note, at), body: text };
-    session.save(&mut step)?;
+    session.save(&mut step, session.scrub(args.step.no_redact))?;
     session.report(&step);
     Ok(0)
 }

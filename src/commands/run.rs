@@ -3,6 +3,7 @@
 use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::error::Result;
+use crate::extract::{Extractor, Hint};
 use crate::model::{Step, StepKind};
 use crate::record::Session;
 use crate::record::body::output_body;
@@ -21,8 +22,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     meta.title = args.title.clone();
 
     let limit = session.vault.settings.record.inline_limit;
-    let mut recorder =
-        OutputRecorder::new(&session.writer, limit, |line: &str, out: &mut String| out.push_str(line), |_: &str| {});
+    let mut extractor = Extractor::new(Hint::Auto);
+    let mut scrub = session.scrub(args.step.no_redact);
+    let mut recorder = OutputRecorder::new(&session.writer, limit, &mut scrub, |line: &str| extractor.feed_line(line));
     // A recording failure (disk full) must not stop the command: keep running, report after.
     let mut record_error = None;
     let finished = run_and_tee(&args.command, true, |stream, bytes| {
@@ -37,6 +39,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
         return Err(e);
     }
     let captured = recorder.finish()?;
+    meta.facts = Some(extractor.finish()).filter(|f| !f.is_empty());
     meta.exit_code = Some(finished.exit_code);
     meta.signal = finished.signal.clone();
     meta.spawn_error = finished.spawn_error.clone();
@@ -51,7 +54,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     }
     let body = output_body(&meta, &captured);
     let mut step = Step { meta, body };
-    session.save(&mut step)?;
+    session.save(&mut step, scrub)?;
     if let Some(why) = &finished.spawn_error {
         ui.error(why, Some("recorded as a step that could not start"));
     }

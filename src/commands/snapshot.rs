@@ -7,11 +7,12 @@ use crate::cli::SnapshotArgs;
 use crate::config::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::kube::connect::{self, Target};
-use crate::kube::fetch::{FetchError, Fetcher, ListWriter};
-use crate::kube::scrub::scrub;
+use crate::kube::fetch::{FetchError, Fetcher, ListWriter, Verbatim};
+use crate::kube::scrub::scrub as scrub_object;
 use crate::kube::{self, Failure, Summary, build, table};
 use crate::model::{Step, StepError, StepKind};
 use crate::record::Session;
+use crate::record::scrub::Scrub;
 use crate::ui::Ui;
 
 pub fn run(cfg: &Config, ui: &Ui, args: &SnapshotArgs) -> Result<u8> {
@@ -25,7 +26,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &SnapshotArgs) -> Result<u8> {
     };
     let now = at.timestamp();
     let (summary, step) = match &args.from {
-        Some(path) => from_file(cfg, session.as_ref(), at, path)?,
+        Some(path) => from_file(cfg, session.as_ref(), at, path, args.step.no_redact)?,
         None => from_cluster(cfg, ui, session.as_ref(), at, args, now)?,
     };
     print(ui, &summary, args.json);
@@ -74,7 +75,9 @@ fn from_cluster(
             page_size: args.page_size,
         };
         let Some(session) = session else {
-            let mut sink = ListWriter::new(std::io::sink()).map_err(|e| Error::io("write", "/dev/null", e))?;
+            let mut verbatim = Verbatim;
+            let mut sink =
+                ListWriter::new(std::io::sink(), &mut verbatim).map_err(|e| Error::io("write", "/dev/null", e))?;
             return match fetcher.fetch(now, &mut sink).await {
                 Ok(fetched) => Ok((described(fetched.summary, &target), None)),
                 Err(FetchError::Cluster(f)) => Err(failure_error(&f)),
@@ -83,7 +86,9 @@ fn from_cluster(
         };
         let spool = session.writer.output_spool()?;
         let outputs = session.writer.outputs_dir();
-        let mut sink = ListWriter::new(BufWriter::with_capacity(256 * 1024, spool)).ctx("write", &outputs)?;
+        let mut scrub = session.scrub(args.step.no_redact);
+        let mut sink =
+            ListWriter::new(BufWriter::with_capacity(256 * 1024, spool), &mut scrub).ctx("write", &outputs)?;
         let mut meta = session.meta(StepKind::Snapshot, at);
         meta.title = Some(title(&target));
         match fetcher.fetch(now, &mut sink).await {
@@ -92,14 +97,7 @@ fn from_cluster(
                 let spool = spool.into_inner().map_err(|e| e.into_error()).ctx("write", &outputs)?;
                 session.writer.persist_output_as(spool, &mut meta, "json")?;
                 let summary = described(fetched.summary, &target);
-                if fetched.redactions > 0 {
-                    meta.redactions.insert("kubernetes-secrets".to_string(), fetched.redactions);
-                }
-                meta.facts = Some(serde_json::to_value(summary.for_facts()).expect("summary serializes"));
-                let body =
-                    table::body(&summary, meta.title.as_deref().unwrap_or("Snapshot"), meta.output_file.as_deref());
-                let mut step = Step { meta, body };
-                session.save(&mut step)?;
+                let step = save_snapshot(session, meta, &summary, scrub, fetched.redactions)?;
                 Ok((summary, Some(step)))
             }
             Err(FetchError::Write(e)) => Err(Error::io("write", &outputs, e)),
@@ -127,6 +125,30 @@ fn title(target: &Target) -> String {
     format!("Snapshot of {}{ns}", target.describe())
 }
 
+/// Facts (the telling part for a big cluster, event messages redacted), body, save.
+fn save_snapshot(
+    session: &Session,
+    mut meta: crate::model::StepMeta,
+    summary: &Summary,
+    mut scrub: Scrub<'_>,
+    removed: u64,
+) -> Result<Step> {
+    let mut facts = summary.for_facts().into_owned();
+    for w in &mut facts.warnings {
+        w.message = scrub.text(&w.message);
+    }
+    let mut body = table::body(&facts, meta.title.as_deref().unwrap_or("Snapshot"), meta.output_file.as_deref());
+    if removed > 0 {
+        body.push_str(&format!(
+            "\n{removed} values were removed from the saved objects: last-applied annotations and secret-looking environment values.\n"
+        ));
+    }
+    meta.facts = Some(facts);
+    let mut step = Step { meta, body };
+    session.save(&mut step, scrub)?;
+    Ok(step)
+}
+
 /// The failure as the error the command exits with.
 pub fn failure_error(f: &Failure) -> Error {
     Error::user_hint(f.message.clone(), f.hint())
@@ -152,7 +174,7 @@ pub fn record_failure(session: &Session, kind: StepKind, at: crate::clock::Times
         f.hint()
     );
     let mut step = Step { meta, body };
-    session.save(&mut step)?;
+    session.save(&mut step, session.scrub(false))?;
     session.report(&step);
     Ok(step)
 }
@@ -162,6 +184,7 @@ fn from_file(
     session: Option<&Session>,
     at: crate::clock::Timestamp,
     path: &std::path::Path,
+    no_redact: bool,
 ) -> Result<(Summary, Option<Step>)> {
     let (text, shown) = if path.as_os_str() == "-" {
         let mut text = String::new();
@@ -201,7 +224,8 @@ fn from_file(
     };
     let outputs = session.writer.outputs_dir();
     let spool = session.writer.output_spool()?;
-    let mut sink = ListWriter::new(BufWriter::new(spool)).ctx("write", &outputs)?;
+    let mut scrub = session.scrub(no_redact);
+    let mut sink = ListWriter::new(BufWriter::new(spool), &mut scrub).ctx("write", &outputs)?;
     let mut redactions = 0;
     for (item, kind) in items {
         builder.add_value(item, kind.as_deref());
@@ -209,7 +233,7 @@ fn from_file(
         if let (serde_json::Value::Object(map), Some(kind)) = (&mut copy, &kind) {
             map.entry("kind").or_insert_with(|| serde_json::Value::String(kind.clone()));
         }
-        redactions += scrub(&mut copy);
+        redactions += scrub_object(&mut copy);
         sink.item(&copy).ctx("write", &outputs)?;
     }
     let spool = sink.finish().ctx("write", &outputs)?;
@@ -219,12 +243,6 @@ fn from_file(
     let mut meta = session.meta(StepKind::Snapshot, at);
     meta.title = Some(format!("Snapshot from {shown}"));
     session.writer.persist_output_as(spool, &mut meta, "json")?;
-    if redactions > 0 {
-        meta.redactions.insert("kubernetes-secrets".to_string(), redactions);
-    }
-    meta.facts = Some(serde_json::to_value(summary.for_facts()).expect("summary serializes"));
-    let body = table::body(&summary, meta.title.as_deref().unwrap_or("Snapshot"), meta.output_file.as_deref());
-    let mut step = Step { meta, body };
-    session.save(&mut step)?;
+    let step = save_snapshot(session, meta, &summary, scrub, redactions)?;
     Ok((summary, Some(step)))
 }

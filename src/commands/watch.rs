@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::format;
 use crate::kube::connect::{self, parse_duration};
 use crate::kube::failure::{Failure, classify};
-use crate::kube::watch::{Changes, Feed, Retry, Tracker};
+use crate::kube::watch::{Changes, Feed, Retry, Tracker, WatchStats};
 use crate::model::{Milestone, Step, StepError, StepKind};
 use crate::record::Session;
 use crate::ui::Ui;
@@ -241,7 +241,7 @@ impl Watch<'_> {
 
     fn save(&mut self, meta: crate::model::StepMeta, body: String) -> Result<()> {
         let mut step = Step { meta, body };
-        self.session.save(&mut step)?;
+        self.session.save(&mut step, self.session.scrub(false))?;
         self.steps += 1;
         self.session.report(&step);
         Ok(())
@@ -250,7 +250,12 @@ impl Watch<'_> {
     fn record_changes(&mut self, c: &Changes, extra: &[String]) -> Result<()> {
         let mut meta = self.session.meta(StepKind::Watch, self.now());
         meta.title = Some(format!("Watch: {}", c.title));
-        meta.facts = Some(serde_json::json!({"restarts": c.restarts, "updates": c.updates, "changes": c.lines}));
+        meta.watch = Some(WatchStats {
+            updates: c.updates,
+            restarts: c.restarts,
+            changes: c.lines.clone(),
+            ..WatchStats::default()
+        });
         let mut body = String::new();
         for line in c.lines.iter().chain(extra) {
             body.push_str(&format!("- {line}\n"));
@@ -315,7 +320,7 @@ impl Watch<'_> {
             self.server,
             format::clock(self.started_at),
             format::clock(self.now()),
-            format::thousands(self.updates as i64),
+            format::thousands(self.updates),
             self.steps,
             self.outages,
             self.relists,
@@ -330,10 +335,14 @@ impl Watch<'_> {
                 body.push_str(&format!("- {line}\n"));
             }
         }
-        meta.facts = Some(serde_json::json!({
-            "updates": self.updates, "outages": self.outages, "relists": self.relists,
-            "pods": pods.len(), "pods_healthy": healthy,
-        }));
+        meta.watch = Some(WatchStats {
+            updates: self.updates,
+            outages: Some(self.outages),
+            relists: Some(self.relists),
+            pods: Some(pods.len() as u64),
+            pods_healthy: Some(healthy as u64),
+            ..WatchStats::default()
+        });
         self.save(meta, body)?;
         Ok(0)
     }

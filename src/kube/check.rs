@@ -183,7 +183,7 @@ fn crashloops(ev: &Evidence, out: &mut Vec<Finding>) {
         let names: Vec<String> = list
             .iter()
             .take(5)
-            .map(|p| format!("{}/{} ({})", p.namespace.as_deref().unwrap_or("-"), p.name, thousands(p.restarts as i64)))
+            .map(|p| format!("{}/{} ({})", p.namespace.as_deref().unwrap_or("-"), p.name, thousands(p.restarts)))
             .collect();
         let more = if list.len() > 5 { format!(", … {} more", list.len() - 5) } else { String::new() };
         evidence.push(format!("{reason} ×{}: {}{more}", list.len(), names.join(", ")));
@@ -213,7 +213,7 @@ fn crashloops(ev: &Evidence, out: &mut Vec<Finding>) {
         title: format!(
             "{} crash-looping or failing, {} restarts",
             super::summary::plural(pods, "pod"),
-            thousands(restarts as i64)
+            thousands(restarts)
         ),
         evidence,
         next,

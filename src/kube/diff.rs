@@ -204,20 +204,20 @@ impl Diff {
         if self.restarts_increase > 0 || self.restarts_total_before != self.restarts_total_after {
             let totals = match (self.restarts_total_before, self.restarts_total_after) {
                 (Some(a), Some(b)) => {
-                    format!(" (RESTARTS column total {} → {})", thousands(a as i64), thousands(b as i64))
+                    format!(" (RESTARTS column total {} → {})", thousands(a), thousands(b))
                 }
                 _ => String::new(),
             };
             out.push(format!(
                 "{} restarts since the earlier snapshot in {}{totals}",
-                thousands(self.restarts_increase as i64),
+                thousands(self.restarts_increase),
                 super::summary::plural(self.restarts.len(), "pod")
             ));
             for r in self.restarts.iter().take(10) {
                 let per: Vec<String> = r.containers.iter().map(|(c, n)| format!("{c} +{n}")).collect();
                 let new = if r.new_pod { ", new pod" } else { "" };
                 let per = if per.is_empty() { String::new() } else { format!(" ({})", per.join(", ")) };
-                out.push(format!("  +{} {}{per}{new}", thousands(r.increase as i64), pod_name(&r.namespace, &r.name)));
+                out.push(format!("  +{} {}{per}{new}", thousands(r.increase), pod_name(&r.namespace, &r.name)));
             }
         }
         for r in &self.pods_recreated {
@@ -265,7 +265,7 @@ mod tests {
     fn the_node_ip_change_comes_first() {
         let a = seed();
         let mut b = seed();
-        b.nodes[0].internal_ip = Some("192.168.1.186".into());
+        b.nodes[0].internal_ip = Some(Some("192.168.1.186".into()));
         b.nodes[0].addresses = vec!["InternalIP=192.168.1.186".into(), "Hostname=leveling-pc".into()];
         let coredns = b.pods.iter_mut().find(|p| p.name.starts_with("coredns")).unwrap();
         coredns.uid = Some("new-uid".into());

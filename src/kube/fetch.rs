@@ -13,6 +13,7 @@ use super::build::Builder;
 use super::failure::{Failure, FailureKind, classify};
 use super::scrub::scrub;
 use super::summary::Summary;
+use crate::record::scrub::LineFilter;
 
 /// What one snapshot fetched.
 #[derive(Debug)]
@@ -45,29 +46,50 @@ pub struct Fetcher<'a> {
     pub page_size: u32,
 }
 
-/// Writes objects as `{"apiVersion":"v1","kind":"List","items":[…]}`, one per line.
-pub struct ListWriter<W: Write> {
+/// Writes objects as `{"apiVersion":"v1","kind":"List","items":[…]}`, one per line,
+/// each line through `filter` (redaction) on its way out.
+pub struct ListWriter<'f, W: Write> {
     out: W,
+    filter: &'f mut dyn LineFilter,
     first: bool,
+    line: String,
+    filtered: String,
 }
 
-impl<W: Write> ListWriter<W> {
-    pub fn new(mut out: W) -> std::io::Result<Self> {
+/// Lines as they are (tests, and output that is thrown away).
+pub struct Verbatim;
+
+impl LineFilter for Verbatim {
+    fn line(&mut self, line: &str, out: &mut String) {
+        out.push_str(line);
+    }
+    fn end(&mut self, _out: &mut String) {}
+}
+
+impl<'f, W: Write> ListWriter<'f, W> {
+    pub fn new(mut out: W, filter: &'f mut dyn LineFilter) -> std::io::Result<Self> {
         out.write_all(b"{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n")?;
-        Ok(ListWriter { out, first: true })
+        Ok(ListWriter { out, filter, first: true, line: String::new(), filtered: String::new() })
     }
 
     pub fn item(&mut self, item: &Value) -> std::io::Result<()> {
+        self.line.clear();
         if !self.first {
-            self.out.write_all(b",\n")?;
+            self.line.push(',');
         }
         self.first = false;
-        serde_json::to_writer(&mut self.out, item)?;
-        Ok(())
+        self.line.push_str(&serde_json::to_string(item)?);
+        self.line.push('\n');
+        self.filtered.clear();
+        self.filter.line(&self.line, &mut self.filtered);
+        self.out.write_all(self.filtered.as_bytes())
     }
 
     pub fn finish(mut self) -> std::io::Result<W> {
-        self.out.write_all(b"\n]}\n")?;
+        self.filtered.clear();
+        self.filter.end(&mut self.filtered);
+        self.out.write_all(self.filtered.as_bytes())?;
+        self.out.write_all(b"]}\n")?;
         self.out.flush()?;
         Ok(self.out)
     }
@@ -91,7 +113,7 @@ impl Fetcher<'_> {
 
     /// Lists everything a snapshot holds into `builder` and `out`. Nodes, events and the
     /// DNS service may be refused (403, 404) without failing the snapshot: that is noted.
-    pub async fn fetch<W: Write>(&self, now: i64, out: &mut ListWriter<W>) -> Result<Fetched, FetchError> {
+    pub async fn fetch<W: Write>(&self, now: i64, out: &mut ListWriter<'_, W>) -> Result<Fetched, FetchError> {
         let mut builder = Builder::new(now);
         let mut stats = Fetched { summary: Summary::default(), objects: 0, pages: 0, redactions: 0 };
         let mut notes = Vec::new();
@@ -139,7 +161,7 @@ impl Fetcher<'_> {
         path: &str,
         kind: &str,
         builder: &mut Builder,
-        out: &mut ListWriter<W>,
+        out: &mut ListWriter<'_, W>,
         stats: &mut Fetched,
     ) -> Result<(), FetchError> {
         let mut token: Option<String> = None;
@@ -179,7 +201,7 @@ impl Fetcher<'_> {
         item: &mut Value,
         kind: &str,
         builder: &mut Builder,
-        out: &mut ListWriter<W>,
+        out: &mut ListWriter<'_, W>,
         stats: &mut Fetched,
     ) -> Result<(), FetchError> {
         builder.add_value(item, Some(kind));
@@ -258,7 +280,8 @@ mod tests {
         ]);
         let f =
             Fetcher { client: &client, server: "127.0.0.1:6443", context: None, namespace: Some("ns"), page_size: 2 };
-        let mut out = ListWriter::new(Vec::new()).unwrap();
+        let mut v = Verbatim;
+        let mut out = ListWriter::new(Vec::new(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
         drop(client);
         let seen = task.await.unwrap();
@@ -301,7 +324,8 @@ mod tests {
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
         let f = Fetcher { client: &client, server: "k:6443", context: Some("dev"), namespace: None, page_size: 500 };
-        let mut out = ListWriter::new(std::io::sink()).unwrap();
+        let mut v = Verbatim;
+        let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
         assert_eq!(fetched.summary.pods.len(), 1);
         assert!(
@@ -316,7 +340,8 @@ mod tests {
 
         let (client, task) = mock(vec![("/api/v1/pods?&limit=500", 403, forbidden)]);
         let f = Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500 };
-        let mut out = ListWriter::new(std::io::sink()).unwrap();
+        let mut v = Verbatim;
+        let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         match f.fetch(0, &mut out).await {
             Err(FetchError::Cluster(failure)) => assert_eq!(failure.kind, FailureKind::Forbidden),
             other => panic!("expected a failure, got {other:?}"),

@@ -1,84 +1,21 @@
-//! What a snapshot keeps of the cluster: the key names of `incident extract --json`
-//! (`pods`, `nodes`, `restarts_total`, …) plus what only the API knows (UIDs, phases,
-//! per-container restarts, conditions, events). Stored as a snapshot step's `facts`.
-//!
-//! Shaped like `crate::extract::Facts` so that moving onto it is mechanical: the
-//! shared fields keep the same names and meaning, the extra ones are optional.
+//! What a snapshot keeps of the cluster: `crate::extract::Facts` (the key names of
+//! `incident extract --json`: `pods`, `nodes`, `restarts_total`, …) with the fields only
+//! the API fills (UIDs, phases, per-container restarts, node addresses and conditions,
+//! events, kube-dns). The API-only types live here; `Facts` refers to them.
 
 use serde::{Deserialize, Serialize};
 
-/// A snapshot of the cluster, summarised.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Summary {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub nodes: Vec<Node>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub pods: Vec<Pod>,
-    /// Sum of the pods' RESTARTS (as kubectl counts them).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub restarts_total: Option<u64>,
-    /// Events counted by type and reason, most frequent first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub events: Vec<EventCount>,
-    /// The most recent Warning events, newest first (at most [`MAX_WARNINGS`]).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<WarningEvent>,
-    /// The kube-dns service and its endpoints, when listed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns: Option<Dns>,
-    /// Where the data came from: the API server (`https://…`) or a file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub context: Option<String>,
-    /// The namespace asked for; absent for all namespaces.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// Objects that could not be read (kind/name: why), at most [`MAX_SKIPPED`].
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub skipped: Vec<String>,
-    /// Every pod counted, when `pods` holds only some of them (see [`Summary::for_facts`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pods_total: Option<u64>,
-    /// Set when a list was cut; the whole summary is in the step's `outputs/<id>.json`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub truncated: bool,
-}
+/// A snapshot of the cluster, summarised: extraction's facts, with the API-only fields set.
+pub type Summary = crate::extract::Facts;
+pub use crate::extract::{Node, Pod};
+
+pub const MAX_WARNINGS: usize = 100;
+pub const MAX_SKIPPED: usize = 20;
 
 /// Most pods kept in a step's frontmatter: the YAML reader's node budget (250,000)
 /// must hold a whole step, so a big cluster keeps the pods that tell something
 /// (not healthy, or restarted) and counts the rest.
 pub const MAX_FACT_PODS: usize = 1000;
-
-pub const MAX_WARNINGS: usize = 100;
-pub const MAX_SKIPPED: usize = 20;
-
-/// One pod, as `kubectl get pods -A -o wide` shows it, plus its UID, phase and containers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Pod {
-    pub namespace: Option<String>,
-    pub name: String,
-    /// `n/m` ready containers.
-    pub ready: String,
-    /// kubectl's STATUS: CrashLoopBackOff, OOMKilled, Init:0/1, Terminating, Completed, …
-    pub status: String,
-    pub restarts: u64,
-    /// `15h` in `5 (15h ago)`; `null` when no container restarted.
-    pub last_restart_ago: Option<String>,
-    pub age: String,
-    pub ip: Option<String>,
-    pub node: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phase: Option<String>,
-    /// Containers that restarted or are not ready (all of them when any did), for
-    /// restart accounting per container.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub containers: Vec<Container>,
-}
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -98,29 +35,6 @@ pub struct Container {
     pub init: bool,
 }
 
-/// One node, as `kubectl get nodes -o wide` shows it, plus every address and condition.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Node {
-    pub name: String,
-    /// Ready, NotReady, Unknown, with `,SchedulingDisabled` when cordoned.
-    pub status: String,
-    pub roles: Vec<String>,
-    pub age: String,
-    pub version: String,
-    pub internal_ip: Option<String>,
-    pub external_ip: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
-    /// Every address the node reports, `Type=address` (LegacyHostIP included).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub addresses: Vec<String>,
-    /// Conditions that are not as they should be (Ready False, MemoryPressure True, …),
-    /// `Type=Status (Reason)`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<String>,
-}
-
 impl Node {
     pub fn is_ready(&self) -> bool {
         self.status.split(',').any(|s| s == "Ready")
@@ -128,9 +42,11 @@ impl Node {
 
     /// The address other nodes and pods use: InternalIP, else a legacy host IP.
     pub fn primary_ip(&self) -> Option<&str> {
-        self.internal_ip.as_deref().or_else(|| {
+        let internal = self.internal_ip.as_ref().and_then(|ip| ip.as_deref());
+        internal.or_else(|| {
             self.addresses.iter().find_map(|a| a.strip_prefix("LegacyHostIP=")).or_else(|| {
-                self.addresses.iter().find_map(|a| a.strip_prefix("ExternalIP=")).or(self.external_ip.as_deref())
+                let external = self.external_ip.as_ref().and_then(|ip| ip.as_deref());
+                self.addresses.iter().find_map(|a| a.strip_prefix("ExternalIP=")).or(external)
             })
         })
     }
@@ -219,11 +135,11 @@ impl Summary {
             parts.push(s);
         }
         if let Some(total) = self.restarts_total {
-            parts.push(format!("{} restarts", thousands(total as i64)));
+            parts.push(format!("{} restarts", thousands(total)));
         }
         let warnings: u64 = self.events.iter().filter(|e| e.type_ == "Warning").map(|e| e.count).sum();
         if warnings > 0 {
-            parts.push(format!("{} Warning events", thousands(warnings as i64)));
+            parts.push(format!("{} Warning events", thousands(warnings)));
         }
         if parts.is_empty() { "nothing found".to_string() } else { parts.join(", ") }
     }
@@ -245,5 +161,5 @@ pub fn ready_counts(ready: &str) -> Option<(u32, u32)> {
 }
 
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{} {word}s", crate::format::thousands(n as i64)) }
+    if n == 1 { format!("1 {word}") } else { format!("{} {word}s", crate::format::thousands(n as u64)) }
 }

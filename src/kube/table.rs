@@ -28,8 +28,9 @@ pub fn columns(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn none(v: &Option<String>) -> String {
-    v.clone().unwrap_or_else(|| "<none>".to_string())
+/// A column that may be missing (`None`) or empty (`Some(None)`): `<none>` either way.
+fn none(v: &Option<Option<String>>) -> String {
+    v.clone().flatten().unwrap_or_else(|| "<none>".to_string())
 }
 
 /// `kubectl get nodes -o wide`.
@@ -53,7 +54,7 @@ pub fn nodes_table(s: &Summary) -> String {
 
 pub fn restarts_cell(p: &Pod) -> String {
     match &p.last_restart_ago {
-        Some(ago) if p.restarts > 0 => format!("{} ({ago} ago)", p.restarts),
+        Some(ago) if p.restarts > 0 => format!("{} ({ago})", p.restarts),
         _ => p.restarts.to_string(),
     }
 }
@@ -100,18 +101,18 @@ pub fn body(s: &Summary, title: &str, output_file: Option<&str>) -> String {
             if shown.is_empty() {
                 shown = s.pods.iter().take(MAX_BODY_PODS).collect();
             }
-            let heading = format!("Pods ({} of {}, not healthy first)", shown.len(), thousands(total as i64));
+            let heading = format!("Pods ({} of {}, not healthy first)", shown.len(), thousands(total as u64));
             block(&mut out, &heading, &pods_table(shown.iter().copied()));
             out.push_str(&format!(
                 "\n{} pods are not healthy; the rest are Running and Ready or Completed.\n",
-                thousands(unhealthy as i64)
+                thousands(unhealthy as u64)
             ));
         }
     }
     if !s.events.is_empty() {
         let mut rows = vec![["TYPE", "REASON", "COUNT"].map(String::from).to_vec()];
         for e in &s.events {
-            rows.push(vec![e.type_.clone(), e.reason.clone(), thousands(e.count as i64)]);
+            rows.push(vec![e.type_.clone(), e.reason.clone(), thousands(e.count)]);
         }
         block(&mut out, "Events by reason", &columns(&rows));
     }

@@ -42,8 +42,8 @@ fn the_seed_cluster_reads_like_kubectl_prints_it() {
     assert_eq!(n.status, "Ready");
     assert_eq!(n.roles, ["control-plane", "master"]);
     assert_eq!(n.version, "v1.30.5+k3s1");
-    assert_eq!(n.internal_ip.as_deref(), Some("192.168.1.79"));
-    assert_eq!(n.external_ip, None);
+    assert_eq!(n.internal_ip, Some(Some("192.168.1.79".to_string())));
+    assert_eq!(n.external_ip, Some(None));
     assert_eq!(n.age, "3d5h");
     let table = super::table::pods_table(&s.pods);
     let expected = "\
@@ -60,7 +60,7 @@ ollama        ollama-5f7c9d8b4-p2k8n                    0/1     CrashLoopBackOff
     assert_eq!(coredns.status, "CrashLoopBackOff");
     assert_eq!(coredns.ready, "0/1");
     assert_eq!(coredns.restarts, 892);
-    assert_eq!(coredns.last_restart_ago.as_deref(), Some("12m"));
+    assert_eq!(coredns.last_restart_ago.as_deref(), Some("12m ago"));
     assert_eq!(coredns.uid.as_deref(), Some("0b5a6d0e-6c1f-4d5e-9a57-1c2b3d4e5f05"));
     assert_eq!(coredns.containers[0].restarts, 892);
     let ollama = s.pods.iter().find(|p| p.name.starts_with("ollama")).unwrap();
@@ -87,11 +87,11 @@ fn a_2016_node_list_with_legacy_host_ips_loads() {
     assert_eq!(s.nodes.len(), 3);
     let deis = &s.nodes[2];
     assert_eq!((deis.name.as_str(), deis.version.as_str()), ("172.17.8.100", "v1.1.7"));
-    assert_eq!(deis.internal_ip.as_deref(), Some("172.17.8.100"));
+    assert_eq!(deis.internal_ip, Some(Some("172.17.8.100".to_string())));
     assert_eq!(deis.age, "9y");
     let old = &s.nodes[0];
     assert_eq!(old.status, "Unknown");
-    assert_eq!(old.internal_ip, None);
+    assert_eq!(old.internal_ip, Some(None));
     assert_eq!(old.primary_ip(), Some("127.0.0.1"));
     assert_eq!(s.nodes[1].addresses, ["LegacyHostIP=127.0.0.2", "another=127.0.0.3"]);
     assert_eq!(old.age, "<unknown>");

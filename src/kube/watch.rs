@@ -84,6 +84,26 @@ struct Pending {
     updates: u64,
 }
 
+/// A watch step's numbers, in its frontmatter under `watch:`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct WatchStats {
+    /// Objects received (pods, nodes, events).
+    pub updates: u64,
+    pub restarts: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+    /// In the last step: the whole watch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outages: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relists: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pods: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pods_healthy: Option<u64>,
+}
+
 /// What changed over one interval, ready to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changes {
@@ -273,8 +293,7 @@ impl Tracker {
         if restarts > 0 {
             let mut worst: Vec<(&String, &u64)> = p.restarts.iter().collect();
             worst.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-            let shown: Vec<String> =
-                worst.iter().take(5).map(|(k, n)| format!("{k} +{}", thousands(**n as i64))).collect();
+            let shown: Vec<String> = worst.iter().take(5).map(|(k, n)| format!("{k} +{}", thousands(**n))).collect();
             let more = if worst.len() > 5 { format!(", … {} more", worst.len() - 5) } else { String::new() };
             lines.push(format!(
                 "{} in {}: {}{more}",
@@ -305,7 +324,7 @@ impl Tracker {
             let total: u64 = p.warnings.values().sum();
             let by: Vec<String> = p.warnings.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
             lines.push(format!("Warning events: {}", by.join(", ")));
-            title_parts.push(format!("{} Warning events", thousands(total as i64)));
+            title_parts.push(format!("{} Warning events", thousands(total as u64)));
         }
         if lines.is_empty() {
             return None;

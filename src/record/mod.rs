@@ -1,7 +1,9 @@
 //! Building steps and writing them: every step-writing command goes through `Session`.
 
 pub mod exec;
+pub mod lines;
 pub mod output;
+pub mod scrub;
 
 use std::path::PathBuf;
 
@@ -9,7 +11,8 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{Step, StepKind, StepMeta};
-use crate::vault::{IncidentRef, StepWriter, Vault, new_step_id};
+use crate::vault::{IncidentRef, RulesRef, StepWriter, Vault, new_step_id};
+use scrub::Scrub;
 
 /// One command's hold on the vault and the incident it writes to.
 pub struct Session<'c> {
@@ -17,6 +20,7 @@ pub struct Session<'c> {
     pub vault: Vault,
     pub incident: IncidentRef,
     pub writer: StepWriter,
+    rules: RulesRef,
 }
 
 impl<'c> Session<'c> {
@@ -25,7 +29,8 @@ impl<'c> Session<'c> {
         let vault = cfg.vault()?;
         let incident = vault.incident(cfg.incident.as_deref())?;
         let writer = vault.writer(&incident);
-        Ok(Session { cfg, vault, incident, writer })
+        let rules = vault.rules()?;
+        Ok(Session { cfg, vault, incident, writer, rules })
     }
 
     /// `--at` parsed against the command's clock; now when absent.
@@ -48,8 +53,15 @@ impl<'c> Session<'c> {
         meta
     }
 
-    /// Writes the step; returns its path.
-    pub fn save(&self, step: &mut Step) -> Result<PathBuf> {
+    /// Redaction for this incident; `no_redact` (the `--no-redact` flag) turns it off.
+    pub fn scrub(&self, no_redact: bool) -> Scrub<'_> {
+        Scrub::new(&self.rules, &self.vault, &self.incident.slug, no_redact)
+    }
+
+    /// Redacts every text field with `scrub`, then writes the step; returns its path.
+    /// Nothing reaches the vault without passing through here (or `scrub` for outputs).
+    pub fn save(&self, step: &mut Step, scrub: Scrub<'_>) -> Result<PathBuf> {
+        scrub.step(step);
         self.writer.write(step)
     }
 

@@ -9,11 +9,10 @@ use std::io::{BufWriter, Write};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
+use super::lines::{LineSplitter, clean_line};
+use super::scrub::LineFilter;
 use crate::error::{IoContext, Result};
 use crate::vault::StepWriter;
-
-/// A line longer than this is cut into pieces (a command that never ends a line).
-pub const MAX_LINE: usize = 64 * 1024;
 
 /// What was recorded of an output.
 #[derive(Debug)]
@@ -29,12 +28,12 @@ pub struct Captured {
 }
 
 /// Receives raw bytes from one or more streams, in arrival order.
-pub struct OutputRecorder<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> {
+pub struct OutputRecorder<'w, 'f, O: FnMut(&str)> {
     writer: &'w StepWriter,
     limit: usize,
-    filter: F,
+    filter: &'f mut dyn LineFilter,
     observe: O,
-    pending: [Vec<u8>; 2],
+    pending: [LineSplitter; 2],
     /// Everything so far while under the limit; the head once over it.
     head: String,
     tail: VecDeque<String>,
@@ -47,16 +46,16 @@ pub struct OutputRecorder<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> {
     finished: bool,
 }
 
-impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
-    /// `filter` turns a clean line into what is stored (redaction); `observe` sees
-    /// each stored line (extraction).
-    pub fn new(writer: &'w StepWriter, limit: usize, filter: F, observe: O) -> Self {
+impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
+    /// `filter` turns clean lines into what is stored (redaction); `observe` sees
+    /// each stored line (extraction), so facts never hold a secret.
+    pub fn new(writer: &'w StepWriter, limit: usize, filter: &'f mut dyn LineFilter, observe: O) -> Self {
         OutputRecorder {
             writer,
             limit: limit.max(1024),
             filter,
             observe,
-            pending: [Vec::new(), Vec::new()],
+            pending: [LineSplitter::default(), LineSplitter::default()],
             head: String::new(),
             tail: VecDeque::new(),
             tail_bytes: 0,
@@ -70,28 +69,30 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
     }
 
     /// Bytes from `stream` (0 stdout, 1 stderr); complete lines go through at once.
-    pub fn push(&mut self, stream: usize, mut bytes: &[u8]) -> Result<()> {
-        while let Some(nl) = memchr(b'\n', bytes) {
-            let mut line = std::mem::take(&mut self.pending[stream]);
-            line.extend_from_slice(&bytes[..=nl]);
-            self.line(&line)?;
-            bytes = &bytes[nl + 1..];
-        }
-        self.pending[stream].extend_from_slice(bytes);
-        while self.pending[stream].len() >= MAX_LINE {
-            let cut = utf8_cut(&self.pending[stream], MAX_LINE);
-            let piece: Vec<u8> = self.pending[stream].drain(..cut).collect();
-            self.line(&piece)?;
-        }
-        Ok(())
+    pub fn push(&mut self, stream: usize, bytes: &[u8]) -> Result<()> {
+        let mut splitter = std::mem::take(&mut self.pending[stream]);
+        let result = splitter.push(bytes, |line| self.line(line));
+        self.pending[stream] = splitter;
+        result
     }
 
     fn line(&mut self, raw: &[u8]) -> Result<()> {
         let clean = clean_line(raw);
+        self.lines += 1;
         self.scratch.clear();
-        (self.filter)(&clean, &mut self.scratch);
+        self.filter.line(&clean, &mut self.scratch);
+        self.emit()
+    }
+
+    /// Stores what the filter let through (it may hold lines back, or release several).
+    fn emit(&mut self) -> Result<()> {
+        if self.scratch.is_empty() {
+            return Ok(());
+        }
         let text = std::mem::take(&mut self.scratch);
-        (self.observe)(text.trim_end_matches('\n'));
+        for line in text.split_inclusive('\n') {
+            (self.observe)(line.trim_end_matches('\n'));
+        }
         self.store(&text)?;
         self.scratch = text;
         Ok(())
@@ -100,7 +101,6 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
     fn store(&mut self, text: &str) -> Result<()> {
         self.hasher.update(text.as_bytes());
         self.bytes += text.len() as u64;
-        self.lines += 1;
         if let Some(spool) = &mut self.spool {
             spool.write_all(text.as_bytes()).ctx("write", self.writer.outputs_dir())?;
             self.tail.push_back(text.to_string());
@@ -139,12 +139,13 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
 
     fn finish_inner(&mut self) -> Result<Captured> {
         for stream in 0..2 {
-            if !self.pending[stream].is_empty() {
-                let rest = std::mem::take(&mut self.pending[stream]);
-                self.line(&rest)?;
-            }
+            let mut splitter = std::mem::take(&mut self.pending[stream]);
+            splitter.finish(|line| self.line(line))?;
         }
-        let sha256 = hex(&self.hasher.finalize_reset());
+        self.scratch.clear();
+        self.filter.end(&mut self.scratch);
+        self.emit()?;
+        let sha256 = hex::encode(self.hasher.finalize_reset());
         let Some(spool) = self.spool.take() else {
             return Ok(Captured {
                 inline: std::mem::take(&mut self.head),
@@ -176,7 +177,7 @@ impl<'w, F: FnMut(&str, &mut String), O: FnMut(&str)> OutputRecorder<'w, F, O> {
     }
 }
 
-impl<F: FnMut(&str, &mut String), O: FnMut(&str)> Drop for OutputRecorder<'_, F, O> {
+impl<O: FnMut(&str)> Drop for OutputRecorder<'_, '_, O> {
     /// After a failure (disk full), leave no empty `outputs/` behind; a folder
     /// still holding files is not removed.
     fn drop(&mut self) {
@@ -185,17 +186,6 @@ impl<F: FnMut(&str, &mut String), O: FnMut(&str)> Drop for OutputRecorder<'_, F,
             let _ = std::fs::remove_dir(self.writer.outputs_dir());
         }
     }
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
-}
-
-/// A cut at or before `max` that does not split a UTF-8 character.
-fn utf8_cut(bytes: &[u8], max: usize) -> usize {
-    let max = max.min(bytes.len());
-    // Step back over at most 3 continuation bytes; invalid UTF-8 is cut anywhere.
-    (max.saturating_sub(3)..=max).rev().find(|&i| i > 0 && (i == bytes.len() || bytes[i] & 0xC0 != 0x80)).unwrap_or(max)
 }
 
 /// The end of the last whole line within `max` bytes (or a char boundary).
@@ -212,51 +202,6 @@ fn floor_char(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
-}
-
-/// What a terminal would show of one line: no ANSI sequences, `\r` overwrites,
-/// other control bytes made visible, invalid UTF-8 replaced. Keeps the final `\n`.
-pub fn clean_line(raw: &[u8]) -> String {
-    let (body, newline) = match raw.strip_suffix(b"\n") {
-        Some(b) => (b.strip_suffix(b"\r").unwrap_or(b), true),
-        None => (raw, false),
-    };
-    let stripped;
-    let body = if body.contains(&0x1b) || body.contains(&0x9b) {
-        stripped = strip_ansi_escapes::strip(body);
-        &stripped[..]
-    } else {
-        body
-    };
-    let body = match body.iter().rposition(|&b| b == b'\r') {
-        Some(i) if i + 1 < body.len() => &body[i + 1..],
-        Some(i) => &body[..i],
-        None => body,
-    };
-    let text = String::from_utf8_lossy(body);
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        match c {
-            '\t' => out.push(c),
-            c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
-            '\u{7f}' => out.push('\u{2421}'),
-            c => out.push(c),
-        }
-    }
-    if newline {
-        out.push('\n');
-    }
-    out
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
 }
 
 /// `1.5 KiB`, `64 KiB`, `1.2 GiB`.
@@ -277,25 +222,6 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cleans_what_terminals_hide() {
-        assert_eq!(clean_line(b"\x1b[31mred\x1b[0m text\n"), "red text\n");
-        assert_eq!(clean_line(b"10%\r50%\r100%\n"), "100%\n");
-        assert_eq!(clean_line(b"crlf\r\n"), "crlf\n");
-        assert_eq!(clean_line(b"bell\x07 nul\x00\n"), "bell\u{2407} nul\u{2400}\n");
-        assert_eq!(clean_line(b"bad \xff\xfe utf8"), "bad \u{fffd}\u{fffd} utf8");
-        assert_eq!(clean_line(b"tab\there\n"), "tab\there\n");
-    }
-
-    #[test]
-    fn utf8_cuts_never_split_a_character() {
-        let s = "aé€😀".repeat(10);
-        for max in 1..s.len() {
-            let cut = utf8_cut(s.as_bytes(), max);
-            assert!(s.is_char_boundary(cut), "max {max} cut {cut}");
-        }
-    }
 
     #[test]
     fn human_sizes() {

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 mod incidents;
+mod numbering;
 pub mod slug;
 mod steps;
 
@@ -13,8 +14,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, IoContext, Result};
+use crate::redact::{RedactConfig, Rules};
 
 pub use incidents::{IncidentRef, IncidentSummary, Loaded, Warning};
+pub use numbering::VaultNumbering;
 pub use steps::{StepWriter, new_step_id};
 
 pub const SETTINGS_FILE: &str = "incident.toml";
@@ -22,20 +25,14 @@ pub const STATE_DIR: &str = ".incident";
 pub const INCIDENTS_DIR: &str = "incidents";
 
 /// `incident.toml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// A name for the vault (the published site's title).
     pub name: Option<String>,
     pub record: RecordSettings,
     /// Redaction rules; see `incident redact --help`.
-    pub redact: toml::Table,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings { name: None, record: RecordSettings::default(), redact: toml::Table::new() }
-    }
+    pub redact: RedactConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -158,9 +155,39 @@ impl Vault {
         atomic::write_replace(&self.current_file(), format!("{slug}\n").as_bytes())
     }
 
+    /// The redaction rules: the built-ins, or those adjusted by `[redact]`.
+    pub fn rules(&self) -> Result<RulesRef> {
+        let cfg = &self.settings.redact;
+        if cfg.disable.is_empty() && cfg.rules.is_empty() {
+            return Ok(RulesRef::Builtin(Rules::builtin()));
+        }
+        Rules::from_config(cfg).map(|r| RulesRef::Custom(Box::new(r))).map_err(|e| {
+            Error::user_hint(
+                format!("{}: [redact]: {e}", self.root.join(SETTINGS_FILE).display()),
+                "`incident redact --help` lists the rule names",
+            )
+        })
+    }
+
     /// A path relative to the vault root, for messages.
     pub fn rel<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// The built-in rules (shared, compiled lazily) or a vault's own set.
+pub enum RulesRef {
+    Builtin(&'static Rules),
+    Custom(Box<Rules>),
+}
+
+impl std::ops::Deref for RulesRef {
+    type Target = Rules;
+    fn deref(&self) -> &Rules {
+        match self {
+            RulesRef::Builtin(r) => r,
+            RulesRef::Custom(r) => r,
+        }
     }
 }
 

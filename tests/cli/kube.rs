@@ -319,7 +319,7 @@ fn check_finds_the_seed_story() {
         .filter(|p| p.to_str().unwrap().contains("-check-"))
         .map(|p| frontmatter(&std::fs::read_to_string(p).unwrap()))
         .collect();
-    let mut kinds: Vec<&str> = checks.iter().map(|c| c["facts"]["finding"]["kind"].as_str().unwrap()).collect();
+    let mut kinds: Vec<&str> = checks.iter().map(|c| c["finding"]["kind"].as_str().unwrap()).collect();
     kinds.sort();
     assert_eq!(kinds, ["coredns_loop", "crashloop", "dns_no_endpoints", "node_ip_drift"]);
     let err = env.fails(1, &["check", "--offline", "--no-record"]);
@@ -389,7 +389,7 @@ fn watch_coalesces_a_crash_loop_and_relists_after_410() {
     assert_eq!(titles.len(), 2, "{titles:?}");
     assert_eq!(titles[0], "Watch: 300 restarts");
     assert_eq!(steps[0]["body"], "- 300 restarts in 1 pod: kube-system/coredns-7b8c7b8d4-x9k2p +300\n");
-    assert!(steps[0]["facts"]["updates"].as_u64().unwrap() >= 300);
+    assert!(steps[0]["watch"]["updates"].as_u64().unwrap() >= 300);
     assert!(titles[1].starts_with("Watch ended after 2s (--for elapsed)"), "{titles:?}");
     let end = steps[1]["body"].as_str().unwrap();
     assert!(end.contains("0 outages, 1 re-lists after 410 Gone"), "{end}");

@@ -4,9 +4,12 @@
 mod support;
 
 mod concurrency;
+mod extract;
 mod faults;
 mod kube;
 mod kube_server;
 mod recorder;
+mod redact;
+mod reliability;
 mod run;
 mod vault;

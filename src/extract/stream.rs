@@ -1,0 +1,123 @@
+//! The streaming [`Extractor`]: feeds each line to the parsers its hint enables.
+
+use super::detect::{Hint, Parsers};
+use super::facts::{Facts, MAX_NODES, MAX_PODS};
+use super::ips::IpCollector;
+use super::logs::LogState;
+use super::net::NetState;
+use super::route::RouteState;
+use super::table::{self, Header};
+use super::{nodes, pods};
+
+/// Extracts facts a line at a time; memory stays bounded whatever the input size.
+#[derive(Debug)]
+pub struct Extractor {
+    parsers: Parsers,
+    line_no: u64,
+    facts: Facts,
+    ips: IpCollector,
+    header: Option<Header>,
+    net: NetState,
+    routes: RouteState,
+    logs: LogState,
+}
+
+impl Extractor {
+    pub fn new(hint: Hint) -> Self {
+        Extractor {
+            parsers: hint.parsers(),
+            line_no: 0,
+            facts: Facts::default(),
+            ips: IpCollector::default(),
+            header: None,
+            net: NetState::default(),
+            routes: RouteState::default(),
+            logs: LogState::default(),
+        }
+    }
+
+    /// Feeds one line (without its newline; a trailing `\r` is ignored).
+    pub fn feed_line(&mut self, line: &str) {
+        self.line_no += 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        self.ips.scan(line, &mut self.facts);
+        if line.trim().is_empty() {
+            // Blank lines separate tables, ifconfig blocks and route tables.
+            self.header = None;
+            self.net.end_block();
+            self.routes.end_block();
+            return;
+        }
+        if self.table_line(line) {
+            return;
+        }
+        let p = self.parsers;
+        if p.ifaces && self.net.feed(line, &mut self.facts) {
+            return;
+        }
+        if p.routes && self.routes.feed(line, &mut self.facts) {
+            return;
+        }
+        if p.logs {
+            self.logs.feed(self.line_no, line, &mut self.facts);
+        }
+    }
+
+    /// Headers and pod/node rows; true when the line was one.
+    fn table_line(&mut self, line: &str) -> bool {
+        let p = self.parsers;
+        if !(p.pods || p.nodes) {
+            return false;
+        }
+        if let Some(h) = table::header(line) {
+            self.header = Some(h);
+            return true;
+        }
+        let (pod_cols, node_cols) = match self.header {
+            Some(Header::Pods { namespace, wide }) => (Some(pods::Columns { namespace, wide }), None),
+            Some(Header::Nodes { roles, wide }) => (None, Some(nodes::Columns { roles, wide })),
+            Some(Header::Other) => return false,
+            None => (None, None),
+        };
+        let want_pods = p.pods && !matches!(self.header, Some(Header::Nodes { .. }));
+        if want_pods && pods::may_be_row(line) {
+            if let Some(pod) = pods::parse_row(line, pod_cols) {
+                let total = self.facts.restarts_total.unwrap_or(0);
+                self.facts.restarts_total = Some(total.saturating_add(pod.restarts));
+                if self.facts.pods.len() < MAX_PODS {
+                    self.facts.pods.push(pod);
+                } else {
+                    self.facts.truncated = true;
+                }
+                return true;
+            }
+            // A cut or garbled row inside a pods table is still table, not a log line.
+            if matches!(self.header, Some(Header::Pods { .. })) {
+                return true;
+            }
+        }
+        let want_nodes = p.nodes && !matches!(self.header, Some(Header::Pods { .. }));
+        if want_nodes
+            && nodes::may_be_row(line)
+            && let Some(node) = nodes::parse_row(line, node_cols)
+        {
+            if self.facts.nodes.len() < MAX_NODES {
+                self.facts.nodes.push(node);
+            } else {
+                self.facts.truncated = true;
+            }
+            return true;
+        }
+        false
+    }
+
+    /// Lines fed so far.
+    pub fn lines(&self) -> u64 {
+        self.line_no
+    }
+
+    /// The facts found.
+    pub fn finish(self) -> Facts {
+        self.facts
+    }
+}

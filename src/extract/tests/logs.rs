@@ -1,0 +1,215 @@
+//! Logs and DNS tools: error kinds, endpoints, CoreDNS loops, addresses in free text.
+
+use super::{fixture, strs};
+use crate::extract::{CorednsLoop, ErrorKind, ErrorLine, Hint, extract};
+
+fn kinds(f: &crate::extract::Facts) -> Vec<(&str, u64)> {
+    f.errors.iter().map(|e| (e.kind.as_str(), e.line)).collect()
+}
+
+fn lp(from: Option<&str>, to: Option<&str>, zone: Option<&str>, query: &str) -> CorednsLoop {
+    CorednsLoop {
+        from: from.map(Into::into),
+        to: to.map(Into::into),
+        zone: zone.map(Into::into),
+        query: Some(query.into()),
+    }
+}
+
+#[test]
+fn seed_refused_takes_the_endpoint_from_the_line_before() {
+    let f = fixture!("seed_app_log");
+    assert_eq!(
+        f.errors,
+        [ErrorLine {
+            kind: "connection_refused".into(),
+            line: 2,
+            text: "Connection refused".into(),
+            endpoint: Some("ollama.ollama.svc.cluster.local:11434".into()),
+        }]
+    );
+}
+
+#[test]
+fn seed_nslookup_nxdomain() {
+    let f = fixture!("seed_nslookup");
+    assert_eq!(kinds(&f), [("nxdomain", 4)]);
+    assert_eq!(f.errors[0].endpoint, None);
+    assert_eq!(f.ipv4, strs(&["10.43.0.10"]));
+}
+
+#[test]
+fn loop_formats() {
+    let seed = fixture!("seed_coredns_loop");
+    assert_eq!(
+        seed.coredns_loops,
+        [lp(Some("127.0.0.1:53"), Some(":53"), Some("."), "HINFO 4547991504243258144.3688749835255860442.")]
+    );
+    assert_eq!(
+        (seed.errors[0].kind.as_str(), seed.errors[0].endpoint.as_deref()),
+        ("coredns_loop", Some("127.0.0.1:53"))
+    );
+    assert_eq!(seed.summary(), "CoreDNS loop (127.0.0.1:53 -> :53) in zone \".\"; 1 error: 1 coredns_loop");
+
+    let cut = fixture!("coredns_2795_loop_log");
+    assert_eq!(
+        cut.coredns_loops,
+        [lp(Some("127.0.0.1:34614"), Some(":53"), Some("."), "HINFO 6074102630077018525.5798689655824409358.")]
+    );
+    assert_eq!(kinds(&cut), [("coredns_loop", 7)]);
+    // 1.5.0, go1.12.2 and the ISO timestamps are not addresses.
+    assert_eq!(cut.ipv4, strs(&["127.0.0.1"]));
+
+    let k3s = fixture!("k3s_9066_loop_k3s");
+    assert_eq!(k3s.coredns_loops[0].from.as_deref(), Some("127.0.0.1:60292"));
+
+    let zone = fixture!("k8s_93379_grep_wide_and_loop");
+    assert_eq!(
+        zone.coredns_loops,
+        [lp(
+            Some("192.168.0.49:54616"),
+            Some("192.168.0.49:53"),
+            Some("in-addr.arpa."),
+            "HINFO 8152613472028609709.5116360551987037255."
+        )]
+    );
+
+    let old = fixture!("coredns_2185_forwarding_loop");
+    assert_eq!(old.coredns_loops, [lp(None, None, Some("."), "HINFO 8197013227829063497.2826484655034768591.")]);
+    assert_eq!(kinds(&old), [("coredns_loop", 1)]);
+
+    let oldest = fixture!("coredns_2391_seen_more_than_twice");
+    assert_eq!(oldest.coredns_loops, [lp(None, None, None, "HINFO IN 7087784449798295848.7359092265978106814.")]);
+    assert_eq!(kinds(&oldest), [("coredns_loop", 8)]);
+    assert!(oldest.ipv4.is_empty());
+}
+
+#[test]
+fn kubelet_crashloop_journal() {
+    let f = fixture!("k3s_8825_kubelet_journal");
+    assert_eq!(kinds(&f), [("crashloopbackoff", 1), ("crashloopbackoff", 3)]);
+    assert!(f.ipv4.is_empty() && f.ipv6.is_empty(), "UUIDs and v1beta1 are not addresses");
+}
+
+#[test]
+fn flannel_journal_without_vocabulary_errors() {
+    let f = fixture!("k3s_4847_flannel_journal");
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(f.ipv4, strs(&["10.0.0.172"]));
+    assert_eq!(f.summary(), "1 IPv4 address");
+}
+
+#[test]
+fn dial_tcp_endpoints() {
+    let f = fixture!("flannel_1785_io_timeout");
+    assert_eq!(kinds(&f), [("io_timeout", 1)]);
+    assert_eq!(f.errors[0].endpoint.as_deref(), Some("10.96.0.1:443"));
+    let g = fixture!("k8s_27873_no_route_to_host");
+    assert_eq!(kinds(&g), [("no_route_to_host", 7)]);
+    assert_eq!(g.errors[0].endpoint.as_deref(), Some("10.96.0.1:443"));
+    assert_eq!(g.pods.len(), 3, "old -o wide table above the log line");
+    assert_eq!(g.pods[2].ip, Some(Some("192.168.43.131".into())));
+    let h = fixture!("flannel_1999_tls_handshake_timeout");
+    assert_eq!(kinds(&h), [("io_timeout", 1)]);
+    assert_eq!(h.errors[0].endpoint.as_deref(), Some("10.96.0.1:443"));
+}
+
+#[test]
+fn dig_and_nslookup() {
+    let dig = fixture!("coredns_4907_dig_servfail");
+    assert_eq!(kinds(&dig), [("servfail", 7)]);
+    assert_eq!(dig.ipv4, strs(&["192.168.0.4"]));
+    let timeout = fixture!("externaldns_2027_nslookup_timeout");
+    // The CoreDNS HINFO probe answered NXDOMAIN (last line) is not a failure.
+    assert_eq!(kinds(&timeout), [("dns_timeout", 7)]);
+    assert_eq!(timeout.pods.len(), 1);
+    assert_eq!(timeout.pods[0].restarts, 120);
+    let bb = fixture!("busybox_75_nslookup_nxdomain");
+    assert_eq!(kinds(&bb), [("nxdomain", 4)]);
+}
+
+#[test]
+fn every_kind_of_the_vocabulary() {
+    let cases: [(&str, ErrorKind, Option<&str>); 14] = [
+        ("dial tcp 10.43.0.1:443: connect: connection refused", ErrorKind::ConnectionRefused, Some("10.43.0.1:443")),
+        (
+            "Get \"https://10.43.0.1:443/version\": dial tcp 10.43.0.1:443: i/o timeout",
+            ErrorKind::IoTimeout,
+            Some("10.43.0.1:443"),
+        ),
+        ("** server can't find x.default: NXDOMAIN", ErrorKind::Nxdomain, None),
+        ("** server can't find x.default: SERVFAIL", ErrorKind::Servfail, None),
+        ("dial tcp 10.96.0.1:443: connect: no route to host", ErrorKind::NoRouteToHost, Some("10.96.0.1:443")),
+        (
+            "read tcp 10.42.0.8:45012->10.43.0.1:443: read: connection reset by peer",
+            ErrorKind::ConnectionReset,
+            Some("10.43.0.1:443"),
+        ),
+        (
+            "[ERROR] plugin/errors: 2 example.com. A: read udp 10.42.0.5:52374->8.8.8.8:53: i/o timeout",
+            ErrorKind::DnsTimeout,
+            Some("8.8.8.8:53"),
+        ),
+        (
+            "[FATAL] plugin/loop: Loop (127.0.0.1:53 -> :53) detected for zone \".\"",
+            ErrorKind::CorednsLoop,
+            Some("127.0.0.1:53"),
+        ),
+        ("Back-off restarting failed container", ErrorKind::CrashLoopBackOff, None),
+        ("      Reason:       OOMKilled", ErrorKind::OomKilled, None),
+        ("Failed to pull image \"ghcr.io/x/y:1.0\": not found", ErrorKind::ImagePull, None),
+        (
+            "Error from server (ServiceUnavailable): the server is currently unable to handle the request",
+            ErrorKind::ServiceUnavailable,
+            None,
+        ),
+        ("Unable to connect to the server: x509: certificate signed by unknown authority", ErrorKind::Tls, None),
+        ("open /var/lib/rancher/k3s/server/token: permission denied", ErrorKind::PermissionDenied, None),
+    ];
+    for (line, kind, endpoint) in cases {
+        let f = extract(line, Hint::Log);
+        assert_eq!(f.errors.len(), 1, "{line}");
+        assert_eq!(f.errors[0].kind, kind.as_str(), "{line}");
+        assert_eq!(f.errors[0].endpoint.as_deref(), endpoint, "{line}");
+    }
+    let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "connection_refused",
+            "io_timeout",
+            "nxdomain",
+            "servfail",
+            "no_route_to_host",
+            "connection_reset",
+            "dns_timeout",
+            "coredns_loop",
+            "crashloopbackoff",
+            "oomkilled",
+            "image_pull",
+            "service_unavailable",
+            "tls",
+            "permission_denied",
+        ]
+    );
+}
+
+#[test]
+fn curl_port_form_and_log_hint() {
+    let f = extract("curl: (7) Failed to connect to 127.0.0.1 port 8080: Connection refused", Hint::Log);
+    assert_eq!(f.errors[0].endpoint.as_deref(), Some("127.0.0.1:8080"));
+    // A line shaped like a route is still only a log line under `--as log`.
+    let g = extract("default via 10.0.0.1 dev eth0 proto dhcp", Hint::Log);
+    assert!(g.routes.is_empty() && g.default_route.is_none());
+    assert_eq!(g.ipv4, strs(&["10.0.0.1"]));
+}
+
+#[test]
+fn versions_and_timestamps_are_not_addresses() {
+    let text = "k3s version v1.30.5+k3s1 (ab12cd34)\ncoredns 1.10.1 go1.20.8 v1.2.3.4 1.2.3.4.5\n\
+                2024-01-05T10:11:12.123Z 12:30:45 08:00:27:14:86:db 4.18.0-80.11.2.el8_0.x86_64\n\
+                mask 255.255.255.0 any 0.0.0.0 net 10.42.0.0/16 host 10.42.0.7/16 \"[::1]:53\" fe80::/64\n";
+    let f = extract(text, Hint::Auto);
+    assert_eq!(f.ipv4, strs(&["10.42.0.7"]));
+    assert_eq!(f.ipv6, strs(&["::1"]));
+}

@@ -1,0 +1,161 @@
+//! Bytes to lines: a stream cut at newlines (or at MAX_LINE for lines that never
+//! end), each line cleaned to what a terminal would have shown.
+
+use std::borrow::Cow;
+use std::io::{self, Read};
+
+/// A line longer than this is cut into pieces (a command that never ends a line).
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Splits a byte stream into lines (each with its `\n`, the last one perhaps without).
+#[derive(Debug, Default)]
+pub struct LineSplitter {
+    pending: Vec<u8>,
+}
+
+impl LineSplitter {
+    pub fn push<E>(&mut self, mut bytes: &[u8], mut line: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+        while let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
+            if self.pending.is_empty() {
+                emit(&bytes[..=nl], &mut line)?;
+            } else {
+                self.pending.extend_from_slice(&bytes[..=nl]);
+                let whole = std::mem::take(&mut self.pending);
+                emit(&whole, &mut line)?;
+            }
+            bytes = &bytes[nl + 1..];
+        }
+        self.pending.extend_from_slice(bytes);
+        while self.pending.len() >= MAX_LINE {
+            let cut = utf8_cut(&self.pending, MAX_LINE);
+            let piece: Vec<u8> = self.pending.drain(..cut).collect();
+            line(&piece)?;
+        }
+        Ok(())
+    }
+
+    /// The last line, if the stream did not end with a newline.
+    pub fn finish<E>(&mut self, mut line: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rest = std::mem::take(&mut self.pending);
+        line(&rest)
+    }
+}
+
+/// Hands `bytes` on in pieces of at most MAX_LINE bytes, cut between characters.
+fn emit<E>(mut bytes: &[u8], line: &mut impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+    while bytes.len() > MAX_LINE {
+        let cut = utf8_cut(bytes, MAX_LINE);
+        line(&bytes[..cut])?;
+        bytes = &bytes[cut..];
+    }
+    line(bytes)
+}
+
+/// Reads `input` to the end, handing each cleaned line (with its `\n`) to `f`.
+/// Memory stays bounded by MAX_LINE whatever the input.
+pub fn for_each_line(mut input: impl Read, mut f: impl FnMut(&str)) -> io::Result<()> {
+    let mut splitter = LineSplitter::default();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        splitter.push(&buf[..n], |line| {
+            f(&clean_line(line));
+            Ok::<(), io::Error>(())
+        })?;
+    }
+    splitter.finish(|line| {
+        f(&clean_line(line));
+        Ok(())
+    })
+}
+
+/// A cut at or before `max` that does not split a UTF-8 character.
+fn utf8_cut(bytes: &[u8], max: usize) -> usize {
+    let max = max.min(bytes.len());
+    // Step back over at most 3 continuation bytes; invalid UTF-8 is cut anywhere.
+    (max.saturating_sub(3)..=max).rev().find(|&i| i > 0 && (i == bytes.len() || bytes[i] & 0xC0 != 0x80)).unwrap_or(max)
+}
+
+/// What a terminal would show of one line: no ANSI sequences, `\r` overwrites,
+/// other control bytes made visible, invalid UTF-8 replaced. Keeps the final `\n`.
+pub fn clean_line(raw: &[u8]) -> Cow<'_, str> {
+    // Most lines are plain text: no control bytes but the final newline, valid UTF-8.
+    let plain = raw
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| (b >= 0x20 && b != 0x7f) || b == b'\t' || (b == b'\n' && i + 1 == raw.len()));
+    if plain && let Ok(text) = std::str::from_utf8(raw) {
+        return Cow::Borrowed(text);
+    }
+    let (body, newline) = match raw.strip_suffix(b"\n") {
+        Some(b) => (b.strip_suffix(b"\r").unwrap_or(b), true),
+        None => (raw, false),
+    };
+    let stripped;
+    let body = if body.contains(&0x1b) || body.contains(&0x9b) {
+        stripped = strip_ansi_escapes::strip(body);
+        &stripped[..]
+    } else {
+        body
+    };
+    let body = match body.iter().rposition(|&b| b == b'\r') {
+        Some(i) if i + 1 < body.len() => &body[i + 1..],
+        Some(i) => &body[..i],
+        None => body,
+    };
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(c),
+            c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
+            '\u{7f}' => out.push('\u{2421}'),
+            c => out.push(c),
+        }
+    }
+    if newline {
+        out.push('\n');
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_what_terminals_hide() {
+        assert_eq!(clean_line(b"\x1b[31mred\x1b[0m text\n"), "red text\n");
+        assert_eq!(clean_line(b"10%\r50%\r100%\n"), "100%\n");
+        assert_eq!(clean_line(b"crlf\r\n"), "crlf\n");
+        assert_eq!(clean_line(b"bell\x07 nul\x00\n"), "bell\u{2407} nul\u{2400}\n");
+        assert_eq!(clean_line(b"bad \xff\xfe utf8"), "bad \u{fffd}\u{fffd} utf8");
+        assert_eq!(clean_line(b"tab\there\n"), "tab\there\n");
+    }
+
+    #[test]
+    fn utf8_cuts_never_split_a_character() {
+        let s = "aé€😀".repeat(10);
+        for max in 1..s.len() {
+            let cut = utf8_cut(s.as_bytes(), max);
+            assert!(s.is_char_boundary(cut), "max {max} cut {cut}");
+        }
+    }
+
+    #[test]
+    fn splits_long_and_unterminated_lines() {
+        let mut seen = Vec::new();
+        let mut input = vec![b'a'; MAX_LINE + 10];
+        input.extend_from_slice(b"\nshort\ntail");
+        for_each_line(&input[..], |l| seen.push(l.len())).unwrap();
+        assert_eq!(seen, [MAX_LINE, 11, 6, 4]);
+    }
+}

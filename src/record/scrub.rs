@@ -1,0 +1,89 @@
+//! Redaction on the way to the vault: every text field of a step, and output line by
+//! line as it streams. `--no-redact` makes it a pass-through and says so in the step.
+
+use std::collections::BTreeMap;
+
+use crate::model::Step;
+use crate::redact::{Redactor, Rules};
+use crate::vault::{Vault, VaultNumbering};
+
+/// Turns output lines into what is stored.
+pub trait LineFilter {
+    fn line(&mut self, line: &str, out: &mut String);
+    /// The end of a stream: anything held back (an unterminated line, an open key block).
+    fn end(&mut self, out: &mut String);
+}
+
+pub struct Scrub<'r> {
+    redactor: Option<Redactor<'r, VaultNumbering>>,
+}
+
+impl<'r> Scrub<'r> {
+    /// A scrubber for one incident; `off` writes text as it is.
+    pub fn new(rules: &'r Rules, vault: &Vault, slug: &str, off: bool) -> Scrub<'r> {
+        let redactor = (!off).then(|| Redactor::new(rules, VaultNumbering::new(vault, slug)));
+        Scrub { redactor }
+    }
+
+    /// Redacts one whole text.
+    pub fn text(&mut self, text: &str) -> String {
+        match &mut self.redactor {
+            Some(r) => r.redact(text),
+            None => text.to_string(),
+        }
+    }
+
+    fn field(&mut self, field: &mut Option<String>) {
+        if let Some(value) = field.take() {
+            *field = Some(self.text(&value));
+        }
+    }
+
+    /// Redacts every free-text field and the body, records what was done, and saves
+    /// the numbering. Text that already went through (output) is left as it was:
+    /// redacting twice changes nothing.
+    pub fn step(mut self, step: &mut Step) {
+        let m = &mut step.meta;
+        for field in [&mut m.title, &mut m.command, &mut m.cwd, &mut m.option, &mut m.why, &mut m.trigger, &mut m.owner]
+        {
+            self.field(field);
+        }
+        if let Some(argv) = m.argv.take() {
+            m.argv = Some(argv.iter().map(|a| self.text(a)).collect());
+        }
+        for list in [&mut m.pros, &mut m.cons] {
+            let items = std::mem::take(list);
+            *list = items.iter().map(|s| self.text(s)).collect();
+        }
+        let body = std::mem::take(&mut step.body);
+        step.body = self.text(&body);
+        match self.redactor {
+            None => step.meta.redaction = Some("off".to_string()),
+            Some(r) => {
+                let counts: BTreeMap<String, u64> = r.counts().clone();
+                step.meta.redactions = counts;
+                let numbering = r.into_placeholders();
+                if let Some(problem) = numbering.problem.as_ref() {
+                    eprintln!(
+                        "warning: secrets in this step were numbered apart from the rest of the incident: {problem}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl LineFilter for Scrub<'_> {
+    fn line(&mut self, line: &str, out: &mut String) {
+        match &mut self.redactor {
+            Some(r) => r.push_line(line, out),
+            None => out.push_str(line),
+        }
+    }
+
+    fn end(&mut self, out: &mut String) {
+        if let Some(r) = &mut self.redactor {
+            r.finish(out);
+        }
+    }
+}

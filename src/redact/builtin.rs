@@ -1,0 +1,444 @@
+//! The built-in rules as data: name, keywords for the prefilter, regex, and which context
+//! check confirms a match. Order is priority: when two rules find the same secret, the
+//! earlier (more specific) name goes in the placeholder.
+
+use super::checks::{PASSWORD_WORDS, SECRET_WORDS, Words};
+
+/// What confirms a regex match (see `engine::check`).
+#[derive(Clone, Copy)]
+pub(crate) enum Check {
+    /// Any value that is not a placeholder.
+    Plain,
+    /// `key = value`: the key must name a secret (`Words`), the value must not be a placeholder,
+    /// YAML values run to the end of the line, and weak keys in prose need a random-looking value.
+    Assign(&'static Words),
+    /// `--flag value`: not a placeholder, not the next flag.
+    Flag,
+    /// Must look machine-made (`Bearer <token>` outside a header).
+    Random,
+    /// Base64 of `user:password`.
+    Basic,
+    /// `user:password` where the `key` group is the user; `1000:1000` is a uid:gid.
+    UserPass,
+    /// An `Authorization` header: the credentials after the scheme.
+    AuthHeader,
+    /// `-----BEGIN … PRIVATE KEY-----`: the block up to `-----END …-----`, maybe many lines on.
+    Pem,
+    /// A one-line JSON `"data":{…}` of a Secret (kubectl's last-applied-configuration).
+    InlineData,
+    /// `{"name":"DB_PASSWORD","value":"…"}`: the `key` group (the env var's name) must name
+    /// a secret.
+    EnvPair,
+}
+
+pub(crate) struct Pat {
+    /// Lowercase literals; the regex runs only on lines holding one of them (any case).
+    pub keywords: &'static [&'static str],
+    pub regex: &'static str,
+    pub check: Check,
+    /// What must be next to a keyword for the regex to be worth running.
+    pub near: Near,
+}
+
+/// A byte-level look around a keyword hit, much cheaper than the regex it saves: a line of
+/// prose ("password authentication failed", "token expired") mentions keywords without
+/// assigning anything.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub(crate) enum Near {
+    Anything,
+    /// `key = value`: after the rest of the key (and a quote), `=` or `:`.
+    Separator,
+    /// `--flag value`: the word starts with `-`, and `=` or a space follows it.
+    Flag,
+    /// `scheme://user:pw@`: a `:` then an `@` before the host part ends.
+    UserInfo,
+    /// `"name":"X","value":`: the name is followed by a `value` key.
+    EnvValue,
+}
+
+impl Near {
+    /// Is the keyword at `text[start..end]` in a place where the pattern could match?
+    pub fn plausible(self, text: &str, start: usize, end: usize) -> bool {
+        let b = text.as_bytes();
+        let ident = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-');
+        let mut i = end;
+        match self {
+            Near::Anything => true,
+            Near::Separator => {
+                while i < b.len() && ident(b[i]) {
+                    i += 1;
+                }
+                while i < b.len() && matches!(b[i], b'"' | b'\'' | b'\\' | b' ' | b'\t') {
+                    i += 1;
+                }
+                i < b.len() && matches!(b[i], b'=' | b':')
+            }
+            Near::Flag => {
+                let mut j = start;
+                while j > 0 && (b[j - 1].is_ascii_alphanumeric() || matches!(b[j - 1], b'_' | b'-')) {
+                    j -= 1;
+                }
+                // The flag ends with the keyword or a few letters more (`pass` in `--password`).
+                while i < b.len() && b[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                b[j] == b'-' && i < b.len() && matches!(b[i], b'=' | b' ' | b'\t')
+            }
+            Near::EnvValue => {
+                while i < b.len() && ident(b[i]) {
+                    i += 1;
+                }
+                let rest = text[i..].trim_start_matches(['\\', '"']).trim_start();
+                let rest = rest.strip_prefix(',').unwrap_or("").trim_start();
+                rest.trim_start_matches('\\').starts_with("\"value")
+            }
+            Near::UserInfo => {
+                let mut colon = false;
+                while i < b.len() && !matches!(b[i], b'/' | b'?' | b'#' | b'@') && !b[i].is_ascii_whitespace() {
+                    colon |= b[i] == b':';
+                    i += 1;
+                }
+                // The password may hold a '/', '?' or '#': look on to the next space for '@'.
+                colon && text[i..].split(char::is_whitespace).next().is_some_and(|w| w.contains('@'))
+            }
+        }
+    }
+}
+
+pub(crate) struct Builtin {
+    pub name: &'static str,
+    pub patterns: &'static [Pat],
+}
+
+/// The value of an assignment: escaped-JSON string, JSON string, single-quoted, or a bare
+/// word up to whitespace, a quote or a separator (`&` for query strings, `,;` for DSNs).
+macro_rules! value {
+    () => {
+        r#"(?:\\"([^"\\\r\n]*)\\"|"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)'|["']?([^\s"'`,;&})\]]+))"#
+    };
+}
+
+/// An optional closing quote after a key (`"password":`, `\"password\":`).
+macro_rules! key_quote {
+    () => {
+        r#"(?:\\?["'])?"#
+    };
+}
+
+const TOKEN_KEY: Words = Words { strong: &["token"], weak: &[] };
+
+const fn pat(keywords: &'static [&'static str], regex: &'static str, check: Check) -> Pat {
+    let near = match check {
+        Check::Assign(_) => Near::Separator,
+        Check::Flag => Near::Flag,
+        _ => Near::Anything,
+    };
+    Pat { keywords, regex, check, near }
+}
+
+use Check::*;
+
+pub(crate) static BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "private-key",
+        patterns: &[pat(&["private key"], r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", Pem)],
+    },
+    Builtin {
+        name: "kubeconfig-key",
+        patterns: &[pat(
+            &["client-key-data"],
+            concat!(r"(?i)client-key-data", key_quote!(), r#"\s*:\s*(?:\\?["'])?([A-Za-z0-9+/=]+)"#),
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "kubeconfig-cert",
+        patterns: &[pat(
+            &["client-certificate-data"],
+            concat!(r"(?i)client-certificate-data", key_quote!(), r#"\s*:\s*(?:\\?["'])?([A-Za-z0-9+/=]+)"#),
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "aws-key",
+        patterns: &[pat(&["akia", "asia"], r"(?-u:\b)((?:AKIA|ASIA)[A-Z0-9]{16})(?-u:\b)", Plain)],
+    },
+    Builtin {
+        name: "aws-secret",
+        patterns: &[pat(
+            &["secret_access_key", "secretaccesskey", "secret-access-key", "aws_secret_key"],
+            concat!(
+                r"(?i)(?:secret[_-]?access[_-]?key|aws_secret_key)",
+                key_quote!(),
+                r#"[ \t]*[:=][ \t]*(?:\\?["'])?([A-Za-z0-9/+=]{16,})"#
+            ),
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "github-token",
+        patterns: &[
+            pat(&["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], r"(?-u:\b)(gh[pousr]_[A-Za-z0-9]{30,255})(?-u:\b)", Plain),
+            pat(&["github_pat_"], r"(?-u:\b)(github_pat_[A-Za-z0-9_]{30,255})(?-u:\b)", Plain),
+        ],
+    },
+    Builtin {
+        name: "gitlab-token",
+        patterns: &[
+            pat(
+                &["glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "glsoat-", "glft-", "glimt-", "glagent-"],
+                r"(?-u:\b)(gl(?:pat|dt|rt|ptt|cbt|oas|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,255})",
+                Plain,
+            ),
+            pat(&["gr1348941"], r"(?-u:\b)(GR1348941[A-Za-z0-9_-]{20,255})", Plain),
+        ],
+    },
+    Builtin {
+        name: "slack-token",
+        patterns: &[
+            pat(
+                &["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxo-", "xoxe-", "xoxe.xox"],
+                r"(?-u:\b)(xox[abposre](?:\.xox[bp])?-[A-Za-z0-9-]{10,255})",
+                Plain,
+            ),
+            pat(&["xapp-"], r"(?-u:\b)(xapp-\d-[A-Za-z0-9-]{10,255})", Plain),
+        ],
+    },
+    Builtin {
+        name: "slack-webhook",
+        patterns: &[pat(
+            &["hooks.slack.com"],
+            r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9_/-]+)",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "stripe-key",
+        patterns: &[
+            pat(
+                &["sk_live_", "rk_live_", "sk_test_", "rk_test_"],
+                r"(?-u:\b)((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255})",
+                Plain,
+            ),
+            pat(&["whsec_"], r"(?-u:\b)(whsec_[A-Za-z0-9+/=]{20,255})", Plain),
+        ],
+    },
+    Builtin { name: "google-api-key", patterns: &[pat(&["aiza"], r"(?-u:\b)(AIza[0-9A-Za-z_-]{35})", Plain)] },
+    Builtin { name: "npm-token", patterns: &[pat(&["npm_"], r"(?-u:\b)(npm_[A-Za-z0-9]{36})(?-u:\b)", Plain)] },
+    Builtin {
+        name: "pypi-token",
+        patterns: &[pat(&["pypi-ageichlwas5vcmc"], r"(?-u:\b)(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})", Plain)],
+    },
+    Builtin {
+        name: "docker-token",
+        patterns: &[pat(&["dckr_pat_", "dckr_oat_"], r"(?-u:\b)(dckr_(?:pat|oat)_[A-Za-z0-9_-]{20,255})", Plain)],
+    },
+    Builtin {
+        name: "vault-token",
+        patterns: &[pat(&["hvs.", "hvb.", "hvr."], r"(?-u:\b)(hv[sbr]\.[A-Za-z0-9_-]{20,})", Plain)],
+    },
+    Builtin {
+        name: "sendgrid-key",
+        patterns: &[pat(&["sg."], r"(?-u:\b)(SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64})", Plain)],
+    },
+    Builtin {
+        name: "ai-api-key",
+        patterns: &[pat(
+            &["sk-proj-", "sk-ant-", "sk-svcacct-", "sk-admin-"],
+            r"(?-u:\b)(sk-(?:proj|ant|svcacct|admin)-[A-Za-z0-9_-]{20,})",
+            Plain,
+        )],
+    },
+    Builtin {
+        name: "k3s-token",
+        patterns: &[pat(&["k10"], r"(?-u:\b)(K10[0-9a-f]{64}::[A-Za-z0-9_.-]+:[A-Za-z0-9]+)", Plain)],
+    },
+    Builtin {
+        name: "jwt",
+        patterns: &[pat(&["eyj"], r"(?-u:\b)(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)", Plain)],
+    },
+    Builtin {
+        name: "k8s-secret-data",
+        patterns: &[pat(
+            &["\"data", "stringdata"],
+            r#"\\?"(?:data|stringData)\\?"\s*:\s*\{([^{}]*)(?:\}|$)"#,
+            InlineData,
+        )],
+    },
+    Builtin {
+        name: "k8s-env-value",
+        // YAML and pretty JSON are read line by line (manifest.rs); this is one-line JSON.
+        patterns: &[Pat {
+            near: Near::EnvValue,
+            ..pat(
+                &["\"name\":\"", "\\\"name\\\":\\\""],
+                r#"\\?"name\\?"\s*:\s*\\?"(?P<key>[A-Za-z0-9_.-]+)\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?"([^"\\]*)"#,
+                EnvPair,
+            )
+        }],
+    },
+    Builtin {
+        name: "kubeconfig-token",
+        patterns: &[pat(
+            &["token"],
+            concat!(
+                r"^[ \t]*(?:-[ \t]+)?(?P<key>token|id-token|refresh-token|access-token)[ \t]*(?P<sep>:)[ \t]*",
+                value!()
+            ),
+            Assign(&TOKEN_KEY),
+        )],
+    },
+    Builtin {
+        name: "basic-auth",
+        patterns: &[
+            pat(&["basic"], r"(?i)(?-u:\b)basic[ \t]+([A-Za-z0-9+/]{6,}={0,2})", Basic),
+            pat(&["curl"], r#"(?:^|\s)(?:-u|--user)(?:[ \t]+|=)["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#, UserPass),
+        ],
+    },
+    Builtin {
+        name: "bearer",
+        patterns: &[pat(&["bearer"], r"(?i)(?-u:\b)bearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)", Random)],
+    },
+    Builtin {
+        name: "auth-header",
+        patterns: &[pat(
+            &["authorization"],
+            concat!(
+                r"(?i)(?-u:\b)(?:proxy-)?authorization",
+                key_quote!(),
+                r#"[ \t]*[:=][ \t]*(?:\\?["'])?"#,
+                r"(?:(?:bearer|basic|token|bot|apikey|api-key|key|sso-key|splunk|jwt|dpop|negotiate|ntlm|mac|otp|aws4-hmac-sha256|gssapi)[ \t]+",
+                r#"([^\s"'\\,;]+)|([^\r\n]+))"#
+            ),
+            AuthHeader,
+        )],
+    },
+    Builtin {
+        name: "cookie",
+        patterns: &[
+            pat(&["cookie"], r#"(?i)(?-u:\b)set-cookie[ \t]*:[ \t]*[^=;\s]+=([^;\s"']+)"#, Plain),
+            pat(&["cookie"], r#"(?i)(?:^|[^\w-])cookie[ \t]*:[ \t]*([^\r\n"']+)"#, Plain),
+        ],
+    },
+    Builtin {
+        name: "url-password",
+        patterns: &[Pat {
+            near: Near::UserInfo,
+            ..pat(&["://"], r#"(?i)(?-u:\b)[a-z][a-z0-9+.-]*://[^\s:/?#@"'<>\[\]]*:([^\s/?#"'<>]+)@"#, Plain)
+        }],
+    },
+    Builtin {
+        name: "token-flag",
+        patterns: &[pat(
+            &["token"],
+            concat!(r#"(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?token)(?P<sep>=|[ \t]+)"#, value!()),
+            Flag,
+        )],
+    },
+    Builtin {
+        name: "password-flag",
+        patterns: &[
+            pat(
+                &["pass"],
+                concat!(
+                    r#"(?i)(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?(?:password|passwd|passphrase|pass))(?P<sep>=|[ \t]+)"#,
+                    value!()
+                ),
+                Flag,
+            ),
+            // mysql -pSECRET (attached; `-p` alone prompts)
+            pat(&["mysql", "mariadb"], r#"(?:^|\s)-p(?:"([^"]*)"|'([^']*)'|([^\s"'-][^\s"']*))"#, Plain),
+            // openssl -passin pass:SECRET
+            pat(&["pass:"], r#"(?:^|\s)pass:([^\s"']+)"#, Plain),
+            pat(
+                &["redis-cli"],
+                r#"(?-u:\b)redis-cli(?-u:\b)[^\r\n]*?\s-a[ \t]+(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
+                Plain,
+            ),
+            pat(&["sshpass"], r#"(?-u:\b)sshpass[ \t]+-p[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#, Plain),
+        ],
+    },
+    Builtin {
+        name: "netrc-password",
+        patterns: &[
+            pat(&["machine"], r"(?-u:\b)machine[ \t]+\S+[ \t]+(?:login[ \t]+\S+[ \t]+)?password[ \t]+(\S+)", Plain),
+            // A multi-line ~/.netrc entry: `password x` alone on its line.
+            pat(&["password"], r"^[ \t]*password[ \t]+(\S+)[ \t]*$", Plain),
+        ],
+    },
+    Builtin {
+        name: "password-assignment",
+        patterns: &[pat(
+            &["pass", "pwd"],
+            concat!(
+                r"(?i)(?P<key>[A-Za-z0-9_./-]*(?:password|passwd|passphrase|pass|pwd))",
+                key_quote!(),
+                r"[ \t]*(?P<sep>=>|:=|[:=])[ \t]*",
+                value!()
+            ),
+            Assign(&PASSWORD_WORDS),
+        )],
+    },
+    Builtin {
+        name: "secret-assignment",
+        patterns: &[pat(
+            &[
+                "secret",
+                "token",
+                "auth",
+                "api_key",
+                "api-key",
+                "apikey",
+                "api.key",
+                "private_key",
+                "private-key",
+                "privatekey",
+                "encryption",
+                "signing",
+                "master_key",
+                "masterkey",
+                "master-key",
+            ],
+            concat!(
+                r"(?i)(?P<key>[A-Za-z0-9_./-]*(?:secret(?:[_-]?key(?:[_-]?base)?)?|token|auth|api[_.-]?key|(?:private|encryption|signing|master)[_-]?key))",
+                key_quote!(),
+                r"[ \t]*(?P<sep>=>|:=|[:=])[ \t]*",
+                value!()
+            ),
+            Assign(&SECRET_WORDS),
+        )],
+    },
+];
+
+/// Literals that make `quick_check` say "maybe" without a regex rule of their own:
+/// a Secret manifest whose `data:` values carry no other keyword.
+pub(crate) const MARKERS: &[&str] = &["kind: secret", "\"kind\": \"secret\"", "\"kind\":\"secret\""];
+
+#[cfg(test)]
+mod tests {
+    use super::Near;
+
+    fn near(n: Near, text: &str, keyword: &str) -> bool {
+        let s = text.find(keyword).unwrap();
+        n.plausible(text, s, s + keyword.len())
+    }
+
+    #[test]
+    fn keywords_in_prose_skip_the_regex() {
+        assert!(!near(Near::Separator, "password authentication failed", "pass"));
+        assert!(!near(Near::Separator, "token expired", "token"));
+        assert!(!near(Near::Separator, "authentication", "auth"));
+        assert!(near(Near::Separator, "DB_PASSWORD=x", "PASS"));
+        assert!(near(Near::Separator, "\"password\" : \"x\"", "pass"));
+        assert!(near(Near::Separator, "secret_key_base: x", "secret"));
+        assert!(near(Near::Separator, "password\\\":\\\"x", "pass"));
+        assert!(near(Near::Flag, "k3s agent --token abc", "token"));
+        assert!(near(Near::Flag, "--bootstrap-token=abc", "token"));
+        assert!(!near(Near::Flag, "x-access-token abc", "token"));
+        assert!(!near(Near::Flag, "--token-ttl 0", "token"));
+        assert!(near(Near::UserInfo, "postgres://u:pw@h/db", "://"));
+        assert!(near(Near::UserInfo, "amqp://u:p/w@h", "://"));
+        assert!(!near(Near::UserInfo, "https://host:443/path", "://"));
+        assert!(!near(Near::UserInfo, "docker-pullable://nginx@sha256:abc", "://"));
+    }
+}

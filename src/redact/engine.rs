@@ -1,0 +1,714 @@
+//! The streaming redactor: lines in, redacted lines out, with the state that spans lines
+//! (PEM blocks, YAML block scalars, Secret manifests) and bounded memory on endless lines.
+
+use std::collections::BTreeMap;
+
+use super::checks::{self, is_placeholder};
+use super::held::{Closing, Held};
+use super::manifest::{Found, Manifest};
+use super::numbering::Placeholders;
+use super::pem;
+use super::rules::Rules;
+use super::verdict::{Ctx, Verdict, check};
+
+/// Limits for lines that arrive in pieces (no `\n` yet).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Process a partial line once this much of it is buffered.
+    pub high: usize,
+    /// Keep this much unwritten at the end of a window: a secret may continue in the next piece.
+    pub tail: usize,
+    /// A secret still open at the end of a window is held back whole if it is this short;
+    /// a longer one is replaced now and the rest of it dropped as it arrives.
+    pub hold: usize,
+    /// Bytes already written that are kept in front of the next window, for context (`\b`).
+    pub context: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { high: 256 * 1024, tail: 4 * 1024, hold: 64 * 1024, context: 256 }
+    }
+}
+
+/// A found secret: `text[start..end]` is replaced by a placeholder of rule `rule`.
+#[derive(Debug, Clone)]
+struct Span {
+    start: usize,
+    end: usize,
+    rule: u32,
+    /// Lower wins when two spans start together.
+    prio: u32,
+    /// Where the match that found it begins (a key, a header name): a window must not cut
+    /// between the context and the secret, or the next window would not find it.
+    ctx: usize,
+    /// Found by line context (a manifest, a YAML key at line start, a `^` rule): a later
+    /// window of the same line cannot find it again.
+    sticky: bool,
+    /// How far the secret runs past a window's end, if it is cut there.
+    cont: Cont,
+    /// What the placeholder is keyed on, when not the text itself (PEM bodies).
+    identity: Option<String>,
+    /// A PEM BEGIN marker with no END yet: `start..keep` is the marker (kept), and
+    /// everything after it is swallowed until the END marker.
+    open_pem: Option<usize>,
+}
+
+impl Span {
+    fn new(start: usize, end: usize, rule: u32, prio: u32) -> Self {
+        Span { start, end, rule, prio, ctx: start, sticky: false, cont: Cont::Word, identity: None, open_pem: None }
+    }
+}
+
+/// The rest of a secret cut at a window's end, dropped as it arrives.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cont {
+    /// Up to the next space or quote.
+    Word,
+    /// Up to the end of the line (a YAML value, a header).
+    Line,
+    /// Up to the `}` closing a one-line Secret `data` object.
+    Brace,
+}
+
+/// Lines being swallowed because they are inside a secret block.
+enum Swallow {
+    Pem {
+        held: Held,
+        /// The BEGIN marker is on the line being processed: its line ending is still written.
+        fresh: bool,
+    },
+    /// A YAML block scalar (`password: |`): lines indented past `col`.
+    Block {
+        held: Held,
+        col: usize,
+        /// Blank lines after the last content line: written back after the placeholder.
+        blanks: String,
+    },
+}
+
+/// Streams text through the rules, replacing each secret by a placeholder.
+pub struct Redactor<'a, P: Placeholders> {
+    rules: &'a Rules,
+    placeholders: P,
+    counts: BTreeMap<String, u64>,
+    manifest: Manifest,
+    swallow: Option<Swallow>,
+    /// Inside a huge secret cut at a window edge: drop bytes until it ends.
+    cont: Option<Cont>,
+    /// Start of a line not yet complete; its first `skip` bytes are already written.
+    pending: String,
+    skip: usize,
+    /// `pending` does not start at the beginning of a line.
+    mid_line: bool,
+    flush_at: usize,
+    spans: Vec<Span>,
+    hits: Vec<u64>,
+    /// Set while collecting: the line opens a YAML block scalar holding a secret.
+    block: Option<(u32, usize)>,
+    limits: Limits,
+}
+
+impl<'a, P: Placeholders> Redactor<'a, P> {
+    pub fn new(rules: &'a Rules, placeholders: P) -> Self {
+        let limits = Limits::default();
+        Redactor {
+            rules,
+            placeholders,
+            counts: BTreeMap::new(),
+            manifest: Manifest::default(),
+            swallow: None,
+            cont: None,
+            pending: String::new(),
+            skip: 0,
+            mid_line: false,
+            flush_at: limits.high,
+            spans: Vec::new(),
+            hits: vec![0; rules.pattern_count().div_ceil(64)],
+            block: None,
+            limits,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self.flush_at = limits.high;
+        self
+    }
+
+    #[cfg(test)]
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Redacts a whole text (line endings kept) and closes any open block at its end.
+    pub fn redact(&mut self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        self.push_line(text, &mut out);
+        self.finish(&mut out);
+        out
+    }
+
+    /// Streams one line, with or without its `\n` (a piece of a longer line is fine; so is
+    /// text holding several lines). Output for a line is written once the line is complete,
+    /// or, for a line longer than 256 KiB, in windows as it arrives. Call [`finish`] at the
+    /// end of the stream.
+    ///
+    /// [`finish`]: Redactor::finish
+    pub fn push_line(&mut self, line: &str, out: &mut String) {
+        let mut rest = line;
+        while let Some(i) = rest.find('\n') {
+            let (piece, tail) = rest.split_at(i + 1);
+            self.complete(piece, out);
+            rest = tail;
+        }
+        if !rest.is_empty() {
+            self.pending.push_str(rest);
+            if self.pending.len() >= self.flush_at {
+                self.window(out);
+            }
+        }
+    }
+
+    /// Ends the stream: writes a last line that had no `\n`, and the placeholder of a PEM
+    /// block or YAML block scalar still open (truncated input). The redactor can be reused.
+    pub fn finish(&mut self, out: &mut String) {
+        if !self.pending.is_empty() {
+            let buf = std::mem::take(&mut self.pending);
+            self.run(&buf, self.skip, !self.mid_line, Some(""), out);
+        }
+        match self.swallow.take() {
+            Some(Swallow::Pem { held, .. }) => self.close_held(held, true, out),
+            Some(Swallow::Block { held, blanks, .. }) => {
+                self.close_held(held, true, out);
+                out.push_str(&blanks);
+            }
+            None => {}
+        }
+        self.cont = None;
+        self.skip = 0;
+        self.mid_line = false;
+        self.flush_at = self.limits.high;
+        self.manifest.reset();
+    }
+
+    /// Redactions made so far, by rule name.
+    pub fn counts(&self) -> &BTreeMap<String, u64> {
+        &self.counts
+    }
+
+    /// The placeholder source, to persist its numbering.
+    pub fn into_placeholders(self) -> P {
+        self.placeholders
+    }
+
+    fn complete(&mut self, piece: &str, out: &mut String) {
+        let (content, ending) = split_ending(piece);
+        if self.pending.is_empty() {
+            self.run(content, 0, !self.mid_line, Some(ending), out);
+        } else {
+            let mut buf = std::mem::take(&mut self.pending);
+            buf.push_str(content);
+            // A "\r\n" split between two pieces is still one line ending.
+            let ending = if ending == "\n" && buf.ends_with('\r') {
+                buf.pop();
+                "\r\n"
+            } else {
+                ending
+            };
+            self.run(&buf, self.skip, !self.mid_line, Some(ending), out);
+            buf.clear();
+            self.pending = buf;
+        }
+        self.skip = 0;
+        self.mid_line = false;
+        self.flush_at = self.limits.high;
+    }
+
+    /// Writes what can safely be written of a long partial line, keeping the rest.
+    fn window(&mut self, out: &mut String) {
+        let buf = std::mem::take(&mut self.pending);
+        let done = self.run(&buf, self.skip, !self.mid_line, None, out);
+        let keep_from = floor_boundary(&buf, done.saturating_sub(self.limits.context));
+        if keep_from > 0 {
+            self.mid_line = true;
+        }
+        self.pending = buf[keep_from..].to_owned();
+        self.skip = done - keep_from;
+        self.flush_at = self.pending.len() + self.limits.high;
+    }
+
+    /// Processes `text[pos..]`. `eol` is the line ending when the line is complete; then
+    /// everything is written and `text.len()` returned. Without it (a window of a long
+    /// line), returns how far output was written.
+    fn run(&mut self, text: &str, mut pos: usize, line_start: bool, eol: Option<&str>, out: &mut String) -> usize {
+        let len = text.len();
+        let mut line_start = line_start && pos == 0;
+        loop {
+            if let Some(cont) = self.cont {
+                let stop = match cont {
+                    Cont::Word => text[pos..].find(|c: char| c.is_whitespace() || c == '"' || c == '\''),
+                    Cont::Line => None,
+                    Cont::Brace => text[pos..].find('}'),
+                };
+                match stop {
+                    Some(i) => pos += i,
+                    None if eol.is_some() => pos = len,
+                    None => return len,
+                }
+                self.cont = None;
+            }
+            if self.swallow.is_some() {
+                match self.swallowed(text, pos, line_start, eol, out) {
+                    Some(p) => {
+                        line_start = line_start && p == pos;
+                        pos = p;
+                    }
+                    None => return len,
+                }
+                if pos == len && eol.is_none() {
+                    return len;
+                }
+                // A PEM swallow keeps a short tail in a window: the END may be split.
+                if self.swallow.is_some() {
+                    return pos;
+                }
+            }
+            self.collect(text, pos, line_start, eol.is_some());
+            let mut cut = match eol {
+                Some(_) => len,
+                None => floor_boundary(text, len.saturating_sub(self.limits.tail)).max(pos),
+            };
+            // Move the cut off any secret (or its context) it would split.
+            let mut giant = None;
+            let mut pem_at = None;
+            for (i, s) in self.spans.iter().enumerate() {
+                if s.open_pem.is_some() {
+                    if s.start < cut {
+                        pem_at = Some(i);
+                        cut = s.start;
+                    }
+                    break;
+                }
+                if s.ctx < cut && s.end > cut {
+                    // Spans found from one context (the values of a one-line data object)
+                    // go out together: the next window would not see their context.
+                    let group = self.spans.iter().filter(|g| g.ctx == s.ctx);
+                    let end = group.map(|g| g.end).max().unwrap_or(s.end);
+                    if end < len {
+                        cut = end;
+                    } else if !s.sticky && s.ctx + self.limits.hold >= len {
+                        cut = s.ctx;
+                    } else {
+                        let last = self.spans.iter().rev().find(|g| g.ctx == s.ctx).unwrap_or(s);
+                        giant = Some(last.cont);
+                        cut = len;
+                    }
+                    break;
+                }
+            }
+            let spans = std::mem::take(&mut self.spans);
+            let mut last = pos;
+            for s in spans.iter().take_while(|s| s.start < cut) {
+                if s.open_pem.is_some() {
+                    break;
+                }
+                out.push_str(&text[last..s.start]);
+                let end = s.end.min(cut);
+                let label = match &s.identity {
+                    Some(id) => self.label(s.rule, id),
+                    None => self.label(s.rule, &text[s.start..end]),
+                };
+                out.push_str(&label);
+                last = end;
+            }
+            out.push_str(&text[last..cut]);
+            self.cont = giant;
+            if let Some(i) = pem_at {
+                let s = &spans[i];
+                let keep = s.open_pem.unwrap_or(s.start);
+                out.push_str(&text[s.start..keep]);
+                self.swallow = Some(Swallow::Pem {
+                    held: Held::new(s.rule, eol.filter(|e| !e.is_empty()).unwrap_or("\n")),
+                    fresh: eol.is_some(),
+                });
+                self.spans = spans;
+                pos = keep;
+                line_start = false;
+                continue;
+            }
+            self.spans = spans;
+            return match eol {
+                Some(ending) => {
+                    out.push_str(ending);
+                    if let Some((rule, col)) = self.block.take() {
+                        self.swallow =
+                            Some(Swallow::Block { held: Held::new(rule, ending), col, blanks: String::new() });
+                    }
+                    len
+                }
+                None => cut,
+            };
+        }
+    }
+
+    /// Feeds `text[pos..]` to the open swallow. Returns where normal processing resumes
+    /// (the block ended there, or a window keeps a tail), `None` when all was swallowed.
+    fn swallowed(
+        &mut self,
+        text: &str,
+        pos: usize,
+        line_start: bool,
+        eol: Option<&str>,
+        out: &mut String,
+    ) -> Option<usize> {
+        let len = text.len();
+        let rest = &text[pos..];
+        match self.swallow.as_mut()? {
+            Swallow::Pem { held, fresh } => {
+                if let Some(e) = pem::find_end(rest) {
+                    let before = &rest[..e];
+                    let own_line = line_start && before.trim().is_empty();
+                    if !own_line {
+                        held.part(before);
+                    }
+                    let Some(Swallow::Pem { held, .. }) = self.swallow.take() else { unreachable!("matched above") };
+                    self.close_held(held, own_line, out);
+                    if own_line {
+                        out.push_str(before);
+                    }
+                    return Some(pos + e);
+                }
+                match eol {
+                    Some(end) if line_start => {
+                        held.line(rest, end);
+                        None
+                    }
+                    Some(end) => {
+                        held.part(rest);
+                        if *fresh {
+                            out.push_str(end);
+                        }
+                        *fresh = false;
+                        None
+                    }
+                    None => {
+                        // Keep a tail: an END marker may be split across windows.
+                        let keep = floor_boundary(text, len.saturating_sub(64)).max(pos);
+                        held.part(&text[pos..keep]);
+                        *fresh = false;
+                        Some(keep)
+                    }
+                }
+            }
+            Swallow::Block { held, col, blanks } => {
+                if !line_start {
+                    held.part(rest);
+                    return None;
+                }
+                let spaces = rest.bytes().take_while(|b| *b == b' ').count();
+                if rest.trim().is_empty() {
+                    blanks.push_str(rest);
+                    blanks.push_str(eol.unwrap_or(""));
+                    return None;
+                }
+                if spaces > *col {
+                    blanks.clear();
+                    match eol {
+                        Some(end) => held.line(rest, end),
+                        None => held.part(rest),
+                    }
+                    return None;
+                }
+                let Some(Swallow::Block { held, blanks, .. }) = self.swallow.take() else {
+                    unreachable!("matched above")
+                };
+                self.close_held(held, true, out);
+                out.push_str(&blanks);
+                Some(pos)
+            }
+        }
+    }
+
+    /// Writes what replaces a swallowed block: on a line of its own, or inline.
+    fn close_held(&mut self, held: Held, own_line: bool, out: &mut String) {
+        match held.close() {
+            Closing::Nothing => {}
+            Closing::Verbatim(line, ending) => {
+                if own_line {
+                    out.push_str(&line);
+                    out.push_str(&ending);
+                } else {
+                    out.push_str(line.trim());
+                }
+            }
+            Closing::Secret { rule, identity, indent, ending } => {
+                let label = self.label(rule, &identity);
+                if own_line {
+                    out.push_str(&indent);
+                    out.push_str(&label);
+                    out.push_str(&ending);
+                } else {
+                    out.push_str(&label);
+                }
+            }
+        }
+    }
+
+    fn label(&mut self, rule: u32, identity: &str) -> String {
+        let name = self.rules.name(rule);
+        match self.counts.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                self.counts.insert(name.to_owned(), 1);
+            }
+        }
+        self.placeholders.placeholder(name, identity)
+    }
+
+    /// Finds the secrets in `text[pos..]` into `self.spans`: sorted, non-overlapping.
+    fn collect(&mut self, text: &str, pos: usize, line_start: bool, complete: bool) {
+        self.spans.clear();
+        self.block = None;
+        let rules = self.rules;
+        let (data_rule, env_rule) = rules.manifest_rules();
+        if line_start && pos == 0 && (data_rule.is_some() || env_rule.is_some()) {
+            let (rule, start, end, to_eol) = match self.manifest.line(text, complete) {
+                Found::Value { start, end, to_eol } => (data_rule, start, end, to_eol),
+                Found::EnvValue { start, end } => (env_rule, start, end, false),
+                Found::BlockScalar(col) => {
+                    self.block = data_rule.map(|rule| (rule, col));
+                    (None, 0, 0, false)
+                }
+                Found::Nothing => (None, 0, 0, false),
+            };
+            if let Some(rule) = rule {
+                self.spans.push(Span {
+                    sticky: true,
+                    cont: if to_eol { Cont::Line } else { Cont::Word },
+                    ..Span::new(start, end, rule, rules.rule_prio(rule))
+                });
+            }
+        }
+        self.hits.iter_mut().for_each(|w| *w = 0);
+        if rules.prefilter(text, pos, &mut self.hits) {
+            for w in 0..self.hits.len() {
+                let mut bits = self.hits[w];
+                while bits != 0 {
+                    let p = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    self.run_pattern(p as u32, text, pos, line_start && pos == 0, complete);
+                }
+            }
+        }
+        if self.spans.len() > 1 {
+            merge(&mut self.spans);
+        }
+    }
+
+    fn run_pattern(&mut self, p: u32, text: &str, pos: usize, line_start: bool, complete: bool) {
+        let pattern = self.rules.pattern(p);
+        if pattern.anchored && !line_start {
+            return;
+        }
+        let c = pattern.compiled();
+        let mut locs = c.re.capture_locations();
+        let mut at = pos;
+        while at <= text.len() {
+            let Some(m) = c.re.captures_read_at(&mut locs, text, at) else {
+                break;
+            };
+            let secret = c.secret.iter().find_map(|g| locs.get(*g).map(|r| (*g, r)));
+            let (group, (vs, ve)) = match secret {
+                Some(s) => s,
+                None if c.whole_fallback => (0, (m.start(), m.end())),
+                None => {
+                    at = next_at(text, m.start(), at);
+                    continue;
+                }
+            };
+            let key = c.key.and_then(|g| locs.get(g));
+            let ctx = Ctx {
+                text,
+                line_start,
+                group_index: c.secret.iter().position(|g| *g == group).unwrap_or(0),
+                key,
+                sep: c.sep.and_then(|g| locs.get(g)),
+                start: m.start(),
+            };
+            let rule = pattern.rule;
+            let prio = p + 1;
+            match check(pattern.check, &ctx, vs, ve) {
+                Verdict::Secret { start, end, to_eol, sticky } => {
+                    self.spans.push(Span {
+                        ctx: m.start().min(start),
+                        sticky: pattern.anchored || sticky,
+                        cont: if to_eol { Cont::Line } else { Cont::Word },
+                        ..Span::new(start, end, rule, prio)
+                    });
+                    at = next_at(text, m.end(), at);
+                }
+                Verdict::Reject => {
+                    // Resume past the key (or the value's start), not past the whole match:
+                    // the rejected value may hold a real assignment.
+                    let resume = key.map(|k| k.1).unwrap_or(vs);
+                    at = next_at(text, resume.max(m.start() + 1), at);
+                }
+                Verdict::Block(col) => {
+                    self.block = Some((rule, col));
+                    at = next_at(text, m.end(), at);
+                }
+                Verdict::Pem => {
+                    let (ms, me) = (m.start(), m.end());
+                    match pem::find_end(&text[me..]) {
+                        Some(e) => {
+                            let (s, e) = pem::trim_body(text, me, me + e);
+                            let body = &text[s..e];
+                            if let Some(id) = pem::identity(body).filter(|_| !is_placeholder(body)) {
+                                self.spans.push(Span { ctx: ms, identity: Some(id), ..Span::new(s, e, rule, prio) });
+                            }
+                            at = next_at(text, e, at);
+                        }
+                        None => {
+                            self.spans.push(Span { open_pem: Some(me), ..Span::new(ms, text.len(), rule, prio) });
+                            break;
+                        }
+                    }
+                }
+                Verdict::InlineData(s, e) => {
+                    let closed = text[e..].starts_with('}');
+                    if closed || complete {
+                        inline_data(text, m.start(), (s, e), (rule, prio), &mut self.spans);
+                    } else {
+                        // The object goes past this window: hold it whole, or drop it
+                        // (keys too) up to its `}`.
+                        self.spans.push(Span { ctx: m.start(), cont: Cont::Brace, ..Span::new(s, e, rule, prio) });
+                    }
+                    at = next_at(text, m.end(), at);
+                }
+            }
+        }
+    }
+}
+
+/// The next search position: past `to`, on a char boundary, and always forward.
+fn next_at(text: &str, to: usize, at: usize) -> usize {
+    let mut n = to.max(at + 1);
+    while n < text.len() && !text.is_char_boundary(n) {
+        n += 1;
+    }
+    n
+}
+
+/// Sorts spans and merges overlaps (never letting a secret's tail escape because another
+/// rule matched first). An open PEM block cuts the span before it short: its marker must
+/// survive for the block to be swallowed.
+fn merge(spans: &mut Vec<Span>) {
+    spans.sort_unstable_by_key(|s| (s.start, s.prio));
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans.drain(..) {
+        match out.last_mut() {
+            Some(cur) if s.start < cur.end => {
+                if s.open_pem.is_some() && cur.open_pem.is_none() {
+                    cur.end = s.start;
+                    if cur.end <= cur.start {
+                        out.pop();
+                    }
+                    out.push(s);
+                } else {
+                    cur.ctx = cur.ctx.min(s.ctx);
+                    if cur.open_pem.is_none() && s.end > cur.end {
+                        cur.end = s.end;
+                        cur.identity = None;
+                        cur.sticky |= s.sticky;
+                        cur.cont = s.cont;
+                    }
+                }
+            }
+            _ => out.push(s),
+        }
+    }
+    *spans = out;
+}
+
+/// The values of a one-line `"data":{"k":"v",…}` (plain or inside an escaped JSON string),
+/// found from the match at `ctx`.
+fn inline_data(text: &str, ctx: usize, (start, end): (usize, usize), (rule, prio): (u32, u32), spans: &mut Vec<Span>) {
+    let string_data = text[..start].trim_end_matches(['{', ' ', ':', '"', '\\']).ends_with("stringData");
+    let secret_kind = string_data || has_kind(text, "Secret");
+    if !secret_kind && has_kind(text, "ConfigMap") {
+        return;
+    }
+    let inner = &text[start..end];
+    let b = inner.as_bytes();
+    let mut i = 0;
+    // Strings alternate with ':' (a value follows) and ',' (a key follows).
+    let mut expect_value = false;
+    while i < b.len() {
+        let quote = match b[i] {
+            b'"' => 1,
+            b'\\' if b.get(i + 1) == Some(&b'"') => 2,
+            c => {
+                if c == b':' {
+                    expect_value = true;
+                } else if c == b',' {
+                    expect_value = false;
+                }
+                i += 1;
+                continue;
+            }
+        };
+        let s = i + quote;
+        let mut j = s;
+        while j < b.len() {
+            match (quote, b[j], b.get(j + 1)) {
+                (2, b'\\', Some(b'"')) | (1, b'"', _) => break,
+                (1, b'\\', _) => j += 2,
+                _ => j += 1,
+            }
+        }
+        let e = j.min(b.len());
+        if expect_value {
+            let v = &inner[s..e];
+            let secret = if secret_kind { !is_placeholder(v) } else { checks::looks_like_secret_data(v) };
+            if secret {
+                spans.push(Span { ctx, ..Span::new(start + s, start + e, rule, prio) });
+            }
+            expect_value = false;
+        }
+        i = e + quote;
+    }
+}
+
+/// Does the line say `"kind":"<kind>"` (maybe escaped, maybe spaced)?
+fn has_kind(text: &str, kind: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("kind") {
+        let after = &text[from + i + 4..];
+        let after = after.trim_start_matches(['\\', '"', ' ', ':']);
+        if after.starts_with(kind) && !after[kind.len()..].starts_with(|c: char| c.is_alphanumeric()) {
+            return true;
+        }
+        from += i + 4;
+    }
+    false
+}
+
+fn split_ending(piece: &str) -> (&str, &str) {
+    if let Some(c) = piece.strip_suffix("\r\n") {
+        (c, "\r\n")
+    } else if let Some(c) = piece.strip_suffix('\n') {
+        (c, "\n")
+    } else {
+        (piece, "")
+    }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

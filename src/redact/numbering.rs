@@ -1,0 +1,190 @@
+//! Placeholder numbering: the same secret gets the same `[REDACTED:rule-N]` within an incident.
+
+use std::collections::BTreeMap;
+
+use hex::encode as hex;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// Where placeholders come from. The redactor asks once per redaction; an implementation
+/// must return the same placeholder for the same secret so a reader can still see that
+/// "the same token was used twice".
+pub trait Placeholders {
+    /// The text that replaces `secret`, found by the rule named `rule`.
+    fn placeholder(&mut self, rule: &str, secret: &str) -> String;
+}
+
+impl<P: Placeholders + ?Sized> Placeholders for &mut P {
+    fn placeholder(&mut self, rule: &str, secret: &str) -> String {
+        (**self).placeholder(rule, secret)
+    }
+}
+
+/// In-memory numbering per rule: the first `aws-key` seen becomes `[REDACTED:aws-key-1]`,
+/// the next different one `-2`, and the same secret again gets its first placeholder back
+/// (whichever rule finds it the second time).
+///
+/// It serialises (to persist it beside an incident) without any secret: it keeps only an
+/// HMAC-SHA256 of each secret under a 32-byte key the caller supplies and stores elsewhere
+/// (a plain hash of a short password could be brute-forced from the file; a keyed one cannot).
+/// The key itself is never serialised; after deserialising, hand it back with
+/// [`Numbering::resume`].
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Numbering {
+    #[serde(skip, default = "random_key")]
+    key: [u8; 32],
+    /// Tells whether a saved state belongs to a key, without revealing the key.
+    key_id: String,
+    /// Last number given, by rule name.
+    last: BTreeMap<String, u64>,
+    /// Keyed hash of a secret (hex, 128 bits) -> its placeholder.
+    seen: BTreeMap<String, String>,
+}
+
+/// A saved [`Numbering`] was made under another key.
+#[derive(Debug, thiserror::Error)]
+#[error("the redaction numbering was saved under another key (key id {saved}, this key {given})")]
+pub struct KeyMismatch {
+    pub saved: String,
+    pub given: String,
+}
+
+impl Default for Numbering {
+    /// A numbering under a random key: fine for one process, useless to persist.
+    fn default() -> Self {
+        Self::with_key(random_key())
+    }
+}
+
+impl std::fmt::Debug for Numbering {
+    // Hand-written so the key never lands in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Numbering")
+            .field("key_id", &self.key_id)
+            .field("last", &self.last)
+            .field("seen", &self.seen.len())
+            .finish()
+    }
+}
+
+impl Numbering {
+    /// A fresh numbering (every rule starts at 1) under `key`.
+    pub fn with_key(key: [u8; 32]) -> Self {
+        Numbering { key_id: key_id(&key), key, last: BTreeMap::new(), seen: BTreeMap::new() }
+    }
+
+    /// Re-attaches the key to a deserialised numbering; fails if it was saved under another
+    /// key (the same secret would silently get a new number otherwise).
+    pub fn resume(key: [u8; 32], saved: Numbering) -> Result<Self, KeyMismatch> {
+        let given = key_id(&key);
+        if given != saved.key_id {
+            return Err(KeyMismatch { saved: saved.key_id, given });
+        }
+        Ok(Numbering { key, ..saved })
+    }
+
+    /// How many distinct secrets have a placeholder.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// True when no secret has been numbered yet.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
+    fn fingerprint(&self, secret: &str) -> String {
+        hex(&hmac_sha256(&self.key, secret.as_bytes())[..16])
+    }
+}
+
+impl Placeholders for Numbering {
+    fn placeholder(&mut self, rule: &str, secret: &str) -> String {
+        let fp = self.fingerprint(secret);
+        if let Some(p) = self.seen.get(&fp) {
+            return p.clone();
+        }
+        let n = self.last.entry(rule.to_owned()).or_insert(0);
+        *n += 1;
+        let p = format!("[REDACTED:{rule}-{n}]");
+        self.seen.insert(fp, p.clone());
+        p
+    }
+}
+
+fn key_id(key: &[u8; 32]) -> String {
+    hex(&hmac_sha256(key, b"incident/redact/key-id")[..8])
+}
+
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).expect("the OS provides random bytes");
+    key
+}
+
+/// HMAC-SHA256 through RustCrypto's `hmac`.
+pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_per_rule_and_reuses_for_same_secret() {
+        let mut n = Numbering::with_key([7; 32]);
+        assert_eq!(n.placeholder("aws-key", "AKIA1"), "[REDACTED:aws-key-1]");
+        assert_eq!(n.placeholder("aws-key", "AKIA2"), "[REDACTED:aws-key-2]");
+        assert_eq!(n.placeholder("jwt", "eyJ"), "[REDACTED:jwt-1]");
+        assert_eq!(n.placeholder("aws-key", "AKIA1"), "[REDACTED:aws-key-1]");
+        // Found again by another rule: still the first placeholder.
+        assert_eq!(n.placeholder("bearer", "AKIA2"), "[REDACTED:aws-key-2]");
+        assert_eq!(n.len(), 3);
+    }
+
+    #[test]
+    fn serialised_state_holds_no_secret_and_resumes() {
+        let secret = "hunter2-very-secret";
+        let mut n = Numbering::with_key([9; 32]);
+        n.placeholder("password-assignment", secret);
+        let json = serde_json::to_string(&n).unwrap();
+        assert!(!json.contains(secret), "{json}");
+        assert!(!json.contains("hunter2"), "{json}");
+        assert!(!json.contains(&hex([9; 32])), "key leaked: {json}");
+
+        let saved: Numbering = serde_json::from_str(&json).unwrap();
+        let mut again = Numbering::resume([9; 32], saved).unwrap();
+        assert_eq!(again.placeholder("password-assignment", secret), "[REDACTED:password-assignment-1]");
+        assert_eq!(again.placeholder("password-assignment", "other"), "[REDACTED:password-assignment-2]");
+    }
+
+    #[test]
+    fn resume_refuses_another_key() {
+        let n = Numbering::with_key([1; 32]);
+        let saved: Numbering = serde_json::from_str(&serde_json::to_string(&n).unwrap()).unwrap();
+        let err = Numbering::resume([2; 32], saved).unwrap_err();
+        assert!(err.to_string().contains("another key"), "{err}");
+    }
+
+    #[test]
+    fn different_keys_number_independently() {
+        let mut a = Numbering::with_key([1; 32]);
+        let mut b = Numbering::with_key([2; 32]);
+        a.placeholder("jwt", "x");
+        assert_eq!(a.placeholder("jwt", "y"), "[REDACTED:jwt-2]");
+        assert_eq!(b.placeholder("jwt", "y"), "[REDACTED:jwt-1]");
+    }
+
+    #[test]
+    fn debug_output_hides_key_and_hashes() {
+        let mut n = Numbering::with_key([0xab; 32]);
+        n.placeholder("jwt", "x");
+        let dbg = format!("{n:?}");
+        assert!(!dbg.contains("171"), "{dbg}"); // 0xab as a decimal byte
+        assert!(!dbg.contains(&n.fingerprint("x")), "{dbg}");
+    }
+}

@@ -1,0 +1,520 @@
+//! Tests over the fixture corpus in `tests/fixtures/redact/`, streaming, and odd input.
+//!
+//! `secrets/NAME` comes with `NAME.expect.toml` (secrets that must not survive, placeholders
+//! that must appear, counts by rule) and `NAME.redacted` (the reviewed output; rewrite with
+//! `REDACT_BLESS=1`). `keeps/NAME` must come out byte for byte.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::engine::Limits;
+use super::*;
+
+const KEY: [u8; 32] = [42; 32];
+
+fn fixture_dir(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/redact").join(kind)
+}
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(fixture_dir(kind))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            !name.ends_with(".expect.toml") && !name.ends_with(".redacted")
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "{kind}: fixtures missing");
+    files
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    secrets: Vec<String>,
+    placeholders: Vec<String>,
+    counts: BTreeMap<String, u64>,
+}
+
+fn redact_with(rules: &Rules, text: &str) -> (String, BTreeMap<String, u64>, Numbering) {
+    let mut r = Redactor::new(rules, Numbering::with_key(KEY));
+    let out = r.redact(text);
+    let counts = r.counts().clone();
+    (out, counts, r.into_placeholders())
+}
+
+fn redact(text: &str) -> (String, BTreeMap<String, u64>) {
+    let (out, counts, _) = redact_with(Rules::builtin(), text);
+    (out, counts)
+}
+
+/// Feeds `text` in pieces cut at pseudo-random places (not only at line ends).
+fn streamed(text: &str, seed: u64, limits: Option<Limits>) -> String {
+    let mut r = Redactor::new(Rules::builtin(), Numbering::with_key(KEY));
+    if let Some(l) = limits {
+        r = r.with_limits(l);
+    }
+    let mut rng = Rng(seed | 1);
+    let mut out = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut n = (rng.next() % 97) as usize + 1;
+        n = n.min(rest.len());
+        while !rest.is_char_boundary(n) {
+            n += 1;
+        }
+        r.push_line(&rest[..n], &mut out);
+        rest = &rest[n..];
+    }
+    r.finish(&mut out);
+    out
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64: deterministic, no crate.
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+const TINY: Limits = Limits { high: 300, tail: 96, hold: 160, context: 40 };
+
+#[test]
+fn secrets_corpus() {
+    let bless = std::env::var_os("REDACT_BLESS").is_some();
+    let mut failures = Vec::new();
+    for path in fixtures("secrets") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let input = fs::read_to_string(&path).unwrap();
+        let expect: Expect =
+            toml::from_str(&fs::read_to_string(path.with_file_name(format!("{name}.expect.toml"))).unwrap())
+                .unwrap_or_else(|e| panic!("{name}.expect.toml: {e}"));
+        let (out, counts, mut numbering) = redact_with(Rules::builtin(), &input);
+        assert!(!expect.secrets.is_empty(), "{name}: no secrets listed");
+        for s in &expect.secrets {
+            assert!(input.contains(s.as_str()), "{name}: secret not in the input: {s}");
+            if out.contains(s.as_str()) {
+                failures.push(format!("{name}: secret survived: {s}"));
+            }
+            // A secret cut in half is still a leak: no 12-char piece of it may survive.
+            if s.len() >= 24 && !s.contains(' ') {
+                let piece = &s[s.len() / 2 - 6..s.len() / 2 + 6];
+                if out.contains(piece) {
+                    failures.push(format!("{name}: part of a secret survived: {piece}"));
+                }
+            }
+        }
+        for p in &expect.placeholders {
+            if !out.contains(p.as_str()) {
+                failures.push(format!("{name}: placeholder missing: {p}"));
+            }
+        }
+        if counts != expect.counts {
+            failures.push(format!("{name}: counts {counts:?}, expected {:?}", expect.counts));
+        }
+        let golden = path.with_file_name(format!("{name}.redacted"));
+        if bless {
+            fs::write(&golden, &out).unwrap();
+        } else {
+            match fs::read_to_string(&golden) {
+                Ok(g) if g == out => {}
+                Ok(_) => failures.push(format!("{name}: output differs from {name}.redacted:\n{out}")),
+                Err(e) => failures.push(format!("{name}.redacted: {e}")),
+            }
+        }
+        // Redacting twice changes nothing, and finds nothing new.
+        let mut again = Redactor::new(Rules::builtin(), &mut numbering);
+        let twice = again.redact(&out);
+        if twice != out || !again.counts().is_empty() {
+            failures.push(format!("{name}: not idempotent ({:?}):\n{twice}", again.counts()));
+        }
+        // Streamed in odd pieces: the same output.
+        for seed in [1, 7, 1234] {
+            let s = streamed(&input, seed, None);
+            if s != out {
+                failures.push(format!("{name}: streaming (seed {seed}) differs:\n{s}"));
+            }
+        }
+        // Tiny windows (every line is "long"): output may differ, secrets must not survive.
+        let s = streamed(&input, 99, Some(TINY));
+        for secret in &expect.secrets {
+            if s.contains(secret.as_str()) {
+                failures.push(format!("{name}: secret survived tiny windows: {secret}"));
+            }
+        }
+        assert!(quick_check(Rules::builtin(), &input), "{name}: quick_check said no");
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn keeps_corpus_is_unchanged() {
+    let mut failures = Vec::new();
+    for path in fixtures("keeps") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let input = fs::read_to_string(&path).unwrap();
+        let (out, counts) = redact(&input);
+        if out != input {
+            for (a, b) in input.lines().zip(out.lines()) {
+                if a != b {
+                    failures.push(format!("{name}:\n  - {a}\n  + {b}"));
+                }
+            }
+            failures.push(format!("{name}: changed ({counts:?})"));
+        }
+        if streamed(&input, 5, Some(TINY)) != input {
+            failures.push(format!("{name}: changed when streamed in tiny windows"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_module_doc_lists_every_rule_in_priority_order() {
+    let doc: Vec<&str> =
+        include_str!("mod.rs").lines().filter_map(|l| l.strip_prefix("//! | `")?.split('`').next()).collect();
+    assert_eq!(doc, Rules::builtin().names());
+}
+
+#[test]
+fn same_secret_same_placeholder_within_an_incident() {
+    let rules = Rules::builtin();
+    let key = "AKIAIOSFODNN7EXAMPL2";
+    let other = "AKIAI44QH8DHBEXAMPL3";
+    let mut numbering = Numbering::with_key(KEY);
+    let first = Redactor::new(rules, &mut numbering).redact(&format!("id {key}\n"));
+    let second = Redactor::new(rules, &mut numbering).redact(&format!("id {other} then {key} again\n"));
+    assert_eq!(first, "id [REDACTED:aws-key-1]\n");
+    assert_eq!(second, "id [REDACTED:aws-key-2] then [REDACTED:aws-key-1] again\n");
+    // Another incident starts at 1.
+    let (fresh, _) = redact(&format!("{other}\n"));
+    assert_eq!(fresh, "[REDACTED:aws-key-1]\n");
+    // The persisted numbering carries no secret.
+    let json = serde_json::to_string(&numbering).unwrap();
+    assert!(!json.contains(key) && !json.contains(other), "{json}");
+    assert!(!json.contains("EXAMPL"), "{json}");
+}
+
+#[test]
+fn counts_are_per_redaction_by_rule() {
+    let (_, counts) =
+        redact("a ghp_0123456789abcdefghijABCDEFGHIJ0123456 b ghp_0123456789abcdefghijABCDEFGHIJ0123456\n");
+    assert_eq!(counts, BTreeMap::from([("github-token".to_owned(), 2)]));
+}
+
+#[test]
+fn pem_block_streamed_line_by_line_keeps_markers() {
+    let text = "key:\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEpAIBAAKCAQEAx1\n  Zm9vYmFy\n  -----END RSA PRIVATE KEY-----\ndone\n";
+    let (out, counts) = redact(text);
+    assert_eq!(
+        out,
+        "key:\n  -----BEGIN RSA PRIVATE KEY-----\n  [REDACTED:private-key-1]\n  -----END RSA PRIVATE KEY-----\ndone\n"
+    );
+    assert_eq!(counts["private-key"], 1);
+    // An unterminated block (truncated output) is swallowed to the end, then closed.
+    let (out, _) = redact("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\nMIIEvQIBAD\n");
+    assert_eq!(out, "-----BEGIN PRIVATE KEY-----\n[REDACTED:private-key-1]\n");
+    // CRLF line endings survive.
+    let (out, _) = redact("-----BEGIN EC PRIVATE KEY-----\r\nMHcCAQEEIabc\r\n-----END EC PRIVATE KEY-----\r\n");
+    assert_eq!(out, "-----BEGIN EC PRIVATE KEY-----\r\n[REDACTED:private-key-1]\r\n-----END EC PRIVATE KEY-----\r\n");
+}
+
+#[test]
+fn url_passwords_keep_user_and_host() {
+    let (out, _) = redact("postgres://app:s3cr3t-pw@db:5432/x redis://:pw2@cache:6379 https://u:p%40ss@h/\n");
+    assert_eq!(
+        out,
+        "postgres://app:[REDACTED:url-password-1]@db:5432/x redis://:[REDACTED:url-password-2]@cache:6379 https://u:[REDACTED:url-password-3]@h/\n"
+    );
+    let (out, _) = redact("amqp://guest:p@ss@rabbit:5672/\n");
+    assert_eq!(out, "amqp://guest:[REDACTED:url-password-1]@rabbit:5672/\n");
+}
+
+#[test]
+fn assignments_in_many_dialects() {
+    let cases = [
+        ("password=hunter2", "password=[REDACTED:password-assignment-1]"),
+        ("\"password\": \"hunter 2\"", "\"password\": \"[REDACTED:password-assignment-1]\""),
+        ("{Password:hunter2 User:bob}", "{Password:[REDACTED:password-assignment-1] User:bob}"),
+        ("  db_password: two words # note", "  db_password: [REDACTED:password-assignment-1] # note"),
+        ("--password hunter2", "--password [REDACTED:password-flag-1]"),
+        ("secret=abc", "secret=[REDACTED:secret-assignment-1]"),
+        ("clientSecret: 'xYz12345'", "clientSecret: '[REDACTED:secret-assignment-1]'"),
+        ("passwd: x", "passwd: [REDACTED:password-assignment-1]"),
+        ("api_key=abc123&x=1", "api_key=[REDACTED:secret-assignment-1]&x=1"),
+        (
+            "https://x-access-token:s3cr3t@github.com/a.git",
+            "https://x-access-token:[REDACTED:url-password-1]@github.com/a.git",
+        ),
+        ("\\\"password\\\":\\\"pw1\\\"", "\\\"password\\\":\\\"[REDACTED:password-assignment-1]\\\""),
+        // Kept.
+        ("password=${DB_PASSWORD}", "password=${DB_PASSWORD}"),
+        ("password: \"\"", "password: \"\""),
+        ("password=<REDACTED>", "password=<REDACTED>"),
+        ("Rotate token: use the new one", "Rotate token: use the new one"),
+        ("max_tokens=256 tokens: 12", "max_tokens=256 tokens: 12"),
+        ("password authentication failed for user \"app\"", "password authentication failed for user \"app\""),
+        ("checksum/secret: 3f2a9c4e1b7d", "checksum/secret: 3f2a9c4e1b7d"),
+        ("existingSecret: db-creds", "existingSecret: db-creds"),
+        ("PWD=/home/ops", "PWD=/home/ops"),
+        ("require_password: true", "require_password: true"),
+    ];
+    let mut failures = Vec::new();
+    for (input, want) in cases {
+        let (out, _) = redact(input);
+        if out != want {
+            failures.push(format!("{input:?}\n   got {out:?}\n  want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn headers_and_schemes() {
+    let cases = [
+        ("> Authorization: Bearer abc.def-ghi", "> Authorization: Bearer [REDACTED:bearer-1]"),
+        ("Authorization: Digest username=\"u\", response=\"9f\"", "Authorization: [REDACTED:auth-header-1]"),
+        (
+            "authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/2025",
+            "authorization: AWS4-HMAC-SHA256 [REDACTED:auth-header-1]",
+        ),
+        ("Authorization: Basic YWRtaW46aHVudGVyMg==", "Authorization: Basic [REDACTED:basic-auth-1]"),
+        ("WWW-Authenticate: Bearer realm=\"api\"", "WWW-Authenticate: Bearer realm=\"api\""),
+        ("Basic authentication failed", "Basic authentication failed"),
+        ("curl -u admin:pw1 http://x", "curl -u admin:[REDACTED:basic-auth-1] http://x"),
+        ("kubectl --token=abc123 get pods", "kubectl --token=[REDACTED:token-flag-1] get pods"),
+        ("kubectl --token abc123 get pods", "kubectl --token [REDACTED:token-flag-1] get pods"),
+        ("msg=\"--token is required\"", "msg=\"--token is required\""),
+        ("kubeadm join --token-ttl 0 x", "kubeadm join --token-ttl 0 x"),
+    ];
+    let mut failures = Vec::new();
+    for (input, want) in cases {
+        let (out, _) = redact(input);
+        if out != want {
+            failures.push(format!("{input:?}\n   got {out:?}\n  want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn config_disables_and_extends_rules() {
+    let cfg: RedactConfig = toml::from_str(
+        r#"
+        disable = ["aws-key"]
+        [[rules]]
+        name = "acme-key"
+        pattern = 'acme_[a-z0-9]{8}'
+        keywords = ["acme_"]
+        [[rules]]
+        name = "ticket-pin"
+        pattern = 'PIN (\d{4})'
+        "#,
+    )
+    .unwrap();
+    let rules = Rules::from_config(&cfg).unwrap();
+    let (out, counts, _) = redact_with(&rules, "AKIAIOSFODNN7EXAMPL2 acme_1234abcd PIN 4321\n");
+    assert_eq!(out, "AKIAIOSFODNN7EXAMPL2 [REDACTED:acme-key-1] PIN [REDACTED:ticket-pin-1]\n");
+    assert_eq!(counts.len(), 2);
+    assert!(!rules.names().contains(&"aws-key"));
+}
+
+#[test]
+fn quick_check_is_a_cheap_maybe() {
+    let rules = Rules::builtin();
+    assert!(!quick_check(rules, "I1005 08:02:20 kubelet started\nall good\n"));
+    assert!(quick_check(rules, "export GITHUB_TOKEN=x"));
+    assert!(quick_check(rules, "apiVersion: v1\ndata:\n  a: YWRtaW4=\n"));
+    assert!(quick_check(rules, "KIND: SECRET"));
+}
+
+#[test]
+fn a_note_without_secrets_compiles_no_regex() {
+    let rules = Rules::from_config(&RedactConfig::default()).unwrap();
+    let note = "Restarted coredns on node1 after the flannel lease renewed; pods are Running again.";
+    let start = std::time::Instant::now();
+    let out = Redactor::new(&rules, Numbering::with_key(KEY)).redact(note);
+    let took = start.elapsed();
+    assert_eq!(out, note);
+    assert_eq!(rules.compiled_count(), 0);
+    eprintln!("note redaction (debug build, rules already built): {took:?}");
+}
+
+#[test]
+fn the_faster_automaton_finds_the_same_secrets() {
+    let rules = Rules::from_config(&RedactConfig::default()).unwrap();
+    let text = fs::read_to_string(fixture_dir("secrets").join("tokens-log.txt")).unwrap();
+    let mut numbering = Numbering::with_key(KEY);
+    let before = Redactor::new(&rules, &mut numbering).redact(&text);
+    assert!(!rules.switched_to_dfa());
+    let filler = "I1005 08:05:10.000001 1042 subnet.go:152] flannel: lease acquired\n".repeat(80_000);
+    Redactor::new(&rules, &mut numbering).redact(&filler);
+    assert!(rules.switched_to_dfa());
+    let after = Redactor::new(&rules, &mut numbering).redact(&text);
+    assert_eq!(before, after);
+}
+
+#[test]
+fn crlf_split_between_pieces_is_one_ending() {
+    let text = "a: |\r\n  x\r\npassword: |\r\n  hunter2\r\nb: 1\r\n";
+    let (whole, _) = redact(text);
+    for cut in 1..text.len() {
+        let mut r = Redactor::new(Rules::builtin(), Numbering::with_key(KEY));
+        let mut out = String::new();
+        r.push_line(&text[..cut], &mut out);
+        r.push_line(&text[cut..], &mut out);
+        r.finish(&mut out);
+        assert_eq!(out, whole, "cut at {cut}");
+    }
+    assert_eq!(whole, "a: |\r\n  x\r\npassword: |\r\n  [REDACTED:password-assignment-1]\r\nb: 1\r\n");
+}
+
+#[test]
+fn odd_input_does_not_panic() {
+    let (out, counts) = redact("");
+    assert!(out.is_empty() && counts.is_empty());
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    const PIECES: &[&str] = &[
+        "password",
+        "=",
+        ": ",
+        "\"",
+        "'",
+        "\\\"",
+        "\n",
+        "\r\n",
+        " ",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "-----END RSA PRIVATE KEY-----",
+        "data:",
+        "  ",
+        "kind: Secret",
+        "{\"data\":{",
+        "}",
+        "token",
+        "Bearer ",
+        "Authorization:",
+        "://u:",
+        "@",
+        "ghp_",
+        "AKIA",
+        "é",
+        "\u{fffd}",
+        "日本",
+        "\t",
+        "|",
+        "--token",
+        "-p",
+        "mysql",
+        "eyJhbGciOiJIUzI1NiJ9.",
+        "xoxb-",
+        "${X}",
+        "[REDACTED:x-1]",
+        "\0",
+        "stringData:",
+        "apiVersion: v1",
+        "- ",
+        "cookie: ",
+        "pass:",
+        "YWRtaW4=",
+    ];
+    // A fixed budget for CI; REDACT_FUZZ_CASES=100000 for a longer run by hand.
+    let cases: u64 = std::env::var("REDACT_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
+    for case in 0..cases {
+        let mut text = String::new();
+        let n = (rng.next() % 60) as usize;
+        for _ in 0..n {
+            if rng.next().is_multiple_of(4) {
+                let bytes: Vec<u8> = (0..(rng.next() % 12)).map(|_| rng.next() as u8).collect();
+                text.push_str(&String::from_utf8_lossy(&bytes));
+            } else {
+                text.push_str(PIECES[(rng.next() % PIECES.len() as u64) as usize]);
+            }
+        }
+        // Secrets planted between spaces survive no context the noise builds around them.
+        let planted = rng.next().is_multiple_of(3);
+        if planted {
+            let at = (rng.next() as usize % (text.len() + 1)..=text.len())
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(text.len());
+            text.insert_str(at, PLANTED);
+        }
+        let (whole, _) = redact(&text);
+        let pieces = streamed(&text, case + 1, None);
+        assert_eq!(whole, pieces, "case {case}: {text:?}");
+        let tiny = streamed(&text, case + 3, Some(TINY));
+        if planted {
+            for secret in PLANTED_SECRETS {
+                assert!(!whole.contains(secret), "case {case}: {secret} in {whole:?}");
+                assert!(!tiny.contains(secret), "case {case}: {secret} in {tiny:?}");
+            }
+        }
+    }
+}
+
+const PLANTED: &str = " ghp_Zq8Wm2Xv7Kp4Lr9Tn3Bc6Hd1Fg5Js0Ay2Eu8 AKIAQ7RWFKQ6FTHZQLX2 \n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAplantedBody\nQ2hlY2tzdW1QbGFudGVk\n-----END RSA PRIVATE KEY-----\n";
+const PLANTED_SECRETS: &[&str] =
+    &["Zq8Wm2Xv7Kp4Lr9Tn3Bc6Hd1Fg5Js0Ay2Eu8", "Q7RWFKQ6FTHZQLX2", "plantedBody", "Q2hlY2tzdW1QbGFudGVk"];
+
+#[test]
+fn a_megabyte_line_is_fine() {
+    let mut line = "x".repeat(1 << 20);
+    line.push_str(" token=abcdef123456\n");
+    let (out, _) = redact(&line);
+    assert!(out.ends_with(" token=[REDACTED:secret-assignment-1]\n"));
+    let many = "password=a ".repeat(100_000);
+    let (out, counts) = redact(&many);
+    assert_eq!(counts["password-assignment"], 100_000);
+    assert!(!out.contains("=a "));
+}
+
+#[test]
+fn an_endless_line_streams_in_bounded_memory() {
+    // 8 MiB of one line in 8 KiB pieces, with secrets at awkward places (one straddles
+    // a piece boundary, one is longer than the hold limit).
+    let rules = Rules::builtin();
+    let mut r = Redactor::new(rules, Numbering::with_key(KEY));
+    let chunk = "abc ".repeat(2048);
+    let secret = "ghp_0123456789abcdefghijABCDEFGHIJ0123456";
+    let mut out = String::new();
+    let mut max_pending = 0;
+    for i in 0..1024 {
+        let mut piece = chunk.clone();
+        if i % 100 == 7 {
+            // Straddles this piece and the next.
+            piece.truncate(piece.len() - 12);
+            piece.push_str(&secret[..10]);
+            r.push_line(&piece, &mut out);
+            r.push_line(&secret[10..], &mut out);
+            continue;
+        }
+        r.push_line(&piece, &mut out);
+        max_pending = max_pending.max(r.pending_len());
+    }
+    r.push_line("\n", &mut out);
+    r.finish(&mut out);
+    assert!(!out.contains("ghp_0123"), "a token survived");
+    assert!(!out.contains("IJ0123456"), "a token's tail survived");
+    assert_eq!(r.counts()["github-token"], 11);
+    assert!(max_pending < 600 * 1024, "pending grew to {max_pending}");
+    // A secret longer than the hold limit (an Authorization header of 300 KiB).
+    let mut r = Redactor::new(rules, Numbering::with_key(KEY));
+    let mut out = String::new();
+    r.push_line("Authorization: Bearer ", &mut out);
+    for _ in 0..300 {
+        r.push_line(&"Zm9v".repeat(256), &mut out);
+    }
+    r.push_line(" after\n", &mut out);
+    r.finish(&mut out);
+    assert_eq!(out, "Authorization: Bearer [REDACTED:bearer-1] after\n");
+}

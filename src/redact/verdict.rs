@@ -1,0 +1,214 @@
+//! What confirms a regex match: the context checks of each rule kind, turning a match into
+//! a secret's byte range or a rejection.
+
+use super::builtin::Check;
+use super::checks::{
+    self, KeyMatch, is_basic_credentials, is_block_indicator, is_placeholder, key_matches, looks_random, yaml_value_end,
+};
+
+/// What a match looked like around its value.
+pub(crate) struct Ctx<'t> {
+    pub text: &'t str,
+    pub line_start: bool,
+    /// Which of the pattern's secret groups matched (for assignments: escaped-JSON,
+    /// double-quoted, single-quoted, bare).
+    pub group_index: usize,
+    pub key: Option<(usize, usize)>,
+    pub sep: Option<(usize, usize)>,
+    /// Where the whole match starts.
+    pub start: usize,
+}
+
+pub(crate) enum Verdict {
+    /// `to_eol`: the value runs to the end of the line; `sticky`: it was found from the
+    /// start of its line (YAML), so a later window could not find it again.
+    Secret {
+        start: usize,
+        end: usize,
+        to_eol: bool,
+        sticky: bool,
+    },
+    Reject,
+    /// A YAML block scalar holding a secret starts; its key is at this column.
+    Block(usize),
+    Pem,
+    InlineData(usize, usize),
+}
+
+pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
+    let text = ctx.text;
+    let (vs, ve) = trim(text, vs, ve);
+    let value = &text[vs..ve];
+    let plain = |ok: bool| {
+        if ok && !is_placeholder(value) {
+            Verdict::Secret { start: vs, end: ve, to_eol: false, sticky: false }
+        } else {
+            Verdict::Reject
+        }
+    };
+    match kind {
+        Check::Plain => plain(true),
+        Check::Flag => {
+            // `--token is required` is a log message, not a token; `<<<` is the shell's.
+            let spaced = ctx.sep.is_some_and(|(s, e)| text[s..e].trim().is_empty());
+            let operator = value.starts_with(['-', '<', '>', '|', '&']);
+            plain(!(operator || spaced && is_stop_word(value)))
+        }
+        Check::Random => plain(looks_random(value)),
+        Check::Basic => plain(is_basic_credentials(value)),
+        Check::UserPass => {
+            let user = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
+            let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            plain(!(numeric(user) && numeric(value)))
+        }
+        Check::AuthHeader => auth_header(ctx, vs, ve),
+        Check::Pem => Verdict::Pem,
+        Check::InlineData => Verdict::InlineData(vs, ve),
+        Check::EnvPair => {
+            let name = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
+            plain(
+                checks::key_matches(name, &checks::PASSWORD_WORDS).is_some()
+                    || checks::key_matches(name, &checks::SECRET_WORDS).is_some(),
+            )
+        }
+        Check::Assign(words) => assign(words, ctx, vs, ve),
+    }
+}
+
+/// An `Authorization` value. After a known scheme the credentials are one word; otherwise
+/// (Digest, custom schemes) the value runs to the end of the line, or to the quote that
+/// opened the header (`-H "Authorization: …"`), so no parameter escapes.
+fn auth_header(ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict {
+    let text = ctx.text;
+    if ctx.group_index == 1 {
+        let opening = text[..ctx.start].chars().next_back();
+        if let Some(q) = opening.filter(|c| matches!(c, '"' | '\''))
+            && let Some(i) = text[vs..ve].find(q)
+        {
+            ve = vs + i;
+        }
+        (_, ve) = trim(text, vs, ve);
+    }
+    let value = text[vs..ve].trim_end_matches('\\');
+    const SCHEMES: &[&str] = &["bearer", "basic", "token", "digest", "negotiate", "ntlm"];
+    if value.is_empty() || is_placeholder(value) || SCHEMES.iter().any(|s| value.eq_ignore_ascii_case(s)) {
+        return Verdict::Reject;
+    }
+    Verdict::Secret { start: vs, end: vs + value.len(), to_eol: ctx.group_index == 1, sticky: false }
+}
+
+/// Words that follow a flag's name in prose ("--token is required"), never as its value.
+fn is_stop_word(value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "is",
+        "was",
+        "are",
+        "be",
+        "and",
+        "or",
+        "to",
+        "flag",
+        "option",
+        "must",
+        "required",
+        "not",
+        "the",
+        "for",
+        "with",
+        "of",
+        "in",
+        "on",
+        "should",
+        "can",
+        "cannot",
+        "may",
+        "value",
+        "argument",
+        "parameter",
+        "missing",
+        "given",
+        "provided",
+        "specified",
+        "set",
+        "file",
+        "needs",
+        "needed",
+        "expected",
+        "invalid",
+        "empty",
+        "too",
+        "only",
+        "also",
+        "from",
+    ];
+    WORDS.iter().any(|w| value.eq_ignore_ascii_case(w))
+}
+
+fn trim(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    while s < e && b[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    while e > s && b[e - 1].is_ascii_whitespace() {
+        e -= 1;
+    }
+    (s, e)
+}
+
+/// `key = value` in env files, YAML, JSON, logfmt, Go structs, query strings, flags.
+fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict {
+    let text = ctx.text;
+    let Some((ks, ke)) = ctx.key else {
+        return Verdict::Reject;
+    };
+    let key = &text[ks..ke];
+    // `https://x-access-token:ghs_…@github.com`: user info, the url-password rule's job.
+    if text[..ks].ends_with("://") || (key.starts_with("//") && text[..ks].ends_with(':')) {
+        return Verdict::Reject;
+    }
+    let Some(strength) = key_matches(key, words) else {
+        return Verdict::Reject;
+    };
+    let sep = ctx.sep.map(|(s, e)| &text[s..e]).unwrap_or("=");
+    let sep_end = ctx.sep.map(|s| s.1).unwrap_or(ks);
+    let before_key = &text[..ks];
+    let key_quoted = before_key.ends_with(['"', '\'']) || text[ke..sep_end].contains(['"', '\'']);
+    let bare = ctx.group_index == 3;
+    // `  - password: hunter2 two  # note`: a YAML plain scalar runs to the end of the line.
+    let yaml_line = sep == ":" && ctx.line_start && {
+        let lead = before_key.trim_start_matches([' ', '\t']);
+        lead.is_empty() || lead.trim_end() == "-"
+    };
+    if yaml_line && bare {
+        let rest = &text[vs..];
+        ve = vs + yaml_value_end(rest);
+        if is_block_indicator(&text[vs..ve]) {
+            return Verdict::Block(ks);
+        }
+    }
+    let value = &text[vs..ve];
+    let spaced = vs > sep_end && text.as_bytes()[vs - 1].is_ascii_whitespace();
+    if is_placeholder(value) || (spaced && bare && value.starts_with('#')) {
+        return Verdict::Reject;
+    }
+    // $PWD is the shell's working directory.
+    let k = key.trim_matches(|c| matches!(c, '"' | '\'' | '-'));
+    if (k.eq_ignore_ascii_case("pwd") || k.eq_ignore_ascii_case("oldpwd")) && value.starts_with(['/', '~']) {
+        return Verdict::Reject;
+    }
+    if strength == KeyMatch::Weak {
+        if value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()) {
+            return Verdict::Reject;
+        }
+        // "Rotate token: use the new one" is prose; `token: 9f8eAq…` and `token=use` are not.
+        // Nor are several words after a weak key at line start ("    Token: see the runbook"
+        // in a commit message): tokens and secrets have no spaces, passwords may.
+        let prose = sep == ":" && spaced && bare && !key_quoted && !yaml_line;
+        let first_word = value.split_whitespace().next().unwrap_or("");
+        let sentence = yaml_line && bare && first_word.len() < value.len();
+        if (prose || sentence) && !looks_random(first_word) {
+            return Verdict::Reject;
+        }
+    }
+    Verdict::Secret { start: vs, end: ve, to_eol: yaml_line && bare, sticky: yaml_line && bare }
+}

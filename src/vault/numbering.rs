@@ -1,0 +1,116 @@
+//! Redaction numbering kept per incident in local state, so the same secret gets
+//! the same placeholder in every step: `.incident/redact/<incident>.json` holds only
+//! keyed hashes, the key lives in `.incident/redact.key`; both stay out of git.
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io;
+use std::path::PathBuf;
+
+use super::{Vault, atomic};
+use crate::error::{Error, IoContext, Result};
+use crate::redact::{Numbering, Placeholders};
+
+/// Numbers secrets for one incident. The shared file is touched only when a secret
+/// not seen before in this command turns up: locked, re-read, updated, written,
+/// unlocked at once, so a long `incident run` never holds up other commands.
+pub struct VaultNumbering {
+    dir: PathBuf,
+    slug: String,
+    /// Secrets already numbered by this command (memory only, never written).
+    memo: HashMap<String, String>,
+    /// After a failure: numbering for this command only, and why.
+    fallback: Option<Numbering>,
+    pub problem: Option<Error>,
+}
+
+impl VaultNumbering {
+    pub fn new(vault: &Vault, slug: &str) -> VaultNumbering {
+        VaultNumbering {
+            dir: vault.state_dir(),
+            slug: slug.to_string(),
+            memo: HashMap::new(),
+            fallback: None,
+            problem: None,
+        }
+    }
+
+    fn state_file(&self) -> PathBuf {
+        self.dir.join("redact").join(format!("{}.json", self.slug))
+    }
+
+    /// Lock, load, number, save, unlock.
+    fn number(&self, rule: &str, secret: &str) -> Result<String> {
+        let redact_dir = self.dir.join("redact");
+        fs::create_dir_all(&redact_dir).ctx("create", &redact_dir)?;
+        let lock_path = redact_dir.join(format!("{}.lock", self.slug));
+        let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).ctx("open", &lock_path)?;
+        lock.lock().ctx("lock", &lock_path)?;
+        let key = self.key()?;
+        let file = self.state_file();
+        let mut numbering = match fs::read(&file) {
+            Ok(bytes) => {
+                let saved: Numbering = serde_json::from_slice(&bytes).map_err(|e| Error::File {
+                    path: file.clone(),
+                    line: e.line(),
+                    message: e.to_string(),
+                    hint: Some("delete the file; placeholders of this incident will be numbered afresh".to_string()),
+                })?;
+                Numbering::resume(key, saved).map_err(|e| {
+                    Error::user_hint(
+                        format!("{}: {e}", file.display()),
+                        "delete the file to start the numbering afresh",
+                    )
+                })?
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Numbering::with_key(key),
+            Err(e) => return Err(Error::io("read", &file, e)),
+        };
+        let placeholder = numbering.placeholder(rule, secret);
+        let json = serde_json::to_vec(&numbering).expect("numbering serializes");
+        atomic::write_replace(&file, &json)?;
+        drop(lock);
+        Ok(placeholder)
+    }
+
+    /// The vault's 32-byte key, created on first use.
+    fn key(&self) -> Result<[u8; 32]> {
+        let path = self.dir.join("redact.key");
+        if !path.exists() {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).expect("the OS provides random bytes");
+            // Two processes may race here: write_new lets exactly one key win.
+            atomic::write_new(&path, format!("{}\n", hex::encode(key)).as_bytes())?;
+        }
+        let text = fs::read_to_string(&path).ctx("read", &path)?;
+        let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32).ok_or_else(|| Error::File {
+            path: path.clone(),
+            line: 1,
+            message: "not a 64-digit hex key".to_string(),
+            hint: Some("delete it; a new key is made (earlier placeholders are then numbered afresh)".to_string()),
+        })?;
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&bytes);
+        Ok(key)
+    }
+}
+
+impl Placeholders for VaultNumbering {
+    fn placeholder(&mut self, rule: &str, secret: &str) -> String {
+        if let Some(known) = self.memo.get(secret) {
+            return known.clone();
+        }
+        let placeholder = match &mut self.fallback {
+            Some(local) => local.placeholder(rule, secret),
+            None => match self.number(rule, secret) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.problem = Some(e);
+                    self.fallback.insert(Numbering::default()).placeholder(rule, secret)
+                }
+            },
+        };
+        self.memo.insert(secret.to_string(), placeholder.clone());
+        placeholder
+    }
+}

@@ -1,0 +1,168 @@
+//! Secrets never reach the disk: the whole secrets corpus through run, capture,
+//! note and attach, then every file of the vault searched for every secret.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::*;
+
+fn corpus() -> Vec<(PathBuf, Vec<String>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/redact/secrets");
+    let mut cases = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.ends_with(".expect.toml") || name.ends_with(".redacted") {
+            continue;
+        }
+        let expect: toml::Table =
+            toml::from_str(&std::fs::read_to_string(dir.join(format!("{name}.expect.toml"))).unwrap()).unwrap();
+        let secrets = expect["secrets"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+        cases.push((path, secrets));
+    }
+    cases.sort();
+    assert!(cases.len() >= 15, "the corpus is there: {}", cases.len());
+    cases
+}
+
+/// Every file under `root`, as bytes.
+fn all_files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+fn assert_no_secret_in(root: &Path, secrets: &[String]) -> usize {
+    let files = all_files(root);
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for secret in secrets {
+            assert!(!text.contains(secret.as_str()), "secret {secret:?} found in {}", path.display());
+        }
+    }
+    files.len()
+}
+
+#[test]
+fn no_secret_byte_reaches_the_vault() {
+    let (env, id) = TestEnv::with_incident();
+    let mut every_secret = Vec::new();
+    for (path, secrets) in corpus() {
+        let file = path.to_str().unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let r = env.run(&["-q", "run", "--title", name, "--", "cat", file]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let text = std::fs::read(&path).unwrap();
+        let r = env.run_with_stdin(&["-q", "capture", "--no-echo", "-c", &format!("cat {name}")], &text);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let r = env.run_with_stdin(&["-q", "note", "-"], &text);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        env.ok(&["-q", "attach", file]);
+        every_secret.extend(secrets);
+    }
+    // Secrets on the command line and in titles, too.
+    env.ok(&[
+        "-q",
+        "run",
+        "--title",
+        "token ghp_0123456789abcdefghijABCDEFGHIJ012345",
+        "--",
+        "echo",
+        "--token=s3cr3tT0kenValue42",
+    ]);
+    every_secret.push("ghp_0123456789abcdefghijABCDEFGHIJ012345".into());
+    every_secret.push("s3cr3tT0kenValue42".into());
+    let files = assert_no_secret_in(env.root(), &every_secret);
+    assert!(files > 60, "{files} files searched");
+    // Facts were extracted from redacted text only, and steps say what was redacted.
+    let show = env.json(&["show", "--json"]);
+    let total: u64 = show["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["redactions"].as_object())
+        .flat_map(|m| m.values().map(|v| v.as_u64().unwrap()))
+        .sum();
+    assert!(total > 100, "{total} redactions recorded");
+    let _ = id;
+}
+
+#[test]
+fn the_same_secret_gets_the_same_placeholder_across_steps() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "used AKIAZLXXFOFBKFJKUPHB for the backup"]);
+    env.ok(&["run", "--", "echo", "AWS_ACCESS_KEY_ID=AKIACKHIPEW4D34BYRF4 then AKIAZLXXFOFBKFJKUPHB"]);
+    let note = env.only_step(&id, "note");
+    assert!(body(&note).contains("used [REDACTED:aws-key-1] for the backup"), "{note}");
+    assert_eq!(frontmatter(&note)["redactions"]["aws-key"], 1);
+    let run = env.only_step(&id, "run");
+    assert!(body(&run).contains("AWS_ACCESS_KEY_ID=[REDACTED:aws-key-2] then [REDACTED:aws-key-1]"), "{run}");
+    assert_eq!(frontmatter(&run)["argv"][1], "AWS_ACCESS_KEY_ID=[REDACTED:aws-key-2] then [REDACTED:aws-key-1]");
+    // The numbering is local state: keyed hashes only, out of git.
+    let state = std::fs::read_to_string(env.root().join(format!(".incident/redact/{id}.json"))).unwrap();
+    assert!(!state.contains("AKIA"), "{state}");
+    // Another incident numbers afresh.
+    env.ok(&["start", "another"]);
+    env.ok(&["note", "AKIACKHIPEW4D34BYRF4"]);
+    let other = env.step_files("2025-10-05-another");
+    assert!(std::fs::read_to_string(&other[0]).unwrap().contains("[REDACTED:aws-key-1]"));
+}
+
+#[test]
+fn no_redact_is_recorded_in_the_step() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "--no-redact", "password=hunter2hunter2"]);
+    let note = env.only_step(&id, "note");
+    assert_eq!(frontmatter(&note)["redaction"], "off");
+    assert!(body(&note).contains("password=hunter2hunter2"));
+}
+
+#[test]
+fn rules_can_be_switched_off_and_added_in_settings() {
+    let (env, id) = TestEnv::with_incident();
+    let settings = env.root().join("incident.toml");
+    std::fs::write(
+        &settings,
+        "[redact]\ndisable = [\"password-assignment\"]\n[[redact.rules]]\nname = \"internal-token\"\npattern = 'itk_[A-Za-z0-9]{8}'\n",
+    )
+    .unwrap();
+    env.ok(&["note", "password=hunter2hunter2 and itk_ABCD1234"]);
+    let note = env.only_step(&id, "note");
+    assert!(body(&note).contains("password=hunter2hunter2 and [REDACTED:internal-token-1]"), "{note}");
+    std::fs::write(&settings, "[redact]\ndisable = [\"no-such-rule\"]\n").unwrap();
+    let err = env.fails(1, &["note", "x"]);
+    assert!(err.starts_with(&format!("error: {}: [redact]: ", settings.display())), "{err}");
+    assert!(err.contains("no-such-rule"), "{err}");
+    assert!(err.ends_with("\n  hint: `incident redact --help` lists the rule names\n"), "{err}");
+}
+
+#[test]
+fn redact_is_a_pipe_filter() {
+    let env = TestEnv::bare();
+    let input = "curl -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345' https://api\nimage: nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+    let r = env.run_with_stdin(&["redact"], input.as_bytes());
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stdout,
+        "curl -H 'Authorization: Bearer [REDACTED:bearer-1]' https://api\nimage: nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+    );
+    assert_eq!(r.stderr, "redacted 1 secret (bearer 1)\n");
+    let r = env.run_with_stdin(&["redact"], b"nothing secret here\n\xff\xfe\n");
+    assert_eq!((r.code, r.stderr.as_str()), (0, "no secrets found\n"));
+    assert_eq!(
+        env.fails(1, &["redact", "nope.txt"]),
+        format!(
+            "error: cannot read {}: No such file or directory (os error 2)\n  hint: give an existing file, or pipe the text in\n",
+            env.root().join("nope.txt").display()
+        )
+    );
+}
