@@ -76,10 +76,12 @@ fn node_ip_drift(ev: &Evidence, out: &mut Vec<Finding>) {
         if mine.is_empty() || mine.iter().any(|a| a.addr == registered) {
             continue;
         }
-        // IPv4, not loopback or link-local: the addresses a node could register with.
+        // IPv4 on a real interface: the addresses a node could register with (not
+        // loopback, link-local, or the CNI's and container runtime's own bridges).
         let candidates: Vec<&&HostAddr> = mine
             .iter()
             .filter(|a| !a.addr.contains(':') && !a.addr.starts_with("127.") && !a.addr.starts_with("169.254."))
+            .filter(|a| !VIRTUAL_IFACES.iter().any(|p| a.iface.starts_with(p)))
             .collect();
         let listed: Vec<String> = candidates.iter().map(|a| format!("{} ({})", a.addr, a.iface)).collect();
         let mut evidence = vec![
@@ -108,6 +110,12 @@ fn node_ip_drift(ev: &Evidence, out: &mut Vec<Finding>) {
         });
     }
 }
+
+/// Interfaces that Kubernetes networking and container runtimes make on a node.
+const VIRTUAL_IFACES: [&str; 14] = [
+    "lo", "flannel", "cni", "veth", "cali", "docker", "br-", "virbr", "tunl", "vxlan", "kube-", "cilium", "weave",
+    "genev",
+];
 
 fn same_subnet24(a: &str, b: &str) -> bool {
     let net = |s: &str| s.rsplit_once('.').map(|(n, _)| n.to_string());
@@ -334,6 +342,7 @@ mod tests {
                 addr("leveling-pc", "lo", "127.0.0.1"),
                 addr("leveling-pc", "enp6s0", "192.168.1.186"),
                 addr("leveling-pc", "wlp5s0", "192.168.1.180"),
+                addr("leveling-pc", "cni0", "10.42.0.1"),
             ],
             coredns_logs: vec![("kube-system/coredns-7b8c7b8d4-x9k2p".into(), fixture("seed_coredns.log"))],
             corefile: None,

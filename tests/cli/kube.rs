@@ -280,27 +280,29 @@ fn diff_puts_the_node_ip_change_first() {
     assert_eq!(snapshot_files(&env, &id).len(), 2);
 }
 
-/// An `ip addr` capture as extraction records it (facts.interfaces), written by hand.
-fn write_ip_addr_capture(env: &TestEnv, id: &str) {
-    let step = "---\nid: 20251005T134000Z-capture-ipaddr\nkind: capture\nat: 2025-10-05T08:40:00-05:00\nhost: leveling-pc\ncommand: ip addr show\nfacts:\n  interfaces:\n  - name: lo\n    ipv4: [127.0.0.1/8]\n  - name: enp6s0\n    ipv4: [192.168.1.186/24]\n  - name: wlp5s0\n    ipv4: [192.168.1.180/24]\n---\n\n```console\n$ ip addr show\n```\n";
-    std::fs::write(env.incident_dir(id).join("steps/20251005T134000Z-capture-ipaddr.md"), step).unwrap();
-}
-
 #[test]
 fn check_finds_the_seed_story() {
     let api = FakeApi::seed();
     let (env, id) = TestEnv::with_incident();
     env.ok(&["note", "starting"]);
-    write_ip_addr_capture(&env, &id);
+    // `ip addr` captured on the node: extraction finds its interfaces.
+    let ip_addr =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/k3s-resurrection/outputs/ip-addr.txt")).unwrap();
+    let r = env.run_with_stdin(&["capture", "-c", "ip addr show", "--no-echo"], &ip_addr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let kc = api.kubeconfig(env.root(), "k3s");
     let out = env.ok(&["check", "--kubeconfig", kc.to_str().unwrap()]);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "● node leveling-pc is registered as 192.168.1.79, an address this host no longer has");
     assert_eq!(lines[1], "    node leveling-pc is registered with InternalIP 192.168.1.79");
-    assert_eq!(
-        lines[2],
-        "    the host has 192.168.1.186 (enp6s0), 192.168.1.180 (wlp5s0) (from step 20251005T134000Z-capture-ipaddr)"
+    assert!(
+        lines[2].starts_with(
+            "    the host has 192.168.1.186 (enp6s0), 192.168.1.180 (wlp5s0) (from step 20251005T132300Z-capture-"
+        ),
+        "{}",
+        lines[2]
     );
+    assert!(out.contains("--node-ip=192.168.1.186 --flannel-iface=enp6s0"), "{out}");
     assert!(out.contains("● CoreDNS detected a forwarding loop"), "{out}");
     assert!(out.contains("● 5 pods crash-looping or failing, 6,812 restarts"), "{out}");
     assert!(out.contains("● cluster DNS (10.43.0.10) has no ready endpoints"), "{out}");
