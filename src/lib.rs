@@ -12,8 +12,12 @@ pub mod extract;
 pub mod format;
 pub mod frontmatter;
 pub mod kube;
+pub mod metrics;
 pub mod model;
+#[cfg(test)]
+mod proptests;
 pub mod record;
+pub mod render;
 pub mod ui;
 pub mod vault;
 

@@ -377,6 +377,9 @@ pub struct IncidentMeta {
     pub severity: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
+    /// Services checked and found working (written by hand; shown in the postmortem).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services_unaffected: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// When the incident started (the `date`/`opened_at` of hand-written files).

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod kube;
+mod postmortem;
 mod record;
 mod tools;
 
 pub use kube::*;
+pub use postmortem::*;
 pub use record::*;
 pub use tools::*;
 
@@ -194,6 +196,17 @@ pub enum Command {
         after_help = "Examples:\n  incident watch\n  incident watch --interval 1m --auto-mark     # records `recovered` after 5 min all Ready\n  incident watch --for 10m"
     )]
     Watch(WatchArgs),
+    /// Write the postmortem: metrics with their sources, timeline, options, lessons
+    #[command(long_about = POSTMORTEM_LONG_HELP, after_long_help = POSTMORTEM_AFTER_LONG_HELP,
+        after_help = "Examples:\n  incident postmortem\n  incident postmortem --out -\n  incident postmortem --check\n\n--help lists the template's data")]
+    Postmortem(PostmortemArgs),
+    /// Work with the built-in templates (export them for editing)
+    Templates(TemplatesArgs),
+    /// Figures across incidents: counts by severity and service, median and p90 of each duration
+    #[command(
+        after_help = "Durations are shown as median and 90th percentile (nearest rank) with n, the number of\nincidents where they are known; never as a mean.\n\nExamples:\n  incident report\n  incident report --since 2025-01-01 --json"
+    )]
+    Report(ReportArgs),
 }
 
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>

@@ -9,13 +9,16 @@ mod init;
 mod list;
 mod mark;
 mod note;
+mod postmortem;
 mod redact;
+mod report;
 mod run;
 mod show;
 pub mod snapshot;
 mod start;
 mod status;
 mod switch;
+mod templates;
 mod watch;
 
 use crate::cli::Command;
@@ -66,5 +69,8 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Diff(args) => diff::run(cfg, ui, &args),
         Command::Check(args) => check::run(cfg, ui, &args),
         Command::Watch(args) => watch::run(cfg, ui, &args),
+        Command::Postmortem(args) => postmortem::run(cfg, ui, &args),
+        Command::Templates(args) => templates::run(cfg, ui, &args),
+        Command::Report(args) => report::run(cfg, ui, &args),
     }
 }

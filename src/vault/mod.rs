@@ -5,6 +5,7 @@ pub mod atomic;
 mod incidents;
 mod numbering;
 pub mod slug;
+mod sources;
 mod steps;
 
 use std::fs;
@@ -16,9 +17,11 @@ use serde::Deserialize;
 use crate::error::{Error, IoContext, Result};
 use crate::redact::{RedactConfig, Rules};
 
+pub use incidents::INCIDENT_FILE;
 pub use incidents::{IncidentRef, IncidentSummary, Loaded, Warning};
 pub use numbering::VaultNumbering;
-pub use steps::{StepWriter, new_step_id};
+pub use sources::{SourceChanges, Sources, StepSource, compare};
+pub use steps::{STEPS_DIR, StepWriter, new_step_id};
 
 pub const SETTINGS_FILE: &str = "incident.toml";
 pub const STATE_DIR: &str = ".incident";

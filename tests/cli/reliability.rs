@@ -227,3 +227,54 @@ fn incident_selectors_cannot_leave_the_vault() {
     assert_eq!(stored.len(), 1);
     assert!(stored[0].ends_with("-evil-name-rm-rf.txt"), "{stored:?}");
 }
+
+/// Peak RSS (KiB) and exit code of `cmd`, waited for with wait4.
+fn run_measured(mut cmd: std::process::Command) -> (i64, i32) {
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child `pid`.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    std::mem::forget(child); // already reaped
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    (usage.ru_maxrss, code)
+}
+
+/// 1 GiB of output through `incident run`: memory stays bounded, the whole output is
+/// stored, its hash matches. Long: `.ci/run` runs it with `--ignored`.
+#[test]
+#[ignore = "long: 1 GiB of output; run by .ci/run"]
+fn a_gigabyte_of_output_in_bounded_memory() {
+    let (env, id) = TestEnv::with_incident();
+    const BYTES: u64 = 1 << 30;
+    let script = format!("yes 'level=info msg=\"request completed\" status=200 route=/v1/charges' | head -c {BYTES}");
+    let mut cmd = env.command(&["-q", "run", "--", "sh", "-c", &script]);
+    cmd.stdin(Stdio::null());
+    let started = Instant::now();
+    let (rss_kib, code) = run_measured(cmd);
+    let elapsed = started.elapsed();
+    assert_eq!(code, 0);
+    let fm = frontmatter(&env.only_step(&id, "run"));
+    assert_eq!(fm["output_bytes"], BYTES);
+    let stored = env.incident_dir(&id).join(fm["output_file"].as_str().unwrap());
+    assert_eq!(std::fs::metadata(&stored).unwrap().len(), BYTES);
+    assert!(rss_kib < 64 * 1024, "peak RSS {rss_kib} KiB");
+    eprintln!("1 GiB through incident run: {elapsed:?}, peak RSS {} MiB", rss_kib / 1024);
+}
+
+/// A line that never ends, 256 MiB long: cut into pieces, memory bounded.
+#[test]
+#[ignore = "long: 256 MiB single line; run by .ci/run"]
+fn an_endless_line_in_bounded_memory() {
+    let (env, id) = TestEnv::with_incident();
+    let mut cmd = env.command(&["-q", "run", "--", "sh", "-c", "head -c 268435456 /dev/zero | tr '\\0' x"]);
+    cmd.stdin(Stdio::null());
+    let (rss_kib, code) = run_measured(cmd);
+    assert_eq!(code, 0);
+    let fm = frontmatter(&env.only_step(&id, "run"));
+    assert_eq!(fm["output_bytes"], 268435456u64);
+    assert!(rss_kib < 64 * 1024, "peak RSS {rss_kib} KiB");
+    eprintln!("256 MiB line through incident run: peak RSS {} MiB", rss_kib / 1024);
+}

@@ -50,28 +50,24 @@ impl TestEnv {
 
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_incident"));
-        cmd.args(args)
-            .current_dir(self.root())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("INCIDENT_NOW", &self.now)
-            .env("INCIDENT_AUTHOR", "ryan")
-            .env("INCIDENT_HOST", "leveling-pc")
-            .env("TZ", "UTC");
-        for (k, v) in &self.extra_env {
-            cmd.env(k, v);
-        }
-        cmd
+        cmd.args(args);
+        self.clean_env(cmd)
     }
 
     /// `sh -c script` in the vault with the same clean environment; `$BIN` is incident.
     pub fn shell(&self, script: &str) -> Command {
         let mut cmd = Command::new("sh");
-        cmd.args(["-c", script])
-            .current_dir(self.root())
+        cmd.args(["-c", script]);
+        let mut cmd = self.clean_env(cmd);
+        cmd.env("BIN", env!("CARGO_BIN_EXE_incident"));
+        cmd
+    }
+
+    /// Only what the test sets: the pinned clock, a fixed author and host, UTC.
+    fn clean_env(&self, mut cmd: Command) -> Command {
+        cmd.current_dir(self.root())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("BIN", env!("CARGO_BIN_EXE_incident"))
             .env("INCIDENT_NOW", &self.now)
             .env("INCIDENT_AUTHOR", "ryan")
             .env("INCIDENT_HOST", "leveling-pc")
