@@ -1,0 +1,128 @@
+//! `incident watch` against the fake API server: coalesced steps, re-list after 410
+//! Gone, an outage recorded and recovered from, recovery suggested and auto-marked.
+
+use crate::kube_server::{FakeApi, Fault};
+use crate::support::{TestEnv, body, frontmatter};
+
+fn watch_steps(env: &TestEnv, id: &str) -> Vec<serde_json::Value> {
+    env.step_files(id)
+        .iter()
+        .filter(|p| p.to_str().unwrap().contains("-watch-"))
+        .map(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            let mut fm = frontmatter(&text);
+            fm["body"] = serde_json::json!(body(&text));
+            fm
+        })
+        .collect()
+}
+
+/// `n` restarts of the seed's CoreDNS pod as MODIFIED watch events.
+fn coredns_restarts(from: i64, n: i64) -> Vec<serde_json::Value> {
+    let base = crate::kube_server::fixture_objects("seed_pods.json")
+        .into_iter()
+        .find(|o| o["metadata"]["name"] == "coredns-7b8c7b8d4-x9k2p")
+        .unwrap();
+    (1..=n)
+        .map(|i| {
+            let mut o = base.clone();
+            o["metadata"]["resourceVersion"] = serde_json::json!((6000 + i).to_string());
+            o["status"]["containerStatuses"][0]["restartCount"] = serde_json::json!(from + i);
+            serde_json::json!({"type": "MODIFIED", "object": o})
+        })
+        .collect()
+}
+
+#[test]
+fn watch_coalesces_a_crash_loop_and_relists_after_410() {
+    use crate::kube_server::{WatchScript, seed_state};
+    let mut state = seed_state();
+    state.watches.insert(
+        "pods".into(),
+        vec![WatchScript::Events(coredns_restarts(892, 300)), WatchScript::Gone, WatchScript::Idle],
+    );
+    let api = FakeApi::start(state);
+    let (env, id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    env.ok(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", "2500ms"]);
+    let steps = watch_steps(&env, &id);
+    let titles: Vec<&str> = steps.iter().map(|s| s["title"].as_str().unwrap()).collect();
+    // 300 restarts: one step, not 300.
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert_eq!(titles[0], "Watch: 300 restarts");
+    assert_eq!(steps[0]["body"], "- 300 restarts in 1 pod: kube-system/coredns-7b8c7b8d4-x9k2p +300\n");
+    assert!(steps[0]["watch"]["updates"].as_u64().unwrap() >= 300);
+    assert!(titles[1].starts_with("Watch ended after 2s (--for elapsed)"), "{titles:?}");
+    let end = steps[1]["body"].as_str().unwrap();
+    assert!(end.contains("0 outages, 1 re-lists after 410 Gone"), "{end}");
+    // The watcher listed pods again after the 410.
+    let lists =
+        api.requests().iter().filter(|r| r.starts_with("GET /api/v1/pods?") && !r.contains("watch=true")).count();
+    assert_eq!(lists, 2, "{:?}", api.requests());
+}
+
+#[test]
+fn watch_records_an_outage_and_reconnects() {
+    use crate::kube_server::{WatchScript, seed_state};
+    let mut state = seed_state();
+    state.watches.insert("pods".into(), vec![WatchScript::Idle]);
+    let api = FakeApi::start(state);
+    let (env, id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let shared = api.state.clone();
+    let flipper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        shared.lock().unwrap().fault = Some(Fault::Refuse);
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        shared.lock().unwrap().fault = None;
+    });
+    let r = env.run(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", "5s"]);
+    flipper.join().unwrap();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let port = api.port;
+    assert!(
+        r.stderr
+            .contains(&format!("warning: The connection to the server 127.0.0.1:{port} (context \"k3s\") was refused")),
+        "{}",
+        r.stderr
+    );
+    let steps = watch_steps(&env, &id);
+    let outage = steps.iter().find(|s| s["error"]["kind"] == "connection_refused").expect("an outage step");
+    assert!(
+        outage["title"].as_str().unwrap().starts_with(&format!("API server 127.0.0.1:{port} unreachable for ")),
+        "{outage}"
+    );
+    let end = steps.last().unwrap();
+    assert!(end["body"].as_str().unwrap().contains("1 outages"), "{end}");
+}
+
+#[test]
+fn watch_suggests_and_auto_marks_recovery() {
+    use crate::kube_server::{State, fixture_objects};
+    let healthy: Vec<serde_json::Value> = fixture_objects("seed_pods.json")
+        .into_iter()
+        .filter(|o| o["metadata"]["name"].as_str().unwrap().starts_with("local-path"))
+        .chain(fixture_objects("seed_nodes.json"))
+        .collect();
+    let api = FakeApi::start(State { objects: healthy, ..State::default() });
+    let (env, id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let kc = kc.to_str().unwrap();
+    let r = env.run(&["watch", "--kubeconfig", kc, "--interval", "300ms", "--ready-for", "500ms", "--for", "1500ms"]);
+    assert!(r.stderr.contains(" — `incident mark recovered`?"), "{}", r.stderr);
+    assert!(env.step_files(&id).iter().all(|p| !p.to_str().unwrap().contains("-milestone-")));
+    env.ok(&[
+        "watch",
+        "--kubeconfig",
+        kc,
+        "--interval",
+        "300ms",
+        "--ready-for",
+        "500ms",
+        "--for",
+        "1500ms",
+        "--auto-mark",
+    ]);
+    let m = frontmatter(&env.only_step(&id, "milestone"));
+    assert_eq!(m["milestone"], "recovered");
+}
