@@ -190,3 +190,40 @@ impl Target {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_cluster_uses_the_service_address_and_the_service_account() {
+        let env =
+            KubeEnv { service_host: Some("10.43.0.1".into()), service_port: Some("443".into()), ..KubeEnv::default() };
+        let config = in_cluster(&env).unwrap();
+        assert_eq!(config.cluster_url.to_string(), "https://10.43.0.1:443/");
+        assert_eq!(config.auth_info.token_file.as_deref(), Some("/var/run/secrets/kubernetes.io/serviceaccount/token"));
+        assert_eq!(
+            config.root_cert_file.as_deref(),
+            Some(Path::new("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"))
+        );
+        let v6 =
+            KubeEnv { service_host: Some("fd00::1".into()), service_port: Some("443".into()), ..KubeEnv::default() };
+        assert_eq!(in_cluster(&v6).unwrap().cluster_url.to_string(), "https://[fd00::1]:443/");
+        assert!(in_cluster(&KubeEnv::default()).is_err());
+    }
+
+    #[test]
+    fn servers_are_named_host_and_port() {
+        assert_eq!(server_name(&"https://127.0.0.1:6443".parse().unwrap()), "127.0.0.1:6443");
+        assert_eq!(server_name(&"http://localhost".parse().unwrap()), "localhost:80");
+        assert_eq!(server_name(&"https://k8s.example".parse().unwrap()), "k8s.example:443");
+    }
+
+    #[test]
+    fn durations_from_the_command_line() {
+        assert_eq!(parse_duration("--x", "5s").unwrap(), Duration::from_secs(5));
+        assert_eq!(parse_duration("--x", "500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("--x", "1m30s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("--x", "soon").unwrap_err().to_string(), "--x \"soon\" is not a duration");
+    }
+}

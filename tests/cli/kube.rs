@@ -432,3 +432,53 @@ fn unknown_fields_from_a_newer_server_are_ignored() {
     assert_eq!(json["restarts_total"], 6812);
     assert!(json.get("skipped").is_none(), "{json}");
 }
+
+#[test]
+fn an_exec_plugin_supplies_the_token_and_it_stays_out_of_the_vault() {
+    use std::os::unix::fs::PermissionsExt;
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let plugin = env.root().join("cred-plugin.sh");
+    std::fs::write(
+        &plugin,
+        "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"exec-issued-token-4711\"}}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let kc = env.root().join("kubeconfig-exec.yaml");
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: k3s\nclusters:\n- name: k3s\n  cluster:\n    server: {}\ncontexts:\n- name: k3s\n  context:\n    cluster: k3s\n    user: sso\nusers:\n- name: sso\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
+        api.url(),
+        plugin.display()
+    );
+    std::fs::write(&kc, text).unwrap();
+    env.ok(&["snapshot", "--kubeconfig", kc.to_str().unwrap()]);
+    let auths = api.state.lock().unwrap().authorizations.clone();
+    assert!(!auths.is_empty() && auths.iter().all(|a| a == "Bearer exec-issued-token-4711"), "{auths:?}");
+    for path in walk(env.root()) {
+        if path.extension().is_some_and(|e| e == "md" || e == "json") {
+            let content = std::fs::read_to_string(&path).unwrap();
+            assert!(!content.contains("exec-issued-token"), "token leaked into {}", path.display());
+        }
+    }
+}
+
+#[test]
+fn home_kube_config_is_the_fallback() {
+    let api = FakeApi::seed();
+    let (mut env, _id) = TestEnv::with_incident();
+    let home = env.root().join("home");
+    std::fs::create_dir_all(home.join(".kube")).unwrap();
+    std::fs::write(home.join(".kube/config"), kubeconfig_text(&api.url(), "from-home")).unwrap();
+    env.extra_env.push(("HOME".into(), home.to_str().unwrap().to_string()));
+    let json = env.json(&["snapshot", "--json", "--no-record"]);
+    assert_eq!(json["context"], "from-home");
+    // Nothing to go on at all: a clear error.
+    env.extra_env.retain(|(k, _)| k != "HOME");
+    let err = env.fails(1, &["snapshot", "--no-record"]);
+    assert!(
+        err.contains("error: no kubeconfig: KUBECONFIG is unset, ~/.kube/config does not exist and this is not a pod"),
+        "{err}"
+    );
+    assert!(err.contains("hint: give --kubeconfig FILE (on k3s: /etc/rancher/k3s/k3s.yaml)"), "{err}");
+}

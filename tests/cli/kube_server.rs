@@ -47,6 +47,8 @@ pub struct State {
     pub watch_calls: HashMap<String, usize>,
     /// Every request line, `GET /api/v1/pods?limit=500`.
     pub requests: Vec<String>,
+    /// Every `Authorization` header received.
+    pub authorizations: Vec<String>,
 }
 
 pub struct FakeApi {
@@ -203,6 +205,13 @@ async fn serve(mut sock: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result
     let fault = {
         let mut s = state.lock().unwrap();
         s.requests.push(line.trim_end_matches(" HTTP/1.1").to_string());
+        if let Some(auth) = head.lines().find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                .map(|(_, v)| v.trim().to_string())
+        }) {
+            s.authorizations.push(auth);
+        }
         s.fault.clone()
     };
     match fault {
