@@ -159,10 +159,16 @@ impl Watch<'_> {
                 return Ok(());
             }
         };
-        if let Some(outage) = self.outage.take() {
-            self.record_outage(&outage, Some(self.now()))?;
+        // `Init` comes before the list is even asked for: only what the server sent
+        // proves it is back.
+        let from_server = !matches!(&item, Item::Node(Event::Init) | Item::Event(Event::Init))
+            && !matches!(&item, Item::Pod(e) if matches!(**e, Event::Init));
+        if from_server {
+            if let Some(outage) = self.outage.take() {
+                self.record_outage(&outage, Some(self.now()))?;
+            }
+            self.updates += 1;
         }
-        self.updates += 1;
         let now = self.now().timestamp();
         let t = &mut self.tracker;
         match item {
@@ -306,6 +312,8 @@ impl Watch<'_> {
     }
 
     fn finish(mut self, why: &str) -> Result<u8> {
+        // Never reached at all: that is the finding, as for snapshot and check.
+        let never = (self.updates == 0).then(|| self.outage.as_ref().map(|o| o.failure.clone())).flatten();
         if let Some(o) = self.outage.take() {
             self.record_outage(&o, None)?;
         }
@@ -344,6 +352,9 @@ impl Watch<'_> {
             ..WatchStats::default()
         });
         self.save(meta, body)?;
+        if let Some(f) = never {
+            return Err(crate::commands::snapshot::failure_error(&f));
+        }
         Ok(0)
     }
 }

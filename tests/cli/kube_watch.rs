@@ -126,3 +126,20 @@ fn watch_suggests_and_auto_marks_recovery() {
     let m = frontmatter(&env.only_step(&id, "milestone"));
     assert_eq!(m["milestone"], "recovered");
 }
+
+#[test]
+fn a_watch_that_never_reaches_the_server_records_it_and_exits_1() {
+    use crate::kube_server::{closed_port, kubeconfig_text};
+    let (env, id) = TestEnv::with_incident();
+    let port = closed_port();
+    let kc = env.root().join("kubeconfig");
+    std::fs::write(&kc, kubeconfig_text(&format!("http://127.0.0.1:{port}"), "k3s")).unwrap();
+    let err = env.fails(1, &["watch", "--kubeconfig", kc.to_str().unwrap(), "--for", "1500ms"]);
+    assert!(
+        err.contains(&format!("error: The connection to the server 127.0.0.1:{port} (context \"k3s\") was refused")),
+        "{err}"
+    );
+    let steps = watch_steps(&env, &id);
+    assert!(steps.iter().any(|s| s["error"]["kind"] == "connection_refused"), "{steps:?}");
+    assert!(steps.iter().any(|s| s["title"].as_str().unwrap().starts_with("Watch ended after 1s")), "{steps:?}");
+}
