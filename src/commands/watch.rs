@@ -36,6 +36,7 @@ type Merged = SelectAll<BoxStream<'static, (Feed, std::result::Result<Item, watc
 
 struct Outage {
     since: Timestamp,
+    /// The latest failure: a dying server resets connections, then refuses them.
     failure: Failure,
     errors: u64,
 }
@@ -212,7 +213,13 @@ impl Watch<'_> {
             }
         };
         match &mut self.outage {
-            Some(o) => o.errors += 1,
+            Some(o) => {
+                o.errors += 1;
+                if o.failure.kind != inner.kind {
+                    self.ui.warn(&format!("{}; still retrying", inner.message));
+                    o.failure = inner;
+                }
+            }
             None => {
                 self.ui.warn(&format!("{}; retrying with back-off", inner.message));
                 self.outage = Some(Outage { since: self.now(), failure: inner, errors: 1 });

@@ -44,16 +44,22 @@ fn watch_coalesces_a_crash_loop_and_relists_after_410() {
     let api = FakeApi::start(state);
     let (env, id) = TestEnv::with_incident();
     let kc = api.kubeconfig(env.root(), "k3s");
-    env.ok(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", "2500ms"]);
+    env.ok(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", "3s"]);
     let steps = watch_steps(&env, &id);
     let titles: Vec<&str> = steps.iter().map(|s| s["title"].as_str().unwrap()).collect();
-    // 300 restarts: one step, not 300.
-    assert_eq!(titles.len(), 2, "{titles:?}");
-    assert_eq!(titles[0], "Watch: 300 restarts");
-    assert_eq!(steps[0]["body"], "- 300 restarts in 1 pod: kube-system/coredns-7b8c7b8d4-x9k2p +300\n");
-    assert!(steps[0]["watch"]["updates"].as_u64().unwrap() >= 300);
-    assert!(titles[1].starts_with("Watch ended after 2s (--for elapsed)"), "{titles:?}");
-    let end = steps[1]["body"].as_str().unwrap();
+    // 300 restarts: a step per interval at most (one, unless the burst straddles a tick
+    // on a loaded machine), never a step per restart.
+    let changes: Vec<&serde_json::Value> = steps.iter().filter(|s| s["title"] != titles[titles.len() - 1]).collect();
+    assert!((1..=2).contains(&changes.len()), "{titles:?}");
+    let restarts: u64 = changes.iter().map(|s| s["watch"]["restarts"].as_u64().unwrap()).sum();
+    assert_eq!(restarts, 300, "{titles:?}");
+    if changes.len() == 1 {
+        assert_eq!(titles[0], "Watch: 300 restarts");
+        assert_eq!(steps[0]["body"], "- 300 restarts in 1 pod: kube-system/coredns-7b8c7b8d4-x9k2p +300\n");
+    }
+    let last = titles[titles.len() - 1];
+    assert!(last.starts_with("Watch ended after 3s (--for elapsed)"), "{titles:?}");
+    let end = steps[steps.len() - 1]["body"].as_str().unwrap();
     assert!(end.contains("0 outages, 1 re-lists after 410 Gone"), "{end}");
     // The watcher listed pods again after the 410.
     let lists =
@@ -71,12 +77,19 @@ fn watch_records_an_outage_and_reconnects() {
     let kc = api.kubeconfig(env.root(), "k3s");
     let shared = api.state.clone();
     let flipper = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(700));
+        // Once the watch is listed and watching (however slow the machine), the server goes away.
+        let watching =
+            || shared.lock().unwrap().requests.iter().any(|r| r.contains("/pods?") && r.contains("watch=true"));
+        let started = std::time::Instant::now();
+        while !watching() && started.elapsed() < std::time::Duration::from_secs(20) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
         shared.lock().unwrap().fault = Some(Fault::Refuse);
         std::thread::sleep(std::time::Duration::from_millis(1500));
         shared.lock().unwrap().fault = None;
     });
-    let r = env.run(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", "5s"]);
+    let r = env.run(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", "6s"]);
     flipper.join().unwrap();
     assert_eq!(r.code, 0, "{}", r.stderr);
     let port = api.port;
@@ -108,21 +121,10 @@ fn watch_suggests_and_auto_marks_recovery() {
     let (env, id) = TestEnv::with_incident();
     let kc = api.kubeconfig(env.root(), "k3s");
     let kc = kc.to_str().unwrap();
-    let r = env.run(&["watch", "--kubeconfig", kc, "--interval", "300ms", "--ready-for", "500ms", "--for", "1500ms"]);
+    let r = env.run(&["watch", "--kubeconfig", kc, "--interval", "300ms", "--ready-for", "500ms", "--for", "3s"]);
     assert!(r.stderr.contains(" — `incident mark recovered`?"), "{}", r.stderr);
     assert!(env.step_files(&id).iter().all(|p| !p.to_str().unwrap().contains("-milestone-")));
-    env.ok(&[
-        "watch",
-        "--kubeconfig",
-        kc,
-        "--interval",
-        "300ms",
-        "--ready-for",
-        "500ms",
-        "--for",
-        "1500ms",
-        "--auto-mark",
-    ]);
+    env.ok(&["watch", "--kubeconfig", kc, "--interval", "300ms", "--ready-for", "500ms", "--for", "3s", "--auto-mark"]);
     let m = frontmatter(&env.only_step(&id, "milestone"));
     assert_eq!(m["milestone"], "recovered");
 }
