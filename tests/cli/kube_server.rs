@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 /// What the server does instead of answering.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +54,8 @@ pub struct State {
 pub struct FakeApi {
     pub port: u16,
     pub state: Arc<Mutex<State>>,
+    /// `https` when started with TLS.
+    pub scheme: &'static str,
     _rt: tokio::runtime::Runtime,
 }
 
@@ -95,6 +97,17 @@ pub fn fixture_objects(name: &str) -> Vec<Value> {
 
 impl FakeApi {
     pub fn start(state: State) -> FakeApi {
+        FakeApi::start_with(state, None)
+    }
+
+    /// Served over TLS with `config` (its certificate, and client certificates if it asks).
+    pub fn start_tls(state: State, config: rustls::ServerConfig) -> FakeApi {
+        FakeApi::start_with(state, Some(Arc::new(config)))
+    }
+
+    fn start_with(state: State, tls: Option<Arc<rustls::ServerConfig>>) -> FakeApi {
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let state = Arc::new(Mutex::new(state));
         let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
@@ -117,15 +130,26 @@ impl FakeApi {
                     accepted = l.accept() => {
                         let Ok((sock, _)) = accepted else { continue };
                         let state = shared.clone();
+                        let acceptor = acceptor.clone();
                         tokio::spawn(async move {
-                            let _ = serve(sock, state).await;
+                            match acceptor {
+                                None => {
+                                    let _ = serve(sock, state).await;
+                                }
+                                Some(acceptor) => {
+                                    // A handshake the client aborts (an untrusted certificate) ends here.
+                                    if let Ok(tls) = acceptor.accept(sock).await {
+                                        let _ = serve(tls, state).await;
+                                    }
+                                }
+                            }
                         });
                     }
                     _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
                 }
             }
         });
-        FakeApi { port, state, _rt: rt }
+        FakeApi { port, state, scheme, _rt: rt }
     }
 
     /// The seed story's cluster: leveling-pc, 6 pods, 6,812 restarts, CoreDNS in a loop.
@@ -134,7 +158,7 @@ impl FakeApi {
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     /// A kubeconfig for this server (a dummy bearer token) written into `dir`.
@@ -183,7 +207,7 @@ pub fn status_json(code: u16, reason: &str, message: &str) -> Value {
         "message": message, "reason": reason, "code": code})
 }
 
-async fn serve(mut sock: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, state: Arc<Mutex<State>>) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -377,7 +401,7 @@ fn apply_watch_event(state: &Arc<Mutex<State>>, e: &Value) {
     }
 }
 
-async fn respond(sock: &mut TcpStream, code: u16, ctype: &str, body: &str) -> std::io::Result<()> {
+async fn respond<S: AsyncWrite + Unpin>(sock: &mut S, code: u16, ctype: &str, body: &str) -> std::io::Result<()> {
     let reason = match code {
         200 => "OK",
         401 => "Unauthorized",
