@@ -84,9 +84,10 @@ fn node_ip_drift(ev: &Evidence, out: &mut Vec<Finding>) {
             .filter(|a| !VIRTUAL_IFACES.iter().any(|p| a.iface.starts_with(p)))
             .collect();
         let listed: Vec<String> = candidates.iter().map(|a| format!("{} ({})", a.addr, a.iface)).collect();
+        let has = if listed.is_empty() { "no IPv4 address on a real interface".to_string() } else { listed.join(", ") };
         let mut evidence = vec![
             format!("node {} is registered with InternalIP {registered}", node.name),
-            format!("the host has {} (from {})", listed.join(", "), mine[0].source),
+            format!("the host has {has} (from {})", mine[0].source),
         ];
         if let Some(same_net) = candidates.iter().find(|a| same_subnet24(&a.addr, registered)) {
             evidence.push(format!(

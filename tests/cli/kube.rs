@@ -482,3 +482,15 @@ fn home_kube_config_is_the_fallback() {
     );
     assert!(err.contains("hint: give --kubeconfig FILE (on k3s: /etc/rancher/k3s/k3s.yaml)"), "{err}");
 }
+
+#[test]
+fn check_on_the_node_itself_reads_its_interfaces() {
+    // INCIDENT_HOST is leveling-pc, the seed's node, and no `ip addr` was captured: the
+    // check reads this machine's interfaces (getifaddrs), none of which is 192.168.1.79.
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let json = env.json(&["check", "--kubeconfig", kc.to_str().unwrap(), "--json", "--no-record"]);
+    let drift = json.as_array().unwrap().iter().find(|f| f["kind"] == "node_ip_drift").expect("drift found");
+    assert!(drift["evidence"][1].as_str().unwrap().ends_with("(from this machine's interfaces)"), "{drift}");
+}
