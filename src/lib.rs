@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod format;
 pub mod frontmatter;
+pub mod kube;
 pub mod metrics;
 pub mod model;
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 mod analysis;
 mod capture;
+mod check;
+pub mod diff;
 mod extract;
 mod init;
 mod list;
@@ -12,10 +14,12 @@ mod redact;
 mod report;
 mod run;
 mod show;
+pub mod snapshot;
 mod start;
 mod status;
 mod switch;
 mod templates;
+mod watch;
 
 use crate::cli::Command;
 use crate::config::Config;
@@ -61,6 +65,10 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::List(args) => list::run(cfg, ui, &args),
         Command::Show(args) => show::run(cfg, ui, &args),
         Command::Switch(args) => switch::run(cfg, ui, &args),
+        Command::Snapshot(args) => snapshot::run(cfg, ui, &args),
+        Command::Diff(args) => diff::run(cfg, ui, &args),
+        Command::Check(args) => check::run(cfg, ui, &args),
+        Command::Watch(args) => watch::run(cfg, ui, &args),
         Command::Postmortem(args) => postmortem::run(cfg, ui, &args),
         Command::Templates(args) => templates::run(cfg, ui, &args),
         Command::Report(args) => report::run(cfg, ui, &args),
