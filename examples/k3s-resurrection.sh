@@ -38,7 +38,8 @@ i init "$vault"
 now 08:23
 i start "K3s cluster down: every pod in CrashLoopBackOff" --severity sev2 \
   --service convocanvas --service librechat --service rag --service prometheus --service grafana \
-  --service elk --service jaeger --service kafka --tag k3s --tag kubernetes --tag dns --tag networking \
+  --service elk --service jaeger --service kafka \
+  --unaffected "ollama (host)" --unaffected "fastmcp (host)" --unaffected "gpu-monitor (host)" --tag k3s --tag kubernetes --tag dns --tag networking \
   --summary "Saturday-morning health check found every pod of the single-node K3s cluster crash-looping (6,812 restarts). DHCP had given the host a new address; K3s and flannel still used the old one, so cluster DNS looped and every service lookup failed. A clean restart of K3s brought the cluster back in 30 minutes; pinning flannel to the WiFi interface keeps it from happening again." > /dev/null
 cap pods-crashloop.txt -c "kubectl get pods -A" --exit-code 0
 now 08:24
@@ -125,4 +126,5 @@ i lesson --kind learned "The rebuild was the easy part: discovering the issue an
 i action "Alert on pod restart counts above 10" --owner ryan --due 2025-10-12
 i action "Reserve a static DHCP lease for leveling-pc" --owner ryan --due 2025-10-12
 i action "Add a cluster health check that runs every morning and pages on failure" --owner ryan --due 2025-10-19
+i postmortem
 echo "recorded the K3s incident into $vault" >&2

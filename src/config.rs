@@ -19,6 +19,35 @@ pub struct Config {
     pub author: String,
     pub host: String,
     pub quiet: bool,
+    /// What the Kubernetes commands take from the environment, as kubectl does.
+    pub kube: KubeEnv,
+}
+
+/// `KUBECONFIG` (split into its files), `HOME` (for `~/.kube/config`) and the
+/// in-cluster service address. Read here so `src/kube/` never touches the environment.
+#[derive(Debug, Clone, Default)]
+pub struct KubeEnv {
+    /// The files in `KUBECONFIG`, empty entries dropped; `None` when unset or empty.
+    pub kubeconfig: Option<Vec<PathBuf>>,
+    pub home: Option<PathBuf>,
+    /// `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` (inside a pod).
+    pub service_host: Option<String>,
+    pub service_port: Option<String>,
+}
+
+impl KubeEnv {
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> KubeEnv {
+        let kubeconfig = env("KUBECONFIG")
+            .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect::<Vec<_>>())
+            .filter(|paths| !paths.is_empty());
+        let nonempty = |name: &str| env(name).filter(|s| !s.trim().is_empty());
+        KubeEnv {
+            kubeconfig,
+            home: nonempty("HOME").map(PathBuf::from),
+            service_host: nonempty("KUBERNETES_SERVICE_HOST"),
+            service_port: nonempty("KUBERNETES_SERVICE_PORT"),
+        }
+    }
 }
 
 impl Config {
@@ -45,6 +74,7 @@ impl Config {
             author,
             host,
             quiet: global.quiet,
+            kube: KubeEnv::from_env(env),
         })
     }
 

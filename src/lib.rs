@@ -11,6 +11,8 @@ pub mod error;
 pub mod extract;
 pub mod format;
 pub mod frontmatter;
+pub mod kube;
+pub mod metrics;
 pub mod model;
 #[cfg(test)]
 mod proptests;

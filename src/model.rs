@@ -277,6 +277,16 @@ pub struct StepMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment_sha256: Option<String>,
 
+    /// A check's finding: kind, title, evidence, next step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<crate::kube::check::Finding>,
+    /// What a watch step saw over its interval (or the whole watch, for the last one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<crate::kube::watch::WatchStats>,
+    /// A failure that is itself evidence: the cluster refused, timed out, denied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<StepError>,
+
     /// Redactions made before writing, by rule (counts, never values).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub redactions: BTreeMap<String, u64>,
@@ -320,6 +330,9 @@ impl StepMeta {
             due: None,
             attachment: None,
             attachment_sha256: None,
+            finding: None,
+            watch: None,
+            error: None,
             redactions: BTreeMap::new(),
             redaction: None,
             facts: None,
@@ -334,6 +347,17 @@ impl StepMeta {
     pub fn recorded(&self) -> Timestamp {
         self.recorded_at.unwrap_or(self.at)
     }
+}
+
+/// Why a step's request failed: `connection_refused`, `timeout`, `tls`, `unauthorized`, …
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StepError {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    pub message: String,
 }
 
 /// One step: its frontmatter and the Markdown a person reads.
@@ -354,6 +378,9 @@ pub struct IncidentMeta {
     pub severity: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
+    /// Services checked and found working (written by hand; shown in the postmortem).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services_unaffected: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// When the incident started (the `date`/`opened_at` of hand-written files).
@@ -384,6 +411,8 @@ struct RawIncidentMeta {
     #[serde(default)]
     services: Vec<String>,
     #[serde(default)]
+    services_unaffected: Vec<String>,
+    #[serde(default)]
     tags: Vec<String>,
     #[serde(default)]
     at: Option<Timestamp>,
@@ -412,6 +441,7 @@ impl TryFrom<RawIncidentMeta> for IncidentMeta {
             title: raw.title,
             severity: raw.severity,
             services: raw.services,
+            services_unaffected: raw.services_unaffected,
             tags: raw.tags,
             at,
             recorded_at: raw.recorded_at,

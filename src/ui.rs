@@ -24,12 +24,15 @@ impl Ui {
 
     /// Data for the next program in the pipe.
     pub fn out(&self, text: &str) {
-        let mut out = anstream::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        if !text.ends_with('\n') {
-            let _ = out.write_all(b"\n");
+        let newline: &[u8] = if text.ends_with('\n') { b"" } else { b"\n" };
+        // Data without styles (JSON, Markdown) skips anstream's byte-by-byte scan.
+        if !text.contains('\x1b') {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes()).and_then(|_| out.write_all(newline)).and_then(|_| out.flush());
+            return;
         }
-        let _ = out.flush();
+        let mut out = anstream::stdout().lock();
+        let _ = out.write_all(text.as_bytes()).and_then(|_| out.write_all(newline)).and_then(|_| out.flush());
     }
 
     /// A status line for the person (stderr), unless --quiet.

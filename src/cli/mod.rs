@@ -6,10 +6,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod kube;
+mod postmortem;
 mod record;
 mod site;
 mod tools;
 
+pub use kube::*;
+pub use postmortem::*;
 pub use record::*;
 pub use site::*;
 pub use tools::*;
@@ -178,6 +182,39 @@ pub enum Command {
     /// Serve the site on 127.0.0.1 and rebuild it as the vault changes; open tabs reload
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
+    /// Record the cluster as it is now: nodes, pods, events, kube-dns (or saved kubectl JSON)
+    #[command(
+        after_help = "Connects the way kubectl does: --kubeconfig, KUBECONFIG (merged), ~/.kube/config, in-cluster.\nAn unreachable cluster is recorded too (the error is evidence) and exits 1.\n\nExamples:\n  incident snapshot\n  incident snapshot --context k3s -n kube-system\n  kubectl get pods,nodes,events -A -o json > now.json; incident snapshot --from now.json\n  incident snapshot --json | jq .restarts_total"
+    )]
+    Snapshot(SnapshotArgs),
+    /// What changed between two snapshots: node IPs, Ready, pods, restarts, new warnings
+    #[command(
+        after_help = "Examples:\n  incident diff                       # the last two snapshots\n  incident diff 20251005T132300Z      # that one against the last\n  incident diff --json | jq .restarts_increase"
+    )]
+    Diff(DiffArgs),
+    /// Look for the usual suspects (node IP drift, CoreDNS loop, crash loops, NotReady
+    /// nodes, expiring events) and record each finding with its evidence
+    #[command(
+        after_help = "The host's addresses come from an `ip addr` capture in the incident, or from this\nmachine's interfaces when it is one of the nodes.\n\nExamples:\n  incident check\n  incident check --offline        # the last snapshot, no cluster needed\n  incident check --json | jq '.[].title'"
+    )]
+    Check(CheckArgs),
+    /// Follow pods, nodes and events into the incident: at most one step per interval,
+    /// outages recorded, milestones suggested
+    #[command(
+        after_help = "Examples:\n  incident watch\n  incident watch --interval 1m --auto-mark     # records `recovered` after 5 min all Ready\n  incident watch --for 10m"
+    )]
+    Watch(WatchArgs),
+    /// Write the postmortem: metrics with their sources, timeline, options, lessons
+    #[command(long_about = POSTMORTEM_LONG_HELP, after_long_help = POSTMORTEM_AFTER_LONG_HELP,
+        after_help = "Examples:\n  incident postmortem\n  incident postmortem --out -\n  incident postmortem --check\n\n--help lists the template's data")]
+    Postmortem(PostmortemArgs),
+    /// Work with the built-in templates (export them for editing)
+    Templates(TemplatesArgs),
+    /// Figures across incidents: counts by severity and service, median and p90 of each duration
+    #[command(
+        after_help = "Durations are shown as median and 90th percentile (nearest rank) with n, the number of\nincidents where they are known; never as a mean.\n\nExamples:\n  incident report\n  incident report --since 2025-01-01 --json"
+    )]
+    Report(ReportArgs),
 }
 
 const PUBLISH_HELP: &str = "\

@@ -40,6 +40,9 @@ pub struct StartArgs {
     /// An affected service (repeat for more)
     #[arg(long = "service", value_name = "SERVICE")]
     pub services: Vec<String>,
+    /// A service known to be unaffected (repeat for more): the postmortem lists them
+    #[arg(long = "unaffected", value_name = "SERVICE")]
+    pub unaffected: Vec<String>,
     /// A tag (repeat for more)
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,

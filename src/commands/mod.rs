@@ -2,19 +2,26 @@
 
 mod analysis;
 mod capture;
+mod check;
+pub mod diff;
 mod extract;
 mod init;
 mod list;
 mod mark;
 mod note;
+mod postmortem;
 pub mod publish;
 mod redact;
+mod report;
 mod run;
 mod serve;
 mod show;
+pub mod snapshot;
 mod start;
 mod status;
 mod switch;
+mod templates;
+mod watch;
 
 use crate::cli::Command;
 use crate::config::Config;
@@ -62,5 +69,12 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Switch(args) => switch::run(cfg, ui, &args),
         Command::Publish(args) => publish::run(cfg, ui, &args),
         Command::Serve(args) => serve::run(cfg, ui, &args),
+        Command::Snapshot(args) => snapshot::run(cfg, ui, &args),
+        Command::Diff(args) => diff::run(cfg, ui, &args),
+        Command::Check(args) => check::run(cfg, ui, &args),
+        Command::Watch(args) => watch::run(cfg, ui, &args),
+        Command::Postmortem(args) => postmortem::run(cfg, ui, &args),
+        Command::Templates(args) => templates::run(cfg, ui, &args),
+        Command::Report(args) => report::run(cfg, ui, &args),
     }
 }

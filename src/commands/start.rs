@@ -23,6 +23,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
         title: title.to_string(),
         severity: args.severity.map(|s| format!("{s:?}").to_ascii_lowercase()),
         services: clean_list(&args.services),
+        services_unaffected: clean_list(&args.unaffected),
         tags: clean_list(&args.tags),
         at,
         recorded_at: Some(cfg.clock.now()),

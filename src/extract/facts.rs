@@ -81,6 +81,33 @@ pub struct Facts {
     /// Set when a cap was reached and something was dropped.
     #[serde(skip_serializing_if = "is_false")]
     pub truncated: bool,
+
+    // What only the Kubernetes API gives (`incident snapshot`, saved `kubectl get -o json`);
+    // see `crate::kube::summary`.
+    /// Events counted by type and reason, most frequent first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<crate::kube::EventCount>,
+    /// The newest Warning events, newest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::kube::WarningEvent>,
+    /// The kube-dns service and its endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<crate::kube::Dns>,
+    /// Where a snapshot came from: the API server URL or a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The kubeconfig context of a snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// The namespace a snapshot was limited to; absent for all namespaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// API objects that could not be read or lists that were refused (`kind/name: why`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+    /// Every pod counted, when `pods` holds only some (a big cluster's snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pods_total: Option<u64>,
 }
 
 /// One row of `kubectl get pods` (or a `pod/` row of `kubectl get all`).
@@ -103,6 +130,15 @@ pub struct Pod {
     /// Omitted without `-o wide`; `null` for `<none>`.
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "column")]
     pub node: Option<Option<String>>,
+    /// From the API only: the pod's UID (a recreated pod has a new one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// From the API only: `status.phase` (Running, Pending, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// From the API only: per-container restarts, when any container restarted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<crate::kube::Container>,
 }
 
 /// One row of `kubectl get nodes`.
@@ -120,6 +156,15 @@ pub struct Node {
     /// Omitted without `-o wide`; `null` for `<none>` or a redacted value.
     #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "column")]
     pub external_ip: Option<Option<String>>,
+    /// From the API only: the node's UID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// From the API only: every address, `Type=address` (LegacyHostIP included).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// From the API only: conditions that are not as they should be, `Type=Status (Reason)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
 }
 
 /// A network interface and its addresses, from `ip addr` or `ifconfig`.
@@ -285,6 +330,9 @@ impl Facts {
             && self.coredns_loops.is_empty()
             && self.ipv4.is_empty()
             && self.ipv6.is_empty()
+            && self.events.is_empty()
+            && self.warnings.is_empty()
+            && self.dns.is_none()
     }
 
     /// A short human line, e.g. `6 pods, 6 not ready, 9,812 restarts; ns/name CrashLoopBackOff`;
@@ -325,6 +373,12 @@ impl Facts {
         dropped |= append_capped(&mut self.coredns_loops, other.coredns_loops, MAX_LOOPS);
         dropped |= union_capped(&mut self.ipv4, other.ipv4, MAX_IPS);
         dropped |= union_capped(&mut self.ipv6, other.ipv6, MAX_IPS);
+        self.events.extend(other.events);
+        self.warnings.extend(other.warnings);
+        if self.dns.is_none() {
+            self.dns = other.dns;
+        }
+        self.skipped.extend(other.skipped);
         self.truncated |= dropped;
     }
 }

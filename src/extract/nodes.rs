@@ -58,5 +58,6 @@ pub fn parse_row(line: &str, cols: Option<Columns>) -> Option<Node> {
         version: version.to_string(),
         internal_ip,
         external_ip,
+        ..Node::default()
     })
 }

@@ -84,6 +84,7 @@ pub fn parse_row(line: &str, cols: Option<Columns>) -> Option<Pod> {
         age: age.to_string(),
         ip,
         node,
+        ..Pod::default()
     })
 }
 

@@ -1,143 +1,298 @@
-//! Templates: the built-ins are embedded at compile time; a file of the same name in the
-//! vault's `templates/` folder wins. One loader for every area (postmortem, site).
+//! Named templates: each a built-in default (embedded with `include_str!`) that a file of
+//! the same name in the vault's `templates/` folder overrides. Shared by the postmortem
+//! (Markdown) and the site (HTML).
+//!
+//! ```
+//! use incident::render::templates::Templates;
+//! let builtins = [("hello.md.tera", "Hello {{ name }}!")];
+//! // No vault folder: the built-ins as they are.
+//! let t = Templates::load(None, &builtins).unwrap();
+//! assert_eq!(t.render("hello.md.tera", &serde_json::json!({"name": "ops"})).unwrap(), "Hello ops!");
+//! ```
+//!
+//! Names ending in `.html`, `.htm` or `.xml` (after dropping `.tera`) are HTML-escaped by
+//! tera; Markdown is not. Times are pre-formatted in Rust: tera 2 has no date filter.
 
-use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use serde::Serialize;
+use tera::{Context, ErrorKind, Kwargs, State, Tera};
 
-/// A built-in template: its name (also its path under the vault's `templates/`) and text.
-#[derive(Debug, Clone, Copy)]
-pub struct Builtin {
-    pub name: &'static str,
-    pub text: &'static str,
-}
+use crate::error::{Error, IoContext, Result};
+use crate::vault::atomic;
+
+/// The folder of a vault that holds template overrides.
+pub const TEMPLATES_DIR: &str = "templates";
 
 /// Where a template's text came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     Builtin,
+    /// A file in the vault's `templates/` folder.
     Vault(PathBuf),
 }
 
-/// A template chosen by name: the vault's override or the built-in.
-#[derive(Debug, Clone)]
-pub struct Template {
-    pub name: &'static str,
-    pub text: Cow<'static, str>,
-    pub origin: Origin,
+/// A set of loaded templates, ready to render.
+pub struct Templates {
+    tera: Tera,
+    origins: BTreeMap<String, Origin>,
+    dir: Option<PathBuf>,
 }
 
-/// Each built-in, or `<dir>/<name>` instead when that file exists (`dir` is the vault's
-/// `templates/` folder; `None` means built-ins only).
-pub fn resolve(builtins: &[Builtin], dir: Option<&Path>) -> Result<Vec<Template>> {
-    builtins.iter().map(|b| resolve_one(b, dir)).collect()
+impl Templates {
+    /// Loads every built-in `(name, text)`; a file `name` in `vault_templates_dir` wins.
+    /// A template that does not parse is an error naming its file and line.
+    pub fn load(vault_templates_dir: Option<&Path>, builtins: &[(&str, &str)]) -> Result<Templates> {
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html.tera", ".htm.tera", ".xml.tera", ".svg.tera", ".html", ".htm", ".xml"]);
+        register_filters(&mut tera);
+        let mut t = Templates { tera, origins: BTreeMap::new(), dir: vault_templates_dir.map(Path::to_path_buf) };
+        let mut texts = Vec::new();
+        for (name, text) in builtins {
+            match t.override_text(name)? {
+                Some((path, text)) => {
+                    t.origins.insert(name.to_string(), Origin::Vault(path));
+                    texts.push((name.to_string(), text));
+                }
+                None => {
+                    t.origins.insert(name.to_string(), Origin::Builtin);
+                    texts.push((name.to_string(), text.to_string()));
+                }
+            }
+        }
+        t.tera.add_raw_templates(texts).map_err(|e| t.error(e, None))?;
+        Ok(t)
+    }
+
+    /// Adds a template that exists only in the vault (`--template mine.md.tera`).
+    pub fn add_from_vault(&mut self, name: &str) -> Result<()> {
+        if self.origins.contains_key(name) {
+            return Ok(());
+        }
+        let Some((path, text)) = self.override_text(name)? else {
+            let known: Vec<&str> = self.origins.keys().map(String::as_str).collect();
+            let place = match &self.dir {
+                Some(dir) => format!("in {} nor built in", dir.display()),
+                None => "built in".to_string(),
+            };
+            return Err(Error::user_hint(
+                format!("no template {name:?} {place}"),
+                format!("the built-in templates are {}; `incident templates export` copies them out", known.join(", ")),
+            ));
+        };
+        self.origins.insert(name.to_string(), Origin::Vault(path));
+        self.tera.add_raw_template(name, &text).map_err(|e| self.error(e, Some(name)))
+    }
+
+    pub fn origin(&self, name: &str) -> Option<&Origin> {
+        self.origins.get(name)
+    }
+
+    /// Renders `name` with `data` (any Serialize; its fields are the template's variables).
+    pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String> {
+        let context = Context::from_serialize(data)
+            .map_err(|e| Error::Internal(format!("template data for {name} does not serialize: {e}")))?;
+        self.tera.render(name, &context).map_err(|e| self.error(e, Some(name)))
+    }
+
+    /// Renders `name` with a context built by hand (the site inserts pre-rendered HTML).
+    pub fn render_context(&self, name: &str, context: &Context) -> Result<String> {
+        self.tera.render(name, context).map_err(|e| self.error(e, Some(name)))
+    }
+
+    fn override_text(&self, name: &str) -> Result<Option<(PathBuf, String)>> {
+        override_file(self.dir.as_deref(), name)
+    }
+
+    /// A tera error as our error: the template's file (or built-in name), its line, the message.
+    fn error(&self, e: tera::Error, rendering: Option<&str>) -> Error {
+        let report = match e.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => Some(r),
+            _ => None,
+        };
+        let Some(report) = report else {
+            let what = rendering.map(|n| format!(" {n}")).unwrap_or_default();
+            return Error::user_hint(
+                format!("template{what}: {e}"),
+                "fix the template, or delete it to use the built-in one",
+            );
+        };
+        let name = report.filename();
+        let (path, hint) = match self.origins.get(name) {
+            Some(Origin::Vault(path)) => {
+                (path.clone(), "fix the template, or delete it to use the built-in one".to_string())
+            }
+            _ => (
+                PathBuf::from(format!("{TEMPLATES_DIR}/{name} (built in)")),
+                "this is a bug in incident's built-in template; please report it".to_string(),
+            ),
+        };
+        let col = report.span().start_col + 1;
+        Error::File {
+            path,
+            line: report.span().start_line,
+            message: format!("column {col}: {}", report.message().trim_end_matches('.')),
+            hint: Some(hint),
+        }
+    }
 }
 
-fn resolve_one(builtin: &Builtin, dir: Option<&Path>) -> Result<Template> {
-    if let Some(dir) = dir {
-        let path = dir.join(builtin.name);
+/// The vault's file `name` (`postmortem.md.tera`, or one folder deep: `site/style.css`) in
+/// `dir`, if it exists. Names that could leave `dir` are refused.
+fn override_file(dir: Option<&Path>, name: &str) -> Result<Option<(PathBuf, String)>> {
+    let Some(dir) = dir else { return Ok(None) };
+    let parts: Vec<&str> = name.split('/').collect();
+    let path = if parts.len() <= 2 {
+        parts.iter().try_fold(dir.to_path_buf(), |path, part| atomic::child(&path, part))
+    } else {
+        None
+    };
+    let Some(path) = path else {
+        return Err(Error::usage(
+            format!("{name:?} is not a template name"),
+            "give a file name in the vault's templates/ folder, e.g. postmortem.md.tera",
+        ));
+    };
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(Some((path, text))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", &path, e)),
+    }
+}
+
+/// A plain file (a stylesheet, a script) by the same rule as templates: the vault's file
+/// of the same name wins over the built-in text. Not parsed by tera.
+pub fn plain_file(dir: Option<&Path>, name: &str, builtin: &'static str) -> Result<(String, Origin)> {
+    Ok(match override_file(dir, name)? {
+        Some((path, text)) => (text, Origin::Vault(path)),
+        None => (builtin.to_string(), Origin::Builtin),
+    })
+}
+
+/// Writes every built-in into `dir`; an existing file that differs is refused unless `force`.
+/// Returns the files written.
+pub fn export(dir: &Path, builtins: &[(&str, &str)], force: bool) -> Result<Vec<PathBuf>> {
+    let mut clashes = Vec::new();
+    for (name, text) in builtins {
+        let path = dir.join(name);
         match fs::read_to_string(&path) {
-            Ok(text) => {
-                return Ok(Template { name: builtin.name, text: Cow::Owned(text), origin: Origin::Vault(path) });
-            }
+            Ok(old) if old != *text && !force => clashes.push(path.display().to_string()),
+            Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                return Err(Error::user_hint(
-                    format!("{} is not UTF-8", path.display()),
-                    "save the template as UTF-8, or delete it to use the built-in",
-                ));
-            }
             Err(e) => return Err(Error::io("read", &path, e)),
         }
     }
-    Ok(Template { name: builtin.name, text: Cow::Borrowed(builtin.text), origin: Origin::Builtin })
-}
-
-/// The name tera knows a template by: without `.tera`, so `page.html.tera` is `page.html`
-/// and tera escapes by the real suffix (`.html`, `.xml` escaped; `.md` not).
-pub fn engine_name(name: &str) -> &str {
-    name.strip_suffix(".tera").unwrap_or(name)
-}
-
-/// A tera engine holding the `.tera` templates among `templates`.
-pub fn engine(templates: &[Template]) -> Result<tera::Tera> {
-    let mut tera = tera::Tera::default();
-    let tera_templates: Vec<&Template> = templates.iter().filter(|t| t.name.ends_with(".tera")).collect();
-    // All at once: a child may come before its parent.
-    tera.add_raw_templates(tera_templates.iter().map(|t| (engine_name(t.name), t.text.as_ref())))
-        .map_err(|e| template_error(&tera_templates, &e))?;
-    Ok(tera)
-}
-
-/// A tera error, naming the template file it is about (the first one its text mentions)
-/// and telling how to get back to the built-in.
-pub fn template_error(templates: &[&Template], e: &tera::Error) -> Error {
-    let detail = error_chain(e);
-    let culprit = templates.iter().find(|t| detail.contains(engine_name(t.name)));
-    match culprit.map(|t| &t.origin) {
-        Some(Origin::Vault(path)) => Error::user_hint(
-            format!("template {}: {detail}", path.display()),
-            "fix the template, or delete it to use the built-in one",
-        ),
-        _ if templates.iter().any(|t| t.origin != Origin::Builtin) => Error::user_hint(
-            format!("templates: {detail}"),
-            "fix the templates in the vault's templates/ folder, or delete them to use the built-in ones",
-        ),
-        _ => Error::Internal(format!("built-in templates: {detail}")),
+    if !clashes.is_empty() {
+        let (is, differs) = if clashes.len() == 1 { ("exists", "differs") } else { ("exist", "differ") };
+        return Err(Error::user_hint(
+            format!("{} {is} already and {differs} from the built-in version", clashes.join(", ")),
+            "move them away, or add --force to overwrite them with the built-in version",
+        ));
     }
+    let mut written = Vec::new();
+    for (name, text) in builtins {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).ctx("create", parent)?;
+        }
+        atomic::write_replace(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
-/// A tera error with its causes, on one line.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+fn register_filters(tera: &mut Tera) {
+    // A value inside a Markdown table cell: one line, pipes escaped.
+    tera.register_filter("md_cell", |s: &str, _: Kwargs, _: &State| {
+        s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    });
+    // Inline code whatever the text holds: a backtick run longer than any inside it.
+    tera.register_filter("md_code", |s: &str, _: Kwargs, _: &State| {
+        let one_line = s.replace(['\n', '\r'], " ");
+        let longest = one_line.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest + 1);
+        let pad = if one_line.starts_with('`') || one_line.ends_with('`') { " " } else { "" };
+        format!("{fence}{pad}{one_line}{pad}{fence}")
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const BUILTINS: &[Builtin] = &[
-        Builtin { name: "x/base.html.tera", text: "<b>{% block body %}{% endblock body %}</b>" },
-        Builtin {
-            name: "x/page.html.tera",
-            text: "{% extends \"x/base.html\" %}{% block body %}{{ v }}{% endblock body %}",
-        },
-        Builtin { name: "x/style.css", text: "body{}" },
-    ];
+    const BUILTINS: &[(&str, &str)] = &[("a.md.tera", "A {{ x }}\n"), ("b.html.tera", "<p>{{ x }}</p>")];
 
     #[test]
-    fn vault_files_win_by_name() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir_all(dir.path().join("x")).unwrap();
-        fs::write(dir.path().join("x/style.css"), "p{}").unwrap();
-        let all = resolve(BUILTINS, Some(dir.path())).unwrap();
-        assert_eq!(all[0].origin, Origin::Builtin);
-        assert_eq!(all[2].text, "p{}");
-        assert_eq!(all[2].origin, Origin::Vault(dir.path().join("x/style.css")));
-        let tera = engine(&all).unwrap();
-        let mut ctx = tera::Context::new();
-        ctx.insert("v", "<i>");
-        assert_eq!(tera.render("x/page.html", &ctx).unwrap(), "<b>&lt;i&gt;</b>");
+    fn builtins_render_and_html_is_escaped() {
+        let t = Templates::load(None, BUILTINS).unwrap();
+        let data = serde_json::json!({"x": "<b>|"});
+        assert_eq!(t.render("a.md.tera", &data).unwrap(), "A <b>|\n");
+        assert_eq!(t.render("b.html.tera", &data).unwrap(), "<p>&lt;b&gt;|</p>");
+        assert_eq!(t.origin("a.md.tera"), Some(&Origin::Builtin));
     }
 
     #[test]
-    fn a_broken_override_names_its_file() {
+    fn a_vault_file_of_the_same_name_wins() {
         let dir = tempfile::tempdir().unwrap();
-        fs::create_dir_all(dir.path().join("x")).unwrap();
-        fs::write(dir.path().join("x/page.html.tera"), "{% if %}").unwrap();
-        let all = resolve(BUILTINS, Some(dir.path())).unwrap();
-        let err = engine(&all).unwrap_err();
-        assert!(err.to_string().starts_with(&format!("template {}", dir.path().join("x/page.html.tera").display())));
-        assert_eq!(err.hint().as_deref(), Some("fix the template, or delete it to use the built-in one"));
+        fs::write(dir.path().join("a.md.tera"), "mine: {{ x }}").unwrap();
+        let t = Templates::load(Some(dir.path()), BUILTINS).unwrap();
+        assert_eq!(t.render("a.md.tera", &serde_json::json!({"x": 1})).unwrap(), "mine: 1");
+        assert_eq!(t.origin("a.md.tera"), Some(&Origin::Vault(dir.path().join("a.md.tera"))));
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.md.tera"), "line one\n\nhere {{ nope }}\n").unwrap();
+        let t = Templates::load(Some(dir.path()), BUILTINS).unwrap();
+        let err = t.render("a.md.tera", &serde_json::json!({"x": 1})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:3: column 9: Variable `nope` is not defined. Available variables: x",
+                dir.path().join("a.md.tera").display()
+            )
+        );
+        fs::write(dir.path().join("a.md.tera"), "{% if x %}\nunclosed\n").unwrap();
+        let err = Templates::load(Some(dir.path()), BUILTINS).err().unwrap();
+        assert!(err.to_string().starts_with(&format!("{}:", dir.path().join("a.md.tera").display())), "{err}");
+    }
+
+    #[test]
+    fn missing_templates_and_odd_names_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = Templates::load(Some(dir.path()), BUILTINS).unwrap();
+        let err = t.add_from_vault("c.md.tera").unwrap_err();
+        assert_eq!(err.to_string(), format!("no template \"c.md.tera\" in {} nor built in", dir.path().display()));
+        assert_eq!(t.add_from_vault("../x").unwrap_err().to_string(), "\"../x\" is not a template name");
+        fs::write(dir.path().join("c.md.tera"), "C").unwrap();
+        t.add_from_vault("c.md.tera").unwrap();
+        assert_eq!(t.render("c.md.tera", &serde_json::json!({})).unwrap(), "C");
+    }
+
+    #[test]
+    fn export_refuses_to_overwrite_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = export(dir.path(), BUILTINS, false).unwrap();
+        assert_eq!(written.len(), 2);
+        fs::write(dir.path().join("a.md.tera"), "edited").unwrap();
+        let err = export(dir.path(), BUILTINS, false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{} exists already and differs from the built-in version", dir.path().join("a.md.tera").display())
+        );
+        assert_eq!(fs::read_to_string(dir.path().join("a.md.tera")).unwrap(), "edited");
+        export(dir.path(), BUILTINS, true).unwrap();
+        assert_eq!(fs::read_to_string(dir.path().join("a.md.tera")).unwrap(), "A {{ x }}\n");
+    }
+
+    #[test]
+    fn markdown_filters() {
+        let t = Templates::load(None, &[("f.md.tera", "{{ a | md_cell }} {{ b | md_code }}")]).unwrap();
+        let out = t.render("f.md.tera", &serde_json::json!({"a": "x|y\nz", "b": "echo `hi`"})).unwrap();
+        assert_eq!(out, "x\\|y z `` echo `hi` ``");
     }
 }

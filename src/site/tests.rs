@@ -31,6 +31,7 @@ fn hostile() -> Incident {
             title: format!("Title {XSS}"),
             severity: Some(format!("sev1{XSS}")),
             services: vec![format!("svc{XSS}")],
+            services_unaffected: vec![],
             tags: vec![format!("tag{XSS}"), "dns".to_string()],
             at: at("2025-10-05T08:23:00-05:00"),
             recorded_at: None,

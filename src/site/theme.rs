@@ -1,5 +1,6 @@
-//! The site's templates and assets: built-ins embedded here, the vault's `templates/site/…`
-//! files win by name (see `crate::render::templates`).
+//! The site's templates and static files: built-ins embedded here, the vault's
+//! `templates/site/…` files win by name (`crate::render::templates`, shared with the
+//! postmortem).
 
 use std::path::Path;
 
@@ -7,49 +8,62 @@ use sha2::{Digest, Sha256};
 
 use super::highlight;
 use crate::error::Result;
-use crate::render::templates::{self, Builtin, Template};
+use crate::render::templates::{Templates, plain_file};
 
-pub const BUILTINS: &[Builtin] = &[
-    Builtin { name: "site/base.html.tera", text: include_str!("../../templates/site/base.html.tera") },
-    Builtin { name: "site/list.html.tera", text: include_str!("../../templates/site/list.html.tera") },
-    Builtin { name: "site/terms.html.tera", text: include_str!("../../templates/site/terms.html.tera") },
-    Builtin { name: "site/incident.html.tera", text: include_str!("../../templates/site/incident.html.tera") },
-    Builtin {
-        name: "site/incident-header.html.tera",
-        text: include_str!("../../templates/site/incident-header.html.tera"),
-    },
-    Builtin { name: "site/postmortem.html.tera", text: include_str!("../../templates/site/postmortem.html.tera") },
-    Builtin { name: "site/feed.xml.tera", text: include_str!("../../templates/site/feed.xml.tera") },
-    Builtin { name: "site/style.css", text: include_str!("../../templates/site/style.css") },
-    Builtin { name: "site/site.js", text: include_str!("../../templates/site/site.js") },
-    Builtin { name: "site/live.js", text: include_str!("../../templates/site/live.js") },
-    Builtin { name: "site/favicon.svg", text: include_str!("../../templates/site/favicon.svg") },
+/// The tera templates (HTML escaped by tera; the feed as XML).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("site/base.html.tera", include_str!("../../templates/site/base.html.tera")),
+    ("site/list.html.tera", include_str!("../../templates/site/list.html.tera")),
+    ("site/terms.html.tera", include_str!("../../templates/site/terms.html.tera")),
+    ("site/incident.html.tera", include_str!("../../templates/site/incident.html.tera")),
+    ("site/incident-header.html.tera", include_str!("../../templates/site/incident-header.html.tera")),
+    ("site/postmortem.html.tera", include_str!("../../templates/site/postmortem.html.tera")),
+    ("site/feed.xml.tera", include_str!("../../templates/site/feed.xml.tera")),
+];
+
+/// Static files, copied as they are (never parsed as templates).
+pub const FILES: &[(&str, &str)] = &[
+    ("site/style.css", include_str!("../../templates/site/style.css")),
+    ("site/site.js", include_str!("../../templates/site/site.js")),
+    ("site/live.js", include_str!("../../templates/site/live.js")),
+    ("site/favicon.svg", include_str!("../../templates/site/favicon.svg")),
 ];
 
 /// Templates ready to render, and the static files beside them.
 pub struct Theme {
-    tera: tera::Tera,
-    templates: Vec<Template>,
+    templates: Templates,
+    files: Vec<(&'static str, String)>,
     pub highlight_css: String,
-    /// Changes whenever a template or asset does: a re-publish then renders everything.
+    /// Changes whenever a template or file does: a re-publish then renders everything.
     pub fingerprint: String,
 }
 
 impl Theme {
     /// The built-ins, with the files of `dir` (the vault's `templates/`) in their place.
     pub fn load(dir: Option<&Path>) -> Result<Theme> {
-        let templates = templates::resolve(BUILTINS, dir)?;
-        let tera = templates::engine(&templates)?;
+        let templates = Templates::load(dir, TEMPLATES)?;
         let mut hash = Sha256::new();
-        for t in &templates {
-            hash.update(t.name.as_bytes());
+        for (name, builtin) in TEMPLATES {
+            hash.update(name.as_bytes());
+            match templates.origin(name) {
+                Some(crate::render::templates::Origin::Vault(path)) => {
+                    hash.update(std::fs::read(path).unwrap_or_default());
+                }
+                _ => hash.update(builtin.as_bytes()),
+            }
             hash.update([0]);
-            hash.update(t.text.as_bytes());
+        }
+        let mut files = Vec::with_capacity(FILES.len());
+        for (name, builtin) in FILES {
+            let (text, _) = plain_file(dir, name, builtin)?;
+            hash.update(name.as_bytes());
+            hash.update(text.as_bytes());
             hash.update([0]);
+            files.push((*name, text));
         }
         hash.update(env!("CARGO_PKG_VERSION").as_bytes());
         let fingerprint = hex(&hash.finalize()[..12]);
-        Ok(Theme { tera, templates, highlight_css: highlight::css(), fingerprint })
+        Ok(Theme { templates, files, highlight_css: highlight::css(), fingerprint })
     }
 
     pub fn builtin() -> Result<Theme> {
@@ -58,15 +72,12 @@ impl Theme {
 
     /// Renders `name` (`site/incident.html`) with `ctx`.
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String> {
-        self.tera.render(name, ctx).map_err(|e| {
-            let all: Vec<&Template> = self.templates.iter().collect();
-            templates::template_error(&all, &e)
-        })
+        self.templates.render_context(&format!("{name}.tera"), ctx)
     }
 
     /// The text of a static file (`site/style.css`).
     pub fn asset(&self, name: &str) -> &str {
-        self.templates.iter().find(|t| t.name == name).map(|t| t.text.as_ref()).unwrap_or("")
+        self.files.iter().find(|(n, _)| *n == name).map(|(_, t)| t.as_str()).unwrap_or("")
     }
 }
 

@@ -4,7 +4,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::atomic;
+use super::sources::Sources;
 use super::steps::{STEPS_DIR, StepWriter};
 use super::{Vault, slug};
 use crate::clock::Timestamp;
@@ -145,7 +148,15 @@ impl Vault {
 
     /// The incident with every readable step; unreadable steps become warnings.
     pub fn load(&self, incident: &IncidentRef) -> Result<Loaded> {
+        self.load_inner(incident, None)
+    }
+
+    /// Loads the incident; with `sources`, also hashes every file read (see `sources.rs`).
+    pub(super) fn load_inner(&self, incident: &IncidentRef, mut sources: Option<&mut Sources>) -> Result<Loaded> {
         let file = incident.dir.join(INCIDENT_FILE);
+        if let Some(s) = sources.as_deref_mut() {
+            s.add_incident_file(&file)?;
+        }
         let (mut meta, summary) = read_incident_file(&file).map_err(|w| Error::File {
             path: w.path,
             line: w.line,
@@ -157,8 +168,23 @@ impl Vault {
         }
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
-        for path in step_files(&incident.dir, |_| true)? {
-            match read_step(&path) {
+        // Parsing is the cost of a big incident: spread it over the cores, keep file order.
+        let keep_bytes = sources.is_some();
+        let parsed: Vec<ReadStep> = step_files(&incident.dir, |_| true)?
+            .into_par_iter()
+            .map(|path| match read_bytes(&path) {
+                Ok(bytes) => {
+                    let step = parse_step(&path, &bytes);
+                    (path, keep_bytes.then_some(bytes), step)
+                }
+                Err(w) => (path, None, Err(w)),
+            })
+            .collect();
+        for (path, bytes, step) in parsed {
+            if let (Some(s), Some(bytes)) = (sources.as_deref_mut(), &bytes) {
+                s.add_step(&path, bytes, step.as_ref().ok().map(|st| st.meta.id.as_str()));
+            }
+            match step {
                 Ok(step) => steps.push(step),
                 Err(w) => warnings.push(w),
             }
@@ -245,18 +271,25 @@ fn warning(path: &Path, e: ParseError) -> Warning {
     Warning { path: path.to_path_buf(), line: e.line, message: e.message }
 }
 
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Warning> {
+    fs::read(path).map_err(|e| Warning { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") })
+}
+
 fn read_text(path: &Path) -> Result<String, Warning> {
-    let bytes = fs::read(path).map_err(|e| Warning {
-        path: path.to_path_buf(),
-        line: 0,
-        message: format!("cannot read: {e}"),
-    })?;
+    let bytes = read_bytes(path)?;
     frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
 }
 
+/// A step file as read: its path, its bytes (when hashing sources), the step or why not.
+type ReadStep = (PathBuf, Option<Vec<u8>>, Result<Step, Warning>);
+
 /// Reads one step file; the file name fills in a missing id or kind.
 pub fn read_step(path: &Path) -> Result<Step, Warning> {
-    let text = read_text(path)?;
+    parse_step(path, &read_bytes(path)?)
+}
+
+fn parse_step(path: &Path, bytes: &[u8]) -> Result<Step, Warning> {
+    let text = frontmatter::normalize(bytes).map_err(|e| warning(path, e))?;
     let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
     if meta.id.is_empty() {
         meta.id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();

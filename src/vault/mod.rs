@@ -6,6 +6,7 @@ mod files;
 mod incidents;
 mod numbering;
 pub mod slug;
+mod sources;
 mod steps;
 
 use std::fs;
@@ -20,7 +21,8 @@ use crate::redact::{RedactConfig, Rules};
 pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
 pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Loaded, Warning};
 pub use numbering::VaultNumbering;
-pub use steps::{StepWriter, new_step_id};
+pub use sources::{SourceChanges, Sources, StepSource, compare};
+pub use steps::{STEPS_DIR, StepWriter, new_step_id};
 
 pub const SETTINGS_FILE: &str = "incident.toml";
 pub const STATE_DIR: &str = ".incident";

@@ -56,9 +56,14 @@ impl StepWriter {
     /// Moves a spooled output to `outputs/<id>.out` and records it in `meta`.
     /// Should the name be taken, the step gets a new id. Call before building the body.
     pub fn persist_output(&self, tmp: NamedTempFile, meta: &mut StepMeta) -> Result<()> {
+        self.persist_output_as(tmp, meta, "out")
+    }
+
+    /// [`persist_output`](Self::persist_output) with another extension (`json` for API objects).
+    pub fn persist_output_as(&self, tmp: NamedTempFile, meta: &mut StepMeta, ext: &str) -> Result<()> {
         let mut tmp = tmp;
         for _ in 0..16 {
-            let name = format!("{}.out", meta.id);
+            let name = format!("{}.{ext}", meta.id);
             match atomic::persist_new(tmp, &self.outputs_dir().join(&name))? {
                 None => {
                     meta.output_file = Some(format!("{OUTPUTS_DIR}/{name}"));

@@ -16,6 +16,7 @@ fn seed_node() {
             version: "v1.30.5+k3s1".into(),
             internal_ip: None,
             external_ip: None,
+            ..Node::default()
         }]
     );
     assert!(f.ipv4.is_empty(), "v1.30.5+k3s1 is not an address");

@@ -22,6 +22,7 @@ fn seed_table_sums_its_restarts_and_ignores_the_ellipsis() {
             age: "2d".into(),
             ip: None,
             node: None,
+            ..Pod::default()
         }
     );
     let crashing = f.pods.iter().filter(|p| p.status == "CrashLoopBackOff").count();

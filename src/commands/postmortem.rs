@@ -1,0 +1,213 @@
+//! `incident postmortem [ID] [--out FILE|-] [--template NAME] [--format md|json] [--check]`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{PostmortemArgs, PostmortemFormat};
+use crate::clock::Timestamp;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::frontmatter;
+use crate::metrics;
+use crate::render::postmortem::{self, DEFAULT_TEMPLATE, Inputs, Pictures, RESTARTS_SVG, TIMELINE_SVG};
+use crate::render::svg;
+use crate::render::templates::{TEMPLATES_DIR, Templates};
+use crate::ui::Ui;
+use crate::vault::{IncidentRef, Sources, Vault, atomic, compare};
+
+pub const POSTMORTEM_FILE: &str = "postmortem.md";
+
+/// The frontmatter of a generated postmortem.
+#[derive(Debug, Serialize, Deserialize)]
+struct Front {
+    #[serde(default)]
+    generated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    generated_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    incident: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    template: Option<String>,
+    /// Step id (and `incident.md`) → sha256 of the file it was made from.
+    #[serde(default)]
+    sources: BTreeMap<String, String>,
+}
+
+enum Dest {
+    Stdout,
+    File(PathBuf),
+}
+
+pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
+    let vault = cfg.vault()?;
+    let selector = args.id.as_deref().or(cfg.incident.as_deref());
+    let incident = vault.incident(selector)?;
+    let (loaded, sources) = vault.load_with_sources(&incident)?;
+    if args.check {
+        return check(&vault, ui, &incident, &sources);
+    }
+    let load_warnings: Vec<String> =
+        loaded.warnings.iter().map(|w| format!("{}:{}: {}", vault.rel(&w.path).display(), w.line, w.message)).collect();
+    let mut loaded = loaded;
+    postmortem::use_incident_offset(&mut loaded.incident);
+    let inc = &loaded.incident;
+    let now = cfg.clock.now().with_timezone(inc.meta.at.offset());
+    let observations = metrics::restart_observations(inc);
+    let m = metrics::compute(inc, &observations, now);
+    for w in load_warnings.iter().chain(&m.warnings) {
+        ui.warn(w);
+    }
+    let dest = match (&args.out, args.format) {
+        (Some(p), _) if p.as_os_str() == "-" => Dest::Stdout,
+        (Some(p), _) => Dest::File(cfg.cwd.join(p)),
+        (None, PostmortemFormat::Json) => Dest::Stdout,
+        (None, PostmortemFormat::Md) => Dest::File(incident.dir.join(POSTMORTEM_FILE)),
+    };
+    // Pictures only beside a Markdown file: on stdout nobody could follow the links.
+    let pictures = match (&dest, args.format) {
+        (Dest::File(path), PostmortemFormat::Md) => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let timeline = svg::timeline(&m);
+            let restarts = svg::restarts(&m.restarts.observations);
+            let mut pictures = Pictures::default();
+            if let Some(text) = timeline {
+                atomic::write_replace(&dir.join(TIMELINE_SVG), text.as_bytes())?;
+                pictures.timeline = Some(TIMELINE_SVG.to_string());
+            }
+            if let Some(text) = restarts {
+                atomic::write_replace(&dir.join(RESTARTS_SVG), text.as_bytes())?;
+                pictures.restarts = Some(RESTARTS_SVG.to_string());
+            }
+            pictures
+        }
+        _ => Pictures::default(),
+    };
+    let step_file = |id: &str| sources.step(id).map_or_else(|| format!("steps/{id}.md"), |s| s.file.clone());
+    // Links are relative to the incident folder; from a file elsewhere they go through it.
+    let link_prefix = match &dest {
+        Dest::File(path) => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            match (fs::canonicalize(dir), fs::canonicalize(&incident.dir)) {
+                (Ok(from), Ok(to)) => postmortem::relative_prefix(&from, &to),
+                _ => String::new(),
+            }
+        }
+        Dest::Stdout => String::new(),
+    };
+    let inputs = Inputs { now, step_file: &step_file, link_prefix, pictures, load_warnings };
+    let data = postmortem::build(inc, m, inputs);
+    let template = args.template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
+    let text = match args.format {
+        PostmortemFormat::Json => serde_json::to_string_pretty(&data).expect("postmortem data serializes") + "\n",
+        PostmortemFormat::Md => {
+            let mut templates = Templates::load(Some(&vault.root.join(TEMPLATES_DIR)), postmortem::TEMPLATES)?;
+            templates.add_from_vault(&template)?;
+            let body = postmortem::tidy_markdown(&templates.render(&template, &data)?);
+            match dest {
+                Dest::Stdout => body,
+                Dest::File(_) => {
+                    let front = Front {
+                        generated: true,
+                        generated_at: Some(now),
+                        incident: Some(incident.slug.clone()),
+                        template: Some(template.clone()),
+                        sources: sources.hashes(),
+                    };
+                    frontmatter::render(&front, &body)
+                }
+            }
+        }
+    };
+    match dest {
+        Dest::Stdout => ui.out(&text),
+        Dest::File(path) => {
+            refuse_hand_written(&path, args.force)?;
+            atomic::write_replace(&path, text.as_bytes())?;
+            ui.status(&format!("wrote {}", vault.rel(&path).display()));
+        }
+    }
+    Ok(0)
+}
+
+/// A postmortem.md someone wrote by hand is not overwritten without --force.
+fn refuse_hand_written(path: &Path, force: bool) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    let text = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    let generated = frontmatter::normalize(&text)
+        .ok()
+        .and_then(|t| frontmatter::parse::<Front>(&t).ok().map(|(f, _)| f.generated))
+        .unwrap_or(false);
+    if generated {
+        Ok(())
+    } else {
+        Err(Error::user_hint(
+            format!("{} was not generated by incident (no `generated: true` in its frontmatter)", path.display()),
+            "move it away, write elsewhere with --out FILE, or overwrite it with --force",
+        ))
+    }
+}
+
+fn check(vault: &Vault, ui: &Ui, incident: &IncidentRef, sources: &Sources) -> Result<u8> {
+    let path = incident.dir.join(POSTMORTEM_FILE);
+    let rel = vault.rel(&path).display().to_string();
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(Error::user_hint(
+                format!("{rel} does not exist"),
+                format!("write it with `incident postmortem {}`", incident.slug),
+            ));
+        }
+        Err(e) => return Err(Error::io("read", &path, e)),
+    };
+    let text = frontmatter::normalize(&bytes).map_err(|e| Error::File {
+        path: path.clone(),
+        line: e.line,
+        message: e.message,
+        hint: None,
+    })?;
+    let (front, _): (Front, &str) = frontmatter::parse(&text).map_err(|e| Error::File {
+        path: path.clone(),
+        line: e.line,
+        message: e.message,
+        hint: Some(format!("regenerate it with `incident postmortem {}`", incident.slug)),
+    })?;
+    if !front.generated {
+        return Err(Error::user_hint(
+            format!("{rel} was not generated by incident (no `generated: true`)"),
+            "there is nothing to check against",
+        ));
+    }
+    let changes = compare(&front.sources, &sources.hashes());
+    if changes.is_empty() {
+        ui.status(&format!("{rel} is up to date ({} sources)", front.sources.len()));
+        return Ok(0);
+    }
+    let mut parts = Vec::new();
+    for (what, ids) in [("changed", &changes.changed), ("added", &changes.added), ("removed", &changes.removed)] {
+        if !ids.is_empty() {
+            parts.push(format!("{what}: {}", some(ids)));
+        }
+    }
+    ui.error(
+        &format!("{rel} is stale; since it was generated, {}", parts.join("; ")),
+        Some(&format!("regenerate it with `incident postmortem {}`", incident.slug)),
+    );
+    Ok(1)
+}
+
+/// Names the first few; a re-recorded incident would otherwise print a screenful.
+fn some(ids: &[String]) -> String {
+    const SHOWN: usize = 10;
+    if ids.len() <= SHOWN { ids.join(", ") } else { format!("{}, … ({} in all)", ids[..SHOWN].join(", "), ids.len()) }
+}

@@ -1,0 +1,367 @@
+//! `incident watch`: kube-runtime watchers on pods, nodes and events, coalesced into at
+//! most one `watch` step per interval. The watcher re-lists after 410 Gone; a lost
+//! server is retried with back-off and the outage recorded; Ctrl-C (or --for) ends it
+//! with a final step.
+
+use std::time::{Duration, Instant};
+
+use futures::stream::{BoxStream, SelectAll};
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::{Event as ApiEvent, Node as ApiNode, Pod as ApiPod};
+use kube::Api;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+
+use crate::cli::WatchArgs;
+use crate::clock::Timestamp;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::format;
+use crate::kube::connect::{self, parse_duration};
+use crate::kube::failure::{Failure, classify};
+use crate::kube::watch::{Changes, Feed, Retry, Tracker, WatchStats};
+use crate::model::{Milestone, Step, StepError, StepKind};
+use crate::record::Session;
+use crate::ui::Ui;
+
+// Each item is moved once, straight from its watcher to the tracker.
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Pod(Box<Event<ApiPod>>),
+    Node(Event<ApiNode>),
+    Event(Event<ApiEvent>),
+}
+
+type Merged = SelectAll<BoxStream<'static, (Feed, std::result::Result<Item, watcher::Error>)>>;
+
+struct Outage {
+    since: Timestamp,
+    /// The latest failure: a dying server resets connections, then refuses them.
+    failure: Failure,
+    errors: u64,
+}
+
+struct Watch<'a> {
+    session: &'a Session<'a>,
+    ui: &'a Ui,
+    /// For probing the server during an outage: an idle watch says nothing when it is back.
+    client: kube::Client,
+    start: Instant,
+    started_at: Timestamp,
+    server: String,
+    context: Option<String>,
+    tracker: Tracker,
+    outage: Option<Outage>,
+    outages: u64,
+    relists: u64,
+    steps: u64,
+    updates: u64,
+    ready_since: Option<Instant>,
+    suggested: bool,
+}
+
+pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
+    let session = Session::open(cfg)?;
+    let interval = parse_duration("--interval", &args.interval)?.max(Duration::from_millis(100));
+    let ready_for = parse_duration("--ready-for", &args.ready_for)?;
+    let limit = args.duration.as_deref().map(|d| parse_duration("--for", d)).transpose()?;
+    crate::kube::block_on(async {
+        let target = connect::resolve(&cfg.kube, &args.cluster, &cfg.cwd).await?;
+        let mut config = target.config.clone();
+        // Watches stay open for minutes; the watcher has its own idle timeout.
+        config.read_timeout = None;
+        let client = kube::Client::try_from(config)
+            .map_err(|e| Error::user(format!("cannot set up a client for {}: {e}", target.config.cluster_url)))?;
+        let (pods, events): (Api<ApiPod>, Api<ApiEvent>) = match &target.namespace {
+            Some(ns) => (Api::namespaced(client.clone(), ns), Api::namespaced(client.clone(), ns)),
+            None => (Api::all(client.clone()), Api::all(client.clone())),
+        };
+        let nodes: Api<ApiNode> = Api::all(client.clone());
+        let wc = watcher::Config::default().page_size(500);
+        let mut merged: Merged = SelectAll::new();
+        merged.push(
+            watcher::watcher(pods, wc.clone())
+                .backoff(Retry::new())
+                .map_ok(|e| Item::Pod(Box::new(e)))
+                .map(|r| (Feed::Pods, r))
+                .boxed(),
+        );
+        merged.push(
+            watcher::watcher(nodes, wc.clone())
+                .backoff(Retry::new())
+                .map_ok(Item::Node)
+                .map(|r| (Feed::Nodes, r))
+                .boxed(),
+        );
+        merged.push(
+            watcher::watcher(events, wc).backoff(Retry::new()).map_ok(Item::Event).map(|r| (Feed::Events, r)).boxed(),
+        );
+        ui.status(&format!(
+            "watching {} (a step at most every {}; Ctrl-C to stop)",
+            target.describe(),
+            format::duration(chrono::Duration::from_std(interval).unwrap_or_default())
+        ));
+        let mut w = Watch {
+            session: &session,
+            ui,
+            client,
+            start: Instant::now(),
+            started_at: cfg.clock.now(),
+            server: target.server.clone(),
+            context: target.context.clone(),
+            tracker: Tracker::new(),
+            outage: None,
+            outages: 0,
+            relists: 0,
+            steps: 0,
+            updates: 0,
+            ready_since: None,
+            suggested: false,
+        };
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let deadline = limit.map(|d| tokio::time::Instant::now() + d);
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        let ended = loop {
+            tokio::select! {
+                item = merged.next() => match item {
+                    Some((feed, result)) => w.handle(feed, result)?,
+                    None => break "the watch streams ended",
+                },
+                _ = ticker.tick() => w.tick(args.auto_mark, ready_for).await?,
+                _ = &mut ctrl_c => break "stopped with Ctrl-C",
+                _ = sleep_until(deadline) => break "--for elapsed",
+            }
+        };
+        w.finish(ended)
+    })?
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Watch<'_> {
+    /// The command's clock moved on by the time watched, to the millisecond.
+    fn now(&self) -> Timestamp {
+        let ms = self.start.elapsed().as_millis() as i64;
+        self.started_at + chrono::Duration::milliseconds(ms)
+    }
+
+    fn handle(&mut self, feed: Feed, result: std::result::Result<Item, watcher::Error>) -> Result<()> {
+        let item = match result {
+            Ok(item) => item,
+            Err(e) => {
+                self.error(feed, &e);
+                return Ok(());
+            }
+        };
+        // `Init` comes before the list is even asked for: only what the server sent
+        // proves it is back.
+        let from_server = !matches!(&item, Item::Node(Event::Init) | Item::Event(Event::Init))
+            && !matches!(&item, Item::Pod(e) if matches!(**e, Event::Init));
+        if from_server {
+            if let Some(outage) = self.outage.take() {
+                self.record_outage(&outage, Some(self.now()))?;
+            }
+            self.updates += 1;
+        }
+        let now = self.now().timestamp();
+        let t = &mut self.tracker;
+        match item {
+            Item::Pod(e) => match *e {
+                Event::Apply(p) | Event::InitApply(p) => t.apply_pod(&p, now),
+                Event::Delete(p) => t.delete_pod(&p),
+                Event::Init => t.init(feed),
+                Event::InitDone => t.init_done(feed),
+            },
+            Item::Node(Event::Apply(n) | Event::InitApply(n)) => t.apply_node(&n, now),
+            Item::Node(Event::Delete(n)) => t.delete_node(&n),
+            Item::Event(Event::Apply(e) | Event::InitApply(e)) => t.apply_event(&e),
+            Item::Event(Event::Delete(e)) => t.delete_event(&e),
+            Item::Node(Event::Init) | Item::Event(Event::Init) => t.init(feed),
+            Item::Node(Event::InitDone) | Item::Event(Event::InitDone) => t.init_done(feed),
+        }
+        Ok(())
+    }
+
+    fn error(&mut self, feed: Feed, e: &watcher::Error) {
+        let path = match feed {
+            Feed::Pods => "/api/v1/pods?watch=true",
+            Feed::Nodes => "/api/v1/nodes?watch=true",
+            Feed::Events => "/api/v1/events?watch=true",
+        };
+        let inner = match e {
+            watcher::Error::WatchError(status) if status.code == 410 => {
+                // Too old a resourceVersion: the watcher lists again; nothing is lost.
+                self.relists += 1;
+                return;
+            }
+            watcher::Error::InitialListFailed(e)
+            | watcher::Error::WatchStartFailed(e)
+            | watcher::Error::WatchFailed(e) => classify(e, &self.server, self.context.as_deref(), path),
+            watcher::Error::WatchError(status) => {
+                classify(&kube::Error::Api(status.clone()), &self.server, self.context.as_deref(), path)
+            }
+            watcher::Error::NoResourceVersion => {
+                let e = kube::Error::SerdeError(serde::de::Error::custom("no metadata.resourceVersion in the list"));
+                classify(&e, &self.server, self.context.as_deref(), path)
+            }
+        };
+        match &mut self.outage {
+            Some(o) => {
+                o.errors += 1;
+                if o.failure.kind != inner.kind {
+                    self.ui.warn(&format!("{}; still retrying", inner.message));
+                    o.failure = inner;
+                }
+            }
+            None => {
+                self.ui.warn(&format!("{}; retrying with back-off", inner.message));
+                self.outage = Some(Outage { since: self.now(), failure: inner, errors: 1 });
+            }
+        }
+    }
+
+    fn record_outage(&mut self, o: &Outage, until: Option<Timestamp>) -> Result<()> {
+        self.outages += 1;
+        let mut meta = self.session.meta(StepKind::Watch, o.since);
+        let span = match until {
+            Some(t) => {
+                format!("for {} ({}–{})", format::duration(t - o.since), format::clock(o.since), format::clock(t))
+            }
+            None => format!("since {}, still when the watch ended", format::clock(o.since)),
+        };
+        meta.title = Some(format!("API server {} unreachable {span}", o.failure.server));
+        meta.error = Some(StepError {
+            kind: o.failure.kind.as_str().to_string(),
+            server: Some(o.failure.server.clone()),
+            context: o.failure.context.clone(),
+            message: o.failure.message.clone(),
+        });
+        let body = format!(
+            "The watch lost the API server {span}: {} ({} failed attempts, retried with back-off).\n\n{}\n",
+            o.failure.kind.as_str(),
+            o.errors,
+            o.failure.message
+        );
+        self.save(meta, body)
+    }
+
+    fn save(&mut self, meta: crate::model::StepMeta, body: String) -> Result<()> {
+        let mut step = Step { meta, body };
+        self.session.save(&mut step, self.session.scrub(false))?;
+        self.steps += 1;
+        self.session.report(&step);
+        Ok(())
+    }
+
+    fn record_changes(&mut self, c: &Changes, extra: &[String]) -> Result<()> {
+        let mut meta = self.session.meta(StepKind::Watch, self.now());
+        meta.title = Some(format!("Watch: {}", c.title));
+        meta.watch = Some(WatchStats {
+            updates: c.updates,
+            restarts: c.restarts,
+            changes: c.lines.clone(),
+            ..WatchStats::default()
+        });
+        let mut body = String::new();
+        for line in c.lines.iter().chain(extra) {
+            body.push_str(&format!("- {line}\n"));
+        }
+        self.save(meta, body)
+    }
+
+    async fn tick(&mut self, auto_mark: bool, ready_for: Duration) -> Result<()> {
+        if self.outage.is_some() && self.client.apiserver_version().await.is_ok() {
+            let outage = self.outage.take().expect("checked above");
+            self.record_outage(&outage, Some(self.now()))?;
+            self.ui.status(&format!("the API server {} answers again", self.server));
+        }
+        let mut extra = Vec::new();
+        if self.tracker.all_ready() && self.outage.is_none() {
+            let since = *self.ready_since.get_or_insert_with(Instant::now);
+            if !self.suggested && since.elapsed() >= ready_for {
+                self.suggested = true;
+                let held = format::duration(chrono::Duration::from_std(since.elapsed()).unwrap_or_default());
+                if auto_mark && !self.has_milestone(Milestone::Recovered)? {
+                    let mut meta = self.session.meta(StepKind::Milestone, self.now());
+                    meta.milestone = Some(Milestone::Recovered);
+                    self.save(meta, format!("All pods Ready for {held} (recorded by incident watch --auto-mark)"))?;
+                } else if !auto_mark {
+                    let line = format!("all pods Ready for {held} — `incident mark recovered`?");
+                    self.ui.status(&line);
+                    extra.push(line);
+                }
+            }
+        } else {
+            self.ready_since = None;
+            self.suggested = false;
+        }
+        match self.tracker.take_changes() {
+            Some(c) => self.record_changes(&c, &extra),
+            None if !extra.is_empty() => {
+                let mut meta = self.session.meta(StepKind::Watch, self.now());
+                meta.title = Some(format!("Watch: {}", extra[0]));
+                self.save(meta, format!("- {}\n", extra[0]))
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn has_milestone(&self, m: Milestone) -> Result<bool> {
+        let (steps, _) = self.session.vault.steps_of_kind(&self.session.incident, StepKind::Milestone)?;
+        Ok(steps.iter().any(|s| s.meta.milestone == Some(m)))
+    }
+
+    fn finish(mut self, why: &str) -> Result<u8> {
+        // Never reached at all: that is the finding, as for snapshot and check.
+        let never = (self.updates == 0).then(|| self.outage.as_ref().map(|o| o.failure.clone())).flatten();
+        if let Some(o) = self.outage.take() {
+            self.record_outage(&o, None)?;
+        }
+        let pending = self.tracker.take_changes();
+        let elapsed = chrono::Duration::from_std(self.start.elapsed()).unwrap_or_default();
+        let mut meta = self.session.meta(StepKind::Watch, self.now());
+        meta.title = Some(format!("Watch ended after {} ({why})", format::duration(elapsed)));
+        let pods: Vec<_> = self.tracker.pods().collect();
+        let healthy = pods.iter().filter(|p| crate::kube::summary::pod_is_healthy(p)).count();
+        let mut body = format!(
+            "Watched {} from {} to {}: {} updates, {} change steps, {} outages, {} re-lists after 410 Gone.\n\nAt the end: {} of {} pods healthy, {} of {} nodes Ready.\n",
+            self.server,
+            format::clock(self.started_at),
+            format::clock(self.now()),
+            format::thousands(self.updates),
+            self.steps,
+            self.outages,
+            self.relists,
+            healthy,
+            pods.len(),
+            self.tracker.nodes().filter(|n| n.is_ready()).count(),
+            self.tracker.nodes().count()
+        );
+        if let Some(c) = &pending {
+            body.push_str("\nSince the last step:\n\n");
+            for line in &c.lines {
+                body.push_str(&format!("- {line}\n"));
+            }
+        }
+        meta.watch = Some(WatchStats {
+            updates: self.updates,
+            outages: Some(self.outages),
+            relists: Some(self.relists),
+            pods: Some(pods.len() as u64),
+            pods_healthy: Some(healthy as u64),
+            ..WatchStats::default()
+        });
+        self.save(meta, body)?;
+        if let Some(f) = never {
+            return Err(crate::commands::snapshot::failure_error(&f));
+        }
+        Ok(0)
+    }
+}

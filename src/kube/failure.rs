@@ -1,0 +1,145 @@
+//! A cluster that does not answer is evidence too: the failure's kind, the server and
+//! a message as clear as kubectl's. Classified from kube's error chain.
+
+use serde::{Deserialize, Serialize};
+
+/// The error kinds a step records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    ConnectionRefused,
+    Timeout,
+    Tls,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    /// The server answered something that is not Kubernetes JSON.
+    BadResponse,
+    /// DNS, no route, reset, a 5xx: anything else on the way.
+    Unreachable,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::ConnectionRefused => "connection_refused",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Tls => "tls",
+            FailureKind::Unauthorized => "unauthorized",
+            FailureKind::Forbidden => "forbidden",
+            FailureKind::NotFound => "not_found",
+            FailureKind::BadResponse => "bad_response",
+            FailureKind::Unreachable => "unreachable",
+        }
+    }
+}
+
+/// One failed request, ready for a step's `error` and for the person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// `127.0.0.1:6443`.
+    pub server: String,
+    pub context: Option<String>,
+    /// What was asked, e.g. `/api/v1/pods?limit=500`.
+    pub path: String,
+    /// The first line a person reads.
+    pub message: String,
+    /// kube's own words, for the record.
+    pub detail: String,
+}
+
+impl Failure {
+    pub fn hint(&self) -> String {
+        let ctx = self.context.as_deref().map(|c| format!(" --context {c}")).unwrap_or_default();
+        match self.kind {
+            FailureKind::ConnectionRefused => format!(
+                "is the API server running (systemctl status k3s)? did the node's address change? `kubectl cluster-info{ctx}` should say the same"
+            ),
+            FailureKind::Timeout => "the server did not answer in time: check the address and the network, or raise --connect-timeout/--request-timeout".to_string(),
+            FailureKind::Tls => "the server's certificate does not match the kubeconfig's certificate-authority (a new node IP is not in the certificate?)".to_string(),
+            FailureKind::Unauthorized => "the credentials were refused: renew the token or certificate in the kubeconfig".to_string(),
+            FailureKind::Forbidden => format!("the user may not list this: `kubectl auth can-i list pods -A{ctx}` tells"),
+            FailureKind::NotFound => "the server does not serve this path: is it a Kubernetes API server?".to_string(),
+            FailureKind::BadResponse => "the server's answer is not Kubernetes JSON: is the URL a Kubernetes API server (or a proxy in front of it)?".to_string(),
+            FailureKind::Unreachable => "check the server address in the kubeconfig and the network path to it".to_string(),
+        }
+    }
+}
+
+/// Classifies a kube error met while asking `server` for `path`.
+pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &str) -> Failure {
+    let detail = chain(err);
+    let lower = detail.to_ascii_lowercase();
+    let on = match context {
+        Some(c) => format!(" (context {c:?})"),
+        None => String::new(),
+    };
+    let (kind, message) = match err {
+        kube::Error::Api(status) => {
+            let code = status.code;
+            let what = status.message.trim();
+            let kind = match code {
+                401 => FailureKind::Unauthorized,
+                403 => FailureKind::Forbidden,
+                404 => FailureKind::NotFound,
+                _ => FailureKind::Unreachable,
+            };
+            let message = match kind {
+                FailureKind::Unauthorized => {
+                    format!("the server {server}{on} refused the credentials: 401 Unauthorized")
+                }
+                FailureKind::Forbidden => format!("the server {server}{on} forbids {path}: 403 Forbidden: {what}"),
+                FailureKind::NotFound => format!("the server {server}{on} has no {path}: 404 Not Found"),
+                _ => format!("the server {server}{on} answered {code} for {path}: {what}"),
+            };
+            (kind, message)
+        }
+        kube::Error::SerdeError(e) => (
+            FailureKind::BadResponse,
+            format!("the server {server}{on} answered {path} with something that is not Kubernetes JSON: {e}"),
+        ),
+        _ if lower.contains("connection refused") => (
+            FailureKind::ConnectionRefused,
+            format!("The connection to the server {server}{on} was refused - did you specify the right host or port?"),
+        ),
+        _ if lower.contains("timed out") || lower.contains("timeout") || lower.contains("elapsed") => (
+            FailureKind::Timeout,
+            format!("the server {server}{on} did not answer {path} in time ({})", last_words(&detail)),
+        ),
+        _ if ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype", "peer sent", "alert"]
+            .iter()
+            .any(|w| lower.contains(w)) =>
+        {
+            (FailureKind::Tls, format!("TLS with the server {server}{on} failed: {}", last_words(&detail)))
+        }
+        _ => (FailureKind::Unreachable, format!("cannot reach the server {server}{on}: {}", last_words(&detail))),
+    };
+    Failure {
+        kind,
+        server: server.to_string(),
+        context: context.map(str::to_string),
+        path: path.to_string(),
+        message,
+        detail,
+    }
+}
+
+/// The error and its sources, joined: `a: b: c`.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    parts.join(": ")
+}
+
+/// The innermost cause, which is usually the one that says what happened.
+fn last_words(detail: &str) -> &str {
+    detail.rsplit(": ").find(|s| !s.trim().is_empty()).unwrap_or(detail)
+}

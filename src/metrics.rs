@@ -1,0 +1,426 @@
+//! Pure: milestones and facts → durations and totals, each with the endpoints and step ids
+//! it came from, or "unknown" with the reason. No IO; the clock is an argument.
+//!
+//! Every interval is named for what it measures ("Time to diagnose", "Detection to
+//! recovery"): there is no bare "MTTR" here, because nobody can check one.
+
+pub mod ledger;
+#[cfg(test)]
+mod proptests;
+pub mod report;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::clock::Timestamp;
+use crate::format;
+use crate::model::{Incident, Milestone, Step, StepKind};
+
+pub use ledger::{Effect, Verdict, classify};
+
+/// A moment an interval starts or ends at, and the step that says so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Point {
+    /// What marks it: a milestone (`detected`) or a step kind (`decision`, `first step`).
+    pub what: String,
+    pub at: Timestamp,
+    pub step: String,
+}
+
+/// A measured interval, or why it cannot be measured.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum Span {
+    Known { from: Point, to: Point, seconds: i64 },
+    Unknown { reason: String },
+}
+
+/// One duration of the metrics table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Interval {
+    /// Stable key for JSON and reports: `time_to_diagnose`.
+    pub key: &'static str,
+    /// What it measures, in words: `Time to diagnose`, `Detection to recovery`.
+    pub name: String,
+    #[serde(flatten)]
+    pub span: Span,
+    /// Where an endpoint came from when it was not the plain milestone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Interval {
+    pub fn seconds(&self) -> Option<i64> {
+        match &self.span {
+            Span::Known { seconds, .. } => Some(*seconds),
+            Span::Unknown { .. } => None,
+        }
+    }
+
+    /// `22 minutes`, or `unknown (impact start not recorded)`.
+    pub fn value_text(&self) -> String {
+        match &self.span {
+            Span::Known { seconds, .. } => format::duration_words(chrono::Duration::seconds(*seconds)),
+            Span::Unknown { reason } => format!("unknown ({reason})"),
+        }
+    }
+}
+
+/// Keys of the intervals, in table order.
+pub const INTERVAL_KEYS: [&str; 6] =
+    ["time_to_detect", "time_to_diagnose", "recovery_time", "time_to_recover", "permanent_fix", "total_downtime"];
+
+/// A count of restarts seen in one output or snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RestartObservation {
+    pub at: Timestamp,
+    /// The sum over the pods that output lists (a filtered listing counts fewer pods).
+    pub total: u64,
+    pub step: String,
+    /// `namespace/name` → restarts, for the pods the output lists by name.
+    #[serde(skip)]
+    pub pods: Vec<(String, u64)>,
+}
+
+/// Restarts across the observations: the highest count seen, and how much it grew.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Restarts {
+    pub observations: Vec<RestartObservation>,
+    /// The highest `restarts_total` seen (the first such observation).
+    pub peak: Option<RestartObservation>,
+    /// New restarts of the same pods between outputs: for each pod seen in two or more
+    /// outputs, the sum of the rises of its count (a recreated pod has a new name and
+    /// starts a new count). Needs a pod seen twice.
+    pub increase: Option<u64>,
+    /// Why `peak` or `increase` is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown_reason: Option<String>,
+}
+
+/// A command recorded in a run or capture step, with the ledger's verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CommandRecord {
+    pub step: String,
+    pub kind: StepKind,
+    pub at: Timestamp,
+    pub command: String,
+    pub exit_code: Option<i32>,
+    pub effect: Effect,
+    pub reason: String,
+}
+
+/// When the incident was discovered and what says so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Discovery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub point: Option<Point>,
+    /// `detected milestone`, `first step`, or why it is unknown.
+    pub source: String,
+}
+
+/// Everything the postmortem says in numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Metrics {
+    /// The first of each milestone (not dated in the future), in milestone order.
+    pub milestones: Vec<Point>,
+    pub discovery: Discovery,
+    pub intervals: Vec<Interval>,
+    pub restarts: Restarts,
+    pub services_affected: Vec<String>,
+    pub services_unaffected: Vec<String>,
+    pub commands: Vec<CommandRecord>,
+    pub commands_run: usize,
+    pub state_changing: usize,
+    pub unclassified: usize,
+    /// Milestones that were refused or ignored, steps dated in the future, ….
+    pub warnings: Vec<String>,
+}
+
+impl Metrics {
+    pub fn interval(&self, key: &str) -> Option<&Interval> {
+        self.intervals.iter().find(|i| i.key == key)
+    }
+}
+
+/// Words for a milestone in "… not recorded" reasons.
+fn noun(m: Milestone) -> &'static str {
+    match m {
+        Milestone::ImpactStart => "impact start",
+        Milestone::Detected => "detection",
+        Milestone::Acknowledged => "acknowledgement",
+        Milestone::Diagnosed => "diagnosis",
+        Milestone::MitigationStart => "mitigation start",
+        Milestone::Mitigated => "mitigation",
+        Milestone::Recovered => "recovery",
+        Milestone::Resolved => "resolution",
+        Milestone::PermanentFixStart => "permanent fix start",
+        Milestone::PermanentFix => "permanent fix",
+    }
+}
+
+fn point(what: impl Into<String>, step: &Step) -> Point {
+    Point { what: what.into(), at: step.meta.at, step: step.meta.id.clone() }
+}
+
+fn when(p: &Point) -> String {
+    format!("{} at {} ({})", p.what, format::date_time(p.at), p.step)
+}
+
+struct Builder<'a> {
+    incident: &'a Incident,
+    now: Timestamp,
+    /// Steps not dated in the future, in timeline order.
+    steps: Vec<&'a Step>,
+    milestones: BTreeMap<Milestone, Point>,
+    warnings: Vec<String>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(incident: &'a Incident, now: Timestamp) -> Builder<'a> {
+        let mut warnings = Vec::new();
+        let mut steps = Vec::new();
+        for step in &incident.steps {
+            if step.meta.at > now {
+                warnings.push(format!(
+                    "step {} is dated {}, after now ({}); it is left out of the metrics",
+                    step.meta.id,
+                    format::date_time(step.meta.at),
+                    format::date_time(now)
+                ));
+            } else {
+                steps.push(step);
+            }
+        }
+        let mut milestones = BTreeMap::new();
+        for step in &steps {
+            if let Some(m) = step.meta.milestone {
+                milestones.entry(m).or_insert_with(|| point(m.as_str(), step));
+            }
+        }
+        Builder { incident, now, steps, milestones, warnings }
+    }
+
+    fn warn(&mut self, text: String) {
+        if !self.warnings.contains(&text) {
+            self.warnings.push(text);
+        }
+    }
+
+    /// `from → to`, refused when `to` comes before `from`.
+    fn span(&mut self, key: &str, from: Result<Point, String>, to: Result<Point, String>) -> Span {
+        match (from, to) {
+            (Ok(from), Ok(to)) if to.at < from.at => {
+                let reason = format!("{} is before {}", when(&to), when(&from));
+                self.warn(format!("{}: {reason}; the interval is left unknown", key.replace('_', " ")));
+                Span::Unknown { reason }
+            }
+            (Ok(from), Ok(to)) => {
+                let seconds = (to.at - from.at).num_seconds();
+                Span::Known { from, to, seconds }
+            }
+            (Err(a), Err(b)) => Span::Unknown { reason: join_missing(&a, &b) },
+            (Err(reason), _) | (_, Err(reason)) => Span::Unknown { reason },
+        }
+    }
+
+    fn milestone(&self, m: Milestone) -> Result<Point, String> {
+        self.milestones.get(&m).cloned().ok_or_else(|| format!("{} not recorded", noun(m)))
+    }
+
+    fn interval(&mut self, key: &'static str, name: &str, from: Milestone, to: Milestone) -> Interval {
+        let span = self.span(key, self.milestone(from), self.milestone(to));
+        Interval { key, name: name.to_string(), span, note: None }
+    }
+
+    fn discovery(&self) -> Discovery {
+        if let Some(p) = self.milestones.get(&Milestone::Detected) {
+            return Discovery { point: Some(p.clone()), source: "detected milestone".to_string() };
+        }
+        match self.steps.first() {
+            Some(step) => Discovery {
+                point: Some(point(format!("first step ({})", step.meta.kind), step)),
+                source: "first step; no detected milestone".to_string(),
+            },
+            None => Discovery { point: None, source: "no steps recorded".to_string() },
+        }
+    }
+
+    /// The `mitigation-start` milestone, else the first decision after diagnosis (and
+    /// before recovery, when that is known).
+    fn mitigation_start(&self) -> (Result<Point, String>, Option<String>) {
+        if let Some(p) = self.milestones.get(&Milestone::MitigationStart) {
+            return (Ok(p.clone()), None);
+        }
+        let missing = "no mitigation-start milestone and no decision after diagnosis";
+        let Some(diagnosed) = self.milestones.get(&Milestone::Diagnosed) else {
+            return (Err(missing.to_string()), None);
+        };
+        let recovered = self.milestones.get(&Milestone::Recovered).map(|p| p.at);
+        let decision = self.steps.iter().find(|s| {
+            s.meta.kind == StepKind::Decision && s.meta.at >= diagnosed.at && recovered.is_none_or(|r| s.meta.at <= r)
+        });
+        match decision {
+            Some(step) => (
+                Ok(point("decision", step)),
+                Some("mitigation start = the first decision after diagnosis; no mitigation-start milestone".into()),
+            ),
+            None => (Err(missing.to_string()), None),
+        }
+    }
+
+    fn time_to_recover(&mut self) -> Interval {
+        let key = "time_to_recover";
+        let recovered = self.milestone(Milestone::Recovered);
+        if let Ok(impact) = self.milestone(Milestone::ImpactStart) {
+            let span = self.span(key, Ok(impact), recovered);
+            return Interval { key, name: "Impact to recovery".into(), span, note: None };
+        }
+        match self.milestone(Milestone::Detected) {
+            Ok(detected) => {
+                let span = self.span(key, Ok(detected), recovered);
+                Interval {
+                    key,
+                    name: "Detection to recovery".into(),
+                    span,
+                    note: Some("impact start not recorded: measured from detection".into()),
+                }
+            }
+            Err(_) => {
+                let span = self.span(key, Err("impact start and detection not recorded".into()), recovered);
+                Interval { key, name: "Time to recover".into(), span, note: None }
+            }
+        }
+    }
+
+    fn restarts(&mut self, observations: &[RestartObservation]) -> Restarts {
+        let mut obs: Vec<RestartObservation> = Vec::new();
+        for o in observations {
+            if o.at > self.now {
+                continue; // already warned about with its step
+            }
+            obs.push(o.clone());
+        }
+        obs.sort_by(|a, b| (a.at, &a.step).cmp(&(b.at, &b.step)));
+        let peak = obs.iter().fold(None::<&RestartObservation>, |best, o| match best {
+            Some(b) if b.total >= o.total => Some(b),
+            _ => Some(o),
+        });
+        let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        let mut increase = None::<u64>;
+        for o in &obs {
+            for (pod, restarts) in &o.pods {
+                if let Some(before) = last.insert(pod, *restarts) {
+                    *increase.get_or_insert(0) += restarts.saturating_sub(before);
+                }
+            }
+        }
+        let unknown_reason = match obs.len() {
+            0 => Some("no restart counts in any captured output or snapshot".to_string()),
+            1 => Some("one restart observation: the increase needs a pod seen twice".to_string()),
+            _ if increase.is_none() => Some("no pod was listed in two outputs".to_string()),
+            _ => None,
+        };
+        Restarts { peak: peak.cloned(), increase, unknown_reason, observations: obs }
+    }
+
+    fn commands(&self) -> Vec<CommandRecord> {
+        self.incident
+            .steps
+            .iter()
+            .filter(|s| matches!(s.meta.kind, StepKind::Run | StepKind::Capture))
+            .filter_map(|s| {
+                let command = s.meta.command.clone().or_else(|| s.meta.argv.as_ref().map(shell_words::join))?;
+                let verdict = classify(&command);
+                Some(CommandRecord {
+                    step: s.meta.id.clone(),
+                    kind: s.meta.kind,
+                    at: s.meta.at,
+                    command,
+                    exit_code: s.meta.exit_code,
+                    effect: verdict.effect,
+                    reason: verdict.reason,
+                })
+            })
+            .collect()
+    }
+}
+
+fn join_missing(a: &str, b: &str) -> String {
+    match (a.strip_suffix(" not recorded"), b.strip_suffix(" not recorded")) {
+        (Some(a), Some(b)) => {
+            let mut names: Vec<&str> = a.split(" and ").collect();
+            names.push(b);
+            let last = names.pop().unwrap_or_default();
+            format!("{} and {last} not recorded", names.join(", "))
+        }
+        _ => format!("{a}; {b}"),
+    }
+}
+
+/// Computes the metrics of `incident` as of `now`, with restart counts from its outputs.
+pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timestamp) -> Metrics {
+    let mut b = Builder::new(incident, now);
+    let time_to_detect = b.interval("time_to_detect", "Time to detect", Milestone::ImpactStart, Milestone::Detected);
+    let time_to_diagnose =
+        b.interval("time_to_diagnose", "Time to diagnose", Milestone::Detected, Milestone::Diagnosed);
+    let (mitigation, note) = b.mitigation_start();
+    let recovered = b.milestone(Milestone::Recovered);
+    let recovery_span = b.span("recovery_time", mitigation, recovered);
+    let recovery_time = Interval { key: "recovery_time", name: "Recovery time".into(), span: recovery_span, note };
+    let time_to_recover = b.time_to_recover();
+    let permanent_fix =
+        b.interval("permanent_fix", "Permanent fix", Milestone::PermanentFixStart, Milestone::PermanentFix);
+    let total_downtime = b.interval("total_downtime", "Total downtime", Milestone::ImpactStart, Milestone::Recovered);
+    let discovery = b.discovery();
+    let restarts = b.restarts(restarts);
+    let commands = b.commands();
+    let state_changing = commands.iter().filter(|c| c.effect == Effect::StateChanging).count();
+    let unclassified = commands.iter().filter(|c| c.effect == Effect::Unknown).count();
+    Metrics {
+        milestones: b.milestones.values().cloned().collect(),
+        discovery,
+        intervals: vec![
+            time_to_detect,
+            time_to_diagnose,
+            recovery_time,
+            time_to_recover,
+            permanent_fix,
+            total_downtime,
+        ],
+        restarts,
+        services_affected: incident.meta.services.clone(),
+        services_unaffected: incident.meta.services_unaffected.clone(),
+        commands_run: commands.len(),
+        state_changing,
+        unclassified,
+        commands,
+        warnings: b.warnings,
+    }
+}
+
+/// Restart counts (`facts.restarts_total`) in the incident's outputs and snapshots, in
+/// timeline order.
+pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
+    incident
+        .steps
+        .iter()
+        .filter(|s| s.meta.kind.has_output())
+        .filter_map(|s| {
+            let facts = s.meta.facts.as_ref()?;
+            let total = facts.restarts_total?;
+            let pods = facts
+                .pods
+                .iter()
+                .map(|p| {
+                    let name = p.name.strip_prefix("pod/").unwrap_or(&p.name);
+                    let key = p.namespace.as_ref().map_or_else(|| name.to_string(), |ns| format!("{ns}/{name}"));
+                    (key, p.restarts)
+                })
+                .collect();
+            Some(RestartObservation { at: s.meta.at, total, step: s.meta.id.clone(), pods })
+        })
+        .collect()
+}

@@ -1,0 +1,181 @@
+//! Pure: figures across incidents. Counts by severity and service; for each duration the
+//! number of incidents it is known for, its median and its 90th percentile (nearest rank).
+//! Never a mean: one days-long outage would drown every other incident in it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Metrics;
+
+/// What the report needs of one incident.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncidentFigures {
+    pub slug: String,
+    pub severity: Option<String>,
+    pub services: Vec<String>,
+    /// `(name, seconds)` of every interval, `None` when unknown.
+    pub intervals: Vec<(String, Option<i64>)>,
+}
+
+impl IncidentFigures {
+    pub fn from_metrics(slug: &str, severity: Option<&str>, m: &Metrics) -> IncidentFigures {
+        IncidentFigures {
+            slug: slug.to_string(),
+            severity: severity.map(str::to_string),
+            services: m.services_affected.clone(),
+            intervals: m.intervals.iter().map(|i| (i.name.clone(), i.seconds())).collect(),
+        }
+    }
+}
+
+/// One duration across incidents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DurationStats {
+    /// `Time to diagnose`, `Detection to recovery`, ….
+    pub name: String,
+    /// Incidents where it is known.
+    pub n: usize,
+    /// Incidents where it is unknown (a milestone missing or out of order).
+    pub unknown: usize,
+    pub median_seconds: Option<i64>,
+    pub p90_seconds: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub incidents: usize,
+    pub by_severity: BTreeMap<String, usize>,
+    pub by_service: BTreeMap<String, usize>,
+    pub durations: Vec<DurationStats>,
+}
+
+/// The median: the middle value, or the mean of the two middle values (rounded down).
+pub fn median(sorted: &[i64]) -> Option<i64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]).div_euclid(2)),
+    }
+}
+
+/// The nearest-rank percentile `p` (0–100): the smallest value with at least p% at or below it.
+pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p as usize * sorted.len()).div_ceil(100).max(1);
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+pub fn summarize(figures: &[IncidentFigures]) -> Report {
+    let mut by_severity = BTreeMap::new();
+    let mut by_service = BTreeMap::new();
+    // Names in first-seen order, so the table follows the metrics table's order.
+    let mut order: Vec<String> = Vec::new();
+    let mut values: BTreeMap<String, (Vec<i64>, usize)> = BTreeMap::new();
+    for f in figures {
+        *by_severity.entry(f.severity.clone().unwrap_or_else(|| "unknown".to_string())).or_insert(0) += 1;
+        if f.services.is_empty() {
+            *by_service.entry("(none recorded)".to_string()).or_insert(0) += 1;
+        }
+        for s in &f.services {
+            *by_service.entry(s.clone()).or_insert(0) += 1;
+        }
+        for (name, secs) in &f.intervals {
+            if !order.contains(name) {
+                order.push(name.clone());
+            }
+            let entry = values.entry(name.clone()).or_default();
+            match secs {
+                Some(s) => entry.0.push(*s),
+                None => entry.1 += 1,
+            }
+        }
+    }
+    let durations = order
+        .into_iter()
+        .map(|name| {
+            let (mut known, unknown) = values.remove(&name).unwrap_or_default();
+            known.sort_unstable();
+            DurationStats {
+                n: known.len(),
+                unknown,
+                median_seconds: median(&known),
+                p90_seconds: percentile(&known, 90),
+                name,
+            }
+        })
+        .collect();
+    Report { incidents: figures.len(), by_severity, by_service, durations }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig(slug: &str, sev: Option<&str>, services: &[&str], diag: Option<i64>) -> IncidentFigures {
+        IncidentFigures {
+            slug: slug.into(),
+            severity: sev.map(str::to_string),
+            services: services.iter().map(|s| s.to_string()).collect(),
+            intervals: vec![("Time to diagnose".into(), diag), ("Total downtime".into(), None)],
+        }
+    }
+
+    #[test]
+    fn median_and_nearest_rank_p90() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[5]), Some(5));
+        assert_eq!(median(&[1, 3, 10]), Some(3));
+        assert_eq!(median(&[1, 2, 3, 10]), Some(2));
+        assert_eq!(percentile(&[], 90), None);
+        assert_eq!(percentile(&[7], 90), Some(7));
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&ten, 90), Some(9));
+        assert_eq!(percentile(&ten, 100), Some(10));
+        let twenty: Vec<i64> = (1..=20).collect();
+        assert_eq!(percentile(&twenty, 90), Some(18));
+    }
+
+    #[test]
+    fn counts_and_durations_with_n() {
+        let r = summarize(&[
+            fig("a", Some("sev2"), &["k3s", "dns"], Some(1320)),
+            fig("b", Some("sev2"), &["k3s"], Some(600)),
+            fig("c", None, &[], None),
+        ]);
+        assert_eq!(r.incidents, 3);
+        assert_eq!(r.by_severity, BTreeMap::from([("sev2".to_string(), 2), ("unknown".to_string(), 1)]));
+        assert_eq!(
+            r.by_service,
+            BTreeMap::from([("(none recorded)".to_string(), 1), ("dns".to_string(), 1), ("k3s".to_string(), 2)])
+        );
+        assert_eq!(
+            r.durations,
+            [
+                DurationStats {
+                    name: "Time to diagnose".into(),
+                    n: 2,
+                    unknown: 1,
+                    median_seconds: Some(960),
+                    p90_seconds: Some(1320)
+                },
+                DurationStats {
+                    name: "Total downtime".into(),
+                    n: 0,
+                    unknown: 3,
+                    median_seconds: None,
+                    p90_seconds: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn no_incidents() {
+        let r = summarize(&[]);
+        assert_eq!((r.incidents, r.durations.len()), (0, 0));
+    }
+}

@@ -1,0 +1,342 @@
+use chrono::DateTime;
+
+use super::*;
+use crate::model::{IncidentMeta, StepMeta};
+
+fn t(hm: &str) -> Timestamp {
+    DateTime::parse_from_rfc3339(&format!("2025-10-05T{hm}:00-05:00")).unwrap()
+}
+
+fn step(id: &str, kind: StepKind, at: &str) -> Step {
+    Step { meta: StepMeta::new(id.to_string(), kind, t(at), t(at)), body: String::new() }
+}
+
+fn mark(id: &str, m: Milestone, at: &str) -> Step {
+    let mut s = step(id, StepKind::Milestone, at);
+    s.meta.milestone = Some(m);
+    s
+}
+
+fn run(id: &str, at: &str, command: &str, exit: i32) -> Step {
+    let mut s = step(id, StepKind::Run, at);
+    s.meta.command = Some(command.to_string());
+    s.meta.exit_code = Some(exit);
+    s
+}
+
+fn incident(mut steps: Vec<Step>) -> Incident {
+    crate::model::sort_timeline(&mut steps);
+    let meta: IncidentMeta = serde_json::from_value(serde_json::json!({
+        "id": "2025-10-05-k3s", "title": "K3s", "at": "2025-10-05T08:23:00-05:00",
+        "services": ["LibreChat", "Prometheus"], "services_unaffected": ["Ollama"],
+    }))
+    .unwrap();
+    Incident { slug: "2025-10-05-k3s".into(), meta, summary: String::new(), steps }
+}
+
+/// The seed story: detected 08:23, diagnosed 08:45, decision 09:00, recovered 09:30,
+/// permanent fix 10:00–10:30, no impact start.
+fn seed() -> Vec<Step> {
+    vec![
+        mark("det", Milestone::Detected, "08:23"),
+        run("pods", "08:23", "kubectl get pods -A", 0),
+        run("nodes", "08:25", "kubectl get nodes", 0),
+        mark("diag", Milestone::Diagnosed, "08:45"),
+        step("opt1", StepKind::Option, "08:55"),
+        step("dec1", StepKind::Decision, "09:00"),
+        run("stop", "09:14", "sudo systemctl stop k3s", 0),
+        run("rm", "09:15", "sudo rm -f /var/lib/rancher/k3s/server/cred/node-passwd", 0),
+        run("start", "09:16", "sudo systemctl start k3s", 0),
+        mark("rec", Milestone::Recovered, "09:30"),
+        step("dec3", StepKind::Decision, "09:55"),
+        mark("pfs", Milestone::PermanentFixStart, "10:00"),
+        run("vi", "10:01", "sudo vi /etc/systemd/system/k3s.service", 0),
+        mark("pf", Milestone::PermanentFix, "10:30"),
+    ]
+}
+
+fn now() -> Timestamp {
+    t("11:00")
+}
+
+fn row(m: &Metrics, key: &str) -> (String, String) {
+    let i = m.interval(key).unwrap();
+    (i.name.clone(), i.value_text())
+}
+
+fn endpoints(m: &Metrics, key: &str) -> (String, String, String, String) {
+    match &m.interval(key).unwrap().span {
+        Span::Known { from, to, .. } => {
+            (format::clock(from.at), format::clock(to.at), from.step.clone(), to.step.clone())
+        }
+        Span::Unknown { reason } => panic!("{key} unknown: {reason}"),
+    }
+}
+
+#[test]
+fn the_seed_story_numbers() {
+    let m = compute(&incident(seed()), &[], now());
+    assert_eq!(m.warnings, Vec::<String>::new());
+    assert_eq!(row(&m, "time_to_diagnose"), ("Time to diagnose".into(), "22 minutes".into()));
+    assert_eq!(endpoints(&m, "time_to_diagnose"), ("08:23".into(), "08:45".into(), "det".into(), "diag".into()));
+    assert_eq!(row(&m, "recovery_time"), ("Recovery time".into(), "30 minutes".into()));
+    assert_eq!(endpoints(&m, "recovery_time"), ("09:00".into(), "09:30".into(), "dec1".into(), "rec".into()));
+    assert_eq!(
+        m.interval("recovery_time").unwrap().note.as_deref(),
+        Some("mitigation start = the first decision after diagnosis; no mitigation-start milestone")
+    );
+    assert_eq!(row(&m, "permanent_fix"), ("Permanent fix".into(), "30 minutes".into()));
+    assert_eq!(endpoints(&m, "permanent_fix"), ("10:00".into(), "10:30".into(), "pfs".into(), "pf".into()));
+    assert_eq!(row(&m, "time_to_recover"), ("Detection to recovery".into(), "1 hour 7 minutes".into()));
+    assert_eq!(
+        m.interval("time_to_recover").unwrap().note.as_deref(),
+        Some("impact start not recorded: measured from detection")
+    );
+    assert_eq!(row(&m, "total_downtime"), ("Total downtime".into(), "unknown (impact start not recorded)".into()));
+    assert_eq!(row(&m, "time_to_detect"), ("Time to detect".into(), "unknown (impact start not recorded)".into()));
+    assert_eq!(m.discovery.source, "detected milestone");
+    assert_eq!(m.discovery.point.as_ref().map(|p| (p.at, p.step.as_str())), Some((t("08:23"), "det")));
+    assert_eq!(m.services_affected, ["LibreChat", "Prometheus"]);
+    assert_eq!(m.services_unaffected, ["Ollama"]);
+    assert_eq!((m.commands_run, m.state_changing, m.unclassified), (6, 4, 0));
+    let changes: Vec<&str> =
+        m.commands.iter().filter(|c| c.effect == Effect::StateChanging).map(|c| c.step.as_str()).collect();
+    assert_eq!(changes, ["stop", "rm", "start", "vi"]);
+}
+
+#[test]
+fn no_bare_mttr_anywhere() {
+    let m = compute(&incident(seed()), &[], now());
+    let json = serde_json::to_string(&m).unwrap();
+    assert!(!json.to_lowercase().contains("mttr"), "{json}");
+    for i in &m.intervals {
+        assert!(!i.name.is_empty() && i.name != "MTTR");
+    }
+}
+
+#[test]
+fn impact_start_makes_downtime_and_detection_known() {
+    let mut steps = seed();
+    steps.push(mark("imp", Milestone::ImpactStart, "06:00"));
+    let m = compute(&incident(steps), &[], now());
+    assert_eq!(row(&m, "total_downtime"), ("Total downtime".into(), "3 hours 30 minutes".into()));
+    assert_eq!(row(&m, "time_to_recover"), ("Impact to recovery".into(), "3 hours 30 minutes".into()));
+    assert_eq!(m.interval("time_to_recover").unwrap().note, None);
+    assert_eq!(row(&m, "time_to_detect"), ("Time to detect".into(), "2 hours 23 minutes".into()));
+    assert_eq!(endpoints(&m, "time_to_detect"), ("06:00".into(), "08:23".into(), "imp".into(), "det".into()));
+}
+
+#[test]
+fn a_mitigation_start_milestone_wins_over_decisions() {
+    let mut steps = seed();
+    steps.push(mark("mit", Milestone::MitigationStart, "09:10"));
+    let m = compute(&incident(steps), &[], now());
+    assert_eq!(endpoints(&m, "recovery_time"), ("09:10".into(), "09:30".into(), "mit".into(), "rec".into()));
+    assert_eq!(m.interval("recovery_time").unwrap().note, None);
+}
+
+#[test]
+fn missing_milestones_are_unknown_with_reasons() {
+    let m = compute(&incident(vec![step("n1", StepKind::Note, "08:30")]), &[], now());
+    let got: Vec<(String, String)> = INTERVAL_KEYS.iter().map(|k| row(&m, k)).collect();
+    assert_eq!(
+        got,
+        [
+            ("Time to detect".into(), "unknown (impact start and detection not recorded)".into()),
+            ("Time to diagnose".into(), "unknown (detection and diagnosis not recorded)".into()),
+            (
+                "Recovery time".into(),
+                "unknown (no mitigation-start milestone and no decision after diagnosis; recovery not recorded)".into()
+            ),
+            ("Time to recover".into(), "unknown (impact start, detection and recovery not recorded)".into()),
+            ("Permanent fix".into(), "unknown (permanent fix start and permanent fix not recorded)".into()),
+            ("Total downtime".into(), "unknown (impact start and recovery not recorded)".into()),
+        ]
+    );
+    assert_eq!(m.discovery.source, "first step; no detected milestone");
+    assert_eq!(m.discovery.point.as_ref().map(|p| p.what.as_str()), Some("first step (note)"));
+    assert_eq!(m.restarts.unknown_reason.as_deref(), Some("no restart counts in any captured output or snapshot"));
+}
+
+#[test]
+fn an_empty_incident_is_all_unknown_without_panicking() {
+    let m = compute(&incident(vec![]), &[], now());
+    assert!(m.intervals.iter().all(|i| i.seconds().is_none()));
+    assert_eq!(m.discovery, Discovery { point: None, source: "no steps recorded".into() });
+    assert_eq!((m.commands_run, m.state_changing), (0, 0));
+    assert!(m.warnings.is_empty());
+}
+
+#[test]
+fn out_of_order_milestones_are_refused_naming_both_steps() {
+    let steps = vec![
+        mark("det", Milestone::Detected, "08:23"),
+        mark("diag", Milestone::Diagnosed, "08:10"),
+        mark("rec", Milestone::Recovered, "09:30"),
+    ];
+    let m = compute(&incident(steps), &[], now());
+    assert_eq!(
+        row(&m, "time_to_diagnose").1,
+        "unknown (diagnosed at 2025-10-05 08:10 (diag) is before detected at 2025-10-05 08:23 (det))"
+    );
+    assert_eq!(
+        m.warnings,
+        [
+            "time to diagnose: diagnosed at 2025-10-05 08:10 (diag) is before detected at 2025-10-05 08:23 (det); the interval is left unknown"
+        ]
+    );
+    // The other intervals still use the milestones that are in order.
+    assert_eq!(row(&m, "time_to_recover").1, "1 hour 7 minutes");
+}
+
+#[test]
+fn recovered_before_impact_is_refused_once_per_interval() {
+    let steps = vec![mark("imp", Milestone::ImpactStart, "10:00"), mark("rec", Milestone::Recovered, "09:30")];
+    let m = compute(&incident(steps), &[], now());
+    assert_eq!(
+        m.warnings,
+        [
+            "time to recover: recovered at 2025-10-05 09:30 (rec) is before impact-start at 2025-10-05 10:00 (imp); the interval is left unknown",
+            "total downtime: recovered at 2025-10-05 09:30 (rec) is before impact-start at 2025-10-05 10:00 (imp); the interval is left unknown",
+        ]
+    );
+}
+
+#[test]
+fn steps_in_the_future_are_left_out_with_a_warning() {
+    let mut steps = seed();
+    steps.push(mark("typo", Milestone::ImpactStart, "23:59"));
+    let mut future_recovery = mark("rec2", Milestone::Recovered, "12:00");
+    future_recovery.meta.at = DateTime::parse_from_rfc3339("2035-10-05T09:30:00-05:00").unwrap();
+    steps.push(future_recovery);
+    let m = compute(&incident(steps), &[], now());
+    assert_eq!(
+        m.warnings,
+        [
+            "step typo is dated 2025-10-05 23:59, after now (2025-10-05 11:00); it is left out of the metrics",
+            "step rec2 is dated 2035-10-05 09:30, after now (2025-10-05 11:00); it is left out of the metrics",
+        ]
+    );
+    assert_eq!(row(&m, "total_downtime").1, "unknown (impact start not recorded)");
+    assert_eq!(endpoints(&m, "time_to_recover").3, "rec");
+}
+
+#[test]
+fn the_earliest_milestone_of_a_kind_counts() {
+    let mut steps = seed();
+    steps.push(mark("diag2", Milestone::Diagnosed, "08:50"));
+    let m = compute(&incident(steps), &[], now());
+    assert_eq!(endpoints(&m, "time_to_diagnose").3, "diag");
+}
+
+#[test]
+fn a_decision_after_recovery_is_not_a_mitigation_start() {
+    let steps = vec![
+        mark("det", Milestone::Detected, "08:23"),
+        mark("diag", Milestone::Diagnosed, "08:45"),
+        mark("rec", Milestone::Recovered, "09:30"),
+        step("late", StepKind::Decision, "09:55"),
+    ];
+    let m = compute(&incident(steps), &[], now());
+    assert_eq!(row(&m, "recovery_time").1, "unknown (no mitigation-start milestone and no decision after diagnosis)");
+}
+
+fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
+    RestartObservation { at: t(at), total, step: step.into(), pods: Vec::new() }
+}
+
+fn with_pods(mut o: RestartObservation, pods: &[(&str, u64)]) -> RestartObservation {
+    o.pods = pods.iter().map(|(p, n)| (p.to_string(), *n)).collect();
+    o
+}
+
+#[test]
+fn restarts_peak_and_increase() {
+    let inc = incident(seed());
+    let a = with_pods(obs("08:23", 6812, "pods"), &[("ollama/ollama-1", 1756), ("kube-system/coredns-x", 892)]);
+    // A filtered listing: only CoreDNS, three restarts later.
+    let b = with_pods(obs("08:40", 895, "b"), &[("kube-system/coredns-x", 895)]);
+    // After recovery: new pods, counts from zero.
+    let c = with_pods(obs("09:30", 0, "c"), &[("ollama/ollama-2", 0), ("kube-system/coredns-y", 0)]);
+    let m = compute(&inc, &[a.clone(), b.clone(), c.clone()], now());
+    assert_eq!(m.restarts.peak.as_ref().map(|p| (p.total, p.step.as_str())), Some((6812, "pods")));
+    assert_eq!(m.restarts.increase, Some(3));
+    assert_eq!(m.restarts.unknown_reason, None);
+
+    let apart = compute(&inc, &[a.clone(), c], now());
+    assert_eq!(apart.restarts.increase, None);
+    assert_eq!(apart.restarts.unknown_reason.as_deref(), Some("no pod was listed in two outputs"));
+
+    let one = compute(&inc, &[obs("08:23", 6812, "pods")], now());
+    assert_eq!(one.restarts.peak, Some(obs("08:23", 6812, "pods")));
+    assert_eq!(one.restarts.increase, None);
+    assert_eq!(
+        one.restarts.unknown_reason.as_deref(),
+        Some("one restart observation: the increase needs a pod seen twice")
+    );
+
+    let future = compute(&inc, &[obs("08:23", 5, "a"), obs("23:00", 9000, "z")], now());
+    assert_eq!(future.restarts.peak, Some(obs("08:23", 5, "a")));
+    assert_eq!(future.restarts.observations.len(), 1);
+}
+
+#[test]
+fn restart_observations_come_from_output_steps_only() {
+    let mut steps = seed();
+    let mut note = step("note", StepKind::Note, "08:24");
+    let facts = |n: u64| Some(crate::extract::Facts { restarts_total: Some(n), ..Default::default() });
+    let pod = crate::extract::Pod {
+        namespace: Some("ollama".into()),
+        name: "pod/ollama-1".into(),
+        restarts: 1756,
+        ..Default::default()
+    };
+    note.meta.facts = facts(1);
+    steps.push(note);
+    for s in steps.iter_mut().filter(|s| s.meta.id == "pods") {
+        s.meta.facts = facts(6812);
+        s.meta.facts.as_mut().unwrap().pods = vec![pod.clone()];
+    }
+    let mut snapshot = step("snap", StepKind::Snapshot, "09:31");
+    snapshot.meta.facts = facts(0);
+    steps.push(snapshot);
+    let mut nodes_only = step("nodes2", StepKind::Capture, "09:32");
+    nodes_only.meta.facts = Some(crate::extract::Facts::default());
+    steps.push(nodes_only);
+    let inc = incident(steps);
+    assert_eq!(
+        restart_observations(&inc),
+        [with_pods(obs("08:23", 6812, "pods"), &[("ollama/ollama-1", 1756)]), obs("09:31", 0, "snap")]
+    );
+}
+
+#[test]
+fn commands_without_a_command_line_are_not_counted_and_argv_stands_in() {
+    let mut no_cmd = step("cap", StepKind::Capture, "08:30");
+    no_cmd.meta.exit_code = Some(0);
+    let mut argv = step("argv", StepKind::Run, "08:31");
+    argv.meta.argv = Some(vec!["kubectl".into(), "delete".into(), "pod".into(), "web 1".into()]);
+    let m = compute(&incident(vec![no_cmd, argv]), &[], now());
+    assert_eq!(m.commands_run, 1);
+    assert_eq!(m.commands[0].command, "kubectl delete pod 'web 1'");
+    assert_eq!(m.commands[0].reason, "kubectl delete pod web 1");
+}
+
+#[test]
+fn json_shape_of_an_interval() {
+    let m = compute(&incident(seed()), &[], now());
+    let v = serde_json::to_value(m.interval("time_to_diagnose").unwrap()).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "key": "time_to_diagnose", "name": "Time to diagnose", "state": "known", "seconds": 1320,
+            "from": {"what": "detected", "at": "2025-10-05T08:23:00-05:00", "step": "det"},
+            "to": {"what": "diagnosed", "at": "2025-10-05T08:45:00-05:00", "step": "diag"},
+        })
+    );
+    let v = serde_json::to_value(m.interval("total_downtime").unwrap()).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"key": "total_downtime", "name": "Total downtime", "state": "unknown", "reason": "impact start not recorded"})
+    );
+}

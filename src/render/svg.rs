@@ -1,0 +1,189 @@
+//! Pure SVG pictures for the postmortem: the incident's phases, and restarts over time.
+//! Text goes through an escaper (tera's, the one the templates use), never by hand.
+
+use std::fmt::Write;
+
+use crate::format;
+use crate::metrics::{Metrics, Point, RestartObservation};
+
+const WIDTH: f64 = 800.0;
+const MARGIN: f64 = 60.0;
+
+/// Text safe inside an SVG element or attribute: XML-escaped, control characters dropped
+/// (XML 1.0 cannot hold them even escaped).
+pub fn escape(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n')).collect();
+    let mut out = Vec::with_capacity(clean.len());
+    tera::escape_html(&clean, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("escaping keeps UTF-8")
+}
+
+fn open(height: f64, title: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12" role="img" aria-label="{}">"#,
+        escape(title)
+    );
+    let _ = writeln!(s, "<title>{}</title>", escape(title));
+    let _ = writeln!(s, r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
+    s
+}
+
+/// Words for a milestone on the picture.
+fn label(what: &str) -> String {
+    let mut words = what.replace('-', " ");
+    if let Some(first) = words.get(0..1) {
+        words.replace_range(0..1, &first.to_uppercase());
+    }
+    words
+}
+
+/// The phases: each recorded milestone in time order (milestone order on a tie), evenly
+/// spaced (a days-long impact would squash minutes-long phases on a linear scale), with
+/// the time between them written on each segment. `None` without any milestone.
+pub fn timeline(metrics: &Metrics) -> Option<String> {
+    let mut points: Vec<&Point> = metrics.milestones.iter().collect();
+    points.sort_by_key(|p| p.at); // stable: ties keep milestone order
+    if points.is_empty() {
+        return None;
+    }
+    let height = 150.0;
+    let y = 80.0;
+    let n = points.len();
+    let step = if n > 1 { (WIDTH - 2.0 * MARGIN) / (n - 1) as f64 } else { 0.0 };
+    let x_of = |i: usize| if n > 1 { MARGIN + step * i as f64 } else { WIDTH / 2.0 };
+    let mut s = open(height, "Timeline of the incident's phases");
+    for i in 1..n {
+        let (a, b) = (&points[i - 1], &points[i]);
+        let (x1, x2) = (x_of(i - 1), x_of(i));
+        let _ =
+            writeln!(s, r##"<line x1="{x1:.1}" y1="{y}" x2="{x2:.1}" y2="{y}" stroke="#9aa5b1" stroke-width="4"/>"##);
+        let text = format::duration(b.at - a.at);
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#52606d">{}</text>"##,
+            (x1 + x2) / 2.0,
+            y - 8.0,
+            escape(&text)
+        );
+    }
+    for (i, p) in points.iter().enumerate() {
+        let x = x_of(i);
+        let label_y = if i % 2 == 0 { 30.0 } else { 48.0 };
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{x:.1}" cy="{y}" r="7" fill="#1f6feb"><title>{}</title></circle>"##,
+            escape(&p.step)
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{x:.1}" y="{label_y}" text-anchor="middle" font-weight="bold" fill="#1f2933">{}</text>"##,
+            escape(&label(&p.what))
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{x:.1}" y="{}" text-anchor="middle" fill="#1f2933">{}</text>"##,
+            y + 28.0,
+            escape(&format::clock(p.at))
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{x:.1}" y="{}" text-anchor="middle" fill="#7b8794" font-size="10">{}</text>"##,
+            y + 44.0,
+            escape(&p.at.format("%Y-%m-%d").to_string())
+        );
+    }
+    s.push_str("</svg>\n");
+    Some(s)
+}
+
+/// Restarts over time as a line chart; `None` with fewer than two observations.
+pub fn restarts(observations: &[RestartObservation]) -> Option<String> {
+    if observations.len() < 2 {
+        return None;
+    }
+    let height = 260.0;
+    let (top, bottom) = (50.0, height - 50.0);
+    let (left, right) = (MARGIN + 20.0, WIDTH - MARGIN);
+    let t0 = observations.iter().map(|o| o.at).min()?;
+    let t1 = observations.iter().map(|o| o.at).max()?;
+    let span = (t1 - t0).num_seconds().max(1) as f64;
+    let max = observations.iter().map(|o| o.total).max()?.max(1) as f64;
+    let x_of = |o: &RestartObservation| left + (o.at - t0).num_seconds() as f64 / span * (right - left);
+    let y_of = |o: &RestartObservation| bottom - o.total as f64 / max * (bottom - top);
+    let mut s = open(height, "Pod restarts over time");
+    let _ = writeln!(
+        s,
+        r##"<text x="{left}" y="16" fill="#52606d">Restarts summed over the pods each output lists (a filtered listing counts fewer)</text>"##
+    );
+    let _ = writeln!(
+        s,
+        r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#9aa5b1"/><line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#9aa5b1"/>"##
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="{}" text-anchor="end" fill="#52606d">{}</text>"##,
+        left - 6.0,
+        top + 4.0,
+        escape(&format::thousands(max as u64))
+    );
+    let _ = writeln!(s, r##"<text x="{}" y="{}" text-anchor="end" fill="#52606d">0</text>"##, left - 6.0, bottom + 4.0);
+    for (t, anchor, x) in [(t0, "start", left), (t1, "end", right)] {
+        let _ = writeln!(
+            s,
+            r##"<text x="{x}" y="{}" text-anchor="{anchor}" fill="#52606d">{}</text>"##,
+            bottom + 20.0,
+            escape(&format::date_time(t))
+        );
+    }
+    let path: Vec<String> = observations.iter().map(|o| format!("{:.1},{:.1}", x_of(o), y_of(o))).collect();
+    let _ = writeln!(s, r##"<polyline points="{}" fill="none" stroke="#d64545" stroke-width="2"/>"##, path.join(" "));
+    let label_every = observations.len().div_ceil(20);
+    for (i, o) in observations.iter().enumerate() {
+        let (x, y) = (x_of(o), y_of(o));
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="#d64545"><title>{}</title></circle>"##,
+            escape(&format!("{} restarts at {} ({})", format::thousands(o.total), format::date_time(o.at), o.step))
+        );
+        if i % label_every == 0 || i + 1 == observations.len() {
+            let _ = writeln!(
+                s,
+                r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#1f2933">{}</text>"##,
+                y - 8.0,
+                escape(&format::thousands(o.total))
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
+        RestartObservation { at: DateTime::parse_from_rfc3339(at).unwrap(), total, step: step.into(), pods: Vec::new() }
+    }
+
+    #[test]
+    fn text_is_escaped_and_control_characters_dropped() {
+        assert_eq!(escape("a<b>&\"c'\u{1}d"), "a&lt;b&gt;&amp;&quot;c&#39;d");
+    }
+
+    #[test]
+    fn restarts_need_two_observations_and_escape_step_ids() {
+        assert_eq!(restarts(&[obs("2025-10-05T08:23:00-05:00", 6812, "a")]), None);
+        let svg = restarts(&[
+            obs("2025-10-05T08:23:00-05:00", 6812, "<script>alert(1)</script>"),
+            obs("2025-10-05T09:31:00-05:00", 0, "b"),
+        ])
+        .unwrap();
+        assert!(!svg.contains("<script>"), "{svg}");
+        assert!(svg.contains("6,812 restarts at 2025-10-05 08:23 (&lt;script&gt;alert(1)&lt;/script&gt;)"), "{svg}");
+        insta::assert_snapshot!(svg);
+    }
+}
