@@ -10,7 +10,6 @@ use rayon::prelude::*;
 
 use super::entry;
 use super::links;
-use super::pages::PostmortemParts;
 use super::publish::{Outcome, PublishOptions, Sink, pool, progress_bar, render_one};
 use super::theme::Theme;
 use super::{assets, lists};
@@ -88,13 +87,12 @@ pub fn check(
 ) -> Result<(Vec<Problem>, usize)> {
     let names = vault.incident_names()?;
     let pool = pool(opts.jobs)?;
-    let parts = PostmortemParts::default();
     let bar = progress_bar(opts, names.len());
     let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
         names
             .par_iter()
             .map(|slug| {
-                let result = render_one(vault, theme, opts, Sink::Check(rules), slug, None, &parts);
+                let result = render_one(vault, theme, opts, Sink::Check(rules), slug, None);
                 bar.inc(1);
                 (slug.clone(), result)
             })

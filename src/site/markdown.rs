@@ -160,6 +160,8 @@ fn safe_dest<'a>(dest: &CowStr<'a>, opts: &MdOptions, image: bool) -> Option<Cow
         Dest::External => Some(dest.clone()),
         Dest::Relative if dest.starts_with('#') => (!image).then(|| dest.clone()),
         Dest::Relative => match (opts.rewrite)(dest) {
+            // A picture shown elsewhere on the page: linked to, not loaded.
+            Some(placed) if image && placed.starts_with('#') => None,
             Some(placed) => Some(CowStr::from(placed)),
             None if image => None,
             None => Some(dest.clone()),

@@ -12,15 +12,59 @@ use crate::error::Result;
 use crate::format;
 use crate::model::{Incident, Step, StepKind};
 
-/// Extension point for the postmortem's numbers and pictures (`crate::metrics` and the
-/// SVG charts of `crate::render`): HTML made by our own code, shown on the incident and
-/// postmortem pages when present. Empty until those modules fill it in.
+/// The postmortem's numbers and pictures on the incident and postmortem pages: the
+/// metrics table (`crate::metrics`) and the SVG charts (`crate::render::svg`), both made
+/// by our own code from the incident, every text in them escaped.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct PostmortemParts {
     /// The metrics table, as HTML.
     pub metrics_html: Option<String>,
-    /// SVG pictures, each a whole `<svg>` element.
-    pub pictures: Vec<String>,
+    /// SVG pictures, each a whole `<svg>` element with the id of its figure.
+    pub pictures: Vec<Picture>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Picture {
+    pub id: &'static str,
+    pub svg: String,
+}
+
+/// Figure ids of the pictures, and the file names the generated postmortem links them by.
+const PICTURES: [(&str, &str); 2] = [
+    ("picture-timeline", crate::render::postmortem::TIMELINE_SVG),
+    ("picture-restarts", crate::render::postmortem::RESTARTS_SVG),
+];
+
+/// The metrics and pictures of an incident. The clock is the incident's last step, so a
+/// page changes only when the incident does.
+pub fn postmortem_parts(incident: &Incident) -> PostmortemParts {
+    use crate::metrics;
+    use crate::render::svg;
+    let now = incident.steps.iter().map(|s| s.meta.at).max().unwrap_or(incident.meta.at).max(incident.meta.at);
+    let observations = metrics::restart_observations(incident);
+    let m = metrics::compute(incident, &observations, now);
+    let mut table = String::from("<table class=\"metrics\"><tbody>\n");
+    let mut row = |name: &str, value: &str| {
+        table.push_str("<tr><th scope=\"row\">");
+        super::html::escape_into(&mut table, name);
+        table.push_str("</th><td>");
+        super::html::escape_into(&mut table, value);
+        table.push_str("</td></tr>\n");
+    };
+    for interval in &m.intervals {
+        row(&interval.name, &interval.value_text());
+    }
+    if let Some(peak) = &m.restarts.peak {
+        row("Restarts (highest count seen)", &format::thousands(peak.total));
+    }
+    row("Commands run", &format::thousands(m.commands_run as u64));
+    table.push_str("</tbody></table>\n");
+    let pictures = [svg::timeline(&m), svg::restarts(&m.restarts.observations)]
+        .into_iter()
+        .zip(PICTURES)
+        .filter_map(|(svg, (id, _))| svg.map(|svg| Picture { id, svg }))
+        .collect();
+    PostmortemParts { metrics_html: Some(table), pictures }
 }
 
 /// One incident as the site needs it.
@@ -112,10 +156,22 @@ struct StepView {
     body_html: String,
 }
 
+/// A link to a step file from the incident folder (`steps/<id>.md`, as the generated
+/// postmortem writes them): the step's anchor on the incident page.
+fn step_link(dest: &str) -> Option<String> {
+    let dest = dest.split('#').next().unwrap_or(dest);
+    let stem = dest.strip_prefix("steps/")?.strip_suffix(".md")?;
+    paths::safe_component(stem).then(|| step_anchor(stem))
+}
+
+fn step_anchor(id: &str) -> String {
+    let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
+    format!("step-{id}")
+}
+
 /// An HTML id from a step id: letters, digits, `-` and `_` only.
 fn anchor(step: &Step) -> String {
-    let id: String = step.meta.id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
-    format!("step-{id}")
+    step_anchor(&step.meta.id)
 }
 
 /// The line above a step's body; notes have none (their body is the whole story).
@@ -272,7 +328,15 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
 
     if let Some(body) = src.postmortem {
         let pm_page = paths::postmortem_page(&incident.slug);
-        let pm_rewrite = file_rewriter(src.files, false);
+        let files_rewrite = file_rewriter(src.files, false);
+        let pm_rewrite = |dest: &str| {
+            PICTURES
+                .iter()
+                .find(|(_, file)| dest == *file)
+                .map(|(id, _)| format!("#{id}"))
+                .or_else(|| step_link(dest).map(|anchor| format!("index.html#{anchor}")))
+                .or_else(|| files_rewrite(dest))
+        };
         let pm_opts = MdOptions { fold_output: true, fold_all: false, rewrite: &pm_rewrite };
         let mut ctx = base_context(opts, &pm_page);
         ctx.insert("incident", &head(src, &entry, &pm_page));

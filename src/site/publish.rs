@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::entry::{self, Entry};
 use super::links;
-use super::pages::{IncidentSource, PostmortemParts, render_incident_as};
+use super::pages::{IncidentSource, render_incident_as};
 use super::plan::{self, CACHE_VERSION, Cache, CachedIncident};
 use super::theme::{Theme, hex};
 use super::{SiteOptions, assets, lists};
@@ -149,7 +149,6 @@ pub(super) fn render_one(
     sink: Sink,
     slug: &str,
     stamps: Option<Stamps>,
-    parts: &PostmortemParts,
 ) -> Result<Outcome> {
     let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
     let stamps = match stamps {
@@ -178,7 +177,8 @@ pub(super) fn render_one(
         outcome.left_out = Some(why);
         return Ok(outcome);
     }
-    let source = IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts };
+    let parts = super::pages::postmortem_parts(incident);
+    let source = IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts: &parts };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
     for page in &rendered.pages {
         match sink {
@@ -306,14 +306,13 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     }
 
     let bar = progress_bar(opts, plan.render.len());
-    let parts = PostmortemParts::default();
     let todo: Vec<(String, Option<Stamps>)> =
         plan.render.iter().map(|slug| (slug.clone(), stamps.remove(slug))).collect();
     drop(stamps);
     let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
         todo.into_par_iter()
             .map(|(slug, stamps)| {
-                let result = render_one(vault, theme, opts, Sink::Dir(out), &slug, stamps, &parts);
+                let result = render_one(vault, theme, opts, Sink::Dir(out), &slug, stamps);
                 bar.inc(1);
                 (slug, result)
             })
