@@ -57,7 +57,8 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         let _ = out.flush();
     }
     let mut captured = recorder.finish()?;
-    meta.facts = Some(extractor.finish()).filter(|f| !f.is_empty());
+    let json = captured.kube_json_facts(cfg.clock.now().timestamp());
+    meta.facts = json.or_else(|| Some(extractor.finish()).filter(|f| !f.is_empty()));
     // A command that printed nothing is still evidence (`systemctl stop k3s`); bare
     // empty input is a mistake.
     if captured.bytes == 0 && meta.command.is_none() {

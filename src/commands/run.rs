@@ -39,7 +39,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
         return Err(e);
     }
     let captured = recorder.finish()?;
-    meta.facts = Some(extractor.finish()).filter(|f| !f.is_empty());
+    let json = captured.kube_json_facts(cfg.clock.now().timestamp());
+    meta.facts = json.or_else(|| Some(extractor.finish()).filter(|f| !f.is_empty()));
     meta.exit_code = Some(finished.exit_code);
     meta.signal = finished.signal.clone();
     meta.spawn_error = finished.spawn_error.clone();

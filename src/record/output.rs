@@ -27,6 +27,24 @@ pub struct Captured {
     pub omitted_bytes: u64,
 }
 
+impl Captured {
+    /// Facts from Kubernetes JSON (`kubectl get … -o json`), which the line extractors
+    /// cannot read: the whole output is parsed when it starts like JSON and is not huge.
+    pub fn kube_json_facts(&self, now_unix: i64) -> Option<crate::extract::Facts> {
+        const MAX_JSON: u64 = 256 << 20;
+        let first = self.inline.trim_start_matches(['\u{feff}', ' ', '\t', '\n']).chars().next()?;
+        if !matches!(first, '{' | '[') || self.bytes > MAX_JSON {
+            return None;
+        }
+        let whole = match &self.spool {
+            Some(spool) => std::fs::read_to_string(spool.path()).ok()?,
+            None => self.inline.clone(),
+        };
+        let facts = crate::kube::summarise_json_at(&whole, now_unix).ok().filter(|f| !f.is_empty())?;
+        Some(facts.for_facts().into_owned())
+    }
+}
+
 /// Receives raw bytes from one or more streams, in arrival order.
 pub struct OutputRecorder<'w, 'f, O: FnMut(&str)> {
     writer: &'w StepWriter,

@@ -78,3 +78,26 @@ fn captured_output_carries_its_facts() {
     assert_eq!(fm["facts"]["errors"][0]["kind"], "connection_refused");
     assert_eq!(fm["facts"]["errors"][0]["endpoint"], "10.43.0.1:443");
 }
+
+#[test]
+fn kubernetes_json_is_recognised_by_extract_and_capture() {
+    let (env, id) = TestEnv::with_incident();
+    let pods =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kube/seed_pods.json"))
+            .unwrap();
+    let r = env.run_with_stdin(&["extract"], &pods);
+    assert_eq!(
+        r.stdout,
+        "6 pods, 5 not ready, 6,812 restarts; convocanvas/convocanvas-7d4b9c8f6-xk2p9 CrashLoopBackOff\n"
+    );
+    let r = env.run_with_stdin(&["capture", "--no-echo", "-c", "kubectl get pods -A -o json"], &pods);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let fm = frontmatter(&env.only_step(&id, "capture"));
+    assert_eq!(fm["facts"]["restarts_total"], 6812);
+    assert!(fm["facts"]["pods"][0]["uid"].is_string(), "API fields kept: {}", fm["facts"]["pods"][0]);
+    // JSON that is not Kubernetes falls back to reading it as text.
+    let r = env
+        .run_with_stdin(&["extract", "--json"], br#"{"msg": "dial tcp 10.43.0.1:443: connect: connection refused"}"#);
+    let facts: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(facts["errors"][0]["kind"], "connection_refused");
+}
