@@ -73,7 +73,8 @@ inline_limit = 65536
 # pattern = 'itk_[A-Za-z0-9]{32}'
 "#;
 
-const GITIGNORE: &str = "# local state of the incident tool (current incident, caches)\n.incident/\n";
+const GITIGNORE: &str =
+    "# local state of the incident tool (current incident, caches) and the published site\n.incident/\npublic/\n";
 
 impl Vault {
     /// Opens the vault whose root is `root` (it must hold `incident.toml`).

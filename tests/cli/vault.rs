@@ -10,7 +10,8 @@ fn init_creates_the_vault_and_ignores_local_state() {
     let root = env.root().join("v");
     assert!(root.join("incident.toml").is_file());
     assert!(root.join("incidents").is_dir());
-    assert_eq!(std::fs::read_to_string(root.join(".gitignore")).unwrap().lines().last(), Some(".incident/"));
+    let ignored = std::fs::read_to_string(root.join(".gitignore")).unwrap();
+    assert_eq!(ignored.lines().skip(1).collect::<Vec<_>>(), [".incident/", "public/"]);
     assert!(r.stderr.contains("created an incident vault in"));
     // A second init changes nothing and says so.
     let before = std::fs::read_to_string(root.join("incident.toml")).unwrap();
@@ -28,7 +29,7 @@ fn init_appends_to_an_existing_gitignore() {
     env.ok(&["init"]);
     assert_eq!(
         std::fs::read_to_string(env.root().join(".gitignore")).unwrap(),
-        "target\n# local state of the incident tool (current incident, caches)\n.incident/\n"
+        "target\n# local state of the incident tool (current incident, caches) and the published site\n.incident/\npublic/\n"
     );
 }
 
