@@ -14,8 +14,8 @@ fn normalized_tree(root: &Path) -> BTreeMap<String, String> {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let rel = path.strip_prefix(root).unwrap().to_str().unwrap().to_string();
-            if rel.starts_with(".incident") {
-                continue; // local state, not in git
+            if rel.starts_with(".incident") || rel.starts_with("public") {
+                continue; // local state and the published site: git-ignored
             }
             if path.is_dir() {
                 stack.push(path);
