@@ -16,5 +16,5 @@ mod redact;
 mod reliability;
 mod run;
 mod sample;
-mod site;
+pub mod site;
 mod vault;

@@ -81,8 +81,35 @@ fn no_secret_byte_reaches_the_vault() {
     ]);
     every_secret.push("ghp_0123456789abcdefghijABCDEFGHIJ012345".into());
     every_secret.push("s3cr3tT0kenValue42".into());
+    // A snapshot of saved API objects holding secrets: a Secret, env values, a kubeconfig token.
+    let api = r#"{"apiVersion": "v1", "kind": "List", "items": [
+      {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "default", "uid": "u1"},
+       "type": "Opaque", "data": {"password": "UzNjcjN0REJQYXNzdzByZEZyb21BUEk="}},
+      {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-7d4b9c8f6-xk2p9", "namespace": "default", "uid": "u2",
+        "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{\"token\": \"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhcGkifQ.c2lnbmF0dXJlc2lnbmF0dXJl\"}"}},
+       "spec": {"nodeName": "leveling-pc", "containers": [{"name": "api", "image": "api:1",
+         "env": [{"name": "DB_PASSWORD", "value": "PodEnvPassw0rdValue9"}]}]},
+       "status": {"phase": "Running", "containerStatuses": [{"name": "api", "ready": true, "restartCount": 3, "image": "api:1", "imageID": "", "state": {"running": {}}}]}}
+    ]}"#;
+    let outside = tempfile::tempdir().unwrap();
+    let api_file = outside.path().join("api.json");
+    std::fs::write(&api_file, api).unwrap();
+    let r = env.run(&["-q", "snapshot", "--from", api_file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    every_secret.extend(
+        [
+            "UzNjcjN0REJQYXNzdzByZEZyb21BUEk=",
+            "S3cr3tDBPassw0rdFromAPI",
+            "PodEnvPassw0rdValue9",
+            "c2lnbmF0dXJlc2lnbmF0dXJl",
+        ]
+        .map(String::from),
+    );
+    // ...and the published site of all of it.
+    env.ok(&["-q", "publish", "--include-open"]);
+    assert!(env.root().join("public/index.html").is_file());
     let files = assert_no_secret_in(env.root(), &every_secret);
-    assert!(files > 60, "{files} files searched");
+    assert!(files > 80, "{files} files searched");
     // Facts were extracted from redacted text only, and steps say what was redacted.
     let show = env.json(&["show", "--json"]);
     let total: u64 = show["steps"]

@@ -278,3 +278,71 @@ fn an_endless_line_in_bounded_memory() {
     assert!(rss_kib < 64 * 1024, "peak RSS {rss_kib} KiB");
     eprintln!("256 MiB line through incident run: peak RSS {} MiB", rss_kib / 1024);
 }
+
+/// `incident serve` while steps are written and deleted at a high rate, and writers
+/// leave half-written temp files behind: every request is answered, no temp content
+/// is ever served, and the page ends up showing exactly the steps on disk.
+#[test]
+fn serve_keeps_serving_while_the_vault_churns() {
+    use crate::site::{get, serve};
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "resolved"]);
+    let server = serve(&env);
+    let page = format!("/incidents/{id}/index.html");
+    let steps = env.incident_dir(&id).join("steps");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (url, page, stop) = (server.url.clone(), page.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut served = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let response = get(&url, &page);
+                assert!(response.starts_with("HTTP/1.1 200 OK"), "{}", &response[..response.len().min(200)]);
+                assert!(!response.contains("TEMP-PARTIAL"), "a temp file was served");
+                served += 1;
+            }
+            served
+        })
+    };
+    let started = Instant::now();
+    let mut written = 0;
+    let mut deleted = 0;
+    while started.elapsed() < Duration::from_secs(4) {
+        let r = env.run(&["-q", "note", &format!("churn note {written}")]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        written += 1;
+        // A writer caught mid-write leaves this behind; then cleans it up.
+        let temp = steps.join(format!(".incident-tmp-churn{written}"));
+        std::fs::write(
+            &temp,
+            format!("---\nkind: note\nat: 2025-10-05T08:3{}:00-05:00\n---\n\nTEMP-PARTIAL", written % 10),
+        )
+        .unwrap();
+        if written % 3 == 0 {
+            let victim = std::fs::read_dir(&steps).unwrap().map(|e| e.unwrap().path()).find(|p| {
+                p.to_str().unwrap().contains("-note-") && !p.file_name().unwrap().to_str().unwrap().starts_with('.')
+            });
+            if let Some(victim) = victim {
+                std::fs::remove_file(victim).unwrap();
+                deleted += 1;
+            }
+        }
+        std::fs::remove_file(&temp).unwrap();
+    }
+    // Let the last change settle, then compare the page with the disk.
+    std::thread::sleep(Duration::from_millis(800));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let served = reader.join().unwrap();
+    let on_disk: Vec<String> = std::fs::read_dir(&steps)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .filter_map(|t| t.lines().last().filter(|l| l.starts_with("churn note")).map(str::to_string))
+        .collect();
+    let final_page = get(&server.url, &page);
+    let shows = |note: &str| final_page.contains(&format!("{note}<")) || final_page.contains(&format!("{note}\n"));
+    for n in 0..written {
+        let note = format!("churn note {n}");
+        assert_eq!(shows(&note), on_disk.contains(&note), "{note}: the page must match the disk");
+    }
+    eprintln!("serve under churn: {written} notes written, {deleted} deleted, {served} pages served, 0 errors");
+}

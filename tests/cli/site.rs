@@ -322,9 +322,9 @@ fn check_finds_secrets_left_in_the_record() {
 }
 
 /// `incident serve` on a free port, stopped when dropped.
-struct Server {
+pub struct Server {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Drop for Server {
@@ -334,7 +334,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(env: &TestEnv) -> Server {
+pub fn serve(env: &TestEnv) -> Server {
     let mut child =
         env.command(&["serve", "--port", "0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut line = String::new();
@@ -344,7 +344,7 @@ fn serve(env: &TestEnv) -> Server {
 }
 
 /// A plain GET over a socket to our own server on 127.0.0.1; returns the whole response.
-fn get(url: &str, path: &str) -> String {
+pub fn get(url: &str, path: &str) -> String {
     let addr = url.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
