@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `incident publish` against Hugo (lean) and the pulldown-cmark floor, side by side in one
 # interleaved run per size (../shared/bench/abrun.py), plus a re-publish after one note
-# changed. Usage (from the repository root):
+# changed, and reading every step file with cat (what the one-file-per-step layout costs
+# before any parsing). Usage (from the repository root):
 #
 #   benches/publish.sh                 # N = 1000 and 5000
 #   SIZES=1000 RUNS=3 benches/publish.sh
@@ -46,6 +47,7 @@ for n in $SIZES; do
     --bench incident "$pub --out $o/incident" "rm -rf $o/incident $v/.incident/site-cache.json" \
     --bench incident-1-note "$pub --out $o/incr" "$pub --out $o/incr >/dev/null; printf 'one more line\n' >> $note" \
     --bench hugo-lean "hugo -s $c/hugo --config $c/hugo/lean.toml -d $o/hugo-lean --quiet" "rm -rf $o/hugo-lean" \
+    --bench cat-steps "sh -c 'find $v/incidents -name \"*.md\" -print0 | xargs -0 cat > /dev/null'" \
     --bench floor-2t "$FLOORS/mdfloor write $o/floor2 --jobs 2 $c/vault" "rm -rf $o/floor2" \
     | tee "$RESULTS/publish-$n.md"
   echo "site: $(find "$o/incident" -type f | wc -l) files, $(du -sm "$o/incident" | cut -f1) MB" | tee -a "$RESULTS/publish-$n.md"

@@ -53,6 +53,29 @@ Switch rules off or add your own in the vault's incident.toml:
 
 `--no-redact` on a recording command writes text as it is and marks the step.";
 
+const MORE: &str = "\
+Examples:
+  incident init ~/incidents && cd ~/incidents
+  incident start \"K3s pods in CrashLoopBackOff\" --severity sev2 --service k3s
+  incident mark detected
+  incident run -- kubectl get pods -A
+  kubectl logs -n kube-system coredns-7b8c7b8d4-x9k2p | incident capture -c \"kubectl logs coredns\"
+  incident note \"CoreDNS reports a loop; checking the node's addresses\"
+  incident status
+  incident postmortem && incident publish
+
+Environment:
+  INCIDENT_VAULT   the vault folder (like --vault)
+  INCIDENT_ID      the incident to work on (like --incident)
+  INCIDENT_NOW     pin the clock to an RFC 3339 time (tests, demos)
+  INCIDENT_AUTHOR  who records (default: $USER); INCIDENT_HOST: the host name to record
+  KUBECONFIG       kubeconfig files for snapshot, check and watch, as kubectl reads them
+  NO_COLOR         no colour; colour is only used on a terminal anyway
+
+Exit codes:
+  0 success · 1 a problem to fix (message and hint on stderr) · 2 bad usage · 3 internal
+  error. `incident run` exits with the command's own code (127 not found, 128+N signal N).";
+
 const EXAMPLES: &str = "\
 Examples:
   incident init ~/incidents && cd ~/incidents
@@ -64,7 +87,7 @@ Examples:
   incident status";
 
 #[derive(Debug, Parser)]
-#[command(name = "incident", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
+#[command(name = "incident", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES, after_long_help = MORE)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -75,10 +98,17 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The vault folder (default: the nearest folder upwards holding incident.toml)
-    #[arg(long, global = true, env = "INCIDENT_VAULT", value_name = "DIR")]
+    #[arg(long, global = true, env = "INCIDENT_VAULT", hide_env_values = true, value_name = "DIR")]
     pub vault: Option<PathBuf>,
     /// The incident to work on (default: the current one, see `incident switch`)
-    #[arg(long = "incident", short = 'I', global = true, env = "INCIDENT_ID", value_name = "ID")]
+    #[arg(
+        long = "incident",
+        short = 'I',
+        global = true,
+        env = "INCIDENT_ID",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub incident: Option<String>,
     /// Print less: no status lines on stderr
     #[arg(long, short, global = true)]
@@ -127,6 +157,9 @@ pub enum Command {
         after_help = "Milestones, in the order they usually happen:\n  impact-start, detected, acknowledged, diagnosed, mitigation-start, mitigated,\n  recovered, resolved, permanent-fix-start, permanent-fix\n\nExamples:\n  incident mark detected\n  incident mark diagnosed --at 08:45 \"DHCP gave the node a new address\""
     )]
     Mark(MarkArgs),
+    /// Mark the incident resolved (a `resolved` milestone)
+    #[command(after_help = "Examples:\n  incident resolve \"All pods healthy for 30 minutes\"")]
+    Resolve(MarkTextArgs),
     /// Record an option considered, with its pros and cons
     #[command(
         after_help = "Examples:\n  incident option \"Clean restart of k3s\" --pros \"minutes to recover\" --cons \"may recur\""
@@ -154,34 +187,17 @@ pub enum Command {
     /// Show the current incident: elapsed time, milestones, last steps
     #[command(after_help = "Examples:\n  incident status\n  incident status --json | jq .milestones")]
     Status(StatusArgs),
-    /// List incidents, newest first
-    #[command(after_help = "Examples:\n  incident list\n  incident list --status open --json")]
-    List(ListArgs),
     /// Show an incident's whole timeline
     #[command(
         after_help = "Backdated steps (recorded later with --at) are marked with ↶.\n\nExamples:\n  incident show\n  incident show 2025-10-05-k3s --json"
     )]
     Show(ShowArgs),
+    /// List incidents, newest first
+    #[command(after_help = "Examples:\n  incident list\n  incident list --status open --json")]
+    List(ListArgs),
     /// Make another incident the current one
     #[command(after_help = "Examples:\n  incident switch 2025-10-05-k3s-pods-crashloop")]
     Switch(SwitchArgs),
-    /// Pull facts out of command output: pods, restarts, nodes, addresses, routes, errors
-    #[command(
-        after_help = "Reads a file or stdin; prints a one-line summary, or every fact with --json.\nThe same extraction runs on every `incident run` and `capture`.\n\nExamples:\n  kubectl get pods -A | incident extract\n  incident extract --json ip-addr.txt | jq '.interfaces[].ipv4'\n  journalctl -u k3s | incident extract --as log --json"
-    )]
-    Extract(ExtractArgs),
-    /// Replace secrets in text with placeholders (a pipe filter)
-    #[command(long_about = REDACT_LONG, after_help = "Examples:\n  kubectl config view --raw | incident redact\n  incident redact curl-trace.txt > curl-trace.redacted.txt")]
-    Redact(RedactArgs),
-    /// Mark the incident resolved (a `resolved` milestone)
-    #[command(after_help = "Examples:\n  incident resolve \"All pods healthy for 30 minutes\"")]
-    Resolve(MarkTextArgs),
-    /// Publish the vault as a static site (index, incident pages, tags, services, feed, search)
-    #[command(after_help = PUBLISH_HELP)]
-    Publish(PublishArgs),
-    /// Serve the site on 127.0.0.1 and rebuild it as the vault changes; open tabs reload
-    #[command(after_help = SERVE_HELP)]
-    Serve(ServeArgs),
     /// Record the cluster as it is now: nodes, pods, events, kube-dns (or saved kubectl JSON)
     #[command(
         after_help = "Connects the way kubectl does: --kubeconfig, KUBECONFIG (merged), ~/.kube/config, in-cluster.\nAn unreachable cluster is recorded too (the error is evidence) and exits 1.\n\nExamples:\n  incident snapshot\n  incident snapshot --context k3s -n kube-system\n  kubectl get pods,nodes,events -A -o json > now.json; incident snapshot --from now.json\n  incident snapshot --json | jq .restarts_total"
@@ -208,13 +224,27 @@ pub enum Command {
     #[command(long_about = POSTMORTEM_LONG_HELP, after_long_help = POSTMORTEM_AFTER_LONG_HELP,
         after_help = "Examples:\n  incident postmortem\n  incident postmortem --out -\n  incident postmortem --check\n\n--help lists the template's data")]
     Postmortem(PostmortemArgs),
-    /// Work with the built-in templates (export them for editing)
-    Templates(TemplatesArgs),
     /// Figures across incidents: counts by severity and service, median and p90 of each duration
     #[command(
         after_help = "Durations are shown as median and 90th percentile (nearest rank) with n, the number of\nincidents where they are known; never as a mean.\n\nExamples:\n  incident report\n  incident report --since 2025-01-01 --json"
     )]
     Report(ReportArgs),
+    /// Work with the built-in templates (export them for editing)
+    Templates(TemplatesArgs),
+    /// Publish the vault as a static site (index, incident pages, tags, services, feed, search)
+    #[command(after_help = PUBLISH_HELP)]
+    Publish(PublishArgs),
+    /// Serve the site on 127.0.0.1 and rebuild it as the vault changes; open tabs reload
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
+    /// Pull facts out of command output: pods, restarts, nodes, addresses, routes, errors
+    #[command(
+        after_help = "Reads a file or stdin; prints a one-line summary, or every fact with --json.\nThe same extraction runs on every `incident run` and `capture`.\n\nExamples:\n  kubectl get pods -A | incident extract\n  incident extract --json ip-addr.txt | jq '.interfaces[].ipv4'\n  journalctl -u k3s | incident extract --as log --json"
+    )]
+    Extract(ExtractArgs),
+    /// Replace secrets in text with placeholders (a pipe filter)
+    #[command(long_about = REDACT_LONG, after_help = "Examples:\n  kubectl config view --raw | incident redact\n  incident redact curl-trace.txt > curl-trace.redacted.txt")]
+    Redact(RedactArgs),
 }
 
 const PUBLISH_HELP: &str = "\
