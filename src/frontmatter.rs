@@ -16,6 +16,13 @@ pub struct ParseError {
     pub message: String,
 }
 
+impl ParseError {
+    /// The error of a command that cannot go on without this file.
+    pub fn in_file(self, path: &std::path::Path, hint: Option<String>) -> crate::error::Error {
+        crate::error::Error::File { path: path.to_path_buf(), line: self.line, message: self.message, hint }
+    }
+}
+
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "line {}: {}", self.line, self.message)

@@ -153,12 +153,7 @@ impl Vault {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io("read", &path, e)),
         };
-        let text = frontmatter::normalize(&bytes).map_err(|e| Error::File {
-            path: path.clone(),
-            line: e.line,
-            message: e.message,
-            hint: None,
-        })?;
+        let text = frontmatter::normalize(&bytes).map_err(|e| e.in_file(&path, None))?;
         // Generated postmortems carry frontmatter; a hand-written one may not.
         let body = match frontmatter::split(&text) {
             Ok(parts) => parts.body.to_string(),
