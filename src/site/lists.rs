@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::entry::Entry;
 use super::html::{script_safe_json, xml_safe};
 use super::paths;
-use super::theme::{Theme, hex};
+use super::theme::Theme;
 use super::{Page, SiteOptions};
 use crate::error::Result;
 use crate::format;
@@ -216,7 +216,7 @@ pub fn input_digest(page: &ListPage, opts: &SiteOptions, entries: &[Entry], dige
         What::Feed => digests.iter().take(opts.feed_entries).for_each(|d| add(d.0)),
         What::SearchJson | What::SearchJs => digests.iter().for_each(|d| add(d.1)),
     }
-    hex(&hash.finalize()[..16])
+    hex::encode(&hash.finalize()[..16])
 }
 
 /// Renders one list page.

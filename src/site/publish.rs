@@ -17,7 +17,7 @@ use super::entry::{self, Entry};
 use super::links;
 use super::pages::{IncidentSource, render_incident_as};
 use super::plan::{self, CACHE_VERSION, Cache, CachedIncident};
-use super::theme::{Theme, hex};
+use super::theme::Theme;
 use super::{SiteOptions, assets, lists};
 use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
@@ -79,11 +79,11 @@ fn settings_digest(theme: &Theme, opts: &PublishOptions) -> String {
         "{}\0{}\0{:?}\0{}\0{}\0{}\0{}",
         theme.fingerprint, s.title, s.base_url, s.per_page, s.feed_entries, opts.include_open, opts.include_internal
     );
-    hex(&Sha256::digest(text.as_bytes())[..12])
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
 
 fn digest(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes)[..16])
+    hex::encode(&Sha256::digest(bytes)[..16])
 }
 
 /// Writes `bytes` to `out/path` through a temp file and a rename: a reader (the `serve`

@@ -62,7 +62,7 @@ impl Theme {
             files.push((*name, text));
         }
         hash.update(env!("CARGO_PKG_VERSION").as_bytes());
-        let fingerprint = hex(&hash.finalize()[..12]);
+        let fingerprint = hex::encode(&hash.finalize()[..12]);
         Ok(Theme { templates, files, highlight_css: highlight::css(), fingerprint })
     }
 
@@ -79,8 +79,4 @@ impl Theme {
     pub fn asset(&self, name: &str) -> &str {
         self.files.iter().find(|(n, _)| *n == name).map(|(_, t)| t.as_str()).unwrap_or("")
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

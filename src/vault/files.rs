@@ -110,7 +110,7 @@ pub fn fingerprint(slug: &str, digests: &mut [u64]) -> String {
     for d in digests.iter() {
         hash.update(d.to_le_bytes());
     }
-    hash.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(&hash.finalize()[..16])
 }
 
 impl Vault {
