@@ -25,22 +25,23 @@ pub fn duration(d: Duration) -> String {
 pub fn duration_words(d: Duration) -> String {
     let mins = d.num_minutes();
     if mins.abs() < 1 {
-        return plural(d.num_seconds(), "second");
+        return signed_plural(d.num_seconds(), "second");
     }
     let (h, m) = (mins / 60, mins % 60);
     match (h, m) {
-        (0, m) => plural(m, "minute"),
-        (h, 0) => plural(h, "hour"),
-        (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+        (0, m) => signed_plural(m, "minute"),
+        (h, 0) => signed_plural(h, "hour"),
+        (h, m) => format!("{} {}", signed_plural(h, "hour"), signed_plural(m, "minute")),
     }
 }
 
-fn plural(n: i64, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{}{} {unit}s", if n < 0 { "-" } else { "" }, thousands(n.unsigned_abs()))
-    }
+fn signed_plural(n: i64, unit: &str) -> String {
+    format!("{}{}", if n < 0 { "-" } else { "" }, plural(n.unsigned_abs(), unit))
+}
+
+/// `1 incident`, `2 incidents`, `6,812 restarts`.
+pub fn plural(n: u64, unit: &str) -> String {
+    if n == 1 { format!("1 {unit}") } else { format!("{} {unit}s", thousands(n)) }
 }
 
 /// `6812` -> `6,812`.

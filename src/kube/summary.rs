@@ -161,5 +161,5 @@ pub fn ready_counts(ready: &str) -> Option<(u32, u32)> {
 }
 
 pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{} {word}s", crate::format::thousands(n as u64)) }
+    crate::format::plural(n as u64, word)
 }

@@ -176,7 +176,11 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     for w in &first.warnings {
         ui.warn(&w.to_string());
     }
-    ui.status(&format!("site of {} incidents built in {:.2} s", first.published, first.seconds));
+    ui.status(&format!(
+        "site of {} built in {:.2} s",
+        crate::format::plural(first.published as u64, "incident"),
+        first.seconds
+    ));
 
     let (reload, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
