@@ -88,7 +88,7 @@ pub fn check(
     let names = vault.incident_names()?;
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
-    let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
+    let outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
         names
             .par_iter()
             .map(|slug| {
@@ -108,7 +108,9 @@ pub fn check(
     for (slug, result) in outcomes {
         let dir = vault.incidents_dir().join(&slug);
         let o = match result {
-            Ok(o) => o,
+            Ok(Some(o)) => o,
+            // incident.md went away since the folders were listed.
+            Ok(None) => continue,
             Err(e) => {
                 problems.push(Problem { path: rel(&dir), message: format!("cannot be published: {e}") });
                 continue;

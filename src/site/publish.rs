@@ -149,13 +149,15 @@ pub(super) fn render_one(
     sink: Sink,
     slug: &str,
     stamps: Option<Stamps>,
-) -> Result<Outcome> {
+) -> Result<Option<Outcome>> {
     let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
-    let stamps = match stamps {
-        Some(s) => s,
-        None => vault.stamps(&r)?,
+    let (loaded, stamps) = match stamps {
+        Some(s) => (vault.load(&r)?, s),
+        None => match vault.load_stamped(&r)? {
+            Some(both) => both,
+            None => return Ok(None),
+        },
     };
-    let loaded = vault.load(&r)?;
     let incident = &loaded.incident;
     let postmortem = vault.postmortem_text(&r)?;
     let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
@@ -175,7 +177,7 @@ pub(super) fn render_one(
     let entry = entry::entry(incident, postmortem.is_some());
     if let Some(why) = left_out(&entry, opts) {
         outcome.left_out = Some(why);
-        return Ok(outcome);
+        return Ok(Some(outcome));
     }
     let parts = super::pages::postmortem_parts(incident);
     let source = IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts: &parts };
@@ -203,7 +205,7 @@ pub(super) fn render_one(
     }
     outcome.written = outcome.cached.files.clone();
     outcome.cached.entry = Some(rendered.entry);
-    Ok(outcome)
+    Ok(Some(outcome))
 }
 
 /// The last publish's record, and whether there was one that could be read.
@@ -272,7 +274,10 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
 
     // The record of the last publish is read while the folders are looked at (a watcher's
     // narrowed look needs the record first: it keeps the incidents it does not look at).
+    let no_record = opts.only.is_none() && !opts.cache_file.as_deref().is_some_and(Path::exists);
     let ((cache, had_cache), looked) = match &opts.only {
+        // Nothing to compare with: every folder is read, and stamped as it is read.
+        None if no_record => ((Cache::default(), false), names.iter().map(|n| (n.clone(), true, None)).collect()),
         None => pool.install(|| {
             rayon::join(|| read_cache(opts.cache_file.as_deref()), || stamps_of(vault, &names, None, &Cache::default()))
         }),
@@ -309,7 +314,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let todo: Vec<(String, Option<Stamps>)> =
         plan.render.iter().map(|slug| (slug.clone(), stamps.remove(slug))).collect();
     drop(stamps);
-    let outcomes: Vec<(String, Result<Outcome>)> = pool.install(|| {
+    let outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
         todo.into_par_iter()
             .map(|(slug, stamps)| {
                 let result = render_one(vault, theme, opts, Sink::Dir(out), &slug, stamps);
@@ -327,7 +332,8 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     }
     for (slug, result) in outcomes {
         match result {
-            Ok(o) => {
+            Ok(None) => {}
+            Ok(Some(o)) => {
                 report.warnings.extend(o.warnings);
                 report.written.extend(o.written);
                 if let Some(why) = o.left_out {
@@ -358,14 +364,27 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         next.lists.insert(page.path, d);
     }
     let digests: Vec<(u64, u64)> = entries.iter().map(lists::entry_digests).collect();
-    for page in lists::layout(&opts.site, &entries) {
-        let d = lists::input_digest(&page, &opts.site, &entries, &digests);
-        if plan.full || cache.lists.get(&page.path) != Some(&d) || !out.join(&page.path).is_file() {
-            let rendered = lists::render(theme, &opts.site, &page, &entries)?;
-            write_file(out, &rendered.path, &rendered.bytes)?;
-            report.written.push(page.path.clone());
+    // Index pages, tag and service pages, the feed and the search index: on every core.
+    let list_pages: Vec<Result<(String, String, bool)>> = pool.install(|| {
+        lists::layout(&opts.site, &entries)
+            .into_par_iter()
+            .map(|page| {
+                let d = lists::input_digest(&page, &opts.site, &entries, &digests);
+                let write = plan.full || cache.lists.get(&page.path) != Some(&d) || !out.join(&page.path).is_file();
+                if write {
+                    let rendered = lists::render(theme, &opts.site, &page, &entries)?;
+                    write_file(out, &rendered.path, &rendered.bytes)?;
+                }
+                Ok((page.path, d, write))
+            })
+            .collect()
+    });
+    for page in list_pages {
+        let (path, d, written) = page?;
+        if written {
+            report.written.push(path.clone());
         }
-        next.lists.insert(page.path, d);
+        next.lists.insert(path, d);
     }
 
     // Everything written before and not now goes: pages of deleted incidents, of incidents

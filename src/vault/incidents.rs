@@ -148,11 +148,17 @@ impl Vault {
 
     /// The incident with every readable step; unreadable steps become warnings.
     pub fn load(&self, incident: &IncidentRef) -> Result<Loaded> {
-        self.load_inner(incident, None)
+        self.load_inner(incident, None, None)
     }
 
-    /// Loads the incident; with `sources`, also hashes every file read (see `sources.rs`).
-    pub(super) fn load_inner(&self, incident: &IncidentRef, mut sources: Option<&mut Sources>) -> Result<Loaded> {
+    /// Loads the incident; with `sources`, also hashes every file read (see `sources.rs`);
+    /// with `digests`, adds the stamp of every file in `steps/` (see `files.rs`).
+    pub(super) fn load_inner(
+        &self,
+        incident: &IncidentRef,
+        mut sources: Option<&mut Sources>,
+        digests: Option<&mut Vec<u64>>,
+    ) -> Result<Loaded> {
         let file = incident.dir.join(INCIDENT_FILE);
         if let Some(s) = sources.as_deref_mut() {
             s.add_incident_file(&file)?;
@@ -168,21 +174,38 @@ impl Vault {
         }
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
+        let stamping = digests.is_some();
+        let listing = if stamping {
+            list_steps(&incident.dir)?
+        } else {
+            step_files(&incident.dir, |_| true)?.into_iter().map(StepFile::step).collect()
+        };
         // Parsing is the cost of a big incident: spread it over the cores, keep file order.
         let keep_bytes = sources.is_some();
-        let parsed: Vec<ReadStep> = step_files(&incident.dir, |_| true)?
+        let parsed: Vec<ReadStep> = listing
             .into_par_iter()
-            .map(|path| match read_bytes(&path) {
-                Ok(bytes) => {
-                    let step = parse_step(&path, &bytes);
-                    (path, keep_bytes.then_some(bytes), step)
+            .map(|f| {
+                if !f.is_step {
+                    let digest = f.stamp.then(|| stamp_of(&f.path)).flatten();
+                    return ReadStep { path: f.path, bytes: None, step: None, digest };
                 }
-                Err(w) => (path, None, Err(w)),
+                match read_stamped(&f.path, stamping && f.stamp) {
+                    Ok((bytes, digest)) => {
+                        let step = Some(parse_step(&f.path, &bytes));
+                        ReadStep { bytes: keep_bytes.then_some(bytes), step, digest, path: f.path }
+                    }
+                    Err(w) => ReadStep { digest: stamp_of(&f.path), step: Some(Err(w)), bytes: None, path: f.path },
+                }
             })
             .collect();
-        for (path, bytes, step) in parsed {
-            if let (Some(s), Some(bytes)) = (sources.as_deref_mut(), &bytes) {
-                s.add_step(&path, bytes, step.as_ref().ok().map(|st| st.meta.id.as_str()));
+        let mut digests = digests;
+        for read in parsed {
+            if let (Some(d), Some(digest)) = (digests.as_deref_mut(), read.digest) {
+                d.push(digest);
+            }
+            let Some(step) = read.step else { continue };
+            if let (Some(s), Some(bytes)) = (sources.as_deref_mut(), &read.bytes) {
+                s.add_step(&read.path, bytes, step.as_ref().ok().map(|st| st.meta.id.as_str()));
             }
             match step {
                 Ok(step) => steps.push(step),
@@ -280,8 +303,77 @@ fn read_text(path: &Path) -> Result<String, Warning> {
     frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
 }
 
-/// A step file as read: its path, its bytes (when hashing sources), the step or why not.
-type ReadStep = (PathBuf, Option<Vec<u8>>, Result<Step, Warning>);
+/// A file of `steps/` as read: its bytes (when hashing sources), the step or why not (none
+/// for a file that is no step), and its stamp (when stamping).
+struct ReadStep {
+    path: PathBuf,
+    bytes: Option<Vec<u8>>,
+    step: Option<Result<Step, Warning>>,
+    digest: Option<u64>,
+}
+
+/// A file of `steps/`: a step to read (`*.md`), or another file that only counts for the
+/// stamps. Symlinks are read but not stamped, as [`Vault::stamps`] does.
+struct StepFile {
+    path: PathBuf,
+    is_step: bool,
+    stamp: bool,
+}
+
+impl StepFile {
+    fn step(path: PathBuf) -> StepFile {
+        StepFile { path, is_step: true, stamp: false }
+    }
+}
+
+/// Every file of `steps/` but temp files and dotfiles, sorted by name.
+fn list_steps(dir: &Path) -> Result<Vec<StepFile>> {
+    let steps = dir.join(STEPS_DIR);
+    let entries = match fs::read_dir(&steps) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("read", &steps, e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.ctx("read", &steps)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(kind) = entry.file_type() else { continue };
+        if atomic::is_ignored_name(name) || kind.is_dir() {
+            continue;
+        }
+        files.push(StepFile { is_step: name.ends_with(".md"), stamp: kind.is_file(), path: entry.path() });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// The stamp of a file of `steps/` looked up by name (a file not read).
+fn stamp_of(path: &Path) -> Option<u64> {
+    let meta = fs::symlink_metadata(path).ok().filter(|m| m.is_file())?;
+    let name = path.file_name()?.to_str()?;
+    Some(super::files::file_digest(STEPS_DIR, name, &meta))
+}
+
+/// Reads a step file; with `stamp`, its stamp from the open file, taken before reading
+/// (a write after that changes the stamp, so the next look reads it again).
+fn read_stamped(path: &Path, stamp: bool) -> Result<(Vec<u8>, Option<u64>), Warning> {
+    use std::io::Read;
+    if !stamp {
+        return read_bytes(path).map(|b| (b, None));
+    }
+    let cannot = |e: io::Error| Warning { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") };
+    let file = fs::File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let digest = super::files::file_digest(STEPS_DIR, name, &meta);
+    // Up to the stamped size: one read, no probe for more (what was added after the stamp
+    // is read next time).
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(meta.len()).read_to_end(&mut bytes).map_err(cannot)?;
+    Ok((bytes, Some(digest)))
+}
 
 /// Reads one step file; the file name fills in a missing id or kind.
 pub fn read_step(path: &Path) -> Result<Step, Warning> {

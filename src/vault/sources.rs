@@ -97,7 +97,7 @@ impl Vault {
     /// Loads the incident and hashes every file read, in one pass over the files.
     pub fn load_with_sources(&self, incident: &IncidentRef) -> Result<(Loaded, Sources)> {
         let mut sources = Sources::default();
-        let loaded = self.load_inner(incident, Some(&mut sources))?;
+        let loaded = self.load_inner(incident, Some(&mut sources), None)?;
         Ok((loaded, sources))
     }
 }
