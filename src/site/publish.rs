@@ -266,6 +266,8 @@ fn stamps_of(
 pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Report> {
     let started = Instant::now();
     let out = opts.out.as_path();
+    // An empty or new folder keeps nothing of any last publish: no need to look first.
+    let out_empty = fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
     fs::create_dir_all(out).ctx("create", out)?;
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
     let settings = settings_digest(theme, opts);
@@ -274,7 +276,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
 
     // The record of the last publish is read while the folders are looked at (a watcher's
     // narrowed look needs the record first: it keeps the incidents it does not look at).
-    let no_record = opts.only.is_none() && !opts.cache_file.as_deref().is_some_and(Path::exists);
+    let no_record = opts.only.is_none() && (out_empty || !opts.cache_file.as_deref().is_some_and(Path::exists));
     let ((cache, had_cache), looked) = match &opts.only {
         // Nothing to compare with: every folder is read, and stamped as it is read.
         None if no_record => ((Cache::default(), false), names.iter().map(|n| (n.clone(), true, None)).collect()),

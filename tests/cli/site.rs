@@ -214,6 +214,20 @@ fn republishing_rewrites_only_what_changed() {
     fs::remove_file(site.join(format!("incidents/{a}/index.html"))).unwrap();
     env.ok(&["publish"]);
     assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+
+    // The whole site deleted: everything is read again, stamped as it is read; those stamps
+    // are the ones the next look compares with, so then nothing is rendered.
+    fs::remove_dir_all(&site).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(0 rendered, 1 unchanged; 0 files written, 0 removed)"), "{}", r.stderr);
+    let note = env.step_files(&a).into_iter().find(|p| p.to_string_lossy().contains("-note-")).unwrap();
+    fs::OpenOptions::new().append(true).open(&note).unwrap().write_all(b"appended in place\n").unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(read(&site.join(format!("incidents/{a}/index.html"))).contains("appended in place"));
 }
 
 #[test]
