@@ -252,7 +252,7 @@ Only resolved incidents are published unless --include-open is given, and incide
 marked `visibility: internal` only with --include-internal. Links are relative, so the
 site works from disk (file://), at / and under any sub-path; --base-url is used only for
 the feed and canonical links. A re-publish renders again only the incidents whose files
-changed (recorded in .incident/site-cache.json) and removes pages of deleted incidents.
+changed (recorded in .incident/site-cache) and removes pages of deleted incidents.
 
 --check writes nothing and prints one line per problem, exiting 1 if there is any: a
 text a redaction rule still finds a secret in (a step written with --no-redact, a hand

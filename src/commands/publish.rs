@@ -13,7 +13,7 @@ use crate::ui::Ui;
 use crate::vault::{STATE_DIR, Vault};
 
 /// The record of the last publish, for incremental re-publishing.
-pub const CACHE_FILE: &str = "site-cache.json";
+pub const CACHE_FILE: &str = "site-cache";
 
 /// `https://ops.example.com/incidents` → `https://ops.example.com/incidents/`.
 pub fn base_url(raw: &str) -> Result<String> {

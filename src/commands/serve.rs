@@ -12,7 +12,7 @@ use crate::ui::Ui;
 
 /// The served site and its record live in local state, away from `public/`.
 pub const SERVE_DIR: &str = "serve";
-pub const SERVE_CACHE: &str = "serve-cache.json";
+pub const SERVE_CACHE: &str = "serve-cache";
 
 pub fn run(cfg: &Config, ui: &Ui, args: &ServeArgs) -> Result<u8> {
     let vault = cfg.vault()?;

@@ -1,5 +1,5 @@
 //! What a re-publish must redo, decided from the last publish's record (kept in
-//! `.incident/site-cache.json`) and the incidents' fingerprints now. Pure.
+//! `.incident/site-cache`) and the incidents' fingerprints now. Pure.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::entry::Entry;
 
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 1;
+pub const CACHE_VERSION: u32 = 2;
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -211,9 +211,9 @@ pub(super) fn render_one(
 /// The last publish's record, and whether there was one that could be read.
 fn read_cache(path: Option<&Path>) -> (Cache, bool) {
     let bytes = path.and_then(|p| fs::read(p).ok()).unwrap_or_default();
-    match serde_json::from_slice(&bytes) {
-        Ok(cache) => (cache, true),
-        Err(_) => (Cache::default(), false),
+    match postcard::from_bytes::<Cache>(&bytes) {
+        Ok(cache) if cache.version == CACHE_VERSION => (cache, true),
+        _ => (Cache::default(), false),
     }
 }
 
@@ -410,11 +410,11 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         }
         // Replaced atomically but not synced: a lost cache only means a full publish.
         if next != cache || !had_cache {
-            let json =
-                serde_json::to_vec(&next).map_err(|e| Error::Internal(format!("cannot write the cache: {e}")))?;
+            let bytes =
+                postcard::to_stdvec(&next).map_err(|e| Error::Internal(format!("cannot write the cache: {e}")))?;
             let dir = file.parent().unwrap_or(Path::new("."));
-            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("site-cache.json");
-            write_file(dir, name, &json)?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("site-cache");
+            write_file(dir, name, &bytes)?;
         }
     }
     report.seconds = started.elapsed().as_secs_f64();

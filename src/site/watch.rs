@@ -114,7 +114,7 @@ mod tests {
             "/v/incidents/2025-a/steps/#x.md#",
             "/v/incidents/.hidden/incident.md",
             "/v/.incident/current",
-            "/v/.incident/site-cache.json",
+            "/v/.incident/site-cache",
             "/v/.incident/serve/index.html",
             "/v/public/index.html",
             "/v/.git/index",
