@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `incident publish` against Hugo (lean) and the pulldown-cmark floor, side by side in one
 # interleaved run per size (../shared/bench/abrun.py), plus a re-publish after one note
-# changed, and reading every step file with cat (what the one-file-per-step layout costs
-# before any parsing). Usage (from the repository root):
+# changed, reading every step file with cat (what the one-file-per-step layout costs
+# before any parsing) and a re-publish with nothing changed (looking at every file's size
+# and time: the least a re-publish does). Usage (from the repository root):
 #
 #   benches/publish.sh                 # N = 1000 and 5000
 #   SIZES=1000 RUNS=3 benches/publish.sh
@@ -48,6 +49,7 @@ for n in $SIZES; do
     --bench incident-1-note "$pub --out $o/incr" "$pub --out $o/incr >/dev/null; printf 'one more line\n' >> $note" \
     --bench hugo-lean "hugo -s $c/hugo --config $c/hugo/lean.toml -d $o/hugo-lean --quiet" "rm -rf $o/hugo-lean" \
     --bench cat-steps "sh -c 'find $v/incidents -name \"*.md\" -print0 | xargs -0 cat > /dev/null'" \
+    --bench incident-no-change "$pub --out $o/same" "$pub --out $o/same >/dev/null" \
     --bench floor-2t "$FLOORS/mdfloor write $o/floor2 --jobs 2 $c/vault" "rm -rf $o/floor2" \
     | tee "$RESULTS/publish-$n.md"
   echo "site: $(find "$o/incident" -type f | wc -l) files, $(du -sm "$o/incident" | cut -f1) MB" | tee -a "$RESULTS/publish-$n.md"

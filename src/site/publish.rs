@@ -329,8 +329,12 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
 
     let mut report = Report { rendered: plan.render.len(), kept: plan.keep.len(), ..Report::default() };
     let mut next = Cache { version: CACHE_VERSION, out: out_key, settings, ..Cache::default() };
+    // Kept records move over; what stays behind in `cache` is what may have gone stale.
+    let mut cache = cache;
     for slug in &plan.keep {
-        next.incidents.insert(slug.clone(), cache.incidents[slug].clone());
+        if let Some(kept) = cache.incidents.remove(slug) {
+            next.incidents.insert(slug.clone(), kept);
+        }
     }
     for (slug, result) in outcomes {
         match result {
@@ -409,7 +413,9 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             fs::create_dir_all(dir).ctx("create", dir)?;
         }
         // Replaced atomically but not synced: a lost cache only means a full publish.
-        if next != cache || !had_cache {
+        let changed =
+            !had_cache || plan.full || !plan.render.is_empty() || !plan.gone.is_empty() || next.lists != cache.lists;
+        if changed {
             let bytes =
                 postcard::to_stdvec(&next).map_err(|e| Error::Internal(format!("cannot write the cache: {e}")))?;
             let dir = file.parent().unwrap_or(Path::new("."));
