@@ -89,6 +89,11 @@ fn digest(bytes: &[u8]) -> String {
 /// Writes `bytes` to `out/path` through a temp file and a rename: a reader (the `serve`
 /// server, a browser) never sees half a page. No fsync: the site is derived.
 pub fn write_file(out: &Path, path: &str, bytes: &[u8]) -> Result<()> {
+    write_file_with(out, path, |w| w.write_all(bytes))
+}
+
+/// [`write_file`] with the bytes written by `fill`.
+fn write_file_with(out: &Path, path: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     let target = out.join(path);
     let dir = target.parent().unwrap_or(out);
     fs::create_dir_all(dir).ctx("create", dir)?;
@@ -99,7 +104,7 @@ pub fn write_file(out: &Path, path: &str, bytes: &[u8]) -> Result<()> {
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
         .ctx("create a file in", dir)?;
-    tmp.write_all(bytes).ctx("write", &target)?;
+    fill(&mut tmp).ctx("write", &target)?;
     tmp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
     Ok(())
 }
@@ -356,7 +361,8 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         }
     }
 
-    let mut entries: Vec<Entry> = next.incidents.values().filter_map(|c| c.entry.clone()).collect();
+    // Lent to the list pages and given back before the record is written: not copied.
+    let mut entries: Vec<Entry> = next.incidents.values_mut().filter_map(|c| c.entry.take()).collect();
     entry::sort_newest_first(&mut entries);
     report.published = entries.len();
     // Assets are tiny: compared by content. List pages by what they are made from, so an
@@ -393,6 +399,12 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         next.lists.insert(path, d);
     }
 
+    for e in entries {
+        if let Some(c) = next.incidents.get_mut(&e.slug) {
+            c.entry = Some(e);
+        }
+    }
+
     // Everything written before and not now goes: pages of deleted incidents, of incidents
     // now left out, a tag nobody uses any more, a shorter pager.
     let now_files: BTreeSet<&str> = next
@@ -416,11 +428,13 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         let changed =
             !had_cache || plan.full || !plan.render.is_empty() || !plan.gone.is_empty() || next.lists != cache.lists;
         if changed {
-            let bytes =
-                postcard::to_stdvec(&next).map_err(|e| Error::Internal(format!("cannot write the cache: {e}")))?;
             let dir = file.parent().unwrap_or(Path::new("."));
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("site-cache");
-            write_file(dir, name, &bytes)?;
+            write_file_with(dir, name, |w| {
+                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+                postcard::to_io(&next, &mut w).map_err(std::io::Error::other)?;
+                w.flush()
+            })?;
         }
     }
     report.seconds = started.elapsed().as_secs_f64();
