@@ -175,11 +175,10 @@ impl Vault {
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
         let stamping = digests.is_some();
-        let listing = if stamping {
-            list_steps(&incident.dir)?
-        } else {
-            step_files(&incident.dir, |_| true)?.into_iter().map(StepFile::step).collect()
-        };
+        let mut listing = list_steps(&incident.dir)?;
+        if !stamping {
+            listing.retain(|f| f.is_step);
+        }
         // Parsing is the cost of a big incident: spread it over the cores, keep file order.
         let keep_bytes = sources.is_some();
         let parsed: Vec<ReadStep> = listing
@@ -263,23 +262,8 @@ fn join_some(names: &[&String]) -> String {
 
 /// `steps/*.md` of an incident, skipping temp files and dotfiles, sorted by name.
 fn step_files(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
-    let steps = dir.join(STEPS_DIR);
-    let entries = match fs::read_dir(&steps) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("read", &steps, e)),
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.ctx("read", &steps)?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.ends_with(".md") && !atomic::is_ignored_name(name) && keep(name) {
-            files.push(entry.path());
-        }
-    }
-    files.sort();
-    Ok(files)
+    let kept = |f: &StepFile| f.is_step && f.path.file_name().and_then(|n| n.to_str()).is_some_and(&keep);
+    Ok(list_steps(dir)?.into_iter().filter(kept).map(|f| f.path).collect())
 }
 
 /// The kind in a step file name `<time>-<kind>-<random>.md`.
@@ -318,12 +302,6 @@ struct StepFile {
     path: PathBuf,
     is_step: bool,
     stamp: bool,
-}
-
-impl StepFile {
-    fn step(path: PathBuf) -> StepFile {
-        StepFile { path, is_step: true, stamp: false }
-    }
 }
 
 /// Every file of `steps/` but temp files and dotfiles, sorted by name.
