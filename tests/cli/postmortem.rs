@@ -123,7 +123,7 @@ fn id_of(env: &TestEnv, id: &str, kind: &str, n: usize) -> String {
     files[n].clone()
 }
 
-fn rows(json: &serde_json::Value) -> Vec<(String, String, String, String)> {
+fn rows(json: &serde_json::Value) -> Vec<Row> {
     json["metrics"]["rows"]
         .as_array()
         .unwrap()
@@ -133,6 +133,26 @@ fn rows(json: &serde_json::Value) -> Vec<(String, String, String, String)> {
             (s("name"), s("value"), s("from"), s("to"))
         })
         .collect()
+}
+
+type Row = (String, String, String, String);
+
+fn row(name: &str, value: &str, from: &str, to: &str) -> Row {
+    (name.to_string(), value.to_string(), from.to_string(), to.to_string())
+}
+
+/// The seed story's numbers: what the recorded story and the sample vault must both give.
+fn seed_story_rows() -> Vec<Row> {
+    vec![
+        row("Discovery time", "08:23 (Sunday)", "", ""),
+        row("Time to detect", "unknown (impact start not recorded)", "", ""),
+        row("Time to diagnose", "22 minutes", "08:23", "08:45"),
+        row("Recovery time", "30 minutes", "09:00", "09:30"),
+        row("Detection to recovery", "1 hour 7 minutes", "08:23", "09:30"),
+        row("Permanent fix", "30 minutes", "10:00", "10:30"),
+        row("Total downtime", "unknown (impact start not recorded)", "", ""),
+        row("Total restarts (peak)", "6,812", "08:23", ""),
+    ]
 }
 
 #[test]
@@ -146,24 +166,14 @@ fn the_seed_story_postmortem() {
     assert_eq!(r.stderr, format!("wrote incidents/{id}/postmortem.md\n"));
 
     let json = env.json(&["postmortem", "--format", "json"]);
-    let s = |a: &str, b: &str, c: &str, d: &str| (a.to_string(), b.to_string(), c.to_string(), d.to_string());
-    assert_eq!(
-        rows(&json),
-        [
-            s("Discovery time", "08:23 (Sunday)", "", ""),
-            s("Time to detect", "unknown (impact start not recorded)", "", ""),
-            s("Time to diagnose", "22 minutes", "08:23", "08:45"),
-            s("Recovery time", "30 minutes", "09:00", "09:30"),
-            s("Detection to recovery", "1 hour 7 minutes", "08:23", "09:30"),
-            s("Permanent fix", "30 minutes", "10:00", "10:30"),
-            s("Total downtime", "unknown (impact start not recorded)", "", ""),
-            s("Total restarts (peak)", "6,812", "08:23", ""),
-            s("Restarts during the incident", "unknown (no pod was listed in two outputs)", "08:23", "09:31"),
-            s("Services affected", "LibreChat, Prometheus", "", ""),
-            s("Commands run", "9", "", ""),
-            s("State-changing commands", "4", "", ""),
-        ]
-    );
+    let mut want = seed_story_rows();
+    want.extend([
+        row("Restarts during the incident", "unknown (no pod was listed in two outputs)", "08:23", "09:31"),
+        row("Services affected", "LibreChat, Prometheus", "", ""),
+        row("Commands run", "9", "", ""),
+        row("State-changing commands", "4", "", ""),
+    ]);
+    assert_eq!(rows(&json), want);
 
     let text = fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
     let (det, diag) = (id_of(&env, &id, "milestone", 0), id_of(&env, &id, "milestone", 1));
@@ -585,22 +595,9 @@ fn the_sample_vault_matches_the_seed_story() {
     env.at("2025-10-06T12:00:00-05:00");
     copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("vault"), &env.root().join("vault"));
     let json = env.json(&["--vault", "vault", "postmortem", "2025-10-05-k3s", "--format", "json"]);
-    let got: Vec<(String, String, String, String)> =
+    let got: Vec<Row> =
         rows(&json).into_iter().filter(|r| !r.0.starts_with("Services") && !r.0.contains("ommands")).collect();
-    let s = |a: &str, b: &str, c: &str, d: &str| (a.to_string(), b.to_string(), c.to_string(), d.to_string());
-    assert_eq!(
-        got[..8],
-        [
-            s("Discovery time", "08:23 (Sunday)", "", ""),
-            s("Time to detect", "unknown (impact start not recorded)", "", ""),
-            s("Time to diagnose", "22 minutes", "08:23", "08:45"),
-            s("Recovery time", "30 minutes", "09:00", "09:30"),
-            s("Detection to recovery", "1 hour 7 minutes", "08:23", "09:30"),
-            s("Permanent fix", "30 minutes", "10:00", "10:30"),
-            s("Total downtime", "unknown (impact start not recorded)", "", ""),
-            s("Total restarts (peak)", "6,812", "08:23", ""),
-        ]
-    );
+    assert_eq!(got[..8], seed_story_rows());
     assert_eq!(json["warnings"], serde_json::json!([]));
     env.at("2025-10-05T10:45:16-05:00");
     let text = env.ok(&["--vault", "vault", "postmortem", "2025-10-05-k3s", "--out", "-"]);
