@@ -38,7 +38,47 @@ pub struct Entry {
     pub search: String,
 }
 
+/// A tag or service as a link to its page.
+#[derive(Serialize)]
+pub struct Term {
+    pub name: String,
+    pub href: String,
+}
+
+/// What every page shows of an incident in its heading or its line in a list, with links
+/// relative to the page `from`.
+#[derive(Serialize)]
+pub struct EntryView {
+    pub title: String,
+    pub date: String,
+    pub date_iso: String,
+    pub severity: Option<String>,
+    pub status: String,
+    pub duration: Option<String>,
+    pub services: Vec<Term>,
+    pub tags: Vec<Term>,
+}
+
 impl Entry {
+    pub fn view(&self, from: &str) -> EntryView {
+        let terms = |kind: &str, names: &[String]| {
+            names
+                .iter()
+                .map(|n| Term { name: n.clone(), href: paths::link(from, &paths::term_page(kind, n, 1)) })
+                .collect()
+        };
+        EntryView {
+            title: self.title.clone(),
+            date: crate::format::date_time(self.at),
+            date_iso: self.at.to_rfc3339(),
+            severity: self.severity.clone(),
+            status: self.status.clone(),
+            duration: self.duration(),
+            services: terms("services", &self.services),
+            tags: terms("tags", &self.tags),
+        }
+    }
+
     pub fn duration(&self) -> Option<String> {
         self.duration_secs.map(|s| crate::format::duration(Duration::seconds(s)))
     }

@@ -7,32 +7,19 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::entry::Entry;
+use super::entry::{Entry, EntryView};
 use super::html::{script_safe_json, xml_safe};
 use super::paths;
 use super::theme::Theme;
 use super::{Page, SiteOptions};
 use crate::error::Result;
-use crate::format;
 use crate::vault::slug::slugify;
 
 #[derive(Serialize)]
-struct Term {
-    name: String,
+struct ListItem {
     href: String,
-}
-
-#[derive(Serialize)]
-struct EntryView {
-    href: String,
-    title: String,
-    date: String,
-    date_iso: String,
-    severity: Option<String>,
-    status: String,
-    duration: Option<String>,
-    services: Vec<Term>,
-    tags: Vec<Term>,
+    #[serde(flatten)]
+    entry: EntryView,
 }
 
 #[derive(Serialize)]
@@ -51,21 +38,8 @@ struct Pager {
     items: Vec<PagerItem>,
 }
 
-fn view(from: &str, e: &Entry) -> EntryView {
-    let terms = |kind: &str, names: &[String]| {
-        names.iter().map(|n| Term { name: n.clone(), href: paths::link(from, &paths::term_page(kind, n, 1)) }).collect()
-    };
-    EntryView {
-        href: paths::link(from, &e.page),
-        title: e.title.clone(),
-        date: format::date_time(e.at),
-        date_iso: e.at.to_rfc3339(),
-        severity: e.severity.clone(),
-        status: e.status.clone(),
-        duration: e.duration(),
-        services: terms("services", &e.services),
-        tags: terms("tags", &e.tags),
-    }
+fn view(from: &str, e: &Entry) -> ListItem {
+    ListItem { href: paths::link(from, &e.page), entry: e.view(from) }
 }
 
 /// Page numbers to show: the first, the last, and two either side of the current one.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::entry::{self, Entry};
+use super::entry::{self, Entry, EntryView};
 use super::markdown::{self, MdOptions};
 use super::paths;
 use super::theme::Theme;
@@ -107,21 +107,9 @@ pub fn published_name(file: &str) -> Option<String> {
 }
 
 #[derive(Serialize)]
-struct Term {
-    name: String,
-    href: String,
-}
-
-#[derive(Serialize)]
 struct Head {
-    title: String,
-    date: String,
-    date_iso: String,
-    severity: Option<String>,
-    status: String,
-    duration: Option<String>,
-    services: Vec<Term>,
-    tags: Vec<Term>,
+    #[serde(flatten)]
+    entry: EntryView,
     summary_html: String,
     page_href: Option<String>,
     postmortem_href: Option<String>,
@@ -214,10 +202,6 @@ fn kind_label(kind: StepKind) -> &'static str {
     }
 }
 
-fn terms(from: &str, kind: &str, names: &[String]) -> Vec<Term> {
-    names.iter().map(|n| Term { name: n.clone(), href: paths::link(from, &paths::term_page(kind, n, 1)) }).collect()
-}
-
 /// Maps links written in the vault (relative to `base`, the folder of the Markdown file)
 /// to the published copies, for files the incident has.
 fn file_rewriter<'a>(files: &'a [String], from_steps: bool) -> impl Fn(&str) -> Option<String> + 'a {
@@ -239,14 +223,7 @@ fn head(src: &IncidentSource, entry: &Entry, page: &str) -> Head {
     let incident_page = paths::incident_page(&incident.slug);
     let postmortem_page = paths::postmortem_page(&incident.slug);
     Head {
-        title: entry.title.clone(),
-        date: format::date_time(entry.at),
-        date_iso: entry.at.to_rfc3339(),
-        severity: entry.severity.clone(),
-        status: entry.status.clone(),
-        duration: entry.duration(),
-        services: terms(page, "services", &entry.services),
-        tags: terms(page, "tags", &entry.tags),
+        entry: entry.view(page),
         summary_html: if page == incident_page {
             markdown::render(&incident.summary, &summary_opts)
         } else {
