@@ -122,7 +122,7 @@ pub fn check(
         for w in &o.warnings {
             problems.push(Problem { path: rel(&w.path), message: format!("line {}: {}", w.line, w.message) });
         }
-        let Some(entry) = o.cached.entry else { continue };
+        let Some(entry) = o.entry else { continue };
         if entry.internal {
             problems.push(Problem {
                 path: rel(&dir.join(crate::vault::INCIDENT_FILE)),

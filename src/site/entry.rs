@@ -161,3 +161,25 @@ fn clean_terms(terms: &[String]) -> Vec<String> {
 pub fn sort_newest_first(entries: &mut [Entry]) {
     entries.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.slug.cmp(&a.slug)));
 }
+
+/// An entry with every field set, for tests.
+#[cfg(test)]
+pub fn sample(slug: &str) -> Entry {
+    let at = chrono::DateTime::parse_from_rfc3339("2025-10-05T08:00:00+02:00").unwrap();
+    Entry {
+        slug: slug.to_string(),
+        page: paths::incident_page(slug),
+        title: "DNS loop".to_string(),
+        at,
+        severity: Some("SEV2".to_string()),
+        status: "resolved".to_string(),
+        duration_secs: Some(1320),
+        services: vec!["coredns".to_string()],
+        tags: vec!["k3s".to_string()],
+        summary: "CoreDNS looped".to_string(),
+        updated: at,
+        internal: false,
+        has_postmortem: true,
+        search: "coredns loop".to_string(),
+    }
+}

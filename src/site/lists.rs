@@ -154,15 +154,15 @@ pub fn layout(opts: &SiteOptions, entries: &[Entry]) -> Vec<ListPage> {
 }
 
 /// What each entry shows on list pages and in the feed (all but the search words), and
-/// everything it shows, as two 64-bit digests.
+/// the whole entry, as two 64-bit digests: equal digests mean an equal entry.
 pub fn entry_digests(e: &Entry) -> (u64, u64) {
     use std::hash::{Hash, Hasher};
+    let time = |t: &crate::clock::Timestamp| (t.timestamp(), t.timestamp_subsec_nanos(), t.offset().local_minus_utc());
     let mut h = std::hash::DefaultHasher::new();
-    let listed = (&e.slug, &e.page, &e.title, e.at.to_rfc3339(), &e.severity, &e.status, e.duration_secs);
-    listed.hash(&mut h);
-    (&e.services, &e.tags, &e.summary, e.updated.to_rfc3339()).hash(&mut h);
+    (&e.slug, &e.page, &e.title, time(&e.at), &e.severity, &e.status, e.duration_secs).hash(&mut h);
+    (&e.services, &e.tags, &e.summary, time(&e.updated)).hash(&mut h);
     let list = h.finish();
-    e.search.hash(&mut h);
+    (&e.search, e.internal, e.has_postmortem).hash(&mut h);
     (list, h.finish())
 }
 
@@ -231,8 +231,8 @@ pub fn render(theme: &Theme, opts: &SiteOptions, page: &ListPage, entries: &[Ent
             theme.render("site/terms.html", &ctx)?.into_bytes()
         }
         What::Feed => feed(theme, opts, entries)?,
-        What::SearchJson => search_index(entries).0.into_bytes(),
-        What::SearchJs => search_index(entries).1.into_bytes(),
+        What::SearchJson => search_index(entries).into_bytes(),
+        What::SearchJs => search_script(&search_index(entries)).into_bytes(),
     };
     Ok(Page { path, bytes })
 }
@@ -313,9 +313,9 @@ struct SearchEntry<'a> {
     x: &'a str,
 }
 
-/// The search index as JSON, and the same data as a script (`search-index.js`) that also
-/// loads from `file://`, where a page may not fetch files. `<` is escaped in both.
-pub fn search_index(entries: &[Entry]) -> (String, String) {
+/// The search index as JSON, for `search-index.json` and, wrapped by [`search_script`],
+/// for `search-index.js`. `<` is escaped.
+pub fn search_index(entries: &[Entry]) -> String {
     let items: Vec<SearchEntry> = entries
         .iter()
         .map(|e| SearchEntry {
@@ -329,9 +329,12 @@ pub fn search_index(entries: &[Entry]) -> (String, String) {
             x: &e.search,
         })
         .collect();
-    let json = script_safe_json(&serde_json::to_string(&items).expect("search entries serialize"));
-    let js = format!("window.INCIDENT_SEARCH_INDEX = {json};\n");
-    (json, js)
+    script_safe_json(&serde_json::to_string(&items).expect("search entries serialize"))
+}
+
+/// The search index as a script: it also loads from `file://`, where a page may not fetch files.
+fn search_script(json: &str) -> String {
+    format!("window.INCIDENT_SEARCH_INDEX = {json};\n")
 }
 
 #[cfg(test)]
@@ -347,6 +350,34 @@ mod tests {
         assert_eq!(p.next.as_deref(), Some("index-6.html"));
         let p = pager(1, 1, &paths::pager_file, "index.html");
         assert!(p.prev.is_none() && p.next.is_none());
+    }
+
+    #[test]
+    fn entry_digests_follow_every_field() {
+        let e = crate::site::entry::sample("a");
+        let (list, all) = entry_digests(&e);
+        let changed: Vec<(&str, Entry)> = vec![
+            ("title", Entry { title: "DNS loop, again".into(), ..e.clone() }),
+            ("at", Entry { at: e.at + chrono::Duration::seconds(1), ..e.clone() }),
+            ("offset", Entry { at: e.at.with_timezone(&chrono::FixedOffset::east_opt(0).unwrap()), ..e.clone() }),
+            ("status", Entry { status: "open".into(), ..e.clone() }),
+            ("tags", Entry { tags: vec![], ..e.clone() }),
+            ("updated", Entry { updated: e.at + chrono::Duration::minutes(5), ..e.clone() }),
+        ];
+        for (field, other) in &changed {
+            let (l, a) = entry_digests(other);
+            assert!(l != list && a != all, "{field}");
+        }
+        // Not on list lines: only the whole-entry digest moves.
+        for other in [
+            Entry { search: "more words".into(), ..e.clone() },
+            Entry { has_postmortem: false, ..e.clone() },
+            Entry { internal: true, ..e.clone() },
+        ] {
+            let (l, a) = entry_digests(&other);
+            assert!(l == list && a != all, "{other:?}");
+        }
+        assert_eq!(entry_digests(&e.clone()), (list, all));
     }
 
     #[test]

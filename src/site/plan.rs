@@ -1,14 +1,12 @@
 //! What a re-publish must redo, decided from the last publish's record (kept in
-//! `.incident/site-cache`) and the incidents' fingerprints now. Pure.
+//! `.incident/site-cache`, see [`super::record`]) and the incidents' fingerprints now. Pure.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::entry::Entry;
-
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 2;
+pub const CACHE_VERSION: u32 = 3;
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -28,8 +26,9 @@ pub struct CachedIncident {
     /// The fingerprint its pages were made from; empty when it had unreadable files (so
     /// it is read again next time).
     pub fingerprint: String,
-    /// Its index entry, when it is published.
-    pub entry: Option<Entry>,
+    /// Digests of its index entry ([`super::lists::entry_digests`]), when it is published:
+    /// while they stay the same, no list page changes.
+    pub listed: Option<(u64, u64)>,
     /// The site files written for it.
     pub files: Vec<String>,
 }
@@ -39,7 +38,7 @@ pub struct CachedIncident {
 pub struct Plan {
     /// Incidents to read and render again.
     pub render: Vec<String>,
-    /// Incidents whose pages stand: their cached entries are reused.
+    /// Incidents whose pages stand: their recorded entries are reused.
     pub keep: Vec<String>,
     /// Incidents gone from the vault: their files are removed.
     pub gone: Vec<String>,
@@ -85,7 +84,7 @@ mod tests {
     fn cached(fp: &str, files: &[&str]) -> CachedIncident {
         CachedIncident {
             fingerprint: fp.to_string(),
-            entry: None,
+            listed: None,
             files: files.iter().map(|s| s.to_string()).collect(),
         }
     }

@@ -4,9 +4,8 @@
 //! Only the index entries stay in memory; each incident is read, rendered, written and
 //! dropped by one worker.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -15,14 +14,16 @@ use sha2::{Digest, Sha256};
 
 use super::entry::{self, Entry};
 use super::links;
+use super::output::{self, OutDir, write_file};
 use super::pages::{IncidentSource, render_incident_as};
-use super::plan::{self, CACHE_VERSION, Cache, CachedIncident};
+use super::plan::{self, CACHE_VERSION, Cache, CachedIncident, Plan};
+use super::record::{self, Record};
 use super::theme::Theme;
 use super::{SiteOptions, assets, lists};
 use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
 use crate::redact::Rules;
-use crate::vault::{IncidentRef, Stamps, Vault, Warning, atomic};
+use crate::vault::{IncidentRef, Stamps, Vault, Warning};
 
 /// How to publish.
 #[derive(Clone, Debug)]
@@ -86,50 +87,12 @@ fn digest(bytes: &[u8]) -> String {
     hex::encode(&Sha256::digest(bytes)[..16])
 }
 
-/// Writes `bytes` to `out/path` through a temp file and a rename: a reader (the `serve`
-/// server, a browser) never sees half a page. No fsync: the site is derived.
-pub fn write_file(out: &Path, path: &str, bytes: &[u8]) -> Result<()> {
-    write_file_with(out, path, |w| w.write_all(bytes))
-}
-
-/// [`write_file`] with the bytes written by `fill`.
-fn write_file_with(out: &Path, path: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    let target = out.join(path);
-    let dir = target.parent().unwrap_or(out);
-    fs::create_dir_all(dir).ctx("create", dir)?;
-    // Readable like any file the user writes (0666 less the umask), not 0600 like a temp file:
-    // a web server must be able to serve it.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(atomic::TEMP_PREFIX)
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(dir)
-        .ctx("create a file in", dir)?;
-    fill(&mut tmp).ctx("write", &target)?;
-    tmp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
-    Ok(())
-}
-
-fn remove(out: &Path, path: &str) -> bool {
-    if !plan::removable(path) {
-        return false;
-    }
-    let target = out.join(path);
-    let removed = fs::remove_file(&target).is_ok();
-    // Empty folders left behind go too (incidents/<dir>/outputs, incidents/<dir>, tags/<tag>).
-    let mut dir = target.parent();
-    while let Some(d) = dir {
-        if d == out || fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
-    }
-    removed
-}
-
 /// One incident's outcome.
 pub(super) struct Outcome {
     pub(super) slug: String,
     pub(super) cached: CachedIncident,
+    /// Its index entry, when it is published.
+    pub(super) entry: Option<Entry>,
     pub(super) left_out: Option<&'static str>,
     pub(super) warnings: Vec<Warning>,
     /// Relative links per page (check mode only).
@@ -169,7 +132,8 @@ pub(super) fn render_one(
     let fingerprint = if loaded.warnings.is_empty() { stamps.fingerprint.clone() } else { String::new() };
     let mut outcome = Outcome {
         slug: slug.to_string(),
-        cached: CachedIncident { fingerprint, entry: None, files: Vec::new() },
+        cached: CachedIncident { fingerprint, listed: None, files: Vec::new() },
+        entry: None,
         left_out: None,
         warnings: loaded.warnings.clone(),
         links: Vec::new(),
@@ -209,17 +173,9 @@ pub(super) fn render_one(
         outcome.cached.files.push(copy.path.clone());
     }
     outcome.written = outcome.cached.files.clone();
-    outcome.cached.entry = Some(rendered.entry);
+    outcome.cached.listed = Some(lists::entry_digests(&rendered.entry));
+    outcome.entry = Some(rendered.entry);
     Ok(Some(outcome))
-}
-
-/// The last publish's record, and whether there was one that could be read.
-fn read_cache(path: Option<&Path>) -> (Cache, bool) {
-    let bytes = path.and_then(|p| fs::read(p).ok()).unwrap_or_default();
-    match postcard::from_bytes::<Cache>(&bytes) {
-        Ok(cache) if cache.version == CACHE_VERSION => (cache, true),
-        _ => (Cache::default(), false),
-    }
 }
 
 pub(super) fn progress_bar(opts: &PublishOptions, len: usize) -> indicatif::ProgressBar {
@@ -282,16 +238,19 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     // The record of the last publish is read while the folders are looked at (a watcher's
     // narrowed look needs the record first: it keeps the incidents it does not look at).
     let no_record = opts.only.is_none() && (out_empty || !opts.cache_file.as_deref().is_some_and(Path::exists));
-    let ((cache, had_cache), looked) = match &opts.only {
+    let (mut last, looked) = match &opts.only {
         // Nothing to compare with: every folder is read, and stamped as it is read.
-        None if no_record => ((Cache::default(), false), names.iter().map(|n| (n.clone(), true, None)).collect()),
+        None if no_record => (Record::default(), names.iter().map(|n| (n.clone(), true, None)).collect()),
         None => pool.install(|| {
-            rayon::join(|| read_cache(opts.cache_file.as_deref()), || stamps_of(vault, &names, None, &Cache::default()))
+            rayon::join(
+                || Record::read(opts.cache_file.as_deref()),
+                || stamps_of(vault, &names, None, &Cache::default()),
+            )
         }),
         Some(only) => {
-            let (cache, had) = read_cache(opts.cache_file.as_deref());
-            let looked = pool.install(|| stamps_of(vault, &names, Some(only), &cache));
-            ((cache, had), looked)
+            let last = Record::read(opts.cache_file.as_deref());
+            let looked = pool.install(|| stamps_of(vault, &names, Some(only), &last.cache));
+            (last, looked)
         }
     };
     // Unreadable now: an empty fingerprint never matches, so it is rendered (and reported).
@@ -301,15 +260,16 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             (slug.clone(), look.then(|| s.as_ref().map(|s| s.fingerprint.clone()).unwrap_or_default()))
         })
         .collect();
-    let mut stamps: std::collections::HashMap<String, Stamps> =
+    let mut stamps: HashMap<String, Stamps> =
         looked.into_iter().filter_map(|(slug, _, s)| s.map(|s| (slug, s))).collect();
-    let mut plan = plan::plan(&cache, &out_key, &settings, &now);
+    let out_dir = OutDir::open(out);
+    let mut plan = plan::plan(&last.cache, &out_key, &settings, &now);
     // A page someone deleted by hand is made again.
     if !plan.full {
         let missing: Vec<String> = pool.install(|| {
             plan.keep
                 .par_iter()
-                .filter(|slug| cache.incidents[*slug].files.first().is_some_and(|f| !out.join(f).is_file()))
+                .filter(|slug| last.cache.incidents[*slug].files.first().is_some_and(|f| !out_dir.has_file(f)))
                 .cloned()
                 .collect()
         });
@@ -333,14 +293,13 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     bar.finish_and_clear();
 
     let mut report = Report { rendered: plan.render.len(), kept: plan.keep.len(), ..Report::default() };
-    let mut next = Cache { version: CACHE_VERSION, out: out_key, settings, ..Cache::default() };
-    // Kept records move over; what stays behind in `cache` is what may have gone stale.
-    let mut cache = cache;
-    for slug in &plan.keep {
-        if let Some(kept) = cache.incidents.remove(slug) {
-            next.incidents.insert(slug.clone(), kept);
-        }
-    }
+    // The new record starts as the last one, less the records of incidents rendered again
+    // or gone: their files may be stale now.
+    let incidents = std::mem::take(&mut last.cache.incidents);
+    let mut next = Cache { version: CACHE_VERSION, out: out_key, settings, incidents, lists: BTreeMap::new() };
+    let old: BTreeMap<String, CachedIncident> =
+        plan.render.iter().chain(&plan.gone).filter_map(|slug| next.incidents.remove_entry(slug)).collect();
+    let mut fresh = Vec::new();
     for (slug, result) in outcomes {
         match result {
             Ok(None) => {}
@@ -350,41 +309,105 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
                 if let Some(why) = o.left_out {
                     report.left_out.push((o.slug.clone(), why));
                 }
+                fresh.extend(o.entry);
                 next.incidents.insert(o.slug, o.cached);
             }
             Err(e) => {
                 let dir = vault.incidents_dir().join(&slug);
                 report.warnings.push(Warning { path: dir, line: 0, message: format!("left out: {e}") });
                 next.incidents
-                    .insert(slug, CachedIncident { fingerprint: String::new(), entry: None, files: Vec::new() });
+                    .insert(slug, CachedIncident { fingerprint: String::new(), listed: None, files: Vec::new() });
             }
         }
     }
+    report.published = next.incidents.values().filter(|c| c.listed.is_some()).count();
 
-    // Lent to the list pages and given back before the record is written: not copied.
-    let mut entries: Vec<Entry> = next.incidents.values_mut().filter_map(|c| c.entry.take()).collect();
-    entry::sort_newest_first(&mut entries);
-    report.published = entries.len();
-    // Assets are tiny: compared by content. List pages by what they are made from, so an
-    // unchanged page is neither rendered nor written.
+    // While no incident's entry changed and every list page is there, the list pages stand
+    // and the recorded entries are not even decoded.
+    let listed = |c: Option<&CachedIncident>| c.and_then(|c| c.listed);
+    let entries_same = last.found
+        && !plan.full
+        && plan.render.iter().chain(&plan.gone).all(|s| listed(old.get(s)) == listed(next.incidents.get(s)));
+    let lists_stand = entries_same && last.cache.lists.keys().all(|p| out_dir.has_file(p));
+    let entries = if lists_stand {
+        next.lists = std::mem::take(&mut last.cache.lists);
+        None
+    } else {
+        // After a full publish the recorded entries are all replaced: no need to read them.
+        let recorded = if plan.full { Some(Vec::new()) } else { last.entries() };
+        let Some(mut entries) = recorded else {
+            // The record's entries are damaged: start again without it, reading everything.
+            if let Some(file) = &opts.cache_file {
+                fs::remove_file(file).ctx("remove", file)?;
+            }
+            return publish(vault, theme, &PublishOptions { only: None, ..opts.clone() });
+        };
+        entries.retain(|e| !old.contains_key(&e.slug) && next.incidents.contains_key(&e.slug));
+        entries.extend(fresh);
+        entry::sort_newest_first(&mut entries);
+        write_lists(theme, opts, &pool, &plan, &last.cache, &mut next, &entries, &mut report)?;
+        Some(entries)
+    };
+
+    remove_stale(out, &plan, &old, &last.cache, &next, &mut report);
+
+    if let Some(file) = &opts.cache_file {
+        let changed = !last.found
+            || plan.full
+            || !plan.render.is_empty()
+            || !plan.gone.is_empty()
+            || (entries.is_some() && next.lists != last.cache.lists);
+        if changed {
+            let part = match &entries {
+                Some(entries) => record::Entries::New(entries),
+                None => record::Entries::Same(&last),
+            };
+            record::write(file, &next, part)?;
+        }
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Assets, index pages, tag and service pages, the feed and the search index: each made
+/// again only when what it is made from changed (or it is missing), on every core.
+#[allow(clippy::too_many_arguments)]
+fn write_lists(
+    theme: &Theme,
+    opts: &PublishOptions,
+    pool: &rayon::ThreadPool,
+    plan: &Plan,
+    last: &Cache,
+    next: &mut Cache,
+    entries: &[Entry],
+    report: &mut Report,
+) -> Result<()> {
+    let out = opts.out.as_path();
+    let out_dir = OutDir::open(out);
+    let stands = |path: &str, digest: &str| {
+        !plan.full && last.lists.get(path).is_some_and(|d| d == digest) && out_dir.has_file(path)
+    };
+    // Assets are tiny: compared by content.
     for page in assets(theme) {
         let d = digest(&page.bytes);
-        if plan.full || cache.lists.get(&page.path) != Some(&d) || !out.join(&page.path).is_file() {
+        if !stands(&page.path, &d) {
             write_file(out, &page.path, &page.bytes)?;
             report.written.push(page.path.clone());
         }
         next.lists.insert(page.path, d);
     }
-    let digests: Vec<(u64, u64)> = entries.iter().map(lists::entry_digests).collect();
-    // Index pages, tag and service pages, the feed and the search index: on every core.
+    let digests: Vec<(u64, u64)> = entries
+        .iter()
+        .map(|e| next.incidents.get(&e.slug).and_then(|c| c.listed).unwrap_or_else(|| lists::entry_digests(e)))
+        .collect();
     let list_pages: Vec<Result<(String, String, bool)>> = pool.install(|| {
-        lists::layout(&opts.site, &entries)
+        lists::layout(&opts.site, entries)
             .into_par_iter()
             .map(|page| {
-                let d = lists::input_digest(&page, &opts.site, &entries, &digests);
-                let write = plan.full || cache.lists.get(&page.path) != Some(&d) || !out.join(&page.path).is_file();
+                let d = lists::input_digest(&page, &opts.site, entries, &digests);
+                let write = !stands(&page.path, &d);
                 if write {
-                    let rendered = lists::render(theme, &opts.site, &page, &entries)?;
+                    let rendered = lists::render(theme, &opts.site, &page, entries)?;
                     write_file(out, &rendered.path, &rendered.bytes)?;
                 }
                 Ok((page.path, d, write))
@@ -398,45 +421,40 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         }
         next.lists.insert(path, d);
     }
+    Ok(())
+}
 
-    for e in entries {
-        if let Some(c) = next.incidents.get_mut(&e.slug) {
-            c.entry = Some(e);
-        }
+/// Removes what the last publish wrote and this one did not: pages of deleted incidents,
+/// of incidents now left out, a tag nobody uses any more, a shorter pager.
+fn remove_stale(
+    out: &Path,
+    plan: &Plan,
+    old: &BTreeMap<String, CachedIncident>,
+    last: &Cache,
+    next: &Cache,
+    report: &mut Report,
+) {
+    // A record of another folder says nothing of what is in this one.
+    if last.out != next.out {
+        return;
     }
-
-    // Everything written before and not now goes: pages of deleted incidents, of incidents
-    // now left out, a tag nobody uses any more, a shorter pager.
-    let now_files: BTreeSet<&str> = next
-        .incidents
-        .values()
+    let before = old.values().flat_map(|c| c.files.iter()).chain(last.lists.keys());
+    let written: BTreeSet<&str> = plan
+        .render
+        .iter()
+        .filter_map(|slug| next.incidents.get(slug))
         .flat_map(|c| c.files.iter().map(String::as_str))
         .chain(next.lists.keys().map(String::as_str))
         .collect();
-    let before = cache.incidents.values().flat_map(|c| c.files.iter()).chain(cache.lists.keys());
-    for path in plan::stale(before, &now_files) {
-        if remove(out, &path) {
+    let mut stale = plan::stale(before, &written);
+    if !stale.is_empty() {
+        // A page an unchanged incident still has stays (two folders that map to one site path).
+        let kept: BTreeSet<&str> = next.incidents.values().flat_map(|c| c.files.iter().map(String::as_str)).collect();
+        stale.retain(|path| !kept.contains(path.as_str()));
+    }
+    for path in stale {
+        if output::remove(out, &path) {
             report.removed.push(path);
         }
     }
-
-    if let Some(file) = &opts.cache_file {
-        if let Some(dir) = file.parent() {
-            fs::create_dir_all(dir).ctx("create", dir)?;
-        }
-        // Replaced atomically but not synced: a lost cache only means a full publish.
-        let changed =
-            !had_cache || plan.full || !plan.render.is_empty() || !plan.gone.is_empty() || next.lists != cache.lists;
-        if changed {
-            let dir = file.parent().unwrap_or(Path::new("."));
-            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("site-cache");
-            write_file_with(dir, name, |w| {
-                let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
-                postcard::to_io(&next, &mut w).map_err(std::io::Error::other)?;
-                w.flush()
-            })?;
-        }
-    }
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
 }

@@ -228,6 +228,46 @@ fn republishing_rewrites_only_what_changed() {
     let r = env.run(&["publish"]);
     assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
     assert!(read(&site.join(format!("incidents/{a}/index.html"))).contains("appended in place"));
+
+    // An edit that changes no line of any list (a blank line): the incident page only.
+    let before = inodes(&site);
+    fs::OpenOptions::new().append(true).open(&note).unwrap().write_all(b"\n").unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged; 1 files written, 0 removed)"), "{}", r.stderr);
+    assert_eq!(rewritten(&before, &inodes(&site)), [format!("incidents/{a}/index.html")]);
+    // A list page deleted by hand comes back too.
+    fs::remove_file(site.join("tags/dns/index.html")).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(0 rendered, 1 unchanged; 1 files written, 0 removed)"), "{}", r.stderr);
+    assert!(site.join("tags/dns/index.html").is_file());
+}
+
+#[test]
+fn a_damaged_publish_record_means_reading_everything_again() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    env.ok(&["start", "Second outage"]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["publish"]);
+    let record = env.root().join(".incident/site-cache");
+    let bytes = fs::read(&record).unwrap();
+    // The entries at its end cut short: what each incident was made from still reads.
+    fs::write(&record, &bytes[..bytes.len() - 20]).unwrap();
+    let md = env.incident_dir(&a).join("incident.md");
+    fs::write(&md, read(&md).replace("First outage", "First outage, retitled")).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("published 2 incidents to public"), "{}", r.stderr);
+    assert!(r.stderr.contains("(2 rendered, 0 unchanged;"), "{}", r.stderr);
+    let index = read(&env.root().join("public/index.html"));
+    assert!(index.contains("First outage, retitled") && index.contains("Second outage"), "{index}");
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(0 rendered, 2 unchanged; 0 files written, 0 removed)"), "{}", r.stderr);
+    // Garbage is no record: everything is rendered.
+    fs::write(&record, b"not a record").unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(2 rendered, 0 unchanged;"), "{}", r.stderr);
 }
 
 #[test]

@@ -1,0 +1,101 @@
+//! The output folder: pages written whole (a temp file and a rename), looked up and
+//! removed. Lookups go relative to the folder opened once: a re-publish checks thousands
+//! of pages, and each lookup from `/` would walk the whole path again.
+
+use std::fs;
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+
+use super::plan;
+use crate::error::{Error, IoContext, Result};
+use crate::vault::atomic;
+
+/// Writes `bytes` to `out/path` through a temp file and a rename: a reader (the `serve`
+/// server, a browser) never sees half a page. No fsync: the site is derived.
+pub fn write_file(out: &Path, path: &str, bytes: &[u8]) -> Result<()> {
+    write_file_with(out, path, |w| w.write_all(bytes))
+}
+
+/// [`write_file`] with the bytes written by `fill`.
+pub fn write_file_with(out: &Path, path: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let target = out.join(path);
+    let dir = target.parent().unwrap_or(out);
+    fs::create_dir_all(dir).ctx("create", dir)?;
+    // Readable like any file the user writes (0666 less the umask), not 0600 like a temp file:
+    // a web server must be able to serve it.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(atomic::TEMP_PREFIX)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .ctx("create a file in", dir)?;
+    fill(&mut tmp).ctx("write", &target)?;
+    tmp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
+    Ok(())
+}
+
+/// Removes a file the last publish wrote, and the folders it leaves empty
+/// (`incidents/<dir>/outputs`, `incidents/<dir>`, `tags/<tag>`). Only paths that stay
+/// inside `out` are touched.
+pub fn remove(out: &Path, path: &str) -> bool {
+    if !plan::removable(path) {
+        return false;
+    }
+    let target = out.join(path);
+    let removed = fs::remove_file(&target).is_ok();
+    let mut dir = target.parent();
+    while let Some(d) = dir {
+        if d == out || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    removed
+}
+
+/// The output folder, opened for lookups.
+pub struct OutDir {
+    path: PathBuf,
+    fd: Option<OwnedFd>,
+}
+
+impl OutDir {
+    pub fn open(path: &Path) -> OutDir {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        OutDir { path: path.to_path_buf(), fd: rustix::fs::open(path, flags, Mode::empty()).ok() }
+    }
+
+    /// `rel` (a site path like `incidents/a/index.html`) is a file there, as `Path::is_file` tells.
+    pub fn has_file(&self, rel: &str) -> bool {
+        match &self.fd {
+            Some(fd) => rustix::fs::statat(fd, rel, AtFlags::empty())
+                .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::RegularFile),
+            None => self.path.join(rel).is_file(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_found_relative_to_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        write_file(dir.path(), "incidents/a/index.html", b"<p>a</p>").unwrap();
+        fs::create_dir_all(dir.path().join("tags/x")).unwrap();
+        std::os::unix::fs::symlink("incidents/a/index.html", dir.path().join("link.html")).unwrap();
+        let out = OutDir::open(dir.path());
+        assert!(out.has_file("incidents/a/index.html"));
+        assert!(out.has_file("link.html"), "a link to a file counts, as with is_file");
+        assert!(!out.has_file("tags/x"), "a folder is no file");
+        assert!(!out.has_file("incidents/b/index.html"));
+        let gone = OutDir::open(&dir.path().join("nowhere"));
+        assert!(!gone.has_file("incidents/a/index.html"));
+        assert!(remove(dir.path(), "incidents/a/index.html"));
+        assert!(!dir.path().join("incidents").exists(), "empty folders go too");
+        assert!(!remove(dir.path(), "../escape"));
+    }
+}
