@@ -73,7 +73,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     let theme = Theme::load(Some(&vault.root.join("templates")))?;
     let cache_file = vault.state_dir().join(CACHE_FILE);
     if args.force {
-        let _ = std::fs::remove_file(&cache_file);
+        crate::site::record::remove(&cache_file)?;
     }
     let opts = PublishOptions {
         out: out.clone(),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 3;
+pub const CACHE_VERSION: u32 = 4;
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -19,6 +19,8 @@ pub struct Cache {
     pub incidents: BTreeMap<String, CachedIncident>,
     /// Digest of each page made from all entries (index, tags, feed, search, assets).
     pub lists: BTreeMap<String, String>,
+    /// Which entries file was written with this record ([`super::record`]).
+    pub entries_id: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -296,7 +296,14 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     // The new record starts as the last one, less the records of incidents rendered again
     // or gone: their files may be stale now.
     let incidents = std::mem::take(&mut last.cache.incidents);
-    let mut next = Cache { version: CACHE_VERSION, out: out_key, settings, incidents, lists: BTreeMap::new() };
+    let mut next = Cache {
+        version: CACHE_VERSION,
+        out: out_key,
+        settings,
+        incidents,
+        lists: BTreeMap::new(),
+        entries_id: last.cache.entries_id,
+    };
     let old: BTreeMap<String, CachedIncident> =
         plan.render.iter().chain(&plan.gone).filter_map(|slug| next.incidents.remove_entry(slug)).collect();
     let mut fresh = Vec::new();
@@ -338,7 +345,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         let Some(mut entries) = recorded else {
             // The record's entries are damaged: start again without it, reading everything.
             if let Some(file) = &opts.cache_file {
-                fs::remove_file(file).ctx("remove", file)?;
+                record::remove(file)?;
             }
             return publish(vault, theme, &PublishOptions { only: None, ..opts.clone() });
         };
@@ -358,11 +365,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             || !plan.gone.is_empty()
             || (entries.is_some() && next.lists != last.cache.lists);
         if changed {
-            let part = match &entries {
-                Some(entries) => record::Entries::New(entries),
-                None => record::Entries::Same(&last),
-            };
-            record::write(file, &next, part)?;
+            record::write(file, &mut next, entries.as_deref())?;
         }
     }
     report.seconds = started.elapsed().as_secs_f64();

@@ -252,9 +252,10 @@ fn a_damaged_publish_record_means_reading_everything_again() {
     env.ok(&["resolve", "fixed"]);
     env.ok(&["publish"]);
     let record = env.root().join(".incident/site-cache");
-    let bytes = fs::read(&record).unwrap();
-    // The entries at its end cut short: what each incident was made from still reads.
-    fs::write(&record, &bytes[..bytes.len() - 20]).unwrap();
+    let entries = env.root().join(".incident/site-cache.entries");
+    let bytes = fs::read(&entries).unwrap();
+    // The entries cut short: what each incident was made from still reads.
+    fs::write(&entries, &bytes[..bytes.len() - 20]).unwrap();
     let md = env.incident_dir(&a).join("incident.md");
     fs::write(&md, read(&md).replace("First outage", "First outage, retitled")).unwrap();
     let r = env.run(&["publish"]);
@@ -268,6 +269,10 @@ fn a_damaged_publish_record_means_reading_everything_again() {
     fs::write(&record, b"not a record").unwrap();
     let r = env.run(&["publish"]);
     assert!(r.stderr.contains("(2 rendered, 0 unchanged;"), "{}", r.stderr);
+    // --force forgets the record on purpose.
+    let r = env.run(&["publish", "--force"]);
+    assert!(r.stderr.contains("(2 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(record.is_file() && entries.is_file());
 }
 
 #[test]
