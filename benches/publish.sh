@@ -45,7 +45,7 @@ for n in $SIZES; do
   pub="$INCIDENT publish -q --include-open --vault $v"
   python3 "$BENCH/abrun.py" -n "${RUNS:-3}" --warmup 1 --label "N=$n" --pages "$n" --bytes "$bytes" \
     --json "$RESULTS/publish.jsonl" --logdir "$RESULTS/logs-$n" --baseline floor-2t \
-    --bench incident "$pub --out $o/incident" "rm -rf $o/incident $v/.incident/site-cache" \
+    --bench incident "$pub --out $o/incident" "rm -rf $o/incident $v/.incident/site-cache*" \
     --bench incident-1-note "$pub --out $o/incr" "$pub --out $o/incr >/dev/null; printf 'one more line\n' >> $note" \
     --bench hugo-lean "hugo -s $c/hugo --config $c/hugo/lean.toml -d $o/hugo-lean --quiet" "rm -rf $o/hugo-lean" \
     --bench cat-steps "sh -c 'find $v/incidents -name \"*.md\" -print0 | xargs -0 cat > /dev/null'" \
