@@ -352,7 +352,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         entries.retain(|e| !old.contains_key(&e.slug) && next.incidents.contains_key(&e.slug));
         entries.extend(fresh);
         entry::sort_newest_first(&mut entries);
-        write_lists(theme, opts, &pool, &plan, &last.cache, &mut next, &entries, &mut report)?;
+        write_lists(theme, opts, &pool, &plan, &last.cache, &mut next, &out_dir, &entries, &mut report)?;
         Some(entries)
     };
 
@@ -382,11 +382,11 @@ fn write_lists(
     plan: &Plan,
     last: &Cache,
     next: &mut Cache,
+    out_dir: &OutDir,
     entries: &[Entry],
     report: &mut Report,
 ) -> Result<()> {
     let out = opts.out.as_path();
-    let out_dir = OutDir::open(out);
     let stands = |path: &str, digest: &str| {
         !plan.full && last.lists.get(path).is_some_and(|d| d == digest) && out_dir.has_file(path)
     };
