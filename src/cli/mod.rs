@@ -53,7 +53,10 @@ Switch rules off or add your own in the vault's incident.toml:
 
 `--no-redact` on a recording command writes text as it is and marks the step.";
 
-const MORE: &str = "\
+/// The short examples; `--help` shows them, and the long help more.
+macro_rules! examples {
+    () => {
+        "\
 Examples:
   incident init ~/incidents && cd ~/incidents
   incident start \"K3s pods in CrashLoopBackOff\" --severity sev2 --service k3s
@@ -61,7 +64,13 @@ Examples:
   incident run -- kubectl get pods -A
   kubectl logs -n kube-system coredns-7b8c7b8d4-x9k2p | incident capture -c \"kubectl logs coredns\"
   incident note \"CoreDNS reports a loop; checking the node's addresses\"
-  incident status
+  incident status"
+    };
+}
+
+const MORE: &str = concat!(
+    examples!(),
+    "
   incident postmortem && incident publish
 
 Environment:
@@ -74,17 +83,10 @@ Environment:
 
 Exit codes:
   0 success · 1 a problem to fix (message and hint on stderr) · 2 bad usage · 3 internal
-  error. `incident run` exits with the command's own code (127 not found, 128+N signal N).";
+  error. `incident run` exits with the command's own code (127 not found, 128+N signal N)."
+);
 
-const EXAMPLES: &str = "\
-Examples:
-  incident init ~/incidents && cd ~/incidents
-  incident start \"K3s pods in CrashLoopBackOff\" --severity sev2 --service k3s
-  incident mark detected
-  incident run -- kubectl get pods -A
-  kubectl logs -n kube-system coredns-7b8c7b8d4-x9k2p | incident capture -c \"kubectl logs coredns\"
-  incident note \"CoreDNS reports a loop; checking the node's addresses\"
-  incident status";
+const EXAMPLES: &str = examples!();
 
 #[derive(Debug, Parser)]
 #[command(name = "incident", version, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES, after_long_help = MORE)]

@@ -75,11 +75,7 @@ pub(super) fn file_digest(dir: &str, name: &str, meta: &fs::Metadata) -> u64 {
 /// Walks an incident folder: every file's digest, and the non-step files by name.
 /// Without `steps`, the `steps/` folder is left to a reader that stamps what it reads.
 fn walk(dir: &Path, prefix: &str, steps: bool, digests: &mut Vec<u64>, files: &mut Vec<Stamp>) -> Result<()> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io("read", dir, e)),
-    };
+    let Some(entries) = atomic::read_dir_if_any(dir)? else { return Ok(()) };
     for entry in entries {
         let entry = entry.ctx("read", dir)?;
         let name = entry.file_name();
@@ -148,11 +144,7 @@ impl Vault {
     /// without `incident.md` is not an incident, which [`Stamps::is_incident`] tells.
     pub fn incident_folders(&self) -> Result<Vec<String>> {
         let root = self.incidents_dir();
-        let entries = match fs::read_dir(&root) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io("read", &root, e)),
-        };
+        let Some(entries) = atomic::read_dir_if_any(&root)? else { return Ok(Vec::new()) };
         let mut names = Vec::new();
         for entry in entries {
             let entry = entry.ctx("read", &root)?;

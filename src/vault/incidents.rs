@@ -125,20 +125,8 @@ impl Vault {
     /// Folder names under `incidents/` that hold an `incident.md`, sorted.
     pub fn incident_names(&self) -> Result<Vec<String>> {
         let root = self.incidents_dir();
-        let mut names = Vec::new();
-        let entries = match fs::read_dir(&root) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(names),
-            Err(e) => return Err(Error::io("read", &root, e)),
-        };
-        for entry in entries {
-            let entry = entry.ctx("read", &root)?;
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
-            if !atomic::is_ignored_name(&name) && entry.path().join(INCIDENT_FILE).is_file() {
-                names.push(name);
-            }
-        }
-        names.sort();
+        let mut names = self.incident_folders()?;
+        names.retain(|name| root.join(name).join(INCIDENT_FILE).is_file());
         Ok(names)
     }
 
@@ -307,11 +295,7 @@ struct StepFile {
 /// Every file of `steps/` but temp files and dotfiles, sorted by name.
 fn list_steps(dir: &Path) -> Result<Vec<StepFile>> {
     let steps = dir.join(STEPS_DIR);
-    let entries = match fs::read_dir(&steps) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("read", &steps, e)),
-    };
+    let Some(entries) = atomic::read_dir_if_any(&steps)? else { return Ok(Vec::new()) };
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.ctx("read", &steps)?;
