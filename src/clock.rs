@@ -62,13 +62,13 @@ impl Clock {
         if let Some(rest) = lower.strip_suffix(" ago") {
             return parse_span(rest).map(|d| self.now - d).ok_or_else(|| at_error(input));
         }
-        let (day, clock) = match lower.split_once(' ') {
-            Some(("yesterday", rest)) => (self.now.date_naive().pred_opt(), rest.trim()),
-            Some(("today", rest)) => (Some(self.now.date_naive()), rest.trim()),
+        let (day, clock, bare) = match lower.split_once(' ') {
+            Some(("yesterday", rest)) => (self.now.date_naive().pred_opt(), rest.trim(), false),
+            Some(("today", rest)) => (Some(self.now.date_naive()), rest.trim(), false),
             Some((date, rest)) if NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() => {
-                (NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(), rest.trim())
+                (NaiveDate::parse_from_str(date, "%Y-%m-%d").ok(), rest.trim(), false)
             }
-            _ => (Some(self.now.date_naive()), lower.as_str()),
+            _ => (Some(self.now.date_naive()), lower.as_str(), true),
         };
         let lower_t = lower.replacen('t', " ", 1);
         if let Ok(naive) = NaiveDateTime::parse_from_str(&lower_t, "%Y-%m-%d %H:%M:%S")
@@ -78,7 +78,12 @@ impl Clock {
         }
         let time = parse_clock(clock).ok_or_else(|| at_error(input))?;
         let day = day.ok_or_else(|| at_error(input))?;
-        self.localize(day.and_time(time)).ok_or_else(|| at_error(input))
+        let at = self.localize(day.and_time(time)).ok_or_else(|| at_error(input))?;
+        // A bare clock time means its last occurrence: `23:50` typed at 00:10 is last night.
+        match bare && at > self.now {
+            true => day.pred_opt().and_then(|d| self.localize(d.and_time(time))).ok_or_else(|| at_error(input)),
+            false => Ok(at),
+        }
     }
 }
 
@@ -184,7 +189,11 @@ mod tests {
         assert_eq!(at("yesterday 23:10"), "2025-10-04T23:10:00-05:00");
         assert_eq!(at("today 8:00am"), "2025-10-05T08:00:00-05:00");
         assert_eq!(at("2025-10-04 22:00"), "2025-10-04T22:00:00-05:00");
-        assert_eq!(at("3:15pm"), "2025-10-05T15:15:00-05:00");
+        // A bare clock time later than now is its last occurrence, yesterday's.
+        assert_eq!(at("3:15pm"), "2025-10-04T15:15:00-05:00");
+        assert_eq!(at("23:50"), "2025-10-04T23:50:00-05:00");
+        assert_eq!(at("today 3:15pm"), "2025-10-05T15:15:00-05:00");
+        assert_eq!(at("2025-10-05 23:50"), "2025-10-05T23:50:00-05:00");
         assert_eq!(at("now"), "2025-10-05T09:30:00-05:00");
     }
 

@@ -145,9 +145,9 @@ pub enum Command {
     )]
     Note(NoteArgs),
     /// Run a command, show its output live, and record command, output, exit code and timing
-    #[command(
-        after_help = "Exits with the command's exit code (127 when it cannot be found).\n\nExamples:\n  incident run -- kubectl get pods -A\n  incident run --title \"CoreDNS logs\" -- kubectl logs -n kube-system deploy/coredns"
-    )]
+    #[command(after_help = "Exits with the command's exit code (127 when it cannot be found). Should its step \
+                      fail to be written (a full disk), `run` says so and exits with the command's code, \
+                      or 1 when that was 0.\n\nExamples:\n  incident run -- kubectl get pods -A\n  incident run --title \"CoreDNS logs\" -- kubectl logs -n kube-system deploy/coredns")]
     Run(RunArgs),
     /// Record output that was already on screen (reads stdin, copies it to stdout)
     #[command(

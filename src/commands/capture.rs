@@ -13,14 +13,7 @@ use crate::record::body::output_body;
 use crate::record::output::OutputRecorder;
 use crate::ui::Ui;
 
-pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
-    let session = Session::open(cfg)?;
-    let at = session.at(args.step.at.as_deref())?;
-    let mut meta = session.meta(StepKind::Capture, at);
-    meta.command = args.command.clone().filter(|c| !c.trim().is_empty());
-    meta.exit_code = args.exit_code;
-    meta.title = args.title.clone();
-
+pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     let mut input: Box<dyn Read> = match &args.file {
         Some(path) => {
             let path = cfg.cwd.join(path);
@@ -33,6 +26,25 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         }
         None => Box::new(io::stdin().lock()),
     };
+    let opened = Session::open(cfg).and_then(|session| {
+        let at = session.at(args.step.at.as_deref())?;
+        Ok((session, at))
+    });
+    let (session, at) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            // Like tee: what was piped in still reaches the screen, whatever the vault says.
+            if !args.no_echo {
+                let _ = io::copy(&mut input, &mut io::stdout().lock());
+            }
+            return Err(e);
+        }
+    };
+    let mut meta = session.meta(StepKind::Capture, at);
+    meta.command = args.command.clone().filter(|c| !c.trim().is_empty());
+    meta.exit_code = args.exit_code;
+    meta.title = args.title.clone();
+
     let limit = session.vault.settings.record.inline_limit;
     let mut extractor = Extractor::new(Hint::Auto);
     let mut scrub = session.scrub(args.step.no_redact);
@@ -71,12 +83,13 @@ pub fn run(cfg: &Config, _ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         meta.output_bytes = Some(captured.bytes);
         meta.output_sha256 = Some(captured.sha256.clone());
     }
-    if let Some(spool) = captured.spool.take() {
-        session.writer.persist_output(spool, &mut meta)?;
-    }
+    session.keep_output(&mut captured, &mut meta);
     let body = output_body(&meta, &captured);
     let mut step = Step { meta, body };
     session.save(&mut step, scrub)?;
+    if let Some(why) = &captured.spool_error {
+        ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
+    }
     session.report(&step);
     Ok(0)
 }

@@ -50,17 +50,29 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
         meta.output_sha256 = Some(captured.sha256.clone());
     }
     let mut captured = captured;
-    if let Some(spool) = captured.spool.take() {
-        session.writer.persist_output(spool, &mut meta)?;
-    }
+    session.keep_output(&mut captured, &mut meta);
     let body = output_body(&meta, &captured);
     let mut step = Step { meta, body };
-    session.save(&mut step, scrub)?;
+    let code = finished.exit_code.clamp(0, 255) as u8;
+    if let Err(e) = session.save(&mut step, scrub) {
+        // The command has run and cannot be undone: say what was lost, keep its exit code.
+        ui.error(
+            &format!("the command ran (exit {}) but its step could not be written: {e}", finished.exit_code),
+            Some(&format!(
+                "{}; then record what you saw with `incident note` or `incident capture`",
+                e.hint().unwrap_or_else(|| "fix the cause".to_string())
+            )),
+        );
+        return Ok(if code == 0 { 1 } else { code });
+    }
+    if let Some(why) = &captured.spool_error {
+        ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
+    }
     if let Some(why) = &finished.spawn_error {
         ui.error(why, Some("recorded as a step that could not start"));
     }
     if !cfg.quiet {
         eprintln!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug);
     }
-    Ok(finished.exit_code.clamp(0, 255) as u8)
+    Ok(code)
 }

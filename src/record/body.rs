@@ -54,6 +54,8 @@ pub fn output_body(meta: &StepMeta, captured: &Captured) -> String {
     }
     if let Some(file) = &meta.output_file {
         facts.push(format!("{} not shown; whole output in [{file}](../{file})", human_bytes(captured.omitted_bytes)));
+    } else if let Some(why) = &captured.spool_error {
+        facts.push(format!("{} not shown and not kept: {}", human_bytes(captured.omitted_bytes), one_line(why)));
     }
     if !facts.is_empty() {
         body.push('\n');

@@ -65,6 +65,17 @@ impl<'c> Session<'c> {
         self.writer.write(step)
     }
 
+    /// Moves a spooled output into `outputs/`. Should that fail (a full disk, a broken
+    /// folder), the step still goes in with head and tail and says why.
+    pub fn keep_output(&self, captured: &mut output::Captured, meta: &mut StepMeta) {
+        if let Some(spool) = captured.spool.take()
+            && let Err(e) = self.writer.persist_output(spool, meta)
+        {
+            let _ = std::fs::remove_dir(self.writer.outputs_dir()); // only when left empty
+            captured.spool_error = Some(e.to_string());
+        }
+    }
+
     /// Status line after a write: `recorded note 2025…-note-k7f3q9`.
     pub fn report(&self, step: &Step) {
         if !self.cfg.quiet {

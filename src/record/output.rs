@@ -25,6 +25,9 @@ pub struct Captured {
     pub lines: u64,
     pub sha256: String,
     pub omitted_bytes: u64,
+    /// Why the whole output could not be kept in `outputs/` (a full disk, a broken
+    /// folder): the step still holds head and tail.
+    pub spool_error: Option<String>,
 }
 
 impl Captured {
@@ -56,7 +59,10 @@ pub struct OutputRecorder<'w, 'f, O: FnMut(&str)> {
     head: String,
     tail: VecDeque<String>,
     tail_bytes: usize,
+    /// Over the limit: the head is complete and lines go to the tail (and the spool).
+    overflowed: bool,
     spool: Option<BufWriter<NamedTempFile>>,
+    spool_error: Option<String>,
     hasher: Sha256,
     bytes: u64,
     lines: u64,
@@ -77,7 +83,9 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
             head: String::new(),
             tail: VecDeque::new(),
             tail_bytes: 0,
+            overflowed: false,
             spool: None,
+            spool_error: None,
             hasher: Sha256::new(),
             bytes: 0,
             lines: 0,
@@ -119,34 +127,51 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
     fn store(&mut self, text: &str) -> Result<()> {
         self.hasher.update(text.as_bytes());
         self.bytes += text.len() as u64;
-        if let Some(spool) = &mut self.spool {
-            spool.write_all(text.as_bytes()).ctx("write", self.writer.outputs_dir())?;
-            self.tail.push_back(text.to_string());
-            self.tail_bytes += text.len();
-            while self.tail_bytes > self.limit / 2 && self.tail.len() > 1 {
-                let old = self.tail.pop_front().unwrap_or_default();
-                self.tail_bytes -= old.len();
+        if self.overflowed {
+            if let Some(spool) = &mut self.spool
+                && let Err(e) = spool.write_all(text.as_bytes()).ctx("write", self.writer.outputs_dir())
+            {
+                self.give_up_spool(e);
             }
+            self.push_tail(text);
             return Ok(());
         }
         self.head.push_str(text);
         if self.head.len() > self.limit {
             // Over the limit: everything so far goes to the spool, the head is cut back.
-            let mut spool = BufWriter::with_capacity(256 * 1024, self.writer.output_spool()?);
-            spool.write_all(self.head.as_bytes()).ctx("write", self.writer.outputs_dir())?;
-            self.spool = Some(spool);
+            self.overflowed = true;
+            let spooled = self.writer.output_spool().and_then(|file| {
+                let mut spool = BufWriter::with_capacity(256 * 1024, file);
+                spool.write_all(self.head.as_bytes()).ctx("write", self.writer.outputs_dir())?;
+                Ok(spool)
+            });
+            match spooled {
+                Ok(spool) => self.spool = Some(spool),
+                Err(e) => self.give_up_spool(e),
+            }
             let keep = line_cut(&self.head, self.limit / 2);
             let rest = self.head.split_off(keep);
             for line in rest.split_inclusive('\n') {
-                self.tail.push_back(line.to_string());
-                self.tail_bytes += line.len();
-            }
-            while self.tail_bytes > self.limit / 2 && self.tail.len() > 1 {
-                let old = self.tail.pop_front().unwrap_or_default();
-                self.tail_bytes -= old.len();
+                self.push_tail(line);
             }
         }
         Ok(())
+    }
+
+    fn push_tail(&mut self, text: &str) {
+        self.tail.push_back(text.to_string());
+        self.tail_bytes += text.len();
+        while self.tail_bytes > self.limit / 2 && self.tail.len() > 1 {
+            let old = self.tail.pop_front().unwrap_or_default();
+            self.tail_bytes -= old.len();
+        }
+    }
+
+    /// The command goes on and its step is still written, with head and tail only.
+    fn give_up_spool(&mut self, error: crate::error::Error) {
+        drop(self.spool.take());
+        let _ = std::fs::remove_dir(self.writer.outputs_dir()); // only when left empty
+        self.spool_error = Some(error.to_string());
     }
 
     pub fn finish(mut self) -> Result<Captured> {
@@ -164,7 +189,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
         self.filter.end(&mut self.scratch);
         self.emit()?;
         let sha256 = hex::encode(self.hasher.finalize_reset());
-        let Some(spool) = self.spool.take() else {
+        if !self.overflowed {
             return Ok(Captured {
                 inline: std::mem::take(&mut self.head),
                 spool: None,
@@ -172,25 +197,36 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
                 lines: self.lines,
                 sha256,
                 omitted_bytes: 0,
+                spool_error: None,
             });
+        }
+        let spool = match self.spool.take().map(|s| s.into_inner()) {
+            Some(Ok(file)) => Some(file),
+            Some(Err(e)) => {
+                self.give_up_spool(crate::error::Error::io("write", self.writer.outputs_dir(), e.into_error()));
+                None
+            }
+            None => None,
         };
-        let spool = spool.into_inner().map_err(|e| e.into_error()).ctx("write", self.writer.outputs_dir())?;
         let omitted = self.bytes - self.head.len() as u64 - self.tail_bytes as u64;
         let mut inline = std::mem::take(&mut self.head);
         if !inline.ends_with('\n') {
             inline.push('\n');
         }
-        inline.push_str(&format!("… {} omitted; the whole output is in the linked file …\n", human_bytes(omitted)));
+        let whole =
+            if spool.is_some() { "the whole output is in the linked file" } else { "the whole output was not kept" };
+        inline.push_str(&format!("… {} omitted; {whole} …\n", human_bytes(omitted)));
         for line in &self.tail {
             inline.push_str(line);
         }
         Ok(Captured {
             inline,
-            spool: Some(spool),
+            spool,
             bytes: self.bytes,
             lines: self.lines,
             sha256,
             omitted_bytes: omitted,
+            spool_error: self.spool_error.take(),
         })
     }
 }

@@ -44,9 +44,24 @@ impl<'r> Scrub<'r> {
     /// redacting twice changes nothing.
     pub fn step(mut self, step: &mut Step) {
         let m = &mut step.meta;
-        for field in [&mut m.title, &mut m.command, &mut m.cwd, &mut m.option, &mut m.why, &mut m.trigger, &mut m.owner]
-        {
+        let fields = [
+            &mut m.title,
+            &mut m.command,
+            &mut m.cwd,
+            &mut m.spawn_error,
+            &mut m.option,
+            &mut m.why,
+            &mut m.trigger,
+            &mut m.owner,
+        ];
+        for field in fields {
             self.field(field);
+        }
+        if let Some(error) = m.error.as_mut() {
+            // The cluster's own words: a server URL or message may carry a token.
+            self.field(&mut error.server);
+            self.field(&mut error.context);
+            error.message = self.text(&error.message);
         }
         if let Some(argv) = m.argv.take() {
             m.argv = Some(argv.iter().map(|a| self.text(a)).collect());

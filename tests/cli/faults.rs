@@ -55,7 +55,11 @@ echo "<again>"; "$BIN" -q note "space again" 2>&1; echo "exit $?"; "$BIN" show -
     assert!(note.starts_with("error: cannot write "), "{note}");
     assert!(note.contains(steps_dir), "names the path: {note}");
     assert!(note.contains(": No space left on device (os error 28)\n  hint: the disk holding the vault is full; free some space and run the command again (nothing was written)\nexit 1"), "{note}");
-    assert!(section(&text, "run").starts_with("output\nerror: cannot write "), "the command still ran: {text}");
+    assert!(
+        section(&text, "run")
+            .starts_with("output\nerror: the command ran (exit 0) but its step could not be written: cannot write "),
+        "the command still ran: {text}"
+    );
     assert!(section(&text, "run").ends_with("exit 1\n"));
     assert!(section(&text, "big").contains("No space left on device"), "{text}");
     assert_eq!(section(&text, "before"), section(&text, "after"), "the vault is unchanged, no temp files left");
@@ -134,10 +138,17 @@ fn a_vault_deleted_mid_command_is_an_error_not_a_panic() {
     let r = env.run(&["run", "--", "sh", "-c", &format!("rm -rf '{root}/incidents'; echo gone")]);
     assert_eq!(r.code, 1);
     assert!(r.stdout == "gone\n");
-    assert!(r.stderr.starts_with(&format!("error: cannot create {root}/incidents/")), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "error: the command ran (exit 0) but its step could not be written: cannot create {root}/incidents/"
+        )),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stderr.ends_with(
-            "No such file or directory (os error 2)\n  hint: the path does not exist (was it moved or deleted?)\n"
+            "No such file or directory (os error 2)\n  hint: the path does not exist (was it moved or deleted?); \
+             then record what you saw with `incident note` or `incident capture`\n"
         ),
         "{}",
         r.stderr

@@ -47,6 +47,18 @@ fn run_of_a_missing_command_is_recorded_as_such() {
 }
 
 #[test]
+fn a_command_that_cannot_start_has_its_secrets_redacted_everywhere() {
+    let (env, id) = TestEnv::with_incident();
+    let quoted = "curl -H 'Authorization: Bearer sk-abc123secretvalue456' https://api";
+    let r = env.run(&["run", "--", quoted]);
+    assert_eq!(r.code, 127);
+    let step = env.only_step(&id, "run");
+    assert!(!step.contains("sk-abc123secretvalue456"), "{step}");
+    let fm = frontmatter(&step);
+    assert!(fm["spawn_error"].as_str().unwrap().contains("[REDACTED:"), "{fm}");
+}
+
+#[test]
 fn run_records_death_by_signal_as_the_shell_does() {
     let (env, id) = TestEnv::with_incident();
     let r = env.run(&["run", "--", "sh", "-c", "echo before; kill -9 $$"]);
@@ -99,6 +111,61 @@ fn large_output_goes_whole_into_outputs_with_head_and_tail_inline() {
     assert!(text.contains(" omitted; the whole output is in the linked file …\n"));
     assert!(text.contains(&format!("whole output in [{file}](../{file})")), "{text}");
     assert!(text.len() < 8 * 1024, "inline part stays near the limit: {}", text.len());
+}
+
+#[test]
+fn a_broken_outputs_folder_keeps_the_step_with_head_and_tail() {
+    let (env, id) = TestEnv::with_incident();
+    std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = 4096\n").unwrap();
+    // A file where the folder should be: the whole output cannot be kept.
+    std::fs::write(env.incident_dir(&id).join("outputs"), "").unwrap();
+    let r = env.run(&["run", "--", "sh", "-c", "seq 1 20000; exit 3"]);
+    assert_eq!(r.code, 3, "the command's exit code survives: {}", r.stderr);
+    assert!(
+        r.stderr.contains("warning: the whole output was not kept, only its first and last lines: "),
+        "{}",
+        r.stderr
+    );
+    let step = env.only_step(&id, "run");
+    let fm = frontmatter(&step);
+    assert_eq!(fm["exit_code"], 3);
+    assert!(fm.get("output_file").is_none(), "{fm}");
+    assert_eq!(fm["output_bytes"], (1..=20000).map(|n: u32| n.to_string().len() + 1).sum::<usize>());
+    let text = body(&step);
+    assert!(text.contains("$ sh -c 'seq 1 20000; exit 3'\n1\n2\n"), "head inline");
+    assert!(text.contains("19999\n20000\n```"), "tail inline");
+    assert!(text.contains(" omitted; the whole output was not kept …\n"), "{text}");
+    assert!(text.contains(" not shown and not kept: "), "{text}");
+}
+
+#[test]
+fn a_step_that_cannot_be_written_is_reported_and_the_exit_code_kept() {
+    let (env, id) = TestEnv::with_incident();
+    let steps = env.incident_dir(&id).join("steps");
+    std::fs::remove_dir_all(&steps).ok();
+    std::fs::write(&steps, "").unwrap();
+    let failed = env.run(&["run", "--", "sh", "-c", "echo seen; exit 4"]);
+    assert_eq!(failed.code, 4, "{}", failed.stderr);
+    assert_eq!(failed.stdout, "seen\n", "the output was shown");
+    assert!(
+        failed.stderr.contains("error: the command ran (exit 4) but its step could not be written: "),
+        "{}",
+        failed.stderr
+    );
+    assert!(failed.stderr.contains("then record what you saw with `incident note` or `incident capture`"));
+    let ok = env.run(&["run", "--", "true"]);
+    assert_eq!(ok.code, 1, "a command that succeeded still says the record failed");
+}
+
+#[test]
+fn capture_passes_its_input_on_even_without_a_vault() {
+    let env = TestEnv::bare();
+    let r = env.run_with_stdin(&["capture", "-c", "kubectl logs coredns"], b"[FATAL] plugin/loop: Loop detected\n");
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "[FATAL] plugin/loop: Loop detected\n", "like tee, the screen still gets it");
+    assert!(r.stderr.contains("error: "), "{}", r.stderr);
+    let quiet = env.run_with_stdin(&["capture", "--no-echo"], b"x\n");
+    assert_eq!(quiet.stdout, "");
 }
 
 #[test]

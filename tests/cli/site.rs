@@ -28,7 +28,7 @@ fn hostile_vault() -> (TestEnv, String) {
     let output = format!("{SCRIPT}\n{IMG}\n</code></pre></details>{SCRIPT}\n```\n{SCRIPT}\n");
     let r = env.run_with_stdin(&["capture", "-c", &format!("echo '{SCRIPT}' {IMG}"), "--no-echo"], output.as_bytes());
     assert_eq!(r.code, 0, "{}", r.stderr);
-    env.ok(&["mark", "resolved", "--at", "09:00"]);
+    env.ok(&["mark", "resolved", "--at", "today 09:00"]);
     (env, id)
 }
 
