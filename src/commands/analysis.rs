@@ -2,6 +2,7 @@
 //! attachments. Each command writes one step.
 
 use std::fs;
+use std::io::Read;
 
 use chrono::NaiveDate;
 
@@ -148,26 +149,40 @@ pub fn action(cfg: &Config, _ui: &Ui, args: &ActionArgs) -> Result<u8> {
     save(&session, &mut Step { meta, body }, session.scrub(args.step.no_redact))
 }
 
-pub fn attach(cfg: &Config, _ui: &Ui, args: &AttachArgs) -> Result<u8> {
+pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
     let source = cfg.cwd.join(&args.file);
-    let size = fs::metadata(&source)
-        .map_err(|e| {
-            Error::user_hint(format!("cannot read {}: {e}", source.display()), "give the path of an existing file")
-        })?
-        .len();
-    if size > MAX_ATTACHMENT {
+    let file = fs::File::open(&source).map_err(|e| {
+        Error::user_hint(format!("cannot read {}: {e}", source.display()), "give the path of an existing file")
+    })?;
+    // Read one byte past the limit: a pipe or a device has no size to check beforehand.
+    let mut bytes = Vec::new();
+    file.take(MAX_ATTACHMENT + 1).read_to_end(&mut bytes).ctx("read", &source)?;
+    if bytes.len() as u64 > MAX_ATTACHMENT {
         return Err(Error::user_hint(
-            format!("{} is {} bytes, over the {} MiB attachment limit", source.display(), size, MAX_ATTACHMENT >> 20),
+            format!("{} is over the {} MiB attachment limit", source.display(), MAX_ATTACHMENT >> 20),
             "keep large files elsewhere and record where with `incident note`",
         ));
     }
-    let bytes = fs::read(&source).ctx("read", &source)?;
-    // Text files pass through redaction like any output; binary files (images) are kept as they are.
+    // Text passes through redaction like any output. So does a file that is not quite
+    // UTF-8 (a Latin-1 byte): when it holds a secret it is stored redacted, as UTF-8.
+    // Binary files without secrets (images) are kept as they are.
     let mut scrub = session.scrub(args.step.no_redact);
     let bytes = match std::str::from_utf8(&bytes) {
         Ok(text) => scrub.text(text).into_bytes(),
-        Err(_) => bytes,
+        Err(_) => {
+            let lossy = String::from_utf8_lossy(&bytes);
+            let redacted = scrub.text(&lossy);
+            if redacted == lossy {
+                bytes
+            } else {
+                ui.warn(&format!(
+                    "{} is not UTF-8 and holds secrets: stored redacted, with invalid bytes as U+FFFD",
+                    source.display()
+                ));
+                redacted.into_bytes()
+            }
+        }
     };
     let mut meta = session.meta(StepKind::Attach, session.at(args.step.at.as_deref())?);
     let name = safe_file_name(&source);

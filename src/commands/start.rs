@@ -4,7 +4,9 @@ use crate::cli::StartArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::IncidentMeta;
+use crate::redact::{Numbering, Placeholders, Redactor};
 use crate::ui::Ui;
+use crate::vault::VaultNumbering;
 
 pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     let vault = cfg.vault()?;
@@ -32,12 +34,43 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
         visibility: None,
         status: None,
     };
-    let summary = args.summary.clone().unwrap_or_default();
+    let rules = vault.rules()?;
+    let mut found = Found::default();
+    let mut redactor = Redactor::new(&rules, &mut found);
+    // Before the folder exists: its name comes from the title, and must hold no secret.
+    meta.title = redactor.redact(&meta.title);
+    for list in [&mut meta.services, &mut meta.services_unaffected, &mut meta.tags] {
+        *list = list.iter().map(|item| redactor.redact(item)).collect();
+    }
+    let summary = redactor.redact(args.summary.as_deref().unwrap_or_default());
+    drop(redactor);
     let incident = vault.create_incident(&mut meta, &summary)?;
+    // Numbered again in the same order, the incident's steps carry on from these placeholders.
+    let mut numbering = VaultNumbering::fresh(&vault, &incident.slug);
+    for (rule, secret) in &found.secrets {
+        numbering.placeholder(rule, secret);
+    }
+    if let Some(problem) = &numbering.problem {
+        ui.warn(&format!("secrets in the title were numbered apart from the rest of the incident: {problem}"));
+    }
     vault.set_current(&incident.slug)?;
     ui.out(&incident.slug);
     ui.status(&format!("started {:?}; it is now the current incident", meta.title));
     Ok(0)
+}
+
+/// Placeholders for an incident that has no folder yet, remembering what they stand for.
+#[derive(Default)]
+struct Found {
+    numbering: Numbering,
+    secrets: Vec<(String, String)>,
+}
+
+impl Placeholders for Found {
+    fn placeholder(&mut self, rule: &str, secret: &str) -> String {
+        self.secrets.push((rule.to_string(), secret.to_string()));
+        self.numbering.placeholder(rule, secret)
+    }
 }
 
 /// Trimmed, non-empty, without duplicates, in the order given.

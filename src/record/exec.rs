@@ -7,7 +7,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -34,7 +34,7 @@ pub fn run_and_tee(
     tee: bool,
     mut on_output: impl FnMut(usize, &[u8]) -> Result<()>,
 ) -> Result<Finished> {
-    let _guard = SignalGuard::install();
+    let guard = SignalGuard::install();
     let started = Instant::now();
     // When our stdout and stderr go to the same place (a terminal, one log file), the
     // command gets one pipe for both: the record keeps the exact order it printed in.
@@ -104,6 +104,9 @@ pub fn run_and_tee(
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => pipes[stream] = None,
             }
+        }
+        if status.is_none() {
+            guard.forward(&child);
         }
         if status.is_none()
             && let Ok(Some(s)) = child.try_wait()
@@ -208,18 +211,34 @@ pub fn signal_name(sig: i32) -> String {
 /// foreground group) set a flag instead of killing us:
 /// the command gets them from the terminal and we record how it ended. A handler,
 /// not SIG_IGN, so the command itself starts with default dispositions.
+/// SIGHUP and SIGTERM (a dropped SSH session, `kill PID`) may reach only us: they are
+/// passed on to the command, and its end is recorded all the same.
 struct SignalGuard {
     ids: Vec<signal_hook::SigId>,
+    to_forward: Arc<AtomicUsize>,
 }
 
 impl SignalGuard {
     fn install() -> SignalGuard {
         let flag = Arc::new(AtomicBool::new(false));
-        let ids = [libc::SIGINT, libc::SIGQUIT]
+        let to_forward = Arc::new(AtomicUsize::new(0));
+        let mut ids: Vec<_> = [libc::SIGINT, libc::SIGQUIT]
             .into_iter()
             .filter_map(|sig| signal_hook::flag::register(sig, Arc::clone(&flag)).ok())
             .collect();
-        SignalGuard { ids }
+        for sig in [libc::SIGHUP, libc::SIGTERM] {
+            ids.extend(signal_hook::flag::register_usize(sig, Arc::clone(&to_forward), sig as usize).ok());
+        }
+        SignalGuard { ids, to_forward }
+    }
+
+    /// Sends the command a SIGHUP or SIGTERM we received since the last call.
+    fn forward(&self, child: &std::process::Child) {
+        let sig = self.to_forward.swap(0, Ordering::SeqCst);
+        if sig != 0 {
+            // SAFETY: kill has no memory preconditions; the pid is our own unreaped child.
+            unsafe { libc::kill(child.id() as libc::pid_t, sig as libc::c_int) };
+        }
     }
 }
 

@@ -35,6 +35,14 @@ impl VaultNumbering {
         }
     }
 
+    /// A numbering for an incident that was just created: whatever a deleted incident of
+    /// the same name left behind is dropped, so placeholders start at 1.
+    pub fn fresh(vault: &Vault, slug: &str) -> VaultNumbering {
+        let numbering = VaultNumbering::new(vault, slug);
+        let _ = fs::remove_file(numbering.state_file());
+        numbering
+    }
+
     fn state_file(&self) -> PathBuf {
         self.dir.join("redact").join(format!("{}.json", self.slug))
     }

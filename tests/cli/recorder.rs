@@ -175,6 +175,36 @@ fn decide_without_options_says_what_to_do() {
 }
 
 #[test]
+fn attach_redacts_files_that_are_not_quite_utf8_and_bounds_what_it_reads() {
+    let (env, id) = TestEnv::with_incident();
+    let latin1 = b"# caf\xe9\nDB_PASSWORD=Pw0rdLatin1Secret\ntoken: ghp_1234567890abcdefghijABCDEFGHIJ123456\n";
+    std::fs::write(env.root().join("app.env"), latin1).unwrap();
+    let r = env.run(&["attach", "app.env"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("is not UTF-8 and holds secrets: stored redacted"), "{}", r.stderr);
+    let fm = frontmatter(&env.only_step(&id, "attach"));
+    let stored = std::fs::read_to_string(env.incident_dir(&id).join(fm["attachment"].as_str().unwrap())).unwrap();
+    assert!(!stored.contains("Pw0rdLatin1Secret") && !stored.contains("ghp_1234"), "{stored}");
+    assert!(stored.starts_with("# caf\u{fffd}\n"), "{stored}");
+    // A binary file without secrets is kept byte for byte.
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe";
+    std::fs::write(env.root().join("graph.png"), png).unwrap();
+    env.ok(&["attach", "graph.png"]);
+    let stored = std::fs::read_dir(env.incident_dir(&id).join("attachments"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("graph.png"))
+        .unwrap();
+    assert_eq!(std::fs::read(stored).unwrap(), png);
+    // A device has no size to check beforehand: reading stops just past the limit.
+    let zero = env.fails(1, &["attach", "/dev/zero"]);
+    assert_eq!(
+        zero,
+        "error: /dev/zero is over the 64 MiB attachment limit\n  hint: keep large files elsewhere and record where with `incident note`\n"
+    );
+}
+
+#[test]
 fn attach_copies_the_file_into_the_incident() {
     let (env, id) = TestEnv::with_incident();
     std::fs::write(env.root().join("k3s.service"), "ExecStart=/usr/local/bin/k3s server\n").unwrap();

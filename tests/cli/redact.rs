@@ -145,6 +145,37 @@ fn the_same_secret_gets_the_same_placeholder_across_steps() {
 }
 
 #[test]
+fn start_redacts_title_summary_tags_and_services_before_naming_the_folder() {
+    let env = TestEnv::new();
+    let id = env
+        .ok(&[
+            "start",
+            "AWS key AKIAZLXXFOFBKFJKUPHB leaked",
+            "--summary",
+            "token ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa was in the logs",
+            "--tag",
+            "AKIACKHIPEW4D34BYRF4",
+            "--service",
+            "svc-ghp_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(id, "2025-10-05-aws-key-redacted-aws-key-1-leaked");
+    let text = std::fs::read_to_string(env.incident_dir(&id).join("incident.md")).unwrap();
+    for secret in ["AKIAZLXXFOFBKFJKUPHB", "AKIACKHIPEW4D34BYRF4", "ghp_aaaa", "ghp_bbbb"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    let fm = frontmatter(&text);
+    assert_eq!(fm["title"], "AWS key [REDACTED:aws-key-1] leaked");
+    assert_eq!(fm["tags"][0], "[REDACTED:aws-key-2]");
+    assert!(body(&text).contains("token [REDACTED:github-token-2] was in the logs"), "{text}");
+    // Steps carry on from the title's numbering: the same key, the same placeholder.
+    env.ok(&["note", "rotated AKIACKHIPEW4D34BYRF4 and AKIAZLXXFOFBKFJKUPHB"]);
+    let note = env.only_step(&id, "note");
+    assert!(body(&note).contains("rotated [REDACTED:aws-key-2] and [REDACTED:aws-key-1]"), "{note}");
+}
+
+#[test]
 fn no_redact_is_recorded_in_the_step() {
     let (env, id) = TestEnv::with_incident();
     env.ok(&["note", "--no-redact", "password=hunter2hunter2"]);

@@ -47,6 +47,33 @@ fn run_of_a_missing_command_is_recorded_as_such() {
 }
 
 #[test]
+fn a_hangup_or_terminate_is_passed_on_and_the_step_still_recorded() {
+    use std::io::BufRead;
+    for (signal, name, code) in [(libc::SIGHUP, "SIGHUP", 129), (libc::SIGTERM, "SIGTERM", 143)] {
+        let (env, id) = TestEnv::with_incident();
+        let mut child = env
+            .command(&["run", "--", "sh", "-c", "echo started; exec sleep 20"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+        assert_eq!(first, "started\n");
+        // SAFETY: kill has no memory preconditions; the pid is our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let started = std::time::Instant::now();
+        let status = child.wait().unwrap();
+        assert!(started.elapsed().as_secs() < 10, "{name}: the command was stopped, not waited for");
+        assert_eq!(status.code(), Some(code), "{name}");
+        let fm = frontmatter(&env.only_step(&id, "run"));
+        assert_eq!(fm["signal"], name);
+        assert_eq!(fm["exit_code"], code);
+    }
+}
+
+#[test]
 fn a_command_that_cannot_start_has_its_secrets_redacted_everywhere() {
     let (env, id) = TestEnv::with_incident();
     let quoted = "curl -H 'Authorization: Bearer sk-abc123secretvalue456' https://api";
