@@ -59,6 +59,9 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
         ui.warn(&w.to_string());
     }
     let wanted = args.option.trim().to_lowercase();
+    if wanted.is_empty() {
+        return Err(Error::usage("the option is empty", "give its title, a unique part of it, or its step id"));
+    }
     let title_of = |s: &Step| s.meta.title.clone().unwrap_or_default();
     let exact: Vec<&Step> =
         options.iter().filter(|s| title_of(s).to_lowercase() == wanted || s.meta.id == args.option).collect();
@@ -83,10 +86,10 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
             ));
         }
         many => {
-            let titles: Vec<String> = many.iter().map(|s| format!("{:?}", title_of(s))).collect();
+            let titles: Vec<String> = many.iter().map(|s| format!("{:?} ({})", title_of(s), s.meta.id)).collect();
             return Err(Error::user_hint(
                 format!("{:?} matches {} options: {}", args.option, many.len(), titles.join(", ")),
-                "give more of the title",
+                "give more of the title, or the step id in brackets",
             ));
         }
     };

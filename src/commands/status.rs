@@ -124,9 +124,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// The start of the incident: its `at`, or an earlier step or milestone.
+/// The start of the incident: its `at`, or an earlier milestone (`impact-start` marked
+/// after the fact). A note about something days before (a lease renewal) is context,
+/// not the start.
 pub fn started_at(inc: &Incident) -> Timestamp {
-    inc.steps.iter().map(|s| s.meta.at).chain([inc.meta.at]).min().unwrap_or(inc.meta.at)
+    inc.milestones().iter().map(|(_, s)| s.meta.at).chain([inc.meta.at]).min().unwrap_or(inc.meta.at)
 }
 
 pub fn milestones_json(inc: &Incident) -> Vec<MilestoneJson<'_>> {

@@ -371,6 +371,35 @@ fn a_hand_written_postmortem_is_not_overwritten() {
 }
 
 #[test]
+fn a_generated_postmortem_edited_by_hand_is_not_overwritten() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["postmortem", "-q"]);
+    let path = env.incident_dir(&id).join("postmortem.md");
+    // Regenerating an untouched postmortem is fine.
+    env.ok(&["postmortem", "-q"]);
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("\n## My analysis\nIMPORTANT HUMAN TEXT\n");
+    fs::write(&path, &text).unwrap();
+    let check = env.run(&["postmortem", "--check"]);
+    assert_eq!(check.code, 0);
+    assert!(
+        check.stderr.contains("is up to date (1 sources); edited by hand since it was generated"),
+        "{}",
+        check.stderr
+    );
+    assert_eq!(
+        env.fails(1, &["postmortem"]),
+        format!(
+            "error: {} was edited by hand since it was generated; writing it again would lose the edits\n  hint: keep the edits: move the file away or write elsewhere with --out FILE; or overwrite it with --force\n",
+            path.display()
+        )
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), text, "the edits are still there");
+    env.ok(&["postmortem", "-q", "--force"]);
+    assert!(!fs::read_to_string(&path).unwrap().contains("IMPORTANT HUMAN TEXT"));
+}
+
+#[test]
 fn templates_export_and_override() {
     let (env, id) = seed_story();
     let out = env.ok(&["templates", "export"]);

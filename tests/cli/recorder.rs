@@ -153,9 +153,20 @@ fn options_decisions_causes_lessons_actions() {
         env.fails(1, &["decide", "reboot"]),
         "error: no option matches \"reboot\"; the options are \"Clean restart\", \"Pin to interface\"\n  hint: give the title or a unique part of it\n"
     );
+    let ids: Vec<String> = env
+        .step_files(&id)
+        .iter()
+        .filter_map(|p| p.file_stem().unwrap().to_str().filter(|s| s.contains("-option-")).map(String::from))
+        .collect();
+    let ambiguous = env.fails(1, &["decide", "n"]);
+    assert!(ambiguous.starts_with("error: \"n\" matches 2 options: \""), "{ambiguous}");
+    for id in &ids {
+        assert!(ambiguous.contains(&format!(" ({id})")), "each option names its step id: {ambiguous}");
+    }
+    assert!(ambiguous.ends_with("\n  hint: give more of the title, or the step id in brackets\n"), "{ambiguous}");
     assert_eq!(
-        env.fails(1, &["decide", "n"]),
-        "error: \"n\" matches 2 options: \"Clean restart\", \"Pin to interface\"\n  hint: give more of the title\n"
+        env.fails(2, &["decide", "  "]),
+        "error: the option is empty\n  hint: give its title, a unique part of it, or its step id\n"
     );
     assert_eq!(
         env.fails(2, &["action", "x", "--due", "next week"]),
@@ -246,4 +257,9 @@ fn status_and_show_tell_the_story() {
     env.ok(&["resolve", "all pods healthy"]);
     assert_eq!(env.json(&["status", "--json"])["status"], "resolved");
     insta::assert_snapshot!("show_text", env.ok(&["show"]));
+    // Context from days before is not the start; a backdated impact-start is.
+    env.ok(&["note", "--at", "2 days ago", "the DHCP lease was renewed"]);
+    assert_eq!(env.json(&["status", "--json"])["started_at"], "2025-10-05T08:23:00-05:00");
+    env.ok(&["mark", "impact-start", "--at", "08:10"]);
+    assert_eq!(env.json(&["status", "--json"])["started_at"], "2025-10-05T08:10:00-05:00");
 }
