@@ -2,12 +2,24 @@
 
 use crate::cli::InitArgs;
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ui::Ui;
-use crate::vault::Vault;
+use crate::vault::{SETTINGS_FILE, Vault};
 
 pub fn run(cfg: &Config, ui: &Ui, args: &InitArgs) -> Result<u8> {
     let dir = cfg.cwd.join(&args.dir);
+    if !dir.join(SETTINGS_FILE).is_file()
+        && let Some(outer) = dir.ancestors().skip(1).find(|d| d.join(SETTINGS_FILE).is_file())
+    {
+        // Commands find the nearest vault above them: an inner one would hide the outer.
+        return Err(Error::user_hint(
+            format!("{} is inside the incident vault {}", dir.display(), outer.display()),
+            format!(
+                "record into that vault (`incident start` works anywhere inside it), or create the new one outside {}",
+                outer.display()
+            ),
+        ));
+    }
     if Vault::init(&dir)? {
         ui.status(&format!("created an incident vault in {}", dir.display()));
         ui.status("next: incident start \"TITLE\"");

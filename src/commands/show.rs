@@ -34,7 +34,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
     let vault = cfg.vault()?;
     let selector = args.id.as_deref().or(cfg.incident.as_deref());
     let incident = vault.incident(selector)?;
-    let loaded = vault.load(&incident)?;
+    let mut loaded = vault.load(&incident)?;
+    // One clock for everyone: steps from responders in other zones in the incident's offset.
+    crate::render::postmortem::use_incident_offset(&mut loaded.incident);
     for w in &loaded.warnings {
         ui.warn(&w.to_string());
     }

@@ -46,7 +46,9 @@ pub struct StepLine<'a> {
 pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     let vault = cfg.vault()?;
     let incident = vault.incident(cfg.incident.as_deref())?;
-    let loaded = vault.load(&incident)?;
+    let mut loaded = vault.load(&incident)?;
+    // One clock for everyone: steps from responders in other zones in the incident's offset.
+    crate::render::postmortem::use_incident_offset(&mut loaded.incident);
     for w in &loaded.warnings {
         ui.warn(&w.to_string());
     }

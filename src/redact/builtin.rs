@@ -356,6 +356,12 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 Plain,
             ),
             pat(&["sshpass"], r#"(?-u:\b)sshpass[ \t]+-p[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#, Plain),
+            // docker login -u ci -p SECRET registry (podman, nerdctl, buildah, skopeo alike)
+            pat(
+                &["login"],
+                r#"(?-u:\b)(?:docker|podman|nerdctl|buildah|skopeo)[ \t]+login(?-u:\b)[^\r\n]*?[ \t]-p[ \t]+(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
+                Plain,
+            ),
         ],
     },
     Builtin {

@@ -166,6 +166,10 @@ fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict
     if text[..ks].ends_with("://") || (key.starts_with("//") && text[..ks].ends_with(':')) {
         return Verdict::Reject;
     }
+    // `/etc/passwd: permission denied`: a file path, not a key.
+    if key.contains('/') {
+        return Verdict::Reject;
+    }
     let Some(strength) = key_matches(key, words) else {
         return Verdict::Reject;
     };

@@ -263,3 +263,35 @@ fn status_and_show_tell_the_story() {
     env.ok(&["mark", "impact-start", "--at", "08:10"]);
     assert_eq!(env.json(&["status", "--json"])["started_at"], "2025-10-05T08:10:00-05:00");
 }
+
+#[test]
+fn steps_from_other_time_zones_show_on_the_incident_clock() {
+    let (mut env, _id) = TestEnv::with_incident();
+    env.at("2025-10-05T14:25:00+01:00"); // 08:25 in the incident's -05:00
+    env.ok(&["note", "from Berlin"]);
+    env.at("2025-10-05T13:26:00Z");
+    env.ok(&["note", "from UTC"]);
+    let show = env.ok(&["show"]);
+    assert!(show.contains("08:25") && show.contains("08:26"), "{show}");
+    assert!(!show.contains("14:25") && !show.contains("13:26"), "{show}");
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["last_steps"][1]["at"], "2025-10-05T08:26:00-05:00", "13:26Z on the incident clock");
+}
+
+#[test]
+fn init_refuses_a_vault_inside_a_vault() {
+    let (env, id) = TestEnv::with_incident();
+    let inner = env.incident_dir(&id);
+    let err = env.fails(1, &["init", inner.to_str().unwrap()]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {} is inside the incident vault {}\n  hint: record into that vault (`incident start` works anywhere inside it), or create the new one outside {}\n",
+            inner.display(),
+            env.root().display(),
+            env.root().display()
+        )
+    );
+    assert!(!inner.join("incident.toml").exists());
+    env.ok(&["init"]); // the vault itself: left as it was
+}
