@@ -84,6 +84,7 @@ pub struct PostmortemArgs {
     /// A template name: a built-in or a file in the vault's templates/ folder
     #[arg(long, value_name = "NAME")]
     pub template: Option<String>,
+    /// md: the rendered postmortem; json: exactly the data the template sees
     #[arg(long, value_enum, default_value_t = PostmortemFormat::Md)]
     pub format: PostmortemFormat,
     /// Exit 1 when postmortem.md is older than the steps (naming the steps that changed)
@@ -113,6 +114,7 @@ pub enum TemplatesCommand {
 
 #[derive(Debug, Args)]
 pub struct TemplatesExportArgs {
+    /// Where to write them (default: the vault's templates/ folder)
     pub dir: Option<PathBuf>,
     /// Overwrite files that differ from the built-in versions
     #[arg(long)]
@@ -124,6 +126,7 @@ pub struct ReportArgs {
     /// Only incidents started on or after this date (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// Print JSON
     #[arg(long)]
     pub json: bool,
 }

@@ -35,6 +35,7 @@ pub enum Severity {
 pub struct StartArgs {
     /// A short title: what is broken, as users see it
     pub title: String,
+    /// How bad: sev1 (critical) … sev4 (minor)
     #[arg(long, short, value_enum)]
     pub severity: Option<Severity>,
     /// An affected service (repeat for more)
@@ -70,8 +71,9 @@ pub struct RunArgs {
     pub title: Option<String>,
     #[command(flatten)]
     pub step: StepArgs,
-    /// The command and its arguments, after `--`
-    #[arg(required = true, num_args = 1.., last = true, value_name = "CMD")]
+    /// The command and its arguments; everything from the first word that is not one of
+    /// run's own options on is the command's (`--` before it is optional)
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
     pub command: Vec<OsString>,
 }
 
@@ -116,6 +118,7 @@ pub struct MarkTextArgs {
 
 #[derive(Debug, Args)]
 pub struct OptionArgs {
+    /// What could be done, in a few words (`decide` refers to it by this title)
     pub title: String,
     /// An advantage (repeat for more)
     #[arg(long = "pros", alias = "pro", value_name = "TEXT")]
@@ -134,6 +137,7 @@ pub struct OptionArgs {
 pub struct DecideArgs {
     /// The option chosen: its title or a unique part of it
     pub option: String,
+    /// Why this option and not the others
     #[arg(long, value_name = "TEXT")]
     pub why: Option<String>,
     #[command(flatten)]
@@ -142,6 +146,7 @@ pub struct DecideArgs {
 
 #[derive(Debug, Args)]
 pub struct CauseArgs {
+    /// The root cause, in a sentence (`-` reads it from stdin)
     #[arg(required = true, num_args = 1.., value_name = "TEXT")]
     pub text: Vec<String>,
     /// The event that set it off
@@ -161,8 +166,10 @@ pub enum LessonKindArg {
 
 #[derive(Debug, Args)]
 pub struct LessonArgs {
+    /// The lesson, in a sentence (`-` reads it from stdin)
     #[arg(required = true, num_args = 1.., value_name = "TEXT")]
     pub text: Vec<String>,
+    /// What went well (worked), badly (sucked), by chance (lucky), or what was learned
     #[arg(long, value_enum, default_value_t = LessonKindArg::Learned)]
     pub kind: LessonKindArg,
     #[command(flatten)]
@@ -171,8 +178,10 @@ pub struct LessonArgs {
 
 #[derive(Debug, Args)]
 pub struct ActionArgs {
+    /// The follow-up to do, in a sentence (`-` reads it from stdin)
     #[arg(required = true, num_args = 1.., value_name = "TEXT")]
     pub text: Vec<String>,
+    /// Who will do it
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
     /// Due date, YYYY-MM-DD
@@ -184,7 +193,9 @@ pub struct ActionArgs {
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
+    /// The file to copy into the incident's attachments/ (text is redacted first)
     pub file: PathBuf,
+    /// What it is, shown instead of the file name
     #[arg(long, short)]
     pub title: Option<String>,
     #[command(flatten)]
@@ -206,8 +217,10 @@ pub enum StatusFilter {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Only open or only resolved incidents
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,
 }
@@ -216,11 +229,13 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// Incident id (default: the current one)
     pub id: Option<String>,
+    /// Print JSON: the incident and every step
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct SwitchArgs {
+    /// Incident id, or a unique part of it (see `incident list`)
     pub id: String,
 }

@@ -112,7 +112,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
         }
         out.push_str(&format!("milestones: {}\n", parts.join(" → ")));
     }
-    out.push_str(&format!("{} steps; last {}:\n", inc.steps.len(), last.len().min(inc.steps.len())));
+    let shown = last.len().min(inc.steps.len());
+    out.push_str(&match (inc.steps.len(), shown) {
+        (n, s) if n == s => format!("{}:\n", format::plural(n as u64, "step")),
+        (n, s) => format!("{n} steps; the last {s}:\n"),
+    });
     for s in &last {
         out.push_str(&format!(
             "  {}  {:<9} {}{}\n",

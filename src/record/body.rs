@@ -50,7 +50,7 @@ pub fn output_body(meta: &StepMeta, captured: &Captured) -> String {
         facts.push(seconds(ms));
     }
     if captured.bytes > 0 {
-        facts.push(format!("{}, {} lines", human_bytes(captured.bytes), format::thousands(captured.lines)));
+        facts.push(format!("{}, {}", human_bytes(captured.bytes), format::plural(captured.lines, "line")));
     }
     if let Some(file) = &meta.output_file {
         facts.push(format!("{} not shown; whole output in [{file}](../{file})", human_bytes(captured.omitted_bytes)));

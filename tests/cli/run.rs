@@ -254,3 +254,14 @@ fn stdout_and_stderr_to_one_place_are_recorded_in_the_order_printed() {
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "out1\nerr1\nout2\nerr2\n");
     assert!(body(&env.only_step(&id, "run")).contains("\nout1\nerr1\nout2\nerr2\n"));
 }
+
+#[test]
+fn the_double_dash_before_the_command_is_optional() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run(&["run", "-t", "listing", "sh", "-c", "echo \"[$0]\" -A", "-n"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "[-n] -A\n", "flags after the command word are the command's");
+    let fm = frontmatter(&env.only_step(&id, "run"));
+    assert_eq!(fm["argv"], serde_json::json!(["sh", "-c", "echo \"[$0]\" -A", "-n"]));
+    assert_eq!(fm["title"], "listing");
+}
