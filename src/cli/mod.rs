@@ -100,7 +100,14 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The vault folder (default: the nearest folder upwards holding incident.toml)
-    #[arg(long, global = true, env = "INCIDENT_VAULT", hide_env_values = true, value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "INCIDENT_VAULT",
+        hide_env_values = true,
+        value_name = "DIR",
+        value_parser = any_path // `INCIDENT_VAULT=` (empty) means unset, as for INCIDENT_ID
+    )]
     pub vault: Option<PathBuf>,
     /// The incident to work on (default: the current one, see `incident switch`)
     #[arg(
@@ -281,4 +288,9 @@ where
     T: Into<OsString> + Clone,
 {
     Cli::try_parse_from(args)
+}
+
+/// A path, the empty one included (clap's own parser refuses it).
+fn any_path(value: &str) -> Result<PathBuf, std::convert::Infallible> {
+    Ok(PathBuf::from(value))
 }

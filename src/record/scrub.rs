@@ -1,8 +1,6 @@
 //! Redaction on the way to the vault: every text field of a step, and output line by
 //! line as it streams. `--no-redact` makes it a pass-through and says so in the step.
 
-use std::collections::BTreeMap;
-
 use crate::model::Step;
 use crate::redact::{Redactor, Rules};
 use crate::vault::{Vault, VaultNumbering};
@@ -75,9 +73,8 @@ impl<'r> Scrub<'r> {
         match self.redactor {
             None => step.meta.redaction = Some("off".to_string()),
             Some(r) => {
-                let counts: BTreeMap<String, u64> = r.counts().clone();
-                step.meta.redactions = counts;
                 let numbering = r.into_placeholders();
+                step.meta.redactions = numbering.secrets_by_rule();
                 if let Some(problem) = numbering.problem.as_ref() {
                     eprintln!(
                         "warning: secrets in this step were numbered apart from the rest of the incident: {problem}"

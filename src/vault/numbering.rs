@@ -43,6 +43,18 @@ impl VaultNumbering {
         numbering
     }
 
+    /// Distinct secrets this command replaced, by the rule named in their placeholder:
+    /// a key in the command line, its argv and its `$` line is one secret, not three.
+    pub fn secrets_by_rule(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut counts = std::collections::BTreeMap::new();
+        for placeholder in self.memo.values() {
+            let inner = placeholder.trim_start_matches("[REDACTED:").trim_end_matches(']');
+            let rule = inner.rsplit_once('-').map_or(inner, |(rule, _)| rule);
+            *counts.entry(rule.to_string()).or_insert(0) += 1;
+        }
+        counts
+    }
+
     fn state_file(&self) -> PathBuf {
         self.dir.join("redact").join(format!("{}.json", self.slug))
     }

@@ -295,3 +295,10 @@ fn init_refuses_a_vault_inside_a_vault() {
     assert!(!inner.join("incident.toml").exists());
     env.ok(&["init"]); // the vault itself: left as it was
 }
+
+#[test]
+fn an_empty_incident_vault_variable_means_unset() {
+    let (mut env, _id) = TestEnv::with_incident();
+    env.extra_env.push(("INCIDENT_VAULT".into(), String::new()));
+    assert!(env.ok(&["status"]).starts_with("K3s pods crash-looping [open · sev2]"));
+}

@@ -176,6 +176,15 @@ fn start_redacts_title_summary_tags_and_services_before_naming_the_folder() {
 }
 
 #[test]
+fn redactions_count_distinct_secrets_not_the_places_they_appear() {
+    let (env, id) = TestEnv::with_incident();
+    // In the command, its argv, its `$` line and its output: still one key.
+    env.ok(&["run", "--", "echo", "AKIAZLXXFOFBKFJKUPHB", "and", "AKIAZLXXFOFBKFJKUPHB"]);
+    let run = env.only_step(&id, "run");
+    assert_eq!(frontmatter(&run)["redactions"], serde_json::json!({"aws-key": 1}), "{run}");
+}
+
+#[test]
 fn no_redact_is_recorded_in_the_step() {
     let (env, id) = TestEnv::with_incident();
     env.ok(&["note", "--no-redact", "password=hunter2hunter2"]);
