@@ -71,6 +71,14 @@ impl Placeholders for Found {
         self.secrets.push((rule.to_string(), secret.to_string()));
         self.numbering.placeholder(rule, secret)
     }
+
+    fn known(&mut self, candidate: &str) -> Option<String> {
+        self.numbering.known(candidate)
+    }
+
+    fn known_lengths(&mut self) -> std::collections::BTreeSet<usize> {
+        self.numbering.known_lengths()
+    }
 }
 
 /// Trimmed, non-empty, without duplicates, in the order given.

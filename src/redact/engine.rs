@@ -1,7 +1,7 @@
 //! The streaming redactor: lines in, redacted lines out, with the state that spans lines
 //! (PEM blocks, YAML block scalars, Secret manifests) and bounded memory on endless lines.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::checks::{self, is_placeholder};
 use super::held::{Closing, Held};
@@ -107,6 +107,8 @@ pub struct Redactor<'a, P: Placeholders> {
     /// Set while collecting: the line opens a YAML block scalar holding a secret.
     block: Option<(u32, usize)>,
     limits: Limits,
+    /// Lengths of the secrets known so far (see `known_secrets`), until a new one is found.
+    known_lengths: Option<BTreeSet<usize>>,
 }
 
 impl<'a, P: Placeholders> Redactor<'a, P> {
@@ -127,6 +129,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             hits: vec![0; rules.pattern_count().div_ceil(64)],
             block: None,
             limits,
+            known_lengths: None,
         }
     }
 
@@ -457,6 +460,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
     }
 
     fn label(&mut self, rule: u32, identity: &str) -> String {
+        self.known_lengths = None;
         let name = self.rules.name(rule);
         match self.counts.get_mut(name) {
             Some(n) => *n += 1,
@@ -502,9 +506,38 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 }
             }
         }
+        self.known_secrets(text, pos);
         if self.spans.len() > 1 {
             merge(&mut self.spans);
         }
+    }
+
+    /// Words that are secrets found earlier in the incident, whatever their context now
+    /// (a password given to `--from-literal`, then printed bare).
+    fn known_secrets(&mut self, text: &str, pos: usize) {
+        // Asked again only after a new secret was labelled: not once per line.
+        let lengths = self.known_lengths.take().unwrap_or_else(|| self.placeholders.known_lengths());
+        let Some(&shortest) = lengths.first() else {
+            self.known_lengths = Some(lengths);
+            return;
+        };
+        let separator = |c: char| c.is_whitespace() || "\"'`=:,;()[]{}<>".contains(c);
+        let mut start = pos;
+        for word in text[pos..].split(separator) {
+            let at = start;
+            start += word.len() + text[at + word.len()..].chars().next().map_or(0, char::len_utf8);
+            if word.len() < shortest || !lengths.contains(&word.len()) {
+                continue;
+            }
+            let Some(placeholder) = self.placeholders.known(word) else { continue };
+            let name = placeholder.trim_start_matches("[REDACTED:").trim_end_matches(']');
+            let name = name.rsplit_once('-').map_or(name, |(rule, _)| rule);
+            if let Some(rule) = self.rules.names().iter().position(|n| *n == name) {
+                let rule = rule as u32;
+                self.spans.push(Span::new(at, at + word.len(), rule, self.rules.rule_prio(rule)));
+            }
+        }
+        self.known_lengths = Some(lengths);
     }
 
     fn run_pattern(&mut self, p: u32, text: &str, pos: usize, line_start: bool, complete: bool) {

@@ -1,6 +1,6 @@
 //! Placeholder numbering: the same secret gets the same `[REDACTED:rule-N]` within an incident.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use hex::encode as hex;
 use serde::{Deserialize, Serialize};
@@ -12,11 +12,30 @@ use sha2::Sha256;
 pub trait Placeholders {
     /// The text that replaces `secret`, found by the rule named `rule`.
     fn placeholder(&mut self, rule: &str, secret: &str) -> String;
+
+    /// The placeholder `candidate` already has, when it is a secret found earlier: a
+    /// password seen once in `--from-literal=password=…` is hidden when echoed bare later.
+    fn known(&mut self, _candidate: &str) -> Option<String> {
+        None
+    }
+
+    /// Lengths of the known secrets: only words of these lengths are worth a look.
+    fn known_lengths(&mut self) -> BTreeSet<usize> {
+        BTreeSet::new()
+    }
 }
 
 impl<P: Placeholders + ?Sized> Placeholders for &mut P {
     fn placeholder(&mut self, rule: &str, secret: &str) -> String {
         (**self).placeholder(rule, secret)
+    }
+
+    fn known(&mut self, candidate: &str) -> Option<String> {
+        (**self).known(candidate)
+    }
+
+    fn known_lengths(&mut self) -> BTreeSet<usize> {
+        (**self).known_lengths()
     }
 }
 
@@ -39,6 +58,10 @@ pub struct Numbering {
     last: BTreeMap<String, u64>,
     /// Keyed hash of a secret (hex, 128 bits) -> its placeholder.
     seen: BTreeMap<String, String>,
+    /// Byte lengths of the secrets in `seen`, so that finding a known secret again hashes
+    /// only words of those lengths. Local state, like the rest.
+    #[serde(default)]
+    lengths: BTreeSet<usize>,
 }
 
 /// A saved [`Numbering`] was made under another key.
@@ -70,7 +93,7 @@ impl std::fmt::Debug for Numbering {
 impl Numbering {
     /// A fresh numbering (every rule starts at 1) under `key`.
     pub fn with_key(key: [u8; 32]) -> Self {
-        Numbering { key_id: key_id(&key), key, last: BTreeMap::new(), seen: BTreeMap::new() }
+        Numbering { key_id: key_id(&key), key, last: BTreeMap::new(), seen: BTreeMap::new(), lengths: BTreeSet::new() }
     }
 
     /// Re-attaches the key to a deserialised numbering; fails if it was saved under another
@@ -108,7 +131,19 @@ impl Placeholders for Numbering {
         *n += 1;
         let p = format!("[REDACTED:{rule}-{n}]");
         self.seen.insert(fp, p.clone());
+        self.lengths.insert(secret.len());
         p
+    }
+
+    fn known(&mut self, candidate: &str) -> Option<String> {
+        if !self.lengths.contains(&candidate.len()) {
+            return None;
+        }
+        self.seen.get(&self.fingerprint(candidate)).cloned()
+    }
+
+    fn known_lengths(&mut self) -> BTreeSet<usize> {
+        self.lengths.clone()
     }
 }
 
@@ -133,6 +168,21 @@ pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knows_its_secrets_back_and_only_them() {
+        let mut n = Numbering::with_key([7; 32]);
+        assert!(n.known_lengths().is_empty());
+        n.placeholder("password-flag", "Hunter2Secret99");
+        assert_eq!(n.known_lengths().into_iter().collect::<Vec<_>>(), [15]);
+        assert_eq!(n.known("Hunter2Secret99").as_deref(), Some("[REDACTED:password-flag-1]"));
+        assert_eq!(n.known("Hunter2Secret98"), None);
+        assert_eq!(n.known("Hunter2Secret9"), None);
+        // Saved and resumed under the same key, it still knows them.
+        let saved: Numbering = serde_json::from_str(&serde_json::to_string(&n).unwrap()).unwrap();
+        let mut back = Numbering::resume([7; 32], saved).unwrap();
+        assert_eq!(back.known("Hunter2Secret99").as_deref(), Some("[REDACTED:password-flag-1]"));
+    }
 
     #[test]
     fn numbers_per_rule_and_reuses_for_same_secret() {

@@ -2,7 +2,7 @@
 //! the same placeholder in every step: `.incident/redact/<incident>.json` holds only
 //! keyed hashes, the key lives in `.incident/redact.key`; both stay out of git.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io;
 use std::path::PathBuf;
@@ -22,6 +22,8 @@ pub struct VaultNumbering {
     /// After a failure: numbering for this command only, and why.
     fallback: Option<Numbering>,
     pub problem: Option<Error>,
+    /// Earlier commands' numbering, once read (see `saved`).
+    saved: Option<Option<Numbering>>,
 }
 
 impl VaultNumbering {
@@ -32,6 +34,7 @@ impl VaultNumbering {
             memo: HashMap::new(),
             fallback: None,
             problem: None,
+            saved: None,
         }
     }
 
@@ -67,8 +70,27 @@ impl VaultNumbering {
         let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).ctx("open", &lock_path)?;
         lock.lock().ctx("lock", &lock_path)?;
         let key = self.key()?;
+        let mut numbering = self.load(key)?;
+        let placeholder = numbering.placeholder(rule, secret);
+        let json = serde_json::to_vec(&numbering).expect("numbering serializes");
+        atomic::write_replace(&self.state_file(), &json)?;
+        drop(lock);
+        Ok(placeholder)
+    }
+
+    /// The numbering saved by earlier commands, read once and only to recognise secrets
+    /// found before; `None` when there is none (or it cannot be read: numbering says why).
+    fn saved(&mut self) -> Option<&mut Numbering> {
+        if self.saved.is_none() {
+            let exists = self.state_file().exists();
+            self.saved = Some(exists.then(|| self.key().and_then(|key| self.load(key)).ok()).flatten());
+        }
+        self.saved.as_mut().and_then(Option::as_mut)
+    }
+
+    fn load(&self, key: [u8; 32]) -> Result<Numbering> {
         let file = self.state_file();
-        let mut numbering = match fs::read(&file) {
+        Ok(match fs::read(&file) {
             Ok(bytes) => {
                 let saved: Numbering = serde_json::from_slice(&bytes).map_err(|e| Error::File {
                     path: file.clone(),
@@ -85,12 +107,7 @@ impl VaultNumbering {
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Numbering::with_key(key),
             Err(e) => return Err(Error::io("read", &file, e)),
-        };
-        let placeholder = numbering.placeholder(rule, secret);
-        let json = serde_json::to_vec(&numbering).expect("numbering serializes");
-        atomic::write_replace(&file, &json)?;
-        drop(lock);
-        Ok(placeholder)
+        })
     }
 
     /// The vault's 32-byte key, created on first use.
@@ -132,5 +149,20 @@ impl Placeholders for VaultNumbering {
         };
         self.memo.insert(secret.to_string(), placeholder.clone());
         placeholder
+    }
+
+    fn known(&mut self, candidate: &str) -> Option<String> {
+        if let Some(p) = self.memo.get(candidate) {
+            return Some(p.clone());
+        }
+        self.saved()?.known(candidate)
+    }
+
+    fn known_lengths(&mut self) -> BTreeSet<usize> {
+        let mut lengths: BTreeSet<usize> = self.memo.keys().map(String::len).collect();
+        if let Some(saved) = self.saved() {
+            lengths.extend(saved.known_lengths());
+        }
+        lengths
     }
 }

@@ -185,6 +185,34 @@ fn redactions_count_distinct_secrets_not_the_places_they_appear() {
 }
 
 #[test]
+fn a_secret_found_once_is_hidden_wherever_it_turns_up_again() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&[
+        "run",
+        "--",
+        "echo",
+        "kubectl",
+        "create",
+        "secret",
+        "generic",
+        "db",
+        "--from-literal=password=Hunter2Secret99",
+    ]);
+    // Later steps, where no rule would see a secret: bare, quoted, in a note.
+    env.ok(&["run", "--", "sh", "-c", "echo Hunter2Secret99; echo \"pw='Hunter2Secret99'\""]);
+    env.ok(&["note", "tried Hunter2Secret99 by hand, and Hunter2Secret990 is another word"]);
+    for path in env.step_files(&id) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.replace("Hunter2Secret990", "").contains("Hunter2Secret99"), "{text}");
+    }
+    let note = env.only_step(&id, "note");
+    assert!(body(&note).contains("tried [REDACTED:password-assignment-1] by hand, and Hunter2Secret990"), "{note}");
+    // The pipe filter does the same within its input.
+    let r = env.run_with_stdin(&["redact"], b"docker login --password Xy7Zq9Lm2Pw\necho Xy7Zq9Lm2Pw\n");
+    assert_eq!(r.stdout, "docker login --password [REDACTED:password-flag-1]\necho [REDACTED:password-flag-1]\n");
+}
+
+#[test]
 fn no_redact_is_recorded_in_the_step() {
     let (env, id) = TestEnv::with_incident();
     env.ok(&["note", "--no-redact", "password=hunter2hunter2"]);
