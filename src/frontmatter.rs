@@ -38,22 +38,28 @@ pub struct Parts<'a> {
     pub body: &'a str,
 }
 
+/// A delimiter line: `---` (or `...` to close), trailing blanks allowed as editors leave them.
+fn is_delimiter(line: &str, closing: bool) -> bool {
+    let line = line.trim_end_matches([' ', '\t']);
+    line == "---" || (closing && line == "...")
+}
+
 /// Splits `---\n yaml \n---\n body`. The text must already be LF-only without BOM
 /// (see [`normalize`]).
 pub fn split(text: &str) -> Result<Parts<'_>, ParseError> {
-    let rest = text.strip_prefix("---\n").or_else(|| (text == "---").then_some("")).ok_or_else(|| ParseError {
-        line: 1,
-        message: format!(
-            "no frontmatter: the file starts with {:?}, not a line `---`; \
-                 add `---`, the YAML fields, and `---` at the top",
-            first_line(text)
-        ),
-    })?;
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    if !is_delimiter(first, false) {
+        // The file's words are not quoted: this warning can end up in a postmortem.
+        return Err(ParseError {
+            line: 1,
+            message: "no frontmatter: line 1 is not `---`; add `---`, the YAML fields, and `---` at the top"
+                .to_string(),
+        });
+    }
     let mut offset = 0;
     let mut line = 2;
     for piece in rest.split_inclusive('\n') {
-        let content = piece.trim_end_matches('\n');
-        if content == "---" || content == "..." {
+        if is_delimiter(piece.trim_end_matches('\n'), true) {
             let yaml = &rest[..offset];
             if yaml.len() > MAX_FRONTMATTER_BYTES {
                 return Err(ParseError {
@@ -77,11 +83,6 @@ pub fn split(text: &str) -> Result<Parts<'_>, ParseError> {
         line: 1,
         message: "the frontmatter opened on line 1 is never closed; add a line `---` after the YAML fields".to_string(),
     })
-}
-
-fn first_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or("");
-    line.chars().take(40).collect()
 }
 
 /// Bytes to text the splitter accepts: UTF-8 required (the error names the line),
@@ -258,8 +259,11 @@ mod tests {
         let err = parse::<Map>("# just markdown\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "line 1: no frontmatter: the file starts with \"# just markdown\", not a line `---`; add `---`, the YAML fields, and `---` at the top"
+            "line 1: no frontmatter: line 1 is not `---`; add `---`, the YAML fields, and `---` at the top"
         );
+        // Trailing blanks on the delimiters, as editors leave them, are fine.
+        let (m, body): (Map, &str) = parse("---  \nid: a\n--- \t\nbody\n").unwrap();
+        assert_eq!((m["id"].as_str(), body), (Some("a"), "body\n"));
         let err = parse::<Map>("---\nid: a\n").unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -280,12 +284,12 @@ mod tests {
         );
         assert_eq!(
             err("recorded_at: yesterday morning"),
-            "line 5: `recorded_at: yesterday morning`: input contains invalid characters; write the time as \
+            "line 5: `recorded_at: yesterday morning`: \"yesterday morning\" is not a time; write the time as \
              `recorded_at: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`"
         );
         assert_eq!(
             err("pros: {a: b}"),
-            "line 5: `pros: {a: b}`: expected sequence start; write a list: `pros: [a, b]`, or `pros:` followed by \
+            "line 5: `pros: {a: b}`: invalid type: map, expected a list of words; write a list: `pros: [a, b]`, or `pros:` followed by \
              one `- a` line per item"
         );
         assert_eq!(
