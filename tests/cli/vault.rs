@@ -11,7 +11,8 @@ fn init_creates_the_vault_and_ignores_local_state() {
     assert!(root.join("incident.toml").is_file());
     assert!(root.join("incidents").is_dir());
     let ignored = std::fs::read_to_string(root.join(".gitignore")).unwrap();
-    assert_eq!(ignored.lines().skip(1).collect::<Vec<_>>(), [".incident/", "public/"]);
+    let lines: Vec<&str> = ignored.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines, [".incident/", "public/", ".incident-tmp-*"]);
     assert!(r.stderr.contains("created an incident vault in"));
     // A second init changes nothing and says so.
     let before = std::fs::read_to_string(root.join("incident.toml")).unwrap();
@@ -29,7 +30,16 @@ fn init_appends_to_an_existing_gitignore() {
     env.ok(&["init"]);
     assert_eq!(
         std::fs::read_to_string(env.root().join(".gitignore")).unwrap(),
-        "target\n# local state of the incident tool (current incident, caches) and the published site\n.incident/\npublic/\n"
+        "target\n# local state of the incident tool (current incident, caches) and the published site\n.incident/\npublic/\n\
+         # half-written files a crash can leave (atomic::TEMP_PREFIX)\n.incident-tmp-*\n"
+    );
+    // A vault made by an older init gets the temp-file line, once.
+    std::fs::write(env.root().join(".gitignore"), ".incident/\npublic/").unwrap();
+    env.ok(&["init"]);
+    env.ok(&["init"]);
+    assert_eq!(
+        std::fs::read_to_string(env.root().join(".gitignore")).unwrap(),
+        ".incident/\npublic/\n# half-written files a crash can leave (atomic::TEMP_PREFIX)\n.incident-tmp-*\n"
     );
 }
 
