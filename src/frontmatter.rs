@@ -38,22 +38,28 @@ pub struct Parts<'a> {
     pub body: &'a str,
 }
 
+/// A delimiter line: `---` (or `...` to close), trailing blanks allowed as editors leave them.
+fn is_delimiter(line: &str, closing: bool) -> bool {
+    let line = line.trim_end_matches([' ', '\t']);
+    line == "---" || (closing && line == "...")
+}
+
 /// Splits `---\n yaml \n---\n body`. The text must already be LF-only without BOM
 /// (see [`normalize`]).
 pub fn split(text: &str) -> Result<Parts<'_>, ParseError> {
-    let rest = text.strip_prefix("---\n").or_else(|| (text == "---").then_some("")).ok_or_else(|| ParseError {
-        line: 1,
-        message: format!(
-            "no frontmatter: the file starts with {:?}, not a line `---`; \
-                 add `---`, the YAML fields, and `---` at the top",
-            first_line(text)
-        ),
-    })?;
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    if !is_delimiter(first, false) {
+        // The file's words are not quoted: this warning can end up in a postmortem.
+        return Err(ParseError {
+            line: 1,
+            message: "no frontmatter: line 1 is not `---`; add `---`, the YAML fields, and `---` at the top"
+                .to_string(),
+        });
+    }
     let mut offset = 0;
     let mut line = 2;
     for piece in rest.split_inclusive('\n') {
-        let content = piece.trim_end_matches('\n');
-        if content == "---" || content == "..." {
+        if is_delimiter(piece.trim_end_matches('\n'), true) {
             let yaml = &rest[..offset];
             if yaml.len() > MAX_FRONTMATTER_BYTES {
                 return Err(ParseError {
@@ -77,11 +83,6 @@ pub fn split(text: &str) -> Result<Parts<'_>, ParseError> {
         line: 1,
         message: "the frontmatter opened on line 1 is never closed; add a line `---` after the YAML fields".to_string(),
     })
-}
-
-fn first_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or("");
-    line.chars().take(40).collect()
 }
 
 /// Bytes to text the splitter accepts: UTF-8 required (the error names the line),
@@ -128,9 +129,62 @@ pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, first_line: usize) -> Result<
         },
     };
     serde_saphyr::from_str_with_options(yaml, options).map_err(|e| {
-        let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
-        ParseError { line: first_line + line.saturating_sub(1), message: yaml_message(&e) }
+        let line = e.location().map(|l| l.line() as usize).unwrap_or(1).max(1);
+        let text = yaml.lines().nth(line - 1).unwrap_or("");
+        ParseError { line: first_line + line - 1, message: explain(text, &yaml_message(&e)) }
     })
+}
+
+/// Fields whose values are times, lists or whole numbers, for the hints below.
+const TIME_FIELDS: [&str; 4] = ["at", "recorded_at", "opened_at", "date"];
+const LIST_FIELDS: [&str; 6] = ["pros", "cons", "tags", "services", "services_unaffected", "argv"];
+const NUMBER_FIELDS: [&str; 3] = ["exit_code", "duration_ms", "output_bytes"];
+
+/// The error path only: the offending line quoted, the library's words made ours, and a
+/// hint for the kind of field or mistake.
+fn explain(line: &str, message: &str) -> String {
+    let line = line.trim_end();
+    let key = line.trim_start().trim_start_matches("- ").split_once(':').map_or("", |(k, _)| k.trim());
+    let (message, hint) = match message.strip_prefix("duplicate mapping key: ") {
+        Some(dup) => {
+            let dup = dup.split(',').next().unwrap_or(dup).trim();
+            (format!("the key `{dup}` is given twice"), Some("remove one of the two lines".to_string()))
+        }
+        None => (message.to_string(), hint(key, line, message)),
+    };
+    let mut out = String::new();
+    if !line.trim().is_empty() {
+        // A long line is cut: the message is for finding the line, not for reading it.
+        let shown: String = line.chars().take(100).collect();
+        let more = if shown.len() < line.len() { "…" } else { "" };
+        out.push_str(&format!("`{shown}{more}`: "));
+    }
+    out.push_str(&message);
+    if let Some(hint) = hint {
+        out.push_str("; ");
+        out.push_str(&hint);
+    }
+    out
+}
+
+fn hint(key: &str, line: &str, message: &str) -> Option<String> {
+    if message.contains("mapping values are not allowed") {
+        let value = line.split_once(':').map_or("", |(_, v)| v.trim());
+        let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+        return Some(format!("a value with `: ` in it must be quoted: `{key}: \"{quoted}\"`"));
+    }
+    if TIME_FIELDS.contains(&key) {
+        return Some(format!(
+            "write the time as `{key}: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`"
+        ));
+    }
+    if LIST_FIELDS.contains(&key) {
+        return Some(format!("write a list: `{key}: [a, b]`, or `{key}:` followed by one `- a` line per item"));
+    }
+    if NUMBER_FIELDS.contains(&key) {
+        return Some(format!("write a whole number without quotes: `{key}: 1`"));
+    }
+    None
 }
 
 fn yaml_message(e: &serde_saphyr::Error) -> String {
@@ -205,12 +259,47 @@ mod tests {
         let err = parse::<Map>("# just markdown\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "line 1: no frontmatter: the file starts with \"# just markdown\", not a line `---`; add `---`, the YAML fields, and `---` at the top"
+            "line 1: no frontmatter: line 1 is not `---`; add `---`, the YAML fields, and `---` at the top"
         );
+        // Trailing blanks on the delimiters, as editors leave them, are fine.
+        let (m, body): (Map, &str) = parse("---  \nid: a\n--- \t\nbody\n").unwrap();
+        assert_eq!((m["id"].as_str(), body), (Some("a"), "body\n"));
         let err = parse::<Map>("---\nid: a\n").unwrap_err();
         assert_eq!(
             err.to_string(),
             "line 1: the frontmatter opened on line 1 is never closed; add a line `---` after the YAML fields"
+        );
+    }
+
+    /// Each class of mistake: the line quoted, the field's value, and the fix.
+    #[test]
+    fn errors_quote_the_line_and_suggest_the_fix() {
+        let err = |field: &str| {
+            let text = format!("---\nid: a\nkind: note\nat: 2025-10-05T08:30:00Z\n{field}\n---\n");
+            parse::<crate::model::StepMeta>(&text).unwrap_err().to_string()
+        };
+        assert_eq!(
+            err("exit_code: \"abc\""),
+            "line 5: `exit_code: \"abc\"`: invalid i32; write a whole number without quotes: `exit_code: 1`"
+        );
+        assert_eq!(
+            err("recorded_at: yesterday morning"),
+            "line 5: `recorded_at: yesterday morning`: \"yesterday morning\" is not a time; write the time as \
+             `recorded_at: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`"
+        );
+        assert_eq!(
+            err("pros: {a: b}"),
+            "line 5: `pros: {a: b}`: invalid type: map, expected a list of words; write a list: `pros: [a, b]`, or `pros:` followed by \
+             one `- a` line per item"
+        );
+        assert_eq!(
+            err("title: K3s down: every pod"),
+            "line 5: `title: K3s down: every pod`: mapping values are not allowed in this context; a value with `: ` \
+             in it must be quoted: `title: \"K3s down: every pod\"`"
+        );
+        assert_eq!(
+            err("kind: note"),
+            "line 5: `kind: note`: the key `kind` is given twice; remove one of the two lines"
         );
     }
 

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod format;
 pub mod frontmatter;
 pub mod kube;
+pub mod lenient;
 pub mod metrics;
 pub mod model;
 #[cfg(test)]

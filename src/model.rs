@@ -211,9 +211,10 @@ pub struct StepMeta {
     pub id: String,
     #[serde(default = "StepKind::other")]
     pub kind: StepKind,
+    #[serde(deserialize_with = "crate::lenient::time")]
     pub at: Timestamp,
     /// When it was written; differs from `at` when backdated with `--at`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::optional_time", skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
@@ -250,9 +251,9 @@ pub struct StepMeta {
     pub milestone: Option<Milestone>,
 
     // option, decision
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "crate::lenient::list", skip_serializing_if = "Vec::is_empty")]
     pub pros: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "crate::lenient::list", skip_serializing_if = "Vec::is_empty")]
     pub cons: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub option: Option<String>,
@@ -401,6 +402,7 @@ pub struct IncidentMeta {
 
 /// `incident.md` as written by hand or by other tools: `at`, `opened_at` and `date` may
 /// all be present (`at` wins, then `opened_at`), which serde aliases would reject as duplicates.
+/// Times and lists take the hand-written forms of [`crate::lenient`].
 #[derive(Deserialize)]
 struct RawIncidentMeta {
     #[serde(default)]
@@ -408,19 +410,19 @@ struct RawIncidentMeta {
     title: String,
     #[serde(default)]
     severity: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::list")]
     services: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::list")]
     services_unaffected: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::list")]
     tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::optional_time")]
     at: Option<Timestamp>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::optional_time")]
     opened_at: Option<Timestamp>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::optional_time")]
     date: Option<Timestamp>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::optional_time")]
     recorded_at: Option<Timestamp>,
     #[serde(default)]
     author: Option<String>,
@@ -557,6 +559,12 @@ mod tests {
         let date = "---\ntitle: x\ndate: 2019-01-01T03:04:00Z\n---\n";
         let (meta, _): (IncidentMeta, &str) = crate::frontmatter::parse(date).unwrap();
         assert_eq!(meta.at.to_rfc3339(), "2019-01-01T03:04:00+00:00");
+        // Obsidian's date-only property: the start of that day in UTC.
+        let obsidian = "---\ntitle: x\ndate: 2025-10-05\ntags:\nservices: k3s\n---\n";
+        let (meta, _): (IncidentMeta, &str) = crate::frontmatter::parse(obsidian).unwrap();
+        assert_eq!(meta.at.to_rfc3339(), "2025-10-05T00:00:00+00:00");
+        assert!(meta.tags.is_empty());
+        assert_eq!(meta.services, ["k3s"]);
         let none = "---\ntitle: x\n---\n";
         let err = crate::frontmatter::parse::<IncidentMeta>(none).unwrap_err();
         assert!(err.message.contains("missing field `at`"), "{err}");

@@ -56,6 +56,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
         ui.out(&serde_json::to_string_pretty(&items).expect("list serializes"));
         return Ok(0);
     }
+    if incidents.is_empty() && !warnings.is_empty() {
+        ui.status("no readable incidents: fix the files named above");
+        return Ok(0);
+    }
     if items.is_empty() {
         ui.status("no incidents yet: incident start \"TITLE\"");
         return Ok(0);

@@ -163,7 +163,7 @@ impl Vault {
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
         let stamping = digests.is_some();
-        let mut listing = list_steps(&incident.dir)?;
+        let mut listing = list_steps(&incident.dir, &mut warnings)?;
         if !stamping {
             listing.retain(|f| f.is_step);
         }
@@ -221,7 +221,13 @@ impl Vault {
             if meta.id.is_empty() {
                 meta.id = slug.clone();
             }
-            let all = step_files(&dir, |_| true)?;
+            let all = match step_files(&dir, &mut warnings) {
+                Ok(all) => all,
+                Err(e) => {
+                    warnings.push(unreadable_steps(&dir, &e));
+                    continue;
+                }
+            };
             let mut milestones = Vec::new();
             for path in all.iter().filter(|p| kind_of_file(p) == Some(StepKind::Milestone)) {
                 match read_step(path) {
@@ -249,9 +255,23 @@ fn join_some(names: &[&String]) -> String {
 }
 
 /// `steps/*.md` of an incident, skipping temp files and dotfiles, sorted by name.
-fn step_files(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
-    let kept = |f: &StepFile| f.is_step && f.path.file_name().and_then(|n| n.to_str()).is_some_and(&keep);
-    Ok(list_steps(dir)?.into_iter().filter(kept).map(|f| f.path).collect())
+fn step_files(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<PathBuf>> {
+    Ok(list_steps(dir, warnings)?.into_iter().filter(|f| f.is_step).map(|f| f.path).collect())
+}
+
+/// The warning for an incident left out because its `steps/` cannot be listed.
+fn unreadable_steps(dir: &Path, e: &Error) -> Warning {
+    let steps = dir.join(STEPS_DIR);
+    let why = match e {
+        Error::Io { source, .. } => source.to_string(),
+        other => other.to_string(),
+    };
+    let hint = if steps.exists() && !steps.is_dir() {
+        "steps/ must be a folder: move the file aside and create the folder".to_string()
+    } else {
+        e.hint().unwrap_or_else(|| "check the folder's permissions".to_string())
+    };
+    Warning { path: steps, line: 0, message: format!("incident skipped: cannot read its steps ({why}); {hint}") }
 }
 
 /// The kind in a step file name `<time>-<kind>-<random>.md`.
@@ -292,8 +312,9 @@ struct StepFile {
     stamp: bool,
 }
 
-/// Every file of `steps/` but temp files and dotfiles, sorted by name.
-fn list_steps(dir: &Path) -> Result<Vec<StepFile>> {
+/// Every file of `steps/` but temp files and dotfiles, sorted by name. Symlinks (they may
+/// lead out of the vault) and files that look like steps but will not be read are warned about.
+fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> {
     let steps = dir.join(STEPS_DIR);
     let Some(entries) = atomic::read_dir_if_any(&steps)? else { return Ok(Vec::new()) };
     let mut files = Vec::new();
@@ -305,10 +326,30 @@ fn list_steps(dir: &Path) -> Result<Vec<StepFile>> {
         if atomic::is_ignored_name(name) || kind.is_dir() {
             continue;
         }
-        files.push(StepFile { is_step: name.ends_with(".md"), stamp: kind.is_file(), path: entry.path() });
+        let is_md = name.ends_with(".md");
+        let skipped = if kind.is_symlink() {
+            Some("not read: a symbolic link (it could lead out of the vault); copy the file itself into steps/")
+        } else if !is_md && is_markdown_name(name) {
+            Some("not read: step files must end in `.md` (lower case); rename it")
+        } else {
+            None
+        };
+        let file = StepFile { is_step: is_md && skipped.is_none(), stamp: kind.is_file(), path: entry.path() };
+        files.push((file, skipped));
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    for (file, why) in &files {
+        if let Some(why) = why {
+            warnings.push(Warning { path: file.path.clone(), line: 0, message: why.to_string() });
+        }
+    }
+    Ok(files.into_iter().map(|(f, _)| f).collect())
+}
+
+/// `X.MD`, `x.Md`, `x.markdown`: meant as a step, but not named as one.
+fn is_markdown_name(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown")
 }
 
 /// The stamp of a file of `steps/` looked up by name (a file not read).
@@ -365,7 +406,7 @@ impl Vault {
     pub fn steps_of_kind(&self, incident: &IncidentRef, kind: StepKind) -> Result<(Vec<Step>, Vec<Warning>)> {
         let mut steps = Vec::new();
         let mut warnings = Vec::new();
-        for path in step_files(&incident.dir, |_| true)? {
+        for path in step_files(&incident.dir, &mut warnings)? {
             if kind_of_file(&path) != Some(kind) {
                 continue;
             }

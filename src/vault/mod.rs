@@ -73,8 +73,11 @@ inline_limit = 65536
 # pattern = 'itk_[A-Za-z0-9]{32}'
 "#;
 
-const GITIGNORE: &str =
-    "# local state of the incident tool (current incident, caches) and the published site\n.incident/\npublic/\n";
+const GITIGNORE: &str = "# local state of the incident tool (current incident, caches) and the published site\n\
+    .incident/\npublic/\n# half-written files a crash can leave (atomic::TEMP_PREFIX)\n.incident-tmp-*\n";
+
+/// The temp-file lines alone, for a .gitignore written by an older `init`.
+const GITIGNORE_TEMP: &str = "# half-written files a crash can leave (atomic::TEMP_PREFIX)\n.incident-tmp-*\n";
 
 impl Vault {
     /// Opens the vault whose root is `root` (it must hold `incident.toml`).
@@ -119,7 +122,12 @@ impl Vault {
         let created = atomic::write_new(&dir.join(SETTINGS_FILE), DEFAULT_SETTINGS.as_bytes())?;
         let gitignore = dir.join(".gitignore");
         match fs::read_to_string(&gitignore) {
-            Ok(text) if text.lines().any(|l| l.trim() == ".incident/" || l.trim() == ".incident") => {}
+            Ok(text) if text.lines().any(|l| l.trim() == ".incident/" || l.trim() == ".incident") => {
+                if !text.lines().any(|l| l.trim() == ".incident-tmp-*") {
+                    let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+                    atomic::write_replace(&gitignore, format!("{text}{sep}{GITIGNORE_TEMP}").as_bytes())?;
+                }
+            }
             Ok(text) => {
                 let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
                 atomic::write_replace(&gitignore, format!("{text}{sep}{GITIGNORE}").as_bytes())?;
@@ -206,4 +214,14 @@ fn parse_settings(text: &str, file: &Path) -> Result<Settings> {
             hint: Some("fix the setting or delete the line to use the default".to_string()),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn gitignore_covers_the_temp_files() {
+        let pattern = format!("{}*", super::atomic::TEMP_PREFIX);
+        assert!(super::GITIGNORE.lines().any(|l| l == pattern));
+        assert!(super::GITIGNORE_TEMP.lines().any(|l| l == pattern));
+    }
 }

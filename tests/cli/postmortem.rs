@@ -341,7 +341,11 @@ fn odd_hand_edits_warn_and_never_panic() {
     assert_eq!(
         lines,
         [
-            format!("warning: {broken_rel}:4: expected string scalar").as_str(),
+            format!(
+                "warning: {broken_rel}:4: `at: [not a time`: expected string scalar; write the time as \
+                 `at: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`"
+            )
+            .as_str(),
             "warning: step 20351005T143000Z-milestone-fut001 is dated 2035-10-05 09:30, after now (2025-10-05 10:45); it is left out of the metrics",
             format!("warning: time to diagnose: diagnosed at 2025-10-05 08:10 (20251005T131000Z-milestone-odd001) is before detected at 2025-10-05 08:23 ({detected}); the interval is left unknown").as_str(),
             format!("wrote incidents/{id}/postmortem.md").as_str(),

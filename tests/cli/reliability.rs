@@ -158,7 +158,11 @@ fn hostile_step_files_are_reported_with_file_and_line() {
     bomb.push_str("---\nboom\n");
     let huge = format!("---\nat: 2025-10-05T08:30:00Z\nfiller: \"{}\"\n---\nbig\n", "x".repeat(100 << 20));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("20251005T133000Z-note-bomb01.md", bomb.into_bytes(), ":6: alias replay limit exceeded"),
+        (
+            "20251005T133000Z-note-bomb01.md",
+            bomb.into_bytes(),
+            ":6: `d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]`: alias replay limit exceeded",
+        ),
         (
             "20251005T133000Z-note-huge01.md",
             huge.into_bytes(),

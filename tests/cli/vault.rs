@@ -11,7 +11,8 @@ fn init_creates_the_vault_and_ignores_local_state() {
     assert!(root.join("incident.toml").is_file());
     assert!(root.join("incidents").is_dir());
     let ignored = std::fs::read_to_string(root.join(".gitignore")).unwrap();
-    assert_eq!(ignored.lines().skip(1).collect::<Vec<_>>(), [".incident/", "public/"]);
+    let lines: Vec<&str> = ignored.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(lines, [".incident/", "public/", ".incident-tmp-*"]);
     assert!(r.stderr.contains("created an incident vault in"));
     // A second init changes nothing and says so.
     let before = std::fs::read_to_string(root.join("incident.toml")).unwrap();
@@ -29,7 +30,16 @@ fn init_appends_to_an_existing_gitignore() {
     env.ok(&["init"]);
     assert_eq!(
         std::fs::read_to_string(env.root().join(".gitignore")).unwrap(),
-        "target\n# local state of the incident tool (current incident, caches) and the published site\n.incident/\npublic/\n"
+        "target\n# local state of the incident tool (current incident, caches) and the published site\n.incident/\npublic/\n\
+         # half-written files a crash can leave (atomic::TEMP_PREFIX)\n.incident-tmp-*\n"
+    );
+    // A vault made by an older init gets the temp-file line, once.
+    std::fs::write(env.root().join(".gitignore"), ".incident/\npublic/").unwrap();
+    env.ok(&["init"]);
+    env.ok(&["init"]);
+    assert_eq!(
+        std::fs::read_to_string(env.root().join(".gitignore")).unwrap(),
+        ".incident/\npublic/\n# half-written files a crash can leave (atomic::TEMP_PREFIX)\n.incident-tmp-*\n"
     );
 }
 
@@ -211,7 +221,7 @@ fn a_broken_step_is_reported_and_the_rest_still_load() {
     assert_eq!(
         warnings[1],
         format!(
-            "warning: {}:1: no frontmatter: the file starts with \"just text\", not a line `---`; add `---`, the YAML fields, and `---` at the top",
+            "warning: {}:1: no frontmatter: line 1 is not `---`; add `---`, the YAML fields, and `---` at the top",
             steps.join("20251005T132700Z-note-nofront.md").display()
         )
     );
@@ -252,5 +262,94 @@ fn a_broken_settings_file_names_the_line() {
             "error: {}:2: invalid type: string \"big\", expected usize\n  hint: fix the setting or delete the line to use the default\n",
             env.root().join("incident.toml").display()
         )
+    );
+}
+
+#[test]
+fn hand_written_times_and_lists_are_read() {
+    let (env, id) = TestEnv::with_incident();
+    let dir = env.incident_dir(&id);
+    // Obsidian's forms in incident.md: a date-only `date:`, an empty list, one value for a list.
+    std::fs::write(
+        dir.join("incident.md"),
+        "--- \ntitle: Disk full\ndate: 2025-10-05\ntags:\nservices: k3s\n---  \nsummary\n",
+    )
+    .unwrap();
+    let steps = dir.join("steps");
+    std::fs::create_dir_all(&steps).unwrap();
+    let step =
+        |name: &str, fields: &str| std::fs::write(steps.join(name), format!("---\n{fields}\n---\n{name}\n")).unwrap();
+    step("20251005T000000Z-note-date01.md", "at: 2025-10-05");
+    step("20251005T083000Z-note-space1.md", "at: 2025-10-05 08:31\nrecorded_at:");
+    step("20251005T083200Z-note-tee001.md", "at: 2025-10-05T08:32");
+    step("20251005T083300Z-option-one001.md", "at: 2025-10-05T08:33:00\npros: cheap\ncons:");
+    let r = env.run(&["show", "--json"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{}", r.stdout);
+    let show: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(show["at"], "2025-10-05T00:00:00Z");
+    assert_eq!(show["services"], serde_json::json!(["k3s"]));
+    let at: Vec<&str> = show["steps"].as_array().unwrap().iter().map(|s| s["at"].as_str().unwrap()).collect();
+    assert_eq!(at, ["2025-10-05T00:00:00Z", "2025-10-05T08:31:00Z", "2025-10-05T08:32:00Z", "2025-10-05T08:33:00Z"]);
+    assert_eq!(show["steps"][3]["pros"], serde_json::json!(["cheap"]));
+}
+
+#[test]
+fn an_unreadable_incident_does_not_hide_the_others() {
+    let mut env = TestEnv::new();
+    env.at("2025-10-04T10:00:00Z");
+    let first = env.ok(&["start", "Disk full on db-1"]).trim().to_string();
+    env.at("2025-10-05T08:23:00-05:00");
+    let second = env.ok(&["start", "K3s pods crash-looping"]).trim().to_string();
+    env.ok(&["note", "a step"]);
+    let steps = env.incident_dir(&second).join("steps");
+    std::fs::rename(&steps, steps.with_extension("bak")).unwrap();
+    std::fs::write(&steps, "").unwrap();
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&first) && !r.stdout.contains(&second), "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:0: incident skipped: cannot read its steps (Not a directory (os error 20)); steps/ must be \
+             a folder: move the file aside and create the folder\n",
+            steps.display()
+        )
+    );
+    // Nothing readable at all: said so, not "no incidents yet".
+    std::fs::write(env.incident_dir(&first).join("incident.md"), "no frontmatter\n").unwrap();
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.ends_with("no readable incidents: fix the files named above\n"), "{}", r.stderr);
+}
+
+#[test]
+fn symlinks_and_misnamed_step_files_are_skipped_with_a_warning() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "inside"]);
+    let outside = env.root().join("outside.md");
+    std::fs::write(&outside, "---\nat: 2025-10-05T09:00:00Z\n---\nsecret from outside\n").unwrap();
+    let steps = env.incident_dir(&id).join("steps");
+    let link = steps.join("20251005T090000Z-note-link01.md");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    std::fs::write(steps.join("UPPER.MD"), "---\nat: 2025-10-05T09:00:00Z\n---\nupper\n").unwrap();
+    std::fs::write(steps.join("x.markdown"), "---\nat: 2025-10-05T09:00:00Z\n---\nlong\n").unwrap();
+    let r = env.run(&["show"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("inside") && !r.stdout.contains("outside") && !r.stdout.contains("upper"),
+        "{}",
+        r.stdout
+    );
+    let ends = "not read: step files must end in `.md` (lower case); rename it";
+    assert_eq!(
+        r.stderr.lines().collect::<Vec<_>>(),
+        [
+            format!(
+                "warning: {}:0: not read: a symbolic link (it could lead out of the vault); copy the file itself into steps/",
+                link.display()
+            ),
+            format!("warning: {}:0: {ends}", steps.join("UPPER.MD").display()),
+            format!("warning: {}:0: {ends}", steps.join("x.markdown").display()),
+        ]
     );
 }

@@ -1,0 +1,145 @@
+//! Serde readers for the forms people and Obsidian write by hand: times without an
+//! offset or without a time of day, a single value or nothing where a list belongs.
+//! What the tool writes takes the first, exact path, so its files round-trip unchanged.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Deserializer;
+use serde::de::{self, SeqAccess, Visitor};
+
+use crate::clock::Timestamp;
+
+/// A time as the tool writes it (RFC 3339), or, read as UTC: `2025-10-05T08:30`,
+/// `2025-10-05 08:30`, `2025-10-05T08:30:00` and `2025-10-05` (the start of that day).
+pub fn parse_time(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))?;
+    Some(DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc).fixed_offset())
+}
+
+struct TimeVisitor;
+
+impl<'de> Visitor<'de> for TimeVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a time like 2025-10-05T08:30:00Z")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+        parse_time(v).ok_or_else(|| E::custom(format_args!("{v:?} is not a time")))
+    }
+}
+
+/// A required time field.
+pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+    d.deserialize_str(TimeVisitor)
+}
+
+struct OptionalTime;
+
+impl<'de> Visitor<'de> for OptionalTime {
+    type Value = Option<Timestamp>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a time like 2025-10-05T08:30:00Z, or nothing")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        time(d).map(Some)
+    }
+}
+
+/// An optional time field; an empty value is no time.
+pub fn optional_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+    d.deserialize_option(OptionalTime)
+}
+
+struct ListVisitor;
+
+impl<'de> Visitor<'de> for ListVisitor {
+    type Value = Vec<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of words")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element()? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Vec<String>, E> {
+        Ok(vec![v])
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<String>, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<String>, E> {
+        Ok(vec![v.to_string()])
+    }
+
+    // `yes`, `on`, `1.10` would not come back as written: the person quotes them.
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<String>, E> {
+        Err(E::custom(format_args!("a yes/no value ({v}) where a list is expected")))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<String>, E> {
+        Err(E::custom(format_args!("a number ({v}) where a list is expected")))
+    }
+}
+
+/// A list field: `[a, b]` or `- a` lines; also `k3s` (one item) and nothing (no items).
+pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    d.deserialize_any(ListVisitor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn times_without_offset_or_clock_are_utc() {
+        let t = |s: &str| parse_time(s).map(|t| t.to_rfc3339());
+        assert_eq!(t("2025-10-05T08:30:00-05:00").as_deref(), Some("2025-10-05T08:30:00-05:00"));
+        assert_eq!(t("2025-10-05T13:30:00Z").as_deref(), Some("2025-10-05T13:30:00+00:00"));
+        for s in ["2025-10-05T08:30", "2025-10-05 08:30", "2025-10-05T08:30:00", "2025-10-05 08:30:00.000"] {
+            assert_eq!(t(s).as_deref(), Some("2025-10-05T08:30:00+00:00"), "{s}");
+        }
+        assert_eq!(t("2025-10-05").as_deref(), Some("2025-10-05T00:00:00+00:00"));
+        assert_eq!(t("yesterday morning"), None);
+        assert_eq!(t("2025-13-05"), None);
+    }
+}
