@@ -3,6 +3,7 @@
 //! serde-saphyr does both directions: it reports line and column, limits alias
 //! expansion (billion laughs) and refuses duplicate keys, which gray_matter does not.
 
+use crate::redact::{Numbering, Redactor, Rules};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -164,7 +165,8 @@ fn explain(line: &str, message: &str) -> String {
         out.push_str("; ");
         out.push_str(&hint);
     }
-    out
+    // Warnings are shown, and copied into postmortems: a pasted secret stays hidden.
+    Redactor::new(Rules::builtin(), Numbering::default()).redact(&out)
 }
 
 fn hint(key: &str, line: &str, message: &str) -> Option<String> {
@@ -301,6 +303,9 @@ mod tests {
             err("kind: note"),
             "line 5: `kind: note`: the key `kind` is given twice; remove one of the two lines"
         );
+        // The quote can end up in a postmortem: a secret pasted on that line stays hidden.
+        let quoted = err("exit_code: ghp_1234567890abcdefghijABCDEFGHIJ123456");
+        assert!(quoted.starts_with("line 5: `exit_code: [REDACTED:github-token-1]`: "), "{quoted}");
     }
 
     #[test]
