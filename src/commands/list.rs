@@ -20,8 +20,15 @@ struct ListItem<'a> {
     services: &'a [String],
     tags: &'a [String],
     steps: usize,
-    milestones: Vec<(Milestone, Timestamp)>,
+    milestones: Vec<MilestoneAt>,
     current: bool,
+}
+
+/// The same shape as in `status --json`, less the step id.
+#[derive(Serialize)]
+struct MilestoneAt {
+    milestone: Milestone,
+    at: Timestamp,
 }
 
 pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
@@ -48,7 +55,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
             services: &i.meta.services,
             tags: &i.meta.tags,
             steps: i.steps,
-            milestones: i.milestones.clone(),
+            milestones: i.milestones.iter().map(|&(milestone, at)| MilestoneAt { milestone, at }).collect(),
             current: current.as_deref() == Some(i.slug.as_str()),
         })
         .collect();
@@ -58,6 +65,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
     }
     if incidents.is_empty() && !warnings.is_empty() {
         ui.status("no readable incidents: fix the files named above");
+        return Ok(0);
+    }
+    if items.is_empty() && !incidents.is_empty() {
+        let which = if args.status == Some(StatusFilter::Open) { "open" } else { "resolved" };
+        ui.status(&format!("no {which} incidents ({} in all: incident list)", incidents.len()));
         return Ok(0);
     }
     if items.is_empty() {

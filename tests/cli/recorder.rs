@@ -302,3 +302,12 @@ fn an_empty_incident_vault_variable_means_unset() {
     env.extra_env.push(("INCIDENT_VAULT".into(), String::new()));
     assert!(env.ok(&["status"]).starts_with("K3s pods crash-looping [open · sev2]"));
 }
+
+#[test]
+fn a_status_filter_that_matches_nothing_says_so() {
+    let (env, _id) = TestEnv::with_incident();
+    env.ok(&["resolve", "fixed"]);
+    let r = env.run(&["list", "--status", "open"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    assert_eq!(r.stderr, "no open incidents (1 in all: incident list)\n");
+}

@@ -170,8 +170,12 @@ fn list_switch_and_incident_selection() {
     assert_eq!(list[0]["status"], "open");
     assert_eq!(list[0]["current"], true);
     assert_eq!(list[1]["status"], "resolved");
+    assert_eq!(list[1]["milestones"][0]["milestone"], "resolved", "the shape of status --json");
+    assert_eq!(list[1]["milestones"][0]["at"], "2025-10-04T10:00:00Z");
     let open = env.json(&["list", "--json", "--status", "open"]);
     assert_eq!(open.as_array().unwrap().len(), 1);
+    let resolved = env.run(&["list", "--status", "resolved"]);
+    assert!(resolved.stdout.contains(&first) && !resolved.stdout.contains(&second), "{}", resolved.stdout);
     let text = env.ok(&["list"]);
     assert!(text.contains(&format!("* {second}")), "{text}");
 
