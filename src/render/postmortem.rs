@@ -44,11 +44,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn link(&self, id: &str) -> String {
-        format!("{}{}", self.prefix, (self.step_file)(id))
+        format!("{}{}", self.prefix, link_path(&(self.step_file)(id)))
     }
 
     fn output_link(&self, step: &Step) -> Option<String> {
-        step.meta.output_file.as_ref().map(|f| format!("{}{f}", self.prefix))
+        step.meta.output_file.as_ref().map(|f| format!("{}{}", self.prefix, link_path(f)))
     }
 
     fn step(&self, id: &str) -> Option<&Step> {
@@ -93,6 +93,13 @@ impl Ctx<'_> {
             output_link,
         }
     }
+}
+
+/// A file name as a Markdown link target: `steps/a b (copy).md` would end the link early.
+fn link_path(path: &str) -> String {
+    const UNSAFE: &percent_encoding::AsciiSet =
+        &percent_encoding::CONTROLS.add(b' ').add(b'(').add(b')').add(b'<').add(b'>').add(b'[').add(b']').add(b'%');
+    percent_encoding::utf8_percent_encode(path, UNSAFE).to_string()
 }
 
 /// Puts every step's times in the incident's own offset (that of `incident.md`'s `at`), so

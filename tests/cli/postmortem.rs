@@ -678,3 +678,26 @@ fn odd_but_valid_steps_render() {
     // Shown in the incident's offset (-05:00): 08:23+09:00 is the evening before.
     assert!(out.contains("**Saturday 2025-10-04**\n\n- 18:23 Another time zone · [cause]"), "{out}");
 }
+
+#[test]
+fn links_to_oddly_named_step_files_stay_links() {
+    let (env, id) = TestEnv::with_incident();
+    hand_step(
+        &env,
+        &id,
+        "copy of (1) a note",
+        "kind: milestone\nmilestone: detected\nat: 2025-10-05T08:22:00-05:00\n",
+        "x",
+    );
+    let text = env.ok(&["postmortem", "--out", "-"]);
+    assert!(text.contains("(steps/copy%20of%20%281%29%20a%20note.md)"), "{text}");
+    env.ok(&["postmortem", "-q"]);
+    env.ok(&["resolve", "-q"]);
+    let check = env.run(&["publish", "--check", "--out", "site"]);
+    assert!(
+        !check.stdout.contains("broken link") && !check.stderr.contains("broken link"),
+        "{}{}",
+        check.stdout,
+        check.stderr
+    );
+}
