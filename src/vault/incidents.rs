@@ -174,14 +174,21 @@ impl Vault {
             .map(|f| {
                 if !f.is_step {
                     let digest = f.stamp.then(|| stamp_of(&f.path)).flatten();
-                    return ReadStep { path: f.path, bytes: None, step: None, digest };
+                    return ReadStep { path: f.path, bytes: None, step: None, digest, lint: None };
                 }
                 match read_stamped(&f.path, stamping && f.stamp) {
                     Ok((bytes, digest)) => {
-                        let step = Some(parse_step(&f.path, &bytes));
-                        ReadStep { bytes: keep_bytes.then_some(bytes), step, digest, path: f.path }
+                        let step = parse_step(&f.path, &bytes);
+                        let lint = step.is_ok().then(|| unknown_key_warning(&f.path, &bytes)).flatten();
+                        ReadStep { bytes: keep_bytes.then_some(bytes), step: Some(step), digest, path: f.path, lint }
                     }
-                    Err(w) => ReadStep { digest: stamp_of(&f.path), step: Some(Err(w)), bytes: None, path: f.path },
+                    Err(w) => ReadStep {
+                        digest: stamp_of(&f.path),
+                        step: Some(Err(w)),
+                        bytes: None,
+                        path: f.path,
+                        lint: None,
+                    },
                 }
             })
             .collect();
@@ -190,6 +197,7 @@ impl Vault {
             if let (Some(d), Some(digest)) = (digests.as_deref_mut(), read.digest) {
                 d.push(digest);
             }
+            warnings.extend(read.lint);
             let Some(step) = read.step else { continue };
             if let (Some(s), Some(bytes)) = (sources.as_deref_mut(), &read.bytes) {
                 s.add_step(&read.path, bytes, step.as_ref().ok().map(|st| st.meta.id.as_str()));
@@ -302,6 +310,17 @@ struct ReadStep {
     bytes: Option<Vec<u8>>,
     step: Option<Result<Step, Warning>>,
     digest: Option<u64>,
+    /// A key nothing reads (a typo), when the step itself was read.
+    lint: Option<Warning>,
+}
+
+fn unknown_key_warning(path: &Path, bytes: &[u8]) -> Option<Warning> {
+    let (line, key, near) = super::keys::unknown_key(bytes)?;
+    let fix = match near {
+        Some(known) => format!("did you mean `{known}`?"),
+        None => "it is not read; remove it or fix its name".to_string(),
+    };
+    Some(Warning { path: path.to_path_buf(), line, message: format!("unknown key `{key}`: {fix}") })
 }
 
 /// A file of `steps/`: a step to read (`*.md`), or another file that only counts for the

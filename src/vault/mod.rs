@@ -4,6 +4,7 @@
 pub mod atomic;
 mod files;
 mod incidents;
+mod keys;
 mod numbering;
 pub mod slug;
 mod sources;

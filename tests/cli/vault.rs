@@ -357,3 +357,20 @@ fn symlinks_and_misnamed_step_files_are_skipped_with_a_warning() {
         ]
     );
 }
+
+#[test]
+fn a_misspelt_key_is_named_and_the_step_still_read() {
+    let (env, id) = TestEnv::with_incident();
+    std::fs::create_dir_all(env.incident_dir(&id).join("steps")).unwrap();
+    let path = env.incident_dir(&id).join("steps/20251005T132200Z-milestone-typo01.md");
+    std::fs::write(&path, "---\nkind: milestone\nmilstone: impact-start\nat: 2025-10-05T08:22:00-05:00\n---\n\nx\n")
+        .unwrap();
+    let r = env.run(&["show"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr.contains(&format!("{}:3: unknown key `milstone`: did you mean `milestone`?", path.display())),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("08:22"), "the step is still shown: {}", r.stdout);
+}

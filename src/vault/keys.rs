@@ -1,0 +1,103 @@
+//! Keys of a step's frontmatter that nothing reads: `milstone: detected` would otherwise
+//! leave a milestone without its name and no word about it.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde::de::{self, Visitor};
+
+use crate::model::StepMeta;
+
+/// The keys `StepMeta` reads, asked of serde itself so the list never drifts.
+fn known() -> &'static [&'static str] {
+    static KEYS: OnceLock<&'static [&'static str]> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut probe = FieldNames(&[]);
+        let _ = StepMeta::deserialize(&mut probe);
+        probe.0
+    })
+}
+
+/// The first top-level key of the frontmatter in `text` that `StepMeta` does not know,
+/// with its line and the known key it was probably meant to be.
+pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)> {
+    let text = std::str::from_utf8(text).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines().enumerate();
+    lines.next().filter(|(_, l)| l.trim_end() == "---")?;
+    for (i, line) in lines {
+        if line.trim_end() == "---" {
+            break;
+        }
+        // Only `key:` at the start of a line: nested keys and list items belong to a field.
+        let Some((key, _)) = line.split_once(':') else { continue };
+        if key.is_empty() || key.starts_with([' ', '\t', '-', '#', '"', '\'']) || key.contains(' ') {
+            continue;
+        }
+        if !known().contains(&key) {
+            let near = known().iter().copied().find(|k| strsim::levenshtein(k, key) <= 2);
+            return Some((i + 1, key.to_string(), near));
+        }
+    }
+    None
+}
+
+/// A deserializer that only records the field names a struct asks for.
+struct FieldNames(&'static [&'static str]);
+
+#[derive(Debug)]
+struct Stop;
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("field names recorded")
+    }
+}
+
+impl std::error::Error for Stop {}
+
+impl de::Error for Stop {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Stop
+    }
+}
+
+impl<'de> de::Deserializer<'de> for &mut FieldNames {
+    type Error = Stop;
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Stop> {
+        self.0 = fields;
+        Err(Stop)
+    }
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Stop> {
+        Err(Stop)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_every_field_and_finds_the_misspelt_one() {
+        assert!(known().contains(&"milestone") && known().contains(&"redactions") && known().contains(&"facts"));
+        let ok = b"---\nid: a\nkind: note\nat: 2025-10-05T08:30:00Z\nfacts:\n  pods: 3\npros:\n- fast\n---\n\nbody\n";
+        assert_eq!(unknown_key(ok), None);
+        let typo = b"---\nkind: milestone\nmilstone: detected\nat: 2025-10-05T08:30:00Z\n---\n";
+        assert_eq!(unknown_key(typo), Some((3, "milstone".to_string(), Some("milestone"))));
+        let other = b"---\nkind: note\nmood: grim\n---\n";
+        assert_eq!(unknown_key(other), Some((3, "mood".to_string(), None)));
+    }
+}
