@@ -264,12 +264,12 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         looked.into_iter().filter_map(|(slug, _, s)| s.map(|s| (slug, s))).collect();
     let out_dir = OutDir::open(out);
     let mut plan = plan::plan(&last.cache, &out_key, &settings, &now);
-    // A page someone deleted by hand is made again.
+    // A page or copied file someone deleted by hand is made again (each one is looked up).
     if !plan.full {
         let missing: Vec<String> = pool.install(|| {
             plan.keep
                 .par_iter()
-                .filter(|slug| last.cache.incidents[*slug].files.first().is_some_and(|f| !out_dir.has_file(f)))
+                .filter(|slug| last.cache.incidents[*slug].files.iter().any(|f| !out_dir.has_file(f)))
                 .cloned()
                 .collect()
         });
@@ -357,6 +357,17 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     };
 
     remove_stale(out, &plan, &old, &last.cache, &next, &mut report);
+    // No record of what an earlier publish left in this folder (a first publish into it,
+    // --force, a record of another folder): what this publish did not write goes.
+    if opts.only.is_none() && !out_empty && (!last.found || last.cache.out != next.out) {
+        let keep: BTreeSet<&str> = next
+            .incidents
+            .values()
+            .flat_map(|c| c.files.iter().map(String::as_str))
+            .chain(next.lists.keys().map(String::as_str))
+            .collect();
+        report.removed.extend(output::sweep(out, &keep));
+    }
 
     if let Some(file) = &opts.cache_file {
         let changed = !last.found

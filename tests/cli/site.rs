@@ -243,6 +243,69 @@ fn republishing_rewrites_only_what_changed() {
 }
 
 #[test]
+fn a_deleted_incident_leaves_the_site_without_a_record_of_the_folder() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    let b = env.ok(&["start", "Second outage", "--tag", "disk"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["publish"]);
+    env.ok(&["publish", "--out", "other"]);
+    let site = env.root().join("public");
+    // Files of the user's own beside the site are never touched.
+    fs::write(site.join("about.html"), "mine").unwrap();
+    fs::create_dir_all(site.join("extra")).unwrap();
+    fs::write(site.join("extra/notes.txt"), "mine").unwrap();
+    fs::remove_dir_all(env.incident_dir(&b)).unwrap();
+
+    // The record is of `other/` now: nothing says what `public/` holds.
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("published 1 incident to public"), "{}", r.stderr);
+    assert!(!site.join("incidents").join(&b).exists());
+    assert!(!site.join("tags/disk").exists());
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+    assert!(site.join("tags/dns/index.html").is_file());
+    assert!(site.join("about.html").is_file() && site.join("extra/notes.txt").is_file());
+
+    // --force forgets the record: the same sweep.
+    let other = env.root().join("other");
+    assert!(other.join("incidents").join(&b).exists());
+    let r = env.run(&["publish", "--force", "--out", "other"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(!other.join("incidents").join(&b).exists());
+    assert!(!other.join("tags/disk").exists());
+    assert!(!read(&other.join("search-index.json")).contains("Second outage"));
+    assert!(other.join(format!("incidents/{a}/index.html")).is_file());
+}
+
+#[test]
+fn every_file_deleted_by_hand_comes_back() {
+    let (env, id) = TestEnv::with_incident();
+    let vault_dir = env.incident_dir(&id);
+    let step = "kind: run\nat: 2025-10-05T08:30:00-05:00\ncommand: kubectl get pods\noutput_file: outputs/20251005T133000Z-run-big001.out\n";
+    fs::create_dir_all(vault_dir.join("steps")).unwrap();
+    fs::write(vault_dir.join("steps/20251005T133000Z-run-big001.md"), format!("---\n{step}---\n\nhead of it\n"))
+        .unwrap();
+    fs::create_dir_all(vault_dir.join("outputs")).unwrap();
+    fs::write(vault_dir.join("outputs/20251005T133000Z-run-big001.out"), "all of it\n").unwrap();
+    env.ok(&["resolve", "done"]);
+    fs::write(vault_dir.join("postmortem.md"), "# Postmortem\n\nAll good.\n").unwrap();
+    env.ok(&["publish"]);
+    let dir = env.root().join("public/incidents").join(&id);
+    let postmortem = dir.join("postmortem.html");
+    let output = dir.join("outputs/20251005T133000Z-run-big001.out.txt");
+    assert!(postmortem.is_file() && output.is_file());
+    fs::remove_file(&postmortem).unwrap();
+    fs::remove_file(&output).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(postmortem.is_file() && output.is_file());
+}
+
+#[test]
 fn a_damaged_publish_record_means_reading_everything_again() {
     let mut env = TestEnv::new();
     let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
