@@ -468,9 +468,15 @@ pub fn serve(env: &TestEnv) -> Server {
 /// A plain GET over a socket to our own server on 127.0.0.1; returns the whole response.
 pub fn get(url: &str, path: &str) -> String {
     let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    get_as(url, path, addr)
+}
+
+/// [`get`] with the Host header `host`.
+pub fn get_as(url: &str, path: &str, host: &str) -> String {
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     text
@@ -539,4 +545,30 @@ fn serve_shows_a_new_note_within_a_second() {
     // Paths cannot climb out of the site.
     assert!(get(&server.url, "/../incident.toml").starts_with("HTTP/1.1 404"));
     assert!(get(&server.url, "/%2e%2e/incident.toml").starts_with("HTTP/1.1 404"));
+}
+
+#[test]
+fn serve_answers_only_to_its_own_name_and_sends_folders_to_their_slash() {
+    let (env, _) = TestEnv::with_incident();
+    env.ok(&["resolve", "done"]);
+    let server = serve(&env);
+    let port = server.url.trim_end_matches('/').rsplit(':').next().unwrap().to_string();
+
+    // A folder without its `/`: relative links on its page would point one level too high.
+    let r = get(&server.url, "/tags");
+    assert!(r.starts_with("HTTP/1.1 301"), "{r}");
+    assert!(r.to_lowercase().contains("\r\nlocation: /tags/\r\n"), "{r}");
+    let r = get(&server.url, "/tags?q=k3s");
+    assert!(r.to_lowercase().contains("\r\nlocation: /tags/?q=k3s\r\n"), "{r}");
+    assert!(get(&server.url, "/tags/").starts_with("HTTP/1.1 200"));
+
+    // Another name for 127.0.0.1 (DNS rebinding) reads nothing.
+    for host in [format!("evil.example:{port}"), "127.0.0.1".to_string(), format!("localhost.evil:{port}")] {
+        let r = get_as(&server.url, "/", &host);
+        assert!(r.starts_with("HTTP/1.1 403"), "{host}: {r}");
+        assert!(r.ends_with(&format!("forbidden: open this site as http://127.0.0.1:{port}/\n")), "{host}: {r}");
+    }
+    for host in [format!("localhost:{port}"), format!("LOCALHOST:{port}"), format!("[::1]:{port}")] {
+        assert!(get_as(&server.url, "/", &host).starts_with("HTTP/1.1 200"), "{host}");
+    }
 }
