@@ -147,14 +147,10 @@ pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {
     }
 }
 
-/// Trimmed, without empties and repeats (by slug, so `DNS` and `dns` are one tag).
+/// Trimmed, without empties and repeats (`DNS` and `dns` are one tag; `C++` and `c` two).
 fn clean_terms(terms: &[String]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    terms
-        .iter()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty() && seen.insert(crate::vault::slug::slugify(t)))
-        .collect()
+    terms.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty() && seen.insert(paths::term_key(t))).collect()
 }
 
 /// Newest first; the same start time falls back to the folder name.

@@ -83,8 +83,8 @@ fn hostile_content_is_escaped_on_every_page() {
         format!("incidents/{id}/index.html"),
         "tags/index.html".to_string(),
         "tags/dns/index.html".to_string(),
-        "tags/tag-script-window-xss-1-script/index.html".to_string(),
-        "services/svc-img-src-x-onerror-window-xss-1/index.html".to_string(),
+        "tags/tag-script-window-xss-1-script--ba057d02/index.html".to_string(),
+        "services/svc-img-src-x-onerror-window-xss-1--7db6c6dc/index.html".to_string(),
         "feed.xml".to_string(),
         "search-index.json".to_string(),
         "search-index.js".to_string(),
@@ -441,6 +441,42 @@ fn check_finds_secrets_left_in_the_record() {
     let name = leaked.file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: still holds a secret (aws-secret 1)\n"));
     assert_eq!(r.stderr, "publish check: 1 problem in 1 incidents; nothing was written\n");
+}
+
+#[test]
+fn tags_that_slug_alike_keep_pages_of_their_own() {
+    let env = TestEnv::new();
+    let mut args = vec!["start", "Compiler outage"];
+    for t in ["C++", "c", "c--", "!!!", "???", "DNS", "dns"] {
+        args.extend(["--tag", t]);
+    }
+    args.extend(["--service", "a b", "--service", "a-b"]);
+    env.ok(&args);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish"]);
+    let site = env.root().join("public");
+    let tags: Vec<String> = fs::read_dir(site.join("tags"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "index.html")
+        .collect();
+    assert_eq!(tags.len(), 6, "C++, c, c--, !!!, ??? and dns (DNS is the same tag): {tags:?}");
+    assert_eq!(fs::read_dir(site.join("services")).unwrap().count(), 3, "a b, a-b and the index");
+    let index = read(&site.join("tags/index.html"));
+    let page = read(
+        &site
+            .join("incidents")
+            .join(fs::read_dir(site.join("incidents")).unwrap().next().unwrap().unwrap().file_name())
+            .join("index.html"),
+    );
+    for shown in [">C++<", ">c<", ">c--<", ">!!!<", ">???<", ">DNS<"] {
+        assert!(index.contains(shown), "{shown} on the tag index: {index}");
+        assert!(page.contains(shown), "{shown} in the incident's header");
+    }
+    for tag in &tags {
+        let list = read(&site.join("tags").join(tag).join("index.html"));
+        assert!(list.contains("Compiler outage"), "{tag}");
+    }
 }
 
 /// `incident serve` on a free port, stopped when dropped.
