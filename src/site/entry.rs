@@ -84,9 +84,18 @@ impl Entry {
     }
 }
 
-/// `visibility: internal` keeps an incident out of the published site.
+/// The `visibility:` values this tool knows.
+pub const VISIBILITIES: [&str; 2] = ["public", "internal"];
+
+/// Only an incident without `visibility:` or with `visibility: public` is public: any
+/// other value (`internal`, or a `private` this tool does not know) keeps it out.
 pub fn is_internal(incident: &Incident) -> bool {
-    incident.meta.visibility.as_deref().is_some_and(|v| v.trim().eq_ignore_ascii_case("internal"))
+    incident.meta.visibility.as_deref().is_some_and(|v| !v.trim().eq_ignore_ascii_case("public"))
+}
+
+/// `v` is one of [`VISIBILITIES`] (any other is kept out like `internal`, and reported).
+pub fn known_visibility(v: &str) -> bool {
+    VISIBILITIES.iter().any(|k| v.trim().eq_ignore_ascii_case(k))
 }
 
 /// From the impact start (or the incident's start) to `resolved` (or `recovered`); for a

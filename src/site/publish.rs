@@ -97,6 +97,10 @@ pub(super) struct Outcome {
     pub(super) warnings: Vec<Warning>,
     /// Relative links per page (check mode only).
     pub(super) links: Vec<(String, String)>,
+    /// The vault file of each link written in Markdown: (page, link) → file (check mode only).
+    pub(super) link_files: Vec<((String, String), PathBuf)>,
+    /// Its `visibility:` value when it is not public (check mode only).
+    pub(super) visibility: Option<String>,
     /// Texts that still hold a secret: (vault path, rules that matched) (check mode only).
     pub(super) secrets: Vec<(PathBuf, String)>,
     pub(super) written: Vec<String>,
@@ -137,11 +141,16 @@ pub(super) fn render_one(
         left_out: None,
         warnings: loaded.warnings.clone(),
         links: Vec::new(),
+        link_files: Vec::new(),
+        visibility: None,
         secrets: Vec::new(),
         written: Vec::new(),
     };
-    if let Sink::Check(Some(rules)) = sink {
-        outcome.secrets = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+    if let Sink::Check(rules) = sink {
+        if let Some(rules) = rules {
+            outcome.secrets = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+        }
+        outcome.visibility = incident.meta.visibility.as_ref().filter(|_| entry::is_internal(incident)).cloned();
     }
     let entry = entry::entry(incident, postmortem.is_some());
     if let Some(why) = left_out(&entry, opts) {
@@ -151,6 +160,10 @@ pub(super) fn render_one(
     let parts = super::pages::postmortem_parts(incident);
     let source = IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts: &parts };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
+    if let Sink::Check(_) = sink {
+        outcome.link_files =
+            rendered.links.into_iter().map(|(page, link, file)| ((page, link), r.dir.join(file))).collect();
+    }
     for page in &rendered.pages {
         match sink {
             Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
