@@ -71,7 +71,7 @@ fn own_top_file(name: &str) -> bool {
 /// the feed, the search index) every file not in `keep`, and the folders left empty:
 /// for when no record says what an earlier publish wrote there. Nothing else is touched.
 /// Returns the site paths removed.
-pub fn sweep(out: &Path, keep: &std::collections::BTreeSet<&str>) -> Vec<String> {
+pub fn sweep(out: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<String> {
     let mut removed = Vec::new();
     let Ok(top) = fs::read_dir(out) else { return removed };
     for e in top.flatten() {
@@ -79,11 +79,7 @@ pub fn sweep(out: &Path, keep: &std::collections::BTreeSet<&str>) -> Vec<String>
         let Ok(kind) = e.file_type() else { continue };
         if kind.is_dir() && OWN_FOLDERS.contains(&name.as_str()) {
             sweep_dir(&e.path(), &name, keep, &mut removed);
-        } else if !kind.is_dir()
-            && own_top_file(&name)
-            && !keep.contains(name.as_str())
-            && fs::remove_file(e.path()).is_ok()
-        {
+        } else if !kind.is_dir() && own_top_file(&name) && !keep(&name) && fs::remove_file(e.path()).is_ok() {
             removed.push(name);
         }
     }
@@ -92,7 +88,7 @@ pub fn sweep(out: &Path, keep: &std::collections::BTreeSet<&str>) -> Vec<String>
 }
 
 /// [`sweep`] below one folder (`rel` is its site path); a link is removed, never followed.
-fn sweep_dir(dir: &Path, rel: &str, keep: &std::collections::BTreeSet<&str>, removed: &mut Vec<String>) {
+fn sweep_dir(dir: &Path, rel: &str, keep: &dyn Fn(&str) -> bool, removed: &mut Vec<String>) {
     let Ok(list) = fs::read_dir(dir) else { return };
     for e in list.flatten() {
         let Ok(name) = e.file_name().into_string() else { continue };
@@ -100,7 +96,7 @@ fn sweep_dir(dir: &Path, rel: &str, keep: &std::collections::BTreeSet<&str>, rem
         let path = format!("{rel}/{name}");
         if kind.is_dir() {
             sweep_dir(&e.path(), &path, keep, removed);
-        } else if !keep.contains(path.as_str()) && fs::remove_file(e.path()).is_ok() {
+        } else if !keep(&path) && fs::remove_file(e.path()).is_ok() {
             removed.push(path);
         }
     }
@@ -171,9 +167,9 @@ mod tests {
         ] {
             write_file(d, f, b"x").unwrap();
         }
-        let keep = ["index.html", "feed.xml", "incidents/a/index.html", "assets/site.css"].into_iter().collect();
+        let keep = ["index.html", "feed.xml", "incidents/a/index.html", "assets/site.css"];
         assert_eq!(
-            sweep(d, &keep),
+            sweep(d, &|p| keep.contains(&p)),
             ["incidents/gone/index.html", "incidents/gone/outputs/1.out.txt", "index-2.html", "tags/old/index.html"]
         );
         assert!(!d.join("incidents/gone").exists() && !d.join("tags").exists());

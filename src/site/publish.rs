@@ -59,6 +59,9 @@ pub struct Report {
     pub removed: Vec<String>,
     /// Files that could not be read (the rest was published).
     pub warnings: Vec<Warning>,
+    /// Incidents that could not be read at all (a damaged `incident.md`): what went wrong.
+    /// Their last published pages stay; the publish should not count as a success.
+    pub failed: Vec<String>,
     pub seconds: f64,
 }
 
@@ -317,9 +320,10 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         lists: BTreeMap::new(),
         entries_id: last.cache.entries_id,
     };
-    let old: BTreeMap<String, CachedIncident> =
+    let mut old: BTreeMap<String, CachedIncident> =
         plan.render.iter().chain(&plan.gone).filter_map(|slug| next.incidents.remove_entry(slug)).collect();
     let mut fresh = Vec::new();
+    let mut failed_dirs = Vec::new();
     for (slug, result) in outcomes {
         match result {
             Ok(None) => {}
@@ -333,10 +337,18 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
                 next.incidents.insert(o.slug, o.cached);
             }
             Err(e) => {
-                let dir = vault.incidents_dir().join(&slug);
-                report.warnings.push(Warning { path: dir, line: 0, message: format!("left out: {e}") });
-                next.incidents
-                    .insert(slug, CachedIncident { fingerprint: String::new(), listed: None, files: Vec::new() });
+                // Its last good pages and entry stay (an empty fingerprint: it is read again
+                // next time); they are no longer among the files to remove.
+                let prev = old.remove(&slug);
+                report.failed.push(if out_dir.has_file(&super::paths::incident_page(&slug)) {
+                    format!("{e}; the pages last published of it stay until it is fixed")
+                } else {
+                    format!("{e}; it is not on the site until it is fixed")
+                });
+                let prev =
+                    prev.unwrap_or(CachedIncident { fingerprint: String::new(), listed: None, files: Vec::new() });
+                failed_dirs.push(format!("incidents/{}/", super::paths::incident_dir(&slug)));
+                next.incidents.insert(slug, CachedIncident { fingerprint: String::new(), ..prev });
             }
         }
     }
@@ -379,6 +391,8 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             .flat_map(|c| c.files.iter().map(String::as_str))
             .chain(next.lists.keys().map(String::as_str))
             .collect();
+        // The pages of an incident that cannot be read now stay, whatever wrote them.
+        let keep = |path: &str| keep.contains(path) || failed_dirs.iter().any(|d| path.starts_with(d.as_str()));
         report.removed.extend(output::sweep(out, &keep));
     }
 

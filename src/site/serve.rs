@@ -217,6 +217,9 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     for w in &first.warnings {
         ui.warn(&w.to_string());
     }
+    for f in &first.failed {
+        ui.warn(f);
+    }
     ui.status(&format!(
         "site of {} built in {:.2} s",
         crate::format::plural(first.published as u64, "incident"),
@@ -314,6 +317,9 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
             Ok(report) => {
                 for w in &report.warnings {
                     ui.warn(&format!("{w} (skipped; picked up when it changes again)"));
+                }
+                for f in &report.failed {
+                    ui.warn(f);
                 }
                 if !report.written.is_empty() || !report.removed.is_empty() {
                     generation += 1;

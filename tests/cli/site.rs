@@ -556,6 +556,52 @@ fn unknown_visibility_values_are_not_public() {
     );
 }
 
+#[test]
+fn a_damaged_incident_md_keeps_its_last_pages_and_fails_the_publish() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    env.ok(&["start", "Second outage"]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["publish"]);
+    let site = env.root().join("public");
+    let md = env.incident_dir(&a).join("incident.md");
+    let good = read(&md);
+    fs::write(&md, good.replacen("title: ", "title: [unclosed ", 1)).unwrap();
+
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let file = md.canonicalize().unwrap();
+    assert!(
+        r.stderr.contains(&format!("warning: {}:", file.display()))
+            || r.stderr.contains(&format!("warning: {}:", md.display())),
+        "names the file: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("; the pages last published of it stay until it is fixed\n"), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "error: 1 incident could not be read\n  hint: fix the file and line named above, then publish again\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+    assert!(site.join("tags/dns/index.html").is_file());
+    assert!(read(&site.join("index.html")).contains("First outage"), "still listed");
+    // Still damaged: read again, still kept, still a failure; --force too.
+    assert_eq!(env.run(&["publish"]).code, 1);
+    assert_eq!(env.run(&["publish", "--force"]).code, 1);
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+
+    // Fixed: published again, and a success.
+    fs::write(&md, good).unwrap();
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(&site.join("index.html")).contains("First outage"));
+}
+
 /// `incident serve` on a free port, stopped when dropped.
 pub struct Server {
     child: Child,
