@@ -9,9 +9,14 @@ use super::paths;
 use crate::clock::Timestamp;
 use crate::model::{Incident, Milestone, Status, StepKind};
 
-/// Characters of note text per incident in the search index: enough to find it by,
-/// small enough that the index of thousands of incidents stays a few megabytes.
+/// Characters of note text per incident in the search index, after the summary, causes,
+/// decisions, lessons and actions: enough to find it by, small enough that the index of
+/// thousands of incidents stays a few megabytes.
 pub const SEARCH_TEXT_CHARS: usize = 600;
+
+/// A bound on the words of the summary, causes, decisions, lessons and actions (short,
+/// so always whole in practice; a pasted log in a cause must not swell the index).
+pub const SEARCH_KEY_CHARS: usize = 8_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -110,28 +115,60 @@ pub fn duration(incident: &Incident) -> Option<Duration> {
     Some(end - start).filter(|d| *d >= Duration::zero())
 }
 
-/// Distinct words of the notes, in order, up to [`SEARCH_TEXT_CHARS`].
-pub fn search_text(incident: &Incident) -> String {
-    let mut out = String::new();
-    let mut seen = std::collections::HashSet::new();
-    let texts = std::iter::once(incident.summary.as_str())
-        .chain(incident.steps.iter().filter(|s| !matches!(s.meta.kind, StepKind::Snapshot)).map(|s| s.body.as_str()));
-    'all: for text in texts {
-        for word in markdown::plain_text(text).split_whitespace() {
+/// Distinct words, in order, up to a length.
+#[derive(Default)]
+struct Words {
+    out: String,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Words {
+    /// Adds the words of `md` while the text stays within `limit` bytes; false once full.
+    fn add(&mut self, md: &str, limit: usize) -> bool {
+        for word in markdown::plain_text(md).split_whitespace() {
             let word = word.trim_matches(|c: char| !c.is_alphanumeric());
-            if word.chars().count() < 3 || !seen.insert(word.to_lowercase()) {
+            if word.chars().count() < 3 || self.seen.contains(&word.to_lowercase()) {
                 continue;
             }
-            if out.len() + word.len() + 1 > SEARCH_TEXT_CHARS {
-                break 'all;
+            if self.out.len() + word.len() + 1 > limit {
+                return false;
             }
-            if !out.is_empty() {
-                out.push(' ');
+            self.seen.insert(word.to_lowercase());
+            if !self.out.is_empty() {
+                self.out.push(' ');
             }
-            out.push_str(word);
+            self.out.push_str(word);
+        }
+        true
+    }
+}
+
+/// The steps that say what happened and why: their words are always searchable.
+fn is_key_step(kind: StepKind) -> bool {
+    matches!(kind, StepKind::Cause | StepKind::Decision | StepKind::Option | StepKind::Lesson | StepKind::Action)
+}
+
+/// Distinct words for the search index (the title, tags and services are indexed on
+/// their own): the summary and every cause, decision, lesson and action whole (up to
+/// [`SEARCH_KEY_CHARS`]), then the other notes up to [`SEARCH_TEXT_CHARS`] more.
+pub fn search_text(incident: &Incident) -> String {
+    let mut words = Words::default();
+    words.add(&incident.summary, SEARCH_KEY_CHARS);
+    for step in incident.steps.iter().filter(|s| is_key_step(s.meta.kind)) {
+        let m = &step.meta;
+        let fields = [&m.title, &m.trigger, &m.option, &m.why].into_iter().flatten().chain(&m.pros).chain(&m.cons);
+        for text in fields.map(String::as_str).chain([step.body.as_str()]) {
+            words.add(text, SEARCH_KEY_CHARS);
         }
     }
-    out
+    let limit = words.out.len() + SEARCH_TEXT_CHARS;
+    let notes = incident.steps.iter().filter(|s| !is_key_step(s.meta.kind) && s.meta.kind != StepKind::Snapshot);
+    for step in notes {
+        if !words.add(&step.body, limit) {
+            break;
+        }
+    }
+    words.out
 }
 
 pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {

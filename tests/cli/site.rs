@@ -557,6 +557,26 @@ fn unknown_visibility_values_are_not_public() {
 }
 
 #[test]
+fn causes_decisions_and_lessons_are_searchable_after_long_notes() {
+    let (env, _) = TestEnv::with_incident();
+    // Far more distinct words than the notes' share of the index.
+    let long: Vec<String> = (0..400).map(|i| format!("noteword{i}")).collect();
+    env.ok(&["note", &long.join(" ")]);
+    env.ok(&["cause", "Zanzibarquux cached the old node IP", "--trigger", "Quokkalease renewal"]);
+    env.ok(&["option", "Wombatrestart everything"]);
+    env.ok(&["decide", "Wombatrestart", "--why", "Platypusfastest way back"]);
+    env.ok(&["lesson", "Echidnaalerts on restarts"]);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish"]);
+    let index: serde_json::Value = serde_json::from_str(&read(&env.root().join("public/search-index.json"))).unwrap();
+    let words = index[0]["x"].as_str().unwrap();
+    for word in ["Zanzibarquux", "Quokkalease", "Wombatrestart", "Platypusfastest", "Echidnaalerts", "noteword0"] {
+        assert!(words.split(' ').any(|w| w == word), "{word} in {words}");
+    }
+    assert!(!words.contains("noteword399"), "notes stay within their budget");
+}
+
+#[test]
 fn a_damaged_incident_md_keeps_its_last_pages_and_fails_the_publish() {
     let mut env = TestEnv::new();
     let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
