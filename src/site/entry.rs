@@ -173,12 +173,13 @@ pub fn search_text(incident: &Incident) -> String {
 
 pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {
     let meta = &incident.meta;
-    let summary = markdown::plain_text(&incident.summary);
+    let summary = super::html::xml_safe(&markdown::plain_text(&incident.summary));
     let summary = crate::format::first_line(&summary.split_whitespace().collect::<Vec<_>>().join(" "), 280);
     Entry {
         slug: incident.slug.clone(),
         page: paths::incident_page(&incident.slug),
-        title: meta.title.clone(),
+        // Controls (ESC, \x01) would reach the search index raw; the pages drop them too.
+        title: super::html::xml_safe(&meta.title),
         at: meta.at,
         severity: meta.severity.clone().filter(|s| !s.trim().is_empty()),
         status: incident.status().as_str().to_string(),
@@ -189,14 +190,18 @@ pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {
         updated: incident.steps.iter().map(|s| s.meta.at).max().unwrap_or(meta.at).max(meta.at),
         internal: is_internal(incident),
         has_postmortem,
-        search: search_text(incident),
+        search: super::html::without_controls(search_text(incident)),
     }
 }
 
 /// Trimmed, without empties and repeats (`DNS` and `dns` are one tag; `C++` and `c` two).
 fn clean_terms(terms: &[String]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    terms.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty() && seen.insert(paths::term_key(t))).collect()
+    terms
+        .iter()
+        .map(|t| super::html::xml_safe(t.trim()))
+        .filter(|t| !t.is_empty() && seen.insert(paths::term_key(t)))
+        .collect()
 }
 
 /// Newest first; the same start time falls back to the folder name.

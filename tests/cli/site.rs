@@ -622,6 +622,29 @@ fn a_damaged_incident_md_keeps_its_last_pages_and_fails_the_publish() {
     assert!(read(&site.join("index.html")).contains("First outage"));
 }
 
+#[test]
+fn control_characters_stay_out_and_line_counts_agree() {
+    let env = TestEnv::new();
+    let id = env.ok(&["start", "Red \x1b[31malert\x01 now", "--tag", "t\x1bx"]).trim().to_string();
+    let output: String = (1..=29).map(|i| format!("line {i}\n")).collect();
+    let r = env.run_with_stdin(&["capture", "-c", "journalctl -u k3s", "--no-echo"], output.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish"]);
+    let site = env.root().join("public");
+    for path in
+        ["index.html", &format!("incidents/{id}/index.html"), "search-index.json", "feed.xml", "tags/index.html"]
+    {
+        let text = read(&site.join(path));
+        assert!(!text.contains(['\x1b', '\x01']), "{path} holds a control character");
+    }
+    let page = read(&site.join(format!("incidents/{id}/index.html")));
+    assert!(page.contains("Red [31malert now"), "{page}");
+    // The fold's summary and the step's own footer count the same lines.
+    assert!(page.contains("<span class=\"lines\">29 lines</span>"), "{page}");
+    assert!(page.contains(", 29 lines"), "{page}");
+}
+
 /// `incident serve` on a free port, stopped when dropped.
 pub struct Server {
     child: Child,
