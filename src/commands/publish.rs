@@ -126,5 +126,16 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     }
     ui.status(&line);
     ui.out(&shown.join("index.html").display().to_string());
+    // The rest is published, but a script must notice what was not.
+    if !report.failed.is_empty() {
+        for f in &report.failed {
+            ui.warn(f);
+        }
+        ui.error(
+            &format!("{} could not be read", crate::format::plural(report.failed.len() as u64, "incident")),
+            Some("fix the file and line named above, then publish again"),
+        );
+        return Ok(1);
+    }
     Ok(0)
 }

@@ -3,7 +3,7 @@
 //! still finds, an unreadable file, an internal incident that would be published, an
 //! incident without a postmortem, a broken link.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -30,8 +30,30 @@ pub fn secret_rules(rules: &Rules, text: &str) -> Option<String> {
     (!found.is_empty()).then(|| found.join(", "))
 }
 
-/// Every published text of an incident that still holds a secret: step bodies, titles and
-/// command lines, the summary, the postmortem and the full outputs copied beside the pages.
+/// Every text of a frontmatter (strings in lists and nested maps too), one a line: any
+/// of them may end up on a page, and a field added later is covered without a change here.
+fn frontmatter_text(meta: &impl serde::Serialize) -> String {
+    fn walk(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::String(s) => {
+                out.push_str(s);
+                out.push('\n');
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    if let Ok(value) = serde_json::to_value(meta) {
+        walk(&value, &mut out);
+    }
+    out
+}
+
+/// Every published text of an incident that still holds a secret: every frontmatter field
+/// of `incident.md` and of each step, step bodies, the summary, the postmortem and the
+/// full outputs copied beside the pages.
 pub fn secrets(
     rules: &Rules,
     vault: &Vault,
@@ -41,18 +63,12 @@ pub fn secrets(
     files: &[String],
 ) -> Vec<(PathBuf, String)> {
     let mut found = Vec::new();
-    if let Some(hit) = secret_rules(rules, &format!("{}\n{}", incident.meta.title, incident.summary)) {
+    if let Some(hit) = secret_rules(rules, &format!("{}{}", frontmatter_text(&incident.meta), incident.summary)) {
         found.push((vault.incident_md(r), hit));
     }
     for step in &incident.steps {
-        let m = &step.meta;
-        let text = [m.title.as_deref(), m.command.as_deref(), Some(step.body.as_str())]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("\n");
-        if let Some(hit) = secret_rules(rules, &text) {
-            found.push((r.dir.join("steps").join(format!("{}.md", m.id)), hit));
+        if let Some(hit) = secret_rules(rules, &format!("{}{}", frontmatter_text(&step.meta), step.body)) {
+            found.push((r.dir.join("steps").join(format!("{}.md", step.meta.id)), hit));
         }
     }
     if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, text)) {
@@ -104,6 +120,7 @@ pub fn check(
     let mut problems = Vec::new();
     let mut files: HashSet<String> = HashSet::new();
     let mut page_links: Vec<(String, String)> = Vec::new();
+    let mut link_files: HashMap<(String, String), PathBuf> = HashMap::new();
     let mut entries = Vec::new();
     for (slug, result) in outcomes {
         let dir = vault.incidents_dir().join(&slug);
@@ -119,14 +136,25 @@ pub fn check(
         for (path, rules) in &o.secrets {
             problems.push(Problem { path: rel(path), message: format!("still holds a secret ({rules})") });
         }
+        let md = rel(&dir.join(crate::vault::INCIDENT_FILE));
+        if let Some(v) = o.visibility.as_deref().filter(|v| !entry::known_visibility(v)) {
+            problems.push(Problem {
+                path: md.clone(),
+                message: format!(
+                    "`visibility: {v}` is not a value this tool knows, so the incident is kept out like `internal`; write one of: {}",
+                    entry::VISIBILITIES.join(", ")
+                ),
+            });
+        }
         for w in &o.warnings {
             problems.push(Problem { path: rel(&w.path), message: format!("line {}: {}", w.line, w.message) });
         }
         let Some(entry) = o.entry else { continue };
         if entry.internal {
+            let v = o.visibility.as_deref().unwrap_or("internal").trim();
             problems.push(Problem {
-                path: rel(&dir.join(crate::vault::INCIDENT_FILE)),
-                message: "marked `visibility: internal` but would be published (--include-internal)".to_string(),
+                path: md,
+                message: format!("marked `visibility: {v}` but would be published (--include-internal)"),
             });
         }
         if !entry.has_postmortem {
@@ -137,6 +165,7 @@ pub fn check(
         }
         files.extend(o.cached.files);
         page_links.extend(o.links);
+        link_files.extend(o.link_files);
         entries.push(entry);
     }
     entry::sort_newest_first(&mut entries);
@@ -150,7 +179,18 @@ pub fn check(
         files.insert(page.path.clone());
     }
     for b in links::broken(page_links.iter().map(|(p, l)| (p.as_str(), l.as_str())), &files) {
-        problems.push(Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) });
+        // The vault file that holds the link, when it was written in Markdown; else our page.
+        let problem = match link_files.get(&(b.page.clone(), b.link.clone())) {
+            Some(file) => Problem {
+                path: rel(file),
+                message: format!(
+                    "broken link {:?}: the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)",
+                    b.link
+                ),
+            },
+            None => Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) },
+        };
+        problems.push(problem);
     }
     problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     Ok((problems, entries.len()))

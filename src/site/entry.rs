@@ -9,9 +9,14 @@ use super::paths;
 use crate::clock::Timestamp;
 use crate::model::{Incident, Milestone, Status, StepKind};
 
-/// Characters of note text per incident in the search index: enough to find it by,
-/// small enough that the index of thousands of incidents stays a few megabytes.
+/// Characters of note text per incident in the search index, after the summary, causes,
+/// decisions, lessons and actions: enough to find it by, small enough that the index of
+/// thousands of incidents stays a few megabytes.
 pub const SEARCH_TEXT_CHARS: usize = 600;
+
+/// A bound on the words of the summary, causes, decisions, lessons and actions (short,
+/// so always whole in practice; a pasted log in a cause must not swell the index).
+pub const SEARCH_KEY_CHARS: usize = 8_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -84,9 +89,18 @@ impl Entry {
     }
 }
 
-/// `visibility: internal` keeps an incident out of the published site.
+/// The `visibility:` values this tool knows.
+pub const VISIBILITIES: [&str; 2] = ["public", "internal"];
+
+/// Only an incident without `visibility:` or with `visibility: public` is public: any
+/// other value (`internal`, or a `private` this tool does not know) keeps it out.
 pub fn is_internal(incident: &Incident) -> bool {
-    incident.meta.visibility.as_deref().is_some_and(|v| v.trim().eq_ignore_ascii_case("internal"))
+    incident.meta.visibility.as_deref().is_some_and(|v| !v.trim().eq_ignore_ascii_case("public"))
+}
+
+/// `v` is one of [`VISIBILITIES`] (any other is kept out like `internal`, and reported).
+pub fn known_visibility(v: &str) -> bool {
+    VISIBILITIES.iter().any(|k| v.trim().eq_ignore_ascii_case(k))
 }
 
 /// From the impact start (or the incident's start) to `resolved` (or `recovered`); for a
@@ -101,38 +115,71 @@ pub fn duration(incident: &Incident) -> Option<Duration> {
     Some(end - start).filter(|d| *d >= Duration::zero())
 }
 
-/// Distinct words of the notes, in order, up to [`SEARCH_TEXT_CHARS`].
-pub fn search_text(incident: &Incident) -> String {
-    let mut out = String::new();
-    let mut seen = std::collections::HashSet::new();
-    let texts = std::iter::once(incident.summary.as_str())
-        .chain(incident.steps.iter().filter(|s| !matches!(s.meta.kind, StepKind::Snapshot)).map(|s| s.body.as_str()));
-    'all: for text in texts {
-        for word in markdown::plain_text(text).split_whitespace() {
+/// Distinct words, in order, up to a length.
+#[derive(Default)]
+struct Words {
+    out: String,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Words {
+    /// Adds the words of `md` while the text stays within `limit` bytes; false once full.
+    fn add(&mut self, md: &str, limit: usize) -> bool {
+        for word in markdown::plain_text(md).split_whitespace() {
             let word = word.trim_matches(|c: char| !c.is_alphanumeric());
-            if word.chars().count() < 3 || !seen.insert(word.to_lowercase()) {
+            if word.chars().count() < 3 || self.seen.contains(&word.to_lowercase()) {
                 continue;
             }
-            if out.len() + word.len() + 1 > SEARCH_TEXT_CHARS {
-                break 'all;
+            if self.out.len() + word.len() + 1 > limit {
+                return false;
             }
-            if !out.is_empty() {
-                out.push(' ');
+            self.seen.insert(word.to_lowercase());
+            if !self.out.is_empty() {
+                self.out.push(' ');
             }
-            out.push_str(word);
+            self.out.push_str(word);
+        }
+        true
+    }
+}
+
+/// The steps that say what happened and why: their words are always searchable.
+fn is_key_step(kind: StepKind) -> bool {
+    matches!(kind, StepKind::Cause | StepKind::Decision | StepKind::Option | StepKind::Lesson | StepKind::Action)
+}
+
+/// Distinct words for the search index (the title, tags and services are indexed on
+/// their own): the summary and every cause, decision, lesson and action whole (up to
+/// [`SEARCH_KEY_CHARS`]), then the other notes up to [`SEARCH_TEXT_CHARS`] more.
+pub fn search_text(incident: &Incident) -> String {
+    let mut words = Words::default();
+    words.add(&incident.summary, SEARCH_KEY_CHARS);
+    for step in incident.steps.iter().filter(|s| is_key_step(s.meta.kind)) {
+        let m = &step.meta;
+        let fields = [&m.title, &m.trigger, &m.option, &m.why].into_iter().flatten().chain(&m.pros).chain(&m.cons);
+        for text in fields.map(String::as_str).chain([step.body.as_str()]) {
+            words.add(text, SEARCH_KEY_CHARS);
         }
     }
-    out
+    let limit = words.out.len() + SEARCH_TEXT_CHARS;
+    let notes = incident.steps.iter().filter(|s| !is_key_step(s.meta.kind) && s.meta.kind != StepKind::Snapshot);
+    for step in notes {
+        if !words.add(&step.body, limit) {
+            break;
+        }
+    }
+    words.out
 }
 
 pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {
     let meta = &incident.meta;
-    let summary = markdown::plain_text(&incident.summary);
+    let summary = super::html::xml_safe(&markdown::plain_text(&incident.summary));
     let summary = crate::format::first_line(&summary.split_whitespace().collect::<Vec<_>>().join(" "), 280);
     Entry {
         slug: incident.slug.clone(),
         page: paths::incident_page(&incident.slug),
-        title: meta.title.clone(),
+        // Controls (ESC, \x01) would reach the search index raw; the pages drop them too.
+        title: super::html::xml_safe(&meta.title),
         at: meta.at,
         severity: meta.severity.clone().filter(|s| !s.trim().is_empty()),
         status: incident.status().as_str().to_string(),
@@ -143,17 +190,17 @@ pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {
         updated: incident.steps.iter().map(|s| s.meta.at).max().unwrap_or(meta.at).max(meta.at),
         internal: is_internal(incident),
         has_postmortem,
-        search: search_text(incident),
+        search: super::html::without_controls(search_text(incident)),
     }
 }
 
-/// Trimmed, without empties and repeats (by slug, so `DNS` and `dns` are one tag).
+/// Trimmed, without empties and repeats (`DNS` and `dns` are one tag; `C++` and `c` two).
 fn clean_terms(terms: &[String]) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     terms
         .iter()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty() && seen.insert(crate::vault::slug::slugify(t)))
+        .map(|t| super::html::xml_safe(t.trim()))
+        .filter(|t| !t.is_empty() && seen.insert(paths::term_key(t)))
         .collect()
 }
 

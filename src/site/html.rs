@@ -40,6 +40,13 @@ pub fn xml_safe(text: &str) -> String {
         .collect()
 }
 
+/// `text` without the controls [`xml_safe`] drops (ESC, `\x01`, …), unchanged and not
+/// copied when it has none: what goes into a page must not carry terminal escapes.
+pub fn without_controls(text: String) -> String {
+    let bad = |c: char| !matches!(c, '\t' | '\n' | '\r') && (c < ' ' || c == '\u{fffe}' || c == '\u{ffff}');
+    if text.contains(bad) { xml_safe(&text) } else { text }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +60,7 @@ mod tests {
         let back: String = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, "</script><!-- & \u{2028}");
         assert_eq!(xml_safe("a\x1b[31mb\x00c\td"), "a[31mbc\td");
+        assert_eq!(without_controls("a\x1b[31mb\x01c\td\n".to_string()), "a[31mbc\td\n");
+        assert_eq!(without_controls("plain\n".to_string()), "plain\n");
     }
 }

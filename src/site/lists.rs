@@ -13,7 +13,6 @@ use super::paths;
 use super::theme::Theme;
 use super::{Page, SiteOptions};
 use crate::error::Result;
-use crate::vault::slug::slugify;
 
 #[derive(Serialize)]
 struct ListItem {
@@ -107,12 +106,17 @@ fn names_of<'a>(kind: &str, e: &'a Entry) -> &'a [String] {
     if kind == "tags" { &e.tags } else { &e.services }
 }
 
-/// Tags or services by slug: the display name (newest spelling) and their entries' indices.
+/// Tags or services by their folder ([`paths::term_slug`]): the display name (newest
+/// spelling) and their entries' indices.
 fn group(entries: &[Entry], kind: &str) -> BTreeMap<String, (String, Vec<usize>)> {
     let mut groups: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
         for name in names_of(kind, e) {
-            groups.entry(slugify(name)).or_insert_with(|| (name.clone(), Vec::new())).1.push(i);
+            let members = &mut groups.entry(paths::term_slug(name)).or_insert_with(|| (name.clone(), Vec::new())).1;
+            // A term twice in one incident (an entry from an older record) lists it once.
+            if members.last() != Some(&i) {
+                members.push(i);
+            }
         }
     }
     groups

@@ -184,14 +184,16 @@ fn code_block(out: &mut String, lang: &str, text: &str, opts: &MdOptions) {
         out.push_str("</code></pre>\n");
         return;
     }
-    let lines = text.lines().count();
+    let command = text.lines().next().and_then(|l| l.strip_prefix("$ "));
+    // Lines of output, as the step's own footer counts them: the `$ command` line is none.
+    let lines = text.lines().count() - usize::from(command.is_some());
     out.push_str(if lines <= OPEN_UP_TO_LINES {
         "<details class=\"output\" open>"
     } else {
         "<details class=\"output\">"
     });
     out.push_str("<summary>");
-    match text.lines().next().and_then(|l| l.strip_prefix("$ ")) {
+    match command {
         Some(command) => {
             out.push_str("<code>$ ");
             escape_into(out, &crate::format::first_line(command, 120));
@@ -294,7 +296,9 @@ mod tests {
     #[test]
     fn output_folds_and_is_escaped() {
         let html = md("```console\n$ cat x\n</pre><script>alert(1)</script>\n```\n");
-        assert!(html.starts_with("<details class=\"output\" open><summary><code>$ cat x</code> <span class=\"lines\">2 lines</span></summary>"), "{html}");
+        assert!(html.starts_with("<details class=\"output\" open><summary><code>$ cat x</code> <span class=\"lines\">1 line</span></summary>"), "{html}");
+        let html = md("```console\nno command\nsecond\n```\n");
+        assert!(html.contains("<summary>output <span class=\"lines\">2 lines</span></summary>"), "{html}");
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("</pre><script"), "{html}");
         let html = md("```yaml\nkey: value\n```\n");

@@ -55,6 +55,55 @@ pub fn remove(out: &Path, path: &str) -> bool {
     removed
 }
 
+/// The folders of the output folder that are the publisher's own.
+pub const OWN_FOLDERS: [&str; 4] = ["incidents", "tags", "services", "assets"];
+
+/// A file at the top of the output folder that a publish writes (`index-7.html`, …).
+fn own_top_file(name: &str) -> bool {
+    matches!(name, "index.html" | "feed.xml" | "search-index.json" | "search-index.js")
+        || name
+            .strip_prefix("index-")
+            .and_then(|n| n.strip_suffix(".html"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Removes from the publisher's own parts of `out` (see [`OWN_FOLDERS`], the index pages,
+/// the feed, the search index) every file not in `keep`, and the folders left empty:
+/// for when no record says what an earlier publish wrote there. Nothing else is touched.
+/// Returns the site paths removed.
+pub fn sweep(out: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut removed = Vec::new();
+    let Ok(top) = fs::read_dir(out) else { return removed };
+    for e in top.flatten() {
+        let Ok(name) = e.file_name().into_string() else { continue };
+        let Ok(kind) = e.file_type() else { continue };
+        if kind.is_dir() && OWN_FOLDERS.contains(&name.as_str()) {
+            sweep_dir(&e.path(), &name, keep, &mut removed);
+        } else if !kind.is_dir() && own_top_file(&name) && !keep(&name) && fs::remove_file(e.path()).is_ok() {
+            removed.push(name);
+        }
+    }
+    removed.sort();
+    removed
+}
+
+/// [`sweep`] below one folder (`rel` is its site path); a link is removed, never followed.
+fn sweep_dir(dir: &Path, rel: &str, keep: &dyn Fn(&str) -> bool, removed: &mut Vec<String>) {
+    let Ok(list) = fs::read_dir(dir) else { return };
+    for e in list.flatten() {
+        let Ok(name) = e.file_name().into_string() else { continue };
+        let Ok(kind) = e.file_type() else { continue };
+        let path = format!("{rel}/{name}");
+        if kind.is_dir() {
+            sweep_dir(&e.path(), &path, keep, removed);
+        } else if !keep(&path) && fs::remove_file(e.path()).is_ok() {
+            removed.push(path);
+        }
+    }
+    // Only succeeds when it is empty now.
+    let _ = fs::remove_dir(dir);
+}
+
 /// The output folder, opened for lookups.
 pub struct OutDir {
     path: PathBuf,
@@ -97,5 +146,35 @@ mod tests {
         assert!(remove(dir.path(), "incidents/a/index.html"));
         assert!(!dir.path().join("incidents").exists(), "empty folders go too");
         assert!(!remove(dir.path(), "../escape"));
+    }
+
+    #[test]
+    fn a_sweep_removes_only_unwritten_files_of_its_own_parts() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in [
+            "index.html",
+            "index-2.html",
+            "index-x.html",
+            "feed.xml",
+            "about.html",
+            "incidents/a/index.html",
+            "incidents/gone/index.html",
+            "incidents/gone/outputs/1.out.txt",
+            "tags/old/index.html",
+            "assets/site.css",
+            "mine/notes.txt",
+        ] {
+            write_file(d, f, b"x").unwrap();
+        }
+        let keep = ["index.html", "feed.xml", "incidents/a/index.html", "assets/site.css"];
+        assert_eq!(
+            sweep(d, &|p| keep.contains(&p)),
+            ["incidents/gone/index.html", "incidents/gone/outputs/1.out.txt", "index-2.html", "tags/old/index.html"]
+        );
+        assert!(!d.join("incidents/gone").exists() && !d.join("tags").exists());
+        for stays in ["index.html", "index-x.html", "about.html", "incidents/a/index.html", "mine/notes.txt"] {
+            assert!(d.join(stays).is_file(), "{stays}");
+        }
     }
 }

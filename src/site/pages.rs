@@ -82,6 +82,9 @@ pub struct Rendered {
     pub pages: Vec<Page>,
     pub copies: Vec<Copy>,
     pub entry: Entry,
+    /// Relative links written in the vault's Markdown: (page, link, the file that holds
+    /// it, relative to the incident folder), so a broken one can be traced to its file.
+    pub links: Vec<(String, String, String)>,
 }
 
 /// Folders of an incident whose files are published, and how.
@@ -255,6 +258,12 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
     let dir = paths::incident_dir(&incident.slug);
 
     let rewrite = file_rewriter(src.files, true);
+    let mut links = Vec::new();
+    let mut note_links = |page: &str, html: &str, file: String| {
+        for link in super::links::relative_links(html) {
+            links.push((page.to_string(), link, file.clone()));
+        }
+    };
     let mut steps = Vec::with_capacity(incident.steps.len());
     let mut last_day = None;
     for step in &incident.steps {
@@ -284,6 +293,9 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             attachment_href: linked(&m.attachment),
             body_html: body_html(step, &opts_md),
         });
+        if let Some(step_view) = steps.last() {
+            note_links(&page, &step_view.body_html, format!("steps/{}.md", m.id));
+        }
     }
     let milestones: Vec<MilestoneView> = incident
         .milestones()
@@ -297,7 +309,9 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         .collect();
 
     let mut ctx = base_context(opts, &page);
-    ctx.insert("incident", &head(src, &entry, &page));
+    let incident_head = head(src, &entry, &page);
+    note_links(&page, &incident_head.summary_html, crate::vault::INCIDENT_FILE.to_string());
+    ctx.insert("incident", &incident_head);
     ctx.insert("milestones", &milestones);
     ctx.insert("steps", &steps);
     ctx.insert("postmortem", src.parts);
@@ -318,7 +332,9 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         let mut ctx = base_context(opts, &pm_page);
         ctx.insert("incident", &head(src, &entry, &pm_page));
         ctx.insert("postmortem", src.parts);
-        ctx.insert("body_html", &markdown::render(body, &pm_opts));
+        let body_html = markdown::render(body, &pm_opts);
+        note_links(&pm_page, &body_html, crate::vault::POSTMORTEM_FILE.to_string());
+        ctx.insert("body_html", &body_html);
         pages.push(Page { path: pm_page, bytes: theme.render("site/postmortem.html", &ctx)?.into_bytes() });
     }
 
@@ -329,7 +345,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             published_name(f).map(|name| Copy { path: format!("incidents/{dir}/{name}"), source: f.clone() })
         })
         .collect();
-    Ok(Rendered { pages, copies, entry })
+    Ok(Rendered { pages, copies, entry, links })
 }
 
 #[cfg(test)]

@@ -33,9 +33,29 @@ pub fn postmortem_page(slug: &str) -> String {
     format!("incidents/{}/postmortem.html", incident_dir(slug))
 }
 
+/// The one name a tag or service goes by: `DNS` and ` dns` are one term.
+pub fn term_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The folder of a tag or service: its name when that is already a slug, else a slug of
+/// it, `--` and a hash of the name. Every page is rendered knowing one incident only, so
+/// the rule is the same whatever other terms exist; slugs never hold `--`, so `C++`,
+/// `c`, `c--`, `!!!` and `???` all get folders of their own.
+pub fn term_slug(name: &str) -> String {
+    let key = term_key(name);
+    let slug = slugify(&key);
+    if slug == key {
+        return slug;
+    }
+    let hash = Sha256::digest(key.as_bytes());
+    let stem = if key.chars().any(|c| c.is_alphanumeric()) { slug.as_str() } else { "term" };
+    format!("{stem}--{}", hex::encode(&hash[..4]))
+}
+
 /// `tags/<slug>/index.html` (or `index-N.html`); `kind` is `tags` or `services`.
 pub fn term_page(kind: &str, name: &str, page: usize) -> String {
-    format!("{kind}/{}/{}", slugify(name), pager_file(page))
+    format!("{kind}/{}/{}", term_slug(name), pager_file(page))
 }
 
 /// The prefix that leads from `page` back to the site root: `""`, `"../"`, `"../../"`.
@@ -78,10 +98,26 @@ mod tests {
         assert_eq!(link("incidents/x/index.html", "tags/dns/index.html"), "../../tags/dns/index.html");
         assert_eq!(link("incidents/x/index.html", "incidents/x/postmortem.html"), "postmortem.html");
         assert_eq!(link("tags/dns/index-2.html", "tags/dns/index.html"), "index.html");
-        assert_eq!(term_page("tags", "<script>", 2), "tags/script/index-2.html");
+        assert_eq!(term_page("tags", "dns", 2), "tags/dns/index-2.html");
+        assert_eq!(term_page("tags", " DNS", 1), "tags/dns/index.html");
+        assert!(term_page("tags", "<script>", 2).starts_with("tags/script--"));
         assert_eq!(absolute("https://x.test/site/", "incidents/a/index.html"), "https://x.test/site/incidents/a/");
         assert_eq!(absolute("https://x.test/", "index.html"), "https://x.test/");
         assert_eq!(absolute("https://x.test/", "feed.xml"), "https://x.test/feed.xml");
+    }
+
+    #[test]
+    fn distinct_terms_get_distinct_safe_folders() {
+        let terms = ["C++", "c", "c--", "!!!", "???", "", "a b", "a-b", "x".repeat(80).as_str(), &"x".repeat(81)]
+            .map(term_slug);
+        for (i, t) in terms.iter().enumerate() {
+            assert!(safe_component(t), "{t:?}");
+            assert!(t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{t:?}");
+            assert!(!terms[..i].contains(t), "{t:?} twice: {terms:?}");
+        }
+        assert_eq!(term_slug("c"), "c");
+        assert_eq!(term_slug("C++"), term_slug("c++"));
+        assert!(term_slug("???").starts_with("term--"));
     }
 
     #[test]

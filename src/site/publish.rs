@@ -59,6 +59,9 @@ pub struct Report {
     pub removed: Vec<String>,
     /// Files that could not be read (the rest was published).
     pub warnings: Vec<Warning>,
+    /// Incidents that could not be read at all (a damaged `incident.md`): what went wrong.
+    /// Their last published pages stay; the publish should not count as a success.
+    pub failed: Vec<String>,
     pub seconds: f64,
 }
 
@@ -97,6 +100,10 @@ pub(super) struct Outcome {
     pub(super) warnings: Vec<Warning>,
     /// Relative links per page (check mode only).
     pub(super) links: Vec<(String, String)>,
+    /// The vault file of each link written in Markdown: (page, link) → file (check mode only).
+    pub(super) link_files: Vec<((String, String), PathBuf)>,
+    /// Its `visibility:` value when it is not public (check mode only).
+    pub(super) visibility: Option<String>,
     /// Texts that still hold a secret: (vault path, rules that matched) (check mode only).
     pub(super) secrets: Vec<(PathBuf, String)>,
     pub(super) written: Vec<String>,
@@ -137,11 +144,16 @@ pub(super) fn render_one(
         left_out: None,
         warnings: loaded.warnings.clone(),
         links: Vec::new(),
+        link_files: Vec::new(),
+        visibility: None,
         secrets: Vec::new(),
         written: Vec::new(),
     };
-    if let Sink::Check(Some(rules)) = sink {
-        outcome.secrets = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+    if let Sink::Check(rules) = sink {
+        if let Some(rules) = rules {
+            outcome.secrets = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+        }
+        outcome.visibility = incident.meta.visibility.as_ref().filter(|_| entry::is_internal(incident)).cloned();
     }
     let entry = entry::entry(incident, postmortem.is_some());
     if let Some(why) = left_out(&entry, opts) {
@@ -151,6 +163,10 @@ pub(super) fn render_one(
     let parts = super::pages::postmortem_parts(incident);
     let source = IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts: &parts };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
+    if let Sink::Check(_) = sink {
+        outcome.link_files =
+            rendered.links.into_iter().map(|(page, link, file)| ((page, link), r.dir.join(file))).collect();
+    }
     for page in &rendered.pages {
         match sink {
             Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
@@ -264,12 +280,12 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         looked.into_iter().filter_map(|(slug, _, s)| s.map(|s| (slug, s))).collect();
     let out_dir = OutDir::open(out);
     let mut plan = plan::plan(&last.cache, &out_key, &settings, &now);
-    // A page someone deleted by hand is made again.
+    // A page or copied file someone deleted by hand is made again (each one is looked up).
     if !plan.full {
         let missing: Vec<String> = pool.install(|| {
             plan.keep
                 .par_iter()
-                .filter(|slug| last.cache.incidents[*slug].files.first().is_some_and(|f| !out_dir.has_file(f)))
+                .filter(|slug| last.cache.incidents[*slug].files.iter().any(|f| !out_dir.has_file(f)))
                 .cloned()
                 .collect()
         });
@@ -304,9 +320,10 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         lists: BTreeMap::new(),
         entries_id: last.cache.entries_id,
     };
-    let old: BTreeMap<String, CachedIncident> =
+    let mut old: BTreeMap<String, CachedIncident> =
         plan.render.iter().chain(&plan.gone).filter_map(|slug| next.incidents.remove_entry(slug)).collect();
     let mut fresh = Vec::new();
+    let mut failed_dirs = Vec::new();
     for (slug, result) in outcomes {
         match result {
             Ok(None) => {}
@@ -320,10 +337,18 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
                 next.incidents.insert(o.slug, o.cached);
             }
             Err(e) => {
-                let dir = vault.incidents_dir().join(&slug);
-                report.warnings.push(Warning { path: dir, line: 0, message: format!("left out: {e}") });
-                next.incidents
-                    .insert(slug, CachedIncident { fingerprint: String::new(), listed: None, files: Vec::new() });
+                // Its last good pages and entry stay (an empty fingerprint: it is read again
+                // next time); they are no longer among the files to remove.
+                let prev = old.remove(&slug);
+                report.failed.push(if out_dir.has_file(&super::paths::incident_page(&slug)) {
+                    format!("{e}; the pages last published of it stay until it is fixed")
+                } else {
+                    format!("{e}; it is not on the site until it is fixed")
+                });
+                let prev =
+                    prev.unwrap_or(CachedIncident { fingerprint: String::new(), listed: None, files: Vec::new() });
+                failed_dirs.push(format!("incidents/{}/", super::paths::incident_dir(&slug)));
+                next.incidents.insert(slug, CachedIncident { fingerprint: String::new(), ..prev });
             }
         }
     }
@@ -357,6 +382,19 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     };
 
     remove_stale(out, &plan, &old, &last.cache, &next, &mut report);
+    // No record of what an earlier publish left in this folder (a first publish into it,
+    // --force, a record of another folder): what this publish did not write goes.
+    if opts.only.is_none() && !out_empty && (!last.found || last.cache.out != next.out) {
+        let keep: BTreeSet<&str> = next
+            .incidents
+            .values()
+            .flat_map(|c| c.files.iter().map(String::as_str))
+            .chain(next.lists.keys().map(String::as_str))
+            .collect();
+        // The pages of an incident that cannot be read now stay, whatever wrote them.
+        let keep = |path: &str| keep.contains(path) || failed_dirs.iter().any(|d| path.starts_with(d.as_str()));
+        report.removed.extend(output::sweep(out, &keep));
+    }
 
     if let Some(file) = &opts.cache_file {
         let changed = !last.found

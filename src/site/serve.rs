@@ -38,6 +38,8 @@ type Body = BoxBody<Bytes, Infallible>;
 
 struct Shared {
     out: PathBuf,
+    /// The Host headers this server answers to (`127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`).
+    hosts: [String; 3],
     live_js: String,
     reload: broadcast::Sender<u64>,
 }
@@ -64,9 +66,17 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// The file a request path names inside `out`, if it names one: percent-decoded, no
-/// `..`, folders mean their `index.html`.
-pub fn file_for(out: &Path, request_path: &str) -> Option<PathBuf> {
+/// What a request path names inside `out`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    File(PathBuf),
+    /// A folder named without its trailing `/`: relative links on its page would miss.
+    AddSlash,
+}
+
+/// What a request path names inside `out`, if anything: percent-decoded, no `..`,
+/// folders mean their `index.html`.
+pub fn file_for(out: &Path, request_path: &str) -> Option<Target> {
     let decoded = percent_encoding::percent_decode_str(request_path).decode_utf8().ok()?;
     let mut path = out.to_path_buf();
     for part in decoded.split('/').filter(|p| !p.is_empty()) {
@@ -75,10 +85,25 @@ pub fn file_for(out: &Path, request_path: &str) -> Option<PathBuf> {
         }
         path.push(part);
     }
-    if decoded.ends_with('/') || decoded.is_empty() || path.is_dir() {
+    if decoded.ends_with('/') || decoded.is_empty() {
         path.push("index.html");
+    } else if path.is_dir() {
+        return Some(Target::AddSlash);
     }
-    Some(path)
+    Some(Target::File(path))
+}
+
+/// The Host headers a server on `port` answers to: a page of another name (DNS
+/// rebinding) must not read the incidents.
+pub fn local_hosts(port: u16) -> [String; 3] {
+    [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")]
+}
+
+/// The request names this server (its Host header, and the authority of an absolute URI).
+fn host_allowed(hosts: &[String], req: &Request<Incoming>) -> bool {
+    let ok = |h: &str| hosts.iter().any(|a| a.eq_ignore_ascii_case(h.trim()));
+    let header = req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok());
+    header.is_some_and(ok) && req.uri().authority().is_none_or(|a| ok(a.as_str()))
 }
 
 /// Adds the reload script to a page (before `</body>`, or at the end).
@@ -125,6 +150,10 @@ fn events(shared: &Shared) -> Response<Body> {
 }
 
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Result<Response<Body>, Infallible> {
+    if !host_allowed(&shared.hosts, &req) {
+        let text = format!("forbidden: open this site as http://{}/\n", shared.hosts[0]);
+        return Ok(response(StatusCode::FORBIDDEN, "text/plain; charset=utf-8", full(text)));
+    }
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Ok(response(StatusCode::METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", full("GET only\n")));
     }
@@ -136,7 +165,19 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
         return Ok(response(StatusCode::OK, "text/javascript; charset=utf-8", full(shared.live_js.clone())));
     }
     let not_found = || response(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", full("not found\n"));
-    let Some(file) = file_for(&shared.out, path) else { return Ok(not_found()) };
+    let file = match file_for(&shared.out, path) {
+        Some(Target::File(file)) => file,
+        Some(Target::AddSlash) => {
+            let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+            let mut res = response(StatusCode::MOVED_PERMANENTLY, "text/plain; charset=utf-8", full(""));
+            match HeaderValue::from_str(&format!("{path}/{query}")) {
+                Ok(to) => res.headers_mut().insert(hyper::header::LOCATION, to),
+                Err(_) => return Ok(not_found()),
+            };
+            return Ok(res);
+        }
+        None => return Ok(not_found()),
+    };
     let bytes = match tokio::fs::read(&file).await {
         Ok(bytes) => bytes,
         Err(_) => return Ok(not_found()),
@@ -176,6 +217,9 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     for w in &first.warnings {
         ui.warn(&w.to_string());
     }
+    for f in &first.failed {
+        ui.warn(f);
+    }
     ui.status(&format!(
         "site of {} built in {:.2} s",
         crate::format::plural(first.published as u64, "incident"),
@@ -183,12 +227,6 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     ));
 
     let (reload, _) = broadcast::channel(16);
-    let shared = Arc::new(Shared {
-        out: opts.publish.out.clone(),
-        live_js: theme.asset("site/live.js").to_string(),
-        reload: reload.clone(),
-    });
-
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -202,6 +240,12 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
         )
     })?;
     let bound = listener.local_addr().ctx("read the address of", Path::new("the server socket"))?;
+    let shared = Arc::new(Shared {
+        out: opts.publish.out.clone(),
+        hosts: local_hosts(bound.port()),
+        live_js: theme.asset("site/live.js").to_string(),
+        reload: reload.clone(),
+    });
     let server_shared = shared.clone();
     runtime.spawn(async move {
         loop {
@@ -274,6 +318,9 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
                 for w in &report.warnings {
                     ui.warn(&format!("{w} (skipped; picked up when it changes again)"));
                 }
+                for f in &report.failed {
+                    ui.warn(f);
+                }
                 if !report.written.is_empty() || !report.removed.is_empty() {
                     generation += 1;
                     let _ = reload.send(generation);
@@ -299,10 +346,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path();
         std::fs::create_dir_all(out.join("tags")).unwrap();
-        assert_eq!(file_for(out, "/"), Some(out.join("index.html")));
-        assert_eq!(file_for(out, "/tags"), Some(out.join("tags/index.html")));
-        assert_eq!(file_for(out, "/incidents/a/"), Some(out.join("incidents/a/index.html")));
-        assert_eq!(file_for(out, "/a%20b.html"), Some(out.join("a b.html")));
+        let file = |p: &str| Some(Target::File(out.join(p)));
+        assert_eq!(file_for(out, "/"), file("index.html"));
+        assert_eq!(file_for(out, "/tags"), Some(Target::AddSlash));
+        assert_eq!(file_for(out, "/tags/"), file("tags/index.html"));
+        assert_eq!(file_for(out, "/incidents/a/"), file("incidents/a/index.html"));
+        assert_eq!(file_for(out, "/a%20b.html"), file("a b.html"));
         assert_eq!(file_for(out, "/../etc/passwd"), None);
         assert_eq!(file_for(out, "/%2e%2e/etc/passwd"), None);
         assert_eq!(file_for(out, "/a/..%2f..%2fx"), None);

@@ -70,9 +70,10 @@ impl Theme {
         Theme::load(None)
     }
 
-    /// Renders `name` (`site/incident.html`) with `ctx`.
+    /// Renders `name` (`site/incident.html`) with `ctx`. Control characters from the
+    /// vault's text (a title with ESC in it) are dropped: escaping leaves them raw.
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String> {
-        self.templates.render_context(&format!("{name}.tera"), ctx)
+        self.templates.render_context(&format!("{name}.tera"), ctx).map(super::html::without_controls)
     }
 
     /// The text of a static file (`site/style.css`).

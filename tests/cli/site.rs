@@ -83,8 +83,8 @@ fn hostile_content_is_escaped_on_every_page() {
         format!("incidents/{id}/index.html"),
         "tags/index.html".to_string(),
         "tags/dns/index.html".to_string(),
-        "tags/tag-script-window-xss-1-script/index.html".to_string(),
-        "services/svc-img-src-x-onerror-window-xss-1/index.html".to_string(),
+        "tags/tag-script-window-xss-1-script--ba057d02/index.html".to_string(),
+        "services/svc-img-src-x-onerror-window-xss-1--7db6c6dc/index.html".to_string(),
         "feed.xml".to_string(),
         "search-index.json".to_string(),
         "search-index.js".to_string(),
@@ -243,6 +243,69 @@ fn republishing_rewrites_only_what_changed() {
 }
 
 #[test]
+fn a_deleted_incident_leaves_the_site_without_a_record_of_the_folder() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    let b = env.ok(&["start", "Second outage", "--tag", "disk"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["publish"]);
+    env.ok(&["publish", "--out", "other"]);
+    let site = env.root().join("public");
+    // Files of the user's own beside the site are never touched.
+    fs::write(site.join("about.html"), "mine").unwrap();
+    fs::create_dir_all(site.join("extra")).unwrap();
+    fs::write(site.join("extra/notes.txt"), "mine").unwrap();
+    fs::remove_dir_all(env.incident_dir(&b)).unwrap();
+
+    // The record is of `other/` now: nothing says what `public/` holds.
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("published 1 incident to public"), "{}", r.stderr);
+    assert!(!site.join("incidents").join(&b).exists());
+    assert!(!site.join("tags/disk").exists());
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+    assert!(site.join("tags/dns/index.html").is_file());
+    assert!(site.join("about.html").is_file() && site.join("extra/notes.txt").is_file());
+
+    // --force forgets the record: the same sweep.
+    let other = env.root().join("other");
+    assert!(other.join("incidents").join(&b).exists());
+    let r = env.run(&["publish", "--force", "--out", "other"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(!other.join("incidents").join(&b).exists());
+    assert!(!other.join("tags/disk").exists());
+    assert!(!read(&other.join("search-index.json")).contains("Second outage"));
+    assert!(other.join(format!("incidents/{a}/index.html")).is_file());
+}
+
+#[test]
+fn every_file_deleted_by_hand_comes_back() {
+    let (env, id) = TestEnv::with_incident();
+    let vault_dir = env.incident_dir(&id);
+    let step = "kind: run\nat: 2025-10-05T08:30:00-05:00\ncommand: kubectl get pods\noutput_file: outputs/20251005T133000Z-run-big001.out\n";
+    fs::create_dir_all(vault_dir.join("steps")).unwrap();
+    fs::write(vault_dir.join("steps/20251005T133000Z-run-big001.md"), format!("---\n{step}---\n\nhead of it\n"))
+        .unwrap();
+    fs::create_dir_all(vault_dir.join("outputs")).unwrap();
+    fs::write(vault_dir.join("outputs/20251005T133000Z-run-big001.out"), "all of it\n").unwrap();
+    env.ok(&["resolve", "done"]);
+    fs::write(vault_dir.join("postmortem.md"), "# Postmortem\n\nAll good.\n").unwrap();
+    env.ok(&["publish"]);
+    let dir = env.root().join("public/incidents").join(&id);
+    let postmortem = dir.join("postmortem.html");
+    let output = dir.join("outputs/20251005T133000Z-run-big001.out.txt");
+    assert!(postmortem.is_file() && output.is_file());
+    fs::remove_file(&postmortem).unwrap();
+    fs::remove_file(&output).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(postmortem.is_file() && output.is_file());
+}
+
+#[test]
 fn a_damaged_publish_record_means_reading_everything_again() {
     let mut env = TestEnv::new();
     let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
@@ -318,42 +381,54 @@ fn check_is_a_publish_gate() {
     env.ok(&["note", "see [the runbook](../runbooks/dns.md)"]);
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert_eq!(
-        r.stdout,
-        format!(
-            "incidents/{id}/index.html: broken link \"../runbooks/dns.md\"\nincidents/{id}/postmortem.md: no postmortem yet\n"
-        )
+    // The line names the step file that holds the link, not the page made from it.
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("runbook")).unwrap();
+    let note_name = note.file_name().unwrap().to_string_lossy().into_owned();
+    let broken = format!(
+        "incidents/{id}/steps/{note_name}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
     );
+    assert_eq!(r.stdout, format!("incidents/{id}/postmortem.md: no postmortem yet\n{broken}\n"));
     assert_eq!(r.stderr, "publish check: 2 problems in 1 incidents; nothing was written\n");
     assert!(!env.root().join("public").exists());
 
     // Internal incidents that would go out, and unreadable steps, are problems too.
     let dir = env.incident_dir(&id);
-    fs::write(dir.join("postmortem.md"), "---\ngenerated: true\n---\n\n# Postmortem\n\nAll good.\n").unwrap();
+    fs::write(
+        dir.join("postmortem.md"),
+        "---\ngenerated: true\n---\n\n# Postmortem\n\nSee [the old review](review.md).\n",
+    )
+    .unwrap();
     let md = dir.join("incident.md");
     fs::write(&md, read(&md).replacen("---\n", "---\nvisibility: internal\n", 1)).unwrap();
     fs::write(dir.join("steps/20251005T090500Z-note-broken.md"), "---\nkind: note\nat: [\n---\n").unwrap();
     let r = env.run(&["publish", "--check", "--include-internal"]);
     assert_eq!(r.code, 1);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    assert_eq!(lines.len(), 4, "{}", r.stdout);
     assert_eq!(
         lines[0],
         format!(
             "incidents/{id}/incident.md: marked `visibility: internal` but would be published (--include-internal)"
         )
     );
-    assert_eq!(lines[1], format!("incidents/{id}/index.html: broken link \"../runbooks/dns.md\""));
+    assert!(
+        lines[1].starts_with(&format!(
+            "incidents/{id}/postmortem.md: broken link \"review.md\": the site has no such file"
+        )),
+        "{}",
+        lines[1]
+    );
     assert!(
         lines[2].starts_with(&format!("incidents/{id}/steps/20251005T090500Z-note-broken.md: line ")),
         "{}",
         lines[2]
     );
+    assert_eq!(lines[3], broken);
 
     // Fixed: the gate opens, and the published site's links all resolve.
     fs::remove_file(dir.join("steps/20251005T090500Z-note-broken.md")).unwrap();
-    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("runbook")).unwrap();
     fs::remove_file(note).unwrap();
+    fs::write(dir.join("postmortem.md"), "# Postmortem\n\nAll good.\n").unwrap();
     let r = env.run(&["publish", "--check", "--include-internal"]);
     assert_eq!(r.code, 1, "internal still goes out");
     fs::write(&md, read(&md).replacen("visibility: internal\n", "", 1)).unwrap();
@@ -378,6 +453,196 @@ fn check_finds_secrets_left_in_the_record() {
     let name = leaked.file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: still holds a secret (aws-secret 1)\n"));
     assert_eq!(r.stderr, "publish check: 1 problem in 1 incidents; nothing was written\n");
+}
+
+#[test]
+fn check_finds_secrets_in_every_frontmatter_field() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["resolve", "done"]);
+    let dir = env.incident_dir(&id);
+    fs::write(dir.join("postmortem.md"), "# Postmortem\n").unwrap();
+    let token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    let md = dir.join("incident.md");
+    let text = read(&md).replacen("---\n", &format!("---\nservices_unaffected: [\"api {token}\"]\n"), 1);
+    fs::write(&md, text).unwrap();
+    let step = env.step_files(&id).into_iter().next().unwrap();
+    let text = read(&step).replacen("---\n", "---\nwhy: rotated AKIAIOSFODNN7EXAMPLE after\n", 1);
+    fs::write(&step, text).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let name = step.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(
+        r.stdout,
+        format!(
+            "incidents/{id}/incident.md: still holds a secret (github-token 1)\nincidents/{id}/steps/{name}: still holds a secret (aws-key 1)\n"
+        )
+    );
+}
+
+#[test]
+fn tags_that_slug_alike_keep_pages_of_their_own() {
+    let env = TestEnv::new();
+    let mut args = vec!["start", "Compiler outage"];
+    for t in ["C++", "c", "c--", "!!!", "???", "DNS", "dns"] {
+        args.extend(["--tag", t]);
+    }
+    args.extend(["--service", "a b", "--service", "a-b"]);
+    env.ok(&args);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish"]);
+    let site = env.root().join("public");
+    let tags: Vec<String> = fs::read_dir(site.join("tags"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "index.html")
+        .collect();
+    assert_eq!(tags.len(), 6, "C++, c, c--, !!!, ??? and dns (DNS is the same tag): {tags:?}");
+    assert_eq!(fs::read_dir(site.join("services")).unwrap().count(), 3, "a b, a-b and the index");
+    let index = read(&site.join("tags/index.html"));
+    let page = read(
+        &site
+            .join("incidents")
+            .join(fs::read_dir(site.join("incidents")).unwrap().next().unwrap().unwrap().file_name())
+            .join("index.html"),
+    );
+    for shown in [">C++<", ">c<", ">c--<", ">!!!<", ">???<", ">DNS<"] {
+        assert!(index.contains(shown), "{shown} on the tag index: {index}");
+        assert!(page.contains(shown), "{shown} in the incident's header");
+    }
+    for tag in &tags {
+        let list = read(&site.join("tags").join(tag).join("index.html"));
+        assert!(list.contains("Compiler outage"), "{tag}");
+    }
+}
+
+#[test]
+fn unknown_visibility_values_are_not_public() {
+    let env = TestEnv::new();
+    let mut ids = Vec::new();
+    for (title, vis) in [("Hidden one", "private"), ("Open one", "PUBLIC"), ("Quiet one", "restricted")] {
+        let id = env.ok(&["start", title]).trim().to_string();
+        env.ok(&["resolve", "done"]);
+        let dir = env.incident_dir(&id);
+        let md = dir.join("incident.md");
+        fs::write(&md, read(&md).replacen("---\n", &format!("---\nvisibility: {vis}\n"), 1)).unwrap();
+        fs::write(dir.join("postmortem.md"), "# Postmortem\n").unwrap();
+        ids.push(id);
+    }
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("published 1 incident to public"), "{}", r.stderr);
+    assert!(r.stderr.contains("; left out: 0 open (--include-open), 2 internal (--include-internal)"), "{}", r.stderr);
+    let site = env.root().join("public/incidents");
+    assert!(!site.join(&ids[0]).exists() && site.join(&ids[1]).exists() && !site.join(&ids[2]).exists());
+
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let unknown = |id: &str, v: &str| {
+        format!(
+            "incidents/{id}/incident.md: `visibility: {v}` is not a value this tool knows, so the incident is kept out like `internal`; write one of: public, internal\n"
+        )
+    };
+    let mut want = [unknown(&ids[0], "private"), unknown(&ids[2], "restricted")];
+    want.sort();
+    assert_eq!(r.stdout, want.concat());
+    let r = env.run(&["publish", "--check", "--include-internal"]);
+    assert!(
+        r.stdout.contains(&format!(
+            "incidents/{}/incident.md: marked `visibility: private` but would be published (--include-internal)\n",
+            ids[0]
+        )),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn causes_decisions_and_lessons_are_searchable_after_long_notes() {
+    let (env, _) = TestEnv::with_incident();
+    // Far more distinct words than the notes' share of the index.
+    let long: Vec<String> = (0..400).map(|i| format!("noteword{i}")).collect();
+    env.ok(&["note", &long.join(" ")]);
+    env.ok(&["cause", "Zanzibarquux cached the old node IP", "--trigger", "Quokkalease renewal"]);
+    env.ok(&["option", "Wombatrestart everything"]);
+    env.ok(&["decide", "Wombatrestart", "--why", "Platypusfastest way back"]);
+    env.ok(&["lesson", "Echidnaalerts on restarts"]);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish"]);
+    let index: serde_json::Value = serde_json::from_str(&read(&env.root().join("public/search-index.json"))).unwrap();
+    let words = index[0]["x"].as_str().unwrap();
+    for word in ["Zanzibarquux", "Quokkalease", "Wombatrestart", "Platypusfastest", "Echidnaalerts", "noteword0"] {
+        assert!(words.split(' ').any(|w| w == word), "{word} in {words}");
+    }
+    assert!(!words.contains("noteword399"), "notes stay within their budget");
+}
+
+#[test]
+fn a_damaged_incident_md_keeps_its_last_pages_and_fails_the_publish() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    env.ok(&["start", "Second outage"]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["publish"]);
+    let site = env.root().join("public");
+    let md = env.incident_dir(&a).join("incident.md");
+    let good = read(&md);
+    fs::write(&md, good.replacen("title: ", "title: [unclosed ", 1)).unwrap();
+
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let file = md.canonicalize().unwrap();
+    assert!(
+        r.stderr.contains(&format!("warning: {}:", file.display()))
+            || r.stderr.contains(&format!("warning: {}:", md.display())),
+        "names the file: {}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("; the pages last published of it stay until it is fixed\n"), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "error: 1 incident could not be read\n  hint: fix the file and line named above, then publish again\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+    assert!(site.join("tags/dns/index.html").is_file());
+    assert!(read(&site.join("index.html")).contains("First outage"), "still listed");
+    // Still damaged: read again, still kept, still a failure; --force too.
+    assert_eq!(env.run(&["publish"]).code, 1);
+    assert_eq!(env.run(&["publish", "--force"]).code, 1);
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+
+    // Fixed: published again, and a success.
+    fs::write(&md, good).unwrap();
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(&site.join("index.html")).contains("First outage"));
+}
+
+#[test]
+fn control_characters_stay_out_and_line_counts_agree() {
+    let env = TestEnv::new();
+    let id = env.ok(&["start", "Red \x1b[31malert\x01 now", "--tag", "t\x1bx"]).trim().to_string();
+    let output: String = (1..=29).map(|i| format!("line {i}\n")).collect();
+    let r = env.run_with_stdin(&["capture", "-c", "journalctl -u k3s", "--no-echo"], output.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish"]);
+    let site = env.root().join("public");
+    for path in
+        ["index.html", &format!("incidents/{id}/index.html"), "search-index.json", "feed.xml", "tags/index.html"]
+    {
+        let text = read(&site.join(path));
+        assert!(!text.contains(['\x1b', '\x01']), "{path} holds a control character");
+    }
+    let page = read(&site.join(format!("incidents/{id}/index.html")));
+    assert!(page.contains("Red [31malert now"), "{page}");
+    // The fold's summary and the step's own footer count the same lines.
+    assert!(page.contains("<span class=\"lines\">29 lines</span>"), "{page}");
+    assert!(page.contains(", 29 lines"), "{page}");
 }
 
 /// `incident serve` on a free port, stopped when dropped.
@@ -405,9 +670,15 @@ pub fn serve(env: &TestEnv) -> Server {
 /// A plain GET over a socket to our own server on 127.0.0.1; returns the whole response.
 pub fn get(url: &str, path: &str) -> String {
     let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    get_as(url, path, addr)
+}
+
+/// [`get`] with the Host header `host`.
+pub fn get_as(url: &str, path: &str, host: &str) -> String {
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     text
@@ -476,4 +747,30 @@ fn serve_shows_a_new_note_within_a_second() {
     // Paths cannot climb out of the site.
     assert!(get(&server.url, "/../incident.toml").starts_with("HTTP/1.1 404"));
     assert!(get(&server.url, "/%2e%2e/incident.toml").starts_with("HTTP/1.1 404"));
+}
+
+#[test]
+fn serve_answers_only_to_its_own_name_and_sends_folders_to_their_slash() {
+    let (env, _) = TestEnv::with_incident();
+    env.ok(&["resolve", "done"]);
+    let server = serve(&env);
+    let port = server.url.trim_end_matches('/').rsplit(':').next().unwrap().to_string();
+
+    // A folder without its `/`: relative links on its page would point one level too high.
+    let r = get(&server.url, "/tags");
+    assert!(r.starts_with("HTTP/1.1 301"), "{r}");
+    assert!(r.to_lowercase().contains("\r\nlocation: /tags/\r\n"), "{r}");
+    let r = get(&server.url, "/tags?q=k3s");
+    assert!(r.to_lowercase().contains("\r\nlocation: /tags/?q=k3s\r\n"), "{r}");
+    assert!(get(&server.url, "/tags/").starts_with("HTTP/1.1 200"));
+
+    // Another name for 127.0.0.1 (DNS rebinding) reads nothing.
+    for host in [format!("evil.example:{port}"), "127.0.0.1".to_string(), format!("localhost.evil:{port}")] {
+        let r = get_as(&server.url, "/", &host);
+        assert!(r.starts_with("HTTP/1.1 403"), "{host}: {r}");
+        assert!(r.ends_with(&format!("forbidden: open this site as http://127.0.0.1:{port}/\n")), "{host}: {r}");
+    }
+    for host in [format!("localhost:{port}"), format!("LOCALHOST:{port}"), format!("[::1]:{port}")] {
+        assert!(get_as(&server.url, "/", &host).starts_with("HTTP/1.1 200"), "{host}");
+    }
 }
