@@ -1,7 +1,7 @@
 //! `incident capture -c CMD < output`: output that was already on screen.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 
 use crate::cli::CaptureArgs;
 use crate::config::Config;
@@ -34,7 +34,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         Ok(opened) => opened,
         Err(e) => {
             // Like tee: what was piped in still reaches the screen, whatever the vault says.
-            if !args.no_echo {
+            // (Not a terminal: nobody should have to type an end of input to see the error.)
+            let typed = args.file.is_none() && io::stdin().is_terminal();
+            if !args.no_echo && !typed {
                 let _ = io::copy(&mut input, &mut io::stdout().lock());
             }
             return Err(e);

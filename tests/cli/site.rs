@@ -307,13 +307,7 @@ fn every_file_deleted_by_hand_comes_back() {
 
 #[test]
 fn a_damaged_publish_record_means_reading_everything_again() {
-    let mut env = TestEnv::new();
-    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
-    env.ok(&["resolve", "fixed"]);
-    env.at("2025-10-06T08:23:00-05:00");
-    env.ok(&["start", "Second outage"]);
-    env.ok(&["resolve", "fixed"]);
-    env.ok(&["publish"]);
+    let (env, a) = two_published_incidents();
     let record = env.root().join(".incident/site-cache");
     let entries = env.root().join(".incident/site-cache.entries");
     let bytes = fs::read(&entries).unwrap();
@@ -578,13 +572,7 @@ fn causes_decisions_and_lessons_are_searchable_after_long_notes() {
 
 #[test]
 fn a_damaged_incident_md_keeps_its_last_pages_and_fails_the_publish() {
-    let mut env = TestEnv::new();
-    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
-    env.ok(&["resolve", "fixed"]);
-    env.at("2025-10-06T08:23:00-05:00");
-    env.ok(&["start", "Second outage"]);
-    env.ok(&["resolve", "fixed"]);
-    env.ok(&["publish"]);
+    let (env, a) = two_published_incidents();
     let site = env.root().join("public");
     let md = env.incident_dir(&a).join("incident.md");
     let good = read(&md);
@@ -773,4 +761,16 @@ fn serve_answers_only_to_its_own_name_and_sends_folders_to_their_slash() {
     for host in [format!("localhost:{port}"), format!("LOCALHOST:{port}"), format!("[::1]:{port}")] {
         assert!(get_as(&server.url, "/", &host).starts_with("HTTP/1.1 200"), "{host}");
     }
+}
+
+/// Two resolved incidents, published; returns the first one's id.
+fn two_published_incidents() -> (TestEnv, String) {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    env.ok(&["start", "Second outage"]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["publish"]);
+    (env, a)
 }
