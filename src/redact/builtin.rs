@@ -235,7 +235,15 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "vault-token",
-        patterns: &[pat(&["hvs.", "hvb.", "hvr."], r"(?-u:\b)(hv[sbr]\.[A-Za-z0-9_-]{20,})", Plain)],
+        patterns: &[
+            pat(&["hvs.", "hvb.", "hvr."], r"(?-u:\b)(hv[sbr]\.[A-Za-z0-9_-]{20,})", Plain),
+            // `vault login TOKEN`: the token is the one argument without `=` (legacy `s.…` too)
+            pat(
+                &["vault"],
+                r"(?-u:\b)vault[ \t]+login(?:[ \t]+-\S+)*[ \t]+([^\s=\-'\x22][^\s=]{7,})(?:[ \t]|$)",
+                Plain,
+            ),
+        ],
     },
     Builtin {
         name: "sendgrid-key",
@@ -356,6 +364,17 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 Plain,
             ),
             pat(&["sshpass"], r#"(?-u:\b)sshpass[ \t]+-p[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#, Plain),
+            // htpasswd -b FILE USER SECRET, htpasswd -nb USER SECRET
+            pat(
+                &["htpasswd"],
+                r#"(?-u:\b)htpasswd[ \t]+-[A-MO-Za-mo-z]*b[A-MO-Za-mo-z]*[ \t]+(?:\S+[ \t]+){2}(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
+                Plain,
+            ),
+            pat(
+                &["htpasswd"],
+                r#"(?-u:\b)htpasswd[ \t]+-(?:[A-Za-z]*n[A-Za-z]*b|[A-Za-z]*b[A-Za-z]*n)[A-Za-z]*[ \t]+\S+[ \t]+(?:"([^"]*)"|'([^']*)'|([^\s"']+))"#,
+                Plain,
+            ),
             // docker login -u ci -p SECRET registry (podman, nerdctl, buildah, skopeo alike)
             pat(
                 &["login"],
