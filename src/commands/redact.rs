@@ -23,9 +23,19 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     let mut splitter = LineSplitter::default();
     let mut buf = vec![0u8; 256 * 1024];
     let mut text = String::new();
+    // The last line, when it has no newline and is not UTF-8: it comes out at `finish`.
+    let mut last_raw: Option<Vec<u8>> = None;
     let mut write = |redactor: &mut Redactor<Numbering>, line: &[u8], text: &mut String| -> io::Result<()> {
         text.clear();
-        redactor.push_line(&String::from_utf8_lossy(line), text);
+        let lossy = String::from_utf8_lossy(line);
+        redactor.push_line(&lossy, text);
+        // A filter changes nothing it need not: a line that is not UTF-8 and comes back
+        // untouched goes out as its own bytes, not with U+FFFD in it.
+        let invalid = matches!(lossy, std::borrow::Cow::Owned(_));
+        if invalid && *text == lossy {
+            return out.write_all(line);
+        }
+        last_raw = (invalid && !line.ends_with(b"\n")).then(|| line.to_vec());
         out.write_all(text.as_bytes())
     };
     loop {
@@ -45,7 +55,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     }
     text.clear();
     redactor.finish(&mut text);
-    let flushed = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    let tail = match &last_raw {
+        Some(raw) if text == String::from_utf8_lossy(raw) => raw.as_slice(),
+        _ => text.as_bytes(),
+    };
+    let flushed = out.write_all(tail).and_then(|_| out.flush());
     if let Err(e) = flushed {
         return broken_pipe_or(e);
     }

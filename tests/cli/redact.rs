@@ -241,6 +241,31 @@ fn rules_can_be_switched_off_and_added_in_settings() {
 }
 
 #[test]
+fn the_pipe_filter_leaves_bytes_that_are_not_utf8_as_they_are() {
+    let env = TestEnv::bare();
+    let mut input: Vec<u8> = b"caf\xe9 au lait\r\n".to_vec();
+    for i in 0..64u8 {
+        input.extend([0x80 | i, b' ', 0xc3, i % 10 + b'0', 0xff, b'\n']);
+    }
+    input.extend(b"key AKIAZLXXFOFBKFJKUPHB \xff\nend \xfe");
+    let mut child = env
+        .command(&["redact"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &input).unwrap();
+    let done = child.wait_with_output().unwrap();
+    assert!(done.status.success());
+    let out = done.stdout;
+    let cut = input.len() - b"key AKIAZLXXFOFBKFJKUPHB \xff\nend \xfe".len();
+    assert_eq!(out[..cut], input[..cut], "lines without secrets go out byte for byte");
+    assert!(String::from_utf8_lossy(&out[cut..]).starts_with("key [REDACTED:aws-key-1] \u{fffd}\n"));
+    assert!(out.ends_with(b"end \xfe"), "{:?}", String::from_utf8_lossy(&out));
+}
+
+#[test]
 fn redact_is_a_pipe_filter() {
     let env = TestEnv::bare();
     let input = "curl -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345' https://api\nimage: nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
