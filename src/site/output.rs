@@ -58,6 +58,26 @@ pub fn remove(out: &Path, path: &str) -> bool {
 /// The folders of the output folder that are the publisher's own.
 pub const OWN_FOLDERS: [&str; 4] = ["incidents", "tags", "services", "assets"];
 
+/// Written at the top of a folder this tool publishes into while it is empty (or already
+/// ours): only such a folder is ever swept. Someone else's folder is written into, never
+/// cleaned.
+pub const MARKER: &str = ".incident-site";
+const MARKER_TEXT: &str = "Published by `incident publish`: it removes files of its own parts of this folder \
+(incidents/, tags/, services/, assets/, index pages, feed, search index) that it did not write.\n";
+
+/// The folder carries the marker of a site this tool published.
+pub fn is_marked(out: &Path) -> bool {
+    out.join(MARKER).is_file()
+}
+
+/// Claims a folder that is ours or was empty (see [`MARKER`]).
+pub fn mark_ours(out: &Path) -> Result<()> {
+    if out.join(MARKER).is_file() {
+        return Ok(());
+    }
+    write_file(out, MARKER, MARKER_TEXT.as_bytes())
+}
+
 /// A file at the top of the output folder that a publish writes (`index-7.html`, …).
 fn own_top_file(name: &str) -> bool {
     matches!(name, "index.html" | "feed.xml" | "search-index.json" | "search-index.js")

@@ -282,6 +282,27 @@ fn a_deleted_incident_leaves_the_site_without_a_record_of_the_folder() {
 }
 
 #[test]
+fn a_folder_of_someone_elses_is_written_into_but_never_swept() {
+    let (env, _id) = TestEnv::with_incident();
+    env.ok(&["resolve", "fixed"]);
+    let www = env.root().join("www");
+    fs::create_dir_all(www.join("assets")).unwrap();
+    fs::write(www.join("assets/theme.css"), "mine").unwrap();
+    fs::create_dir_all(www.join("tags")).unwrap();
+    fs::write(www.join("tags/notes.txt"), "mine").unwrap();
+    for args in [&["publish", "--out", "www"][..], &["publish", "--out", "www", "--force"]] {
+        let r = env.run(args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(read(&www.join("assets/theme.css")), "mine", "{args:?}");
+        assert_eq!(read(&www.join("tags/notes.txt")), "mine", "{args:?}");
+    }
+    assert!(!www.join(".incident-site").exists(), "the folder is not claimed");
+    // A folder it published from empty is its own: marked, and swept when there is no record.
+    env.ok(&["publish"]);
+    assert!(env.root().join("public/.incident-site").is_file());
+}
+
+#[test]
 fn every_file_deleted_by_hand_comes_back() {
     let (env, id) = TestEnv::with_incident();
     let vault_dir = env.incident_dir(&id);
