@@ -56,9 +56,12 @@ pub enum RuleError {
     Duplicate { name: String },
     #[error("redact rule `{name}` has an empty keyword")]
     EmptyKeyword { name: String },
-    #[error("redact rule `{name}`: invalid pattern")]
+    #[error("redact rule `{name}`: invalid pattern {pattern:?}: {reason}")]
     BadPattern {
         name: String,
+        pattern: String,
+        /// The regex crate's own words, without its drawing of the pattern.
+        reason: String,
         #[source]
         source: Box<regex::Error>,
     },
@@ -181,8 +184,12 @@ impl Rules {
             if c.keywords.iter().any(|k| k.is_empty()) {
                 return Err(RuleError::EmptyKeyword { name: c.name.clone() });
             }
-            let re = Regex::new(&c.pattern)
-                .map_err(|e| RuleError::BadPattern { name: c.name.clone(), source: Box::new(e) })?;
+            let re = Regex::new(&c.pattern).map_err(|e| RuleError::BadPattern {
+                name: c.name.clone(),
+                pattern: c.pattern.clone(),
+                reason: e.to_string().lines().last().unwrap_or_default().trim_start_matches("error: ").to_string(),
+                source: Box::new(e),
+            })?;
             let compiled = OnceLock::new();
             let _ = compiled.set(compile_groups(re, true));
             let rule = names.len() as u32;
@@ -409,7 +416,7 @@ mod tests {
         let e = err("[[rules]]\nname = \"jwt\"\npattern = \"x\"");
         assert!(e.contains("twice"), "{e}");
         let e = err("[[rules]]\nname = \"acme\"\npattern = \"(\"");
-        assert!(e.contains("`acme`") && e.contains("invalid pattern"), "{e}");
+        assert_eq!(e, "redact rule `acme`: invalid pattern \"(\": unclosed group");
         let e = err("[[rules]]\nname = \"acme\"\npattern = \"x\"\nkeywords = [\"\"]");
         assert!(e.contains("empty keyword"), "{e}");
         // A built-in may be replaced once it is disabled.

@@ -176,10 +176,13 @@ impl Vault {
             return Ok(RulesRef::Builtin(Rules::builtin()));
         }
         Rules::from_config(cfg).map(|r| RulesRef::Custom(Box::new(r))).map_err(|e| {
-            Error::user_hint(
-                format!("{}: [redact]: {e}", self.root.join(SETTINGS_FILE).display()),
-                "`incident redact --help` lists the rule names",
-            )
+            let hint = match e {
+                crate::redact::RuleError::BadPattern { .. } => {
+                    "fix the rule's `pattern` (regular expression syntax of the regex crate)"
+                }
+                _ => "`incident redact --help` lists the rule names",
+            };
+            Error::user_hint(format!("{}: [redact]: {e}", self.root.join(SETTINGS_FILE).display()), hint)
         })
     }
 
