@@ -192,6 +192,8 @@ impl Vault {
                 }
             })
             .collect();
+        let mut parsed = parsed;
+        give_copies_their_own_ids(&mut parsed, &mut warnings);
         let mut digests = digests;
         for read in parsed {
             if let (Some(d), Some(digest)) = (digests.as_deref_mut(), read.digest) {
@@ -237,7 +239,7 @@ impl Vault {
                 }
             };
             let mut milestones = Vec::new();
-            for path in all.iter().filter(|p| kind_of_file(p) == Some(StepKind::Milestone)) {
+            for path in all.iter().filter(|p| may_be(p, StepKind::Milestone)) {
                 match read_step(path) {
                     Ok(step) => {
                         if let Some(m) = step.meta.milestone {
@@ -283,6 +285,39 @@ fn unreadable_steps(dir: &Path, e: &Error) -> Warning {
 }
 
 /// The kind in a step file name `<time>-<kind>-<random>.md`.
+/// A step file copied by hand (Obsidian's `… 1.md`) carries the id of its original: the
+/// one whose file name is not its id is read under its file name, with a word about it.
+fn give_copies_their_own_ids(parsed: &mut [ReadStep], warnings: &mut Vec<Warning>) {
+    let mut seen = std::collections::HashSet::new();
+    let dups: std::collections::HashSet<String> = parsed
+        .iter()
+        .filter_map(|r| r.step.as_ref()?.as_ref().ok())
+        .filter(|s| !seen.insert(s.meta.id.as_str()))
+        .map(|s| s.meta.id.clone())
+        .collect();
+    if dups.is_empty() {
+        return;
+    }
+    for read in parsed.iter_mut() {
+        let Some(Ok(step)) = read.step.as_mut() else { continue };
+        let stem = read.path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        if dups.contains(&step.meta.id) && stem != step.meta.id {
+            warnings.push(Warning {
+                path: read.path.clone(),
+                line: 0,
+                message: format!("has the id `{}` of another step (a copy?); read as `{stem}`", step.meta.id),
+            });
+            step.meta.id = stem.to_string();
+        }
+    }
+}
+
+/// Whether the file may hold a step of `kind`: its name says so, or says nothing (a file
+/// named by hand, `resolved.md`, is opened to find out).
+fn may_be(path: &Path, kind: StepKind) -> bool {
+    kind_of_file(path).is_none_or(|k| k == kind || k == StepKind::Other)
+}
+
 fn kind_of_file(path: &Path) -> Option<StepKind> {
     let stem = path.file_stem()?.to_str()?;
     let (_time, rest) = stem.split_once('-')?;
@@ -426,7 +461,7 @@ impl Vault {
         let mut steps = Vec::new();
         let mut warnings = Vec::new();
         for path in step_files(&incident.dir, &mut warnings)? {
-            if kind_of_file(&path) != Some(kind) {
+            if !may_be(&path, kind) {
                 continue;
             }
             match read_step(&path) {

@@ -374,3 +374,30 @@ fn a_misspelt_key_is_named_and_the_step_still_read() {
     );
     assert!(r.stdout.contains("08:22"), "the step is still shown: {}", r.stdout);
 }
+
+#[test]
+fn a_copied_step_is_read_under_its_own_name_and_a_hand_named_milestone_counts() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected", "--at", "08:20"]);
+    let original = env.step_files(&id)[0].clone();
+    let stem = original.file_stem().unwrap().to_str().unwrap().to_string();
+    std::fs::copy(&original, original.with_file_name(format!("{stem} 1.md"))).unwrap();
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "steps/{stem} 1.md:0: has the id `{stem}` of another step (a copy?); read as `{stem} 1`"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains(&format!("(steps/{stem}.md)")), "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("(steps/{stem}%201.md)")), "{}", r.stdout);
+
+    // A milestone in a file named by hand still counts in `list`, as in `status`.
+    let hand = env.incident_dir(&id).join("steps/resolved.md");
+    std::fs::write(&hand, "---\nkind: milestone\nmilestone: resolved\nat: 2025-10-05T08:22:30-05:00\n---\n\nfixed\n")
+        .unwrap();
+    assert_eq!(env.json(&["status", "--json"])["status"], "resolved");
+    assert_eq!(env.json(&["list", "--json"])[0]["status"], "resolved");
+}
