@@ -50,6 +50,7 @@ impl StepWriter {
     pub fn output_spool(&self) -> Result<NamedTempFile> {
         let dir = self.outputs_dir();
         create_in_incident(&dir)?;
+        remove_stale_spools(&dir);
         atomic::temp_in(&dir)
     }
 
@@ -110,4 +111,19 @@ fn create_in_incident(dir: &Path) -> Result<()> {
 /// The file text of a step: frontmatter, blank line, body.
 pub fn render_step(step: &Step) -> String {
     frontmatter::render(&step.meta, &step.body)
+}
+
+/// Spools a killed `run` left behind (`kill -9` leaves no chance to clean up): those over
+/// an hour old go when the next large output is spooled. Only here, where a big write is
+/// under way anyway, never on the path of a plain step.
+fn remove_stale_spools(dir: &Path) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
+    let Ok(list) = std::fs::read_dir(dir) else { return };
+    for entry in list.flatten() {
+        let stale = entry.file_name().to_str().is_some_and(|n| n.starts_with(atomic::TEMP_PREFIX))
+            && entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

@@ -265,3 +265,21 @@ fn the_double_dash_before_the_command_is_optional() {
     assert_eq!(fm["argv"], serde_json::json!(["sh", "-c", "echo \"[$0]\" -A", "-n"]));
     assert_eq!(fm["title"], "listing");
 }
+
+#[test]
+fn spools_a_killed_run_left_behind_go_when_the_next_one_is_made() {
+    let (env, id) = TestEnv::with_incident();
+    std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = 4096\n").unwrap();
+    let outputs = env.incident_dir(&id).join("outputs");
+    std::fs::create_dir_all(&outputs).unwrap();
+    let (old, fresh) = (outputs.join(".incident-tmp-old123"), outputs.join(".incident-tmp-new456"));
+    std::fs::write(&old, "half").unwrap();
+    std::fs::write(&fresh, "still being written").unwrap();
+    let touched = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&old).status().unwrap();
+    assert!(touched.success());
+    env.ok(&["run", "--", "echo", "small"]);
+    assert!(old.exists(), "a small output spools nothing and looks at nothing");
+    env.ok(&["run", "--", "seq", "1", "5000"]);
+    assert!(!old.exists(), "over an hour old: removed");
+    assert!(fresh.exists(), "perhaps another run's: kept");
+}
