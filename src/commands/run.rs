@@ -25,20 +25,12 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     let mut extractor = Extractor::new(Hint::Auto);
     let mut scrub = session.scrub(args.step.no_redact);
     let mut recorder = OutputRecorder::new(&session.writer, limit, &mut scrub, |line: &str| extractor.feed_line(line));
-    // A recording failure (disk full) must not stop the command: keep running, report after.
-    let mut record_error = None;
+    // A recording failure (disk full) never stops the command: the recorder keeps head and tail.
     let finished = run_and_tee(&args.command, true, |stream, bytes| {
-        if record_error.is_none()
-            && let Err(e) = recorder.push(stream, bytes)
-        {
-            record_error = Some(e);
-        }
+        recorder.push(stream, bytes);
         Ok(())
     })?;
-    if let Some(e) = record_error {
-        return Err(e);
-    }
-    let captured = recorder.finish()?;
+    let captured = recorder.finish();
     let json = captured.kube_json_facts(cfg.clock.now().timestamp());
     meta.facts = json.or_else(|| Some(extractor.finish()).filter(|f| !f.is_empty()));
     meta.exit_code = Some(finished.exit_code);

@@ -11,7 +11,7 @@ use tempfile::NamedTempFile;
 
 use super::lines::{LineSplitter, clean_line};
 use super::scrub::LineFilter;
-use crate::error::{IoContext, Result};
+use crate::error::IoContext;
 use crate::vault::StepWriter;
 
 /// What was recorded of an output.
@@ -95,36 +95,38 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
     }
 
     /// Bytes from `stream` (0 stdout, 1 stderr); complete lines go through at once.
-    pub fn push(&mut self, stream: usize, bytes: &[u8]) -> Result<()> {
+    /// Never fails: should the spool fail, head and tail are kept (see `spool_error`).
+    pub fn push(&mut self, stream: usize, bytes: &[u8]) {
         let mut splitter = std::mem::take(&mut self.pending[stream]);
-        let result = splitter.push(bytes, |line| self.line(line));
+        let _ = splitter.push(bytes, |line| {
+            self.line(line);
+            Ok::<(), std::convert::Infallible>(())
+        });
         self.pending[stream] = splitter;
-        result
     }
 
-    fn line(&mut self, raw: &[u8]) -> Result<()> {
+    fn line(&mut self, raw: &[u8]) {
         let clean = clean_line(raw);
         self.lines += 1;
         self.scratch.clear();
         self.filter.line(&clean, &mut self.scratch);
-        self.emit()
+        self.emit();
     }
 
     /// Stores what the filter let through (it may hold lines back, or release several).
-    fn emit(&mut self) -> Result<()> {
+    fn emit(&mut self) {
         if self.scratch.is_empty() {
-            return Ok(());
+            return;
         }
         let text = std::mem::take(&mut self.scratch);
         for line in text.split_inclusive('\n') {
             (self.observe)(line.trim_end_matches('\n'));
         }
-        self.store(&text)?;
+        self.store(&text);
         self.scratch = text;
-        Ok(())
     }
 
-    fn store(&mut self, text: &str) -> Result<()> {
+    fn store(&mut self, text: &str) {
         self.hasher.update(text.as_bytes());
         self.bytes += text.len() as u64;
         if self.overflowed {
@@ -134,7 +136,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
                 self.give_up_spool(e);
             }
             self.push_tail(text);
-            return Ok(());
+            return;
         }
         self.head.push_str(text);
         if self.head.len() > self.limit {
@@ -155,7 +157,6 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
                 self.push_tail(line);
             }
         }
-        Ok(())
     }
 
     fn push_tail(&mut self, text: &str) {
@@ -174,23 +175,26 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
         self.spool_error = Some(error.to_string());
     }
 
-    pub fn finish(mut self) -> Result<Captured> {
-        let captured = self.finish_inner()?;
+    pub fn finish(mut self) -> Captured {
+        let captured = self.finish_inner();
         self.finished = true;
-        Ok(captured)
+        captured
     }
 
-    fn finish_inner(&mut self) -> Result<Captured> {
+    fn finish_inner(&mut self) -> Captured {
         for stream in 0..2 {
             let mut splitter = std::mem::take(&mut self.pending[stream]);
-            splitter.finish(|line| self.line(line))?;
+            let _ = splitter.finish(|line| {
+                self.line(line);
+                Ok::<(), std::convert::Infallible>(())
+            });
         }
         self.scratch.clear();
         self.filter.end(&mut self.scratch);
-        self.emit()?;
+        self.emit();
         let sha256 = hex::encode(self.hasher.finalize_reset());
         if !self.overflowed {
-            return Ok(Captured {
+            return Captured {
                 inline: std::mem::take(&mut self.head),
                 spool: None,
                 bytes: self.bytes,
@@ -198,7 +202,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
                 sha256,
                 omitted_bytes: 0,
                 spool_error: None,
-            });
+            };
         }
         let spool = match self.spool.take().map(|s| s.into_inner()) {
             Some(Ok(file)) => Some(file),
@@ -219,7 +223,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
         for line in &self.tail {
             inline.push_str(line);
         }
-        Ok(Captured {
+        Captured {
             inline,
             spool,
             bytes: self.bytes,
@@ -227,7 +231,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
             sha256,
             omitted_bytes: omitted,
             spool_error: self.spool_error.take(),
-        })
+        }
     }
 }
 
