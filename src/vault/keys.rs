@@ -21,7 +21,9 @@ fn known() -> &'static [&'static str] {
 /// The first top-level key of the frontmatter in `text` that `StepMeta` does not know,
 /// with its line and the known key it was probably meant to be.
 pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)> {
-    let text = std::str::from_utf8(text).ok()?;
+    // Only the frontmatter is looked at: the body (outputs) can be long.
+    let end = text.windows(4).skip(3).position(|w| w == b"\n---").map_or(text.len(), |i| i + 3 + 4);
+    let text = std::str::from_utf8(&text[..end]).ok()?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();
     lines.next().filter(|(_, l)| l.trim_end() == "---")?;
