@@ -24,6 +24,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     let limit = session.vault.settings.record.inline_limit;
     let mut extractor = Extractor::new(Hint::Auto);
     let mut scrub = session.scrub(args.step.no_redact);
+    // Secrets of the command line are known before its output streams by: echoed, they go.
+    scrub.text(meta.command.as_deref().unwrap_or_default());
     let mut recorder = OutputRecorder::new(&session.writer, limit, &mut scrub, |line: &str| extractor.feed_line(line));
     // A recording failure (disk full) never stops the command: the recorder keeps head and tail.
     let finished = run_and_tee(&args.command, true, |stream, bytes| {

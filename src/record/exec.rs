@@ -118,11 +118,18 @@ pub fn run_and_tee(
     }
     let status = match status {
         Some(s) => s,
-        None => {
-            let s = child.wait().map_err(|e| Error::Internal(format!("waiting for the command failed: {e}")))?;
-            duration = started.elapsed();
-            s
-        }
+        None => loop {
+            // Its pipes are closed but it runs on: keep passing SIGHUP/SIGTERM on.
+            guard.forward(&child);
+            match child.try_wait() {
+                Ok(Some(s)) => {
+                    duration = started.elapsed();
+                    break s;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(Error::Internal(format!("waiting for the command failed: {e}"))),
+            }
+        },
     };
     let (exit_code, signal) = describe(status);
     Ok(Finished { exit_code, signal, duration, spawn_error: None })

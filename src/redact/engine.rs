@@ -512,28 +512,41 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         }
     }
 
-    /// Words that are secrets found earlier in the incident, whatever their context now
-    /// (a password given to `--from-literal`, then printed bare).
+    /// Words that are secrets found earlier in the incident, or by a rule earlier on this
+    /// line, whatever their context now (a password given to `--from-literal`, then printed
+    /// bare). Only distinctive words: a password `postgres` must not take every `postgres`.
     fn known_secrets(&mut self, text: &str, pos: usize) {
         // Asked again only after a new secret was labelled: not once per line.
         let lengths = self.known_lengths.take().unwrap_or_else(|| self.placeholders.known_lengths());
-        let Some(&shortest) = lengths.first() else {
+        let found: Vec<(u32, usize, usize)> = self
+            .spans
+            .iter()
+            .filter(|s| s.open_pem.is_none() && distinctive(&text[s.start..s.end]))
+            .map(|s| (s.rule, s.start, s.end))
+            .collect();
+        if lengths.is_empty() && found.is_empty() {
             self.known_lengths = Some(lengths);
             return;
-        };
+        }
         let separator = |c: char| c.is_whitespace() || "\"'`=:,;()[]{}<>".contains(c);
         let mut start = pos;
         for word in text[pos..].split(separator) {
             let at = start;
             start += word.len() + text[at + word.len()..].chars().next().map_or(0, char::len_utf8);
-            if word.len() < shortest || !lengths.contains(&word.len()) {
+            if !distinctive(word) {
                 continue;
             }
-            let Some(placeholder) = self.placeholders.known(word) else { continue };
-            let name = placeholder.trim_start_matches("[REDACTED:").trim_end_matches(']');
-            let name = name.rsplit_once('-').map_or(name, |(rule, _)| rule);
-            if let Some(rule) = self.rules.names().iter().position(|n| *n == name) {
-                let rule = rule as u32;
+            let on_this_line = found.iter().find(|&&(_, s, e)| (at < s || at >= e) && &text[s..e] == word);
+            let rule = match on_this_line {
+                Some(&(rule, _, _)) => Some(rule),
+                None if lengths.contains(&word.len()) => self.placeholders.known(word).and_then(|placeholder| {
+                    let name = placeholder.trim_start_matches("[REDACTED:").trim_end_matches(']');
+                    let name = name.rsplit_once('-').map_or(name, |(rule, _)| rule);
+                    self.rules.names().iter().position(|n| *n == name).map(|i| i as u32)
+                }),
+                None => None,
+            };
+            if let Some(rule) = rule {
                 self.spans.push(Span::new(at, at + word.len(), rule, self.rules.rule_prio(rule)));
             }
         }
@@ -632,6 +645,15 @@ fn next_at(text: &str, to: usize, at: usize) -> usize {
         n += 1;
     }
     n
+}
+
+/// Long and machine-like enough to be hidden wherever it turns up: 8 bytes or more, with a
+/// digit, mixed case or a symbol.
+fn distinctive(word: &str) -> bool {
+    word.len() >= 8
+        && (word.bytes().any(|b| b.is_ascii_digit())
+            || (word.bytes().any(|b| b.is_ascii_uppercase()) && word.bytes().any(|b| b.is_ascii_lowercase()))
+            || word.bytes().any(|b| !b.is_ascii_alphanumeric()))
 }
 
 /// Sorts spans and merges overlaps (never letting a secret's tail escape because another

@@ -245,7 +245,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let out = opts.out.as_path();
     // An empty or new folder keeps nothing of any last publish: no need to look first.
     let out_empty = fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
-    let marked = out_empty || output::is_marked(out);
+    let ours = out_empty || output::is_marked(out);
     fs::create_dir_all(out).ctx("create", out)?;
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
     let settings = settings_digest(theme, opts);
@@ -385,9 +385,8 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     remove_stale(out, &plan, &old, &last.cache, &next, &mut report);
     // No record of what an earlier publish left in this folder (a first publish into it,
     // --force, a record of another folder): what this publish did not write goes.
-    // Ours: published from empty, or the record of the last publish is of this folder
-    // (a site from before the marker).
-    let ours = marked || (last.found && last.cache.out == next.out);
+    // Ours: published into while empty, or marked so then. A record of this folder is not
+    // enough: someone else's folder published into twice would become ours.
     if ours && opts.only.is_none() {
         output::mark_ours(out)?;
     }

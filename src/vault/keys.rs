@@ -22,13 +22,13 @@ fn known() -> &'static [&'static str] {
 /// with its line and the known key it was probably meant to be.
 pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)> {
     // Only the frontmatter is looked at: the body (outputs) can be long.
-    let end = text.windows(4).skip(3).position(|w| w == b"\n---").map_or(text.len(), |i| i + 3 + 4);
+    let end = text.windows(4).skip(3).position(|w| w == b"\n---" || w == b"\n...").map_or(text.len(), |i| i + 3 + 4);
     let text = std::str::from_utf8(&text[..end]).ok()?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();
     lines.next().filter(|(_, l)| l.trim_end() == "---")?;
     for (i, line) in lines {
-        if line.trim_end() == "---" {
+        if matches!(line.trim_end(), "---" | "...") {
             break;
         }
         // Only `key:` at the start of a line: nested keys and list items belong to a field.

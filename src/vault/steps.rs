@@ -51,7 +51,10 @@ impl StepWriter {
         let dir = self.outputs_dir();
         create_in_incident(&dir)?;
         remove_stale_spools(&dir);
-        atomic::temp_in(&dir)
+        let spool = atomic::temp_in(&dir)?;
+        // Held while it is written: a long, quiet `run` elsewhere keeps its spool.
+        let _ = spool.as_file().lock();
+        Ok(spool)
     }
 
     /// Moves a spooled output to `outputs/<id>.out` and records it in `meta`.
@@ -114,14 +117,15 @@ pub fn render_step(step: &Step) -> String {
 }
 
 /// Spools a killed `run` left behind (`kill -9` leaves no chance to clean up): those over
-/// an hour old go when the next large output is spooled. Only here, where a big write is
+/// an hour old and locked by nobody go when the next large output is spooled. Only here, where a big write is
 /// under way anyway, never on the path of a plain step.
 fn remove_stale_spools(dir: &Path) {
     const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
     let Ok(list) = std::fs::read_dir(dir) else { return };
     for entry in list.flatten() {
         let stale = entry.file_name().to_str().is_some_and(|n| n.starts_with(atomic::TEMP_PREFIX))
-            && entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE));
+            && entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE))
+            && std::fs::File::open(entry.path()).is_ok_and(|f| f.try_lock().is_ok());
         if stale {
             let _ = std::fs::remove_file(entry.path());
         }

@@ -207,9 +207,30 @@ fn a_secret_found_once_is_hidden_wherever_it_turns_up_again() {
     }
     let note = env.only_step(&id, "note");
     assert!(body(&note).contains("tried [REDACTED:password-assignment-1] by hand, and Hunter2Secret990"), "{note}");
-    // The pipe filter does the same within its input.
-    let r = env.run_with_stdin(&["redact"], b"docker login --password Xy7Zq9Lm2Pw\necho Xy7Zq9Lm2Pw\n");
-    assert_eq!(r.stdout, "docker login --password [REDACTED:password-flag-1]\necho [REDACTED:password-flag-1]\n");
+    // The pipe filter does the same within its input, on the same line too; a plain word
+    // used as a password is not hidden everywhere.
+    let r = env.run_with_stdin(
+        &["redact"],
+        b"docker login --password Xy7Zq9Lm2Pw; echo Xy7Zq9Lm2Pw\necho Xy7Zq9Lm2Pw\nPGPASSWORD=postgres psql -U postgres\n",
+    );
+    assert_eq!(
+        r.stdout,
+        "docker login --password [REDACTED:password-flag-1]; echo [REDACTED:password-flag-1]\n\
+         echo [REDACTED:password-flag-1]\nPGPASSWORD=[REDACTED:password-assignment-1] psql -U postgres\n"
+    );
+}
+
+#[test]
+fn a_secret_on_the_command_line_is_hidden_in_the_whole_spooled_output() {
+    let (env, id) = TestEnv::with_incident();
+    std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = 1024\n").unwrap();
+    let script = "for i in $(seq 1 300); do echo \"line $i Hunter3Secret77\"; done";
+    env.ok(&["run", "--", "sh", "-c", script, "--password=Hunter3Secret77"]);
+    let step = env.only_step(&id, "run");
+    let file = frontmatter(&step)["output_file"].as_str().unwrap().to_string();
+    let whole = std::fs::read_to_string(env.incident_dir(&id).join(file)).unwrap();
+    assert_eq!(whole.lines().count(), 300);
+    assert!(!whole.contains("Hunter3Secret77") && !step.contains("Hunter3Secret77"), "{whole}");
 }
 
 #[test]

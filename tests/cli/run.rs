@@ -49,10 +49,16 @@ fn run_of_a_missing_command_is_recorded_as_such() {
 #[test]
 fn a_hangup_or_terminate_is_passed_on_and_the_step_still_recorded() {
     use std::io::BufRead;
-    for (signal, name, code) in [(libc::SIGHUP, "SIGHUP", 129), (libc::SIGTERM, "SIGTERM", 143)] {
+    // The last: a command that closed its output first, still running.
+    let cases = [
+        (libc::SIGHUP, "SIGHUP", 129, "echo started; exec sleep 20"),
+        (libc::SIGTERM, "SIGTERM", 143, "echo started; exec sleep 20"),
+        (libc::SIGTERM, "SIGTERM", 143, "echo started; exec >/dev/null 2>&1; exec sleep 20"),
+    ];
+    for (signal, name, code, script) in cases {
         let (env, id) = TestEnv::with_incident();
         let mut child = env
-            .command(&["run", "--", "sh", "-c", "echo started; exec sleep 20"])
+            .command(&["run", "--", "sh", "-c", script])
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -275,11 +281,18 @@ fn spools_a_killed_run_left_behind_go_when_the_next_one_is_made() {
     let (old, fresh) = (outputs.join(".incident-tmp-old123"), outputs.join(".incident-tmp-new456"));
     std::fs::write(&old, "half").unwrap();
     std::fs::write(&fresh, "still being written").unwrap();
-    let touched = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&old).status().unwrap();
+    // A quiet, long `run` elsewhere holds its spool locked: old, but alive.
+    let live = outputs.join(".incident-tmp-live789");
+    let held = std::fs::File::create(&live).unwrap();
+    held.lock().unwrap();
+    let touched =
+        std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&old).arg(&live).status().unwrap();
     assert!(touched.success());
     env.ok(&["run", "--", "echo", "small"]);
     assert!(old.exists(), "a small output spools nothing and looks at nothing");
     env.ok(&["run", "--", "seq", "1", "5000"]);
     assert!(!old.exists(), "over an hour old: removed");
     assert!(fresh.exists(), "perhaps another run's: kept");
+    assert!(live.exists(), "locked by a run still writing it: kept");
+    drop(held);
 }
