@@ -540,8 +540,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             let rule = match on_this_line {
                 Some(&(rule, _, _)) => Some(rule),
                 None if lengths.contains(&word.len()) => self.placeholders.known(word).and_then(|placeholder| {
-                    let name = placeholder.trim_start_matches("[REDACTED:").trim_end_matches(']');
-                    let name = name.rsplit_once('-').map_or(name, |(rule, _)| rule);
+                    let name = super::numbering::rule_of(&placeholder);
                     self.rules.names().iter().position(|n| *n == name).map(|i| i as u32)
                 }),
                 None => None,

@@ -147,6 +147,12 @@ impl Placeholders for Numbering {
     }
 }
 
+/// The rule named in a placeholder this numbering made: `[REDACTED:aws-key-2]` → `aws-key`.
+pub fn rule_of(placeholder: &str) -> &str {
+    let inner = placeholder.trim_start_matches("[REDACTED:").trim_end_matches(']');
+    inner.rsplit_once('-').map_or(inner, |(rule, _)| rule)
+}
+
 fn key_id(key: &[u8; 32]) -> String {
     hex(&hmac_sha256(key, b"incident/redact/key-id")[..8])
 }
@@ -168,6 +174,13 @@ pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_name_their_rule() {
+        let mut n = Numbering::with_key([7; 32]);
+        assert_eq!(rule_of(&n.placeholder("my-custom-rule", "s3cr3t-value")), "my-custom-rule");
+        assert_eq!(rule_of("[REDACTED:aws-key-12]"), "aws-key");
+    }
 
     #[test]
     fn knows_its_secrets_back_and_only_them() {

@@ -51,9 +51,7 @@ impl VaultNumbering {
     pub fn secrets_by_rule(&self) -> std::collections::BTreeMap<String, u64> {
         let mut counts = std::collections::BTreeMap::new();
         for placeholder in self.memo.values() {
-            let inner = placeholder.trim_start_matches("[REDACTED:").trim_end_matches(']');
-            let rule = inner.rsplit_once('-').map_or(inner, |(rule, _)| rule);
-            *counts.entry(rule.to_string()).or_insert(0) += 1;
+            *counts.entry(crate::redact::rule_of(placeholder).to_string()).or_insert(0) += 1;
         }
         counts
     }
