@@ -42,7 +42,13 @@ fn main() {
         md += t.elapsed();
         let t = Instant::now();
         let parts = PostmortemParts::default();
-        let src = IncidentSource { incident: &loaded.incident, postmortem: None, files: &[], parts: &parts };
+        let src = IncidentSource {
+            incident: &loaded.incident,
+            postmortem: None,
+            files: &[],
+            parts: &parts,
+            find_links: false,
+        };
         let _ = render_incident(&theme, &opts, &src).unwrap();
         render += t.elapsed();
     }

@@ -43,8 +43,13 @@ pub fn xml_safe(text: &str) -> String {
 /// `text` without the controls [`xml_safe`] drops (ESC, `\x01`, …), unchanged and not
 /// copied when it has none: what goes into a page must not carry terminal escapes.
 pub fn without_controls(text: String) -> String {
+    // A byte scan first (whole pages go through here): C0 controls are single bytes, and
+    // U+FFFE/U+FFFF start with 0xEF; only then are the characters looked at.
+    let suspect = |b: u8| ((b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF);
+    // Whole chunks folded without an early exit, so the compiler can vectorise the loop.
+    let maybe = text.as_bytes().chunks(64).any(|c| c.iter().fold(false, |seen, &b| seen | suspect(b)));
     let bad = |c: char| !matches!(c, '\t' | '\n' | '\r') && (c < ' ' || c == '\u{fffe}' || c == '\u{ffff}');
-    if text.contains(bad) { xml_safe(&text) } else { text }
+    if maybe && text.contains(bad) { xml_safe(&text) } else { text }
 }
 
 #[cfg(test)]
@@ -62,5 +67,10 @@ mod tests {
         assert_eq!(xml_safe("a\x1b[31mb\x00c\td"), "a[31mbc\td");
         assert_eq!(without_controls("a\x1b[31mb\x01c\td\n".to_string()), "a[31mbc\td\n");
         assert_eq!(without_controls("plain\n".to_string()), "plain\n");
+        assert_eq!(
+            without_controls("a\u{feff}b\u{fffe}c\u{ffff}".to_string()),
+            "a\u{feff}bc",
+            "0xEF starts both kinds"
+        );
     }
 }

@@ -75,6 +75,9 @@ pub struct IncidentSource<'a> {
     /// Publishable files of the incident folder, relative to it: `outputs/…`, `attachments/…`.
     pub files: &'a [String],
     pub parts: &'a PostmortemParts,
+    /// Trace the relative links of its Markdown to their vault files (`--check` only: the
+    /// scan costs a pass over every page).
+    pub find_links: bool,
 }
 
 /// What rendering one incident gives: its pages, the files to copy, and its index entry.
@@ -260,6 +263,9 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
     let rewrite = file_rewriter(src.files, true);
     let mut links = Vec::new();
     let mut note_links = |page: &str, html: &str, file: String| {
+        if !src.find_links {
+            return;
+        }
         for link in super::links::relative_links(html) {
             links.push((page.to_string(), link, file.clone()));
         }

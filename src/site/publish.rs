@@ -161,7 +161,9 @@ pub(super) fn render_one(
         return Ok(Some(outcome));
     }
     let parts = super::pages::postmortem_parts(incident);
-    let source = IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts: &parts };
+    let find_links = matches!(sink, Sink::Check(_));
+    let source =
+        IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts: &parts, find_links };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
     if let Sink::Check(_) = sink {
         outcome.link_files =

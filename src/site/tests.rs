@@ -66,6 +66,7 @@ fn hostile_text_is_escaped_everywhere() {
         postmortem: Some("# PM\n\n<script>window.__xss=1</script>"),
         files: &files,
         parts: &parts,
+        find_links: true,
     };
     let site = build(&SiteInput { options: &options, theme: &theme, incidents: vec![source] }).unwrap();
     let paths: Vec<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
