@@ -67,6 +67,20 @@ pub fn date_time(t: Timestamp) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A command line as a shell reads it back. An argument holding a `'` is put in double
+/// quotes when that needs no escapes: `'\''` sequences hide a quoted password from the
+/// redaction rules (`--password '\''p w'\''` reads as an empty value).
+pub fn shell_line(argv: &[String]) -> String {
+    let quote = |arg: &String| {
+        if arg.contains('\'') && !arg.contains(['"', '$', '`', '\\', '!']) {
+            format!("\"{arg}\"")
+        } else {
+            shell_words::quote(arg).into_owned()
+        }
+    };
+    argv.iter().map(quote).collect::<Vec<_>>().join(" ")
+}
+
 /// The first line of a text, cut to `max` characters with an ellipsis.
 pub fn first_line(text: &str, max: usize) -> String {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
@@ -81,6 +95,15 @@ pub fn first_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_lines_read_back_as_the_same_words() {
+        let argv: Vec<String> =
+            ["echo", "docker login --password 'p w'", "it's $HOME", "a b", "plain"].map(String::from).to_vec();
+        let line = shell_line(&argv);
+        assert_eq!(line, "echo \"docker login --password 'p w'\" 'it'\\''s $HOME' 'a b' plain");
+        assert_eq!(shell_words::split(&line).unwrap(), argv);
+    }
 
     #[test]
     fn durations_read_like_people_write_them() {

@@ -332,7 +332,8 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|s| matches!(s.meta.kind, StepKind::Run | StepKind::Capture))
             .filter_map(|s| {
-                let command = s.meta.command.clone().or_else(|| s.meta.argv.as_ref().map(shell_words::join))?;
+                let command =
+                    s.meta.command.clone().or_else(|| s.meta.argv.as_deref().map(crate::format::shell_line))?;
                 let verdict = classify(&command);
                 Some(CommandRecord {
                     step: s.meta.id.clone(),

@@ -69,7 +69,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
         ui.status("no secrets found");
     } else {
         let by_rule: Vec<String> = counts.iter().map(|(rule, n)| format!("{rule} {n}")).collect();
-        ui.status(&format!("redacted {total} secret{} ({})", if total == 1 { "" } else { "s" }, by_rule.join(", ")));
+        // Places, not distinct secrets: the same token twice is two redactions.
+        let noun = if total == 1 { "redaction" } else { "redactions" };
+        ui.status(&format!("{total} {noun} ({})", by_rule.join(", ")));
     }
     Ok(0)
 }

@@ -16,7 +16,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     let at = session.at(args.step.at.as_deref())?;
     let mut meta = session.meta(StepKind::Run, at);
     let argv: Vec<String> = args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    meta.command = Some(shell_words::join(&argv));
+    meta.command = Some(crate::format::shell_line(&argv));
     meta.argv = Some(argv);
     meta.cwd = Some(cfg.cwd.display().to_string());
     meta.title = args.title.clone();

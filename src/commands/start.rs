@@ -76,7 +76,7 @@ impl Placeholders for Found {
         self.numbering.known(candidate)
     }
 
-    fn known_lengths(&mut self) -> std::collections::BTreeSet<usize> {
+    fn known_lengths(&mut self) -> crate::redact::KnownLengths {
         self.numbering.known_lengths()
     }
 }

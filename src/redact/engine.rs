@@ -1,12 +1,12 @@
 //! The streaming redactor: lines in, redacted lines out, with the state that spans lines
 //! (PEM blocks, YAML block scalars, Secret manifests) and bounded memory on endless lines.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::checks::{self, is_placeholder};
 use super::held::{Closing, Held};
 use super::manifest::{Found, Manifest};
-use super::numbering::Placeholders;
+use super::numbering::{KnownLengths, Placeholders};
 use super::pem;
 use super::rules::Rules;
 use super::verdict::{Ctx, Verdict, check};
@@ -108,7 +108,7 @@ pub struct Redactor<'a, P: Placeholders> {
     block: Option<(u32, usize)>,
     limits: Limits,
     /// Lengths of the secrets known so far (see `known_secrets`), until a new one is found.
-    known_lengths: Option<BTreeSet<usize>>,
+    known_lengths: Option<KnownLengths>,
 }
 
 impl<'a, P: Placeholders> Redactor<'a, P> {
@@ -512,44 +512,78 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         }
     }
 
-    /// Words that are secrets found earlier in the incident, or by a rule earlier on this
-    /// line, whatever their context now (a password given to `--from-literal`, then printed
-    /// bare). Only distinctive words: a password `postgres` must not take every `postgres`.
+    /// Secrets found earlier in the incident, or by a rule earlier on this line, whatever
+    /// their context now (a password given to `--from-literal`, then printed bare). A
+    /// candidate starts and ends at a separator or at a `.`, `/` or `@` it is glued to
+    /// (`https://u:SECRET@host`); one holding such characters itself (`p@ss:word`, base64
+    /// with `=`) is looked for only when a known secret of its length holds them too. Only
+    /// distinctive text: a password `postgres` must not take every `postgres`.
     fn known_secrets(&mut self, text: &str, pos: usize) {
         // Asked again only after a new secret was labelled: not once per line.
-        let lengths = self.known_lengths.take().unwrap_or_else(|| self.placeholders.known_lengths());
+        let known = self.known_lengths.take().unwrap_or_else(|| self.placeholders.known_lengths());
         let found: Vec<(u32, usize, usize)> = self
             .spans
             .iter()
             .filter(|s| s.open_pem.is_none() && distinctive(&text[s.start..s.end]))
             .map(|s| (s.rule, s.start, s.end))
             .collect();
-        if lengths.is_empty() && found.is_empty() {
-            self.known_lengths = Some(lengths);
+        if known.is_empty() && found.is_empty() {
+            self.known_lengths = Some(known);
             return;
         }
-        let separator = |c: char| c.is_whitespace() || "\"'`=:,;()[]{}<>".contains(c);
-        let mut start = pos;
-        for word in text[pos..].split(separator) {
-            let at = start;
-            start += word.len() + text[at + word.len()..].chars().next().map_or(0, char::len_utf8);
-            if !distinctive(word) {
+        let mut look = Look { sizes: Vec::new(), found: &found, known: &known };
+        // Longest first: a secret is not cut short by a shorter one it starts with.
+        look.sizes = known.all().chain(found.iter().map(|&(_, s, e)| e - s)).collect();
+        look.sizes.retain(|&n| n >= MIN_DISTINCTIVE);
+        look.sizes.sort_unstable_by(|a, b| b.cmp(a));
+        look.sizes.dedup();
+        let mut at = pos;
+        while let Some(c) = text[at..].chars().next() {
+            let next = at + c.len_utf8();
+            if separator(c) {
+                at = next;
                 continue;
             }
-            let on_this_line = found.iter().find(|&&(_, s, e)| (at < s || at >= e) && &text[s..e] == word);
-            let rule = match on_this_line {
-                Some(&(rule, _, _)) => Some(rule),
-                None if lengths.contains(&word.len()) => self.placeholders.known(word).and_then(|placeholder| {
-                    let name = super::numbering::rule_of(&placeholder);
-                    self.rules.names().iter().position(|n| *n == name).map(|i| i as u32)
-                }),
-                None => None,
-            };
-            if let Some(rule) = rule {
-                self.spans.push(Span::new(at, at + word.len(), rule, self.rules.rule_prio(rule)));
+            let piece_end = text[next..].find(boundary).map_or(text.len(), |i| next + i);
+            if let Some((end, rule)) = self.known_at(text, at, piece_end, &look) {
+                self.spans.push(Span::new(at, end, rule, self.rules.rule_prio(rule)));
+                at = end;
+            } else {
+                // After a `.`, `/` or `@` a secret may start too.
+                at = if boundary(c) { next } else { piece_end };
             }
         }
-        self.known_lengths = Some(lengths);
+        self.known_lengths = Some(known);
+    }
+
+    /// The end and rule of a known secret starting at `at`; `piece_end` is the next boundary.
+    fn known_at(&mut self, text: &str, at: usize, piece_end: usize, look: &Look) -> Option<(usize, u32)> {
+        for &size in &look.sizes {
+            let end = at + size;
+            let whole = end == piece_end;
+            if end > text.len() || !text.is_char_boundary(end) || !(whole || text[end..].starts_with(boundary)) {
+                continue;
+            }
+            let candidate = &text[at..end];
+            let same =
+                |&&(_, s, e): &&(u32, usize, usize)| e - s == size && (at < s || at >= e) && &text[s..e] == candidate;
+            if let Some(&(rule, _, _)) = look.found.iter().find(same) {
+                return Some((end, rule));
+            }
+            let worth_hashing =
+                if whole { look.known.words.contains(&size) } else { look.known.spanning.contains(&size) };
+            if !worth_hashing || !distinctive(candidate) {
+                continue;
+            }
+            let rule = self.placeholders.known(candidate).and_then(|placeholder| {
+                let name = super::numbering::rule_of(&placeholder);
+                self.rules.names().iter().position(|n| *n == name).map(|i| i as u32)
+            });
+            if let Some(rule) = rule {
+                return Some((end, rule));
+            }
+        }
+        None
     }
 
     fn run_pattern(&mut self, p: u32, text: &str, pos: usize, line_start: bool, complete: bool) {
@@ -648,8 +682,37 @@ fn next_at(text: &str, to: usize, at: usize) -> usize {
 
 /// Long and machine-like enough to be hidden wherever it turns up: 8 bytes or more, with a
 /// digit, mixed case or a symbol.
+/// Shorter text is never taken for a known secret (see [`distinctive`]).
+const MIN_DISTINCTIVE: usize = 8;
+
+/// Ends a word: whitespace, quotes, brackets, `=`, `:`, `,`, `;`.
+fn separator(c: char) -> bool {
+    match u8::try_from(c) {
+        Ok(b) if b.is_ascii() => {
+            matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+                || matches!(b, b'"' | b'\'' | b'`' | b'=' | b':' | b',' | b';' | b'(' | b')')
+                || matches!(b, b'[' | b']' | b'{' | b'}' | b'<' | b'>')
+        }
+        _ => c.is_whitespace(),
+    }
+}
+
+/// Where a known secret may start or end: a separator, or a `.`, `/` or `@` it is glued to.
+pub(super) fn boundary(c: char) -> bool {
+    separator(c) || matches!(c, '.' | '/' | '@')
+}
+
+/// What a line is searched for known secrets with.
+struct Look<'a> {
+    /// Candidate lengths, longest first.
+    sizes: Vec<usize>,
+    /// Secrets found by a rule on this line: (rule, start, end).
+    found: &'a [(u32, usize, usize)],
+    known: &'a KnownLengths,
+}
+
 fn distinctive(word: &str) -> bool {
-    word.len() >= 8
+    word.len() >= MIN_DISTINCTIVE
         && (word.bytes().any(|b| b.is_ascii_digit())
             || (word.bytes().any(|b| b.is_ascii_uppercase()) && word.bytes().any(|b| b.is_ascii_lowercase()))
             || word.bytes().any(|b| !b.is_ascii_alphanumeric()))

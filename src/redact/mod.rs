@@ -64,7 +64,7 @@ mod verdict;
 mod tests;
 
 pub use engine::Redactor;
-pub use numbering::{KeyMismatch, Numbering, Placeholders, rule_of};
+pub use numbering::{KeyMismatch, KnownLengths, Numbering, Placeholders, rule_of};
 pub use rules::{CustomRule, RedactConfig, RuleError, Rules};
 
 /// True if any rule might match `text`: a keyword is present, or a line opens a

@@ -19,9 +19,42 @@ pub trait Placeholders {
         None
     }
 
-    /// Lengths of the known secrets: only words of these lengths are worth a look.
-    fn known_lengths(&mut self) -> BTreeSet<usize> {
-        BTreeSet::new()
+    /// Lengths of the known secrets: only text of these lengths is worth a look.
+    fn known_lengths(&mut self) -> KnownLengths {
+        KnownLengths::default()
+    }
+}
+
+/// Byte lengths of known secrets, split by whether a secret holds a boundary character
+/// (whitespace, `=`, `:`, `.`, `/`, `@`, …): only for those is text that spans boundaries
+/// worth hashing, which costs a hash per few words of every later output.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KnownLengths {
+    pub words: BTreeSet<usize>,
+    pub spanning: BTreeSet<usize>,
+}
+
+impl KnownLengths {
+    pub fn add(&mut self, secret: &str) {
+        if secret.contains(super::engine::boundary) {
+            self.spanning.insert(secret.len());
+        } else {
+            self.words.insert(secret.len());
+        }
+    }
+
+    pub fn extend(&mut self, other: KnownLengths) {
+        self.words.extend(other.words);
+        self.spanning.extend(other.spanning);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.spanning.is_empty()
+    }
+
+    /// Every length, either kind.
+    pub fn all(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().chain(&self.spanning).copied()
     }
 }
 
@@ -34,7 +67,7 @@ impl<P: Placeholders + ?Sized> Placeholders for &mut P {
         (**self).known(candidate)
     }
 
-    fn known_lengths(&mut self) -> BTreeSet<usize> {
+    fn known_lengths(&mut self) -> KnownLengths {
         (**self).known_lengths()
     }
 }
@@ -52,16 +85,23 @@ impl<P: Placeholders + ?Sized> Placeholders for &mut P {
 pub struct Numbering {
     #[serde(skip, default = "random_key")]
     key: [u8; 32],
+    /// The HMAC keyed once: a known-secret lookup hashes every candidate of a line.
+    #[serde(skip)]
+    mac: std::sync::OnceLock<hmac::Hmac<Sha256>>,
     /// Tells whether a saved state belongs to a key, without revealing the key.
     key_id: String,
     /// Last number given, by rule name.
     last: BTreeMap<String, u64>,
     /// Keyed hash of a secret (hex, 128 bits) -> its placeholder.
     seen: BTreeMap<String, String>,
-    /// Byte lengths of the secrets in `seen`, so that finding a known secret again hashes
-    /// only words of those lengths. Local state, like the rest.
+    /// Byte lengths of the secrets in `seen` without boundary characters, so that finding
+    /// a known secret again hashes only words of those lengths. Local state, like the rest.
     #[serde(default)]
     lengths: BTreeSet<usize>,
+    /// Byte lengths of the secrets in `seen` that hold boundary characters (see
+    /// [`KnownLengths`]).
+    #[serde(default)]
+    spanning: BTreeSet<usize>,
 }
 
 /// A saved [`Numbering`] was made under another key.
@@ -93,7 +133,15 @@ impl std::fmt::Debug for Numbering {
 impl Numbering {
     /// A fresh numbering (every rule starts at 1) under `key`.
     pub fn with_key(key: [u8; 32]) -> Self {
-        Numbering { key_id: key_id(&key), key, last: BTreeMap::new(), seen: BTreeMap::new(), lengths: BTreeSet::new() }
+        Numbering {
+            key_id: key_id(&key),
+            key,
+            mac: std::sync::OnceLock::new(),
+            last: BTreeMap::new(),
+            seen: BTreeMap::new(),
+            lengths: BTreeSet::new(),
+            spanning: BTreeSet::new(),
+        }
     }
 
     /// Re-attaches the key to a deserialised numbering; fails if it was saved under another
@@ -103,7 +151,7 @@ impl Numbering {
         if given != saved.key_id {
             return Err(KeyMismatch { saved: saved.key_id, given });
         }
-        Ok(Numbering { key, ..saved })
+        Ok(Numbering { key, mac: std::sync::OnceLock::new(), ..saved })
     }
 
     /// How many distinct secrets have a placeholder.
@@ -117,7 +165,16 @@ impl Numbering {
     }
 
     fn fingerprint(&self, secret: &str) -> String {
-        hex(&hmac_sha256(&self.key, secret.as_bytes())[..16])
+        hex(&self.keyed_hash(secret)[..16])
+    }
+
+    fn keyed_hash(&self, secret: &str) -> [u8; 32] {
+        use hmac::Mac;
+        let keyed =
+            self.mac.get_or_init(|| hmac::Hmac::new_from_slice(&self.key).expect("HMAC takes keys of any length"));
+        let mut mac = keyed.clone();
+        mac.update(secret.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 }
 
@@ -131,19 +188,27 @@ impl Placeholders for Numbering {
         *n += 1;
         let p = format!("[REDACTED:{rule}-{n}]");
         self.seen.insert(fp, p.clone());
-        self.lengths.insert(secret.len());
+        if secret.contains(super::engine::boundary) {
+            self.spanning.insert(secret.len());
+        } else {
+            self.lengths.insert(secret.len());
+        }
         p
     }
 
     fn known(&mut self, candidate: &str) -> Option<String> {
-        if !self.lengths.contains(&candidate.len()) {
+        let n = candidate.len();
+        if !self.lengths.contains(&n) && !self.spanning.contains(&n) {
             return None;
         }
-        self.seen.get(&self.fingerprint(candidate)).cloned()
+        // Hex on the stack: this runs for every candidate of every line.
+        let mut buf = [0u8; 32];
+        hex::encode_to_slice(&self.keyed_hash(candidate)[..16], &mut buf).ok()?;
+        self.seen.get(std::str::from_utf8(&buf).ok()?).cloned()
     }
 
-    fn known_lengths(&mut self) -> BTreeSet<usize> {
-        self.lengths.clone()
+    fn known_lengths(&mut self) -> KnownLengths {
+        KnownLengths { words: self.lengths.clone(), spanning: self.spanning.clone() }
     }
 }
 
@@ -187,14 +252,21 @@ mod tests {
         let mut n = Numbering::with_key([7; 32]);
         assert!(n.known_lengths().is_empty());
         n.placeholder("password-flag", "Hunter2Secret99");
-        assert_eq!(n.known_lengths().into_iter().collect::<Vec<_>>(), [15]);
+        n.placeholder("password-flag", "p@ss word=");
+        let lengths = n.known_lengths();
+        assert_eq!(
+            (lengths.words.into_iter().collect::<Vec<_>>(), lengths.spanning.into_iter().collect::<Vec<_>>()),
+            (vec![15], vec![10])
+        );
         assert_eq!(n.known("Hunter2Secret99").as_deref(), Some("[REDACTED:password-flag-1]"));
+        assert_eq!(n.known("p@ss word=").as_deref(), Some("[REDACTED:password-flag-2]"));
         assert_eq!(n.known("Hunter2Secret98"), None);
         assert_eq!(n.known("Hunter2Secret9"), None);
         // Saved and resumed under the same key, it still knows them.
         let saved: Numbering = serde_json::from_str(&serde_json::to_string(&n).unwrap()).unwrap();
         let mut back = Numbering::resume([7; 32], saved).unwrap();
         assert_eq!(back.known("Hunter2Secret99").as_deref(), Some("[REDACTED:password-flag-1]"));
+        assert_eq!(back.known_lengths(), n.known_lengths(), "both kinds of length are saved");
     }
 
     #[test]

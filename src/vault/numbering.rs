@@ -2,14 +2,14 @@
 //! the same placeholder in every step: `.incident/redact/<incident>.json` holds only
 //! keyed hashes, the key lives in `.incident/redact.key`; both stay out of git.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io;
 use std::path::PathBuf;
 
 use super::{Vault, atomic};
 use crate::error::{Error, IoContext, Result};
-use crate::redact::{Numbering, Placeholders};
+use crate::redact::{KnownLengths, Numbering, Placeholders};
 
 /// Numbers secrets for one incident. The shared file is touched only when a secret
 /// not seen before in this command turns up: locked, re-read, updated, written,
@@ -156,8 +156,9 @@ impl Placeholders for VaultNumbering {
         self.saved()?.known(candidate)
     }
 
-    fn known_lengths(&mut self) -> BTreeSet<usize> {
-        let mut lengths: BTreeSet<usize> = self.memo.keys().map(String::len).collect();
+    fn known_lengths(&mut self) -> KnownLengths {
+        let mut lengths = KnownLengths::default();
+        self.memo.keys().for_each(|secret| lengths.add(secret));
         if let Some(saved) = self.saved() {
             lengths.extend(saved.known_lengths());
         }

@@ -221,6 +221,34 @@ fn a_secret_found_once_is_hidden_wherever_it_turns_up_again() {
 }
 
 #[test]
+fn a_known_secret_is_found_glued_to_a_path_and_when_it_holds_separators() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["run", "--", "echo", "kubectl create secret generic x --from-literal=token=c2VjcmV0LXZhbHVlLTE="]);
+    env.ok(&["run", "--", "echo", "docker login --password 'Qx9 pLm2=z:zz'"]);
+    env.ok(&["run", "--", "echo", "--from-literal=password=Hunter4Secret55"]);
+    env.ok(&[
+        "note",
+        "saw c2VjcmV0LXZhbHVlLTE= and 'Qx9 pLm2=z:zz' in /tmp/Hunter4Secret55/x and ops@Hunter4Secret55.bak",
+    ]);
+    let step = env.only_step(&id, "note");
+    let note = body(&step);
+    assert_eq!(
+        note.trim(),
+        "saw [REDACTED:secret-assignment-1] and '[REDACTED:password-flag-1]' in \
+         /tmp/[REDACTED:password-assignment-1]/x and ops@[REDACTED:password-assignment-1].bak"
+    );
+    // In the recorded command line too, where shell quoting used to hide it from the rule.
+    for path in env.step_files(&id) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("pLm2=z") && !text.contains("VlLTE="), "{text}");
+    }
+    // Pieces of a known secret and longer words that start with it stay.
+    env.ok(&["note", "Qx9 and pLm2 and c2VjcmV0LXZhbHVlLTE=x and Hunter4Secret55x"]);
+    let notes = env.step_files(&id).into_iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<String>();
+    assert!(notes.contains("Qx9 and pLm2 and c2VjcmV0LXZhbHVlLTE=x and Hunter4Secret55x"), "{notes}");
+}
+
+#[test]
 fn a_secret_on_the_command_line_is_hidden_in_the_whole_spooled_output() {
     let (env, id) = TestEnv::with_incident();
     std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = 1024\n").unwrap();
@@ -296,7 +324,7 @@ fn redact_is_a_pipe_filter() {
         r.stdout,
         "curl -H 'Authorization: Bearer [REDACTED:bearer-1]' https://api\nimage: nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
     );
-    assert_eq!(r.stderr, "redacted 1 secret (bearer 1)\n");
+    assert_eq!(r.stderr, "1 redaction (bearer 1)\n");
     let r = env.run_with_stdin(&["redact"], b"nothing secret here\n\xff\xfe\n");
     assert_eq!((r.code, r.stderr.as_str()), (0, "no secrets found\n"));
     assert_eq!(
