@@ -156,6 +156,20 @@ fn trim(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
 }
 
 /// `key = value` in env files, YAML, JSON, logfmt, Go structs, query strings, flags.
+/// What passwd(1) and PAM print after `passwd:` (shadow-utils, Linux-PAM).
+fn is_passwd_message(rest: &str) -> bool {
+    const MESSAGES: &[&str] = &[
+        "password updated successfully",
+        "all authentication tokens updated successfully",
+        "password expiry information changed",
+        "authentication token manipulation error",
+        "password unchanged",
+        "have exhausted maximum number of retries",
+    ];
+    let line = rest.lines().next().unwrap_or("").trim().to_ascii_lowercase();
+    MESSAGES.iter().any(|m| line.starts_with(m))
+}
+
 fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict {
     let text = ctx.text;
     let Some((ks, ke)) = ctx.key else {
@@ -197,6 +211,10 @@ fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict
     }
     // $PWD is the shell's working directory.
     let k = key.trim_matches(|c| matches!(c, '"' | '\'' | '-'));
+    // `passwd: password updated successfully`: passwd(1) reporting, not a passphrase.
+    if k.eq_ignore_ascii_case("passwd") && sep == ":" && is_passwd_message(&text[vs..]) {
+        return Verdict::Reject;
+    }
     if (k.eq_ignore_ascii_case("pwd") || k.eq_ignore_ascii_case("oldpwd")) && value.starts_with(['/', '~']) {
         return Verdict::Reject;
     }
