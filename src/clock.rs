@@ -1,7 +1,7 @@
 //! The clock is an input: read once per command, pinned by `INCIDENT_NOW`, and the
 //! parser for the human times `--at` accepts.
 
-use chrono::{DateTime, Duration, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Duration, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 pub type Timestamp = DateTime<FixedOffset>;
 
@@ -39,13 +39,37 @@ impl Clock {
         self.now
     }
 
-    /// A wall-clock time on a date in the local zone (the pinned offset when pinned).
+    /// A wall-clock time on a date in the local zone (the pinned offset when pinned); the
+    /// first of two in a daylight-saving overlap.
     fn localize(&self, naive: NaiveDateTime) -> Option<Timestamp> {
-        if self.pinned {
-            self.now.offset().from_local_datetime(&naive).single()
+        self.occurrences(naive).into_iter().min()
+    }
+
+    /// Every instant a wall-clock time names in the local zone: none in a daylight-saving
+    /// gap, two in an overlap.
+    fn occurrences(&self, naive: NaiveDateTime) -> Vec<Timestamp> {
+        let found = if self.pinned {
+            self.now.offset().from_local_datetime(&naive)
         } else {
-            Local.from_local_datetime(&naive).earliest().map(|t| t.fixed_offset())
+            Local.from_local_datetime(&naive).map(|t| t.fixed_offset())
+        };
+        match found {
+            LocalResult::Single(t) => vec![t],
+            LocalResult::Ambiguous(a, b) => vec![a, b],
+            LocalResult::None => Vec::new(),
         }
+    }
+
+    /// `time` on `day`, or the error that says why it names no instant.
+    fn on_day(&self, input: &str, day: NaiveDate, time: NaiveTime) -> Result<Timestamp, String> {
+        self.localize(day.and_time(time)).ok_or_else(|| {
+            format!(
+                "{input:?} names no time on {day}: the clocks skipped it (daylight saving); \
+                 give the offset, e.g. {day}T{}{}",
+                time.format("%H:%M:%S"),
+                self.now.offset()
+            )
+        })
     }
 
     /// Parses what `--at` accepts: RFC 3339, `08:45` (today), `2025-10-05 08:45`,
@@ -74,16 +98,18 @@ impl Clock {
         if let Ok(naive) = NaiveDateTime::parse_from_str(&lower_t, "%Y-%m-%d %H:%M:%S")
             .or_else(|_| NaiveDateTime::parse_from_str(&lower_t, "%Y-%m-%d %H:%M"))
         {
-            return self.localize(naive).ok_or_else(|| at_error(input));
+            return self.on_day(input, naive.date(), naive.time());
         }
         let time = parse_clock(clock).ok_or_else(|| at_error(input))?;
         let day = day.ok_or_else(|| at_error(input))?;
-        let at = self.localize(day.and_time(time)).ok_or_else(|| at_error(input))?;
-        // A bare clock time means its last occurrence: `23:50` typed at 00:10 is last night.
-        match bare && at > self.now {
-            true => day.pred_opt().and_then(|d| self.localize(d.and_time(time))).ok_or_else(|| at_error(input)),
-            false => Ok(at),
+        if !bare {
+            return self.on_day(input, day, time);
         }
+        // A bare clock time means its last occurrence: `23:50` typed at 00:10 is last night,
+        // and so is a time the clocks skipped today; of two (clocks went back), the later.
+        let yesterday = day.pred_opt().map(|d| self.occurrences(d.and_time(time))).unwrap_or_default();
+        last_occurrence(self.now, self.occurrences(day.and_time(time)), yesterday)
+            .map_or_else(|| self.on_day(input, day, time), Ok)
     }
 }
 
@@ -96,6 +122,11 @@ impl TruncateNanos for Timestamp {
         use chrono::Timelike;
         self.with_nanosecond(nanos).unwrap_or(self)
     }
+}
+
+/// The latest of a clock time's instants today and yesterday that is not in the future.
+fn last_occurrence(now: Timestamp, today: Vec<Timestamp>, yesterday: Vec<Timestamp>) -> Option<Timestamp> {
+    today.into_iter().chain(yesterday).filter(|t| *t <= now).max()
 }
 
 fn at_error(input: &str) -> String {
@@ -175,6 +206,21 @@ mod tests {
 
     fn at(s: &str) -> String {
         clock().parse_at(s).map(|t| t.to_rfc3339()).unwrap_or_else(|e| e)
+    }
+
+    #[test]
+    fn a_bare_time_is_its_last_occurrence_across_daylight_saving() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        // Clocks went back at 02:00 CDT: 01:30 happened at -05:00, then again at -06:00.
+        let twice = vec![t("2025-11-02T01:30:00-05:00"), t("2025-11-02T01:30:00-06:00")];
+        let yesterday = vec![t("2025-11-01T01:30:00-05:00")];
+        let between = t("2025-11-02T01:45:00-05:00");
+        assert_eq!(last_occurrence(between, twice.clone(), yesterday.clone()), Some(twice[0]));
+        let after = t("2025-11-02T03:00:00-06:00");
+        assert_eq!(last_occurrence(after, twice, yesterday.clone()), Some(t("2025-11-02T01:30:00-06:00")));
+        // Skipped today (clocks went forward): yesterday's.
+        assert_eq!(last_occurrence(after, Vec::new(), yesterday.clone()), Some(yesterday[0]));
+        assert_eq!(last_occurrence(t("2025-10-31T00:00:00-05:00"), Vec::new(), yesterday), None);
     }
 
     #[test]
