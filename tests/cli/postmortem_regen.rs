@@ -1,0 +1,32 @@
+//! `incident postmortem` written again: what it refuses, keeps and notices; where the
+//! incident starts; what stays text in the Markdown.
+
+use crate::support::*;
+
+fn capture(env: &TestEnv, at: &str, command: &str, output: &str) {
+    let r = env.run_with_stdin(
+        &["capture", "-q", "--no-echo", "--at", at, "-c", command, "--exit-code", "0"],
+        output.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+fn metric(env: &TestEnv, key: &str) -> String {
+    let json = env.json(&["postmortem", "--format", "json"]);
+    let rows = json["metrics"]["rows"].as_array().unwrap();
+    let row = rows.iter().find(|r| r["key"] == key).unwrap_or_else(|| panic!("no {key} in {rows:?}"));
+    row["value"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_watched_pod_counts_once_in_the_peak() {
+    let (env, _) = TestEnv::with_incident();
+    capture(
+        &env,
+        "08:20",
+        "kubectl get pods -w",
+        "NAME READY STATUS RESTARTS AGE\nweb-1 0/1 CrashLoopBackOff 5 3d\nweb-1 0/1 Running 6 3d\n\
+         web-1 0/1 CrashLoopBackOff 6 3d\nweb-1 0/1 Running 7 3d\n",
+    );
+    assert_eq!(metric(&env, "restarts_peak"), "7");
+}
