@@ -92,3 +92,103 @@ fn a_date_only_incident_starts_at_its_first_step_in_its_offset() {
     assert!(status.contains("2h"), "{status}");
     assert!(!status.contains("15h"), "{status}");
 }
+
+fn seeded() -> (TestEnv, String) {
+    let (env, id) = TestEnv::with_incident();
+    capture(&env, "08:20", "kubectl get pods", "NAME READY STATUS RESTARTS AGE\nweb-1 0/1 Error 3 3d\n");
+    env.ok(&["mark", "-q", "recovered", "--at", "08:22", "ok"]);
+    (env, id)
+}
+
+#[test]
+fn a_refused_regeneration_writes_nothing_not_even_pictures() {
+    let (env, id) = seeded();
+    env.ok(&["postmortem", "-q"]);
+    let dir = env.incident_dir(&id);
+    let svg = dir.join("postmortem-timeline.svg");
+    assert!(svg.exists());
+    fs::write(&svg, "mine").unwrap();
+    let path = dir.join("postmortem.md");
+    fs::write(&path, fs::read_to_string(&path).unwrap() + "\nmy edit\n").unwrap();
+    env.fails(1, &["postmortem"]);
+    assert_eq!(fs::read_to_string(&svg).unwrap(), "mine");
+}
+
+#[test]
+fn json_written_to_a_file_can_be_written_again() {
+    let (env, _) = seeded();
+    env.ok(&["postmortem", "-q", "--format", "json", "--out", "pm.json"]);
+    env.ok(&["postmortem", "-q", "--format", "json", "--out", "pm.json"]);
+    fs::write(env.root().join("mine.json"), "{\"mine\": true}\n").unwrap();
+    env.fails(1, &["postmortem", "-q", "--format", "json", "--out", "mine.json"]);
+}
+
+#[test]
+fn regeneration_keeps_the_template_and_hand_added_keys() {
+    let (env, id) = seeded();
+    fs::create_dir_all(env.root().join("templates")).unwrap();
+    fs::write(env.root().join("templates/short.md.tera"), "SHORT {{ incident.title }}\n").unwrap();
+    env.ok(&["postmortem", "-q", "--template", "short.md.tera"]);
+    let path = env.incident_dir(&id).join("postmortem.md");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replacen("generated: true\n", "generated: true\nreviewed_by: alice\n", 1)).unwrap();
+    env.ok(&["postmortem", "-q"]);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\nSHORT K3s pods crash-looping\n"), "{text}");
+    assert!(text.contains("template: short.md.tera\n"), "{text}");
+    assert!(text.contains("reviewed_by: alice\n"), "{text}");
+}
+
+#[test]
+fn check_notices_a_changed_template_and_a_step_no_longer_in_the_future() {
+    let (mut env, id) = seeded();
+    env.ok(&["note", "-q", "--at", "2025-10-05T09:00:00-05:00", "later"]); // ahead of the clock: left out
+    env.ok(&["postmortem", "-q"]);
+    env.ok(&["postmortem", "-q", "--check"]);
+    env.at("2025-10-05T09:30:00-05:00");
+    let r = env.run(&["postmortem", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("added: "), "{}", r.stderr);
+    env.ok(&["postmortem", "-q"]);
+    env.ok(&["templates", "export"]);
+    env.ok(&["postmortem", "-q", "--check"]);
+    let tpl = env.root().join("templates/postmortem.md.tera");
+    fs::write(&tpl, fs::read_to_string(&tpl).unwrap() + "\nFooter\n").unwrap();
+    let r = env.run(&["postmortem", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("the template postmortem.md.tera changed"), "{}", r.stderr);
+    let _ = id;
+}
+
+#[test]
+fn check_hints_at_the_recorded_template() {
+    let (env, _) = seeded();
+    fs::create_dir_all(env.root().join("templates")).unwrap();
+    fs::write(env.root().join("templates/short.md.tera"), "SHORT\n").unwrap();
+    env.ok(&["postmortem", "-q", "--template", "short.md.tera"]);
+    env.ok(&["note", "-q", "more"]);
+    let r = env.run(&["postmortem", "--check"]);
+    assert!(r.stderr.contains("keeps the template short.md.tera"), "{}", r.stderr);
+}
+
+#[test]
+fn typed_text_stays_text_in_the_markdown() {
+    let env = TestEnv::new();
+    env.ok(&["start", "-q", "DNS | broken\n# not a heading"]);
+    capture(&env, "08:20", "grep -E \"a\\.b|c\" <x> `y` \"]\"", "");
+    env.ok(&["mark", "-q", "diagnosed", "--at", "08:21"]);
+    env.ok(&["mark", "-q", "mitigation-start", "--at", "08:21"]);
+    capture(&env, "08:21", "sudo systemctl restart a|b", "");
+    env.ok(&["mark", "-q", "recovered", "--at", "08:22"]);
+    env.ok(&["lesson", "-q", "--at", "08:22", "one\n\n# Heading"]);
+    env.ok(&["option", "-q", "--at", "08:22", "Restart", "--pros", "fast\n- injected"]);
+    env.ok(&["action", "-q", "--at", "08:22", "fix [the] thing](http://evil)"]);
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    assert_eq!(out.matches("\n# ").count() + usize::from(out.starts_with("# ")), 1, "{out}");
+    assert!(!out.contains("\n# Heading"), "{out}");
+    assert!(!out.contains("\n- injected"), "{out}");
+    assert!(out.contains("| [fix \\[the\\] thing\\](http://evil)]("), "{out}");
+    assert!(out.contains("[``grep -E \"a\\.b\\|c\" <x> `y` \"]\"``]("), "{out}");
+    assert!(out.contains("$ grep -E \"a\\\\.b|c\" \\<x> \\`y\\` \"\\]\""), "{out}");
+    assert!(!out.contains("(, [step]"), "{out}");
+}
