@@ -22,11 +22,14 @@ pub fn duration(d: Duration) -> String {
 }
 
 /// `22 minutes`, `1 hour 7 minutes`: for prose and postmortems.
+/// Minutes are rounded (half up), as the clock times beside them are: 08:22:30 → 08:45:00
+/// is 23 minutes, not 22.
 pub fn duration_words(d: Duration) -> String {
-    let mins = d.num_minutes();
-    if mins.abs() < 1 {
-        return signed_plural(d.num_seconds(), "second");
+    let secs = d.num_seconds();
+    if secs.abs() < 60 {
+        return signed_plural(secs, "second");
     }
+    let mins = secs.signum() * ((secs.abs() + 30) / 60);
     let (h, m) = (mins / 60, mins % 60);
     match (h, m) {
         (0, m) => signed_plural(m, "minute"),
@@ -116,6 +119,10 @@ mod tests {
         assert_eq!(duration_words(Duration::minutes(22)), "22 minutes");
         assert_eq!(duration_words(Duration::minutes(67)), "1 hour 7 minutes");
         assert_eq!(duration_words(Duration::minutes(60)), "1 hour");
+        assert_eq!(duration_words(Duration::seconds(22 * 60 + 30)), "23 minutes");
+        assert_eq!(duration_words(Duration::seconds(22 * 60 + 29)), "22 minutes");
+        assert_eq!(duration_words(Duration::seconds(-(22 * 60 + 30))), "-23 minutes");
+        assert_eq!(duration_words(Duration::seconds(59 * 60 + 45)), "1 hour");
         assert_eq!(thousands(6812), "6,812");
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(first_line("\n  hello world  \nsecond", 8), "hello w…");

@@ -70,6 +70,46 @@ pub fn optional_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp
     d.deserialize_option(OptionalTime)
 }
 
+/// A hand-written time, and whether it named only a day (`date: 2025-10-05`): such a
+/// midnight is not a moment anything happened at.
+#[derive(Clone, Copy, Debug)]
+pub struct HandTime {
+    pub at: Timestamp,
+    pub day_only: bool,
+}
+
+struct OptionalHandTime;
+
+impl<'de> Visitor<'de> for OptionalHandTime {
+    type Value = Option<HandTime>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a time like 2025-10-05T08:30:00Z or a day like 2025-10-05, or nothing")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        let at = TimeVisitor.visit_str(v)?;
+        Ok(Some(HandTime { at, day_only: NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").is_ok() }))
+    }
+}
+
+/// An optional time field that may name only a day.
+pub fn optional_hand_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<HandTime>, D::Error> {
+    d.deserialize_option(OptionalHandTime)
+}
+
 struct ListVisitor;
 
 impl<'de> Visitor<'de> for ListVisitor {

@@ -5,6 +5,7 @@
 //! recovery"): there is no bare "MTTR" here, because nobody can check one.
 
 pub mod ledger;
+mod pod_keys;
 #[cfg(test)]
 mod proptests;
 pub mod report;
@@ -405,23 +406,23 @@ pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timest
 /// Restart counts (`facts.restarts_total`) in the incident's outputs and snapshots, in
 /// timeline order.
 pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
-    incident
+    let mut observations: Vec<RestartObservation> = incident
         .steps
         .iter()
         .filter(|s| s.meta.kind.has_output())
         .filter_map(|s| {
             let facts = s.meta.facts.as_ref()?;
             let total = facts.restarts_total?;
+            let command = s.meta.command.clone().or_else(|| s.meta.argv.as_ref().map(shell_words::join));
+            let listed_in = facts.namespace.clone().or_else(|| command.as_deref().and_then(pod_keys::namespace_of));
             let pods = facts
                 .pods
                 .iter()
-                .map(|p| {
-                    let name = p.name.strip_prefix("pod/").unwrap_or(&p.name);
-                    let key = p.namespace.as_ref().map_or_else(|| name.to_string(), |ns| format!("{ns}/{name}"));
-                    (key, p.restarts)
-                })
+                .map(|p| (pod_keys::key(p.namespace.as_deref(), &p.name, listed_in.as_deref()), p.restarts))
                 .collect();
             Some(RestartObservation { at: s.meta.at, total, step: s.meta.id.clone(), pods })
         })
-        .collect()
+        .collect();
+    pod_keys::qualify_bare_names(&mut observations);
+    observations
 }

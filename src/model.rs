@@ -386,6 +386,9 @@ pub struct IncidentMeta {
     pub tags: Vec<String>,
     /// When the incident started (the `date`/`opened_at` of hand-written files).
     pub at: Timestamp,
+    /// `at` came from a day without a time (`date: 2025-10-05`): midnight UTC stands in.
+    #[serde(skip)]
+    pub day_only: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -416,12 +419,12 @@ struct RawIncidentMeta {
     services_unaffected: Vec<String>,
     #[serde(default, deserialize_with = "crate::lenient::list")]
     tags: Vec<String>,
-    #[serde(default, deserialize_with = "crate::lenient::optional_time")]
-    at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "crate::lenient::optional_time")]
-    opened_at: Option<Timestamp>,
-    #[serde(default, deserialize_with = "crate::lenient::optional_time")]
-    date: Option<Timestamp>,
+    #[serde(default, deserialize_with = "crate::lenient::optional_hand_time")]
+    at: Option<crate::lenient::HandTime>,
+    #[serde(default, deserialize_with = "crate::lenient::optional_hand_time")]
+    opened_at: Option<crate::lenient::HandTime>,
+    #[serde(default, deserialize_with = "crate::lenient::optional_hand_time")]
+    date: Option<crate::lenient::HandTime>,
     #[serde(default, deserialize_with = "crate::lenient::optional_time")]
     recorded_at: Option<Timestamp>,
     #[serde(default)]
@@ -445,7 +448,8 @@ impl TryFrom<RawIncidentMeta> for IncidentMeta {
             services: raw.services,
             services_unaffected: raw.services_unaffected,
             tags: raw.tags,
-            at,
+            at: at.at,
+            day_only: at.day_only,
             recorded_at: raw.recorded_at,
             author: raw.author,
             host: raw.host,
@@ -493,6 +497,31 @@ impl Incident {
             }
         }
         seen
+    }
+
+    /// When the incident started: the earliest of its own start and its milestones
+    /// (`impact-start` marked after the fact). A note about something days before (a lease
+    /// renewal) is context, not the start.
+    pub fn started_at(&self) -> Timestamp {
+        let own = self.own_start();
+        self.milestones().iter().map(|(_, s)| s.meta.at).chain([own]).min().unwrap_or(own)
+    }
+
+    /// `meta.at`; for a day without a time, the first step on that day instead of midnight.
+    fn own_start(&self) -> Timestamp {
+        self.first_step_of_the_day().map_or(self.meta.at, |s| s.meta.at)
+    }
+
+    fn first_step_of_the_day(&self) -> Option<&Step> {
+        let day = self.meta.at.date_naive();
+        self.steps.iter().filter(|s| self.meta.day_only && s.meta.at.date_naive() == day).min_by_key(|s| s.meta.at)
+    }
+
+    /// The offset times are shown in: that of `meta.at`, unless that is a bare day's
+    /// stand-in midnight (UTC), then that of the first step of the day (or of any step).
+    pub fn own_offset(&self) -> chrono::FixedOffset {
+        let step = if self.meta.day_only { self.first_step_of_the_day().or(self.steps.first()) } else { None };
+        *step.map_or(self.meta.at, |s| s.meta.at).offset()
     }
 
     pub fn status(&self) -> Status {

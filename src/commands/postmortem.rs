@@ -1,11 +1,11 @@
 //! `incident postmortem [ID] [--out FILE|-] [--template NAME] [--format md|json] [--check]`.
 
+mod previous;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-
-use serde::{Deserialize, Serialize};
 
 use crate::cli::{PostmortemArgs, PostmortemFormat};
 use crate::clock::Timestamp;
@@ -13,54 +13,15 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::frontmatter;
 use crate::metrics;
+use crate::model::Incident;
 use crate::render::postmortem::{self, DEFAULT_TEMPLATE, Inputs, Pictures, RESTARTS_SVG, TIMELINE_SVG};
 use crate::render::svg;
 use crate::render::templates::{TEMPLATES_DIR, Templates};
 use crate::ui::Ui;
 use crate::vault::{IncidentRef, Sources, Vault, atomic, compare};
+use previous::{Front, Previous, Written, body_digest};
 
 pub const POSTMORTEM_FILE: &str = "postmortem.md";
-
-/// The frontmatter of a generated postmortem.
-#[derive(Debug, Serialize, Deserialize)]
-struct Front {
-    #[serde(default)]
-    generated: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    generated_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    incident: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    template: Option<String>,
-    /// Step id (and `incident.md`) → sha256 of the file it was made from.
-    #[serde(default)]
-    sources: BTreeMap<String, String>,
-    /// sha256 of the body as written: a different body was edited by hand.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    body_sha256: Option<String>,
-}
-
-fn body_digest(body: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(body.trim().as_bytes()))
-}
-
-/// What stands in a postmortem.md on disk: generated, generated and edited since, or not ours.
-enum Written {
-    Generated,
-    Edited,
-    ByHand,
-}
-
-fn written(text: &str) -> Written {
-    match frontmatter::parse::<Front>(text) {
-        Ok((front, body)) if front.generated => match front.body_sha256 {
-            Some(sha) if sha != body_digest(body) => Written::Edited,
-            _ => Written::Generated,
-        },
-        _ => Written::ByHand,
-    }
-}
 
 enum Dest {
     Stdout,
@@ -73,7 +34,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let incident = vault.incident(selector)?;
     let (loaded, sources) = vault.load_with_sources(&incident)?;
     if args.check {
-        return check(&vault, ui, &incident, &sources);
+        return check(&vault, ui, &incident, &loaded.incident, &sources, cfg.clock.now());
     }
     let load_warnings: Vec<String> =
         loaded.warnings.iter().map(|w| format!("{}:{}: {}", vault.rel(&w.path).display(), w.line, w.message)).collect();
@@ -92,6 +53,17 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         (None, PostmortemFormat::Json) => Dest::Stdout,
         (None, PostmortemFormat::Md) => Dest::File(incident.dir.join(POSTMORTEM_FILE)),
     };
+    // Refused before anything is written, pictures included.
+    let previous = match &dest {
+        Dest::File(path) => Previous::read(path)?,
+        Dest::Stdout => None,
+    };
+    if let (Dest::File(path), Some(previous)) = (&dest, &previous) {
+        previous.refuse(path, args.force)?;
+    }
+    let previous = previous.and_then(|p| p.front).unwrap_or_default();
+    // Written again as it was first written: with the same template.
+    let template = args.template.clone().or(previous.template).unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
     // Pictures only beside a Markdown file: on stdout nobody could follow the links.
     let pictures = match (&dest, args.format) {
         (Dest::File(path), PostmortemFormat::Md) => {
@@ -125,12 +97,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     };
     let inputs = Inputs { now, step_file: &step_file, link_prefix, pictures, load_warnings };
     let data = postmortem::build(inc, m, inputs);
-    let template = args.template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
     let text = match args.format {
         PostmortemFormat::Json => serde_json::to_string_pretty(&data).expect("postmortem data serializes") + "\n",
         PostmortemFormat::Md => {
-            let mut templates = Templates::load(Some(&vault.root.join(TEMPLATES_DIR)), postmortem::TEMPLATES)?;
-            templates.add_from_vault(&template)?;
+            let templates = load_templates(&vault, &template)?;
             let body = postmortem::tidy_markdown(&templates.render(&template, &data)?);
             match dest {
                 Dest::Stdout => body,
@@ -140,8 +110,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
                         generated_at: Some(now),
                         incident: Some(incident.slug.clone()),
                         template: Some(template.clone()),
-                        sources: sources.hashes(),
+                        template_sha256: Some(templates.fingerprint()),
+                        sources: used_sources(&sources, inc, now),
                         body_sha256: Some(body_digest(&body)),
+                        kept: previous.kept,
                     };
                     frontmatter::render(&front, &body)
                 }
@@ -151,7 +123,6 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     match dest {
         Dest::Stdout => ui.out(&text),
         Dest::File(path) => {
-            refuse_hand_written(&path, args.force)?;
             atomic::write_replace(&path, text.as_bytes())?;
             ui.status(&format!("wrote {}", vault.rel(&path).display()));
         }
@@ -159,34 +130,29 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// A postmortem.md someone wrote by hand is not overwritten without --force.
-fn refuse_hand_written(path: &Path, force: bool) -> Result<()> {
-    if force {
-        return Ok(());
-    }
-    let text = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io("read", path, e)),
-    };
-    let text = frontmatter::normalize(&text).unwrap_or_default();
-    match written(&text) {
-        Written::Generated => Ok(()),
-        Written::Edited => Err(Error::user_hint(
-            format!(
-                "{} was edited by hand since it was generated; writing it again would lose the edits",
-                path.display()
-            ),
-            "keep the edits: move the file away or write elsewhere with --out FILE; or overwrite it with --force",
-        )),
-        Written::ByHand => Err(Error::user_hint(
-            format!("{} was not generated by incident (no `generated: true` in its frontmatter)", path.display()),
-            "move it away, write elsewhere with --out FILE, or overwrite it with --force",
-        )),
-    }
+fn load_templates(vault: &Vault, template: &str) -> Result<Templates> {
+    let mut templates = Templates::load(Some(&vault.root.join(TEMPLATES_DIR)), postmortem::TEMPLATES)?;
+    templates.add_from_vault(template)?;
+    Ok(templates)
 }
 
-fn check(vault: &Vault, ui: &Ui, incident: &IncidentRef, sources: &Sources) -> Result<u8> {
+/// The files a postmortem is made from: `incident.md` and the steps not in the future.
+fn used_sources(sources: &Sources, inc: &Incident, now: Timestamp) -> BTreeMap<String, String> {
+    let mut hashes = sources.hashes();
+    for step in inc.steps.iter().filter(|s| s.meta.at > now) {
+        hashes.remove(&step.meta.id);
+    }
+    hashes
+}
+
+fn check(
+    vault: &Vault,
+    ui: &Ui,
+    incident: &IncidentRef,
+    inc: &Incident,
+    sources: &Sources,
+    now: Timestamp,
+) -> Result<u8> {
     let path = incident.dir.join(POSTMORTEM_FILE);
     let rel = vault.rel(&path).display().to_string();
     let bytes = match fs::read(&path) {
@@ -208,14 +174,23 @@ fn check(vault: &Vault, ui: &Ui, incident: &IncidentRef, sources: &Sources) -> R
             "there is nothing to check against",
         ));
     }
-    let changes = compare(&front.sources, &sources.hashes());
-    let edited = matches!(written(&text), Written::Edited);
-    if changes.is_empty() {
+    let changes = compare(&front.sources, &used_sources(sources, inc, now));
+    let edited = Previous::of(&text).written == Written::Edited;
+    let template = front.template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
+    // Not recorded by older versions: then only the sources are compared.
+    let template_changed = front
+        .template_sha256
+        .as_ref()
+        .is_some_and(|old| load_templates(vault, &template).map_or(true, |t| t.fingerprint() != *old));
+    if changes.is_empty() && !template_changed {
         let by_hand = if edited { "; edited by hand since it was generated" } else { "" };
         ui.status(&format!("{rel} is up to date ({} sources){by_hand}", front.sources.len()));
         return Ok(0);
     }
     let mut parts = Vec::new();
+    if template_changed {
+        parts.push(format!("the template {template} changed"));
+    }
     for (what, ids) in [("changed", &changes.changed), ("added", &changes.added), ("removed", &changes.removed)] {
         if !ids.is_empty() {
             parts.push(format!("{what}: {}", some(ids)));
@@ -224,6 +199,9 @@ fn check(vault: &Vault, ui: &Ui, incident: &IncidentRef, sources: &Sources) -> R
     ui.error(
         &format!("{rel} is stale; since it was generated, {}", parts.join("; ")),
         Some(&match edited {
+            false if template != DEFAULT_TEMPLATE => {
+                format!("regenerate it with `incident postmortem {}` (it keeps the template {template})", incident.slug)
+            }
             false => format!("regenerate it with `incident postmortem {}`", incident.slug),
             true => "it was also edited by hand: regenerate it with --out FILE and carry the edits over".to_string(),
         }),

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::status::{MilestoneJson, milestones_json, started_at};
+use super::status::{MilestoneJson, milestones_json};
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::Result;
@@ -63,7 +63,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
         return Ok(0);
     }
     let mut out = format!("{} [{}]\n", paint(BOLD, &inc.meta.title), inc.status().as_str());
-    out.push_str(&paint(DIM, format!("{} · started {}", inc.slug, format::date_time(started_at(inc)))));
+    out.push_str(&paint(DIM, format!("{} · started {}", inc.slug, format::date_time(inc.started_at()))));
     out.push('\n');
     let mut day = None;
     for step in &inc.steps {

@@ -28,6 +28,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
         services_unaffected: clean_list(&args.unaffected),
         tags: clean_list(&args.tags),
         at,
+        day_only: false,
         recorded_at: Some(cfg.clock.now()),
         author: Some(cfg.author.clone()),
         host: Some(cfg.host.clone()),

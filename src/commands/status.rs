@@ -54,7 +54,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     }
     let inc = &loaded.incident;
     let now = cfg.clock.now();
-    let started = started_at(inc);
+    let started = inc.started_at();
     let last: Vec<StepLine> = inc.steps.iter().rev().take(LAST_STEPS).rev().map(step_line).collect();
     if args.json {
         let json = StatusJson {
@@ -128,13 +128,6 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     }
     ui.out(out.trim_end());
     Ok(0)
-}
-
-/// The start of the incident: its `at`, or an earlier milestone (`impact-start` marked
-/// after the fact). A note about something days before (a lease renewal) is context,
-/// not the start.
-pub fn started_at(inc: &Incident) -> Timestamp {
-    inc.milestones().iter().map(|(_, s)| s.meta.at).chain([inc.meta.at]).min().unwrap_or(inc.meta.at)
 }
 
 pub fn milestones_json(inc: &Incident) -> Vec<MilestoneJson<'_>> {

@@ -55,7 +55,7 @@ pub const MAX_ERROR_TEXT: usize = 500;
 pub struct Facts {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pods: Vec<Pod>,
-    /// Sum of RESTARTS over every pod row seen (including rows past the cap).
+    /// Sum of RESTARTS over every pod seen, one count per pod (including pods past the cap).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restarts_total: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -1,6 +1,7 @@
 //! The streaming [`Extractor`]: feeds each line to the parsers its hint enables.
 
 use super::detect::{Hint, Parsers};
+use super::facts::Pod;
 use super::facts::{Facts, MAX_NODES, MAX_PODS};
 use super::ips::IpCollector;
 use super::logs::LogState;
@@ -8,6 +9,7 @@ use super::net::NetState;
 use super::route::RouteState;
 use super::table::{self, Header};
 use super::{nodes, pods};
+use std::collections::HashMap;
 
 /// Extracts facts a line at a time; memory stays bounded whatever the input size.
 #[derive(Debug)]
@@ -17,6 +19,8 @@ pub struct Extractor {
     facts: Facts,
     ips: IpCollector,
     header: Option<Header>,
+    /// Where each kept pod is in `facts.pods`, by namespace and name: `get pods -w` repeats rows.
+    pod_at: HashMap<(Option<String>, String), usize>,
     net: NetState,
     routes: RouteState,
     logs: LogState,
@@ -30,6 +34,7 @@ impl Extractor {
             facts: Facts::default(),
             ips: IpCollector::default(),
             header: None,
+            pod_at: HashMap::new(),
             net: NetState::default(),
             routes: RouteState::default(),
             logs: LogState::default(),
@@ -82,13 +87,7 @@ impl Extractor {
         let want_pods = p.pods && !matches!(self.header, Some(Header::Nodes { .. }));
         if want_pods && pods::may_be_row(line) {
             if let Some(pod) = pods::parse_row(line, pod_cols) {
-                let total = self.facts.restarts_total.unwrap_or(0);
-                self.facts.restarts_total = Some(total.saturating_add(pod.restarts));
-                if self.facts.pods.len() < MAX_PODS {
-                    self.facts.pods.push(pod);
-                } else {
-                    self.facts.truncated = true;
-                }
+                self.add_pod(pod);
                 return true;
             }
             // A cut or garbled row inside a pods table is still table, not a log line.
@@ -109,6 +108,26 @@ impl Extractor {
             return true;
         }
         false
+    }
+
+    /// Keeps one row per pod: a repeated pod's later row replaces it, with the highest count.
+    fn add_pod(&mut self, mut pod: Pod) {
+        let total = self.facts.restarts_total.unwrap_or(0);
+        let key = (pod.namespace.clone(), pod.name.clone());
+        if let Some(&at) = self.pod_at.get(&key) {
+            let kept = &mut self.facts.pods[at];
+            pod.restarts = pod.restarts.max(kept.restarts);
+            self.facts.restarts_total = Some(total.saturating_sub(kept.restarts).saturating_add(pod.restarts));
+            *kept = pod;
+            return;
+        }
+        self.facts.restarts_total = Some(total.saturating_add(pod.restarts));
+        if self.facts.pods.len() < MAX_PODS {
+            self.pod_at.insert(key, self.facts.pods.len());
+            self.facts.pods.push(pod);
+        } else {
+            self.facts.truncated = true;
+        }
     }
 
     /// Lines fed so far.

@@ -1,6 +1,7 @@
 //! Rendering: named templates (built in, overridable from the vault), the postmortem's
 //! data, and SVG pictures. Pure apart from reading template overrides.
 
+mod md_escape;
 pub mod postmortem;
 pub mod svg;
 pub mod templates;

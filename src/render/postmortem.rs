@@ -102,11 +102,11 @@ fn link_path(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, UNSAFE).to_string()
 }
 
-/// Puts every step's times in the incident's own offset (that of `incident.md`'s `at`), so
+/// Puts every step's times in the incident's own offset ([`Incident::own_offset`]), so
 /// a step written by a responder in another time zone lands on the right line and day.
 /// The instants do not change.
 pub fn use_incident_offset(incident: &mut Incident) {
-    let tz = *incident.meta.at.offset();
+    let tz = incident.own_offset();
     for step in &mut incident.steps {
         step.meta.at = step.meta.at.with_timezone(&tz);
         step.meta.recorded_at = step.meta.recorded_at.map(|r| r.with_timezone(&tz));
@@ -187,7 +187,7 @@ fn incident_data(incident: &Incident, cx: &Ctx, now: Timestamp) -> IncidentData 
             authors.push(a.clone());
         }
     }
-    let started = incident.steps.iter().map(|s| s.meta.at).chain([meta.at]).min().unwrap_or(meta.at);
+    let started = incident.started_at();
     let recovered = cx.milestone(Milestone::Recovered, now).map(|m| m.date_time);
     let resolved = cx.milestone(Milestone::Resolved, now).map(|m| m.date_time);
     IncidentData {

@@ -39,7 +39,14 @@ pub enum Origin {
 pub struct Templates {
     tera: Tera,
     origins: BTreeMap<String, Origin>,
+    /// Name → sha256 of the text loaded, for [`Templates::fingerprint`].
+    digests: BTreeMap<String, String>,
     dir: Option<PathBuf>,
+}
+
+fn sha256(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
 impl Templates {
@@ -49,7 +56,12 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on([".html.tera", ".htm.tera", ".xml.tera", ".svg.tera", ".html", ".htm", ".xml"]);
         register_filters(&mut tera);
-        let mut t = Templates { tera, origins: BTreeMap::new(), dir: vault_templates_dir.map(Path::to_path_buf) };
+        let mut t = Templates {
+            tera,
+            origins: BTreeMap::new(),
+            digests: BTreeMap::new(),
+            dir: vault_templates_dir.map(Path::to_path_buf),
+        };
         let mut texts = Vec::new();
         for (name, text) in builtins {
             match t.override_text(name)? {
@@ -63,6 +75,7 @@ impl Templates {
                 }
             }
         }
+        t.digests.extend(texts.iter().map(|(name, text)| (name.clone(), sha256(text))));
         t.tera.add_raw_templates(texts).map_err(|e| t.error(e, None))?;
         Ok(t)
     }
@@ -84,7 +97,14 @@ impl Templates {
             ));
         };
         self.origins.insert(name.to_string(), Origin::Vault(path));
+        self.digests.insert(name.to_string(), sha256(&text));
         self.tera.add_raw_template(name, &text).map_err(|e| self.error(e, Some(name)))
+    }
+
+    /// One sha256 over every template loaded: any edit to any of them changes it.
+    pub fn fingerprint(&self) -> String {
+        let all: String = self.digests.iter().map(|(name, sha)| format!("{name}\0{sha}\n")).collect();
+        sha256(&all)
     }
 
     pub fn origin(&self, name: &str) -> Option<&Origin> {
@@ -205,18 +225,13 @@ pub fn export(dir: &Path, builtins: &[(&str, &str)], force: bool) -> Result<Vec<
 }
 
 fn register_filters(tera: &mut Tera) {
-    // A value inside a Markdown table cell: one line, pipes escaped.
-    tera.register_filter("md_cell", |s: &str, _: Kwargs, _: &State| {
-        s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
-    });
-    // Inline code whatever the text holds: a backtick run longer than any inside it.
-    tera.register_filter("md_code", |s: &str, _: Kwargs, _: &State| {
-        let one_line = s.replace(['\n', '\r'], " ");
-        let longest = one_line.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-        let fence = "`".repeat(longest + 1);
-        let pad = if one_line.starts_with('`') || one_line.ends_with('`') { " " } else { "" };
-        format!("{fence}{pad}{one_line}{pad}{fence}")
-    });
+    use super::md_escape;
+    tera.register_filter("md_cell", |s: &str, _: Kwargs, _: &State| md_escape::cell(s));
+    tera.register_filter("md_code", |s: &str, _: Kwargs, _: &State| md_escape::code(s));
+    tera.register_filter("md_code_cell", |s: &str, _: Kwargs, _: &State| md_escape::code_in_cell(s));
+    tera.register_filter("md_cell_text", |s: &str, _: Kwargs, _: &State| md_escape::cell_text(s));
+    tera.register_filter("md_text", |s: &str, _: Kwargs, _: &State| md_escape::text(s));
+    tera.register_filter("md_line", |s: &str, _: Kwargs, _: &State| md_escape::one_line(s));
 }
 
 #[cfg(test)]

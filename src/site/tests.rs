@@ -34,6 +34,7 @@ fn hostile() -> Incident {
             services_unaffected: vec![],
             tags: vec![format!("tag{XSS}"), "dns".to_string()],
             at: at("2025-10-05T08:23:00-05:00"),
+            day_only: false,
             recorded_at: None,
             author: None,
             host: None,

@@ -11,6 +11,7 @@ mod kube_server;
 mod kube_tls;
 mod kube_watch;
 mod postmortem;
+mod postmortem_regen;
 mod recorder;
 mod redact;
 mod reliability;

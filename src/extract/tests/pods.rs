@@ -247,3 +247,13 @@ fn pods_hint_ignores_other_kinds() {
     assert!(n.pods.is_empty());
     assert_eq!(n.ipv4.len(), 4, "addresses are collected under every hint");
 }
+
+#[test]
+fn a_watched_pod_counts_once_with_its_last_count() {
+    let out = "NAME READY STATUS RESTARTS AGE\nweb-1 0/1 CrashLoopBackOff 5 3d\nweb-1 0/1 Running 6 3d\n\
+               web-1 0/1 CrashLoopBackOff 6 3d\nweb-1 0/1 Running 7 3d\nweb-2 1/1 Running 1 3d\n";
+    let f = extract(out, Hint::Pods);
+    assert_eq!(pod_names(&f), strs(&["web-1", "web-2"]));
+    assert_eq!((f.pods[0].status.as_str(), f.pods[0].restarts), ("Running", 7));
+    assert_eq!(f.restarts_total, Some(8));
+}
