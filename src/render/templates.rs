@@ -42,6 +42,7 @@ pub struct Templates {
     /// Name → sha256 of the text loaded, for [`Templates::fingerprint`].
     digests: BTreeMap<String, String>,
     dir: Option<PathBuf>,
+    builtin_names: Vec<String>,
 }
 
 fn sha256(text: &str) -> String {
@@ -61,6 +62,7 @@ impl Templates {
             origins: BTreeMap::new(),
             digests: BTreeMap::new(),
             dir: vault_templates_dir.map(Path::to_path_buf),
+            builtin_names: builtins.iter().map(|(name, _)| name.to_string()).collect(),
         };
         let mut texts = Vec::new();
         for (name, text) in builtins {
@@ -75,6 +77,11 @@ impl Templates {
                 }
             }
         }
+        // The vault's own templates too, so an override may `{% include %}` a partial of its own.
+        for (name, path, text) in vault_only(t.dir.as_deref(), builtins)? {
+            t.origins.insert(name.clone(), Origin::Vault(path));
+            texts.push((name, text));
+        }
         t.digests.extend(texts.iter().map(|(name, text)| (name.clone(), sha256(text))));
         t.tera.add_raw_templates(texts).map_err(|e| t.error(e, None))?;
         Ok(t)
@@ -86,7 +93,7 @@ impl Templates {
             return Ok(());
         }
         let Some((path, text)) = self.override_text(name)? else {
-            let known: Vec<&str> = self.origins.keys().map(String::as_str).collect();
+            let known = &self.builtin_names;
             let place = match &self.dir {
                 Some(dir) => format!("in {} nor built in", dir.display()),
                 None => "built in".to_string(),
@@ -183,6 +190,42 @@ fn override_file(dir: Option<&Path>, name: &str) -> Result<Option<(PathBuf, Stri
     }
 }
 
+/// The `*.tera` files of the vault that are not built-in names, in the folders the built-ins
+/// live in (`templates/` for the postmortem, `templates/site/` for the site): partials and
+/// `--template` alternatives. Hidden files and editor backups are left alone.
+fn vault_only(dir: Option<&Path>, builtins: &[(&str, &str)]) -> Result<Vec<(String, PathBuf, String)>> {
+    let mut found = Vec::new();
+    let Some(dir) = dir else { return Ok(found) };
+    let mut folders: Vec<&str> =
+        builtins.iter().map(|(name, _)| name.rsplit_once('/').map_or("", |(f, _)| f)).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    for folder in folders {
+        let Some(path) =
+            folder.split('/').filter(|p| !p.is_empty()).try_fold(dir.to_path_buf(), |p, part| atomic::child(&p, part))
+        else {
+            continue;
+        };
+        let Some(entries) = atomic::read_dir_if_any(&path)? else { continue };
+        for entry in entries.flatten() {
+            let Ok(file) = entry.file_name().into_string() else { continue };
+            let name = if folder.is_empty() { file.clone() } else { format!("{folder}/{file}") };
+            let is_file = entry.file_type().is_ok_and(|k| k.is_file());
+            if is_file
+                && file.ends_with(".tera")
+                && !atomic::is_ignored_name(&file)
+                && !builtins.iter().any(|(b, _)| *b == name)
+            {
+                let path = entry.path();
+                let text = fs::read_to_string(&path).ctx("read", &path)?;
+                found.push((name, path, text));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// A plain file (a stylesheet, a script) by the same rule as templates: the vault's file
 /// of the same name wins over the built-in text. Not parsed by tera.
 pub fn plain_file(dir: Option<&Path>, name: &str, builtin: &'static str) -> Result<(String, Origin)> {
@@ -256,6 +299,21 @@ mod tests {
         let t = Templates::load(Some(dir.path()), BUILTINS).unwrap();
         assert_eq!(t.render("a.md.tera", &serde_json::json!({"x": 1})).unwrap(), "mine: 1");
         assert_eq!(t.origin("a.md.tera"), Some(&Origin::Vault(dir.path().join("a.md.tera"))));
+    }
+
+    #[test]
+    fn an_override_includes_a_partial_of_the_vaults_own() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("head.md.tera"), "# {{ x }}\n").unwrap();
+        fs::write(dir.path().join("a.md.tera"), "{% include \"head.md.tera\" %}body").unwrap();
+        fs::write(dir.path().join(".a.md.tera.swp"), "{% if").unwrap();
+        // Another family's folder is not read: the site's templates are not the postmortem's.
+        fs::create_dir(dir.path().join("site")).unwrap();
+        fs::write(dir.path().join("site/broken.html.tera"), "{% if").unwrap();
+        let t = Templates::load(Some(dir.path()), BUILTINS).unwrap();
+        assert_eq!(t.render("a.md.tera", &serde_json::json!({"x": 1})).unwrap(), "# 1\nbody");
+        assert_eq!(t.origin("head.md.tera"), Some(&Origin::Vault(dir.path().join("head.md.tera"))));
+        assert_eq!(t.origin("site/broken.html.tera"), None);
     }
 
     #[test]
