@@ -66,6 +66,7 @@ fn from_cluster(
     kube::block_on(async {
         let target = connect::resolve(&cfg.kube, &args.cluster, &cfg.cwd).await?;
         let client = target.client()?;
+        let proxy = target.proxy();
         ui.status(&format!("listing pods, nodes and events of {}", target.describe()));
         let fetcher = Fetcher {
             client: &client,
@@ -73,6 +74,7 @@ fn from_cluster(
             context: target.context.as_deref(),
             namespace: target.namespace.as_deref(),
             page_size: args.page_size,
+            proxy: proxy.as_deref(),
         };
         let Some(session) = session else {
             let mut verbatim = Verbatim;

@@ -44,6 +44,8 @@ pub struct Fetcher<'a> {
     pub context: Option<&'a str>,
     pub namespace: Option<&'a str>,
     pub page_size: u32,
+    /// Named in a proxy failure.
+    pub proxy: Option<&'a str>,
 }
 
 /// Writes objects as `{"apiVersion":"v1","kind":"List","items":[…]}`, one per line,
@@ -104,7 +106,7 @@ impl Fetcher<'_> {
     }
 
     fn fail(&self, e: &kube::Error, path: &str) -> Failure {
-        classify(e, self.server, self.context, path)
+        classify(e, self.server, self.context, path).via(self.proxy)
     }
 
     fn cluster(&self, (e, path): (&kube::Error, &str)) -> FetchError {
@@ -278,8 +280,14 @@ mod tests {
             ("/api/v1/namespaces/kube-system/services/kube-dns", 404, not_found()),
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
-        let f =
-            Fetcher { client: &client, server: "127.0.0.1:6443", context: None, namespace: Some("ns"), page_size: 2 };
+        let f = Fetcher {
+            client: &client,
+            server: "127.0.0.1:6443",
+            context: None,
+            namespace: Some("ns"),
+            page_size: 2,
+            proxy: None,
+        };
         let mut v = Verbatim;
         let mut out = ListWriter::new(Vec::new(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
@@ -323,7 +331,14 @@ mod tests {
             ("/api/v1/namespaces/kube-system/services/kube-dns", 404, not_found()),
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
-        let f = Fetcher { client: &client, server: "k:6443", context: Some("dev"), namespace: None, page_size: 500 };
+        let f = Fetcher {
+            client: &client,
+            server: "k:6443",
+            context: Some("dev"),
+            namespace: None,
+            page_size: 500,
+            proxy: None,
+        };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
@@ -339,7 +354,8 @@ mod tests {
         task.await.unwrap();
 
         let (client, task) = mock(vec![("/api/v1/pods?&limit=500", 403, forbidden)]);
-        let f = Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500 };
+        let f =
+            Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500, proxy: None };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         match f.fetch(0, &mut out).await {

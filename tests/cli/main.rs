@@ -7,6 +7,7 @@ mod concurrency;
 mod extract;
 mod faults;
 mod kube;
+mod kube_connect;
 mod kube_server;
 mod kube_tls;
 mod kube_watch;
