@@ -15,6 +15,8 @@ pub enum FailureKind {
     NotFound,
     /// The server answered something that is not Kubernetes JSON.
     BadResponse,
+    /// A 5xx or 429: the API server is there but failing or overloaded.
+    ServerError,
     /// The proxy in the way refused or failed the tunnel.
     Proxy,
     /// DNS, no route, reset: anything else on the way.
@@ -31,6 +33,7 @@ impl FailureKind {
             FailureKind::Forbidden => "forbidden",
             FailureKind::NotFound => "not_found",
             FailureKind::BadResponse => "bad_response",
+            FailureKind::ServerError => "server_error",
             FailureKind::Proxy => "proxy",
             FailureKind::Unreachable => "unreachable",
         }
@@ -73,6 +76,7 @@ impl Failure {
             FailureKind::Forbidden => format!("the user may not list this: `kubectl auth can-i list pods -A{ctx}` tells"),
             FailureKind::NotFound => "the server does not serve this path: is it a Kubernetes API server?".to_string(),
             FailureKind::BadResponse => "the server's answer is not Kubernetes JSON: is the URL a Kubernetes API server (or a proxy in front of it)?".to_string(),
+            FailureKind::ServerError => "the API server is failing or overloaded: look at its logs (journalctl -u k3s) and at etcd, and try again in a moment".to_string(),
             FailureKind::Proxy => "check the proxy (proxy-url in the kubeconfig, HTTPS_PROXY/HTTP_PROXY), or exempt the server with NO_PROXY".to_string(),
             FailureKind::Unreachable => "check the server address in the kubeconfig and the network path to it".to_string(),
         }
@@ -95,6 +99,7 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
                 401 => FailureKind::Unauthorized,
                 403 => FailureKind::Forbidden,
                 404 => FailureKind::NotFound,
+                429 | 500..=599 => FailureKind::ServerError,
                 _ => FailureKind::Unreachable,
             };
             let message = match kind {
