@@ -94,7 +94,7 @@ pub struct WatchArgs {
     /// How long all pods must stay Ready before `recovered` is suggested
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     pub ready_for: String,
-    /// Stop after this long (default: until Ctrl-C)
+    /// Stop after this long (default: until Ctrl-C, SIGHUP or SIGTERM)
     #[arg(long = "for", value_name = "DURATION")]
     pub duration: Option<String>,
 }

@@ -16,6 +16,7 @@ pub mod events;
 pub mod failure;
 pub mod fetch;
 pub mod nodes;
+pub mod pace;
 pub mod pods;
 pub mod proxy;
 pub mod restarts;

@@ -12,6 +12,7 @@ mod kube_partial;
 mod kube_server;
 mod kube_tls;
 mod kube_watch;
+mod kube_watch_faults;
 mod postmortem;
 mod recorder;
 mod redact;
