@@ -77,7 +77,7 @@ impl Failure {
             FailureKind::NotFound => "the server does not serve this path: is it a Kubernetes API server?".to_string(),
             FailureKind::BadResponse => "the server's answer is not Kubernetes JSON: is the URL a Kubernetes API server (or a proxy in front of it)?".to_string(),
             FailureKind::ServerError => "the API server is failing or overloaded: look at its logs (journalctl -u k3s) and at etcd, and try again in a moment".to_string(),
-            FailureKind::Proxy => "check the proxy (proxy-url in the kubeconfig, HTTPS_PROXY/HTTP_PROXY), or exempt the server with NO_PROXY".to_string(),
+            FailureKind::Proxy => "check the proxy: the cluster's proxy-url in the kubeconfig, else HTTPS_PROXY/HTTP_PROXY (NO_PROXY names servers reached directly)".to_string(),
             FailureKind::Unreachable => "check the server address in the kubeconfig and the network path to it".to_string(),
         }
     }
