@@ -33,6 +33,10 @@ pub struct KubeEnv {
     /// `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` (inside a pod).
     pub service_host: Option<String>,
     pub service_port: Option<String>,
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY` (upper case first, as Go reads them).
+    pub https_proxy: Option<String>,
+    pub http_proxy: Option<String>,
+    pub no_proxy: Option<String>,
 }
 
 impl KubeEnv {
@@ -46,6 +50,9 @@ impl KubeEnv {
             home: nonempty("HOME").map(PathBuf::from),
             service_host: nonempty("KUBERNETES_SERVICE_HOST"),
             service_port: nonempty("KUBERNETES_SERVICE_PORT"),
+            https_proxy: nonempty("HTTPS_PROXY").or_else(|| nonempty("https_proxy")),
+            http_proxy: nonempty("HTTP_PROXY").or_else(|| nonempty("http_proxy")),
+            no_proxy: nonempty("NO_PROXY").or_else(|| nonempty("no_proxy")),
         }
     }
 }

@@ -21,16 +21,16 @@ pub struct ClusterArgs {
     /// The kubeconfig user to use (default: the context's)
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
-    /// Only this namespace (default: all namespaces)
+    /// Only this namespace (default: the context's namespace; all namespaces when the context names none)
     #[arg(long, short = 'n', value_name = "NS", conflicts_with = "all_namespaces")]
     pub namespace: Option<String>,
-    /// All namespaces (the default; accepted for kubectl's muscle memory)
+    /// All namespaces, whatever the context's namespace
     #[arg(long, short = 'A')]
     pub all_namespaces: bool,
     /// Give up connecting after this long: 5s, 500ms, 1m
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     pub connect_timeout: String,
-    /// Give up waiting for one answer after this long
+    /// Give up on one request, answer and body, after this long (watches excepted): 20s, 1m; 0 for never, a bare number is seconds
     #[arg(long, value_name = "DURATION", default_value = "20s")]
     pub request_timeout: String,
 }
@@ -94,7 +94,7 @@ pub struct WatchArgs {
     /// How long all pods must stay Ready before `recovered` is suggested
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     pub ready_for: String,
-    /// Stop after this long (default: until Ctrl-C)
+    /// Stop after this long (default: until Ctrl-C, SIGHUP or SIGTERM)
     #[arg(long = "for", value_name = "DURATION")]
     pub duration: Option<String>,
 }

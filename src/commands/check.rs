@@ -64,6 +64,7 @@ fn gather(cfg: &Config, ui: &Ui, args: &CheckArgs, now: i64) -> Result<Result<Ga
     kube::block_on(async {
         let target = connect::resolve(&cfg.kube, &args.cluster, &cfg.cwd).await?;
         let client = target.client()?;
+        let proxy = target.proxy();
         ui.status(&format!("checking {}", target.describe()));
         let fetcher = Fetcher {
             client: &client,
@@ -71,6 +72,7 @@ fn gather(cfg: &Config, ui: &Ui, args: &CheckArgs, now: i64) -> Result<Result<Ga
             context: target.context.as_deref(),
             namespace: target.namespace.as_deref(),
             page_size: 500,
+            proxy: proxy.as_deref(),
         };
         let mut verbatim = Verbatim;
         let mut sink =

@@ -66,6 +66,7 @@ fn from_cluster(
     kube::block_on(async {
         let target = connect::resolve(&cfg.kube, &args.cluster, &cfg.cwd).await?;
         let client = target.client()?;
+        let proxy = target.proxy();
         ui.status(&format!("listing pods, nodes and events of {}", target.describe()));
         let fetcher = Fetcher {
             client: &client,
@@ -73,6 +74,7 @@ fn from_cluster(
             context: target.context.as_deref(),
             namespace: target.namespace.as_deref(),
             page_size: args.page_size,
+            proxy: proxy.as_deref(),
         };
         let Some(session) = session else {
             let mut verbatim = Verbatim;
@@ -96,8 +98,8 @@ fn from_cluster(
                 let spool = sink.finish().ctx("write", &outputs)?;
                 let spool = spool.into_inner().map_err(|e| e.into_error()).ctx("write", &outputs)?;
                 session.writer.persist_output_as(spool, &mut meta, "json")?;
-                let summary = described(fetched.summary, &target);
-                let step = save_snapshot(session, meta, &summary, scrub, fetched.redactions)?;
+                let mut summary = described(fetched.summary, &target);
+                let step = save_snapshot(session, meta, &mut summary, scrub, fetched.redactions)?;
                 Ok((summary, Some(step)))
             }
             Err(FetchError::Write(e)) => Err(Error::io("write", &outputs, e)),
@@ -125,18 +127,19 @@ fn title(target: &Target) -> String {
     format!("Snapshot of {}{ns}", target.describe())
 }
 
-/// Facts (the telling part for a big cluster, event messages redacted), body, save.
+/// Facts (the telling part for a big cluster), body, save. Event messages are
+/// redacted in `summary` itself: what is printed must not show more than the vault.
 fn save_snapshot(
     session: &Session,
     mut meta: crate::model::StepMeta,
-    summary: &Summary,
+    summary: &mut Summary,
     mut scrub: Scrub<'_>,
     removed: u64,
 ) -> Result<Step> {
-    let mut facts = summary.for_facts().into_owned();
-    for w in &mut facts.warnings {
+    for w in &mut summary.warnings {
         w.message = scrub.text(&w.message);
     }
+    let facts = summary.for_facts().into_owned();
     let mut body = table::body(&facts, meta.title.as_deref().unwrap_or("Snapshot"), meta.output_file.as_deref());
     if removed > 0 {
         body.push_str(&format!(
@@ -243,6 +246,6 @@ fn from_file(
     let mut meta = session.meta(StepKind::Snapshot, at);
     meta.title = Some(format!("Snapshot from {shown}"));
     session.writer.persist_output_as(spool, &mut meta, "json")?;
-    let step = save_snapshot(session, meta, &summary, scrub, redactions)?;
+    let step = save_snapshot(session, meta, &mut summary, scrub, redactions)?;
     Ok((summary, Some(step)))
 }

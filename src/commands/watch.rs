@@ -1,15 +1,16 @@
 //! `incident watch`: kube-runtime watchers on pods, nodes and events, coalesced into at
 //! most one `watch` step per interval. The watcher re-lists after 410 Gone; a lost
-//! server is retried with back-off and the outage recorded; Ctrl-C (or --for) ends it
-//! with a final step.
+//! server is retried with back-off and the outage recorded; a feed the server refuses
+//! (403) is noted once. Ctrl-C, SIGHUP, SIGTERM or --for end it with a final step.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use futures::future::BoxFuture;
 use futures::stream::{BoxStream, SelectAll};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Event as ApiEvent, Node as ApiNode, Pod as ApiPod};
 use kube::Api;
-use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 
 use crate::cli::WatchArgs;
@@ -18,11 +19,13 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::format;
 use crate::kube::connect::{self, parse_duration};
-use crate::kube::failure::{Failure, classify};
+use crate::kube::failure::{Failure, FailureKind, classify};
+use crate::kube::pace::paced;
 use crate::kube::watch::{Changes, Feed, Retry, Tracker, WatchStats};
 use crate::model::{Milestone, Step, StepError, StepKind};
 use crate::record::Session;
 use crate::ui::Ui;
+use tokio::signal::unix::SignalKind;
 
 // Each item is moved once, straight from its watcher to the tracker.
 #[allow(clippy::large_enum_variant)]
@@ -50,11 +53,16 @@ struct Watch<'a> {
     started_at: Timestamp,
     server: String,
     context: Option<String>,
+    proxy: Option<String>,
     tracker: Tracker,
     outage: Option<Outage>,
+    /// Feeds failing now (a 500, a timeout): an outage only once every feed is.
+    down: HashMap<Feed, Failure>,
+    /// Feeds the server refuses (403, 404): noted once, never an outage.
+    refused: HashMap<Feed, Failure>,
     outages: u64,
     relists: u64,
-    steps: u64,
+    change_steps: u64,
     updates: u64,
     ready_since: Option<Instant>,
     suggested: bool,
@@ -67,11 +75,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
     let limit = args.duration.as_deref().map(|d| parse_duration("--for", d)).transpose()?;
     crate::kube::block_on(async {
         let target = connect::resolve(&cfg.kube, &args.cluster, &cfg.cwd).await?;
-        let mut config = target.config.clone();
-        // Watches stay open for minutes; the watcher has its own idle timeout.
-        config.read_timeout = None;
-        let client = kube::Client::try_from(config)
-            .map_err(|e| Error::user(format!("cannot set up a client for {}: {e}", target.config.cluster_url)))?;
+        let client = target.client()?;
         let (pods, events): (Api<ApiPod>, Api<ApiEvent>) = match &target.namespace {
             Some(ns) => (Api::namespaced(client.clone(), ns), Api::namespaced(client.clone(), ns)),
             None => (Api::all(client.clone()), Api::all(client.clone())),
@@ -80,21 +84,22 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
         let wc = watcher::Config::default().page_size(500);
         let mut merged: Merged = SelectAll::new();
         merged.push(
-            watcher::watcher(pods, wc.clone())
-                .backoff(Retry::new())
+            paced(watcher::watcher(pods, wc.clone()).boxed(), Retry::new())
                 .map_ok(|e| Item::Pod(Box::new(e)))
                 .map(|r| (Feed::Pods, r))
                 .boxed(),
         );
         merged.push(
-            watcher::watcher(nodes, wc.clone())
-                .backoff(Retry::new())
+            paced(watcher::watcher(nodes, wc.clone()).boxed(), Retry::new())
                 .map_ok(Item::Node)
                 .map(|r| (Feed::Nodes, r))
                 .boxed(),
         );
         merged.push(
-            watcher::watcher(events, wc).backoff(Retry::new()).map_ok(Item::Event).map(|r| (Feed::Events, r)).boxed(),
+            paced(watcher::watcher(events, wc).boxed(), Retry::new())
+                .map_ok(Item::Event)
+                .map(|r| (Feed::Events, r))
+                .boxed(),
         );
         ui.status(&format!(
             "watching {} (a step at most every {}; Ctrl-C to stop)",
@@ -109,33 +114,66 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             started_at: cfg.clock.now(),
             server: target.server.clone(),
             context: target.context.clone(),
+            proxy: target.proxy(),
             tracker: Tracker::new(),
             outage: None,
+            down: HashMap::new(),
+            refused: HashMap::new(),
             outages: 0,
             relists: 0,
-            steps: 0,
+            change_steps: 0,
             updates: 0,
             ready_since: None,
             suggested: false,
         };
+        // A probe longer than an interval tells nothing more; it must never block the loop.
+        let probe_limit = interval.max(Duration::from_secs(1)).min(target.request_timeout.unwrap_or(Duration::MAX));
+        let mut probe: Option<BoxFuture<'static, bool>> = None;
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let deadline = limit.map(|d| tokio::time::Instant::now() + d);
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
+        let mut hangup = unix_signal(SignalKind::hangup())?;
+        let mut terminate = unix_signal(SignalKind::terminate())?;
         let ended = loop {
             tokio::select! {
                 item = merged.next() => match item {
                     Some((feed, result)) => w.handle(feed, result)?,
                     None => break "the watch streams ended",
                 },
-                _ = ticker.tick() => w.tick(args.auto_mark, ready_for).await?,
+                _ = ticker.tick() => {
+                    if w.outage.is_some() && probe.is_none() {
+                        let client = w.client.clone();
+                        probe = Some(Box::pin(async move {
+                            matches!(tokio::time::timeout(probe_limit, client.apiserver_version()).await, Ok(Ok(_)))
+                        }));
+                    }
+                    w.tick(args.auto_mark, ready_for)?;
+                }
+                answered = wait_probe(&mut probe) => {
+                    probe = None;
+                    w.probe_answered(answered)?;
+                }
                 _ = &mut ctrl_c => break "stopped with Ctrl-C",
+                _ = hangup.recv() => break "stopped by SIGHUP",
+                _ = terminate.recv() => break "stopped by SIGTERM",
                 _ = sleep_until(deadline) => break "--for elapsed",
             }
         };
         w.finish(ended)
     })?
+}
+
+fn unix_signal(kind: SignalKind) -> Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(kind).map_err(|e| Error::Internal(format!("cannot listen for signals: {e}")))
+}
+
+async fn wait_probe(probe: &mut Option<BoxFuture<'static, bool>>) -> bool {
+    match probe {
+        Some(p) => p.await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
@@ -168,6 +206,9 @@ impl Watch<'_> {
             if let Some(outage) = self.outage.take() {
                 self.record_outage(&outage, Some(self.now()))?;
             }
+            if self.down.remove(&feed).is_some() || self.refused.remove(&feed).is_some() {
+                self.ui.status(&format!("{} flow again", feed_name(feed)));
+            }
             self.updates += 1;
         }
         let now = self.now().timestamp();
@@ -195,6 +236,7 @@ impl Watch<'_> {
             Feed::Nodes => "/api/v1/nodes?watch=true",
             Feed::Events => "/api/v1/events?watch=true",
         };
+        let classified = |e: &kube::Error| classify(e, &self.server, self.context.as_deref(), path);
         let inner = match e {
             watcher::Error::WatchError(status) if status.code == 410 => {
                 // Too old a resourceVersion: the watcher lists again; nothing is lost.
@@ -203,15 +245,28 @@ impl Watch<'_> {
             }
             watcher::Error::InitialListFailed(e)
             | watcher::Error::WatchStartFailed(e)
-            | watcher::Error::WatchFailed(e) => classify(e, &self.server, self.context.as_deref(), path),
-            watcher::Error::WatchError(status) => {
-                classify(&kube::Error::Api(status.clone()), &self.server, self.context.as_deref(), path)
-            }
-            watcher::Error::NoResourceVersion => {
-                let e = kube::Error::SerdeError(serde::de::Error::custom("no metadata.resourceVersion in the list"));
-                classify(&e, &self.server, self.context.as_deref(), path)
-            }
+            | watcher::Error::WatchFailed(e) => classified(e),
+            watcher::Error::WatchError(status) => classified(&kube::Error::Api(status.clone())),
+            watcher::Error::NoResourceVersion => classified(&kube::Error::SerdeError(serde::de::Error::custom(
+                "no metadata.resourceVersion in the list",
+            ))),
         };
+        let inner = inner.via(self.proxy.as_deref());
+        if matches!(inner.kind, FailureKind::Forbidden | FailureKind::NotFound) {
+            // As a snapshot notes it: this user may not see this; the rest is watched.
+            if !self.refused.contains_key(&feed) {
+                self.ui.warn(&format!("{}: {}; watching the rest without it", feed_name(feed), inner.message));
+                self.refused.insert(feed, inner);
+            }
+            self.down.remove(&feed);
+            return;
+        }
+        let first = self.down.insert(feed, inner.clone()).is_none();
+        // A refused connection or a bad certificate is the whole server; a 500 or a
+        // timeout may be one resource, and the others still flow.
+        let whole_server =
+            !matches!(inner.kind, FailureKind::ServerError | FailureKind::Timeout | FailureKind::BadResponse);
+        let all_down = self.down.len() + self.refused.len() >= 3;
         match &mut self.outage {
             Some(o) => {
                 o.errors += 1;
@@ -220,11 +275,25 @@ impl Watch<'_> {
                     o.failure = inner;
                 }
             }
-            None => {
+            None if whole_server || all_down => {
                 self.ui.warn(&format!("{}; retrying with back-off", inner.message));
                 self.outage = Some(Outage { since: self.now(), failure: inner, errors: 1 });
             }
+            None if first => self.ui.warn(&format!(
+                "{}: {}; retrying with back-off while the rest flows",
+                feed_name(feed),
+                inner.message
+            )),
+            None => {}
         }
+    }
+
+    fn probe_answered(&mut self, answered: bool) -> Result<()> {
+        if answered && let Some(outage) = self.outage.take() {
+            self.record_outage(&outage, Some(self.now()))?;
+            self.ui.status(&format!("the API server {} answers again", self.server));
+        }
+        Ok(())
     }
 
     fn record_outage(&mut self, o: &Outage, until: Option<Timestamp>) -> Result<()> {
@@ -255,7 +324,6 @@ impl Watch<'_> {
     fn save(&mut self, meta: crate::model::StepMeta, body: String) -> Result<()> {
         let mut step = Step { meta, body };
         self.session.save(&mut step, self.session.scrub(false))?;
-        self.steps += 1;
         self.session.report(&step);
         Ok(())
     }
@@ -273,15 +341,11 @@ impl Watch<'_> {
         for line in c.lines.iter().chain(extra) {
             body.push_str(&format!("- {line}\n"));
         }
+        self.change_steps += 1;
         self.save(meta, body)
     }
 
-    async fn tick(&mut self, auto_mark: bool, ready_for: Duration) -> Result<()> {
-        if self.outage.is_some() && self.client.apiserver_version().await.is_ok() {
-            let outage = self.outage.take().expect("checked above");
-            self.record_outage(&outage, Some(self.now()))?;
-            self.ui.status(&format!("the API server {} answers again", self.server));
-        }
+    fn tick(&mut self, auto_mark: bool, ready_for: Duration) -> Result<()> {
         let mut extra = Vec::new();
         if self.tracker.all_ready() && self.outage.is_none() {
             let since = *self.ready_since.get_or_insert_with(Instant::now);
@@ -320,7 +384,9 @@ impl Watch<'_> {
 
     fn finish(mut self, why: &str) -> Result<u8> {
         // Never reached at all: that is the finding, as for snapshot and check.
-        let never = (self.updates == 0).then(|| self.outage.as_ref().map(|o| o.failure.clone())).flatten();
+        let never = (self.updates == 0)
+            .then(|| self.outage.as_ref().map(|o| o.failure.clone()).or_else(|| self.refused.get(&Feed::Pods).cloned()))
+            .flatten();
         if let Some(o) = self.outage.take() {
             self.record_outage(&o, None)?;
         }
@@ -336,7 +402,7 @@ impl Watch<'_> {
             format::clock(self.started_at),
             format::clock(self.now()),
             format::thousands(self.updates),
-            self.steps,
+            self.change_steps,
             self.outages,
             self.relists,
             healthy,
@@ -344,6 +410,11 @@ impl Watch<'_> {
             self.tracker.nodes().filter(|n| n.is_ready()).count(),
             self.tracker.nodes().count()
         );
+        let mut refused: Vec<(&Feed, &Failure)> = self.refused.iter().collect();
+        refused.sort_by_key(|(f, _)| feed_name(**f));
+        for (feed, f) in refused {
+            body.push_str(&format!("\nNot watched: {}: {}\n", feed_name(*feed), f.message));
+        }
         if let Some(c) = &pending {
             body.push_str("\nSince the last step:\n\n");
             for line in &c.lines {
@@ -352,16 +423,26 @@ impl Watch<'_> {
         }
         meta.watch = Some(WatchStats {
             updates: self.updates,
+            // The last interval's changes belong to the last step's numbers too.
+            restarts: pending.as_ref().map_or(0, |c| c.restarts),
+            changes: pending.map(|c| c.lines).unwrap_or_default(),
             outages: Some(self.outages),
             relists: Some(self.relists),
             pods: Some(pods.len() as u64),
             pods_healthy: Some(healthy as u64),
-            ..WatchStats::default()
         });
         self.save(meta, body)?;
         if let Some(f) = never {
             return Err(crate::commands::snapshot::failure_error(&f));
         }
         Ok(0)
+    }
+}
+
+fn feed_name(feed: Feed) -> &'static str {
+    match feed {
+        Feed::Pods => "pods",
+        Feed::Nodes => "nodes",
+        Feed::Events => "events",
     }
 }

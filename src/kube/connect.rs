@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use kube::config::{AuthInfo, KubeConfigOptions, Kubeconfig};
 
+use super::client_error;
+use super::deadline::DeadlineLayer;
+use super::proxy;
 use crate::cli::ClusterArgs;
 use crate::config::KubeEnv;
 use crate::error::{Error, Result};
@@ -31,6 +34,8 @@ pub struct Target {
     /// The namespace to list; `None` for all namespaces.
     pub namespace: Option<String>,
     pub origin: Origin,
+    /// One bound per request (not per watch); `None` for none.
+    pub request_timeout: Option<Duration>,
 }
 
 /// Timeouts from the command line (`5s`, `500ms`, `1m`).
@@ -40,6 +45,15 @@ pub fn parse_duration(flag: &str, text: &str) -> Result<Duration> {
         Ok(d) if !d.is_negative() => Ok(Duration::from_nanos(d.as_nanos() as u64)),
         _ => Err(Error::usage(format!("{flag} {text:?} is not a duration"), "write it like 5s, 500ms, 1m or 1m30s")),
     }
+}
+
+/// `--request-timeout` as kubectl reads it: `0` is no timeout, a bare number is seconds.
+pub fn parse_request_timeout(text: &str) -> Result<Option<Duration>> {
+    let d = match text.trim().parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => parse_duration("--request-timeout", text)?,
+    };
+    Ok(Some(d).filter(|d| !d.is_zero()))
 }
 
 /// The files kubectl would read, in order; only those that exist.
@@ -91,27 +105,69 @@ pub fn read_kubeconfig(files: &[PathBuf]) -> Result<Kubeconfig> {
     Ok(merged)
 }
 
+/// What the chosen context of a kubeconfig names, checked as kubectl checks it.
+struct Chosen {
+    context: Option<String>,
+    namespace: Option<String>,
+    proxy_url: Option<String>,
+}
+
+fn choose(kubeconfig: &Kubeconfig, args: &ClusterArgs, files: &[PathBuf]) -> Result<Chosen> {
+    let context = args.context.clone().or_else(|| kubeconfig.current_context.clone());
+    if let Some(name) = &args.context
+        && !kubeconfig.contexts.iter().any(|c| &c.name == name)
+    {
+        let known: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
+        return Err(Error::user_hint(
+            format!("no context {name:?} in {}", show_files(files)),
+            known_list("contexts", &known),
+        ));
+    }
+    let ctx = context
+        .as_ref()
+        .and_then(|n| kubeconfig.contexts.iter().find(|c| &c.name == n))
+        .and_then(|c| c.context.as_ref());
+    // kube-rs would go on anonymously, and the 401 that follows hides the typo.
+    let user = args.user.as_ref().or(ctx.and_then(|c| c.user.as_ref())).filter(|u| !u.is_empty());
+    if let Some(user) = user
+        && !kubeconfig.auth_infos.iter().any(|u| &u.name == user)
+    {
+        let named_by = match (&args.user, &context) {
+            (Some(_), _) => "--user".to_string(),
+            (None, Some(c)) => format!("context {c:?}"),
+            (None, None) => "the kubeconfig".to_string(),
+        };
+        let known: Vec<&str> = kubeconfig.auth_infos.iter().map(|u| u.name.as_str()).collect();
+        return Err(Error::user_hint(
+            format!("no user {user:?} in {} (named by {named_by})", show_files(files)),
+            known_list("users", &known),
+        ));
+    }
+    let cluster = args.cluster.as_ref().or(ctx.map(|c| &c.cluster));
+    let proxy_url = cluster
+        .and_then(|n| kubeconfig.clusters.iter().find(|c| &c.name == n))
+        .and_then(|c| c.cluster.as_ref())
+        .and_then(|c| c.proxy_url.clone());
+    let namespace = ctx.and_then(|c| c.namespace.clone()).filter(|n| !n.trim().is_empty());
+    Ok(Chosen { context, namespace, proxy_url })
+}
+
+fn known_list(what: &str, names: &[&str]) -> String {
+    if names.is_empty() {
+        format!("the kubeconfig has no {what}")
+    } else {
+        format!("known {what}: {}", names.join(", "))
+    }
+}
+
 /// Everything needed to build a client; reads files (kubeconfig, certificates), no network.
 pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Target> {
     let connect_timeout = parse_duration("--connect-timeout", &args.connect_timeout)?;
-    let request_timeout = parse_duration("--request-timeout", &args.request_timeout)?;
-    let (mut config, context, origin) = match kubeconfig_files(env, args, cwd)? {
+    let request_timeout = parse_request_timeout(&args.request_timeout)?;
+    let (mut config, chosen, origin) = match kubeconfig_files(env, args, cwd)? {
         Some(files) => {
             let kubeconfig = read_kubeconfig(&files)?;
-            let context = args.context.clone().or_else(|| kubeconfig.current_context.clone());
-            if let Some(name) = &args.context
-                && !kubeconfig.contexts.iter().any(|c| &c.name == name)
-            {
-                let known: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
-                return Err(Error::user_hint(
-                    format!("no context {name:?} in {}", show_files(&files)),
-                    if known.is_empty() {
-                        "the kubeconfig has no contexts".to_string()
-                    } else {
-                        format!("known contexts: {}", known.join(", "))
-                    },
-                ));
-            }
+            let chosen = choose(&kubeconfig, args, &files)?;
             let options = KubeConfigOptions {
                 context: args.context.clone(),
                 cluster: args.cluster.clone(),
@@ -123,24 +179,34 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
                     "pick a context that exists with --context NAME (kubectl config get-contexts lists them)",
                 )
             })?;
-            (config, context, Origin::Files(files))
+            (config, chosen, Origin::Files(files))
         }
-        None => (in_cluster(env)?, None, Origin::InCluster),
+        None => {
+            let (config, namespace) = in_cluster(env)?;
+            (config, Chosen { context: None, namespace, proxy_url: None }, Origin::InCluster)
+        }
     };
+    config.proxy_url = proxy::proxy_for(&config.cluster_url, chosen.proxy_url.as_deref(), env)?;
     config.connect_timeout = Some(connect_timeout);
-    config.read_timeout = Some(request_timeout);
-    config.write_timeout = Some(request_timeout);
+    // The deadline layer bounds whole requests; a read timeout would cut watches short.
+    config.read_timeout = None;
+    config.write_timeout = request_timeout;
     config.reset_reader_on_write = true;
     // A snapshot is evidence of the moment: retrying for minutes would blur it.
     config.default_retry = false;
     let server = server_name(&config.cluster_url);
-    let namespace = if args.all_namespaces { None } else { args.namespace.clone() };
-    Ok(Target { config, context, server, namespace, origin })
+    // kubectl's order: -n, then -A, then the context's namespace; none named: all of them.
+    let namespace = match (&args.namespace, args.all_namespaces) {
+        (Some(ns), _) => Some(ns.clone()),
+        (None, true) => None,
+        (None, false) => chosen.namespace,
+    };
+    Ok(Target { config, context: chosen.context, server, namespace, origin, request_timeout })
 }
 
 /// The service account a pod runs with, as `Config::incluster_env` builds it, from the
 /// environment `Config` read for us.
-fn in_cluster(env: &KubeEnv) -> Result<kube::Config> {
+fn in_cluster(env: &KubeEnv) -> Result<(kube::Config, Option<String>)> {
     let (Some(host), Some(port)) = (&env.service_host, &env.service_port) else {
         return Err(Error::user_hint(
             "no kubeconfig: KUBECONFIG is unset, ~/.kube/config does not exist and this is not a pod",
@@ -153,12 +219,13 @@ fn in_cluster(env: &KubeEnv) -> Result<kube::Config> {
         .map_err(|e| Error::user(format!("KUBERNETES_SERVICE_HOST/PORT do not make a URL: {e}")))?;
     let mut config = kube::Config::new(url);
     let ns_file = Path::new(SA_DIR).join("namespace");
-    if let Ok(ns) = std::fs::read_to_string(&ns_file) {
-        config.default_namespace = ns.trim().to_string();
+    let namespace = std::fs::read_to_string(&ns_file).ok().map(|ns| ns.trim().to_string()).filter(|ns| !ns.is_empty());
+    if let Some(ns) = &namespace {
+        config.default_namespace = ns.clone();
     }
     config.root_cert_file = Some(Path::new(SA_DIR).join("ca.crt"));
     config.auth_info = AuthInfo { token_file: Some(format!("{SA_DIR}/token")), ..AuthInfo::default() };
-    Ok(config)
+    Ok((config, namespace))
 }
 
 fn show_files(files: &[PathBuf]) -> String {
@@ -174,12 +241,14 @@ pub fn server_name(url: &http::Uri) -> String {
 
 impl Target {
     pub fn client(&self) -> Result<kube::Client> {
-        kube::Client::try_from(self.config.clone()).map_err(|e| {
-            Error::user_hint(
-                format!("cannot set up a client for {}: {e}", self.config.cluster_url),
-                "check the certificates in the kubeconfig (kubectl config view --raw)",
-            )
-        })
+        let builder = kube::client::ClientBuilder::try_from(self.config.clone())
+            .map_err(|e| client_error::explain(&e, &self.config))?;
+        Ok(builder.with_layer(&DeadlineLayer(self.request_timeout)).build())
+    }
+
+    /// The proxy requests go through, for messages.
+    pub fn proxy(&self) -> Option<String> {
+        self.config.proxy_url.as_ref().map(|u| u.to_string().trim_end_matches('/').to_string())
     }
 
     /// `context "k3s" (https://127.0.0.1:6443)`.
@@ -199,7 +268,7 @@ mod tests {
     fn in_cluster_uses_the_service_address_and_the_service_account() {
         let env =
             KubeEnv { service_host: Some("10.43.0.1".into()), service_port: Some("443".into()), ..KubeEnv::default() };
-        let config = in_cluster(&env).unwrap();
+        let (config, _) = in_cluster(&env).unwrap();
         assert_eq!(config.cluster_url.to_string(), "https://10.43.0.1:443/");
         assert_eq!(config.auth_info.token_file.as_deref(), Some("/var/run/secrets/kubernetes.io/serviceaccount/token"));
         assert_eq!(
@@ -208,7 +277,7 @@ mod tests {
         );
         let v6 =
             KubeEnv { service_host: Some("fd00::1".into()), service_port: Some("443".into()), ..KubeEnv::default() };
-        assert_eq!(in_cluster(&v6).unwrap().cluster_url.to_string(), "https://[fd00::1]:443/");
+        assert_eq!(in_cluster(&v6).unwrap().0.cluster_url.to_string(), "https://[fd00::1]:443/");
         assert!(in_cluster(&KubeEnv::default()).is_err());
     }
 
@@ -225,5 +294,14 @@ mod tests {
         assert_eq!(parse_duration("--x", "500ms").unwrap(), Duration::from_millis(500));
         assert_eq!(parse_duration("--x", "1m30s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("--x", "soon").unwrap_err().to_string(), "--x \"soon\" is not a duration");
+    }
+
+    #[test]
+    fn request_timeouts_read_like_kubectl() {
+        assert_eq!(parse_request_timeout("0").unwrap(), None);
+        assert_eq!(parse_request_timeout("0s").unwrap(), None);
+        assert_eq!(parse_request_timeout("30").unwrap(), Some(Duration::from_secs(30)));
+        assert_eq!(parse_request_timeout("1m").unwrap(), Some(Duration::from_secs(60)));
+        assert!(parse_request_timeout("-1s").is_err());
     }
 }

@@ -15,7 +15,11 @@ pub enum FailureKind {
     NotFound,
     /// The server answered something that is not Kubernetes JSON.
     BadResponse,
-    /// DNS, no route, reset, a 5xx: anything else on the way.
+    /// A 5xx or 429: the API server is there but failing or overloaded.
+    ServerError,
+    /// The proxy in the way refused or failed the tunnel.
+    Proxy,
+    /// DNS, no route, reset: anything else on the way.
     Unreachable,
 }
 
@@ -29,6 +33,8 @@ impl FailureKind {
             FailureKind::Forbidden => "forbidden",
             FailureKind::NotFound => "not_found",
             FailureKind::BadResponse => "bad_response",
+            FailureKind::ServerError => "server_error",
+            FailureKind::Proxy => "proxy",
             FailureKind::Unreachable => "unreachable",
         }
     }
@@ -50,6 +56,14 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// Names the proxy in a proxy failure's message.
+    pub fn via(mut self, proxy: Option<&str>) -> Failure {
+        if let (FailureKind::Proxy, Some(proxy)) = (self.kind, proxy) {
+            self.message = self.message.replacen("through the proxy:", &format!("through the proxy {proxy}:"), 1);
+        }
+        self
+    }
+
     pub fn hint(&self) -> String {
         let ctx = self.context.as_deref().map(|c| format!(" --context {c}")).unwrap_or_default();
         match self.kind {
@@ -62,6 +76,8 @@ impl Failure {
             FailureKind::Forbidden => format!("the user may not list this: `kubectl auth can-i list pods -A{ctx}` tells"),
             FailureKind::NotFound => "the server does not serve this path: is it a Kubernetes API server?".to_string(),
             FailureKind::BadResponse => "the server's answer is not Kubernetes JSON: is the URL a Kubernetes API server (or a proxy in front of it)?".to_string(),
+            FailureKind::ServerError => "the API server is failing or overloaded: look at its logs (journalctl -u k3s) and at etcd, and try again in a moment".to_string(),
+            FailureKind::Proxy => "check the proxy: the cluster's proxy-url in the kubeconfig, else HTTPS_PROXY/HTTP_PROXY (NO_PROXY names servers reached directly)".to_string(),
             FailureKind::Unreachable => "check the server address in the kubeconfig and the network path to it".to_string(),
         }
     }
@@ -83,6 +99,7 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
                 401 => FailureKind::Unauthorized,
                 403 => FailureKind::Forbidden,
                 404 => FailureKind::NotFound,
+                429 | 500..=599 => FailureKind::ServerError,
                 _ => FailureKind::Unreachable,
             };
             let message = match kind {
@@ -98,6 +115,11 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
         kube::Error::SerdeError(e) => (
             FailureKind::BadResponse,
             format!("the server {server}{on} answered {path} with something that is not Kubernetes JSON: {e}"),
+        ),
+        // Before "refused": a dead proxy refuses too, and it is the proxy to name.
+        _ if lower.contains("tunnel error") || lower.contains("socks error") => (
+            FailureKind::Proxy,
+            format!("cannot reach the server {server}{on} through the proxy: {}", proxy_words(&detail)),
         ),
         _ if lower.contains("connection refused") => (
             FailureKind::ConnectionRefused,
@@ -137,6 +159,13 @@ fn chain(err: &dyn std::error::Error) -> String {
         source = e.source();
     }
     parts.join(": ")
+}
+
+/// From the proxy's own error on: `tunnel error: …: Connection refused`.
+fn proxy_words(detail: &str) -> &str {
+    let lower = detail.to_ascii_lowercase();
+    let at = lower.find("tunnel error").or_else(|| lower.find("socks error")).unwrap_or(0);
+    &detail[at..]
 }
 
 /// The innermost cause, which is usually the one that says what happened.

@@ -44,6 +44,8 @@ pub struct Fetcher<'a> {
     pub context: Option<&'a str>,
     pub namespace: Option<&'a str>,
     pub page_size: u32,
+    /// Named in a proxy failure.
+    pub proxy: Option<&'a str>,
 }
 
 /// Writes objects as `{"apiVersion":"v1","kind":"List","items":[…]}`, one per line,
@@ -104,15 +106,16 @@ impl Fetcher<'_> {
     }
 
     fn fail(&self, e: &kube::Error, path: &str) -> Failure {
-        classify(e, self.server, self.context, path)
+        classify(e, self.server, self.context, path).via(self.proxy)
     }
 
     fn cluster(&self, (e, path): (&kube::Error, &str)) -> FetchError {
         FetchError::Cluster(Box::new(self.fail(e, path)))
     }
 
-    /// Lists everything a snapshot holds into `builder` and `out`. Nodes, events and the
-    /// DNS service may be refused (403, 404) without failing the snapshot: that is noted.
+    /// Lists everything a snapshot holds into `builder` and `out`. Only the pods are
+    /// required: nodes, events and the DNS service that fail (403, a 500, a timeout)
+    /// are noted under `skipped`, and the rest is kept.
     pub async fn fetch<W: Write>(&self, now: i64, out: &mut ListWriter<'_, W>) -> Result<Fetched, FetchError> {
         let mut builder = Builder::new(now);
         let mut stats = Fetched { summary: Summary::default(), objects: 0, pages: 0, redactions: 0 };
@@ -123,27 +126,24 @@ impl Fetcher<'_> {
         self.list(&pods, "Pod", &mut builder, out, &mut stats).await?;
         for (resource, kind) in [("nodes", "Node"), ("events", "Event")] {
             let path = self.path(resource, kind == "Event");
-            if let Err(f) = self.list(&path, kind, &mut builder, out, &mut stats).await {
-                match f {
-                    FetchError::Cluster(f) if optional(&f) => notes.push(format!("{resource}: {}", f.message)),
-                    other => return Err(other),
-                }
+            match self.list(&path, kind, &mut builder, out, &mut stats).await {
+                Ok(()) => {}
+                Err(FetchError::Cluster(f)) => notes.push(format!("{resource}: {}", f.message)),
+                Err(other) => return Err(other),
             }
         }
         for (resource, kind) in [("services", "Service"), ("endpoints", "Endpoints")] {
             let path = format!("/api/v1/namespaces/kube-system/{resource}");
+            let shown = format!("{path}/kube-dns");
             let req = Request::new(&path).get("kube-dns", &GetParams::default()).map_err(build_error)?;
-            match self.client.request_text(req).await {
-                Ok(text) => {
-                    let mut value: Value = serde_json::from_str(&text)
-                        .map_err(|e| self.cluster((&kube::Error::SerdeError(e), &format!("{path}/kube-dns"))))?;
-                    self.emit(&mut value, kind, &mut builder, out, &mut stats)?;
-                }
+            let got = match self.client.request_text(req).await {
+                Ok(text) => serde_json::from_str::<Value>(&text).map_err(kube::Error::SerdeError),
+                Err(e) => Err(e),
+            };
+            match got {
+                Ok(mut value) => self.emit(&mut value, kind, &mut builder, out, &mut stats)?,
                 Err(e) => {
-                    let f = self.fail(&e, &format!("{path}/kube-dns"));
-                    if !optional(&f) {
-                        return Err(FetchError::Cluster(Box::new(f)));
-                    }
+                    let f = self.fail(&e, &shown);
                     if f.kind != FailureKind::NotFound {
                         notes.push(format!("{resource}/kube-dns: {}", f.message));
                     }
@@ -217,11 +217,6 @@ impl Fetcher<'_> {
     }
 }
 
-/// Refusals that leave the rest of a snapshot meaningful.
-fn optional(f: &Failure) -> bool {
-    matches!(f.kind, FailureKind::Forbidden | FailureKind::NotFound)
-}
-
 fn build_error(e: kube::core::request::Error) -> FetchError {
     FetchError::Write(std::io::Error::other(format!("cannot build the request: {e}")))
 }
@@ -278,8 +273,14 @@ mod tests {
             ("/api/v1/namespaces/kube-system/services/kube-dns", 404, not_found()),
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
-        let f =
-            Fetcher { client: &client, server: "127.0.0.1:6443", context: None, namespace: Some("ns"), page_size: 2 };
+        let f = Fetcher {
+            client: &client,
+            server: "127.0.0.1:6443",
+            context: None,
+            namespace: Some("ns"),
+            page_size: 2,
+            proxy: None,
+        };
         let mut v = Verbatim;
         let mut out = ListWriter::new(Vec::new(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
@@ -323,7 +324,14 @@ mod tests {
             ("/api/v1/namespaces/kube-system/services/kube-dns", 404, not_found()),
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
-        let f = Fetcher { client: &client, server: "k:6443", context: Some("dev"), namespace: None, page_size: 500 };
+        let f = Fetcher {
+            client: &client,
+            server: "k:6443",
+            context: Some("dev"),
+            namespace: None,
+            page_size: 500,
+            proxy: None,
+        };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
@@ -339,7 +347,8 @@ mod tests {
         task.await.unwrap();
 
         let (client, task) = mock(vec![("/api/v1/pods?&limit=500", 403, forbidden)]);
-        let f = Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500 };
+        let f =
+            Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500, proxy: None };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         match f.fetch(0, &mut out).await {
@@ -349,5 +358,33 @@ mod tests {
         drop(client);
         // After the pods list failed, nothing else was asked.
         assert_eq!(task.await.unwrap(), ["/api/v1/pods?&limit=500"]);
+    }
+
+    #[tokio::test]
+    async fn a_failing_events_list_is_noted_and_the_snapshot_kept() {
+        let busy = json!({"kind": "Status", "status": "Failure", "reason": "TooManyRequests", "code": 429,
+            "message": "too many requests"});
+        let (client, task) = mock(vec![
+            ("/api/v1/pods?&limit=500", 200, page("PodList", &["a"], None)),
+            ("/api/v1/nodes?&limit=500", 200, page("NodeList", &["n1"], None)),
+            ("/api/v1/events?&limit=500", 429, busy),
+            ("/api/v1/namespaces/kube-system/services/kube-dns", 503, json!({"code": 503, "message": "etcd"})),
+            ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
+        ]);
+        let f =
+            Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500, proxy: None };
+        let mut v = Verbatim;
+        let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
+        let fetched = f.fetch(0, &mut out).await.unwrap();
+        assert_eq!((fetched.summary.pods.len(), fetched.summary.nodes.len()), (1, 1));
+        assert_eq!(
+            fetched.summary.skipped,
+            [
+                "events: the server k:6443 answered 429 for /api/v1/events?limit=500: too many requests",
+                "services/kube-dns: the server k:6443 answered 503 for /api/v1/namespaces/kube-system/services/kube-dns: etcd",
+            ]
+        );
+        drop(client);
+        task.await.unwrap();
     }
 }

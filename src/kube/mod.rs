@@ -8,13 +8,17 @@
 pub mod age;
 pub mod build;
 pub mod check;
+pub mod client_error;
 pub mod connect;
+pub mod deadline;
 pub mod diff;
 pub mod events;
 pub mod failure;
 pub mod fetch;
 pub mod nodes;
+pub mod pace;
 pub mod pods;
+pub mod proxy;
 pub mod restarts;
 pub mod scrub;
 pub mod summary;

@@ -16,10 +16,12 @@ use crate::format::thousands;
 
 /// Retries after losing the server: 500 ms, doubling up to 5 s, for ever. Shorter than
 /// kube's default (up to 30 s): during an outage the responder wants to see the server
-/// the moment it is back.
+/// the moment it is back. Reset only by what the server sent (see [`super::pace`]).
 #[derive(Clone, Debug)]
 pub struct Retry {
     next: std::time::Duration,
+    first: std::time::Duration,
+    max: std::time::Duration,
 }
 
 impl Retry {
@@ -27,7 +29,15 @@ impl Retry {
     pub const MAX: std::time::Duration = std::time::Duration::from_secs(5);
 
     pub fn new() -> Retry {
-        Retry { next: Retry::FIRST }
+        Retry::starting(Retry::FIRST, Retry::MAX)
+    }
+
+    pub fn starting(first: std::time::Duration, max: std::time::Duration) -> Retry {
+        Retry { next: first, first, max }
+    }
+
+    pub fn reset(&mut self) {
+        self.next = self.first;
     }
 }
 
@@ -41,14 +51,8 @@ impl Iterator for Retry {
     type Item = std::time::Duration;
     fn next(&mut self) -> Option<std::time::Duration> {
         let d = self.next;
-        self.next = (d * 2).min(Retry::MAX);
+        self.next = (d * 2).min(self.max);
         Some(d)
-    }
-}
-
-impl kube::runtime::utils::Backoff for Retry {
-    fn reset(&mut self) {
-        self.next = Retry::FIRST;
     }
 }
 
@@ -420,7 +424,6 @@ mod tests {
 
     #[test]
     fn retries_double_to_a_cap_and_reset() {
-        use kube::runtime::utils::Backoff;
         let mut r = Retry::new();
         let first: Vec<u64> = r.by_ref().take(6).map(|d| d.as_millis() as u64).collect();
         assert_eq!(first, [500, 1000, 2000, 4000, 5000, 5000]);

@@ -22,6 +22,8 @@ pub enum Fault {
     Malformed,
     /// Close the listening socket (connection refused) and every open watch, until cleared.
     Refuse,
+    /// Answer an empty list, a byte at a time, this long apart.
+    Dribble(std::time::Duration),
 }
 
 /// What one `?watch=true` request gets, in order (the last one repeats).
@@ -42,6 +44,8 @@ pub struct State {
     /// `namespace/pod/container` -> log text.
     pub logs: HashMap<String, String>,
     pub fault: Option<Fault>,
+    /// Faults for requests whose path starts with the prefix (watches excepted).
+    pub path_faults: Vec<(String, Fault)>,
     /// Per resource (`pods`, `nodes`, `events`): what successive watches get.
     pub watches: HashMap<String, Vec<WatchScript>>,
     pub watch_calls: HashMap<String, usize>,
@@ -236,7 +240,9 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, state: Arc<Mutex<
         }) {
             s.authorizations.push(auth);
         }
-        s.fault.clone()
+        let watching = matches!(params.get("watch").map(String::as_str), Some("true" | "1"));
+        let by_path = s.path_faults.iter().find(|(prefix, _)| path.starts_with(prefix.as_str()) && !watching);
+        s.fault.clone().or_else(|| by_path.map(|(_, f)| f.clone()))
     };
     match fault {
         Some(Fault::Hang) => {
@@ -255,6 +261,23 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut sock: S, state: Arc<Mutex<
                 _ => ("InternalError", "boom".to_string()),
             };
             return respond(&mut sock, code, "application/json", &status_json(code, reason, &msg).to_string()).await;
+        }
+        Some(Fault::Dribble(gap)) => {
+            let body = format!(
+                "{{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{{\"resourceVersion\":\"1\"}},\"items\":[]}}{}",
+                " ".repeat(200)
+            );
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            sock.write_all(head.as_bytes()).await?;
+            for b in body.as_bytes() {
+                sock.write_all(&[*b]).await?;
+                sock.flush().await?;
+                tokio::time::sleep(gap).await;
+            }
+            return sock.shutdown().await;
         }
         Some(Fault::Malformed) if path.starts_with("/api/v1/") => {
             return respond(&mut sock, 200, "application/json", "{\"kind\": \"PodList\", \"items\": [{\"metadata\": ")
@@ -408,6 +431,8 @@ async fn respond<S: AsyncWrite + Unpin>(sock: &mut S, code: u16, ctype: &str, bo
         403 => "Forbidden",
         404 => "Not Found",
         410 => "Gone",
+        429 => "Too Many Requests",
+        503 => "Service Unavailable",
         _ => "Internal Server Error",
     };
     let head = format!(

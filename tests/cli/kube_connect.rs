@@ -1,0 +1,215 @@
+//! Reaching the cluster as kubectl would: proxies and NO_PROXY, the context's
+//! namespace, users that do not exist, exec credential plugins, --request-timeout.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use std::time::{Duration, Instant};
+
+use crate::kube_server::{FakeApi, Fault, closed_port, kubeconfig_text};
+use crate::support::TestEnv;
+
+/// A kubeconfig for `api` with `extra` lines added to the cluster, the context or the user.
+fn kubeconfig_with(env: &TestEnv, api: &FakeApi, cluster: &str, context: &str, user: &str) -> String {
+    let text = kubeconfig_text(&api.url(), "k3s")
+        .replace("    server: ", &format!("{cluster}    server: "))
+        .replace("    cluster: k3s\n", &format!("    cluster: k3s\n{context}"))
+        .replace("    token: ", &format!("{user}    token: "));
+    let path = env.root().join("kubeconfig-extra.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// An HTTP CONNECT proxy on 127.0.0.1; returns its port and the CONNECT lines it got.
+fn connect_proxy() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let log = log.clone();
+            std::thread::spawn(move || tunnel(client, &log));
+        }
+    });
+    (port, seen)
+}
+
+fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
+        head.push(byte[0]);
+    }
+    let line = String::from_utf8_lossy(&head).lines().next().unwrap_or_default().to_string();
+    log.lock().unwrap().push(line.clone());
+    let Some(target) = line.strip_prefix("CONNECT ").and_then(|r| r.split_whitespace().next()) else { return };
+    let Ok(server) = TcpStream::connect(target) else { return };
+    client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
+    let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut c2, &mut s2);
+        let _ = s2.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut server, mut client) = (server, client);
+    let _ = std::io::copy(&mut server, &mut client);
+    let _ = client.shutdown(std::net::Shutdown::Write);
+}
+
+#[test]
+fn kube_a_proxy_in_the_environment_is_skipped_for_servers_no_proxy_covers() {
+    let api = FakeApi::seed();
+    let (mut env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let dead = format!("http://127.0.0.1:{}", closed_port());
+    for var in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy"] {
+        env.extra_env.push((var.into(), dead.clone()));
+    }
+    env.extra_env.push(("NO_PROXY".into(), "127.0.0.1,.cluster.local".into()));
+    let json = env.json(&["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--json", "--no-record"]);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn kube_the_kubeconfig_proxy_url_is_used_and_a_dead_one_is_named() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let (port, seen) = connect_proxy();
+    let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: http://127.0.0.1:{port}\n"), "", "");
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "--json", "--no-record"]);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
+    let want = format!("CONNECT 127.0.0.1:{} HTTP/1.1", api.port);
+    assert!(seen.lock().unwrap().contains(&want), "{:?}", seen.lock().unwrap());
+
+    let dead = closed_port();
+    let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: http://127.0.0.1:{dead}\n"), "", "");
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &kc, "--no-record"]);
+    assert!(
+        err.contains(&format!("cannot reach the server 127.0.0.1:{} (context \"k3s\") through the proxy http://127.0.0.1:{dead}: tunnel error", api.port)),
+        "{err}"
+    );
+    assert!(err.contains("hint: check the proxy"), "{err}");
+    assert!(!err.contains("certificates"), "{err}");
+}
+
+#[test]
+fn kube_the_context_namespace_is_used_unless_n_or_a_say_otherwise() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let kc = kubeconfig_with(&env, &api, "", "    namespace: kube-system\n", "");
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "--json", "--no-record"]);
+    assert_eq!(json["namespace"], "kube-system");
+    assert_eq!(json["pods"].as_array().unwrap().len(), 2);
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "-A", "--json", "--no-record"]);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "-n", "default", "--json", "--no-record"]);
+    assert_eq!(json["namespace"], "default");
+    let lists: Vec<String> = api.requests().into_iter().filter(|r| r.contains("/pods?")).collect();
+    assert_eq!(
+        lists,
+        [
+            "GET /api/v1/namespaces/kube-system/pods?&limit=500",
+            "GET /api/v1/pods?&limit=500",
+            "GET /api/v1/namespaces/default/pods?&limit=500"
+        ]
+    );
+}
+
+#[test]
+fn kube_a_namespaced_user_gets_a_snapshot_without_nodes() {
+    let api = FakeApi::seed();
+    api.state.lock().unwrap().path_faults.push(("/api/v1/nodes".into(), Fault::Status(403)));
+    let (env, id) = TestEnv::with_incident();
+    let kc = kubeconfig_with(&env, &api, "", "    namespace: kube-system\n", "");
+    env.ok(&["snapshot", "--kubeconfig", &kc]);
+    let fm = crate::support::frontmatter(&env.only_step(&id, "snapshot"));
+    assert_eq!(fm["facts"]["pods"].as_array().unwrap().len(), 2);
+    let skipped = fm["facts"]["skipped"].to_string();
+    assert!(skipped.contains("nodes: the server 127.0.0.1:"), "{skipped}");
+}
+
+#[test]
+fn kube_a_user_the_kubeconfig_does_not_have_is_an_error() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let err = env.fails(1, &["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--user", "nope", "--no-record"]);
+    assert!(err.contains("no user \"nope\" in "), "{err}");
+    assert!(err.contains("(named by --user)"), "{err}");
+    assert!(err.contains("hint: known users: k3s-admin"), "{err}");
+    let text = kubeconfig_text(&api.url(), "k3s").replace("    user: k3s-admin\n", "    user: gone\n");
+    let path = env.root().join("kubeconfig-gone.yaml");
+    std::fs::write(&path, text).unwrap();
+    let err = env.fails(1, &["snapshot", "--kubeconfig", path.to_str().unwrap(), "--no-record"]);
+    assert!(err.contains("no user \"gone\" in ") && err.contains("(named by context \"k3s\")"), "{err}");
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+}
+
+#[test]
+fn kube_exec_plugin_failures_name_the_command_its_stderr_and_install_hint() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let script = env.root().join("login.sh");
+    std::fs::write(&script, "#!/bin/sh\necho \"error: SSO session expired, run 'aws sso login'\" >&2\nexit 3\n")
+        .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let exec = |cmd: &str, hint: &str| {
+        format!(
+            "    exec: {{apiVersion: client.authentication.k8s.io/v1beta1, command: {cmd}, interactiveMode: Never{hint}}}\n"
+        )
+    };
+    let kc = kubeconfig_with(&env, &api, "", "", &exec(script.to_str().unwrap(), ""));
+    let text = std::fs::read_to_string(&kc).unwrap().replace("    token: sekret-bearer-token-k3s\n", "");
+    std::fs::write(&kc, text).unwrap();
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &kc, "--no-record"]);
+    assert!(
+        err.contains(&format!(
+            "getting credentials: exec: executable {} failed with exit code 3: error: SSO session expired, run 'aws sso login'",
+            script.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("certificates"), "{err}");
+
+    let kc = kubeconfig_with(&env, &api, "", "", &exec("no-such-authenticator", ", installHint: 'brew install it'"));
+    let text = std::fs::read_to_string(&kc).unwrap().replace("    token: sekret-bearer-token-k3s\n", "");
+    std::fs::write(&kc, text).unwrap();
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &kc, "--no-record"]);
+    assert!(err.contains("getting credentials: exec: executable no-such-authenticator not found"), "{err}");
+    assert!(err.contains("hint: brew install it"), "{err}");
+}
+
+#[test]
+fn kube_request_timeout_reads_like_kubectl() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    for t in ["0", "0s", "30"] {
+        let json = env.json(&[
+            "snapshot",
+            "--kubeconfig",
+            kc.to_str().unwrap(),
+            "--request-timeout",
+            t,
+            "--json",
+            "--no-record",
+        ]);
+        assert_eq!(json["pods"].as_array().unwrap().len(), 6, "--request-timeout {t}");
+    }
+}
+
+#[test]
+fn kube_request_timeout_bounds_the_whole_request_not_each_read() {
+    let api = FakeApi::seed();
+    let gap = Duration::from_millis(100);
+    api.state.lock().unwrap().path_faults.push(("/api/v1/pods".into(), Fault::Dribble(gap)));
+    let (env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let started = Instant::now();
+    let err =
+        env.fails(1, &["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--request-timeout", "1s", "--no-record"]);
+    // The body takes ~30 s at a byte per 100 ms.
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(err.contains("timed out after 1s (--request-timeout)"), "{err}");
+}
