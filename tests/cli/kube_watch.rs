@@ -4,7 +4,8 @@
 use crate::kube_server::{FakeApi, Fault};
 use crate::support::{TestEnv, body, frontmatter};
 
-fn watch_steps(env: &TestEnv, id: &str) -> Vec<serde_json::Value> {
+/// The watch steps of an incident, frontmatter with the body under `body`.
+pub(crate) fn watch_steps(env: &TestEnv, id: &str) -> Vec<serde_json::Value> {
     env.step_files(id)
         .iter()
         .filter(|p| p.to_str().unwrap().contains("-watch-"))

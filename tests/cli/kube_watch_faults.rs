@@ -5,20 +5,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::kube_server::{FakeApi, Fault, WatchScript, seed_state};
-use crate::support::{TestEnv, body, frontmatter};
-
-fn watch_steps(env: &TestEnv, id: &str) -> Vec<serde_json::Value> {
-    env.step_files(id)
-        .iter()
-        .filter(|p| p.to_str().unwrap().contains("-watch-"))
-        .map(|p| {
-            let text = std::fs::read_to_string(p).unwrap();
-            let mut fm = frontmatter(&text);
-            fm["body"] = serde_json::json!(body(&text));
-            fm
-        })
-        .collect()
-}
+use crate::kube_watch::watch_steps;
+use crate::support::TestEnv;
 
 /// Runs `incident args`, killed (and the test failed) if it outlives `limit`.
 fn run_within(env: &TestEnv, args: &[&str], limit: Duration) -> (std::process::Output, Duration) {

@@ -33,16 +33,23 @@ fn a_watched_pod_counts_once_in_the_peak() {
     assert_eq!(metric(&env, "restarts_peak"), "7");
 }
 
+/// A CoreDNS row without its namespace, with `n` restarts.
+fn coredns_row(n: u32) -> String {
+    format!("coredns-x 0/1 CrashLoopBackOff {n} 3d\n")
+}
+
+/// An incident whose first listing, at 08:02, shows CoreDNS in kube-system at 890 restarts.
+fn coredns_seen_in_kube_system() -> TestEnv {
+    let (env, _) = TestEnv::with_incident();
+    let table = format!("NAMESPACE NAME READY STATUS RESTARTS AGE\nkube-system {}", coredns_row(890));
+    capture(&env, "08:02", "kubectl get pods -A", &table);
+    env
+}
+
 #[test]
 fn a_pod_listed_with_and_without_its_namespace_is_one_pod() {
-    let (env, _) = TestEnv::with_incident();
-    let row = |n: u32| format!("coredns-x 0/1 CrashLoopBackOff {n} 3d\n");
-    capture(
-        &env,
-        "08:02",
-        "kubectl get pods -A",
-        &format!("NAMESPACE NAME READY STATUS RESTARTS AGE\nkube-system {}", row(890)),
-    );
+    let env = coredns_seen_in_kube_system();
+    let row = coredns_row;
     capture(&env, "08:05", "kubectl get pods -n kube-system | grep coredns", &row(892));
     capture(&env, "08:10", "kubectl get pods -n kube-system", &format!("NAME READY STATUS RESTARTS AGE\n{}", row(895)));
     assert_eq!(metric(&env, "restarts_increase"), "5");
@@ -50,14 +57,8 @@ fn a_pod_listed_with_and_without_its_namespace_is_one_pod() {
 
 #[test]
 fn a_bare_pod_name_matches_the_one_namespace_seen() {
-    let (env, _) = TestEnv::with_incident();
-    let row = |n: u32| format!("coredns-x 0/1 CrashLoopBackOff {n} 3d\n");
-    capture(
-        &env,
-        "08:02",
-        "kubectl get pods -A",
-        &format!("NAMESPACE NAME READY STATUS RESTARTS AGE\nkube-system {}", row(890)),
-    );
+    let env = coredns_seen_in_kube_system();
+    let row = coredns_row;
     capture(&env, "08:05", "kubectl get pods -A | grep coredns", &row(894));
     assert_eq!(metric(&env, "restarts_increase"), "4");
 }
