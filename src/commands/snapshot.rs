@@ -13,6 +13,7 @@ use crate::kube::{self, Failure, Summary, build, table};
 use crate::model::{Step, StepError, StepKind};
 use crate::record::Session;
 use crate::record::scrub::Scrub;
+use crate::redact::{Numbering, Redactor, Rules};
 use crate::ui::Ui;
 
 pub fn run(cfg: &Config, ui: &Ui, args: &SnapshotArgs) -> Result<u8> {
@@ -25,15 +26,26 @@ pub fn run(cfg: &Config, ui: &Ui, args: &SnapshotArgs) -> Result<u8> {
         None => cfg.clock.now(),
     };
     let now = at.timestamp();
-    let (summary, step) = match &args.from {
+    let (mut summary, step) = match &args.from {
         Some(path) => from_file(cfg, session.as_ref(), at, path, args.step.no_redact)?,
         None => from_cluster(cfg, ui, session.as_ref(), at, args, now)?,
     };
+    if session.is_none() && !args.step.no_redact {
+        redact_unrecorded(&mut summary);
+    }
     print(ui, &summary, args.json);
     if let (Some(session), Some(step)) = (&session, step) {
         session.report(&step);
     }
     Ok(0)
+}
+
+/// Event messages as a recorded snapshot would show them (no incident: its own numbering).
+fn redact_unrecorded(summary: &mut Summary) {
+    let mut redactor = Redactor::new(Rules::builtin(), Numbering::default());
+    for w in &mut summary.warnings {
+        w.message = redactor.redact(&w.message);
+    }
 }
 
 fn print(ui: &Ui, summary: &Summary, json: bool) {

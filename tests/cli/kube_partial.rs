@@ -42,7 +42,13 @@ fn kube_snapshot_json_prints_event_messages_redacted() {
     }
     let (env, _id) = TestEnv::with_incident();
     let kc = api.kubeconfig(env.root(), "k3s");
-    let out = env.ok(&["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--json"]);
-    assert!(out.contains("pull failed with token "), "{out}");
-    assert!(!out.contains("ghp_0123456789"), "{out}");
+    for unrecorded in [false, true] {
+        let mut args = vec!["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--json"];
+        if unrecorded {
+            args.push("--no-record");
+        }
+        let out = env.ok(&args);
+        assert!(out.contains("pull failed with token [REDACTED:github-token-1]"), "{out}");
+        assert!(!out.contains("ghp_0123456789"), "{out}");
+    }
 }
