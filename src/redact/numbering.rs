@@ -102,6 +102,10 @@ pub struct Numbering {
     /// [`KnownLengths`]).
     #[serde(default)]
     spanning: BTreeSet<usize>,
+    /// Saved by a build that keeps `spanning` apart. Before, `lengths` held every secret's
+    /// length, so on resuming each of them may be a spanning one.
+    #[serde(default)]
+    split: bool,
 }
 
 /// A saved [`Numbering`] was made under another key.
@@ -141,6 +145,7 @@ impl Numbering {
             seen: BTreeMap::new(),
             lengths: BTreeSet::new(),
             spanning: BTreeSet::new(),
+            split: true,
         }
     }
 
@@ -151,7 +156,12 @@ impl Numbering {
         if given != saved.key_id {
             return Err(KeyMismatch { saved: saved.key_id, given });
         }
-        Ok(Numbering { key, mac: std::sync::OnceLock::new(), ..saved })
+        let mut n = Numbering { key, mac: std::sync::OnceLock::new(), ..saved };
+        if !n.split {
+            n.spanning.extend(n.lengths.iter().copied());
+            n.split = true;
+        }
+        Ok(n)
     }
 
     /// How many distinct secrets have a placeholder.
@@ -267,6 +277,20 @@ mod tests {
         let mut back = Numbering::resume([7; 32], saved).unwrap();
         assert_eq!(back.known("Hunter2Secret99").as_deref(), Some("[REDACTED:password-flag-1]"));
         assert_eq!(back.known_lengths(), n.known_lengths(), "both kinds of length are saved");
+    }
+
+    #[test]
+    fn a_numbering_saved_before_spanning_lengths_treats_every_length_as_one() {
+        let mut n = Numbering::with_key([7; 32]);
+        n.placeholder("password-flag", "p@ss word=");
+        let mut json: serde_json::Value = serde_json::to_value(&n).unwrap();
+        let fields = json.as_object_mut().unwrap();
+        fields.remove("spanning");
+        fields.remove("split");
+        fields.insert("lengths".into(), serde_json::json!([10]));
+        let mut old = Numbering::resume([7; 32], serde_json::from_value(json).unwrap()).unwrap();
+        assert_eq!(old.known_lengths().spanning.into_iter().collect::<Vec<_>>(), [10]);
+        assert_eq!(old.known("p@ss word=").as_deref(), Some("[REDACTED:password-flag-1]"));
     }
 
     #[test]
