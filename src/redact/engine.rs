@@ -561,7 +561,10 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         for &size in &look.sizes {
             let end = at + size;
             let whole = end == piece_end;
-            if end > text.len() || !text.is_char_boundary(end) || !(whole || text[end..].starts_with(boundary)) {
+            if end > text.len() || !text.is_char_boundary(end) {
+                continue;
+            }
+            if !whole && end < text.len() && !text[end..].starts_with(boundary) {
                 continue;
             }
             let candidate = &text[at..end];
@@ -570,8 +573,10 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             if let Some(&(rule, _, _)) = look.found.iter().find(same) {
                 return Some((end, rule));
             }
+            // Past the piece, or starting with a `.`, `/` or `@`: it holds a boundary.
+            let spans = !whole || text[at..].starts_with(boundary);
             let worth_hashing =
-                if whole { look.known.words.contains(&size) } else { look.known.spanning.contains(&size) };
+                if spans { look.known.spanning.contains(&size) } else { look.known.words.contains(&size) };
             if !worth_hashing || !distinctive(candidate) {
                 continue;
             }

@@ -242,6 +242,18 @@ fn a_known_secret_is_found_glued_to_a_path_and_when_it_holds_separators() {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("pLm2=z") && !text.contains("VlLTE="), "{text}");
     }
+    // At the end of a line, and starting with a `/`, as the redact filter sees them.
+    let r = env.run_with_stdin(
+        &["redact"],
+        b"export DB_PASSWORD=Xk9pQ2/mZ7aLw3\nlast Xk9pQ2/mZ7aLw3\nexport DB_PASSWORD=/Hunter2xyz\n\
+          cat x /Hunter2xyz y\ndocker login --password 'p@ss:word9'\necho p@ss:word9\n",
+    );
+    assert_eq!(
+        r.stdout,
+        "export DB_PASSWORD=[REDACTED:password-assignment-1]\nlast [REDACTED:password-assignment-1]\n\
+         export DB_PASSWORD=[REDACTED:password-assignment-2]\ncat x [REDACTED:password-assignment-2] y\n\
+         docker login --password '[REDACTED:password-flag-1]'\necho [REDACTED:password-flag-1]\n"
+    );
     // Pieces of a known secret and longer words that start with it stay.
     env.ok(&["note", "Qx9 and pLm2 and c2VjcmV0LXZhbHVlLTE=x and Hunter4Secret55x"]);
     let notes = env.step_files(&id).into_iter().map(|p| std::fs::read_to_string(p).unwrap()).collect::<String>();
