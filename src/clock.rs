@@ -108,8 +108,15 @@ impl Clock {
         // A bare clock time means its last occurrence: `23:50` typed at 00:10 is last night,
         // and so is a time the clocks skipped today; of two (clocks went back), the later.
         let yesterday = day.pred_opt().map(|d| self.occurrences(d.and_time(time))).unwrap_or_default();
-        last_occurrence(self.now, self.occurrences(day.and_time(time)), yesterday)
-            .map_or_else(|| self.on_day(input, day, time), Ok)
+        last_occurrence(self.now, self.occurrences(day.and_time(time)), yesterday).ok_or_else(|| {
+            match self.on_day(input, day, time) {
+                Err(skipped_today) => skipped_today,
+                Ok(_) => format!(
+                    "{input:?} is still ahead today and the clocks skipped it yesterday (daylight saving); \
+                     give the day, e.g. \"today {clock}\""
+                ),
+            }
+        })
     }
 }
 

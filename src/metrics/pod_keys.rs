@@ -6,10 +6,14 @@ use std::collections::{HashMap, HashSet};
 use super::RestartObservation;
 
 /// The namespace a `kubectl ... -n NS` (or `--namespace NS`, `--namespace=NS`) listed;
-/// only the words before the first pipe or command separator count.
+/// only the words before the first pipe or command separator count, and only those after
+/// `kubectl` when it is there (`watch -n 2 kubectl get pods` is no namespace `2`).
 pub fn namespace_of(command: &str) -> Option<String> {
     let words = shell_words::split(command).ok()?;
-    let mut words = words.iter().take_while(|w| !matches!(w.as_str(), "|" | ";" | "&&" | "||"));
+    let words: Vec<&String> = words.iter().take_while(|w| !matches!(w.as_str(), "|" | ";" | "&&" | "||")).collect();
+    let is_client = |w: &&String| matches!(w.rsplit('/').next(), Some("kubectl" | "oc" | "kubecolor"));
+    let from = words.iter().position(is_client).map_or(0, |i| i + 1);
+    let mut words = words[from..].iter().copied();
     while let Some(w) = words.next() {
         if w == "-n" || w == "--namespace" {
             return words.next().cloned();
@@ -62,5 +66,8 @@ mod tests {
         assert_eq!(namespace_of("kubectl get pods --namespace=a | grep x").as_deref(), Some("a"));
         assert_eq!(namespace_of("kubectl get pods | grep -n x"), None);
         assert_eq!(namespace_of("kubectl get pods -A"), None);
+        assert_eq!(namespace_of("watch -n 2 kubectl get pods -n prod").as_deref(), Some("prod"));
+        assert_eq!(namespace_of("watch -n 2 /usr/local/bin/kubectl get pods"), None);
+        assert_eq!(namespace_of("k get pods -n prod").as_deref(), Some("prod"));
     }
 }

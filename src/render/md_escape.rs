@@ -7,6 +7,37 @@ pub fn one_line(text: &str) -> String {
     text.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// Markdown a person wrote (a lesson, a cause, a milestone's text) as one list item: its
+/// links and code stay, but an HTML tag outside code is escaped, so `postmortem.md` holds
+/// no raw HTML for whatever viewer opens it.
+pub fn markdown_line(text: &str) -> String {
+    let line = one_line(text);
+    let mut out = String::with_capacity(line.len());
+    let mut code_fence = 0; // the length of the backtick run that opened a code span
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '`' {
+            let mut run = 1;
+            while chars.next_if_eq(&'`').is_some() {
+                run += 1;
+            }
+            code_fence = match code_fence {
+                0 => run,
+                open if open == run => 0,
+                open => open,
+            };
+            out.extend(std::iter::repeat_n('`', run));
+            continue;
+        }
+        let opens_tag = chars.peek().is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'));
+        if c == '<' && code_fence == 0 && opens_tag {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Plain text on one line, every character that could start Markdown (emphasis, code, a
 /// link, raw HTML, a heading's closing `#`) backslash-escaped.
 pub fn text(text: &str) -> String {
@@ -62,6 +93,16 @@ mod tests {
     fn code_in_a_cell_keeps_backslashes() {
         assert_eq!(code_in_cell(r#"grep -E "a\.b|c""#), r#"`grep -E "a\.b\|c"`"#);
         assert_eq!(code_in_cell("echo `a`"), "`` echo `a` ``");
+    }
+
+    #[test]
+    fn a_markdown_line_keeps_links_and_code_but_no_html() {
+        assert_eq!(
+            markdown_line("see [runbook](https://x) <img src=x onerror=alert(1)>\n- not an item"),
+            "see [runbook](https://x) \\<img src=x onerror=alert(1)> - not an item"
+        );
+        assert_eq!(markdown_line("use `a<b` and ``x ` <y>`` then <b>"), "use `a<b` and ``x ` <y>`` then \\<b>");
+        assert_eq!(markdown_line("1 < 2"), "1 < 2");
     }
 
     #[test]

@@ -77,8 +77,7 @@ impl Templates {
                 }
             }
         }
-        // The vault's own templates too, so an override may `{% include %}` a partial of its own.
-        for (name, path, text) in vault_only(t.dir.as_deref(), builtins)? {
+        for (name, path, text) in t.partials(&texts)? {
             t.origins.insert(name.clone(), Origin::Vault(path));
             texts.push((name, text));
         }
@@ -104,8 +103,31 @@ impl Templates {
             ));
         };
         self.origins.insert(name.to_string(), Origin::Vault(path));
-        self.digests.insert(name.to_string(), sha256(&text));
-        self.tera.add_raw_template(name, &text).map_err(|e| self.error(e, Some(name)))
+        let mut texts = vec![(name.to_string(), text)];
+        for (partial, path, text) in self.partials(&texts)? {
+            self.origins.insert(partial.clone(), Origin::Vault(path));
+            texts.push((partial, text));
+        }
+        self.digests.extend(texts.iter().map(|(name, text)| (name.clone(), sha256(text))));
+        self.tera.add_raw_templates(texts).map_err(|e| self.error(e, Some(name)))
+    }
+
+    /// The vault's own files that `texts` include, extend or import (and those they name in
+    /// turn), not loaded yet: an override may `{% include %}` a partial of its own. Only
+    /// what is named is read, so an unrelated or broken file beside them changes nothing.
+    fn partials(&self, texts: &[(String, String)]) -> Result<Vec<(String, PathBuf, String)>> {
+        let mut found: Vec<(String, PathBuf, String)> = Vec::new();
+        let mut wanted: Vec<String> = texts.iter().flat_map(|(_, text)| referenced(text)).collect();
+        while let Some(name) = wanted.pop() {
+            if self.origins.contains_key(&name) || found.iter().any(|(n, _, _)| *n == name) {
+                continue;
+            }
+            if let Some((path, text)) = self.override_text(&name)? {
+                wanted.extend(referenced(&text));
+                found.push((name, path, text));
+            }
+        }
+        Ok(found)
     }
 
     /// One sha256 over every template loaded: any edit to any of them changes it.
@@ -190,40 +212,12 @@ fn override_file(dir: Option<&Path>, name: &str) -> Result<Option<(PathBuf, Stri
     }
 }
 
-/// The `*.tera` files of the vault that are not built-in names, in the folders the built-ins
-/// live in (`templates/` for the postmortem, `templates/site/` for the site): partials and
-/// `--template` alternatives. Hidden files and editor backups are left alone.
-fn vault_only(dir: Option<&Path>, builtins: &[(&str, &str)]) -> Result<Vec<(String, PathBuf, String)>> {
-    let mut found = Vec::new();
-    let Some(dir) = dir else { return Ok(found) };
-    let mut folders: Vec<&str> =
-        builtins.iter().map(|(name, _)| name.rsplit_once('/').map_or("", |(f, _)| f)).collect();
-    folders.sort_unstable();
-    folders.dedup();
-    for folder in folders {
-        let Some(path) =
-            folder.split('/').filter(|p| !p.is_empty()).try_fold(dir.to_path_buf(), |p, part| atomic::child(&p, part))
-        else {
-            continue;
-        };
-        let Some(entries) = atomic::read_dir_if_any(&path)? else { continue };
-        for entry in entries.flatten() {
-            let Ok(file) = entry.file_name().into_string() else { continue };
-            let name = if folder.is_empty() { file.clone() } else { format!("{folder}/{file}") };
-            let is_file = entry.file_type().is_ok_and(|k| k.is_file());
-            if is_file
-                && file.ends_with(".tera")
-                && !atomic::is_ignored_name(&file)
-                && !builtins.iter().any(|(b, _)| *b == name)
-            {
-                let path = entry.path();
-                let text = fs::read_to_string(&path).ctx("read", &path)?;
-                found.push((name, path, text));
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+/// The template names `text` includes, extends or imports (tera takes them as literals).
+fn referenced(text: &str) -> Vec<String> {
+    static TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\{%-?\s*(?:include|extends|import)\s+["']([^"']+)["']"#).expect("a valid pattern")
+    });
+    TAG.captures_iter(text).map(|c| c[1].to_string()).collect()
 }
 
 /// A plain file (a stylesheet, a script) by the same rule as templates: the vault's file
@@ -274,7 +268,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("md_code_cell", |s: &str, _: Kwargs, _: &State| md_escape::code_in_cell(s));
     tera.register_filter("md_cell_text", |s: &str, _: Kwargs, _: &State| md_escape::cell_text(s));
     tera.register_filter("md_text", |s: &str, _: Kwargs, _: &State| md_escape::text(s));
-    tera.register_filter("md_line", |s: &str, _: Kwargs, _: &State| md_escape::one_line(s));
+    tera.register_filter("md_line", |s: &str, _: Kwargs, _: &State| md_escape::markdown_line(s));
 }
 
 #[cfg(test)]
@@ -304,16 +298,18 @@ mod tests {
     #[test]
     fn an_override_includes_a_partial_of_the_vaults_own() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("head.md.tera"), "# {{ x }}\n").unwrap();
-        fs::write(dir.path().join("a.md.tera"), "{% include \"head.md.tera\" %}body").unwrap();
-        fs::write(dir.path().join(".a.md.tera.swp"), "{% if").unwrap();
-        // Another family's folder is not read: the site's templates are not the postmortem's.
-        fs::create_dir(dir.path().join("site")).unwrap();
-        fs::write(dir.path().join("site/broken.html.tera"), "{% if").unwrap();
-        let t = Templates::load(Some(dir.path()), BUILTINS).unwrap();
-        assert_eq!(t.render("a.md.tera", &serde_json::json!({"x": 1})).unwrap(), "# 1\nbody");
-        assert_eq!(t.origin("head.md.tera"), Some(&Origin::Vault(dir.path().join("head.md.tera"))));
-        assert_eq!(t.origin("site/broken.html.tera"), None);
+        fs::write(dir.path().join("a.md.tera"), "{% include \"a-head.md.tera\" %}body").unwrap();
+        fs::write(dir.path().join("a-head.md.tera"), "{%- include 'parts/title.md.tera' -%}\n").unwrap();
+        fs::create_dir(dir.path().join("parts")).unwrap();
+        fs::write(dir.path().join("parts/title.md.tera"), "# {{ x }}").unwrap();
+        let before = Templates::load(Some(dir.path()), BUILTINS).unwrap();
+        assert_eq!(before.render("a.md.tera", &serde_json::json!({"x": 1})).unwrap(), "# 1body");
+        assert_eq!(before.origin("parts/title.md.tera"), Some(&Origin::Vault(dir.path().join("parts/title.md.tera"))));
+        // A file nothing names is neither read nor fingerprinted, broken or not.
+        fs::write(dir.path().join("unused.md.tera"), "{% if").unwrap();
+        let after = Templates::load(Some(dir.path()), BUILTINS).unwrap();
+        assert_eq!(after.origin("unused.md.tera"), None);
+        assert_eq!(after.fingerprint(), before.fingerprint());
     }
 
     #[test]
