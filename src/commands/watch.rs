@@ -262,10 +262,7 @@ impl Watch<'_> {
             return;
         }
         let first = self.down.insert(feed, inner.clone()).is_none();
-        // A refused connection or a bad certificate is the whole server; a 500 or a
-        // timeout may be one resource, and the others still flow.
-        let whole_server =
-            !matches!(inner.kind, FailureKind::ServerError | FailureKind::Timeout | FailureKind::BadResponse);
+        let whole_server = is_whole_server(inner.kind);
         let all_down = self.down.len() + self.refused.len() >= 3;
         match &mut self.outage {
             Some(o) => {
@@ -289,8 +286,12 @@ impl Watch<'_> {
     }
 
     fn probe_answered(&mut self, answered: bool) -> Result<()> {
-        if answered && let Some(outage) = self.outage.take() {
+        // `/version` answering ends a refused connection, not 500s on every list (etcd down):
+        // that outage ends when a feed delivers again.
+        let ended = answered && self.outage.as_ref().is_some_and(|o| is_whole_server(o.failure.kind));
+        if ended && let Some(outage) = self.outage.take() {
             self.record_outage(&outage, Some(self.now()))?;
+            self.down.clear();
             self.ui.status(&format!("the API server {} answers again", self.server));
         }
         Ok(())
@@ -445,4 +446,10 @@ fn feed_name(feed: Feed) -> &'static str {
         Feed::Nodes => "nodes",
         Feed::Events => "events",
     }
+}
+
+/// A refused connection or a bad certificate is the whole server; a 500 or a timeout may
+/// be one resource, and the others still flow.
+fn is_whole_server(kind: FailureKind) -> bool {
+    !matches!(kind, FailureKind::ServerError | FailureKind::Timeout | FailureKind::BadResponse)
 }

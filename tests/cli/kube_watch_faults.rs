@@ -39,6 +39,20 @@ fn kube_watch_notes_a_forbidden_feed_once_and_records_no_outage() {
 }
 
 #[test]
+fn kube_watch_records_one_outage_while_every_list_fails_and_version_answers() {
+    let api = FakeApi::seed();
+    for path in ["/api/v1/pods", "/api/v1/nodes", "/api/v1/events"] {
+        api.state.lock().unwrap().path_faults.push((path.into(), Fault::Status(500)));
+    }
+    let (env, id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let r = env.run(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "1s", "--for", "5s"]);
+    let outages: Vec<_> = watch_steps(&env, &id).into_iter().filter(|s| !s["error"].is_null()).collect();
+    assert_eq!(outages.len(), 1, "{outages:?}\n{}", r.stderr);
+    assert!(!r.stderr.contains("answers again"), "{}", r.stderr);
+}
+
+#[test]
 fn kube_watch_stays_responsive_while_the_version_probe_hangs() {
     let api = FakeApi::seed();
     {
