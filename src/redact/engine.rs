@@ -531,12 +531,12 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             self.known_lengths = Some(known);
             return;
         }
-        let mut look = Look { sizes: Vec::new(), found: &found, known: &known };
         // Longest first: a secret is not cut short by a shorter one it starts with.
-        look.sizes = known.all().chain(found.iter().map(|&(_, s, e)| e - s)).collect();
-        look.sizes.retain(|&n| n >= MIN_DISTINCTIVE);
-        look.sizes.sort_unstable_by(|a, b| b.cmp(a));
-        look.sizes.dedup();
+        let mut sizes: Vec<usize> = known.all().chain(found.iter().map(|&(_, s, e)| e - s)).collect();
+        sizes.retain(|&n| n >= MIN_DISTINCTIVE);
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        sizes.dedup();
+        let look = Look { sizes, found: &found, known: &known };
         let mut at = pos;
         while let Some(c) = text[at..].chars().next() {
             let next = at + c.len_utf8();
