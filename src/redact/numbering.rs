@@ -35,8 +35,13 @@ pub struct KnownLengths {
 }
 
 impl KnownLengths {
+    /// The secret holds a boundary character: text spanning boundaries may be it.
+    pub fn spans(secret: &str) -> bool {
+        secret.contains(super::engine::boundary)
+    }
+
     pub fn add(&mut self, secret: &str) {
-        if secret.contains(super::engine::boundary) {
+        if Self::spans(secret) {
             self.spanning.insert(secret.len());
         } else {
             self.words.insert(secret.len());
@@ -198,7 +203,7 @@ impl Placeholders for Numbering {
         *n += 1;
         let p = format!("[REDACTED:{rule}-{n}]");
         self.seen.insert(fp, p.clone());
-        if secret.contains(super::engine::boundary) {
+        if KnownLengths::spans(secret) {
             self.spanning.insert(secret.len());
         } else {
             self.lengths.insert(secret.len());
