@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `incident publish` against Hugo (lean) and the pulldown-cmark floor, side by side in one
 # interleaved run per size (../shared/bench/abrun.py), plus a re-publish after one note
-# changed, reading every step file with cat (what the one-file-per-step layout costs
-# before any parsing) and a re-publish with nothing changed (looking at every file's size
-# and time: the least a re-publish does). Usage (from the repository root):
+# changed, the floor for the one-file-per-step layout (benches/stepsfloor) and a re-publish
+# with nothing changed (looking at every file's size and time: the least a re-publish
+# does). Usage (from the repository root):
 #
 #   benches/publish.sh                 # N = 1000 and 5000
 #   SIZES=1000 RUNS=3 benches/publish.sh
@@ -29,6 +29,11 @@ if [ ! -x "$FLOORS/mdfloor" ]; then
   rm -rf "$WORK/floors-src" && cp -r "$BENCH/floors" "$WORK/floors-src" && chmod -R u+w "$WORK/floors-src"
   (cd "$WORK/floors-src" && CARGO_TARGET_DIR=$WORK/floors-target cargo build --release --quiet)
 fi
+# The same floor for the one-file-per-step layout (benches/stepsfloor), with and without
+# parsing each step's frontmatter: what the vault format itself costs before `incident` does
+# anything of its own.
+STEPSFLOOR=$WORK/stepsfloor-target/release/stepsfloor
+(cd "$ROOT/benches/stepsfloor" && CARGO_TARGET_DIR=$WORK/stepsfloor-target cargo build --release --quiet --features yaml)
 
 for n in $SIZES; do
   c=$WORK/c$n o=$WORK/out$n
@@ -48,9 +53,10 @@ for n in $SIZES; do
     --bench incident "$pub --out $o/incident" "rm -rf $o/incident $v/.incident/site-cache*" \
     --bench incident-1-note "$pub --out $o/incr" "$pub --out $o/incr >/dev/null; printf 'one more line\n' >> $note" \
     --bench hugo-lean "hugo -s $c/hugo --config $c/hugo/lean.toml -d $o/hugo-lean --quiet" "rm -rf $o/hugo-lean" \
-    --bench cat-steps "sh -c 'find $v/incidents -name \"*.md\" -print0 | xargs -0 cat > /dev/null'" \
     --bench incident-no-change "$pub --out $o/same" "$pub --out $o/same >/dev/null" \
     --bench floor-2t "$FLOORS/mdfloor write $o/floor2 --jobs 2 $c/vault" "rm -rf $o/floor2" \
+    --bench steps-floor "$STEPSFLOOR $o/steps --jobs 2 $v" "rm -rf $o/steps" \
+    --bench steps-floor-yaml "$STEPSFLOOR $o/steps-yaml --jobs 2 --yaml $v" "rm -rf $o/steps-yaml" \
     | tee "$RESULTS/publish-$n.md"
   echo "site: $(find "$o/incident" -type f | wc -l) files, $(du -sm "$o/incident" | cut -f1) MB" | tee -a "$RESULTS/publish-$n.md"
 done
