@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use crate::cli::PublishArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::format::plural;
 use crate::site::check;
 use crate::site::publish::{self, PublishOptions};
 use crate::site::{SiteOptions, Theme};
 use crate::ui::Ui;
-use crate::vault::{STATE_DIR, Vault};
+use crate::vault::{INCIDENTS_DIR, STATE_DIR, Vault};
 
 /// The record of the last publish, for incremental re-publishing.
 pub const CACHE_FILE: &str = "site-cache";
@@ -66,6 +67,21 @@ pub fn jobs(requested: Option<usize>) -> Result<usize> {
     }
 }
 
+/// How many incidents the problems are in (a problem may also be the site's own page).
+fn incidents_with_problems(problems: &[check::Problem]) -> usize {
+    let slugs: std::collections::BTreeSet<_> = problems
+        .iter()
+        .filter_map(|p| {
+            let mut parts = p.path.components();
+            if parts.next()?.as_os_str() != INCIDENTS_DIR {
+                return None;
+            }
+            parts.next()
+        })
+        .collect();
+    slugs.len()
+}
+
 pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     let vault = cfg.vault()?;
     let base = args.base_url.as_deref().map(base_url).transpose()?;
@@ -92,13 +108,13 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
             ui.out(&format!("{}: {}", p.path.display(), p.message));
         }
         return if problems.is_empty() {
-            ui.status(&format!("publish check: no problems in {published} incidents"));
+            ui.status(&format!("publish check: no problems in {}", plural(published as u64, "incident")));
             Ok(0)
         } else {
             ui.status(&format!(
-                "publish check: {} problem{} in {published} incidents; nothing was written",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
+                "publish check: {} in {}, {published} checked; nothing was written",
+                plural(problems.len() as u64, "problem"),
+                plural(incidents_with_problems(&problems) as u64, "incident")
             ));
             Ok(1)
         };

@@ -406,7 +406,7 @@ fn check_is_a_publish_gate() {
         "incidents/{id}/steps/{note_name}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
     );
     assert_eq!(r.stdout, format!("incidents/{id}/postmortem.md: no postmortem yet\n{broken}\n"));
-    assert_eq!(r.stderr, "publish check: 2 problems in 1 incidents; nothing was written\n");
+    assert_eq!(r.stderr, "publish check: 2 problems in 1 incident, 1 checked; nothing was written\n");
     assert!(!env.root().join("public").exists());
 
     // Internal incidents that would go out, and unreadable steps, are problems too.
@@ -453,9 +453,32 @@ fn check_is_a_publish_gate() {
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.stdout, "");
-    assert_eq!(r.stderr, "publish check: no problems in 1 incidents\n");
+    assert_eq!(r.stderr, "publish check: no problems in 1 incident\n");
     env.ok(&["publish"]);
     assert!(env.root().join(format!("public/incidents/{id}/postmortem.html")).is_file());
+}
+
+#[test]
+fn check_takes_links_only_from_tags_and_counts_the_incidents_with_problems() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "Ingress sent HTML"]).trim().to_string();
+    // Text about HTML, in a code span and bare: quotes in text are not attributes.
+    env.ok(&["note", r#"the ingress returned `<link href="style.css">` and <a href="other.html"> in the body"#]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["postmortem"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    let b = env.ok(&["start", "Second outage"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, format!("incidents/{b}/postmortem.md: no postmortem yet\n"));
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident, 2 checked; nothing was written\n");
+    env.ok(&["postmortem", "-I", &b]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, "publish check: no problems in 2 incidents\n"), "{}", r.stdout);
+    env.ok(&["publish"]);
+    let page = read(&env.root().join(format!("public/incidents/{a}/index.html")));
+    assert!(page.contains(r#"<code>&lt;link href="style.css"&gt;</code>"#), "{page}");
 }
 
 #[test]
@@ -470,7 +493,7 @@ fn check_finds_secrets_left_in_the_record() {
     let leaked = env.step_files(&id).into_iter().find(|p| read(p).contains("wJalrXUtnFEMI")).unwrap();
     let name = leaked.file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: still holds a secret (aws-secret 1)\n"));
-    assert_eq!(r.stderr, "publish check: 1 problem in 1 incidents; nothing was written\n");
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident, 1 checked; nothing was written\n");
 }
 
 #[test]
