@@ -26,6 +26,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("site/style.css", include_str!("../../templates/site/style.css")),
     ("site/site.js", include_str!("../../templates/site/site.js")),
     ("site/live.js", include_str!("../../templates/site/live.js")),
+    ("site/live-worker.js", include_str!("../../templates/site/live-worker.js")),
     ("site/favicon.svg", include_str!("../../templates/site/favicon.svg")),
 ];
 
