@@ -243,6 +243,24 @@ fn republishing_rewrites_only_what_changed() {
 }
 
 #[test]
+fn an_edit_that_keeps_size_and_modification_time_is_still_republished() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "disk full"]);
+    env.ok(&["publish", "--include-open"]);
+    let note = env.step_files(&id).into_iter().find(|p| p.to_string_lossy().contains("-note-")).unwrap();
+    let mtime = fs::metadata(&note).unwrap().modified().unwrap();
+    // As `sed -i s/full/FULL/` then `touch -r` would: a new file, same size, old time.
+    let edited = note.with_extension("tmp");
+    fs::write(&edited, read(&note).replace("disk full", "disk FULL")).unwrap();
+    fs::File::options().write(true).open(&edited).unwrap().set_modified(mtime).unwrap();
+    fs::rename(&edited, &note).unwrap();
+    assert_eq!(fs::metadata(&note).unwrap().modified().unwrap(), mtime);
+    let r = env.run(&["publish", "--include-open"]);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(read(&env.root().join(format!("public/incidents/{id}/index.html"))).contains("disk FULL"));
+}
+
+#[test]
 fn a_deleted_incident_leaves_the_site_without_a_record_of_the_folder() {
     let mut env = TestEnv::new();
     let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
