@@ -154,6 +154,17 @@ fn vault(dir: &Path) -> (PathBuf, String) {
     use std::io::Write;
     capture.stdin.take().unwrap().write_all(format!("{SCRIPT}\n{IMG}\n</pre></details>{SCRIPT}\n").as_bytes()).unwrap();
     assert!(capture.wait().unwrap().success());
+    // An SVG picture with script in it, shown in a note: it shows, its script never runs.
+    let svg = dir.join("graph.svg");
+    std::fs::write(
+        &svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" onload="window.__xss=1"><script>window.__xss=1</script><rect width="40" height="20" fill="teal"/></svg>"#,
+    )
+    .unwrap();
+    run(&vault, &["attach", svg.to_str().unwrap()]);
+    let attachments = vault.join("incidents").join(&id).join("attachments");
+    let name = std::fs::read_dir(attachments).unwrap().next().unwrap().unwrap().file_name();
+    run(&vault, &["note", &format!("the graph: ![graph](../attachments/{})", name.to_string_lossy())]);
     run(&vault, &["resolve", &format!("done {IMG}")]);
     (vault, id)
 }
@@ -240,6 +251,11 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     open(tab, &format!("{base}{hostile_page}"));
     let text = eval_string(tab, "document.body.innerText");
     assert!(text.contains(SCRIPT), "{text}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while eval_string(tab, "String(document.querySelector('img[alt=graph]').naturalWidth)") != "40" {
+        assert!(Instant::now() < deadline, "the attached SVG picture does not show");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert_no_xss(tab, &hostile_page);
 
     let errors = errors.lock().unwrap_or_else(|e| e.into_inner()).clone();
