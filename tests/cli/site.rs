@@ -147,6 +147,15 @@ fn open_and_internal_incidents_stay_out_unless_asked() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("published 0 incidents to public in "), "{}", r.stderr);
     assert!(r.stderr.contains("; left out: 1 open (--include-open), 1 internal (--include-internal)"), "{}", r.stderr);
+    // The gate says what it did not look at.
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            0,
+            "publish check: no problems in 0 incidents; left out: 1 open (--include-open), 1 internal (--include-internal)\n"
+        )
+    );
     let site = env.root().join("public");
     assert!(!site.join("incidents").join(&open).exists());
     assert!(!site.join("incidents").join(&internal).exists());
