@@ -57,6 +57,75 @@ fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>) {
     let _ = client.shutdown(std::net::Shutdown::Write);
 }
 
+/// A SOCKS5 proxy on 127.0.0.1 (RFC 1928, no authentication, CONNECT only); returns its
+/// port and the `host:port` targets it was asked for.
+fn socks5_proxy() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let _ = socks5_tunnel(client, &log);
+            });
+        }
+    });
+    (port, seen)
+}
+
+fn socks5_tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    let mut greeting = [0u8; 2];
+    client.read_exact(&mut greeting)?;
+    let mut methods = vec![0u8; greeting[1] as usize];
+    client.read_exact(&mut methods)?;
+    client.write_all(&[5, 0])?;
+    let mut request = [0u8; 4];
+    client.read_exact(&mut request)?;
+    let host = match request[3] {
+        1 => {
+            let mut ip = [0u8; 4];
+            client.read_exact(&mut ip)?;
+            std::net::Ipv4Addr::from(ip).to_string()
+        }
+        3 => {
+            let mut len = [0u8; 1];
+            client.read_exact(&mut len)?;
+            let mut name = vec![0u8; len[0] as usize];
+            client.read_exact(&mut name)?;
+            String::from_utf8_lossy(&name).into_owned()
+        }
+        _ => return Ok(()),
+    };
+    let mut port = [0u8; 2];
+    client.read_exact(&mut port)?;
+    let target = format!("{host}:{}", u16::from_be_bytes(port));
+    log.lock().unwrap().push(target.clone());
+    let server = TcpStream::connect(&target)?;
+    client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])?;
+    let (mut c2, mut s2) = (client.try_clone()?, server.try_clone()?);
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut c2, &mut s2);
+        let _ = s2.shutdown(std::net::Shutdown::Write);
+    });
+    let (mut server, mut client) = (server, client);
+    std::io::copy(&mut server, &mut client)?;
+    client.shutdown(std::net::Shutdown::Write)
+}
+
+#[test]
+fn kube_a_socks5_proxy_url_is_used() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let (port, seen) = socks5_proxy();
+    let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: socks5://127.0.0.1:{port}\n"), "", "");
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "--json", "--no-record"]);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
+    let want = format!("127.0.0.1:{}", api.port);
+    assert!(seen.lock().unwrap().contains(&want), "{:?}", seen.lock().unwrap());
+}
+
 #[test]
 fn kube_a_proxy_in_the_environment_is_skipped_for_servers_no_proxy_covers() {
     let api = FakeApi::seed();
