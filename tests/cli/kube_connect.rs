@@ -141,6 +141,26 @@ fn kube_a_proxy_in_the_environment_is_skipped_for_servers_no_proxy_covers() {
 }
 
 #[test]
+fn kube_a_no_proxy_with_empty_entries_is_read_as_go_reads_it() {
+    let api = FakeApi::seed();
+    let (mut env, _id) = TestEnv::with_incident();
+    let (port, seen) = connect_proxy();
+    let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: http://127.0.0.1:{port}\n"), "", "");
+    env.extra_env.push(("NO_PROXY".into(), "example.com,,10.0.0.0/8,".into()));
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "--json", "--no-record"]);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
+    assert!(!seen.lock().unwrap().is_empty(), "the proxy was used");
+
+    // An entry that is no host, IP or CIDR is named, with what NO_PROXY should hold.
+    env.extra_env.retain(|(k, _)| k != "NO_PROXY");
+    env.extra_env.push(("NO_PROXY".into(), "example.com,a b".into()));
+    assert_eq!(
+        env.fails(1, &["snapshot", "--kubeconfig", &kc, "--no-record"]),
+        "error: cannot read NO_PROXY \"example.com,a b\": failed to parse \"a b\" as matcher. supported matchers are: cidr, ip address, and host\n  hint: list host names, IP addresses and CIDRs separated by commas, e.g. NO_PROXY=.cluster.local,10.0.0.0/8\n"
+    );
+}
+
+#[test]
 fn kube_the_kubeconfig_proxy_url_is_used_and_a_dead_one_is_named() {
     let api = FakeApi::seed();
     let (env, _id) = TestEnv::with_incident();
