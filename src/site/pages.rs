@@ -303,7 +303,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             anchor: anchor(step),
             kind: m.kind.as_str(),
             kind_label: kind_label(m.kind),
-            time: m.at.format("%H:%M").to_string(),
+            time: format::clock(m.at),
             date_iso: m.at.to_rfc3339(),
             day: new_day.then(|| m.at.format("%A %Y-%m-%d").to_string()),
             day_iso: new_day.then(|| day.to_string()),
