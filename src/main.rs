@@ -11,9 +11,16 @@ fn drop_empty_no_proxy_entries() {
         let Some(value) = std::env::var_os(name) else { continue };
         let Some(value) = value.to_str() else { continue };
         let entries: Vec<&str> = value.split(',').map(str::trim).filter(|e| !e.is_empty()).collect();
-        if !entries.is_empty() && entries.len() != value.split(',').count() {
-            // SAFETY: no other thread has been started yet.
-            unsafe { std::env::set_var(name, entries.join(",")) };
+        if entries.len() == value.split(',').count() {
+            continue;
+        }
+        // SAFETY: no other thread has been started yet.
+        unsafe {
+            match entries.is_empty() {
+                // `,` is an empty list to Go; kube would reject even an empty value.
+                true => std::env::remove_var(name),
+                false => std::env::set_var(name, entries.join(",")),
+            }
         }
     }
 }

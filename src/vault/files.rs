@@ -1,5 +1,4 @@
-//! The files of an incident folder as derived outputs need them: size, times and inode
-//! of each (to tell cheaply whether anything changed), the generated postmortem, and
+//! The files of an incident folder as derived outputs need them: size and times of each (to tell cheaply whether anything changed), the generated postmortem, and
 //! the files that may be published beside the pages (full outputs, attachments).
 
 use std::fs;
@@ -63,8 +62,9 @@ impl Stamps {
 
 /// A 64-bit digest of one file's folder, name, size and times. The incident's fingerprint
 /// is made from the sorted digests, so the order a folder lists its files in is irrelevant.
-/// Like git's index, the inode and its change time count too: an edit that keeps the size
-/// and sets the modification time back (`sed -i`, then `touch -r`) still changes them.
+/// Like git's index, the inode's change time counts too: an edit that keeps the size and
+/// sets the modification time back (`sed -i`, then `touch -r`) still changes it. (Not
+/// the inode number: some network and FUSE file systems make up a new one each time.)
 pub(super) fn file_digest(dir: &str, name: &str, meta: &fs::Metadata) -> u64 {
     use std::hash::{Hash, Hasher};
     let mtime_ns =
@@ -74,7 +74,7 @@ pub(super) fn file_digest(dir: &str, name: &str, meta: &fs::Metadata) -> u64 {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        (meta.ino(), meta.ctime(), meta.ctime_nsec()).hash(&mut h);
+        (meta.ctime(), meta.ctime_nsec()).hash(&mut h);
     }
     h.finish()
 }

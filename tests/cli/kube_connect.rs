@@ -135,6 +135,10 @@ fn kube_a_no_proxy_with_empty_entries_is_read_as_go_reads_it() {
     env.extra_env.push(("NO_PROXY".into(), "example.com,,10.0.0.0/8,".into()));
     let want = format!("CONNECT 127.0.0.1:{} HTTP/1.1", api.port);
     snapshot_through(&env, &api, &format!("http://127.0.0.1:{port}"), &seen, &want);
+    // Nothing but empty entries: an empty list.
+    env.extra_env.retain(|(k, _)| k != "NO_PROXY");
+    env.extra_env.push(("NO_PROXY".into(), " , ".into()));
+    snapshot_through(&env, &api, &format!("http://127.0.0.1:{port}"), &seen, &want);
     let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: http://127.0.0.1:{port}\n"), "", "");
 
     // An entry that is no host, IP or CIDR is named, with what NO_PROXY should hold.
