@@ -8,7 +8,5 @@ events.addEventListener('reload', function () {
 self.onconnect = function (e) {
   var port = e.ports[0];
   ports.add(port);
-  port.onmessage = function (m) {
-    if (m.data === 'bye') { ports.delete(port); } else if (m.data === 'hello') { ports.add(port); }
-  };
+  port.onmessage = function (m) { if (m.data === 'bye') { ports.delete(port); } };
 };

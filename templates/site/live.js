@@ -4,14 +4,22 @@
 (function () {
   'use strict';
   function reload() { window.location.reload(); }
-  if (window.SharedWorker) {
-    var port = new SharedWorker('/__incident/live-worker.js').port;
-    port.onmessage = function (e) { if (e.data === 'reload') { reload(); } };
-    window.addEventListener('pagehide', function () { port.postMessage('bye'); });
-    window.addEventListener('pageshow', function (e) { if (e.persisted) { port.postMessage('hello'); } });
-  } else {
-    var events = new EventSource('/__incident/events');
-    events.addEventListener('reload', reload);
-    window.addEventListener('pagehide', function () { events.close(); });
+  var port = null;
+  var events = null;
+  function listen() {
+    if (window.SharedWorker) {
+      port = new SharedWorker('/__incident/live-worker.js').port;
+      port.onmessage = function (e) { if (e.data === 'reload') { reload(); } };
+    } else {
+      events = new EventSource('/__incident/events');
+      events.addEventListener('reload', reload);
+    }
   }
+  listen();
+  window.addEventListener('pagehide', function () {
+    if (port) { port.postMessage('bye'); port.close(); port = null; }
+    if (events) { events.close(); events = null; }
+  });
+  // Back from the page cache: the site may have been rebuilt meanwhile.
+  window.addEventListener('pageshow', function (e) { if (e.persisted) { reload(); } });
 })();
