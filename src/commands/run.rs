@@ -38,6 +38,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     meta.exit_code = Some(finished.exit_code);
     meta.signal = finished.signal.clone();
     meta.spawn_error = finished.spawn_error.clone();
+    meta.output_closed = finished.output_closed;
     meta.duration_ms = Some(finished.duration.as_millis() as u64);
     if captured.bytes > 0 {
         meta.output_bytes = Some(captured.bytes);

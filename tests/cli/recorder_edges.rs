@@ -24,3 +24,52 @@ fn at_refuses_the_future_and_times_outside_1970_to_9999() {
     assert!(env.step_files(&id).is_empty(), "nothing was written");
     env.ok(&["note", "--at", "today 8:00am", "x"]);
 }
+
+#[test]
+fn run_stops_like_tee_when_its_reader_goes_away() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let (env, id) = TestEnv::with_incident();
+    // `incident run -- yes | head -1`: a command that prints forever, a reader that leaves.
+    let mut child = env
+        .command(&["run", "--", "sh", "-c", "while :; do echo y; done"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert_eq!(first, "y\n");
+    drop(reader);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("incident run went on after its reader left");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(141));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.ends_with("(exit 141) in 2025-10-05-k3s-pods-crash-looping\n"), "{stderr}");
+    let step = env.only_step(&id, "run");
+    let fm = crate::support::frontmatter(&step);
+    assert_eq!(fm["exit_code"], 141);
+    assert_eq!(fm["signal"], "SIGPIPE");
+    assert_eq!(fm["output_closed"], true);
+    assert!(fm["output_bytes"].as_u64().unwrap() >= 2, "{fm}");
+    let body = crate::support::body(&step);
+    assert!(body.starts_with("```console\n$ sh -c 'while :; do echo y; done'\ny\n"), "{body}");
+    assert!(
+        body.contains(
+            "\nkilled by SIGPIPE (exit 141) · stopped when the reader of its output closed it (like `| head`) · "
+        ),
+        "{body}"
+    );
+}
