@@ -46,6 +46,7 @@ fn main() {
             incident: &loaded.incident,
             postmortem: None,
             files: &[],
+            svg_images: &Default::default(),
             parts: &parts,
             find_links: false,
         };

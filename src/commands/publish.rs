@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use crate::cli::PublishArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::format::plural;
 use crate::site::check;
 use crate::site::publish::{self, PublishOptions};
 use crate::site::{SiteOptions, Theme};
 use crate::ui::Ui;
-use crate::vault::{STATE_DIR, Vault};
+use crate::vault::{INCIDENTS_DIR, STATE_DIR, Vault};
 
 /// The record of the last publish, for incremental re-publishing.
 pub const CACHE_FILE: &str = "site-cache";
@@ -66,6 +67,31 @@ pub fn jobs(requested: Option<usize>) -> Result<usize> {
     }
 }
 
+/// `; left out: 2 open (--include-open), 1 internal (--include-internal)`, or nothing.
+fn left_out_note(why: &[&str]) -> String {
+    let open = why.iter().filter(|w| **w == "open").count();
+    let internal = why.iter().filter(|w| **w == "internal").count();
+    if open + internal == 0 {
+        return String::new();
+    }
+    format!("; left out: {open} open (--include-open), {internal} internal (--include-internal)")
+}
+
+/// How many incidents the problems are in (a problem may also be the site's own page).
+fn incidents_with_problems(problems: &[check::Problem]) -> usize {
+    let slugs: std::collections::BTreeSet<_> = problems
+        .iter()
+        .filter_map(|p| {
+            let mut parts = p.path.components();
+            if parts.next()?.as_os_str() != INCIDENTS_DIR {
+                return None;
+            }
+            parts.next()
+        })
+        .collect();
+    slugs.len()
+}
+
 pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     let vault = cfg.vault()?;
     let base = args.base_url.as_deref().map(base_url).transpose()?;
@@ -87,18 +113,24 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     };
     if args.check {
         let rules = vault.rules()?;
-        let (problems, published) = check::check(&vault, &theme, &opts, Some(&rules))?;
-        for p in &problems {
+        let checked = check::check(&vault, &theme, &opts, Some(&rules))?;
+        let problems = &checked.problems;
+        for p in problems {
             ui.out(&format!("{}: {}", p.path.display(), p.message));
         }
+        let left_out = left_out_note(&checked.left_out);
         return if problems.is_empty() {
-            ui.status(&format!("publish check: no problems in {published} incidents"));
+            ui.status(&format!(
+                "publish check: no problems in {}{left_out}",
+                plural(checked.checked as u64, "incident")
+            ));
             Ok(0)
         } else {
             ui.status(&format!(
-                "publish check: {} problem{} in {published} incidents; nothing was written",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
+                "publish check: {} in {}, {} checked{left_out}; nothing was written",
+                plural(problems.len() as u64, "problem"),
+                plural(incidents_with_problems(problems) as u64, "incident"),
+                checked.checked
             ));
             Ok(1)
         };
@@ -119,11 +151,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
         report.written.len(),
         report.removed.len(),
     );
-    let open = report.left_out.iter().filter(|(_, why)| *why == "open").count();
-    let internal = report.left_out.iter().filter(|(_, why)| *why == "internal").count();
-    if open + internal > 0 {
-        line.push_str(&format!("; left out: {open} open (--include-open), {internal} internal (--include-internal)"));
-    }
+    line.push_str(&left_out_note(&report.left_out.iter().map(|(_, why)| *why).collect::<Vec<_>>()));
     ui.status(&line);
     ui.out(&shown.join("index.html").display().to_string());
     // The rest is published, but a script must notice what was not.

@@ -173,11 +173,15 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
                 cluster: args.cluster.clone(),
                 user: args.user.clone(),
             };
-            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(|e| {
-                Error::user_hint(
+            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(|e| match e {
+                kube::config::KubeconfigError::ParseNoProxy(why) => Error::user_hint(
+                    format!("cannot read NO_PROXY {:?}: {why}", env.no_proxy.as_deref().unwrap_or_default()),
+                    "list host names, IP addresses and CIDRs separated by commas, e.g. NO_PROXY=.cluster.local,10.0.0.0/8",
+                ),
+                e => Error::user_hint(
                     format!("cannot use the kubeconfig {}: {e}", show_files(&files)),
                     "pick a context that exists with --context NAME (kubectl config get-contexts lists them)",
-                )
+                ),
             })?;
             (config, chosen, Origin::Files(files))
         }

@@ -92,15 +92,19 @@ pub struct Problem {
     pub message: String,
 }
 
+/// What the gate found.
+pub struct Checked {
+    pub problems: Vec<Problem>,
+    /// Incidents that would be published.
+    pub checked: usize,
+    /// Why each incident left out was (`open`, `internal`).
+    pub left_out: Vec<&'static str>,
+}
+
 /// The publish gate: renders the whole site in memory (nothing is written) and lists
 /// the problems: unreadable files, internal incidents that would go out, incidents
 /// without a postmortem, broken links.
-pub fn check(
-    vault: &Vault,
-    theme: &Theme,
-    opts: &PublishOptions,
-    rules: Option<&Rules>,
-) -> Result<(Vec<Problem>, usize)> {
+pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<&Rules>) -> Result<Checked> {
     let names = vault.incident_names()?;
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
@@ -122,6 +126,7 @@ pub fn check(
     let mut page_links: Vec<(String, String)> = Vec::new();
     let mut link_files: HashMap<(String, String), PathBuf> = HashMap::new();
     let mut entries = Vec::new();
+    let mut left_out = Vec::new();
     for (slug, result) in outcomes {
         let dir = vault.incidents_dir().join(&slug);
         let o = match result {
@@ -149,6 +154,7 @@ pub fn check(
         for w in &o.warnings {
             problems.push(Problem { path: rel(&w.path), message: format!("line {}: {}", w.line, w.message) });
         }
+        left_out.extend(o.left_out);
         let Some(entry) = o.entry else { continue };
         if entry.internal {
             let v = o.visibility.as_deref().unwrap_or("internal").trim();
@@ -193,5 +199,5 @@ pub fn check(
         problems.push(problem);
     }
     problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-    Ok((problems, entries.len()))
+    Ok(Checked { problems, checked: entries.len(), left_out })
 }

@@ -1,9 +1,9 @@
 //! Broken-link check over the rendered site: every relative `href`/`src` must name a file
 //! the site has. Pure: pages in, broken links out.
 //!
-//! The pages are our own output, where every attribute is written as `name="value"` and
-//! all text is escaped (a `"` in text is `&quot;`), so a scan for ` href="` finds exactly
-//! the attributes.
+//! The pages are our own output: every `<` in text is written `&lt;`, so each literal `<`
+//! opens a tag, and attribute values are escaped, so the first `>` closes it. Text may hold
+//! a `"` as it is (`` `<a href="x">` `` in a note), which is why only tags are scanned.
 
 use std::collections::HashSet;
 
@@ -14,13 +14,17 @@ use super::markdown::{Dest, classify};
 /// The relative link targets of one page (fragments-only links left out), unescaped.
 pub fn relative_links(html: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for attr in [" href=\"", " src=\""] {
-        let mut rest = html;
-        while let Some(at) = rest.find(attr) {
-            rest = &rest[at + attr.len()..];
-            let Some(end) = rest.find('"') else { break };
-            let value = unescape(&rest[..end]);
-            rest = &rest[end..];
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let (tag, after) = rest.split_at(end);
+        rest = after;
+        for attr in [" href=\"", " src=\""] {
+            let Some(at) = tag.find(attr) else { continue };
+            let value = &tag[at + attr.len()..];
+            let Some(close) = value.find('"') else { continue };
+            let value = unescape(&value[..close]);
             if classify(&value) == Dest::Relative && !value.starts_with('#') && !value.is_empty() {
                 out.push(value);
             }
@@ -92,8 +96,9 @@ mod tests {
     #[test]
     fn finds_relative_links_only() {
         let html = r##"<a href="../../index.html">x</a><img src="a.png" alt="y"><a href="https://x.test/">z</a>
-            <a href="#top">t</a><p>href="not a link"</p><a href="q.html?a=1&amp;b=2">q</a><a title="x" href="mailto:a@b">m</a>"##;
-        assert_eq!(relative_links(html), ["../../index.html", "q.html?a=1&b=2", "a.png"]);
+            <a href="#top">t</a><p>href="not a link"</p><a href="q.html?a=1&amp;b=2">q</a><a title="x" href="mailto:a@b">m</a>
+            <p>the ingress sent <code>&lt;link href="style.css"&gt;</code> and &lt;img src="x.png"&gt;</p>"##;
+        assert_eq!(relative_links(html), ["../../index.html", "a.png", "q.html?a=1&b=2"]);
     }
 
     #[test]

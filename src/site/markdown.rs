@@ -22,11 +22,14 @@ pub struct MdOptions<'a> {
     /// Maps a relative destination to its place in the site (`../outputs/x.out` →
     /// `outputs/x.out.txt`); `None` leaves it as written.
     pub rewrite: &'a dyn Fn(&str) -> Option<String>,
+    /// An image to show from the page itself instead (an SVG attachment as a `data:` URI:
+    /// published as a file it could run script on the site; in an `<img>` it cannot).
+    pub inline_image: &'a dyn Fn(&str) -> Option<String>,
 }
 
 impl MdOptions<'_> {
     pub fn notes() -> MdOptions<'static> {
-        MdOptions { fold_output: true, fold_all: false, rewrite: &|_| None }
+        MdOptions { fold_output: true, fold_all: false, rewrite: &|_| None, inline_image: &|_| None }
     }
 }
 
@@ -159,6 +162,7 @@ fn safe_dest<'a>(dest: &CowStr<'a>, opts: &MdOptions, image: bool) -> Option<Cow
         Dest::External if image => None,
         Dest::External => Some(dest.clone()),
         Dest::Relative if dest.starts_with('#') => (!image).then(|| dest.clone()),
+        Dest::Relative if image && let Some(data) = (opts.inline_image)(dest) => Some(CowStr::from(data)),
         Dest::Relative => match (opts.rewrite)(dest) {
             // A picture shown elsewhere on the page: linked to, not loaded.
             Some(placed) if image && placed.starts_with('#') => None,
@@ -285,7 +289,7 @@ mod tests {
     #[test]
     fn rewrites_place_files_in_the_site() {
         let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}"));
-        let opts = MdOptions { fold_output: true, fold_all: false, rewrite: &rewrite };
+        let opts = MdOptions { fold_output: true, fold_all: false, rewrite: &rewrite, inline_image: &|_| None };
         let html = render("![shot](../attachments/a.png) [f](../attachments/b.txt)", &opts);
         assert!(html.contains("<img src=\"attachments/a.png\" alt=\"shot\" />"), "{html}");
         assert!(html.contains("<a href=\"attachments/b.txt\">f</a>"), "{html}");

@@ -1,6 +1,8 @@
 //! The pages of one incident: its timeline page and its postmortem page, plus the files
 //! (full outputs, attachments) copied beside them.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::entry::{self, Entry, EntryView};
@@ -74,6 +76,9 @@ pub struct IncidentSource<'a> {
     pub postmortem: Option<&'a str>,
     /// Publishable files of the incident folder, relative to it: `outputs/…`, `attachments/…`.
     pub files: &'a [String],
+    /// Its SVG attachments as `data:` URIs, by path (`attachments/graph.svg`): shown inline
+    /// where a note shows them as an image.
+    pub svg_images: &'a BTreeMap<String, String>,
     pub parts: &'a PostmortemParts,
     /// Trace the relative links of its Markdown to their vault files (`--check` only: the
     /// scan costs a pass over every page).
@@ -210,11 +215,16 @@ fn kind_label(kind: StepKind) -> &'static str {
 
 /// Maps links written in the vault (relative to `base`, the folder of the Markdown file)
 /// to the published copies, for files the incident has.
+/// The incident file a destination in its Markdown names (`../outputs/x` from a step).
+fn vault_file(dest: &str, from_steps: bool) -> Option<&str> {
+    let dest = dest.split(['#', '?']).next().unwrap_or(dest);
+    let dest = dest.strip_prefix("./").unwrap_or(dest);
+    if from_steps { dest.strip_prefix("../") } else { Some(dest) }
+}
+
 fn file_rewriter<'a>(files: &'a [String], from_steps: bool) -> impl Fn(&str) -> Option<String> + 'a {
     move |dest: &str| {
-        let dest = dest.split(['#', '?']).next().unwrap_or(dest);
-        let dest = dest.strip_prefix("./").unwrap_or(dest);
-        let rel = if from_steps { dest.strip_prefix("../")? } else { dest };
+        let rel = vault_file(dest, from_steps)?;
         if !files.iter().any(|f| f == rel) {
             return None;
         }
@@ -222,10 +232,16 @@ fn file_rewriter<'a>(files: &'a [String], from_steps: bool) -> impl Fn(&str) -> 
     }
 }
 
+fn svg_inliner<'a>(images: &'a BTreeMap<String, String>, from_steps: bool) -> impl Fn(&str) -> Option<String> + 'a {
+    move |dest: &str| images.get(vault_file(dest, from_steps)?).cloned()
+}
+
 fn head(src: &IncidentSource, entry: &Entry, page: &str) -> Head {
     let incident = src.incident;
     let summary_rewrite = file_rewriter(src.files, false);
-    let summary_opts = MdOptions { fold_output: true, fold_all: false, rewrite: &summary_rewrite };
+    let summary_images = svg_inliner(src.svg_images, false);
+    let summary_opts =
+        MdOptions { fold_output: true, fold_all: false, rewrite: &summary_rewrite, inline_image: &summary_images };
     let incident_page = paths::incident_page(&incident.slug);
     let postmortem_page = paths::postmortem_page(&incident.slug);
     Head {
@@ -261,6 +277,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
     let dir = paths::incident_dir(&incident.slug);
 
     let rewrite = file_rewriter(src.files, true);
+    let images = svg_inliner(src.svg_images, true);
     let mut links = Vec::new();
     let mut note_links = |page: &str, html: &str, file: String| {
         if !src.find_links {
@@ -277,7 +294,8 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         let day = m.at.date_naive();
         let new_day = last_day != Some(day);
         last_day = Some(day);
-        let opts_md = MdOptions { fold_output: true, fold_all: m.kind.has_output(), rewrite: &rewrite };
+        let opts_md =
+            MdOptions { fold_output: true, fold_all: m.kind.has_output(), rewrite: &rewrite, inline_image: &images };
         let linked = |file: &Option<String>| {
             file.as_deref().filter(|f| src.files.iter().any(|x| x == f)).and_then(published_name)
         };
@@ -285,7 +303,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             anchor: anchor(step),
             kind: m.kind.as_str(),
             kind_label: kind_label(m.kind),
-            time: m.at.format("%H:%M").to_string(),
+            time: format::clock(m.at),
             date_iso: m.at.to_rfc3339(),
             day: new_day.then(|| m.at.format("%A %Y-%m-%d").to_string()),
             day_iso: new_day.then(|| day.to_string()),
@@ -334,7 +352,8 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
                 .or_else(|| step_link(dest).map(|anchor| format!("index.html#{anchor}")))
                 .or_else(|| files_rewrite(dest))
         };
-        let pm_opts = MdOptions { fold_output: true, fold_all: false, rewrite: &pm_rewrite };
+        let pm_images = svg_inliner(src.svg_images, false);
+        let pm_opts = MdOptions { fold_output: true, fold_all: false, rewrite: &pm_rewrite, inline_image: &pm_images };
         let mut ctx = base_context(opts, &pm_page);
         ctx.insert("incident", &head(src, &entry, &pm_page));
         ctx.insert("postmortem", src.parts);

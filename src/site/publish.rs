@@ -117,6 +117,25 @@ pub(super) enum Sink<'a> {
     Check(Option<&'a Rules>),
 }
 
+/// The biggest SVG attachment shown inline; a bigger one stays a link to its text.
+const MAX_INLINE_SVG: u64 = 1 << 20;
+
+/// The SVG attachments of an incident as `data:` URIs, by path in its folder.
+fn svg_images(dir: &Path, stamps: &Stamps) -> BTreeMap<String, String> {
+    use base64::Engine;
+    stamps
+        .files
+        .iter()
+        .filter(|s| s.rel.starts_with("attachments/") && s.rel.to_ascii_lowercase().ends_with(".svg"))
+        .filter(|s| s.len <= MAX_INLINE_SVG)
+        .filter_map(|s| {
+            let bytes = std::fs::read(dir.join(&s.rel)).ok()?;
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            Some((s.rel.clone(), format!("data:image/svg+xml;base64,{data}")))
+        })
+        .collect()
+}
+
 pub(super) fn render_one(
     vault: &Vault,
     theme: &Theme,
@@ -162,8 +181,15 @@ pub(super) fn render_one(
     }
     let parts = super::pages::postmortem_parts(incident);
     let find_links = matches!(sink, Sink::Check(_));
-    let source =
-        IncidentSource { incident, postmortem: postmortem.as_deref(), files: &files, parts: &parts, find_links };
+    let svg_images = svg_images(&r.dir, &stamps);
+    let source = IncidentSource {
+        incident,
+        postmortem: postmortem.as_deref(),
+        files: &files,
+        svg_images: &svg_images,
+        parts: &parts,
+        find_links,
+    };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
     if let Sink::Check(_) = sink {
         outcome.link_files =

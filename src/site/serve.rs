@@ -33,6 +33,7 @@ pub const DEBOUNCE: Duration = Duration::from_millis(100);
 /// Where the served site's own files live (never a published site).
 pub const EVENTS_PATH: &str = "/__incident/events";
 pub const LIVE_JS_PATH: &str = "/__incident/live.js";
+pub const LIVE_WORKER_PATH: &str = "/__incident/live-worker.js";
 
 type Body = BoxBody<Bytes, Infallible>;
 
@@ -41,6 +42,7 @@ struct Shared {
     /// The Host headers this server answers to (`127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`).
     hosts: [String; 3],
     live_js: String,
+    live_worker: String,
     reload: broadcast::Sender<u64>,
 }
 
@@ -164,6 +166,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
     if path == LIVE_JS_PATH {
         return Ok(response(StatusCode::OK, "text/javascript; charset=utf-8", full(shared.live_js.clone())));
     }
+    if path == LIVE_WORKER_PATH {
+        return Ok(response(StatusCode::OK, "text/javascript; charset=utf-8", full(shared.live_worker.clone())));
+    }
     let not_found = || response(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", full("not found\n"));
     let file = match file_for(&shared.out, path) {
         Some(Target::File(file)) => file,
@@ -244,6 +249,7 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
         out: opts.publish.out.clone(),
         hosts: local_hosts(bound.port()),
         live_js: theme.asset("site/live.js").to_string(),
+        live_worker: theme.asset("site/live-worker.js").to_string(),
         reload: reload.clone(),
     });
     let server_shared = shared.clone();

@@ -66,6 +66,7 @@ fn hostile_text_is_escaped_everywhere() {
         incident: &incident,
         postmortem: Some("# PM\n\n<script>window.__xss=1</script>"),
         files: &files,
+        svg_images: &Default::default(),
         parts: &parts,
         find_links: true,
     };

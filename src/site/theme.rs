@@ -26,6 +26,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("site/style.css", include_str!("../../templates/site/style.css")),
     ("site/site.js", include_str!("../../templates/site/site.js")),
     ("site/live.js", include_str!("../../templates/site/live.js")),
+    ("site/live-worker.js", include_str!("../../templates/site/live-worker.js")),
     ("site/favicon.svg", include_str!("../../templates/site/favicon.svg")),
 ];
 
@@ -43,16 +44,8 @@ impl Theme {
     pub fn load(dir: Option<&Path>) -> Result<Theme> {
         let templates = Templates::load(dir, TEMPLATES)?;
         let mut hash = Sha256::new();
-        for (name, builtin) in TEMPLATES {
-            hash.update(name.as_bytes());
-            match templates.origin(name) {
-                Some(crate::render::templates::Origin::Vault(path)) => {
-                    hash.update(std::fs::read(path).unwrap_or_default());
-                }
-                _ => hash.update(builtin.as_bytes()),
-            }
-            hash.update([0]);
-        }
+        // Every template loaded, the vault's own partials among them.
+        hash.update(templates.fingerprint().as_bytes());
         let mut files = Vec::with_capacity(FILES.len());
         for (name, builtin) in FILES {
             let (text, _) = plain_file(dir, name, builtin)?;
@@ -79,5 +72,28 @@ impl Theme {
     /// The text of a static file (`site/style.css`).
     pub fn asset(&self, name: &str) -> &str {
         self.files.iter().find(|(n, _)| *n == name).map(|(_, t)| t.as_str()).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_of_the_vaults_own_is_part_of_the_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir(&site).unwrap();
+        let header = TEMPLATES.iter().find(|(n, _)| *n == "site/incident-header.html.tera").unwrap().1;
+        std::fs::write(
+            site.join("incident-header.html.tera"),
+            format!("{{% include \"site/partial.html.tera\" %}}{header}"),
+        )
+        .unwrap();
+        std::fs::write(site.join("partial.html.tera"), "PARTIAL2").unwrap();
+        let before = Theme::load(Some(dir.path())).unwrap().fingerprint;
+        assert_eq!(Theme::load(Some(dir.path())).unwrap().fingerprint, before);
+        std::fs::write(site.join("partial.html.tera"), "PARTIAL3").unwrap();
+        assert_ne!(Theme::load(Some(dir.path())).unwrap().fingerprint, before);
     }
 }

@@ -1,5 +1,5 @@
-//! The files of an incident folder as derived outputs need them: size and modification
-//! time of each (to tell cheaply whether anything changed), the generated postmortem, and
+//! The files of an incident folder as derived outputs need them: size, times and inode
+//! of each (to tell cheaply whether anything changed), the generated postmortem, and
 //! the files that may be published beside the pages (full outputs, attachments).
 
 use std::fs;
@@ -61,14 +61,21 @@ impl Stamps {
     }
 }
 
-/// A 64-bit digest of one file's folder, name, size and time. The incident's fingerprint
+/// A 64-bit digest of one file's folder, name, size and times. The incident's fingerprint
 /// is made from the sorted digests, so the order a folder lists its files in is irrelevant.
+/// Like git's index, the inode and its change time count too: an edit that keeps the size
+/// and sets the modification time back (`sed -i`, then `touch -r`) still changes them.
 pub(super) fn file_digest(dir: &str, name: &str, meta: &fs::Metadata) -> u64 {
     use std::hash::{Hash, Hasher};
     let mtime_ns =
         meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
     let mut h = std::hash::DefaultHasher::new();
     (dir, name, meta.len(), mtime_ns).hash(&mut h);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (meta.ino(), meta.ctime(), meta.ctime_nsec()).hash(&mut h);
+    }
     h.finish()
 }
 

@@ -391,7 +391,8 @@ fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> 
         let file = StepFile { is_step: is_md && skipped.is_none(), stamp: kind.is_file(), path: entry.path() };
         files.push((file, skipped));
     }
-    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+    // One folder: the bytes order the names as `Path`'s component walk would, for less.
+    files.sort_unstable_by(|a, b| a.0.path.as_os_str().cmp(b.0.path.as_os_str()));
     for (file, why) in &files {
         if let Some(why) = why {
             warnings.push(Warning { path: file.path.clone(), line: 0, message: why.to_string() });

@@ -18,6 +18,10 @@ fn known() -> &'static [&'static str] {
     })
 }
 
+/// Properties Obsidian itself reads and writes (the vault is meant to be opened there):
+/// not ours, yet not mistakes either.
+const OBSIDIAN_KEYS: &[&str] = &["tags", "aliases", "cssclasses"];
+
 /// The first top-level key of the frontmatter in `text` that `StepMeta` does not know,
 /// with its line and the known key it was probably meant to be.
 pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)> {
@@ -36,7 +40,7 @@ pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)>
         if key.is_empty() || key.starts_with([' ', '\t', '-', '#', '"', '\'']) || key.contains(' ') {
             continue;
         }
-        if !known().contains(&key) {
+        if !known().contains(&key) && !OBSIDIAN_KEYS.contains(&key) {
             let near = known().iter().copied().find(|k| strsim::levenshtein(k, key) <= 2);
             return Some((i + 1, key.to_string(), near));
         }
@@ -99,6 +103,8 @@ mod tests {
         assert_eq!(unknown_key(ok), None);
         let typo = b"---\nkind: milestone\nmilstone: detected\nat: 2025-10-05T08:30:00Z\n---\n";
         assert_eq!(unknown_key(typo), Some((3, "milstone".to_string(), Some("milestone"))));
+        let obsidian = b"---\nkind: note\ntags: [dns]\naliases:\n- loop\ncssclasses: wide\n---\n";
+        assert_eq!(unknown_key(obsidian), None);
         let other = b"---\nkind: note\nmood: grim\n---\n";
         assert_eq!(unknown_key(other), Some((3, "mood".to_string(), None)));
     }

@@ -21,40 +21,96 @@ fn kubeconfig_with(env: &TestEnv, api: &FakeApi, cluster: &str, context: &str, u
     path.to_str().unwrap().to_string()
 }
 
-/// An HTTP CONNECT proxy on 127.0.0.1; returns its port and the CONNECT lines it got.
-fn connect_proxy() -> (u16, Arc<Mutex<Vec<String>>>) {
+/// What a proxy's opening exchange gives: what to log, where to connect, what to answer.
+type Handshake = fn(&mut TcpStream) -> std::io::Result<(String, String, &'static [u8])>;
+
+/// A proxy on 127.0.0.1 speaking `handshake`; returns its port and what it logged.
+fn proxy(handshake: Handshake) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
     std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
+        for mut client in listener.incoming().flatten() {
             let log = log.clone();
-            std::thread::spawn(move || tunnel(client, &log));
+            std::thread::spawn(move || -> std::io::Result<()> {
+                let (logged, target, reply) = handshake(&mut client)?;
+                log.lock().unwrap().push(logged);
+                let server = TcpStream::connect(target)?;
+                client.write_all(reply)?;
+                let (mut c2, mut s2) = (client.try_clone()?, server.try_clone()?);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c2, &mut s2);
+                    let _ = s2.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut server, mut client) = (server, client);
+                std::io::copy(&mut server, &mut client)?;
+                client.shutdown(std::net::Shutdown::Write)
+            });
         }
     });
     (port, seen)
 }
 
-fn tunnel(mut client: TcpStream, log: &Mutex<Vec<String>>) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
-        head.push(byte[0]);
-    }
-    let line = String::from_utf8_lossy(&head).lines().next().unwrap_or_default().to_string();
-    log.lock().unwrap().push(line.clone());
-    let Some(target) = line.strip_prefix("CONNECT ").and_then(|r| r.split_whitespace().next()) else { return };
-    let Ok(server) = TcpStream::connect(target) else { return };
-    client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
-    let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-    std::thread::spawn(move || {
-        let _ = std::io::copy(&mut c2, &mut s2);
-        let _ = s2.shutdown(std::net::Shutdown::Write);
-    });
-    let (mut server, mut client) = (server, client);
-    let _ = std::io::copy(&mut server, &mut client);
-    let _ = client.shutdown(std::net::Shutdown::Write);
+/// An HTTP CONNECT proxy; it logs the CONNECT lines.
+fn connect_proxy() -> (u16, Arc<Mutex<Vec<String>>>) {
+    proxy(|client| {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte)? == 1 {
+            head.push(byte[0]);
+        }
+        let line = String::from_utf8_lossy(&head).lines().next().unwrap_or_default().to_string();
+        let target = line.strip_prefix("CONNECT ").and_then(|r| r.split_whitespace().next()).unwrap_or("").to_string();
+        Ok((line, target, b"HTTP/1.1 200 Connection established\r\n\r\n"))
+    })
+}
+
+/// A SOCKS5 proxy (RFC 1928, no authentication, CONNECT only); it logs `host:port`.
+fn socks5_proxy() -> (u16, Arc<Mutex<Vec<String>>>) {
+    proxy(|client| {
+        let mut greeting = [0u8; 2];
+        client.read_exact(&mut greeting)?;
+        let mut methods = vec![0u8; greeting[1] as usize];
+        client.read_exact(&mut methods)?;
+        client.write_all(&[5, 0])?;
+        let mut request = [0u8; 4];
+        client.read_exact(&mut request)?;
+        let host = match request[3] {
+            1 => {
+                let mut ip = [0u8; 4];
+                client.read_exact(&mut ip)?;
+                std::net::Ipv4Addr::from(ip).to_string()
+            }
+            _ => {
+                let mut len = [0u8; 1];
+                client.read_exact(&mut len)?;
+                let mut name = vec![0u8; len[0] as usize];
+                client.read_exact(&mut name)?;
+                String::from_utf8_lossy(&name).into_owned()
+            }
+        };
+        let mut port = [0u8; 2];
+        client.read_exact(&mut port)?;
+        let target = format!("{host}:{}", u16::from_be_bytes(port));
+        Ok((target.clone(), target, &[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]))
+    })
+}
+
+/// A snapshot through the kubeconfig's `proxy-url: URL`; asserts the proxy logged `want`.
+fn snapshot_through(env: &TestEnv, api: &FakeApi, url: &str, seen: &Mutex<Vec<String>>, want: &str) {
+    let kc = kubeconfig_with(env, api, &format!("    proxy-url: {url}\n"), "", "");
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "--json", "--no-record"]);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
+    assert!(seen.lock().unwrap().iter().any(|s| s == want), "{:?}", seen.lock().unwrap());
+}
+
+#[test]
+fn kube_a_socks5_proxy_url_is_used() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let (port, seen) = socks5_proxy();
+    snapshot_through(&env, &api, &format!("socks5://127.0.0.1:{port}"), &seen, &format!("127.0.0.1:{}", api.port));
 }
 
 #[test]
@@ -72,15 +128,31 @@ fn kube_a_proxy_in_the_environment_is_skipped_for_servers_no_proxy_covers() {
 }
 
 #[test]
+fn kube_a_no_proxy_with_empty_entries_is_read_as_go_reads_it() {
+    let api = FakeApi::seed();
+    let (mut env, _id) = TestEnv::with_incident();
+    let (port, seen) = connect_proxy();
+    env.extra_env.push(("NO_PROXY".into(), "example.com,,10.0.0.0/8,".into()));
+    let want = format!("CONNECT 127.0.0.1:{} HTTP/1.1", api.port);
+    snapshot_through(&env, &api, &format!("http://127.0.0.1:{port}"), &seen, &want);
+    let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: http://127.0.0.1:{port}\n"), "", "");
+
+    // An entry that is no host, IP or CIDR is named, with what NO_PROXY should hold.
+    env.extra_env.retain(|(k, _)| k != "NO_PROXY");
+    env.extra_env.push(("NO_PROXY".into(), "example.com,a b".into()));
+    assert_eq!(
+        env.fails(1, &["snapshot", "--kubeconfig", &kc, "--no-record"]),
+        "error: cannot read NO_PROXY \"example.com,a b\": failed to parse \"a b\" as matcher. supported matchers are: cidr, ip address, and host\n  hint: list host names, IP addresses and CIDRs separated by commas, e.g. NO_PROXY=.cluster.local,10.0.0.0/8\n"
+    );
+}
+
+#[test]
 fn kube_the_kubeconfig_proxy_url_is_used_and_a_dead_one_is_named() {
     let api = FakeApi::seed();
     let (env, _id) = TestEnv::with_incident();
     let (port, seen) = connect_proxy();
-    let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: http://127.0.0.1:{port}\n"), "", "");
-    let json = env.json(&["snapshot", "--kubeconfig", &kc, "--json", "--no-record"]);
-    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
     let want = format!("CONNECT 127.0.0.1:{} HTTP/1.1", api.port);
-    assert!(seen.lock().unwrap().contains(&want), "{:?}", seen.lock().unwrap());
+    snapshot_through(&env, &api, &format!("http://127.0.0.1:{port}"), &seen, &want);
 
     let dead = closed_port();
     let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: http://127.0.0.1:{dead}\n"), "", "");

@@ -484,7 +484,7 @@ fn templates_export_to_a_folder_outside_any_vault() {
     let path = env.root().join("out/postmortem.md.tera");
     assert!(r.stdout.starts_with(&format!("{}\n", path.display())), "{}", r.stdout);
     let count = r.stdout.lines().count();
-    assert_eq!(count, 12, "the postmortem's template and the site's eleven files");
+    assert_eq!(count, 13, "the postmortem's template and the site's twelve files");
     assert_eq!(
         r.stderr,
         format!(

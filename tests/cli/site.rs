@@ -147,6 +147,15 @@ fn open_and_internal_incidents_stay_out_unless_asked() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("published 0 incidents to public in "), "{}", r.stderr);
     assert!(r.stderr.contains("; left out: 1 open (--include-open), 1 internal (--include-internal)"), "{}", r.stderr);
+    // The gate says what it did not look at.
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            0,
+            "publish check: no problems in 0 incidents; left out: 1 open (--include-open), 1 internal (--include-internal)\n"
+        )
+    );
     let site = env.root().join("public");
     assert!(!site.join("incidents").join(&open).exists());
     assert!(!site.join("incidents").join(&internal).exists());
@@ -240,6 +249,24 @@ fn republishing_rewrites_only_what_changed() {
     let r = env.run(&["publish"]);
     assert!(r.stderr.contains("(0 rendered, 1 unchanged; 1 files written, 0 removed)"), "{}", r.stderr);
     assert!(site.join("tags/dns/index.html").is_file());
+}
+
+#[test]
+fn an_edit_that_keeps_size_and_modification_time_is_still_republished() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "disk full"]);
+    env.ok(&["publish", "--include-open"]);
+    let note = env.step_files(&id).into_iter().find(|p| p.to_string_lossy().contains("-note-")).unwrap();
+    let mtime = fs::metadata(&note).unwrap().modified().unwrap();
+    // As `sed -i s/full/FULL/` then `touch -r` would: a new file, same size, old time.
+    let edited = note.with_extension("tmp");
+    fs::write(&edited, read(&note).replace("disk full", "disk FULL")).unwrap();
+    fs::File::options().write(true).open(&edited).unwrap().set_modified(mtime).unwrap();
+    fs::rename(&edited, &note).unwrap();
+    assert_eq!(fs::metadata(&note).unwrap().modified().unwrap(), mtime);
+    let r = env.run(&["publish", "--include-open"]);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged;"), "{}", r.stderr);
+    assert!(read(&env.root().join(format!("public/incidents/{id}/index.html"))).contains("disk FULL"));
 }
 
 #[test]
@@ -406,7 +433,7 @@ fn check_is_a_publish_gate() {
         "incidents/{id}/steps/{note_name}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
     );
     assert_eq!(r.stdout, format!("incidents/{id}/postmortem.md: no postmortem yet\n{broken}\n"));
-    assert_eq!(r.stderr, "publish check: 2 problems in 1 incidents; nothing was written\n");
+    assert_eq!(r.stderr, "publish check: 2 problems in 1 incident, 1 checked; nothing was written\n");
     assert!(!env.root().join("public").exists());
 
     // Internal incidents that would go out, and unreadable steps, are problems too.
@@ -453,9 +480,32 @@ fn check_is_a_publish_gate() {
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(r.stdout, "");
-    assert_eq!(r.stderr, "publish check: no problems in 1 incidents\n");
+    assert_eq!(r.stderr, "publish check: no problems in 1 incident\n");
     env.ok(&["publish"]);
     assert!(env.root().join(format!("public/incidents/{id}/postmortem.html")).is_file());
+}
+
+#[test]
+fn check_takes_links_only_from_tags_and_counts_the_incidents_with_problems() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "Ingress sent HTML"]).trim().to_string();
+    // Text about HTML, in a code span and bare: quotes in text are not attributes.
+    env.ok(&["note", r#"the ingress returned `<link href="style.css">` and <a href="other.html"> in the body"#]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["postmortem"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    let b = env.ok(&["start", "Second outage"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, format!("incidents/{b}/postmortem.md: no postmortem yet\n"));
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident, 2 checked; nothing was written\n");
+    env.ok(&["postmortem", "-I", &b]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, "publish check: no problems in 2 incidents\n"), "{}", r.stdout);
+    env.ok(&["publish"]);
+    let page = read(&env.root().join(format!("public/incidents/{a}/index.html")));
+    assert!(page.contains(r#"<code>&lt;link href="style.css"&gt;</code>"#), "{page}");
 }
 
 #[test]
@@ -470,7 +520,7 @@ fn check_finds_secrets_left_in_the_record() {
     let leaked = env.step_files(&id).into_iter().find(|p| read(p).contains("wJalrXUtnFEMI")).unwrap();
     let name = leaked.file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: still holds a secret (aws-secret 1)\n"));
-    assert_eq!(r.stderr, "publish check: 1 problem in 1 incidents; nothing was written\n");
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident, 1 checked; nothing was written\n");
 }
 
 #[test]
