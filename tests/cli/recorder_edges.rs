@@ -73,3 +73,42 @@ fn run_stops_like_tee_when_its_reader_goes_away() {
         "{body}"
     );
 }
+
+#[test]
+fn list_starts_where_status_does() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "impact-start", "--at", "07:50", "errors began"]);
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["started_at"], "2025-10-05T07:50:00-05:00");
+    let list = env.json(&["list", "--json"]);
+    assert_eq!(list[0]["started_at"], status["started_at"]);
+    assert_eq!(list[0]["milestones"][0]["at"], "2025-10-05T07:50:00-05:00");
+    let text = env.ok(&["list"]);
+    assert!(
+        text.contains(&format!("* {id}  2025-10-05 07:50  sev2  open          1  K3s pods crash-looping")),
+        "{text}"
+    );
+}
+
+#[test]
+fn list_counts_only_readable_steps_and_warns_about_the_rest() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "-q", "one"]);
+    env.ok(&["note", "-q", "two"]);
+    let broken = env.incident_dir(&id).join("steps/20251005T131000Z-note-zzzzzz.md");
+    std::fs::write(&broken, "garbage: [\n").unwrap();
+    let status = env.run(&["status", "--json"]);
+    let warning = format!(
+        "warning: {}:1: no frontmatter: line 1 is not `---`; add `---`, the YAML fields, and `---` at the top\n",
+        broken.display()
+    );
+    assert_eq!(status.stderr, warning);
+    let steps = serde_json::from_str::<serde_json::Value>(&status.stdout).unwrap()["steps"].clone();
+    assert_eq!(steps, 2);
+    let list = env.run(&["list", "--json"]);
+    assert_eq!(list.stderr, warning);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&list.stdout).unwrap()[0]["steps"], steps);
+    let text = env.run(&["list"]);
+    assert_eq!(text.stderr, warning);
+    assert!(text.stdout.contains("  open          2  K3s"), "{}", text.stdout);
+}
