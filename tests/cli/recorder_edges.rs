@@ -112,3 +112,29 @@ fn list_counts_only_readable_steps_and_warns_about_the_rest() {
     assert_eq!(text.stderr, warning);
     assert!(text.stdout.contains("  open          2  K3s"), "{}", text.stdout);
 }
+
+/// The keys of a pretty-printed JSON object's top level, in order, duplicates kept
+/// (`serde_json::Value` would silently keep the last of two).
+fn top_level_keys(pretty: &str) -> Vec<String> {
+    pretty
+        .lines()
+        .filter_map(|l| l.strip_prefix("  \""))
+        .filter_map(|l| l.split_once("\": ").map(|(k, _)| k.to_string()))
+        .collect()
+}
+
+#[test]
+fn show_json_has_each_key_once() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "-q", "one"]);
+    let out = env.ok(&["show", "--json"]);
+    let keys = top_level_keys(&out);
+    let mut unique = keys.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(keys.len(), unique.len(), "{keys:?}");
+    assert_eq!(keys[..3], ["id", "title", "severity"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["id"], id);
+    assert_eq!(json["steps"][0]["body"], "one\n");
+}
