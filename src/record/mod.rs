@@ -33,15 +33,15 @@ impl<'c> Session<'c> {
         Ok(Session { cfg, vault, incident, writer, rules })
     }
 
-    /// `--at` parsed against the command's clock; now when absent.
-    pub fn at(&self, at: Option<&str>) -> Result<Timestamp> {
+    /// `--at` of `incident <command>` parsed against the command's clock; now when absent.
+    pub fn at(&self, at: Option<&str>, command: &str) -> Result<Timestamp> {
         match at {
             None => Ok(self.cfg.clock.now()),
             Some(text) => self
                 .cfg
                 .clock
                 .parse_at(text)
-                .map_err(|m| Error::usage(format!("--at: {m}"), "see `incident note --help`")),
+                .map_err(|m| Error::usage(format!("--at: {m}"), format!("see `incident {command} --help`"))),
         }
     }
 

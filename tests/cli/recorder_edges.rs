@@ -138,3 +138,28 @@ fn show_json_has_each_key_once() {
     assert_eq!(json["id"], id);
     assert_eq!(json["steps"][0]["body"], "one\n");
 }
+
+#[test]
+fn a_bad_at_points_at_the_help_of_the_command_given() {
+    let (env, id) = TestEnv::with_incident();
+    let cases: [&[&str]; 8] = [
+        &["note", "--at", "soonish", "x"],
+        &["mark", "detected", "--at", "soonish"],
+        &["cause", "--at", "soonish", "x"],
+        &["lesson", "--at", "soonish", "x"],
+        &["option", "--at", "soonish", "x"],
+        &["action", "--at", "soonish", "x"],
+        &["run", "--at", "soonish", "--", "true"],
+        &["capture", "--at", "soonish", "-c", "true"],
+    ];
+    for args in cases {
+        assert_eq!(
+            env.fails(2, args),
+            format!(
+                "error: --at: cannot read the time \"soonish\"; use RFC 3339 (2025-10-05T08:45:00-05:00), a clock time (08:45), \"10 min ago\" or \"yesterday 23:10\"\n  hint: see `incident {} --help`\n",
+                args[0]
+            )
+        );
+    }
+    assert!(env.step_files(&id).is_empty());
+}
