@@ -26,7 +26,8 @@ fn save(session: &Session, step: &mut Step, scrub: Scrub<'_>) -> Result<u8> {
 
 pub fn option(cfg: &Config, _ui: &Ui, args: &OptionArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
-    let title = args.title.trim();
+    let title = crate::record::lines::clean_one_line(args.title.trim());
+    let title = title.trim();
     if title.is_empty() {
         return Err(Error::usage(
             "the option's title is empty",

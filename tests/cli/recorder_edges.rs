@@ -163,3 +163,33 @@ fn a_bad_at_points_at_the_help_of_the_command_given() {
     }
     assert!(env.step_files(&id).is_empty());
 }
+
+#[test]
+fn control_characters_never_reach_a_step_or_break_a_line_of_list() {
+    let env = TestEnv::new();
+    let id = env.ok(&["start", "-q", "a\tb\nc \x1b[31mred\x1b[0m", "--tag", "x\ty"]).trim().to_string();
+    assert_eq!(id, "2025-10-05-a-b-c-red");
+    let incident = std::fs::read_to_string(env.incident_dir(&id).join("incident.md")).unwrap();
+    assert!(incident.contains("\ntitle: a b c red\ntags:\n- x y\n"), "{incident}");
+    env.ok(&[
+        "note",
+        "-q",
+        "x \x1b]0;pwned\x07 \x1b[2J\nline two\twith a tab\nbell\x07 c1\u{9b}\nsoh\x01 nel\u{85}end",
+    ]);
+    let note = env.only_step(&id, "note");
+    // As in command output: escape sequences go (a C1 CSI too), other controls show.
+    assert_eq!(crate::support::body(&note), "x  \nline two\twith a tab\nbell c1\nsoh\u{2401} nel\u{fffd}end\n");
+    env.ok(&["option", "-q", "Pin\nk3s", "--pros", "fast\x1b[1m"]);
+    let option = env.only_step(&id, "option");
+    assert!(option.contains("\ntitle: Pin k3s\npros:\n- fast\n"), "{option}");
+    assert!(crate::support::body(&option).starts_with("### Option: Pin k3s\n"), "{option}");
+    for step in env.step_files(&id) {
+        let text = std::fs::read_to_string(step).unwrap();
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{text:?}");
+    }
+    let list = env.ok(&["list"]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(list.ends_with("  a b c red\n"), "{list}");
+    let status = env.ok(&["status"]);
+    assert!(status.starts_with("a b c red [open]\n"), "{status}");
+}
