@@ -193,3 +193,26 @@ fn control_characters_never_reach_a_step_or_break_a_line_of_list() {
     let status = env.ok(&["status"]);
     assert!(status.starts_with("a b c red [open]\n"), "{status}");
 }
+
+#[test]
+fn a_long_line_counts_once_and_its_tail_is_capped() {
+    let (env, id) = TestEnv::with_incident();
+    let mut input = "y".repeat(2_000_000);
+    input.push('\n');
+    let r = env.run_with_stdin(&["capture", "-q", "--no-echo", "-c", "long"], input.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let step = env.only_step(&id, "capture");
+    assert!(step.contains("\n1.9 MiB, 1 line · 1.8 MiB not shown; whole output in "), "{}", &step[step.len() - 300..]);
+    // Head and tail share the 64 KiB inline limit, however long the line.
+    assert!(step.len() < 64 * 1024 + 2048, "{} bytes", step.len());
+    let longest = step.lines().map(str::len).max().unwrap();
+    assert!(longest <= 32 * 1024, "a line of {longest} bytes inline");
+
+    let input = format!("short\n{}\nend", "y".repeat(300_000));
+    let r = env.run_with_stdin(&["capture", "-q", "--no-echo", "-c", "three"], input.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json = env.json(&["show", "--json"]);
+    let steps = json["steps"].as_array().unwrap();
+    let body = steps.iter().find(|s| s["command"] == "three").unwrap()["body"].as_str().unwrap();
+    assert!(body.contains("\n293 KiB, 3 lines · "), "{}", &body[body.len() - 200..]);
+}
