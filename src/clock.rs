@@ -31,8 +31,11 @@ impl Clock {
     pub fn from_env_value(value: Option<&str>) -> Result<Clock, String> {
         match value {
             None => Ok(Clock::system()),
-            Some(v) => DateTime::parse_from_rfc3339(v.trim()).map(Clock::fixed).map_err(|e| {
-                format!("INCIDENT_NOW={v:?} is not an RFC 3339 time ({e}); try INCIDENT_NOW=2025-10-05T08:23:00-05:00")
+            Some(v) => DateTime::parse_from_rfc3339(v.trim()).map(Clock::fixed).map_err(|_| {
+                format!(
+                    "INCIDENT_NOW={v:?} is not an RFC 3339 time: write the date, T, the time with seconds \
+                     and the offset, e.g. INCIDENT_NOW=2025-10-05T08:23:00-05:00 (Z for UTC)"
+                )
             }),
         }
     }
@@ -319,5 +322,10 @@ mod tests {
     fn bad_incident_now_names_the_value() {
         let err = Clock::from_env_value(Some("yesterday")).unwrap_err();
         assert!(err.starts_with("INCIDENT_NOW=\"yesterday\" is not an RFC 3339 time"));
+        assert_eq!(
+            Clock::from_env_value(Some("2025-10-05 08:23")).unwrap_err(),
+            "INCIDENT_NOW=\"2025-10-05 08:23\" is not an RFC 3339 time: write the date, T, the time with seconds \
+             and the offset, e.g. INCIDENT_NOW=2025-10-05T08:23:00-05:00 (Z for UTC)"
+        );
     }
 }

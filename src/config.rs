@@ -63,7 +63,9 @@ impl Config {
         let cwd = std::env::current_dir().map_err(|e| {
             Error::user_hint(format!("cannot read the current folder: {e}"), "was it deleted? cd to an existing folder")
         })?;
-        let clock = Clock::from_env_value(env("INCIDENT_NOW").as_deref())
+        // Empty is unset, as for the other variables (`INCIDENT_NOW= incident note …`).
+        let now = env("INCIDENT_NOW").filter(|v| !v.trim().is_empty());
+        let clock = Clock::from_env_value(now.as_deref())
             .map_err(|m| Error::usage(m, "unset INCIDENT_NOW to use the system clock"))?;
         let author = env("INCIDENT_AUTHOR")
             .or_else(|| env("USER"))

@@ -216,3 +216,17 @@ fn a_long_line_counts_once_and_its_tail_is_capped() {
     let body = steps.iter().find(|s| s["command"] == "three").unwrap()["body"].as_str().unwrap();
     assert!(body.contains("\n293 KiB, 3 lines · "), "{}", &body[body.len() - 200..]);
 }
+
+#[test]
+fn an_empty_incident_now_is_unset_and_a_bad_one_says_the_format() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.extra_env.push(("INCIDENT_NOW".into(), String::new()));
+    env.ok(&["note", "-q", "on the system clock"]);
+    let step = crate::support::frontmatter(&env.only_step(&id, "note"));
+    assert_ne!(step["at"], "2025-10-05T08:23:00-05:00", "the pinned clock was not used");
+    env.extra_env = vec![("INCIDENT_NOW".into(), "2025-10-05 08:23".into())];
+    assert_eq!(
+        env.fails(2, &["status"]),
+        "error: INCIDENT_NOW=\"2025-10-05 08:23\" is not an RFC 3339 time: write the date, T, the time with seconds and the offset, e.g. INCIDENT_NOW=2025-10-05T08:23:00-05:00 (Z for UTC)\n  hint: unset INCIDENT_NOW to use the system clock\n"
+    );
+}
