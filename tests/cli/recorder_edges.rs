@@ -230,3 +230,23 @@ fn an_empty_incident_now_is_unset_and_a_bad_one_says_the_format() {
         "error: INCIDENT_NOW=\"2025-10-05 08:23\" is not an RFC 3339 time: write the date, T, the time with seconds and the offset, e.g. INCIDENT_NOW=2025-10-05T08:23:00-05:00 (Z for UTC)\n  hint: unset INCIDENT_NOW to use the system clock\n"
     );
 }
+
+#[test]
+fn without_user_the_author_is_the_account_name() {
+    let (mut env, id) = TestEnv::with_incident();
+    // The environment is cleared: no USER, no LOGNAME; an empty INCIDENT_AUTHOR is unset.
+    env.extra_env.push(("INCIDENT_AUTHOR".into(), String::new()));
+    env.ok(&["note", "-q", "who wrote this"]);
+    let account = std::process::Command::new("id").arg("-un").output().unwrap();
+    let account = String::from_utf8(account.stdout).unwrap();
+    let step = crate::support::frontmatter(&env.only_step(&id, "note"));
+    assert_eq!(step["author"], account.trim());
+    env.extra_env.push(("LOGNAME".into(), "ryan-login".into()));
+    env.ok(&["note", "-q", "and this"]);
+    let authors: Vec<String> = env
+        .step_files(&id)
+        .iter()
+        .map(|p| crate::support::frontmatter(&std::fs::read_to_string(p).unwrap())["author"].to_string())
+        .collect();
+    assert!(authors.contains(&"\"ryan-login\"".to_string()), "{authors:?}");
+}
