@@ -24,6 +24,14 @@ pub fn parse_time(text: &str) -> Option<Timestamp> {
     Some(DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc).fixed_offset())
 }
 
+/// Whether the top-level `key:` of `yaml` holds a time without a UTC offset
+/// (`at: 2025-10-05 08:28`), which [`parse_time`] reads as UTC for want of better.
+pub fn lacks_offset(yaml: &str, key: &str) -> bool {
+    let Some(value) = yaml.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(':')) else { return false };
+    let value = value.trim().trim_matches(['"', '\'']);
+    value.parse::<Timestamp>().is_err() && parse_time(value).is_some()
+}
+
 struct TimeVisitor;
 
 impl<'de> Visitor<'de> for TimeVisitor {
@@ -168,7 +176,16 @@ pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_time;
+    use super::{lacks_offset, parse_time};
+
+    #[test]
+    fn a_time_without_offset_is_told_apart() {
+        assert!(lacks_offset("kind: note\nat: 2025-10-05 08:28\n", "at"));
+        assert!(lacks_offset("at: \"2025-10-05T08:28\"\n", "at"));
+        assert!(!lacks_offset("at: \"2025-10-05T08:28:00+02:00\"\nattachment: x\n", "at"));
+        assert!(!lacks_offset("attachment: 2025-10-05 08:28\n", "at"));
+        assert!(!lacks_offset("at: soon\n", "at"));
+    }
 
     #[test]
     fn times_without_offset_or_clock_are_utc() {

@@ -213,6 +213,10 @@ pub struct StepMeta {
     pub kind: StepKind,
     #[serde(deserialize_with = "crate::lenient::time")]
     pub at: Timestamp,
+    /// The file's `at` had no UTC offset (written by hand, or by Obsidian's date property):
+    /// read as UTC until [`Incident::place_local_times`] puts it in the incident's offset.
+    #[serde(skip)]
+    pub at_without_offset: bool,
     /// When it was written; differs from `at` when backdated with `--at`.
     #[serde(default, deserialize_with = "crate::lenient::optional_time", skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<Timestamp>,
@@ -309,6 +313,7 @@ impl StepMeta {
             id,
             kind,
             at,
+            at_without_offset: false,
             recorded_at: Some(recorded_at),
             author: None,
             host: None,
@@ -532,6 +537,27 @@ impl Incident {
     pub fn status(&self) -> Status {
         status_from(self.meta.status.as_deref(), self.steps.iter().filter_map(|s| s.meta.milestone))
     }
+
+    /// Steps whose `at` has no offset meant the incident's local time, not UTC: moves them
+    /// there (the offset of `incident.md`'s `at`, or of the first step that has one) and
+    /// puts the timeline back in order.
+    pub fn place_local_times(&mut self) {
+        if !self.steps.iter().any(|s| s.meta.at_without_offset) {
+            return;
+        }
+        let offset = if self.meta.day_only {
+            self.steps
+                .iter()
+                .find(|s| !s.meta.at_without_offset)
+                .map_or(*self.meta.at.offset(), |s| *s.meta.at.offset())
+        } else {
+            *self.meta.at.offset()
+        };
+        for step in self.steps.iter_mut().filter(|s| s.meta.at_without_offset) {
+            step.meta.at = in_offset(step.meta.at, offset);
+        }
+        sort_timeline(&mut self.steps);
+    }
 }
 
 /// Resolved when a `resolved` milestone exists; a hand-written `status:` says the same.
@@ -539,6 +565,11 @@ pub fn status_from(written: Option<&str>, milestones: impl IntoIterator<Item = M
     let resolved = milestones.into_iter().any(|m| m == Milestone::Resolved)
         || matches!(written, Some(s) if s.eq_ignore_ascii_case("resolved") || s.eq_ignore_ascii_case("closed"));
     if resolved { Status::Resolved } else { Status::Open }
+}
+
+/// The same wall-clock time as `at` (read as UTC), in `offset`.
+pub fn in_offset(at: Timestamp, offset: chrono::FixedOffset) -> Timestamp {
+    at.naive_utc().and_local_timezone(offset).single().unwrap_or(at)
 }
 
 /// Orders steps on the timeline: by when it happened, then when it was written, then id.

@@ -224,6 +224,8 @@ pub enum ErrorKind {
     IoTimeout,
     Nxdomain,
     Servfail,
+    /// A name that could not be resolved, with no word why (curl, git, getaddrinfo).
+    DnsFailure,
     NoRouteToHost,
     ConnectionReset,
     DnsTimeout,
@@ -238,11 +240,12 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in vocabulary order.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 15] = [
         ErrorKind::ConnectionRefused,
         ErrorKind::IoTimeout,
         ErrorKind::Nxdomain,
         ErrorKind::Servfail,
+        ErrorKind::DnsFailure,
         ErrorKind::NoRouteToHost,
         ErrorKind::ConnectionReset,
         ErrorKind::DnsTimeout,
@@ -262,6 +265,7 @@ impl ErrorKind {
             ErrorKind::IoTimeout => "io_timeout",
             ErrorKind::Nxdomain => "nxdomain",
             ErrorKind::Servfail => "servfail",
+            ErrorKind::DnsFailure => "dns_failure",
             ErrorKind::NoRouteToHost => "no_route_to_host",
             ErrorKind::ConnectionReset => "connection_reset",
             ErrorKind::DnsTimeout => "dns_timeout",

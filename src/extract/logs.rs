@@ -23,6 +23,12 @@ const KEYWORDS: &[(&str, ErrorKind)] = &[
     ("tls handshake timeout", K::IoTimeout),
     ("nxdomain", K::Nxdomain),
     ("servfail", K::Servfail),
+    // Go's resolver and getaddrinfo's EAI_NONAME: the name does not exist.
+    ("no such host", K::Nxdomain),
+    ("name or service not known", K::Nxdomain),
+    // curl, git, getaddrinfo's EAI_AGAIN: no answer, or no word why.
+    ("could not resolve host", K::DnsFailure),
+    ("temporary failure in name resolution", K::DnsFailure),
     ("no route to host", K::NoRouteToHost),
     ("ehostunreach", K::NoRouteToHost),
     ("connection reset", K::ConnectionReset),
@@ -53,7 +59,7 @@ const KEYWORDS: &[(&str, ErrorKind)] = &[
 ];
 
 /// Most specific first: when a line matches several kinds, the earliest here wins.
-const PRIORITY: [ErrorKind; 14] = [
+const PRIORITY: [ErrorKind; 15] = [
     K::CorednsLoop,
     K::DnsTimeout,
     K::OomKilled,
@@ -61,6 +67,7 @@ const PRIORITY: [ErrorKind; 14] = [
     K::CrashLoopBackOff,
     K::Nxdomain,
     K::Servfail,
+    K::DnsFailure,
     K::Tls,
     K::PermissionDenied,
     K::NoRouteToHost,
@@ -181,14 +188,27 @@ pub fn endpoint(line: &str) -> Option<String> {
     if let Some(ep) = named_endpoint(line) {
         return Some(ep);
     }
+    // Go's resolver: `lookup NAME on 10.43.0.10:53: no such host` names the DNS server.
+    if let Some(ep) = after(line, "lookup ").and_then(|rest| after(rest, " on ")).and_then(host_port) {
+        return Some(ep);
+    }
     for key in ["the server ", "://"] {
         if let Some(ep) = after(line, key).and_then(host_port) {
             return Some(ep);
         }
     }
-    // Last resort: the first token that is literally ip:port.
+    // Last resort: the first token that is literally ip:port, or dig's and nslookup's
+    // ip#port (`communications error to 10.43.0.10#53: timed out`).
     line.split(|c: char| c.is_ascii_whitespace() || "()\"'[],;=".contains(c))
-        .find_map(|tok| host_port(tok).filter(|ep| is_ip_host(ep)))
+        .find_map(|tok| host_port(tok).filter(|ep| is_ip_host(ep)).or_else(|| ip_hash_port(tok)))
+}
+
+/// `10.43.0.10#53` (a trailing `:` allowed) as `10.43.0.10:53`.
+fn ip_hash_port(tok: &str) -> Option<String> {
+    let (host, port) = tok.trim_end_matches(':').split_once('#')?;
+    host.parse::<std::net::IpAddr>().ok()?;
+    let host = if host.contains(':') { format!("[{host}]") } else { host.to_string() };
+    join(&host, port)
 }
 
 /// `Failed to connect to HOST:PORT` / curl's `Failed to connect to HOST port N`.

@@ -1,4 +1,5 @@
-//! Interfaces and their addresses from `ip addr` / `ip a` / `ip -4 addr` / `ip -o addr`,
+//! Interfaces and their addresses from `ip addr` / `ip a` / `ip -4 addr` / `ip -o addr` /
+//! `ip -br addr`,
 //! `ifconfig` from net-tools 1.x (`inet addr:... Mask:...`) and 2.x (`inet ... netmask ...`),
 //! and busybox (the 1.x format).
 //!
@@ -34,6 +35,15 @@ impl NetState {
                 // `ip -o addr`: header and address on one line.
                 if let Some(pos) = rest.find("inet") {
                     self.inet(&rest[pos..], facts);
+                }
+                return true;
+            }
+            if let Some((name, cidrs)) = brief_form(line) {
+                self.current = None;
+                if let Some(i) = iface_index(facts, name) {
+                    for cidr in cidrs {
+                        facts.truncated |= add_addr(&mut facts.interfaces[i], cidr);
+                    }
                 }
                 return true;
             }
@@ -165,6 +175,27 @@ fn iface_header(line: &str) -> Option<(&str, &str)> {
     }
     let rest = line[first.len()..].trim_start();
     (rest.starts_with("Link encap:") && is_iface_name(first)).then_some((first, rest))
+}
+
+/// `ip -br addr`: `eth0@if5  UP  10.42.0.7/24 fe80::1/64`: a name, an operational state,
+/// then every address of the interface.
+fn brief_form(line: &str) -> Option<(&str, Vec<String>)> {
+    const STATES: [&str; 7] = ["UP", "DOWN", "UNKNOWN", "DORMANT", "LOWERLAYERDOWN", "NOTPRESENT", "TESTING"];
+    let mut toks = line.split_ascii_whitespace();
+    let name = toks.next()?;
+    let name = name.split_once('@').map_or(name, |(n, _)| n);
+    if !is_iface_name(name) || name.contains(':') || !STATES.contains(&toks.next()?) {
+        return None;
+    }
+    let cidrs = toks
+        .map(|cidr| match (parse_v4_cidr(cidr), parse_v6_cidr(cidr)) {
+            (Some((a, Some(p))), _) => Some(format!("{a}/{p}")),
+            (_, Some((a, Some(p)))) => Some(format!("{a}/{p}")),
+            _ => None,
+        })
+        .collect::<Option<Vec<String>>>()?;
+    // Without an address, only a name that looks like an interface's (not `Link UP`).
+    (!cidrs.is_empty() || looks_like_linux_iface(name)).then_some((name, cidrs))
 }
 
 /// `enp6s0:  192.168.1.186/24 (wired)`: a hand-summarised listing (as in the seed story).

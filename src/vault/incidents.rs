@@ -214,7 +214,8 @@ impl Vault {
             }
         }
         sort_timeline(&mut steps);
-        let incident = Incident { slug: incident.slug.clone(), meta, summary, steps };
+        let mut incident = Incident { slug: incident.slug.clone(), meta, summary, steps };
+        incident.place_local_times();
         Ok(Loaded { incident, dir: file.parent().unwrap_or(Path::new(".")).to_path_buf(), warnings })
     }
 
@@ -446,6 +447,7 @@ pub fn read_step(path: &Path) -> Result<Step, Warning> {
 fn parse_step(path: &Path, bytes: &[u8]) -> Result<Step, Warning> {
     let text = frontmatter::normalize(bytes).map_err(|e| warning(path, e))?;
     let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
+    meta.at_without_offset = crate::lenient::lacks_offset(&text[..text.len() - body.len()], "at");
     if meta.id.is_empty() {
         meta.id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
     }

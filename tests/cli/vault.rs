@@ -270,6 +270,23 @@ fn a_broken_settings_file_names_the_line() {
 }
 
 #[test]
+fn a_hand_written_time_without_offset_is_the_incidents_local_time() {
+    let mut env = TestEnv::new();
+    env.at("2025-10-05T08:40:00+02:00");
+    let id = env.ok(&["start", "Pods crash", "--at", "08:23"]).trim().to_string();
+    env.ok(&["note", "looking"]);
+    // As Obsidian's date property writes it: no offset. It means 08:28 where the incident is.
+    let hand = env.incident_dir(&id).join("steps/20251005T062800Z-milestone-hand01.md");
+    std::fs::write(&hand, "---\nkind: milestone\nmilestone: diagnosed\nat: 2025-10-05T08:28\n---\n\nfound it\n")
+        .unwrap();
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["milestones"][0]["at"], "2025-10-05T08:28:00+02:00", "{status:#}");
+    let show = env.json(&["show", "--json"]);
+    let at: Vec<&str> = show["steps"].as_array().unwrap().iter().map(|s| s["at"].as_str().unwrap()).collect();
+    assert_eq!(at, ["2025-10-05T08:28:00+02:00", "2025-10-05T08:40:00+02:00"], "in timeline order");
+}
+
+#[test]
 fn hand_written_times_and_lists_are_read() {
     let (env, id) = TestEnv::with_incident();
     let dir = env.incident_dir(&id);

@@ -130,7 +130,7 @@ fn dig_and_nslookup() {
 
 #[test]
 fn every_kind_of_the_vocabulary() {
-    let cases: [(&str, ErrorKind, Option<&str>); 14] = [
+    let cases: [(&str, ErrorKind, Option<&str>); 15] = [
         ("dial tcp 10.43.0.1:443: connect: connection refused", ErrorKind::ConnectionRefused, Some("10.43.0.1:443")),
         (
             "Get \"https://10.43.0.1:443/version\": dial tcp 10.43.0.1:443: i/o timeout",
@@ -139,6 +139,7 @@ fn every_kind_of_the_vocabulary() {
         ),
         ("** server can't find x.default: NXDOMAIN", ErrorKind::Nxdomain, None),
         ("** server can't find x.default: SERVFAIL", ErrorKind::Servfail, None),
+        ("curl: (6) Could not resolve host: registry.example.com", ErrorKind::DnsFailure, None),
         ("dial tcp 10.96.0.1:443: connect: no route to host", ErrorKind::NoRouteToHost, Some("10.96.0.1:443")),
         (
             "read tcp 10.42.0.8:45012->10.43.0.1:443: read: connection reset by peer",
@@ -180,6 +181,7 @@ fn every_kind_of_the_vocabulary() {
             "io_timeout",
             "nxdomain",
             "servfail",
+            "dns_failure",
             "no_route_to_host",
             "connection_reset",
             "dns_timeout",
@@ -192,6 +194,27 @@ fn every_kind_of_the_vocabulary() {
             "permission_denied",
         ]
     );
+}
+
+#[test]
+fn resolver_messages_and_dig_endpoints() {
+    let cases = [
+        (
+            "Get \"http://api.default.svc:8080/\": dial tcp: lookup api.default.svc on 10.43.0.10:53: no such host",
+            "nxdomain",
+            Some("10.43.0.10:53"),
+        ),
+        ("ssh: Could not resolve hostname db-1: Name or service not known", "nxdomain", None),
+        ("ping: registry.example.com: Temporary failure in name resolution", "dns_failure", None),
+        (";; communications error to 10.43.0.10#53: timed out", "dns_timeout", Some("10.43.0.10:53")),
+        (";; communications error to fd00::10#53: timed out", "dns_timeout", Some("[fd00::10]:53")),
+    ];
+    for (line, kind, endpoint) in cases {
+        let f = extract(line, Hint::Log);
+        assert_eq!(f.errors.len(), 1, "{line}");
+        assert_eq!(f.errors[0].kind, kind, "{line}");
+        assert_eq!(f.errors[0].endpoint.as_deref(), endpoint, "{line}");
+    }
 }
 
 #[test]

@@ -196,6 +196,26 @@ fn ip_o_addr_one_line_format() {
 }
 
 #[test]
+fn ip_br_addr_brief_format() {
+    let text = "lo               UNKNOWN        127.0.0.1/8 ::1/128 \n\
+                eth0             UP             192.168.1.50/24 fe80::a00:27ff:fe14:86db/64 \n\
+                flannel.1        DOWN           \n\
+                veth3a1b@if3     UP             fe80::4c1e:2ff:fe3a:1b2c/64 \n";
+    let f = extract(text, Hint::Ip);
+    assert_eq!(
+        f.interfaces,
+        [
+            iface("lo", &["127.0.0.1/8"], &["::1/128"]),
+            iface("eth0", &["192.168.1.50/24"], &["fe80::a00:27ff:fe14:86db/64"]),
+            iface("flannel.1", &[], &[]),
+            iface("veth3a1b", &[], &["fe80::4c1e:2ff:fe3a:1b2c/64"]),
+        ]
+    );
+    // A table row that happens to say UP is not an interface.
+    assert!(extract("web-1 UP 3d\nLink UP\n", Hint::Log).interfaces.is_empty());
+}
+
+#[test]
 fn form_feed_before_a_multibyte_header_does_not_panic() {
     // Found by review: the header parser sliced at a byte offset taken after skipping a
     // leading form feed, which landed inside `é`.
