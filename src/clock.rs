@@ -1,7 +1,9 @@
 //! The clock is an input: read once per command, pinned by `INCIDENT_NOW`, and the
 //! parser for the human times `--at` accepts.
 
-use chrono::{DateTime, Duration, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+};
 
 pub type Timestamp = DateTime<FixedOffset>;
 
@@ -29,8 +31,11 @@ impl Clock {
     pub fn from_env_value(value: Option<&str>) -> Result<Clock, String> {
         match value {
             None => Ok(Clock::system()),
-            Some(v) => DateTime::parse_from_rfc3339(v.trim()).map(Clock::fixed).map_err(|e| {
-                format!("INCIDENT_NOW={v:?} is not an RFC 3339 time ({e}); try INCIDENT_NOW=2025-10-05T08:23:00-05:00")
+            Some(v) => DateTime::parse_from_rfc3339(v.trim()).map(Clock::fixed).map_err(|_| {
+                format!(
+                    "INCIDENT_NOW={v:?} is not an RFC 3339 time: write the date, T, the time with seconds \
+                     and the offset, e.g. INCIDENT_NOW=2025-10-05T08:23:00-05:00 (Z for UTC)"
+                )
             }),
         }
     }
@@ -73,8 +78,29 @@ impl Clock {
     }
 
     /// Parses what `--at` accepts: RFC 3339, `08:45` (today), `2025-10-05 08:45`,
-    /// `10 min ago`, `yesterday 23:10`, `today 08:45`, `now`.
+    /// `10 min ago`, `yesterday 23:10`, `today 08:45`, `now`. A step happened: the time
+    /// is not later than now, and lies in the years 1970–9999 (what file names and
+    /// RFC 3339 can hold).
     pub fn parse_at(&self, input: &str) -> Result<Timestamp, String> {
+        let t = self.read_at(input)?;
+        if t > self.now {
+            return Err(format!(
+                "{input:?} is in the future ({}, now is {}); --at is for what already happened: \
+                 give a past time, e.g. \"10 min ago\"",
+                t.to_rfc3339(),
+                self.now.to_rfc3339()
+            ));
+        }
+        if !(1970..=9999).contains(&t.year()) {
+            return Err(format!(
+                "{input:?} is {}, outside the years 1970 to 9999; give a time in them, e.g. \"10 min ago\"",
+                t.to_rfc3339()
+            ));
+        }
+        Ok(t)
+    }
+
+    fn read_at(&self, input: &str) -> Result<Timestamp, String> {
         let text = input.trim();
         let lower = text.to_ascii_lowercase();
         if lower == "now" {
@@ -84,7 +110,10 @@ impl Clock {
             return Ok(t);
         }
         if let Some(rest) = lower.strip_suffix(" ago") {
-            return parse_span(rest).map(|d| self.now - d).ok_or_else(|| at_error(input));
+            let span = parse_span(rest).ok_or_else(|| at_error(input))?;
+            return self.now.checked_sub_signed(span).ok_or_else(|| {
+                format!("{input:?} is too long ago, outside the years 1970 to 9999; give a shorter span, e.g. \"10 min ago\"")
+            });
         }
         let (day, clock, bare) = match lower.split_once(' ') {
             Some(("yesterday", rest)) => (self.now.date_naive().pred_opt(), rest.trim(), false),
@@ -245,9 +274,40 @@ mod tests {
         // A bare clock time later than now is its last occurrence, yesterday's.
         assert_eq!(at("3:15pm"), "2025-10-04T15:15:00-05:00");
         assert_eq!(at("23:50"), "2025-10-04T23:50:00-05:00");
-        assert_eq!(at("today 3:15pm"), "2025-10-05T15:15:00-05:00");
-        assert_eq!(at("2025-10-05 23:50"), "2025-10-05T23:50:00-05:00");
         assert_eq!(at("now"), "2025-10-05T09:30:00-05:00");
+    }
+
+    #[test]
+    fn refuses_times_later_than_now() {
+        assert_eq!(
+            at("today 3:15pm"),
+            "\"today 3:15pm\" is in the future (2025-10-05T15:15:00-05:00, now is 2025-10-05T09:30:00-05:00); \
+             --at is for what already happened: give a past time, e.g. \"10 min ago\""
+        );
+        assert!(at("2025-10-05 23:50").starts_with("\"2025-10-05 23:50\" is in the future"));
+        assert!(at("2025-10-05T14:30:01Z").starts_with("\"2025-10-05T14:30:01Z\" is in the future"));
+        assert_eq!(at("2025-10-05T14:30:00Z"), "2025-10-05T14:30:00+00:00");
+        // `today 8:00am` typed at 00:10 is later today, not the morning before.
+        let early = Clock::from_env_value(Some("2025-10-05T00:10:00-05:00")).unwrap();
+        let err = early.parse_at("today 8:00am").unwrap_err();
+        assert!(err.starts_with("\"today 8:00am\" is in the future (2025-10-05T08:00:00-05:00"), "{err}");
+    }
+
+    #[test]
+    fn refuses_times_outside_the_years_1970_to_9999() {
+        assert_eq!(
+            at("100000000 days ago"),
+            "\"100000000 days ago\" is too long ago, outside the years 1970 to 9999; give a shorter span, e.g. \"10 min ago\""
+        );
+        assert_eq!(
+            at("1000000000 hours ago"),
+            "\"1000000000 hours ago\" is -112054-04-21T17:30:00-05:00, outside the years 1970 to 9999; \
+             give a time in them, e.g. \"10 min ago\""
+        );
+        assert!(at("1969-12-31T23:59:59Z").contains("outside the years 1970 to 9999"));
+        assert!(at("0000-01-01 00:00").contains("outside the years 1970 to 9999"));
+        assert_eq!(at("1970-01-01T00:00:00Z"), "1970-01-01T00:00:00+00:00");
+        assert!(at("9999999 weeks ago").contains("outside the years 1970 to 9999"));
     }
 
     #[test]
@@ -262,5 +322,10 @@ mod tests {
     fn bad_incident_now_names_the_value() {
         let err = Clock::from_env_value(Some("yesterday")).unwrap_err();
         assert!(err.starts_with("INCIDENT_NOW=\"yesterday\" is not an RFC 3339 time"));
+        assert_eq!(
+            Clock::from_env_value(Some("2025-10-05 08:23")).unwrap_err(),
+            "INCIDENT_NOW=\"2025-10-05 08:23\" is not an RFC 3339 time: write the date, T, the time with seconds \
+             and the offset, e.g. INCIDENT_NOW=2025-10-05T08:23:00-05:00 (Z for UTC)"
+        );
     }
 }

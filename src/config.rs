@@ -57,19 +57,55 @@ impl KubeEnv {
     }
 }
 
+/// Who records: `INCIDENT_AUTHOR`, `USER`, `LOGNAME`, `USERNAME`, then the account name
+/// of our uid (`account`, called only when they are all unset or empty), then `unknown`.
+fn pick_author(env: &dyn Fn(&str) -> Option<String>, account: impl FnOnce() -> Option<String>) -> String {
+    let nonempty = |name: &str| env(name).filter(|s| !s.trim().is_empty());
+    ["INCIDENT_AUTHOR", "USER", "LOGNAME", "USERNAME"]
+        .into_iter()
+        .find_map(nonempty)
+        .or_else(|| account().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The name of the account we run as, from the password database (NSS included), as
+/// `id -un` prints it; `None` for a uid without an entry (a container's arbitrary uid).
+fn account_name() -> Option<String> {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let mut buf = vec![0 as libc::c_char; 1024];
+    loop {
+        // SAFETY: all-zero is a valid `passwd` (null pointers, zero ids); it is only read
+        // after getpwuid_r filled it.
+        let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: `entry`, `buf` (of `buf.len()` bytes) and `found` are valid for writes for the
+        // whole call; the strings it sets point into `buf`, which outlives their use below.
+        let rc = unsafe { libc::getpwuid_r(uid, &mut entry, buf.as_mut_ptr(), buf.len(), &mut found) };
+        if rc == libc::ERANGE && buf.len() < 1 << 16 {
+            buf.resize(buf.len() * 4, 0);
+            continue;
+        }
+        if rc != 0 || found.is_null() || entry.pw_name.is_null() {
+            return None;
+        }
+        // SAFETY: on success pw_name is a NUL-terminated string inside `buf`.
+        let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
+        return name.to_str().ok().map(str::to_string);
+    }
+}
+
 impl Config {
     /// `env` looks a variable up (std::env::var in the binary, a map in tests).
     pub fn resolve(global: &GlobalArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
         let cwd = std::env::current_dir().map_err(|e| {
             Error::user_hint(format!("cannot read the current folder: {e}"), "was it deleted? cd to an existing folder")
         })?;
-        let clock = Clock::from_env_value(env("INCIDENT_NOW").as_deref())
+        // Empty is unset, as for the other variables (`INCIDENT_NOW= incident note …`).
+        let now = env("INCIDENT_NOW").filter(|v| !v.trim().is_empty());
+        let clock = Clock::from_env_value(now.as_deref())
             .map_err(|m| Error::usage(m, "unset INCIDENT_NOW to use the system clock"))?;
-        let author = env("INCIDENT_AUTHOR")
-            .or_else(|| env("USER"))
-            .or_else(|| env("USERNAME"))
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| "unknown".to_string());
+        let author = pick_author(env, account_name);
         let host = env("INCIDENT_HOST")
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
@@ -88,5 +124,33 @@ impl Config {
     pub fn vault(&self) -> Result<Vault> {
         let explicit = self.vault_dir.as_ref().map(|p| self.cwd.join(p));
         Vault::locate(explicit.as_deref(), &self.cwd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn author(vars: &[(&str, &str)], account: Option<&str>) -> String {
+        let env = |name: &str| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
+        pick_author(&env, || account.map(str::to_string))
+    }
+
+    #[test]
+    fn the_author_falls_back_to_logname_then_the_account() {
+        assert_eq!(author(&[("INCIDENT_AUTHOR", "ryan"), ("USER", "root")], Some("x")), "ryan");
+        assert_eq!(author(&[("USER", "ryan"), ("LOGNAME", "other")], Some("x")), "ryan");
+        assert_eq!(author(&[("USER", ""), ("LOGNAME", "ryan")], Some("x")), "ryan");
+        assert_eq!(author(&[("USERNAME", "ryan")], Some("x")), "ryan");
+        assert_eq!(author(&[("INCIDENT_AUTHOR", " ")], Some("ryan")), "ryan");
+        assert_eq!(author(&[], Some("")), "unknown");
+        assert_eq!(author(&[], None), "unknown");
+    }
+
+    #[test]
+    fn the_account_name_is_that_of_our_uid() {
+        let id = std::process::Command::new("id").arg("-un").output().unwrap();
+        let want = String::from_utf8(id.stdout).unwrap();
+        assert_eq!(account_name().as_deref(), Some(want.trim()).filter(|s| id.status.success() && !s.is_empty()));
     }
 }

@@ -240,6 +240,10 @@ pub struct StepMeta {
     pub signal: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spawn_error: Option<String>,
+    /// `run … | head -1`: the reader closed our output, so the command was stopped there
+    /// (its next write got SIGPIPE) and the output is what it printed until then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub output_closed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,6 +324,7 @@ impl StepMeta {
             exit_code: None,
             signal: None,
             spawn_error: None,
+            output_closed: false,
             duration_ms: None,
             output_bytes: None,
             output_sha256: None,
@@ -377,7 +382,7 @@ pub struct Step {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(try_from = "RawIncidentMeta")]
 pub struct IncidentMeta {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -26,14 +26,15 @@ fn save(session: &Session, step: &mut Step, scrub: Scrub<'_>) -> Result<u8> {
 
 pub fn option(cfg: &Config, _ui: &Ui, args: &OptionArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
-    let title = args.title.trim();
+    let title = crate::record::lines::clean_one_line(args.title.trim());
+    let title = title.trim();
     if title.is_empty() {
         return Err(Error::usage(
             "the option's title is empty",
             "incident option \"Pin k3s to an interface\" --pros …",
         ));
     }
-    let mut meta = session.meta(StepKind::Option, session.at(args.step.at.as_deref())?);
+    let mut meta = session.meta(StepKind::Option, session.at(args.step.at.as_deref(), "option")?);
     meta.title = Some(title.to_string());
     meta.pros = args.pros.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     meta.cons = args.cons.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
@@ -93,7 +94,7 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
             ));
         }
     };
-    let mut meta = session.meta(StepKind::Decision, session.at(args.step.at.as_deref())?);
+    let mut meta = session.meta(StepKind::Decision, session.at(args.step.at.as_deref(), "decide")?);
     let title = title_of(chosen);
     meta.option = Some(title.clone());
     meta.option_id = Some(chosen.meta.id.clone());
@@ -108,7 +109,7 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
 pub fn cause(cfg: &Config, _ui: &Ui, args: &CauseArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
     let text = text_arg(&args.text)?;
-    let mut meta = session.meta(StepKind::Cause, session.at(args.step.at.as_deref())?);
+    let mut meta = session.meta(StepKind::Cause, session.at(args.step.at.as_deref(), "cause")?);
     meta.trigger = args.trigger.clone().filter(|t| !t.trim().is_empty());
     let mut body = text;
     if let Some(trigger) = &meta.trigger {
@@ -120,7 +121,7 @@ pub fn cause(cfg: &Config, _ui: &Ui, args: &CauseArgs) -> Result<u8> {
 pub fn lesson(cfg: &Config, _ui: &Ui, args: &LessonArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
     let text = text_arg(&args.text)?;
-    let mut meta = session.meta(StepKind::Lesson, session.at(args.step.at.as_deref())?);
+    let mut meta = session.meta(StepKind::Lesson, session.at(args.step.at.as_deref(), "lesson")?);
     meta.lesson = Some(match args.kind {
         LessonKindArg::Worked => LessonKind::Worked,
         LessonKindArg::Sucked => LessonKind::Sucked,
@@ -133,7 +134,7 @@ pub fn lesson(cfg: &Config, _ui: &Ui, args: &LessonArgs) -> Result<u8> {
 pub fn action(cfg: &Config, _ui: &Ui, args: &ActionArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
     let text = text_arg(&args.text)?;
-    let mut meta = session.meta(StepKind::Action, session.at(args.step.at.as_deref())?);
+    let mut meta = session.meta(StepKind::Action, session.at(args.step.at.as_deref(), "action")?);
     meta.owner = args.owner.clone().filter(|o| !o.trim().is_empty());
     meta.due = match &args.due {
         None => None,
@@ -187,7 +188,7 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
             }
         }
     };
-    let mut meta = session.meta(StepKind::Attach, session.at(args.step.at.as_deref())?);
+    let mut meta = session.meta(StepKind::Attach, session.at(args.step.at.as_deref(), "attach")?);
     let name = safe_file_name(&source);
     let stored = format!("attachments/{}-{name}", meta.id);
     let dir = session.incident.dir.join("attachments");

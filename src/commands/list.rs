@@ -51,7 +51,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
             title: &i.meta.title,
             severity: i.meta.severity.as_deref(),
             status: i.status,
-            started_at: i.meta.at,
+            started_at: i.started_at,
             services: &i.meta.services,
             tags: &i.meta.tags,
             steps: i.steps,

@@ -20,7 +20,7 @@ pub fn resolve(cfg: &Config, ui: &Ui, args: &MarkTextArgs) -> Result<u8> {
 
 fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
-    let at = session.at(args.step.at.as_deref())?;
+    let at = session.at(args.step.at.as_deref(), "mark")?;
     let (earlier, warnings) = session.vault.steps_of_kind(&session.incident, StepKind::Milestone)?;
     for w in warnings {
         ui.warn(&w.to_string());

@@ -13,7 +13,7 @@ use crate::ui::Ui;
 
 pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
-    let at = session.at(args.step.at.as_deref())?;
+    let at = session.at(args.step.at.as_deref(), "run")?;
     let mut meta = session.meta(StepKind::Run, at);
     let argv: Vec<String> = args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect();
     meta.command = Some(crate::format::shell_line(&argv));
@@ -38,6 +38,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     meta.exit_code = Some(finished.exit_code);
     meta.signal = finished.signal.clone();
     meta.spawn_error = finished.spawn_error.clone();
+    meta.output_closed = finished.output_closed;
     meta.duration_ms = Some(finished.duration.as_millis() as u64);
     if captured.bytes > 0 {
         meta.output_bytes = Some(captured.bytes);

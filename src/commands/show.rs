@@ -13,8 +13,9 @@ use crate::ui::{BOLD, DIM, Ui, paint};
 #[derive(Serialize)]
 struct ShowJson<'a> {
     id: &'a str,
+    /// The frontmatter of `incident.md`, its `id` left empty (so left out): one `id` key.
     #[serde(flatten)]
-    meta: &'a IncidentMeta,
+    meta: IncidentMeta,
     status: &'a str,
     summary: &'a str,
     milestones: Vec<MilestoneJson<'a>>,
@@ -44,7 +45,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
     if args.json {
         let json = ShowJson {
             id: &inc.slug,
-            meta: &inc.meta,
+            meta: IncidentMeta { id: String::new(), ..inc.meta.clone() },
             status: inc.status().as_str(),
             summary: inc.summary.trim(),
             milestones: milestones_json(inc),

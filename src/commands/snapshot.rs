@@ -22,7 +22,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &SnapshotArgs) -> Result<u8> {
     }
     let session = if args.no_record { None } else { Some(Session::open(cfg)?) };
     let at = match &session {
-        Some(s) => s.at(args.step.at.as_deref())?,
+        Some(s) => s.at(args.step.at.as_deref(), "snapshot")?,
         None => cfg.clock.now(),
     };
     let now = at.timestamp();

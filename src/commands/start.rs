@@ -4,13 +4,16 @@ use crate::cli::StartArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::IncidentMeta;
+use crate::record::lines::{clean_one_line, clean_text};
 use crate::redact::{Numbering, Placeholders, Redactor};
 use crate::ui::Ui;
 use crate::vault::VaultNumbering;
 
 pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let title = args.title.trim();
+    // No tab, newline or escape sequence in a title: it is one line of `list` and `status`.
+    let title = clean_one_line(args.title.trim());
+    let title = title.trim();
     if title.is_empty() {
         return Err(Error::usage("the title is empty", "say what is broken: incident start \"Checkout returns 500\""));
     }
@@ -43,7 +46,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     for list in [&mut meta.services, &mut meta.services_unaffected, &mut meta.tags] {
         *list = list.iter().map(|item| redactor.redact(item)).collect();
     }
-    let summary = redactor.redact(args.summary.as_deref().unwrap_or_default());
+    let summary = redactor.redact(&clean_text(args.summary.as_deref().unwrap_or_default()));
     drop(redactor);
     let incident = vault.create_incident(&mut meta, &summary)?;
     // Numbered again in the same order, the incident's steps carry on from these placeholders.
@@ -86,6 +89,7 @@ impl Placeholders for Found {
 fn clean_list(items: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for item in items.iter().flat_map(|s| s.split(',')) {
+        let item = clean_one_line(item);
         let item = item.trim();
         if !item.is_empty() && !out.iter().any(|o| o == item) {
             out.push(item.to_string());

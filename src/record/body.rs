@@ -46,6 +46,9 @@ pub fn output_body(meta: &StepMeta, captured: &Captured) -> String {
             None => facts.push(format!("exit {code}")),
         }
     }
+    if meta.output_closed {
+        facts.push("stopped when the reader of its output closed it (like `| head`)".to_string());
+    }
     if let Some(ms) = meta.duration_ms {
         facts.push(seconds(ms));
     }

@@ -25,6 +25,9 @@ pub struct Finished {
     pub duration: Duration,
     /// Why the command could not be started.
     pub spawn_error: Option<String>,
+    /// Whoever read our output closed it (`| head -1`): like `tee`, we stopped reading the
+    /// command's output there, so its next write ended it (SIGPIPE).
+    pub output_closed: bool,
 }
 
 /// Runs `argv`, copying its stdout and stderr to ours as they arrive and to
@@ -62,7 +65,13 @@ pub fn run_and_tee(
                 io::ErrorKind::PermissionDenied => (126, format!("{program}: permission denied")),
                 _ => (126, format!("{program}: {e}")),
             };
-            return Ok(Finished { exit_code: code, signal: None, duration: started.elapsed(), spawn_error: Some(why) });
+            return Ok(Finished {
+                exit_code: code,
+                signal: None,
+                duration: started.elapsed(),
+                spawn_error: Some(why),
+                output_closed: false,
+            });
         }
     };
     let mut pipes: [Option<Box<dyn ReadFd>>; 2] = match shared {
@@ -76,6 +85,7 @@ pub fn run_and_tee(
     let mut duration = Duration::ZERO;
     let mut deadline: Option<Instant> = None;
     let mut tee_ok = [tee, tee];
+    let mut output_closed = false;
     let mut buf = vec![0u8; 64 * 1024];
     // One thread polls both pipes and reads whichever is ready, stdout first: the
     // record keeps the order in which the command wrote, as far as pipes can tell.
@@ -96,10 +106,21 @@ pub fn run_and_tee(
             match pipe.read(&mut buf) {
                 Ok(0) => pipes[stream] = None,
                 Ok(n) => {
-                    if tee_ok[stream] {
-                        tee_ok[stream] = write_through(stream, &buf[..n]);
-                    }
                     on_output(stream, &buf[..n])?;
+                    if tee_ok[stream] {
+                        match write_through(stream, &buf[..n]) {
+                            Ok(()) => {}
+                            // Nobody reads on: close this pipe, and the command's next write
+                            // ends it (SIGPIPE), as it would have without us in between.
+                            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                                tee_ok[stream] = false;
+                                pipes[stream] = None;
+                                output_closed = true;
+                            }
+                            // Another failure (a full disk behind `>`): keep recording.
+                            Err(_) => tee_ok[stream] = false,
+                        }
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => pipes[stream] = None,
@@ -132,7 +153,7 @@ pub fn run_and_tee(
         },
     };
     let (exit_code, signal) = describe(status);
-    Ok(Finished { exit_code, signal, duration, spawn_error: None })
+    Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed })
 }
 
 trait ReadFd: Read + AsRawFd {}
@@ -172,15 +193,14 @@ fn same_destination() -> bool {
     }
 }
 
-/// Copies to our stdout/stderr; false once that is closed (we keep recording).
-fn write_through(stream: usize, bytes: &[u8]) -> bool {
-    let ok = if stream == 0 {
+/// Copies to our stdout/stderr.
+fn write_through(stream: usize, bytes: &[u8]) -> io::Result<()> {
+    if stream == 0 {
         let mut out = io::stdout().lock();
         out.write_all(bytes).and_then(|_| out.flush())
     } else {
         io::stderr().lock().write_all(bytes)
-    };
-    ok.is_ok()
+    }
 }
 
 fn describe(status: ExitStatus) -> (i32, Option<String>) {

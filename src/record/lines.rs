@@ -85,13 +85,15 @@ fn utf8_cut(bytes: &[u8], max: usize) -> usize {
 }
 
 /// What a terminal would show of one line: no ANSI sequences, `\r` overwrites,
-/// other control bytes made visible, invalid UTF-8 replaced. Keeps the final `\n`.
+/// other control bytes made visible (C1 controls, which some terminals obey, as U+FFFD),
+/// invalid UTF-8 replaced. Keeps the final `\n`.
 pub fn clean_line(raw: &[u8]) -> Cow<'_, str> {
     // Most lines are plain text: no control bytes but the final newline, valid UTF-8.
-    let plain = raw
-        .iter()
-        .enumerate()
-        .all(|(i, &b)| (b >= 0x20 && b != 0x7f) || b == b'\t' || (b == b'\n' && i + 1 == raw.len()));
+    // (A C1 control U+0080–U+009F is 0xC2 then 0x80–0x9F in UTF-8.)
+    let c1 = |i: usize| raw.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n));
+    let plain = raw.iter().enumerate().all(|(i, &b)| {
+        (b >= 0x20 && b != 0x7f && !(b == 0xc2 && c1(i))) || b == b'\t' || (b == b'\n' && i + 1 == raw.len())
+    });
     if plain && let Ok(text) = std::str::from_utf8(raw) {
         return Cow::Borrowed(text);
     }
@@ -118,6 +120,7 @@ pub fn clean_line(raw: &[u8]) -> Cow<'_, str> {
             '\t' => out.push(c),
             c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
             '\u{7f}' => out.push('\u{2421}'),
+            '\u{80}'..='\u{9f}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -125,6 +128,27 @@ pub fn clean_line(raw: &[u8]) -> Cow<'_, str> {
         out.push('\n');
     }
     Cow::Owned(out)
+}
+
+/// Typed text (a note, a cause) as it is stored: each line as `clean_line` leaves it, so
+/// no escape sequence reaches a file that `cat` would run it from; newlines and tabs kept.
+pub fn clean_text(text: &str) -> Cow<'_, str> {
+    let plain = |c: char| !c.is_control() || c == '\n' || c == '\t';
+    if text.chars().all(plain) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.split_inclusive('\n').map(|line| clean_line(line.as_bytes())).collect())
+}
+
+/// Text for one line (a title, a tag): tabs and line breaks become spaces, the rest as
+/// `clean_text`; a list or a heading keeps its layout.
+pub fn clean_one_line(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let spaced: String =
+        text.replace("\r\n", " ").chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }).collect();
+    Cow::Owned(clean_text(&spaced).into_owned())
 }
 
 #[cfg(test)]
@@ -139,6 +163,24 @@ mod tests {
         assert_eq!(clean_line(b"bell\x07 nul\x00\n"), "bell\u{2407} nul\u{2400}\n");
         assert_eq!(clean_line(b"bad \xff\xfe utf8"), "bad \u{fffd}\u{fffd} utf8");
         assert_eq!(clean_line(b"tab\there\n"), "tab\there\n");
+    }
+
+    #[test]
+    fn typed_text_keeps_lines_and_tabs_and_loses_escapes() {
+        assert_eq!(clean_text("plain\ttext\nline two"), "plain\ttext\nline two");
+        assert_eq!(clean_text("x \x1b]0;pwned\x07 \x1b[2J"), "x  ");
+        assert_eq!(clean_text("\x1b[31mred\x1b[0m\nbell\x07 c1\u{85}\n"), "red\nbell\u{2407} c1\u{fffd}\n");
+        assert_eq!(clean_text("crlf\r\nnext"), "crlf\nnext");
+        assert_eq!(clean_text("a\x00b\x7fc\u{85}d"), "a\u{2400}b\u{2421}c\u{fffd}d");
+        assert!(!clean_text("\u{9b}2J \x1b[2J \u{9d}0;x\u{9c}").chars().any(char::is_control));
+    }
+
+    #[test]
+    fn one_line_text_has_no_line_breaks_or_controls() {
+        assert_eq!(clean_one_line("a\tb\nc"), "a b c");
+        assert_eq!(clean_one_line("a\r\nb \x1b[31mred\x1b[0m"), "a b red");
+        assert_eq!(clean_one_line("Checkout 5xx"), "Checkout 5xx");
+        assert_eq!(clean_one_line("x\x08y\u{9f}z"), "x\u{2408}y\u{fffd}z");
     }
 
     #[test]

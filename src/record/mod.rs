@@ -5,6 +5,7 @@ pub mod lines;
 pub mod output;
 pub mod scrub;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use crate::clock::Timestamp;
@@ -33,15 +34,15 @@ impl<'c> Session<'c> {
         Ok(Session { cfg, vault, incident, writer, rules })
     }
 
-    /// `--at` parsed against the command's clock; now when absent.
-    pub fn at(&self, at: Option<&str>) -> Result<Timestamp> {
+    /// `--at` of `incident <command>` parsed against the command's clock; now when absent.
+    pub fn at(&self, at: Option<&str>, command: &str) -> Result<Timestamp> {
         match at {
             None => Ok(self.cfg.clock.now()),
             Some(text) => self
                 .cfg
                 .clock
                 .parse_at(text)
-                .map_err(|m| Error::usage(format!("--at: {m}"), "see `incident note --help`")),
+                .map_err(|m| Error::usage(format!("--at: {m}"), format!("see `incident {command} --help`"))),
         }
     }
 
@@ -61,6 +62,7 @@ impl<'c> Session<'c> {
     /// Redacts every text field with `scrub`, then writes the step; returns its path.
     /// Nothing reaches the vault without passing through here (or `scrub` for outputs).
     pub fn save(&self, step: &mut Step, scrub: Scrub<'_>) -> Result<PathBuf> {
+        clean_step(step);
         scrub.step(step);
         self.writer.write(step)
     }
@@ -82,6 +84,34 @@ impl<'c> Session<'c> {
             eprintln!("recorded {} {} in {}", step.meta.kind, step.meta.id, self.incident.slug);
         }
     }
+}
+
+/// No control character reaches a step (a `cat` of the file would run an escape
+/// sequence; a tab or newline in a title breaks `list`): one-line fields get spaces for
+/// line breaks, text keeps its lines; the rest is cleaned as command output is.
+fn clean_step(step: &mut Step) {
+    fn one(s: &mut String) {
+        if let Cow::Owned(clean) = lines::clean_one_line(s) {
+            *s = clean;
+        }
+    }
+    fn text(s: &mut String) {
+        if let Cow::Owned(clean) = lines::clean_text(s) {
+            *s = clean;
+        }
+    }
+    let m = &mut step.meta;
+    for field in [&mut m.title, &mut m.command, &mut m.option, &mut m.owner, &mut m.spawn_error] {
+        field.iter_mut().for_each(one);
+    }
+    for field in [&mut m.author, &mut m.host] {
+        field.iter_mut().for_each(one);
+    }
+    m.pros.iter_mut().chain(m.cons.iter_mut()).for_each(one);
+    for field in [&mut m.why, &mut m.trigger] {
+        field.iter_mut().for_each(text);
+    }
+    text(&mut step.body);
 }
 
 /// Joins words given on the command line; `-` alone reads stdin.

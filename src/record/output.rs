@@ -55,6 +55,8 @@ pub struct OutputRecorder<'w, 'f, O: FnMut(&str)> {
     filter: &'f mut dyn LineFilter,
     observe: O,
     pending: [LineSplitter; 2],
+    /// Per stream: a line longer than MAX_LINE was begun, its next piece is no new line.
+    open: [bool; 2],
     /// Everything so far while under the limit; the head once over it.
     head: String,
     tail: VecDeque<String>,
@@ -80,6 +82,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
             filter,
             observe,
             pending: [LineSplitter::default(), LineSplitter::default()],
+            open: [false; 2],
             head: String::new(),
             tail: VecDeque::new(),
             tail_bytes: 0,
@@ -99,15 +102,17 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
     pub fn push(&mut self, stream: usize, bytes: &[u8]) {
         let mut splitter = std::mem::take(&mut self.pending[stream]);
         let _ = splitter.push(bytes, |line| {
-            self.line(line);
+            self.line(stream, line);
             Ok::<(), std::convert::Infallible>(())
         });
         self.pending[stream] = splitter;
     }
 
-    fn line(&mut self, raw: &[u8]) {
+    /// One line, or a piece of one (lines longer than MAX_LINE come in pieces).
+    fn line(&mut self, stream: usize, raw: &[u8]) {
         let clean = clean_line(raw);
-        self.lines += 1;
+        self.lines += u64::from(!self.open[stream]);
+        self.open[stream] = !raw.ends_with(b"\n");
         self.scratch.clear();
         self.filter.line(&clean, &mut self.scratch);
         self.emit();
@@ -160,11 +165,20 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
     }
 
     fn push_tail(&mut self, text: &str) {
+        let max = self.limit / 2;
         self.tail.push_back(text.to_string());
         self.tail_bytes += text.len();
-        while self.tail_bytes > self.limit / 2 && self.tail.len() > 1 {
+        while self.tail_bytes > max && self.tail.len() > 1 {
             let old = self.tail.pop_front().unwrap_or_default();
             self.tail_bytes -= old.len();
+        }
+        // One line longer than the tail's share (a megabyte with no newline): its end only.
+        if self.tail_bytes > max
+            && let Some(front) = self.tail.front_mut()
+        {
+            let cut = ceil_char(front, self.tail_bytes - max);
+            front.drain(..cut);
+            self.tail_bytes -= cut;
         }
     }
 
@@ -185,7 +199,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
         for stream in 0..2 {
             let mut splitter = std::mem::take(&mut self.pending[stream]);
             let _ = splitter.finish(|line| {
-                self.line(line);
+                self.line(stream, line);
                 Ok::<(), std::convert::Infallible>(())
             });
         }
@@ -252,6 +266,14 @@ fn line_cut(text: &str, max: usize) -> usize {
         Some(i) => i + 1,
         None => floor_char(text, max),
     }
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 fn floor_char(text: &str, mut i: usize) -> usize {

@@ -259,7 +259,9 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "k3s-token",
-        patterns: &[pat(&["k10"], r"(?-u:\b)(K10[0-9a-f]{64}::[A-Za-z0-9_.-]+:[A-Za-z0-9]+)", Plain)],
+        // `K10<CA hash>::<credentials>`: `user:password` (a chosen password may hold any
+        // punctuation) or a bearer token (`id.secret` from `k3s token create`); to a space or quote.
+        patterns: &[pat(&["k10"], r#"(?-u:\b)(K10[0-9a-fA-F]{64}::[^\s'"`]+)"#, Plain)],
     },
     Builtin {
         name: "jwt",

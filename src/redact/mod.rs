@@ -32,7 +32,7 @@
 //! | `vault-token` | `hvs.`, `hvb.`, `hvr.` | |
 //! | `sendgrid-key` | `SG.xxx.yyy` | |
 //! | `ai-api-key` | `sk-proj-`, `sk-ant-`, `sk-svcacct-`, `sk-admin-` | |
-//! | `k3s-token` | `K10<hash>::server:<secret>` join tokens | |
+//! | `k3s-token` | `K10<hash>::server:<secret>` join tokens, bare or in any context (`::node:…`, `::<id>.<secret>`) | |
 //! | `jwt` | `eyJ….eyJ….sig` | |
 //! | `k8s-secret-data` | values under `data:`/`stringData:` of a Secret manifest (YAML, pretty JSON, one-line JSON as in `last-applied-configuration`), block scalars too | ConfigMap data; under an unknown kind (kubectl prints `data` before `kind`) only base64 of text or long base64 goes |
 //! | `k8s-env-value` | the `value` of a container env var whose `name` says password/secret/token/key (`- name: DB_PASSWORD` + `value:`; pretty and one-line JSON) | `valueFrom`, `LOG_LEVEL` |

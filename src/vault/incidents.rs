@@ -13,7 +13,7 @@ use super::{Vault, slug};
 use crate::clock::Timestamp;
 use crate::error::{Error, IoContext, Result};
 use crate::frontmatter::{self, ParseError};
-use crate::model::{Incident, IncidentMeta, Milestone, Status, Step, StepKind, StepMeta, sort_timeline, status_from};
+use crate::model::{Incident, IncidentMeta, Milestone, Status, Step, StepKind, StepMeta, sort_timeline};
 
 pub const INCIDENT_FILE: &str = "incident.md";
 
@@ -46,13 +46,17 @@ pub struct Loaded {
     pub warnings: Vec<Warning>,
 }
 
-/// What `list` needs, read without parsing every step.
+/// What `list` needs: the same start, status and step count as `status` and `show`,
+/// times on the incident's clock.
 #[derive(Debug, Clone)]
 pub struct IncidentSummary {
     pub slug: String,
     pub meta: IncidentMeta,
     pub status: Status,
+    /// `Incident::started_at`: a backdated `impact-start` moves it.
+    pub started_at: Timestamp,
     pub milestones: Vec<(Milestone, Timestamp)>,
+    /// Readable steps; a broken one is a warning, as in `status`.
     pub steps: usize,
 }
 
@@ -215,47 +219,48 @@ impl Vault {
         Ok(Loaded { incident, dir: file.parent().unwrap_or(Path::new(".")).to_path_buf(), warnings })
     }
 
-    /// Every incident, newest first, reading only `incident.md` and milestone steps.
+    /// Every incident, newest first. Each is loaded whole, as `status` loads it, so the
+    /// start, the status and the count of readable steps agree with it.
     pub fn list(&self) -> Result<(Vec<IncidentSummary>, Vec<Warning>)> {
         let root = self.incidents_dir();
+        let read: Vec<(Option<IncidentSummary>, Vec<Warning>)> = self
+            .incident_names()?
+            .into_par_iter()
+            .map(|slug| {
+                let dir = root.join(&slug);
+                if let Err(w) = self.read_meta(&dir) {
+                    return (None, vec![w]);
+                }
+                match self.load(&IncidentRef { slug, dir: dir.clone() }) {
+                    Ok(loaded) => (Some(summarize(&loaded.incident)), loaded.warnings),
+                    Err(e) => (None, vec![unreadable_steps(&dir, &e)]),
+                }
+            })
+            .collect();
         let mut out = Vec::new();
         let mut warnings = Vec::new();
-        for slug in self.incident_names()? {
-            let dir = root.join(&slug);
-            let mut meta = match self.read_meta(&dir) {
-                Ok(meta) => meta,
-                Err(w) => {
-                    warnings.push(w);
-                    continue;
-                }
-            };
-            if meta.id.is_empty() {
-                meta.id = slug.clone();
-            }
-            let all = match step_files(&dir, &mut warnings) {
-                Ok(all) => all,
-                Err(e) => {
-                    warnings.push(unreadable_steps(&dir, &e));
-                    continue;
-                }
-            };
-            let mut milestones = Vec::new();
-            for path in all.iter().filter(|p| may_be(p, StepKind::Milestone)) {
-                match read_step(path) {
-                    Ok(step) => {
-                        if let Some(m) = step.meta.milestone {
-                            milestones.push((m, step.meta.at));
-                        }
-                    }
-                    Err(w) => warnings.push(w),
-                }
-            }
-            milestones.sort_by_key(|(_, at)| *at);
-            let status = status_from(meta.status.as_deref(), milestones.iter().map(|(m, _)| *m));
-            out.push(IncidentSummary { slug, meta, status, milestones, steps: all.len() });
+        for (summary, w) in read {
+            out.extend(summary);
+            warnings.extend(w);
         }
-        out.sort_by(|a, b| b.meta.at.cmp(&a.meta.at).then_with(|| b.slug.cmp(&a.slug)));
+        out.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
         Ok((out, warnings))
+    }
+}
+
+/// Times in the incident's own offset, as `status` shows them.
+fn summarize(incident: &Incident) -> IncidentSummary {
+    let tz = incident.own_offset();
+    let mut milestones: Vec<(Milestone, Timestamp)> =
+        incident.milestones().iter().map(|(m, s)| (*m, s.meta.at.with_timezone(&tz))).collect();
+    milestones.sort_by_key(|(_, at)| *at);
+    IncidentSummary {
+        slug: incident.slug.clone(),
+        meta: incident.meta.clone(),
+        status: incident.status(),
+        started_at: incident.started_at().with_timezone(&tz),
+        milestones,
+        steps: incident.steps.len(),
     }
 }
 

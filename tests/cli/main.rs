@@ -16,6 +16,7 @@ mod kube_watch_faults;
 mod postmortem;
 mod postmortem_regen;
 mod recorder;
+mod recorder_edges;
 mod redact;
 mod reliability;
 mod run;

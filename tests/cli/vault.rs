@@ -116,7 +116,7 @@ fn hostile_titles_make_safe_folders() {
     for (title, want) in [
         ("../../etc/passwd", "2025-10-05-etc-passwd"),
         ("/absolute/path", "2025-10-05-absolute-path"),
-        ("tab\tnewline\nescape\x1b[31m", "2025-10-05-tab-newline-escape-31m"),
+        ("tab\tnewline\nescape\x1b[31m", "2025-10-05-tab-newline-escape"),
         ("Ünïcödé outage — 東京", "2025-10-05-unicode-outage-dong-jing"),
         ("...", "2025-10-05-incident"),
     ] {
