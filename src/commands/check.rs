@@ -120,20 +120,22 @@ fn host_addrs(cfg: &Config, session: &Session, ui: &Ui, summary: &Summary) -> Re
     }
     let mut out = Vec::new();
     for step in loaded.incident.steps.iter().rev() {
-        let Some(facts) = step.meta.facts.as_ref().filter(|f| !f.interfaces.is_empty()) else { continue };
+        // A capture of interfaces without addresses (`ip -br link`, one interface down)
+        // says nothing of where the host is: look further back.
+        let has_addrs =
+            |f: &&crate::extract::Facts| f.interfaces.iter().any(|i| !i.ipv4.is_empty() || !i.ipv6.is_empty());
+        let Some(facts) = step.meta.facts.as_ref().filter(has_addrs) else { continue };
         let host = step.meta.host.clone().unwrap_or_else(|| cfg.host.clone());
         for iface in &facts.interfaces {
             let name = iface.name.as_str();
-            {
-                for a in iface.ipv4.iter().chain(&iface.ipv6) {
-                    let addr = a.split('/').next().unwrap_or(a).to_string();
-                    out.push(HostAddr {
-                        host: host.clone(),
-                        iface: name.to_string(),
-                        addr,
-                        source: format!("step {}", step.meta.id),
-                    });
-                }
+            for a in iface.ipv4.iter().chain(&iface.ipv6) {
+                let addr = a.split('/').next().unwrap_or(a).to_string();
+                out.push(HostAddr {
+                    host: host.clone(),
+                    iface: name.to_string(),
+                    addr,
+                    source: format!("step {}", step.meta.id),
+                });
             }
         }
         break;

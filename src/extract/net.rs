@@ -178,7 +178,7 @@ fn iface_header(line: &str) -> Option<(&str, &str)> {
 }
 
 /// `ip -br addr`: `eth0@if5  UP  10.42.0.7/24 fe80::1/64`: a name, an operational state,
-/// then every address of the interface.
+/// then every address of the interface (at least one).
 fn brief_form(line: &str) -> Option<(&str, Vec<String>)> {
     const STATES: [&str; 7] = ["UP", "DOWN", "UNKNOWN", "DORMANT", "LOWERLAYERDOWN", "NOTPRESENT", "TESTING"];
     let mut toks = line.split_ascii_whitespace();
@@ -194,8 +194,8 @@ fn brief_form(line: &str) -> Option<(&str, Vec<String>)> {
             _ => None,
         })
         .collect::<Option<Vec<String>>>()?;
-    // Without an address, only a name that looks like an interface's (not `Link UP`).
-    (!cidrs.is_empty() || looks_like_linux_iface(name)).then_some((name, cidrs))
+    // Without an address, `localhost UP` from a monitoring table would pass for one.
+    (!cidrs.is_empty()).then_some((name, cidrs))
 }
 
 /// `enp6s0:  192.168.1.186/24 (wired)`: a hand-summarised listing (as in the seed story).

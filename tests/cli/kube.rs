@@ -283,12 +283,17 @@ fn diff_puts_the_node_ip_change_first() {
 #[test]
 fn check_finds_the_seed_story() {
     let api = FakeApi::seed();
-    let (env, id) = TestEnv::with_incident();
+    let (mut env, id) = TestEnv::with_incident();
     env.ok(&["note", "starting"]);
     // `ip addr` captured on the node: extraction finds its interfaces.
     let ip_addr =
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/k3s-resurrection/outputs/ip-addr.txt")).unwrap();
     let r = env.run_with_stdin(&["capture", "-c", "ip addr show", "--no-echo"], &ip_addr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A later look at one interface with no address says nothing of where the host is.
+    env.at("2025-10-05T08:24:00-05:00");
+    let link = "3: eth1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n";
+    let r = env.run_with_stdin(&["capture", "-c", "ip link show eth1", "--no-echo"], link.as_bytes());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let kc = api.kubeconfig(env.root(), "k3s");
     let out = env.ok(&["check", "--kubeconfig", kc.to_str().unwrap()]);
