@@ -166,6 +166,8 @@ fn safe_dest<'a>(dest: &CowStr<'a>, opts: &MdOptions, image: bool) -> Option<Cow
         Dest::Relative => match (opts.rewrite)(dest) {
             // A picture shown elsewhere on the page: linked to, not loaded.
             Some(placed) if image && placed.starts_with('#') => None,
+            // Published as text (an SVG too big to go inline): a link to it, not a broken picture.
+            Some(placed) if image && placed.ends_with(".txt") && !dest.ends_with(".txt") => None,
             Some(placed) => Some(CowStr::from(placed)),
             None if image => None,
             None => Some(dest.clone()),
@@ -295,6 +297,11 @@ mod tests {
         assert!(html.contains("<a href=\"attachments/b.txt\">f</a>"), "{html}");
         let html = render("![y](elsewhere.png)", &opts);
         assert!(!html.contains("<img"), "{html}");
+        // Published as text, a picture is no picture: a link to its text instead.
+        let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}.txt"));
+        let opts = MdOptions { fold_output: true, fold_all: false, rewrite: &rewrite, inline_image: &|_| None };
+        let html = render("![big](../attachments/c.svg)", &opts);
+        assert!(html.contains("<a href=\"attachments/c.svg.txt\">big</a>"), "{html}");
     }
 
     #[test]

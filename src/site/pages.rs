@@ -232,8 +232,17 @@ fn file_rewriter<'a>(files: &'a [String], from_steps: bool) -> impl Fn(&str) -> 
     }
 }
 
+/// The most SVG data one part of a page holds inline (the same picture shown twice counts
+/// twice); past it, pictures are links to their text.
+const INLINE_BUDGET: usize = 4 << 20;
+
 fn svg_inliner<'a>(images: &'a BTreeMap<String, String>, from_steps: bool) -> impl Fn(&str) -> Option<String> + 'a {
-    move |dest: &str| images.get(vault_file(dest, from_steps)?).cloned()
+    let left = std::cell::Cell::new(INLINE_BUDGET);
+    move |dest: &str| {
+        let data = images.get(vault_file(dest, from_steps)?)?;
+        left.set(left.get().checked_sub(data.len())?);
+        Some(data.clone())
+    }
 }
 
 fn head(src: &IncidentSource, entry: &Entry, page: &str) -> Head {
@@ -376,6 +385,16 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_pictures_stop_at_the_budget() {
+        let data = "d".repeat(INLINE_BUDGET / 2 + 1);
+        let images = BTreeMap::from([("attachments/g.svg".to_string(), data.clone())]);
+        let inline = svg_inliner(&images, true);
+        assert_eq!(inline("../attachments/g.svg").as_deref(), Some(data.as_str()));
+        assert_eq!(inline("../attachments/g.svg"), None, "twice would pass the budget");
+        assert_eq!(inline("../attachments/other.svg"), None);
+    }
 
     #[test]
     fn published_names_are_inert_and_inside() {
