@@ -77,19 +77,23 @@ fn left_out_note(why: &[&str]) -> String {
     format!("; left out: {open} open (--include-open), {internal} internal (--include-internal)")
 }
 
-/// How many incidents the problems are in (a problem may also be the site's own page).
-fn incidents_with_problems(problems: &[check::Problem]) -> usize {
+/// `2 incidents`, `the site's own pages`, or both: where the problems are.
+fn where_problems_are(problems: &[check::Problem]) -> String {
+    let mut site_pages = false;
     let slugs: std::collections::BTreeSet<_> = problems
         .iter()
         .filter_map(|p| {
             let mut parts = p.path.components();
-            if parts.next()?.as_os_str() != INCIDENTS_DIR {
-                return None;
-            }
-            parts.next()
+            let in_incident = parts.next().is_some_and(|c| c.as_os_str() == INCIDENTS_DIR);
+            site_pages |= !in_incident;
+            in_incident.then(|| parts.next()).flatten()
         })
         .collect();
-    slugs.len()
+    match (slugs.len(), site_pages) {
+        (0, _) => "the site's own pages".to_string(),
+        (n, false) => plural(n as u64, "incident"),
+        (n, true) => format!("{} and the site's own pages", plural(n as u64, "incident")),
+    }
 }
 
 pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
@@ -127,9 +131,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
             Ok(0)
         } else {
             ui.status(&format!(
-                "publish check: {} in {}, {} checked{left_out}; nothing was written",
+                "publish check: {} in {}; {} to publish{left_out}; nothing was written",
                 plural(problems.len() as u64, "problem"),
-                plural(incidents_with_problems(problems) as u64, "incident"),
+                where_problems_are(problems),
                 checked.checked
             ));
             Ok(1)

@@ -2,8 +2,8 @@
 //! the site has. Pure: pages in, broken links out.
 //!
 //! The pages are our own output: every `<` in text is written `&lt;`, so each literal `<`
-//! opens a tag, and attribute values are escaped, so the first `>` closes it. Text may hold
-//! a `"` as it is (`` `<a href="x">` `` in a note), which is why only tags are scanned.
+//! opens a tag, and the first `>` outside quotes closes it. Text may hold a `"` as it is
+//! (`` `<a href="x">` `` in a note), which is why only tags are scanned.
 
 use std::collections::HashSet;
 
@@ -17,8 +17,7 @@ pub fn relative_links(html: &str) -> Vec<String> {
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         rest = &rest[open + 1..];
-        let end = rest.find('>').unwrap_or(rest.len());
-        let (tag, after) = rest.split_at(end);
+        let (tag, after) = rest.split_at(tag_end(rest));
         rest = after;
         for attr in [" href=\"", " src=\""] {
             let Some(at) = tag.find(attr) else { continue };
@@ -31,6 +30,21 @@ pub fn relative_links(html: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Where the tag that `s` starts (after its `<`) ends: the first `>` outside quotes (a
+/// template written by hand may leave `title="a > b"` as it is).
+fn tag_end(s: &str) -> usize {
+    let mut quote = None;
+    for (i, b) in s.bytes().enumerate() {
+        match (quote, b) {
+            (None, b'>') => return i,
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if q == b => quote = None,
+            _ => {}
+        }
+    }
+    s.len()
 }
 
 fn unescape(value: &str) -> String {
@@ -99,6 +113,9 @@ mod tests {
             <a href="#top">t</a><p>href="not a link"</p><a href="q.html?a=1&amp;b=2">q</a><a title="x" href="mailto:a@b">m</a>
             <p>the ingress sent <code>&lt;link href="style.css"&gt;</code> and &lt;img src="x.png"&gt;</p>"##;
         assert_eq!(relative_links(html), ["../../index.html", "a.png", "q.html?a=1&b=2"]);
+        // A hand-written template may leave `>` in a value.
+        let html = r#"<p><a title="a > b" href="m-a.html">x</a> <img alt='1 > 0' src="m-c.png"></p>"#;
+        assert_eq!(relative_links(html), ["m-a.html", "m-c.png"]);
     }
 
     #[test]

@@ -436,7 +436,7 @@ fn check_is_a_publish_gate() {
         "incidents/{id}/steps/{note_name}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
     );
     assert_eq!(r.stdout, format!("incidents/{id}/postmortem.md: no postmortem yet\n{broken}\n"));
-    assert_eq!(r.stderr, "publish check: 2 problems in 1 incident, 1 checked; nothing was written\n");
+    assert_eq!(r.stderr, "publish check: 2 problems in 1 incident; 1 to publish; nothing was written\n");
     assert!(!env.root().join("public").exists());
 
     // Internal incidents that would go out, and unreadable steps, are problems too.
@@ -502,13 +502,33 @@ fn check_takes_links_only_from_tags_and_counts_the_incidents_with_problems() {
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.stdout, format!("incidents/{b}/postmortem.md: no postmortem yet\n"));
-    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident, 2 checked; nothing was written\n");
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident; 2 to publish; nothing was written\n");
     env.ok(&["postmortem", "-I", &b]);
     let r = env.run(&["publish", "--check"]);
     assert_eq!((r.code, r.stderr.as_str()), (0, "publish check: no problems in 2 incidents\n"), "{}", r.stdout);
     env.ok(&["publish"]);
     let page = read(&env.root().join(format!("public/incidents/{a}/index.html")));
     assert!(page.contains(r#"<code>&lt;link href="style.css"&gt;</code>"#), "{page}");
+
+    // A template of the vault's own with a broken link: a problem of the site's own pages,
+    // found after a `>` left in a value.
+    env.ok(&["templates", "export"]);
+    let list = env.root().join("templates/site/list.html.tera");
+    let broken = read(&list).replacen(
+        "{% block content %}",
+        "{% block content %}<a title=\"a > b\" href=\"gone.html\">x</a>",
+        1,
+    );
+    fs::write(&list, broken).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.starts_with("index.html: broken link \"gone.html\""), "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr.lines().last(),
+        Some("publish check: 1 problem in the site's own pages; 2 to publish; nothing was written"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -523,7 +543,7 @@ fn check_finds_secrets_left_in_the_record() {
     let leaked = env.step_files(&id).into_iter().find(|p| read(p).contains("wJalrXUtnFEMI")).unwrap();
     let name = leaked.file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: still holds a secret (aws-secret 1)\n"));
-    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident, 1 checked; nothing was written\n");
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident; 1 to publish; nothing was written\n");
 }
 
 #[test]
