@@ -220,28 +220,59 @@ impl Vault {
     }
 
     /// Every incident, newest first. Each is loaded whole, as `status` loads it, so the
-    /// start, the status and the count of readable steps agree with it.
+    /// start, the status and the count of readable steps agree with it; an incident whose
+    /// files are as they were last time is taken from `list`'s record instead.
     pub fn list(&self) -> Result<(Vec<IncidentSummary>, Vec<Warning>)> {
         let root = self.incidents_dir();
-        let read: Vec<(Option<IncidentSummary>, Vec<Warning>)> = self
+        let state = self.state_dir();
+        let known = super::list_cache::read(&state);
+        type Read = (Option<IncidentSummary>, Option<super::list_cache::Entry>, Vec<Warning>);
+        let read: Vec<Read> = self
             .incident_names()?
             .into_par_iter()
             .map(|slug| {
                 let dir = root.join(&slug);
-                if let Err(w) = self.read_meta(&dir) {
-                    return (None, vec![w]);
+                let mut meta = match self.read_meta(&dir) {
+                    Ok(meta) => meta,
+                    Err(w) => return (None, None, vec![w]),
+                };
+                let r = IncidentRef { slug, dir };
+                if let Some(entry) = known.get(&r.slug)
+                    && self.stamps(&r).is_ok_and(|s| s.fingerprint == entry.fingerprint)
+                {
+                    if meta.id.is_empty() {
+                        meta.id = r.slug.clone();
+                    }
+                    return (Some(entry.summary(r.slug, meta)), Some(entry.clone()), Vec::new());
                 }
-                match self.load(&IncidentRef { slug, dir: dir.clone() }) {
-                    Ok(loaded) => (Some(summarize(&loaded.incident)), loaded.warnings),
-                    Err(e) => (None, vec![unreadable_steps(&dir, &e)]),
+                match self.load_stamped(&r) {
+                    Ok(Some((loaded, stamps))) => {
+                        let summary = summarize(&loaded.incident);
+                        // With warnings it is read again each time, so that they are shown.
+                        let entry = loaded
+                            .warnings
+                            .is_empty()
+                            .then(|| super::list_cache::Entry::of(&summary, stamps.fingerprint));
+                        (Some(summary), entry, loaded.warnings)
+                    }
+                    // incident.md went away meanwhile.
+                    Ok(None) => (None, None, Vec::new()),
+                    Err(e) => (None, None, vec![unreadable_steps(&r.dir, &e)]),
                 }
             })
             .collect();
         let mut out = Vec::new();
         let mut warnings = Vec::new();
-        for (summary, w) in read {
+        let mut next = std::collections::BTreeMap::new();
+        for (summary, entry, w) in read {
+            if let (Some(s), Some(e)) = (&summary, entry) {
+                next.insert(s.slug.clone(), e);
+            }
             out.extend(summary);
             warnings.extend(w);
+        }
+        if next != known {
+            super::list_cache::write(&state, next);
         }
         out.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
         Ok((out, warnings))

@@ -5,6 +5,7 @@ pub mod atomic;
 mod files;
 mod incidents;
 mod keys;
+mod list_cache;
 mod numbering;
 pub mod slug;
 mod sources;

@@ -418,3 +418,25 @@ fn a_copied_step_is_read_under_its_own_name_and_a_hand_named_milestone_counts() 
     assert_eq!(env.json(&["status", "--json"])["status"], "resolved");
     assert_eq!(env.json(&["list", "--json"])[0]["status"], "resolved");
 }
+
+#[test]
+fn list_reads_an_incident_again_only_when_its_files_changed() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "-q", "one"]);
+    assert_eq!(env.json(&["list", "--json"])[0]["steps"], 1);
+    let record = env.root().join(".incident/list-cache");
+    let text = std::fs::read_to_string(&record).unwrap();
+    // The record is what `list` shows while the files stay as they are…
+    std::fs::write(&record, text.replace("\"steps\":1", "\"steps\":99")).unwrap();
+    assert_eq!(env.json(&["list", "--json"])[0]["steps"], 99);
+    // …and nothing once one of them changes: a milestone added by hand.
+    let hand = env.incident_dir(&id).join("steps/20251005T132500Z-milestone-hand01.md");
+    std::fs::write(&hand, "---\nkind: milestone\nmilestone: impact-start\nat: 2025-10-05T08:00:00-05:00\n---\n\nx\n")
+        .unwrap();
+    let list = env.json(&["list", "--json"]);
+    assert_eq!(list[0]["steps"], 2);
+    assert_eq!(list[0]["started_at"], "2025-10-05T08:00:00-05:00");
+    // A damaged record is no record.
+    std::fs::write(&record, "{").unwrap();
+    assert_eq!(env.json(&["list", "--json"])[0]["steps"], 2);
+}
