@@ -23,20 +23,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     let mut splitter = LineSplitter::default();
     let mut buf = vec![0u8; 256 * 1024];
     let mut text = String::new();
-    // The last line, when it has no newline and is not UTF-8: it comes out at `finish`.
-    let mut last_raw: Option<Vec<u8>> = None;
+    let mut bytes = Vec::new();
     let mut write = |redactor: &mut Redactor<Numbering>, line: &[u8], text: &mut String| -> io::Result<()> {
         text.clear();
-        let lossy = String::from_utf8_lossy(line);
-        redactor.push_line(&lossy, text);
-        // A filter changes nothing it need not: a line that is not UTF-8 and comes back
-        // untouched goes out as its own bytes, not with U+FFFD in it.
-        let invalid = matches!(lossy, std::borrow::Cow::Owned(_));
-        if invalid && *text == lossy {
-            return out.write_all(line);
-        }
-        last_raw = (invalid && !line.ends_with(b"\n")).then(|| line.to_vec());
-        out.write_all(text.as_bytes())
+        redactor.push_line(&bytes_as_text(line), text);
+        out.write_all(text_as_bytes(text, &mut bytes))
     };
     loop {
         let n = match input.read(&mut buf) {
@@ -55,11 +46,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     }
     text.clear();
     redactor.finish(&mut text);
-    let tail = match &last_raw {
-        Some(raw) if text == String::from_utf8_lossy(raw) => raw.as_slice(),
-        _ => text.as_bytes(),
-    };
-    let flushed = out.write_all(tail).and_then(|_| out.flush());
+    let mut bytes = Vec::new();
+    let flushed = out.write_all(text_as_bytes(&text, &mut bytes)).and_then(|_| out.flush());
     if let Err(e) = flushed {
         return broken_pipe_or(e);
     }
@@ -76,7 +64,56 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// Where bytes that are not UTF-8 stand in the text the redactor reads: each one as a
+/// character of the private use area (U+10FF80 for 0x80 … U+10FFFF for 0xFF), so that a
+/// filter changes nothing it need not, even on a line that holds a secret. Such characters
+/// in the input itself come out as those bytes; no tool prints them.
+const BYTE_STAND_IN: u32 = 0x10FF00;
+
+/// A line of input as text, invalid bytes as their stand-ins.
+fn bytes_as_text(line: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Ok(text) = std::str::from_utf8(line) {
+        return text.into();
+    }
+    let mut text = String::with_capacity(line.len() + 16);
+    for chunk in line.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(chunk.invalid().iter().filter_map(|b| char::from_u32(BYTE_STAND_IN + u32::from(*b))));
+    }
+    text.into()
+}
+
+/// The text to write, stand-ins back as their bytes (`buf` holds the result when needed).
+fn text_as_bytes<'a>(text: &'a str, buf: &'a mut Vec<u8>) -> &'a [u8] {
+    // A stand-in is encoded F4 8F BE/BF xx: without an F4 byte there is none.
+    if !text.as_bytes().contains(&0xf4) {
+        return text.as_bytes();
+    }
+    buf.clear();
+    for c in text.chars() {
+        match u32::from(c).checked_sub(BYTE_STAND_IN) {
+            Some(b @ 0x80..=0xff) => buf.push(b as u8),
+            _ => buf.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    buf
+}
+
 /// A reader that went away (`| head`) is not an error.
 fn broken_pipe_or(e: io::Error) -> Result<u8> {
     if e.kind() == io::ErrorKind::BrokenPipe { Ok(0) } else { Err(Error::io("write", "stdout", e)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_that_are_not_utf8_come_back_as_they_were() {
+        let line = b"caf\xe9 \xff\xfe ok \xc3\n";
+        let text = bytes_as_text(line);
+        assert_eq!(text.chars().filter(|c| u32::from(*c) >= BYTE_STAND_IN).count(), 4);
+        assert_eq!(text_as_bytes(&text, &mut Vec::new()), line);
+        assert_eq!(text_as_bytes("plain caf\u{e9} \u{1f600}", &mut Vec::new()), "plain caf\u{e9} \u{1f600}".as_bytes());
+    }
 }

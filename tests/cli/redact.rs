@@ -322,7 +322,7 @@ fn the_pipe_filter_leaves_bytes_that_are_not_utf8_as_they_are() {
     let out = done.stdout;
     let cut = input.len() - b"key AKIAZLXXFOFBKFJKUPHB \xff\nend \xfe".len();
     assert_eq!(out[..cut], input[..cut], "lines without secrets go out byte for byte");
-    assert!(String::from_utf8_lossy(&out[cut..]).starts_with("key [REDACTED:aws-key-1] \u{fffd}\n"));
+    assert!(out[cut..].starts_with(b"key [REDACTED:aws-key-1] \xff\n"), "even on a line with a secret");
     assert!(out.ends_with(b"end \xfe"), "{:?}", String::from_utf8_lossy(&out));
 }
 
