@@ -137,6 +137,9 @@ pub fn clean_text(text: &str) -> Cow<'_, str> {
     if text.chars().all(plain) {
         return Cow::Borrowed(text);
     }
+    // Typed text has no terminal to overwrite: a CR ends a line (CRLF, old Mac files).
+    let text =
+        if text.contains('\r') { Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")) } else { text.into() };
     Cow::Owned(text.split_inclusive('\n').map(|line| clean_line(line.as_bytes())).collect())
 }
 
@@ -168,6 +171,8 @@ mod tests {
     #[test]
     fn typed_text_keeps_lines_and_tabs_and_loses_escapes() {
         assert_eq!(clean_text("plain\ttext\nline two"), "plain\ttext\nline two");
+        assert_eq!(clean_text("line one\rline two\r\nthird\r"), "line one\nline two\nthird\n");
+        assert_eq!(clean_text("progress: 10%\rdone"), "progress: 10%\ndone");
         assert_eq!(clean_text("x \x1b]0;pwned\x07 \x1b[2J"), "x  ");
         assert_eq!(clean_text("\x1b[31mred\x1b[0m\nbell\x07 c1\u{85}\n"), "red\nbell\u{2407} c1\u{fffd}\n");
         assert_eq!(clean_text("crlf\r\nnext"), "crlf\nnext");

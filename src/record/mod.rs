@@ -101,9 +101,11 @@ fn clean_step(step: &mut Step) {
         }
     }
     let m = &mut step.meta;
-    for field in [&mut m.title, &mut m.command, &mut m.option, &mut m.owner, &mut m.spawn_error] {
+    for field in [&mut m.title, &mut m.option, &mut m.owner, &mut m.spawn_error] {
         field.iter_mut().for_each(one);
     }
+    // The command as it ran: a script given to `sh -c` keeps its lines and tabs.
+    m.command.iter_mut().for_each(text);
     for field in [&mut m.author, &mut m.host] {
         field.iter_mut().for_each(one);
     }

@@ -1,7 +1,7 @@
 //! Edge cases of the recorder found by review: absurd times, closed pipes, control
 //! characters, long lines, odd environments.
 
-use crate::support::TestEnv;
+use crate::support::{TestEnv, body, frontmatter};
 
 #[test]
 fn at_refuses_the_future_and_times_outside_1970_to_9999() {
@@ -249,4 +249,17 @@ fn without_user_the_author_is_the_account_name() {
         .map(|p| crate::support::frontmatter(&std::fs::read_to_string(p).unwrap())["author"].to_string())
         .collect();
     assert!(authors.contains(&"\"ryan-login\"".to_string()), "{authors:?}");
+}
+
+#[test]
+fn a_script_keeps_its_lines_and_typed_carriage_returns_end_lines() {
+    let (env, id) = TestEnv::with_incident();
+    let script = "for i in 1 2; do\n\techo \"$i\"\ndone";
+    env.ok(&["run", "-q", "--", "sh", "-c", script]);
+    let run = frontmatter(&env.only_step(&id, "run"));
+    assert_eq!(run["command"], format!("sh -c '{script}'"), "the command as it ran");
+    // A CR in typed text is a line break, not a terminal's overwrite.
+    env.ok(&["note", "-q", "line one\rline two\r\nthird\r"]);
+    let note = env.only_step(&id, "note");
+    assert!(body(&note).starts_with("line one\nline two\nthird\n"), "{note}");
 }
