@@ -13,7 +13,7 @@ use crate::ui::{BOLD, DIM, Ui, paint};
 #[derive(Serialize)]
 struct ShowJson<'a> {
     id: &'a str,
-    /// The frontmatter of `incident.md`, its `id` left empty (so left out): one `id` key.
+    /// The frontmatter of `incident.md`, its `id` and `status` left out: one key of each.
     #[serde(flatten)]
     meta: IncidentMeta,
     status: &'a str,
@@ -45,7 +45,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
     if args.json {
         let json = ShowJson {
             id: &inc.slug,
-            meta: IncidentMeta { id: String::new(), ..inc.meta.clone() },
+            // A hand-written `status:` is read into the derived status below, not repeated.
+            meta: IncidentMeta { id: String::new(), status: None, ..inc.meta.clone() },
             status: inc.status().as_str(),
             summary: inc.summary.trim(),
             milestones: milestones_json(inc),

@@ -127,6 +127,10 @@ fn top_level_keys(pretty: &str) -> Vec<String> {
 fn show_json_has_each_key_once() {
     let (env, id) = TestEnv::with_incident();
     env.ok(&["note", "-q", "one"]);
+    // A hand-written `status:` in incident.md as well.
+    let md = env.incident_dir(&id).join("incident.md");
+    let text = std::fs::read_to_string(&md).unwrap().replacen("---\n", "---\nstatus: closed\n", 1);
+    std::fs::write(&md, text).unwrap();
     let out = env.ok(&["show", "--json"]);
     let keys = top_level_keys(&out);
     let mut unique = keys.clone();
@@ -137,6 +141,7 @@ fn show_json_has_each_key_once() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["id"], id);
     assert_eq!(json["steps"][0]["body"], "one\n");
+    assert_eq!(json["status"], "resolved", "closed, by hand");
 }
 
 #[test]
