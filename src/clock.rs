@@ -91,7 +91,7 @@ impl Clock {
                 self.now.to_rfc3339()
             ));
         }
-        if !(1970..=9999).contains(&t.year()) {
+        if !(1970..=9999).contains(&t.naive_utc().year()) {
             return Err(format!(
                 "{input:?} is {}, outside the years 1970 to 9999; give a time in them, e.g. \"10 min ago\"",
                 t.to_rfc3339()
@@ -307,6 +307,8 @@ mod tests {
         assert!(at("1969-12-31T23:59:59Z").contains("outside the years 1970 to 9999"));
         assert!(at("0000-01-01 00:00").contains("outside the years 1970 to 9999"));
         assert_eq!(at("1970-01-01T00:00:00Z"), "1970-01-01T00:00:00+00:00");
+        // The year a file name gets is the UTC one.
+        assert!(at("1970-01-01T00:00:00+01:00").contains("outside the years 1970 to 9999"));
         assert!(at("9999999 weeks ago").contains("outside the years 1970 to 9999"));
     }
 

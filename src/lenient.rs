@@ -28,7 +28,8 @@ pub fn parse_time(text: &str) -> Option<Timestamp> {
 /// (`at: 2025-10-05 08:28`), which [`parse_time`] reads as UTC for want of better.
 pub fn lacks_offset(yaml: &str, key: &str) -> bool {
     let Some(value) = yaml.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(':')) else { return false };
-    let value = value.trim().trim_matches(['"', '\'']);
+    // A plain scalar ends at ` #` (a comment); a time holds no `#` anyway.
+    let value = value.split(" #").next().unwrap_or(value).trim().trim_matches(['"', '\'']);
     value.parse::<Timestamp>().is_err() && parse_time(value).is_some()
 }
 
@@ -182,6 +183,7 @@ mod tests {
     fn a_time_without_offset_is_told_apart() {
         assert!(lacks_offset("kind: note\nat: 2025-10-05 08:28\n", "at"));
         assert!(lacks_offset("at: \"2025-10-05T08:28\"\n", "at"));
+        assert!(lacks_offset("at: 2025-10-05 08:28  # by hand\n", "at"));
         assert!(!lacks_offset("at: \"2025-10-05T08:28:00+02:00\"\nattachment: x\n", "at"));
         assert!(!lacks_offset("attachment: 2025-10-05 08:28\n", "at"));
         assert!(!lacks_offset("at: soon\n", "at"));
