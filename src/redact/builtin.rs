@@ -260,8 +260,9 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "k3s-token",
         // `K10<CA hash>::<credentials>`: `user:password` (a chosen password may hold any
-        // punctuation) or a bearer token (`id.secret` from `k3s token create`); to a space or quote.
-        patterns: &[pat(&["k10"], r#"(?-u:\b)(K10[0-9a-fA-F]{64}::[^\s'"`]+)"#, Plain)],
+        // punctuation) or a bearer token (`id.secret` from `k3s token create`); to a space,
+        // quote or `;`, and not ending in the `)`, `,` or `.` of the text around it.
+        patterns: &[pat(&["k10"], r#"(?-u:\b)(K10[0-9a-fA-F]{64}::[^\s'"`;]*[^\s'"`;)\]}>,.])"#, Plain)],
     },
     Builtin {
         name: "jwt",
