@@ -85,6 +85,8 @@ pub fn optional_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp
 pub struct HandTime {
     pub at: Timestamp,
     pub day_only: bool,
+    /// Written without a UTC offset (read as UTC for now; see `Incident::place_local_times`).
+    pub without_offset: bool,
 }
 
 struct OptionalHandTime;
@@ -110,7 +112,8 @@ impl<'de> Visitor<'de> for OptionalHandTime {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         let at = TimeVisitor.visit_str(v)?;
-        Ok(Some(HandTime { at, day_only: NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").is_ok() }))
+        let day_only = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").is_ok();
+        Ok(Some(HandTime { at, day_only, without_offset: v.trim().parse::<Timestamp>().is_err() }))
     }
 }
 

@@ -399,6 +399,9 @@ pub struct IncidentMeta {
     /// `at` came from a day without a time (`date: 2025-10-05`): midnight UTC stands in.
     #[serde(skip)]
     pub day_only: bool,
+    /// `at` was written without a UTC offset (by hand): see [`Incident::place_local_times`].
+    #[serde(skip)]
+    pub at_without_offset: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -460,6 +463,7 @@ impl TryFrom<RawIncidentMeta> for IncidentMeta {
             tags: raw.tags,
             at: at.at,
             day_only: at.day_only,
+            at_without_offset: at.without_offset,
             recorded_at: raw.recorded_at,
             author: raw.author,
             host: raw.host,
@@ -538,14 +542,16 @@ impl Incident {
         status_from(self.meta.status.as_deref(), self.steps.iter().filter_map(|s| s.meta.milestone))
     }
 
-    /// Steps whose `at` has no offset meant the incident's local time, not UTC: moves them
-    /// there (the offset of `incident.md`'s `at`, or of the first step that has one) and
-    /// puts the timeline back in order.
+    /// Times written without an offset (by hand, or by Obsidian's date property) meant the
+    /// incident's local time, not UTC: moves them there and puts the timeline back in order.
+    /// That offset is `incident.md`'s, or, when it has none (or names only a day), that of
+    /// the first step that has one.
     pub fn place_local_times(&mut self) {
-        if !self.steps.iter().any(|s| s.meta.at_without_offset) {
+        let own_naive = self.meta.at_without_offset && !self.meta.day_only;
+        if !own_naive && !self.steps.iter().any(|s| s.meta.at_without_offset) {
             return;
         }
-        let offset = if self.meta.day_only {
+        let offset = if self.meta.day_only || own_naive {
             self.steps
                 .iter()
                 .find(|s| !s.meta.at_without_offset)
@@ -553,6 +559,10 @@ impl Incident {
         } else {
             *self.meta.at.offset()
         };
+        if own_naive {
+            self.meta.at = in_offset(self.meta.at, offset);
+            self.meta.at_without_offset = false;
+        }
         for step in self.steps.iter_mut().filter(|s| s.meta.at_without_offset) {
             step.meta.at = in_offset(step.meta.at, offset);
         }

@@ -32,6 +32,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
         tags: clean_list(&args.tags),
         at,
         day_only: false,
+        at_without_offset: false,
         recorded_at: Some(cfg.clock.now()),
         author: Some(cfg.author.clone()),
         host: Some(cfg.host.clone()),

@@ -35,6 +35,7 @@ fn hostile() -> Incident {
             tags: vec![format!("tag{XSS}"), "dns".to_string()],
             at: at("2025-10-05T08:23:00-05:00"),
             day_only: false,
+            at_without_offset: false,
             recorded_at: None,
             author: None,
             host: None,

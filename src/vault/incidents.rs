@@ -243,6 +243,10 @@ impl Vault {
                     if meta.id.is_empty() {
                         meta.id = r.slug.clone();
                     }
+                    // As `place_local_times` placed it: the start's offset is the incident's.
+                    if meta.at_without_offset && !meta.day_only {
+                        meta.at = crate::model::in_offset(meta.at, *entry.started_at.offset());
+                    }
                     return (Some(entry.summary(r.slug, meta)), Some(entry.clone()), Vec::new());
                 }
                 match self.load_stamped(&r) {

@@ -287,6 +287,33 @@ fn a_hand_written_time_without_offset_is_the_incidents_local_time() {
 }
 
 #[test]
+fn an_incident_md_time_without_offset_takes_its_steps_offset() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "--at", "08:10", "looking"]);
+    let dir = env.incident_dir(&id);
+    let md = dir.join("incident.md");
+    let text = std::fs::read_to_string(&md).unwrap();
+    let at_line = text.lines().find(|l| l.starts_with("at: ")).unwrap().to_string();
+    std::fs::write(&md, text.replace(&at_line, "at: 2025-10-05 08:00")).unwrap();
+    std::fs::write(
+        dir.join("steps/20251005T132800Z-milestone-hand01.md"),
+        "---\nkind: milestone\nmilestone: diagnosed\nat: 2025-10-05 08:28  # by hand\n---\n\nfound it\n",
+    )
+    .unwrap();
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["started_at"], "2025-10-05T08:00:00-05:00", "{status:#}");
+    assert_eq!(status["milestones"][0]["at"], "2025-10-05T08:28:00-05:00", "{status:#}");
+    let show = env.json(&["show", "--json"]);
+    let at: Vec<&str> = show["steps"].as_array().unwrap().iter().map(|s| s["at"].as_str().unwrap()).collect();
+    assert_eq!(at, ["2025-10-05T08:10:00-05:00", "2025-10-05T08:28:00-05:00"]);
+    // `list` says the same read afresh and from its record.
+    for _ in 0..2 {
+        let list = env.json(&["list", "--json"]);
+        assert_eq!(list[0]["started_at"], "2025-10-05T08:00:00-05:00", "{list:#}");
+    }
+}
+
+#[test]
 fn hand_written_times_and_lists_are_read() {
     let (env, id) = TestEnv::with_incident();
     let dir = env.incident_dir(&id);
