@@ -66,18 +66,32 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
 
 /// Where bytes that are not UTF-8 stand in the text the redactor reads: each one as a
 /// character of the private use area (U+10FF80 for 0x80 … U+10FFFF for 0xFF), so that a
-/// filter changes nothing it need not, even on a line that holds a secret. Such characters
-/// in the input itself come out as those bytes; no tool prints them.
+/// filter changes nothing it need not, even on a line that holds a secret. Such a
+/// character in the input itself, and U+10FF00, go in behind a U+10FF00 that marks it as
+/// itself.
 const BYTE_STAND_IN: u32 = 0x10FF00;
+const AS_ITSELF: char = '\u{10FF00}';
+
+fn is_stand_in(c: char) -> bool {
+    c == AS_ITSELF || (BYTE_STAND_IN + 0x80..=BYTE_STAND_IN + 0xff).contains(&u32::from(c))
+}
 
 /// A line of input as text, invalid bytes as their stand-ins.
 fn bytes_as_text(line: &[u8]) -> std::borrow::Cow<'_, str> {
-    if let Ok(text) = std::str::from_utf8(line) {
+    // Every character that needs a mark is encoded F4 8F BC–BF xx.
+    if !line.contains(&0xf4)
+        && let Ok(text) = std::str::from_utf8(line)
+    {
         return text.into();
     }
     let mut text = String::with_capacity(line.len() + 16);
     for chunk in line.utf8_chunks() {
-        text.push_str(chunk.valid());
+        for c in chunk.valid().chars() {
+            if is_stand_in(c) {
+                text.push(AS_ITSELF);
+            }
+            text.push(c);
+        }
         text.extend(chunk.invalid().iter().filter_map(|b| char::from_u32(BYTE_STAND_IN + u32::from(*b))));
     }
     text.into()
@@ -85,16 +99,24 @@ fn bytes_as_text(line: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// The text to write, stand-ins back as their bytes (`buf` holds the result when needed).
 fn text_as_bytes<'a>(text: &'a str, buf: &'a mut Vec<u8>) -> &'a [u8] {
-    // A stand-in is encoded F4 8F BE/BF xx: without an F4 byte there is none.
     if !text.as_bytes().contains(&0xf4) {
         return text.as_bytes();
     }
     buf.clear();
-    for c in text.chars() {
-        match u32::from(c).checked_sub(BYTE_STAND_IN) {
-            Some(b @ 0x80..=0xff) => buf.push(b as u8),
-            _ => buf.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
-        }
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        let c = match c {
+            AS_ITSELF => match chars.next() {
+                Some(next) => next,
+                None => break,
+            },
+            c if is_stand_in(c) => {
+                buf.push((u32::from(c) - BYTE_STAND_IN) as u8);
+                continue;
+            }
+            c => c,
+        };
+        buf.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
     }
     buf
 }
@@ -115,5 +137,10 @@ mod tests {
         assert_eq!(text.chars().filter(|c| u32::from(*c) >= BYTE_STAND_IN).count(), 4);
         assert_eq!(text_as_bytes(&text, &mut Vec::new()), line);
         assert_eq!(text_as_bytes("plain caf\u{e9} \u{1f600}", &mut Vec::new()), "plain caf\u{e9} \u{1f600}".as_bytes());
+        // The stand-ins' own characters in valid input stay themselves.
+        let valid = "x \u{10FFFF} \u{10FF00} \u{10FF80}\u{10FEFF} y\n".as_bytes();
+        assert_eq!(text_as_bytes(&bytes_as_text(valid), &mut Vec::new()), valid);
+        let mixed = b"\xf4\x8f\xbf\xbf\xff\xf4\n";
+        assert_eq!(text_as_bytes(&bytes_as_text(mixed), &mut Vec::new()), mixed);
     }
 }

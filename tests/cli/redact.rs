@@ -304,7 +304,9 @@ fn rules_can_be_switched_off_and_added_in_settings() {
 #[test]
 fn the_pipe_filter_leaves_bytes_that_are_not_utf8_as_they_are() {
     let env = TestEnv::bare();
-    let mut input: Vec<u8> = b"caf\xe9 au lait\r\n".to_vec();
+    // Also the private-use characters the filter stands bytes in with, as valid UTF-8.
+    let mut input: Vec<u8> = "caf\u{e9} \u{10FFFF}\u{10FF00} ok\n".as_bytes().to_vec();
+    input.extend(b"caf\xe9 au lait\r\n");
     for i in 0..64u8 {
         input.extend([0x80 | i, b' ', 0xc3, i % 10 + b'0', 0xff, b'\n']);
     }
