@@ -213,8 +213,6 @@ fn kind_label(kind: StepKind) -> &'static str {
     }
 }
 
-/// Maps links written in the vault (relative to `base`, the folder of the Markdown file)
-/// to the published copies, for files the incident has.
 /// The incident file a destination in its Markdown names (`../outputs/x` from a step).
 fn vault_file(dest: &str, from_steps: bool) -> Option<&str> {
     let dest = dest.split(['#', '?']).next().unwrap_or(dest);
@@ -222,6 +220,8 @@ fn vault_file(dest: &str, from_steps: bool) -> Option<&str> {
     if from_steps { dest.strip_prefix("../") } else { Some(dest) }
 }
 
+/// Maps links written in the vault (relative to `base`, the folder of the Markdown file)
+/// to the published copies, for files the incident has.
 fn file_rewriter<'a>(files: &'a [String], from_steps: bool) -> impl Fn(&str) -> Option<String> + 'a {
     move |dest: &str| {
         let rel = vault_file(dest, from_steps)?;

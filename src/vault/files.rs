@@ -1,5 +1,6 @@
-//! The files of an incident folder as derived outputs need them: size and times of each (to tell cheaply whether anything changed), the generated postmortem, and
-//! the files that may be published beside the pages (full outputs, attachments).
+//! The files of an incident folder as derived outputs need them: size and times of each
+//! (to tell cheaply whether anything changed), the generated postmortem, and the files
+//! that may be published beside the pages (full outputs, attachments).
 
 use std::fs;
 use std::io;
