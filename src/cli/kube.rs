@@ -49,7 +49,7 @@ pub struct SnapshotArgs {
     #[arg(long)]
     pub json: bool,
     /// Do not record a step, only print
-    #[arg(long)]
+    #[arg(long, conflicts_with = "at")]
     pub no_record: bool,
     #[command(flatten)]
     pub step: StepArgs,

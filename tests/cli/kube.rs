@@ -118,6 +118,9 @@ fn kubeconfig_files_merge_and_context_picks() {
     let err = env.fails(1, &["snapshot", "--context", "nope", "--no-record"]);
     assert!(err.contains("error: no context \"nope\" in "), "{err}");
     assert!(err.contains("hint: known contexts: old, k3s"), "{err}");
+    // Nothing recorded, nothing to date: --at with --no-record is a mistake, not ignored.
+    let err = env.fails(2, &["snapshot", "--no-record", "--at", "08:00"]);
+    assert!(err.starts_with("error: the argument '--no-record' cannot be used with '--at <TIME>'"), "{err}");
 }
 
 #[test]
