@@ -30,7 +30,12 @@ pub fn lacks_offset(yaml: &str, key: &str) -> bool {
     let Some(value) = yaml.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix(':')) else { return false };
     // A plain scalar ends at ` #` (a comment); a time holds no `#` anyway.
     let value = value.split(" #").next().unwrap_or(value).trim().trim_matches(['"', '\'']);
-    value.parse::<Timestamp>().is_err() && parse_time(value).is_some()
+    parse_time(value).is_some() && without_offset(value)
+}
+
+/// A time [`parse_time`] reads that is not RFC 3339: it names no UTC offset.
+fn without_offset(value: &str) -> bool {
+    value.trim().parse::<Timestamp>().is_err()
 }
 
 struct TimeVisitor;
@@ -113,7 +118,7 @@ impl<'de> Visitor<'de> for OptionalHandTime {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         let at = TimeVisitor.visit_str(v)?;
         let day_only = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").is_ok();
-        Ok(Some(HandTime { at, day_only, without_offset: v.trim().parse::<Timestamp>().is_err() }))
+        Ok(Some(HandTime { at, day_only, without_offset: without_offset(v) }))
     }
 }
 
