@@ -7,7 +7,7 @@ use crate::model::IncidentMeta;
 use crate::record::lines::{clean_one_line, clean_text};
 use crate::redact::{Numbering, Placeholders, Redactor};
 use crate::ui::Ui;
-use crate::vault::VaultNumbering;
+use crate::vault::{KnownSecrets, VaultNumbering};
 
 pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     let vault = cfg.vault()?;
@@ -40,7 +40,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
         status: None,
     };
     let rules = vault.rules()?;
-    let mut found = Found::default();
+    let mut found = Found {
+        numbering: Numbering::default(),
+        secrets: Vec::new(),
+        elsewhere: KnownSecrets::new(&vault.state_dir()),
+    };
     let mut redactor = Redactor::new(&rules, &mut found);
     // Before the folder exists: its name comes from the title, and must hold no secret.
     meta.title = redactor.redact(&meta.title);
@@ -65,10 +69,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
 }
 
 /// Placeholders for an incident that has no folder yet, remembering what they stand for.
-#[derive(Default)]
 struct Found {
     numbering: Numbering,
     secrets: Vec<(String, String)>,
+    /// Secrets found in other incidents, hidden in this one's title too.
+    elsewhere: KnownSecrets,
 }
 
 impl Placeholders for Found {
@@ -78,11 +83,15 @@ impl Placeholders for Found {
     }
 
     fn known(&mut self, candidate: &str) -> Option<String> {
-        self.numbering.known(candidate)
+        self.numbering.known(candidate).or_else(|| self.elsewhere.get()?.known(candidate))
     }
 
     fn known_lengths(&mut self) -> crate::redact::KnownLengths {
-        self.numbering.known_lengths()
+        let mut lengths = self.numbering.known_lengths();
+        if let Some(elsewhere) = self.elsewhere.get() {
+            lengths.extend(elsewhere.known_lengths());
+        }
+        lengths
     }
 }
 

@@ -179,6 +179,20 @@ impl Numbering {
         self.seen.is_empty()
     }
 
+    /// Takes in every secret `other` knows that this one does not, with its placeholder
+    /// there: for a set of secrets known anywhere in a vault. Nothing when `other` was
+    /// saved under another key (its hashes would never match).
+    pub fn absorb(&mut self, other: &Numbering) {
+        if other.key_id != self.key_id {
+            return;
+        }
+        for (fingerprint, placeholder) in &other.seen {
+            self.seen.entry(fingerprint.clone()).or_insert_with(|| placeholder.clone());
+        }
+        self.lengths.extend(other.lengths.iter().copied());
+        self.spanning.extend(other.spanning.iter().copied());
+    }
+
     fn fingerprint(&self, secret: &str) -> String {
         hex(&self.keyed_hash(secret)[..16])
     }
@@ -282,6 +296,25 @@ mod tests {
         let mut back = Numbering::resume([7; 32], saved).unwrap();
         assert_eq!(back.known("Hunter2Secret99").as_deref(), Some("[REDACTED:password-flag-1]"));
         assert_eq!(back.known_lengths(), n.known_lengths(), "both kinds of length are saved");
+    }
+
+    #[test]
+    fn absorbing_another_numbering_knows_its_secrets_too() {
+        let mut incident = Numbering::with_key([7; 32]);
+        incident.placeholder("password-flag", "Hunter2Secret99");
+        incident.placeholder("password-flag", "p@ss word=");
+        let mut vault = Numbering::with_key([7; 32]);
+        vault.placeholder("aws-key", "AKIAZLXXFOFBKFJKUPHB");
+        vault.absorb(&incident);
+        assert_eq!(vault.known("Hunter2Secret99").as_deref(), Some("[REDACTED:password-flag-1]"));
+        assert_eq!(vault.known("p@ss word=").as_deref(), Some("[REDACTED:password-flag-2]"));
+        assert_eq!(vault.known("AKIAZLXXFOFBKFJKUPHB").as_deref(), Some("[REDACTED:aws-key-1]"));
+        assert_eq!(vault.known_lengths().spanning.into_iter().collect::<Vec<_>>(), [10]);
+        // Under another key the hashes mean nothing here: nothing is taken in.
+        let mut other = Numbering::with_key([8; 32]);
+        other.placeholder("jwt", "eyJhbGciOiJIUzI1NiJ9");
+        vault.absorb(&other);
+        assert_eq!(vault.len(), 3);
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod atomic;
 mod files;
 mod incidents;
 mod keys;
+mod known_secrets;
 mod list_cache;
 mod numbering;
 pub mod slug;
@@ -22,6 +23,7 @@ use crate::redact::{RedactConfig, Rules};
 
 pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
 pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Loaded, Warning};
+pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
 pub use sources::{SourceChanges, Sources, StepSource, compare};
 pub use steps::{STEPS_DIR, StepWriter, new_step_id};

@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use super::known_secrets::KnownSecrets;
 use super::{Vault, atomic};
 use crate::error::{Error, IoContext, Result};
 use crate::redact::{KnownLengths, Numbering, Placeholders};
@@ -24,6 +25,8 @@ pub struct VaultNumbering {
     pub problem: Option<Error>,
     /// Earlier commands' numbering, once read (see `saved`).
     saved: Option<Option<Numbering>>,
+    /// Secrets numbered in any incident of the vault.
+    elsewhere: KnownSecrets,
 }
 
 impl VaultNumbering {
@@ -35,6 +38,7 @@ impl VaultNumbering {
             fallback: None,
             problem: None,
             saved: None,
+            elsewhere: KnownSecrets::new(&vault.state_dir()),
         }
     }
 
@@ -67,12 +71,14 @@ impl VaultNumbering {
         let lock_path = redact_dir.join(format!("{}.lock", self.slug));
         let lock = File::options().create(true).truncate(false).write(true).open(&lock_path).ctx("open", &lock_path)?;
         lock.lock().ctx("lock", &lock_path)?;
-        let key = self.key()?;
+        let key = vault_key(&self.dir)?;
         let mut numbering = self.load(key)?;
         let placeholder = numbering.placeholder(rule, secret);
         let json = serde_json::to_vec(&numbering).expect("numbering serializes");
         atomic::write_replace(&self.state_file(), &json)?;
         drop(lock);
+        // Only for hiding it in other incidents: this one already knows it.
+        let _ = self.elsewhere.add(rule, secret);
         Ok(placeholder)
     }
 
@@ -81,7 +87,7 @@ impl VaultNumbering {
     fn saved(&mut self) -> Option<&mut Numbering> {
         if self.saved.is_none() {
             let exists = self.state_file().exists();
-            self.saved = Some(exists.then(|| self.key().and_then(|key| self.load(key)).ok()).flatten());
+            self.saved = Some(exists.then(|| vault_key(&self.dir).and_then(|key| self.load(key)).ok()).flatten());
         }
         self.saved.as_mut().and_then(Option::as_mut)
     }
@@ -106,27 +112,6 @@ impl VaultNumbering {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Numbering::with_key(key),
             Err(e) => return Err(Error::io("read", &file, e)),
         })
-    }
-
-    /// The vault's 32-byte key, created on first use.
-    fn key(&self) -> Result<[u8; 32]> {
-        let path = self.dir.join("redact.key");
-        if !path.exists() {
-            let mut key = [0u8; 32];
-            getrandom::fill(&mut key).expect("the OS provides random bytes");
-            // Two processes may race here: write_new lets exactly one key win.
-            atomic::write_new(&path, format!("{}\n", hex::encode(key)).as_bytes())?;
-        }
-        let text = fs::read_to_string(&path).ctx("read", &path)?;
-        let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32).ok_or_else(|| Error::File {
-            path: path.clone(),
-            line: 1,
-            message: "not a 64-digit hex key".to_string(),
-            hint: Some("delete it; a new key is made (earlier placeholders are then numbered afresh)".to_string()),
-        })?;
-        let mut key = [0u8; 32];
-        key.copy_from_slice(&bytes);
-        Ok(key)
     }
 }
 
@@ -153,7 +138,11 @@ impl Placeholders for VaultNumbering {
         if let Some(p) = self.memo.get(candidate) {
             return Some(p.clone());
         }
-        self.saved()?.known(candidate)
+        if let Some(p) = self.saved().and_then(|saved| saved.known(candidate)) {
+            return Some(p);
+        }
+        // Found in another incident: its rule numbers it here (see `placeholder`).
+        self.elsewhere.get()?.known(candidate)
     }
 
     fn known_lengths(&mut self) -> KnownLengths {
@@ -162,6 +151,30 @@ impl Placeholders for VaultNumbering {
         if let Some(saved) = self.saved() {
             lengths.extend(saved.known_lengths());
         }
+        if let Some(elsewhere) = self.elsewhere.get() {
+            lengths.extend(elsewhere.known_lengths());
+        }
         lengths
     }
+}
+
+/// The vault's 32-byte key, created on first use.
+pub(super) fn vault_key(state_dir: &Path) -> Result<[u8; 32]> {
+    let path = state_dir.join("redact.key");
+    if !path.exists() {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).expect("the OS provides random bytes");
+        // Two processes may race here: write_new lets exactly one key win.
+        atomic::write_new(&path, format!("{}\n", hex::encode(key)).as_bytes())?;
+    }
+    let text = fs::read_to_string(&path).ctx("read", &path)?;
+    let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32).ok_or_else(|| Error::File {
+        path: path.clone(),
+        line: 1,
+        message: "not a 64-digit hex key".to_string(),
+        hint: Some("delete it; a new key is made (earlier placeholders are then numbered afresh)".to_string()),
+    })?;
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&bytes);
+    Ok(key)
 }

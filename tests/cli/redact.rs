@@ -221,6 +221,37 @@ fn a_secret_found_once_is_hidden_wherever_it_turns_up_again() {
 }
 
 #[test]
+fn a_secret_found_in_one_incident_is_hidden_in_the_next() {
+    let (env, first) = TestEnv::with_incident();
+    env.ok(&["run", "--", "echo", "kubectl create secret generic db --from-literal=password=Hunter2Secret99"]);
+    let second = env.ok(&["start", "Hunter2Secret99 leaked into a title"]).trim().to_string();
+    assert_ne!(first, second);
+    assert!(!second.to_lowercase().contains("hunter2"), "{second}");
+    env.ok(&["note", "the admin password Hunter2Secret99 still works"]);
+    let note = env.only_step(&second, "note");
+    assert!(body(&note).contains("the admin password [REDACTED:password-assignment-1] still works"), "{note}");
+    let incident_md = std::fs::read_to_string(env.incident_dir(&second).join("incident.md")).unwrap();
+    assert!(!incident_md.contains("Hunter2Secret99"), "{incident_md}");
+    assert!(incident_md.contains("[REDACTED:password-assignment-1] leaked into a title"), "{incident_md}");
+
+    // A vault from before the vault-wide record: it is built from the incidents' own.
+    std::fs::remove_file(env.root().join(".incident/redact-known.json")).unwrap();
+    let third = env.ok(&["start", "a third"]).trim().to_string();
+    env.ok(&["note", "and again Hunter2Secret99"]);
+    assert!(body(&env.only_step(&third, "note")).contains("and again [REDACTED:password-assignment-1]"));
+    // Damaged, it is built again too, and no other incident's placeholder numbers leak in.
+    std::fs::write(env.root().join(".incident/redact-known.json"), "{ not json").unwrap();
+    env.ok(&["run", "--", "echo", "AKIAZLXXFOFBKFJKUPHB"]);
+    env.ok(&["note", "once more Hunter2Secret99"]);
+    let notes: String = env.step_files(&third).iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    assert!(notes.contains("once more [REDACTED:password-assignment-1]"), "{notes}");
+    for (path, bytes) in all_files(env.root()) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("Hunter2Secret99") && !text.contains("AKIAZLXXFOFBKFJKUPHB"), "{}", path.display());
+    }
+}
+
+#[test]
 fn a_known_secret_is_found_glued_to_a_path_and_when_it_holds_separators() {
     let (env, id) = TestEnv::with_incident();
     env.ok(&["run", "--", "echo", "kubectl create secret generic x --from-literal=token=c2VjcmV0LXZhbHVlLTE="]);
