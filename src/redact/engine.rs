@@ -1,7 +1,7 @@
 //! The streaming redactor: lines in, redacted lines out, with the state that spans lines
 //! (PEM blocks, YAML block scalars, Secret manifests) and bounded memory on endless lines.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::checks::{self, is_placeholder};
 use super::held::{Closing, Held};
@@ -77,6 +77,12 @@ enum Swallow {
         held: Held,
         /// The BEGIN marker is on the line being processed: its line ending is still written.
         fresh: bool,
+        /// Bytes of log prefix before the BEGIN marker (`a.key:`, a journal line's head), which
+        /// body lines repeat; 0 when it stands at the line's start or after blanks.
+        prefix: usize,
+        /// The whole lines held, with their endings: given back if the block is no key.
+        lines: Vec<(String, String)>,
+        size: usize,
     },
     /// A YAML block scalar (`password: |`): lines indented past `col`.
     Block {
@@ -109,6 +115,20 @@ pub struct Redactor<'a, P: Placeholders> {
     limits: Limits,
     /// Lengths of the secrets known so far (see `known_secrets`), until a new one is found.
     known_lengths: Option<KnownLengths>,
+    /// Lines given back by a PEM block that turned out not to be a key, to run again.
+    replay: VecDeque<(String, String)>,
+    /// Set by `run` when it gave lines back instead of processing its text.
+    gave_back: bool,
+}
+
+/// What an open swallow did with a text.
+enum Fed {
+    /// Took all of it.
+    All,
+    /// The block ended: normal processing resumes here.
+    At(usize),
+    /// The block is no key: its lines are in `replay`, the text was not touched.
+    GiveBack,
 }
 
 impl<'a, P: Placeholders> Redactor<'a, P> {
@@ -130,6 +150,8 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             block: None,
             limits,
             known_lengths: None,
+            replay: VecDeque::new(),
+            gave_back: false,
         }
     }
 
@@ -179,9 +201,16 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
     pub fn finish(&mut self, out: &mut String) {
         if !self.pending.is_empty() {
             let buf = std::mem::take(&mut self.pending);
-            self.run(&buf, self.skip, !self.mid_line, Some(""), out);
+            self.run_all(&buf, self.skip, !self.mid_line, Some(""), out);
         }
         match self.swallow.take() {
+            // Only blank lines after a marker: nothing was a key, give them back as they were.
+            Some(Swallow::Pem { lines, .. }) if !lines.is_empty() && lines.iter().all(|(l, _)| l.trim().is_empty()) => {
+                for (line, ending) in lines {
+                    out.push_str(&line);
+                    out.push_str(&ending);
+                }
+            }
             Some(Swallow::Pem { held, .. }) => self.close_held(held, true, out),
             Some(Swallow::Block { held, blanks, .. }) => {
                 self.close_held(held, true, out);
@@ -209,7 +238,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
     fn complete(&mut self, piece: &str, out: &mut String) {
         let (content, ending) = split_ending(piece);
         if self.pending.is_empty() {
-            self.run(content, 0, !self.mid_line, Some(ending), out);
+            self.run_all(content, 0, !self.mid_line, Some(ending), out);
         } else {
             let mut buf = std::mem::take(&mut self.pending);
             buf.push_str(content);
@@ -220,7 +249,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             } else {
                 ending
             };
-            self.run(&buf, self.skip, !self.mid_line, Some(ending), out);
+            self.run_all(&buf, self.skip, !self.mid_line, Some(ending), out);
             buf.clear();
             self.pending = buf;
         }
@@ -232,7 +261,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
     /// Writes what can safely be written of a long partial line, keeping the rest.
     fn window(&mut self, out: &mut String) {
         let buf = std::mem::take(&mut self.pending);
-        let done = self.run(&buf, self.skip, !self.mid_line, None, out);
+        let done = self.run_all(&buf, self.skip, !self.mid_line, None, out);
         let keep_from = floor_boundary(&buf, done.saturating_sub(self.limits.context));
         if keep_from > 0 {
             self.mid_line = true;
@@ -240,6 +269,27 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         self.pending = buf[keep_from..].to_owned();
         self.skip = done - keep_from;
         self.flush_at = self.pending.len() + self.limits.high;
+    }
+
+    /// [`run`](Self::run), then the lines a PEM block gave back and the text again.
+    fn run_all(&mut self, text: &str, pos: usize, line_start: bool, eol: Option<&str>, out: &mut String) -> usize {
+        loop {
+            let done = self.run(text, pos, line_start, eol, out);
+            if !self.gave_back {
+                return done;
+            }
+            self.gave_back = false;
+            // Iterative, not recursive: a line given back may open (and give back) a block too.
+            while let Some((line, ending)) = self.replay.pop_front() {
+                let queued = self.replay.len();
+                self.run(&line, 0, true, Some(&ending), out);
+                if self.gave_back {
+                    self.gave_back = false;
+                    let given = self.replay.len() - queued;
+                    self.replay.insert(given, (line, ending));
+                }
+            }
+        }
     }
 
     /// Processes `text[pos..]`. `eol` is the line ending when the line is complete; then
@@ -264,11 +314,15 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             }
             if self.swallow.is_some() {
                 match self.swallowed(text, pos, line_start, eol, out) {
-                    Some(p) => {
+                    Fed::At(p) => {
                         line_start = line_start && p == pos;
                         pos = p;
                     }
-                    None => return len,
+                    Fed::All => return len,
+                    Fed::GiveBack => {
+                        self.gave_back = true;
+                        return pos;
+                    }
                 }
                 if pos == len && eol.is_none() {
                     return len;
@@ -332,9 +386,13 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 let s = &spans[i];
                 let keep = s.open_pem.unwrap_or(s.start);
                 out.push_str(&text[s.start..keep]);
+                let prefixed = eol.is_some() && !text[..s.start].trim().is_empty();
                 self.swallow = Some(Swallow::Pem {
                     held: Held::new(s.rule, eol.filter(|e| !e.is_empty()).unwrap_or("\n")),
                     fresh: eol.is_some(),
+                    prefix: if prefixed { s.start } else { 0 },
+                    lines: Vec::new(),
+                    size: 0,
                 });
                 self.spans = spans;
                 pos = keep;
@@ -356,65 +414,93 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         }
     }
 
-    /// Feeds `text[pos..]` to the open swallow. Returns where normal processing resumes
-    /// (the block ended there, or a window keeps a tail), `None` when all was swallowed.
-    fn swallowed(
-        &mut self,
-        text: &str,
-        pos: usize,
-        line_start: bool,
-        eol: Option<&str>,
-        out: &mut String,
-    ) -> Option<usize> {
+    /// Feeds `text[pos..]` to the open swallow: all of it, up to where the block ends, or
+    /// none (a PEM block that is no key gives its lines back).
+    fn swallowed(&mut self, text: &str, pos: usize, line_start: bool, eol: Option<&str>, out: &mut String) -> Fed {
         let len = text.len();
         let rest = &text[pos..];
-        match self.swallow.as_mut()? {
-            Swallow::Pem { held, fresh } => {
+        let Some(swallow) = self.swallow.as_mut() else {
+            return Fed::At(pos);
+        };
+        match swallow {
+            Swallow::Pem { held, fresh, prefix, lines, size } => {
                 if let Some(e) = pem::find_end(rest) {
                     let before = &rest[..e];
-                    let own_line = line_start && before.trim().is_empty();
-                    if !own_line {
+                    // How much of `before` is written back after the placeholder.
+                    let mut keep = 0;
+                    if line_start {
+                        keep = before.len();
+                        // The END marker's own line: a log prefix or indentation before it stays
+                        // (and the placeholder gets a line of its own); base64 glued to it is body.
+                        if let Some(b) = pem::body_start(before, *prefix).filter(|&b| !before[b..].trim().is_empty()) {
+                            keep = before.len() - before[b..].trim_start().len();
+                            held.part(&before[keep..]);
+                        }
+                    } else {
+                        let n = pem::body_run(before);
+                        if n < before.len() {
+                            // Words before the marker: the one-line body ended at the first of them.
+                            held.part(&before[..n]);
+                            return self.close_inline(pos + n, out);
+                        }
                         held.part(before);
                     }
                     let Some(Swallow::Pem { held, .. }) = self.swallow.take() else { unreachable!("matched above") };
-                    self.close_held(held, own_line, out);
-                    if own_line {
-                        out.push_str(before);
-                    }
-                    return Some(pos + e);
+                    self.close_held(held, line_start, out);
+                    out.push_str(&before[..keep]);
+                    return Fed::At(pos + e);
                 }
                 match eol {
                     Some(end) if line_start => {
-                        held.line(rest, end);
-                        None
+                        let body = pem::body_start(rest, *prefix).filter(|_| *size + rest.len() <= pem::MAX_BODY);
+                        let Some(b) = body else {
+                            return self.give_back();
+                        };
+                        held.prefixed_line(rest, b, end);
+                        *size += rest.len();
+                        lines.push((rest.to_owned(), end.to_owned()));
+                        Fed::All
                     }
-                    Some(end) => {
+                    // A line longer than a window is no PEM body line.
+                    None if line_start => self.give_back(),
+                    Some(end) if *fresh => {
+                        // The rest of the BEGIN line: blank, or the block would not have opened.
                         held.part(rest);
-                        if *fresh {
-                            out.push_str(end);
-                        }
+                        out.push_str(end);
                         *fresh = false;
-                        None
+                        Fed::All
+                    }
+                    Some(_) => {
+                        // A body inside one line (a JSON string) ends with its line at the latest.
+                        let n = pem::body_run(rest);
+                        held.part(&rest[..n]);
+                        self.close_inline(pos + n, out)
                     }
                     None => {
+                        let n = pem::body_run(rest);
+                        if n < rest.len() || *size + n > pem::MAX_BODY {
+                            held.part(&rest[..n]);
+                            return self.close_inline(pos + n, out);
+                        }
                         // Keep a tail: an END marker may be split across windows.
                         let keep = floor_boundary(text, len.saturating_sub(64)).max(pos);
                         held.part(&text[pos..keep]);
+                        *size += keep - pos;
                         *fresh = false;
-                        Some(keep)
+                        Fed::At(keep)
                     }
                 }
             }
             Swallow::Block { held, col, blanks } => {
                 if !line_start {
                     held.part(rest);
-                    return None;
+                    return Fed::All;
                 }
                 let spaces = rest.bytes().take_while(|b| *b == b' ').count();
                 if rest.trim().is_empty() {
                     blanks.push_str(rest);
                     blanks.push_str(eol.unwrap_or(""));
-                    return None;
+                    return Fed::All;
                 }
                 if spaces > *col {
                     blanks.clear();
@@ -422,16 +508,34 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                         Some(end) => held.line(rest, end),
                         None => held.part(rest),
                     }
-                    return None;
+                    return Fed::All;
                 }
                 let Some(Swallow::Block { held, blanks, .. }) = self.swallow.take() else {
                     unreachable!("matched above")
                 };
                 self.close_held(held, true, out);
                 out.push_str(&blanks);
-                Some(pos)
+                Fed::At(pos)
             }
         }
+    }
+
+    /// Ends a PEM block inside a line: its placeholder goes inline, the text resumes at `at`.
+    fn close_inline(&mut self, at: usize, out: &mut String) -> Fed {
+        if let Some(Swallow::Pem { held, .. }) = self.swallow.take() {
+            self.close_held(held, false, out);
+        }
+        Fed::At(at)
+    }
+
+    /// Ends a PEM block that is no key: its lines go back to be redacted as ordinary text.
+    fn give_back(&mut self) -> Fed {
+        if let Some(Swallow::Pem { lines, .. }) = self.swallow.take() {
+            for line in lines.into_iter().rev() {
+                self.replay.push_front(line);
+            }
+        }
+        Fed::GiveBack
     }
 
     /// Writes what replaces a swallowed block: on a line of its own, or inline.
@@ -645,18 +749,38 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 }
                 Verdict::Pem => {
                     let (ms, me) = (m.start(), m.end());
-                    match pem::find_end(&text[me..]) {
-                        Some(e) => {
+                    let rest = &text[me..];
+                    match pem::find_end(rest) {
+                        Some(e) if pem::is_inline_body(&rest[..e]) => {
                             let (s, e) = pem::trim_body(text, me, me + e);
-                            let body = &text[s..e];
-                            if let Some(id) = pem::identity(body).filter(|_| !is_placeholder(body)) {
+                            if let Some(id) = pem::identity(&text[s..e]) {
                                 self.spans.push(Span { ctx: ms, identity: Some(id), ..Span::new(s, e, rule, prio) });
                             }
                             at = next_at(text, e, at);
                         }
+                        // Words between two markers (a sentence about keys), or a placeholder.
+                        Some(_) => at = next_at(text, me, at),
                         None => {
-                            self.spans.push(Span { open_pem: Some(me), ..Span::new(ms, text.len(), rule, prio) });
-                            break;
+                            // A block opens on a line that ends with its marker, or a window that
+                            // holds nothing but body after it. `"-----BEGIN … KEY-----" expected`
+                            // quoted in an error message opens nothing.
+                            let n = pem::body_run(rest);
+                            if (complete && rest.trim().is_empty()) || (!complete && n == rest.len()) {
+                                self.spans.push(Span { open_pem: Some(me), ..Span::new(ms, text.len(), rule, prio) });
+                                break;
+                            }
+                            // A one-line key cut short (a truncated JSON string): its body goes.
+                            if pem::is_inline_body(&rest[..n]) {
+                                let (s, e) = pem::trim_body(text, me, me + n);
+                                if let Some(id) = pem::identity(&text[s..e]) {
+                                    self.spans.push(Span {
+                                        ctx: ms,
+                                        identity: Some(id),
+                                        ..Span::new(s, e, rule, prio)
+                                    });
+                                }
+                            }
+                            at = next_at(text, me + n, at);
                         }
                     }
                 }

@@ -41,18 +41,25 @@ impl Held {
 
     /// A whole line inside the block (without its ending).
     pub fn line(&mut self, line: &str, ending: &str) {
-        let t = line.trim();
+        self.prefixed_line(line, 0, ending);
+    }
+
+    /// A whole line whose first `prefix` bytes are a log prefix, not the secret: kept in
+    /// front of the placeholder line and left out of the fingerprint.
+    pub fn prefixed_line(&mut self, line: &str, prefix: usize, ending: &str) {
+        let body = &line[prefix..];
+        let t = body.trim();
         if t.is_empty() {
             return;
         }
         if self.indent.is_none() {
-            self.indent = Some(line[..line.len() - line.trim_start().len()].to_owned());
+            self.indent = Some(line[..line.len() - body.trim_start().len()].to_owned());
         }
         self.kept = match self.kept {
             Kept::Nothing if is_own_placeholder(t) => Kept::Placeholder(line.to_owned()),
             _ => Kept::Secret,
         };
-        self.body.feed(line);
+        self.body.feed(body);
         ending.clone_into(&mut self.ending);
     }
 

@@ -15,7 +15,7 @@
 //!
 //! | rule | finds | keeps |
 //! |---|---|---|
-//! | `private-key` | PEM `-----BEGIN … PRIVATE KEY-----` … `END` blocks, across lines and streamed: the body becomes one placeholder line between the kept markers | certificates, public keys |
+//! | `private-key` | PEM `-----BEGIN … PRIVATE KEY-----` … `END` blocks, across lines (log prefixes too) and streamed: the body becomes one placeholder line between the kept markers | certificates, public keys; a marker followed by text that is no key body (an error message, `grep` output, a note), or by no END within 32 KiB: the lines held are given back |
 //! | `kubeconfig-key` | `client-key-data:` | `DATA+OMITTED`, `REDACTED` |
 //! | `kubeconfig-cert` | `client-certificate-data:` | `certificate-authority-data` (public) |
 //! | `aws-key` | access key ids `AKIA…`/`ASIA…` (20 chars) | other `A…` ids |

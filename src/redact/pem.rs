@@ -1,4 +1,5 @@
-//! PEM private keys: finding the `-----END … PRIVATE KEY-----` that closes a block, and a
+//! PEM private keys: finding the `-----END … PRIVATE KEY-----` that closes a block, telling a
+//! key's body from other text (a marker quoted in an error message opens nothing), and a
 //! fingerprint of the body so the same key gets the same placeholder without keeping it.
 
 use sha2::{Digest, Sha256};
@@ -20,6 +21,47 @@ pub(crate) fn find_end(text: &str) -> Option<usize> {
         from = start + 1;
     }
     None
+}
+
+/// A block with no END within this much text is not a key (a 4096-bit RSA key is ~3.3 KB,
+/// a PGP key block with subkeys ~8 KB): its lines are given back.
+pub(crate) const MAX_BODY: usize = 32 * 1024;
+
+/// A base64 character.
+pub(crate) fn is_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')
+}
+
+/// RFC 1421 / OpenPGP armour headers that may stand between the BEGIN marker and the body.
+const HEADERS: &[&str] = &["Proc-Type:", "DEK-Info:", "Version:", "Comment:", "Hash:", "Charset:"];
+
+/// Can `line` (without its ending) stand inside a PEM block? Where its body starts, if so:
+/// 0 for a plain line (base64, an armour header, blank, our own placeholder); `prefix` when
+/// the line repeats the BEGIN line's log prefix (`Nov 26 10:00:01 host k3s[9]: `, `a.key:`)
+/// of that many bytes before such text.
+pub(crate) fn body_start(line: &str, prefix: usize) -> Option<usize> {
+    let ok = |t: &str| {
+        let t = t.trim();
+        t.bytes().all(is_b64) || HEADERS.iter().any(|h| t.starts_with(h)) || super::held::is_own_placeholder(t)
+    };
+    if ok(line) {
+        return Some(0);
+    }
+    (prefix > 0 && line.get(prefix..).is_some_and(ok)).then_some(prefix)
+}
+
+/// Length of the leading part of `text` that can be a key body written inside one line: base64,
+/// blanks, `\n` escapes (JSON strings), and the `-`, `:`, `,` of armour headers.
+pub(crate) fn body_run(text: &str) -> usize {
+    text.bytes()
+        .position(|b| !(is_b64(b) || matches!(b, b' ' | b'\t' | b'\r' | b'\\' | b'-' | b':' | b',')))
+        .unwrap_or(text.len())
+}
+
+/// Is `body` (between a BEGIN and an END marker on one line) a key body rather than words
+/// (`-----BEGIN PRIVATE KEY----- and -----END PRIVATE KEY----- lines`)?
+pub(crate) fn is_inline_body(body: &str) -> bool {
+    body_run(body) == body.len() && body.bytes().filter(u8::is_ascii_alphanumeric).count() >= 16
 }
 
 /// Hashes a key body as it streams by, line after line.
@@ -111,6 +153,22 @@ mod tests {
         assert_eq!(find_end("x-----END PGP PRIVATE KEY BLOCK-----"), Some(1));
         assert_eq!(find_end("-----END CERTIFICATE-----"), None);
         assert_eq!(find_end("-----END CERT-----END EC PRIVATE KEY-----"), Some(13));
+    }
+
+    #[test]
+    fn tells_body_lines_from_other_text() {
+        assert_eq!(body_start("  MIIEpAIBAAKCAQEA1x+/=", 0), Some(0));
+        assert_eq!(body_start("", 0), Some(0));
+        assert_eq!(body_start("Proc-Type: 4,ENCRYPTED", 0), Some(0));
+        assert_eq!(body_start("  [REDACTED:private-key-1]", 0), Some(0));
+        assert_eq!(body_start("Next: regenerate it and restart k3s at 09:30.", 0), None);
+        assert_eq!(body_start("E1005 dial tcp 192.168.1.79:6443: connect: connection refused", 0), None);
+        assert_eq!(body_start("Nov 26 10:00:02 h k3s[9]: MIIEpAIB", 26), Some(26));
+        assert_eq!(body_start("b.key:-----BEGIN EC PRIVATE KEY-----", 6), None);
+        assert!(is_inline_body(r"\nMIIEvQIBADANBgkqhkiG9w0B\n"));
+        assert!(!is_inline_body(" and "));
+        assert!(!is_inline_body(r"\n[REDACTED:private-key-1]\n"));
+        assert_eq!(body_run(r#"\nMIIE\nAB==" }"#), 12);
     }
 
     #[test]

@@ -242,6 +242,53 @@ fn pem_block_streamed_line_by_line_keeps_markers() {
 }
 
 #[test]
+fn a_begin_marker_without_a_key_swallows_nothing() {
+    // Issue 4 #1: a marker in prose, an error message or grep output; the text after it stays.
+    let note =
+        "The key must start with -----BEGIN PRIVATE KEY-----\nbut ours has a BOM.\nNext: restart k3s at 09:30.\n";
+    assert_eq!(redact(note), (note.to_string(), BTreeMap::new()));
+    let log = "E1005 tls.go:12] file does not start with \"-----BEGIN RSA PRIVATE KEY-----\"\nE1005 dial tcp 192.168.1.79:6443: connect: connection refused\nI1005 ok\n";
+    assert_eq!(redact(log).0, log);
+    let grep = "a.key:-----BEGIN EC PRIVATE KEY-----\nb.key:-----BEGIN EC PRIVATE KEY-----\nc.key:-----BEGIN RSA PRIVATE KEY-----\n";
+    assert_eq!(redact(grep), (grep.to_string(), BTreeMap::new()));
+    // Held lines come back redacted by the other rules; blank lines too.
+    let text =
+        "-----BEGIN PRIVATE KEY-----\n\nMIIEvQIBADANBgkqhkiG9w0B\npassword=Xy9secretQ done\nAKIAQ7RWFKQ6FTHZQLX2\n";
+    assert_eq!(
+        redact(text).0,
+        "-----BEGIN PRIVATE KEY-----\n\nMIIEvQIBADANBgkqhkiG9w0B\npassword=[REDACTED:password-assignment-1] done\n[REDACTED:aws-key-1]\n"
+    );
+    // No END within the bound: the lines come back.
+    let long = format!("-----BEGIN PRIVATE KEY-----\n{}tail\n", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n".repeat(1000));
+    assert_eq!(redact(&long).0, long);
+    for seed in 1..20 {
+        assert_eq!(streamed(grep, seed, Some(TINY)), grep, "seed {seed}");
+        assert_eq!(streamed(log, seed, Some(TINY)), log, "seed {seed}");
+    }
+}
+
+#[test]
+fn a_key_in_a_log_keeps_its_prefixes_and_line_ends() {
+    let p = "Nov 26 10:00:01 n1 k3s[912]: ";
+    let text = format!(
+        "{p}-----BEGIN PRIVATE KEY-----\n{p}MIIEvQIBADANBgkqhkiG9w0B\n{p}QUJDREVGR0hJSktMTU5PUFFS\n{p}-----END PRIVATE KEY-----\n{p}started\n"
+    );
+    let want = format!(
+        "{p}-----BEGIN PRIVATE KEY-----\n{p}[REDACTED:private-key-1]\n{p}-----END PRIVATE KEY-----\n{p}started\n"
+    );
+    assert_eq!(redact(&text).0, want);
+    assert_eq!(redact(&want).0, want, "redacting twice changes nothing");
+    // The same key under other timestamps is the same key.
+    let q = "Nov 26 11:59:59 n1 k3s[912]: ";
+    let again = text.replace(p, q);
+    let (out, _) = redact(&format!("{text}{again}"));
+    assert_eq!(out, format!("{want}{}", want.replace(p, q)));
+    // A one-line key cut short loses its body, not the line's end.
+    let (out, _) = redact("{\"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0B\\nQUJD\n}\n");
+    assert!(!out.contains("MIIE") && !out.contains("QUJD") && out.ends_with("[REDACTED:private-key-1]\n}\n"), "{out}");
+}
+
+#[test]
 fn url_passwords_keep_user_and_host() {
     let (out, _) = redact("postgres://app:s3cr3t-pw@db:5432/x redis://:pw2@cache:6379 https://u:p%40ss@h/\n");
     assert_eq!(

@@ -394,3 +394,25 @@ fn a_bad_pattern_in_settings_names_the_file_rule_pattern_and_reason() {
         )
     );
 }
+
+#[test]
+fn a_begin_marker_without_a_key_keeps_the_text_after_it() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&[
+        "note",
+        "The key must start with -----BEGIN PRIVATE KEY----- but ours has a BOM.\nNext: regenerate it and restart k3s at 09:30.",
+    ]);
+    let note = env.only_step(&id, "note");
+    assert!(body(&note).contains("but ours has a BOM.\nNext: regenerate it and restart k3s at 09:30."), "{note}");
+    let log = "E1005 tls.go:12] file does not start with \"-----BEGIN RSA PRIVATE KEY-----\"\nE1005 dial tcp 192.168.1.79:6443: connect: connection refused\nI1005 ok\n";
+    let r = env.run_with_stdin(&["capture", "-c", "journalctl -u k3s"], log.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let capture = env.only_step(&id, "capture");
+    assert!(body(&capture).contains(log), "{capture}");
+    let fm = frontmatter(&capture);
+    assert_eq!(fm["facts"]["errors"][0]["kind"], "connection_refused", "{capture}");
+    assert!(fm.get("redactions").is_none(), "{capture}");
+    let grep = "a.key:-----BEGIN EC PRIVATE KEY-----\nb.key:-----BEGIN EC PRIVATE KEY-----\nc.key:-----BEGIN RSA PRIVATE KEY-----\n";
+    let r = env.run_with_stdin(&["redact"], grep.as_bytes());
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), (grep, "no secrets found\n"));
+}
