@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::checks::{self, is_placeholder};
 use super::held::{Closing, Held};
-use super::manifest::{Found, Manifest};
+use super::manifest::{Found, Manifest, Peek, peek_kind};
 use super::numbering::{KnownLengths, Placeholders};
 use super::pem;
 use super::rules::Rules;
@@ -84,6 +84,14 @@ enum Swallow {
         lines: Vec<(String, String)>,
         size: usize,
     },
+    /// The lines after a `data:` whose object's kind comes later (kubectl sorts `data` before
+    /// `kind`): held until the kind is known, then given back to be read as that kind's.
+    Kind {
+        /// Column of the object's keys.
+        col: usize,
+        lines: Vec<(String, String)>,
+        size: usize,
+    },
     /// A YAML block scalar (`password: |`): lines indented past `col`.
     Block {
         held: Held,
@@ -112,6 +120,8 @@ pub struct Redactor<'a, P: Placeholders> {
     hits: Vec<u64>,
     /// Set while collecting: the line opens a YAML block scalar holding a secret.
     block: Option<(u32, usize)>,
+    /// Set while collecting: the line opens a `data` block whose kind comes later.
+    kind_later: Option<usize>,
     limits: Limits,
     /// Lengths of the secrets known so far (see `known_secrets`), until a new one is found.
     known_lengths: Option<KnownLengths>,
@@ -148,6 +158,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             spans: Vec::new(),
             hits: vec![0; rules.pattern_count().div_ceil(64)],
             block: None,
+            kind_later: None,
             limits,
             known_lengths: None,
             replay: VecDeque::new(),
@@ -203,6 +214,11 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             let buf = std::mem::take(&mut self.pending);
             self.run_all(&buf, self.skip, !self.mid_line, Some(""), out);
         }
+        // No kind came before the end: the held data is read as it is (its values guessed).
+        while let Some(Swallow::Kind { .. }) = self.swallow {
+            self.give_back();
+            self.drain(out);
+        }
         match self.swallow.take() {
             // Only blank lines after a marker: nothing was a key, give them back as they were.
             Some(Swallow::Pem { lines, .. }) if !lines.is_empty() && lines.iter().all(|(l, _)| l.trim().is_empty()) => {
@@ -216,7 +232,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 self.close_held(held, true, out);
                 out.push_str(&blanks);
             }
-            None => {}
+            Some(Swallow::Kind { .. }) | None => {}
         }
         self.cont = None;
         self.skip = 0;
@@ -279,15 +295,20 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 return done;
             }
             self.gave_back = false;
-            // Iterative, not recursive: a line given back may open (and give back) a block too.
-            while let Some((line, ending)) = self.replay.pop_front() {
-                let queued = self.replay.len();
-                self.run(&line, 0, true, Some(&ending), out);
-                if self.gave_back {
-                    self.gave_back = false;
-                    let given = self.replay.len() - queued;
-                    self.replay.insert(given, (line, ending));
-                }
+            self.drain(out);
+        }
+    }
+
+    /// Runs the lines given back. Iterative, not recursive: a line given back may open (and
+    /// give back) a block too; the lines it gives back go before it.
+    fn drain(&mut self, out: &mut String) {
+        while let Some((line, ending)) = self.replay.pop_front() {
+            let queued = self.replay.len();
+            self.run(&line, 0, true, Some(&ending), out);
+            if self.gave_back {
+                self.gave_back = false;
+                let given = self.replay.len() - queued;
+                self.replay.insert(given, (line, ending));
             }
         }
     }
@@ -407,6 +428,9 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                         self.swallow =
                             Some(Swallow::Block { held: Held::new(rule, ending), col, blanks: String::new() });
                     }
+                    if let Some(col) = self.kind_later.take() {
+                        self.swallow = Some(Swallow::Kind { col, lines: Vec::new(), size: 0 });
+                    }
                     len
                 }
                 None => cut,
@@ -491,6 +515,23 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                     }
                 }
             }
+            Swallow::Kind { col, lines, size } => {
+                let Some(end) = eol.filter(|_| line_start) else {
+                    return self.give_back();
+                };
+                match peek_kind(rest, *col) {
+                    Peek::Hold if *size + rest.len() < MAX_KIND_HOLD => {
+                        *size += rest.len();
+                        lines.push((rest.to_owned(), end.to_owned()));
+                        Fed::All
+                    }
+                    Peek::Kind(kind) => {
+                        self.manifest.resolve(kind);
+                        self.give_back()
+                    }
+                    Peek::Hold | Peek::End => self.give_back(),
+                }
+            }
             Swallow::Block { held, col, blanks } => {
                 if !line_start {
                     held.part(rest);
@@ -528,9 +569,10 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         Fed::At(at)
     }
 
-    /// Ends a PEM block that is no key: its lines go back to be redacted as ordinary text.
+    /// Ends a hold: a PEM block that is no key, or data whose kind is known (or will not be).
+    /// Its lines go back to be read again.
     fn give_back(&mut self) -> Fed {
-        if let Some(Swallow::Pem { lines, .. }) = self.swallow.take() {
+        if let Some(Swallow::Pem { lines, .. } | Swallow::Kind { lines, .. }) = self.swallow.take() {
             for line in lines.into_iter().rev() {
                 self.replay.push_front(line);
             }
@@ -579,6 +621,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
     fn collect(&mut self, text: &str, pos: usize, line_start: bool, complete: bool) {
         self.spans.clear();
         self.block = None;
+        self.kind_later = None;
         let rules = self.rules;
         let (data_rule, env_rule) = rules.manifest_rules();
         if line_start && pos == 0 && (data_rule.is_some() || env_rule.is_some()) {
@@ -587,6 +630,10 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 Found::EnvValue { start, end } => (env_rule, start, end, false),
                 Found::BlockScalar(col) => {
                     self.block = data_rule.map(|rule| (rule, col));
+                    (None, 0, 0, false)
+                }
+                Found::KindLater(col) => {
+                    self.kind_later = data_rule.filter(|_| complete).map(|_| col);
                     (None, 0, 0, false)
                 }
                 Found::Nothing => (None, 0, 0, false),
@@ -799,6 +846,9 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         }
     }
 }
+
+/// Data held waiting for its object's kind: a Secret is at most 1 MiB.
+const MAX_KIND_HOLD: usize = 1024 * 1024;
 
 /// The next search position: past `to`, on a char boundary, and always forward.
 fn next_at(text: &str, to: usize, at: usize) -> usize {

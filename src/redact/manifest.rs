@@ -4,11 +4,13 @@
 //! Also the `value` of a container env var whose `name` says it is a password, a token or a
 //! key (`- name: DB_PASSWORD` then `value: …`, in YAML or pretty JSON).
 //!
-//! kubectl sorts keys, so `data:` comes before `kind: Secret` and a streaming reader cannot
-//! know the kind in time. Under a known `kind: Secret` (hand-written manifests put `kind`
-//! first) and under `stringData:` every value is redacted; under a known `ConfigMap` none;
-//! otherwise a value is redacted when it is base64 of text or long base64, which Secret data
-//! always is and ConfigMap values (`Corefile: |`, `true`, `8080`) almost never are.
+//! kubectl sorts keys, so `data:` comes before `kind: Secret`. Under a known `kind: Secret`
+//! (hand-written manifests put `kind` first) and under `stringData:` every value is redacted;
+//! under a known `ConfigMap` none. A `data:` block of an object whose kind is not known yet
+//! ([`Found::KindLater`]) is held by the redactor until the object's `kind` line ([`peek_kind`])
+//! names it ([`Manifest::resolve`]), then read again. Only when no kind comes (the object
+//! ends, the text ends, 1 MiB held) is a value guessed: redacted when it is base64 of text or
+//! long base64, which ConfigMap values (`Corefile: |`, `true`, `8080`) almost never are.
 
 use super::checks::{
     PASSWORD_WORDS, SECRET_WORDS, is_block_indicator, is_placeholder, key_matches, looks_like_secret_data,
@@ -41,6 +43,8 @@ enum Mode {
     All,
     /// Only values that look like Secret data.
     Guess,
+    /// None (a ConfigMap's data, known after the block was read).
+    Keep,
 }
 
 #[derive(Debug)]
@@ -71,11 +75,58 @@ pub(crate) enum Found {
         start: usize,
         end: usize,
     },
+    /// A `data` block opens in an object whose `kind` is not known yet: its lines are worth
+    /// holding until the `kind` key at this column says what they are.
+    KindLater(usize),
+}
+
+/// What a line held after a [`Found::KindLater`] says.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Peek<'a> {
+    /// Still inside the object, no kind yet.
+    Hold,
+    /// The object's kind.
+    Kind(&'a str),
+    /// The object (or document) ended without one.
+    End,
+}
+
+/// Reads a line held after [`Found::KindLater`] (col: the column of the object's keys).
+pub(crate) fn peek_kind(line: &str, col: usize) -> Peek<'_> {
+    let indent = line.bytes().take_while(|b| *b == b' ').count();
+    let rest = &line[indent..];
+    if rest.trim().is_empty() {
+        return Peek::Hold;
+    }
+    if indent < col || rest.trim_end() == "---" || rest.starts_with("--- ") {
+        return Peek::End;
+    }
+    match split_key(rest) {
+        Some(("kind", after, _)) if indent == col => Peek::Kind(unquote(after.trim())),
+        Some(("apiVersion", _, _)) if indent == col => Peek::End,
+        _ => Peek::Hold,
+    }
 }
 
 impl Manifest {
     pub fn reset(&mut self) {
         *self = Manifest::default();
+    }
+
+    /// The open object's kind, learnt after its `data` block (see [`Found::KindLater`]): the
+    /// block's lines, read again, are redacted as that kind's.
+    pub fn resolve(&mut self, kind: &str) {
+        let kind = Kind::of(kind);
+        if let Some((_, k)) = self.objects.last_mut() {
+            *k = kind;
+        }
+        if let Some(b) = self.block.as_mut().filter(|b| b.mode == Mode::Guess) {
+            match kind {
+                Kind::Secret => b.mode = Mode::All,
+                Kind::ConfigMap => b.mode = Mode::Keep,
+                _ => {}
+            }
+        }
     }
 
     /// Reads a line (without its line ending). `complete` is false for the first window of
@@ -154,11 +205,7 @@ impl Manifest {
                 if let Some((c, k)) = self.objects.last_mut()
                     && *c == col
                 {
-                    *k = match unquote(value) {
-                        "Secret" => Kind::Secret,
-                        "ConfigMap" => Kind::ConfigMap,
-                        _ => Kind::Other,
-                    };
+                    *k = Kind::of(unquote(value));
                 }
             }
             _ => {
@@ -176,6 +223,9 @@ impl Manifest {
                 };
                 if let (true, Some(mode)) = (opens, mode) {
                     self.block = Some(Block { json, col, entry_col: None, mode });
+                    if mode == Mode::Guess && top && kind == Kind::Unknown {
+                        return Found::KindLater(col);
+                    }
                 }
             }
         }
@@ -197,10 +247,13 @@ impl Manifest {
             return Found::Nothing;
         };
         let vstart = line.len() - after.len();
+        if mode == Mode::Keep {
+            return Found::Nothing;
+        }
         if !json && is_block_indicator(&after[..yaml_value_end(after)]) {
             return match mode {
                 Mode::All => Found::BlockScalar(indent),
-                Mode::Guess => Found::Nothing,
+                Mode::Guess | Mode::Keep => Found::Nothing,
             };
         }
         let Some((start, end)) = scalar(line, vstart, json, complete) else {
@@ -210,6 +263,7 @@ impl Manifest {
         let secret = !v.is_empty()
             && match mode {
                 Mode::All => !is_placeholder(v),
+                Mode::Keep => false,
                 Mode::Guess if complete => looks_like_secret_data(v),
                 // Cut short: base64 so far is enough to go on.
                 Mode::Guess => v.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')),
@@ -264,6 +318,16 @@ fn scalar(line: &str, vstart: usize, json: bool, complete: bool) -> Option<(usiz
     Some((vstart, end))
 }
 
+impl Kind {
+    fn of(name: &str) -> Kind {
+        match name {
+            "Secret" => Kind::Secret,
+            "ConfigMap" => Kind::ConfigMap,
+            _ => Kind::Other,
+        }
+    }
+}
+
 fn unquote(v: &str) -> &str {
     v.trim_end_matches(',').trim().trim_matches(|c| c == '"' || c == '\'')
 }
@@ -280,7 +344,8 @@ mod tests {
                 Found::Value { start, end, .. } => found.push(line[start..end].to_string()),
                 Found::BlockScalar(c) => found.push(format!("block@{c}")),
                 Found::EnvValue { start, end } => found.push(format!("env={}", &line[start..end])),
-                Found::Nothing => {}
+                // Read on as a redactor would when no kind came (tested on its own below).
+                Found::KindLater(_) | Found::Nothing => {}
             }
         }
         found
@@ -290,6 +355,27 @@ mod tests {
     fn sorted_yaml_secret_guesses_by_value() {
         let text = "apiVersion: v1\ndata:\n  password: czNjcjN0IQ==\n  port: \"8080\"\n  username: YWRtaW4=\nkind: Secret\nmetadata:\n  name: db\n";
         assert_eq!(run(text), ["czNjcjN0IQ==", "YWRtaW4="]);
+    }
+
+    #[test]
+    fn a_data_block_before_the_kind_waits_for_it() {
+        let yaml = "apiVersion: v1\ndata:\n  key: mNQpg9l242gyOLGYlavpHw==\nkind: Secret\n";
+        let mut m = Manifest::default();
+        let lines: Vec<&str> = yaml.lines().collect();
+        assert_eq!(m.line(lines[0], true), Found::Nothing);
+        assert_eq!(m.line(lines[1], true), Found::KindLater(0));
+        assert_eq!(peek_kind(lines[2], 0), Peek::Hold);
+        assert_eq!(peek_kind(lines[3], 0), Peek::Kind("Secret"));
+        m.resolve("Secret");
+        assert!(matches!(m.line(lines[2], true), Found::Value { .. }));
+        let json = ["    },", "    \"kind\": \"ConfigMap\",", "}", "  - apiVersion: v1", "---"];
+        assert_eq!(peek_kind(json[0], 4), Peek::Hold);
+        assert_eq!(peek_kind(json[1], 4), Peek::Kind("ConfigMap"));
+        assert_eq!(peek_kind(json[2], 4), Peek::End);
+        assert_eq!(peek_kind(json[3], 4), Peek::End);
+        assert_eq!(peek_kind(json[4], 0), Peek::End);
+        // Not an object's data (no apiVersion read): nothing to wait for.
+        assert_eq!(Manifest::default().line("data:", true), Found::Nothing);
     }
 
     #[test]

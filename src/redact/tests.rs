@@ -289,6 +289,35 @@ fn a_key_in_a_log_keeps_its_prefixes_and_line_ends() {
 }
 
 #[test]
+fn secret_data_printed_before_its_kind_is_hidden_configmap_data_kept() {
+    // Issue 4 #2: kubectl sorts keys; random 16-byte values are what a Secret usually holds.
+    let json = "{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"key\": \"mNQpg9l242gyOLGYlavpHw==\",\n        \"n\": \"MTA=\"\n    },\n    \"kind\": \"Secret\",\n    \"metadata\": {\n        \"name\": \"s\"\n    }\n}\n";
+    let want = json
+        .replace("mNQpg9l242gyOLGYlavpHw==", "[REDACTED:k8s-secret-data-1]")
+        .replace("MTA=", "[REDACTED:k8s-secret-data-2]");
+    let yaml = "apiVersion: v1\ndata:\n  session-id: mNQpg9l242gyOLGYlavpHw==\n  tls.key: |\n    c2Vzc2lvbg==\nkind: Secret\nmetadata:\n  name: s\ntype: Opaque\n";
+    let yaml_want = "apiVersion: v1\ndata:\n  session-id: [REDACTED:k8s-secret-data-1]\n  tls.key: |\n    [REDACTED:k8s-secret-data-2]\nkind: Secret\nmetadata:\n  name: s\ntype: Opaque\n";
+    // ConfigMap data stays, even the values a guess would have taken (base64 of text).
+    let cm = "apiVersion: v1\ndata:\n  greeting: aGVsbG8gd29ybGQ=\n  key: mNQpg9l242gyOLGYlavpHw==\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let list = format!("apiVersion: v1\nitems:\n{}{}kind: List\n", indent_item(cm), indent_item(yaml));
+    let list_want = format!("apiVersion: v1\nitems:\n{}{}kind: List\n", indent_item(cm), indent_item(yaml_want));
+    for (input, want) in [(json, want.as_str()), (yaml, yaml_want), (cm, cm), (list.as_str(), list_want.as_str())] {
+        assert_eq!(redact(input).0, want);
+        for seed in [3, 5, 11] {
+            assert_eq!(streamed(input, seed, None), want, "seed {seed}");
+        }
+    }
+    // No kind before the object or the text ends: values are guessed as before.
+    let (out, _) = redact("apiVersion: v1\ndata:\n  a: YWRtaW4=\n  port: \"8080\"\n");
+    assert_eq!(out, "apiVersion: v1\ndata:\n  a: [REDACTED:k8s-secret-data-1]\n  port: \"8080\"\n");
+}
+
+/// A manifest as an item of a YAML list.
+fn indent_item(doc: &str) -> String {
+    doc.lines().enumerate().map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " })).collect()
+}
+
+#[test]
 fn url_passwords_keep_user_and_host() {
     let (out, _) = redact("postgres://app:s3cr3t-pw@db:5432/x redis://:pw2@cache:6379 https://u:p%40ss@h/\n");
     assert_eq!(

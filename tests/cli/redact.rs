@@ -416,3 +416,17 @@ fn a_begin_marker_without_a_key_keeps_the_text_after_it() {
     let r = env.run_with_stdin(&["redact"], grep.as_bytes());
     assert_eq!((r.stdout.as_str(), r.stderr.as_str()), (grep, "no secrets found\n"));
 }
+
+#[test]
+fn a_secret_printed_with_data_before_kind_is_hidden_in_the_step() {
+    let (env, id) = TestEnv::with_incident();
+    let json = "{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"key\": \"Qm9Xk2Lr8pZ1c7VwT4yN0eHs\"\n    },\n    \"kind\": \"Secret\"\n}\n";
+    std::fs::write(env.root().join("s.json"), json).unwrap();
+    let yaml = "apiVersion: v1\ndata:\n  game.properties: ZW5lbWllcz1hbGllbnMK\nkind: ConfigMap\n";
+    std::fs::write(env.root().join("cm.yaml"), yaml).unwrap();
+    env.ok(&["run", "--", "sh", "-c", "cat s.json cm.yaml"]);
+    let run = env.only_step(&id, "run");
+    assert!(!run.contains("Qm9Xk2Lr8pZ1c7VwT4yN0eHs"), "{run}");
+    assert!(run.contains("\"key\": \"[REDACTED:k8s-secret-data-1]\""), "{run}");
+    assert!(run.contains("game.properties: ZW5lbWllcz1hbGllbnMK"), "ConfigMap data stays: {run}");
+}
