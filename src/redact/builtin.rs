@@ -282,7 +282,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         patterns: &[Pat {
             near: Near::EnvValue,
             ..pat(
-                &["\"name\":\"", "\\\"name\\\":\\\""],
+                &["\"name\":\"", "\\\"name\\\":\\\"", "\"name\": \""],
                 r#"\\?"name\\?"\s*:\s*\\?"(?P<key>[A-Za-z0-9_.-]+)\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?"([^"\\]*)"#,
                 EnvPair,
             )

@@ -96,6 +96,11 @@ pub(crate) const SECRET_WORDS: Words = Words {
         "authtoken",
         "sessiontoken",
         "refreshtoken",
+        // AWS_SECRET_ACCESS_KEY, AZURE_STORAGE_ACCOUNT_KEY, AZURE_STORAGE_KEY, SharedAccessKey
+        "secretaccesskey",
+        "accountkey",
+        "storagekey",
+        "sharedaccesskey",
     ],
     weak: &["secret", "token", "auth"],
 };
