@@ -29,6 +29,8 @@ pub(crate) enum Check {
     /// `{"name":"DB_PASSWORD","value":"…"}`: the `key` group (the env var's name) must name
     /// a secret.
     EnvPair,
+    /// `--from-literal=KEY=VALUE`: a secret unless the command creates a ConfigMap.
+    Literal,
 }
 
 pub(crate) struct Pat {
@@ -434,6 +436,15 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 value!()
             ),
             Assign(&SECRET_WORDS),
+        )],
+    },
+    Builtin {
+        name: "k8s-secret-literal",
+        // Last: where a key names a password or token, that rule names the placeholder.
+        patterns: &[pat(
+            &["from-literal"],
+            r#"--from-literal(?:=|[ \t]+)["']?[^=\s"']+=(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#,
+            Literal,
         )],
     },
 ];

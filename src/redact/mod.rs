@@ -47,6 +47,7 @@
 //! | `netrc-password` | `~/.netrc` `password x` (one-line and multi-line entries) | |
 //! | `password-assignment` | `password=`, `passwd:`, `DB_PASS=`, `"dbPassword":`, `pwd=` in env, YAML (to end of line, block scalars), JSON, logfmt, DSNs, query strings | `${VAR}`, `$(cmd)`, `{{ .Values.x }}`, `""`, `<REDACTED>`, `****`, `PWD=/home/x` |
 //! | `secret-assignment` | keys ending in `secret`, `token`, `auth`, `api_key`, `private_key`, `secret_key_base`, `signing_key`, … (same forms) | `checksum/secret`, `existingSecret`, `secretName`, `tokens`, prose like `token: use the new one` |
+//! | `k8s-secret-literal` | every `--from-literal=KEY=VALUE` value (of `kubectl create secret`, whatever `KEY` is) | `create configmap`/`cm`; `--from-file=KEY=path` |
 //!
 //! Rules are switched off by name and extended in `incident.toml` ([`RedactConfig`]).
 

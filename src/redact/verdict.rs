@@ -64,6 +64,12 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
         Check::AuthHeader => auth_header(ctx, vs, ve),
         Check::Pem => Verdict::Pem,
         Check::InlineData => Verdict::InlineData(vs, ve),
+        Check::Literal => {
+            // `kubectl create configmap x --from-literal=…` (or `cm`) holds no secret; a
+            // `create secret` command, or a continuation line of one, does.
+            let before = text[..ctx.start].to_ascii_lowercase();
+            plain(!(before.contains("configmap") || before.split_whitespace().any(|w| w == "cm")))
+        }
         Check::EnvPair => {
             let name = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
             plain(
