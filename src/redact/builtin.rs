@@ -24,6 +24,9 @@ pub(crate) enum Check {
     AuthHeader,
     /// `-----BEGIN … PRIVATE KEY-----`: the block up to `-----END …-----`, maybe many lines on.
     Pem,
+    /// Base64 of a PEM private key (`LS0tLS1CRUdJTi…`): it must decode to a BEGIN … PRIVATE
+    /// KEY marker. Wrapped (`base64` without `-w0`), the following base64 lines go too.
+    B64Key,
     /// A one-line JSON `"data":{…}` of a Secret (kubectl's last-applied-configuration).
     InlineData,
     /// `{"name":"DB_PASSWORD","value":"…"}`: the `key` group (the env var's name) must name
@@ -446,6 +449,11 @@ pub(crate) static BUILTINS: &[Builtin] = &[
             r#"--from-literal(?:=|[ \t]+)["']?[^=\s"']+=(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#,
             Literal,
         )],
+    },
+    Builtin {
+        name: "private-key-base64",
+        // Last: in a kubeconfig or a Secret, those rules name the placeholder.
+        patterns: &[pat(&["ls0tls1crudjti"], r"(?-u:\b)(LS0tLS1CRUdJTi[A-Za-z0-9+/]{16,}={0,2})", B64Key)],
     },
 ];
 

@@ -169,6 +169,16 @@ pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 /// `Basic` credentials decode to `user:password`; "basic authentication" does not.
+/// Does base64 `value` start with a `-----BEGIN … PRIVATE KEY-----` marker? (Not a
+/// certificate's `LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t`.)
+pub(crate) fn is_base64_private_key(value: &str) -> bool {
+    let head = &value[..value.len().min(120) / 4 * 4];
+    base64_decode(head).is_some_and(|b| {
+        let line = b.split(|c| *c == b'\n').next().unwrap_or_default();
+        line.starts_with(b"-----BEGIN ") && line.windows(11).any(|w| w == b"PRIVATE KEY")
+    })
+}
+
 pub(crate) fn is_basic_credentials(value: &str) -> bool {
     base64_decode(value)
         .and_then(|b| String::from_utf8(b).ok())
@@ -286,6 +296,14 @@ mod tests {
         for keep in ["true", "8080", "info", "none", "debug", "3", ""] {
             assert!(!looks_like_secret_data(keep), "{keep}");
         }
+    }
+
+    #[test]
+    fn base64_of_a_private_key_marker_only() {
+        assert!(is_base64_private_key("LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVB"));
+        assert!(is_base64_private_key("LS0tLS1CRUdJTiBPUEVOU1NIIFBSSVZBVEUgS0VZLS0tLS0="));
+        assert!(!is_base64_private_key("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJkakNDQVIy"));
+        assert!(!is_base64_private_key("LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0K"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use super::builtin::Check;
 use super::checks::{self, is_placeholder};
 use super::held::{Closing, Held};
 use super::manifest::{Found, Manifest, Peek, peek_kind};
@@ -77,9 +78,9 @@ enum Swallow {
         held: Held,
         /// The BEGIN marker is on the line being processed: its line ending is still written.
         fresh: bool,
-        /// Bytes of log prefix before the BEGIN marker (`a.key:`, a journal line's head), which
-        /// body lines repeat; 0 when it stands at the line's start or after blanks.
-        prefix: usize,
+        /// The log prefix before the BEGIN marker (`a.key:`, a journal line's head), which
+        /// body lines repeat; empty when it stands at the line's start or after blanks.
+        prefix: String,
         /// The whole lines held, with their endings: given back if the block is no key.
         lines: Vec<(String, String)>,
         size: usize,
@@ -92,6 +93,8 @@ enum Swallow {
         lines: Vec<(String, String)>,
         size: usize,
     },
+    /// The lines after a wrapped base64 private key's first line, while they are base64.
+    Wrapped { held: Held },
     /// A YAML block scalar (`password: |`): lines indented past `col`.
     Block {
         held: Held,
@@ -122,6 +125,8 @@ pub struct Redactor<'a, P: Placeholders> {
     block: Option<(u32, usize)>,
     /// Set while collecting: the line opens a `data` block whose kind comes later.
     kind_later: Option<usize>,
+    /// Set while collecting: the line ends with the first line of a wrapped base64 key.
+    wrapped: Option<u32>,
     limits: Limits,
     /// Lengths of the secrets known so far (see `known_secrets`), until a new one is found.
     known_lengths: Option<KnownLengths>,
@@ -159,6 +164,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             hits: vec![0; rules.pattern_count().div_ceil(64)],
             block: None,
             kind_later: None,
+            wrapped: None,
             limits,
             known_lengths: None,
             replay: VecDeque::new(),
@@ -232,6 +238,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 self.close_held(held, true, out);
                 out.push_str(&blanks);
             }
+            Some(Swallow::Wrapped { held }) => self.close_held(held, true, out),
             Some(Swallow::Kind { .. }) | None => {}
         }
         self.cont = None;
@@ -411,7 +418,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 self.swallow = Some(Swallow::Pem {
                     held: Held::new(s.rule, eol.filter(|e| !e.is_empty()).unwrap_or("\n")),
                     fresh: eol.is_some(),
-                    prefix: if prefixed { s.start } else { 0 },
+                    prefix: if prefixed { text[..s.start].to_owned() } else { String::new() },
                     lines: Vec::new(),
                     size: 0,
                 });
@@ -430,6 +437,9 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                     }
                     if let Some(col) = self.kind_later.take() {
                         self.swallow = Some(Swallow::Kind { col, lines: Vec::new(), size: 0 });
+                    }
+                    if let Some(rule) = self.wrapped.take() {
+                        self.swallow = Some(Swallow::Wrapped { held: Held::new(rule, ending) });
                     }
                     len
                 }
@@ -456,7 +466,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                         keep = before.len();
                         // The END marker's own line: a log prefix or indentation before it stays
                         // (and the placeholder gets a line of its own); base64 glued to it is body.
-                        if let Some(b) = pem::body_start(before, *prefix).filter(|&b| !before[b..].trim().is_empty()) {
+                        if let Some(b) = pem::body_start(before, prefix).filter(|&b| !before[b..].trim().is_empty()) {
                             keep = before.len() - before[b..].trim_start().len();
                             held.part(&before[keep..]);
                         }
@@ -476,7 +486,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                 }
                 match eol {
                     Some(end) if line_start => {
-                        let body = pem::body_start(rest, *prefix).filter(|_| *size + rest.len() <= pem::MAX_BODY);
+                        let body = pem::body_start(rest, prefix).filter(|_| *size + rest.len() <= pem::MAX_BODY);
                         let Some(b) = body else {
                             return self.give_back();
                         };
@@ -489,7 +499,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                     None if line_start => self.give_back(),
                     Some(end) if *fresh => {
                         // The rest of the BEGIN line: blank, or the block would not have opened.
-                        held.part(rest);
+                        out.push_str(rest);
                         out.push_str(end);
                         *fresh = false;
                         Fed::All
@@ -530,6 +540,22 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
                         self.give_back()
                     }
                     Peek::Hold | Peek::End => self.give_back(),
+                }
+            }
+            Swallow::Wrapped { held } => {
+                let t = rest.trim();
+                match eol {
+                    Some(end) if line_start && t.len() >= 4 && t.bytes().all(pem::is_b64) => {
+                        held.line(rest, end);
+                        Fed::All
+                    }
+                    _ => {
+                        let Some(Swallow::Wrapped { held }) = self.swallow.take() else {
+                            unreachable!("matched above")
+                        };
+                        self.close_held(held, true, out);
+                        Fed::At(pos)
+                    }
                 }
             }
             Swallow::Block { held, col, blanks } => {
@@ -622,6 +648,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         self.spans.clear();
         self.block = None;
         self.kind_later = None;
+        self.wrapped = None;
         let rules = self.rules;
         let (data_rule, env_rule) = rules.manifest_rules();
         if line_start && pos == 0 && (data_rule.is_some() || env_rule.is_some()) {
@@ -776,6 +803,15 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             let prio = p + 1;
             match check(pattern.check, &ctx, vs, ve) {
                 Verdict::Secret { start, end, to_eol, sticky } => {
+                    // A base64 key wrapped at 64 or 76 columns: the lines after it are the key too.
+                    if matches!(pattern.check, Check::B64Key)
+                        && complete
+                        && end - start >= 60
+                        && !text[..end].ends_with('=')
+                        && text[end..].trim().is_empty()
+                    {
+                        self.wrapped = Some(rule);
+                    }
                     self.spans.push(Span {
                         ctx: m.start().min(start),
                         sticky: pattern.anchored || sticky,

@@ -48,6 +48,7 @@
 //! | `password-assignment` | `password=`, `passwd:`, `DB_PASS=`, `"dbPassword":`, `pwd=` in env, YAML (to end of line, block scalars), JSON, logfmt, DSNs, query strings | `${VAR}`, `$(cmd)`, `{{ .Values.x }}`, `""`, `<REDACTED>`, `****`, `PWD=/home/x` |
 //! | `secret-assignment` | keys ending in `secret`, `token`, `auth`, `api_key`, `private_key`, `secret_key_base`, `signing_key`, … (same forms) | `checksum/secret`, `existingSecret`, `secretName`, `tokens`, prose like `token: use the new one` |
 //! | `k8s-secret-literal` | every `--from-literal=KEY=VALUE` value (of `kubectl create secret`, whatever `KEY` is) | `create configmap`/`cm`; `--from-file=KEY=path` |
+//! | `private-key-base64` | base64 of a PEM private key (`LS0tLS1CRUdJTi…` that decodes to a BEGIN … PRIVATE KEY marker) outside a manifest, one line or wrapped (the base64 lines after it) | base64 of certificates and public keys |
 //!
 //! Rules are switched off by name and extended in `incident.toml` ([`RedactConfig`]).
 

@@ -36,10 +36,10 @@ pub(crate) fn is_b64(b: u8) -> bool {
 const HEADERS: &[&str] = &["Proc-Type:", "DEK-Info:", "Version:", "Comment:", "Hash:", "Charset:"];
 
 /// Can `line` (without its ending) stand inside a PEM block? Where its body starts, if so:
-/// 0 for a plain line (base64, an armour header, blank, our own placeholder); `prefix` when
-/// the line repeats the BEGIN line's log prefix (`Nov 26 10:00:01 host k3s[9]: `, `a.key:`)
-/// of that many bytes before such text.
-pub(crate) fn body_start(line: &str, prefix: usize) -> Option<usize> {
+/// 0 for a plain line (base64, an armour header, blank, our own placeholder); the prefix's
+/// length when the line starts like the BEGIN line's log prefix `prefix` (`a.key:`,
+/// `Nov 26 10:00:01 host k3s[9]: `: the same bytes, digits for digits) before such text.
+pub(crate) fn body_start(line: &str, prefix: &str) -> Option<usize> {
     let ok = |t: &str| {
         let t = t.trim();
         t.bytes().all(is_b64) || HEADERS.iter().any(|h| t.starts_with(h)) || super::held::is_own_placeholder(t)
@@ -47,7 +47,10 @@ pub(crate) fn body_start(line: &str, prefix: usize) -> Option<usize> {
     if ok(line) {
         return Some(0);
     }
-    (prefix > 0 && line.get(prefix..).is_some_and(ok)).then_some(prefix)
+    let n = prefix.len();
+    let head = line.as_bytes().get(..n)?;
+    let alike = head.iter().zip(prefix.as_bytes()).all(|(a, b)| a == b || (a.is_ascii_digit() && b.is_ascii_digit()));
+    (n > 0 && alike && line.is_char_boundary(n) && ok(&line[n..])).then_some(n)
 }
 
 /// Length of the leading part of `text` that can be a key body written inside one line: base64,
@@ -157,14 +160,17 @@ mod tests {
 
     #[test]
     fn tells_body_lines_from_other_text() {
-        assert_eq!(body_start("  MIIEpAIBAAKCAQEA1x+/=", 0), Some(0));
-        assert_eq!(body_start("", 0), Some(0));
-        assert_eq!(body_start("Proc-Type: 4,ENCRYPTED", 0), Some(0));
-        assert_eq!(body_start("  [REDACTED:private-key-1]", 0), Some(0));
-        assert_eq!(body_start("Next: regenerate it and restart k3s at 09:30.", 0), None);
-        assert_eq!(body_start("E1005 dial tcp 192.168.1.79:6443: connect: connection refused", 0), None);
-        assert_eq!(body_start("Nov 26 10:00:02 h k3s[9]: MIIEpAIB", 26), Some(26));
-        assert_eq!(body_start("b.key:-----BEGIN EC PRIVATE KEY-----", 6), None);
+        assert_eq!(body_start("  MIIEpAIBAAKCAQEA1x+/=", ""), Some(0));
+        assert_eq!(body_start("", ""), Some(0));
+        assert_eq!(body_start("Proc-Type: 4,ENCRYPTED", ""), Some(0));
+        assert_eq!(body_start("  [REDACTED:private-key-1]", ""), Some(0));
+        assert_eq!(body_start("Next: regenerate it and restart k3s at 09:30.", ""), None);
+        assert_eq!(body_start("E1005 dial tcp 192.168.1.79:6443: connect: connection refused", ""), None);
+        let journal = "Nov 26 10:00:01 h k3s[9]: ";
+        assert_eq!(body_start("Nov 26 10:00:02 h k3s[9]: MIIEpAIB", journal), Some(26));
+        assert_eq!(body_start("Nov 26 10:00:02 h k3s[9]: not a key", journal), None);
+        assert_eq!(body_start(" Bearer xyz inet NAME inet dev", "key: value via    0a0a "), None);
+        assert_eq!(body_start("b.key:-----BEGIN EC PRIVATE KEY-----", "a.key:"), None);
         assert!(is_inline_body(r"\nMIIEvQIBADANBgkqhkiG9w0B\n"));
         assert!(!is_inline_body(" and "));
         assert!(!is_inline_body(r"\n[REDACTED:private-key-1]\n"));

@@ -258,6 +258,10 @@ fn a_begin_marker_without_a_key_swallows_nothing() {
         redact(text).0,
         "-----BEGIN PRIVATE KEY-----\n\nMIIEvQIBADANBgkqhkiG9w0B\npassword=[REDACTED:password-assignment-1] done\n[REDACTED:aws-key-1]\n"
     );
+    // Found by the property test: a blank after the marker stays, and a line is not taken
+    // for a prefixed body line because it is as long as the BEGIN line's head.
+    let text = "key: value via    0a0a -----BEGIN RSA PRIVATE KEY----- \n Bearer xyzxyz inet NAME inet dev\n";
+    assert_eq!(redact(text).0, text);
     // No END within the bound: the lines come back.
     let long = format!("-----BEGIN PRIVATE KEY-----\n{}tail\n", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n".repeat(1000));
     assert_eq!(redact(&long).0, long);

@@ -63,6 +63,7 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
         }
         Check::AuthHeader => auth_header(ctx, vs, ve),
         Check::Pem => Verdict::Pem,
+        Check::B64Key => plain(checks::is_base64_private_key(value)),
         Check::InlineData => Verdict::InlineData(vs, ve),
         Check::Literal => {
             // `kubectl create configmap x --from-literal=…` (or `cm`) holds no secret; a

@@ -430,3 +430,15 @@ fn a_secret_printed_with_data_before_kind_is_hidden_in_the_step() {
     assert!(run.contains("\"key\": \"[REDACTED:k8s-secret-data-1]\""), "{run}");
     assert!(run.contains("game.properties: ZW5lbWllcz1hbGllbnMK"), "ConfigMap data stays: {run}");
 }
+
+#[test]
+fn base64_of_a_private_key_is_hidden_outside_manifests_too() {
+    let env = TestEnv::bare();
+    let key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAw9kfX1q0c3Zr8mQ2Lp7Vn4Tb6Yh1Jd5Kf8Gs0Pa2Qe4Wm\n-----END RSA PRIVATE KEY-----\n";
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key);
+    let r = env.run_with_stdin(&["redact"], format!("  tls.key: {b64}\n").as_bytes());
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        ("  tls.key: [REDACTED:private-key-base64-1]\n", "1 redaction (private-key-base64 1)\n")
+    );
+}
