@@ -229,6 +229,39 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         ],
     },
     Builtin { name: "google-api-key", patterns: &[pat(&["aiza"], r"(?-u:\b)(AIza[0-9A-Za-z_-]{35})", Plain)] },
+    Builtin {
+        name: "gcp-token",
+        // OAuth access tokens of Google Cloud (`gcloud auth print-access-token`).
+        patterns: &[pat(&["ya29."], r"(?-u:\b)(ya29\.[0-9A-Za-z_-]{20,})", Plain)],
+    },
+    Builtin {
+        name: "azure-key",
+        patterns: &[
+            // Connection strings: `…;AccountName=x;AccountKey=…;EndpointSuffix=…`, Service Bus,
+            // Event Hubs, IoT Hub `SharedAccessKey=…`.
+            pat(
+                &["accountkey", "sharedaccesskey"],
+                r"(?i)(?-u:\b)(?:AccountKey|SharedAccessKey)[ \t]*=[ \t]*([A-Za-z0-9+/=_-]{8,})",
+                Plain,
+            ),
+            // AZURE_STORAGE_KEY=…, AZURE_STORAGE_ACCOUNT_KEY: …
+            pat(
+                &["storage_key", "storagekey", "storage-key", "account_key", "account-key"],
+                concat!(
+                    r"(?i)(?P<key>[A-Za-z0-9_.-]*(?:storage|account)[_-]?key)",
+                    key_quote!(),
+                    r"[ \t]*(?P<sep>:=|[:=])[ \t]*",
+                    value!()
+                ),
+                Assign(&SECRET_WORDS),
+            ),
+        ],
+    },
+    Builtin {
+        name: "azure-sas",
+        // The signature of a shared access signature URL (`?sv=…&se=…&sig=…`).
+        patterns: &[pat(&["sig="], r"[?&]sig=([^&\s\x22'#<>]+)", Plain)],
+    },
     Builtin { name: "npm-token", patterns: &[pat(&["npm_"], r"(?-u:\b)(npm_[A-Za-z0-9]{36})(?-u:\b)", Plain)] },
     Builtin {
         name: "pypi-token",

@@ -101,6 +101,9 @@ pub(crate) const SECRET_WORDS: Words = Words {
         "accountkey",
         "storagekey",
         "sharedaccesskey",
+        // docker config.json
+        "identitytoken",
+        "registrytoken",
     ],
     weak: &["secret", "token", "auth"],
 };

@@ -26,6 +26,9 @@
 //! | `slack-webhook` | the path after `hooks.slack.com/services/` | the host |
 //! | `stripe-key` | `sk_live_`, `rk_live_`, `sk_test_`, `rk_test_`, `whsec_` | publishable `pk_` keys |
 //! | `google-api-key` | `AIza…` | |
+//! | `gcp-token` | Google Cloud OAuth access tokens `ya29.…` | |
+//! | `azure-key` | `AccountKey=`, `SharedAccessKey=` in connection strings; `AZURE_STORAGE_KEY=`, `…_ACCOUNT_KEY:` | `AccountName=` |
+//! | `azure-sas` | the `sig=` of a shared access signature URL | the other query parameters |
 //! | `npm-token` | `npm_…` | |
 //! | `pypi-token` | `pypi-AgEIcHlwaS5vcmc…` | |
 //! | `docker-token` | `dckr_pat_`, `dckr_oat_` | |
