@@ -36,12 +36,18 @@ manifest kinds), so digests, pod hashes, UUIDs and ${VAR} placeholders stay. The
 secret always gets the same placeholder ([REDACTED:aws-key-1]); counts by rule go to
 stderr and into each step's `redactions`.
 
-Rules: private-key, kubeconfig-key, kubeconfig-cert, kubeconfig-token, aws-key,
-aws-secret, github-token, gitlab-token, slack-token, slack-webhook, stripe-key,
-google-api-key, npm-token, pypi-token, docker-token, vault-token, sendgrid-key,
-ai-api-key, k3s-token, jwt, k8s-secret-data, k8s-env-value, basic-auth, bearer,
-auth-header, cookie, url-password, token-flag, password-flag, netrc-password,
-password-assignment, secret-assignment.
+Rules: private-key, kubeconfig-key, kubeconfig-cert, aws-key, aws-secret,
+github-token, gitlab-token, slack-token, slack-webhook, stripe-key, google-api-key,
+gcp-token, azure-key, azure-sas, npm-token, pypi-token, docker-token, vault-token,
+sendgrid-key, ai-api-key, k3s-token, jwt, k8s-secret-data, k8s-env-value,
+kubeconfig-token, basic-auth, bearer, auth-header, cookie, url-password, token-flag,
+password-flag, netrc-password, password-assignment, secret-assignment,
+k8s-secret-literal, private-key-base64.
+
+With -I ID (or INCIDENT_ID) the placeholders are that incident's, read only: a secret
+already found there gets its placeholder from the vault, a secret found in any incident
+is hidden wherever it turns up, and a new one is numbered after them without being
+recorded (the vault is not changed). Without it the filter numbers from 1.
 
 Switch rules off or add your own in the vault's incident.toml:
   [redact]

@@ -6,25 +6,36 @@ use crate::cli::RedactArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::record::lines::LineSplitter;
-use crate::redact::{Numbering, Redactor, Rules};
+use crate::redact::{KnownLengths, Numbering, Placeholders, Redactor, Rules};
 use crate::ui::Ui;
-use crate::vault::RulesRef;
+use crate::vault::{RulesRef, VaultNumbering};
 
 pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     // Inside a vault its [redact] settings apply; anywhere else the built-in rules.
-    let rules = match cfg.vault() {
+    let vault = cfg.vault();
+    let rules = match &vault {
         Ok(vault) => vault.rules()?,
         Err(_) => RulesRef::Builtin(Rules::builtin()),
     };
+    // `-I ID` (or INCIDENT_ID): that incident's placeholders, read only. Without it, a
+    // numbering of this run's own: the filter does not depend on the current incident.
+    let numbering = match (&cfg.incident, vault) {
+        (Some(selector), Ok(vault)) => {
+            let incident = vault.incident(Some(selector))?;
+            Either::Incident(VaultNumbering::read_only(&vault, &incident.slug))
+        }
+        (Some(_), Err(e)) => return Err(e),
+        (None, _) => Either::Own(Numbering::default()),
+    };
     let mut input = super::open_input(cfg, args.file.as_deref())?;
     let source = || args.file.clone().unwrap_or_else(|| "stdin".into());
-    let mut redactor = Redactor::new(&rules, Numbering::default());
+    let mut redactor = Redactor::new(&rules, numbering);
     let mut out = io::BufWriter::with_capacity(256 * 1024, io::stdout().lock());
     let mut splitter = LineSplitter::default();
     let mut buf = vec![0u8; 256 * 1024];
     let mut text = String::new();
     let mut bytes = Vec::new();
-    let mut write = |redactor: &mut Redactor<Numbering>, line: &[u8], text: &mut String| -> io::Result<()> {
+    let mut write = |redactor: &mut Redactor<Either>, line: &[u8], text: &mut String| -> io::Result<()> {
         text.clear();
         redactor.push_line(&bytes_as_text(line), text);
         out.write_all(text_as_bytes(text, &mut bytes))
@@ -62,6 +73,35 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
         ui.status(&format!("{total} {noun} ({})", by_rule.join(", ")));
     }
     Ok(0)
+}
+
+/// The placeholders of the filter: its own, or an incident's (read only).
+enum Either {
+    Own(Numbering),
+    Incident(VaultNumbering),
+}
+
+impl Placeholders for Either {
+    fn placeholder(&mut self, rule: &str, secret: &str) -> String {
+        match self {
+            Either::Own(n) => n.placeholder(rule, secret),
+            Either::Incident(n) => n.placeholder(rule, secret),
+        }
+    }
+
+    fn known(&mut self, candidate: &str) -> Option<String> {
+        match self {
+            Either::Own(n) => n.known(candidate),
+            Either::Incident(n) => n.known(candidate),
+        }
+    }
+
+    fn known_lengths(&mut self) -> KnownLengths {
+        match self {
+            Either::Own(n) => n.known_lengths(),
+            Either::Incident(n) => n.known_lengths(),
+        }
+    }
 }
 
 /// Where bytes that are not UTF-8 stand in the text the redactor reads: each one as a

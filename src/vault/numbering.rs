@@ -50,6 +50,16 @@ impl VaultNumbering {
         numbering
     }
 
+    /// The numbering of an incident for a command that records nothing (`incident redact
+    /// -I`): the incident's placeholders and the vault's known secrets; a new secret is
+    /// numbered after them in memory only, never written.
+    pub fn read_only(vault: &Vault, slug: &str) -> VaultNumbering {
+        let mut numbering = VaultNumbering::new(vault, slug);
+        let saved = numbering.state_file().exists().then(|| vault_key(&numbering.dir).and_then(|k| numbering.load(k)));
+        numbering.fallback = Some(saved.and_then(Result::ok).unwrap_or_default());
+        numbering
+    }
+
     /// Distinct secrets this command replaced, by the rule named in their placeholder:
     /// a key in the command line, its argv and its `$` line is one secret, not three.
     pub fn secrets_by_rule(&self) -> std::collections::BTreeMap<String, u64> {

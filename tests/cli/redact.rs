@@ -442,3 +442,40 @@ fn base64_of_a_private_key_is_hidden_outside_manifests_too() {
         ("  tls.key: [REDACTED:private-key-base64-1]\n", "1 redaction (private-key-base64 1)\n")
     );
 }
+
+#[test]
+fn redact_with_an_incident_uses_its_placeholders_and_records_nothing() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "old AKIAAAAAAAAAAAAAAAAA"]);
+    env.ok(&["note", "new AKIABBBBBBBBBBBBBBBB password=Xy9secretQ"]);
+    let state = env.root().join(".incident");
+    let before: Vec<_> = all_files(&state);
+    let r = env.run_with_stdin(&["redact", "-I", &id], b"AKIABBBBBBBBBBBBBBBB Xy9secretQ AKIACCCCCCCCCCCCCCCC\n");
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "[REDACTED:aws-key-2] [REDACTED:password-assignment-1] [REDACTED:aws-key-3]\n")
+    );
+    assert_eq!(all_files(&state), before, "the vault's state is not changed");
+    // The new key was not recorded: the next step numbers it afresh, as 3 too.
+    env.ok(&["note", "AKIADDDDDDDDDDDDDDDD"]);
+    let r = env.run_with_stdin(&["redact", "-I", &id], b"AKIACCCCCCCCCCCCCCCC\n");
+    assert_eq!(r.stdout, "[REDACTED:aws-key-4]\n");
+    // Without -I: the filter's own numbering.
+    let r = env.run_with_stdin(&["redact"], b"AKIABBBBBBBBBBBBBBBB\n");
+    assert_eq!(r.stdout, "[REDACTED:aws-key-1]\n");
+    assert_eq!(
+        env.fails(1, &["redact", "-I", "nope"]),
+        env.fails(1, &["show", "nope"]),
+        "an unknown incident is refused as everywhere"
+    );
+}
+
+#[test]
+fn redact_help_names_every_rule() {
+    let env = TestEnv::bare();
+    let help = env.ok(&["redact", "--help"]).replace('\n', " ");
+    for name in incident::redact::Rules::builtin().names() {
+        assert!(help.contains(&format!(" {name},")) || help.contains(&format!(" {name}.")), "{name} missing");
+    }
+    assert!(help.contains("With -I ID (or INCIDENT_ID) the placeholders are that incident's, read only"), "{help}");
+}
