@@ -49,6 +49,9 @@ already found there gets its placeholder from the vault, a secret found in any i
 is hidden wherever it turns up, and a new one is numbered after them without being
 recorded (the vault is not changed). Without it the filter numbers from 1.
 
+UTF-16 input (a BOM, or NUL-interleaved text) is decoded and written as UTF-8, here
+and in every recorded output; other bytes that are not UTF-8 pass as they are.
+
 Switch rules off or add your own in the vault's incident.toml:
   [redact]
   disable = [\"password-assignment\"]

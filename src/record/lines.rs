@@ -1,5 +1,6 @@
 //! Bytes to lines: a stream cut at newlines (or at MAX_LINE for lines that never
-//! end), each line cleaned to what a terminal would have shown.
+//! end), each line cleaned to what a terminal would have shown. A stream that starts as
+//! UTF-16 (a BOM, or NUL-interleaved text) is decoded first, so redaction reads its text.
 
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -8,13 +9,81 @@ use std::io::{self, Read};
 pub const MAX_LINE: usize = 64 * 1024;
 
 /// Splits a byte stream into lines (each with its `\n`, the last one perhaps without).
+/// UTF-16 comes out as UTF-8.
 #[derive(Debug, Default)]
 pub struct LineSplitter {
     pending: Vec<u8>,
+    encoding: Encoding,
+}
+
+/// What the stream's first bytes said it is.
+#[derive(Debug, Default)]
+enum Encoding {
+    /// Too few bytes yet to tell: held here.
+    #[default]
+    Unknown,
+    /// UTF-8, or bytes taken as they are.
+    Bytes,
+    Utf16(Box<encoding_rs::Decoder>),
+}
+
+/// Bytes looked at to tell UTF-16 from the rest.
+const SNIFF: usize = 64;
+
+/// Is a stream starting with `head` UTF-16? `None`: too short to tell yet (unless `end`).
+fn sniff(head: &[u8], end: bool) -> Option<Option<&'static encoding_rs::Encoding>> {
+    match head {
+        [0xff, 0xfe, ..] => return Some(Some(encoding_rs::UTF_16LE)),
+        [0xfe, 0xff, ..] => return Some(Some(encoding_rs::UTF_16BE)),
+        [a, b, ..] if (*a == 0) == (*b == 0) => return Some(None),
+        _ if head.len() < SNIFF.min(8) && !end => return None,
+        _ => {}
+    }
+    // Text without a BOM: every other byte NUL (ASCII in UTF-16), the others not.
+    let units = &head[..head.len().min(SNIFF) / 2 * 2];
+    let zero_at = |odd: bool| units.chunks(2).all(|u| (u[usize::from(odd)] == 0) && u[usize::from(!odd)] != 0);
+    Some(if units.len() < if end { 2 } else { 4 } {
+        None
+    } else if zero_at(true) {
+        Some(encoding_rs::UTF_16LE)
+    } else if zero_at(false) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    })
 }
 
 impl LineSplitter {
-    pub fn push<E>(&mut self, mut bytes: &[u8], mut line: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+    pub fn push<E>(&mut self, bytes: &[u8], line: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+        self.decode(bytes, false, line)
+    }
+
+    /// Decides the encoding on the first bytes, then splits what they decode to.
+    fn decode<E>(&mut self, bytes: &[u8], last: bool, line: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+        match &mut self.encoding {
+            Encoding::Bytes => self.split(bytes, line),
+            Encoding::Utf16(decoder) => {
+                let mut text = String::with_capacity(decoder.max_utf8_buffer_length(bytes.len()).unwrap_or(0));
+                let _ = decoder.decode_to_string(bytes, &mut text, last);
+                self.split(text.as_bytes(), line)
+            }
+            Encoding::Unknown => {
+                // Undecided bytes wait in `pending`, which holds nothing else yet.
+                self.pending.extend_from_slice(bytes);
+                let Some(utf16) = sniff(&self.pending, last) else {
+                    return Ok(());
+                };
+                self.encoding = match utf16 {
+                    Some(enc) => Encoding::Utf16(Box::new(enc.new_decoder_with_bom_removal())),
+                    None => Encoding::Bytes,
+                };
+                let head = std::mem::take(&mut self.pending);
+                self.decode(&head, last, line)
+            }
+        }
+    }
+
+    fn split<E>(&mut self, mut bytes: &[u8], mut line: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
         while let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
             if self.pending.is_empty() {
                 emit(&bytes[..=nl], &mut line)?;
@@ -36,6 +105,9 @@ impl LineSplitter {
 
     /// The last line, if the stream did not end with a newline.
     pub fn finish<E>(&mut self, mut line: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
+        if !matches!(self.encoding, Encoding::Bytes) {
+            self.decode(&[], true, &mut line)?;
+        }
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -195,6 +267,49 @@ mod tests {
             let cut = utf8_cut(s.as_bytes(), max);
             assert!(s.is_char_boundary(cut), "max {max} cut {cut}");
         }
+    }
+
+    fn lines_of(input: &[u8], piece: usize) -> Vec<String> {
+        let mut seen = Vec::new();
+        let mut splitter = LineSplitter::default();
+        for chunk in input.chunks(piece) {
+            splitter.push(chunk, |l| Ok::<(), ()>(seen.push(clean_line(l).into_owned()))).unwrap();
+        }
+        splitter.finish(|l| Ok::<(), ()>(seen.push(clean_line(l).into_owned()))).unwrap();
+        seen
+    }
+
+    fn utf16(text: &str, bom: bool, le: bool) -> Vec<u8> {
+        let mut out = if !bom {
+            vec![]
+        } else if le {
+            vec![0xff, 0xfe]
+        } else {
+            vec![0xfe, 0xff]
+        };
+        for u in text.encode_utf16() {
+            out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_is_read_as_text() {
+        let text = "password=UTF16SEC05abc\r\nAKIAIOSFODNN7EXAMPLE caf\u{e9} \u{1f600}\r\nlast";
+        let want = ["password=UTF16SEC05abc\n", "AKIAIOSFODNN7EXAMPLE caf\u{e9} \u{1f600}\n", "last"];
+        for (bom, le) in [(true, true), (true, false), (false, true), (false, false)] {
+            for piece in [1, 3, 64, 4096] {
+                assert_eq!(lines_of(&utf16(text, bom, le), piece), want, "bom {bom} le {le} piece {piece}");
+            }
+        }
+        // Too short to tell, and not UTF-16: as it was.
+        assert_eq!(lines_of(b"a", 1), ["a"]);
+        assert_eq!(lines_of(b"ok\n\x00\x00", 1), ["ok\n", "\u{2400}\u{2400}"]);
+        assert_eq!(
+            lines_of(b"\x7fELF\x02\x01\x01\x00\x00\n", 2),
+            ["\u{2421}ELF\u{2402}\u{2401}\u{2401}\u{2400}\u{2400}\n"]
+        );
+        assert_eq!(lines_of(&utf16("x", false, true), 1), ["x"]);
     }
 
     #[test]

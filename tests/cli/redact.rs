@@ -479,3 +479,22 @@ fn redact_help_names_every_rule() {
     }
     assert!(help.contains("With -I ID (or INCIDENT_ID) the placeholders are that incident's, read only"), "{help}");
 }
+
+#[test]
+fn utf16_output_is_decoded_then_redacted() {
+    let (env, id) = TestEnv::with_incident();
+    let text = "password=UTF16SEC05abc\r\nAKIAIOSFODNN7EXAMPLE\r\nnode ready\r\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let r = env.run_with_stdin(&["capture", "-c", "Get-Content creds.txt"], &le);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let capture = env.only_step(&id, "capture");
+    assert!(
+        body(&capture).contains("password=[REDACTED:password-assignment-1]\n[REDACTED:aws-key-1]\nnode ready\n"),
+        "{capture}"
+    );
+    // With a BOM, big-endian, through the pipe filter: UTF-8 comes out.
+    let mut be = vec![0xfe, 0xff];
+    be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    let r = env.run_with_stdin(&["redact"], &be);
+    assert_eq!(r.stdout, "password=[REDACTED:password-assignment-1]\r\n[REDACTED:aws-key-1]\r\nnode ready\r\n");
+}
