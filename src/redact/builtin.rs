@@ -34,6 +34,10 @@ pub(crate) enum Check {
     EnvPair,
     /// `--from-literal=KEY=VALUE`: a secret unless the command creates a ConfigMap.
     Literal,
+    /// `-pSECRET` glued: a password only for a MySQL-like client (not `docker run -p3306:3306`).
+    ClientPassword,
+    /// `Cookie: …`: not dig's `; COOKIE: … (good)` (an EDNS option).
+    Cookie,
 }
 
 pub(crate) struct Pat {
@@ -366,7 +370,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "cookie",
         patterns: &[
             pat(&["cookie"], r#"(?i)(?-u:\b)set-cookie[ \t]*:[ \t]*[^=;\s]+=([^;\s"']+)"#, Plain),
-            pat(&["cookie"], r#"(?i)(?:^|[^\w-])cookie[ \t]*:[ \t]*([^\r\n"']+)"#, Plain),
+            pat(&["cookie"], r#"(?i)(?:^|[^\w-])cookie[ \t]*:[ \t]*([^\r\n"']+)"#, Cookie),
         ],
     },
     Builtin {
@@ -396,7 +400,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 Flag,
             ),
             // mysql -pSECRET (attached; `-p` alone prompts)
-            pat(&["mysql", "mariadb"], r#"(?:^|\s)-p(?:"([^"]*)"|'([^']*)'|([^\s"'-][^\s"']*))"#, Plain),
+            pat(&["mysql", "mariadb"], r#"(?:^|\s)-p(?:"([^"]*)"|'([^']*)'|([^\s"'-][^\s"']*))"#, ClientPassword),
             // openssl -passin pass:SECRET
             pat(&["pass:"], r#"(?:^|\s)pass:([^\s"']+)"#, Plain),
             pat(

@@ -43,10 +43,10 @@
 //! | `basic-auth` | `Basic <base64 of user:pass>`; curl `-u user:pass`/`--user` (user kept) | "basic authentication"; `-u 1000:1000` |
 //! | `bearer` | `Bearer <token>` anywhere | `Bearer realm=…`, prose |
 //! | `auth-header` | `Authorization:`/`Proxy-Authorization:` value, any scheme (scheme kept) | `Bearer $TOKEN` |
-//! | `cookie` | `Cookie:` value; first value of `Set-Cookie:` | cookie attributes |
+//! | `cookie` | `Cookie:` value; first value of `Set-Cookie:` | cookie attributes; dig's `; COOKIE:` |
 //! | `url-password` | password in `scheme://user:pw@host` (user and host kept) | `user@host`, `host:port` |
 //! | `token-flag` | `--token=X`, `--token X`, `--bootstrap-token X`, … | `--token-ttl`, `--discovery-token-ca-cert-hash` |
-//! | `password-flag` | `--password X`, `--db-password=X`, `mysql -pX`, `-passin pass:X`, `sshpass -p X`, `redis-cli -a X` | `-p` alone, `--password-stdin`, `mkdir -p` |
+//! | `password-flag` | `--password X`, `--db-password=X`, `mysql -pX`, `-passin pass:X`, `sshpass -p X`, `redis-cli -a X` | `-p` alone, `--password-stdin`, `mkdir -p`; glued `-p` outside a MySQL-like client (`docker run -p3306:3306`, `grep mysql -p…`) |
 //! | `netrc-password` | `~/.netrc` `password x` (one-line and multi-line entries) | |
 //! | `password-assignment` | `password=`, `passwd:`, `DB_PASS=`, `"dbPassword":`, `pwd=` in env, YAML (to end of line, block scalars), JSON, logfmt, DSNs, query strings | `${VAR}`, `$(cmd)`, `{{ .Values.x }}`, `""`, `<REDACTED>`, `****`, `PWD=/home/x` |
 //! | `secret-assignment` | keys ending in `secret`, `token`, `auth`, `api_key`, `private_key`, `secret_key_base`, `signing_key`, … (same forms) | `checksum/secret`, `existingSecret`, `secretName`, `tokens`, prose like `token: use the new one` |

@@ -71,6 +71,9 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
             let before = text[..ctx.start].to_ascii_lowercase();
             plain(!(before.contains("configmap") || before.split_whitespace().any(|w| w == "cm")))
         }
+        Check::ClientPassword => plain(is_client_password(text, ctx.start, value)),
+        // dig prints its EDNS cookie in a `;` comment line.
+        Check::Cookie => plain(!text.trim_start().starts_with(';')),
         Check::EnvPair => {
             let name = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
             plain(
@@ -102,6 +105,39 @@ fn auth_header(ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict {
         return Verdict::Reject;
     }
     Verdict::Secret { start: vs, end: vs + value.len(), to_eol: ctx.group_index == 1, sticky: false }
+}
+
+/// Is `-p<value>` at `at` the password of a MySQL-like client? The client must be named in
+/// the same command before it (`mysql -u root -pX`, `docker exec db mysql -pX`), the command
+/// must not be a search (`grep mysql -perl`), and the value not a port mapping (`-p3306:3306`).
+fn is_client_password(text: &str, at: usize, value: &str) -> bool {
+    const CLIENTS: &[&str] = &[
+        "mysql",
+        "mysqldump",
+        "mysqladmin",
+        "mysqlimport",
+        "mysqlcheck",
+        "mysqlshow",
+        "mysqlsh",
+        "mysqlpump",
+        "mysqlbinlog",
+        "mariadb",
+        "mariadb-dump",
+        "mariadb-admin",
+        "mariadb-import",
+        "mariadb-check",
+    ];
+    const SEARCHES: &[&str] = &["grep", "egrep", "fgrep", "zgrep", "rg", "ag", "ack", "pgrep", "pkill", "find", "ps"];
+    let command = text[..at].rsplit(['|', ';', '&', '(', '`']).next().unwrap_or("");
+    let mut words = command.split_whitespace().filter(|w| !matches!(*w, "$" | "#" | "sudo"));
+    let first = words.next().unwrap_or("");
+    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase();
+    let port = !value.is_empty()
+        && value.contains(':')
+        && value.bytes().all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.'));
+    !port
+        && !SEARCHES.contains(&base(first).as_str())
+        && std::iter::once(first).chain(words).any(|w| CLIENTS.contains(&base(w).as_str()))
 }
 
 /// Words that follow a flag's name in prose ("--token is required"), never as its value.
