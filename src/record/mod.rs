@@ -28,7 +28,7 @@ impl<'c> Session<'c> {
     /// The vault and the incident picked by `--incident`/`INCIDENT_ID` or the current one.
     pub fn open(cfg: &'c Config) -> Result<Session<'c>> {
         let vault = cfg.vault()?;
-        let incident = vault.incident(cfg.incident.as_deref())?;
+        let incident = cfg.pick_incident(&vault, None)?;
         let writer = vault.writer(&incident);
         let rules = vault.rules()?;
         Ok(Session { cfg, vault, incident, writer, rules })
