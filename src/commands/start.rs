@@ -17,12 +17,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     if title.is_empty() {
         return Err(Error::usage("the title is empty", "say what is broken: incident start \"Checkout returns 500\""));
     }
-    let at = match &args.at {
-        None => cfg.clock.now(),
-        Some(text) => {
-            cfg.clock.parse_at(text).map_err(|m| Error::usage(format!("--at: {m}"), "see `incident start --help`"))?
-        }
-    };
+    let at = crate::record::at_of(cfg, args.at.as_deref(), "start")?;
     let mut meta = IncidentMeta {
         id: String::new(),
         title: title.to_string(),
