@@ -20,8 +20,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     // `-I ID` (or INCIDENT_ID): that incident's placeholders, read only. Without it, a
     // numbering of this run's own: the filter does not depend on the current incident.
     let numbering = match (&cfg.incident, vault) {
-        (Some(selector), Ok(vault)) => {
-            let incident = vault.incident(Some(selector))?;
+        (Some(_), Ok(vault)) => {
+            let incident = cfg.pick_incident(&vault, None)?;
             Either::Incident(VaultNumbering::read_only(&vault, &incident.slug))
         }
         (Some(_), Err(e)) => return Err(e),
