@@ -104,6 +104,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "INCIDENT_VAULT",
         hide_env_values = true,
         value_name = "DIR",
@@ -115,16 +116,17 @@ pub struct GlobalArgs {
         long = "incident",
         short = 'I',
         global = true,
+        help_heading = "Global options",
         env = "INCIDENT_ID",
         hide_env_values = true,
         value_name = "ID"
     )]
     pub incident: Option<String>,
     /// Print less: no status lines on stderr
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// When to use colour
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
     /// `vault` came from INCIDENT_VAULT, not the command line.
     #[arg(skip)]
