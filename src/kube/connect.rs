@@ -250,9 +250,10 @@ impl Target {
         Ok(builder.with_layer(&DeadlineLayer(self.request_timeout)).build())
     }
 
-    /// The proxy requests go through, for messages.
+    /// The proxy requests go through, for messages: without its user and password.
     pub fn proxy(&self) -> Option<String> {
-        self.config.proxy_url.as_ref().map(|u| u.to_string().trim_end_matches('/').to_string())
+        let url = self.config.proxy_url.as_ref()?.to_string();
+        Some(super::failure::without_userinfo(url.trim_end_matches('/')))
     }
 
     /// `context "k3s" (https://127.0.0.1:6443)`.

@@ -1,6 +1,8 @@
 //! A cluster that does not answer is evidence too: the failure's kind, the server and
 //! a message as clear as kubectl's. Classified from kube's error chain.
 
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 
 /// The error kinds a step records.
@@ -56,9 +58,10 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// Names the proxy in a proxy failure's message.
+    /// Names the proxy in a proxy failure's message (never its user and password).
     pub fn via(mut self, proxy: Option<&str>) -> Failure {
         if let (FailureKind::Proxy, Some(proxy)) = (self.kind, proxy) {
+            let proxy = without_userinfo(proxy);
             self.message = self.message.replacen("through the proxy:", &format!("through the proxy {proxy}:"), 1);
         }
         self
@@ -142,9 +145,18 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
         server: server.to_string(),
         context: context.map(str::to_string),
         path: path.to_string(),
-        message,
-        detail,
+        message: without_userinfo(&message),
+        detail: without_userinfo(&detail),
     }
+}
+
+/// Every `scheme://user:password@host` in `text` as `scheme://host`: a proxy's password
+/// in a kubeconfig must not reach the terminal or a step.
+pub fn without_userinfo(text: &str) -> String {
+    static USERINFO: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@").expect("userinfo pattern compiles")
+    });
+    USERINFO.replace_all(text, "$1").into_owned()
 }
 
 /// The error and its sources, joined: `a: b: c`.
@@ -171,4 +183,19 @@ fn proxy_words(detail: &str) -> &str {
 /// The innermost cause, which is usually the one that says what happened.
 fn last_words(detail: &str) -> &str {
     detail.rsplit(": ").find(|s| !s.trim().is_empty()).unwrap_or(detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_and_password_leave_every_url() {
+        assert_eq!(
+            without_userinfo("via http://alice:S3cret@127.0.0.1:3128/ and socks5://bob@s:1080: tunnel error"),
+            "via http://127.0.0.1:3128/ and socks5://s:1080: tunnel error"
+        );
+        assert_eq!(without_userinfo("https://k:6443/api?x=a@b"), "https://k:6443/api?x=a@b");
+        assert_eq!(without_userinfo("mail alice@example.com"), "mail alice@example.com");
+    }
 }

@@ -170,6 +170,30 @@ fn kube_the_kubeconfig_proxy_url_is_used_and_a_dead_one_is_named() {
 }
 
 #[test]
+fn kube_a_proxy_password_never_reaches_the_terminal_or_the_step() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    let dead = closed_port();
+    let url = format!("http://alice:S3cretPr0xyPw@127.0.0.1:{dead}");
+    let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: {url}\n"), "", "");
+    for record in [false, true] {
+        let mut args = vec!["snapshot", "--kubeconfig", &kc];
+        if !record {
+            args.push("--no-record");
+        }
+        let err = env.fails(1, &args);
+        assert!(
+            err.contains(&format!("(context \"k3s\") through the proxy http://127.0.0.1:{dead}: tunnel error")),
+            "{err}"
+        );
+        assert!(!err.contains("S3cretPr0xyPw") && !err.contains("alice"), "{err}");
+    }
+    let steps: Vec<String> = env.step_files(&id).iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+    assert!(steps.iter().any(|s| s.contains("through the proxy")), "{steps:?}");
+    assert!(steps.iter().all(|s| !s.contains("S3cretPr0xyPw")), "{steps:?}");
+}
+
+#[test]
 fn kube_the_context_namespace_is_used_unless_n_or_a_say_otherwise() {
     let api = FakeApi::seed();
     let (env, _id) = TestEnv::with_incident();
