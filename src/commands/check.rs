@@ -81,6 +81,7 @@ fn gather(cfg: &Config, ui: &Ui, args: &CheckArgs, now: i64) -> Result<Result<Ga
             Ok(f) => f.summary,
             Err(FetchError::Cluster(f)) => return Ok(Err(f)),
             Err(FetchError::Write(e)) => return Err(Error::io("write", "/dev/null", e)),
+            Err(FetchError::Request(why)) => return Err(Error::Internal(why)),
         };
         let mut logs = Vec::new();
         for pod in summary.pods.iter().filter(|p| is_coredns(p)) {

@@ -96,6 +96,7 @@ fn from_cluster(
                 Ok(fetched) => Ok((described(fetched.summary, &target), None)),
                 Err(FetchError::Cluster(f)) => Err(failure_error(&f)),
                 Err(FetchError::Write(e)) => Err(Error::io("write", "/dev/null", e)),
+                Err(FetchError::Request(why)) => Err(Error::Internal(why)),
             };
         };
         let spool = session.writer.output_spool()?;
@@ -115,6 +116,7 @@ fn from_cluster(
                 Ok((summary, Some(step)))
             }
             Err(FetchError::Write(e)) => Err(Error::io("write", &outputs, e)),
+            Err(FetchError::Request(why)) => Err(Error::Internal(why)),
             Err(FetchError::Cluster(f)) => {
                 drop(sink);
                 record_failure(session, StepKind::Snapshot, at, &f)?;

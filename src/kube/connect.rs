@@ -200,10 +200,32 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
     config.default_retry = false;
     let server = server_name(&config.cluster_url);
     // kubectl's order: -n, then -A, then the context's namespace; none named: all of them.
-    let namespace = match (&args.namespace, args.all_namespaces) {
-        (Some(ns), _) => Some(ns.clone()),
+    // An empty -n is no -n, as for kubectl.
+    let namespace = match (args.namespace.as_deref().filter(|ns| !ns.is_empty()), args.all_namespaces) {
+        (Some(ns), _) => {
+            namespace_problems(ns).map_err(|why| {
+                Error::usage(
+                    format!("invalid namespace {ns:?}: [{why}]"),
+                    "give -n a namespace name, e.g. -n kube-system",
+                )
+            })?;
+            Some(ns.to_string())
+        }
         (None, true) => None,
-        (None, false) => chosen.namespace,
+        (None, false) => {
+            if let Some(ns) = &chosen.namespace {
+                namespace_problems(ns).map_err(|why| {
+                    Error::user_hint(
+                        format!(
+                            "invalid namespace {ns:?} in context {:?}: [{why}]",
+                            chosen.context.as_deref().unwrap_or("")
+                        ),
+                        "fix the context's namespace in the kubeconfig, or give -n NS or -A",
+                    )
+                })?;
+            }
+            chosen.namespace
+        }
     };
     Ok(Target { config, context: chosen.context, server, namespace, origin, request_timeout })
 }
@@ -230,6 +252,36 @@ fn in_cluster(env: &KubeEnv) -> Result<(kube::Config, Option<String>)> {
     config.root_cert_file = Some(Path::new(SA_DIR).join("ca.crt"));
     config.auth_info = AuthInfo { token_file: Some(format!("{SA_DIR}/token")), ..AuthInfo::default() };
     Ok((config, namespace))
+}
+
+/// kubectl's checks of a namespace going into a URL path (client-go's
+/// `IsValidPathSegmentName`), then the server's rule for namespace names (an RFC 1123
+/// label): what fails is an error before any request, never a malformed path.
+pub fn namespace_problems(ns: &str) -> std::result::Result<(), String> {
+    let mut why: Vec<String> = Vec::new();
+    if ns == "." || ns == ".." {
+        why.push(format!("may not be '{ns}'"));
+    } else {
+        for bad in ["/", "%"] {
+            if ns.contains(bad) {
+                why.push(format!("may not contain '{bad}'"));
+            }
+        }
+    }
+    if why.is_empty() {
+        let label = ns.len() <= 63
+            && ns.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !ns.starts_with('-')
+            && !ns.ends_with('-');
+        if !label {
+            why.push(
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', \
+                 and must start and end with an alphanumeric character (at most 63)"
+                    .to_string(),
+            );
+        }
+    }
+    if why.is_empty() { Ok(()) } else { Err(why.join(", ")) }
 }
 
 fn show_files(files: &[PathBuf]) -> String {
@@ -284,6 +336,18 @@ mod tests {
             KubeEnv { service_host: Some("fd00::1".into()), service_port: Some("443".into()), ..KubeEnv::default() };
         assert_eq!(in_cluster(&v6).unwrap().0.cluster_url.to_string(), "https://[fd00::1]:443/");
         assert!(in_cluster(&KubeEnv::default()).is_err());
+    }
+
+    #[test]
+    fn namespaces_are_checked_like_kubectl_then_like_the_server() {
+        assert_eq!(namespace_problems("kube-system"), Ok(()));
+        assert_eq!(namespace_problems("a1"), Ok(()));
+        assert_eq!(namespace_problems("../nodes").unwrap_err(), "may not contain '/'");
+        assert_eq!(namespace_problems("..").unwrap_err(), "may not be '..'");
+        assert_eq!(namespace_problems("a/%b").unwrap_err(), "may not contain '/', may not contain '%'");
+        for bad in ["a b", "Kube", "-a", "a-", &"a".repeat(64)] {
+            assert!(namespace_problems(bad).unwrap_err().starts_with("a lowercase RFC 1123 label"), "{bad}");
+        }
     }
 
     #[test]

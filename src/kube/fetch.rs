@@ -29,6 +29,8 @@ pub struct Fetched {
 pub enum FetchError {
     Cluster(Box<Failure>),
     Write(std::io::Error),
+    /// A request kube could not build (a path that is no URI): our fault, not the output's.
+    Request(String),
 }
 
 impl From<std::io::Error> for FetchError {
@@ -218,7 +220,7 @@ impl Fetcher<'_> {
 }
 
 fn build_error(e: kube::core::request::Error) -> FetchError {
-    FetchError::Write(std::io::Error::other(format!("cannot build the request: {e}")))
+    FetchError::Request(format!("cannot build the request: {e}"))
 }
 
 #[cfg(test)]
@@ -386,5 +388,26 @@ mod tests {
         );
         drop(client);
         task.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_be_built_is_not_a_write_error() {
+        let (client, task) = mock(vec![]);
+        let f = Fetcher {
+            client: &client,
+            server: "k:6443",
+            context: None,
+            namespace: Some("a b"),
+            page_size: 500,
+            proxy: None,
+        };
+        let mut v = Verbatim;
+        let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
+        match f.fetch(0, &mut out).await {
+            Err(FetchError::Request(why)) => assert!(why.starts_with("cannot build the request: "), "{why}"),
+            other => panic!("expected a request error, got {other:?}"),
+        }
+        drop(client);
+        assert!(task.await.unwrap().is_empty());
     }
 }

@@ -217,6 +217,37 @@ fn kube_the_context_namespace_is_used_unless_n_or_a_say_otherwise() {
 }
 
 #[test]
+fn kube_a_bad_namespace_is_a_usage_error_before_any_request_and_an_empty_one_is_unset() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    let kc = kubeconfig_with(&env, &api, "", "", "");
+    let hint = "  hint: give -n a namespace name, e.g. -n kube-system\n";
+    assert_eq!(
+        env.fails(2, &["snapshot", "--kubeconfig", &kc, "-n", "../nodes", "--no-record"]),
+        format!("error: invalid namespace \"../nodes\": [may not contain '/']\n{hint}")
+    );
+    let label = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (at most 63)";
+    for record in [false, true] {
+        let mut args = vec!["snapshot", "--kubeconfig", &kc, "-n", "a b"];
+        if !record {
+            args.push("--no-record");
+        }
+        assert_eq!(env.fails(2, &args), format!("error: invalid namespace \"a b\": [{label}]\n{hint}"));
+    }
+    assert_eq!(
+        env.fails(2, &["watch", "--kubeconfig", &kc, "-n", ".."]),
+        format!("error: invalid namespace \"..\": [may not be '..']\n{hint}")
+    );
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+    assert!(env.step_files(&id).is_empty());
+
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "-n", "", "--json", "--no-record"]);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
+    assert_eq!(json["namespace"], serde_json::Value::Null);
+    assert!(api.requests().iter().any(|r| r == "GET /api/v1/pods?&limit=500"), "{:?}", api.requests());
+}
+
+#[test]
 fn kube_a_namespaced_user_gets_a_snapshot_without_nodes() {
     let api = FakeApi::seed();
     api.state.lock().unwrap().path_faults.push(("/api/v1/nodes".into(), Fault::Status(403)));
