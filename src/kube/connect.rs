@@ -144,10 +144,33 @@ fn choose(kubeconfig: &Kubeconfig, args: &ClusterArgs, files: &[PathBuf]) -> Res
         ));
     }
     let cluster = args.cluster.as_ref().or(ctx.map(|c| &c.cluster));
-    let proxy_url = cluster
-        .and_then(|n| kubeconfig.clusters.iter().find(|c| &c.name == n))
-        .and_then(|c| c.cluster.as_ref())
-        .and_then(|c| c.proxy_url.clone());
+    let cluster_info =
+        cluster.and_then(|n| kubeconfig.clusters.iter().find(|c| &c.name == n)).and_then(|c| c.cluster.as_ref());
+    // kubectl refuses both (client-go's transport config); kube-rs would quietly skip the check.
+    if let Some(info) = cluster_info
+        && info.insecure_skip_tls_verify == Some(true)
+    {
+        let ca_key = match (&info.certificate_authority, &info.certificate_authority_data) {
+            (_, Some(_)) => Some("certificate-authority-data"),
+            (Some(_), None) => Some("certificate-authority"),
+            (None, None) => None,
+        };
+        if let Some(ca_key) = ca_key {
+            let on = match &context {
+                Some(c) => format!("context {c:?} in {}", show_files(files)),
+                None => show_files(files),
+            };
+            return Err(Error::user_hint(
+                format!(
+                    "{on}: cluster {:?} sets both insecure-skip-tls-verify: true and {ca_key}: \
+                     specifying a root certificates file with the insecure flag is not allowed",
+                    cluster.map(String::as_str).unwrap_or("")
+                ),
+                format!("remove insecure-skip-tls-verify (the {ca_key} checks the server), or remove {ca_key}"),
+            ));
+        }
+    }
+    let proxy_url = cluster_info.and_then(|c| c.proxy_url.clone());
     let namespace = ctx.and_then(|c| c.namespace.clone()).filter(|n| !n.trim().is_empty());
     Ok(Chosen { context, namespace, proxy_url })
 }

@@ -248,6 +248,31 @@ fn kube_a_bad_namespace_is_a_usage_error_before_any_request_and_an_empty_one_is_
 }
 
 #[test]
+fn kube_insecure_skip_tls_verify_with_a_ca_is_refused_like_kubectl() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    for (ca, key) in [
+        ("    certificate-authority-data: AAAA\n", "certificate-authority-data"),
+        ("    certificate-authority: ca.crt\n", "certificate-authority"),
+    ] {
+        let kc = kubeconfig_with(&env, &api, &format!("    insecure-skip-tls-verify: true\n{ca}"), "", "");
+        assert_eq!(
+            env.fails(1, &["snapshot", "--kubeconfig", &kc]),
+            format!(
+                "error: context \"k3s\" in {kc}: cluster \"k3s\" sets both insecure-skip-tls-verify: true and {key}: \
+                 specifying a root certificates file with the insecure flag is not allowed\n  \
+                 hint: remove insecure-skip-tls-verify (the {key} checks the server), or remove {key}\n"
+            )
+        );
+    }
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+    assert!(env.step_files(&id).is_empty());
+    // Alone, the flag is kubectl's --insecure-skip-tls-verify: allowed.
+    let kc = kubeconfig_with(&env, &api, "    insecure-skip-tls-verify: true\n", "", "");
+    env.ok(&["snapshot", "--kubeconfig", &kc, "--no-record"]);
+}
+
+#[test]
 fn kube_a_namespaced_user_gets_a_snapshot_without_nodes() {
     let api = FakeApi::seed();
     api.state.lock().unwrap().path_faults.push(("/api/v1/nodes".into(), Fault::Status(403)));
