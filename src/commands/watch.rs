@@ -66,6 +66,11 @@ struct Watch<'a> {
     updates: u64,
     ready_since: Option<Instant>,
     suggested: bool,
+    /// A refusal that ends the watch: pods (or every feed) forbidden, as `kubectl get -w` ends.
+    fatal: Option<Failure>,
+    /// Whether the pods feed has delivered: until then a refused feed is not announced
+    /// with "watching the rest", as there may be no rest.
+    pods_heard: bool,
 }
 
 pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
@@ -125,6 +130,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             updates: 0,
             ready_since: None,
             suggested: false,
+            fatal: None,
+            pods_heard: false,
         };
         // A probe longer than an interval tells nothing more; it must never block the loop.
         let probe_limit = interval.max(Duration::from_secs(1)).min(target.request_timeout.unwrap_or(Duration::MAX));
@@ -139,7 +146,12 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
         let ended = loop {
             tokio::select! {
                 item = merged.next() => match item {
-                    Some((feed, result)) => w.handle(feed, result)?,
+                    Some((feed, result)) => {
+                        w.handle(feed, result)?;
+                        if w.fatal.is_some() {
+                            break "the server refuses the watch";
+                        }
+                    }
                     None => break "the watch streams ended",
                 },
                 _ = ticker.tick() => {
@@ -203,6 +215,14 @@ impl Watch<'_> {
         let from_server = !matches!(&item, Item::Node(Event::Init) | Item::Event(Event::Init))
             && !matches!(&item, Item::Pod(e) if matches!(**e, Event::Init));
         if from_server {
+            if feed == Feed::Pods && !self.pods_heard {
+                self.pods_heard = true;
+                let mut refused: Vec<(&Feed, &Failure)> = self.refused.iter().collect();
+                refused.sort_by_key(|(f, _)| feed_name(**f));
+                for (f, failure) in refused {
+                    self.ui.warn(&format!("{}: {}; watching the rest without it", feed_name(*f), failure.message));
+                }
+            }
             if let Some(outage) = self.outage.take() {
                 self.record_outage(&outage, Some(self.now()))?;
             }
@@ -253,12 +273,21 @@ impl Watch<'_> {
         };
         let inner = inner.via(self.proxy.as_deref());
         if matches!(inner.kind, FailureKind::Forbidden | FailureKind::NotFound) {
+            self.down.remove(&feed);
+            // Without pods there is nothing to watch for, and with no feed at all nothing
+            // to watch: ended at once, as `kubectl get -w` ends.
+            if feed == Feed::Pods || self.refused.len() + usize::from(!self.refused.contains_key(&feed)) >= 3 {
+                self.refused.insert(feed, inner.clone());
+                self.fatal = Some(inner);
+                return;
+            }
             // As a snapshot notes it: this user may not see this; the rest is watched.
             if !self.refused.contains_key(&feed) {
-                self.ui.warn(&format!("{}: {}; watching the rest without it", feed_name(feed), inner.message));
+                if self.pods_heard {
+                    self.ui.warn(&format!("{}: {}; watching the rest without it", feed_name(feed), inner.message));
+                }
                 self.refused.insert(feed, inner);
             }
-            self.down.remove(&feed);
             return;
         }
         let first = self.down.insert(feed, inner.clone()).is_none();
@@ -385,9 +414,13 @@ impl Watch<'_> {
 
     fn finish(mut self, why: &str) -> Result<u8> {
         // Never reached at all: that is the finding, as for snapshot and check.
-        let never = (self.updates == 0)
-            .then(|| self.outage.as_ref().map(|o| o.failure.clone()).or_else(|| self.refused.get(&Feed::Pods).cloned()))
-            .flatten();
+        let never = self.fatal.clone().or_else(|| {
+            (self.updates == 0)
+                .then(|| {
+                    self.outage.as_ref().map(|o| o.failure.clone()).or_else(|| self.refused.get(&Feed::Pods).cloned())
+                })
+                .flatten()
+        });
         if let Some(o) = self.outage.take() {
             self.record_outage(&o, None)?;
         }

@@ -141,3 +141,32 @@ fn kube_watch_writes_its_last_step_on_sigterm_with_the_last_interval_in_it() {
     assert_eq!(last["watch"]["changes"][0], "5 restarts in 1 pod: kube-system/coredns-7b8c7b8d4-x9k2p +5", "{last}");
     assert!(last["body"].as_str().unwrap().contains("0 change steps"), "{last}");
 }
+
+#[test]
+fn kube_watch_ends_at_once_when_pods_or_every_feed_is_forbidden() {
+    for fault_everything in [false, true] {
+        let api = FakeApi::seed();
+        if fault_everything {
+            api.set_fault(Some(Fault::Status(403)));
+        } else {
+            api.state.lock().unwrap().path_faults.push(("/api/v1/pods".into(), Fault::Status(403)));
+        }
+        let (env, id) = TestEnv::with_incident();
+        let kc = api.kubeconfig(env.root(), "k3s");
+        let args = ["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "500ms"];
+        let (out, took) = run_within(&env, &args, Duration::from_secs(15));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
+        assert!(!stderr.contains("watching the rest without it"), "{stderr}");
+        assert!(
+            stderr.contains("error: the server 127.0.0.1:")
+                && stderr.contains("forbids /api/v1/")
+                && stderr.contains(": 403 Forbidden"),
+            "{stderr}"
+        );
+        let steps = watch_steps(&env, &id);
+        let last = steps.last().unwrap();
+        assert!(last["title"].as_str().unwrap().ends_with("(the server refuses the watch)"), "{last}");
+    }
+}
