@@ -1,14 +1,15 @@
 //! `incident watch`: kube-runtime watchers on pods, nodes and events, coalesced into at
 //! most one `watch` step per interval. The watcher re-lists after 410 Gone; a lost
-//! server is retried with back-off and the outage recorded; a feed the server refuses
-//! (403) is noted once. Ctrl-C, SIGHUP, SIGTERM or --for end it with a final step.
+//! server is retried with back-off and the outage recorded; feeds silent for an interval
+//! make it ask `/version`, so a hung server is an outage too; a feed the server refuses
+//! (403) is noted once, and refused pods end the watch. Ctrl-C, SIGHUP, SIGTERM or --for
+//! end it with a final step.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use futures::future::BoxFuture;
-use futures::stream::{BoxStream, SelectAll};
-use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Event as ApiEvent, Node as ApiNode, Pod as ApiPod};
 use kube::Api;
 use kube::runtime::watcher::{self, Event};
@@ -20,28 +21,22 @@ use crate::error::{Error, Result};
 use crate::format;
 use crate::kube::connect::{self, parse_duration};
 use crate::kube::failure::{Failure, FailureKind, classify};
-use crate::kube::pace::paced;
-use crate::kube::watch::{Changes, Feed, Retry, Tracker, WatchStats};
+use crate::kube::feeds::{Item, Probe, feeds, version_probe};
+use crate::kube::watch::{Changes, Feed, Tracker, WatchStats};
 use crate::model::{Milestone, Step, StepError, StepKind};
 use crate::record::Session;
 use crate::ui::Ui;
 use tokio::signal::unix::SignalKind;
-
-// Each item is moved once, straight from its watcher to the tracker.
-#[allow(clippy::large_enum_variant)]
-enum Item {
-    Pod(Box<Event<ApiPod>>),
-    Node(Event<ApiNode>),
-    Event(Event<ApiEvent>),
-}
-
-type Merged = SelectAll<BoxStream<'static, (Feed, std::result::Result<Item, watcher::Error>)>>;
 
 struct Outage {
     since: Timestamp,
     /// The latest failure: a dying server resets connections, then refuses them.
     failure: Failure,
     errors: u64,
+    /// Found by the `/version` probe while the feeds were silent (a hung server keeps
+    /// its connections open): it ends when the probe is answered, and the feeds, maybe
+    /// stuck on a dead connection, are opened again.
+    by_probe: bool,
 }
 
 struct Watch<'a> {
@@ -66,8 +61,12 @@ struct Watch<'a> {
     updates: u64,
     ready_since: Option<Instant>,
     suggested: bool,
+    /// When a feed last delivered something the server sent.
+    last_heard: Instant,
     /// A refusal that ends the watch: pods (or every feed) forbidden, as `kubectl get -w` ends.
     fatal: Option<Failure>,
+    /// How long the probe may take, for messages.
+    probe_limit: Duration,
     /// Whether the pods feed has delivered: until then a refused feed is not announced
     /// with "watching the rest", as there may be no rest.
     pods_heard: bool,
@@ -86,26 +85,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             None => (Api::all(client.clone()), Api::all(client.clone())),
         };
         let nodes: Api<ApiNode> = Api::all(client.clone());
-        let wc = watcher::Config::default().page_size(500);
-        let mut merged: Merged = SelectAll::new();
-        merged.push(
-            paced(watcher::watcher(pods, wc.clone()).boxed(), Retry::new())
-                .map_ok(|e| Item::Pod(Box::new(e)))
-                .map(|r| (Feed::Pods, r))
-                .boxed(),
-        );
-        merged.push(
-            paced(watcher::watcher(nodes, wc.clone()).boxed(), Retry::new())
-                .map_ok(Item::Node)
-                .map(|r| (Feed::Nodes, r))
-                .boxed(),
-        );
-        merged.push(
-            paced(watcher::watcher(events, wc).boxed(), Retry::new())
-                .map_ok(Item::Event)
-                .map(|r| (Feed::Events, r))
-                .boxed(),
-        );
+        let mut merged = feeds(&pods, &nodes, &events);
         ui.status(&format!(
             "watching {} (a step at most every {}; Ctrl-C to stop)",
             target.describe(),
@@ -130,12 +110,14 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             updates: 0,
             ready_since: None,
             suggested: false,
+            last_heard: Instant::now(),
             fatal: None,
             pods_heard: false,
+            // A probe longer than an interval tells nothing more; it must never block the loop.
+            probe_limit: interval.max(Duration::from_secs(1)).min(target.request_timeout.unwrap_or(Duration::MAX)),
         };
-        // A probe longer than an interval tells nothing more; it must never block the loop.
-        let probe_limit = interval.max(Duration::from_secs(1)).min(target.request_timeout.unwrap_or(Duration::MAX));
-        let mut probe: Option<BoxFuture<'static, bool>> = None;
+        let probe_limit = w.probe_limit;
+        let mut probe: Option<BoxFuture<'static, Probe>> = None;
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let deadline = limit.map(|d| tokio::time::Instant::now() + d);
@@ -155,17 +137,20 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
                     None => break "the watch streams ended",
                 },
                 _ = ticker.tick() => {
-                    if w.outage.is_some() && probe.is_none() {
-                        let client = w.client.clone();
-                        probe = Some(Box::pin(async move {
-                            matches!(tokio::time::timeout(probe_limit, client.apiserver_version()).await, Ok(Ok(_)))
-                        }));
+                    // An outage is probed until it ends; so are feeds silent for an interval:
+                    // a hung server (or a black-holed address) keeps connections open and says nothing.
+                    let silent = w.last_heard.elapsed() >= interval;
+                    if (w.outage.is_some() || silent) && probe.is_none() {
+                        probe = Some(Box::pin(version_probe(w.client.clone(), probe_limit)));
                     }
                     w.tick(args.auto_mark, ready_for)?;
                 }
-                answered = wait_probe(&mut probe) => {
+                found = wait_probe(&mut probe) => {
                     probe = None;
-                    w.probe_answered(answered)?;
+                    if w.probe_answered(found)? {
+                        // The old connections may be dead: list and watch again on new ones.
+                        merged = feeds(&pods, &nodes, &events);
+                    }
                 }
                 _ = &mut ctrl_c => break "stopped with Ctrl-C",
                 _ = hangup.recv() => break "stopped by SIGHUP",
@@ -181,7 +166,7 @@ fn unix_signal(kind: SignalKind) -> Result<tokio::signal::unix::Signal> {
     tokio::signal::unix::signal(kind).map_err(|e| Error::Internal(format!("cannot listen for signals: {e}")))
 }
 
-async fn wait_probe(probe: &mut Option<BoxFuture<'static, bool>>) -> bool {
+async fn wait_probe(probe: &mut Option<BoxFuture<'static, Probe>>) -> Probe {
     match probe {
         Some(p) => p.await,
         None => std::future::pending().await,
@@ -215,6 +200,7 @@ impl Watch<'_> {
         let from_server = !matches!(&item, Item::Node(Event::Init) | Item::Event(Event::Init))
             && !matches!(&item, Item::Pod(e) if matches!(**e, Event::Init));
         if from_server {
+            self.last_heard = Instant::now();
             if feed == Feed::Pods && !self.pods_heard {
                 self.pods_heard = true;
                 let mut refused: Vec<(&Feed, &Failure)> = self.refused.iter().collect();
@@ -303,7 +289,7 @@ impl Watch<'_> {
             }
             None if whole_server || all_down => {
                 self.ui.warn(&format!("{}; retrying with back-off", inner.message));
-                self.outage = Some(Outage { since: self.now(), failure: inner, errors: 1 });
+                self.outage = Some(Outage { since: self.now(), failure: inner, errors: 1, by_probe: false });
             }
             None if first => self.ui.warn(&format!(
                 "{}: {}; retrying with back-off while the rest flows",
@@ -314,16 +300,54 @@ impl Watch<'_> {
         }
     }
 
-    fn probe_answered(&mut self, answered: bool) -> Result<()> {
-        // `/version` answering ends a refused connection, not 500s on every list (etcd down):
-        // that outage ends when a feed delivers again.
-        let ended = answered && self.outage.as_ref().is_some_and(|o| is_whole_server(o.failure.kind));
-        if ended && let Some(outage) = self.outage.take() {
-            self.record_outage(&outage, Some(self.now()))?;
-            self.down.clear();
-            self.ui.status(&format!("the API server {} answers again", self.server));
+    /// Returns whether the feeds should be opened again (a hang the probe found is over).
+    fn probe_answered(&mut self, found: Probe) -> Result<bool> {
+        let failed = match found {
+            Probe::Answered => None,
+            Probe::Status => return Ok(false),
+            Probe::Failed(e) => Some(e),
+        };
+        let Some(e) = failed else {
+            // `/version` answering ends a refused connection, not 500s on every list (etcd down):
+            // that outage ends when a feed delivers again.
+            let ended = self.outage.as_ref().is_some_and(|o| o.by_probe || is_whole_server(o.failure.kind));
+            if ended && let Some(outage) = self.outage.take() {
+                self.record_outage(&outage, Some(self.now()))?;
+                self.down.clear();
+                self.ui.status(&format!("the API server {} answers again", self.server));
+                self.last_heard = Instant::now();
+                return Ok(outage.by_probe);
+            }
+            return Ok(false);
+        };
+        if let Some(o) = &mut self.outage {
+            o.errors += 1;
+            return Ok(false);
         }
-        Ok(())
+        let failure = match e {
+            Some(e) => classify(&e, &self.server, self.context.as_deref(), "/version").via(self.proxy.as_deref()),
+            None => {
+                let on = self.context.as_deref().map(|c| format!(" (context {c:?})")).unwrap_or_default();
+                let silent = chrono::Duration::from_std(self.last_heard.elapsed()).unwrap_or_default();
+                let limit = chrono::Duration::from_std(self.probe_limit).unwrap_or_default();
+                Failure {
+                    kind: FailureKind::Timeout,
+                    server: self.server.clone(),
+                    context: self.context.clone(),
+                    path: "/version".to_string(),
+                    message: format!(
+                        "the server {}{on} did not answer /version within {}, and the watches have been silent for {}",
+                        self.server,
+                        format::duration(limit),
+                        format::duration(silent)
+                    ),
+                    detail: "the /version probe timed out".to_string(),
+                }
+            }
+        };
+        self.ui.warn(&format!("{}; probing it again every interval", failure.message));
+        self.outage = Some(Outage { since: self.now(), failure, errors: 1, by_probe: true });
+        Ok(false)
     }
 
     fn record_outage(&mut self, o: &Outage, until: Option<Timestamp>) -> Result<()> {

@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod diff;
 pub mod events;
 pub mod failure;
+pub mod feeds;
 pub mod fetch;
 pub mod nodes;
 pub mod pace;

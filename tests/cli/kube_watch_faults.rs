@@ -170,3 +170,43 @@ fn kube_watch_ends_at_once_when_pods_or_every_feed_is_forbidden() {
         assert!(last["title"].as_str().unwrap().ends_with("(the server refuses the watch)"), "{last}");
     }
 }
+
+#[test]
+fn kube_watch_notices_a_server_that_stops_answering_without_closing() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let args = ["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "500ms", "--request-timeout", "5s"];
+    let child = env.command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let started = Instant::now();
+    while ["pods", "nodes", "events"]
+        .iter()
+        .any(|r| api.state.lock().unwrap().watch_calls.get(*r).copied().unwrap_or(0) == 0)
+    {
+        assert!(started.elapsed() < Duration::from_secs(20), "{:?}", api.requests());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Connections stay open, nothing is answered: a stopped process, a black-holed address.
+    api.set_fault(Some(Fault::Hang));
+    std::thread::sleep(Duration::from_secs(4));
+    api.set_fault(None);
+    std::thread::sleep(Duration::from_secs(3));
+    // SAFETY: kill(2) on the child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("did not answer /version within 1s, and the watches have been silent for")
+            && stderr.contains("answers again"),
+        "{stderr}"
+    );
+    let steps = watch_steps(&env, &id);
+    let outages: Vec<_> = steps.iter().filter(|s| !s["error"].is_null()).collect();
+    assert_eq!(outages.len(), 1, "{steps:?}");
+    assert_eq!(outages[0]["error"]["kind"], "timeout", "{steps:?}");
+    assert!(outages[0]["title"].as_str().unwrap().starts_with("API server 127.0.0.1:"), "{steps:?}");
+    assert_eq!(steps.last().unwrap()["watch"]["outages"], 1, "{steps:?}");
+    // The feeds were opened again on new connections once the server answered.
+    assert!(api.state.lock().unwrap().watch_calls["pods"] >= 2, "{:?}", api.requests());
+}
