@@ -21,6 +21,7 @@ pub mod pace;
 pub mod pods;
 pub mod proxy;
 pub mod restarts;
+pub mod scope;
 pub mod scrub;
 pub mod summary;
 pub mod table;

@@ -502,3 +502,50 @@ fn check_on_the_node_itself_reads_its_interfaces() {
     let drift = json.as_array().unwrap().iter().find(|f| f["kind"] == "node_ip_drift").expect("drift found");
     assert!(drift["evidence"][1].as_str().unwrap().ends_with("(from this machine's interfaces)"), "{drift}");
 }
+
+#[test]
+fn diff_says_first_when_the_snapshots_differ_in_cluster_context_or_namespace() {
+    let (api1, api2) = (FakeApi::seed(), FakeApi::seed());
+    for o in api2.state.lock().unwrap().objects.iter_mut().filter(|o| o["kind"] == "Node") {
+        o["status"]["addresses"][0]["address"] = serde_json::json!("10.9.9.9");
+    }
+    let (mut env, _id) = TestEnv::with_incident();
+    let kc1 = api1.kubeconfig(env.root(), "one");
+    let kc2 = api2.kubeconfig(env.root(), "two");
+    env.ok(&["snapshot", "--kubeconfig", kc1.to_str().unwrap()]);
+    env.at("2025-10-05T08:40:00-05:00");
+    env.ok(&["snapshot", "--kubeconfig", kc2.to_str().unwrap()]);
+    let out = env.ok(&["diff"]);
+    let first = out.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "note: not like for like: the snapshots were taken of different contexts and servers, context \"one\" ({}/) then context \"two\" ({}/); what follows may be that switch, not a change in the cluster",
+            api1.url(),
+            api2.url()
+        )
+    );
+    assert_eq!(out.lines().nth(1).unwrap(), "node leveling-pc IP changed from 192.168.1.79 to 10.9.9.9");
+    assert!(env.json(&["diff", "--json"])["scope"][0].as_str().unwrap().starts_with("not like for like"));
+
+    // All namespaces, then one: compared in that one, no pod "removed".
+    env.at("2025-10-05T08:41:00-05:00");
+    env.ok(&["snapshot", "--kubeconfig", kc2.to_str().unwrap(), "-n", "kube-system"]);
+    let out = env.ok(&["diff"]);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>()[..2],
+        [
+            "note: the earlier snapshot lists all namespaces, the later only \"kube-system\": compared in \"kube-system\" only",
+            "no changes"
+        ]
+    );
+    // Two different namespaces: nothing to compare.
+    env.at("2025-10-05T08:42:00-05:00");
+    env.ok(&["snapshot", "--kubeconfig", kc2.to_str().unwrap(), "-n", "default"]);
+    let err = env.fails(1, &["diff"]);
+    assert!(
+        err.starts_with("error: cannot compare ")
+            && err.contains(": the snapshots list different namespaces (\"kube-system\" then \"default\"): no pod is in both\n  hint: give two snapshots of the same namespace"),
+        "{err}"
+    );
+}
