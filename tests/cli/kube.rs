@@ -549,3 +549,26 @@ fn diff_says_first_when_the_snapshots_differ_in_cluster_context_or_namespace() {
         "{err}"
     );
 }
+
+#[test]
+fn a_crash_looping_native_sidecar_reads_init_crashloopbackoff() {
+    let api = FakeApi::seed();
+    api.state.lock().unwrap().objects.push(serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-sc", "namespace": "app", "uid": "u1", "creationTimestamp": "2025-10-05T12:00:00Z"},
+        "spec": {"initContainers": [{"name": "istio-proxy", "restartPolicy": "Always"}], "containers": [{"name": "web"}]},
+        "status": {"phase": "Pending", "conditions": [{"type": "Initialized", "status": "False"}],
+            "initContainerStatuses": [{"name": "istio-proxy", "restartCount": 7, "ready": false, "started": false,
+                "image": "x", "imageID": "", "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": "2025-10-05T13:00:00Z"}}}],
+            "containerStatuses": [{"name": "web", "restartCount": 0, "ready": false, "image": "y", "imageID": "",
+                "state": {"waiting": {"reason": "PodInitializing"}}}]}}));
+    let (env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let json = env.json(&["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--json", "--no-record"]);
+    let pod = json["pods"].as_array().unwrap().iter().find(|p| p["name"] == "web-sc").unwrap().clone();
+    assert_eq!(
+        (pod["ready"].as_str(), pod["status"].as_str(), pod["restarts"].as_u64()),
+        (Some("0/2"), Some("Init:CrashLoopBackOff"), Some(7)),
+        "{pod}"
+    );
+}
