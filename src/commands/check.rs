@@ -73,6 +73,7 @@ fn gather(cfg: &Config, ui: &Ui, args: &CheckArgs, now: i64) -> Result<Result<Ga
             namespace: target.namespace.as_deref(),
             page_size: 500,
             proxy: proxy.as_deref(),
+            kubectl: &target.kubectl,
         };
         let mut verbatim = Verbatim;
         let mut sink =

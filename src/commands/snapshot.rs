@@ -87,6 +87,7 @@ fn from_cluster(
             namespace: target.namespace.as_deref(),
             page_size: args.page_size,
             proxy: proxy.as_deref(),
+            kubectl: &target.kubectl,
         };
         let Some(session) = session else {
             let mut verbatim = Verbatim;

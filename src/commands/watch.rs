@@ -49,6 +49,10 @@ struct Watch<'a> {
     server: String,
     context: Option<String>,
     proxy: Option<String>,
+    /// kubectl's flags for the same cluster, for hints.
+    kubectl: String,
+    /// The namespace watched (pods, events); `None` for all.
+    namespace: Option<String>,
     tracker: Tracker,
     outage: Option<Outage>,
     /// Feeds failing now (a 500, a timeout): an outage only once every feed is.
@@ -100,6 +104,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             server: target.server.clone(),
             context: target.context.clone(),
             proxy: target.proxy(),
+            kubectl: target.kubectl.clone(),
+            namespace: target.namespace.clone(),
             tracker: Tracker::new(),
             outage: None,
             down: HashMap::new(),
@@ -237,12 +243,13 @@ impl Watch<'_> {
     }
 
     fn error(&mut self, feed: Feed, e: &watcher::Error) {
-        let path = match feed {
-            Feed::Pods => "/api/v1/pods?watch=true",
-            Feed::Nodes => "/api/v1/nodes?watch=true",
-            Feed::Events => "/api/v1/events?watch=true",
+        // The request that failed: pods and events in the namespace watched, if one.
+        let path = match (feed, &self.namespace) {
+            (Feed::Nodes, _) => "/api/v1/nodes?watch=true".to_string(),
+            (_, Some(ns)) => format!("/api/v1/namespaces/{ns}/{}?watch=true", feed_name(feed)),
+            (_, None) => format!("/api/v1/{}?watch=true", feed_name(feed)),
         };
-        let classified = |e: &kube::Error| classify(e, &self.server, self.context.as_deref(), path);
+        let classified = |e: &kube::Error| classify(e, &self.server, self.context.as_deref(), &path);
         let inner = match e {
             watcher::Error::WatchError(status) if status.code == 410 => {
                 // Too old a resourceVersion: the watcher lists again; nothing is lost.
@@ -257,7 +264,7 @@ impl Watch<'_> {
                 "no metadata.resourceVersion in the list",
             ))),
         };
-        let inner = inner.via(self.proxy.as_deref());
+        let inner = inner.via(self.proxy.as_deref()).using(&self.kubectl);
         if matches!(inner.kind, FailureKind::Forbidden | FailureKind::NotFound) {
             self.down.remove(&feed);
             // Without pods there is nothing to watch for, and with no feed at all nothing
@@ -325,7 +332,9 @@ impl Watch<'_> {
             return Ok(false);
         }
         let failure = match e {
-            Some(e) => classify(&e, &self.server, self.context.as_deref(), "/version").via(self.proxy.as_deref()),
+            Some(e) => classify(&e, &self.server, self.context.as_deref(), "/version")
+                .via(self.proxy.as_deref())
+                .using(&self.kubectl),
             None => {
                 let on = self.context.as_deref().map(|c| format!(" (context {c:?})")).unwrap_or_default();
                 let silent = chrono::Duration::from_std(self.last_heard.elapsed()).unwrap_or_default();
@@ -342,6 +351,7 @@ impl Watch<'_> {
                         format::duration(silent)
                     ),
                     detail: "the /version probe timed out".to_string(),
+                    kubectl: Some(self.kubectl.clone()),
                 }
             }
         };

@@ -36,6 +36,8 @@ pub struct Target {
     pub origin: Origin,
     /// One bound per request (not per watch); `None` for none.
     pub request_timeout: Option<Duration>,
+    /// The flags kubectl needs to reach this cluster as we did (` --kubeconfig F --context C`), for hints.
+    pub kubectl: String,
 }
 
 /// Timeouts from the command line (`5s`, `500ms`, `1m`).
@@ -250,7 +252,34 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
             chosen.namespace
         }
     };
-    Ok(Target { config, context: chosen.context, server, namespace, origin, request_timeout })
+    let kubectl = kubectl_flags(args, chosen.context.as_deref());
+    Ok(Target { config, context: chosen.context, server, namespace, origin, request_timeout, kubectl })
+}
+
+/// ` --kubeconfig F --context C …`: KUBECONFIG and ~/.kube/config kubectl reads itself.
+fn kubectl_flags(args: &ClusterArgs, context: Option<&str>) -> String {
+    let mut flags = String::new();
+    let mut add = |flag: &str, value: &str| {
+        let value = if value.is_empty() || value.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+            format!("'{}'", value.replace('\'', "'\\''"))
+        } else {
+            value.to_string()
+        };
+        flags.push_str(&format!(" {flag} {value}"));
+    };
+    if let Some(file) = &args.kubeconfig {
+        add("--kubeconfig", &file.display().to_string());
+    }
+    if let Some(c) = context {
+        add("--context", c);
+    }
+    if let Some(c) = &args.cluster {
+        add("--cluster", c);
+    }
+    if let Some(u) = &args.user {
+        add("--user", u);
+    }
+    flags
 }
 
 /// The service account a pod runs with, as `Config::incluster_env` builds it, from the

@@ -55,6 +55,8 @@ pub struct Failure {
     pub message: String,
     /// kube's own words, for the record.
     pub detail: String,
+    /// The kubectl flags that reach the same cluster (`--kubeconfig F --context C`), for hints.
+    pub kubectl: Option<String>,
 }
 
 impl Failure {
@@ -67,8 +69,30 @@ impl Failure {
         self
     }
 
+    /// The kubectl flags a hint's command needs to reach the same cluster.
+    pub fn using(mut self, kubectl: &str) -> Failure {
+        self.kubectl = Some(kubectl.to_string());
+        self
+    }
+
+    /// `list pods -n kube-system`, `list nodes`, `list events -A`: what a path asked, for `kubectl auth can-i`.
+    fn can_i(&self) -> String {
+        let path = self.path.split('?').next().unwrap_or_default();
+        let rest = path.strip_prefix("/api/v1/").unwrap_or(path);
+        match rest.split('/').collect::<Vec<_>>().as_slice() {
+            ["namespaces", ns, res, name, ..] => format!("get {res}/{name} -n {ns}"),
+            ["namespaces", ns, res] => format!("list {res} -n {ns}"),
+            [res] if matches!(*res, "nodes" | "namespaces" | "persistentvolumes") => format!("list {res}"),
+            [res] if !res.is_empty() => format!("list {res} -A"),
+            _ => format!("get {path}"),
+        }
+    }
+
     pub fn hint(&self) -> String {
-        let ctx = self.context.as_deref().map(|c| format!(" --context {c}")).unwrap_or_default();
+        let ctx = match &self.kubectl {
+            Some(flags) => flags.clone(),
+            None => self.context.as_deref().map(|c| format!(" --context {c}")).unwrap_or_default(),
+        };
         match self.kind {
             FailureKind::ConnectionRefused => format!(
                 "is the API server running (systemctl status k3s)? did the node's address change? `kubectl cluster-info{ctx}` should say the same"
@@ -76,7 +100,7 @@ impl Failure {
             FailureKind::Timeout => "the server did not answer in time: check the address and the network, or raise --connect-timeout/--request-timeout".to_string(),
             FailureKind::Tls => "the server's certificate does not match the kubeconfig's certificate-authority (a new node IP is not in the certificate?)".to_string(),
             FailureKind::Unauthorized => "the credentials were refused: renew the token or certificate in the kubeconfig".to_string(),
-            FailureKind::Forbidden => format!("the user may not list this: `kubectl auth can-i list pods -A{ctx}` tells"),
+            FailureKind::Forbidden => format!("the user may not do this: `kubectl auth can-i {}{ctx}` tells", self.can_i()),
             FailureKind::NotFound => "the server does not serve this path: is it a Kubernetes API server?".to_string(),
             FailureKind::BadResponse => "the server's answer is not Kubernetes JSON: is the URL a Kubernetes API server (or a proxy in front of it)?".to_string(),
             FailureKind::ServerError => "the API server is failing or overloaded: look at its logs (journalctl -u k3s) and at etcd, and try again in a moment".to_string(),
@@ -147,6 +171,7 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
         path: path.to_string(),
         message: without_userinfo(&message),
         detail: without_userinfo(&detail),
+        kubectl: None,
     }
 }
 
@@ -197,5 +222,31 @@ mod tests {
         );
         assert_eq!(without_userinfo("https://k:6443/api?x=a@b"), "https://k:6443/api?x=a@b");
         assert_eq!(without_userinfo("mail alice@example.com"), "mail alice@example.com");
+    }
+
+    #[test]
+    fn forbidden_hints_ask_kubectl_for_what_was_asked() {
+        let f = |path: &str| Failure {
+            kind: FailureKind::Forbidden,
+            server: "k:6443".into(),
+            context: Some("k3s".into()),
+            path: path.into(),
+            message: String::new(),
+            detail: String::new(),
+            kubectl: None,
+        };
+        let hint = |path: &str| f(path).hint();
+        assert_eq!(
+            hint("/api/v1/namespaces/kube-system/pods?limit=500"),
+            "the user may not do this: `kubectl auth can-i list pods -n kube-system --context k3s` tells"
+        );
+        assert!(hint("/api/v1/pods?watch=true").contains("`kubectl auth can-i list pods -A --context k3s`"));
+        assert!(hint("/api/v1/nodes?limit=500").contains("`kubectl auth can-i list nodes --context k3s`"));
+        assert!(
+            hint("/api/v1/namespaces/kube-system/services/kube-dns")
+                .contains("`kubectl auth can-i get services/kube-dns -n kube-system --context k3s`")
+        );
+        let given = f("/api/v1/nodes").using(" --kubeconfig '/tmp/my kc' --context k3s").hint();
+        assert!(given.contains("`kubectl auth can-i list nodes --kubeconfig '/tmp/my kc' --context k3s`"), "{given}");
     }
 }

@@ -48,6 +48,8 @@ pub struct Fetcher<'a> {
     pub page_size: u32,
     /// Named in a proxy failure.
     pub proxy: Option<&'a str>,
+    /// kubectl's flags for the same cluster, for hints.
+    pub kubectl: &'a str,
 }
 
 /// Writes objects as `{"apiVersion":"v1","kind":"List","items":[…]}`, one per line,
@@ -108,7 +110,7 @@ impl Fetcher<'_> {
     }
 
     fn fail(&self, e: &kube::Error, path: &str) -> Failure {
-        classify(e, self.server, self.context, path).via(self.proxy)
+        classify(e, self.server, self.context, path).via(self.proxy).using(self.kubectl)
     }
 
     fn cluster(&self, (e, path): (&kube::Error, &str)) -> FetchError {
@@ -282,6 +284,7 @@ mod tests {
             namespace: Some("ns"),
             page_size: 2,
             proxy: None,
+            kubectl: "",
         };
         let mut v = Verbatim;
         let mut out = ListWriter::new(Vec::new(), &mut v).unwrap();
@@ -333,6 +336,7 @@ mod tests {
             namespace: None,
             page_size: 500,
             proxy: None,
+            kubectl: "",
         };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
@@ -349,8 +353,15 @@ mod tests {
         task.await.unwrap();
 
         let (client, task) = mock(vec![("/api/v1/pods?&limit=500", 403, forbidden)]);
-        let f =
-            Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500, proxy: None };
+        let f = Fetcher {
+            client: &client,
+            server: "k:6443",
+            context: None,
+            namespace: None,
+            page_size: 500,
+            proxy: None,
+            kubectl: "",
+        };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         match f.fetch(0, &mut out).await {
@@ -373,8 +384,15 @@ mod tests {
             ("/api/v1/namespaces/kube-system/services/kube-dns", 503, json!({"code": 503, "message": "etcd"})),
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
-        let f =
-            Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500, proxy: None };
+        let f = Fetcher {
+            client: &client,
+            server: "k:6443",
+            context: None,
+            namespace: None,
+            page_size: 500,
+            proxy: None,
+            kubectl: "",
+        };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
@@ -400,6 +418,7 @@ mod tests {
             namespace: Some("a b"),
             page_size: 500,
             proxy: None,
+            kubectl: "",
         };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();

@@ -273,6 +273,29 @@ fn kube_insecure_skip_tls_verify_with_a_ca_is_refused_like_kubectl() {
 }
 
 #[test]
+fn kube_hints_name_the_flags_that_were_given() {
+    let api = FakeApi::seed();
+    api.set_fault(Some(Fault::Status(403)));
+    let (env, _id) = TestEnv::with_incident();
+    let kc = kubeconfig_with(&env, &api, "", "", "");
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &kc, "-n", "kube-system", "--no-record"]);
+    assert!(
+        err.ends_with(&format!(
+            "hint: the user may not do this: `kubectl auth can-i list pods -n kube-system --kubeconfig {kc} --context k3s` tells\n"
+        )),
+        "{err}"
+    );
+    let err = env.fails(1, &["watch", "--kubeconfig", &kc, "-n", "kube-system", "--interval", "500ms"]);
+    assert!(err.contains("forbids /api/v1/namespaces/kube-system/pods?watch=true: 403 Forbidden"), "{err}");
+    assert!(err.contains(&format!("`kubectl auth can-i list pods -n kube-system --kubeconfig {kc} --context k3s`")));
+    let refused = kubeconfig_text(&format!("http://127.0.0.1:{}", closed_port()), "old");
+    let file = env.root().join("refused.yaml");
+    std::fs::write(&file, refused).unwrap();
+    let err = env.fails(1, &["snapshot", "--kubeconfig", file.to_str().unwrap(), "--no-record"]);
+    assert!(err.contains(&format!("`kubectl cluster-info --kubeconfig {} --context old`", file.display())), "{err}");
+}
+
+#[test]
 fn kube_a_namespaced_user_gets_a_snapshot_without_nodes() {
     let api = FakeApi::seed();
     api.state.lock().unwrap().path_faults.push(("/api/v1/nodes".into(), Fault::Status(403)));
