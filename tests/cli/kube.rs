@@ -420,7 +420,13 @@ fn https_to_something_that_does_not_speak_tls_is_a_tls_failure() {
     let kc = env.root().join("kubeconfig");
     std::fs::write(&kc, kubeconfig_text(&format!("https://127.0.0.1:{port}"), "k3s")).unwrap();
     let err = env.fails(1, &["snapshot", "--kubeconfig", kc.to_str().unwrap()]);
-    assert!(err.contains(&format!("error: TLS with the server 127.0.0.1:{port} (context \"k3s\") failed: ")), "{err}");
+    assert!(
+        err.ends_with(&format!(
+            "error: TLS with the server 127.0.0.1:{port} (context \"k3s\") failed: http: server gave HTTP response to HTTPS client\n  \
+             hint: the server speaks plain HTTP: is the port right, or should the kubeconfig's server be http://?\n"
+        )),
+        "{err}"
+    );
     let fm = frontmatter(&env.only_step(&id, "snapshot"));
     assert_eq!(fm["error"]["kind"], "tls");
 }
@@ -570,5 +576,29 @@ fn a_crash_looping_native_sidecar_reads_init_crashloopbackoff() {
         (pod["ready"].as_str(), pod["status"].as_str(), pod["restarts"].as_u64()),
         (Some("0/2"), Some("Init:CrashLoopBackOff"), Some(7)),
         "{pod}"
+    );
+}
+
+#[test]
+fn a_server_that_never_accepts_is_a_connect_timeout_named_as_such() {
+    use std::os::fd::AsRawFd;
+    // A full accept queue: the kernel drops further SYNs, as for a black-holed address.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    // SAFETY: listen(2) on a socket this test owns, only to shrink its backlog.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let addr = listener.local_addr().unwrap();
+    let _held: Vec<_> = (0..4)
+        .filter_map(|_| std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200)).ok())
+        .collect();
+    let (env, _id) = TestEnv::with_incident();
+    let kc = env.root().join("kubeconfig");
+    std::fs::write(&kc, kubeconfig_text(&format!("http://{addr}"), "k3s")).unwrap();
+    let err =
+        env.fails(1, &["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--connect-timeout", "1s", "--no-record"]);
+    assert!(
+        err.contains(&format!(
+            "error: cannot connect to the server {addr} (context \"k3s\"): no answer within --connect-timeout\n"
+        )),
+        "{err}"
     );
 }
