@@ -602,3 +602,33 @@ fn a_server_that_never_accepts_is_a_connect_timeout_named_as_such() {
         "{err}"
     );
 }
+
+#[test]
+fn check_takes_the_node_ip_from_the_node_host_captures_only() {
+    let api = FakeApi::seed();
+    let kc = |env: &TestEnv| api.kubeconfig(env.root(), "k3s").to_str().unwrap().to_string();
+    let ip_addr = |ip: &str| {
+        format!(
+            "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000\n    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n    inet {ip}/24 brd 10.0.2.255 scope global eth0\n       valid_lft forever preferred_lft forever\n"
+        )
+    };
+    let capture = |env: &mut TestEnv, host: &str, ip: &str| {
+        env.extra_env.retain(|(k, _)| k != "INCIDENT_HOST");
+        env.extra_env.push(("INCIDENT_HOST".into(), host.into()));
+        let r = env.run_with_stdin(&["capture", "-c", "ip addr show", "--no-echo"], ip_addr(ip).as_bytes());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    // The node still has its address; a later capture on a VM beside it must not say otherwise.
+    let (mut env, _id) = TestEnv::with_incident();
+    capture(&mut env, "leveling-pc", "192.168.1.79");
+    env.at("2025-10-05T08:24:00-05:00");
+    capture(&mut env, "vm", "10.0.2.15");
+    let json = env.json(&["check", "--kubeconfig", &kc(&env), "--json", "--no-record"]);
+    assert!(json.as_array().unwrap().iter().all(|f| f["kind"] != "node_ip_drift"), "{json}");
+    // Only the VM's capture: the finding names the host it comes from.
+    let (mut env, _id) = TestEnv::with_incident();
+    capture(&mut env, "vm", "10.0.2.15");
+    let json = env.json(&["check", "--kubeconfig", &kc(&env), "--json", "--no-record"]);
+    let drift = json.as_array().unwrap().iter().find(|f| f["kind"] == "node_ip_drift").unwrap().clone();
+    assert_eq!(drift["title"], "node leveling-pc is registered as 192.168.1.79, an address host vm does not have");
+}
