@@ -62,6 +62,8 @@ struct Watch<'a> {
     outages: u64,
     relists: u64,
     change_steps: u64,
+    /// Restarts recorded in every step so far.
+    restarts: u64,
     updates: u64,
     ready_since: Option<Instant>,
     suggested: bool,
@@ -113,6 +115,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             outages: 0,
             relists: 0,
             change_steps: 0,
+            restarts: 0,
             updates: 0,
             ready_since: None,
             suggested: false,
@@ -365,9 +368,9 @@ impl Watch<'_> {
         let mut meta = self.session.meta(StepKind::Watch, o.since);
         let span = match until {
             Some(t) => {
-                format!("for {} ({}–{})", format::duration(t - o.since), format::clock(o.since), format::clock(t))
+                format!("for {} ({}–{})", format::duration(t - o.since), clock_s(o.since), clock_s(t))
             }
-            None => format!("since {}, still when the watch ended", format::clock(o.since)),
+            None => format!("since {}, still when the watch ended", clock_s(o.since)),
         };
         meta.title = Some(format!("API server {} unreachable {span}", o.failure.server));
         meta.error = Some(StepError {
@@ -406,6 +409,7 @@ impl Watch<'_> {
             body.push_str(&format!("- {line}\n"));
         }
         self.change_steps += 1;
+        self.restarts += c.restarts;
         self.save(meta, body)
     }
 
@@ -459,17 +463,19 @@ impl Watch<'_> {
             self.record_outage(&o, None)?;
         }
         let pending = self.tracker.take_changes();
+        self.restarts += pending.as_ref().map_or(0, |c| c.restarts);
         let elapsed = chrono::Duration::from_std(self.start.elapsed()).unwrap_or_default();
         let mut meta = self.session.meta(StepKind::Watch, self.now());
         meta.title = Some(format!("Watch ended after {} ({why})", format::duration(elapsed)));
         let pods: Vec<_> = self.tracker.pods().collect();
         let healthy = pods.iter().filter(|p| crate::kube::summary::pod_is_healthy(p)).count();
         let mut body = format!(
-            "Watched {} from {} to {}: {} updates, {} change steps, {} outages, {} re-lists after 410 Gone.\n\nAt the end: {} of {} pods healthy, {} of {} nodes Ready.\n",
+            "Watched {} from {} to {}: {} updates, {} restarts, {} change steps, {} outages, {} re-lists after 410 Gone.\n\nAt the end: {} of {} pods healthy, {} of {} nodes Ready.\n",
             self.server,
             format::clock(self.started_at),
             format::clock(self.now()),
             format::thousands(self.updates),
+            format::thousands(self.restarts),
             self.change_steps,
             self.outages,
             self.relists,
@@ -498,6 +504,7 @@ impl Watch<'_> {
             relists: Some(self.relists),
             pods: Some(pods.len() as u64),
             pods_healthy: Some(healthy as u64),
+            restarts_total: Some(self.restarts),
         });
         self.save(meta, body)?;
         if let Some(f) = never {
@@ -505,6 +512,12 @@ impl Watch<'_> {
         }
         Ok(0)
     }
+}
+
+/// `05:28:07`: an outage of seconds reads `05:28–05:28` in minutes.
+fn clock_s(t: Timestamp) -> String {
+    use chrono::Timelike;
+    format!("{}:{:02}", format::clock(t), t.second())
 }
 
 fn feed_name(feed: Feed) -> &'static str {

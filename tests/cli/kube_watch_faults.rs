@@ -205,7 +205,11 @@ fn kube_watch_notices_a_server_that_stops_answering_without_closing() {
     let outages: Vec<_> = steps.iter().filter(|s| !s["error"].is_null()).collect();
     assert_eq!(outages.len(), 1, "{steps:?}");
     assert_eq!(outages[0]["error"]["kind"], "timeout", "{steps:?}");
-    assert!(outages[0]["title"].as_str().unwrap().starts_with("API server 127.0.0.1:"), "{steps:?}");
+    let title = outages[0]["title"].as_str().unwrap();
+    assert!(title.starts_with("API server 127.0.0.1:"), "{steps:?}");
+    // Seconds: an outage of a few seconds must not read 05:28–05:28.
+    let span = title.rsplit_once('(').unwrap().1;
+    assert_eq!(span.len(), "08:23:04–08:23:09)".len(), "{title}");
     assert_eq!(steps.last().unwrap()["watch"]["outages"], 1, "{steps:?}");
     // The feeds were opened again on new connections once the server answered.
     assert!(api.state.lock().unwrap().watch_calls["pods"] >= 2, "{:?}", api.requests());
