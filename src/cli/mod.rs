@@ -4,7 +4,8 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 mod kube;
 mod postmortem;
@@ -125,6 +126,12 @@ pub struct GlobalArgs {
     /// When to use colour
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
+    /// `vault` came from INCIDENT_VAULT, not the command line.
+    #[arg(skip)]
+    pub vault_from_env: bool,
+    /// `incident` came from INCIDENT_ID, not the command line.
+    #[arg(skip)]
+    pub incident_from_env: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -287,7 +294,33 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    Cli::try_parse_from(args)
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let mut command = Cli::command();
+    // Help and usage errors are printed before `--color` is known otherwise.
+    match color_flag(&args) {
+        Some(ColorWhen::Never) => command = command.color(clap::ColorChoice::Never),
+        Some(ColorWhen::Always) => command = command.color(clap::ColorChoice::Always),
+        _ => {}
+    }
+    let matches = command.try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    let from_env = |id: &str| matches!(matches.value_source(id), Some(ValueSource::EnvVariable));
+    cli.global.vault_from_env = from_env("vault");
+    cli.global.incident_from_env = from_env("incident");
+    Ok(cli)
+}
+
+/// `--color WHEN` or `--color=WHEN` before any `--`.
+fn color_flag(args: &[OsString]) -> Option<ColorWhen> {
+    let args: Vec<&str> = args.iter().skip(1).map(|a| a.to_str().unwrap_or("")).take_while(|a| *a != "--").collect();
+    args.iter().enumerate().rev().find_map(|(i, a)| {
+        let value = match a.strip_prefix("--color") {
+            Some("") => args.get(i + 1).copied(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        }?;
+        ColorWhen::from_str(value, true).ok()
+    })
 }
 
 /// A path, the empty one included (clap's own parser refuses it).

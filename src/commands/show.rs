@@ -33,8 +33,7 @@ struct StepJson<'a> {
 
 pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let selector = args.id.as_deref().or(cfg.incident.as_deref());
-    let incident = vault.incident(selector)?;
+    let incident = cfg.pick_incident(&vault, args.id.as_deref())?;
     let mut loaded = vault.load(&incident)?;
     // One clock for everyone: steps from responders in other zones in the incident's offset.
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);

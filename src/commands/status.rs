@@ -45,7 +45,7 @@ pub struct StepLine<'a> {
 
 pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let incident = vault.incident(cfg.incident.as_deref())?;
+    let incident = cfg.pick_incident(&vault, None)?;
     let mut loaded = vault.load(&incident)?;
     // One clock for everyone: steps from responders in other zones in the incident's offset.
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);

@@ -21,5 +21,6 @@ mod redact;
 mod reliability;
 mod run;
 mod sample;
+mod selection;
 pub mod site;
 mod vault;
