@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::format;
 use crate::kube::connect::{self, parse_duration};
 use crate::kube::failure::{Failure, FailureKind, classify};
-use crate::kube::feeds::{Item, Probe, feeds, version_probe};
+use crate::kube::feeds::{Item, Probe, feed_name, feeds, is_whole_server, probe_timeout, version_probe};
 use crate::kube::watch::{Changes, Feed, Tracker, WatchStats};
 use crate::model::{Milestone, Step, StepError, StepKind};
 use crate::record::Session;
@@ -338,25 +338,8 @@ impl Watch<'_> {
             Some(e) => classify(&e, &self.server, self.context.as_deref(), "/version")
                 .via(self.proxy.as_deref())
                 .using(&self.kubectl),
-            None => {
-                let on = self.context.as_deref().map(|c| format!(" (context {c:?})")).unwrap_or_default();
-                let silent = chrono::Duration::from_std(self.last_heard.elapsed()).unwrap_or_default();
-                let limit = chrono::Duration::from_std(self.probe_limit).unwrap_or_default();
-                Failure {
-                    kind: FailureKind::Timeout,
-                    server: self.server.clone(),
-                    context: self.context.clone(),
-                    path: "/version".to_string(),
-                    message: format!(
-                        "the server {}{on} did not answer /version within {}, and the watches have been silent for {}",
-                        self.server,
-                        format::duration(limit),
-                        format::duration(silent)
-                    ),
-                    detail: "the /version probe timed out".to_string(),
-                    kubectl: Some(self.kubectl.clone()),
-                }
-            }
+            None => probe_timeout(&self.server, self.context.as_deref(), self.probe_limit, self.last_heard.elapsed())
+                .using(&self.kubectl),
         };
         self.ui.warn(&format!("{}; probing it again every interval", failure.message));
         self.outage = Some(Outage { since: self.now(), failure, errors: 1, by_probe: true });
@@ -518,18 +501,4 @@ impl Watch<'_> {
 fn clock_s(t: Timestamp) -> String {
     use chrono::Timelike;
     format!("{}:{:02}", format::clock(t), t.second())
-}
-
-fn feed_name(feed: Feed) -> &'static str {
-    match feed {
-        Feed::Pods => "pods",
-        Feed::Nodes => "nodes",
-        Feed::Events => "events",
-    }
-}
-
-/// A refused connection or a bad certificate is the whole server; a 500 or a timeout may
-/// be one resource, and the others still flow.
-fn is_whole_server(kind: FailureKind) -> bool {
-    !matches!(kind, FailureKind::ServerError | FailureKind::Timeout | FailureKind::BadResponse)
 }

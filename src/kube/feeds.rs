@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::{Event as ApiEvent, Node as ApiNode, Pod as ApiP
 use kube::Api;
 use kube::runtime::watcher::{self, Event};
 
+use super::failure::{Failure, FailureKind};
 use super::pace::paced;
 use super::watch::{Feed, Retry};
 
@@ -65,4 +66,37 @@ pub fn feeds(pods: &Api<ApiPod>, nodes: &Api<ApiNode>, events: &Api<ApiEvent>) -
             .boxed(),
     );
     merged
+}
+
+/// The outage a `/version` probe finds: no answer within `limit`, the feeds `silent` that long.
+pub fn probe_timeout(server: &str, context: Option<&str>, limit: Duration, silent: Duration) -> Failure {
+    let on = context.map(|c| format!(" (context {c:?})")).unwrap_or_default();
+    let words = |d: Duration| crate::format::duration(chrono::Duration::from_std(d).unwrap_or_default());
+    Failure {
+        kind: FailureKind::Timeout,
+        server: server.to_string(),
+        context: context.map(str::to_string),
+        path: "/version".to_string(),
+        message: format!(
+            "the server {server}{on} did not answer /version within {}, and the watches have been silent for {}",
+            words(limit),
+            words(silent)
+        ),
+        detail: "the /version probe timed out".to_string(),
+        kubectl: None,
+    }
+}
+
+pub fn feed_name(feed: Feed) -> &'static str {
+    match feed {
+        Feed::Pods => "pods",
+        Feed::Nodes => "nodes",
+        Feed::Events => "events",
+    }
+}
+
+/// A refused connection or a bad certificate is the whole server; a 500 or a timeout may
+/// be one resource, and the others still flow.
+pub fn is_whole_server(kind: FailureKind) -> bool {
+    !matches!(kind, FailureKind::ServerError | FailureKind::Timeout | FailureKind::BadResponse)
 }
