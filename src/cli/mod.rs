@@ -183,7 +183,9 @@ pub enum Command {
     Option(OptionArgs),
     /// Record which option was chosen, and why
     #[command(
-        after_help = "OPTION is the option's title or a unique part of it.\n\nExamples:\n  incident decide \"Clean restart\" --why \"fastest way back\""
+        after_help = "OPTION is the option's title or a unique part of it, any case; or its step id or the id's last \
+                      part (`incident show` lists them), for two options of the same title.\n\nExamples:\n  \
+                      incident decide \"Clean restart\" --why \"fastest way back\"\n  incident decide h9ew5p"
     )]
     Decide(DecideArgs),
     /// Record the root cause (and what triggered it)
