@@ -113,6 +113,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "INCIDENT_VAULT",
         hide_env_values = true,
         value_name = "DIR",
@@ -124,16 +125,17 @@ pub struct GlobalArgs {
         long = "incident",
         short = 'I',
         global = true,
+        help_heading = "Global options",
         env = "INCIDENT_ID",
         hide_env_values = true,
         value_name = "ID"
     )]
     pub incident: Option<String>,
     /// Print less: no status lines on stderr
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// When to use colour
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
     /// `vault` came from INCIDENT_VAULT, not the command line.
     #[arg(skip)]
@@ -192,7 +194,9 @@ pub enum Command {
     Option(OptionArgs),
     /// Record which option was chosen, and why
     #[command(
-        after_help = "OPTION is the option's title or a unique part of it.\n\nExamples:\n  incident decide \"Clean restart\" --why \"fastest way back\""
+        after_help = "OPTION is the option's title or a unique part of it, any case; or its step id or the id's last \
+                      part (`incident show` lists them), for two options of the same title.\n\nExamples:\n  \
+                      incident decide \"Clean restart\" --why \"fastest way back\"\n  incident decide h9ew5p"
     )]
     Decide(DecideArgs),
     /// Record the root cause (and what triggered it)
@@ -236,7 +240,7 @@ pub enum Command {
     /// Look for the usual suspects (node IP drift, CoreDNS loop, crash loops, NotReady
     /// nodes, expiring events) and record each finding with its evidence
     #[command(
-        after_help = "The host's addresses come from an `ip addr` capture in the incident, or from this\nmachine's interfaces when it is one of the nodes.\n\nExamples:\n  incident check\n  incident check --offline        # the last snapshot, no cluster needed\n  incident check --json | jq '.[].title'"
+        after_help = "The host's addresses come from an `ip addr` capture in the incident, or from this\nmachine's interfaces when it is one of the nodes.\n\nExit status: 0 when it could look, whatever it found (findings are evidence, not a\nverdict); 1 when it could not ask the cluster.\n\nExamples:\n  incident check\n  incident check --offline        # the last snapshot, no cluster needed\n  incident check --json | jq '.[].title'"
     )]
     Check(CheckArgs),
     /// Follow pods, nodes and events into the incident: at most one step per interval,

@@ -136,7 +136,7 @@ pub struct OptionArgs {
 
 #[derive(Debug, Args)]
 pub struct DecideArgs {
-    /// The option chosen: its title or a unique part of it
+    /// The option chosen: its title or a unique part of it, or (a part of) its step id
     pub option: String,
     /// Why this option and not the others
     #[arg(long, value_name = "TEXT")]

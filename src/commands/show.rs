@@ -16,6 +16,8 @@ struct ShowJson<'a> {
     /// The frontmatter of `incident.md`, its `id` and `status` left out: one key of each.
     #[serde(flatten)]
     meta: IncidentMeta,
+    /// When impact began: the earliest of `at` and a backdated impact-start, as in `status`.
+    started_at: crate::clock::Timestamp,
     status: &'a str,
     summary: &'a str,
     milestones: Vec<MilestoneJson<'a>>,
@@ -46,6 +48,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
             id: &inc.slug,
             // A hand-written `status:` is read into the derived status below, not repeated.
             meta: IncidentMeta { id: String::new(), status: None, ..inc.meta.clone() },
+            started_at: inc.started_at(),
             status: inc.status().as_str(),
             summary: inc.summary.trim(),
             milestones: milestones_json(inc),
