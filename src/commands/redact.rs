@@ -22,10 +22,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     let numbering = match (&cfg.incident, vault) {
         (Some(_), Ok(vault)) => {
             let incident = cfg.pick_incident(&vault, None)?;
-            Either::Incident(VaultNumbering::read_only(&vault, &incident.slug))
+            Either::Incident(Box::new(VaultNumbering::read_only(&vault, &incident.slug)))
         }
         (Some(_), Err(e)) => return Err(e),
-        (None, _) => Either::Own(Numbering::default()),
+        (None, _) => Either::Own(Box::default()),
     };
     let mut input = super::open_input(cfg, args.file.as_deref())?;
     let source = || args.file.clone().unwrap_or_else(|| "stdin".into());
@@ -77,8 +77,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
 
 /// The placeholders of the filter: its own, or an incident's (read only).
 enum Either {
-    Own(Numbering),
-    Incident(VaultNumbering),
+    Own(Box<Numbering>),
+    Incident(Box<VaultNumbering>),
 }
 
 impl Placeholders for Either {

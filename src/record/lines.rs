@@ -272,10 +272,14 @@ mod tests {
     fn lines_of(input: &[u8], piece: usize) -> Vec<String> {
         let mut seen = Vec::new();
         let mut splitter = LineSplitter::default();
+        let mut keep = |l: &[u8]| {
+            seen.push(clean_line(l).into_owned());
+            Ok::<(), ()>(())
+        };
         for chunk in input.chunks(piece) {
-            splitter.push(chunk, |l| Ok::<(), ()>(seen.push(clean_line(l).into_owned()))).unwrap();
+            splitter.push(chunk, &mut keep).unwrap();
         }
-        splitter.finish(|l| Ok::<(), ()>(seen.push(clean_line(l).into_owned()))).unwrap();
+        splitter.finish(&mut keep).unwrap();
         seen
     }
 
