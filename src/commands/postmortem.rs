@@ -49,7 +49,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     }
     let dest = match (&args.out, args.format) {
         (Some(p), _) if p.as_os_str() == "-" => Dest::Stdout,
-        (Some(p), _) => Dest::File(cfg.cwd.join(p)),
+        (Some(p), _) => Dest::File(out_target(&cfg.cwd.join(p))?),
         (None, PostmortemFormat::Json) => Dest::Stdout,
         (None, PostmortemFormat::Md) => Dest::File(incident.dir.join(POSTMORTEM_FILE)),
     };
@@ -128,6 +128,49 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// Where `--out FILE` writes. A symbolic link is followed, as editors and git do: its
+/// target is replaced and the link stays. Anything but a regular file (a device, a FIFO,
+/// a folder) is refused rather than written through: a postmortem file is read back
+/// before it is replaced (a FIFO would block), gets pictures beside it (in `/dev`?) and
+/// is replaced by a rename, which would swap `/dev/null` for a plain file. `--out -`
+/// is the way to a pipe or a terminal.
+fn out_target(path: &Path) -> Result<PathBuf> {
+    use std::os::unix::fs::FileTypeExt;
+    match fs::metadata(path) {
+        Ok(m) if m.is_file() => return Ok(fs::canonicalize(path).map_err(|e| Error::io("read", path, e))?),
+        Ok(m) => {
+            let t = m.file_type();
+            let what = if t.is_dir() {
+                "a folder"
+            } else if t.is_char_device() {
+                "a character device"
+            } else if t.is_block_device() {
+                "a block device"
+            } else if t.is_fifo() {
+                "a FIFO"
+            } else if t.is_socket() {
+                "a socket"
+            } else {
+                "not a regular file"
+            };
+            return Err(Error::user_hint(
+                format!("{} is {what}; a postmortem is written only to a regular file", path.display()),
+                "print it with `--out -` and send that where you want it (`--out - > FILE`, `--out - | less`)",
+            ));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("read", path, e)),
+    }
+    // Not there yet, or a link to a file not there yet: the link's target is created.
+    // The chain ends (a loop would have been ELOOP above, not NotFound).
+    let mut path = path.to_path_buf();
+    while fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let target = fs::read_link(&path).map_err(|e| Error::io("read", &path, e))?;
+        path = path.parent().unwrap_or(Path::new("/")).join(target);
+    }
+    Ok(path)
 }
 
 fn load_templates(vault: &Vault, template: &str) -> Result<Templates> {

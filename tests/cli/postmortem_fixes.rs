@@ -1,0 +1,67 @@
+//! `incident postmortem` edge cases a review found: where `--out` writes, what a person's
+//! text may become in the Markdown, pictures of two postmortems in one folder.
+
+use std::fs;
+use std::os::unix::fs::FileTypeExt;
+
+use crate::support::*;
+
+#[test]
+fn out_onto_a_fifo_is_refused_and_the_fifo_stays() {
+    let (env, _id) = TestEnv::with_incident();
+    let fifo = env.root().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for args in [&["postmortem", "--out", "pipe"][..], &["postmortem", "--out", "pipe", "--force"]] {
+        assert_eq!(
+            env.fails(1, args),
+            format!(
+                "error: {} is a FIFO; a postmortem is written only to a regular file\n  hint: print it with `--out -` and send that where you want it (`--out - > FILE`, `--out - | less`)\n",
+                fifo.display()
+            )
+        );
+    }
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(!env.root().join("postmortem-timeline.svg").exists());
+}
+
+#[test]
+fn out_onto_a_folder_is_refused() {
+    let (env, _id) = TestEnv::with_incident();
+    fs::create_dir(env.root().join("reports")).unwrap();
+    assert_eq!(
+        env.fails(1, &["postmortem", "--out", "reports", "--force"]),
+        format!(
+            "error: {} is a folder; a postmortem is written only to a regular file\n  hint: print it with `--out -` and send that where you want it (`--out - > FILE`, `--out - | less`)\n",
+            env.root().join("reports").display()
+        )
+    );
+}
+
+#[test]
+fn out_through_a_symlink_replaces_its_target_and_the_link_stays() {
+    let (env, _id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected"]);
+    fs::create_dir(env.root().join("real")).unwrap();
+    let link = env.root().join("link.md");
+    std::os::unix::fs::symlink("real/pm.md", &link).unwrap();
+    // First through a link to nothing yet, then over the file it made.
+    for _ in 0..2 {
+        env.ok(&["postmortem", "--out", "link.md"]);
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_link(&link).unwrap(), std::path::Path::new("real/pm.md"));
+        let text = fs::read_to_string(env.root().join("real/pm.md")).unwrap();
+        assert!(text.starts_with("---\ngenerated: true\n"), "{text}");
+    }
+    // Links in it are relative to where the file really is.
+    let text = fs::read_to_string(env.root().join("real/pm.md")).unwrap();
+    assert!(text.contains("](../incidents/"), "{text}");
+    assert!(env.root().join("real/postmortem-timeline.svg").exists());
+}
+
+#[test]
+fn out_dash_prints_to_stdout() {
+    let (env, _id) = TestEnv::with_incident();
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    assert!(out.starts_with("# Postmortem: K3s pods crash-looping\n"), "{out}");
+    assert!(!env.root().join("-").exists());
+}
