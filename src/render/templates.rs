@@ -269,6 +269,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("md_cell_text", |s: &str, _: Kwargs, _: &State| md_escape::cell_text(s));
     tera.register_filter("md_text", |s: &str, _: Kwargs, _: &State| md_escape::text(s));
     tera.register_filter("md_line", |s: &str, _: Kwargs, _: &State| md_escape::markdown_line(s));
+    tera.register_filter("md_block", |s: &str, _: Kwargs, _: &State| md_escape::markdown_block(s));
 }
 
 #[cfg(test)]

@@ -65,3 +65,42 @@ fn out_dash_prints_to_stdout() {
     assert!(out.starts_with("# Postmortem: K3s pods crash-looping\n"), "{out}");
     assert!(!env.root().join("-").exists());
 }
+
+/// Every `<tag` a person could type lands escaped: header, table cells, list items with an
+/// unmatched backtick, the ledger's "What it changes" column. Real Markdown stays.
+#[test]
+fn a_persons_text_never_becomes_raw_html() {
+    let env = TestEnv::new();
+    let img = "<img src=x onerror=alert(1)>";
+    env.ok(&[
+        "start",
+        "t",
+        "--service",
+        &format!("api{img}"),
+        "--tag",
+        &format!("t{img}"),
+        "--summary",
+        &format!("**Down** for an hour {img}"),
+    ]);
+    env.ok(&["mark", "-q", "detected"]);
+    env.ok(&["lesson", "-q", "--kind", "worked", &format!("it`s {img}")]);
+    env.ok(&["lesson", "-q", "--kind", "worked", "**read** `code <b>`"]);
+    let r = env.run_with_stdin(
+        &["capture", "-q", "--no-echo", "-c", &format!("rm -rf '/tmp/{img}'"), "--exit-code", "0"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    let esc = "\\<img src=x onerror=alert(1)>";
+    assert!(out.contains(&format!("- **Services:** api{esc}\n")), "{out}");
+    assert!(out.contains(&format!("- **Tags:** t{esc}\n")), "{out}");
+    assert!(out.contains(&format!("**Down** for an hour {esc}\n")), "{out}");
+    assert!(out.contains(&format!("| **Services affected** | api{esc} | ")), "{out}");
+    assert!(out.contains(&format!("- Services affected: api{esc}\n")), "{out}");
+    assert!(out.contains(&format!("- it`s {esc} ([step]")), "{out}");
+    assert!(out.contains("- **read** `code <b>` ([step]"), "{out}");
+    assert!(out.contains(&format!("| 0 | rm /tmp/{esc} |\n")), "{out}");
+    // Raw only inside code: the command itself.
+    let unescaped = out.replace(esc, "");
+    assert_eq!(unescaped.matches(img).count(), out.matches(&format!("`rm -rf '/tmp/{img}'`")).count(), "{out}");
+}
