@@ -19,7 +19,8 @@ Write the postmortem: metrics with their sources, timeline, options, lessons.
 Writes postmortem.md into the incident folder, with `generated: true`, `generated_at`,
 `incident`, `template` and `sources` (each step id, and incident.md, mapped to the sha256
 of its file) in its frontmatter, and the pictures postmortem-timeline.svg and, with two or
-more restart counts, postmortem-restarts.svg beside it. `--check` compares `sources` with
+more restart counts, postmortem-restarts.svg beside it (for --out FILE.md: FILE-timeline.svg,
+FILE-restarts.svg). `--check` compares `sources` with
 the files now and exits 1 naming the steps changed, added or removed since.
 
 Every duration is shown with its endpoints and the steps they come from, or as

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::frontmatter;
 use crate::metrics;
 use crate::model::Incident;
-use crate::render::postmortem::{self, DEFAULT_TEMPLATE, Inputs, Pictures, RESTARTS_SVG, TIMELINE_SVG};
+use crate::render::postmortem::{self, DEFAULT_TEMPLATE, Inputs, Pictures};
 use crate::render::svg;
 use crate::render::templates::{TEMPLATES_DIR, Templates};
 use crate::ui::Ui;
@@ -70,14 +70,15 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
             let dir = path.parent().unwrap_or(Path::new("."));
             let timeline = svg::timeline(&m);
             let restarts = svg::restarts(&m.restarts.observations);
+            let (timeline_svg, restarts_svg) = postmortem::picture_names(path);
             let mut pictures = Pictures::default();
             if let Some(text) = timeline {
-                atomic::write_replace(&dir.join(TIMELINE_SVG), text.as_bytes())?;
-                pictures.timeline = Some(TIMELINE_SVG.to_string());
+                atomic::write_replace(&dir.join(&timeline_svg), text.as_bytes())?;
+                pictures.timeline = Some(timeline_svg);
             }
             if let Some(text) = restarts {
-                atomic::write_replace(&dir.join(RESTARTS_SVG), text.as_bytes())?;
-                pictures.restarts = Some(RESTARTS_SVG.to_string());
+                atomic::write_replace(&dir.join(&restarts_svg), text.as_bytes())?;
+                pictures.restarts = Some(restarts_svg);
             }
             pictures
         }

@@ -15,8 +15,16 @@ use crate::model::{Incident, LessonKind, Milestone, Step, StepKind};
 pub const TEMPLATES: &[(&str, &str)] = &[(DEFAULT_TEMPLATE, include_str!("../../templates/postmortem.md.tera"))];
 
 pub const DEFAULT_TEMPLATE: &str = "postmortem.md.tera";
+/// The pictures beside the default `postmortem.md` ([`picture_names`] of it).
 pub const TIMELINE_SVG: &str = "postmortem-timeline.svg";
 pub const RESTARTS_SVG: &str = "postmortem-restarts.svg";
+
+/// The timeline's and the restarts chart's file names beside the postmortem file `out`:
+/// named after its stem, so two postmortems written into one folder keep their own.
+pub fn picture_names(out: &std::path::Path) -> (String, String) {
+    let stem = out.file_stem().map_or_else(|| "postmortem".into(), |s| s.to_string_lossy());
+    (format!("{stem}-timeline.svg"), format!("{stem}-restarts.svg"))
+}
 
 mod data;
 
@@ -528,7 +536,14 @@ pub fn relative_prefix(from: &std::path::Path, to: &std::path::Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{relative_prefix, tidy_markdown};
+    use super::{RESTARTS_SVG, TIMELINE_SVG, picture_names, relative_prefix, tidy_markdown};
+
+    #[test]
+    fn pictures_are_named_after_the_file() {
+        let default = (TIMELINE_SVG.to_string(), RESTARTS_SVG.to_string());
+        assert_eq!(picture_names(Path::new("/v/incidents/a/postmortem.md")), default);
+        assert_eq!(picture_names(Path::new("rep/a.md")), ("a-timeline.svg".to_string(), "a-restarts.svg".to_string()));
+    }
     use std::path::Path;
 
     #[test]

@@ -598,9 +598,9 @@ fn a_postmortem_written_elsewhere_links_through_the_incident_folder() {
     assert_eq!((r.code, r.stderr.as_str()), (0, "wrote reports/k3s.md\n"));
     let text = fs::read_to_string(env.root().join("reports/k3s.md")).unwrap();
     assert!(text.contains(&format!("](../incidents/{id}/steps/")), "{text}");
-    assert!(text.contains("](postmortem-timeline.svg)"));
-    assert!(env.root().join("reports/postmortem-timeline.svg").is_file());
-    assert!(env.root().join("reports/postmortem-restarts.svg").is_file());
+    assert!(text.contains("](k3s-timeline.svg)"));
+    assert!(env.root().join("reports/k3s-timeline.svg").is_file());
+    assert!(env.root().join("reports/k3s-restarts.svg").is_file());
     let links = regex::Regex::new(r"\]\(([^)]+)\)").unwrap();
     for cap in links.captures_iter(&text) {
         assert!(env.root().join("reports").join(&cap[1]).is_file(), "broken link {}", &cap[1]);

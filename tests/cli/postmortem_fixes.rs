@@ -55,7 +55,7 @@ fn out_through_a_symlink_replaces_its_target_and_the_link_stays() {
     // Links in it are relative to where the file really is.
     let text = fs::read_to_string(env.root().join("real/pm.md")).unwrap();
     assert!(text.contains("](../incidents/"), "{text}");
-    assert!(env.root().join("real/postmortem-timeline.svg").exists());
+    assert!(env.root().join("real/pm-timeline.svg").exists());
 }
 
 #[test]
@@ -103,4 +103,22 @@ fn a_persons_text_never_becomes_raw_html() {
     // Raw only inside code: the command itself.
     let unescaped = out.replace(esc, "");
     assert_eq!(unescaped.matches(img).count(), out.matches(&format!("`rm -rf '/tmp/{img}'`")).count(), "{out}");
+}
+
+#[test]
+fn two_postmortems_in_one_folder_keep_their_own_pictures() {
+    let env = TestEnv::new();
+    fs::create_dir(env.root().join("rep")).unwrap();
+    for (title, at) in [("a", "2025-10-05 08:00"), ("d", "2025-10-05 08:10")] {
+        let id = env.ok(&["start", title, "--at", at]).trim().to_string();
+        env.ok(&["mark", "-q", "detected", "--at", at]);
+        env.ok(&["postmortem", &id, "--out", &format!("rep/{title}.md")]);
+    }
+    for title in ["a", "d"] {
+        let text = fs::read_to_string(env.root().join(format!("rep/{title}.md"))).unwrap();
+        assert!(text.contains(&format!("]({title}-timeline.svg)")), "{text}");
+        let svg = fs::read_to_string(env.root().join(format!("rep/{title}-timeline.svg"))).unwrap();
+        assert!(svg.contains(&format!("08:{}", if title == "a" { "00" } else { "10" })), "{svg}");
+    }
+    assert!(!env.root().join("rep/postmortem-timeline.svg").exists());
 }
