@@ -81,9 +81,19 @@ pub struct RestartObservation {
     /// The sum over the pods that output lists (a filtered listing counts fewer pods).
     pub total: u64,
     pub step: String,
-    /// `namespace/name` → restarts, for the pods the output lists by name.
+    /// The pods the output lists by name, with their counts.
     #[serde(skip)]
-    pub pods: Vec<(String, u64)>,
+    pub pods: Vec<PodCount>,
+}
+
+/// One pod's restart count in one output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodCount {
+    /// `namespace/name`.
+    pub key: String,
+    /// Only snapshots from the API know it; a recreated pod has a new one.
+    pub uid: Option<String>,
+    pub restarts: u64,
 }
 
 /// Restarts across the observations: the highest count seen, and how much it grew.
@@ -92,9 +102,10 @@ pub struct Restarts {
     pub observations: Vec<RestartObservation>,
     /// The highest `restarts_total` seen (the first such observation).
     pub peak: Option<RestartObservation>,
-    /// New restarts of the same pods between outputs: for each pod seen in two or more
-    /// outputs, the sum of the rises of its count (a recreated pod has a new name and
-    /// starts a new count). Needs a pod seen twice.
+    /// New restarts between outputs: for each pod name seen in two or more outputs, the
+    /// sum of the rises of its count. A recreated pod is a new pod (a StatefulSet's keeps
+    /// its name): a new UID, or without UIDs a count lower than before, means every
+    /// restart it shows happened since. Needs a pod seen twice.
     pub increase: Option<u64>,
     /// Why `peak` or `increase` is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -309,12 +320,14 @@ impl<'a> Builder<'a> {
             Some(b) if b.total >= o.total => Some(b),
             _ => Some(o),
         });
-        let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        let mut last: std::collections::HashMap<&str, &PodCount> = std::collections::HashMap::new();
         let mut increase = None::<u64>;
         for o in &obs {
-            for (pod, restarts) in &o.pods {
-                if let Some(before) = last.insert(pod, *restarts) {
-                    *increase.get_or_insert(0) += restarts.saturating_sub(before);
+            for pod in &o.pods {
+                if let Some(before) = last.insert(&pod.key, pod) {
+                    let new_uid = matches!((&before.uid, &pod.uid), (Some(a), Some(b)) if a != b);
+                    let recreated = new_uid || pod.restarts < before.restarts;
+                    *increase.get_or_insert(0) += if recreated { pod.restarts } else { pod.restarts - before.restarts };
                 }
             }
         }
@@ -418,7 +431,11 @@ pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
             let pods = facts
                 .pods
                 .iter()
-                .map(|p| (pod_keys::key(p.namespace.as_deref(), &p.name, listed_in.as_deref()), p.restarts))
+                .map(|p| PodCount {
+                    key: pod_keys::key(p.namespace.as_deref(), &p.name, listed_in.as_deref()),
+                    uid: p.uid.clone(),
+                    restarts: p.restarts,
+                })
                 .collect();
             Some(RestartObservation { at: s.meta.at, total, step: s.meta.id.clone(), pods })
         })
