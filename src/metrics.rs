@@ -152,6 +152,23 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Says in every reason "… not recorded" that step files could not be read (`files`,
+    /// relative to the incident folder): the missing milestone may be in one of them.
+    pub fn note_unreadable(&mut self, files: &[String]) {
+        let says = match files {
+            [] => return,
+            [one] => format!("the step file {one} could not be read"),
+            many => format!("{} step files could not be read (see Notes on the record)", many.len()),
+        };
+        for i in &mut self.intervals {
+            if let Span::Unknown { reason } = &mut i.span
+                && reason.contains("not recorded")
+            {
+                reason.push_str(&format!("; {says}"));
+            }
+        }
+    }
+
     pub fn interval(&self, key: &str) -> Option<&Interval> {
         self.intervals.iter().find(|i| i.key == key)
     }

@@ -18,7 +18,7 @@ use crate::render::postmortem::{self, DEFAULT_TEMPLATE, Inputs, Pictures};
 use crate::render::svg;
 use crate::render::templates::{TEMPLATES_DIR, Templates};
 use crate::ui::Ui;
-use crate::vault::{IncidentRef, Sources, Vault, atomic, compare};
+use crate::vault::{IncidentRef, Sources, Vault, Warning, atomic, compare};
 use previous::{Front, Previous, Written, body_digest};
 
 pub const POSTMORTEM_FILE: &str = "postmortem.md";
@@ -43,7 +43,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let inc = &loaded.incident;
     let now = cfg.clock.now().with_timezone(inc.meta.at.offset());
     let observations = metrics::restart_observations(inc);
-    let m = metrics::compute(inc, &observations, now);
+    let mut m = metrics::compute(inc, &observations, now);
+    m.note_unreadable(&unreadable_milestones(&incident, &loaded.warnings));
     for w in load_warnings.iter().chain(&m.warnings) {
         ui.warn(w);
     }
@@ -172,6 +173,20 @@ fn out_target(path: &Path) -> Result<PathBuf> {
         path = path.parent().unwrap_or(Path::new("/")).join(target);
     }
     Ok(path)
+}
+
+/// The step files the loader could not read that may hold a milestone (they mention one,
+/// or cannot be read at all), relative to the incident folder.
+fn unreadable_milestones(incident: &IncidentRef, warnings: &[Warning]) -> Vec<String> {
+    let steps = incident.dir.join("steps");
+    let mut files: Vec<String> = warnings
+        .iter()
+        .filter(|w| w.path.starts_with(&steps))
+        .filter(|w| fs::read_to_string(&w.path).map_or(true, |text| text.contains("milestone")))
+        .filter_map(|w| w.path.strip_prefix(&incident.dir).ok().map(|p| p.display().to_string()))
+        .collect();
+    files.dedup();
+    files
 }
 
 fn load_templates(vault: &Vault, template: &str) -> Result<Templates> {

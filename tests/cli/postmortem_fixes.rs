@@ -122,3 +122,26 @@ fn two_postmortems_in_one_folder_keep_their_own_pictures() {
     }
     assert!(!env.root().join("rep/postmortem-timeline.svg").exists());
 }
+
+#[test]
+fn an_unreadable_milestone_file_is_named_in_the_reason() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected"]);
+    env.ok(&["mark", "-q", "diagnosed"]);
+    let diagnosed = env
+        .step_files(&id)
+        .into_iter()
+        .find(|p| fs::read_to_string(p).unwrap().contains("milestone: diagnosed"))
+        .unwrap();
+    let text = fs::read_to_string(&diagnosed).unwrap().replacen("\nid: ", "\nid: [oops ", 1);
+    fs::write(&diagnosed, text).unwrap();
+    let name = diagnosed.file_name().unwrap().to_str().unwrap();
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    assert!(
+        out.contains(&format!(
+            "| **Time to diagnose** | unknown (diagnosis not recorded; the step file steps/{name} could not be read) |"
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&format!("## Notes on the record\n\n- incidents/{id}/steps/{name}:")), "{out}");
+}
