@@ -434,14 +434,24 @@ pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timest
 }
 
 /// Restart counts (`facts.restarts_total`) in the incident's outputs and snapshots, in
-/// timeline order.
+/// timeline order. A run or capture step without `facts` has them read from its body.
 pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
     let mut observations: Vec<RestartObservation> = incident
         .steps
         .iter()
         .filter(|s| s.meta.kind.has_output())
         .filter_map(|s| {
-            let facts = s.meta.facts.as_ref()?;
+            let extracted;
+            let facts = match &s.meta.facts {
+                Some(facts) => facts,
+                // Written by hand (in Obsidian, say): the output in its body is read as
+                // `incident capture` reads it.
+                None if matches!(s.meta.kind, StepKind::Capture | StepKind::Run) => {
+                    extracted = crate::extract::extract(&s.body, crate::extract::Hint::Auto);
+                    &extracted
+                }
+                None => return None,
+            };
             let total = facts.restarts_total?;
             let command = s.meta.command.clone().or_else(|| s.meta.argv.as_ref().map(shell_words::join));
             let listed_in = facts.namespace.clone().or_else(|| command.as_deref().and_then(pod_keys::namespace_of));

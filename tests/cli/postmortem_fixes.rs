@@ -145,3 +145,16 @@ fn an_unreadable_milestone_file_is_named_in_the_reason() {
     );
     assert!(out.contains(&format!("## Notes on the record\n\n- incidents/{id}/steps/{name}:")), "{out}");
 }
+
+#[test]
+fn a_hand_written_capture_step_counts_its_restarts() {
+    let (env, id) = TestEnv::with_incident();
+    fs::create_dir_all(env.incident_dir(&id).join("steps")).unwrap();
+    fs::write(
+        env.incident_dir(&id).join("steps/pods by hand.md"),
+        "---\nkind: capture\nat: 2025-10-05T08:20:00-05:00\ncommand: kubectl get pods -A\n---\n```\nNAMESPACE NAME READY STATUS RESTARTS AGE\nollama ollama-5f7c9d8b4-p2k8n 0/1 CrashLoopBackOff 1756 2d\nkube-system coredns-x 0/1 CrashLoopBackOff 5056 2d\n```\n",
+    )
+    .unwrap();
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    assert!(out.contains("| **Total restarts (peak)** | 6,812 | 08:20 | [pods by hand]("), "{out}");
+}
