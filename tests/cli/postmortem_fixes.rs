@@ -158,3 +158,30 @@ fn a_hand_written_capture_step_counts_its_restarts() {
     let out = env.ok(&["postmortem", "--out", "-"]);
     assert!(out.contains("| **Total restarts (peak)** | 6,812 | 08:20 | [pods by hand]("), "{out}");
 }
+
+#[test]
+fn broken_yaml_in_a_generated_postmortem_names_file_line_and_problem() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected"]);
+    env.ok(&["postmortem"]);
+    let path = env.incident_dir(&id).join("postmortem.md");
+    let text = fs::read_to_string(&path).unwrap();
+    let end = text[4..].find("\n---\n").unwrap() + 4;
+    let line = text[..end].lines().count() + 1;
+    fs::write(&path, format!("{}\nreviewed_by: [alice{}", &text[..end], &text[end..])).unwrap();
+    let err = env.fails(1, &["postmortem"]);
+    let hint = format!(
+        "  hint: its frontmatter is not valid YAML: fix that line (a key added by hand?) and run it again; `incident postmortem {id} --force` writes it anew without the keys added by hand\n"
+    );
+    let rel = format!("incidents/{id}/postmortem.md");
+    assert_eq!(err, format!("error: {}:{line}: `reviewed_by: [alice`: unclosed bracket '['\n{hint}", path.display()));
+    assert_eq!(env.fails(1, &["postmortem", "--check"]), err);
+    let r = env.run(&["postmortem", "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let warning =
+        err.lines().next().unwrap().replace("error: ", "warning: ").replace(&path.display().to_string(), &rel);
+    assert_eq!(
+        r.stderr,
+        format!("{warning}; written anew, the keys added by hand to its frontmatter are lost\nwrote {rel}\n")
+    );
+}
