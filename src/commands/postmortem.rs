@@ -72,7 +72,23 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     }
     let previous = previous.and_then(|p| p.front).unwrap_or_default();
     // Written again as it was first written: with the same template.
+    let kept_template = args.template.is_none().then(|| previous.template.clone()).flatten();
     let template = args.template.clone().or(previous.template).unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
+    if let (Some(name), Dest::File(path)) = (&kept_template, &dest)
+        && template_missing(&vault, name)
+    {
+        return Err(Error::user_hint(
+            format!(
+                "no template {name:?} in {} nor built in; {} names it in its frontmatter (`template: {name}`)",
+                vault.root.join(TEMPLATES_DIR).display(),
+                vault.rel(path).display()
+            ),
+            format!(
+                "switch back to the built-in one with `incident postmortem {} --template {DEFAULT_TEMPLATE}`, or put {name} back in templates/",
+                incident.slug
+            ),
+        ));
+    }
     // Pictures only beside a Markdown file: on stdout nobody could follow the links.
     let pictures = match (&dest, args.format) {
         (Dest::File(path), PostmortemFormat::Md) => {
@@ -197,6 +213,12 @@ fn unreadable_milestones(incident: &IncidentRef, warnings: &[Warning]) -> Vec<St
     files
 }
 
+/// A template named in a postmortem's frontmatter that is neither built in nor in the
+/// vault's `templates/` (deleted or renamed since).
+fn template_missing(vault: &Vault, name: &str) -> bool {
+    !postmortem::TEMPLATES.iter().any(|(n, _)| *n == name) && !vault.root.join(TEMPLATES_DIR).join(name).is_file()
+}
+
 fn load_templates(vault: &Vault, template: &str) -> Result<Templates> {
     let mut templates = Templates::load(Some(&vault.root.join(TEMPLATES_DIR)), postmortem::TEMPLATES)?;
     templates.add_from_vault(template)?;
@@ -250,12 +272,14 @@ fn check(
     let changes = compare(&front.sources, &used_sources(sources, inc, now));
     let edited = Previous::of(&text).written == Written::Edited;
     let template = front.template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
+    let template_gone = template_missing(vault, &template);
     // Not recorded by older versions: then only the sources are compared.
-    let template_changed = front
-        .template_sha256
-        .as_ref()
-        .is_some_and(|old| load_templates(vault, &template).map_or(true, |t| t.fingerprint() != *old));
-    if changes.is_empty() && !template_changed {
+    let template_changed = !template_gone
+        && front
+            .template_sha256
+            .as_ref()
+            .is_some_and(|old| load_templates(vault, &template).map_or(true, |t| t.fingerprint() != *old));
+    if changes.is_empty() && !template_changed && !template_gone {
         let by_hand = if edited { "; edited by hand since it was generated" } else { "" };
         ui.status(&format!("{rel} is up to date ({} sources){by_hand}", front.sources.len()));
         return Ok(0);
@@ -263,6 +287,9 @@ fn check(
     let mut parts = Vec::new();
     if template_changed {
         parts.push(format!("the template {template} changed"));
+    }
+    if template_gone {
+        parts.push(format!("the template {template} named in its frontmatter is gone"));
     }
     for (what, ids) in [("changed", &changes.changed), ("added", &changes.added), ("removed", &changes.removed)] {
         if !ids.is_empty() {
@@ -272,6 +299,10 @@ fn check(
     ui.error(
         &format!("{rel} is stale; since it was generated, {}", parts.join("; ")),
         Some(&match edited {
+            false if template_gone => format!(
+                "regenerate it with the built-in template: `incident postmortem {} --template {DEFAULT_TEMPLATE}`; or put {template} back in templates/",
+                incident.slug
+            ),
             false if template != DEFAULT_TEMPLATE => {
                 format!("regenerate it with `incident postmortem {}` (it keeps the template {template})", incident.slug)
             }

@@ -185,3 +185,32 @@ fn broken_yaml_in_a_generated_postmortem_names_file_line_and_problem() {
         format!("{warning}; written anew, the keys added by hand to its frontmatter are lost\nwrote {rel}\n")
     );
 }
+
+#[test]
+fn a_deleted_kept_template_says_where_its_name_came_from() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected"]);
+    fs::create_dir_all(env.root().join("templates")).unwrap();
+    fs::write(env.root().join("templates/t9.md.tera"), "# {{ incident.title }}\n").unwrap();
+    env.ok(&["postmortem", "--template", "t9.md.tera"]);
+    fs::remove_file(env.root().join("templates/t9.md.tera")).unwrap();
+    let r = env.run(&["postmortem", "--check"]);
+    assert_eq!(
+        (r.code, r.stderr),
+        (
+            1,
+            format!(
+                "error: incidents/{id}/postmortem.md is stale; since it was generated, the template t9.md.tera named in its frontmatter is gone\n  hint: regenerate it with the built-in template: `incident postmortem {id} --template postmortem.md.tera`; or put t9.md.tera back in templates/\n"
+            )
+        )
+    );
+    assert_eq!(
+        env.fails(1, &["postmortem"]),
+        format!(
+            "error: no template \"t9.md.tera\" in {} nor built in; incidents/{id}/postmortem.md names it in its frontmatter (`template: t9.md.tera`)\n  hint: switch back to the built-in one with `incident postmortem {id} --template postmortem.md.tera`, or put t9.md.tera back in templates/\n",
+            env.root().join("templates").display()
+        )
+    );
+    env.ok(&["postmortem", "--template", "postmortem.md.tera"]);
+    env.ok(&["postmortem", "--check"]);
+}
