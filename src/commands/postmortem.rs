@@ -255,7 +255,7 @@ fn check(
         Err(e) => return Err(Error::io("read", &path, e)),
     };
     let text = frontmatter::normalize(&bytes).map_err(|e| e.in_file(&path, None))?;
-    let (front, _): (Front, &str) = frontmatter::parse(&text).map_err(|e| {
+    let (front, body): (Front, &str) = frontmatter::parse(&text).map_err(|e| {
         let hint = if let Written::Broken(_) = Previous::of(&text).written {
             previous::broken_hint(&incident.slug)
         } else {
@@ -279,7 +279,11 @@ fn check(
             .template_sha256
             .as_ref()
             .is_some_and(|old| load_templates(vault, &template).map_or(true, |t| t.fingerprint() != *old));
-    if changes.is_empty() && !template_changed && !template_gone {
+    // A removed step's file is gone too; it is named once, as removed.
+    let removed_file = |f: &String| changes.removed.iter().any(|id| *f == format!("steps/{id}.md"));
+    let gone: Vec<String> =
+        missing_link_targets(body, &incident.dir).into_iter().filter(|f| !removed_file(f)).collect();
+    if changes.is_empty() && !template_changed && !template_gone && gone.is_empty() {
         let by_hand = if edited { "; edited by hand since it was generated" } else { "" };
         ui.status(&format!("{rel} is up to date ({} sources){by_hand}", front.sources.len()));
         return Ok(0);
@@ -296,6 +300,9 @@ fn check(
             parts.push(format!("{what}: {}", some(ids)));
         }
     }
+    if !gone.is_empty() {
+        parts.push(format!("it links to files that are gone (renamed or moved?): {}", some(&gone)));
+    }
     ui.error(
         &format!("{rel} is stale; since it was generated, {}", parts.join("; ")),
         Some(&match edited {
@@ -311,6 +318,24 @@ fn check(
         }),
     );
     Ok(1)
+}
+
+/// The relative link targets in `body` (a postmortem in `dir`) that are not there.
+fn missing_link_targets(body: &str, dir: &Path) -> Vec<String> {
+    static LINK: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\]\(([^)\s]+)\)").expect("valid regex"));
+    let mut gone: Vec<String> = Vec::new();
+    for cap in LINK.captures_iter(body) {
+        let target = &cap[1];
+        if target.contains(':') || target.starts_with('#') || target.starts_with('/') {
+            continue; // a URL, an anchor or an absolute path: not ours to check
+        }
+        let file = percent_encoding::percent_decode_str(target).decode_utf8_lossy().into_owned();
+        if !dir.join(&file).exists() && !gone.contains(&file) {
+            gone.push(file);
+        }
+    }
+    gone
 }
 
 /// Names the first few; a re-recorded incident would otherwise print a screenful.

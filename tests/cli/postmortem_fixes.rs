@@ -214,3 +214,33 @@ fn a_deleted_kept_template_says_where_its_name_came_from() {
     env.ok(&["postmortem", "--template", "postmortem.md.tera"]);
     env.ok(&["postmortem", "--check"]);
 }
+
+#[test]
+fn check_notices_a_renamed_step_file() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected"]);
+    env.ok(&["mark", "-q", "diagnosed"]);
+    env.ok(&["postmortem"]);
+    env.ok(&["postmortem", "--check"]);
+    let diagnosed = env
+        .step_files(&id)
+        .into_iter()
+        .find(|p| fs::read_to_string(p).unwrap().contains("milestone: diagnosed"))
+        .unwrap();
+    let name = diagnosed.file_name().unwrap().to_str().unwrap().to_string();
+    fs::rename(&diagnosed, diagnosed.with_file_name("Diagnosed - root cause.md")).unwrap();
+    let r = env.run(&["postmortem", "--check"]);
+    assert_eq!(
+        (r.code, r.stderr),
+        (
+            1,
+            format!(
+                "error: incidents/{id}/postmortem.md is stale; since it was generated, it links to files that are gone (renamed or moved?): steps/{name}\n  hint: regenerate it with `incident postmortem {id}`\n"
+            )
+        )
+    );
+    env.ok(&["postmortem"]);
+    env.ok(&["postmortem", "--check"]);
+    let text = fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    assert!(text.contains("(steps/Diagnosed%20-%20root%20cause.md)"), "{text}");
+}
