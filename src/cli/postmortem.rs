@@ -37,8 +37,9 @@ Template data (`--format json` prints it; every time is pre-formatted text):
   incident                id, title, severity, status, services, services_unaffected, tags,
                           authors, started, date, recovered, resolved, summary (incident.md's
                           body)
-  metrics.rows[]          the table: key, name, value, known, from, to (\"08:23\"), source
-                          (Markdown links to the endpoint steps), note
+  metrics.rows[]          the table: key, name, value, known, from, to (\"08:23\"; \"Oct 7
+                          09:30\" on another day than the start), source (Markdown links
+                          to the endpoint steps), note
                           keys: discovery, time_to_detect, time_to_diagnose, recovery_time,
                           time_to_recover, permanent_fix, total_downtime, restarts_peak,
                           restarts_increase, services_affected, services_unaffected,

@@ -59,6 +59,11 @@ impl Ctx<'_> {
         step.meta.output_file.as_ref().map(|f| format!("{}{}", self.prefix, link_path(f)))
     }
 
+    /// A metric's endpoint: the time, with the date when it is not the incident's first day.
+    fn endpoint(&self, t: Timestamp) -> String {
+        format::endpoint(t, self.incident.started_at())
+    }
+
     fn step(&self, id: &str) -> Option<&Step> {
         self.by_id.get(id).copied()
     }
@@ -245,11 +250,9 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
     });
     for i in &m.intervals {
         let (from, to, source) = match &i.span {
-            Span::Known { from, to, .. } => (
-                format::clock(from.at),
-                format::clock(to.at),
-                format!("{} → {}", cx.point_link(from), cx.point_link(to)),
-            ),
+            Span::Known { from, to, .. } => {
+                (cx.endpoint(from.at), cx.endpoint(to.at), format!("{} → {}", cx.point_link(from), cx.point_link(to)))
+            }
             Span::Unknown { .. } => (String::new(), String::new(), String::new()),
         };
         rows.push(MetricRow {
@@ -273,7 +276,7 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
                 true,
                 format!("[{}]({})", p.step, cx.link(&p.step)),
             );
-            row.from = format::clock(p.at);
+            row.from = cx.endpoint(p.at);
             row
         }
         None => plain(
@@ -299,8 +302,8 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
                 plain("restarts_increase", name, format!("unknown ({reason})"), false, source)
             }
         };
-        row.from = format::clock(first.at);
-        row.to = if r.observations.len() > 1 { format::clock(last.at) } else { String::new() };
+        row.from = cx.endpoint(first.at);
+        row.to = if r.observations.len() > 1 { cx.endpoint(last.at) } else { String::new() };
         rows.push(row);
     }
     if !m.services_affected.is_empty() {

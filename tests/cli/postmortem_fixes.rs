@@ -244,3 +244,34 @@ fn check_notices_a_renamed_step_file() {
     let text = fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
     assert!(text.contains("(steps/Diagnosed%20-%20root%20cause.md)"), "{text}");
 }
+
+#[test]
+fn multi_day_intervals_show_dates_and_days() {
+    let (mut env, _id) = TestEnv::with_incident();
+    env.at("2025-10-07T10:00:00-05:00");
+    env.ok(&["mark", "-q", "impact-start", "--at", "2025-09-28 08:00"]);
+    env.ok(&["mark", "-q", "detected", "--at", "2025-10-05 08:23"]);
+    env.ok(&["mark", "-q", "diagnosed", "--at", "2025-10-05 23:55"]);
+    env.ok(&["mark", "-q", "mitigation-start", "--at", "2025-10-06 00:10"]);
+    env.ok(&["mark", "-q", "recovered", "--at", "2025-10-07 09:30"]);
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    let row = |name: &str| out.lines().find(|l| l.starts_with(&format!("| **{name}** |"))).unwrap_or("").to_string();
+    assert!(
+        row("Time to detect").starts_with("| **Time to detect** | 7 days 0 hours 23 minutes | 08:00 → Oct 5 08:23 |"),
+        "{out}"
+    );
+    assert!(
+        row("Total downtime").starts_with("| **Total downtime** | 9 days 1 hour 30 minutes | 08:00 → Oct 7 09:30 |"),
+        "{out}"
+    );
+    assert!(
+        row("Time to diagnose")
+            .starts_with("| **Time to diagnose** | 15 hours 32 minutes | Oct 5 08:23 → Oct 5 23:55 |"),
+        "{out}"
+    );
+    assert!(
+        row("Recovery time")
+            .starts_with("| **Recovery time** | 1 day 9 hours 20 minutes | Oct 6 00:10 → Oct 7 09:30 |"),
+        "{out}"
+    );
+}
