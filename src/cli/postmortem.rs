@@ -64,7 +64,8 @@ Template data (`--format json` prints it; every time is pre-formatted text):
   commands[], changes[]   time, command, exit, effect, reason, link, output_link
                           (changes: the state-changing ones, the mutation ledger)
   snapshots[]             time, headline, link, output_link
-  pictures                timeline, restarts: file names, or null
+  pictures                timeline, restarts: the file names beside a Markdown file; null
+                          when none is written (on stdout, and so always in --format json)
   warnings[]              text
 A moment is {time, date_time, text, step, link}.
 
@@ -89,8 +90,11 @@ pub struct PostmortemArgs {
     /// md: the rendered postmortem; json: exactly the data the template sees
     #[arg(long, value_enum, default_value_t = PostmortemFormat::Md)]
     pub format: PostmortemFormat,
+    /// The same as --format json, as report, list and show take it
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     /// Exit 1 when postmortem.md is older than the steps (naming the steps that changed)
-    #[arg(long, conflicts_with_all = ["out", "template", "format"])]
+    #[arg(long, conflicts_with_all = ["out", "template", "format", "json"])]
     pub check: bool,
     /// Overwrite a postmortem.md that was not generated (has no `generated: true`)
     #[arg(long)]

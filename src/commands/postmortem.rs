@@ -48,7 +48,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     for w in load_warnings.iter().chain(&m.warnings) {
         ui.warn(w);
     }
-    let dest = match (&args.out, args.format) {
+    let format = if args.json { PostmortemFormat::Json } else { args.format };
+    let dest = match (&args.out, format) {
         (Some(p), _) if p.as_os_str() == "-" => Dest::Stdout,
         (Some(p), _) => Dest::File(out_target(&cfg.cwd.join(p))?),
         (None, PostmortemFormat::Json) => Dest::Stdout,
@@ -90,7 +91,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         ));
     }
     // Pictures only beside a Markdown file: on stdout nobody could follow the links.
-    let pictures = match (&dest, args.format) {
+    let pictures = match (&dest, format) {
         (Dest::File(path), PostmortemFormat::Md) => {
             let dir = path.parent().unwrap_or(Path::new("."));
             let timeline = svg::timeline(&m);
@@ -123,7 +124,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     };
     let inputs = Inputs { now, step_file: &step_file, link_prefix, pictures, load_warnings };
     let data = postmortem::build(inc, m, inputs);
-    let text = match args.format {
+    let text = match format {
         PostmortemFormat::Json => serde_json::to_string_pretty(&data).expect("postmortem data serializes") + "\n",
         PostmortemFormat::Md => {
             let templates = load_templates(&vault, &template)?;

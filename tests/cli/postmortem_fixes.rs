@@ -275,3 +275,15 @@ fn multi_day_intervals_show_dates_and_days() {
         "{out}"
     );
 }
+
+#[test]
+fn json_is_format_json() {
+    let (env, _id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected"]);
+    let a = env.ok(&["postmortem", "--json"]);
+    assert_eq!(a, env.ok(&["postmortem", "--format", "json"]));
+    let data: serde_json::Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(data["pictures"], serde_json::json!({"timeline": null, "restarts": null}));
+    let err = env.fails(2, &["postmortem", "--json", "--format", "md"]);
+    assert!(err.starts_with("error: the argument '--json' cannot be used with '--format <FORMAT>'\n"), "{err}");
+}
