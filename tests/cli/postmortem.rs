@@ -563,6 +563,8 @@ fn report_across_incidents() {
     assert_eq!(json["incidents"], 2);
     assert_eq!(json["by_severity"], serde_json::json!({"sev2": 1, "sev3": 1}));
     assert_eq!(json["by_service"], serde_json::json!({"LibreChat": 1, "Prometheus": 2}));
+    assert_eq!(json["median_method"], "the middle value; for an even n halfway between the two middle ones");
+    // 10 and 22 minutes: halfway, 16 minutes, as the footer says.
     let diag = &json["durations"][1];
     assert_eq!(
         diag,
@@ -579,7 +581,8 @@ fn report_across_incidents() {
          Detection to recovery    1        40m        40m  0\n\
          Permanent fix            0          -          -  1\n\
          Total downtime           0          -          -  1\n\n\
-         median and p90 (nearest rank) over the incidents where the duration is known (n)\n"
+         median (the middle value; for an even n halfway between the two middle ones) and p90 (nearest rank) \
+         over the incidents where the duration is known (n)\n"
     );
     assert!(!text.to_lowercase().contains("mean "));
     assert_eq!(
