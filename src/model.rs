@@ -592,7 +592,12 @@ impl Step {
     pub fn headline(&self) -> String {
         use crate::format::first_line;
         let m = &self.meta;
-        let body_line = || first_line(&self.body, 100);
+        // The first line of text: a code fence's opening line (```bash) says nothing.
+        let body_line = || {
+            let is_fence = |l: &str| l.trim_start().starts_with("```") || l.trim_start().starts_with("~~~");
+            let text: Vec<&str> = self.body.lines().filter(|l| !l.trim().is_empty() && !is_fence(l)).take(1).collect();
+            first_line(text.first().copied().unwrap_or(""), 100)
+        };
         match m.kind {
             StepKind::Run | StepKind::Capture => {
                 let what = m

@@ -287,3 +287,16 @@ fn json_is_format_json() {
     let err = env.fails(2, &["postmortem", "--json", "--format", "md"]);
     assert!(err.starts_with("error: the argument '--json' cannot be used with '--format <FORMAT>'\n"), "{err}");
 }
+
+#[test]
+fn a_note_starting_with_a_code_fence_is_headed_by_its_first_line_of_code() {
+    let (env, id) = TestEnv::with_incident();
+    fs::create_dir_all(env.incident_dir(&id).join("steps")).unwrap();
+    fs::write(
+        env.incident_dir(&id).join("steps/fence.md"),
+        "---\nkind: note\nat: 2025-10-05T08:20:00-05:00\n---\n```bash\n\nkubectl -n kube-system logs coredns\n```\n",
+    )
+    .unwrap();
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    assert!(out.contains("- 08:20 kubectl -n kube-system logs coredns · [note](steps/fence.md)\n"), "{out}");
+}
