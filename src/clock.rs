@@ -104,6 +104,13 @@ impl Clock {
         Ok(t)
     }
 
+    /// The day `--at` put a bare clock time (`08:45`) on, when not today: said, because
+    /// typing a time still ahead today means yesterday, a slip at 8 a.m.
+    pub fn bare_time_moved_to(&self, input: &str, at: Timestamp) -> Option<chrono::NaiveDate> {
+        let bare = parse_clock(&input.trim().to_ascii_lowercase()).is_some();
+        (bare && at.date_naive() != self.now.date_naive()).then(|| at.date_naive())
+    }
+
     fn read_at(&self, input: &str) -> Result<Timestamp, String> {
         let text = input.trim();
         let lower = text.to_ascii_lowercase();

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::cli::GlobalArgs;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::vault::Vault;
+use crate::vault::{IncidentRef, Vault};
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -15,6 +15,9 @@ pub struct Config {
     pub vault_dir: Option<PathBuf>,
     /// `--incident` or `INCIDENT_ID`.
     pub incident: Option<String>,
+    /// Whether `vault_dir` and `incident` came from the environment (errors say so).
+    pub vault_from_env: bool,
+    pub incident_from_env: bool,
     pub clock: Clock,
     pub author: String,
     pub host: String,
@@ -113,6 +116,8 @@ impl Config {
             cwd,
             vault_dir: global.vault.clone().filter(|p| !p.as_os_str().is_empty()),
             incident: global.incident.clone().filter(|s| !s.is_empty()),
+            vault_from_env: global.vault_from_env,
+            incident_from_env: global.incident_from_env,
             clock,
             author,
             host,
@@ -123,7 +128,40 @@ impl Config {
 
     pub fn vault(&self) -> Result<Vault> {
         let explicit = self.vault_dir.as_ref().map(|p| self.cwd.join(p));
-        Vault::locate(explicit.as_deref(), &self.cwd)
+        let vault = Vault::locate(explicit.as_deref(), &self.cwd);
+        if self.vault_from_env && explicit.is_some() {
+            return vault.map_err(|e| e.set_by("INCIDENT_VAULT", "--vault DIR"));
+        }
+        vault
+    }
+
+    /// The incident named by a command's own ID argument, else `--incident`/`INCIDENT_ID`,
+    /// else the current one.
+    pub fn pick_incident(&self, vault: &Vault, own: Option<&str>) -> Result<IncidentRef> {
+        let picked = vault.incident(own.or(self.incident.as_deref()));
+        if own.is_none() && self.incident_from_env && self.incident.is_some() {
+            return picked.map_err(|e| e.set_by("INCIDENT_ID", "--incident ID"));
+        }
+        picked
+    }
+
+    /// When INCIDENT_ID names the incident every command works on: `start` and `switch`
+    /// change the current incident, which it overrides.
+    pub fn incident_overridden_by_env(&self) -> Option<&str> {
+        self.incident.as_deref().filter(|_| self.incident_from_env)
+    }
+
+    /// The vault the current folder is in, when INCIDENT_VAULT names another one.
+    pub fn vault_shadowed_by_env(&self, vault: &Vault) -> Option<PathBuf> {
+        if !self.vault_from_env {
+            return None;
+        }
+        let here = Vault::locate(None, &self.cwd).ok()?;
+        let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        };
+        (!same(&here.root, &vault.root)).then_some(here.root)
     }
 }
 

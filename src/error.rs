@@ -42,6 +42,17 @@ impl Error {
         Error::Io { action, path: path.as_ref().to_path_buf(), source: root_io_error(source) }
     }
 
+    /// The error of a value taken from the environment variable `var`: says so, and how
+    /// to do without it (`flag`).
+    pub fn set_by(self, var: &str, flag: &str) -> Error {
+        let hint = Some(format!("{var} is set in your environment: unset it, or pass {flag}"));
+        match self {
+            Error::User { message, .. } => Error::User { message: format!("{var}: {message}"), hint },
+            Error::Usage { message, .. } => Error::Usage { message: format!("{var}: {message}"), hint },
+            other => other,
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage { .. } => 2,

@@ -4,7 +4,8 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 mod kube;
 mod postmortem;
@@ -103,6 +104,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "INCIDENT_VAULT",
         hide_env_values = true,
         value_name = "DIR",
@@ -114,17 +116,24 @@ pub struct GlobalArgs {
         long = "incident",
         short = 'I',
         global = true,
+        help_heading = "Global options",
         env = "INCIDENT_ID",
         hide_env_values = true,
         value_name = "ID"
     )]
     pub incident: Option<String>,
     /// Print less: no status lines on stderr
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// When to use colour
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
+    /// `vault` came from INCIDENT_VAULT, not the command line.
+    #[arg(skip)]
+    pub vault_from_env: bool,
+    /// `incident` came from INCIDENT_ID, not the command line.
+    #[arg(skip)]
+    pub incident_from_env: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -176,7 +185,9 @@ pub enum Command {
     Option(OptionArgs),
     /// Record which option was chosen, and why
     #[command(
-        after_help = "OPTION is the option's title or a unique part of it.\n\nExamples:\n  incident decide \"Clean restart\" --why \"fastest way back\""
+        after_help = "OPTION is the option's title or a unique part of it, any case; or its step id or the id's last \
+                      part (`incident show` lists them), for two options of the same title.\n\nExamples:\n  \
+                      incident decide \"Clean restart\" --why \"fastest way back\"\n  incident decide h9ew5p"
     )]
     Decide(DecideArgs),
     /// Record the root cause (and what triggered it)
@@ -287,7 +298,33 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    Cli::try_parse_from(args)
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let mut command = Cli::command();
+    // Help and usage errors are printed before `--color` is known otherwise.
+    match color_flag(&args) {
+        Some(ColorWhen::Never) => command = command.color(clap::ColorChoice::Never),
+        Some(ColorWhen::Always) => command = command.color(clap::ColorChoice::Always),
+        _ => {}
+    }
+    let matches = command.try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    let from_env = |id: &str| matches!(matches.value_source(id), Some(ValueSource::EnvVariable));
+    cli.global.vault_from_env = from_env("vault");
+    cli.global.incident_from_env = from_env("incident");
+    Ok(cli)
+}
+
+/// `--color WHEN` or `--color=WHEN` before any `--`.
+fn color_flag(args: &[OsString]) -> Option<ColorWhen> {
+    let args: Vec<&str> = args.iter().skip(1).map(|a| a.to_str().unwrap_or("")).take_while(|a| *a != "--").collect();
+    args.iter().enumerate().rev().find_map(|(i, a)| {
+        let value = match a.strip_prefix("--color") {
+            Some("") => args.get(i + 1).copied(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        }?;
+        ColorWhen::from_str(value, true).ok()
+    })
 }
 
 /// A path, the empty one included (clap's own parser refuses it).

@@ -72,8 +72,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub step: StepArgs,
     /// The command and its arguments; everything from the first word that is not one of
-    /// run's own options on is the command's (`--` before it is optional)
-    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
+    /// run's own options on is the command's (`--` before it is optional, and needed only
+    /// for a command that starts with `-`: a mistyped option is not run as a command)
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true, value_name = "CMD")]
     pub command: Vec<OsString>,
 }
 
@@ -135,7 +136,7 @@ pub struct OptionArgs {
 
 #[derive(Debug, Args)]
 pub struct DecideArgs {
-    /// The option chosen: its title or a unique part of it
+    /// The option chosen: its title or a unique part of it, or (a part of) its step id
     pub option: String,
     /// Why this option and not the others
     #[arg(long, value_name = "TEXT")]

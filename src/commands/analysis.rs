@@ -24,7 +24,7 @@ fn save(session: &Session, step: &mut Step, scrub: Scrub<'_>) -> Result<u8> {
     Ok(0)
 }
 
-pub fn option(cfg: &Config, _ui: &Ui, args: &OptionArgs) -> Result<u8> {
+pub fn option(cfg: &Config, ui: &Ui, args: &OptionArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
     let title = crate::record::lines::clean_one_line(args.title.trim());
     let title = title.trim();
@@ -32,6 +32,15 @@ pub fn option(cfg: &Config, _ui: &Ui, args: &OptionArgs) -> Result<u8> {
         return Err(Error::usage(
             "the option's title is empty",
             "incident option \"Pin k3s to an interface\" --pros …",
+        ));
+    }
+    if let Ok((options, _)) = session.vault.steps_of_kind(&session.incident, StepKind::Option)
+        && let Some(same) =
+            options.iter().find(|o| o.meta.title.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(title)))
+    {
+        ui.warn(&format!(
+            "an option titled {title:?} is already recorded ({}); `incident decide` will need an id to tell them apart",
+            short_id(&same.meta.id)
         ));
     }
     let mut meta = session.meta(StepKind::Option, session.at(args.step.at.as_deref(), "option")?);
@@ -64,13 +73,19 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
         return Err(Error::usage("the option is empty", "give its title, a unique part of it, or its step id"));
     }
     let title_of = |s: &Step| s.meta.title.clone().unwrap_or_default();
-    let exact: Vec<&Step> =
-        options.iter().filter(|s| title_of(s).to_lowercase() == wanted || s.meta.id == args.option).collect();
-    let found: Vec<&Step> = if exact.is_empty() {
+    let id_wanted = wanted.trim_start_matches('[').trim_end_matches(']');
+    let exact: Vec<&Step> = options
+        .iter()
+        .filter(|s| title_of(s).to_lowercase() == wanted || s.meta.id.to_lowercase() == id_wanted)
+        .collect();
+    let mut found: Vec<&Step> = if exact.is_empty() {
         options.iter().filter(|s| title_of(s).to_lowercase().contains(&wanted)).collect()
     } else {
         exact
     };
+    if found.is_empty() {
+        found = options.iter().filter(|s| s.meta.id.to_lowercase().contains(id_wanted)).collect();
+    }
     let chosen = match found.as_slice() {
         [one] => *one,
         [] if options.is_empty() => {
@@ -87,13 +102,26 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
             ));
         }
         many => {
-            let titles: Vec<String> = many.iter().map(|s| format!("{:?} ({})", title_of(s), s.meta.id)).collect();
+            let titles: Vec<String> =
+                many.iter().map(|s| format!("{:?} ({})", title_of(s), short_id(&s.meta.id))).collect();
             return Err(Error::user_hint(
                 format!("{:?} matches {} options: {}", args.option, many.len(), titles.join(", ")),
-                "give more of the title, or the step id in brackets",
+                format!(
+                    "give more of the title, or the option's id, e.g. incident decide {}",
+                    short_id(&many[0].meta.id)
+                ),
             ));
         }
     };
+    if let Ok((decisions, _)) = session.vault.steps_of_kind(&session.incident, StepKind::Decision)
+        && let Some(earlier) = decisions.last()
+    {
+        ui.warn(&format!(
+            "a decision is already recorded ({:?}, {}); this one is recorded too, and the postmortem shows both",
+            earlier.meta.option.as_deref().unwrap_or_default(),
+            earlier.meta.id
+        ));
+    }
     let mut meta = session.meta(StepKind::Decision, session.at(args.step.at.as_deref(), "decide")?);
     let title = title_of(chosen);
     meta.option = Some(title.clone());
@@ -211,4 +239,10 @@ fn safe_file_name(path: &std::path::Path) -> String {
     let ext = path.extension().map(|s| slug::slugify(&s.to_string_lossy())).unwrap_or_default();
     let stem = slug::slugify(&stem);
     if ext.is_empty() { stem } else { format!("{stem}.{ext}") }
+}
+
+/// The random last part of a step id (`20251005T134500Z-option-h9ew5p` → `h9ew5p`): enough
+/// to tell steps apart, short enough to type.
+fn short_id(id: &str) -> &str {
+    id.rsplit('-').next().unwrap_or(id)
 }

@@ -42,6 +42,12 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
             return Err(e);
         }
     };
+    if args.file.is_none() && io::stdin().is_terminal() {
+        // Otherwise it would wait in silence for an end of input nobody knows to type.
+        let what = args.command.as_deref().map_or("the output".to_string(), |c| format!("the output of {c}"));
+        let hint = "(or pipe it in: COMMAND | incident capture -c COMMAND)";
+        ui.status(&format!("reading {what} from the terminal: paste it, then Ctrl-D on a line of its own {hint}"));
+    }
     let mut meta = session.meta(StepKind::Capture, at);
     meta.command = args.command.clone().filter(|c| !c.trim().is_empty());
     meta.exit_code = args.exit_code;

@@ -72,7 +72,7 @@ struct DiffJson<'a> {
 
 pub fn run(cfg: &Config, ui: &Ui, args: &DiffArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let incident = vault.incident(cfg.incident.as_deref())?;
+    let incident = cfg.pick_incident(&vault, None)?;
     let all = snapshots(&vault, &incident, ui)?;
     let (a, b) = match (&args.a, &args.b) {
         (Some(a), Some(b)) => (pick(&all, a)?, pick(&all, b)?),

@@ -22,7 +22,16 @@ pub fn run(cfg: &Config, ui: &Ui, args: &InitArgs) -> Result<u8> {
     }
     if Vault::init(&dir)? {
         ui.status(&format!("created an incident vault in {}", dir.display()));
-        ui.status("next: incident start \"TITLE\"");
+        let elsewhere = |other: &&std::path::PathBuf| {
+            cfg.vault_from_env && cfg.cwd.join(other).canonicalize().ok() != dir.canonicalize().ok()
+        };
+        match cfg.vault_dir.as_ref().filter(elsewhere) {
+            Some(other) => ui.warn(&format!(
+                "INCIDENT_VAULT={} is set: commands use that vault, not this one, until you unset it",
+                other.display()
+            )),
+            None => ui.status("next: incident start \"TITLE\""),
+        }
     } else {
         ui.status(&format!("{} is already an incident vault; left as it was", dir.display()));
     }

@@ -16,6 +16,8 @@ struct ShowJson<'a> {
     /// The frontmatter of `incident.md`, its `id` and `status` left out: one key of each.
     #[serde(flatten)]
     meta: IncidentMeta,
+    /// When impact began: the earliest of `at` and a backdated impact-start, as in `status`.
+    started_at: crate::clock::Timestamp,
     status: &'a str,
     summary: &'a str,
     milestones: Vec<MilestoneJson<'a>>,
@@ -33,8 +35,7 @@ struct StepJson<'a> {
 
 pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let selector = args.id.as_deref().or(cfg.incident.as_deref());
-    let incident = vault.incident(selector)?;
+    let incident = cfg.pick_incident(&vault, args.id.as_deref())?;
     let mut loaded = vault.load(&incident)?;
     // One clock for everyone: steps from responders in other zones in the incident's offset.
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);
@@ -47,6 +48,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
             id: &inc.slug,
             // A hand-written `status:` is read into the derived status below, not repeated.
             meta: IncidentMeta { id: String::new(), status: None, ..inc.meta.clone() },
+            started_at: inc.started_at(),
             status: inc.status().as_str(),
             summary: inc.summary.trim(),
             milestones: milestones_json(inc),

@@ -17,12 +17,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     if title.is_empty() {
         return Err(Error::usage("the title is empty", "say what is broken: incident start \"Checkout returns 500\""));
     }
-    let at = match &args.at {
-        None => cfg.clock.now(),
-        Some(text) => {
-            cfg.clock.parse_at(text).map_err(|m| Error::usage(format!("--at: {m}"), "see `incident start --help`"))?
-        }
-    };
+    let at = crate::record::at_of(cfg, args.at.as_deref(), "start")?;
     let mut meta = IncidentMeta {
         id: String::new(),
         title: title.to_string(),
@@ -64,8 +59,26 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     }
     vault.set_current(&incident.slug)?;
     ui.out(&incident.slug);
-    ui.status(&format!("started {:?}; it is now the current incident", meta.title));
+    ui.status(&format!("started \"{}\"; it is now the current incident", meta.title));
+    warn_env_overrides(cfg, ui, &vault, &incident.slug);
     Ok(0)
+}
+
+/// What `start` and `switch` cannot change: INCIDENT_ID still picks the incident of every
+/// later command, and INCIDENT_VAULT the vault, whatever folder they run in.
+pub(super) fn warn_env_overrides(cfg: &Config, ui: &Ui, vault: &crate::vault::Vault, slug: &str) {
+    if let Some(id) = cfg.incident_overridden_by_env() {
+        ui.warn(&format!(
+            "INCIDENT_ID={id} is set: later commands still go to that incident, not {slug}; unset INCIDENT_ID"
+        ));
+    }
+    if let Some(here) = cfg.vault_shadowed_by_env(vault) {
+        ui.warn(&format!(
+            "INCIDENT_VAULT={} is set: commands run in {} use it, not the vault there; unset INCIDENT_VAULT",
+            vault.root.display(),
+            here.display()
+        ));
+    }
 }
 
 /// Placeholders for an incident that has no folder yet, remembering what they stand for.

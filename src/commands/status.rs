@@ -45,7 +45,7 @@ pub struct StepLine<'a> {
 
 pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let incident = vault.incident(cfg.incident.as_deref())?;
+    let incident = cfg.pick_incident(&vault, None)?;
     let mut loaded = vault.load(&incident)?;
     // One clock for everyone: steps from responders in other zones in the incident's offset.
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);
@@ -105,22 +105,25 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     } else {
         let mut parts = Vec::new();
         let mut prev: Option<Timestamp> = None;
+        let dated = spans_days(started, milestones.iter().map(|(_, s)| s.meta.at));
         for (m, step) in &milestones {
             let delta = prev.map(|p| format!(" (+{})", format::duration(step.meta.at - p))).unwrap_or_default();
-            parts.push(format!("{m} {}{delta}", format::clock(step.meta.at)));
+            parts.push(format!("{m} {}{delta}", when(step.meta.at, dated)));
             prev = Some(step.meta.at);
         }
         out.push_str(&format!("milestones: {}\n", parts.join(" → ")));
     }
     let shown = last.len().min(inc.steps.len());
     out.push_str(&match (inc.steps.len(), shown) {
+        (0, _) => "no steps yet (incident note \"what you see\")\n".to_string(),
         (n, s) if n == s => format!("{}:\n", format::plural(n as u64, "step")),
         (n, s) => format!("{n} steps; the last {s}:\n"),
     });
+    let dated = spans_days(started, last.iter().map(|s| s.at));
     for s in &last {
         out.push_str(&format!(
             "  {}  {:<9} {}{}\n",
-            format::clock(s.at),
+            when(s.at, dated),
             s.kind,
             s.headline,
             if s.backdated { " ↶" } else { "" }
@@ -128,6 +131,17 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     }
     ui.out(out.trim_end());
     Ok(0)
+}
+
+/// Whether times are on another day than the incident's start: then each shows its date.
+fn spans_days(started: Timestamp, times: impl Iterator<Item = Timestamp>) -> bool {
+    let day = started.date_naive();
+    times.into_iter().any(|t| t.date_naive() != day)
+}
+
+/// `08:45`, or `10-03 08:45` when the times shown span days.
+fn when(t: Timestamp, dated: bool) -> String {
+    if dated { t.format("%m-%d %H:%M").to_string() } else { format::clock(t) }
 }
 
 pub fn milestones_json(inc: &Incident) -> Vec<MilestoneJson<'_>> {

@@ -10,6 +10,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &SwitchArgs) -> Result<u8> {
     let incident = vault.incident(Some(&args.id))?;
     vault.set_current(&incident.slug)?;
     ui.out(&incident.slug);
-    ui.status("is now the current incident");
+    ui.status(&format!("{} is now the current incident", incident.slug));
+    super::start::warn_env_overrides(cfg, ui, &vault, &incident.slug);
     Ok(0)
 }

@@ -228,6 +228,8 @@ pub enum ErrorKind {
     DnsFailure,
     NoRouteToHost,
     ConnectionReset,
+    /// A connection that failed with no word why (curl's `Couldn't connect to server`).
+    ConnectFailed,
     DnsTimeout,
     CorednsLoop,
     CrashLoopBackOff,
@@ -240,7 +242,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in vocabulary order.
-    pub const ALL: [ErrorKind; 15] = [
+    pub const ALL: [ErrorKind; 16] = [
         ErrorKind::ConnectionRefused,
         ErrorKind::IoTimeout,
         ErrorKind::Nxdomain,
@@ -248,6 +250,7 @@ impl ErrorKind {
         ErrorKind::DnsFailure,
         ErrorKind::NoRouteToHost,
         ErrorKind::ConnectionReset,
+        ErrorKind::ConnectFailed,
         ErrorKind::DnsTimeout,
         ErrorKind::CorednsLoop,
         ErrorKind::CrashLoopBackOff,
@@ -268,6 +271,7 @@ impl ErrorKind {
             ErrorKind::DnsFailure => "dns_failure",
             ErrorKind::NoRouteToHost => "no_route_to_host",
             ErrorKind::ConnectionReset => "connection_reset",
+            ErrorKind::ConnectFailed => "connect_failed",
             ErrorKind::DnsTimeout => "dns_timeout",
             ErrorKind::CorednsLoop => "coredns_loop",
             ErrorKind::CrashLoopBackOff => "crashloopbackoff",

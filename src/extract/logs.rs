@@ -21,16 +21,29 @@ const KEYWORDS: &[(&str, ErrorKind)] = &[
     ("i/o timeout", K::IoTimeout),
     ("context deadline exceeded", K::IoTimeout),
     ("tls handshake timeout", K::IoTimeout),
+    // Go's dial, curl (28), ssh: ETIMEDOUT and friends.
+    ("connection timed out", K::IoTimeout),
+    ("operation timed out", K::IoTimeout),
+    ("timeout was reached", K::IoTimeout),
+    ("client.timeout exceeded", K::IoTimeout),
+    // curl 7.8x+ says only this for a refused or unreachable connect.
+    ("couldn't connect to server", K::ConnectFailed),
     ("nxdomain", K::Nxdomain),
     ("servfail", K::Servfail),
+    // Go's resolver for SERVFAIL and other bad answers.
+    ("server misbehaving", K::Servfail),
     // Go's resolver and getaddrinfo's EAI_NONAME: the name does not exist.
     ("no such host", K::Nxdomain),
     ("name or service not known", K::Nxdomain),
     // curl, git, getaddrinfo's EAI_AGAIN: no answer, or no word why.
     ("could not resolve host", K::DnsFailure),
     ("temporary failure in name resolution", K::DnsFailure),
+    // busybox nslookup.
+    ("can't resolve", K::DnsFailure),
     ("no route to host", K::NoRouteToHost),
     ("ehostunreach", K::NoRouteToHost),
+    ("network is unreachable", K::NoRouteToHost),
+    ("enetunreach", K::NoRouteToHost),
     ("connection reset", K::ConnectionReset),
     ("econnreset", K::ConnectionReset),
     ("no servers could be reached", K::DnsTimeout),
@@ -45,6 +58,8 @@ const KEYWORDS: &[(&str, ErrorKind)] = &[
     ("imagepullbackoff", K::ImagePull),
     ("errimagepull", K::ImagePull),
     ("failed to pull image", K::ImagePull),
+    // containerd.
+    ("failed to pull and unpack image", K::ImagePull),
     ("pull access denied", K::ImagePull),
     ("service unavailable", K::ServiceUnavailable),
     ("serviceunavailable", K::ServiceUnavailable),
@@ -59,7 +74,7 @@ const KEYWORDS: &[(&str, ErrorKind)] = &[
 ];
 
 /// Most specific first: when a line matches several kinds, the earliest here wins.
-const PRIORITY: [ErrorKind; 15] = [
+const PRIORITY: [ErrorKind; 16] = [
     K::CorednsLoop,
     K::DnsTimeout,
     K::OomKilled,
@@ -74,6 +89,7 @@ const PRIORITY: [ErrorKind; 15] = [
     K::ConnectionRefused,
     K::ConnectionReset,
     K::IoTimeout,
+    K::ConnectFailed,
     K::ServiceUnavailable,
 ];
 
@@ -112,6 +128,14 @@ pub struct LogState {
     pending: Option<(u64, String)>,
 }
 
+/// Kinds a bare next line can report about the previous line's connection.
+const CONNECTION_KINDS: [ErrorKind; 5] =
+    [K::ConnectionRefused, K::ConnectionReset, K::NoRouteToHost, K::IoTimeout, K::ConnectFailed];
+
+/// At most this many words: a line that says only how the connection failed
+/// (`Connection refused`, `curl: (7) Connection refused`), not a log line of its own.
+const BARE_LINE_WORDS: usize = 4;
+
 impl LogState {
     /// Feeds one line (1-based `line_no`).
     pub fn feed(&mut self, line_no: u64, line: &str, facts: &mut Facts) {
@@ -136,6 +160,8 @@ impl LogState {
         if endpoint.is_none()
             && let Some((n, ep)) = self.pending.take()
             && n + 1 == line_no
+            && CONNECTION_KINDS.contains(&kind)
+            && line.split_ascii_whitespace().count() <= BARE_LINE_WORDS
         {
             endpoint = Some(ep);
         }

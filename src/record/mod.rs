@@ -28,7 +28,7 @@ impl<'c> Session<'c> {
     /// The vault and the incident picked by `--incident`/`INCIDENT_ID` or the current one.
     pub fn open(cfg: &'c Config) -> Result<Session<'c>> {
         let vault = cfg.vault()?;
-        let incident = vault.incident(cfg.incident.as_deref())?;
+        let incident = cfg.pick_incident(&vault, None)?;
         let writer = vault.writer(&incident);
         let rules = vault.rules()?;
         Ok(Session { cfg, vault, incident, writer, rules })
@@ -36,14 +36,7 @@ impl<'c> Session<'c> {
 
     /// `--at` of `incident <command>` parsed against the command's clock; now when absent.
     pub fn at(&self, at: Option<&str>, command: &str) -> Result<Timestamp> {
-        match at {
-            None => Ok(self.cfg.clock.now()),
-            Some(text) => self
-                .cfg
-                .clock
-                .parse_at(text)
-                .map_err(|m| Error::usage(format!("--at: {m}"), format!("see `incident {command} --help`"))),
-        }
+        at_of(self.cfg, at, command)
     }
 
     /// Frontmatter every step carries: id, kind, at, recorded_at, author, host.
@@ -136,3 +129,21 @@ pub fn text_arg(words: &[String]) -> Result<String> {
 }
 
 pub mod body;
+
+/// `--at` of `incident <command>` parsed against the command's clock; now when absent.
+/// A bare clock time read as yesterday is said so.
+pub fn at_of(cfg: &Config, at: Option<&str>, command: &str) -> Result<Timestamp> {
+    let Some(text) = at else { return Ok(cfg.clock.now()) };
+    let at = cfg
+        .clock
+        .parse_at(text)
+        .map_err(|m| Error::usage(format!("--at: {m}"), format!("see `incident {command} --help`")))?;
+    if let Some(day) = cfg.clock.bare_time_moved_to(text, at) {
+        let text = text.trim();
+        crate::ui::Ui::new(cfg.quiet).warn(&format!(
+            "--at {text}: read as yesterday, {day} {} (its last occurrence; {text} today is still ahead)",
+            at.format("%H:%M")
+        ));
+    }
+    Ok(at)
+}

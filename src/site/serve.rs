@@ -218,19 +218,7 @@ fn report_line(report: &Report, why: &str) -> String {
 pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     let templates_dir = vault.root.join("templates");
     let mut theme = Theme::load(Some(&templates_dir))?;
-    let first = publish::publish(vault, &theme, &opts.publish)?;
-    for w in &first.warnings {
-        ui.warn(&w.to_string());
-    }
-    for f in &first.failed {
-        ui.warn(f);
-    }
-    ui.status(&format!(
-        "site of {} built in {:.2} s",
-        crate::format::plural(first.published as u64, "incident"),
-        first.seconds
-    ));
-
+    // The port first: when it is taken, say so before a whole build.
     let (reload, _) = broadcast::channel(16);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -244,6 +232,19 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
             "another program uses that port; pick another with --port N (0: any free port)",
         )
     })?;
+    let first = publish::publish(vault, &theme, &opts.publish)?;
+    for w in &first.warnings {
+        ui.warn(&w.to_string());
+    }
+    for f in &first.failed {
+        ui.warn(f);
+    }
+    ui.status(&format!(
+        "site of {} built in {:.2} s",
+        crate::format::plural(first.published as u64, "incident"),
+        first.seconds
+    ));
+
     let bound = listener.local_addr().ctx("read the address of", Path::new("the server socket"))?;
     let shared = Arc::new(Shared {
         out: opts.publish.out.clone(),

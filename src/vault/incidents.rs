@@ -102,19 +102,32 @@ impl Vault {
                 )),
             };
         };
+        // As a shell completes it (`2026-11-26-a/`) or as a path (`incidents/2026-11-26-a`).
+        let sel = selector_name(sel);
         if let Some(dir) = atomic::child(&root, sel)
             && dir.join(INCIDENT_FILE).is_file()
         {
             return Ok(IncidentRef { slug: sel.to_string(), dir });
         }
         let names = self.incident_names()?;
-        let mut found: Vec<&String> = names.iter().filter(|n| n.contains(sel)).collect();
+        let wanted = sel.to_lowercase();
+        let mut found: Vec<&String> = names.iter().filter(|n| n.to_lowercase().contains(&wanted)).collect();
         if found.is_empty() {
-            found = names.iter().filter(|n| self.read_meta(&root.join(n)).is_ok_and(|m| m.id == sel)).collect();
+            // The id in incident.md, then the title, as `list` shows it.
+            let metas: Vec<(&String, IncidentMeta)> =
+                names.iter().filter_map(|n| Some((n, self.read_meta(&root.join(n)).ok()?))).collect();
+            found = metas.iter().filter(|(_, m)| m.id == sel).map(|(n, _)| *n).collect();
+            if found.is_empty() {
+                found =
+                    metas.iter().filter(|(_, m)| m.title.to_lowercase().contains(&wanted)).map(|(n, _)| *n).collect();
+            }
         }
         match found.as_slice() {
             [one] => Ok(IncidentRef { slug: one.to_string(), dir: root.join(one) }),
-            [] => Err(Error::user_hint(format!("no incident matches {sel:?}"), "`incident list` shows them all")),
+            [] => Err(match nearest(sel, &names) {
+                Some(near) => Error::user_hint(format!("no incident matches {sel:?}"), format!("did you mean {near}?")),
+                None => Error::user_hint(format!("no incident matches {sel:?}"), "`incident list` shows them all"),
+            }),
             many => Err(Error::user_hint(
                 format!("{sel:?} matches {} incidents: {}", many.len(), join_some(many)),
                 "give more of the name",
@@ -297,6 +310,27 @@ fn summarize(incident: &Incident) -> IncidentSummary {
         milestones,
         steps: incident.steps.len(),
     }
+}
+
+/// The folder name in a selector typed as a path: `incidents/x/`, `x/.` → `x`.
+fn selector_name(sel: &str) -> &str {
+    let trimmed = sel.trim().trim_end_matches(['/', '.']).trim_end_matches('/');
+    match trimmed.rsplit('/').next() {
+        Some(last) if !last.is_empty() => last,
+        _ => sel,
+    }
+}
+
+/// The incident name closest to a selector that matched none, when one is close: a typo.
+fn nearest<'n>(sel: &str, names: &'n [String]) -> Option<&'n str> {
+    let wanted = sel.to_lowercase();
+    let allowed = (wanted.chars().count() / 5).max(2);
+    names
+        .iter()
+        .map(|n| (strsim::levenshtein(&wanted, &n.to_lowercase()), n))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n.as_str())
 }
 
 fn join_some(names: &[&String]) -> String {

@@ -22,5 +22,6 @@ mod redact;
 mod reliability;
 mod run;
 mod sample;
+mod selection;
 pub mod site;
 mod vault;

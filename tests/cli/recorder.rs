@@ -161,9 +161,13 @@ fn options_decisions_causes_lessons_actions() {
     let ambiguous = env.fails(1, &["decide", "n"]);
     assert!(ambiguous.starts_with("error: \"n\" matches 2 options: \""), "{ambiguous}");
     for id in &ids {
-        assert!(ambiguous.contains(&format!(" ({id})")), "each option names its step id: {ambiguous}");
+        let short = id.rsplit('-').next().unwrap();
+        assert!(ambiguous.contains(&format!(" ({short})")), "each option names its id: {ambiguous}");
     }
-    assert!(ambiguous.ends_with("\n  hint: give more of the title, or the step id in brackets\n"), "{ambiguous}");
+    assert!(
+        ambiguous.contains("\n  hint: give more of the title, or the option's id, e.g. incident decide "),
+        "{ambiguous}"
+    );
     assert_eq!(
         env.fails(2, &["decide", "  "]),
         "error: the option is empty\n  hint: give its title, a unique part of it, or its step id\n"
@@ -171,6 +175,40 @@ fn options_decisions_causes_lessons_actions() {
     assert_eq!(
         env.fails(2, &["action", "x", "--due", "next week"]),
         "error: --due \"next week\" is not a date\n  hint: write it as YYYY-MM-DD, e.g. --due 2025-10-12\n"
+    );
+}
+
+#[test]
+fn options_of_the_same_title_are_told_apart_by_id() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["option", "Restart"]);
+    let first = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+    let r = env.run(&["option", "restart"]);
+    let short = first.rsplit('-').next().unwrap().to_string();
+    assert!(
+        r.stderr.starts_with(&format!(
+            "warning: an option titled \"restart\" is already recorded ({short}); `incident decide` will need an id to \
+             tell them apart\n"
+        )),
+        "{}",
+        r.stderr
+    );
+    let err = env.fails(1, &["decide", "Restart"]);
+    assert!(err.contains("hint: give more of the title, or the option's id, e.g. incident decide "), "{err}");
+    env.ok(&["decide", &short]);
+    let decision = frontmatter(&env.only_step(&id, "decision"));
+    assert_eq!(decision["option_id"], first.as_str());
+    // The whole id, in brackets too; a second decision is said to be one.
+    let r = env.run(&["decide", &format!("[{first}]")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "warning: a decision is already recorded (\"Restart\", {}); this one is recorded too, and the postmortem \
+             shows both\n",
+            decision["id"].as_str().unwrap()
+        )),
+        "{}",
+        r.stderr
     );
 }
 

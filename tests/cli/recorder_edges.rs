@@ -268,3 +268,65 @@ fn a_script_keeps_its_lines_and_typed_carriage_returns_end_lines() {
     let note = env.only_step(&id, "note");
     assert!(body(&note).starts_with("line one\nline two\nthird\n"), "{note}");
 }
+
+#[test]
+fn a_bare_time_still_ahead_today_is_read_as_yesterday_and_said_so() {
+    let mut env = TestEnv::new();
+    env.at("2025-10-04T08:30:00+02:00");
+    let r = env.run(&["start", "Checkout 5xx", "--at", "08:23"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    let r = env.run(&["note", "--at", "08:45", "typed as the time of a step still to come"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(
+            "warning: --at 08:45: read as yesterday, 2025-10-03 08:45 (its last occurrence; 08:45 today is still ahead)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    // Said only for a bare clock time: a day given is what was meant.
+    let r = env.run(&["note", "--at", "yesterday 08:45", "meant"]);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
+fn capture_from_a_terminal_says_it_is_reading_and_how_to_end() {
+    let (env, id) = TestEnv::with_incident();
+    std::fs::write(env.root().join("pasted.txt"), "NAME READY\ncoredns-1 0/1\n").unwrap();
+    // `script` gives the command a terminal; its input is the "pasted" file, then an end.
+    let out = env.shell("script -qec \"$BIN capture -c 'kubectl get pods'\" /dev/null < pasted.txt").output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(
+        shown.contains(
+            "reading the output of kubectl get pods from the terminal: paste it, then Ctrl-D on a line of its own \
+             (or pipe it in: COMMAND | incident capture -c COMMAND)\n"
+        ),
+        "{shown}"
+    );
+    assert!(body(&env.only_step(&id, "capture")).contains("coredns-1 0/1"));
+    // From a pipe, nothing is said.
+    let r = env.run_with_stdin(&["capture", "-c", "kubectl get pods"], b"x\n");
+    assert!(!r.stderr.contains("reading"), "{}", r.stderr);
+}
+
+#[test]
+fn status_dates_its_times_when_they_span_days_and_says_when_there_are_no_steps() {
+    let mut env = TestEnv::new();
+    env.at("2025-10-04T08:30:00+02:00");
+    let id = env.ok(&["start", "Checkout 5xx", "--at", "08:23"]).trim().to_string();
+    let status = env.ok(&["status"]);
+    assert!(status.ends_with("no steps yet (incident note \"what you see\")\n"), "{status}");
+    env.ok(&["note", "--at", "08:25", "same day"]);
+    assert!(env.ok(&["status"]).contains("\n  08:25  note      same day ↶\n"));
+    env.ok(&["note", "--at", "yesterday 23:50", "the evening before"]);
+    let status = env.ok(&["status"]);
+    assert!(
+        status.contains("\n  10-03 23:50  note      the evening before ↶\n  10-04 08:25  note      same day"),
+        "{status}"
+    );
+    // `show --json` gives the start as `status --json` and `list --json` do.
+    let show = env.json(&["show", &id, "--json"]);
+    assert_eq!(show["started_at"], env.json(&["status", "--json"])["started_at"]);
+    assert_eq!(show["started_at"], "2025-10-04T08:23:00+02:00");
+}

@@ -47,6 +47,21 @@ fn run_of_a_missing_command_is_recorded_as_such() {
 }
 
 #[test]
+fn a_mistyped_option_of_run_is_a_usage_error_not_a_command() {
+    let (env, id) = TestEnv::with_incident();
+    let err = env.fails(2, &["run", "--titel", "CoreDNS logs", "kubectl", "get", "pods"]);
+    assert!(
+        err.starts_with("error: unexpected argument '--titel' found\n\n  tip: a similar argument exists: '--title'\n"),
+        "{err}"
+    );
+    assert!(env.step_files(&id).is_empty(), "nothing is recorded");
+    // After the command's first word, and after `--`, dashes belong to the command.
+    env.ok(&["run", "echo", "-n", "--titel"]);
+    env.ok(&["run", "--", "sh", "-c", "exit 0"]);
+    assert_eq!(env.step_files(&id).len(), 2);
+}
+
+#[test]
 fn a_hangup_or_terminate_is_passed_on_and_the_step_still_recorded() {
     use std::io::BufRead;
     // The last: a command that closed its output first, still running.

@@ -872,3 +872,17 @@ fn two_published_incidents() -> (TestEnv, String) {
     env.ok(&["publish"]);
     (env, a)
 }
+
+#[test]
+fn serve_on_a_port_in_use_says_so_before_building_anything() {
+    let (env, _) = TestEnv::with_incident();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let err = env.fails(1, &["serve", "--port", &port]);
+    assert!(err.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}: ")), "{err}");
+    assert!(
+        err.ends_with("\n  hint: another program uses that port; pick another with --port N (0: any free port)\n"),
+        "{err}"
+    );
+    assert!(!env.root().join(".incident/serve").exists(), "nothing was built");
+}

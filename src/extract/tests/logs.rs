@@ -130,7 +130,7 @@ fn dig_and_nslookup() {
 
 #[test]
 fn every_kind_of_the_vocabulary() {
-    let cases: [(&str, ErrorKind, Option<&str>); 15] = [
+    let cases: [(&str, ErrorKind, Option<&str>); 16] = [
         ("dial tcp 10.43.0.1:443: connect: connection refused", ErrorKind::ConnectionRefused, Some("10.43.0.1:443")),
         (
             "Get \"https://10.43.0.1:443/version\": dial tcp 10.43.0.1:443: i/o timeout",
@@ -144,6 +144,11 @@ fn every_kind_of_the_vocabulary() {
         (
             "read tcp 10.42.0.8:45012->10.43.0.1:443: read: connection reset by peer",
             ErrorKind::ConnectionReset,
+            Some("10.43.0.1:443"),
+        ),
+        (
+            "curl: (7) Failed to connect to 10.43.0.1 port 443 after 3 ms: Couldn't connect to server",
+            ErrorKind::ConnectFailed,
             Some("10.43.0.1:443"),
         ),
         (
@@ -184,6 +189,7 @@ fn every_kind_of_the_vocabulary() {
             "dns_failure",
             "no_route_to_host",
             "connection_reset",
+            "connect_failed",
             "dns_timeout",
             "coredns_loop",
             "crashloopbackoff",
@@ -215,6 +221,53 @@ fn resolver_messages_and_dig_endpoints() {
         assert_eq!(f.errors[0].kind, kind, "{line}");
         assert_eq!(f.errors[0].endpoint.as_deref(), endpoint, "{line}");
     }
+}
+
+#[test]
+fn timeouts_unreachable_networks_and_other_tools_wording() {
+    let cases = [
+        ("dial tcp 10.43.0.1:443: connect: connection timed out", "io_timeout", Some("10.43.0.1:443")),
+        (
+            "curl: (28) Failed to connect to 10.0.0.9 port 80 after 130 ms: Connection timed out",
+            "io_timeout",
+            Some("10.0.0.9:80"),
+        ),
+        ("curl: (28) Operation timed out after 5001 milliseconds with 0 bytes received", "io_timeout", None),
+        (
+            "Get \"http://api.default.svc:8080/\": context canceled (Client.Timeout exceeded while awaiting headers)",
+            "io_timeout",
+            Some("api.default.svc:8080"),
+        ),
+        ("dial tcp: lookup registry.local on 10.43.0.10:53: server misbehaving", "servfail", Some("10.43.0.10:53")),
+        ("nslookup: can't resolve 'registry.local'", "dns_failure", None),
+        ("failed to pull and unpack image \"docker.io/library/x:1\": not found", "image_pull", None),
+        ("dial tcp 10.1.0.1:443: connect: network is unreachable", "no_route_to_host", Some("10.1.0.1:443")),
+    ];
+    for (line, kind, endpoint) in cases {
+        let f = extract(line, Hint::Log);
+        assert_eq!(f.errors.len(), 1, "{line}");
+        assert_eq!(f.errors[0].kind, kind, "{line}");
+        assert_eq!(f.errors[0].endpoint.as_deref(), endpoint, "{line}");
+    }
+}
+
+#[test]
+fn only_a_bare_connection_failure_takes_the_previous_lines_endpoint() {
+    let f = extract("Error: Failed to connect to ollama.svc:11434\nConnection refused\n", Hint::Log);
+    assert_eq!(f.errors[0].endpoint.as_deref(), Some("ollama.svc:11434"));
+    // A name that did not resolve, or a log line of its own, is not about that connection.
+    let f = extract(
+        "curl: (7) Failed to connect to 10.43.0.1 port 443 after 3 ms: Couldn't connect to server\n\
+         curl: (6) Could not resolve host: registry.local\n",
+        Hint::Log,
+    );
+    let endpoints: Vec<_> = f.errors.iter().map(|e| (e.kind.as_str(), e.endpoint.as_deref())).collect();
+    assert_eq!(endpoints, [("connect_failed", Some("10.43.0.1:443")), ("dns_failure", None)]);
+    let f = extract(
+        "Trying to connect to 192.168.1.79:6443\nE1005 12:00:01 reflector.go:123 failed to list: i/o timeout\n",
+        Hint::Log,
+    );
+    assert_eq!(f.errors[0].endpoint, None);
 }
 
 #[test]

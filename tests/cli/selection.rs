@@ -1,0 +1,95 @@
+//! Picking the vault and the incident: as typed, as a shell completes it, from the
+//! environment, and what `start`/`switch` say when the environment overrides them.
+
+use crate::support::TestEnv;
+
+#[test]
+fn an_incident_is_picked_by_folder_path_any_case_of_its_name_or_its_title() {
+    let env = TestEnv::new();
+    env.ok(&["start", "K3s pods in CrashLoopBackOff"]);
+    env.ok(&["start", "Database down"]);
+    // Tab completion's trailing slash, a path, another case, a piece of the title.
+    for (selector, slug) in [
+        ("2025-10-05-k3s-pods-in-crashloopbackoff/", "2025-10-05-k3s-pods-in-crashloopbackoff"),
+        ("incidents/2025-10-05-database-down/.", "2025-10-05-database-down"),
+        ("CrashLoopBackOff", "2025-10-05-k3s-pods-in-crashloopbackoff"),
+        ("K3s pods", "2025-10-05-k3s-pods-in-crashloopbackoff"),
+    ] {
+        assert_eq!(env.ok(&["switch", selector]).trim(), slug, "{selector}");
+        let current = std::fs::read_to_string(env.root().join(".incident/current")).unwrap();
+        assert_eq!(current.trim(), slug, "the folder name is kept, not the selector");
+    }
+    let err = env.fails(1, &["switch", "2025-10-05-databse-down"]);
+    assert_eq!(
+        err,
+        "error: no incident matches \"2025-10-05-databse-down\"\n  hint: did you mean 2025-10-05-database-down?\n"
+    );
+    let err = env.fails(1, &["switch", "cache"]);
+    assert_eq!(err, "error: no incident matches \"cache\"\n  hint: `incident list` shows them all\n");
+}
+
+#[test]
+fn a_value_from_the_environment_is_named_in_errors_and_warned_about_when_it_overrides() {
+    let mut env = TestEnv::new();
+    let first = env.ok(&["start", "First"]).trim().to_string();
+    env.extra_env.push(("INCIDENT_ID".into(), first.clone()));
+    let r = env.run(&["start", "Second"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "started \"Second\"; it is now the current incident\n\
+         warning: INCIDENT_ID=2025-10-05-first is set: later commands still go to that incident, not \
+         2025-10-05-second; unset INCIDENT_ID\n"
+    );
+    env.extra_env = vec![("INCIDENT_ID".into(), "nope".into())];
+    assert_eq!(
+        env.fails(1, &["status"]),
+        "error: INCIDENT_ID: no incident matches \"nope\"\n  \
+         hint: INCIDENT_ID is set in your environment: unset it, or pass --incident ID\n"
+    );
+    // Given on the command line, it is not blamed on the environment.
+    env.extra_env.clear();
+    assert_eq!(
+        env.fails(1, &["-I", "nope", "status"]),
+        "error: no incident matches \"nope\"\n  hint: `incident list` shows them all\n"
+    );
+    env.extra_env = vec![("INCIDENT_VAULT".into(), "/nonexistent-vault".into())];
+    assert_eq!(
+        env.fails(1, &["status"]),
+        "error: INCIDENT_VAULT: /nonexistent-vault is not an incident vault (no incident.toml in it)\n  \
+         hint: INCIDENT_VAULT is set in your environment: unset it, or pass --vault DIR\n"
+    );
+    // Another vault named by INCIDENT_VAULT while working in this one.
+    let other = tempfile::tempdir().unwrap();
+    env.extra_env.clear();
+    env.ok(&["init", other.path().to_str().unwrap()]);
+    env.extra_env = vec![("INCIDENT_VAULT".into(), other.path().to_str().unwrap().into())];
+    let r = env.run(&["start", "Third"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "warning: INCIDENT_VAULT={} is set: commands run in {} use it, not the vault there; unset INCIDENT_VAULT\n",
+            other.path().display(),
+            env.root().display()
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn color_never_reaches_usage_errors_and_help() {
+    let env = TestEnv::new();
+    // FORCE_COLOR would make clap colour even into a pipe; --color never still wins.
+    let mut cmd = env.command(&["--color", "never", "stauts"]);
+    cmd.env("CLICOLOR_FORCE", "1");
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.starts_with("error: unrecognized subcommand 'stauts'"), "{err:?}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    let mut cmd = env.command(&["--color=never", "status", "--help"]);
+    cmd.env("CLICOLOR_FORCE", "1");
+    let help = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+    assert!(help.contains("Usage:") && !help.contains('\u{1b}'), "{help:?}");
+}
