@@ -41,7 +41,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let mut loaded = loaded;
     postmortem::use_incident_offset(&mut loaded.incident);
     let inc = &loaded.incident;
-    let now = cfg.clock.now().with_timezone(inc.meta.at.offset());
+    let now = postmortem::shown_at(cfg.clock.now(), inc.own_offset());
     let observations = metrics::restart_observations(inc);
     let mut m = metrics::compute(inc, &observations, now);
     m.note_unreadable(&unreadable_milestones(&incident, &loaded.warnings));

@@ -115,15 +115,23 @@ fn link_path(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, UNSAFE).to_string()
 }
 
-/// Puts every step's times in the incident's own offset ([`Incident::own_offset`]), so
-/// a step written by a responder in another time zone lands on the right line and day.
-/// The instants do not change.
+/// Puts the steps' times in the incident's own offset ([`Incident::own_offset`]), so a
+/// step written by a responder in another time zone lands on the right line and day; but a
+/// step an hour off the incident's offset keeps its own: that is the incident's zone after
+/// a daylight-saving change (03:10-05:00 after 01:40-06:00 is 03:10 on the wall, not
+/// 02:10), and the timeline says its offset. The instants do not change.
 pub fn use_incident_offset(incident: &mut Incident) {
     let tz = incident.own_offset();
     for step in &mut incident.steps {
-        step.meta.at = step.meta.at.with_timezone(&tz);
-        step.meta.recorded_at = step.meta.recorded_at.map(|r| r.with_timezone(&tz));
+        step.meta.at = shown_at(step.meta.at, tz);
+        step.meta.recorded_at = step.meta.recorded_at.map(|r| shown_at(r, tz));
     }
+}
+
+/// `t` as shown in an incident in offset `tz`: see [`use_incident_offset`].
+pub fn shown_at(t: Timestamp, tz: chrono::FixedOffset) -> Timestamp {
+    let shift = (t.offset().local_minus_utc() - tz.local_minus_utc()).abs();
+    if shift == 3600 { t } else { t.with_timezone(&tz) }
 }
 
 /// Builds the data for the template (and for `--format json`).
@@ -350,6 +358,7 @@ fn impact(m: &Metrics, cx: &Ctx, now: Timestamp) -> Impact {
 }
 
 fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
+    let tz = incident.own_offset();
     let mut day = None;
     incident
         .steps
@@ -358,8 +367,15 @@ fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
             let d = s.meta.at.date_naive();
             let new_day = (day != Some(d)).then(|| s.meta.at.format("%A %Y-%m-%d").to_string());
             day = Some(d);
+            // Not the incident's offset: a daylight-saving change, said so.
+            let offset = *s.meta.at.offset();
+            let time = if offset == tz {
+                format::clock(s.meta.at)
+            } else {
+                format!("{} (UTC{offset})", format::clock(s.meta.at))
+            };
             TimelineEntry {
-                time: format::clock(s.meta.at),
+                time,
                 day: new_day,
                 kind: s.meta.kind.as_str().to_string(),
                 headline: s.headline(),

@@ -300,3 +300,37 @@ fn a_note_starting_with_a_code_fence_is_headed_by_its_first_line_of_code() {
     let out = env.ok(&["postmortem", "--out", "-"]);
     assert!(out.contains("- 08:20 kubectl -n kube-system logs coredns · [note](steps/fence.md)\n"), "{out}");
 }
+
+/// Chicago springs forward on 2025-03-09 at 02:00: -06:00 before, -05:00 after.
+#[test]
+fn across_a_daylight_saving_change_times_are_the_wall_clocks() {
+    let mut env = TestEnv::new();
+    env.at("2025-03-09T01:30:00-06:00");
+    let id = env.ok(&["start", "s"]).trim().to_string();
+    env.at("2025-03-09T01:40:00-06:00");
+    env.ok(&["mark", "-q", "detected"]);
+    env.at("2025-03-09T03:10:00-05:00");
+    env.ok(&["mark", "-q", "recovered"]);
+    fs::write(env.incident_dir(&id).join("steps/hand.md"), "---\nkind: note\nat: 2025-03-09 03:20\n---\nx\n").unwrap();
+    env.at("2025-03-09T03:30:00-05:00");
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let out = r.stdout;
+    assert!(out.contains("- 01:40 **Detected** · [milestone]"), "{out}");
+    assert!(out.contains("- 03:10 (UTC-05:00) **Recovered** · [milestone]"), "{out}");
+    assert!(out.contains("- 03:20 (UTC-05:00) x · [note](steps/hand.md)"), "{out}");
+    assert!(out.contains("| **Detection to recovery** | 30 minutes | 01:40 → 03:10 |"), "{out}");
+    assert!(!out.contains("02:10"), "{out}");
+}
+
+/// Falling back on 2025-11-02 at 02:00: -05:00 before, -06:00 after.
+#[test]
+fn a_backdated_step_after_falling_back_shows_its_own_wall_clock() {
+    let mut env = TestEnv::new();
+    env.at("2025-11-02T01:10:00-05:00");
+    env.ok(&["start", "s"]);
+    env.at("2025-11-02T01:40:00-06:00");
+    env.ok(&["mark", "-q", "detected", "--at", "2025-11-02T01:30:00-06:00"]);
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    assert!(out.contains("- 01:30 (UTC-06:00) **Detected** *(recorded 2025-11-02 01:40)* · [milestone]"), "{out}");
+}
