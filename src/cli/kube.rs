@@ -85,7 +85,7 @@ pub struct CheckArgs {
 pub struct WatchArgs {
     #[command(flatten)]
     pub cluster: ClusterArgs,
-    /// At most one step per interval: 30s, 1m
+    /// At most one step per interval: 30s, 1m. Feeds silent this long make it ask /version, so a hung server is an outage
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub interval: String,
     /// Record suggested milestones (recovered, …) instead of only suggesting them

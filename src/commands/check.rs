@@ -73,6 +73,7 @@ fn gather(cfg: &Config, ui: &Ui, args: &CheckArgs, now: i64) -> Result<Result<Ga
             namespace: target.namespace.as_deref(),
             page_size: 500,
             proxy: proxy.as_deref(),
+            kubectl: &target.kubectl,
         };
         let mut verbatim = Verbatim;
         let mut sink =
@@ -81,6 +82,7 @@ fn gather(cfg: &Config, ui: &Ui, args: &CheckArgs, now: i64) -> Result<Result<Ga
             Ok(f) => f.summary,
             Err(FetchError::Cluster(f)) => return Ok(Err(f)),
             Err(FetchError::Write(e)) => return Err(Error::io("write", "/dev/null", e)),
+            Err(FetchError::Request(why)) => return Err(Error::Internal(why)),
         };
         let mut logs = Vec::new();
         for pod in summary.pods.iter().filter(|p| is_coredns(p)) {
@@ -111,14 +113,16 @@ async fn get_text(client: &::kube::Client, path: &str) -> Option<String> {
     client.request_text(req).await.ok()
 }
 
-/// Host addresses: the newest step in the incident whose facts list interfaces (an
-/// `ip addr` capture), and this machine's own interfaces when it is one of the nodes.
+/// Host addresses: for each host, the newest step in the incident whose facts list
+/// interfaces (an `ip addr` capture), and this machine's own interfaces when it is one
+/// of the nodes and nothing was captured.
 fn host_addrs(cfg: &Config, session: &Session, ui: &Ui, summary: &Summary) -> Result<Vec<HostAddr>> {
     let loaded = session.vault.load(&session.incident)?;
     for w in &loaded.warnings {
         ui.warn(&w.to_string());
     }
-    let mut out = Vec::new();
+    let mut out: Vec<HostAddr> = Vec::new();
+    let mut hosts_seen: Vec<String> = Vec::new();
     for step in loaded.incident.steps.iter().rev() {
         // A capture of interfaces without addresses (`ip -br link`, one interface down)
         // says nothing of where the host is: look further back.
@@ -126,6 +130,10 @@ fn host_addrs(cfg: &Config, session: &Session, ui: &Ui, summary: &Summary) -> Re
             |f: &&crate::extract::Facts| f.interfaces.iter().any(|i| !i.ipv4.is_empty() || !i.ipv6.is_empty());
         let Some(facts) = step.meta.facts.as_ref().filter(has_addrs) else { continue };
         let host = step.meta.host.clone().unwrap_or_else(|| cfg.host.clone());
+        if hosts_seen.contains(&host) {
+            continue;
+        }
+        hosts_seen.push(host.clone());
         for iface in &facts.interfaces {
             let name = iface.name.as_str();
             for a in iface.ipv4.iter().chain(&iface.ipv6) {
@@ -138,7 +146,6 @@ fn host_addrs(cfg: &Config, session: &Session, ui: &Ui, summary: &Summary) -> Re
                 });
             }
         }
-        break;
     }
     if out.is_empty() && summary.nodes.iter().any(|n| n.name == cfg.host) {
         match if_addrs::get_if_addrs() {

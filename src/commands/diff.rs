@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::format;
 use crate::kube::Summary;
 use crate::kube::diff::{Diff, diff};
+use crate::kube::scope::comparable;
 use crate::model::{Step, StepKind};
 use crate::ui::{BOLD, DIM, Ui, paint};
 use crate::vault::{IncidentRef, Vault};
@@ -66,6 +67,9 @@ fn pick<'a>(all: &'a [(Step, Summary)], sel: &str) -> Result<&'a (Step, Summary)
 struct DiffJson<'a> {
     a: &'a str,
     b: &'a str,
+    /// Said before the changes: snapshots of other servers or contexts, or compared in one namespace.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    scope: &'a [String],
     #[serde(flatten)]
     diff: &'a Diff,
 }
@@ -90,13 +94,25 @@ pub fn run(cfg: &Config, ui: &Ui, args: &DiffArgs) -> Result<u8> {
             }
         },
     };
-    let d = diff(&a.1, &b.1);
+    let (mut sa, mut sb) = (a.1.clone(), b.1.clone());
+    let scope = comparable(&mut sa, &mut sb).map_err(|why| {
+        Error::user_hint(
+            format!("cannot compare {} with {}: {why}", a.0.meta.id, b.0.meta.id),
+            "give two snapshots of the same namespace: `incident diff A B` (`incident show` lists them)",
+        )
+    })?;
+    let d = diff(&sa, &sb);
     if args.json {
-        let json = DiffJson { a: &a.0.meta.id, b: &b.0.meta.id, diff: &d };
+        let json = DiffJson { a: &a.0.meta.id, b: &b.0.meta.id, scope: &scope, diff: &d };
         ui.out(&serde_json::to_string_pretty(&json).expect("diff serializes"));
         return Ok(0);
     }
     let mut out = String::new();
+    // Before the changes: a "node IP changed" between two clusters is no finding.
+    for note in &scope {
+        out.push_str(&paint(BOLD, format!("note: {note}")));
+        out.push('\n');
+    }
     let lines = d.lines();
     out.push_str(&paint(BOLD, &lines[0]));
     out.push('\n');

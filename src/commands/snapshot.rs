@@ -87,6 +87,7 @@ fn from_cluster(
             namespace: target.namespace.as_deref(),
             page_size: args.page_size,
             proxy: proxy.as_deref(),
+            kubectl: &target.kubectl,
         };
         let Some(session) = session else {
             let mut verbatim = Verbatim;
@@ -96,6 +97,7 @@ fn from_cluster(
                 Ok(fetched) => Ok((described(fetched.summary, &target), None)),
                 Err(FetchError::Cluster(f)) => Err(failure_error(&f)),
                 Err(FetchError::Write(e)) => Err(Error::io("write", "/dev/null", e)),
+                Err(FetchError::Request(why)) => Err(Error::Internal(why)),
             };
         };
         let spool = session.writer.output_spool()?;
@@ -115,6 +117,7 @@ fn from_cluster(
                 Ok((summary, Some(step)))
             }
             Err(FetchError::Write(e)) => Err(Error::io("write", &outputs, e)),
+            Err(FetchError::Request(why)) => Err(Error::Internal(why)),
             Err(FetchError::Cluster(f)) => {
                 drop(sink);
                 record_failure(session, StepKind::Snapshot, at, &f)?;

@@ -30,8 +30,15 @@ pub fn run(cfg: &Config, ui: &Ui, args: &TemplatesArgs) -> Result<u8> {
             let vault = cfg.vault()?;
             let dir = vault.root.join(TEMPLATES_DIR);
             let templates = Templates::load(Some(&dir), &builtins)?;
-            for (name, _) in &builtins {
+            for (name, builtin) in &builtins {
                 let origin = match templates.origin(name) {
+                    // An exported copy left as it was hides later fixes to the built-in one.
+                    Some(Origin::Vault(path)) if std::fs::read(path).is_ok_and(|b| b == builtin.as_bytes()) => {
+                        format!(
+                            "overridden by {}, a copy of the built-in one (delete it to follow it)",
+                            vault.rel(path).display()
+                        )
+                    }
                     Some(Origin::Vault(path)) => format!("overridden by {}", vault.rel(path).display()),
                     _ => "built in".to_string(),
                 };

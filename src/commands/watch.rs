@@ -1,14 +1,15 @@
 //! `incident watch`: kube-runtime watchers on pods, nodes and events, coalesced into at
 //! most one `watch` step per interval. The watcher re-lists after 410 Gone; a lost
-//! server is retried with back-off and the outage recorded; a feed the server refuses
-//! (403) is noted once. Ctrl-C, SIGHUP, SIGTERM or --for end it with a final step.
+//! server is retried with back-off and the outage recorded; feeds silent for an interval
+//! make it ask `/version`, so a hung server is an outage too; a feed the server refuses
+//! (403) is noted once, and refused pods end the watch. Ctrl-C, SIGHUP, SIGTERM or --for
+//! end it with a final step.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use futures::future::BoxFuture;
-use futures::stream::{BoxStream, SelectAll};
-use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Event as ApiEvent, Node as ApiNode, Pod as ApiPod};
 use kube::Api;
 use kube::runtime::watcher::{self, Event};
@@ -20,28 +21,22 @@ use crate::error::{Error, Result};
 use crate::format;
 use crate::kube::connect::{self, parse_duration};
 use crate::kube::failure::{Failure, FailureKind, classify};
-use crate::kube::pace::paced;
-use crate::kube::watch::{Changes, Feed, Retry, Tracker, WatchStats};
+use crate::kube::feeds::{Item, Probe, feed_name, feeds, is_whole_server, probe_timeout, version_probe};
+use crate::kube::watch::{Changes, Feed, Tracker, WatchStats};
 use crate::model::{Milestone, Step, StepError, StepKind};
 use crate::record::Session;
 use crate::ui::Ui;
 use tokio::signal::unix::SignalKind;
-
-// Each item is moved once, straight from its watcher to the tracker.
-#[allow(clippy::large_enum_variant)]
-enum Item {
-    Pod(Box<Event<ApiPod>>),
-    Node(Event<ApiNode>),
-    Event(Event<ApiEvent>),
-}
-
-type Merged = SelectAll<BoxStream<'static, (Feed, std::result::Result<Item, watcher::Error>)>>;
 
 struct Outage {
     since: Timestamp,
     /// The latest failure: a dying server resets connections, then refuses them.
     failure: Failure,
     errors: u64,
+    /// Found by the `/version` probe while the feeds were silent (a hung server keeps
+    /// its connections open): it ends when the probe is answered, and the feeds, maybe
+    /// stuck on a dead connection, are opened again.
+    by_probe: bool,
 }
 
 struct Watch<'a> {
@@ -54,6 +49,10 @@ struct Watch<'a> {
     server: String,
     context: Option<String>,
     proxy: Option<String>,
+    /// kubectl's flags for the same cluster, for hints.
+    kubectl: String,
+    /// The namespace watched (pods, events); `None` for all.
+    namespace: Option<String>,
     tracker: Tracker,
     outage: Option<Outage>,
     /// Feeds failing now (a 500, a timeout): an outage only once every feed is.
@@ -63,9 +62,20 @@ struct Watch<'a> {
     outages: u64,
     relists: u64,
     change_steps: u64,
+    /// Restarts recorded in every step so far.
+    restarts: u64,
     updates: u64,
     ready_since: Option<Instant>,
     suggested: bool,
+    /// When a feed last delivered something the server sent.
+    last_heard: Instant,
+    /// A refusal that ends the watch: pods (or every feed) forbidden, as `kubectl get -w` ends.
+    fatal: Option<Failure>,
+    /// How long the probe may take, for messages.
+    probe_limit: Duration,
+    /// Whether the pods feed has delivered: until then a refused feed is not announced
+    /// with "watching the rest", as there may be no rest.
+    pods_heard: bool,
 }
 
 pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
@@ -81,26 +91,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             None => (Api::all(client.clone()), Api::all(client.clone())),
         };
         let nodes: Api<ApiNode> = Api::all(client.clone());
-        let wc = watcher::Config::default().page_size(500);
-        let mut merged: Merged = SelectAll::new();
-        merged.push(
-            paced(watcher::watcher(pods, wc.clone()).boxed(), Retry::new())
-                .map_ok(|e| Item::Pod(Box::new(e)))
-                .map(|r| (Feed::Pods, r))
-                .boxed(),
-        );
-        merged.push(
-            paced(watcher::watcher(nodes, wc.clone()).boxed(), Retry::new())
-                .map_ok(Item::Node)
-                .map(|r| (Feed::Nodes, r))
-                .boxed(),
-        );
-        merged.push(
-            paced(watcher::watcher(events, wc).boxed(), Retry::new())
-                .map_ok(Item::Event)
-                .map(|r| (Feed::Events, r))
-                .boxed(),
-        );
+        let mut merged = feeds(&pods, &nodes, &events);
         ui.status(&format!(
             "watching {} (a step at most every {}; Ctrl-C to stop)",
             target.describe(),
@@ -115,6 +106,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             server: target.server.clone(),
             context: target.context.clone(),
             proxy: target.proxy(),
+            kubectl: target.kubectl.clone(),
+            namespace: target.namespace.clone(),
             tracker: Tracker::new(),
             outage: None,
             down: HashMap::new(),
@@ -122,13 +115,18 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
             outages: 0,
             relists: 0,
             change_steps: 0,
+            restarts: 0,
             updates: 0,
             ready_since: None,
             suggested: false,
+            last_heard: Instant::now(),
+            fatal: None,
+            pods_heard: false,
+            // A probe longer than an interval tells nothing more; it must never block the loop.
+            probe_limit: interval.max(Duration::from_secs(1)).min(target.request_timeout.unwrap_or(Duration::MAX)),
         };
-        // A probe longer than an interval tells nothing more; it must never block the loop.
-        let probe_limit = interval.max(Duration::from_secs(1)).min(target.request_timeout.unwrap_or(Duration::MAX));
-        let mut probe: Option<BoxFuture<'static, bool>> = None;
+        let probe_limit = w.probe_limit;
+        let mut probe: Option<BoxFuture<'static, Probe>> = None;
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let deadline = limit.map(|d| tokio::time::Instant::now() + d);
@@ -139,21 +137,29 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
         let ended = loop {
             tokio::select! {
                 item = merged.next() => match item {
-                    Some((feed, result)) => w.handle(feed, result)?,
+                    Some((feed, result)) => {
+                        w.handle(feed, result)?;
+                        if w.fatal.is_some() {
+                            break "the server refuses the watch";
+                        }
+                    }
                     None => break "the watch streams ended",
                 },
                 _ = ticker.tick() => {
-                    if w.outage.is_some() && probe.is_none() {
-                        let client = w.client.clone();
-                        probe = Some(Box::pin(async move {
-                            matches!(tokio::time::timeout(probe_limit, client.apiserver_version()).await, Ok(Ok(_)))
-                        }));
+                    // An outage is probed until it ends; so are feeds silent for an interval:
+                    // a hung server (or a black-holed address) keeps connections open and says nothing.
+                    let silent = w.last_heard.elapsed() >= interval;
+                    if (w.outage.is_some() || silent) && probe.is_none() {
+                        probe = Some(Box::pin(version_probe(w.client.clone(), probe_limit)));
                     }
                     w.tick(args.auto_mark, ready_for)?;
                 }
-                answered = wait_probe(&mut probe) => {
+                found = wait_probe(&mut probe) => {
                     probe = None;
-                    w.probe_answered(answered)?;
+                    if w.probe_answered(found)? {
+                        // The old connections may be dead: list and watch again on new ones.
+                        merged = feeds(&pods, &nodes, &events);
+                    }
                 }
                 _ = &mut ctrl_c => break "stopped with Ctrl-C",
                 _ = hangup.recv() => break "stopped by SIGHUP",
@@ -169,7 +175,7 @@ fn unix_signal(kind: SignalKind) -> Result<tokio::signal::unix::Signal> {
     tokio::signal::unix::signal(kind).map_err(|e| Error::Internal(format!("cannot listen for signals: {e}")))
 }
 
-async fn wait_probe(probe: &mut Option<BoxFuture<'static, bool>>) -> bool {
+async fn wait_probe(probe: &mut Option<BoxFuture<'static, Probe>>) -> Probe {
     match probe {
         Some(p) => p.await,
         None => std::future::pending().await,
@@ -203,6 +209,15 @@ impl Watch<'_> {
         let from_server = !matches!(&item, Item::Node(Event::Init) | Item::Event(Event::Init))
             && !matches!(&item, Item::Pod(e) if matches!(**e, Event::Init));
         if from_server {
+            self.last_heard = Instant::now();
+            if feed == Feed::Pods && !self.pods_heard {
+                self.pods_heard = true;
+                let mut refused: Vec<(&Feed, &Failure)> = self.refused.iter().collect();
+                refused.sort_by_key(|(f, _)| feed_name(**f));
+                for (f, failure) in refused {
+                    self.ui.warn(&format!("{}: {}; watching the rest without it", feed_name(*f), failure.message));
+                }
+            }
             if let Some(outage) = self.outage.take() {
                 self.record_outage(&outage, Some(self.now()))?;
             }
@@ -231,12 +246,13 @@ impl Watch<'_> {
     }
 
     fn error(&mut self, feed: Feed, e: &watcher::Error) {
-        let path = match feed {
-            Feed::Pods => "/api/v1/pods?watch=true",
-            Feed::Nodes => "/api/v1/nodes?watch=true",
-            Feed::Events => "/api/v1/events?watch=true",
+        // The request that failed: pods and events in the namespace watched, if one.
+        let path = match (feed, &self.namespace) {
+            (Feed::Nodes, _) => "/api/v1/nodes?watch=true".to_string(),
+            (_, Some(ns)) => format!("/api/v1/namespaces/{ns}/{}?watch=true", feed_name(feed)),
+            (_, None) => format!("/api/v1/{}?watch=true", feed_name(feed)),
         };
-        let classified = |e: &kube::Error| classify(e, &self.server, self.context.as_deref(), path);
+        let classified = |e: &kube::Error| classify(e, &self.server, self.context.as_deref(), &path);
         let inner = match e {
             watcher::Error::WatchError(status) if status.code == 410 => {
                 // Too old a resourceVersion: the watcher lists again; nothing is lost.
@@ -251,14 +267,23 @@ impl Watch<'_> {
                 "no metadata.resourceVersion in the list",
             ))),
         };
-        let inner = inner.via(self.proxy.as_deref());
+        let inner = inner.via(self.proxy.as_deref()).using(&self.kubectl);
         if matches!(inner.kind, FailureKind::Forbidden | FailureKind::NotFound) {
+            self.down.remove(&feed);
+            // Without pods there is nothing to watch for, and with no feed at all nothing
+            // to watch: ended at once, as `kubectl get -w` ends.
+            if feed == Feed::Pods || self.refused.len() + usize::from(!self.refused.contains_key(&feed)) >= 3 {
+                self.refused.insert(feed, inner.clone());
+                self.fatal = Some(inner);
+                return;
+            }
             // As a snapshot notes it: this user may not see this; the rest is watched.
             if !self.refused.contains_key(&feed) {
-                self.ui.warn(&format!("{}: {}; watching the rest without it", feed_name(feed), inner.message));
+                if self.pods_heard {
+                    self.ui.warn(&format!("{}: {}; watching the rest without it", feed_name(feed), inner.message));
+                }
                 self.refused.insert(feed, inner);
             }
-            self.down.remove(&feed);
             return;
         }
         let first = self.down.insert(feed, inner.clone()).is_none();
@@ -274,7 +299,7 @@ impl Watch<'_> {
             }
             None if whole_server || all_down => {
                 self.ui.warn(&format!("{}; retrying with back-off", inner.message));
-                self.outage = Some(Outage { since: self.now(), failure: inner, errors: 1 });
+                self.outage = Some(Outage { since: self.now(), failure: inner, errors: 1, by_probe: false });
             }
             None if first => self.ui.warn(&format!(
                 "{}: {}; retrying with back-off while the rest flows",
@@ -285,16 +310,40 @@ impl Watch<'_> {
         }
     }
 
-    fn probe_answered(&mut self, answered: bool) -> Result<()> {
-        // `/version` answering ends a refused connection, not 500s on every list (etcd down):
-        // that outage ends when a feed delivers again.
-        let ended = answered && self.outage.as_ref().is_some_and(|o| is_whole_server(o.failure.kind));
-        if ended && let Some(outage) = self.outage.take() {
-            self.record_outage(&outage, Some(self.now()))?;
-            self.down.clear();
-            self.ui.status(&format!("the API server {} answers again", self.server));
+    /// Returns whether the feeds should be opened again (a hang the probe found is over).
+    fn probe_answered(&mut self, found: Probe) -> Result<bool> {
+        let failed = match found {
+            Probe::Answered => None,
+            Probe::Status => return Ok(false),
+            Probe::Failed(e) => Some(e),
+        };
+        let Some(e) = failed else {
+            // `/version` answering ends a refused connection, not 500s on every list (etcd down):
+            // that outage ends when a feed delivers again.
+            let ended = self.outage.as_ref().is_some_and(|o| o.by_probe || is_whole_server(o.failure.kind));
+            if ended && let Some(outage) = self.outage.take() {
+                self.record_outage(&outage, Some(self.now()))?;
+                self.down.clear();
+                self.ui.status(&format!("the API server {} answers again", self.server));
+                self.last_heard = Instant::now();
+                return Ok(outage.by_probe);
+            }
+            return Ok(false);
+        };
+        if let Some(o) = &mut self.outage {
+            o.errors += 1;
+            return Ok(false);
         }
-        Ok(())
+        let failure = match e {
+            Some(e) => classify(&e, &self.server, self.context.as_deref(), "/version")
+                .via(self.proxy.as_deref())
+                .using(&self.kubectl),
+            None => probe_timeout(&self.server, self.context.as_deref(), self.probe_limit, self.last_heard.elapsed())
+                .using(&self.kubectl),
+        };
+        self.ui.warn(&format!("{}; probing it again every interval", failure.message));
+        self.outage = Some(Outage { since: self.now(), failure, errors: 1, by_probe: true });
+        Ok(false)
     }
 
     fn record_outage(&mut self, o: &Outage, until: Option<Timestamp>) -> Result<()> {
@@ -302,9 +351,9 @@ impl Watch<'_> {
         let mut meta = self.session.meta(StepKind::Watch, o.since);
         let span = match until {
             Some(t) => {
-                format!("for {} ({}–{})", format::duration(t - o.since), format::clock(o.since), format::clock(t))
+                format!("for {} ({}–{})", format::duration(t - o.since), clock_s(o.since), clock_s(t))
             }
-            None => format!("since {}, still when the watch ended", format::clock(o.since)),
+            None => format!("since {}, still when the watch ended", clock_s(o.since)),
         };
         meta.title = Some(format!("API server {} unreachable {span}", o.failure.server));
         meta.error = Some(StepError {
@@ -343,6 +392,7 @@ impl Watch<'_> {
             body.push_str(&format!("- {line}\n"));
         }
         self.change_steps += 1;
+        self.restarts += c.restarts;
         self.save(meta, body)
     }
 
@@ -385,24 +435,30 @@ impl Watch<'_> {
 
     fn finish(mut self, why: &str) -> Result<u8> {
         // Never reached at all: that is the finding, as for snapshot and check.
-        let never = (self.updates == 0)
-            .then(|| self.outage.as_ref().map(|o| o.failure.clone()).or_else(|| self.refused.get(&Feed::Pods).cloned()))
-            .flatten();
+        let never = self.fatal.clone().or_else(|| {
+            (self.updates == 0)
+                .then(|| {
+                    self.outage.as_ref().map(|o| o.failure.clone()).or_else(|| self.refused.get(&Feed::Pods).cloned())
+                })
+                .flatten()
+        });
         if let Some(o) = self.outage.take() {
             self.record_outage(&o, None)?;
         }
         let pending = self.tracker.take_changes();
+        self.restarts += pending.as_ref().map_or(0, |c| c.restarts);
         let elapsed = chrono::Duration::from_std(self.start.elapsed()).unwrap_or_default();
         let mut meta = self.session.meta(StepKind::Watch, self.now());
         meta.title = Some(format!("Watch ended after {} ({why})", format::duration(elapsed)));
         let pods: Vec<_> = self.tracker.pods().collect();
         let healthy = pods.iter().filter(|p| crate::kube::summary::pod_is_healthy(p)).count();
         let mut body = format!(
-            "Watched {} from {} to {}: {} updates, {} change steps, {} outages, {} re-lists after 410 Gone.\n\nAt the end: {} of {} pods healthy, {} of {} nodes Ready.\n",
+            "Watched {} from {} to {}: {} updates, {} restarts, {} change steps, {} outages, {} re-lists after 410 Gone.\n\nAt the end: {} of {} pods healthy, {} of {} nodes Ready.\n",
             self.server,
             format::clock(self.started_at),
             format::clock(self.now()),
             format::thousands(self.updates),
+            format::thousands(self.restarts),
             self.change_steps,
             self.outages,
             self.relists,
@@ -431,6 +487,7 @@ impl Watch<'_> {
             relists: Some(self.relists),
             pods: Some(pods.len() as u64),
             pods_healthy: Some(healthy as u64),
+            restarts_total: Some(self.restarts),
         });
         self.save(meta, body)?;
         if let Some(f) = never {
@@ -440,16 +497,8 @@ impl Watch<'_> {
     }
 }
 
-fn feed_name(feed: Feed) -> &'static str {
-    match feed {
-        Feed::Pods => "pods",
-        Feed::Nodes => "nodes",
-        Feed::Events => "events",
-    }
-}
-
-/// A refused connection or a bad certificate is the whole server; a 500 or a timeout may
-/// be one resource, and the others still flow.
-fn is_whole_server(kind: FailureKind) -> bool {
-    !matches!(kind, FailureKind::ServerError | FailureKind::Timeout | FailureKind::BadResponse)
+/// `05:28:07`: an outage of seconds reads `05:28–05:28` in minutes.
+fn clock_s(t: Timestamp) -> String {
+    use chrono::Timelike;
+    format!("{}:{:02}", format::clock(t), t.second())
 }

@@ -27,7 +27,7 @@ pub struct HostAddr {
     pub source: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Evidence<'a> {
     pub summary: &'a Summary,
     pub host_addrs: Vec<HostAddr>,
@@ -71,8 +71,17 @@ fn node_ip_drift(ev: &Evidence, out: &mut Vec<Finding>) {
     let nodes = &ev.summary.nodes;
     for node in nodes {
         let Some(registered) = node.primary_ip() else { continue };
-        // The host's addresses: seen on this node by name, or on the only node there is.
-        let mine: Vec<&HostAddr> = ev.host_addrs.iter().filter(|a| a.host == node.name || nodes.len() == 1).collect();
+        // The host's addresses: seen on a host of the node's name; on a single-node
+        // cluster, else the newest capture's host, named, as it may not be the node.
+        let mut mine: Vec<&HostAddr> = ev.host_addrs.iter().filter(|a| a.host == node.name).collect();
+        let mut other_host = None;
+        if mine.is_empty()
+            && nodes.len() == 1
+            && let Some(first) = ev.host_addrs.first()
+        {
+            mine = ev.host_addrs.iter().filter(|a| a.host == first.host).collect();
+            other_host = Some(first.host.as_str());
+        }
         if mine.is_empty() || mine.iter().any(|a| a.addr == registered) {
             continue;
         }
@@ -87,8 +96,17 @@ fn node_ip_drift(ev: &Evidence, out: &mut Vec<Finding>) {
         let has = if listed.is_empty() { "no IPv4 address on a real interface".to_string() } else { listed.join(", ") };
         let mut evidence = vec![
             format!("node {} is registered with InternalIP {registered}", node.name),
-            format!("the host has {has} (from {})", mine[0].source),
+            match other_host {
+                Some(h) => format!("host {h} has {has} (from {})", mine[0].source),
+                None => format!("the host has {has} (from {})", mine[0].source),
+            },
         ];
+        if let Some(h) = other_host {
+            evidence.push(format!(
+                "the addresses are from host {h}, not from a host named {}: if {h} is not the node, this does not apply",
+                node.name
+            ));
+        }
         if let Some(same_net) = candidates.iter().find(|a| same_subnet24(&a.addr, registered)) {
             evidence.push(format!(
                 "{} is on the same /24 as {registered}: DHCP probably gave the host a new lease",
@@ -105,7 +123,12 @@ fn node_ip_drift(ev: &Evidence, out: &mut Vec<Finding>) {
         };
         out.push(Finding {
             kind: "node_ip_drift".into(),
-            title: format!("node {} is registered as {registered}, an address this host no longer has", node.name),
+            title: match other_host {
+                Some(h) => {
+                    format!("node {} is registered as {registered}, an address host {h} does not have", node.name)
+                }
+                None => format!("node {} is registered as {registered}, an address this host no longer has", node.name),
+            },
             evidence,
             next,
         });
@@ -365,6 +388,19 @@ mod tests {
         );
         assert_eq!(f[2].evidence[1], "  their containers last ended with: Error, OOMKilled");
         assert!(f[2].next.starts_with("kubectl logs -n convocanvas convocanvas-7d4b9c8f6-xk2p9 --previous"));
+        // A capture from another host of a single-node cluster: named, never taken for the node's.
+        let vm = Evidence {
+            host_addrs: vec![addr("vm", "eth0", "10.0.2.15"), addr("leveling-pc", "enp6s0", "192.168.1.79")],
+            ..ev.clone()
+        };
+        assert!(findings(&vm).iter().all(|f| f.kind != "node_ip_drift"));
+        let vm = Evidence { host_addrs: vec![addr("vm", "eth0", "10.0.2.15")], ..ev.clone() };
+        let drift = findings(&vm).into_iter().find(|f| f.kind == "node_ip_drift").unwrap();
+        assert_eq!(drift.title, "node leveling-pc is registered as 192.168.1.79, an address host vm does not have");
+        assert_eq!(
+            drift.evidence[2],
+            "the addresses are from host vm, not from a host named leveling-pc: if vm is not the node, this does not apply"
+        );
         // The registered address still on the host: no drift.
         let ok = Evidence { host_addrs: vec![addr("leveling-pc", "enp6s0", "192.168.1.79")], ..ev };
         assert!(findings(&ok).iter().all(|f| f.kind != "node_ip_drift"));

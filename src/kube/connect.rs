@@ -36,6 +36,8 @@ pub struct Target {
     pub origin: Origin,
     /// One bound per request (not per watch); `None` for none.
     pub request_timeout: Option<Duration>,
+    /// The flags kubectl needs to reach this cluster as we did (` --kubeconfig F --context C`), for hints.
+    pub kubectl: String,
 }
 
 /// Timeouts from the command line (`5s`, `500ms`, `1m`).
@@ -144,10 +146,33 @@ fn choose(kubeconfig: &Kubeconfig, args: &ClusterArgs, files: &[PathBuf]) -> Res
         ));
     }
     let cluster = args.cluster.as_ref().or(ctx.map(|c| &c.cluster));
-    let proxy_url = cluster
-        .and_then(|n| kubeconfig.clusters.iter().find(|c| &c.name == n))
-        .and_then(|c| c.cluster.as_ref())
-        .and_then(|c| c.proxy_url.clone());
+    let cluster_info =
+        cluster.and_then(|n| kubeconfig.clusters.iter().find(|c| &c.name == n)).and_then(|c| c.cluster.as_ref());
+    // kubectl refuses both (client-go's transport config); kube-rs would quietly skip the check.
+    if let Some(info) = cluster_info
+        && info.insecure_skip_tls_verify == Some(true)
+    {
+        let ca_key = match (&info.certificate_authority, &info.certificate_authority_data) {
+            (_, Some(_)) => Some("certificate-authority-data"),
+            (Some(_), None) => Some("certificate-authority"),
+            (None, None) => None,
+        };
+        if let Some(ca_key) = ca_key {
+            let on = match &context {
+                Some(c) => format!("context {c:?} in {}", show_files(files)),
+                None => show_files(files),
+            };
+            return Err(Error::user_hint(
+                format!(
+                    "{on}: cluster {:?} sets both insecure-skip-tls-verify: true and {ca_key}: \
+                     specifying a root certificates file with the insecure flag is not allowed",
+                    cluster.map(String::as_str).unwrap_or("")
+                ),
+                format!("remove insecure-skip-tls-verify (the {ca_key} checks the server), or remove {ca_key}"),
+            ));
+        }
+    }
+    let proxy_url = cluster_info.and_then(|c| c.proxy_url.clone());
     let namespace = ctx.and_then(|c| c.namespace.clone()).filter(|n| !n.trim().is_empty());
     Ok(Chosen { context, namespace, proxy_url })
 }
@@ -200,12 +225,61 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
     config.default_retry = false;
     let server = server_name(&config.cluster_url);
     // kubectl's order: -n, then -A, then the context's namespace; none named: all of them.
-    let namespace = match (&args.namespace, args.all_namespaces) {
-        (Some(ns), _) => Some(ns.clone()),
+    // An empty -n is no -n, as for kubectl.
+    let namespace = match (args.namespace.as_deref().filter(|ns| !ns.is_empty()), args.all_namespaces) {
+        (Some(ns), _) => {
+            namespace_problems(ns).map_err(|why| {
+                Error::usage(
+                    format!("invalid namespace {ns:?}: [{why}]"),
+                    "give -n a namespace name, e.g. -n kube-system",
+                )
+            })?;
+            Some(ns.to_string())
+        }
         (None, true) => None,
-        (None, false) => chosen.namespace,
+        (None, false) => {
+            if let Some(ns) = &chosen.namespace {
+                namespace_problems(ns).map_err(|why| {
+                    Error::user_hint(
+                        format!(
+                            "invalid namespace {ns:?} in context {:?}: [{why}]",
+                            chosen.context.as_deref().unwrap_or("")
+                        ),
+                        "fix the context's namespace in the kubeconfig, or give -n NS or -A",
+                    )
+                })?;
+            }
+            chosen.namespace
+        }
     };
-    Ok(Target { config, context: chosen.context, server, namespace, origin, request_timeout })
+    let kubectl = kubectl_flags(args, chosen.context.as_deref());
+    Ok(Target { config, context: chosen.context, server, namespace, origin, request_timeout, kubectl })
+}
+
+/// ` --kubeconfig F --context C …`: KUBECONFIG and ~/.kube/config kubectl reads itself.
+fn kubectl_flags(args: &ClusterArgs, context: Option<&str>) -> String {
+    let mut flags = String::new();
+    let mut add = |flag: &str, value: &str| {
+        let value = if value.is_empty() || value.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c)) {
+            format!("'{}'", value.replace('\'', "'\\''"))
+        } else {
+            value.to_string()
+        };
+        flags.push_str(&format!(" {flag} {value}"));
+    };
+    if let Some(file) = &args.kubeconfig {
+        add("--kubeconfig", &file.display().to_string());
+    }
+    if let Some(c) = context {
+        add("--context", c);
+    }
+    if let Some(c) = &args.cluster {
+        add("--cluster", c);
+    }
+    if let Some(u) = &args.user {
+        add("--user", u);
+    }
+    flags
 }
 
 /// The service account a pod runs with, as `Config::incluster_env` builds it, from the
@@ -232,6 +306,36 @@ fn in_cluster(env: &KubeEnv) -> Result<(kube::Config, Option<String>)> {
     Ok((config, namespace))
 }
 
+/// kubectl's checks of a namespace going into a URL path (client-go's
+/// `IsValidPathSegmentName`), then the server's rule for namespace names (an RFC 1123
+/// label): what fails is an error before any request, never a malformed path.
+pub fn namespace_problems(ns: &str) -> std::result::Result<(), String> {
+    let mut why: Vec<String> = Vec::new();
+    if ns == "." || ns == ".." {
+        why.push(format!("may not be '{ns}'"));
+    } else {
+        for bad in ["/", "%"] {
+            if ns.contains(bad) {
+                why.push(format!("may not contain '{bad}'"));
+            }
+        }
+    }
+    if why.is_empty() {
+        let label = ns.len() <= 63
+            && ns.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !ns.starts_with('-')
+            && !ns.ends_with('-');
+        if !label {
+            why.push(
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', \
+                 and must start and end with an alphanumeric character (at most 63)"
+                    .to_string(),
+            );
+        }
+    }
+    if why.is_empty() { Ok(()) } else { Err(why.join(", ")) }
+}
+
 fn show_files(files: &[PathBuf]) -> String {
     files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
 }
@@ -250,9 +354,10 @@ impl Target {
         Ok(builder.with_layer(&DeadlineLayer(self.request_timeout)).build())
     }
 
-    /// The proxy requests go through, for messages.
+    /// The proxy requests go through, for messages: without its user and password.
     pub fn proxy(&self) -> Option<String> {
-        self.config.proxy_url.as_ref().map(|u| u.to_string().trim_end_matches('/').to_string())
+        let url = self.config.proxy_url.as_ref()?.to_string();
+        Some(super::failure::without_userinfo(url.trim_end_matches('/')))
     }
 
     /// `context "k3s" (https://127.0.0.1:6443)`.
@@ -283,6 +388,18 @@ mod tests {
             KubeEnv { service_host: Some("fd00::1".into()), service_port: Some("443".into()), ..KubeEnv::default() };
         assert_eq!(in_cluster(&v6).unwrap().0.cluster_url.to_string(), "https://[fd00::1]:443/");
         assert!(in_cluster(&KubeEnv::default()).is_err());
+    }
+
+    #[test]
+    fn namespaces_are_checked_like_kubectl_then_like_the_server() {
+        assert_eq!(namespace_problems("kube-system"), Ok(()));
+        assert_eq!(namespace_problems("a1"), Ok(()));
+        assert_eq!(namespace_problems("../nodes").unwrap_err(), "may not contain '/'");
+        assert_eq!(namespace_problems("..").unwrap_err(), "may not be '..'");
+        assert_eq!(namespace_problems("a/%b").unwrap_err(), "may not contain '/', may not contain '%'");
+        for bad in ["a b", "Kube", "-a", "a-", &"a".repeat(64)] {
+            assert!(namespace_problems(bad).unwrap_err().starts_with("a lowercase RFC 1123 label"), "{bad}");
+        }
     }
 
     #[test]

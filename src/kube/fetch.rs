@@ -29,6 +29,8 @@ pub struct Fetched {
 pub enum FetchError {
     Cluster(Box<Failure>),
     Write(std::io::Error),
+    /// A request kube could not build (a path that is no URI): our fault, not the output's.
+    Request(String),
 }
 
 impl From<std::io::Error> for FetchError {
@@ -46,6 +48,8 @@ pub struct Fetcher<'a> {
     pub page_size: u32,
     /// Named in a proxy failure.
     pub proxy: Option<&'a str>,
+    /// kubectl's flags for the same cluster, for hints.
+    pub kubectl: &'a str,
 }
 
 /// Writes objects as `{"apiVersion":"v1","kind":"List","items":[…]}`, one per line,
@@ -106,7 +110,7 @@ impl Fetcher<'_> {
     }
 
     fn fail(&self, e: &kube::Error, path: &str) -> Failure {
-        classify(e, self.server, self.context, path).via(self.proxy)
+        classify(e, self.server, self.context, path).via(self.proxy).using(self.kubectl)
     }
 
     fn cluster(&self, (e, path): (&kube::Error, &str)) -> FetchError {
@@ -218,7 +222,7 @@ impl Fetcher<'_> {
 }
 
 fn build_error(e: kube::core::request::Error) -> FetchError {
-    FetchError::Write(std::io::Error::other(format!("cannot build the request: {e}")))
+    FetchError::Request(format!("cannot build the request: {e}"))
 }
 
 #[cfg(test)]
@@ -280,6 +284,7 @@ mod tests {
             namespace: Some("ns"),
             page_size: 2,
             proxy: None,
+            kubectl: "",
         };
         let mut v = Verbatim;
         let mut out = ListWriter::new(Vec::new(), &mut v).unwrap();
@@ -331,6 +336,7 @@ mod tests {
             namespace: None,
             page_size: 500,
             proxy: None,
+            kubectl: "",
         };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
@@ -347,8 +353,15 @@ mod tests {
         task.await.unwrap();
 
         let (client, task) = mock(vec![("/api/v1/pods?&limit=500", 403, forbidden)]);
-        let f =
-            Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500, proxy: None };
+        let f = Fetcher {
+            client: &client,
+            server: "k:6443",
+            context: None,
+            namespace: None,
+            page_size: 500,
+            proxy: None,
+            kubectl: "",
+        };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         match f.fetch(0, &mut out).await {
@@ -371,8 +384,15 @@ mod tests {
             ("/api/v1/namespaces/kube-system/services/kube-dns", 503, json!({"code": 503, "message": "etcd"})),
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
-        let f =
-            Fetcher { client: &client, server: "k:6443", context: None, namespace: None, page_size: 500, proxy: None };
+        let f = Fetcher {
+            client: &client,
+            server: "k:6443",
+            context: None,
+            namespace: None,
+            page_size: 500,
+            proxy: None,
+            kubectl: "",
+        };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
@@ -386,5 +406,27 @@ mod tests {
         );
         drop(client);
         task.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_request_that_cannot_be_built_is_not_a_write_error() {
+        let (client, task) = mock(vec![]);
+        let f = Fetcher {
+            client: &client,
+            server: "k:6443",
+            context: None,
+            namespace: Some("a b"),
+            page_size: 500,
+            proxy: None,
+            kubectl: "",
+        };
+        let mut v = Verbatim;
+        let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
+        match f.fetch(0, &mut out).await {
+            Err(FetchError::Request(why)) => assert!(why.starts_with("cannot build the request: "), "{why}"),
+            other => panic!("expected a request error, got {other:?}"),
+        }
+        drop(client);
+        assert!(task.await.unwrap().is_empty());
     }
 }

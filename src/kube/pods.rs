@@ -34,9 +34,11 @@ pub fn summarise_pod(pod: &ApiPod, now: i64) -> Pod {
     let mut restarts = 0u64;
     let mut sidecar_restarts = 0u64;
     let mut last_restart: Option<i64> = None;
-    let mut note_restart = |cs: &ContainerStatus| {
+    // Once the pod is initialized only the sidecars' restarts count, and their date.
+    let mut sidecar_last_restart: Option<i64> = None;
+    let note_restart = |last: &mut Option<i64>, cs: &ContainerStatus| {
         if let Some(t) = finished_at(cs) {
-            last_restart = Some(last_restart.map_or(t, |l: i64| l.max(t)));
+            *last = Some(last.map_or(t, |l: i64| l.max(t)));
         }
     };
 
@@ -45,20 +47,30 @@ pub fn summarise_pod(pod: &ApiPod, now: i64) -> Pod {
     for (i, cs) in init_statuses.iter().enumerate() {
         restarts += cs.restart_count.max(0) as u64;
         if cs.restart_count > 0 {
-            note_restart(cs);
+            note_restart(&mut last_restart, cs);
         }
-        if sidecar(&cs.name) {
+        let is_sidecar = sidecar(&cs.name);
+        if is_sidecar {
             sidecar_restarts += cs.restart_count.max(0) as u64;
-            if cs.started == Some(true) && cs.ready {
-                ready += 1;
+            if cs.restart_count > 0 {
+                note_restart(&mut sidecar_last_restart, cs);
             }
-            continue;
         }
         let state = cs.state.as_ref();
         let terminated = state.and_then(|s| s.terminated.as_ref());
         let waiting = state.and_then(|s| s.waiting.as_ref());
+        // kubectl's order: a sidecar is passed over only once started; one that is not
+        // (crash-looping) is what the pod waits for, like any init container.
+        if terminated.is_some_and(|t| t.exit_code == 0) {
+            continue;
+        }
+        if is_sidecar && cs.started == Some(true) {
+            if cs.ready {
+                ready += 1;
+            }
+            continue;
+        }
         match (terminated, waiting) {
-            (Some(t), _) if t.exit_code == 0 => continue,
             (Some(t), _) => {
                 reason = match t.reason.as_deref().filter(|r| !r.is_empty()) {
                     Some(r) => format!("Init:{r}"),
@@ -80,11 +92,12 @@ pub fn summarise_pod(pod: &ApiPod, now: i64) -> Pod {
     let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or(&[]);
     if !initializing || condition_true("Initialized") {
         restarts = sidecar_restarts;
+        last_restart = sidecar_last_restart;
         let mut has_running = false;
         for cs in statuses.iter().rev() {
             restarts += cs.restart_count.max(0) as u64;
             if cs.restart_count > 0 {
-                note_restart(cs);
+                note_restart(&mut last_restart, cs);
             }
             let state = cs.state.as_ref();
             let waiting = state.and_then(|s| s.waiting.as_ref());

@@ -201,3 +201,51 @@ fn statuses_are_computed_like_kubectl() {
     // Evicted: the pod's reason wins over its phase.
     assert_eq!(status_of(pod(one, json!({"phase": "Failed", "reason": "Evicted"}))).0, "Evicted");
 }
+
+#[test]
+fn a_native_sidecar_is_passed_over_only_once_started() {
+    // 2025-10-05T13:10:00Z; the sidecar last died at 13:00, the app at 12:30.
+    let now = 1_759_669_800;
+    let spec =
+        json!({"initContainers": [{"name": "proxy", "restartPolicy": "Always"}], "containers": [{"name": "web"}]});
+    let died = |at: &str| json!({"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": at}});
+    let sidecar = |state: serde_json::Value, started: bool, ready: bool| {
+        json!({"name": "proxy", "restartCount": 7, "ready": ready, "started": started, "image": "x", "imageID": "",
+            "state": state, "lastState": died("2025-10-05T13:00:00Z")})
+    };
+    let web = |state: serde_json::Value, ready: bool| {
+        json!({"name": "web", "restartCount": 2, "ready": ready, "image": "y", "imageID": "",
+            "state": state, "lastState": died("2025-10-05T12:30:00Z")})
+    };
+    let summarise = |status: serde_json::Value| {
+        let s = summarise_json_at(&pod(spec.clone(), status).to_string(), now).unwrap();
+        let p = s.pods[0].clone();
+        (p.status, p.ready, p.restarts, p.last_restart_ago)
+    };
+    // Crash-looping, never started: kubectl prints Init:CrashLoopBackOff, not PodInitializing.
+    let crashing = json!({"phase": "Pending", "conditions": [{"type": "Initialized", "status": "False"}],
+        "initContainerStatuses": [sidecar(json!({"waiting": {"reason": "CrashLoopBackOff"}}), false, false)],
+        "containerStatuses": [web(json!({"waiting": {"reason": "PodInitializing"}}), false)]});
+    assert_eq!(summarise(crashing), ("Init:CrashLoopBackOff".into(), "0/2".into(), 7, Some("10m ago".to_string())));
+    // Started and ready: the pod is the app's; the restarts and their date too, plus the sidecar's.
+    let running = json!({"phase": "Running", "conditions": [{"type": "Initialized", "status": "True"}],
+        "initContainerStatuses": [sidecar(json!({"running": {}}), true, true)],
+        "containerStatuses": [web(json!({"running": {}}), true)]});
+    assert_eq!(summarise(running), ("Running".into(), "2/2".into(), 9, Some("10m ago".to_string())));
+    // Initialized: a finished init container's restarts (and their later date) no longer count.
+    let mut with_setup = pod(
+        spec.clone(),
+        json!({"phase": "Running",
+        "conditions": [{"type": "Initialized", "status": "True"}],
+        "initContainerStatuses": [
+            {"name": "setup", "restartCount": 3, "ready": true, "image": "s", "imageID": "",
+                "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}, "lastState": died("2025-10-05T13:05:00Z")},
+            sidecar(json!({"running": {}}), true, true)],
+        "containerStatuses": [web(json!({"running": {}}), true)]}),
+    );
+    with_setup["spec"]["initContainers"] = json!([{"name": "setup"}, {"name": "proxy", "restartPolicy": "Always"}]);
+    let s = summarise_json_at(&with_setup.to_string(), now).unwrap();
+    let p = &s.pods[0];
+    assert_eq!((p.status.as_str(), p.ready.as_str(), p.restarts), ("Running", "2/2", 9));
+    assert_eq!(p.last_restart_ago.as_deref(), Some("10m ago"));
+}

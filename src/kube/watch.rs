@@ -106,6 +106,9 @@ pub struct WatchStats {
     pub pods: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pods_healthy: Option<u64>,
+    /// In the last step: the restarts of the whole watch (`restarts` is the last interval's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restarts_total: Option<u64>,
 }
 
 /// What changed over one interval, ready to record.
@@ -184,7 +187,10 @@ impl Tracker {
         let uid = uid_or_name(row.uid.as_ref(), pod_key(&row));
         self.note_seen(Feed::Pods, &uid);
         let baseline = !self.ready.contains(&Feed::Pods);
-        self.pending.updates += 1;
+        // The first list is where the watch starts, not an update.
+        if !baseline {
+            self.pending.updates += 1;
+        }
         match self.pods.get(&uid) {
             Some(before) if !baseline => {
                 let inc = pod_increase(Some(before), &row).increase;
@@ -368,7 +374,7 @@ mod tests {
         t.init(Feed::Pods);
         t.apply_pod(&crashing("u1", 100), 0);
         t.init_done(Feed::Pods);
-        assert_eq!(t.take_changes(), None, "the first list is the baseline");
+        // The baseline and the changes in one interval: only the changes are updates.
         for n in 101..=1100 {
             t.apply_pod(&crashing("u1", n), 0);
         }

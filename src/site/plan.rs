@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 5;
+pub const CACHE_VERSION: u32 = 6;
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,8 @@ pub struct CachedIncident {
     pub listed: Option<(u64, u64)>,
     /// The site files written for it.
     pub files: Vec<String>,
+    /// Why it is not on the site (`open`, `internal`): still said when nothing changed.
+    pub left_out: Option<String>,
 }
 
 /// The decision.
@@ -85,6 +87,7 @@ mod tests {
 
     fn cached(fp: &str, files: &[&str]) -> CachedIncident {
         CachedIncident {
+            left_out: None,
             fingerprint: fp.to_string(),
             listed: None,
             files: files.iter().map(|s| s.to_string()).collect(),

@@ -158,7 +158,7 @@ pub(super) fn render_one(
     let fingerprint = if loaded.warnings.is_empty() { stamps.fingerprint.clone() } else { String::new() };
     let mut outcome = Outcome {
         slug: slug.to_string(),
-        cached: CachedIncident { fingerprint, listed: None, files: Vec::new() },
+        cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None },
         entry: None,
         left_out: None,
         warnings: loaded.warnings.clone(),
@@ -177,6 +177,7 @@ pub(super) fn render_one(
     let entry = entry::entry(incident, postmortem.is_some());
     if let Some(why) = left_out(&entry, opts) {
         outcome.left_out = Some(why);
+        outcome.cached.left_out = Some(why.to_string());
         return Ok(Some(outcome));
     }
     let parts = super::pages::postmortem_parts(incident);
@@ -337,7 +338,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     });
     bar.finish_and_clear();
 
-    let mut report = Report { rendered: plan.render.len(), kept: plan.keep.len(), ..Report::default() };
+    let mut report = Report::default();
     // The new record starts as the last one, less the records of incidents rendered again
     // or gone: their files may be stale now.
     let incidents = std::mem::take(&mut last.cache.incidents);
@@ -359,9 +360,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             Ok(Some(o)) => {
                 report.warnings.extend(o.warnings);
                 report.written.extend(o.written);
-                if let Some(why) = o.left_out {
-                    report.left_out.push((o.slug.clone(), why));
-                }
+                report.rendered += usize::from(o.entry.is_some());
                 fresh.extend(o.entry);
                 next.incidents.insert(o.slug, o.cached);
             }
@@ -374,14 +373,28 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
                 } else {
                     format!("{e}; it is not on the site until it is fixed")
                 });
-                let prev =
-                    prev.unwrap_or(CachedIncident { fingerprint: String::new(), listed: None, files: Vec::new() });
+                let prev = prev.unwrap_or(CachedIncident {
+                    fingerprint: String::new(),
+                    listed: None,
+                    files: Vec::new(),
+                    left_out: None,
+                });
                 failed_dirs.push(format!("incidents/{}/", super::paths::incident_dir(&slug)));
                 next.incidents.insert(slug, CachedIncident { fingerprint: String::new(), ..prev });
             }
         }
     }
     report.published = next.incidents.values().filter(|c| c.listed.is_some()).count();
+    report.kept = plan.keep.iter().filter(|s| next.incidents.get(*s).is_some_and(|c| c.left_out.is_none())).count();
+    // Those read now and those whose record says so: all of them, changed or not.
+    report.left_out = next
+        .incidents
+        .iter()
+        .filter_map(|(slug, c)| match c.left_out.as_deref()? {
+            "internal" => Some((slug.clone(), "internal")),
+            _ => Some((slug.clone(), "open")),
+        })
+        .collect();
 
     // While no incident's entry changed and every list page is there, the list pages stand
     // and the recorded entries are not even decoded.

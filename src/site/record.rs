@@ -100,7 +100,7 @@ mod tests {
         let mut cache = Cache { version: CACHE_VERSION, out: "/o".into(), settings: "s".into(), ..Cache::default() };
         cache.incidents.insert(
             "a".into(),
-            CachedIncident { fingerprint: "fa".into(), listed: Some((1, 2)), files: vec!["x".into()] },
+            CachedIncident { fingerprint: "fa".into(), listed: Some((1, 2)), files: vec!["x".into()], left_out: None },
         );
         write(&path, &mut cache, Some(&[entry("a"), entry("b")])).unwrap();
         let first = Record::read(Some(&path));

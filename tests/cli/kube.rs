@@ -420,7 +420,13 @@ fn https_to_something_that_does_not_speak_tls_is_a_tls_failure() {
     let kc = env.root().join("kubeconfig");
     std::fs::write(&kc, kubeconfig_text(&format!("https://127.0.0.1:{port}"), "k3s")).unwrap();
     let err = env.fails(1, &["snapshot", "--kubeconfig", kc.to_str().unwrap()]);
-    assert!(err.contains(&format!("error: TLS with the server 127.0.0.1:{port} (context \"k3s\") failed: ")), "{err}");
+    assert!(
+        err.ends_with(&format!(
+            "error: TLS with the server 127.0.0.1:{port} (context \"k3s\") failed: http: server gave HTTP response to HTTPS client\n  \
+             hint: the server speaks plain HTTP: is the port right, or should the kubeconfig's server be http://?\n"
+        )),
+        "{err}"
+    );
     let fm = frontmatter(&env.only_step(&id, "snapshot"));
     assert_eq!(fm["error"]["kind"], "tls");
 }
@@ -501,4 +507,128 @@ fn check_on_the_node_itself_reads_its_interfaces() {
     let json = env.json(&["check", "--kubeconfig", kc.to_str().unwrap(), "--json", "--no-record"]);
     let drift = json.as_array().unwrap().iter().find(|f| f["kind"] == "node_ip_drift").expect("drift found");
     assert!(drift["evidence"][1].as_str().unwrap().ends_with("(from this machine's interfaces)"), "{drift}");
+}
+
+#[test]
+fn diff_says_first_when_the_snapshots_differ_in_cluster_context_or_namespace() {
+    let (api1, api2) = (FakeApi::seed(), FakeApi::seed());
+    for o in api2.state.lock().unwrap().objects.iter_mut().filter(|o| o["kind"] == "Node") {
+        o["status"]["addresses"][0]["address"] = serde_json::json!("10.9.9.9");
+    }
+    let (mut env, _id) = TestEnv::with_incident();
+    let kc1 = api1.kubeconfig(env.root(), "one");
+    let kc2 = api2.kubeconfig(env.root(), "two");
+    env.ok(&["snapshot", "--kubeconfig", kc1.to_str().unwrap()]);
+    env.at("2025-10-05T08:40:00-05:00");
+    env.ok(&["snapshot", "--kubeconfig", kc2.to_str().unwrap()]);
+    let out = env.ok(&["diff"]);
+    let first = out.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "note: not like for like: the snapshots were taken of different contexts and servers, context \"one\" ({}/) then context \"two\" ({}/); what follows may be that switch, not a change in the cluster",
+            api1.url(),
+            api2.url()
+        )
+    );
+    assert_eq!(out.lines().nth(1).unwrap(), "node leveling-pc IP changed from 192.168.1.79 to 10.9.9.9");
+    assert!(env.json(&["diff", "--json"])["scope"][0].as_str().unwrap().starts_with("not like for like"));
+
+    // All namespaces, then one: compared in that one, no pod "removed".
+    env.at("2025-10-05T08:41:00-05:00");
+    env.ok(&["snapshot", "--kubeconfig", kc2.to_str().unwrap(), "-n", "kube-system"]);
+    let out = env.ok(&["diff"]);
+    assert_eq!(
+        out.lines().collect::<Vec<_>>()[..2],
+        [
+            "note: the earlier snapshot lists all namespaces, the later only \"kube-system\": compared in \"kube-system\" only",
+            "no changes"
+        ]
+    );
+    // Two different namespaces: nothing to compare.
+    env.at("2025-10-05T08:42:00-05:00");
+    env.ok(&["snapshot", "--kubeconfig", kc2.to_str().unwrap(), "-n", "default"]);
+    let err = env.fails(1, &["diff"]);
+    assert!(
+        err.starts_with("error: cannot compare ")
+            && err.contains(": the snapshots list different namespaces (\"kube-system\" then \"default\"): no pod is in both\n  hint: give two snapshots of the same namespace"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_crash_looping_native_sidecar_reads_init_crashloopbackoff() {
+    let api = FakeApi::seed();
+    api.state.lock().unwrap().objects.push(serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-sc", "namespace": "app", "uid": "u1", "creationTimestamp": "2025-10-05T12:00:00Z"},
+        "spec": {"initContainers": [{"name": "istio-proxy", "restartPolicy": "Always"}], "containers": [{"name": "web"}]},
+        "status": {"phase": "Pending", "conditions": [{"type": "Initialized", "status": "False"}],
+            "initContainerStatuses": [{"name": "istio-proxy", "restartCount": 7, "ready": false, "started": false,
+                "image": "x", "imageID": "", "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": "2025-10-05T13:00:00Z"}}}],
+            "containerStatuses": [{"name": "web", "restartCount": 0, "ready": false, "image": "y", "imageID": "",
+                "state": {"waiting": {"reason": "PodInitializing"}}}]}}));
+    let (env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let json = env.json(&["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--json", "--no-record"]);
+    let pod = json["pods"].as_array().unwrap().iter().find(|p| p["name"] == "web-sc").unwrap().clone();
+    assert_eq!(
+        (pod["ready"].as_str(), pod["status"].as_str(), pod["restarts"].as_u64()),
+        (Some("0/2"), Some("Init:CrashLoopBackOff"), Some(7)),
+        "{pod}"
+    );
+}
+
+#[test]
+fn a_server_that_never_accepts_is_a_connect_timeout_named_as_such() {
+    use std::os::fd::AsRawFd;
+    // A full accept queue: the kernel drops further SYNs, as for a black-holed address.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    // SAFETY: listen(2) on a socket this test owns, only to shrink its backlog.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let addr = listener.local_addr().unwrap();
+    let _held: Vec<_> = (0..4)
+        .filter_map(|_| std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200)).ok())
+        .collect();
+    let (env, _id) = TestEnv::with_incident();
+    let kc = env.root().join("kubeconfig");
+    std::fs::write(&kc, kubeconfig_text(&format!("http://{addr}"), "k3s")).unwrap();
+    let err =
+        env.fails(1, &["snapshot", "--kubeconfig", kc.to_str().unwrap(), "--connect-timeout", "1s", "--no-record"]);
+    assert!(
+        err.contains(&format!(
+            "error: cannot connect to the server {addr} (context \"k3s\"): no answer within --connect-timeout\n"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_takes_the_node_ip_from_the_node_host_captures_only() {
+    let api = FakeApi::seed();
+    let kc = |env: &TestEnv| api.kubeconfig(env.root(), "k3s").to_str().unwrap().to_string();
+    let ip_addr = |ip: &str| {
+        format!(
+            "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000\n    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n    inet {ip}/24 brd 10.0.2.255 scope global eth0\n       valid_lft forever preferred_lft forever\n"
+        )
+    };
+    let capture = |env: &mut TestEnv, host: &str, ip: &str| {
+        env.extra_env.retain(|(k, _)| k != "INCIDENT_HOST");
+        env.extra_env.push(("INCIDENT_HOST".into(), host.into()));
+        let r = env.run_with_stdin(&["capture", "-c", "ip addr show", "--no-echo"], ip_addr(ip).as_bytes());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    // The node still has its address; a later capture on a VM beside it must not say otherwise.
+    let (mut env, _id) = TestEnv::with_incident();
+    capture(&mut env, "leveling-pc", "192.168.1.79");
+    env.at("2025-10-05T08:24:00-05:00");
+    capture(&mut env, "vm", "10.0.2.15");
+    let json = env.json(&["check", "--kubeconfig", &kc(&env), "--json", "--no-record"]);
+    assert!(json.as_array().unwrap().iter().all(|f| f["kind"] != "node_ip_drift"), "{json}");
+    // Only the VM's capture: the finding names the host it comes from.
+    let (mut env, _id) = TestEnv::with_incident();
+    capture(&mut env, "vm", "10.0.2.15");
+    let json = env.json(&["check", "--kubeconfig", &kc(&env), "--json", "--no-record"]);
+    let drift = json.as_array().unwrap().iter().find(|f| f["kind"] == "node_ip_drift").unwrap().clone();
+    assert_eq!(drift["title"], "node leveling-pc is registered as 192.168.1.79, an address host vm does not have");
 }

@@ -170,6 +170,30 @@ fn kube_the_kubeconfig_proxy_url_is_used_and_a_dead_one_is_named() {
 }
 
 #[test]
+fn kube_a_proxy_password_never_reaches_the_terminal_or_the_step() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    let dead = closed_port();
+    let url = format!("http://alice:S3cretPr0xyPw@127.0.0.1:{dead}");
+    let kc = kubeconfig_with(&env, &api, &format!("    proxy-url: {url}\n"), "", "");
+    for record in [false, true] {
+        let mut args = vec!["snapshot", "--kubeconfig", &kc];
+        if !record {
+            args.push("--no-record");
+        }
+        let err = env.fails(1, &args);
+        assert!(
+            err.contains(&format!("(context \"k3s\") through the proxy http://127.0.0.1:{dead}: tunnel error")),
+            "{err}"
+        );
+        assert!(!err.contains("S3cretPr0xyPw") && !err.contains("alice"), "{err}");
+    }
+    let steps: Vec<String> = env.step_files(&id).iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+    assert!(steps.iter().any(|s| s.contains("through the proxy")), "{steps:?}");
+    assert!(steps.iter().all(|s| !s.contains("S3cretPr0xyPw")), "{steps:?}");
+}
+
+#[test]
 fn kube_the_context_namespace_is_used_unless_n_or_a_say_otherwise() {
     let api = FakeApi::seed();
     let (env, _id) = TestEnv::with_incident();
@@ -190,6 +214,85 @@ fn kube_the_context_namespace_is_used_unless_n_or_a_say_otherwise() {
             "GET /api/v1/namespaces/default/pods?&limit=500"
         ]
     );
+}
+
+#[test]
+fn kube_a_bad_namespace_is_a_usage_error_before_any_request_and_an_empty_one_is_unset() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    let kc = kubeconfig_with(&env, &api, "", "", "");
+    let hint = "  hint: give -n a namespace name, e.g. -n kube-system\n";
+    assert_eq!(
+        env.fails(2, &["snapshot", "--kubeconfig", &kc, "-n", "../nodes", "--no-record"]),
+        format!("error: invalid namespace \"../nodes\": [may not contain '/']\n{hint}")
+    );
+    let label = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (at most 63)";
+    for record in [false, true] {
+        let mut args = vec!["snapshot", "--kubeconfig", &kc, "-n", "a b"];
+        if !record {
+            args.push("--no-record");
+        }
+        assert_eq!(env.fails(2, &args), format!("error: invalid namespace \"a b\": [{label}]\n{hint}"));
+    }
+    assert_eq!(
+        env.fails(2, &["watch", "--kubeconfig", &kc, "-n", ".."]),
+        format!("error: invalid namespace \"..\": [may not be '..']\n{hint}")
+    );
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+    assert!(env.step_files(&id).is_empty());
+
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "-n", "", "--json", "--no-record"]);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 6);
+    assert_eq!(json["namespace"], serde_json::Value::Null);
+    assert!(api.requests().iter().any(|r| r == "GET /api/v1/pods?&limit=500"), "{:?}", api.requests());
+}
+
+#[test]
+fn kube_insecure_skip_tls_verify_with_a_ca_is_refused_like_kubectl() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    for (ca, key) in [
+        ("    certificate-authority-data: AAAA\n", "certificate-authority-data"),
+        ("    certificate-authority: ca.crt\n", "certificate-authority"),
+    ] {
+        let kc = kubeconfig_with(&env, &api, &format!("    insecure-skip-tls-verify: true\n{ca}"), "", "");
+        assert_eq!(
+            env.fails(1, &["snapshot", "--kubeconfig", &kc]),
+            format!(
+                "error: context \"k3s\" in {kc}: cluster \"k3s\" sets both insecure-skip-tls-verify: true and {key}: \
+                 specifying a root certificates file with the insecure flag is not allowed\n  \
+                 hint: remove insecure-skip-tls-verify (the {key} checks the server), or remove {key}\n"
+            )
+        );
+    }
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+    assert!(env.step_files(&id).is_empty());
+    // Alone, the flag is kubectl's --insecure-skip-tls-verify: allowed.
+    let kc = kubeconfig_with(&env, &api, "    insecure-skip-tls-verify: true\n", "", "");
+    env.ok(&["snapshot", "--kubeconfig", &kc, "--no-record"]);
+}
+
+#[test]
+fn kube_hints_name_the_flags_that_were_given() {
+    let api = FakeApi::seed();
+    api.set_fault(Some(Fault::Status(403)));
+    let (env, _id) = TestEnv::with_incident();
+    let kc = kubeconfig_with(&env, &api, "", "", "");
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &kc, "-n", "kube-system", "--no-record"]);
+    assert!(
+        err.ends_with(&format!(
+            "hint: the user may not do this: `kubectl auth can-i list pods -n kube-system --kubeconfig {kc} --context k3s` tells\n"
+        )),
+        "{err}"
+    );
+    let err = env.fails(1, &["watch", "--kubeconfig", &kc, "-n", "kube-system", "--interval", "500ms"]);
+    assert!(err.contains("forbids /api/v1/namespaces/kube-system/pods?watch=true: 403 Forbidden"), "{err}");
+    assert!(err.contains(&format!("`kubectl auth can-i list pods -n kube-system --kubeconfig {kc} --context k3s`")));
+    let refused = kubeconfig_text(&format!("http://127.0.0.1:{}", closed_port()), "old");
+    let file = env.root().join("refused.yaml");
+    std::fs::write(&file, refused).unwrap();
+    let err = env.fails(1, &["snapshot", "--kubeconfig", file.to_str().unwrap(), "--no-record"]);
+    assert!(err.contains(&format!("`kubectl cluster-info --kubeconfig {} --context old`", file.display())), "{err}");
 }
 
 #[test]

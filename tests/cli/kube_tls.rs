@@ -132,7 +132,12 @@ fn tls_with_the_kubeconfig_ca_and_a_client_certificate() {
     let kc = kubeconfig(&env, &api, &pki, false, true);
     let err = env.fails(1, &["snapshot", "--kubeconfig", &kc]);
     assert!(
-        err.contains(&format!("error: TLS with the server 127.0.0.1:{} (context \"tls\") failed: ", api.port)),
+        err.ends_with(&format!(
+            "error: TLS with the server 127.0.0.1:{} (context \"tls\") failed: x509: certificate signed by unknown authority\n  \
+             hint: the kubeconfig's certificate-authority did not sign the server's certificate: was the cluster reinstalled? \
+             copy certificate-authority-data from the server's kubeconfig (k3s: /etc/rancher/k3s/k3s.yaml)\n",
+            api.port
+        )),
         "{err}"
     );
     // No client certificate: the server ends the handshake.

@@ -61,7 +61,9 @@ fn watch_coalesces_a_crash_loop_and_relists_after_410() {
     let last = titles[titles.len() - 1];
     assert!(last.starts_with("Watch ended after 3s (--for elapsed)"), "{titles:?}");
     let end = steps[steps.len() - 1]["body"].as_str().unwrap();
-    assert!(end.contains("0 outages, 1 re-lists after 410 Gone"), "{end}");
+    assert!(end.contains("300 restarts,") && end.contains("0 outages, 1 re-lists after 410 Gone"), "{end}");
+    // The last step holds the whole watch's restarts, not only its own interval's.
+    assert_eq!(steps[steps.len() - 1]["watch"]["restarts_total"], 300, "{steps:?}");
     // The watcher listed pods again after the 410.
     let lists =
         api.requests().iter().filter(|r| r.starts_with("GET /api/v1/pods?") && !r.contains("watch=true")).count();

@@ -141,3 +141,76 @@ fn kube_watch_writes_its_last_step_on_sigterm_with_the_last_interval_in_it() {
     assert_eq!(last["watch"]["changes"][0], "5 restarts in 1 pod: kube-system/coredns-7b8c7b8d4-x9k2p +5", "{last}");
     assert!(last["body"].as_str().unwrap().contains("0 change steps"), "{last}");
 }
+
+#[test]
+fn kube_watch_ends_at_once_when_pods_or_every_feed_is_forbidden() {
+    for fault_everything in [false, true] {
+        let api = FakeApi::seed();
+        if fault_everything {
+            api.set_fault(Some(Fault::Status(403)));
+        } else {
+            api.state.lock().unwrap().path_faults.push(("/api/v1/pods".into(), Fault::Status(403)));
+        }
+        let (env, id) = TestEnv::with_incident();
+        let kc = api.kubeconfig(env.root(), "k3s");
+        let args = ["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "500ms"];
+        let (out, took) = run_within(&env, &args, Duration::from_secs(15));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
+        assert!(!stderr.contains("watching the rest without it"), "{stderr}");
+        assert!(
+            stderr.contains("error: the server 127.0.0.1:")
+                && stderr.contains("forbids /api/v1/")
+                && stderr.contains(": 403 Forbidden"),
+            "{stderr}"
+        );
+        let steps = watch_steps(&env, &id);
+        let last = steps.last().unwrap();
+        assert!(last["title"].as_str().unwrap().ends_with("(the server refuses the watch)"), "{last}");
+    }
+}
+
+#[test]
+fn kube_watch_notices_a_server_that_stops_answering_without_closing() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    let args = ["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", "500ms", "--request-timeout", "5s"];
+    let child = env.command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let started = Instant::now();
+    while ["pods", "nodes", "events"]
+        .iter()
+        .any(|r| api.state.lock().unwrap().watch_calls.get(*r).copied().unwrap_or(0) == 0)
+    {
+        assert!(started.elapsed() < Duration::from_secs(20), "{:?}", api.requests());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Connections stay open, nothing is answered: a stopped process, a black-holed address.
+    api.set_fault(Some(Fault::Hang));
+    std::thread::sleep(Duration::from_secs(4));
+    api.set_fault(None);
+    std::thread::sleep(Duration::from_secs(3));
+    // SAFETY: kill(2) on the child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("did not answer /version within 1s, and the watches have been silent for")
+            && stderr.contains("answers again"),
+        "{stderr}"
+    );
+    let steps = watch_steps(&env, &id);
+    let outages: Vec<_> = steps.iter().filter(|s| !s["error"].is_null()).collect();
+    assert_eq!(outages.len(), 1, "{steps:?}");
+    assert_eq!(outages[0]["error"]["kind"], "timeout", "{steps:?}");
+    let title = outages[0]["title"].as_str().unwrap();
+    assert!(title.starts_with("API server 127.0.0.1:"), "{steps:?}");
+    // Seconds: an outage of a few seconds must not read 05:28–05:28.
+    let span = title.rsplit_once('(').unwrap().1;
+    assert_eq!(span.len(), "08:23:04–08:23:09)".len(), "{title}");
+    assert_eq!(steps.last().unwrap()["watch"]["outages"], 1, "{steps:?}");
+    // The feeds were opened again on new connections once the server answered.
+    assert!(api.state.lock().unwrap().watch_calls["pods"] >= 2, "{:?}", api.requests());
+}

@@ -886,3 +886,46 @@ fn serve_on_a_port_in_use_says_so_before_building_anything() {
     );
     assert!(!env.root().join(".incident/serve").exists(), "nothing was built");
 }
+
+#[test]
+fn templates_list_tells_an_unchanged_copy_from_an_edited_one() {
+    let (env, _) = TestEnv::with_incident();
+    env.ok(&["templates", "export"]);
+    let base = env.root().join("templates/site/base.html.tera");
+    std::fs::write(&base, format!("{{# ours #}}{}", std::fs::read_to_string(&base).unwrap())).unwrap();
+    let list = env.ok(&["templates", "list"]);
+    assert!(list.contains("\nsite/base.html.tera\toverridden by templates/site/base.html.tera\n"), "{list}");
+    assert!(
+        list.contains(
+            "\nsite/list.html.tera\toverridden by templates/site/list.html.tera, a copy of the built-in one (delete it to \
+             follow it)\n"
+        ),
+        "{list}"
+    );
+}
+
+#[test]
+fn the_publish_summary_counts_only_what_is_on_the_site_and_always_says_what_is_left_out() {
+    let env = TestEnv::new();
+    env.ok(&["start", "Resolved one"]);
+    env.ok(&["mark", "resolved"]);
+    env.ok(&["start", "Still open"]);
+    let first = env.run(&["publish"]);
+    assert!(
+        first.stderr.contains(
+            " (1 rendered, 0 unchanged; 11 files written, 0 removed); left out: 1 open (--include-open), 0 internal \
+             (--include-internal)\n"
+        ),
+        "{}",
+        first.stderr
+    );
+    let again = env.run(&["publish"]);
+    assert!(
+        again.stderr.contains(
+            " (0 rendered, 1 unchanged; 0 files written, 0 removed); left out: 1 open (--include-open), 0 internal \
+             (--include-internal)\n"
+        ),
+        "{}",
+        again.stderr
+    );
+}
