@@ -166,7 +166,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
 fn out_target(path: &Path) -> Result<PathBuf> {
     use std::os::unix::fs::FileTypeExt;
     match fs::metadata(path) {
-        Ok(m) if m.is_file() => return Ok(fs::canonicalize(path).map_err(|e| Error::io("read", path, e))?),
+        Ok(m) if m.is_file() => return fs::canonicalize(path).map_err(|e| Error::io("read", path, e)),
         Ok(m) => {
             let t = m.file_type();
             let what = if t.is_dir() {
