@@ -436,17 +436,44 @@ pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timest
 /// Restart counts (`facts.restarts_total`) in the incident's outputs and snapshots, in
 /// timeline order. A run or capture step without `facts` has them read from its body.
 pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
+    restart_observations_checked(incident).0
+}
+
+/// As [`restart_observations`], and a warning for each run or capture step whose body
+/// (holding the whole output: not spooled to a file) gives a restart count other than its
+/// recorded `facts`: the output was edited since it was recorded, and the body's count is
+/// the one used.
+pub fn restart_observations_checked(incident: &Incident) -> (Vec<RestartObservation>, Vec<String>) {
+    let mut warnings = Vec::new();
     let mut observations: Vec<RestartObservation> = incident
         .steps
         .iter()
         .filter(|s| s.meta.kind.has_output())
         .filter_map(|s| {
             let extracted;
+            let output_in_body = matches!(s.meta.kind, StepKind::Capture | StepKind::Run);
             let facts = match &s.meta.facts {
+                Some(facts) if output_in_body && s.meta.output_file.is_none() => {
+                    extracted = crate::extract::extract(&s.body, crate::extract::Hint::Auto);
+                    // A body without a count (the output cut away, facts written by
+                    // hand) leaves the recorded facts in force.
+                    if extracted.restarts_total.is_none() || extracted.restarts_total == facts.restarts_total {
+                        facts
+                    } else {
+                        let count = |n: Option<u64>| n.map_or("no restart count".into(), |n| format::plural(n, "restart"));
+                        warnings.push(format!(
+                            "step {}: its output was edited since it was recorded ({} in its body, {} in its recorded facts); the body's are used",
+                            s.meta.id,
+                            count(extracted.restarts_total),
+                            count(facts.restarts_total)
+                        ));
+                        &extracted
+                    }
+                }
                 Some(facts) => facts,
                 // Written by hand (in Obsidian, say): the output in its body is read as
                 // `incident capture` reads it.
-                None if matches!(s.meta.kind, StepKind::Capture | StepKind::Run) => {
+                None if output_in_body => {
                     extracted = crate::extract::extract(&s.body, crate::extract::Hint::Auto);
                     &extracted
                 }
@@ -468,5 +495,5 @@ pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
         })
         .collect();
     pod_keys::qualify_bare_names(&mut observations);
-    observations
+    (observations, warnings)
 }

@@ -42,8 +42,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     postmortem::use_incident_offset(&mut loaded.incident);
     let inc = &loaded.incident;
     let now = postmortem::shown_at(cfg.clock.now(), inc.own_offset());
-    let observations = metrics::restart_observations(inc);
+    let (observations, edited) = metrics::restart_observations_checked(inc);
     let mut m = metrics::compute(inc, &observations, now);
+    m.warnings.extend(edited);
     m.note_unreadable(&unreadable_milestones(&incident, &loaded.warnings));
     for w in load_warnings.iter().chain(&m.warnings) {
         ui.warn(w);

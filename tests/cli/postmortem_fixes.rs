@@ -334,3 +334,29 @@ fn a_backdated_step_after_falling_back_shows_its_own_wall_clock() {
     let out = env.ok(&["postmortem", "--out", "-"]);
     assert!(out.contains("- 01:30 (UTC-06:00) **Detected** *(recorded 2025-11-02 01:40)* · [milestone]"), "{out}");
 }
+
+#[test]
+fn an_edited_output_body_wins_over_its_stale_facts_and_says_so() {
+    let (env, id) = TestEnv::with_incident();
+    let table =
+        "NAMESPACE NAME READY STATUS RESTARTS AGE\nollama ollama-5f7c9d8b4-p2k8n 0/1 CrashLoopBackOff 1756 2d\n";
+    let r = env.run_with_stdin(
+        &["capture", "-q", "--no-echo", "-c", "kubectl get pods -A", "--exit-code", "0"],
+        table.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    assert!(out.contains("| **Total restarts (peak)** | 1,756 |"), "{out}");
+    let step = env.step_files(&id).into_iter().find(|p| p.to_str().unwrap().contains("-capture-")).unwrap();
+    let step_id = step.file_stem().unwrap().to_str().unwrap().to_string();
+    let text = fs::read_to_string(&step).unwrap();
+    fs::write(&step, text.replace("CrashLoopBackOff 1756", "CrashLoopBackOff 1765")).unwrap();
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: step {step_id}: its output was edited since it was recorded (1,765 restarts in its body, 1,756 restarts in its recorded facts); the body's are used\n"
+        )
+    );
+    assert!(r.stdout.contains("| **Total restarts (peak)** | 1,765 |"), "{}", r.stdout);
+}
