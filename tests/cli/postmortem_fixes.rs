@@ -360,3 +360,19 @@ fn an_edited_output_body_wins_over_its_stale_facts_and_says_so() {
     );
     assert!(r.stdout.contains("| **Total restarts (peak)** | 1,765 |"), "{}", r.stdout);
 }
+
+#[test]
+fn a_template_error_quotes_the_undefined_variable() {
+    let (env, _id) = TestEnv::with_incident();
+    fs::create_dir_all(env.root().join("templates")).unwrap();
+    let path = env.root().join("templates/mine.md.tera");
+    fs::write(&path, "# {{ incident.title }}\n{{ metrics.rows[0].bogus }}\n").unwrap();
+    let err = env.fails(1, &["postmortem", "--template", "mine.md.tera", "--out", "-"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {}:2: column 20: Tried to render a variable that is undefined (`metrics.rows[0].bogus`)\n  hint: fix the template\n",
+            path.display()
+        )
+    );
+}
