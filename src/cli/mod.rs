@@ -231,7 +231,7 @@ pub enum Command {
     /// Look for the usual suspects (node IP drift, CoreDNS loop, crash loops, NotReady
     /// nodes, expiring events) and record each finding with its evidence
     #[command(
-        after_help = "The host's addresses come from an `ip addr` capture in the incident, or from this\nmachine's interfaces when it is one of the nodes.\n\nExamples:\n  incident check\n  incident check --offline        # the last snapshot, no cluster needed\n  incident check --json | jq '.[].title'"
+        after_help = "The host's addresses come from an `ip addr` capture in the incident, or from this\nmachine's interfaces when it is one of the nodes.\n\nExit status: 0 when it could look, whatever it found (findings are evidence, not a\nverdict); 1 when it could not ask the cluster.\n\nExamples:\n  incident check\n  incident check --offline        # the last snapshot, no cluster needed\n  incident check --json | jq '.[].title'"
     )]
     Check(CheckArgs),
     /// Follow pods, nodes and events into the incident: at most one step per interval,

@@ -202,6 +202,16 @@ fn every_kind_of_the_vocabulary() {
     );
 }
 
+/// Each line gives exactly one error, of this kind, about this endpoint.
+fn assert_one_error_each(cases: &[(&str, &str, Option<&str>)]) {
+    for &(line, kind, endpoint) in cases {
+        let f = extract(line, Hint::Log);
+        assert_eq!(f.errors.len(), 1, "{line}");
+        assert_eq!(f.errors[0].kind, kind, "{line}");
+        assert_eq!(f.errors[0].endpoint.as_deref(), endpoint, "{line}");
+    }
+}
+
 #[test]
 fn resolver_messages_and_dig_endpoints() {
     let cases = [
@@ -215,12 +225,7 @@ fn resolver_messages_and_dig_endpoints() {
         (";; communications error to 10.43.0.10#53: timed out", "dns_timeout", Some("10.43.0.10:53")),
         (";; communications error to fd00::10#53: timed out", "dns_timeout", Some("[fd00::10]:53")),
     ];
-    for (line, kind, endpoint) in cases {
-        let f = extract(line, Hint::Log);
-        assert_eq!(f.errors.len(), 1, "{line}");
-        assert_eq!(f.errors[0].kind, kind, "{line}");
-        assert_eq!(f.errors[0].endpoint.as_deref(), endpoint, "{line}");
-    }
+    assert_one_error_each(&cases);
 }
 
 #[test]
@@ -243,12 +248,7 @@ fn timeouts_unreachable_networks_and_other_tools_wording() {
         ("failed to pull and unpack image \"docker.io/library/x:1\": not found", "image_pull", None),
         ("dial tcp 10.1.0.1:443: connect: network is unreachable", "no_route_to_host", Some("10.1.0.1:443")),
     ];
-    for (line, kind, endpoint) in cases {
-        let f = extract(line, Hint::Log);
-        assert_eq!(f.errors.len(), 1, "{line}");
-        assert_eq!(f.errors[0].kind, kind, "{line}");
-        assert_eq!(f.errors[0].endpoint.as_deref(), endpoint, "{line}");
-    }
+    assert_one_error_each(&cases);
 }
 
 #[test]
