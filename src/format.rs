@@ -21,25 +21,45 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
-/// `22 minutes`, `1 hour 7 minutes`: for prose and postmortems.
-/// Minutes are rounded (half up), as the clock times beside them are: 08:22:30 → 08:45:00
-/// is 23 minutes, not 22.
+/// `22 minutes`, `1 hour 7 minutes`, `7 days 0 hours 23 minutes`: for prose and
+/// postmortems. Minutes are rounded (half up), as the clock times beside them are:
+/// 08:22:30 → 08:45:00 is 23 minutes, not 22. From a day on, days lead; a zero between
+/// two other units stays, so the words read like the endpoints' difference.
 pub fn duration_words(d: Duration) -> String {
     let secs = d.num_seconds();
     if secs.abs() < 60 {
         return signed_plural(secs, "second");
     }
-    let mins = secs.signum() * ((secs.abs() + 30) / 60);
-    let (h, m) = (mins / 60, mins % 60);
-    match (h, m) {
-        (0, m) => signed_plural(m, "minute"),
-        (h, 0) => signed_plural(h, "hour"),
-        (h, m) => format!("{} {}", signed_plural(h, "hour"), signed_plural(m, "minute")),
-    }
+    let sign = if secs < 0 { "-" } else { "" };
+    let mins = (secs.abs() + 30) / 60;
+    let (days, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
+    let words = match (days, h, m) {
+        (0, 0, m) => plural(m as u64, "minute"),
+        (0, h, 0) => plural(h as u64, "hour"),
+        (0, h, m) => format!("{} {}", plural(h as u64, "hour"), plural(m as u64, "minute")),
+        (d, 0, 0) => plural(d as u64, "day"),
+        (d, h, 0) => format!("{} {}", plural(d as u64, "day"), plural(h as u64, "hour")),
+        (d, h, m) => format!("{} {} {}", plural(d as u64, "day"), plural(h as u64, "hour"), plural(m as u64, "minute")),
+    };
+    format!("{sign}{words}")
 }
 
 fn signed_plural(n: i64, unit: &str) -> String {
     format!("{}{}", if n < 0 { "-" } else { "" }, plural(n.unsigned_abs(), unit))
+}
+
+/// An interval's endpoint: `09:30` on the day of `day_of`, else `Oct 7 09:30` (and the
+/// year too when that differs), so a multi-day interval can be checked from its endpoints.
+pub fn endpoint(t: Timestamp, day_of: Timestamp) -> String {
+    use chrono::Datelike;
+    let (d, day) = (t.date_naive(), day_of.date_naive());
+    if d == day {
+        clock(t)
+    } else if d.year() == day.year() {
+        format!("{} {}", t.format("%b %-d"), clock(t))
+    } else {
+        format!("{} {}", t.format("%b %-d %Y"), clock(t))
+    }
 }
 
 /// `1 incident`, `2 incidents`, `6,812 restarts`.
@@ -125,7 +145,16 @@ mod tests {
         assert_eq!(duration_words(Duration::seconds(22 * 60 + 29)), "22 minutes");
         assert_eq!(duration_words(Duration::seconds(-(22 * 60 + 30))), "-23 minutes");
         assert_eq!(duration_words(Duration::seconds(59 * 60 + 45)), "1 hour");
+        assert_eq!(duration_words(Duration::minutes(168 * 60 + 23)), "7 days 0 hours 23 minutes");
+        assert_eq!(duration_words(Duration::minutes(217 * 60 + 30)), "9 days 1 hour 30 minutes");
+        assert_eq!(duration_words(Duration::hours(48)), "2 days");
+        assert_eq!(duration_words(Duration::hours(-26)), "-1 day 2 hours");
         assert_eq!(thousands(6812), "6,812");
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+        let start = t("2025-09-28T08:00:00-05:00");
+        assert_eq!(endpoint(t("2025-09-28T23:55:00-05:00"), start), "23:55");
+        assert_eq!(endpoint(t("2025-10-07T09:30:00-05:00"), start), "Oct 7 09:30");
+        assert_eq!(endpoint(t("2026-01-02T02:20:00-06:00"), start), "Jan 2 2026 02:20");
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(first_line("\n  hello world  \nsecond", 8), "hello w…");
     }

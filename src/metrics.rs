@@ -81,9 +81,19 @@ pub struct RestartObservation {
     /// The sum over the pods that output lists (a filtered listing counts fewer pods).
     pub total: u64,
     pub step: String,
-    /// `namespace/name` → restarts, for the pods the output lists by name.
+    /// The pods the output lists by name, with their counts.
     #[serde(skip)]
-    pub pods: Vec<(String, u64)>,
+    pub pods: Vec<PodCount>,
+}
+
+/// One pod's restart count in one output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodCount {
+    /// `namespace/name`.
+    pub key: String,
+    /// Only snapshots from the API know it; a recreated pod has a new one.
+    pub uid: Option<String>,
+    pub restarts: u64,
 }
 
 /// Restarts across the observations: the highest count seen, and how much it grew.
@@ -92,9 +102,10 @@ pub struct Restarts {
     pub observations: Vec<RestartObservation>,
     /// The highest `restarts_total` seen (the first such observation).
     pub peak: Option<RestartObservation>,
-    /// New restarts of the same pods between outputs: for each pod seen in two or more
-    /// outputs, the sum of the rises of its count (a recreated pod has a new name and
-    /// starts a new count). Needs a pod seen twice.
+    /// New restarts between outputs: for each pod name seen in two or more outputs, the
+    /// sum of the rises of its count. A recreated pod is a new pod (a StatefulSet's keeps
+    /// its name): a new UID, or without UIDs a count lower than before, means every
+    /// restart it shows happened since. Needs a pod seen twice.
     pub increase: Option<u64>,
     /// Why `peak` or `increase` is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -141,6 +152,23 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Says in every reason "… not recorded" that step files could not be read (`files`,
+    /// relative to the incident folder): the missing milestone may be in one of them.
+    pub fn note_unreadable(&mut self, files: &[String]) {
+        let says = match files {
+            [] => return,
+            [one] => format!("the step file {one} could not be read"),
+            many => format!("{} step files could not be read (see Notes on the record)", many.len()),
+        };
+        for i in &mut self.intervals {
+            if let Span::Unknown { reason } = &mut i.span
+                && reason.contains("not recorded")
+            {
+                reason.push_str(&format!("; {says}"));
+            }
+        }
+    }
+
     pub fn interval(&self, key: &str) -> Option<&Interval> {
         self.intervals.iter().find(|i| i.key == key)
     }
@@ -309,12 +337,14 @@ impl<'a> Builder<'a> {
             Some(b) if b.total >= o.total => Some(b),
             _ => Some(o),
         });
-        let mut last: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        let mut last: std::collections::HashMap<&str, &PodCount> = std::collections::HashMap::new();
         let mut increase = None::<u64>;
         for o in &obs {
-            for (pod, restarts) in &o.pods {
-                if let Some(before) = last.insert(pod, *restarts) {
-                    *increase.get_or_insert(0) += restarts.saturating_sub(before);
+            for pod in &o.pods {
+                if let Some(before) = last.insert(&pod.key, pod) {
+                    let new_uid = matches!((&before.uid, &pod.uid), (Some(a), Some(b)) if a != b);
+                    let recreated = new_uid || pod.restarts < before.restarts;
+                    *increase.get_or_insert(0) += if recreated { pod.restarts } else { pod.restarts - before.restarts };
                 }
             }
         }
@@ -404,25 +434,66 @@ pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timest
 }
 
 /// Restart counts (`facts.restarts_total`) in the incident's outputs and snapshots, in
-/// timeline order.
+/// timeline order. A run or capture step without `facts` has them read from its body.
 pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
+    restart_observations_checked(incident).0
+}
+
+/// As [`restart_observations`], and a warning for each run or capture step whose body
+/// (holding the whole output: not spooled to a file) gives a restart count other than its
+/// recorded `facts`: the output was edited since it was recorded, and the body's count is
+/// the one used.
+pub fn restart_observations_checked(incident: &Incident) -> (Vec<RestartObservation>, Vec<String>) {
+    let mut warnings = Vec::new();
     let mut observations: Vec<RestartObservation> = incident
         .steps
         .iter()
         .filter(|s| s.meta.kind.has_output())
         .filter_map(|s| {
-            let facts = s.meta.facts.as_ref()?;
+            let extracted;
+            let output_in_body = matches!(s.meta.kind, StepKind::Capture | StepKind::Run);
+            let facts = match &s.meta.facts {
+                Some(facts) if output_in_body && s.meta.output_file.is_none() => {
+                    extracted = crate::extract::extract(&s.body, crate::extract::Hint::Auto);
+                    // A body without a count (the output cut away, facts written by
+                    // hand) leaves the recorded facts in force.
+                    if extracted.restarts_total.is_none() || extracted.restarts_total == facts.restarts_total {
+                        facts
+                    } else {
+                        let count = |n: Option<u64>| n.map_or("no restart count".into(), |n| format::plural(n, "restart"));
+                        warnings.push(format!(
+                            "step {}: its output was edited since it was recorded ({} in its body, {} in its recorded facts); the body's are used",
+                            s.meta.id,
+                            count(extracted.restarts_total),
+                            count(facts.restarts_total)
+                        ));
+                        &extracted
+                    }
+                }
+                Some(facts) => facts,
+                // Written by hand (in Obsidian, say): the output in its body is read as
+                // `incident capture` reads it.
+                None if output_in_body => {
+                    extracted = crate::extract::extract(&s.body, crate::extract::Hint::Auto);
+                    &extracted
+                }
+                None => return None,
+            };
             let total = facts.restarts_total?;
             let command = s.meta.command.clone().or_else(|| s.meta.argv.as_ref().map(shell_words::join));
             let listed_in = facts.namespace.clone().or_else(|| command.as_deref().and_then(pod_keys::namespace_of));
             let pods = facts
                 .pods
                 .iter()
-                .map(|p| (pod_keys::key(p.namespace.as_deref(), &p.name, listed_in.as_deref()), p.restarts))
+                .map(|p| PodCount {
+                    key: pod_keys::key(p.namespace.as_deref(), &p.name, listed_in.as_deref()),
+                    uid: p.uid.clone(),
+                    restarts: p.restarts,
+                })
                 .collect();
             Some(RestartObservation { at: s.meta.at, total, step: s.meta.id.clone(), pods })
         })
         .collect();
     pod_keys::qualify_bare_names(&mut observations);
-    observations
+    (observations, warnings)
 }

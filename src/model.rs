@@ -544,8 +544,9 @@ impl Incident {
 
     /// Times written without an offset (by hand, or by Obsidian's date property) meant the
     /// incident's local time, not UTC: moves them there and puts the timeline back in order.
-    /// That offset is `incident.md`'s, or, when it has none (or names only a day), that of
-    /// the first step that has one.
+    /// A step's time takes the offset of the nearest step before it on the wall clock that
+    /// has one (after a daylight-saving change, the new one); before any, `incident.md`'s,
+    /// or, when it has none (or names only a day), that of the first step that has one.
     pub fn place_local_times(&mut self) {
         let own_naive = self.meta.at_without_offset && !self.meta.day_only;
         if !own_naive && !self.steps.iter().any(|s| s.meta.at_without_offset) {
@@ -563,8 +564,19 @@ impl Incident {
             self.meta.at = in_offset(self.meta.at, offset);
             self.meta.at_without_offset = false;
         }
+        // Wall-clock time → offset of the steps that have one, in wall-clock order.
+        let mut known: Vec<(chrono::NaiveDateTime, chrono::FixedOffset)> = self
+            .steps
+            .iter()
+            .filter(|s| !s.meta.at_without_offset)
+            .map(|s| (s.meta.at.naive_local(), *s.meta.at.offset()))
+            .collect();
+        known.sort_by_key(|(t, _)| *t);
         for step in self.steps.iter_mut().filter(|s| s.meta.at_without_offset) {
-            step.meta.at = in_offset(step.meta.at, offset);
+            let wall = step.meta.at.naive_utc();
+            let before = known.partition_point(|(t, _)| *t <= wall);
+            let own = before.checked_sub(1).map_or(offset, |i| known[i].1);
+            step.meta.at = in_offset(step.meta.at, own);
         }
         sort_timeline(&mut self.steps);
     }
@@ -592,7 +604,12 @@ impl Step {
     pub fn headline(&self) -> String {
         use crate::format::first_line;
         let m = &self.meta;
-        let body_line = || first_line(&self.body, 100);
+        // The first line of text: a code fence's opening line (```bash) says nothing.
+        let body_line = || {
+            let is_fence = |l: &str| l.trim_start().starts_with("```") || l.trim_start().starts_with("~~~");
+            let text: Vec<&str> = self.body.lines().filter(|l| !l.trim().is_empty() && !is_fence(l)).take(1).collect();
+            first_line(text.first().copied().unwrap_or(""), 100)
+        };
         match m.kind {
             StepKind::Run | StepKind::Capture => {
                 let what = m

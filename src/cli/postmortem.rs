@@ -19,7 +19,8 @@ Write the postmortem: metrics with their sources, timeline, options, lessons.
 Writes postmortem.md into the incident folder, with `generated: true`, `generated_at`,
 `incident`, `template` and `sources` (each step id, and incident.md, mapped to the sha256
 of its file) in its frontmatter, and the pictures postmortem-timeline.svg and, with two or
-more restart counts, postmortem-restarts.svg beside it. `--check` compares `sources` with
+more restart counts, postmortem-restarts.svg beside it (for --out FILE.md: FILE-timeline.svg,
+FILE-restarts.svg). `--check` compares `sources` with
 the files now and exits 1 naming the steps changed, added or removed since.
 
 Every duration is shown with its endpoints and the steps they come from, or as
@@ -36,8 +37,9 @@ Template data (`--format json` prints it; every time is pre-formatted text):
   incident                id, title, severity, status, services, services_unaffected, tags,
                           authors, started, date, recovered, resolved, summary (incident.md's
                           body)
-  metrics.rows[]          the table: key, name, value, known, from, to (\"08:23\"), source
-                          (Markdown links to the endpoint steps), note
+  metrics.rows[]          the table: key, name, value, known, from, to (\"08:23\"; \"Oct 7
+                          09:30\" on another day than the start), source (Markdown links
+                          to the endpoint steps), note
                           keys: discovery, time_to_detect, time_to_diagnose, recovery_time,
                           time_to_recover, permanent_fix, total_downtime, restarts_peak,
                           restarts_increase, services_affected, services_unaffected,
@@ -62,7 +64,8 @@ Template data (`--format json` prints it; every time is pre-formatted text):
   commands[], changes[]   time, command, exit, effect, reason, link, output_link
                           (changes: the state-changing ones, the mutation ledger)
   snapshots[]             time, headline, link, output_link
-  pictures                timeline, restarts: file names, or null
+  pictures                timeline, restarts: the file names beside a Markdown file; null
+                          when none is written (on stdout, and so always in --format json)
   warnings[]              text
 A moment is {time, date_time, text, step, link}.
 
@@ -87,8 +90,11 @@ pub struct PostmortemArgs {
     /// md: the rendered postmortem; json: exactly the data the template sees
     #[arg(long, value_enum, default_value_t = PostmortemFormat::Md)]
     pub format: PostmortemFormat,
+    /// The same as --format json, as report, list and show take it
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     /// Exit 1 when postmortem.md is older than the steps (naming the steps that changed)
-    #[arg(long, conflicts_with_all = ["out", "template", "format"])]
+    #[arg(long, conflicts_with_all = ["out", "template", "format", "json"])]
     pub check: bool,
     /// Overwrite a postmortem.md that was not generated (has no `generated: true`)
     #[arg(long)]

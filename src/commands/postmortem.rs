@@ -14,11 +14,11 @@ use crate::error::{Error, Result};
 use crate::frontmatter;
 use crate::metrics;
 use crate::model::Incident;
-use crate::render::postmortem::{self, DEFAULT_TEMPLATE, Inputs, Pictures, RESTARTS_SVG, TIMELINE_SVG};
+use crate::render::postmortem::{self, DEFAULT_TEMPLATE, Inputs, Pictures};
 use crate::render::svg;
 use crate::render::templates::{TEMPLATES_DIR, Templates};
 use crate::ui::Ui;
-use crate::vault::{IncidentRef, Sources, Vault, atomic, compare};
+use crate::vault::{IncidentRef, Sources, Vault, Warning, atomic, compare};
 use previous::{Front, Previous, Written, body_digest};
 
 pub const POSTMORTEM_FILE: &str = "postmortem.md";
@@ -41,15 +41,18 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let mut loaded = loaded;
     postmortem::use_incident_offset(&mut loaded.incident);
     let inc = &loaded.incident;
-    let now = cfg.clock.now().with_timezone(inc.meta.at.offset());
-    let observations = metrics::restart_observations(inc);
-    let m = metrics::compute(inc, &observations, now);
+    let now = postmortem::shown_at(cfg.clock.now(), inc.own_offset());
+    let (observations, edited) = metrics::restart_observations_checked(inc);
+    let mut m = metrics::compute(inc, &observations, now);
+    m.warnings.extend(edited);
+    m.note_unreadable(&unreadable_milestones(&incident, &loaded.warnings));
     for w in load_warnings.iter().chain(&m.warnings) {
         ui.warn(w);
     }
-    let dest = match (&args.out, args.format) {
+    let format = if args.json { PostmortemFormat::Json } else { args.format };
+    let dest = match (&args.out, format) {
         (Some(p), _) if p.as_os_str() == "-" => Dest::Stdout,
-        (Some(p), _) => Dest::File(cfg.cwd.join(p)),
+        (Some(p), _) => Dest::File(out_target(&cfg.cwd.join(p))?),
         (None, PostmortemFormat::Json) => Dest::Stdout,
         (None, PostmortemFormat::Md) => Dest::File(incident.dir.join(POSTMORTEM_FILE)),
     };
@@ -59,25 +62,50 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         Dest::Stdout => None,
     };
     if let (Dest::File(path), Some(previous)) = (&dest, &previous) {
-        previous.refuse(path, args.force)?;
+        previous.refuse(path, args.force, &incident.slug)?;
+        if let Written::Broken(e) = &previous.written {
+            ui.warn(&format!(
+                "{}:{}: {}; written anew, the keys added by hand to its frontmatter are lost",
+                vault.rel(path).display(),
+                e.line,
+                e.message
+            ));
+        }
     }
     let previous = previous.and_then(|p| p.front).unwrap_or_default();
     // Written again as it was first written: with the same template.
+    let kept_template = args.template.is_none().then(|| previous.template.clone()).flatten();
     let template = args.template.clone().or(previous.template).unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
+    if let (Some(name), Dest::File(path)) = (&kept_template, &dest)
+        && template_missing(&vault, name)
+    {
+        return Err(Error::user_hint(
+            format!(
+                "no template {name:?} in {} nor built in; {} names it in its frontmatter (`template: {name}`)",
+                vault.root.join(TEMPLATES_DIR).display(),
+                vault.rel(path).display()
+            ),
+            format!(
+                "switch back to the built-in one with `incident postmortem {} --template {DEFAULT_TEMPLATE}`, or put {name} back in templates/",
+                incident.slug
+            ),
+        ));
+    }
     // Pictures only beside a Markdown file: on stdout nobody could follow the links.
-    let pictures = match (&dest, args.format) {
+    let pictures = match (&dest, format) {
         (Dest::File(path), PostmortemFormat::Md) => {
             let dir = path.parent().unwrap_or(Path::new("."));
             let timeline = svg::timeline(&m);
             let restarts = svg::restarts(&m.restarts.observations);
+            let (timeline_svg, restarts_svg) = postmortem::picture_names(path);
             let mut pictures = Pictures::default();
             if let Some(text) = timeline {
-                atomic::write_replace(&dir.join(TIMELINE_SVG), text.as_bytes())?;
-                pictures.timeline = Some(TIMELINE_SVG.to_string());
+                atomic::write_replace(&dir.join(&timeline_svg), text.as_bytes())?;
+                pictures.timeline = Some(timeline_svg);
             }
             if let Some(text) = restarts {
-                atomic::write_replace(&dir.join(RESTARTS_SVG), text.as_bytes())?;
-                pictures.restarts = Some(RESTARTS_SVG.to_string());
+                atomic::write_replace(&dir.join(&restarts_svg), text.as_bytes())?;
+                pictures.restarts = Some(restarts_svg);
             }
             pictures
         }
@@ -97,7 +125,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     };
     let inputs = Inputs { now, step_file: &step_file, link_prefix, pictures, load_warnings };
     let data = postmortem::build(inc, m, inputs);
-    let text = match args.format {
+    let text = match format {
         PostmortemFormat::Json => serde_json::to_string_pretty(&data).expect("postmortem data serializes") + "\n",
         PostmortemFormat::Md => {
             let templates = load_templates(&vault, &template)?;
@@ -128,6 +156,69 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// Where `--out FILE` writes. A symbolic link is followed, as editors and git do: its
+/// target is replaced and the link stays. Anything but a regular file (a device, a FIFO,
+/// a folder) is refused rather than written through: a postmortem file is read back
+/// before it is replaced (a FIFO would block), gets pictures beside it (in `/dev`?) and
+/// is replaced by a rename, which would swap `/dev/null` for a plain file. `--out -`
+/// is the way to a pipe or a terminal.
+fn out_target(path: &Path) -> Result<PathBuf> {
+    use std::os::unix::fs::FileTypeExt;
+    match fs::metadata(path) {
+        Ok(m) if m.is_file() => return fs::canonicalize(path).map_err(|e| Error::io("read", path, e)),
+        Ok(m) => {
+            let t = m.file_type();
+            let what = if t.is_dir() {
+                "a folder"
+            } else if t.is_char_device() {
+                "a character device"
+            } else if t.is_block_device() {
+                "a block device"
+            } else if t.is_fifo() {
+                "a FIFO"
+            } else if t.is_socket() {
+                "a socket"
+            } else {
+                "not a regular file"
+            };
+            return Err(Error::user_hint(
+                format!("{} is {what}; a postmortem is written only to a regular file", path.display()),
+                "print it with `--out -` and send that where you want it (`--out - > FILE`, `--out - | less`)",
+            ));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("read", path, e)),
+    }
+    // Not there yet, or a link to a file not there yet: the link's target is created.
+    // The chain ends (a loop would have been ELOOP above, not NotFound).
+    let mut path = path.to_path_buf();
+    while fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let target = fs::read_link(&path).map_err(|e| Error::io("read", &path, e))?;
+        path = path.parent().unwrap_or(Path::new("/")).join(target);
+    }
+    Ok(path)
+}
+
+/// The step files the loader could not read that may hold a milestone (they mention one,
+/// or cannot be read at all), relative to the incident folder.
+fn unreadable_milestones(incident: &IncidentRef, warnings: &[Warning]) -> Vec<String> {
+    let steps = incident.dir.join("steps");
+    let mut files: Vec<String> = warnings
+        .iter()
+        .filter(|w| w.path.starts_with(&steps))
+        .filter(|w| fs::read_to_string(&w.path).map_or(true, |text| text.contains("milestone")))
+        .filter_map(|w| w.path.strip_prefix(&incident.dir).ok().map(|p| p.display().to_string()))
+        .collect();
+    files.dedup();
+    files
+}
+
+/// A template named in a postmortem's frontmatter that is neither built in nor in the
+/// vault's `templates/` (deleted or renamed since).
+fn template_missing(vault: &Vault, name: &str) -> bool {
+    !postmortem::TEMPLATES.iter().any(|(n, _)| *n == name) && !vault.root.join(TEMPLATES_DIR).join(name).is_file()
 }
 
 fn load_templates(vault: &Vault, template: &str) -> Result<Templates> {
@@ -166,8 +257,14 @@ fn check(
         Err(e) => return Err(Error::io("read", &path, e)),
     };
     let text = frontmatter::normalize(&bytes).map_err(|e| e.in_file(&path, None))?;
-    let (front, _): (Front, &str) = frontmatter::parse(&text)
-        .map_err(|e| e.in_file(&path, Some(format!("regenerate it with `incident postmortem {}`", incident.slug))))?;
+    let (front, body): (Front, &str) = frontmatter::parse(&text).map_err(|e| {
+        let hint = if let Written::Broken(_) = Previous::of(&text).written {
+            previous::broken_hint(&incident.slug)
+        } else {
+            format!("regenerate it with `incident postmortem {} --force`", incident.slug)
+        };
+        e.in_file(&path, Some(hint))
+    })?;
     if !front.generated {
         return Err(Error::user_hint(
             format!("{rel} was not generated by incident (no `generated: true`)"),
@@ -177,12 +274,18 @@ fn check(
     let changes = compare(&front.sources, &used_sources(sources, inc, now));
     let edited = Previous::of(&text).written == Written::Edited;
     let template = front.template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
+    let template_gone = template_missing(vault, &template);
     // Not recorded by older versions: then only the sources are compared.
-    let template_changed = front
-        .template_sha256
-        .as_ref()
-        .is_some_and(|old| load_templates(vault, &template).map_or(true, |t| t.fingerprint() != *old));
-    if changes.is_empty() && !template_changed {
+    let template_changed = !template_gone
+        && front
+            .template_sha256
+            .as_ref()
+            .is_some_and(|old| load_templates(vault, &template).map_or(true, |t| t.fingerprint() != *old));
+    // A removed step's file is gone too; it is named once, as removed.
+    let removed_file = |f: &String| changes.removed.iter().any(|id| *f == format!("steps/{id}.md"));
+    let gone: Vec<String> =
+        missing_link_targets(body, &incident.dir).into_iter().filter(|f| !removed_file(f)).collect();
+    if changes.is_empty() && !template_changed && !template_gone && gone.is_empty() {
         let by_hand = if edited { "; edited by hand since it was generated" } else { "" };
         ui.status(&format!("{rel} is up to date ({} sources){by_hand}", front.sources.len()));
         return Ok(0);
@@ -191,14 +294,24 @@ fn check(
     if template_changed {
         parts.push(format!("the template {template} changed"));
     }
+    if template_gone {
+        parts.push(format!("the template {template} named in its frontmatter is gone"));
+    }
     for (what, ids) in [("changed", &changes.changed), ("added", &changes.added), ("removed", &changes.removed)] {
         if !ids.is_empty() {
             parts.push(format!("{what}: {}", some(ids)));
         }
     }
+    if !gone.is_empty() {
+        parts.push(format!("it links to files that are gone (renamed or moved?): {}", some(&gone)));
+    }
     ui.error(
         &format!("{rel} is stale; since it was generated, {}", parts.join("; ")),
         Some(&match edited {
+            false if template_gone => format!(
+                "regenerate it with the built-in template: `incident postmortem {} --template {DEFAULT_TEMPLATE}`; or put {template} back in templates/",
+                incident.slug
+            ),
             false if template != DEFAULT_TEMPLATE => {
                 format!("regenerate it with `incident postmortem {}` (it keeps the template {template})", incident.slug)
             }
@@ -207,6 +320,24 @@ fn check(
         }),
     );
     Ok(1)
+}
+
+/// The relative link targets in `body` (a postmortem in `dir`) that are not there.
+fn missing_link_targets(body: &str, dir: &Path) -> Vec<String> {
+    static LINK: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\]\(([^)\s]+)\)").expect("valid regex"));
+    let mut gone: Vec<String> = Vec::new();
+    for cap in LINK.captures_iter(body) {
+        let target = &cap[1];
+        if target.contains(':') || target.starts_with('#') || target.starts_with('/') {
+            continue; // a URL, an anchor or an absolute path: not ours to check
+        }
+        let file = percent_encoding::percent_decode_str(target).decode_utf8_lossy().into_owned();
+        if !dir.join(&file).exists() && !gone.contains(&file) {
+            gone.push(file);
+        }
+    }
+    gone
 }
 
 /// Names the first few; a re-recorded incident would otherwise print a screenful.

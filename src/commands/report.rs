@@ -10,6 +10,9 @@ use crate::metrics::report::{IncidentFigures, summarize};
 use crate::metrics::{self, Metrics};
 use crate::ui::{BOLD, Ui, paint};
 
+/// How [`crate::metrics::report::median`] is taken, said in the footer and the JSON.
+const MEDIAN_METHOD: &str = "the middle value; for an even n halfway between the two middle ones";
+
 pub fn run(cfg: &Config, ui: &Ui, args: &ReportArgs) -> Result<u8> {
     let since = match &args.since {
         None => None,
@@ -51,6 +54,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ReportArgs) -> Result<u8> {
             "by_severity": report.by_severity,
             "by_service": report.by_service,
             "durations": report.durations,
+            "median_method": MEDIAN_METHOD,
             "percentile_method": "nearest rank",
         });
         ui.out(&serde_json::to_string_pretty(&json).expect("report serializes"));
@@ -85,7 +89,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ReportArgs) -> Result<u8> {
             d.unknown
         ));
     }
-    out.push_str("\nmedian and p90 (nearest rank) over the incidents where the duration is known (n)\n");
+    out.push_str(&format!(
+        "\nmedian ({MEDIAN_METHOD}) and p90 (nearest rank) over the incidents where the duration is known (n)\n"
+    ));
     ui.out(out.trim_end());
     Ok(0)
 }

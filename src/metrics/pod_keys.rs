@@ -37,12 +37,12 @@ pub fn key(namespace: Option<&str>, name: &str, command_namespace: Option<&str>)
 /// A bare name becomes the one `namespace/name` seen with that name, when there is one.
 pub fn qualify_bare_names(observations: &mut [RestartObservation]) {
     let mut namespaces: HashMap<String, HashSet<String>> = HashMap::new();
-    for (key, _) in observations.iter().flat_map(|o| &o.pods) {
-        if let Some((ns, name)) = key.split_once('/') {
+    for pod in observations.iter().flat_map(|o| &o.pods) {
+        if let Some((ns, name)) = pod.key.split_once('/') {
             namespaces.entry(name.to_string()).or_default().insert(ns.to_string());
         }
     }
-    for (key, _) in observations.iter_mut().flat_map(|o| &mut o.pods) {
+    for key in observations.iter_mut().flat_map(|o| &mut o.pods).map(|p| &mut p.key) {
         if key.contains('/') {
             continue;
         }

@@ -1,5 +1,6 @@
 //! Pure: figures across incidents. Counts by severity and service; for each duration the
-//! number of incidents it is known for, its median and its 90th percentile (nearest rank).
+//! number of incidents it is known for, its median (for an even n halfway between the two
+//! middle values) and its 90th percentile (nearest rank).
 //! Never a mean: one days-long outage would drown every other incident in it.
 
 use std::collections::BTreeMap;

@@ -246,8 +246,31 @@ fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
 }
 
 fn with_pods(mut o: RestartObservation, pods: &[(&str, u64)]) -> RestartObservation {
-    o.pods = pods.iter().map(|(p, n)| (p.to_string(), *n)).collect();
+    o.pods = pods.iter().map(|(p, n)| PodCount { key: p.to_string(), uid: None, restarts: *n }).collect();
     o
+}
+
+#[test]
+fn a_recreated_pod_counts_from_zero() {
+    let inc = incident(seed());
+    let uid = |mut o: RestartObservation, uid: &str| {
+        o.pods[0].uid = Some(uid.to_string());
+        o
+    };
+    // A StatefulSet's pod keeps its name: a new UID is a new pod, all 5 restarts are new.
+    let a = uid(with_pods(obs("08:23", 14, "a"), &[("db/web-0", 14)]), "u1");
+    let b = uid(with_pods(obs("08:40", 5, "b"), &[("db/web-0", 5)]), "u2");
+    assert_eq!(compute(&inc, &[a.clone(), b.clone()], now()).restarts.increase, Some(5));
+    // Even with a higher count: 20 restarts of the new pod, not 6 more of the old one.
+    let b20 = uid(with_pods(obs("08:40", 20, "b"), &[("db/web-0", 20)]), "u2");
+    assert_eq!(compute(&inc, &[a.clone(), b20], now()).restarts.increase, Some(20));
+    // The same UID: the rise only.
+    let same = uid(with_pods(obs("08:40", 20, "b"), &[("db/web-0", 20)]), "u1");
+    assert_eq!(compute(&inc, &[a, same], now()).restarts.increase, Some(6));
+    // kubectl tables have no UID: a count that went down is a new pod.
+    let t1 = with_pods(obs("08:23", 14, "a"), &[("db/web-0", 14)]);
+    let t2 = with_pods(obs("08:40", 5, "b"), &[("db/web-0", 5)]);
+    assert_eq!(compute(&inc, &[t1, t2], now()).restarts.increase, Some(5));
 }
 
 #[test]

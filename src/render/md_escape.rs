@@ -11,31 +11,85 @@ pub fn one_line(text: &str) -> String {
 /// links and code stay, but an HTML tag outside code is escaped, so `postmortem.md` holds
 /// no raw HTML for whatever viewer opens it.
 pub fn markdown_line(text: &str) -> String {
-    let line = one_line(text);
-    let mut out = String::with_capacity(line.len());
-    let mut code_fence = 0; // the length of the backtick run that opened a code span
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '`' {
-            let mut run = 1;
-            while chars.next_if_eq(&'`').is_some() {
-                run += 1;
+    no_html(&one_line(text))
+}
+
+/// Markdown a person wrote over several lines (the summary): as [`markdown_line`] line by
+/// line, fenced code blocks left as they are.
+pub fn markdown_block(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut fence: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let run = |ch: char| trimmed.chars().take_while(|c| *c == ch).collect::<String>();
+        match &fence {
+            Some(f) if trimmed.starts_with(f.as_str()) => fence = None,
+            Some(_) => {}
+            None if trimmed.starts_with("```") => fence = Some(run('`')),
+            None if trimmed.starts_with("~~~") => fence = Some(run('~')),
+            None => {
+                out.push_str(&no_html(line));
+                out.push('\n');
+                continue;
             }
-            code_fence = match code_fence {
-                0 => run,
-                open if open == run => 0,
-                open => open,
-            };
-            out.extend(std::iter::repeat_n('`', run));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !text.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// Escapes `<` that could open an HTML tag outside code spans. A backtick run opens a code
+/// span only when the same run closes it later on the line (CommonMark): an unmatched one
+/// is a literal backtick, and what follows it is not code. A backslash escape is kept whole.
+fn no_html(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            out.extend(&chars[i..(i + 2).min(chars.len())]);
+            i += 2;
             continue;
         }
-        let opens_tag = chars.peek().is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'));
-        if c == '<' && code_fence == 0 && opens_tag {
+        if c == '`' {
+            let run = backtick_run(&chars, i);
+            // The closing run: exactly as long, not part of a longer run.
+            let mut j = i + run;
+            let mut close = None;
+            while j < chars.len() {
+                if chars[j] == '`' {
+                    let r = backtick_run(&chars, j);
+                    if r == run {
+                        close = Some(j);
+                        break;
+                    }
+                    j += r;
+                } else {
+                    j += 1;
+                }
+            }
+            let end = close.map_or(i + run, |j| j + run);
+            out.extend(&chars[i..end]);
+            i = end;
+            continue;
+        }
+        let opens_tag = chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?'));
+        if c == '<' && opens_tag {
             out.push('\\');
         }
         out.push(c);
+        i += 1;
     }
     out
+}
+
+fn backtick_run(chars: &[char], from: usize) -> usize {
+    chars[from..].iter().take_while(|c| **c == '`').count()
 }
 
 /// Plain text on one line, every character that could start Markdown (emphasis, code, a
@@ -66,15 +120,16 @@ pub fn code_in_cell(text: &str) -> String {
     code(text).replace('|', "\\|")
 }
 
-/// A value inside a table cell: one line, pipes escaped.
+/// A value inside a table cell: one line, pipes escaped, no raw HTML (the cell may hold
+/// links the postmortem made, so `[` stays).
 pub fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    text.replace('\\', "\\\\").replace('|', "\\|").replace('<', "\\<").replace(['\n', '\r'], " ")
 }
 
 /// Text typed by a person inside a table cell (an action): as [`cell`], and it cannot
 /// make a link or raw HTML; inline code still works.
 pub fn cell_text(text: &str) -> String {
-    cell(text).replace('[', "\\[").replace(']', "\\]").replace('<', "\\<")
+    cell(text).replace('[', "\\[").replace(']', "\\]")
 }
 
 #[cfg(test)]
@@ -103,6 +158,28 @@ mod tests {
         );
         assert_eq!(markdown_line("use `a<b` and ``x ` <y>`` then <b>"), "use `a<b` and ``x ` <y>`` then \\<b>");
         assert_eq!(markdown_line("1 < 2"), "1 < 2");
+    }
+
+    #[test]
+    fn an_unmatched_backtick_does_not_hide_html() {
+        assert_eq!(markdown_line("it`s <img src=x onerror=alert(1)>"), "it`s \\<img src=x onerror=alert(1)>");
+        assert_eq!(markdown_line("``a` <b>"), "``a` \\<b>");
+        assert_eq!(markdown_line("\\`x <b> `y`"), "\\`x \\<b> `y`");
+        assert_eq!(markdown_line("`a` <i> `b <c>`"), "`a` \\<i> `b <c>`");
+    }
+
+    #[test]
+    fn a_block_keeps_its_lines_and_fences() {
+        assert_eq!(
+            markdown_block("**Down** <b>x</b>\n\n```html\n<b>code</b>\n```\n- [link](u) <i>"),
+            "**Down** \\<b>x\\</b>\n\n```html\n<b>code</b>\n```\n- [link](u) \\<i>"
+        );
+    }
+
+    #[test]
+    fn a_cell_holds_no_html() {
+        assert_eq!(cell("rm -rf '/tmp/<img src=x>' | x"), "rm -rf '/tmp/\\<img src=x>' \\| x");
+        assert_eq!(cell_text("<b>[x]</b>"), "\\<b>\\[x\\]\\</b>");
     }
 
     #[test]

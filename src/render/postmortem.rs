@@ -15,8 +15,16 @@ use crate::model::{Incident, LessonKind, Milestone, Step, StepKind};
 pub const TEMPLATES: &[(&str, &str)] = &[(DEFAULT_TEMPLATE, include_str!("../../templates/postmortem.md.tera"))];
 
 pub const DEFAULT_TEMPLATE: &str = "postmortem.md.tera";
+/// The pictures beside the default `postmortem.md` ([`picture_names`] of it).
 pub const TIMELINE_SVG: &str = "postmortem-timeline.svg";
 pub const RESTARTS_SVG: &str = "postmortem-restarts.svg";
+
+/// The timeline's and the restarts chart's file names beside the postmortem file `out`:
+/// named after its stem, so two postmortems written into one folder keep their own.
+pub fn picture_names(out: &std::path::Path) -> (String, String) {
+    let stem = out.file_stem().map_or_else(|| "postmortem".into(), |s| s.to_string_lossy());
+    (format!("{stem}-timeline.svg"), format!("{stem}-restarts.svg"))
+}
 
 mod data;
 
@@ -49,6 +57,11 @@ impl Ctx<'_> {
 
     fn output_link(&self, step: &Step) -> Option<String> {
         step.meta.output_file.as_ref().map(|f| format!("{}{}", self.prefix, link_path(f)))
+    }
+
+    /// A metric's endpoint: the time, with the date when it is not the incident's first day.
+    fn endpoint(&self, t: Timestamp) -> String {
+        format::endpoint(t, self.incident.started_at())
     }
 
     fn step(&self, id: &str) -> Option<&Step> {
@@ -102,15 +115,23 @@ fn link_path(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, UNSAFE).to_string()
 }
 
-/// Puts every step's times in the incident's own offset ([`Incident::own_offset`]), so
-/// a step written by a responder in another time zone lands on the right line and day.
-/// The instants do not change.
+/// Puts the steps' times in the incident's own offset ([`Incident::own_offset`]), so a
+/// step written by a responder in another time zone lands on the right line and day; but a
+/// step an hour off the incident's offset keeps its own: that is the incident's zone after
+/// a daylight-saving change (03:10-05:00 after 01:40-06:00 is 03:10 on the wall, not
+/// 02:10), and the timeline says its offset. The instants do not change.
 pub fn use_incident_offset(incident: &mut Incident) {
     let tz = incident.own_offset();
     for step in &mut incident.steps {
-        step.meta.at = step.meta.at.with_timezone(&tz);
-        step.meta.recorded_at = step.meta.recorded_at.map(|r| r.with_timezone(&tz));
+        step.meta.at = shown_at(step.meta.at, tz);
+        step.meta.recorded_at = step.meta.recorded_at.map(|r| shown_at(r, tz));
     }
+}
+
+/// `t` as shown in an incident in offset `tz`: see [`use_incident_offset`].
+pub fn shown_at(t: Timestamp, tz: chrono::FixedOffset) -> Timestamp {
+    let shift = (t.offset().local_minus_utc() - tz.local_minus_utc()).abs();
+    if shift == 3600 { t } else { t.with_timezone(&tz) }
 }
 
 /// Builds the data for the template (and for `--format json`).
@@ -237,11 +258,9 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
     });
     for i in &m.intervals {
         let (from, to, source) = match &i.span {
-            Span::Known { from, to, .. } => (
-                format::clock(from.at),
-                format::clock(to.at),
-                format!("{} → {}", cx.point_link(from), cx.point_link(to)),
-            ),
+            Span::Known { from, to, .. } => {
+                (cx.endpoint(from.at), cx.endpoint(to.at), format!("{} → {}", cx.point_link(from), cx.point_link(to)))
+            }
             Span::Unknown { .. } => (String::new(), String::new(), String::new()),
         };
         rows.push(MetricRow {
@@ -265,7 +284,7 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
                 true,
                 format!("[{}]({})", p.step, cx.link(&p.step)),
             );
-            row.from = format::clock(p.at);
+            row.from = cx.endpoint(p.at);
             row
         }
         None => plain(
@@ -291,8 +310,8 @@ fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
                 plain("restarts_increase", name, format!("unknown ({reason})"), false, source)
             }
         };
-        row.from = format::clock(first.at);
-        row.to = if r.observations.len() > 1 { format::clock(last.at) } else { String::new() };
+        row.from = cx.endpoint(first.at);
+        row.to = if r.observations.len() > 1 { cx.endpoint(last.at) } else { String::new() };
         rows.push(row);
     }
     if !m.services_affected.is_empty() {
@@ -339,6 +358,7 @@ fn impact(m: &Metrics, cx: &Ctx, now: Timestamp) -> Impact {
 }
 
 fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
+    let tz = incident.own_offset();
     let mut day = None;
     incident
         .steps
@@ -347,8 +367,15 @@ fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
             let d = s.meta.at.date_naive();
             let new_day = (day != Some(d)).then(|| s.meta.at.format("%A %Y-%m-%d").to_string());
             day = Some(d);
+            // Not the incident's offset: a daylight-saving change, said so.
+            let offset = *s.meta.at.offset();
+            let time = if offset == tz {
+                format::clock(s.meta.at)
+            } else {
+                format!("{} (UTC{offset})", format::clock(s.meta.at))
+            };
             TimelineEntry {
-                time: format::clock(s.meta.at),
+                time,
                 day: new_day,
                 kind: s.meta.kind.as_str().to_string(),
                 headline: s.headline(),
@@ -528,7 +555,14 @@ pub fn relative_prefix(from: &std::path::Path, to: &std::path::Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{relative_prefix, tidy_markdown};
+    use super::{RESTARTS_SVG, TIMELINE_SVG, picture_names, relative_prefix, tidy_markdown};
+
+    #[test]
+    fn pictures_are_named_after_the_file() {
+        let default = (TIMELINE_SVG.to_string(), RESTARTS_SVG.to_string());
+        assert_eq!(picture_names(Path::new("/v/incidents/a/postmortem.md")), default);
+        assert_eq!(picture_names(Path::new("rep/a.md")), ("a-timeline.svg".to_string(), "a-restarts.svg".to_string()));
+    }
     use std::path::Path;
 
     #[test]

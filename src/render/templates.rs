@@ -41,6 +41,8 @@ pub struct Templates {
     origins: BTreeMap<String, Origin>,
     /// Name → sha256 of the text loaded, for [`Templates::fingerprint`].
     digests: BTreeMap<String, String>,
+    /// Name → the text loaded, to quote what an error points at.
+    texts: BTreeMap<String, String>,
     dir: Option<PathBuf>,
     builtin_names: Vec<String>,
 }
@@ -61,6 +63,7 @@ impl Templates {
             tera,
             origins: BTreeMap::new(),
             digests: BTreeMap::new(),
+            texts: BTreeMap::new(),
             dir: vault_templates_dir.map(Path::to_path_buf),
             builtin_names: builtins.iter().map(|(name, _)| name.to_string()).collect(),
         };
@@ -82,6 +85,7 @@ impl Templates {
             texts.push((name, text));
         }
         t.digests.extend(texts.iter().map(|(name, text)| (name.clone(), sha256(text))));
+        t.texts.extend(texts.iter().map(|(name, text)| (name.clone(), text.to_string())));
         t.tera.add_raw_templates(texts).map_err(|e| t.error(e, None))?;
         Ok(t)
     }
@@ -109,6 +113,7 @@ impl Templates {
             texts.push((partial, text));
         }
         self.digests.extend(texts.iter().map(|(name, text)| (name.clone(), sha256(text))));
+        self.texts.extend(texts.iter().map(|(name, text)| (name.clone(), text.to_string())));
         self.tera.add_raw_templates(texts).map_err(|e| self.error(e, Some(name)))
     }
 
@@ -171,19 +176,38 @@ impl Templates {
         };
         let name = report.filename();
         let (path, hint) = match self.origins.get(name) {
-            Some(Origin::Vault(path)) => {
+            Some(Origin::Vault(path)) if self.builtin_names.iter().any(|b| b == name) => {
                 (path.clone(), "fix the template, or delete it to use the built-in one".to_string())
             }
+            Some(Origin::Vault(path)) => (path.clone(), "fix the template".to_string()),
             _ => (
                 PathBuf::from(format!("{TEMPLATES_DIR}/{name} (built in)")),
                 "this is a bug in incident's built-in template; please report it".to_string(),
             ),
         };
         let col = report.span().start_col + 1;
+        // What the span covers, with the path leading to it (`metrics.rows[0].bogus`, where
+        // the span is `bogus`): tera's message does not name it.
+        let quoted = self
+            .texts
+            .get(name)
+            .and_then(|text| {
+                let range = report.span().range.clone();
+                let lead = text.get(..range.start)?;
+                let path = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']');
+                let start =
+                    lead.char_indices().rev().take_while(|(_, c)| path(*c)).last().map_or(range.start, |(i, _)| i);
+                text.get(start..range.end)
+            })
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty() && !t.contains('\n') && t.chars().count() <= 80)
+            .filter(|_| !report.message().contains('`'))
+            .map(|t| format!(" (`{t}`)"))
+            .unwrap_or_default();
         Error::File {
             path,
             line: report.span().start_line,
-            message: format!("column {col}: {}", report.message().trim_end_matches('.')),
+            message: format!("column {col}: {}{quoted}", report.message().trim_end_matches('.')),
             hint: Some(hint),
         }
     }
@@ -269,6 +293,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("md_cell_text", |s: &str, _: Kwargs, _: &State| md_escape::cell_text(s));
     tera.register_filter("md_text", |s: &str, _: Kwargs, _: &State| md_escape::text(s));
     tera.register_filter("md_line", |s: &str, _: Kwargs, _: &State| md_escape::markdown_line(s));
+    tera.register_filter("md_block", |s: &str, _: Kwargs, _: &State| md_escape::markdown_block(s));
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod kube_tls;
 mod kube_watch;
 mod kube_watch_faults;
 mod postmortem;
+mod postmortem_fixes;
 mod postmortem_regen;
 mod recorder;
 mod recorder_edges;

@@ -563,6 +563,8 @@ fn report_across_incidents() {
     assert_eq!(json["incidents"], 2);
     assert_eq!(json["by_severity"], serde_json::json!({"sev2": 1, "sev3": 1}));
     assert_eq!(json["by_service"], serde_json::json!({"LibreChat": 1, "Prometheus": 2}));
+    assert_eq!(json["median_method"], "the middle value; for an even n halfway between the two middle ones");
+    // 10 and 22 minutes: halfway, 16 minutes, as the footer says.
     let diag = &json["durations"][1];
     assert_eq!(
         diag,
@@ -579,7 +581,8 @@ fn report_across_incidents() {
          Detection to recovery    1        40m        40m  0\n\
          Permanent fix            0          -          -  1\n\
          Total downtime           0          -          -  1\n\n\
-         median and p90 (nearest rank) over the incidents where the duration is known (n)\n"
+         median (the middle value; for an even n halfway between the two middle ones) and p90 (nearest rank) \
+         over the incidents where the duration is known (n)\n"
     );
     assert!(!text.to_lowercase().contains("mean "));
     assert_eq!(
@@ -598,9 +601,9 @@ fn a_postmortem_written_elsewhere_links_through_the_incident_folder() {
     assert_eq!((r.code, r.stderr.as_str()), (0, "wrote reports/k3s.md\n"));
     let text = fs::read_to_string(env.root().join("reports/k3s.md")).unwrap();
     assert!(text.contains(&format!("](../incidents/{id}/steps/")), "{text}");
-    assert!(text.contains("](postmortem-timeline.svg)"));
-    assert!(env.root().join("reports/postmortem-timeline.svg").is_file());
-    assert!(env.root().join("reports/postmortem-restarts.svg").is_file());
+    assert!(text.contains("](k3s-timeline.svg)"));
+    assert!(env.root().join("reports/k3s-timeline.svg").is_file());
+    assert!(env.root().join("reports/k3s-restarts.svg").is_file());
     let links = regex::Regex::new(r"\]\(([^)]+)\)").unwrap();
     for cap in links.captures_iter(&text) {
         assert!(env.root().join("reports").join(&cap[1]).is_file(), "broken link {}", &cap[1]);

@@ -43,13 +43,15 @@ pub fn body_digest(body: &str) -> String {
     hex::encode(sha2::Sha256::digest(body.trim().as_bytes()))
 }
 
-/// What stands in the file: generated, generated and edited since, not ours, or our JSON.
+/// What stands in the file: generated, generated and edited since, not ours, our JSON,
+/// or ours with frontmatter that no longer parses (a key added by hand gone wrong).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Written {
     Generated,
     Edited,
     ByHand,
     Json,
+    Broken(frontmatter::ParseError),
 }
 
 pub struct Previous {
@@ -74,15 +76,17 @@ impl Previous {
                 let edited = front.body_sha256.as_ref().is_some_and(|sha| *sha != body_digest(body));
                 Previous { written: if edited { Written::Edited } else { Written::Generated }, front: Some(front) }
             }
+            Err(e) if says_generated(text) => Previous { written: Written::Broken(e), front: None },
             _ if is_our_json(text) => Previous { written: Written::Json, front: None },
             _ => Previous { written: Written::ByHand, front: None },
         }
     }
 
     /// A file someone wrote or edited by hand is not overwritten without --force.
-    pub fn refuse(&self, path: &Path, force: bool) -> Result<()> {
-        match self.written {
+    pub fn refuse(&self, path: &Path, force: bool, slug: &str) -> Result<()> {
+        match &self.written {
             _ if force => Ok(()),
+            Written::Broken(e) => Err(e.clone().in_file(path, Some(broken_hint(slug)))),
             Written::Generated | Written::Json => Ok(()),
             Written::Edited => Err(Error::user_hint(
                 format!(
@@ -97,6 +101,21 @@ impl Previous {
             )),
         }
     }
+}
+
+/// The hint for a generated postmortem whose frontmatter does not parse, the same for
+/// writing it again and for `--check`.
+pub fn broken_hint(slug: &str) -> String {
+    format!(
+        "its frontmatter is not valid YAML: fix that line (a key added by hand?) and run it again; \
+         `incident postmortem {slug} --force` writes it anew without the keys added by hand"
+    )
+}
+
+/// A frontmatter that says `generated: true` on a line of its own, even if the rest of it
+/// does not parse.
+fn says_generated(text: &str) -> bool {
+    frontmatter::split(text).is_ok_and(|parts| parts.yaml.lines().any(|l| l.trim_end() == "generated: true"))
 }
 
 /// `postmortem --format json` output: an object with the data's own top-level keys.
