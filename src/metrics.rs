@@ -436,7 +436,21 @@ pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timest
 /// Restart counts (`facts.restarts_total`) in the incident's outputs and snapshots, in
 /// timeline order. A run or capture step without `facts` has them read from its body.
 pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
-    restart_observations_checked(incident).0
+    observations(incident, Bodies::ReadWithoutFacts).0
+}
+
+/// As [`restart_observations`], from recorded `facts` only: for a publish, which must not
+/// read every output again (most outputs hold no facts, so have no `facts` key).
+pub fn recorded_restart_observations(incident: &Incident) -> Vec<RestartObservation> {
+    observations(incident, Bodies::Skip).0
+}
+
+/// How much of the output bodies is read for restart counts.
+#[derive(Clone, Copy, PartialEq)]
+enum Bodies {
+    Skip,
+    ReadWithoutFacts,
+    CompareWithFacts,
 }
 
 /// As [`restart_observations`], and a warning for each run or capture step whose body
@@ -444,6 +458,10 @@ pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
 /// recorded `facts`: the output was edited since it was recorded, and the body's count is
 /// the one used.
 pub fn restart_observations_checked(incident: &Incident) -> (Vec<RestartObservation>, Vec<String>) {
+    observations(incident, Bodies::CompareWithFacts)
+}
+
+fn observations(incident: &Incident, bodies: Bodies) -> (Vec<RestartObservation>, Vec<String>) {
     let mut warnings = Vec::new();
     let mut observations: Vec<RestartObservation> = incident
         .steps
@@ -453,7 +471,7 @@ pub fn restart_observations_checked(incident: &Incident) -> (Vec<RestartObservat
             let extracted;
             let output_in_body = matches!(s.meta.kind, StepKind::Capture | StepKind::Run);
             let facts = match &s.meta.facts {
-                Some(facts) if output_in_body && s.meta.output_file.is_none() => {
+                Some(facts) if bodies == Bodies::CompareWithFacts && output_in_body && s.meta.output_file.is_none() => {
                     extracted = crate::extract::extract(&s.body, crate::extract::Hint::Auto);
                     // A body without a count (the output cut away, facts written by
                     // hand) leaves the recorded facts in force.
@@ -473,7 +491,7 @@ pub fn restart_observations_checked(incident: &Incident) -> (Vec<RestartObservat
                 Some(facts) => facts,
                 // Written by hand (in Obsidian, say): the output in its body is read as
                 // `incident capture` reads it.
-                None if output_in_body => {
+                None if output_in_body && bodies != Bodies::Skip => {
                     extracted = crate::extract::extract(&s.body, crate::extract::Hint::Auto);
                     &extracted
                 }

@@ -43,7 +43,7 @@ pub fn postmortem_parts(incident: &Incident) -> PostmortemParts {
     use crate::metrics;
     use crate::render::svg;
     let now = incident.steps.iter().map(|s| s.meta.at).max().unwrap_or(incident.meta.at).max(incident.meta.at);
-    let observations = metrics::restart_observations(incident);
+    let observations = metrics::recorded_restart_observations(incident);
     let m = metrics::compute(incident, &observations, now);
     let mut table = String::from("<table class=\"metrics\"><tbody>\n");
     let mut row = |name: &str, value: &str| {
