@@ -30,8 +30,7 @@ enum Dest {
 
 pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let selector = args.id.as_deref().or(cfg.incident.as_deref());
-    let incident = vault.incident(selector)?;
+    let incident = cfg.pick_incident(&vault, args.id.as_deref())?;
     let (loaded, sources) = vault.load_with_sources(&incident)?;
     if args.check {
         return check(&vault, ui, &incident, &loaded.incident, &sources, cfg.clock.now());

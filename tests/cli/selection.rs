@@ -47,6 +47,10 @@ fn a_value_from_the_environment_is_named_in_errors_and_warned_about_when_it_over
         "error: INCIDENT_ID: no incident matches \"nope\"\n  \
          hint: INCIDENT_ID is set in your environment: unset it, or pass --incident ID\n"
     );
+    for command in [&["show"][..], &["postmortem", "--out", "-"], &["note", "x"]] {
+        let err = env.fails(1, command);
+        assert!(err.starts_with("error: INCIDENT_ID: no incident matches \"nope\"\n"), "{command:?}: {err}");
+    }
     // Given on the command line, it is not blamed on the environment.
     env.extra_env.clear();
     assert_eq!(
