@@ -130,7 +130,7 @@ impl Config {
         let explicit = self.vault_dir.as_ref().map(|p| self.cwd.join(p));
         let vault = Vault::locate(explicit.as_deref(), &self.cwd);
         if self.vault_from_env && explicit.is_some() {
-            return vault.map_err(|e| e.set_by("INCIDENT_VAULT", "--vault DIR"));
+            return vault.map_err(|e| e.set_by("INCIDENT_VAULT", "--vault DIR", false));
         }
         vault
     }
@@ -140,7 +140,7 @@ impl Config {
     pub fn pick_incident(&self, vault: &Vault, own: Option<&str>) -> Result<IncidentRef> {
         let picked = vault.incident(own.or(self.incident.as_deref()));
         if own.is_none() && self.incident_from_env && self.incident.is_some() {
-            return picked.map_err(|e| e.set_by("INCIDENT_ID", "--incident ID"));
+            return picked.map_err(|e| e.set_by("INCIDENT_ID", "--incident ID", true));
         }
         picked
     }

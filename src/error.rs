@@ -43,12 +43,15 @@ impl Error {
     }
 
     /// The error of a value taken from the environment variable `var`: says so, and how
-    /// to do without it (`flag`).
-    pub fn set_by(self, var: &str, flag: &str) -> Error {
-        let hint = Some(format!("{var} is set in your environment: unset it, or pass {flag}"));
+    /// to do without it (`flag`); with `keep_hint`, the error's own hint goes after that.
+    pub fn set_by(self, var: &str, flag: &str, keep_hint: bool) -> Error {
+        let with = |hint: Option<String>| {
+            let env = format!("{var} is set in your environment: unset it, or pass {flag}");
+            Some(hint.filter(|_| keep_hint).map_or(env.clone(), |hint| format!("{env}; {hint}")))
+        };
         match self {
-            Error::User { message, .. } => Error::User { message: format!("{var}: {message}"), hint },
-            Error::Usage { message, .. } => Error::Usage { message: format!("{var}: {message}"), hint },
+            Error::User { message, hint } => Error::User { message: format!("{var}: {message}"), hint: with(hint) },
+            Error::Usage { message, hint } => Error::Usage { message: format!("{var}: {message}"), hint: with(hint) },
             other => other,
         }
     }

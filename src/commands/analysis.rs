@@ -84,7 +84,8 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
         exact
     };
     if found.is_empty() {
-        found = options.iter().filter(|s| s.meta.id.to_lowercase().contains(id_wanted)).collect();
+        // The id's last part, not any piece of it: `10` is in every id of 10 o'clock.
+        found = options.iter().filter(|s| short_id(&s.meta.id).eq_ignore_ascii_case(id_wanted)).collect();
     }
     let chosen = match found.as_slice() {
         [one] => *one,
@@ -119,7 +120,7 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
         ui.warn(&format!(
             "a decision is already recorded ({:?}, {}); this one is recorded too, and the postmortem shows both",
             earlier.meta.option.as_deref().unwrap_or_default(),
-            earlier.meta.id
+            short_id(&earlier.meta.id)
         ));
     }
     let mut meta = session.meta(StepKind::Decision, session.at(args.step.at.as_deref(), "decide")?);

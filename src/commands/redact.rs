@@ -19,13 +19,18 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
     };
     // `-I ID` (or INCIDENT_ID): that incident's placeholders, read only. Without it, a
     // numbering of this run's own: the filter does not depend on the current incident.
-    let numbering = match (&cfg.incident, vault) {
-        (Some(_), Ok(vault)) => {
-            let incident = cfg.pick_incident(&vault, None)?;
-            Either::Incident(Box::new(VaultNumbering::read_only(&vault, &incident.slug)))
-        }
-        (Some(_), Err(e)) => return Err(e),
-        (None, _) => Either::Own(Box::default()),
+    // An INCIDENT_ID inherited from the environment that names nothing here (another
+    // vault's, a deleted incident) leaves the filter as it is without one; `-I` must match.
+    let picked = match (&cfg.incident, vault) {
+        (Some(_), Ok(vault)) => cfg.pick_incident(&vault, None).map(|incident| Some((vault, incident))),
+        (Some(_), Err(e)) => Err(e),
+        (None, _) => Ok(None),
+    };
+    let numbering = match picked {
+        Ok(Some((vault, incident))) => Either::Incident(Box::new(VaultNumbering::read_only(&vault, &incident.slug))),
+        Err(_) if cfg.incident_from_env => Either::Own(Box::default()),
+        Err(e) => return Err(e),
+        Ok(None) => Either::Own(Box::default()),
     };
     let mut input = super::open_input(cfg, args.file.as_deref())?;
     let source = || args.file.clone().unwrap_or_else(|| "stdin".into());

@@ -327,7 +327,12 @@ fn nearest<'n>(sel: &str, names: &'n [String]) -> Option<&'n str> {
     let allowed = (wanted.chars().count() / 5).max(2);
     names
         .iter()
-        .map(|n| (strsim::levenshtein(&wanted, &n.to_lowercase()), n))
+        .map(|n| {
+            let name = n.to_lowercase();
+            // Against the name without its date too: `db-dwn` for `2025-10-05-db-down`.
+            let undated = name.get(11..).filter(|_| name.as_bytes().get(10) == Some(&b'-')).unwrap_or(&name);
+            (strsim::levenshtein(&wanted, &name).min(strsim::levenshtein(&wanted, undated)), n)
+        })
         .filter(|(d, _)| *d <= allowed)
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n.as_str())

@@ -195,6 +195,9 @@ fn options_of_the_same_title_are_told_apart_by_id() {
     );
     let err = env.fails(1, &["decide", "Restart"]);
     assert!(err.contains("hint: give more of the title, or the option's id, e.g. incident decide "), "{err}");
+    // Not any piece of the id: the digits of its time are in every id.
+    let err = env.fails(1, &["decide", "2025"]);
+    assert!(err.starts_with("error: no option matches \"2025\"; the options are"), "{err}");
     env.ok(&["decide", &short]);
     let decision = frontmatter(&env.only_step(&id, "decision"));
     assert_eq!(decision["option_id"], first.as_str());
@@ -205,7 +208,7 @@ fn options_of_the_same_title_are_told_apart_by_id() {
         r.stderr.starts_with(&format!(
             "warning: a decision is already recorded (\"Restart\", {}); this one is recorded too, and the postmortem \
              shows both\n",
-            decision["id"].as_str().unwrap()
+            decision["id"].as_str().unwrap().rsplit('-').next().unwrap()
         )),
         "{}",
         r.stderr

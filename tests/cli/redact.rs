@@ -498,3 +498,16 @@ fn utf16_output_is_decoded_then_redacted() {
     let r = env.run_with_stdin(&["redact"], &be);
     assert_eq!(r.stdout, "password=[REDACTED:password-assignment-1]\r\n[REDACTED:aws-key-1]\r\nnode ready\r\n");
 }
+
+#[test]
+fn an_incident_id_inherited_from_the_environment_does_not_break_the_filter() {
+    let mut env = TestEnv::bare();
+    env.extra_env.push(("INCIDENT_ID".into(), "foo".into()));
+    let r = env.run_with_stdin(&["redact"], b"password=Hunter2Secret99\n");
+    assert_eq!((r.code, r.stdout.as_str()), (0, "password=[REDACTED:password-assignment-1]\n"), "{}", r.stderr);
+    // Asked for on the command line, it must be there.
+    env.extra_env.clear();
+    let r = env.run_with_stdin(&["redact", "-I", "foo"], b"x\n");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.starts_with("error: no incident vault in "), "{}", r.stderr);
+}

@@ -24,6 +24,8 @@ fn an_incident_is_picked_by_folder_path_any_case_of_its_name_or_its_title() {
         err,
         "error: no incident matches \"2025-10-05-databse-down\"\n  hint: did you mean 2025-10-05-database-down?\n"
     );
+    let err = env.fails(1, &["switch", "databse-dwn"]);
+    assert_eq!(err, "error: no incident matches \"databse-dwn\"\n  hint: did you mean 2025-10-05-database-down?\n");
     let err = env.fails(1, &["switch", "cache"]);
     assert_eq!(err, "error: no incident matches \"cache\"\n  hint: `incident list` shows them all\n");
 }
@@ -45,7 +47,7 @@ fn a_value_from_the_environment_is_named_in_errors_and_warned_about_when_it_over
     assert_eq!(
         env.fails(1, &["status"]),
         "error: INCIDENT_ID: no incident matches \"nope\"\n  \
-         hint: INCIDENT_ID is set in your environment: unset it, or pass --incident ID\n"
+         hint: INCIDENT_ID is set in your environment: unset it, or pass --incident ID; `incident list` shows them all\n"
     );
     for command in [&["show"][..], &["postmortem", "--out", "-"], &["note", "x"]] {
         let err = env.fails(1, command);
