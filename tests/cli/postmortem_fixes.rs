@@ -376,3 +376,26 @@ fn a_template_error_quotes_the_undefined_variable() {
         )
     );
 }
+
+#[test]
+fn a_responder_an_hour_away_on_another_host_is_shown_on_the_incidents_clock() {
+    let mut env = TestEnv::new();
+    env.at("2026-11-26T10:00:00+00:00");
+    env.ok(&["start", "london"]);
+    env.ok(&["mark", "detected"]);
+    // Berlin's laptop, an hour ahead: not a daylight-saving change of the incident's host.
+    let out = env
+        .command(&["mark", "diagnosed"])
+        .env("INCIDENT_NOW", "2026-11-26T11:20:00+01:00")
+        .env("INCIDENT_HOST", "berlin-laptop")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    env.at("2026-11-26T10:40:00+00:00");
+    env.ok(&["mark", "recovered"]);
+    env.at("2026-11-26T12:00:00+00:00");
+    let status = env.ok(&["status"]);
+    assert!(status.contains("detected 10:00 → diagnosed 10:20 (+20m) → recovered 10:40 (+20m)"), "{status}");
+    let pm = env.ok(&["postmortem", "--out", "-"]);
+    assert!(pm.contains("| **Time to diagnose** | 20 minutes | 10:00 → 10:20 |"), "{pm}");
+}
