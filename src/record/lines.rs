@@ -35,18 +35,25 @@ fn sniff(head: &[u8], end: bool) -> Option<Option<&'static encoding_rs::Encoding
     match head {
         [0xff, 0xfe, ..] => return Some(Some(encoding_rs::UTF_16LE)),
         [0xfe, 0xff, ..] => return Some(Some(encoding_rs::UTF_16BE)),
-        [a, b, ..] if (*a == 0) == (*b == 0) => return Some(None),
-        _ if head.len() < SNIFF.min(8) && !end => return None,
+        [0xff | 0xfe] if !end => return None,
+        // A line, or enough, without a NUL: UTF-8 (nearly every output), decided at once.
+        // UTF-16 has a NUL in its line end, and in most units of the first 64 bytes.
+        _ if !head.contains(&0) && (head.contains(&b'\n') || head.len() >= SNIFF || end) => return Some(None),
+        _ if head.len() < SNIFF && !end => return None,
         _ => {}
     }
-    // Text without a BOM: every other byte NUL (ASCII in UTF-16), the others not.
-    let units = &head[..head.len().min(SNIFF) / 2 * 2];
-    let zero_at = |odd: bool| units.chunks(2).all(|u| (u[usize::from(odd)] == 0) && u[usize::from(!odd)] != 0);
-    Some(if units.len() < if end { 2 } else { 4 } {
-        None
-    } else if zero_at(true) {
+    // Text without a BOM: in most of its units one byte NUL (ASCII in UTF-16), the other
+    // not; a character past Latin-1 (`→`, Cyrillic) has none, binary data has `00 00`.
+    let units: Vec<&[u8]> = head[..head.len().min(SNIFF) / 2 * 2].chunks(2).collect();
+    if units.is_empty() || units.iter().any(|u| u == &[0, 0]) {
+        return Some(None);
+    }
+    let ascii_at = |odd: bool| units.iter().filter(|u| u[usize::from(odd)] == 0).count();
+    let (le, be) = (ascii_at(true), ascii_at(false));
+    let mostly = |n: usize| n * 4 >= units.len() * 3;
+    Some(if mostly(le) && be == 0 {
         Some(encoding_rs::UTF_16LE)
-    } else if zero_at(false) {
+    } else if mostly(be) && le == 0 {
         Some(encoding_rs::UTF_16BE)
     } else {
         None
@@ -305,6 +312,15 @@ mod tests {
             for piece in [1, 3, 64, 4096] {
                 assert_eq!(lines_of(&utf16(text, bom, le), piece), want, "bom {bom} le {le} piece {piece}");
             }
+        }
+        // Without a BOM, starting with characters past Latin-1 (no NUL in their units).
+        let text = "\u{2192} \u{41f}\u{440}\u{438}\u{432}\u{435}\u{442} password=Utf16Secret95\r\nnext";
+        for le in [true, false] {
+            assert_eq!(
+                lines_of(&utf16(text, false, le), 5),
+                ["\u{2192} \u{41f}\u{440}\u{438}\u{432}\u{435}\u{442} password=Utf16Secret95\n", "next"],
+                "le {le}"
+            );
         }
         // Too short to tell, and not UTF-16: as it was.
         assert_eq!(lines_of(b"a", 1), ["a"]);

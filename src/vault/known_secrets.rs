@@ -20,11 +20,18 @@ pub struct KnownSecrets {
     dir: PathBuf,
     /// Read once per command: `Some(None)` when there is nothing to know.
     loaded: Option<Option<Numbering>>,
+    /// Never written, not even to build it again (`incident redact -I`).
+    read_only: bool,
 }
 
 impl KnownSecrets {
     pub fn new(state_dir: &Path) -> KnownSecrets {
-        KnownSecrets { dir: state_dir.to_path_buf(), loaded: None }
+        KnownSecrets { dir: state_dir.to_path_buf(), loaded: None, read_only: false }
+    }
+
+    /// One that reads the record (or builds it in memory) but never writes it.
+    pub fn read_only(state_dir: &Path) -> KnownSecrets {
+        KnownSecrets { read_only: true, ..KnownSecrets::new(state_dir) }
     }
 
     /// Every secret numbered in any incident so far, read once; `None` when there is none or
@@ -36,10 +43,12 @@ impl KnownSecrets {
         self.loaded.as_mut().and_then(Option::as_mut)
     }
 
-    /// Adds a secret just numbered in one incident: locked, read, updated, written.
-    pub fn add(&self, rule: &str, secret: &str) -> Result<()> {
+    /// Adds the secrets (rule, secret) one command numbered: locked, read, updated, written.
+    pub fn add_all(&self, secrets: &[(String, String)]) -> Result<()> {
         self.update(|known| {
-            known.placeholder(rule, secret);
+            for (rule, secret) in secrets {
+                known.placeholder(rule, secret);
+            }
         })
         .map(drop)
     }
@@ -60,6 +69,9 @@ impl KnownSecrets {
             Err(e) => return Err(Error::io("read", &file, e)),
         }
         // Missing (a vault from before this file) or damaged: built from the incidents.
+        if self.read_only {
+            return self.build().map(Some);
+        }
         self.update(|_| {}).map(Some)
     }
 

@@ -27,6 +27,9 @@ pub struct VaultNumbering {
     saved: Option<Option<Numbering>>,
     /// Secrets numbered in any incident of the vault.
     elsewhere: KnownSecrets,
+    /// Secrets this command numbered, for `elsewhere` once it ends: one write of that
+    /// record per command, not one per secret.
+    numbered: Vec<(String, String)>,
 }
 
 impl VaultNumbering {
@@ -39,6 +42,7 @@ impl VaultNumbering {
             problem: None,
             saved: None,
             elsewhere: KnownSecrets::new(&vault.state_dir()),
+            numbered: Vec::new(),
         }
     }
 
@@ -55,6 +59,7 @@ impl VaultNumbering {
     /// numbered after them in memory only, never written.
     pub fn read_only(vault: &Vault, slug: &str) -> VaultNumbering {
         let mut numbering = VaultNumbering::new(vault, slug);
+        numbering.elsewhere = KnownSecrets::read_only(&vault.state_dir());
         let saved = numbering.state_file().exists().then(|| vault_key(&numbering.dir).and_then(|k| numbering.load(k)));
         numbering.fallback = Some(saved.and_then(Result::ok).unwrap_or_default());
         numbering
@@ -87,8 +92,6 @@ impl VaultNumbering {
         let json = serde_json::to_vec(&numbering).expect("numbering serializes");
         atomic::write_replace(&self.state_file(), &json)?;
         drop(lock);
-        // Only for hiding it in other incidents: this one already knows it.
-        let _ = self.elsewhere.add(rule, secret);
         Ok(placeholder)
     }
 
@@ -125,6 +128,16 @@ impl VaultNumbering {
     }
 }
 
+impl Drop for VaultNumbering {
+    /// Hands the secrets numbered here to the vault-wide record, for hiding them in other
+    /// incidents (this one already knows them): failing that, only they miss out.
+    fn drop(&mut self) {
+        if !self.numbered.is_empty() {
+            let _ = self.elsewhere.add_all(&self.numbered);
+        }
+    }
+}
+
 impl Placeholders for VaultNumbering {
     fn placeholder(&mut self, rule: &str, secret: &str) -> String {
         if let Some(known) = self.memo.get(secret) {
@@ -133,7 +146,10 @@ impl Placeholders for VaultNumbering {
         let placeholder = match &mut self.fallback {
             Some(local) => local.placeholder(rule, secret),
             None => match self.number(rule, secret) {
-                Ok(p) => p,
+                Ok(p) => {
+                    self.numbered.push((rule.to_string(), secret.to_string()));
+                    p
+                }
                 Err(e) => {
                     self.problem = Some(e);
                     self.fallback.insert(Numbering::default()).placeholder(rule, secret)

@@ -460,6 +460,11 @@ fn redact_with_an_incident_uses_its_placeholders_and_records_nothing() {
     env.ok(&["note", "AKIADDDDDDDDDDDDDDDD"]);
     let r = env.run_with_stdin(&["redact", "-I", &id], b"AKIACCCCCCCCCCCCCCCC\n");
     assert_eq!(r.stdout, "[REDACTED:aws-key-4]\n");
+    // A vault-wide record to build again (missing) is built in memory only.
+    std::fs::remove_file(state.join("redact-known.json")).unwrap();
+    let r = env.run_with_stdin(&["redact", "-I", &id], b"Xy9secretQ\n");
+    assert_eq!(r.stdout, "[REDACTED:password-assignment-1]\n");
+    assert!(!state.join("redact-known.json").exists(), "not written by the filter");
     // Without -I: the filter's own numbering.
     let r = env.run_with_stdin(&["redact"], b"AKIABBBBBBBBBBBBBBBB\n");
     assert_eq!(r.stdout, "[REDACTED:aws-key-1]\n");
