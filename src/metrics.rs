@@ -439,16 +439,18 @@ pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
     observations(incident, Bodies::ReadWithoutFacts).0
 }
 
-/// As [`restart_observations`], from recorded `facts` only: for a publish, which must not
-/// read every output again (most outputs hold no facts, so have no `facts` key).
+/// As [`restart_observations`], but an output `incident` recorded (it has `recorded_at`)
+/// and found no facts in is not read again: for a publish, which must not read every
+/// output of the vault (most hold no facts, so have no `facts` key). Steps written by hand
+/// are read, as everywhere.
 pub fn recorded_restart_observations(incident: &Incident) -> Vec<RestartObservation> {
-    observations(incident, Bodies::Skip).0
+    observations(incident, Bodies::ReadHandWritten).0
 }
 
 /// How much of the output bodies is read for restart counts.
 #[derive(Clone, Copy, PartialEq)]
 enum Bodies {
-    Skip,
+    ReadHandWritten,
     ReadWithoutFacts,
     CompareWithFacts,
 }
@@ -491,7 +493,7 @@ fn observations(incident: &Incident, bodies: Bodies) -> (Vec<RestartObservation>
                 Some(facts) => facts,
                 // Written by hand (in Obsidian, say): the output in its body is read as
                 // `incident capture` reads it.
-                None if output_in_body && bodies != Bodies::Skip => {
+                None if output_in_body && (bodies != Bodies::ReadHandWritten || s.meta.recorded_at.is_none()) => {
                     extracted = crate::extract::extract(&s.body, crate::extract::Hint::Auto);
                     &extracted
                 }

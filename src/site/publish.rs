@@ -380,7 +380,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
                     left_out: None,
                 });
                 failed_dirs.push(format!("incidents/{}/", super::paths::incident_dir(&slug)));
-                next.incidents.insert(slug, CachedIncident { fingerprint: String::new(), ..prev });
+                next.incidents.insert(slug, CachedIncident { fingerprint: String::new(), left_out: None, ..prev });
             }
         }
     }

@@ -157,6 +157,10 @@ fn a_hand_written_capture_step_counts_its_restarts() {
     .unwrap();
     let out = env.ok(&["postmortem", "--out", "-"]);
     assert!(out.contains("| **Total restarts (peak)** | 6,812 | 08:20 | [pods by hand]("), "{out}");
+    // The site's page of the incident counts it too.
+    env.ok(&["publish", "--include-open"]);
+    let page = fs::read_to_string(env.root().join(format!("public/incidents/{id}/index.html"))).unwrap();
+    assert!(page.contains("Restarts (highest count seen)</th><td>6,812</td>"), "{page}");
 }
 
 #[test]
