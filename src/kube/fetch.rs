@@ -233,6 +233,11 @@ mod tests {
 
     use super::*;
 
+    /// A fetcher of all namespaces from `k:6443`, 500 to a page.
+    fn fetcher(client: &Client) -> Fetcher<'_> {
+        Fetcher { client, server: "k:6443", context: None, namespace: None, page_size: 500, proxy: None, kubectl: "" }
+    }
+
     /// Serves `answers` by path prefix, in order of arrival; returns every URI asked for.
     fn mock(answers: Vec<(&'static str, u16, Value)>) -> (Client, tokio::task::JoinHandle<Vec<String>>) {
         let (svc, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
@@ -329,15 +334,7 @@ mod tests {
             ("/api/v1/namespaces/kube-system/services/kube-dns", 404, not_found()),
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
-        let f = Fetcher {
-            client: &client,
-            server: "k:6443",
-            context: Some("dev"),
-            namespace: None,
-            page_size: 500,
-            proxy: None,
-            kubectl: "",
-        };
+        let f = Fetcher { context: Some("dev"), namespace: None, ..fetcher(&client) };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
@@ -353,15 +350,7 @@ mod tests {
         task.await.unwrap();
 
         let (client, task) = mock(vec![("/api/v1/pods?&limit=500", 403, forbidden)]);
-        let f = Fetcher {
-            client: &client,
-            server: "k:6443",
-            context: None,
-            namespace: None,
-            page_size: 500,
-            proxy: None,
-            kubectl: "",
-        };
+        let f = fetcher(&client);
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         match f.fetch(0, &mut out).await {
@@ -384,15 +373,7 @@ mod tests {
             ("/api/v1/namespaces/kube-system/services/kube-dns", 503, json!({"code": 503, "message": "etcd"})),
             ("/api/v1/namespaces/kube-system/endpoints/kube-dns", 404, not_found()),
         ]);
-        let f = Fetcher {
-            client: &client,
-            server: "k:6443",
-            context: None,
-            namespace: None,
-            page_size: 500,
-            proxy: None,
-            kubectl: "",
-        };
+        let f = fetcher(&client);
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         let fetched = f.fetch(0, &mut out).await.unwrap();
@@ -411,15 +392,7 @@ mod tests {
     #[tokio::test]
     async fn a_request_that_cannot_be_built_is_not_a_write_error() {
         let (client, task) = mock(vec![]);
-        let f = Fetcher {
-            client: &client,
-            server: "k:6443",
-            context: None,
-            namespace: Some("a b"),
-            page_size: 500,
-            proxy: None,
-            kubectl: "",
-        };
+        let f = Fetcher { context: None, namespace: Some("a b"), ..fetcher(&client) };
         let mut v = Verbatim;
         let mut out = ListWriter::new(std::io::sink(), &mut v).unwrap();
         match f.fetch(0, &mut out).await {
