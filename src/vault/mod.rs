@@ -8,6 +8,7 @@ mod keys;
 mod known_secrets;
 mod list_cache;
 mod numbering;
+mod select;
 pub mod slug;
 mod sources;
 mod steps;

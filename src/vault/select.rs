@@ -1,0 +1,94 @@
+//! Which incident a command works on: the one named (by folder, path, piece of its name
+//! or title, or `id`), or the current one.
+
+use super::Vault;
+use super::atomic;
+use super::incidents::{INCIDENT_FILE, IncidentRef};
+use crate::error::{Error, Result};
+use crate::model::IncidentMeta;
+
+impl Vault {
+    /// The incident `selector` names (folder name, a unique part of it, or its `id`),
+    /// or the current one. Costs a stat or two, never a scan, when the name is exact.
+    pub fn incident(&self, selector: Option<&str>) -> Result<IncidentRef> {
+        let root = self.incidents_dir();
+        let Some(sel) = selector else {
+            let slug = self.current()?.ok_or_else(|| {
+                Error::user_hint(
+                    "no current incident",
+                    "start one with `incident start \"TITLE\"`, or pick one with `incident switch ID` (see `incident list`)",
+                )
+            })?;
+            return match atomic::child(&root, &slug) {
+                Some(dir) if dir.join(INCIDENT_FILE).is_file() => Ok(IncidentRef { slug, dir }),
+                _ => Err(Error::user_hint(
+                    format!("the current incident {slug:?} is not in {}", root.display()),
+                    "pick another with `incident switch ID` (see `incident list`)",
+                )),
+            };
+        };
+        // As a shell completes it (`2026-11-26-a/`) or as a path (`incidents/2026-11-26-a`).
+        let sel = selector_name(sel);
+        if let Some(dir) = atomic::child(&root, sel)
+            && dir.join(INCIDENT_FILE).is_file()
+        {
+            return Ok(IncidentRef { slug: sel.to_string(), dir });
+        }
+        let names = self.incident_names()?;
+        let wanted = sel.to_lowercase();
+        let mut found: Vec<&String> = names.iter().filter(|n| n.to_lowercase().contains(&wanted)).collect();
+        if found.is_empty() {
+            // The id in incident.md, then the title, as `list` shows it.
+            let metas: Vec<(&String, IncidentMeta)> =
+                names.iter().filter_map(|n| Some((n, self.read_meta(&root.join(n)).ok()?))).collect();
+            found = metas.iter().filter(|(_, m)| m.id == sel).map(|(n, _)| *n).collect();
+            if found.is_empty() {
+                found =
+                    metas.iter().filter(|(_, m)| m.title.to_lowercase().contains(&wanted)).map(|(n, _)| *n).collect();
+            }
+        }
+        match found.as_slice() {
+            [one] => Ok(IncidentRef { slug: one.to_string(), dir: root.join(one) }),
+            [] => Err(match nearest(sel, &names) {
+                Some(near) => Error::user_hint(format!("no incident matches {sel:?}"), format!("did you mean {near}?")),
+                None => Error::user_hint(format!("no incident matches {sel:?}"), "`incident list` shows them all"),
+            }),
+            many => Err(Error::user_hint(
+                format!("{sel:?} matches {} incidents: {}", many.len(), join_some(many)),
+                "give more of the name",
+            )),
+        }
+    }
+}
+
+/// The folder name in a selector typed as a path: `incidents/x/`, `x/.` → `x`.
+fn selector_name(sel: &str) -> &str {
+    let trimmed = sel.trim().trim_end_matches(['/', '.']).trim_end_matches('/');
+    match trimmed.rsplit('/').next() {
+        Some(last) if !last.is_empty() => last,
+        _ => sel,
+    }
+}
+
+/// The incident name closest to a selector that matched none, when one is close: a typo.
+fn nearest<'n>(sel: &str, names: &'n [String]) -> Option<&'n str> {
+    let wanted = sel.to_lowercase();
+    let allowed = (wanted.chars().count() / 5).max(2);
+    names
+        .iter()
+        .map(|n| {
+            let name = n.to_lowercase();
+            // Against the name without its date too: `db-dwn` for `2025-10-05-db-down`.
+            let undated = name.get(11..).filter(|_| name.as_bytes().get(10) == Some(&b'-')).unwrap_or(&name);
+            (strsim::levenshtein(&wanted, &name).min(strsim::levenshtein(&wanted, undated)), n)
+        })
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n.as_str())
+}
+
+fn join_some(names: &[&String]) -> String {
+    let shown: Vec<&str> = names.iter().take(5).map(|s| s.as_str()).collect();
+    let more = if names.len() > 5 { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
+}
