@@ -26,7 +26,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         }
         None => Box::new(io::stdin().lock()),
     };
-    let opened = Session::open(cfg).and_then(|session| {
+    let opened = Session::open_with(cfg, args.step.no_redact).and_then(|session| {
         let at = session.at(args.step.at.as_deref(), "capture")?;
         Ok((session, at))
     });

@@ -9,7 +9,7 @@ use crate::ui::Ui;
 
 pub fn run(cfg: &Config, _ui: &Ui, args: &NoteArgs) -> Result<u8> {
     let text = text_arg(&args.text)?;
-    let session = Session::open(cfg)?;
+    let session = Session::open_with(cfg, args.step.no_redact)?;
     let at = session.at(args.step.at.as_deref(), "note")?;
     let mut step = Step { meta: session.meta(StepKind::Note, at), body: text };
     session.save(&mut step, session.scrub(args.step.no_redact))?;

@@ -12,7 +12,7 @@ use crate::record::output::OutputRecorder;
 use crate::ui::Ui;
 
 pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
-    let session = Session::open(cfg)?;
+    let session = Session::open_with(cfg, args.step.no_redact)?;
     let at = session.at(args.step.at.as_deref(), "run")?;
     let mut meta = session.meta(StepKind::Run, at);
     let argv: Vec<String> = args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect();

@@ -27,10 +27,20 @@ pub struct Session<'c> {
 impl<'c> Session<'c> {
     /// The vault and the incident picked by `--incident`/`INCIDENT_ID` or the current one.
     pub fn open(cfg: &'c Config) -> Result<Session<'c>> {
+        Session::open_with(cfg, false)
+    }
+
+    /// As [`Session::open`]; with `no_redact` (the command's `--no-redact`), rules that
+    /// cannot be read in `incident.toml` do not stop the recording: none are used.
+    pub fn open_with(cfg: &'c Config, no_redact: bool) -> Result<Session<'c>> {
         let vault = cfg.vault()?;
         let incident = cfg.pick_incident(&vault, None)?;
         let writer = vault.writer(&incident);
-        let rules = vault.rules()?;
+        let rules = match vault.rules() {
+            Ok(rules) => rules,
+            Err(_) if no_redact => RulesRef::Builtin(crate::redact::Rules::builtin()),
+            Err(e) => return Err(e),
+        };
         Ok(Session { cfg, vault, incident, writer, rules })
     }
 

@@ -393,6 +393,11 @@ fn a_bad_pattern_in_settings_names_the_file_rule_pattern_and_reason() {
             settings.display()
         )
     );
+    // Recording without redaction does not need the rules: it is not stopped by them.
+    env.ok(&["note", "--no-redact", "k3s is back"]);
+    env.ok(&["run", "--no-redact", "--", "echo", "hi"]);
+    let r = env.run_with_stdin(&["capture", "--no-redact", "-c", "x"], b"out\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]
