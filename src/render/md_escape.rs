@@ -11,7 +11,26 @@ pub fn one_line(text: &str) -> String {
 /// links and code stay, but an HTML tag outside code is escaped, so `postmortem.md` holds
 /// no raw HTML for whatever viewer opens it.
 pub fn markdown_line(text: &str) -> String {
-    no_html(&one_line(text))
+    no_html(&not_a_block(one_line(text)))
+}
+
+/// A line that starts as a block would (`# Heading`, `> quote`, `- item`, `1. item`) in
+/// a list item would open that block inside it: its first mark is escaped.
+fn not_a_block(line: String) -> String {
+    let bytes = line.as_bytes();
+    let spaced = |i: usize| bytes.get(i).is_none_or(|b| *b == b' ');
+    let hashes = bytes.iter().take_while(|b| **b == b'#').count();
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    let at = match bytes.first() {
+        Some(b'#') if hashes <= 6 && spaced(hashes) => 0,
+        Some(b'>') => 0,
+        Some(b'-' | b'+' | b'*') if spaced(1) => 0,
+        Some(b'0'..=b'9') if digits <= 9 && matches!(bytes.get(digits), Some(b'.' | b')')) && spaced(digits + 1) => {
+            digits
+        }
+        _ => return line,
+    };
+    format!("{}\\{}", &line[..at], &line[at..])
 }
 
 /// Markdown a person wrote over several lines (the summary): as [`markdown_line`] line by
@@ -180,6 +199,19 @@ mod tests {
     fn a_cell_holds_no_html() {
         assert_eq!(cell("rm -rf '/tmp/<img src=x>' | x"), "rm -rf '/tmp/\\<img src=x>' \\| x");
         assert_eq!(cell_text("<b>[x]</b>"), "\\<b>\\[x\\]\\</b>");
+    }
+
+    #[test]
+    fn a_line_that_would_open_a_block_in_its_list_item_does_not() {
+        assert_eq!(markdown_line("# Heading\n- item\n- item"), "\\# Heading - item - item");
+        assert_eq!(markdown_line("> quoted"), "\\> quoted");
+        assert_eq!(markdown_line("12. twelfth"), "12\\. twelfth");
+        assert_eq!(markdown_line("2025 was fine"), "2025 was fine");
+        // Not a block: emphasis, a tag, a version.
+        assert_eq!(markdown_line("**bold** start"), "**bold** start");
+        assert_eq!(markdown_line("#hashtag"), "#hashtag");
+        assert_eq!(markdown_line("1.5 GB freed"), "1.5 GB freed");
+        assert_eq!(markdown_line("-"), "\\-");
     }
 
     #[test]
