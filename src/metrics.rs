@@ -10,6 +10,7 @@ mod pod_keys;
 #[cfg(test)]
 mod proptests;
 pub mod report;
+pub mod scope;
 
 pub use observations::{recorded_restart_observations, restart_observations, restart_observations_checked};
 #[cfg(test)]
@@ -84,6 +85,10 @@ pub struct RestartObservation {
     /// The sum over the pods that output lists (a filtered listing counts fewer pods).
     pub total: u64,
     pub step: String,
+    /// Which pods it covers ([`scope::of`]): `all namespaces`, `namespace kube-system`,
+    /// ``filtered: `kubectl get pods -A | grep coredns` ``. Totals of different scopes sum
+    /// over different pods.
+    pub scope: String,
     /// The pods the output lists by name, with their counts.
     #[serde(skip)]
     pub pods: Vec<PodCount>,
@@ -103,7 +108,8 @@ pub struct PodCount {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Restarts {
     pub observations: Vec<RestartObservation>,
-    /// The highest `restarts_total` seen (the first such observation).
+    /// The highest `restarts_total` seen (the first such observation) in a listing of all
+    /// namespaces when there is one: a filtered listing's sum is not the cluster's total.
     pub peak: Option<RestartObservation>,
     /// New restarts between outputs: for each pod name seen in two or more outputs, the
     /// sum of the rises of its count. A recreated pod is a new pod (a StatefulSet's keeps
@@ -336,7 +342,9 @@ impl<'a> Builder<'a> {
             obs.push(o.clone());
         }
         obs.sort_by(|a, b| (a.at, &a.step).cmp(&(b.at, &b.step)));
-        let peak = obs.iter().fold(None::<&RestartObservation>, |best, o| match best {
+        let whole = obs.iter().any(|o| o.scope == scope::ALL_NAMESPACES);
+        let candidates = obs.iter().filter(|o| !whole || o.scope == scope::ALL_NAMESPACES);
+        let peak = candidates.fold(None::<&RestartObservation>, |best, o| match best {
             Some(b) if b.total >= o.total => Some(b),
             _ => Some(o),
         });

@@ -242,7 +242,13 @@ fn a_decision_after_recovery_is_not_a_mitigation_start() {
 }
 
 fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
-    RestartObservation { at: t(at), total, step: step.into(), pods: Vec::new() }
+    RestartObservation {
+        at: t(at),
+        total,
+        step: step.into(),
+        scope: super::scope::ALL_NAMESPACES.into(),
+        pods: Vec::new(),
+    }
 }
 
 fn with_pods(mut o: RestartObservation, pods: &[(&str, u64)]) -> RestartObservation {
@@ -362,4 +368,17 @@ fn json_shape_of_an_interval() {
         v,
         serde_json::json!({"key": "total_downtime", "name": "Total downtime", "state": "unknown", "reason": "impact start not recorded"})
     );
+}
+
+#[test]
+fn the_peak_is_a_listing_of_all_namespaces_when_there_is_one() {
+    let inc = incident(seed());
+    let all = obs("08:23", 100, "all");
+    let grep =
+        RestartObservation { scope: "filtered: `kubectl get pods -A | grep db`".into(), ..obs("08:40", 150, "grep") };
+    let m = compute(&inc, &[all.clone(), grep.clone()], now());
+    assert_eq!(m.restarts.peak, Some(all));
+    // Without one, the highest sum seen; its scope says what it covers.
+    let m = compute(&inc, std::slice::from_ref(&grep), now());
+    assert_eq!(m.restarts.peak, Some(grep));
 }

@@ -49,3 +49,82 @@ fn a_multi_line_lesson_keeps_its_lines_inside_its_list_item() {
     );
     assert!(out.contains("Diagnosed 2025-10-05 09:00: DHCP moved the node.\n  \\## Not a section ([step]"), "{out}");
 }
+
+/// `kubectl get pods -A` (6,812 restarts) then `… | grep coredns` (892): the filtered
+/// listing sums over fewer pods, so the chart leaves it out instead of drawing a fall,
+/// and the table says what the chart draws.
+#[test]
+fn a_filtered_listing_is_not_charted_as_a_fall_in_restarts() {
+    let (mut env, id) = TestEnv::with_incident();
+    let all = "NAMESPACE     NAME                      READY   STATUS             RESTARTS   AGE\n\
+               ollama        ollama-5f7c9d8b4-p2k8n    0/1     CrashLoopBackOff   5920       12d\n\
+               kube-system   coredns-7b8c7b8d4-x9k2p   0/1     CrashLoopBackOff   892        12d\n";
+    let grep = "coredns-7b8c7b8d4-x9k2p   0/1     CrashLoopBackOff   892        12d\n";
+    let after = "NAMESPACE     NAME                      READY   STATUS    RESTARTS   AGE\n\
+                 ollama        ollama-5f7c9d8b4-q8r2t    1/1     Running   0          1m\n\
+                 kube-system   coredns-7b8c7b8d4-h4k7m   1/1     Running   0          1m\n";
+    for (at, command, output) in [
+        ("2025-10-05T08:23:00-05:00", "kubectl get pods -A", all),
+        ("2025-10-05T08:30:00-05:00", "kubectl get pods -A | grep coredns", grep),
+        ("2025-10-05T09:20:00-05:00", "kubectl get pods -A", after),
+    ] {
+        env.at(at);
+        let r =
+            env.run_with_stdin(&["capture", "-q", "--no-echo", "-c", command, "--exit-code", "0"], output.as_bytes());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    env.at("2025-10-05T09:30:00-05:00");
+    let json = env.json(&["postmortem", "--format", "json"]);
+    let scopes: Vec<(u64, &str)> = json["metrics"]["raw"]["restarts"]["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["total"].as_u64().unwrap(), o["scope"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        scopes,
+        [(6812, "all namespaces"), (892, "filtered: `kubectl get pods -A | grep coredns`"), (0, "all namespaces")]
+    );
+    env.ok(&["postmortem"]);
+    let dir = env.incident_dir(&id);
+    let svg = std::fs::read_to_string(dir.join("postmortem-restarts.svg")).unwrap();
+    assert!(!svg.contains("892"), "{svg}");
+    assert_eq!(svg.matches("<circle").count(), 2, "{svg}");
+    assert!(svg.contains(">Restarts summed over the pods of all namespaces, 2 listings</text>"), "{svg}");
+    assert!(
+        svg.contains(
+            ">1 listing of other pods (filtered or another namespace) not drawn: their sums are not comparable</text>"
+        ),
+        "{svg}"
+    );
+    let md = std::fs::read_to_string(dir.join("postmortem.md")).unwrap();
+    let first = ids(&env, &id, "capture")[0].clone();
+    assert!(
+        md.contains(&format!(
+            "| **Total restarts (peak)** | 6,812 | 08:23 | [{first}](steps/{first}.md) — summed over all namespaces |\n\
+             | **Restarts during the incident** | 0 | 08:23 → 09:20 | 3 outputs with restart counts (the chart draws the 2 of all namespaces) — new restarts of pods listed in two or more outputs |\n"
+        )),
+        "{md}"
+    );
+}
+
+/// Only filtered listings: the peak says it is no total of the cluster.
+#[test]
+fn a_peak_from_a_filtered_listing_says_so() {
+    let (mut env, _id) = TestEnv::with_incident();
+    env.at("2025-10-05T08:30:00-05:00");
+    let grep = "coredns-7b8c7b8d4-x9k2p   0/1     CrashLoopBackOff   892        12d\n";
+    let r = env.run_with_stdin(
+        &["capture", "-q", "--no-echo", "-c", "kubectl get pods -A | grep coredns", "--exit-code", "0"],
+        grep.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = env.ok(&["postmortem", "--out", "-"]);
+    assert!(
+        out.contains("| 892 | 08:30 | [")
+            && out.contains(
+                ") — summed over filtered: `kubectl get pods -A \\| grep coredns`; no listing of all namespaces |\n"
+            ),
+        "{out}"
+    );
+}

@@ -1,7 +1,7 @@
 //! The metrics table's rows: each figure with its endpoints and the steps it came from.
 
 use crate::format;
-use crate::metrics::{Metrics, Span};
+use crate::metrics::{Metrics, Span, scope};
 
 use super::MetricRow;
 use super::context::Ctx;
@@ -63,6 +63,11 @@ pub(super) fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
                 format!("[{}]({})", p.step, cx.link(&p.step)),
             );
             row.from = cx.endpoint(p.at);
+            row.note = Some(if p.scope == scope::ALL_NAMESPACES {
+                format!("summed over {}", p.scope)
+            } else {
+                format!("summed over {}; no listing of all namespaces", p.scope)
+            });
             row
         }
         None => plain(
@@ -76,7 +81,13 @@ pub(super) fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
     if let (Some(first), Some(last)) = (r.observations.first(), r.observations.last()) {
         let name = "Restarts during the incident";
         let plural = if r.observations.len() == 1 { "" } else { "s" };
-        let source = format!("{} output{plural} with restart counts", r.observations.len());
+        let mut source = format!("{} output{plural} with restart counts", r.observations.len());
+        // What the chart draws, when it leaves some out: listings of other pods.
+        if let Some((scope, drawn)) = scope::series(&r.observations)
+            && drawn.len() < r.observations.len()
+        {
+            source.push_str(&format!(" (the chart draws the {} of {scope})", drawn.len()));
+        }
         let mut row = match r.increase {
             Some(inc) => {
                 let mut row = plain("restarts_increase", name, format::thousands(inc), true, source);
