@@ -214,10 +214,12 @@ struct Builder<'a> {
     steps: Vec<&'a Step>,
     milestones: BTreeMap<Milestone, Point>,
     warnings: Vec<String>,
+    /// Pairs of milestone steps (ids) already warned about as out of order.
+    out_of_order: Vec<(String, String)>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(incident: &'a Incident, now: Timestamp) -> Builder<'a> {
+    fn new(incident: &'a Incident, now: Timestamp, step_file: &dyn Fn(&str) -> String) -> Builder<'a> {
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
         for step in &incident.steps {
@@ -238,7 +240,25 @@ impl<'a> Builder<'a> {
                 milestones.entry(m).or_insert_with(|| point(m.as_str(), step));
             }
         }
-        Builder { incident, now, steps, milestones, warnings }
+        let mut out_of_order = Vec::new();
+        // One warning per pair out of order, however many intervals the pair spans.
+        for (m, first) in &milestones {
+            for (later, then) in &milestones {
+                if m.must_precede(*later) && then.at < first.at {
+                    warnings.push(format!(
+                        "milestones out of order: {} at {} ({}) is before {} at {} ({}); correct the `at:` in the file of the wrong one",
+                        then.what,
+                        format::date_time(then.at),
+                        step_file(&then.step),
+                        first.what,
+                        format::date_time(first.at),
+                        step_file(&first.step),
+                    ));
+                    out_of_order.push((first.step.clone(), then.step.clone()));
+                }
+            }
+        }
+        Builder { incident, now, steps, milestones, warnings, out_of_order }
     }
 
     fn warn(&mut self, text: String) {
@@ -252,7 +272,9 @@ impl<'a> Builder<'a> {
         match (from, to) {
             (Ok(from), Ok(to)) if to.at < from.at => {
                 let reason = format!("{} is before {}", when(&to), when(&from));
-                self.warn(format!("{}: {reason}; the interval is left unknown", key.replace('_', " ")));
+                if !self.out_of_order.contains(&(from.step.clone(), to.step.clone())) {
+                    self.warn(format!("{}: {reason}; the interval is left unknown", key.replace('_', " ")));
+                }
                 Span::Unknown { reason }
             }
             (Ok(from), Ok(to)) => {
@@ -404,8 +426,20 @@ fn join_missing(a: &str, b: &str) -> String {
 }
 
 /// Computes the metrics of `incident` as of `now`, with restart counts from its outputs.
+/// Warnings name a step's file as `steps/<id>.md`.
 pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timestamp) -> Metrics {
-    let mut b = Builder::new(incident, now);
+    compute_named(incident, restarts, now, &|id| format!("steps/{id}.md"))
+}
+
+/// As [`compute`], with `step_file` naming a step's file (relative to the incident folder)
+/// in warnings: a file written by hand may not be named after its id.
+pub fn compute_named(
+    incident: &Incident,
+    restarts: &[RestartObservation],
+    now: Timestamp,
+    step_file: &dyn Fn(&str) -> String,
+) -> Metrics {
+    let mut b = Builder::new(incident, now, step_file);
     let time_to_detect = b.interval("time_to_detect", "Time to detect", Milestone::ImpactStart, Milestone::Detected);
     let time_to_diagnose =
         b.interval("time_to_diagnose", "Time to diagnose", Milestone::Detected, Milestone::Diagnosed);

@@ -128,3 +128,42 @@ fn a_peak_from_a_filtered_listing_says_so() {
         "{out}"
     );
 }
+
+/// `mark recovered` at 09:00, then `mark detected --at 09:30`, then impact start at
+/// 09:35: one warning per pair out of order, naming both step files and both times, on
+/// stderr once and in the notes once, though the recovered/impact pair spans two intervals.
+#[test]
+fn milestones_out_of_order_are_warned_about_once_per_pair_naming_both_files() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T09:00:00-05:00");
+    env.ok(&["mark", "-q", "recovered"]);
+    env.at("2025-10-05T09:40:00-05:00");
+    let r = env.run(&["mark", "-q", "detected", "--at", "09:30"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A file renamed by hand is named as it is.
+    let recovered = ids(&env, &id, "milestone")[0].clone();
+    let steps = env.incident_dir(&id).join("steps");
+    std::fs::rename(steps.join(format!("{recovered}.md")), steps.join("back up.md")).unwrap();
+    let detected = ids(&env, &id, "milestone")[0].clone();
+    let pair = format!(
+        "milestones out of order: recovered at 2025-10-05 09:00 (steps/back up.md) is before detected at 2025-10-05 09:30 (steps/{detected}.md); correct the `at:` in the file of the wrong one"
+    );
+    let r = env.run(&["postmortem"]);
+    assert_eq!(r.stderr, format!("warning: {pair}\nwrote incidents/{id}/postmortem.md\n"));
+    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    assert_eq!(section(&md, "Notes on the record"), format!("## Notes on the record\n\n- {pair}\n"));
+
+    env.at("2025-10-05T09:45:00-05:00");
+    env.ok(&["mark", "-q", "impact-start", "--at", "09:35"]);
+    let impact = ids(&env, &id, "milestone")[1].clone();
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: milestones out of order: detected at 2025-10-05 09:30 (steps/{detected}.md) is before impact-start at 2025-10-05 09:35 (steps/{impact}.md); correct the `at:` in the file of the wrong one\n\
+             warning: milestones out of order: recovered at 2025-10-05 09:00 (steps/back up.md) is before impact-start at 2025-10-05 09:35 (steps/{impact}.md); correct the `at:` in the file of the wrong one\n\
+             warning: {pair}\n"
+        )
+    );
+    assert!(r.stdout.contains("| **Total downtime** | unknown (recovered at 2025-10-05 09:00 ("), "{}", r.stdout);
+}
