@@ -140,8 +140,16 @@ fn milestones_out_of_order_are_warned_about_once_per_pair_naming_both_files() {
     env.at("2025-10-05T09:40:00-05:00");
     let r = env.run(&["mark", "-q", "detected", "--at", "09:30"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    // A file renamed by hand is named as it is.
     let recovered = ids(&env, &id, "milestone")[0].clone();
+    let new = ids(&env, &id, "milestone")[1].clone();
+    // `mark` names both steps.
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: detected at 2025-10-05 09:30 ({new}) is out of order with recovered at 2025-10-05 09:00 ({recovered}); check the times and correct the `at:` of the wrong one in its file\n"
+        )
+    );
+    // A file renamed by hand is named as it is.
     let steps = env.incident_dir(&id).join("steps");
     std::fs::rename(steps.join(format!("{recovered}.md")), steps.join("back up.md")).unwrap();
     let detected = ids(&env, &id, "milestone")[0].clone();
