@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::entry;
+use super::incident_page::{Outcome, Sink, render_one};
 use super::links;
-use super::publish::{Outcome, PublishOptions, Sink, pool, progress_bar, render_one};
+use super::publish::{PublishOptions, pool, progress_bar};
 use super::theme::Theme;
 use super::{assets, lists};
 use crate::error::Result;

@@ -20,6 +20,7 @@ pub mod check;
 pub mod entry;
 pub mod highlight;
 pub mod html;
+pub mod incident_page;
 pub mod links;
 pub mod lists;
 pub mod markdown;
