@@ -53,6 +53,15 @@ pub struct SiteOptions {
     pub feed_entries: usize,
 }
 
+impl SiteOptions {
+    /// The settings of `vault`'s site: its `name` from incident.toml is the title.
+    pub fn of_vault(vault: &crate::vault::Vault, base_url: Option<String>) -> SiteOptions {
+        let title =
+            vault.settings.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Incidents".to_string());
+        SiteOptions { title, base_url, ..SiteOptions::default() }
+    }
+}
+
 impl Default for SiteOptions {
     fn default() -> Self {
         SiteOptions { title: "Incidents".to_string(), base_url: None, per_page: 50, feed_entries: 50 }

@@ -38,6 +38,10 @@ pub struct PublishOptions {
     pub only: Option<BTreeSet<String>>,
     /// Draw a progress bar (a terminal, not --quiet).
     pub progress: bool,
+    /// Render every incident again, and remove what this publish did not write, whatever
+    /// the record says. The record is still read: an incident that cannot be read now keeps
+    /// its last index entry.
+    pub force: bool,
 }
 
 /// What a publish did.
@@ -57,10 +61,52 @@ pub struct Report {
     pub removed: Vec<String>,
     /// Files that could not be read (the rest was published).
     pub warnings: Vec<Warning>,
-    /// Incidents that could not be read at all (a damaged `incident.md`): what went wrong.
-    /// Their last published pages stay; the publish should not count as a success.
-    pub failed: Vec<String>,
+    /// Incidents that could not be published (a damaged `incident.md`, a template that
+    /// fails on them). Their last published pages stay; the publish is not a success.
+    pub failed: Vec<Failed>,
     pub seconds: f64,
+}
+
+/// An incident that could not be published, and why.
+#[derive(Debug)]
+pub struct Failed {
+    pub slug: String,
+    pub message: String,
+    /// Its pages of an earlier publish are still on the site.
+    pub pages_stay: bool,
+}
+
+/// One line per cause: a template that fails on every incident is named once, with the
+/// incidents it failed on (the error names the template's file, not the incident).
+pub fn failure_lines(failed: &[Failed]) -> Vec<String> {
+    let mut groups: Vec<(&str, bool, Vec<&str>)> = Vec::new();
+    for f in failed {
+        match groups.iter_mut().find(|(m, stay, _)| *m == f.message && *stay == f.pages_stay) {
+            Some((_, _, slugs)) => slugs.push(&f.slug),
+            None => groups.push((&f.message, f.pages_stay, vec![&f.slug])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(message, stay, slugs)| {
+            let which = match slugs.as_slice() {
+                [one] if message.contains(one) => String::new(),
+                [one] => format!(" (incident {one})"),
+                many => {
+                    let shown: Vec<&str> = many.iter().take(3).copied().collect();
+                    let more = if many.len() > 3 { format!(", and {} more", many.len() - 3) } else { String::new() };
+                    format!(" ({} incidents: {}{more})", many.len(), shown.join(", "))
+                }
+            };
+            let one = slugs.len() == 1;
+            match (stay, one) {
+                (true, true) => format!("{message}{which}; the pages last published of it stay until it is fixed"),
+                (true, false) => format!("{message}{which}; the pages last published of them stay until it is fixed"),
+                (false, true) => format!("{message}{which}; it is not on the site until it is fixed"),
+                (false, false) => format!("{message}{which}; they are not on the site until it is fixed"),
+            }
+        })
+        .collect()
 }
 
 /// Why an incident is left out, if it is.
@@ -175,6 +221,11 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         looked.into_iter().filter_map(|(slug, _, s)| s.map(|s| (slug, s))).collect();
     let out_dir = OutDir::open(out);
     let mut plan = plan::plan(&last.cache, &out_key, &settings, &now);
+    if opts.force {
+        plan.render.append(&mut plan.keep);
+        plan.render.sort();
+        plan.full = true;
+    }
     // A page or copied file someone deleted by hand is made again (each one is looked up).
     if !plan.full {
         let missing: Vec<String> = pool.install(|| {
@@ -233,10 +284,10 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
                 // Its last good pages and entry stay (an empty fingerprint: it is read again
                 // next time); they are no longer among the files to remove.
                 let prev = old.remove(&slug);
-                report.failed.push(if out_dir.has_file(&super::paths::incident_page(&slug)) {
-                    format!("{e}; the pages last published of it stay until it is fixed")
-                } else {
-                    format!("{e}; it is not on the site until it is fixed")
+                report.failed.push(Failed {
+                    slug: slug.clone(),
+                    message: e.to_string(),
+                    pages_stay: out_dir.has_file(&super::paths::incident_page(&slug)),
                 });
                 let prev = prev.unwrap_or(CachedIncident {
                     fingerprint: String::new(),
@@ -272,8 +323,9 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         next.lists = std::mem::take(&mut last.cache.lists);
         None
     } else {
-        // After a full publish the recorded entries are all replaced: no need to read them.
-        let recorded = if plan.full { Some(Vec::new()) } else { last.entries() };
+        // After a full publish the recorded entries are all replaced, but for those of
+        // incidents that could not be read now: they stay while their pages do.
+        let recorded = if plan.full && failed_dirs.is_empty() { Some(Vec::new()) } else { last.entries() };
         let Some(mut entries) = recorded else {
             // The record's entries are damaged: start again without it, reading everything.
             if let Some(file) = &opts.cache_file {
@@ -281,7 +333,15 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             }
             return publish(vault, theme, &PublishOptions { only: None, ..opts.clone() });
         };
-        entries.retain(|e| !old.contains_key(&e.slug) && next.incidents.contains_key(&e.slug));
+        let failed_page_stands = |slug: &str| {
+            failed_dirs.contains(&format!("incidents/{}/", super::paths::incident_dir(slug)))
+                && out_dir.has_file(&super::paths::incident_page(slug))
+        };
+        entries.retain(|e| {
+            (!plan.full || failed_page_stands(&e.slug))
+                && !old.contains_key(&e.slug)
+                && next.incidents.contains_key(&e.slug)
+        });
         entries.extend(fresh);
         entry::sort_newest_first(&mut entries);
         write_lists(theme, opts, &pool, &plan, &last.cache, &mut next, &out_dir, &entries, &mut report)?;
@@ -296,7 +356,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     if ours && opts.only.is_none() {
         output::mark_ours(out)?;
     }
-    if ours && opts.only.is_none() && !out_empty && (!last.found || last.cache.out != next.out) {
+    if ours && opts.only.is_none() && !out_empty && (!last.found || last.cache.out != next.out || opts.force) {
         let keep: BTreeSet<&str> = next
             .incidents
             .values()

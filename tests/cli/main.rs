@@ -24,4 +24,5 @@ mod run;
 mod sample;
 mod selection;
 pub mod site;
+mod site_republish;
 mod vault;
