@@ -71,13 +71,16 @@ pub(super) fn render_one(
     stamps: Option<Stamps>,
 ) -> Result<Option<Outcome>> {
     let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
-    let (loaded, stamps) = match stamps {
+    let (mut loaded, stamps) = match stamps {
         Some(s) => (vault.load(&r)?, s),
         None => match vault.load_stamped(&r)? {
             Some(both) => both,
             None => return Ok(None),
         },
     };
+    // One clock per incident, as `show` and the postmortem have it: steps recorded on a
+    // laptop in UTC are shown in the incident's own offset.
+    crate::render::postmortem::use_incident_offset(&mut loaded.incident);
     let incident = &loaded.incident;
     let postmortem = vault.postmortem_text(&r)?;
     let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();

@@ -24,5 +24,6 @@ mod run;
 mod sample;
 mod selection;
 pub mod site;
+mod site_pages;
 mod site_republish;
 mod vault;
