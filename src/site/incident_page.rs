@@ -12,7 +12,7 @@ use super::plan::CachedIncident;
 use super::publish::{PublishOptions, left_out};
 use super::theme::Theme;
 use super::{links, lists};
-use crate::error::{IoContext, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::redact::Rules;
 use crate::vault::{IncidentRef, Stamps, Vault, Warning};
 
@@ -75,6 +75,10 @@ pub(super) fn render_one(
         Some(s) => (vault.load(&r)?, s),
         None => match vault.load_stamped(&r)? {
             Some(both) => both,
+            None if crate::vault::is_headless(&r.dir) => {
+                let (problem, hint) = crate::vault::headless_problem(&r.dir);
+                return Err(Error::user(format!("{}: {problem}; {hint}", r.dir.display())));
+            }
             None => return Ok(None),
         },
     };

@@ -171,7 +171,8 @@ fn stamps_of(
             }
             let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
             match vault.stamps(&r) {
-                Ok(s) if !s.is_incident() => None,
+                // Its steps without incident.md: a failure to report, not a folder to skip.
+                Ok(s) if !s.is_incident() => crate::vault::is_headless(&r.dir).then(|| (slug.clone(), true, None)),
                 Ok(s) => Some((slug.clone(), true, Some(s))),
                 Err(_) => Some((slug.clone(), true, None)),
             }

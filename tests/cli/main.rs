@@ -27,3 +27,4 @@ pub mod site;
 mod site_pages;
 mod site_republish;
 mod vault;
+mod vault_headless;
