@@ -79,6 +79,10 @@ fn content_type(path: &Path) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("pdf") => "application/pdf",
         Some("csv") => "text/csv; charset=utf-8",
+        Some("gz" | "tgz") => "application/gzip",
+        Some("zip") => "application/zip",
+        Some("tar") => "application/x-tar",
+        Some("pcap" | "pcapng") => "application/vnd.tcpdump.pcap",
         _ => "text/plain; charset=utf-8",
     }
 }
