@@ -221,8 +221,13 @@ fn head(src: &IncidentSource, targets: &Targets, entry: &Entry, page: &str) -> H
     let incident = src.incident;
     let summary_rewrite = |dest: &str| targets.place(dest, Written::InSummary);
     let summary_images = svg_inliner(src.svg_images, false);
-    let summary_opts =
-        MdOptions { fold_output: true, fold_all: false, rewrite: &summary_rewrite, inline_image: &summary_images };
+    let summary_opts = MdOptions {
+        fold_output: true,
+        fold_all: false,
+        rewrite: &summary_rewrite,
+        inline_image: &summary_images,
+        footnote_prefix: "summary-",
+    };
     let incident_page = paths::incident_page(&incident.slug);
     let postmortem_page = paths::postmortem_page(&incident.slug);
     Head {
@@ -280,13 +285,20 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         let day = m.at.date_naive();
         let new_day = last_day != Some(day);
         last_day = Some(day);
-        let opts_md =
-            MdOptions { fold_output: true, fold_all: m.kind.has_output(), rewrite: &rewrite, inline_image: &images };
+        let own_anchor = anchor(step);
+        let footnote_prefix = format!("{own_anchor}-");
+        let opts_md = MdOptions {
+            fold_output: true,
+            fold_all: m.kind.has_output(),
+            rewrite: &rewrite,
+            inline_image: &images,
+            footnote_prefix: &footnote_prefix,
+        };
         let linked = |file: &Option<String>| {
             file.as_deref().filter(|f| src.files.iter().any(|x| x == f)).and_then(published_name)
         };
         steps.push(StepView {
-            anchor: anchor(step),
+            anchor: own_anchor,
             kind: m.kind.as_str(),
             kind_label: kind_label(m.kind),
             time: format::clock(m.at),
@@ -337,7 +349,13 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
                 .or_else(|| targets.place(dest, Written::InPostmortem))
         };
         let pm_images = svg_inliner(src.svg_images, false);
-        let pm_opts = MdOptions { fold_output: true, fold_all: false, rewrite: &pm_rewrite, inline_image: &pm_images };
+        let pm_opts = MdOptions {
+            fold_output: true,
+            fold_all: false,
+            rewrite: &pm_rewrite,
+            inline_image: &pm_images,
+            footnote_prefix: "",
+        };
         let mut ctx = base_context(opts, &pm_page);
         ctx.insert("incident", &head(src, &targets, &entry, &pm_page));
         ctx.insert("postmortem", src.parts);
