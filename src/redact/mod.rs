@@ -61,6 +61,7 @@ mod engine;
 mod held;
 mod manifest;
 mod numbering;
+mod pattern;
 mod pem;
 mod rules;
 mod verdict;

@@ -9,7 +9,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
-use super::builtin::{BUILTINS, Check, MARKERS, Near};
+use super::builtin::{BUILTINS, MARKERS};
+use super::pattern::{Check, Near};
 
 /// The `[redact]` table of `incident.toml`.
 ///

@@ -1,10 +1,10 @@
 //! What confirms a regex match: the context checks of each rule kind, turning a match into
 //! a secret's byte range or a rejection.
 
-use super::builtin::Check;
 use super::checks::{
     self, KeyMatch, is_basic_credentials, is_block_indicator, is_placeholder, key_matches, looks_random, yaml_value_end,
 };
+use super::pattern::Check;
 
 /// What a match looked like around its value.
 pub(crate) struct Ctx<'t> {
