@@ -262,6 +262,11 @@ fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict
         return Verdict::Reject;
     }
     if strength == KeyMatch::Weak {
+        // `secret: default/db-password`, `--tls-secret=ns/name`: which Secret, not its value.
+        // Only under a bare `secret` word: `client_secret` and `SECRET_KEY` are strong.
+        if k.to_ascii_lowercase().ends_with("secret") && checks::is_secret_reference(value) {
+            return Verdict::Reject;
+        }
         if value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()) {
             return Verdict::Reject;
         }
