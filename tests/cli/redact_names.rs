@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{TestEnv, frontmatter};
+use crate::support::{TestEnv, body, frontmatter};
 
 const SECRET: &str = "Hunter2Secret99";
 
@@ -41,4 +41,38 @@ fn the_author_and_host_are_redacted_like_a_title() {
     assert_eq!(note["redactions"], serde_json::json!({"password-assignment": 1, "secret-assignment": 1}));
     assert_nowhere(env.root(), SECRET);
     assert_nowhere(env.root(), "Xy7kQ2pLm9Rt4vZ8wNc");
+}
+
+#[test]
+fn an_attached_file_named_with_a_secret_is_stored_under_a_redacted_name() {
+    let (env, id) = TestEnv::with_incident();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join(format!("password={SECRET}.txt"));
+    std::fs::write(&file, "restored from the 09:00 dump\n").unwrap();
+    env.ok(&["attach", file.to_str().unwrap()]);
+    let step = env.only_step(&id, "attach");
+    let fm = frontmatter(&step);
+    let step_id = fm["id"].as_str().unwrap();
+    // The secret ran to the end of the name: the extension went into its placeholder.
+    let stored = format!("attachments/{step_id}-password-redacted-password-assignment-1");
+    assert_eq!(fm["attachment"].as_str(), Some(stored.as_str()));
+    assert_eq!(fm["redactions"], serde_json::json!({"password-assignment": 1}));
+    assert_eq!(body(&step), format!("Attached [password-redacted-password-assignment-1](../{stored}) (29 bytes).\n"));
+    assert_eq!(std::fs::read_to_string(env.incident_dir(&id).join(&stored)).unwrap(), "restored from the 09:00 dump\n");
+    assert_nowhere(env.root(), SECRET);
+    // A name without a secret keeps its extension; a token before the dot goes, the dot stays.
+    let file = outside.path().join("k3s.service");
+    std::fs::write(&file, "[Unit]\n").unwrap();
+    env.ok(&["attach", file.to_str().unwrap()]);
+    let file = outside.path().join("ghp_1234567890abcdefghijABCDEFGHIJ123456.log");
+    std::fs::write(&file, "ok\n").unwrap();
+    env.ok(&["attach", file.to_str().unwrap()]);
+    // `<at>-attach-<random>-<name>`
+    let mut names: Vec<String> = std::fs::read_dir(env.incident_dir(&id).join("attachments"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().splitn(4, '-').nth(3).unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["k3s.service", "password-redacted-password-assignment-1", "redacted-github-token-1.log"]);
+    assert_nowhere(env.root(), "ghp_1234567890abcdefghijABCDEFGHIJ123456");
 }
