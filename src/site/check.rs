@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::entry;
+use super::incident_page::{Outcome, Sink, render_one};
 use super::links;
-use super::publish::{Outcome, PublishOptions, Sink, pool, progress_bar, render_one};
+use super::publish::{PublishOptions, pool, progress_bar};
 use super::theme::Theme;
 use super::{assets, lists};
 use crate::error::Result;
@@ -105,7 +106,11 @@ pub struct Checked {
 /// the problems: unreadable files, internal incidents that would go out, incidents
 /// without a postmortem, broken links.
 pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<&Rules>) -> Result<Checked> {
-    let names = vault.incident_names()?;
+    let mut names = vault.incident_names()?;
+    // A folder of steps without incident.md is a problem to name, not a folder to skip.
+    let root = vault.incidents_dir();
+    names.extend(vault.incident_folders()?.into_iter().filter(|n| crate::vault::is_headless(&root.join(n))));
+    names.sort();
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
     let outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {

@@ -26,6 +26,7 @@ pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
 pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Loaded, Warning};
 pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
+pub use select::{headless_problem, is_headless};
 pub use sources::{SourceChanges, Sources, StepSource, compare};
 pub use steps::{STEPS_DIR, StepWriter, new_step_id};
 

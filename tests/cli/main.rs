@@ -25,4 +25,7 @@ mod run;
 mod sample;
 mod selection;
 pub mod site;
+mod site_pages;
+mod site_republish;
 mod vault;
+mod vault_headless;
