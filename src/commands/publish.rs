@@ -100,6 +100,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     let base = args.base_url.as_deref().map(base_url).transpose()?;
     let out = out_dir(cfg, &vault, args.out.as_deref())?;
     let theme = Theme::load(Some(&vault.root.join("templates")))?;
+    for (path, meant) in crate::site::theme::unused_files(&vault.root.join("templates")) {
+        ui.warn(&format!("{} is not used: {meant}", vault.rel(&path).display()));
+    }
     let cache_file = vault.state_dir().join(CACHE_FILE);
     let opts = PublishOptions {
         out: out.clone(),

@@ -192,13 +192,18 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
     for b in links::broken(page_links.iter().map(|(p, l)| (p.as_str(), l.as_str())), &files) {
         // The vault file that holds the link, when it was written in Markdown; else our page.
         let problem = match link_files.get(&(b.page.clone(), b.link.clone())) {
-            Some(file) => Problem {
-                path: rel(file),
-                message: format!(
-                    "broken link {:?}: the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)",
-                    b.link
-                ),
-            },
+            Some(file) => {
+                let path = b.link.split(['#', '?']).next().unwrap_or(&b.link);
+                // `steps/X.md`, or a sibling `X.md` written in a step.
+                let in_steps = file.parent().is_some_and(|d| d.ends_with(crate::vault::STEPS_DIR));
+                let step_like = path.ends_with(".md") && (path.contains("steps/") || (in_steps && !path.contains('/')));
+                let why = if step_like {
+                    "the incident has no such step or file (link a step as ../steps/ID.md from a step, steps/ID.md from incident.md or postmortem.md)"
+                } else {
+                    "the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
+                };
+                Problem { path: rel(file), message: format!("broken link {:?}: {why}", b.link) }
+            }
             None => Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) },
         };
         problems.push(problem);

@@ -32,6 +32,7 @@ pub mod publish;
 pub mod record;
 pub mod serve;
 pub mod theme;
+pub mod vault_links;
 pub mod watch;
 
 pub use entry::Entry;

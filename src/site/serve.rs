@@ -79,6 +79,10 @@ fn content_type(path: &Path) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("pdf") => "application/pdf",
         Some("csv") => "text/csv; charset=utf-8",
+        Some("gz" | "tgz") => "application/gzip",
+        Some("zip") => "application/zip",
+        Some("tar") => "application/x-tar",
+        Some("pcap" | "pcapng") => "application/vnd.tcpdump.pcap",
         _ => "text/plain; charset=utf-8",
     }
 }
@@ -192,7 +196,13 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
             full(live_script(&shared, |l| &l.worker)),
         ));
     }
-    let not_found = || response(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", full("not found\n"));
+    // A page that went away (an incident renamed) keeps following the site: the tab that
+    // shows it reloads with the next change.
+    let not_found = || {
+        let page = "<!doctype html>\n<meta charset=\"utf-8\"><title>Not found</title>\n<p>Not found: this page is not on the site (any more). \
+                    This tab reloads when the site changes; <a href=\"/\">the index</a>.</p>\n</body>\n";
+        response(StatusCode::NOT_FOUND, "text/html; charset=utf-8", full(inject_live_script(page)))
+    };
     let file = match file_for(&shared.out, path) {
         Some(Target::File(file)) => file,
         Some(Target::AddSlash) => {

@@ -26,3 +26,39 @@ fn steps_recorded_in_another_offset_are_shown_on_the_incidents_clock() {
     assert!(shown.iter().any(|t| t.contains("00:10")), "resolved at 05:10Z is 00:10: {shown:?}");
     assert!(!shown.iter().any(|t| t.contains("04:40") || t.contains("05:10")), "{shown:?}");
 }
+
+#[test]
+fn links_between_files_of_an_incident_lead_to_their_pages_and_dead_ones_are_found() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first"]);
+    let first = env.step_files(&id)[0].file_name().unwrap().to_str().unwrap().to_string();
+    let anchor = format!("#step-{}", first.trim_end_matches(".md"));
+    env.ok(&[
+        "note",
+        &format!("see [a]({first}), [b](../steps/{first}), [pm](../postmortem.md) and [gone](../steps/20990101T000000Z-note-zzzzzz.md)"),
+    ]);
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let dir = env.incident_dir(&id);
+    let md = dir.join("incident.md");
+    std::fs::write(&md, format!("{}\nDetails: [first](steps/{first})\n", read(&md))).unwrap();
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    assert!(
+        page.contains(&format!(
+            "see <a href=\"{anchor}\">a</a>, <a href=\"{anchor}\">b</a>, <a href=\"postmortem.html\">pm</a> and <a href=\"../steps/20990101T000000Z-note-zzzzzz.md\">gone</a>"
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!("Details: <a href=\"{anchor}\">first</a>")), "{page}");
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            ": broken link \"../steps/20990101T000000Z-note-zzzzzz.md\": the incident has no such step or file (link a step as ../steps/ID.md from a step, steps/ID.md from incident.md or postmortem.md)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stdout.lines().filter(|l| l.contains("broken link")).count(), 1, "{}", r.stdout);
+}

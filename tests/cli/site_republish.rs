@@ -51,6 +51,10 @@ fn serve_picks_up_a_new_site_name() {
     let (env, _) = two_published_incidents();
     let server = serve(&env);
     assert!(get(&server.url, "/").contains("<title>Incidents</title>"));
+    // A page that is gone still follows the site.
+    let gone = get(&server.url, "/incidents/renamed/index.html");
+    assert!(gone.starts_with("HTTP/1.1 404"), "{gone}");
+    assert!(gone.contains("<script src=\"/__incident/live.js\"></script>\n</body>"), "{gone}");
     let toml = env.root().join("incident.toml");
     let settings = read(&toml);
     fs::write(&toml, format!("name = \"Platform team\"\n{settings}")).unwrap();
@@ -61,4 +65,19 @@ fn serve_picks_up_a_new_site_name() {
         page = get(&server.url, "/");
     }
     assert!(page.contains("<title>Platform team</title>"), "{page}");
+}
+
+#[test]
+fn a_template_override_under_a_name_nothing_reads_is_named() {
+    let (env, _) = two_published_incidents();
+    let site = env.root().join("templates/site");
+    fs::create_dir_all(&site).unwrap();
+    fs::write(site.join("base.html"), "<html>mine</html>").unwrap();
+    let warning =
+        "warning: templates/site/base.html is not used: a template's name ends in .tera: rename it to base.html.tera\n";
+    let r = env.run(&["publish", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, warning);
+    let r = env.run(&["templates", "list"]);
+    assert!(r.stderr.ends_with(warning), "{}", r.stderr);
 }
