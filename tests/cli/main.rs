@@ -19,6 +19,7 @@ mod postmortem_regen;
 mod recorder;
 mod recorder_edges;
 mod redact;
+mod redact_names;
 mod reliability;
 mod run;
 mod sample;
