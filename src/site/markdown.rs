@@ -381,13 +381,7 @@ mod tests {
     #[test]
     fn rewrites_place_files_in_the_site() {
         let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}"));
-        let opts = MdOptions {
-            fold_output: true,
-            fold_all: false,
-            rewrite: &rewrite,
-            inline_image: &|_| None,
-            footnote_prefix: "",
-        };
+        let opts = MdOptions { rewrite: &rewrite, ..MdOptions::notes() };
         let html = render("![shot](../attachments/a.png) [f](../attachments/b.txt)", &opts);
         assert!(html.contains("<img src=\"attachments/a.png\" alt=\"shot\" />"), "{html}");
         assert!(html.contains("<a href=\"attachments/b.txt\">f</a>"), "{html}");
@@ -395,13 +389,7 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         // Published as text, a picture is no picture: a link to its text instead.
         let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}.txt"));
-        let opts = MdOptions {
-            fold_output: true,
-            fold_all: false,
-            rewrite: &rewrite,
-            inline_image: &|_| None,
-            footnote_prefix: "",
-        };
+        let opts = MdOptions { rewrite: &rewrite, ..MdOptions::notes() };
         let html = render("![big](../attachments/c.svg)", &opts);
         assert!(html.contains("<a href=\"attachments/c.svg.txt\">big</a>"), "{html}");
     }

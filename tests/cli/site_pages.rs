@@ -1,4 +1,4 @@
-//! What an incident's page says: times on the incident's own clock.
+//! What an incident's page says: times on the incident's own clock, links between its files.
 
 use crate::site::read;
 use crate::support::TestEnv;
