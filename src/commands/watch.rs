@@ -16,6 +16,7 @@ use kube::runtime::watcher::{self, Event};
 
 use crate::cli::WatchArgs;
 use crate::clock::Timestamp;
+use crate::commands::snapshot::{failure_error, record_failure};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::format;
@@ -85,7 +86,13 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
     let limit = args.duration.as_deref().map(|d| parse_duration("--for", d)).transpose()?;
     crate::kube::block_on(async {
         let target = connect::resolve(&cfg.kube, &args.cluster, &cfg.cwd).await?;
-        let client = target.client()?;
+        let client = match target.client()? {
+            Ok(client) => client,
+            Err(f) => {
+                record_failure(&session, StepKind::Watch, cfg.clock.now(), &f)?;
+                return Err(failure_error(&f));
+            }
+        };
         let (pods, events): (Api<ApiPod>, Api<ApiEvent>) = match &target.namespace {
             Some(ns) => (Api::namespaced(client.clone(), ns), Api::namespaced(client.clone(), ns)),
             None => (Api::all(client.clone()), Api::all(client.clone())),

@@ -10,6 +10,7 @@ use kube::config::{AuthInfo, KubeConfigOptions, Kubeconfig};
 
 use super::client_error;
 use super::deadline::DeadlineLayer;
+use super::failure::Failure;
 use super::proxy;
 use crate::cli::ClusterArgs;
 use crate::config::KubeEnv;
@@ -34,6 +35,8 @@ pub struct Target {
     /// The namespace to list; `None` for all namespaces.
     pub namespace: Option<String>,
     pub origin: Origin,
+    /// The kubeconfig user the credentials come from, for messages.
+    pub user: Option<String>,
     /// One bound per request (not per watch); `None` for none.
     pub request_timeout: Option<Duration>,
     /// The flags kubectl needs to reach this cluster as we did (` --kubeconfig F --context C`), for hints.
@@ -110,6 +113,7 @@ pub fn read_kubeconfig(files: &[PathBuf]) -> Result<Kubeconfig> {
 /// What the chosen context of a kubeconfig names, checked as kubectl checks it.
 struct Chosen {
     context: Option<String>,
+    user: Option<String>,
     namespace: Option<String>,
     proxy_url: Option<String>,
 }
@@ -130,8 +134,8 @@ fn choose(kubeconfig: &Kubeconfig, args: &ClusterArgs, files: &[PathBuf]) -> Res
         .and_then(|n| kubeconfig.contexts.iter().find(|c| &c.name == n))
         .and_then(|c| c.context.as_ref());
     // kube-rs would go on anonymously, and the 401 that follows hides the typo.
-    let user = args.user.as_ref().or(ctx.and_then(|c| c.user.as_ref())).filter(|u| !u.is_empty());
-    if let Some(user) = user
+    let user = args.user.clone().or_else(|| ctx.and_then(|c| c.user.clone())).filter(|u| !u.is_empty());
+    if let Some(user) = &user
         && !kubeconfig.auth_infos.iter().any(|u| &u.name == user)
     {
         let named_by = match (&args.user, &context) {
@@ -174,7 +178,7 @@ fn choose(kubeconfig: &Kubeconfig, args: &ClusterArgs, files: &[PathBuf]) -> Res
     }
     let proxy_url = cluster_info.and_then(|c| c.proxy_url.clone());
     let namespace = ctx.and_then(|c| c.namespace.clone()).filter(|n| !n.trim().is_empty());
-    Ok(Chosen { context, namespace, proxy_url })
+    Ok(Chosen { context, user, namespace, proxy_url })
 }
 
 fn known_list(what: &str, names: &[&str]) -> String {
@@ -212,7 +216,7 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
         }
         None => {
             let (config, namespace) = in_cluster(env)?;
-            (config, Chosen { context: None, namespace, proxy_url: None }, Origin::InCluster)
+            (config, Chosen { context: None, user: None, namespace, proxy_url: None }, Origin::InCluster)
         }
     };
     config.proxy_url = proxy::proxy_for(&config.cluster_url, chosen.proxy_url.as_deref(), env)?;
@@ -253,7 +257,16 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
         }
     };
     let kubectl = kubectl_flags(args, chosen.context.as_deref());
-    Ok(Target { config, context: chosen.context, server, namespace, origin, request_timeout, kubectl })
+    Ok(Target {
+        config,
+        context: chosen.context,
+        user: chosen.user,
+        server,
+        namespace,
+        origin,
+        request_timeout,
+        kubectl,
+    })
 }
 
 /// ` --kubeconfig F --context C …`: KUBECONFIG and ~/.kube/config kubectl reads itself.
@@ -348,10 +361,33 @@ pub fn server_name(url: &http::Uri) -> String {
 }
 
 impl Target {
-    pub fn client(&self) -> Result<kube::Client> {
-        let builder = kube::client::ClientBuilder::try_from(self.config.clone())
-            .map_err(|e| client_error::explain(&e, &self.config))?;
-        Ok(builder.with_layer(&DeadlineLayer(self.request_timeout)).build())
+    /// The client; `Err` inside when the credentials could not be had (an exec plugin
+    /// that fails, a token or certificate file that cannot be read): that is evidence,
+    /// recorded like a 401, while the outer error is a kubeconfig to fix.
+    pub fn client(&self) -> Result<std::result::Result<kube::Client, Box<Failure>>> {
+        match kube::client::ClientBuilder::try_from(self.config.clone()) {
+            Ok(builder) => Ok(Ok(builder.with_layer(&DeadlineLayer(self.request_timeout)).build())),
+            Err(e) => match client_error::credentials(&e, self) {
+                Some(failure) => Ok(Err(Box::new(failure))),
+                None => Err(client_error::explain(&e, &self.config)),
+            },
+        }
+    }
+
+    /// Whose credentials: `user "sso" (context "k3s" in /home/me/.kube/config)`, or the pod's service account.
+    pub fn whose(&self) -> String {
+        let Origin::Files(files) = &self.origin else {
+            return "the pod's service account".to_string();
+        };
+        let user = self.user.as_deref().map(|u| format!("user {u:?}"));
+        let place = match &self.context {
+            Some(c) => format!("context {c:?} in {}", show_files(files)),
+            None => show_files(files),
+        };
+        match user {
+            Some(user) => format!("{user} ({place})"),
+            None => format!("the kubeconfig's credentials ({place})"),
+        }
     }
 
     /// The proxy requests go through, for messages: without its user and password.
