@@ -148,3 +148,22 @@ fn a_watch_that_never_reaches_the_server_records_it_and_exits_1() {
     assert!(steps.iter().any(|s| s["error"]["kind"] == "connection_refused"), "{steps:?}");
     assert!(steps.iter().any(|s| s["title"].as_str().unwrap().starts_with("Watch ended after 1s")), "{steps:?}");
 }
+
+/// The Kubernetes code stays in small files, each saying at its top what it owns.
+#[test]
+fn kube_modules_stay_small_and_say_what_they_own() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> =
+        ["snapshot", "watch", "check", "diff"].iter().map(|c| root.join(format!("src/commands/{c}.rs"))).collect();
+    for dir in ["src/kube", "src/commands/watch"] {
+        let mut more: Vec<_> = std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        more.sort();
+        files.extend(more.into_iter().filter(|p| p.extension().is_some_and(|e| e == "rs")));
+    }
+    assert!(files.iter().any(|f| f.ends_with("src/commands/watch/steps.rs")), "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.lines().count() < 500, "{} has {} lines: split it", file.display(), text.lines().count());
+        assert!(text.starts_with("//! "), "{} does not start with a //! line", file.display());
+    }
+}
