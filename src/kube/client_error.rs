@@ -72,7 +72,7 @@ fn file_words(what: &str, key: &str, why: &LoadDataError) -> (String, String) {
 }
 
 /// `No such file or directory`, without Rust's `(os error 2)`.
-fn io_words(e: &std::io::Error) -> String {
+pub(super) fn io_words(e: &std::io::Error) -> String {
     let text = e.to_string();
     match text.rfind(" (os error ") {
         Some(at) => text[..at].to_string(),

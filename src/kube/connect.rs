@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kube::config::{AuthInfo, KubeConfigOptions, Kubeconfig};
+use kube::config::{AuthInfo, KubeConfigOptions, Kubeconfig, LoadDataError};
 
+use super::choose::{Chosen, choose};
 use super::client_error;
 use super::deadline::DeadlineLayer;
 use super::failure::Failure;
@@ -110,85 +111,6 @@ pub fn read_kubeconfig(files: &[PathBuf]) -> Result<Kubeconfig> {
     Ok(merged)
 }
 
-/// What the chosen context of a kubeconfig names, checked as kubectl checks it.
-struct Chosen {
-    context: Option<String>,
-    user: Option<String>,
-    namespace: Option<String>,
-    proxy_url: Option<String>,
-}
-
-fn choose(kubeconfig: &Kubeconfig, args: &ClusterArgs, files: &[PathBuf]) -> Result<Chosen> {
-    let context = args.context.clone().or_else(|| kubeconfig.current_context.clone());
-    if let Some(name) = &args.context
-        && !kubeconfig.contexts.iter().any(|c| &c.name == name)
-    {
-        let known: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
-        return Err(Error::user_hint(
-            format!("no context {name:?} in {}", show_files(files)),
-            known_list("contexts", &known),
-        ));
-    }
-    let ctx = context
-        .as_ref()
-        .and_then(|n| kubeconfig.contexts.iter().find(|c| &c.name == n))
-        .and_then(|c| c.context.as_ref());
-    // kube-rs would go on anonymously, and the 401 that follows hides the typo.
-    let user = args.user.clone().or_else(|| ctx.and_then(|c| c.user.clone())).filter(|u| !u.is_empty());
-    if let Some(user) = &user
-        && !kubeconfig.auth_infos.iter().any(|u| &u.name == user)
-    {
-        let named_by = match (&args.user, &context) {
-            (Some(_), _) => "--user".to_string(),
-            (None, Some(c)) => format!("context {c:?}"),
-            (None, None) => "the kubeconfig".to_string(),
-        };
-        let known: Vec<&str> = kubeconfig.auth_infos.iter().map(|u| u.name.as_str()).collect();
-        return Err(Error::user_hint(
-            format!("no user {user:?} in {} (named by {named_by})", show_files(files)),
-            known_list("users", &known),
-        ));
-    }
-    let cluster = args.cluster.as_ref().or(ctx.map(|c| &c.cluster));
-    let cluster_info =
-        cluster.and_then(|n| kubeconfig.clusters.iter().find(|c| &c.name == n)).and_then(|c| c.cluster.as_ref());
-    // kubectl refuses both (client-go's transport config); kube-rs would quietly skip the check.
-    if let Some(info) = cluster_info
-        && info.insecure_skip_tls_verify == Some(true)
-    {
-        let ca_key = match (&info.certificate_authority, &info.certificate_authority_data) {
-            (_, Some(_)) => Some("certificate-authority-data"),
-            (Some(_), None) => Some("certificate-authority"),
-            (None, None) => None,
-        };
-        if let Some(ca_key) = ca_key {
-            let on = match &context {
-                Some(c) => format!("context {c:?} in {}", show_files(files)),
-                None => show_files(files),
-            };
-            return Err(Error::user_hint(
-                format!(
-                    "{on}: cluster {:?} sets both insecure-skip-tls-verify: true and {ca_key}: \
-                     specifying a root certificates file with the insecure flag is not allowed",
-                    cluster.map(String::as_str).unwrap_or("")
-                ),
-                format!("remove insecure-skip-tls-verify (the {ca_key} checks the server), or remove {ca_key}"),
-            ));
-        }
-    }
-    let proxy_url = cluster_info.and_then(|c| c.proxy_url.clone());
-    let namespace = ctx.and_then(|c| c.namespace.clone()).filter(|n| !n.trim().is_empty());
-    Ok(Chosen { context, user, namespace, proxy_url })
-}
-
-fn known_list(what: &str, names: &[&str]) -> String {
-    if names.is_empty() {
-        format!("the kubeconfig has no {what}")
-    } else {
-        format!("known {what}: {}", names.join(", "))
-    }
-}
-
 /// Everything needed to build a client; reads files (kubeconfig, certificates), no network.
 pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Target> {
     let connect_timeout = parse_duration("--connect-timeout", &args.connect_timeout)?;
@@ -198,7 +120,7 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
             let kubeconfig = read_kubeconfig(&files)?;
             let chosen = choose(&kubeconfig, args, &files)?;
             let options = KubeConfigOptions {
-                context: args.context.clone(),
+                context: chosen.context.clone(),
                 cluster: args.cluster.clone(),
                 user: args.user.clone(),
             };
@@ -207,16 +129,19 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
                     format!("cannot read NO_PROXY {:?}: {why}", env.no_proxy.as_deref().unwrap_or_default()),
                     "list host names, IP addresses and CIDRs separated by commas, e.g. NO_PROXY=.cluster.local,10.0.0.0/8",
                 ),
+                kube::config::KubeconfigError::LoadCertificateAuthority(why) => {
+                    unreadable_ca(&why, chosen.cluster.as_deref().unwrap_or_default(), &files)
+                }
                 e => Error::user_hint(
                     format!("cannot use the kubeconfig {}: {e}", show_files(&files)),
-                    "pick a context that exists with --context NAME (kubectl config get-contexts lists them)",
+                    "check it with `kubectl config view --minify`",
                 ),
             })?;
             (config, chosen, Origin::Files(files))
         }
         None => {
             let (config, namespace) = in_cluster(env)?;
-            (config, Chosen { context: None, user: None, namespace, proxy_url: None }, Origin::InCluster)
+            (config, Chosen { context: None, cluster: None, user: None, namespace, proxy_url: None }, Origin::InCluster)
         }
     };
     config.proxy_url = proxy::proxy_for(&config.cluster_url, chosen.proxy_url.as_deref(), env)?;
@@ -267,6 +192,19 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
         request_timeout,
         kubectl,
     })
+}
+
+/// A certificate authority the cluster names but that cannot be had, in kubectl's words.
+fn unreadable_ca(why: &LoadDataError, cluster: &str, files: &[PathBuf]) -> Error {
+    let hint = "fix clusters[].cluster.certificate-authority in the kubeconfig, or give certificate-authority-data (k3s: copy it from /etc/rancher/k3s/k3s.yaml)";
+    let what = match why {
+        LoadDataError::ReadFile(io, path) => {
+            format!("unable to read certificate-authority {}: {}", path.display(), client_error::io_words(io))
+        }
+        LoadDataError::DecodeBase64(e) => format!("certificate-authority-data is not base64: {e}"),
+        LoadDataError::NoBase64DataOrFile => "no certificate-authority".to_string(),
+    };
+    Error::user_hint(format!("cluster {cluster:?} in {}: {what}", show_files(files)), hint)
 }
 
 /// ` --kubeconfig F --context C …`: KUBECONFIG and ~/.kube/config kubectl reads itself.
@@ -349,7 +287,7 @@ pub fn namespace_problems(ns: &str) -> std::result::Result<(), String> {
     if why.is_empty() { Ok(()) } else { Err(why.join(", ")) }
 }
 
-fn show_files(files: &[PathBuf]) -> String {
+pub(super) fn show_files(files: &[PathBuf]) -> String {
     files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
