@@ -83,6 +83,15 @@ pub(super) fn choose(kubeconfig: &Kubeconfig, args: &ClusterArgs, files: &[PathB
     }
     let cluster_info =
         cluster.and_then(|n| kubeconfig.clusters.iter().find(|c| &c.name == n)).and_then(|c| c.cluster.as_ref());
+    // kube-rs would say "failed to load the cluster of context", as if the cluster were missing.
+    if let Some(name) = cluster
+        && cluster_info.and_then(|c| c.server.as_deref()).is_none_or(|s| s.trim().is_empty())
+    {
+        return Err(Error::user_hint(
+            format!("no server found for cluster {name:?} in {}", show_files(files)),
+            "set clusters[].cluster.server to the API server's address (k3s: https://NODE-IP:6443)",
+        ));
+    }
     // kubectl refuses both (client-go's transport config); kube-rs would quietly skip the check.
     if let Some(info) = cluster_info
         && info.insecure_skip_tls_verify == Some(true)

@@ -67,8 +67,9 @@ fn kubeconfig_files(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Opt
     if let Some(file) = &args.kubeconfig {
         let path = cwd.join(file);
         if !path.is_file() {
+            let is = if path.is_dir() { "is a directory, not a file" } else { "does not exist" };
             return Err(Error::user_hint(
-                format!("the kubeconfig {} does not exist", path.display()),
+                format!("the kubeconfig {} {is}", path.display()),
                 "give the file kubectl uses (kubectl config view --minify shows what it reads)",
             ));
         }

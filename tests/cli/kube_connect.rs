@@ -456,3 +456,29 @@ fn kube_kubeconfig_mistakes_are_named_with_the_names_there_are() {
     assert!(!auths.is_empty() && auths.iter().all(|a| a == "Bearer sekret-bearer-token-beta"), "{auths:?}");
     assert!(env.step_files(&id).is_empty(), "{:?}", env.step_files(&id));
 }
+
+#[test]
+fn kube_a_cluster_without_a_server_and_a_directory_for_a_kubeconfig_are_named() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let good = kubeconfig_text(&api.url(), "k3s");
+    let write = |name: &str, text: &str| {
+        let path = env.root().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let serverless = write("serverless.yaml", &good.replace(&format!("    server: {}\n", api.url()), ""));
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &serverless]);
+    assert_eq!(
+        err,
+        format!(
+            "error: no server found for cluster \"k3s\" in {serverless}\n  hint: set clusters[].cluster.server to the API server's address (k3s: https://NODE-IP:6443)\n"
+        )
+    );
+    let dir = env.root().join("kube.d");
+    std::fs::create_dir(&dir).unwrap();
+    let err = env.fails(1, &["snapshot", "--kubeconfig", dir.to_str().unwrap()]);
+    assert!(err.starts_with(&format!("error: the kubeconfig {} is a directory, not a file\n", dir.display())), "{err}");
+
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+}
