@@ -21,7 +21,6 @@ use crate::clock::Timestamp;
 use crate::commands::snapshot::{failure_error, record_failure};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::format;
 use crate::kube::connect::{self, parse_duration};
 use crate::kube::failure::Failure;
 use crate::kube::feeds::{Probe, feeds, version_probe};
@@ -107,7 +106,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
         ui.status(&format!(
             "watching {} (a step at most every {}; Ctrl-C to stop)",
             target.describe(),
-            format::duration(chrono::Duration::from_std(interval).unwrap_or_default())
+            // As --interval reads it (`500ms`, `1m 30s`): whole minutes would say `0s` or `1m`.
+            k8s_openapi::jiff::SignedDuration::try_from(interval).map(|d| format!("{d:#}")).unwrap_or_default()
         ));
         let mut w = Watch {
             session: &session,

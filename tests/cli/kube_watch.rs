@@ -167,3 +167,19 @@ fn kube_modules_stay_small_and_say_what_they_own() {
         assert!(text.starts_with("//! "), "{} does not start with a //! line", file.display());
     }
 }
+
+#[test]
+fn kube_watch_says_its_interval_as_given() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    for (interval, said) in [("500ms", "500ms"), ("1m30s", "1m 30s")] {
+        let r = env.run(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", interval, "--for", "1s"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let line = format!(
+            "watching context \"k3s\" ({}/) (a step at most every {said}; Ctrl-C to stop)\n",
+            api.url().trim_end_matches('/')
+        );
+        assert!(r.stderr.starts_with(&line), "{}", r.stderr);
+    }
+}
