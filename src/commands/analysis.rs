@@ -218,7 +218,8 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
         }
     };
     let mut meta = session.meta(StepKind::Attach, session.at(args.step.at.as_deref(), "attach")?);
-    let name = safe_file_name(&source);
+    // Redacted before it is slugged: a slug lowercases and drops the `=` a rule needs to see.
+    let name = safe_file_name(&scrub.text(&source.file_name().unwrap_or_default().to_string_lossy()));
     let stored = format!("attachments/{}-{name}", meta.id);
     let dir = session.incident.dir.join("attachments");
     fs::create_dir_all(&dir).ctx("create", &dir)?;
@@ -234,8 +235,10 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
     save(&session, &mut Step { meta, body }, scrub)
 }
 
-/// `k3s.service` stays; `../../etc/passwd` becomes `passwd`; odd names get slugged.
-fn safe_file_name(path: &std::path::Path) -> String {
+/// A file's name (already redacted) as stored: `k3s.service` stays; odd names get slugged.
+/// A secret that ran into the extension (`password=x.txt`) took it into its placeholder.
+fn safe_file_name(name: &str) -> String {
+    let path = std::path::Path::new(name);
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let ext = path.extension().map(|s| slug::slugify(&s.to_string_lossy())).unwrap_or_default();
     let stem = slug::slugify(&stem);

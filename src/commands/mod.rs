@@ -28,6 +28,28 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::ui::Ui;
 
+/// `--incident` given to a command that works on the whole vault (or on no incident): a
+/// usage error, so `publish -I x` is not mistaken for publishing only x. INCIDENT_ID set in
+/// the shell is left alone: it is meant for the commands that use it.
+fn refuse_unused_incident(cfg: &Config, command: &Command) -> Result<()> {
+    let (name, hint) = match command {
+        Command::Init(_) => ("init", "leave it out; `incident start TITLE` opens an incident"),
+        Command::List(_) => ("list", "leave it out: list shows every incident; `incident show ID` shows one"),
+        Command::Publish(_) => ("publish", "leave it out: publish renders every incident of the vault"),
+        Command::Serve(_) => ("serve", "leave it out: serve shows every incident of the vault"),
+        Command::Templates(_) => ("templates", "leave it out: templates belong to the vault, not to one incident"),
+        Command::Extract(_) => ("extract", "leave it out: extract reads a file; `incident capture` records one"),
+        _ => return Ok(()),
+    };
+    match &cfg.incident {
+        Some(id) if !cfg.incident_from_env => Err(crate::error::Error::usage(
+            format!("`incident {name}` does not work on one incident; --incident {id} is not used"),
+            hint,
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A file (relative to the current folder), or stdin for none or `-`.
 pub(crate) fn open_input(cfg: &Config, file: Option<&std::path::Path>) -> Result<Box<dyn std::io::Read>> {
     match file {
@@ -47,6 +69,7 @@ pub(crate) fn open_input(cfg: &Config, file: Option<&std::path::Path>) -> Result
 }
 
 pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
+    refuse_unused_incident(cfg, &command)?;
     match command {
         Command::Init(args) => init::run(cfg, ui, &args),
         Command::Start(args) => start::run(cfg, ui, &args),

@@ -35,8 +35,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     if args.check {
         return check(&vault, ui, &incident, &loaded.incident, &sources, cfg.clock.now());
     }
-    let load_warnings: Vec<String> =
-        loaded.warnings.iter().map(|w| format!("{}:{}: {}", vault.rel(&w.path).display(), w.line, w.message)).collect();
+    let load_warnings: Vec<String> = loaded.warnings.iter().map(|w| w.shown_with(vault.rel(&w.path))).collect();
     let mut loaded = loaded;
     postmortem::use_incident_offset(&mut loaded.incident);
     let inc = &loaded.incident;

@@ -55,8 +55,7 @@ pub fn out_dir(cfg: &Config, vault: &Vault, out: Option<&Path>) -> Result<PathBu
 }
 
 pub fn site_options(vault: &Vault, base: Option<String>) -> SiteOptions {
-    let title = vault.settings.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Incidents".to_string());
-    SiteOptions { title, base_url: base, ..SiteOptions::default() }
+    SiteOptions::of_vault(vault, base)
 }
 
 pub fn jobs(requested: Option<usize>) -> Result<usize> {
@@ -101,10 +100,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     let base = args.base_url.as_deref().map(base_url).transpose()?;
     let out = out_dir(cfg, &vault, args.out.as_deref())?;
     let theme = Theme::load(Some(&vault.root.join("templates")))?;
-    let cache_file = vault.state_dir().join(CACHE_FILE);
-    if args.force {
-        crate::site::record::remove(&cache_file)?;
+    for (path, meant) in crate::site::theme::unused_files(&vault.root.join("templates")) {
+        ui.warn(&format!("{} is not used: {meant}", vault.rel(&path).display()));
     }
+    let cache_file = vault.state_dir().join(CACHE_FILE);
     let opts = PublishOptions {
         out: out.clone(),
         site: site_options(&vault, base),
@@ -114,6 +113,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
         cache_file: Some(cache_file),
         only: None,
         progress: !ui.quiet && std::io::stderr().is_terminal(),
+        force: args.force,
     };
     if args.check {
         let rules = vault.rules()?;
@@ -160,11 +160,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     ui.out(&shown.join("index.html").display().to_string());
     // The rest is published, but a script must notice what was not.
     if !report.failed.is_empty() {
-        for f in &report.failed {
-            ui.warn(f);
+        for f in publish::failure_lines(&report.failed) {
+            ui.warn(&f);
         }
         ui.error(
-            &format!("{} could not be read", crate::format::plural(report.failed.len() as u64, "incident")),
+            &format!("{} could not be published", crate::format::plural(report.failed.len() as u64, "incident")),
             Some("fix the file and line named above, then publish again"),
         );
         return Ok(1);

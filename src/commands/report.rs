@@ -23,6 +23,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ReportArgs) -> Result<u8> {
     let vault = cfg.vault()?;
     let now = cfg.clock.now();
     let mut figures = Vec::new();
+    for w in vault.headless_warnings()? {
+        ui.warn(&w.shown_with(vault.rel(&w.path)));
+    }
     for slug in vault.incident_names()? {
         let r = vault.incident(Some(&slug))?;
         let loaded = match vault.load(&r) {
@@ -37,7 +40,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ReportArgs) -> Result<u8> {
             continue;
         }
         for w in &loaded.warnings {
-            ui.warn(&format!("{}:{}: {}", vault.rel(&w.path).display(), w.line, w.message));
+            ui.warn(&w.shown_with(vault.rel(&w.path)));
         }
         let obs = metrics::restart_observations(inc);
         let m: Metrics = metrics::compute(inc, &obs, now);

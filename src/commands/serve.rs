@@ -25,6 +25,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ServeArgs) -> Result<u8> {
         cache_file: Some(vault.state_dir().join(SERVE_CACHE)),
         only: None,
         progress: !ui.quiet && std::io::stderr().is_terminal(),
+        force: false,
     };
     let open = args.open;
     let out_ui = ui.clone();

@@ -29,8 +29,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
         day_only: false,
         at_without_offset: false,
         recorded_at: Some(cfg.clock.now()),
-        author: Some(cfg.author.clone()),
-        host: Some(cfg.host.clone()),
+        author: Some(clean_one_line(&cfg.author).into_owned()),
+        host: Some(clean_one_line(&cfg.host).into_owned()),
         visibility: None,
         status: None,
     };
@@ -43,6 +43,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     let mut redactor = Redactor::new(&rules, &mut found);
     // Before the folder exists: its name comes from the title, and must hold no secret.
     meta.title = redactor.redact(&meta.title);
+    // INCIDENT_AUTHOR and INCIDENT_HOST go into incident.md: typed text, like the title.
+    for field in [&mut meta.author, &mut meta.host] {
+        *field = field.as_deref().map(|value| redactor.redact(value));
+    }
     for list in [&mut meta.services, &mut meta.services_unaffected, &mut meta.tags] {
         *list = list.iter().map(|item| redactor.redact(item)).collect();
     }

@@ -44,6 +44,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &TemplatesArgs) -> Result<u8> {
                 };
                 ui.out(&format!("{name}\t{origin}"));
             }
+            for (path, meant) in crate::site::theme::unused_files(&dir) {
+                ui.warn(&format!("{} is not used: {meant}", vault.rel(&path).display()));
+            }
             Ok(0)
         }
     }

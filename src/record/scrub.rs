@@ -51,6 +51,9 @@ impl<'r> Scrub<'r> {
             &mut m.why,
             &mut m.trigger,
             &mut m.owner,
+            // INCIDENT_AUTHOR and INCIDENT_HOST are text a person typed, like a title.
+            &mut m.author,
+            &mut m.host,
         ];
         for field in fields {
             self.field(field);

@@ -147,6 +147,27 @@ pub(crate) fn key_matches(key: &str, words: &Words) -> Option<KeyMatch> {
     None
 }
 
+/// `namespace/name` of a Kubernetes Secret, as an ingress controller's `auth-secret`
+/// annotation or a `--secret=ns/name` flag takes it: a DNS label (the namespace), one `/`,
+/// a DNS subdomain (the name), lowercase, each with a letter. A generated secret holding a
+/// `/` is base64 (capitals, `+`, `=`) and a chosen one has capitals or symbols: a value of
+/// 20 random base64 characters is all lowercase, digits and dashes once in ~100,000.
+pub(crate) fn is_secret_reference(value: &str) -> bool {
+    let Some((namespace, name)) = value.split_once('/') else {
+        return false;
+    };
+    let dns = |part: &str, max: usize, dots: bool| {
+        let b = part.as_bytes();
+        !b.is_empty()
+            && b.len() <= max
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().any(u8::is_ascii_lowercase)
+            && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || (dots && c == b'.'))
+    };
+    dns(namespace, 63, false) && dns(name, 253, true)
+}
+
 /// A value that looks machine-made rather than a word of prose: long enough, and with a
 /// digit, an inner capital or a symbol. Used where the key alone is weak evidence
 /// ("Rotate token: use the new one" is prose; "token: 9f8eAq…" is not).
@@ -313,6 +334,28 @@ mod tests {
     fn basic_credentials_decode_to_user_colon_password() {
         assert!(is_basic_credentials("YWRtaW46aHVudGVyMg=="));
         assert!(!is_basic_credentials("authentication"));
+    }
+
+    #[test]
+    fn secret_references_are_namespace_slash_name() {
+        for r in ["default/db-password", "kube-system/registry-creds", "ingress-nginx/ca.example.com", "a1/b2"] {
+            assert!(is_secret_reference(r), "{r}");
+        }
+        let values = [
+            "db-password",
+            "Xy7kQ2/pLm9Rt4vZ8wNc",
+            "xy7kq2/plm9rt4+vz8wn=",
+            "/etc/secret",
+            "run/secrets/db",
+            "default/",
+            "-x/y",
+            "default/db_password",
+            "123/456",
+            "my.ns/name",
+        ];
+        for v in values {
+            assert!(!is_secret_reference(v), "{v}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
-use super::builtin::{BUILTINS, Check, MARKERS, Near};
+use super::builtin::{BUILTINS, MARKERS};
+use super::pattern::{Check, Near};
 
 /// The `[redact]` table of `incident.toml`.
 ///
@@ -37,8 +38,9 @@ pub struct CustomRule {
     /// Short kebab-case name, used in placeholders (`[REDACTED:acme-key-1]`) and counts.
     pub name: String,
     /// A regex (Rust `regex` syntax); capture group 1, if it takes part, is the secret,
-    /// otherwise the whole match is.
-    pub pattern: String,
+    /// otherwise the whole match is. Where it stands in `incident.toml` (a byte range) is
+    /// kept, so that an error can name its line.
+    pub pattern: toml::Spanned<String>,
     /// Literals (matched in any case) of which one must be on the line for the regex to run.
     /// Without keywords the regex runs on every line: slower, still linear.
     #[serde(default)]
@@ -60,6 +62,8 @@ pub enum RuleError {
     BadPattern {
         name: String,
         pattern: String,
+        /// Where the pattern's value stands in the settings text (bytes).
+        span: std::ops::Range<usize>,
         /// The regex crate's own words, without its drawing of the pattern.
         reason: String,
         #[source]
@@ -184,9 +188,10 @@ impl Rules {
             if c.keywords.iter().any(|k| k.is_empty()) {
                 return Err(RuleError::EmptyKeyword { name: c.name.clone() });
             }
-            let re = Regex::new(&c.pattern).map_err(|e| RuleError::BadPattern {
+            let re = Regex::new(c.pattern.get_ref()).map_err(|e| RuleError::BadPattern {
                 name: c.name.clone(),
-                pattern: c.pattern.clone(),
+                pattern: c.pattern.get_ref().clone(),
+                span: c.pattern.span(),
                 reason: e.to_string().lines().last().unwrap_or_default().trim_start_matches("error: ").to_string(),
                 source: Box::new(e),
             })?;
@@ -199,7 +204,7 @@ impl Rules {
                 check: Check::Plain,
                 near: Near::Anything,
                 anchored: false,
-                source: Cow::Owned(c.pattern.clone()),
+                source: Cow::Owned(c.pattern.get_ref().clone()),
                 custom: true,
                 compiled,
             });

@@ -1,10 +1,10 @@
 //! What confirms a regex match: the context checks of each rule kind, turning a match into
 //! a secret's byte range or a rejection.
 
-use super::builtin::Check;
 use super::checks::{
     self, KeyMatch, is_basic_credentials, is_block_indicator, is_placeholder, key_matches, looks_random, yaml_value_end,
 };
+use super::pattern::Check;
 
 /// What a match looked like around its value.
 pub(crate) struct Ctx<'t> {
@@ -262,6 +262,11 @@ fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict
         return Verdict::Reject;
     }
     if strength == KeyMatch::Weak {
+        // `secret: default/db-password`, `--tls-secret=ns/name`: which Secret, not its value.
+        // Only under a bare `secret` word: `client_secret` and `SECRET_KEY` are strong.
+        if k.to_ascii_lowercase().ends_with("secret") && checks::is_secret_reference(value) {
+            return Verdict::Reject;
+        }
         if value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()) {
             return Verdict::Reject;
         }

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::entry;
+use super::incident_page::{Outcome, Sink, render_one};
 use super::links;
-use super::publish::{Outcome, PublishOptions, Sink, pool, progress_bar, render_one};
+use super::publish::{PublishOptions, pool, progress_bar};
 use super::theme::Theme;
 use super::{assets, lists};
 use crate::error::Result;
@@ -105,7 +106,11 @@ pub struct Checked {
 /// the problems: unreadable files, internal incidents that would go out, incidents
 /// without a postmortem, broken links.
 pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<&Rules>) -> Result<Checked> {
-    let names = vault.incident_names()?;
+    let mut names = vault.incident_names()?;
+    // A folder of steps without incident.md is a problem to name, not a folder to skip.
+    let root = vault.incidents_dir();
+    names.extend(vault.incident_folders()?.into_iter().filter(|n| crate::vault::is_headless(&root.join(n))));
+    names.sort();
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
     let outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
@@ -187,13 +192,18 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
     for b in links::broken(page_links.iter().map(|(p, l)| (p.as_str(), l.as_str())), &files) {
         // The vault file that holds the link, when it was written in Markdown; else our page.
         let problem = match link_files.get(&(b.page.clone(), b.link.clone())) {
-            Some(file) => Problem {
-                path: rel(file),
-                message: format!(
-                    "broken link {:?}: the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)",
-                    b.link
-                ),
-            },
+            Some(file) => {
+                let path = b.link.split(['#', '?']).next().unwrap_or(&b.link);
+                // `steps/X.md`, or a sibling `X.md` written in a step.
+                let in_steps = file.parent().is_some_and(|d| d.ends_with(crate::vault::STEPS_DIR));
+                let step_like = path.ends_with(".md") && (path.contains("steps/") || (in_steps && !path.contains('/')));
+                let why = if step_like {
+                    "the incident has no such step or file (link a step as ../steps/ID.md from a step, steps/ID.md from incident.md or postmortem.md)"
+                } else {
+                    "the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
+                };
+                Problem { path: rel(file), message: format!("broken link {:?}: {why}", b.link) }
+            }
             None => Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) },
         };
         problems.push(problem);

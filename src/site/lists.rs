@@ -258,6 +258,12 @@ fn urn(name: &str) -> String {
     format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
+/// An incident's feed id: its folder name and the instant it began, so two teams'
+/// `2025-10-05-dns-outage` are two entries in a reader that follows both.
+fn entry_id(e: &Entry) -> String {
+    urn(&format!("incident:{}@{}", e.slug, e.at.with_timezone(&chrono::Utc).to_rfc3339()))
+}
+
 fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Vec<u8>> {
     let url = |path: &str| match &opts.base_url {
         Some(base) => paths::absolute(base, path),
@@ -271,7 +277,7 @@ fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Vec<u8>>
             categories.extend(e.services.iter().cloned());
             serde_json::json!({
                 "title": xml_safe(&e.title),
-                "id": urn(&format!("incident:{}", e.slug)),
+                "id": entry_id(e),
                 "url": url(&e.page),
                 "published": e.at.to_rfc3339(),
                 "updated": e.updated.to_rfc3339(),
@@ -382,6 +388,17 @@ mod tests {
             assert!(l == list && a != all, "{other:?}");
         }
         assert_eq!(entry_digests(&e.clone()), (list, all));
+    }
+
+    #[test]
+    fn feed_ids_differ_for_incidents_of_one_name_that_began_at_other_times() {
+        let (a, b) = (crate::site::entry::sample("2025-10-05-dns"), crate::site::entry::sample("2025-10-05-dns"));
+        assert_eq!(entry_id(&a), entry_id(&b));
+        let later = Entry { at: a.at + chrono::Duration::minutes(1), ..a.clone() };
+        assert_ne!(entry_id(&a), entry_id(&later));
+        let same_instant_elsewhere =
+            Entry { at: a.at.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap()), ..a.clone() };
+        assert_eq!(entry_id(&a), entry_id(&same_instant_elsewhere), "the offset it was written in does not count");
     }
 
     #[test]

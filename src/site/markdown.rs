@@ -6,7 +6,9 @@
 //! link text stays); images from elsewhere become links, so a page makes no outside
 //! request. Code blocks are highlighted and, for command output, folded into `<details>`.
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
+use std::collections::VecDeque;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream, html};
 
 use super::highlight::{self, is_console};
 use super::html::escape_into;
@@ -25,16 +27,30 @@ pub struct MdOptions<'a> {
     /// An image to show from the page itself instead (an SVG attachment as a `data:` URI:
     /// published as a file it could run script on the site; in an `<img>` it cannot).
     pub inline_image: &'a dyn Fn(&str) -> Option<String>,
+    /// Starts the HTML id of each footnote, so two notes' `[^1]` on one page stay apart.
+    pub footnote_prefix: &'a str,
 }
 
 impl MdOptions<'_> {
     pub fn notes() -> MdOptions<'static> {
-        MdOptions { fold_output: true, fold_all: false, rewrite: &|_| None, inline_image: &|_| None }
+        MdOptions {
+            fold_output: true,
+            fold_all: false,
+            rewrite: &|_| None,
+            inline_image: &|_| None,
+            footnote_prefix: "",
+        }
     }
 }
 
 fn parser_options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH
+    Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+}
+
+/// The HTML id of footnote `label` under `prefix`: letters, digits, `-` and `_` only.
+fn footnote_id<'a>(prefix: &str, label: &str) -> CowStr<'a> {
+    let label: String = label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    CowStr::from(format!("fn-{prefix}{label}"))
 }
 
 /// What a link or image destination may be.
@@ -79,24 +95,49 @@ enum Kept {
 /// Renders untrusted Markdown to safe HTML.
 pub fn render(md: &str, opts: &MdOptions) -> String {
     let mut out = String::with_capacity(md.len() + md.len() / 2);
-    let events = Safe { inner: Parser::new_ext(md, parser_options()), opts, stack: Vec::new() };
+    let events = Safe {
+        inner: TextMergeStream::new(Parser::new_ext(md, parser_options())),
+        opts,
+        stack: Vec::new(),
+        pending: VecDeque::new(),
+    };
     html::push_html(&mut out, events);
     out
 }
 
 /// The parser's events made safe, one at a time (no event list is kept).
 struct Safe<'a, 'o> {
-    inner: Parser<'a>,
+    /// Text in one piece (the parser may split it), so a URL is found whole.
+    inner: TextMergeStream<'a, Parser<'a>>,
     opts: &'o MdOptions<'o>,
     stack: Vec<Kept>,
+    /// Events made from one the parser gave (a text with bare URLs in it), still to go.
+    pending: VecDeque<Event<'a>>,
 }
 
 impl<'a> Iterator for Safe<'a, '_> {
     type Item = Event<'a>;
 
     fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.pending.pop_front() {
+            return Some(event);
+        }
         loop {
             let event = match self.inner.next()? {
+                // A bare `https://…` in text is a link, as Obsidian and GitHub show it.
+                Event::Text(text) if self.stack.is_empty() && text.contains("://") => {
+                    self.pending.extend(linkified(&text));
+                    match self.pending.pop_front() {
+                        Some(event) => event,
+                        None => continue,
+                    }
+                }
+                Event::FootnoteReference(label) => {
+                    Event::FootnoteReference(footnote_id(self.opts.footnote_prefix, &label))
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    Event::Start(Tag::FootnoteDefinition(footnote_id(self.opts.footnote_prefix, &label)))
+                }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let lang = match kind {
                         CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
@@ -152,6 +193,29 @@ impl<'a> Iterator for Safe<'a, '_> {
             return Some(event);
         }
     }
+}
+
+/// A text as events: its http(s) URLs as links, the rest as text.
+fn linkified<'a>(text: &str) -> Vec<Event<'a>> {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    let mut events = Vec::new();
+    for span in finder.spans(text) {
+        let piece = span.as_str().to_string();
+        if span.kind().is_some() && classify(&piece) == Dest::External {
+            events.push(Event::Start(Tag::Link {
+                link_type: LinkType::Inline,
+                dest_url: CowStr::from(piece.clone()),
+                title: CowStr::Borrowed(""),
+                id: CowStr::Borrowed(""),
+            }));
+            events.push(Event::Text(CowStr::from(piece)));
+            events.push(Event::End(TagEnd::Link));
+        } else {
+            events.push(Event::Text(CowStr::from(piece)));
+        }
+    }
+    events
 }
 
 /// The destination to write, or `None` to drop the link (its text stays).
@@ -238,6 +302,32 @@ pub fn plain_text(md: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn bare_web_addresses_are_links_and_nothing_else_is() {
+        let html = render(
+            "See https://grafana.example.com/d/k3s?orgId=1&var_node=a_b for it, `https://in.code`, \
+             [https://in.link](https://target.example) and javascript://x%0Aalert(1).",
+            &MdOptions::notes(),
+        );
+        assert_eq!(
+            html,
+            "<p>See <a href=\"https://grafana.example.com/d/k3s?orgId=1&amp;var_node=a_b\">https://grafana.example.com/d/k3s?orgId=1&amp;var_node=a_b</a> \
+             for it, <code>https://in.code</code>, <a href=\"https://target.example\">https://in.link</a> and javascript://x%0Aalert(1).</p>\n"
+        );
+    }
+
+    #[test]
+    fn footnotes_of_two_notes_on_one_page_keep_apart() {
+        let note = "DNS broke[^1].\n\n[^1]: the node IP changed\n";
+        let opts = |prefix| MdOptions { footnote_prefix: prefix, ..MdOptions::notes() };
+        let a = render(note, &opts("step-a-"));
+        let b = render(note, &opts("step-b-"));
+        assert!(a.contains("href=\"#fn-step-a-1\"") && a.contains("id=\"fn-step-a-1\""), "{a}");
+        assert!(b.contains("href=\"#fn-step-b-1\""), "{b}");
+        let odd = render("x[^a b\"<]\n\n[^a b\"<]: y\n", &opts(""));
+        assert!(odd.contains("id=\"fn-a-b--\""), "{odd}");
+    }
+
     fn md(text: &str) -> String {
         render(text, &MdOptions::notes())
     }
@@ -291,7 +381,13 @@ mod tests {
     #[test]
     fn rewrites_place_files_in_the_site() {
         let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}"));
-        let opts = MdOptions { fold_output: true, fold_all: false, rewrite: &rewrite, inline_image: &|_| None };
+        let opts = MdOptions {
+            fold_output: true,
+            fold_all: false,
+            rewrite: &rewrite,
+            inline_image: &|_| None,
+            footnote_prefix: "",
+        };
         let html = render("![shot](../attachments/a.png) [f](../attachments/b.txt)", &opts);
         assert!(html.contains("<img src=\"attachments/a.png\" alt=\"shot\" />"), "{html}");
         assert!(html.contains("<a href=\"attachments/b.txt\">f</a>"), "{html}");
@@ -299,7 +395,13 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         // Published as text, a picture is no picture: a link to its text instead.
         let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}.txt"));
-        let opts = MdOptions { fold_output: true, fold_all: false, rewrite: &rewrite, inline_image: &|_| None };
+        let opts = MdOptions {
+            fold_output: true,
+            fold_all: false,
+            rewrite: &rewrite,
+            inline_image: &|_| None,
+            footnote_prefix: "",
+        };
         let html = render("![big](../attachments/c.svg)", &opts);
         assert!(html.contains("<a href=\"attachments/c.svg.txt\">big</a>"), "{html}");
     }

@@ -20,6 +20,7 @@ pub mod check;
 pub mod entry;
 pub mod highlight;
 pub mod html;
+pub mod incident_page;
 pub mod links;
 pub mod lists;
 pub mod markdown;
@@ -31,6 +32,7 @@ pub mod publish;
 pub mod record;
 pub mod serve;
 pub mod theme;
+pub mod vault_links;
 pub mod watch;
 
 pub use entry::Entry;
@@ -50,6 +52,15 @@ pub struct SiteOptions {
     pub per_page: usize,
     /// Incidents in the Atom feed.
     pub feed_entries: usize,
+}
+
+impl SiteOptions {
+    /// The settings of `vault`'s site: its `name` from incident.toml is the title.
+    pub fn of_vault(vault: &crate::vault::Vault, base_url: Option<String>) -> SiteOptions {
+        let title =
+            vault.settings.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Incidents".to_string());
+        SiteOptions { title, base_url, ..SiteOptions::default() }
+    }
 }
 
 impl Default for SiteOptions {

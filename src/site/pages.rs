@@ -9,6 +9,7 @@ use super::entry::{self, Entry, EntryView};
 use super::markdown::{self, MdOptions};
 use super::paths;
 use super::theme::Theme;
+use super::vault_links::{Targets, Written, step_anchor, vault_file};
 use super::{Copy, Page, SiteOptions};
 use crate::error::Result;
 use crate::format;
@@ -100,7 +101,10 @@ const FILE_DIRS: &[&str] = &["outputs", "attachments"];
 
 /// Extensions a browser shows without running anything; others are published as `.txt`
 /// (an attached `.html` or `.svg` must not become a page of the site).
-const INERT_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "txt", "log", "pdf", "csv", "json"];
+const INERT_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "txt", "log", "pdf", "csv", "json", "yaml", "yml", "toml", "gz", "tgz", "zip",
+    "tar", "pcap", "pcapng",
+];
 
 /// The site name of an incident file (`outputs/x.out` → `outputs/x.out.txt`), or `None` when
 /// it is not a publishable file.
@@ -155,19 +159,6 @@ struct StepView {
     body_html: String,
 }
 
-/// A link to a step file from the incident folder (`steps/<id>.md`, as the generated
-/// postmortem writes them): the step's anchor on the incident page.
-fn step_link(dest: &str) -> Option<String> {
-    let dest = dest.split('#').next().unwrap_or(dest);
-    let stem = dest.strip_prefix("steps/")?.strip_suffix(".md")?;
-    paths::safe_component(stem).then(|| step_anchor(stem))
-}
-
-fn step_anchor(id: &str) -> String {
-    let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
-    format!("step-{id}")
-}
-
 /// An HTML id from a step id: letters, digits, `-` and `_` only.
 fn anchor(step: &Step) -> String {
     step_anchor(&step.meta.id)
@@ -213,25 +204,6 @@ fn kind_label(kind: StepKind) -> &'static str {
     }
 }
 
-/// The incident file a destination in its Markdown names (`../outputs/x` from a step).
-fn vault_file(dest: &str, from_steps: bool) -> Option<&str> {
-    let dest = dest.split(['#', '?']).next().unwrap_or(dest);
-    let dest = dest.strip_prefix("./").unwrap_or(dest);
-    if from_steps { dest.strip_prefix("../") } else { Some(dest) }
-}
-
-/// Maps links written in the vault (relative to `base`, the folder of the Markdown file)
-/// to the published copies, for files the incident has.
-fn file_rewriter<'a>(files: &'a [String], from_steps: bool) -> impl Fn(&str) -> Option<String> + 'a {
-    move |dest: &str| {
-        let rel = vault_file(dest, from_steps)?;
-        if !files.iter().any(|f| f == rel) {
-            return None;
-        }
-        published_name(rel)
-    }
-}
-
 /// The most SVG data one part of a page holds inline (the same picture shown twice counts
 /// twice); past it, pictures are links to their text.
 const INLINE_BUDGET: usize = 4 << 20;
@@ -245,12 +217,17 @@ fn svg_inliner<'a>(images: &'a BTreeMap<String, String>, from_steps: bool) -> im
     }
 }
 
-fn head(src: &IncidentSource, entry: &Entry, page: &str) -> Head {
+fn head(src: &IncidentSource, targets: &Targets, entry: &Entry, page: &str) -> Head {
     let incident = src.incident;
-    let summary_rewrite = file_rewriter(src.files, false);
+    let summary_rewrite = |dest: &str| targets.place(dest, Written::InSummary);
     let summary_images = svg_inliner(src.svg_images, false);
-    let summary_opts =
-        MdOptions { fold_output: true, fold_all: false, rewrite: &summary_rewrite, inline_image: &summary_images };
+    let summary_opts = MdOptions {
+        fold_output: true,
+        fold_all: false,
+        rewrite: &summary_rewrite,
+        inline_image: &summary_images,
+        footnote_prefix: "summary-",
+    };
     let incident_page = paths::incident_page(&incident.slug);
     let postmortem_page = paths::postmortem_page(&incident.slug);
     Head {
@@ -285,7 +262,12 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
     let page = paths::incident_page(&incident.slug);
     let dir = paths::incident_dir(&incident.slug);
 
-    let rewrite = file_rewriter(src.files, true);
+    let targets = Targets {
+        files: src.files,
+        steps: incident.steps.iter().map(|s| s.meta.id.as_str()).collect(),
+        has_postmortem: src.postmortem.is_some(),
+    };
+    let rewrite = |dest: &str| targets.place(dest, Written::InStep);
     let images = svg_inliner(src.svg_images, true);
     let mut links = Vec::new();
     let mut note_links = |page: &str, html: &str, file: String| {
@@ -303,13 +285,20 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         let day = m.at.date_naive();
         let new_day = last_day != Some(day);
         last_day = Some(day);
-        let opts_md =
-            MdOptions { fold_output: true, fold_all: m.kind.has_output(), rewrite: &rewrite, inline_image: &images };
+        let own_anchor = anchor(step);
+        let footnote_prefix = format!("{own_anchor}-");
+        let opts_md = MdOptions {
+            fold_output: true,
+            fold_all: m.kind.has_output(),
+            rewrite: &rewrite,
+            inline_image: &images,
+            footnote_prefix: &footnote_prefix,
+        };
         let linked = |file: &Option<String>| {
             file.as_deref().filter(|f| src.files.iter().any(|x| x == f)).and_then(published_name)
         };
         steps.push(StepView {
-            anchor: anchor(step),
+            anchor: own_anchor,
             kind: m.kind.as_str(),
             kind_label: kind_label(m.kind),
             time: format::clock(m.at),
@@ -342,7 +331,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         .collect();
 
     let mut ctx = base_context(opts, &page);
-    let incident_head = head(src, &entry, &page);
+    let incident_head = head(src, &targets, &entry, &page);
     note_links(&page, &incident_head.summary_html, crate::vault::INCIDENT_FILE.to_string());
     ctx.insert("incident", &incident_head);
     ctx.insert("milestones", &milestones);
@@ -352,19 +341,23 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
 
     if let Some(body) = src.postmortem {
         let pm_page = paths::postmortem_page(&incident.slug);
-        let files_rewrite = file_rewriter(src.files, false);
         let pm_rewrite = |dest: &str| {
             PICTURES
                 .iter()
                 .find(|(_, file)| dest == *file)
                 .map(|(id, _)| format!("#{id}"))
-                .or_else(|| step_link(dest).map(|anchor| format!("index.html#{anchor}")))
-                .or_else(|| files_rewrite(dest))
+                .or_else(|| targets.place(dest, Written::InPostmortem))
         };
         let pm_images = svg_inliner(src.svg_images, false);
-        let pm_opts = MdOptions { fold_output: true, fold_all: false, rewrite: &pm_rewrite, inline_image: &pm_images };
+        let pm_opts = MdOptions {
+            fold_output: true,
+            fold_all: false,
+            rewrite: &pm_rewrite,
+            inline_image: &pm_images,
+            footnote_prefix: "",
+        };
         let mut ctx = base_context(opts, &pm_page);
-        ctx.insert("incident", &head(src, &entry, &pm_page));
+        ctx.insert("incident", &head(src, &targets, &entry, &pm_page));
         ctx.insert("postmortem", src.parts);
         let body_html = markdown::render(body, &pm_opts);
         note_links(&pm_page, &body_html, crate::vault::POSTMORTEM_FILE.to_string());
@@ -402,6 +395,9 @@ mod tests {
         assert_eq!(published_name("attachments/shot.png").as_deref(), Some("attachments/shot.png"));
         assert_eq!(published_name("attachments/evil.html").as_deref(), Some("attachments/evil.html.txt"));
         assert_eq!(published_name("attachments/x.SVG").as_deref(), Some("attachments/x.SVG.txt"));
+        assert_eq!(published_name("attachments/app.yaml").as_deref(), Some("attachments/app.yaml"));
+        assert_eq!(published_name("attachments/dump.pcap").as_deref(), Some("attachments/dump.pcap"));
+        assert_eq!(published_name("attachments/page.xhtml").as_deref(), Some("attachments/page.xhtml.txt"));
         assert_eq!(published_name("steps/a.md"), None);
         assert_eq!(published_name("outputs/../../x"), None);
         assert_eq!(published_name("outputs/.hidden"), None);

@@ -13,16 +13,14 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::entry::{self, Entry};
-use super::links;
+use super::incident_page::{Outcome, Sink, render_one};
 use super::output::{self, OutDir, write_file};
-use super::pages::{IncidentSource, render_incident_as};
 use super::plan::{self, CACHE_VERSION, Cache, CachedIncident, Plan};
 use super::record::{self, Record};
 use super::theme::Theme;
 use super::{SiteOptions, assets, lists};
 use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
-use crate::redact::Rules;
 use crate::vault::{IncidentRef, Stamps, Vault, Warning};
 
 /// How to publish.
@@ -40,6 +38,10 @@ pub struct PublishOptions {
     pub only: Option<BTreeSet<String>>,
     /// Draw a progress bar (a terminal, not --quiet).
     pub progress: bool,
+    /// Render every incident again, and remove what this publish did not write, whatever
+    /// the record says. The record is still read: an incident that cannot be read now keeps
+    /// its last index entry.
+    pub force: bool,
 }
 
 /// What a publish did.
@@ -59,14 +61,56 @@ pub struct Report {
     pub removed: Vec<String>,
     /// Files that could not be read (the rest was published).
     pub warnings: Vec<Warning>,
-    /// Incidents that could not be read at all (a damaged `incident.md`): what went wrong.
-    /// Their last published pages stay; the publish should not count as a success.
-    pub failed: Vec<String>,
+    /// Incidents that could not be published (a damaged `incident.md`, a template that
+    /// fails on them). Their last published pages stay; the publish is not a success.
+    pub failed: Vec<Failed>,
     pub seconds: f64,
 }
 
+/// An incident that could not be published, and why.
+#[derive(Debug)]
+pub struct Failed {
+    pub slug: String,
+    pub message: String,
+    /// Its pages of an earlier publish are still on the site.
+    pub pages_stay: bool,
+}
+
+/// One line per cause: a template that fails on every incident is named once, with the
+/// incidents it failed on (the error names the template's file, not the incident).
+pub fn failure_lines(failed: &[Failed]) -> Vec<String> {
+    let mut groups: Vec<(&str, bool, Vec<&str>)> = Vec::new();
+    for f in failed {
+        match groups.iter_mut().find(|(m, stay, _)| *m == f.message && *stay == f.pages_stay) {
+            Some((_, _, slugs)) => slugs.push(&f.slug),
+            None => groups.push((&f.message, f.pages_stay, vec![&f.slug])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(message, stay, slugs)| {
+            let which = match slugs.as_slice() {
+                [one] if message.contains(one) => String::new(),
+                [one] => format!(" (incident {one})"),
+                many => {
+                    let shown: Vec<&str> = many.iter().take(3).copied().collect();
+                    let more = if many.len() > 3 { format!(", and {} more", many.len() - 3) } else { String::new() };
+                    format!(" ({} incidents: {}{more})", many.len(), shown.join(", "))
+                }
+            };
+            let one = slugs.len() == 1;
+            match (stay, one) {
+                (true, true) => format!("{message}{which}; the pages last published of it stay until it is fixed"),
+                (true, false) => format!("{message}{which}; the pages last published of them stay until it is fixed"),
+                (false, true) => format!("{message}{which}; it is not on the site until it is fixed"),
+                (false, false) => format!("{message}{which}; they are not on the site until it is fixed"),
+            }
+        })
+        .collect()
+}
+
 /// Why an incident is left out, if it is.
-fn left_out(entry: &Entry, opts: &PublishOptions) -> Option<&'static str> {
+pub(super) fn left_out(entry: &Entry, opts: &PublishOptions) -> Option<&'static str> {
     if entry.internal && !opts.include_internal {
         Some("internal")
     } else if entry.status == Status::Open.as_str() && !opts.include_open {
@@ -88,139 +132,6 @@ fn settings_digest(theme: &Theme, opts: &PublishOptions) -> String {
 
 fn digest(bytes: &[u8]) -> String {
     hex::encode(&Sha256::digest(bytes)[..16])
-}
-
-/// One incident's outcome.
-pub(super) struct Outcome {
-    pub(super) slug: String,
-    pub(super) cached: CachedIncident,
-    /// Its index entry, when it is published.
-    pub(super) entry: Option<Entry>,
-    pub(super) left_out: Option<&'static str>,
-    pub(super) warnings: Vec<Warning>,
-    /// Relative links per page (check mode only).
-    pub(super) links: Vec<(String, String)>,
-    /// The vault file of each link written in Markdown: (page, link) → file (check mode only).
-    pub(super) link_files: Vec<((String, String), PathBuf)>,
-    /// Its `visibility:` value when it is not public (check mode only).
-    pub(super) visibility: Option<String>,
-    /// Texts that still hold a secret: (vault path, rules that matched) (check mode only).
-    pub(super) secrets: Vec<(PathBuf, String)>,
-    pub(super) written: Vec<String>,
-}
-
-/// Where pages go: a folder, or nowhere (the check only looks at them).
-#[derive(Clone, Copy)]
-pub(super) enum Sink<'a> {
-    Dir(&'a Path),
-    /// Look for broken links and, with rules, for secrets still in the texts.
-    Check(Option<&'a Rules>),
-}
-
-/// The biggest SVG attachment shown inline; a bigger one stays a link to its text.
-const MAX_INLINE_SVG: u64 = 1 << 20;
-
-/// The SVG attachments of an incident as `data:` URIs, by path in its folder.
-fn svg_images(dir: &Path, stamps: &Stamps) -> BTreeMap<String, String> {
-    use base64::Engine;
-    stamps
-        .files
-        .iter()
-        .filter(|s| s.rel.starts_with("attachments/") && s.rel.to_ascii_lowercase().ends_with(".svg"))
-        .filter(|s| s.len <= MAX_INLINE_SVG)
-        .filter_map(|s| {
-            let bytes = std::fs::read(dir.join(&s.rel)).ok()?;
-            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-            Some((s.rel.clone(), format!("data:image/svg+xml;base64,{data}")))
-        })
-        .collect()
-}
-
-pub(super) fn render_one(
-    vault: &Vault,
-    theme: &Theme,
-    opts: &PublishOptions,
-    sink: Sink,
-    slug: &str,
-    stamps: Option<Stamps>,
-) -> Result<Option<Outcome>> {
-    let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
-    let (loaded, stamps) = match stamps {
-        Some(s) => (vault.load(&r)?, s),
-        None => match vault.load_stamped(&r)? {
-            Some(both) => both,
-            None => return Ok(None),
-        },
-    };
-    let incident = &loaded.incident;
-    let postmortem = vault.postmortem_text(&r)?;
-    let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
-    let fingerprint = if loaded.warnings.is_empty() { stamps.fingerprint.clone() } else { String::new() };
-    let mut outcome = Outcome {
-        slug: slug.to_string(),
-        cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None },
-        entry: None,
-        left_out: None,
-        warnings: loaded.warnings.clone(),
-        links: Vec::new(),
-        link_files: Vec::new(),
-        visibility: None,
-        secrets: Vec::new(),
-        written: Vec::new(),
-    };
-    if let Sink::Check(rules) = sink {
-        if let Some(rules) = rules {
-            outcome.secrets = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
-        }
-        outcome.visibility = incident.meta.visibility.as_ref().filter(|_| entry::is_internal(incident)).cloned();
-    }
-    let entry = entry::entry(incident, postmortem.is_some());
-    if let Some(why) = left_out(&entry, opts) {
-        outcome.left_out = Some(why);
-        outcome.cached.left_out = Some(why.to_string());
-        return Ok(Some(outcome));
-    }
-    let parts = super::pages::postmortem_parts(incident);
-    let find_links = matches!(sink, Sink::Check(_));
-    let svg_images = svg_images(&r.dir, &stamps);
-    let source = IncidentSource {
-        incident,
-        postmortem: postmortem.as_deref(),
-        files: &files,
-        svg_images: &svg_images,
-        parts: &parts,
-        find_links,
-    };
-    let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
-    if let Sink::Check(_) = sink {
-        outcome.link_files =
-            rendered.links.into_iter().map(|(page, link, file)| ((page, link), r.dir.join(file))).collect();
-    }
-    for page in &rendered.pages {
-        match sink {
-            Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
-            Sink::Check(_) => {
-                let html = String::from_utf8_lossy(&page.bytes);
-                outcome.links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
-            }
-        }
-        outcome.cached.files.push(page.path.clone());
-    }
-    for copy in &rendered.copies {
-        if let Sink::Dir(out) = sink {
-            let Some(from) = vault.incident_file(&r, &copy.source) else { continue };
-            let to = out.join(&copy.path);
-            if let Some(dir) = to.parent() {
-                fs::create_dir_all(dir).ctx("create", dir)?;
-            }
-            fs::copy(&from, &to).ctx("copy", &from)?;
-        }
-        outcome.cached.files.push(copy.path.clone());
-    }
-    outcome.written = outcome.cached.files.clone();
-    outcome.cached.listed = Some(lists::entry_digests(&rendered.entry));
-    outcome.entry = Some(rendered.entry);
-    Ok(Some(outcome))
 }
 
 pub(super) fn progress_bar(opts: &PublishOptions, len: usize) -> indicatif::ProgressBar {
@@ -260,7 +171,8 @@ fn stamps_of(
             }
             let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
             match vault.stamps(&r) {
-                Ok(s) if !s.is_incident() => None,
+                // Its steps without incident.md: a failure to report, not a folder to skip.
+                Ok(s) if !s.is_incident() => crate::vault::is_headless(&r.dir).then(|| (slug.clone(), true, None)),
                 Ok(s) => Some((slug.clone(), true, Some(s))),
                 Err(_) => Some((slug.clone(), true, None)),
             }
@@ -310,6 +222,11 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         looked.into_iter().filter_map(|(slug, _, s)| s.map(|s| (slug, s))).collect();
     let out_dir = OutDir::open(out);
     let mut plan = plan::plan(&last.cache, &out_key, &settings, &now);
+    if opts.force {
+        plan.render.append(&mut plan.keep);
+        plan.render.sort();
+        plan.full = true;
+    }
     // A page or copied file someone deleted by hand is made again (each one is looked up).
     if !plan.full {
         let missing: Vec<String> = pool.install(|| {
@@ -368,10 +285,10 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
                 // Its last good pages and entry stay (an empty fingerprint: it is read again
                 // next time); they are no longer among the files to remove.
                 let prev = old.remove(&slug);
-                report.failed.push(if out_dir.has_file(&super::paths::incident_page(&slug)) {
-                    format!("{e}; the pages last published of it stay until it is fixed")
-                } else {
-                    format!("{e}; it is not on the site until it is fixed")
+                report.failed.push(Failed {
+                    slug: slug.clone(),
+                    message: e.to_string(),
+                    pages_stay: out_dir.has_file(&super::paths::incident_page(&slug)),
                 });
                 let prev = prev.unwrap_or(CachedIncident {
                     fingerprint: String::new(),
@@ -407,8 +324,9 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         next.lists = std::mem::take(&mut last.cache.lists);
         None
     } else {
-        // After a full publish the recorded entries are all replaced: no need to read them.
-        let recorded = if plan.full { Some(Vec::new()) } else { last.entries() };
+        // After a full publish the recorded entries are all replaced, but for those of
+        // incidents that could not be read now: they stay while their pages do.
+        let recorded = if plan.full && failed_dirs.is_empty() { Some(Vec::new()) } else { last.entries() };
         let Some(mut entries) = recorded else {
             // The record's entries are damaged: start again without it, reading everything.
             if let Some(file) = &opts.cache_file {
@@ -416,7 +334,15 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             }
             return publish(vault, theme, &PublishOptions { only: None, ..opts.clone() });
         };
-        entries.retain(|e| !old.contains_key(&e.slug) && next.incidents.contains_key(&e.slug));
+        let failed_page_stands = |slug: &str| {
+            failed_dirs.contains(&format!("incidents/{}/", super::paths::incident_dir(slug)))
+                && out_dir.has_file(&super::paths::incident_page(slug))
+        };
+        entries.retain(|e| {
+            (!plan.full || failed_page_stands(&e.slug))
+                && !old.contains_key(&e.slug)
+                && next.incidents.contains_key(&e.slug)
+        });
         entries.extend(fresh);
         entry::sort_newest_first(&mut entries);
         write_lists(theme, opts, &pool, &plan, &last.cache, &mut next, &out_dir, &entries, &mut report)?;
@@ -431,7 +357,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     if ours && opts.only.is_none() {
         output::mark_ours(out)?;
     }
-    if ours && opts.only.is_none() && !out_empty && (!last.found || last.cache.out != next.out) {
+    if ours && opts.only.is_none() && !out_empty && (!last.found || last.cache.out != next.out || opts.force) {
         let keep: BTreeSet<&str> = next
             .incidents
             .values()

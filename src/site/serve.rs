@@ -20,6 +20,7 @@ use hyper_util::rt::TokioIo;
 use notify_debouncer_full::notify::RecursiveMode;
 use tokio::sync::broadcast;
 
+use super::SiteOptions;
 use super::publish::{self, PublishOptions, Report};
 use super::theme::Theme;
 use super::watch;
@@ -37,12 +38,26 @@ pub const LIVE_WORKER_PATH: &str = "/__incident/live-worker.js";
 
 type Body = BoxBody<Bytes, Infallible>;
 
+struct LiveScripts {
+    page: String,
+    worker: String,
+}
+
+impl LiveScripts {
+    fn of(theme: &Theme) -> LiveScripts {
+        LiveScripts {
+            page: theme.asset("site/live.js").to_string(),
+            worker: theme.asset("site/live-worker.js").to_string(),
+        }
+    }
+}
+
 struct Shared {
     out: PathBuf,
     /// The Host headers this server answers to (`127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`).
     hosts: [String; 3],
-    live_js: String,
-    live_worker: String,
+    /// The live-reload scripts, read again with the templates (they may be overridden).
+    live: std::sync::RwLock<LiveScripts>,
     reload: broadcast::Sender<u64>,
 }
 
@@ -64,6 +79,10 @@ fn content_type(path: &Path) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("pdf") => "application/pdf",
         Some("csv") => "text/csv; charset=utf-8",
+        Some("gz" | "tgz") => "application/gzip",
+        Some("zip") => "application/zip",
+        Some("tar") => "application/x-tar",
+        Some("pcap" | "pcapng") => "application/vnd.tcpdump.pcap",
         _ => "text/plain; charset=utf-8",
     }
 }
@@ -151,6 +170,10 @@ fn events(shared: &Shared) -> Response<Body> {
     response(StatusCode::OK, "text/event-stream", body.boxed())
 }
 
+fn live_script(shared: &Shared, which: impl Fn(&LiveScripts) -> &String) -> String {
+    shared.live.read().map(|l| which(&l).clone()).unwrap_or_default()
+}
+
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Result<Response<Body>, Infallible> {
     if !host_allowed(&shared.hosts, &req) {
         let text = format!("forbidden: open this site as http://{}/\n", shared.hosts[0]);
@@ -164,12 +187,22 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
         return Ok(events(&shared));
     }
     if path == LIVE_JS_PATH {
-        return Ok(response(StatusCode::OK, "text/javascript; charset=utf-8", full(shared.live_js.clone())));
+        return Ok(response(StatusCode::OK, "text/javascript; charset=utf-8", full(live_script(&shared, |l| &l.page))));
     }
     if path == LIVE_WORKER_PATH {
-        return Ok(response(StatusCode::OK, "text/javascript; charset=utf-8", full(shared.live_worker.clone())));
+        return Ok(response(
+            StatusCode::OK,
+            "text/javascript; charset=utf-8",
+            full(live_script(&shared, |l| &l.worker)),
+        ));
     }
-    let not_found = || response(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", full("not found\n"));
+    // A page that went away (an incident renamed) keeps following the site: the tab that
+    // shows it reloads with the next change.
+    let not_found = || {
+        let page = "<!doctype html>\n<meta charset=\"utf-8\"><title>Not found</title>\n<p>Not found: this page is not on the site (any more). \
+                    This tab reloads when the site changes; <a href=\"/\">the index</a>.</p>\n</body>\n";
+        response(StatusCode::NOT_FOUND, "text/html; charset=utf-8", full(inject_live_script(page)))
+    };
     let file = match file_for(&shared.out, path) {
         Some(Target::File(file)) => file,
         Some(Target::AddSlash) => {
@@ -236,8 +269,8 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     for w in &first.warnings {
         ui.warn(&w.to_string());
     }
-    for f in &first.failed {
-        ui.warn(f);
+    for f in publish::failure_lines(&first.failed) {
+        ui.warn(&f);
     }
     ui.status(&format!(
         "site of {} built in {:.2} s",
@@ -249,8 +282,7 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     let shared = Arc::new(Shared {
         out: opts.publish.out.clone(),
         hosts: local_hosts(bound.port()),
-        live_js: theme.asset("site/live.js").to_string(),
-        live_worker: theme.asset("site/live-worker.js").to_string(),
+        live: std::sync::RwLock::new(LiveScripts::of(&theme)),
         reload: reload.clone(),
     });
     let server_shared = shared.clone();
@@ -301,7 +333,12 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
         let mut publish_opts = opts.publish.clone();
         let why = if decision.everything {
             match Theme::load(Some(&templates_dir)) {
-                Ok(t) => theme = t,
+                Ok(t) => {
+                    theme = t;
+                    if let Ok(mut live) = shared.live.write() {
+                        *live = LiveScripts::of(&theme);
+                    }
+                }
                 Err(e) => {
                     ui.error(&e.to_string(), e.hint().as_deref());
                     continue;
@@ -320,13 +357,16 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
                 continue;
             }
         };
+        // incident.toml may have changed: the site's name is read again with it.
+        let site = SiteOptions::of_vault(&vault, opts.publish.site.base_url.clone());
+        publish_opts.site.title = site.title;
         match publish::publish(&vault, &theme, &publish_opts) {
             Ok(report) => {
                 for w in &report.warnings {
                     ui.warn(&format!("{w} (skipped; picked up when it changes again)"));
                 }
-                for f in &report.failed {
-                    ui.warn(f);
+                for f in publish::failure_lines(&report.failed) {
+                    ui.warn(&f);
                 }
                 if !report.written.is_empty() || !report.removed.is_empty() {
                     generation += 1;

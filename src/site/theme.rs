@@ -75,9 +75,62 @@ impl Theme {
     }
 }
 
+/// Files in the vault's `templates/site/` that nothing reads: not a template (`.tera`)
+/// and not one of the static files (`base.html` for `base.html.tera`, say). Each with
+/// what was probably meant.
+pub fn unused_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let Ok(entries) = std::fs::read_dir(dir.join("site")) else { return Vec::new() };
+    let mut unused: Vec<(std::path::PathBuf, String)> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            let known = name.ends_with(".tera") || FILES.iter().any(|(n, _)| n.strip_prefix("site/") == Some(&name));
+            if known || name.starts_with('.') {
+                return None;
+            }
+            let template = format!("site/{name}.tera");
+            let meant = if TEMPLATES.iter().any(|(n, _)| *n == template) {
+                format!("a template's name ends in .tera: rename it to {name}.tera")
+            } else {
+                let statics: Vec<&str> = FILES.iter().map(|(n, _)| n.trim_start_matches("site/")).collect();
+                format!("the static files that can be replaced are {}", statics.join(", "))
+            };
+            Some((e.path(), meant))
+        })
+        .collect();
+    unused.sort();
+    unused
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_nothing_reads_are_named_with_what_was_meant() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir(&site).unwrap();
+        for name in ["base.html", "styles.css", "style.css", "mine.html.tera", ".base.html.tera.swp"] {
+            std::fs::write(site.join(name), "x").unwrap();
+        }
+        let unused: Vec<(String, String)> = unused_files(dir.path())
+            .into_iter()
+            .map(|(p, why)| (p.file_name().unwrap().to_str().unwrap().to_string(), why))
+            .collect();
+        assert_eq!(
+            unused,
+            [
+                ("base.html".to_string(), "a template's name ends in .tera: rename it to base.html.tera".to_string()),
+                (
+                    "styles.css".to_string(),
+                    "the static files that can be replaced are style.css, site.js, live.js, live-worker.js, favicon.svg"
+                        .to_string()
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn a_partial_of_the_vaults_own_is_part_of_the_fingerprint() {

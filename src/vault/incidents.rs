@@ -32,9 +32,20 @@ pub struct Warning {
     pub message: String,
 }
 
+impl Warning {
+    /// `path:line: message`, with the path as given (relative to the vault, say); without
+    /// a line when the warning is about a whole file or folder.
+    pub fn shown_with(&self, path: &Path) -> String {
+        match self.line {
+            0 => format!("{}: {}", path.display(), self.message),
+            line => format!("{}:{line}: {}", path.display(), self.message),
+        }
+    }
+}
+
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+        f.write_str(&self.shown_with(&self.path))
     }
 }
 
@@ -93,6 +104,22 @@ impl Vault {
         let mut names = self.incident_folders()?;
         names.retain(|name| root.join(name).join(INCIDENT_FILE).is_file());
         Ok(names)
+    }
+
+    /// Incident folders without `incident.md` that still hold steps, as warnings naming
+    /// the folder: every reader that lists incidents says so rather than drop them.
+    pub fn headless_warnings(&self) -> Result<Vec<Warning>> {
+        let root = self.incidents_dir();
+        Ok(self
+            .incident_folders()?
+            .into_iter()
+            .map(|name| root.join(name))
+            .filter(|dir| super::select::is_headless(dir))
+            .map(|dir| {
+                let (problem, hint) = super::select::headless_problem(&dir);
+                Warning { path: dir, line: 0, message: format!("{problem}, so it is left out; {hint}") }
+            })
+            .collect())
     }
 
     pub(super) fn read_meta(&self, dir: &Path) -> Result<IncidentMeta, Warning> {
@@ -240,6 +267,7 @@ impl Vault {
             super::list_cache::write(&state, next);
         }
         out.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
+        warnings.extend(self.headless_warnings()?);
         Ok((out, warnings))
     }
 }

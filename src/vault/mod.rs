@@ -26,6 +26,7 @@ pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
 pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Loaded, Warning};
 pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
+pub use select::{headless_problem, is_headless};
 pub use sources::{SourceChanges, Sources, StepSource, compare};
 pub use steps::{STEPS_DIR, StepWriter, new_step_id};
 
@@ -61,6 +62,8 @@ impl Default for RecordSettings {
 pub struct Vault {
     pub root: PathBuf,
     pub settings: Settings,
+    /// The text of `incident.toml`, to point at a line in errors found after parsing.
+    settings_text: String,
 }
 
 const DEFAULT_SETTINGS: &str = r#"# incident vault: this file marks the vault's root folder.
@@ -99,7 +102,7 @@ impl Vault {
             Err(e) => return Err(Error::io("read", &file, e)),
         };
         let settings = parse_settings(&text, &file)?;
-        Ok(Vault { root: root.to_path_buf(), settings })
+        Ok(Vault { root: root.to_path_buf(), settings, settings_text: text })
     }
 
     /// `--vault DIR`, then `INCIDENT_VAULT` (both arrive as `explicit`), then the
@@ -180,13 +183,20 @@ impl Vault {
             return Ok(RulesRef::Builtin(Rules::builtin()));
         }
         Rules::from_config(cfg).map(|r| RulesRef::Custom(Box::new(r))).map_err(|e| {
-            let hint = match e {
-                crate::redact::RuleError::BadPattern { .. } => {
-                    "fix the rule's `pattern` (regular expression syntax of the regex crate)"
+            let file = self.root.join(SETTINGS_FILE);
+            match &e {
+                crate::redact::RuleError::BadPattern { span, .. } => {
+                    let (line, column) = line_column(&self.settings_text, span.start);
+                    Error::user_hint(
+                        format!("{}:{line}:{column}: [redact]: {e}", file.display()),
+                        "fix the rule's `pattern` (regular expression syntax of the regex crate)",
+                    )
                 }
-                _ => "`incident redact --help` lists the rule names",
-            };
-            Error::user_hint(format!("{}: [redact]: {e}", self.root.join(SETTINGS_FILE).display()), hint)
+                _ => Error::user_hint(
+                    format!("{}: [redact]: {e}", file.display()),
+                    "`incident redact --help` lists the rule names",
+                ),
+            }
         })
     }
 
@@ -212,6 +222,13 @@ impl std::ops::Deref for RulesRef {
     }
 }
 
+/// 1-based line and column (in characters) of byte `at` of `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(at)];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
 fn parse_settings(text: &str, file: &Path) -> Result<Settings> {
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
@@ -226,6 +243,15 @@ fn parse_settings(text: &str, file: &Path) -> Result<Settings> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn line_and_column_count_characters_from_one() {
+        let text = "[redact]\n[[redact.rules]]\nname = \"é\"\npattern = \"x(\"\n";
+        assert_eq!(super::line_column(text, 0), (1, 1));
+        assert_eq!(super::line_column(text, text.find("\"x(").unwrap()), (4, 11));
+        let e = text.find("é").unwrap();
+        assert_eq!(super::line_column(text, e + "é".len()), (3, 10));
+    }
+
     #[test]
     fn gitignore_covers_the_temp_files() {
         let pattern = format!("{}*", super::atomic::TEMP_PREFIX);

@@ -21,6 +21,7 @@ impl Vault {
             })?;
             return match atomic::child(&root, &slug) {
                 Some(dir) if dir.join(INCIDENT_FILE).is_file() => Ok(IncidentRef { slug, dir }),
+                Some(dir) if is_headless(&dir) => Err(headless_error(&dir, "the current incident")),
                 _ => Err(Error::user_hint(
                     format!("the current incident {slug:?} is not in {}", root.display()),
                     "pick another with `incident switch ID` (see `incident list`)",
@@ -33,6 +34,9 @@ impl Vault {
             && dir.join(INCIDENT_FILE).is_file()
         {
             return Ok(IncidentRef { slug: sel.to_string(), dir });
+        }
+        if let Some(dir) = atomic::child(&root, sel).filter(|d| is_headless(d)) {
+            return Err(headless_error(&dir, "the incident"));
         }
         let names = self.incident_names()?;
         let wanted = sel.to_lowercase();
@@ -59,6 +63,33 @@ impl Vault {
             )),
         }
     }
+}
+
+/// An incident folder that lost its `incident.md` (a bad merge, a `mv`) but still holds
+/// steps: never passed over in silence, since its steps are the record.
+pub fn is_headless(dir: &std::path::Path) -> bool {
+    !dir.join(INCIDENT_FILE).exists() && dir.join(super::steps::STEPS_DIR).is_dir()
+}
+
+/// What is wrong with a headless incident folder (`holds 2 step files but no
+/// incident.md`), and how to mend it.
+pub fn headless_problem(dir: &std::path::Path) -> (String, String) {
+    let steps = std::fs::read_dir(dir.join(super::steps::STEPS_DIR))
+        .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".md")).count())
+        .unwrap_or(0);
+    (
+        format!("holds {} but no {INCIDENT_FILE}", crate::format::plural(steps as u64, "step file")),
+        format!(
+            "restore it (`git checkout -- {}`), or write one with `title:` and `at:` in its frontmatter",
+            dir.join(INCIDENT_FILE).display()
+        ),
+    )
+}
+
+fn headless_error(dir: &std::path::Path, what: &str) -> Error {
+    let (problem, hint) = headless_problem(dir);
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    Error::user_hint(format!("{what} {name} cannot be opened: its folder {problem}"), hint)
 }
 
 /// The folder name in a selector typed as a path: `incidents/x/`, `x/.` → `x`.

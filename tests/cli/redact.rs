@@ -382,14 +382,18 @@ fn redact_is_a_pipe_filter() {
 }
 
 #[test]
-fn a_bad_pattern_in_settings_names_the_file_rule_pattern_and_reason() {
+fn a_bad_pattern_in_settings_names_the_file_line_rule_pattern_and_reason() {
     let (env, _id) = TestEnv::with_incident();
     let settings = env.root().join("incident.toml");
-    std::fs::write(&settings, "[[redact.rules]]\nname = \"acme\"\npattern = \"acme_(\"\n").unwrap();
+    std::fs::write(
+        &settings,
+        "[redact]\ndisable = []\n\n[[redact.rules]]\nname = \"fine\"\npattern = 'fine_\\w+'\n\n[[redact.rules]]\nname = \"acme\"\npattern =   \"acme_(\"\n",
+    )
+    .unwrap();
     assert_eq!(
         env.fails(1, &["note", "x"]),
         format!(
-            "error: {}: [redact]: redact rule `acme`: invalid pattern \"acme_(\": unclosed group\n  hint: fix the rule's `pattern` (regular expression syntax of the regex crate)\n",
+            "error: {}:10:13: [redact]: redact rule `acme`: invalid pattern \"acme_(\": unclosed group\n  hint: fix the rule's `pattern` (regular expression syntax of the regex crate)\n",
             settings.display()
         )
     );

@@ -99,3 +99,23 @@ fn color_never_reaches_usage_errors_and_help() {
     let help = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
     assert!(help.contains("Usage:") && !help.contains('\u{1b}'), "{help:?}");
 }
+
+#[test]
+fn incident_given_to_a_command_of_the_whole_vault_is_refused_unless_it_comes_from_the_environment() {
+    let mut env = TestEnv::new();
+    let id = env.ok(&["start", "First"]).trim().to_string();
+    assert_eq!(
+        env.fails(2, &["publish", "-I", &id]),
+        "error: `incident publish` does not work on one incident; --incident 2025-10-05-first is not used\n  \
+         hint: leave it out: publish renders every incident of the vault\n"
+    );
+    assert_eq!(
+        env.fails(2, &["--incident", "x", "list"]),
+        "error: `incident list` does not work on one incident; --incident x is not used\n  \
+         hint: leave it out: list shows every incident; `incident show ID` shows one\n"
+    );
+    assert!(!env.root().join("public").exists(), "nothing is published");
+    // INCIDENT_ID exported for the recording commands does not stop the others.
+    env.extra_env.push(("INCIDENT_ID".into(), id));
+    assert!(env.ok(&["list"]).contains("First"));
+}

@@ -35,7 +35,7 @@ fn hostile_vault() -> (TestEnv, String) {
     (env, id)
 }
 
-fn read(path: &Path) -> String {
+pub fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -687,7 +687,7 @@ fn a_damaged_incident_md_keeps_its_last_pages_and_fails_the_publish() {
     assert!(r.stderr.contains("; the pages last published of it stay until it is fixed\n"), "{}", r.stderr);
     assert!(
         r.stderr.ends_with(
-            "error: 1 incident could not be read\n  hint: fix the file and line named above, then publish again\n"
+            "error: 1 incident could not be published\n  hint: fix the file and line named above, then publish again\n"
         ),
         "{}",
         r.stderr
@@ -699,6 +699,8 @@ fn a_damaged_incident_md_keeps_its_last_pages_and_fails_the_publish() {
     assert_eq!(env.run(&["publish"]).code, 1);
     assert_eq!(env.run(&["publish", "--force"]).code, 1);
     assert!(site.join(format!("incidents/{a}/index.html")).is_file());
+    assert!(read(&site.join("index.html")).contains("First outage"), "still listed after --force");
+    assert!(site.join("tags/dns/index.html").is_file(), "its tag page too");
 
     // Fixed: published again, and a success.
     fs::write(&md, good).unwrap();
@@ -862,7 +864,7 @@ fn serve_answers_only_to_its_own_name_and_sends_folders_to_their_slash() {
 }
 
 /// Two resolved incidents, published; returns the first one's id.
-fn two_published_incidents() -> (TestEnv, String) {
+pub fn two_published_incidents() -> (TestEnv, String) {
     let mut env = TestEnv::new();
     let a = env.ok(&["start", "First outage", "--tag", "dns"]).trim().to_string();
     env.ok(&["resolve", "fixed"]);

@@ -358,7 +358,7 @@ fn an_unreadable_incident_does_not_hide_the_others() {
     assert_eq!(
         r.stderr,
         format!(
-            "warning: {}:0: incident skipped: cannot read its steps (Not a directory (os error 20)); steps/ must be \
+            "warning: {}: incident skipped: cannot read its steps (Not a directory (os error 20)); steps/ must be \
              a folder: move the file aside and create the folder\n",
             steps.display()
         )
@@ -393,11 +393,11 @@ fn symlinks_and_misnamed_step_files_are_skipped_with_a_warning() {
         r.stderr.lines().collect::<Vec<_>>(),
         [
             format!(
-                "warning: {}:0: not read: a symbolic link (it could lead out of the vault); copy the file itself into steps/",
+                "warning: {}: not read: a symbolic link (it could lead out of the vault); copy the file itself into steps/",
                 link.display()
             ),
-            format!("warning: {}:0: {ends}", steps.join("UPPER.MD").display()),
-            format!("warning: {}:0: {ends}", steps.join("x.markdown").display()),
+            format!("warning: {}: {ends}", steps.join("UPPER.MD").display()),
+            format!("warning: {}: {ends}", steps.join("x.markdown").display()),
         ]
     );
 }
@@ -429,9 +429,8 @@ fn a_copied_step_is_read_under_its_own_name_and_a_hand_named_milestone_counts() 
     let r = env.run(&["postmortem", "--out", "-"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains(&format!(
-            "steps/{stem} 1.md:0: has the id `{stem}` of another step (a copy?); read as `{stem} 1`"
-        )),
+        r.stderr
+            .contains(&format!("steps/{stem} 1.md: has the id `{stem}` of another step (a copy?); read as `{stem} 1`")),
         "{}",
         r.stderr
     );

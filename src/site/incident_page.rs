@@ -1,0 +1,157 @@
+//! One incident rendered: read, turned into pages, and written into the site folder or
+//! only looked at by `publish --check`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::entry::{self, Entry};
+use super::output::write_file;
+use super::pages::{IncidentSource, render_incident_as};
+use super::plan::CachedIncident;
+use super::publish::{PublishOptions, left_out};
+use super::theme::Theme;
+use super::{links, lists};
+use crate::error::{Error, IoContext, Result};
+use crate::redact::Rules;
+use crate::vault::{IncidentRef, Stamps, Vault, Warning};
+
+/// One incident's outcome.
+pub(super) struct Outcome {
+    pub(super) slug: String,
+    pub(super) cached: CachedIncident,
+    /// Its index entry, when it is published.
+    pub(super) entry: Option<Entry>,
+    pub(super) left_out: Option<&'static str>,
+    pub(super) warnings: Vec<Warning>,
+    /// Relative links per page (check mode only).
+    pub(super) links: Vec<(String, String)>,
+    /// The vault file of each link written in Markdown: (page, link) → file (check mode only).
+    pub(super) link_files: Vec<((String, String), PathBuf)>,
+    /// Its `visibility:` value when it is not public (check mode only).
+    pub(super) visibility: Option<String>,
+    /// Texts that still hold a secret: (vault path, rules that matched) (check mode only).
+    pub(super) secrets: Vec<(PathBuf, String)>,
+    pub(super) written: Vec<String>,
+}
+
+/// Where pages go: a folder, or nowhere (the check only looks at them).
+#[derive(Clone, Copy)]
+pub(super) enum Sink<'a> {
+    Dir(&'a Path),
+    /// Look for broken links and, with rules, for secrets still in the texts.
+    Check(Option<&'a Rules>),
+}
+
+/// The biggest SVG attachment shown inline; a bigger one stays a link to its text.
+const MAX_INLINE_SVG: u64 = 1 << 20;
+
+/// The SVG attachments of an incident as `data:` URIs, by path in its folder.
+fn svg_images(dir: &Path, stamps: &Stamps) -> BTreeMap<String, String> {
+    use base64::Engine;
+    stamps
+        .files
+        .iter()
+        .filter(|s| s.rel.starts_with("attachments/") && s.rel.to_ascii_lowercase().ends_with(".svg"))
+        .filter(|s| s.len <= MAX_INLINE_SVG)
+        .filter_map(|s| {
+            let bytes = std::fs::read(dir.join(&s.rel)).ok()?;
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            Some((s.rel.clone(), format!("data:image/svg+xml;base64,{data}")))
+        })
+        .collect()
+}
+
+pub(super) fn render_one(
+    vault: &Vault,
+    theme: &Theme,
+    opts: &PublishOptions,
+    sink: Sink,
+    slug: &str,
+    stamps: Option<Stamps>,
+) -> Result<Option<Outcome>> {
+    let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
+    let (mut loaded, stamps) = match stamps {
+        Some(s) => (vault.load(&r)?, s),
+        None => match vault.load_stamped(&r)? {
+            Some(both) => both,
+            None if crate::vault::is_headless(&r.dir) => {
+                let (problem, hint) = crate::vault::headless_problem(&r.dir);
+                return Err(Error::user(format!("{}: {problem}; {hint}", r.dir.display())));
+            }
+            None => return Ok(None),
+        },
+    };
+    // One clock per incident, as `show` and the postmortem have it: steps recorded on a
+    // laptop in UTC are shown in the incident's own offset.
+    crate::render::postmortem::use_incident_offset(&mut loaded.incident);
+    let incident = &loaded.incident;
+    let postmortem = vault.postmortem_text(&r)?;
+    let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
+    let fingerprint = if loaded.warnings.is_empty() { stamps.fingerprint.clone() } else { String::new() };
+    let mut outcome = Outcome {
+        slug: slug.to_string(),
+        cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None },
+        entry: None,
+        left_out: None,
+        warnings: loaded.warnings.clone(),
+        links: Vec::new(),
+        link_files: Vec::new(),
+        visibility: None,
+        secrets: Vec::new(),
+        written: Vec::new(),
+    };
+    if let Sink::Check(rules) = sink {
+        if let Some(rules) = rules {
+            outcome.secrets = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+        }
+        outcome.visibility = incident.meta.visibility.as_ref().filter(|_| entry::is_internal(incident)).cloned();
+    }
+    let entry = entry::entry(incident, postmortem.is_some());
+    if let Some(why) = left_out(&entry, opts) {
+        outcome.left_out = Some(why);
+        outcome.cached.left_out = Some(why.to_string());
+        return Ok(Some(outcome));
+    }
+    let parts = super::pages::postmortem_parts(incident);
+    let find_links = matches!(sink, Sink::Check(_));
+    let svg_images = svg_images(&r.dir, &stamps);
+    let source = IncidentSource {
+        incident,
+        postmortem: postmortem.as_deref(),
+        files: &files,
+        svg_images: &svg_images,
+        parts: &parts,
+        find_links,
+    };
+    let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
+    if let Sink::Check(_) = sink {
+        outcome.link_files =
+            rendered.links.into_iter().map(|(page, link, file)| ((page, link), r.dir.join(file))).collect();
+    }
+    for page in &rendered.pages {
+        match sink {
+            Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
+            Sink::Check(_) => {
+                let html = String::from_utf8_lossy(&page.bytes);
+                outcome.links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
+            }
+        }
+        outcome.cached.files.push(page.path.clone());
+    }
+    for copy in &rendered.copies {
+        if let Sink::Dir(out) = sink {
+            let Some(from) = vault.incident_file(&r, &copy.source) else { continue };
+            let to = out.join(&copy.path);
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).ctx("create", dir)?;
+            }
+            fs::copy(&from, &to).ctx("copy", &from)?;
+        }
+        outcome.cached.files.push(copy.path.clone());
+    }
+    outcome.written = outcome.cached.files.clone();
+    outcome.cached.listed = Some(lists::entry_digests(&rendered.entry));
+    outcome.entry = Some(rendered.entry);
+    Ok(Some(outcome))
+}

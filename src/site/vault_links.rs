@@ -1,0 +1,115 @@
+//! Links written in an incident's Markdown, as they work in the vault and in Obsidian,
+//! placed in the site: a step file becomes its anchor on the incident page,
+//! `postmortem.md` and `incident.md` their pages, outputs and attachments their copies.
+//! A link to a file the incident does not have is left as written, for `--check` to find.
+
+use std::collections::HashSet;
+
+use percent_encoding::percent_decode_str;
+
+use super::pages::published_name;
+
+/// The HTML id of a step on its incident page: letters, digits, `-` and `_` of its id.
+pub fn step_anchor(id: &str) -> String {
+    let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
+    format!("step-{id}")
+}
+
+/// The incident file a destination names, relative to the incident folder: from a step
+/// (`from_steps`), `../outputs/x` and a sibling `X.md`; from the folder, `outputs/x`.
+pub fn vault_file(dest: &str, from_steps: bool) -> Option<&str> {
+    let dest = dest.split(['#', '?']).next().unwrap_or(dest);
+    let dest = dest.strip_prefix("./").unwrap_or(dest);
+    if from_steps { dest.strip_prefix("../") } else { Some(dest) }
+}
+
+/// Where a Markdown file of the incident is, and on which page its HTML is shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// A step, shown on the incident page.
+    InStep,
+    /// `incident.md`, shown on the incident page.
+    InSummary,
+    /// `postmortem.md`, shown on the postmortem page (beside the incident page).
+    InPostmortem,
+}
+
+/// What an incident's pages can link to.
+pub struct Targets<'a> {
+    /// Publishable files, relative to the incident folder (`outputs/…`, `attachments/…`).
+    pub files: &'a [String],
+    /// The step ids the incident page has anchors for.
+    pub steps: HashSet<&'a str>,
+    pub has_postmortem: bool,
+}
+
+impl Targets<'_> {
+    /// The site link for `dest` as written in a file of the incident, or `None` to leave it.
+    pub fn place(&self, dest: &str, written: Written) -> Option<String> {
+        let fragment = dest.split_once('#').map(|(_, f)| f);
+        let rel = match (written, vault_file(dest, written == Written::InStep)) {
+            (_, Some(rel)) => rel.to_string(),
+            // A sibling step named from a step: `X.md`.
+            (Written::InStep, None) => {
+                let name = dest.split(['#', '?']).next().unwrap_or(dest);
+                let name = name.strip_prefix("./").unwrap_or(name);
+                format!("steps/{name}")
+            }
+            _ => return None,
+        };
+        let on_incident_page = written != Written::InPostmortem;
+        let page = |html: &str, own: bool| -> String {
+            let at = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            if own { if at.is_empty() { html.to_string() } else { at } } else { format!("{html}{at}") }
+        };
+        if let Some(stem) = rel.strip_prefix("steps/").and_then(|s| s.strip_suffix(".md")) {
+            let id = percent_decode_str(stem).decode_utf8().ok()?;
+            let anchor = step_anchor(self.steps.get(id.as_ref())?);
+            return Some(if on_incident_page { format!("#{anchor}") } else { format!("index.html#{anchor}") });
+        }
+        match rel.as_str() {
+            "incident.md" => Some(page("index.html", on_incident_page)),
+            "postmortem.md" if self.has_postmortem => Some(page("postmortem.html", !on_incident_page)),
+            _ if self.files.contains(&rel) => published_name(&rel),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(files: &[String]) -> Targets<'_> {
+        Targets { files, steps: ["20251005T084500Z-note-abc123"].into_iter().collect(), has_postmortem: true }
+    }
+
+    #[test]
+    fn links_that_work_in_the_vault_work_on_the_site() {
+        let files = vec!["outputs/x.out".to_string()];
+        let t = targets(&files);
+        let step = "20251005T084500Z-note-abc123.md";
+        let anchor = "step-20251005T084500Z-note-abc123";
+        assert_eq!(t.place(step, Written::InStep), Some(format!("#{anchor}")), "a sibling step");
+        assert_eq!(t.place(&format!("../steps/{step}"), Written::InStep), Some(format!("#{anchor}")));
+        assert_eq!(t.place(&format!("steps/{step}"), Written::InSummary), Some(format!("#{anchor}")));
+        assert_eq!(t.place(&format!("steps/{step}"), Written::InPostmortem), Some(format!("index.html#{anchor}")));
+        assert_eq!(t.place("../postmortem.md", Written::InStep).as_deref(), Some("postmortem.html"));
+        assert_eq!(t.place("postmortem.md#lessons", Written::InSummary).as_deref(), Some("postmortem.html#lessons"));
+        assert_eq!(t.place("postmortem.md#lessons", Written::InPostmortem).as_deref(), Some("#lessons"));
+        assert_eq!(t.place("../incident.md", Written::InStep).as_deref(), Some("index.html"));
+        assert_eq!(t.place("incident.md", Written::InPostmortem).as_deref(), Some("index.html"));
+        assert_eq!(t.place("../outputs/x.out", Written::InStep).as_deref(), Some("outputs/x.out.txt"));
+    }
+
+    #[test]
+    fn links_to_what_the_incident_does_not_have_are_left_for_the_check() {
+        let files = vec![];
+        let t = Targets { has_postmortem: false, ..targets(&files) };
+        assert_eq!(t.place("../steps/20990101T000000Z-note-zzzzzz.md", Written::InStep), None);
+        assert_eq!(t.place("steps/../../secret.md", Written::InSummary), None);
+        assert_eq!(t.place("../postmortem.md", Written::InStep), None, "no postmortem yet");
+        assert_eq!(t.place("../outputs/gone.out", Written::InStep), None);
+        assert_eq!(t.place("https://example.com/x.md", Written::InSummary), None);
+    }
+}

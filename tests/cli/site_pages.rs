@@ -1,0 +1,64 @@
+//! What an incident's page says: times on the incident's own clock.
+
+use crate::site::read;
+use crate::support::TestEnv;
+
+#[test]
+fn steps_recorded_in_another_offset_are_shown_on_the_incidents_clock() {
+    let mut env = TestEnv::new();
+    env.at("2026-03-01T23:30:00-05:00");
+    let id = env.ok(&["start", "TZ"]).trim().to_string();
+    env.at("2026-03-02T04:40:00Z");
+    env.ok(&["note", "from a UTC laptop"]);
+    env.at("2026-03-01T23:50:00-05:00");
+    env.ok(&["note", "back on the -05 box"]);
+    env.at("2026-03-02T05:10:00Z");
+    env.ok(&["resolve"]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    let times: Vec<&str> = page.match_indices("<time").map(|(i, _)| &page[i..]).collect();
+    let shown: Vec<&str> =
+        times.iter().filter_map(|t| t.split_once('>').map(|(_, rest)| rest.split('<').next().unwrap_or(""))).collect();
+    assert!(
+        shown.iter().any(|t| t.contains("23:40")),
+        "the UTC note at 04:40Z is 23:40 on the incident's clock: {shown:?}"
+    );
+    assert!(shown.iter().any(|t| t.contains("00:10")), "resolved at 05:10Z is 00:10: {shown:?}");
+    assert!(!shown.iter().any(|t| t.contains("04:40") || t.contains("05:10")), "{shown:?}");
+}
+
+#[test]
+fn links_between_files_of_an_incident_lead_to_their_pages_and_dead_ones_are_found() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first"]);
+    let first = env.step_files(&id)[0].file_name().unwrap().to_str().unwrap().to_string();
+    let anchor = format!("#step-{}", first.trim_end_matches(".md"));
+    env.ok(&[
+        "note",
+        &format!("see [a]({first}), [b](../steps/{first}), [pm](../postmortem.md) and [gone](../steps/20990101T000000Z-note-zzzzzz.md)"),
+    ]);
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let dir = env.incident_dir(&id);
+    let md = dir.join("incident.md");
+    std::fs::write(&md, format!("{}\nDetails: [first](steps/{first})\n", read(&md))).unwrap();
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    assert!(
+        page.contains(&format!(
+            "see <a href=\"{anchor}\">a</a>, <a href=\"{anchor}\">b</a>, <a href=\"postmortem.html\">pm</a> and <a href=\"../steps/20990101T000000Z-note-zzzzzz.md\">gone</a>"
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!("Details: <a href=\"{anchor}\">first</a>")), "{page}");
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            ": broken link \"../steps/20990101T000000Z-note-zzzzzz.md\": the incident has no such step or file (link a step as ../steps/ID.md from a step, steps/ID.md from incident.md or postmortem.md)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stdout.lines().filter(|l| l.contains("broken link")).count(), 1, "{}", r.stdout);
+}

@@ -1,0 +1,83 @@
+//! Re-publishing when something fails or changes beside the incidents: a template that
+//! fails, the site's settings under `serve`.
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use crate::site::{get, read, serve, two_published_incidents};
+
+#[test]
+fn a_template_that_fails_keeps_the_lists_and_is_named_once() {
+    let (env, a) = two_published_incidents();
+    let site = env.root().join("public");
+    env.ok(&["-q", "templates", "export"]);
+    let template = env.root().join("templates/site/incident.html.tera");
+    let good = read(&template);
+    fs::write(&template, good.replacen("{% block content %}", "{% block content %}{{ nosuchvar }}", 1)).unwrap();
+
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(warnings.len(), 1, "one line for one cause: {}", r.stderr);
+    assert!(warnings[0].contains("incident.html.tera:"), "names the template: {}", warnings[0]);
+    assert!(warnings[0].contains("`nosuchvar`"), "{}", warnings[0]);
+    assert!(
+        warnings[0].ends_with(&format!(
+            " (2 incidents: {a}, 2025-10-06-second-outage); the pages last published of them stay until it is fixed"
+        )),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        r.stderr.ends_with(
+            "error: 2 incidents could not be published\n  hint: fix the file and line named above, then publish again\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    let index = read(&site.join("index.html"));
+    assert!(index.contains("First outage") && index.contains("Second outage"), "the index keeps both: {index}");
+    assert!(site.join("tags/dns/index.html").is_file(), "tag pages stay");
+    assert!(read(&site.join("feed.xml")).contains("First outage"), "the feed keeps them");
+
+    fs::write(&template, good).unwrap();
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(&site.join("index.html")).contains("Second outage"));
+}
+
+#[test]
+fn serve_picks_up_a_new_site_name() {
+    let (env, _) = two_published_incidents();
+    let server = serve(&env);
+    assert!(get(&server.url, "/").contains("<title>Incidents</title>"));
+    // A page that is gone still follows the site.
+    let gone = get(&server.url, "/incidents/renamed/index.html");
+    assert!(gone.starts_with("HTTP/1.1 404"), "{gone}");
+    assert!(gone.contains("<script src=\"/__incident/live.js\"></script>\n</body>"), "{gone}");
+    let toml = env.root().join("incident.toml");
+    let settings = read(&toml);
+    fs::write(&toml, format!("name = \"Platform team\"\n{settings}")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut page = String::new();
+    while Instant::now() < deadline && !page.contains("<title>Platform team</title>") {
+        std::thread::sleep(Duration::from_millis(50));
+        page = get(&server.url, "/");
+    }
+    assert!(page.contains("<title>Platform team</title>"), "{page}");
+}
+
+#[test]
+fn a_template_override_under_a_name_nothing_reads_is_named() {
+    let (env, _) = two_published_incidents();
+    let site = env.root().join("templates/site");
+    fs::create_dir_all(&site).unwrap();
+    fs::write(site.join("base.html"), "<html>mine</html>").unwrap();
+    let warning =
+        "warning: templates/site/base.html is not used: a template's name ends in .tera: rename it to base.html.tera\n";
+    let r = env.run(&["publish", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, warning);
+    let r = env.run(&["templates", "list"]);
+    assert!(r.stderr.ends_with(warning), "{}", r.stderr);
+}
