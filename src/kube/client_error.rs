@@ -94,7 +94,7 @@ pub fn auth_words(e: &AuthError, exec: Option<&ExecConfig>) -> (String, String) 
             "fix users[].user.tokenFile in the kubeconfig (kubectl config view --minify shows it), or put the token there".to_string(),
         ),
         AuthError::AuthExecRun { out, .. } => (
-            format!("getting credentials: exec: the plugin failed with {}", exit_words(&out.status)),
+            format!("getting credentials: exec: the plugin failed with {}{}", exit_words(&out.status), said(&out.stderr)),
             "run the user's exec command (kubectl config view --minify shows it) to see what it needs".to_string(),
         ),
         AuthError::AuthExecParse(why) => (
@@ -139,6 +139,16 @@ fn is_exec_error(e: &AuthError) -> bool {
             | AuthError::MissingCommand
             | AuthError::ExecMissingClusterInfo
     )
+}
+
+/// `: ` and the last lines the plugin wrote to stderr (its stdout may be a token).
+fn said(stderr: &[u8]) -> String {
+    let stderr = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = stderr.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+    match lines.len() {
+        0 => String::new(),
+        n => format!(": {}", lines[n.saturating_sub(5)..].join("\n")),
+    }
 }
 
 fn exit_words(status: &std::process::ExitStatus) -> String {
@@ -187,14 +197,8 @@ fn exec_words(e: &AuthError, exec: &ExecConfig) -> (String, String) {
             format!("check that {cmd} is an executable file (chmod +x), or fix users[].user.exec.command in the kubeconfig"),
         ),
         AuthError::AuthExecRun { out, .. } => {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let stderr: Vec<&str> = stderr.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
-            let said = match stderr.len() {
-                0 => String::new(),
-                n => format!(": {}", stderr[n.saturating_sub(5)..].join("\n")),
-            };
             (
-                format!("getting credentials: exec: executable {cmd} failed with {}{said}", exit_words(&out.status)),
+                format!("getting credentials: exec: executable {cmd} failed with {}{}", exit_words(&out.status), said(&out.stderr)),
                 install.map_or_else(|| format!("run `{run_it}` to see what it needs (a login?)"), str::to_string),
             )
         }

@@ -122,10 +122,17 @@ impl Failure {
 
 /// Classifies a kube error met while asking `server` for `path`.
 pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &str) -> Failure {
-    // kube's words for a failed exec plugin hold its whole output (a token, maybe): never recorded.
-    let detail = match err {
-        kube::Error::Auth(e) => super::client_error::auth_words(e, None).0,
-        _ => chain(err),
+    // A token refreshed mid-request comes back from the auth layer as a service error.
+    let auth = match err {
+        kube::Error::Auth(e) => Some(e),
+        kube::Error::Service(e) => e.downcast_ref::<kube::client::AuthError>(),
+        _ => None,
+    };
+    // kube's words for a failed exec plugin hold its whole output (a token, maybe) and its
+    // environment: never recorded.
+    let detail = match auth {
+        Some(e) => super::client_error::auth_words(e, None).0,
+        None => chain(err),
     };
     let lower = detail.to_ascii_lowercase();
     let on = match context {
@@ -153,10 +160,9 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
             };
             (kind, message)
         }
-        // A token that expired mid-watch and could not be had again (its exec plugin, its file).
-        kube::Error::Auth(e) => {
-            let (what, _) = super::client_error::auth_words(e, None);
-            (FailureKind::Credentials, format!("no credentials for the server {server}{on}: {what}"))
+        // A token that expired and could not be had again (its exec plugin, its file).
+        _ if auth.is_some() => {
+            (FailureKind::Credentials, format!("no credentials for the server {server}{on}: {detail}"))
         }
         kube::Error::SerdeError(e) => (
             FailureKind::BadResponse,

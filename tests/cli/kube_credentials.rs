@@ -141,3 +141,32 @@ fn kube_watch_and_check_record_credentials_that_cannot_be_had() {
     assert_eq!(fm["error"]["kind"], "credentials");
     assert!(api.requests().is_empty(), "{:?}", api.requests());
 }
+
+#[test]
+fn kube_a_token_that_cannot_be_refreshed_is_recorded_without_the_plugin_output() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    let count = env.root().join("calls");
+    // The first call gives a token that has already expired; the refresh before the first request fails.
+    let script = format!(
+        "n=$(cat {c} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {c}\nif [ $n -eq 1 ]; then\n  echo '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"first-token-4711\",\"expirationTimestamp\":\"2020-01-01T00:00:00Z\"}}}}'\n  exit 0\nfi\necho 'stdout-secret-9931'\necho 'refresh denied: session ended' >&2\nexit 5\n",
+        c = count.display()
+    );
+    let expiring = plugin(env.root(), "expiring.sh", &script);
+    let kc = kubeconfig(&env, &api, "expiring.yaml", &exec(&expiring));
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &kc]);
+    let message = format!(
+        "no credentials for the server 127.0.0.1:{} (context \"k3s\"): getting credentials: exec: the plugin failed with exit code 5: refresh denied: session ended",
+        api.port
+    );
+    assert!(err.contains(&format!("error: {message}\n")), "{err}");
+    let text = env.only_step(&id, "snapshot");
+    let fm = frontmatter(&text);
+    assert_eq!(fm["title"], "Snapshot failed: credentials");
+    assert_eq!(fm["error"]["kind"], "credentials");
+    assert_eq!(fm["error"]["message"], message);
+    // Neither the plugin's stdout (raw or as the bytes kube prints) nor its environment.
+    for leak in ["stdout-secret", "[115, 116, 100", "KUBERNETES_EXEC_INFO"] {
+        assert!(!text.contains(leak) && !err.contains(leak), "{leak}: {text}\n{err}");
+    }
+}
