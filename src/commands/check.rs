@@ -63,7 +63,10 @@ struct Gathered {
 fn gather(cfg: &Config, ui: &Ui, args: &CheckArgs, now: i64) -> Result<Result<Gathered, Box<kube::Failure>>> {
     kube::block_on(async {
         let target = connect::resolve(&cfg.kube, &args.cluster, &cfg.cwd).await?;
-        let client = target.client()?;
+        let client = match target.client()? {
+            Ok(client) => client,
+            Err(f) => return Ok(Err(f)),
+        };
         let proxy = target.proxy();
         ui.status(&format!("checking {}", target.describe()));
         let fetcher = Fetcher {

@@ -77,7 +77,15 @@ fn from_cluster(
 ) -> Result<(Summary, Option<Step>)> {
     kube::block_on(async {
         let target = connect::resolve(&cfg.kube, &args.cluster, &cfg.cwd).await?;
-        let client = target.client()?;
+        let client = match target.client()? {
+            Ok(client) => client,
+            Err(f) => {
+                if let Some(session) = session {
+                    record_failure(session, StepKind::Snapshot, at, &f)?;
+                }
+                return Err(failure_error(&f));
+            }
+        };
         let proxy = target.proxy();
         ui.status(&format!("listing pods, nodes and events of {}", target.describe()));
         let fetcher = Fetcher {
@@ -175,8 +183,12 @@ pub fn failure_error(f: &Failure) -> Error {
 /// An unreachable or refusing cluster, recorded: kind, server, message.
 pub fn record_failure(session: &Session, kind: StepKind, at: crate::clock::Timestamp, f: &Failure) -> Result<Step> {
     let mut meta = session.meta(kind, at);
-    meta.title =
-        Some(format!("{} failed: {}", if kind == StepKind::Snapshot { "Snapshot" } else { "Check" }, f.kind.as_str()));
+    let what = match kind {
+        StepKind::Snapshot => "Snapshot",
+        StepKind::Watch => "Watch",
+        _ => "Check",
+    };
+    meta.title = Some(format!("{what} failed: {}", f.kind.as_str()));
     meta.error = Some(StepError {
         kind: f.kind.as_str().to_string(),
         server: Some(f.server.clone()),
@@ -184,13 +196,11 @@ pub fn record_failure(session: &Session, kind: StepKind, at: crate::clock::Times
         message: f.message.clone(),
     });
     let fence = crate::record::body::fence_for(&f.detail);
-    let body = format!(
-        "{}\n\nAsked for `{}`.\n\n{fence}text\n{}\n{fence}\n\nNext: {}\n",
-        f.message,
-        f.path,
-        f.detail,
-        f.hint()
-    );
+    let asked = match f.path.as_str() {
+        "" => "No request was sent: there were no credentials to send it with.".to_string(),
+        path => format!("Asked for `{path}`."),
+    };
+    let body = format!("{}\n\n{asked}\n\n{fence}text\n{}\n{fence}\n\nNext: {}\n", f.message, f.detail, f.hint());
     let mut step = Step { meta, body };
     session.save(&mut step, session.scrub(false))?;
     session.report(&step);

@@ -6,10 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kube::config::{AuthInfo, KubeConfigOptions, Kubeconfig};
+use kube::config::{AuthInfo, KubeConfigOptions, Kubeconfig, LoadDataError};
 
+use super::choose::{Chosen, choose};
 use super::client_error;
 use super::deadline::DeadlineLayer;
+use super::failure::Failure;
 use super::proxy;
 use crate::cli::ClusterArgs;
 use crate::config::KubeEnv;
@@ -34,6 +36,8 @@ pub struct Target {
     /// The namespace to list; `None` for all namespaces.
     pub namespace: Option<String>,
     pub origin: Origin,
+    /// The kubeconfig user the credentials come from, for messages.
+    pub user: Option<String>,
     /// One bound per request (not per watch); `None` for none.
     pub request_timeout: Option<Duration>,
     /// The flags kubectl needs to reach this cluster as we did (` --kubeconfig F --context C`), for hints.
@@ -63,8 +67,9 @@ fn kubeconfig_files(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Opt
     if let Some(file) = &args.kubeconfig {
         let path = cwd.join(file);
         if !path.is_file() {
+            let is = if path.is_dir() { "is a directory, not a file" } else { "does not exist" };
             return Err(Error::user_hint(
-                format!("the kubeconfig {} does not exist", path.display()),
+                format!("the kubeconfig {} {is}", path.display()),
                 "give the file kubectl uses (kubectl config view --minify shows what it reads)",
             ));
         }
@@ -107,84 +112,6 @@ pub fn read_kubeconfig(files: &[PathBuf]) -> Result<Kubeconfig> {
     Ok(merged)
 }
 
-/// What the chosen context of a kubeconfig names, checked as kubectl checks it.
-struct Chosen {
-    context: Option<String>,
-    namespace: Option<String>,
-    proxy_url: Option<String>,
-}
-
-fn choose(kubeconfig: &Kubeconfig, args: &ClusterArgs, files: &[PathBuf]) -> Result<Chosen> {
-    let context = args.context.clone().or_else(|| kubeconfig.current_context.clone());
-    if let Some(name) = &args.context
-        && !kubeconfig.contexts.iter().any(|c| &c.name == name)
-    {
-        let known: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
-        return Err(Error::user_hint(
-            format!("no context {name:?} in {}", show_files(files)),
-            known_list("contexts", &known),
-        ));
-    }
-    let ctx = context
-        .as_ref()
-        .and_then(|n| kubeconfig.contexts.iter().find(|c| &c.name == n))
-        .and_then(|c| c.context.as_ref());
-    // kube-rs would go on anonymously, and the 401 that follows hides the typo.
-    let user = args.user.as_ref().or(ctx.and_then(|c| c.user.as_ref())).filter(|u| !u.is_empty());
-    if let Some(user) = user
-        && !kubeconfig.auth_infos.iter().any(|u| &u.name == user)
-    {
-        let named_by = match (&args.user, &context) {
-            (Some(_), _) => "--user".to_string(),
-            (None, Some(c)) => format!("context {c:?}"),
-            (None, None) => "the kubeconfig".to_string(),
-        };
-        let known: Vec<&str> = kubeconfig.auth_infos.iter().map(|u| u.name.as_str()).collect();
-        return Err(Error::user_hint(
-            format!("no user {user:?} in {} (named by {named_by})", show_files(files)),
-            known_list("users", &known),
-        ));
-    }
-    let cluster = args.cluster.as_ref().or(ctx.map(|c| &c.cluster));
-    let cluster_info =
-        cluster.and_then(|n| kubeconfig.clusters.iter().find(|c| &c.name == n)).and_then(|c| c.cluster.as_ref());
-    // kubectl refuses both (client-go's transport config); kube-rs would quietly skip the check.
-    if let Some(info) = cluster_info
-        && info.insecure_skip_tls_verify == Some(true)
-    {
-        let ca_key = match (&info.certificate_authority, &info.certificate_authority_data) {
-            (_, Some(_)) => Some("certificate-authority-data"),
-            (Some(_), None) => Some("certificate-authority"),
-            (None, None) => None,
-        };
-        if let Some(ca_key) = ca_key {
-            let on = match &context {
-                Some(c) => format!("context {c:?} in {}", show_files(files)),
-                None => show_files(files),
-            };
-            return Err(Error::user_hint(
-                format!(
-                    "{on}: cluster {:?} sets both insecure-skip-tls-verify: true and {ca_key}: \
-                     specifying a root certificates file with the insecure flag is not allowed",
-                    cluster.map(String::as_str).unwrap_or("")
-                ),
-                format!("remove insecure-skip-tls-verify (the {ca_key} checks the server), or remove {ca_key}"),
-            ));
-        }
-    }
-    let proxy_url = cluster_info.and_then(|c| c.proxy_url.clone());
-    let namespace = ctx.and_then(|c| c.namespace.clone()).filter(|n| !n.trim().is_empty());
-    Ok(Chosen { context, namespace, proxy_url })
-}
-
-fn known_list(what: &str, names: &[&str]) -> String {
-    if names.is_empty() {
-        format!("the kubeconfig has no {what}")
-    } else {
-        format!("known {what}: {}", names.join(", "))
-    }
-}
-
 /// Everything needed to build a client; reads files (kubeconfig, certificates), no network.
 pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Target> {
     let connect_timeout = parse_duration("--connect-timeout", &args.connect_timeout)?;
@@ -194,7 +121,7 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
             let kubeconfig = read_kubeconfig(&files)?;
             let chosen = choose(&kubeconfig, args, &files)?;
             let options = KubeConfigOptions {
-                context: args.context.clone(),
+                context: chosen.context.clone(),
                 cluster: args.cluster.clone(),
                 user: args.user.clone(),
             };
@@ -203,16 +130,19 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
                     format!("cannot read NO_PROXY {:?}: {why}", env.no_proxy.as_deref().unwrap_or_default()),
                     "list host names, IP addresses and CIDRs separated by commas, e.g. NO_PROXY=.cluster.local,10.0.0.0/8",
                 ),
+                kube::config::KubeconfigError::LoadCertificateAuthority(why) => {
+                    unreadable_ca(&why, chosen.cluster.as_deref().unwrap_or_default(), &files)
+                }
                 e => Error::user_hint(
                     format!("cannot use the kubeconfig {}: {e}", show_files(&files)),
-                    "pick a context that exists with --context NAME (kubectl config get-contexts lists them)",
+                    "check it with `kubectl config view --minify`",
                 ),
             })?;
             (config, chosen, Origin::Files(files))
         }
         None => {
             let (config, namespace) = in_cluster(env)?;
-            (config, Chosen { context: None, namespace, proxy_url: None }, Origin::InCluster)
+            (config, Chosen { context: None, cluster: None, user: None, namespace, proxy_url: None }, Origin::InCluster)
         }
     };
     config.proxy_url = proxy::proxy_for(&config.cluster_url, chosen.proxy_url.as_deref(), env)?;
@@ -253,7 +183,29 @@ pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Ta
         }
     };
     let kubectl = kubectl_flags(args, chosen.context.as_deref());
-    Ok(Target { config, context: chosen.context, server, namespace, origin, request_timeout, kubectl })
+    Ok(Target {
+        config,
+        context: chosen.context,
+        user: chosen.user,
+        server,
+        namespace,
+        origin,
+        request_timeout,
+        kubectl,
+    })
+}
+
+/// A certificate authority the cluster names but that cannot be had, in kubectl's words.
+fn unreadable_ca(why: &LoadDataError, cluster: &str, files: &[PathBuf]) -> Error {
+    let hint = "fix clusters[].cluster.certificate-authority in the kubeconfig, or give certificate-authority-data (k3s: copy it from /etc/rancher/k3s/k3s.yaml)";
+    let what = match why {
+        LoadDataError::ReadFile(io, path) => {
+            format!("unable to read certificate-authority {}: {}", path.display(), client_error::io_words(io))
+        }
+        LoadDataError::DecodeBase64(e) => format!("certificate-authority-data is not base64: {e}"),
+        LoadDataError::NoBase64DataOrFile => "no certificate-authority".to_string(),
+    };
+    Error::user_hint(format!("cluster {cluster:?} in {}: {what}", show_files(files)), hint)
 }
 
 /// ` --kubeconfig F --context C …`: KUBECONFIG and ~/.kube/config kubectl reads itself.
@@ -336,7 +288,7 @@ pub fn namespace_problems(ns: &str) -> std::result::Result<(), String> {
     if why.is_empty() { Ok(()) } else { Err(why.join(", ")) }
 }
 
-fn show_files(files: &[PathBuf]) -> String {
+pub(super) fn show_files(files: &[PathBuf]) -> String {
     files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
@@ -348,10 +300,33 @@ pub fn server_name(url: &http::Uri) -> String {
 }
 
 impl Target {
-    pub fn client(&self) -> Result<kube::Client> {
-        let builder = kube::client::ClientBuilder::try_from(self.config.clone())
-            .map_err(|e| client_error::explain(&e, &self.config))?;
-        Ok(builder.with_layer(&DeadlineLayer(self.request_timeout)).build())
+    /// The client; `Err` inside when the credentials could not be had (an exec plugin
+    /// that fails, a token or certificate file that cannot be read): that is evidence,
+    /// recorded like a 401, while the outer error is a kubeconfig to fix.
+    pub fn client(&self) -> Result<std::result::Result<kube::Client, Box<Failure>>> {
+        match kube::client::ClientBuilder::try_from(self.config.clone()) {
+            Ok(builder) => Ok(Ok(builder.with_layer(&DeadlineLayer(self.request_timeout)).build())),
+            Err(e) => match client_error::credentials(&e, self) {
+                Some(failure) => Ok(Err(Box::new(failure))),
+                None => Err(client_error::explain(&e, &self.config)),
+            },
+        }
+    }
+
+    /// Whose credentials: `user "sso" (context "k3s" in /home/me/.kube/config)`, or the pod's service account.
+    pub fn whose(&self) -> String {
+        let Origin::Files(files) = &self.origin else {
+            return "the pod's service account".to_string();
+        };
+        let user = self.user.as_deref().map(|u| format!("user {u:?}"));
+        let place = match &self.context {
+            Some(c) => format!("context {c:?} in {}", show_files(files)),
+            None => show_files(files),
+        };
+        match user {
+            Some(user) => format!("{user} ({place})"),
+            None => format!("the kubeconfig's credentials ({place})"),
+        }
     }
 
     /// The proxy requests go through, for messages: without its user and password.

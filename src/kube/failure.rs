@@ -23,6 +23,9 @@ pub enum FailureKind {
     Proxy,
     /// DNS, no route, reset: anything else on the way.
     Unreachable,
+    /// No request could be sent: the exec plugin failed, or a token or certificate file
+    /// named by the kubeconfig could not be read.
+    Credentials,
 }
 
 impl FailureKind {
@@ -38,6 +41,7 @@ impl FailureKind {
             FailureKind::ServerError => "server_error",
             FailureKind::Proxy => "proxy",
             FailureKind::Unreachable => "unreachable",
+            FailureKind::Credentials => "credentials",
         }
     }
 }
@@ -57,6 +61,8 @@ pub struct Failure {
     pub detail: String,
     /// The kubectl flags that reach the same cluster (`--kubeconfig F --context C`), for hints.
     pub kubectl: Option<String>,
+    /// What to do, when it depends on more than the kind (which plugin, which file).
+    pub next: Option<String>,
 }
 
 impl Failure {
@@ -89,6 +95,9 @@ impl Failure {
     }
 
     pub fn hint(&self) -> String {
+        if let Some(next) = &self.next {
+            return next.clone();
+        }
         let ctx = match &self.kubectl {
             Some(flags) => flags.clone(),
             None => self.context.as_deref().map(|c| format!(" --context {c}")).unwrap_or_default(),
@@ -106,13 +115,25 @@ impl Failure {
             FailureKind::ServerError => "the API server is failing or overloaded: look at its logs (journalctl -u k3s) and at etcd, and try again in a moment".to_string(),
             FailureKind::Proxy => "check the proxy: the cluster's proxy-url in the kubeconfig, else HTTPS_PROXY/HTTP_PROXY (NO_PROXY names servers reached directly)".to_string(),
             FailureKind::Unreachable => "check the server address in the kubeconfig and the network path to it".to_string(),
+            FailureKind::Credentials => "check the user's credentials in the kubeconfig (kubectl config view --minify)".to_string(),
         }
     }
 }
 
 /// Classifies a kube error met while asking `server` for `path`.
 pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &str) -> Failure {
-    let detail = chain(err);
+    // A token refreshed mid-request comes back from the auth layer as a service error.
+    let auth = match err {
+        kube::Error::Auth(e) => Some(e),
+        kube::Error::Service(e) => e.downcast_ref::<kube::client::AuthError>(),
+        _ => None,
+    };
+    // kube's words for a failed exec plugin hold its whole output (a token, maybe) and its
+    // environment: never recorded.
+    let detail = match auth {
+        Some(e) => super::client_error::auth_words(e, None).0,
+        None => chain(err),
+    };
     let lower = detail.to_ascii_lowercase();
     let on = match context {
         Some(c) => format!(" (context {c:?})"),
@@ -138,6 +159,10 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
                 _ => format!("the server {server}{on} answered {code} for {path}: {what}"),
             };
             (kind, message)
+        }
+        // A token that expired and could not be had again (its exec plugin, its file).
+        _ if auth.is_some() => {
+            (FailureKind::Credentials, format!("no credentials for the server {server}{on}: {detail}"))
         }
         kube::Error::SerdeError(e) => (
             FailureKind::BadResponse,
@@ -177,6 +202,7 @@ pub fn classify(err: &kube::Error, server: &str, context: Option<&str>, path: &s
         message: without_userinfo(&message),
         detail: without_userinfo(&detail),
         kubectl: None,
+        next: None,
     }
 }
 
@@ -322,6 +348,7 @@ mod tests {
             message: String::new(),
             detail: String::new(),
             kubectl: None,
+            next: None,
         };
         let hint = |path: &str| f(path).hint();
         assert_eq!(

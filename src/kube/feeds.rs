@@ -84,6 +84,7 @@ pub fn probe_timeout(server: &str, context: Option<&str>, limit: Duration, silen
         ),
         detail: "the /version probe timed out".to_string(),
         kubectl: None,
+        next: None,
     }
 }
 

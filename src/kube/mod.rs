@@ -8,6 +8,7 @@
 pub mod age;
 pub mod build;
 pub mod check;
+pub mod choose;
 pub mod client_error;
 pub mod connect;
 pub mod deadline;

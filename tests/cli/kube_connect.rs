@@ -392,3 +392,93 @@ fn kube_request_timeout_bounds_the_whole_request_not_each_read() {
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     assert!(err.contains("timed out after 1s (--request-timeout)"), "{err}");
 }
+
+#[test]
+fn kube_kubeconfig_mistakes_are_named_with_the_names_there_are() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    let good = kubeconfig_text(&api.url(), "k3s");
+    let write = |name: &str, text: &str| {
+        let path = env.root().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let pick = "known contexts: k3s; pick one with --context NAME, or `kubectl config use-context NAME`";
+    let ghost = write("ghost.yaml", &good.replace("current-context: k3s", "current-context: ghost"));
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &ghost]);
+    assert_eq!(err, format!("error: current-context \"ghost\" in {ghost} names no context\n  hint: {pick}\n"));
+    let none = write("none.yaml", &good.replace("current-context: k3s\n", ""));
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &none]);
+    assert_eq!(err, format!("error: {none} sets no current-context\n  hint: {pick}\n"));
+    // An empty --context is no --context: the current one is used.
+    let ok = write("ok.yaml", &good);
+    env.ok(&["snapshot", "--kubeconfig", &ok, "--context", "", "--no-record"]);
+
+    let lost = write("lost.yaml", &good.replace("    cluster: k3s\n", "    cluster: gone\n"));
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &lost]);
+    assert_eq!(
+        err,
+        format!("error: no cluster \"gone\" in {lost} (named by context \"k3s\")\n  hint: known clusters: k3s\n")
+    );
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &ok, "--cluster", "nope"]);
+    assert_eq!(err, format!("error: no cluster \"nope\" in {ok} (named by --cluster)\n  hint: known clusters: k3s\n"));
+
+    let ca = write("ca.yaml", &good.replace("    server: ", "    certificate-authority: gone-ca.crt\n    server: "));
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &ca]);
+    assert_eq!(
+        err,
+        format!(
+            "error: cluster \"k3s\" in {ca}: unable to read certificate-authority {}/gone-ca.crt: No such file or directory\n  hint: fix clusters[].cluster.certificate-authority in the kubeconfig, or give certificate-authority-data (k3s: copy it from /etc/rancher/k3s/k3s.yaml)\n",
+            env.root().display()
+        )
+    );
+
+    // KUBECONFIG with two files: the first file's current-context wins, names in the second count.
+    let second = kubeconfig_text(&api.url(), "beta").replace("current-context: beta\n", "");
+    let second = write("second.yaml", &second);
+    let list = format!("{ghost}:{second}");
+    let r = env.command(&["snapshot", "--no-record"]).env("KUBECONFIG", &list).output().unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        format!(
+            "error: current-context \"ghost\" in {ghost}, {second} names no context\n  hint: known contexts: k3s, beta; pick one with --context NAME, or `kubectl config use-context NAME`\n"
+        )
+    );
+    let seen = api.state.lock().unwrap().authorizations.len();
+    let r = env
+        .command(&["snapshot", "--no-record", "--context", "beta", "--json"])
+        .env("KUBECONFIG", &list)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    let auths = api.state.lock().unwrap().authorizations[seen..].to_vec();
+    assert!(!auths.is_empty() && auths.iter().all(|a| a == "Bearer sekret-bearer-token-beta"), "{auths:?}");
+    assert!(env.step_files(&id).is_empty(), "{:?}", env.step_files(&id));
+}
+
+#[test]
+fn kube_a_cluster_without_a_server_and_a_directory_for_a_kubeconfig_are_named() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let good = kubeconfig_text(&api.url(), "k3s");
+    let write = |name: &str, text: &str| {
+        let path = env.root().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let serverless = write("serverless.yaml", &good.replace(&format!("    server: {}\n", api.url()), ""));
+    let err = env.fails(1, &["snapshot", "--kubeconfig", &serverless]);
+    assert_eq!(
+        err,
+        format!(
+            "error: no server found for cluster \"k3s\" in {serverless}\n  hint: set clusters[].cluster.server to the API server's address (k3s: https://NODE-IP:6443)\n"
+        )
+    );
+    let dir = env.root().join("kube.d");
+    std::fs::create_dir(&dir).unwrap();
+    let err = env.fails(1, &["snapshot", "--kubeconfig", dir.to_str().unwrap()]);
+    assert!(err.starts_with(&format!("error: the kubeconfig {} is a directory, not a file\n", dir.display())), "{err}");
+
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+}

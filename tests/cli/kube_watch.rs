@@ -148,3 +148,38 @@ fn a_watch_that_never_reaches_the_server_records_it_and_exits_1() {
     assert!(steps.iter().any(|s| s["error"]["kind"] == "connection_refused"), "{steps:?}");
     assert!(steps.iter().any(|s| s["title"].as_str().unwrap().starts_with("Watch ended after 1s")), "{steps:?}");
 }
+
+/// The Kubernetes code stays in small files, each saying at its top what it owns.
+#[test]
+fn kube_modules_stay_small_and_say_what_they_own() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> =
+        ["snapshot", "watch", "check", "diff"].iter().map(|c| root.join(format!("src/commands/{c}.rs"))).collect();
+    for dir in ["src/kube", "src/commands/watch"] {
+        let mut more: Vec<_> = std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        more.sort();
+        files.extend(more.into_iter().filter(|p| p.extension().is_some_and(|e| e == "rs")));
+    }
+    assert!(files.iter().any(|f| f.ends_with("src/commands/watch/steps.rs")), "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.lines().count() < 500, "{} has {} lines: split it", file.display(), text.lines().count());
+        assert!(text.starts_with("//! "), "{} does not start with a //! line", file.display());
+    }
+}
+
+#[test]
+fn kube_watch_says_its_interval_as_given() {
+    let api = FakeApi::seed();
+    let (env, _id) = TestEnv::with_incident();
+    let kc = api.kubeconfig(env.root(), "k3s");
+    for (interval, said) in [("500ms", "500ms"), ("1m30s", "1m 30s")] {
+        let r = env.run(&["watch", "--kubeconfig", kc.to_str().unwrap(), "--interval", interval, "--for", "1s"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let line = format!(
+            "watching context \"k3s\" ({}/) (a step at most every {said}; Ctrl-C to stop)\n",
+            api.url().trim_end_matches('/')
+        );
+        assert!(r.stderr.starts_with(&line), "{}", r.stderr);
+    }
+}

@@ -8,6 +8,7 @@ mod extract;
 mod faults;
 mod kube;
 mod kube_connect;
+mod kube_credentials;
 mod kube_partial;
 mod kube_server;
 mod kube_tls;
