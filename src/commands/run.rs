@@ -46,7 +46,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     }
     let mut captured = captured;
     session.keep_output(&mut captured, &mut meta);
-    let body = output_body(&meta, &captured);
+    let body = output_body(&meta, &captured, None);
     let mut step = Step { meta, body };
     let code = finished.exit_code.clamp(0, 255) as u8;
     if let Err(e) = session.save(&mut step, scrub) {

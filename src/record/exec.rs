@@ -7,7 +7,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -156,7 +156,7 @@ pub fn run_and_tee(
     Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed })
 }
 
-trait ReadFd: Read + AsRawFd {}
+pub trait ReadFd: Read + AsRawFd {}
 impl<T: Read + AsRawFd> ReadFd for T {}
 
 /// Which of the open pipes have data (or EOF) within `timeout_ms`.
@@ -234,29 +234,32 @@ pub fn signal_name(sig: i32) -> String {
     name.to_string()
 }
 
-/// While a command runs, SIGINT/SIGQUIT (sent by the terminal to the whole
-/// foreground group) set a flag instead of killing us:
-/// the command gets them from the terminal and we record how it ended. A handler,
-/// not SIG_IGN, so the command itself starts with default dispositions.
+/// While a command runs (or `capture` reads), SIGINT/SIGQUIT (sent by the terminal to
+/// the whole foreground group) are noted instead of killing us: the command gets them
+/// from the terminal and we record how it ended. A handler, not SIG_IGN, so the command
+/// itself starts with default dispositions.
 /// SIGHUP and SIGTERM (a dropped SSH session, `kill PID`) may reach only us: they are
 /// passed on to the command, and its end is recorded all the same.
-struct SignalGuard {
+/// Once dropped, the handlers stay in place doing nothing (signal-hook cannot restore
+/// the default): a second Ctrl-C does not cut the step being written; [`die_by`] ends us.
+pub struct SignalGuard {
     ids: Vec<signal_hook::SigId>,
     to_forward: Arc<AtomicUsize>,
+    received: Arc<AtomicUsize>,
 }
 
 impl SignalGuard {
-    fn install() -> SignalGuard {
-        let flag = Arc::new(AtomicBool::new(false));
+    pub fn install() -> SignalGuard {
         let to_forward = Arc::new(AtomicUsize::new(0));
-        let mut ids: Vec<_> = [libc::SIGINT, libc::SIGQUIT]
-            .into_iter()
-            .filter_map(|sig| signal_hook::flag::register(sig, Arc::clone(&flag)).ok())
-            .collect();
+        let received = Arc::new(AtomicUsize::new(0));
+        let mut ids = Vec::new();
+        for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTERM] {
+            ids.extend(signal_hook::flag::register_usize(sig, Arc::clone(&received), sig as usize).ok());
+        }
         for sig in [libc::SIGHUP, libc::SIGTERM] {
             ids.extend(signal_hook::flag::register_usize(sig, Arc::clone(&to_forward), sig as usize).ok());
         }
-        SignalGuard { ids, to_forward }
+        SignalGuard { ids, to_forward, received }
     }
 
     /// Sends the command a SIGHUP or SIGTERM we received since the last call.
@@ -267,6 +270,14 @@ impl SignalGuard {
             unsafe { libc::kill(child.id() as libc::pid_t, sig as libc::c_int) };
         }
     }
+
+    /// The last of SIGINT, SIGQUIT, SIGHUP or SIGTERM that reached us, if any did.
+    pub fn received(&self) -> Option<i32> {
+        match self.received.load(Ordering::SeqCst) {
+            0 => None,
+            sig => Some(sig as i32),
+        }
+    }
 }
 
 impl Drop for SignalGuard {
@@ -275,4 +286,29 @@ impl Drop for SignalGuard {
             signal_hook::low_level::unregister(id);
         }
     }
+}
+
+/// Ends the process by `sig` with its default action, once the record is on disk: a
+/// shell running us in a loop sees death by Ctrl-C and stops, as it would without us
+/// (bash takes a plain exit 130 for a command that handled SIGINT, and goes on).
+/// Flushes stdout and stderr first; no core file for SIGQUIT, as `timeout` does.
+/// Returns only if the signal could not end us: with the exit code a shell would show.
+pub fn die_by(sig: i32) -> u8 {
+    let _ = io::stdout().flush();
+    let _ = io::stderr().flush();
+    if sig == libc::SIGQUIT {
+        let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: setrlimit reads a valid rlimit struct.
+        unsafe { libc::setrlimit(libc::RLIMIT_CORE, &none) };
+    }
+    let _ = signal_hook::low_level::emulate_default_handler(sig);
+    (128 + sig).clamp(0, 255) as u8
+}
+
+/// Waits up to `timeout_ms` for `fd` to be readable (or at its end).
+pub fn wait_readable(fd: std::os::fd::RawFd, timeout_ms: i32) -> bool {
+    let mut pollfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd for the whole call.
+    let n = unsafe { libc::poll(&mut pollfd, 1, timeout_ms) };
+    n > 0 && pollfd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }

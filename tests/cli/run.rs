@@ -311,3 +311,59 @@ fn spools_a_killed_run_left_behind_go_when_the_next_one_is_made() {
     assert!(live.exists(), "locked by a run still writing it: kept");
     drop(held);
 }
+
+#[test]
+fn capture_stopped_by_ctrl_c_sigterm_or_sighup_records_what_came_and_dies_by_it() {
+    use std::io::{Read, Write};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    for (signal, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM"), (libc::SIGHUP, "SIGHUP")] {
+        let (env, id) = TestEnv::with_incident();
+        // `journalctl -fu k3s | incident capture`: the input never ends; 100 KiB of it came.
+        let mut child = env
+            .command(&["capture", "-c", "journalctl -fu k3s"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines: String = (1..=4000).map(|i| format!("log line {i:05} of k3s\n")).collect();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(lines.as_bytes()).unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut seen = vec![0u8; lines.len()];
+        stdout.read_exact(&mut seen).unwrap();
+        assert_eq!(seen, lines.as_bytes(), "echoed as it came");
+        // SAFETY: kill has no memory preconditions; the pid is our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.signal(), Some(signal), "{name}: the shell sees death by the signal");
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        let step_id = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+        assert_eq!(
+            stderr,
+            format!(
+                "stopped by {name} before the input ended: recording what was read\n\
+                 recorded capture {step_id} in {id}\n"
+            )
+        );
+        let step = env.only_step(&id, "capture");
+        let fm = frontmatter(&step);
+        assert_eq!(fm["output_bytes"], lines.len(), "{name}");
+        assert_eq!(fm["output_sha256"], sha256_hex(lines.as_bytes()));
+        assert!(
+            body(&step).contains(&format!(
+                "\nstopped by {name} before the input ended · 86 KiB, 4,000 lines · 22 KiB not shown; "
+            )),
+            "{name}: {}",
+            body(&step)
+        );
+        let outputs: Vec<String> = std::fs::read_dir(env.incident_dir(&id).join("outputs"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(outputs, [format!("{step_id}.out")], "the whole output kept, no spool left");
+    }
+}
