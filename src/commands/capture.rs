@@ -59,6 +59,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     let mut scrub = session.scrub(args.step.no_redact);
     let mut recorder = OutputRecorder::new(&session.writer, limit, &mut scrub, |line: &str| extractor.feed_line(line));
     let mut echo = (!args.no_echo).then(io::stdout);
+    let mut echo_error = None;
     let mut buf = vec![0u8; 64 * 1024];
     // Ctrl-C, SIGTERM or SIGHUP end the input, as they end `journalctl -f | incident capture`:
     // what came until then is recorded, then we die by that signal, as `tee` would.
@@ -78,15 +79,19 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
             Err(e) => return Err(Error::io("read", args.file.clone().unwrap_or_else(|| "stdin".into()), e)),
         };
         if let Some(out) = &mut echo
-            && out.write_all(&buf[..n]).is_err()
+            && let Err(e) = out.write_all(&buf[..n])
         {
+            // Nobody reads on (`| head`): quiet, as before. Anything else is said at the end.
+            echo_error = Some(e).filter(|e| e.kind() != io::ErrorKind::BrokenPipe);
             echo = None;
         }
         recorder.push(0, &buf[..n]);
     };
     drop(guard); // its handlers stay, inert: a second Ctrl-C cannot cut the step being written
-    if let Some(out) = &mut echo {
-        let _ = out.flush();
+    if let Some(out) = &mut echo
+        && let Err(e) = out.flush()
+    {
+        echo_error = Some(e).filter(|e| e.kind() != io::ErrorKind::BrokenPipe);
     }
     let mut captured = recorder.finish();
     let json = captured.kube_json_facts(cfg.clock.now().timestamp());
@@ -114,10 +119,14 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     session.keep_output(&mut captured, &mut meta);
     let body = output_body(&meta, &captured, stopped.as_deref());
     let mut step = Step { meta, body };
-    session.save(&mut step, scrub)?;
+    let saved = session.save(&mut step, scrub);
+    if let Some(e) = &echo_error {
+        ui.error(&format!("cannot write stdout: {e}"), saved.is_ok().then_some(super::run::STDOUT_HINT));
+    }
+    saved?;
     if let Some(why) = &captured.spool_error {
         ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
     }
     session.report(&step);
-    Ok(stopped_by.map_or(0, die_by))
+    Ok(stopped_by.map_or(u8::from(echo_error.is_some()), die_by))
 }

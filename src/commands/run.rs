@@ -11,6 +11,9 @@ use crate::record::exec::run_and_tee;
 use crate::record::output::OutputRecorder;
 use crate::ui::Ui;
 
+/// After "cannot write stdout" from `run` or `capture`.
+pub const STDOUT_HINT: &str = "the step holds the whole output; what went to stdout is incomplete";
+
 pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     let session = Session::open_with(cfg, args.step.no_redact)?;
     let at = session.at(args.step.at.as_deref(), "run")?;
@@ -48,8 +51,14 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     session.keep_output(&mut captured, &mut meta);
     let body = output_body(&meta, &captured, None);
     let mut step = Step { meta, body };
-    let code = finished.exit_code.clamp(0, 255) as u8;
-    if let Err(e) = session.save(&mut step, scrub) {
+    let mut code = finished.exit_code.clamp(0, 255) as u8;
+    let saved = session.save(&mut step, scrub);
+    if let Some(why) = &finished.stdout_error {
+        // As `tee`: the record is whole, the copy behind `>` is not; a success would lie.
+        ui.error(&format!("cannot write stdout: {why}"), saved.is_ok().then_some(STDOUT_HINT));
+        code = code.max(1);
+    }
+    if let Err(e) = saved {
         // The command has run and cannot be undone: say what was lost, keep its exit code.
         ui.error(
             &format!("the command ran (exit {}) but its step could not be written: {e}", finished.exit_code),

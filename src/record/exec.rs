@@ -28,6 +28,9 @@ pub struct Finished {
     /// Whoever read our output closed it (`| head -1`): like `tee`, we stopped reading the
     /// command's output there, so its next write ended it (SIGPIPE).
     pub output_closed: bool,
+    /// Our own stdout refused the output (a full disk behind `>`): as `tee`, we kept
+    /// recording the whole of it and say so. The OS error.
+    pub stdout_error: Option<String>,
 }
 
 /// Runs `argv`, copying its stdout and stderr to ours as they arrive and to
@@ -71,6 +74,7 @@ pub fn run_and_tee(
                 duration: started.elapsed(),
                 spawn_error: Some(why),
                 output_closed: false,
+                stdout_error: None,
             });
         }
     };
@@ -86,6 +90,7 @@ pub fn run_and_tee(
     let mut deadline: Option<Instant> = None;
     let mut tee_ok = [tee, tee];
     let mut output_closed = false;
+    let mut stdout_error = None;
     let mut buf = vec![0u8; 64 * 1024];
     // One thread polls both pipes and reads whichever is ready, stdout first: the
     // record keeps the order in which the command wrote, as far as pipes can tell.
@@ -117,8 +122,14 @@ pub fn run_and_tee(
                                 pipes[stream] = None;
                                 output_closed = true;
                             }
-                            // Another failure (a full disk behind `>`): keep recording.
-                            Err(_) => tee_ok[stream] = false,
+                            // Another failure (a full disk behind `>`): keep recording, say it
+                            // once at the end. A failing stderr has nowhere to be reported.
+                            Err(e) => {
+                                tee_ok[stream] = false;
+                                if stream == 0 {
+                                    stdout_error = Some(e.to_string());
+                                }
+                            }
                         }
                     }
                 }
@@ -153,7 +164,7 @@ pub fn run_and_tee(
         },
     };
     let (exit_code, signal) = describe(status);
-    Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed })
+    Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed, stdout_error })
 }
 
 pub trait ReadFd: Read + AsRawFd {}

@@ -367,3 +367,51 @@ fn capture_stopped_by_ctrl_c_sigterm_or_sighup_records_what_came_and_dies_by_it(
         assert_eq!(outputs, [format!("{step_id}.out")], "the whole output kept, no spool left");
     }
 }
+
+#[test]
+fn run_and_capture_say_when_their_stdout_cannot_be_written_and_keep_the_whole_output() {
+    use std::process::Stdio;
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let seq: String = (1..=300000).map(|i| format!("{i}\n")).collect();
+    // The arguments, the input, incident's exit code, the command's.
+    let cases: [(&[&str], &[u8], i32, i32); 3] = [
+        (&["run", "--", "seq", "1", "300000"], b"", 1, 0),
+        (&["run", "--", "sh", "-c", "seq 1 300000; exit 3"], b"", 3, 3),
+        (&["capture", "-c", "seq 1 300000"], seq.as_bytes(), 1, 0),
+    ];
+    for (args, input, code, command_code) in cases {
+        let kind = args[0];
+        let (env, id) = TestEnv::with_incident();
+        let mut child = env.command(args).stdin(Stdio::piped()).stdout(full()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        let step_id = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+        let recorded = match kind {
+            "run" => format!("recorded run {step_id} (exit {command_code}) in {id}\n"),
+            _ => format!("recorded capture {step_id} in {id}\n"),
+        };
+        assert_eq!(
+            stderr,
+            format!(
+                "error: cannot write stdout: No space left on device (os error 28)\n  \
+                 hint: the step holds the whole output; what went to stdout is incomplete\n{recorded}"
+            ),
+            "{args:?}"
+        );
+        let fm = frontmatter(&env.only_step(&id, kind));
+        assert_eq!(fm["output_bytes"], seq.len(), "{args:?}: recorded whole");
+        assert_eq!(fm["output_sha256"], sha256_hex(seq.as_bytes()));
+    }
+    // A reader that leaves (`| head -1`) is no error: quiet, and the exit status stays.
+    let (env, id) = TestEnv::with_incident();
+    let script = "seq 1 300000 | { \"$BIN\" -q capture -c seq; echo \"capture exit $?\" >&2; } | head -1";
+    let out = env.shell(script).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "capture exit 0\n");
+    assert_eq!(frontmatter(&env.only_step(&id, "capture"))["output_bytes"], seq.len());
+}
