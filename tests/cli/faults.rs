@@ -192,3 +192,36 @@ fn binary_output_is_recorded_safely() {
     // and the vault still reads
     assert_eq!(env.run(&["show"]).stderr, "");
 }
+
+#[test]
+fn reading_commands_fail_when_stdout_cannot_be_written_and_stay_quiet_on_a_closed_pipe() {
+    use std::process::Stdio;
+    let (env, _) = TestEnv::with_incident();
+    env.ok(&["note", "coredns is crash-looping"]);
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let commands: [&[&str]; 7] = [
+        &["show"],
+        &["show", "--json"],
+        &["status"],
+        &["list"],
+        &["list", "--json"],
+        &["postmortem", "--out", "-"],
+        &["report"],
+    ];
+    for args in commands {
+        let out = env.command(args).stdin(Stdio::null()).stdout(full()).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: cannot write stdout: No space left on device (os error 28)\n  \
+             hint: the disk that stdout is redirected to is full: free some space, or send the output elsewhere\n",
+            "{args:?}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        // `incident show | head -1` when the reader has gone: a quiet success, as today.
+        let mut child =
+            env.command(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!((out.status.code(), String::from_utf8_lossy(&out.stderr).as_ref()), (Some(0), ""), "{args:?}");
+    }
+}
