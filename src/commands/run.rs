@@ -7,7 +7,7 @@ use crate::extract::{Extractor, Hint};
 use crate::model::{Step, StepKind};
 use crate::record::Session;
 use crate::record::body::output_body;
-use crate::record::exec::run_and_tee;
+use crate::record::exec::{die_by, run_and_tee};
 use crate::record::output::OutputRecorder;
 use crate::ui::Ui;
 
@@ -67,7 +67,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
                 e.hint().unwrap_or_else(|| "fix the cause".to_string())
             )),
         );
-        return Ok(if code == 0 { 1 } else { code });
+        return Ok(finished.stop_signal.map_or(code.max(1), die_by));
     }
     if let Some(why) = &captured.spool_error {
         ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
@@ -78,5 +78,5 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     if !cfg.quiet {
         eprintln!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug);
     }
-    Ok(code)
+    Ok(finished.stop_signal.map_or(code, die_by))
 }

@@ -31,6 +31,10 @@ pub struct Finished {
     /// Our own stdout refused the output (a full disk behind `>`): as `tee`, we kept
     /// recording the whole of it and say so. The OS error.
     pub stdout_error: Option<String>,
+    /// SIGINT, SIGQUIT, SIGHUP or SIGTERM reached us and the command died by a signal:
+    /// once the step is written we die by the same, so that a shell loop around us stops.
+    /// (A command that handled it and exited is followed, as a shell follows it.)
+    pub stop_signal: Option<i32>,
 }
 
 /// Runs `argv`, copying its stdout and stderr to ours as they arrive and to
@@ -75,6 +79,7 @@ pub fn run_and_tee(
                 spawn_error: Some(why),
                 output_closed: false,
                 stdout_error: None,
+                stop_signal: None,
             });
         }
     };
@@ -164,7 +169,8 @@ pub fn run_and_tee(
         },
     };
     let (exit_code, signal) = describe(status);
-    Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed, stdout_error })
+    let stop_signal = guard.received().filter(|_| signal.is_some());
+    Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed, stdout_error, stop_signal })
 }
 
 pub trait ReadFd: Read + AsRawFd {}

@@ -87,7 +87,8 @@ fn a_hangup_or_terminate_is_passed_on_and_the_step_still_recorded() {
         let started = std::time::Instant::now();
         let status = child.wait().unwrap();
         assert!(started.elapsed().as_secs() < 10, "{name}: the command was stopped, not waited for");
-        assert_eq!(status.code(), Some(code), "{name}");
+        // Recorded, then gone the way the command went: a shell sees death by the signal.
+        assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(signal), "{name}");
         let fm = frontmatter(&env.only_step(&id, "run"));
         assert_eq!(fm["signal"], name);
         assert_eq!(fm["exit_code"], code);
@@ -414,4 +415,60 @@ fn run_and_capture_say_when_their_stdout_cannot_be_written_and_keep_the_whole_ou
     assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "capture exit 0\n");
     assert_eq!(frontmatter(&env.only_step(&id, "capture"))["output_bytes"], seq.len());
+}
+
+#[test]
+fn ctrl_c_or_ctrl_backslash_end_run_by_that_signal_once_recorded_so_a_shell_loop_stops() {
+    use std::io::BufRead;
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    use std::process::Stdio;
+    for (signal, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGQUIT, "SIGQUIT")] {
+        let (env, id) = TestEnv::with_incident();
+        // Its own process group, as a terminal's foreground job: the key reaches all of it.
+        let mut child = env
+            .command(&["run", "--", "sh", "-c", "echo started; exec sleep 20"])
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+        assert_eq!(first, "started\n");
+        // SAFETY: kill has no memory preconditions; the group is our own child's.
+        unsafe { libc::kill(-(child.id() as libc::pid_t), signal) };
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.signal(), Some(signal), "{name}");
+        assert!(!out.status.core_dumped(), "{name}: no core file, as `timeout` does");
+        let step_id = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+        let code = 128 + signal;
+        assert_eq!(String::from_utf8_lossy(&out.stderr), format!("recorded run {step_id} (exit {code}) in {id}\n"));
+        let fm = frontmatter(&env.only_step(&id, "run"));
+        assert_eq!((fm["signal"].as_str(), fm["exit_code"].as_i64()), (Some(name), Some(code as i64)));
+    }
+    // The loop of the report: one Ctrl-C ends it, as it would without incident in it.
+    let (env, id) = TestEnv::with_incident();
+    let script = "for i in 1 2 3; do \"$BIN\" -q run -- sh -c 'echo started; exec sleep 20'; echo \"loop $i rc=$?\"; \
+                  done; echo script-continued";
+    let mut child = env
+        .shell("exec bash -c \"$SCRIPT\"")
+        .env("SCRIPT", script)
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first, "started\n");
+    // SAFETY: as above.
+    unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGINT) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!((rest.as_str(), status.signal()), ("", Some(libc::SIGINT)), "the loop stopped at once");
+    assert_eq!(env.step_files(&id).len(), 1, "the one run is recorded");
 }
