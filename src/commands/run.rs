@@ -75,8 +75,6 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     if let Some(why) = &finished.spawn_error {
         ui.error(why, Some("recorded as a step that could not start"));
     }
-    if !cfg.quiet {
-        eprintln!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug);
-    }
+    ui.status(&format!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug));
     Ok(finished.stop_signal.map_or(code, die_by))
 }

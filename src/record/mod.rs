@@ -83,9 +83,9 @@ impl<'c> Session<'c> {
 
     /// Status line after a write: `recorded note 2025…-note-k7f3q9`.
     pub fn report(&self, step: &Step) {
-        if !self.cfg.quiet {
-            eprintln!("recorded {} {} in {}", step.meta.kind, step.meta.id, self.incident.slug);
-        }
+        // Best effort: the step is on disk; a full stderr must not turn that into a panic.
+        let line = format!("recorded {} {} in {}", step.meta.kind, step.meta.id, self.incident.slug);
+        crate::ui::Ui::new(self.cfg.quiet).status(&line);
     }
 }
 

@@ -225,3 +225,21 @@ fn reading_commands_fail_when_stdout_cannot_be_written_and_stay_quiet_on_a_close
         assert_eq!((out.status.code(), String::from_utf8_lossy(&out.stderr).as_ref()), (Some(0), ""), "{args:?}");
     }
 }
+
+#[test]
+fn a_full_stderr_neither_panics_the_recorder_nor_changes_the_exit_code() {
+    use std::process::Stdio;
+    let (env, id) = TestEnv::with_incident();
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let cases: [(&[&str], i32); 4] = [
+        (&["note", "written while stderr is full"], 0),
+        (&["run", "--", "true"], 0),
+        (&["run", "--", "sh", "-c", "echo out; echo err >&2; exit 3"], 3),
+        (&["capture", "-c", "kubectl get pods"], 0),
+    ];
+    for (n, (args, code)) in cases.into_iter().enumerate() {
+        let out = env.command(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(full()).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert_eq!(env.step_files(&id).len(), n + 1, "{args:?}: the step is written");
+    }
+}
