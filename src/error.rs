@@ -68,6 +68,11 @@ impl Error {
         }
     }
 
+    /// The disk (or the quota) holding the file is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if matches!(source.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT)))
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage { .. } => 2,

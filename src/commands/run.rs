@@ -60,11 +60,16 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     }
     if let Err(e) = saved {
         // The command has run and cannot be undone: say what was lost, keep its exit code.
+        // Never "run it again": it may have deleted or restarted something.
+        let cause = match e.is_disk_full() {
+            true => "the disk holding the vault is full: free some space".to_string(),
+            false => e.hint().unwrap_or_else(|| "fix the cause".to_string()),
+        };
         ui.error(
             &format!("the command ran (exit {}) but its step could not be written: {e}", finished.exit_code),
             Some(&format!(
-                "{}; then record what you saw with `incident note` or `incident capture`",
-                e.hint().unwrap_or_else(|| "fix the cause".to_string())
+                "{cause}; then record what you saw with `incident note` or `incident capture`: its output \
+                 was shown, not recorded (running the command again would repeat what it did)"
             )),
         );
         return Ok(finished.stop_signal.map_or(code.max(1), die_by));

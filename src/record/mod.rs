@@ -67,7 +67,20 @@ impl<'c> Session<'c> {
     pub fn save(&self, step: &mut Step, scrub: Scrub<'_>) -> Result<PathBuf> {
         clean_step(step);
         scrub.step(step);
-        self.writer.write(step)
+        let written = self.writer.write(step);
+        if written.is_err() {
+            self.discard_output(&step.meta);
+        }
+        written
+    }
+
+    /// Undoes [`keep_output`](Self::keep_output) for a step that could not be written:
+    /// an output without its step would be an orphan that `publish` still shows.
+    fn discard_output(&self, meta: &StepMeta) {
+        if let Some(file) = &meta.output_file {
+            let _ = std::fs::remove_file(self.incident.dir.join(file));
+            let _ = std::fs::remove_dir(self.writer.outputs_dir()); // only when left empty
+        }
     }
 
     /// Moves a spooled output into `outputs/`. Should that fail (a full disk, a broken

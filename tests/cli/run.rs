@@ -204,6 +204,19 @@ fn a_step_that_cannot_be_written_is_reported_and_the_exit_code_kept() {
     assert!(failed.stderr.contains("then record what you saw with `incident note` or `incident capture`"));
     let ok = env.run(&["run", "--", "true"]);
     assert_eq!(ok.code, 1, "a command that succeeded still says the record failed");
+    // A whole output already moved into outputs/ goes again: no output without its step.
+    std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = 4096\n").unwrap();
+    let big = env.run(&["run", "--", "seq", "1", "20000"]);
+    assert_eq!(big.code, 1);
+    assert!(
+        big.stderr.contains(": Not a directory (os error 20)") && big.stderr.ends_with(
+            "\n  hint: fix the cause; then record what you saw with `incident note` or \
+             `incident capture`: its output was shown, not recorded (running the command again would repeat what it did)\n"
+        ),
+        "{}",
+        big.stderr
+    );
+    assert!(!env.incident_dir(&id).join("outputs").exists(), "no orphan output");
 }
 
 #[test]
