@@ -135,9 +135,14 @@ fn clean_step(step: &mut Step) {
 /// Joins words given on the command line; `-` alone reads stdin.
 pub fn text_arg(words: &[String]) -> Result<String> {
     if words.len() == 1 && words[0] == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
             .map_err(|e| Error::user(format!("cannot read stdin: {e}")))?;
+        // As `run` and `capture` read output: a Latin-1 `é` costs one character, not the note.
+        let (text, replaced) = lines::decode_text(&bytes);
+        if !replaced.is_empty() {
+            crate::ui::Ui::new(false).warn(&replaced_bytes(&replaced));
+        }
         let text = text.trim_end().to_string();
         if text.is_empty() {
             return Err(Error::usage("stdin was empty", "pipe the text in, or give it as arguments"));
@@ -149,6 +154,17 @@ pub fn text_arg(words: &[String]) -> Result<String> {
         return Err(Error::usage("the text is empty", "give the text as arguments, or `-` to read stdin"));
     }
     Ok(text)
+}
+
+/// `stdin is not UTF-8: 1 byte replaced with U+FFFD (0xE9 on line 1)`; the first five named.
+fn replaced_bytes(replaced: &[(usize, u8)]) -> String {
+    let mut named: Vec<String> = replaced.iter().take(5).map(|(line, b)| format!("0x{b:02X} on line {line}")).collect();
+    if replaced.len() > 5 {
+        named.push("…".to_string());
+    }
+    let noun = crate::format::plural(replaced.len() as u64, "byte");
+    let fix = "to keep them, convert first: iconv -f LATIN1 -t UTF-8";
+    format!("stdin is not UTF-8: {noun} replaced with U+FFFD ({}); {fix}", named.join(", "))
 }
 
 pub mod body;
