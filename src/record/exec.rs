@@ -50,19 +50,16 @@ pub fn run_and_tee(
     // command gets one pipe for both: the record keeps the exact order it printed in.
     // Otherwise two pipes keep them apart, ordered as they arrive.
     let merged = same_destination();
-    let mut command = Command::new(&argv[0]);
-    command.args(&argv[1..]).stdin(Stdio::inherit());
-    let mut shared = None;
-    if merged {
-        let (reader, writer) = io::pipe().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
-        let writer2 = writer.try_clone().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
-        command.stdout(writer).stderr(writer2);
-        shared = Some(reader);
-    } else {
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut started_as = start(&argv[0], &argv[1..], merged)?;
+    if let (Err(e), _) = &started_as
+        && e.raw_os_error() == Some(libc::ENOEXEC)
+    {
+        // An executable script without `#!`: run by /bin/sh, as bash, env and execvp do.
+        let script = resolve(&argv[0]);
+        let args: Vec<OsString> = std::iter::once(script).chain(argv[1..].iter().cloned()).collect();
+        started_as = start(std::ffi::OsStr::new("/bin/sh"), &args, merged)?;
     }
-    let spawned = command.spawn();
-    drop(command); // closes our copies of the write ends, so EOF comes when the command ends
+    let (spawned, shared) = started_as;
     let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
@@ -171,6 +168,43 @@ pub fn run_and_tee(
     let (exit_code, signal) = describe(status);
     let stop_signal = guard.received().filter(|_| signal.is_some());
     Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed, stdout_error, stop_signal })
+}
+
+/// Starts `program` with stdin ours and stdout/stderr on pipes: one for both when
+/// `merged`, handed back as the reader.
+fn start(
+    program: &std::ffi::OsStr,
+    args: &[OsString],
+    merged: bool,
+) -> Result<(io::Result<std::process::Child>, Option<io::PipeReader>)> {
+    let mut command = Command::new(program);
+    command.args(args).stdin(Stdio::inherit());
+    let mut shared = None;
+    if merged {
+        let (reader, writer) = io::pipe().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
+        let writer2 = writer.try_clone().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
+        command.stdout(writer).stderr(writer2);
+        shared = Some(reader);
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    let spawned = command.spawn();
+    drop(command); // closes our copies of the write ends, so EOF comes when the command ends
+    Ok((spawned, shared))
+}
+
+/// Where `program` was found: as given with a `/`, else the first executable file of
+/// that name in PATH (as `Command` looked it up).
+fn resolve(program: &OsString) -> OsString {
+    use std::os::unix::fs::PermissionsExt;
+    if program.as_encoded_bytes().contains(&b'/') {
+        return program.clone();
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+        .map_or_else(|| program.clone(), |p| p.into_os_string())
 }
 
 pub trait ReadFd: Read + AsRawFd {}

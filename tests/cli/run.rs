@@ -485,3 +485,19 @@ fn ctrl_c_or_ctrl_backslash_end_run_by_that_signal_once_recorded_so_a_shell_loop
     assert_eq!((rest.as_str(), status.signal()), ("", Some(libc::SIGINT)), "the loop stopped at once");
     assert_eq!(env.step_files(&id).len(), 1, "the one run is recorded");
 }
+
+#[test]
+fn an_executable_script_without_a_shebang_runs_with_bin_sh_as_in_a_shell() {
+    use std::os::unix::fs::PermissionsExt;
+    let (env, id) = TestEnv::with_incident();
+    let script = env.root().join("drain.sh");
+    std::fs::write(&script, "echo \"draining $1\"\nexit 5\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = env.run(&["run", "--", "./drain.sh", "node-1"]);
+    assert_eq!((r.code, r.stdout.as_str()), (5, "draining node-1\n"), "{}", r.stderr);
+    let fm = frontmatter(&env.only_step(&id, "run"));
+    assert_eq!(fm["command"], "./drain.sh node-1", "recorded as given");
+    assert_eq!(fm["argv"], serde_json::json!(["./drain.sh", "node-1"]));
+    assert_eq!(fm["exit_code"], 5);
+    assert!(fm.get("spawn_error").is_none(), "{fm}");
+}
