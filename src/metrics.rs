@@ -10,6 +10,7 @@ mod pod_keys;
 #[cfg(test)]
 mod proptests;
 pub mod report;
+pub mod scope;
 
 pub use observations::{recorded_restart_observations, restart_observations, restart_observations_checked};
 #[cfg(test)]
@@ -84,6 +85,10 @@ pub struct RestartObservation {
     /// The sum over the pods that output lists (a filtered listing counts fewer pods).
     pub total: u64,
     pub step: String,
+    /// Which pods it covers ([`scope::of`]): `all namespaces`, `namespace kube-system`,
+    /// ``filtered: `kubectl get pods -A | grep coredns` ``. Totals of different scopes sum
+    /// over different pods.
+    pub scope: String,
     /// The pods the output lists by name, with their counts.
     #[serde(skip)]
     pub pods: Vec<PodCount>,
@@ -103,7 +108,8 @@ pub struct PodCount {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Restarts {
     pub observations: Vec<RestartObservation>,
-    /// The highest `restarts_total` seen (the first such observation).
+    /// The highest `restarts_total` seen (the first such observation) in a listing of all
+    /// namespaces when there is one: a filtered listing's sum is not the cluster's total.
     pub peak: Option<RestartObservation>,
     /// New restarts between outputs: for each pod name seen in two or more outputs, the
     /// sum of the rises of its count. A recreated pod is a new pod (a StatefulSet's keeps
@@ -208,10 +214,12 @@ struct Builder<'a> {
     steps: Vec<&'a Step>,
     milestones: BTreeMap<Milestone, Point>,
     warnings: Vec<String>,
+    /// Pairs of milestone steps (ids) already warned about as out of order.
+    out_of_order: Vec<(String, String)>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(incident: &'a Incident, now: Timestamp) -> Builder<'a> {
+    fn new(incident: &'a Incident, now: Timestamp, step_file: &dyn Fn(&str) -> String) -> Builder<'a> {
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
         for step in &incident.steps {
@@ -232,7 +240,25 @@ impl<'a> Builder<'a> {
                 milestones.entry(m).or_insert_with(|| point(m.as_str(), step));
             }
         }
-        Builder { incident, now, steps, milestones, warnings }
+        let mut out_of_order = Vec::new();
+        // One warning per pair out of order, however many intervals the pair spans.
+        for (m, first) in &milestones {
+            for (later, then) in &milestones {
+                if m.must_precede(*later) && then.at < first.at {
+                    warnings.push(format!(
+                        "milestones out of order: {} at {} ({}) is before {} at {} ({}); correct the `at:` in the file of the wrong one",
+                        then.what,
+                        format::date_time(then.at),
+                        step_file(&then.step),
+                        first.what,
+                        format::date_time(first.at),
+                        step_file(&first.step),
+                    ));
+                    out_of_order.push((first.step.clone(), then.step.clone()));
+                }
+            }
+        }
+        Builder { incident, now, steps, milestones, warnings, out_of_order }
     }
 
     fn warn(&mut self, text: String) {
@@ -246,7 +272,9 @@ impl<'a> Builder<'a> {
         match (from, to) {
             (Ok(from), Ok(to)) if to.at < from.at => {
                 let reason = format!("{} is before {}", when(&to), when(&from));
-                self.warn(format!("{}: {reason}; the interval is left unknown", key.replace('_', " ")));
+                if !self.out_of_order.contains(&(from.step.clone(), to.step.clone())) {
+                    self.warn(format!("{}: {reason}; the interval is left unknown", key.replace('_', " ")));
+                }
                 Span::Unknown { reason }
             }
             (Ok(from), Ok(to)) => {
@@ -336,7 +364,9 @@ impl<'a> Builder<'a> {
             obs.push(o.clone());
         }
         obs.sort_by(|a, b| (a.at, &a.step).cmp(&(b.at, &b.step)));
-        let peak = obs.iter().fold(None::<&RestartObservation>, |best, o| match best {
+        let whole = obs.iter().any(|o| o.scope == scope::ALL_NAMESPACES);
+        let candidates = obs.iter().filter(|o| !whole || o.scope == scope::ALL_NAMESPACES);
+        let peak = candidates.fold(None::<&RestartObservation>, |best, o| match best {
             Some(b) if b.total >= o.total => Some(b),
             _ => Some(o),
         });
@@ -396,8 +426,20 @@ fn join_missing(a: &str, b: &str) -> String {
 }
 
 /// Computes the metrics of `incident` as of `now`, with restart counts from its outputs.
+/// Warnings name a step's file as `steps/<id>.md`.
 pub fn compute(incident: &Incident, restarts: &[RestartObservation], now: Timestamp) -> Metrics {
-    let mut b = Builder::new(incident, now);
+    compute_named(incident, restarts, now, &|id| format!("steps/{id}.md"))
+}
+
+/// As [`compute`], with `step_file` naming a step's file (relative to the incident folder)
+/// in warnings: a file written by hand may not be named after its id.
+pub fn compute_named(
+    incident: &Incident,
+    restarts: &[RestartObservation],
+    now: Timestamp,
+    step_file: &dyn Fn(&str) -> String,
+) -> Metrics {
+    let mut b = Builder::new(incident, now, step_file);
     let time_to_detect = b.interval("time_to_detect", "Time to detect", Milestone::ImpactStart, Milestone::Detected);
     let time_to_diagnose =
         b.interval("time_to_diagnose", "Time to diagnose", Milestone::Detected, Milestone::Diagnosed);

@@ -19,7 +19,8 @@ Write the postmortem: metrics with their sources, timeline, options, lessons.
 Writes postmortem.md into the incident folder, with `generated: true`, `generated_at`,
 `incident`, `template` and `sources` (each step id, and incident.md, mapped to the sha256
 of its file) in its frontmatter, and the pictures postmortem-timeline.svg and, with two or
-more restart counts, postmortem-restarts.svg beside it (for --out FILE.md: FILE-timeline.svg,
+more restart counts covering the same pods (listings of all namespaces, say; a filtered
+listing such as `… | grep coredns` is not drawn with them), postmortem-restarts.svg beside it (for --out FILE.md: FILE-timeline.svg,
 FILE-restarts.svg). `--check` compares `sources` with
 the files now and exits 1 naming the steps changed, added or removed since.
 
@@ -46,8 +47,8 @@ Template data (`--format json` prints it; every time is pre-formatted text):
                           commands_run, state_changing
   metrics.raw             the same numbers unformatted: intervals[] (key, name, state
                           known|unknown, seconds, from/to {what, at, step}, reason, note),
-                          milestones[] {what, at, step}, discovery, restarts {observations,
-                          peak, increase, unknown_reason}, commands[],
+                          milestones[] {what, at, step}, discovery, restarts {observations[]
+                          {at, total, step, scope}, peak, increase, unknown_reason}, commands[],
                           commands_run, state_changing, unclassified, warnings
   impact                  start, services_affected, services_unaffected, downtime,
                           restarts_peak, any

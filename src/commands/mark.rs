@@ -25,6 +25,7 @@ fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> R
     for w in warnings {
         ui.warn(&w.to_string());
     }
+    let mut out_of_order = Vec::new();
     for step in &earlier {
         let Some(other) = step.meta.milestone else { continue };
         if other == milestone {
@@ -36,12 +37,7 @@ fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> R
         } else if (other.must_precede(milestone) && step.meta.at > at)
             || (milestone.must_precede(other) && step.meta.at < at)
         {
-            ui.warn(&format!(
-                "{milestone} at {} is out of order with {other} at {} ({}); check the times",
-                format::date_time(at),
-                format::date_time(step.meta.at),
-                step.meta.id
-            ));
+            out_of_order.push(step);
         }
     }
     let mut meta = session.meta(StepKind::Milestone, at);
@@ -50,6 +46,17 @@ fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> R
     let body = if text.is_empty() { milestone.label().to_string() } else { text };
     let mut step = Step { meta, body };
     session.save(&mut step, session.scrub(args.step.no_redact))?;
+    // After saving, so the warning can name the new step too.
+    for other in out_of_order {
+        ui.warn(&format!(
+            "{milestone} at {} ({}) is out of order with {} at {} ({}); check the times and correct the `at:` of the wrong one in its file",
+            format::date_time(at),
+            step.meta.id,
+            other.meta.milestone.map_or("", |m| m.as_str()),
+            format::date_time(other.meta.at),
+            other.meta.id
+        ));
+    }
     session.report(&step);
     Ok(0)
 }

@@ -41,7 +41,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let inc = &loaded.incident;
     let now = postmortem::shown_at(cfg.clock.now(), inc.own_offset());
     let (observations, edited) = metrics::restart_observations_checked(inc);
-    let mut m = metrics::compute(inc, &observations, now);
+    let step_file = |id: &str| sources.step(id).map_or_else(|| format!("steps/{id}.md"), |s| s.file.clone());
+    let mut m = metrics::compute_named(inc, &observations, now, &step_file);
     m.warnings.extend(edited);
     m.note_unreadable(&unreadable_milestones(&incident, &loaded.warnings));
     for w in load_warnings.iter().chain(&m.warnings) {
@@ -109,7 +110,6 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         }
         _ => Pictures::default(),
     };
-    let step_file = |id: &str| sources.step(id).map_or_else(|| format!("steps/{id}.md"), |s| s.file.clone());
     // Links are relative to the incident folder; from a file elsewhere they go through it.
     let link_prefix = match &dest {
         Dest::File(path) => {

@@ -1,6 +1,6 @@
 //! Restart counts read from an incident's outputs and snapshots, for the metrics.
 
-use super::{PodCount, RestartObservation, pod_keys};
+use super::{PodCount, RestartObservation, pod_keys, scope};
 use crate::format;
 use crate::model::{Incident, StepKind};
 
@@ -82,7 +82,9 @@ fn observations(incident: &Incident, bodies: Bodies) -> (Vec<RestartObservation>
                     restarts: p.restarts,
                 })
                 .collect();
-            Some(RestartObservation { at: s.meta.at, total, step: s.meta.id.clone(), pods })
+            let snapshot_namespace = (s.meta.kind == StepKind::Snapshot).then_some(facts.namespace.as_deref());
+            let scope = scope::of(command.as_deref(), snapshot_namespace);
+            Some(RestartObservation { at: s.meta.at, total, step: s.meta.id.clone(), scope, pods })
         })
         .collect();
     pod_keys::qualify_bare_names(&mut observations);

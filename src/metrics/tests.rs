@@ -182,7 +182,7 @@ fn out_of_order_milestones_are_refused_naming_both_steps() {
     assert_eq!(
         m.warnings,
         [
-            "time to diagnose: diagnosed at 2025-10-05 08:10 (diag) is before detected at 2025-10-05 08:23 (det); the interval is left unknown"
+            "milestones out of order: diagnosed at 2025-10-05 08:10 (steps/diag.md) is before detected at 2025-10-05 08:23 (steps/det.md); correct the `at:` in the file of the wrong one"
         ]
     );
     // The other intervals still use the milestones that are in order.
@@ -190,14 +190,33 @@ fn out_of_order_milestones_are_refused_naming_both_steps() {
 }
 
 #[test]
-fn recovered_before_impact_is_refused_once_per_interval() {
+fn recovered_before_impact_is_warned_about_once_and_refused_in_every_interval() {
     let steps = vec![mark("imp", Milestone::ImpactStart, "10:00"), mark("rec", Milestone::Recovered, "09:30")];
+    let m = compute_named(&incident(steps), &[], now(), &|id| format!("steps/by hand {id}.md"));
+    assert_eq!(
+        m.warnings,
+        [
+            "milestones out of order: recovered at 2025-10-05 09:30 (steps/by hand rec.md) is before impact-start at 2025-10-05 10:00 (steps/by hand imp.md); correct the `at:` in the file of the wrong one",
+        ]
+    );
+    let refused = "unknown (recovered at 2025-10-05 09:30 (rec) is before impact-start at 2025-10-05 10:00 (imp))";
+    assert_eq!(row(&m, "time_to_recover").1, refused);
+    assert_eq!(row(&m, "total_downtime").1, refused);
+}
+
+#[test]
+fn a_pair_out_of_order_no_interval_spans_is_still_warned_about() {
+    // Detected after recovery, impact start before both: every interval is positive.
+    let steps = vec![
+        mark("imp", Milestone::ImpactStart, "08:00"),
+        mark("rec", Milestone::Recovered, "09:00"),
+        mark("det", Milestone::Detected, "09:30"),
+    ];
     let m = compute(&incident(steps), &[], now());
     assert_eq!(
         m.warnings,
         [
-            "time to recover: recovered at 2025-10-05 09:30 (rec) is before impact-start at 2025-10-05 10:00 (imp); the interval is left unknown",
-            "total downtime: recovered at 2025-10-05 09:30 (rec) is before impact-start at 2025-10-05 10:00 (imp); the interval is left unknown",
+            "milestones out of order: recovered at 2025-10-05 09:00 (steps/rec.md) is before detected at 2025-10-05 09:30 (steps/det.md); correct the `at:` in the file of the wrong one",
         ]
     );
 }
@@ -242,7 +261,13 @@ fn a_decision_after_recovery_is_not_a_mitigation_start() {
 }
 
 fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
-    RestartObservation { at: t(at), total, step: step.into(), pods: Vec::new() }
+    RestartObservation {
+        at: t(at),
+        total,
+        step: step.into(),
+        scope: super::scope::ALL_NAMESPACES.into(),
+        pods: Vec::new(),
+    }
 }
 
 fn with_pods(mut o: RestartObservation, pods: &[(&str, u64)]) -> RestartObservation {
@@ -362,4 +387,17 @@ fn json_shape_of_an_interval() {
         v,
         serde_json::json!({"key": "total_downtime", "name": "Total downtime", "state": "unknown", "reason": "impact start not recorded"})
     );
+}
+
+#[test]
+fn the_peak_is_a_listing_of_all_namespaces_when_there_is_one() {
+    let inc = incident(seed());
+    let all = obs("08:23", 100, "all");
+    let grep =
+        RestartObservation { scope: "filtered: `kubectl get pods -A | grep db`".into(), ..obs("08:40", 150, "grep") };
+    let m = compute(&inc, &[all.clone(), grep.clone()], now());
+    assert_eq!(m.restarts.peak, Some(all));
+    // Without one, the highest sum seen; its scope says what it covers.
+    let m = compute(&inc, std::slice::from_ref(&grep), now());
+    assert_eq!(m.restarts.peak, Some(grep));
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::format;
-use crate::metrics::{Metrics, Point, RestartObservation};
+use crate::metrics::{Metrics, Point, RestartObservation, scope};
 
 const WIDTH: f64 = 800.0;
 const MARGIN: f64 = 60.0;
@@ -98,11 +98,12 @@ pub fn timeline(metrics: &Metrics) -> Option<String> {
     Some(s)
 }
 
-/// Restarts over time as a line chart; `None` with fewer than two observations.
-pub fn restarts(observations: &[RestartObservation]) -> Option<String> {
-    if observations.len() < 2 {
-        return None;
-    }
+/// Restarts over time as a line chart of one scope's observations ([`scope::series`]):
+/// each point sums over the same pods. Observations of other scopes (a filtered listing)
+/// are left out and counted under the title. `None` without two of one scope.
+pub fn restarts(all: &[RestartObservation]) -> Option<String> {
+    let (scope, observations) = scope::series(all)?;
+    let left_out = all.len() - observations.len();
     let height = 260.0;
     let (top, bottom) = (50.0, height - 50.0);
     let (left, right) = (MARGIN + 20.0, WIDTH - MARGIN);
@@ -115,8 +116,17 @@ pub fn restarts(observations: &[RestartObservation]) -> Option<String> {
     let mut s = open(height, "Pod restarts over time");
     let _ = writeln!(
         s,
-        r##"<text x="{left}" y="16" fill="#52606d">Restarts summed over the pods each output lists (a filtered listing counts fewer)</text>"##
+        r##"<text x="{left}" y="16" fill="#52606d">Restarts summed over the pods of {}, {} listings</text>"##,
+        escape(scope),
+        observations.len()
     );
+    if left_out > 0 {
+        let what = if left_out == 1 { "listing of other pods" } else { "listings of other pods" };
+        let _ = writeln!(
+            s,
+            r##"<text x="{left}" y="32" fill="#7b8794" font-size="10">{left_out} {what} (filtered or another namespace) not drawn: their sums are not comparable</text>"##
+        );
+    }
     let _ = writeln!(
         s,
         r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#9aa5b1"/><line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#9aa5b1"/>"##
@@ -166,7 +176,8 @@ mod tests {
     use chrono::DateTime;
 
     fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
-        RestartObservation { at: DateTime::parse_from_rfc3339(at).unwrap(), total, step: step.into(), pods: Vec::new() }
+        let at = DateTime::parse_from_rfc3339(at).unwrap();
+        RestartObservation { at, total, step: step.into(), scope: scope::ALL_NAMESPACES.into(), pods: Vec::new() }
     }
 
     #[test]
@@ -185,5 +196,25 @@ mod tests {
         assert!(!svg.contains("<script>"), "{svg}");
         assert!(svg.contains("6,812 restarts at 2025-10-05 08:23 (&lt;script&gt;alert(1)&lt;/script&gt;)"), "{svg}");
         insta::assert_snapshot!(svg);
+    }
+
+    #[test]
+    fn a_filtered_listing_is_not_drawn_as_a_fall() {
+        let grep = RestartObservation {
+            scope: "filtered: `kubectl get pods -A | grep coredns`".into(),
+            ..obs("2025-10-05T08:30:00-05:00", 892, "grep")
+        };
+        let all = [obs("2025-10-05T08:23:00-05:00", 6812, "a"), grep.clone(), obs("2025-10-05T09:20:00-05:00", 0, "b")];
+        let svg = restarts(&all).unwrap();
+        assert!(!svg.contains("892"), "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 2, "{svg}");
+        assert!(svg.contains("Restarts summed over the pods of all namespaces, 2 listings</text>"), "{svg}");
+        assert!(svg.contains(">1 listing of other pods (filtered or another namespace) not drawn"), "{svg}");
+        // One whole listing and one filtered one: nothing comparable to draw.
+        assert_eq!(restarts(&[all[0].clone(), grep.clone()]), None);
+        // Two of the same filter are comparable with each other.
+        let later = RestartObservation { at: all[2].at, total: 895, ..grep.clone() };
+        let svg = restarts(&[all[0].clone(), grep, later]).unwrap();
+        assert!(svg.contains("pods of filtered: `kubectl get pods -A | grep coredns`, 2 listings"), "{svg}");
     }
 }

@@ -292,7 +292,10 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("md_code_cell", |s: &str, _: Kwargs, _: &State| md_escape::code_in_cell(s));
     tera.register_filter("md_cell_text", |s: &str, _: Kwargs, _: &State| md_escape::cell_text(s));
     tera.register_filter("md_text", |s: &str, _: Kwargs, _: &State| md_escape::text(s));
-    tera.register_filter("md_line", |s: &str, _: Kwargs, _: &State| md_escape::markdown_line(s));
+    // `md_line(indent=3)` under a `1. ` marker: its later lines must reach the item's text.
+    tera.register_filter("md_line", |s: &str, kwargs: Kwargs, _: &State| {
+        kwargs.get::<usize>("indent").map(|indent| md_escape::markdown_item(s, indent.unwrap_or(2)))
+    });
     tera.register_filter("md_block", |s: &str, _: Kwargs, _: &State| md_escape::markdown_block(s));
 }
 
@@ -388,5 +391,8 @@ mod tests {
         let t = Templates::load(None, &[("f.md.tera", "{{ a | md_cell }} {{ b | md_code }}")]).unwrap();
         let out = t.render("f.md.tera", &serde_json::json!({"a": "x|y\nz", "b": "echo `hi`"})).unwrap();
         assert_eq!(out, "x\\|y z `` echo `hi` ``");
+        let t = Templates::load(None, &[("l.md.tera", "- {{ a | md_line }}\n1. {{ a | md_line(indent=3) }}")]).unwrap();
+        let out = t.render("l.md.tera", &serde_json::json!({"a": "x\ny"})).unwrap();
+        assert_eq!(out, "- x\n  y\n1. x\n   y");
     }
 }

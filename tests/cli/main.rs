@@ -16,6 +16,7 @@ mod kube_watch_faults;
 mod postmortem;
 mod postmortem_fixes;
 mod postmortem_regen;
+mod postmortem_review;
 mod recorder;
 mod recorder_edges;
 mod redact;

@@ -1,0 +1,205 @@
+//! The postmortem's sections besides the metrics table: header, impact, timeline,
+//! detection, diagnosis, options, resolution and lessons.
+
+use crate::clock::Timestamp;
+use crate::format;
+use crate::metrics::{Effect, Metrics, Span};
+use crate::model::{Incident, LessonKind, Milestone, Step, StepKind};
+
+use super::context::Ctx;
+use super::*;
+
+pub(super) fn incident_data(incident: &Incident, cx: &Ctx, now: Timestamp) -> IncidentData {
+    let meta = &incident.meta;
+    let mut authors: Vec<String> = Vec::new();
+    for a in meta.author.iter().chain(incident.steps.iter().filter_map(|s| s.meta.author.as_ref())) {
+        if !a.trim().is_empty() && !authors.contains(a) {
+            authors.push(a.clone());
+        }
+    }
+    let started = incident.started_at();
+    let recovered = cx.milestone(Milestone::Recovered, now).map(|m| m.date_time);
+    let resolved = cx.milestone(Milestone::Resolved, now).map(|m| m.date_time);
+    IncidentData {
+        id: incident.slug.clone(),
+        title: meta.title.clone(),
+        severity: meta.severity.clone(),
+        status: incident.status().as_str().to_string(),
+        services: meta.services.clone(),
+        services_unaffected: meta.services_unaffected.clone(),
+        tags: meta.tags.clone(),
+        authors,
+        started: format::date_time(started),
+        date: started.format("%A %Y-%m-%d").to_string(),
+        recovered,
+        resolved,
+        summary: incident.summary.trim().to_string(),
+    }
+}
+
+pub(super) fn impact(m: &Metrics, cx: &Ctx, now: Timestamp) -> Impact {
+    let start = cx.milestone(Milestone::ImpactStart, now);
+    let downtime = m.interval("total_downtime").map(|i| i.value_text()).unwrap_or_default();
+    let restarts_peak =
+        m.restarts.peak.as_ref().map(|p| format!("{} at {}", format::thousands(p.total), format::clock(p.at)));
+    let any = start.is_some() || !m.services_affected.is_empty() || restarts_peak.is_some();
+    Impact {
+        start,
+        services_affected: m.services_affected.clone(),
+        services_unaffected: m.services_unaffected.clone(),
+        downtime,
+        restarts_peak,
+        any,
+    }
+}
+
+pub(super) fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
+    let tz = incident.own_offset();
+    let mut day = None;
+    incident
+        .steps
+        .iter()
+        .map(|s| {
+            let d = s.meta.at.date_naive();
+            let new_day = (day != Some(d)).then(|| s.meta.at.format("%A %Y-%m-%d").to_string());
+            day = Some(d);
+            // Not the incident's offset: a daylight-saving change, said so.
+            let offset = *s.meta.at.offset();
+            let time = if offset == tz {
+                format::clock(s.meta.at)
+            } else {
+                format!("{} (UTC{offset})", format::clock(s.meta.at))
+            };
+            TimelineEntry {
+                time,
+                day: new_day,
+                kind: s.meta.kind.as_str().to_string(),
+                headline: s.headline(),
+                milestone: s.meta.milestone.map(|m| m.as_str().to_string()),
+                backdated: s.meta.is_backdated(),
+                recorded: s.meta.is_backdated().then(|| format::date_time(s.meta.recorded())),
+                step: s.meta.id.clone(),
+                link: cx.link(&s.meta.id),
+            }
+        })
+        .collect()
+}
+
+pub(super) fn detection(m: &Metrics, cx: &Ctx, now: Timestamp) -> Option<Detection> {
+    let point = m.discovery.point.as_ref()?;
+    Some(Detection {
+        detected: cx.milestone(Milestone::Detected, now),
+        acknowledged: cx.milestone(Milestone::Acknowledged, now),
+        discovered: format::date_time(point.at),
+        discovered_from: m.discovery.source.clone(),
+        time_to_detect: m.interval("time_to_detect").map(|i| i.value_text()).unwrap_or_default(),
+    })
+}
+
+pub(super) fn diagnosis(m: &Metrics, cx: &Ctx, present: &[&Step], now: Timestamp) -> Diagnosis {
+    let diagnosed = cx.milestone(Milestone::Diagnosed, now);
+    let causes: Vec<Cause> = present
+        .iter()
+        .filter(|s| s.meta.kind == StepKind::Cause)
+        .map(|s| {
+            let body = s.body.split("\n\n**Trigger:**").next().unwrap_or(&s.body).trim().to_string();
+            Cause {
+                text: body,
+                trigger: s.meta.trigger.clone(),
+                time: format::clock(s.meta.at),
+                link: cx.link(&s.meta.id),
+            }
+        })
+        .collect();
+    let from = m.discovery.point.as_ref().map(|p| p.at);
+    let to = present.iter().find(|s| s.meta.milestone == Some(Milestone::Diagnosed)).map(|s| s.meta.at);
+    let evidence: Vec<Evidence> = match (from, to) {
+        (Some(from), Some(to)) => present
+            .iter()
+            .filter(|s| s.meta.kind.has_output() && s.meta.at >= from && s.meta.at <= to)
+            .map(|s| Evidence {
+                time: format::clock(s.meta.at),
+                headline: s.headline(),
+                link: cx.link(&s.meta.id),
+                output_link: cx.output_link(s),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let any = diagnosed.is_some() || !causes.is_empty() || !evidence.is_empty();
+    Diagnosis { diagnosed, causes, evidence, any }
+}
+
+pub(super) fn options(present: &[&Step], cx: &Ctx) -> Vec<OptionData> {
+    let decisions: Vec<&&Step> = present.iter().filter(|s| s.meta.kind == StepKind::Decision).collect();
+    let first_choice = decisions.first().and_then(|d| d.meta.option.clone());
+    present
+        .iter()
+        .filter(|s| s.meta.kind == StepKind::Option)
+        .map(|s| {
+            let title = s.meta.title.clone().unwrap_or_else(|| format::first_line(&s.body, 100));
+            let decision = decisions.iter().find(|d| {
+                d.meta.option_id.as_deref() == Some(s.meta.id.as_str())
+                    || (d.meta.option_id.is_none() && d.meta.option.as_deref() == Some(title.as_str()))
+            });
+            OptionData {
+                title,
+                pros: s.meta.pros.clone(),
+                cons: s.meta.cons.clone(),
+                chosen: decision.is_some(),
+                instead: if decision.is_some() { None } else { first_choice.clone() },
+                decided_at: decision.map(|d| format::clock(d.meta.at)),
+                why: decision.and_then(|d| d.meta.why.clone()),
+                time: format::clock(s.meta.at),
+                link: cx.link(&s.meta.id),
+            }
+        })
+        .collect()
+}
+
+fn phase(m: &Metrics, cx: &Ctx, key: &str, end: Milestone, now: Timestamp) -> Option<Phase> {
+    let interval = m.interval(key)?;
+    let (start, end) = match &interval.span {
+        Span::Known { from, to, .. } => {
+            (cx.step(&from.step).map(|s| cx.moment(s)), cx.step(&to.step).map(|s| cx.moment(s)))
+        }
+        Span::Unknown { .. } => (None, cx.milestone(end, now)),
+    };
+    if start.is_none() && end.is_none() {
+        return None;
+    }
+    let (lo, hi) = match &interval.span {
+        Span::Known { from, to, .. } => (Some(from.at), Some(to.at)),
+        Span::Unknown { .. } => (None, None),
+    };
+    let changes = m
+        .commands
+        .iter()
+        .filter(|c| c.effect == Effect::StateChanging && lo.is_some_and(|l| c.at >= l) && hi.is_some_and(|h| c.at <= h))
+        .map(|c| cx.command_row(c))
+        .collect();
+    Some(Phase { start, end, duration: interval.value_text(), changes })
+}
+
+pub(super) fn resolution(m: &Metrics, cx: &Ctx, now: Timestamp) -> Resolution {
+    let recovery = phase(m, cx, "recovery_time", Milestone::Recovered, now);
+    let permanent_fix = phase(m, cx, "permanent_fix", Milestone::PermanentFix, now);
+    let any = recovery.is_some() || permanent_fix.is_some();
+    Resolution { recovery, permanent_fix, any }
+}
+
+pub(super) fn lessons(present: &[&Step], cx: &Ctx) -> Lessons {
+    let of = |kind: LessonKind| -> Vec<Lesson> {
+        present
+            .iter()
+            .filter(|s| s.meta.kind == StepKind::Lesson && s.meta.lesson.unwrap_or(LessonKind::Learned) == kind)
+            .map(|s| Lesson { text: s.body.trim().to_string(), link: cx.link(&s.meta.id) })
+            .collect()
+    };
+    Lessons {
+        worked: of(LessonKind::Worked),
+        sucked: of(LessonKind::Sucked),
+        lucky: of(LessonKind::Lucky),
+        learned: of(LessonKind::Learned),
+    }
+}
