@@ -42,6 +42,18 @@ impl Error {
         Error::Io { action, path: path.as_ref().to_path_buf(), source: root_io_error(source) }
     }
 
+    /// Our stdout refused data (a full disk behind `>`, a device that rejects writes).
+    /// A closed pipe (`| head`) is not an error: callers stop quietly on BrokenPipe.
+    pub fn stdout(source: io::Error) -> Error {
+        let hint = match source.raw_os_error() {
+            Some(libc::ENOSPC) | Some(libc::EDQUOT) => {
+                Some("the disk that stdout is redirected to is full: free some space, or send the output elsewhere")
+            }
+            _ => None,
+        };
+        Error::User { message: format!("cannot write stdout: {source}"), hint: hint.map(str::to_string) }
+    }
+
     /// The error of a value taken from the environment variable `var`: says so, and how
     /// to do without it (`flag`); with `keep_hint`, the error's own hint goes after that.
     pub fn set_by(self, var: &str, flag: &str, keep_hint: bool) -> Error {
@@ -54,6 +66,11 @@ impl Error {
             Error::Usage { message, hint } => Error::Usage { message: format!("{var}: {message}"), hint: with(hint) },
             other => other,
         }
+    }
+
+    /// The disk (or the quota) holding the file is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if matches!(source.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT)))
     }
 
     pub fn exit_code(&self) -> u8 {

@@ -51,8 +51,13 @@ where
     let ui = Ui::new(cli.global.quiet);
     let env = |name: &str| std::env::var(name).ok();
     let result = Config::resolve(&cli.global, &env).and_then(|cfg| commands::dispatch(&cfg, &ui, cli.command));
+    // Output cut short by a full disk behind `>` is a failure, said as `cat` says it.
+    let unwritten = ui::take_stdout_error().map(error::Error::stdout);
+    if let Some(e) = &unwritten {
+        ui.error(&e.to_string(), e.hint().as_deref());
+    }
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => ExitCode::from(if unwritten.is_some() { code.max(1) } else { code }),
         Err(e) => {
             ui.error(&e.to_string(), e.hint().as_deref());
             ExitCode::from(e.exit_code())

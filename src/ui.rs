@@ -22,17 +22,25 @@ impl Ui {
         Ui { quiet }
     }
 
-    /// Data for the next program in the pipe.
+    /// Data for the next program in the pipe. A write that fails is remembered (see
+    /// [`take_stdout_error`]) and ends the writing; a closed pipe (`| head`) only ends it.
     pub fn out(&self, text: &str) {
-        let newline: &[u8] = if text.ends_with('\n') { b"" } else { b"\n" };
-        // Data without styles (JSON, Markdown) skips anstream's byte-by-byte scan.
-        if !text.contains('\x1b') {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes()).and_then(|_| out.write_all(newline)).and_then(|_| out.flush());
+        let mut failed = STDOUT_FAILED.lock().unwrap_or_else(|e| e.into_inner());
+        if failed.is_some() {
             return;
         }
-        let mut out = anstream::stdout().lock();
-        let _ = out.write_all(text.as_bytes()).and_then(|_| out.write_all(newline)).and_then(|_| out.flush());
+        let newline: &[u8] = if text.ends_with('\n') { b"" } else { b"\n" };
+        // Data without styles (JSON, Markdown) skips anstream's byte-by-byte scan.
+        let written = if !text.contains('\x1b') {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|_| out.write_all(newline)).and_then(|_| out.flush())
+        } else {
+            let mut out = anstream::stdout().lock();
+            out.write_all(text.as_bytes()).and_then(|_| out.write_all(newline)).and_then(|_| out.flush())
+        };
+        if let Err(e) = written {
+            *failed = Some(e);
+        }
     }
 
     /// A status line for the person (stderr), unless --quiet.
@@ -57,6 +65,16 @@ impl Ui {
     pub fn stdout_is_terminal(&self) -> bool {
         std::io::stdout().is_terminal()
     }
+}
+
+/// The first failed write of [`Ui::out`], unless it was a closed pipe (quiet, as
+/// `cat | head` is). Stdout is one per process, so is this.
+static STDOUT_FAILED: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+
+/// Why stdout could not be written, once: `run()` turns it into exit 1.
+pub fn take_stdout_error() -> Option<std::io::Error> {
+    let mut failed = STDOUT_FAILED.lock().unwrap_or_else(|e| e.into_inner());
+    failed.take().filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe)
 }
 
 /// `text` in `style` (stripped later by anstream when not a terminal).

@@ -10,11 +10,12 @@ use crate::extract::{Extractor, Hint};
 use crate::model::{Step, StepKind};
 use crate::record::Session;
 use crate::record::body::output_body;
+use crate::record::exec::{ReadFd, SignalGuard, die_by, signal_name, wait_readable};
 use crate::record::output::OutputRecorder;
 use crate::ui::Ui;
 
 pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
-    let mut input: Box<dyn Read> = match &args.file {
+    let mut input: Box<dyn ReadFd> = match &args.file {
         Some(path) => {
             let path = cfg.cwd.join(path);
             Box::new(File::open(&path).map_err(|e| {
@@ -58,30 +59,54 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     let mut scrub = session.scrub(args.step.no_redact);
     let mut recorder = OutputRecorder::new(&session.writer, limit, &mut scrub, |line: &str| extractor.feed_line(line));
     let mut echo = (!args.no_echo).then(io::stdout);
+    let mut echo_error = None;
     let mut buf = vec![0u8; 64 * 1024];
-    loop {
+    // Ctrl-C, SIGTERM or SIGHUP end the input, as they end `journalctl -f | incident capture`:
+    // what came until then is recorded, then we die by that signal, as `tee` would.
+    let guard = SignalGuard::install();
+    let stopped_by = loop {
+        if let Some(sig) = guard.received() {
+            break Some(sig);
+        }
+        // Reading blocks through a signal (SA_RESTART): wait in short slices instead.
+        if !wait_readable(input.as_raw_fd(), 100) {
+            continue;
+        }
         let n = match input.read(&mut buf) {
-            Ok(0) => break,
+            Ok(0) => break None,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(Error::io("read", args.file.clone().unwrap_or_else(|| "stdin".into()), e)),
         };
         if let Some(out) = &mut echo
-            && out.write_all(&buf[..n]).is_err()
+            && let Err(e) = out.write_all(&buf[..n])
         {
+            // Nobody reads on (`| head`): quiet, as before. Anything else is said at the end.
+            echo_error = Some(e).filter(|e| e.kind() != io::ErrorKind::BrokenPipe);
             echo = None;
         }
         recorder.push(0, &buf[..n]);
-    }
-    if let Some(out) = &mut echo {
-        let _ = out.flush();
+    };
+    drop(guard); // its handlers stay, inert: a second Ctrl-C cannot cut the step being written
+    if let Some(out) = &mut echo
+        && let Err(e) = out.flush()
+    {
+        echo_error = Some(e).filter(|e| e.kind() != io::ErrorKind::BrokenPipe);
     }
     let mut captured = recorder.finish();
     let json = captured.kube_json_facts(cfg.clock.now().timestamp());
     meta.facts = json.or_else(|| Some(extractor.finish()).filter(|f| !f.is_empty()));
     // A command that printed nothing is still evidence (`systemctl stop k3s`); bare
     // empty input is a mistake.
+    let stopped = stopped_by.map(signal_name);
+    if let Some(sig) = &stopped {
+        ui.status(&format!("stopped by {sig} before the input ended: recording what was read"));
+    }
     if captured.bytes == 0 && meta.command.is_none() {
+        if let Some(sig) = stopped_by {
+            ui.status("nothing recorded: no input had come");
+            return Ok(die_by(sig));
+        }
         return Err(Error::usage(
             "nothing to capture: the input was empty",
             "pipe the output in: kubectl get pods -A | incident capture -c \"kubectl get pods -A\"",
@@ -92,12 +117,16 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         meta.output_sha256 = Some(captured.sha256.clone());
     }
     session.keep_output(&mut captured, &mut meta);
-    let body = output_body(&meta, &captured);
+    let body = output_body(&meta, &captured, stopped.as_deref());
     let mut step = Step { meta, body };
-    session.save(&mut step, scrub)?;
+    let saved = session.save(&mut step, scrub);
+    if let Some(e) = &echo_error {
+        ui.error(&format!("cannot write stdout: {e}"), saved.is_ok().then_some(super::run::STDOUT_HINT));
+    }
+    saved?;
     if let Some(why) = &captured.spool_error {
         ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
     }
     session.report(&step);
-    Ok(0)
+    Ok(stopped_by.map_or(u8::from(echo_error.is_some()), die_by))
 }

@@ -168,7 +168,7 @@ fn text_as_bytes<'a>(text: &'a str, buf: &'a mut Vec<u8>) -> &'a [u8] {
 
 /// A reader that went away (`| head`) is not an error.
 fn broken_pipe_or(e: io::Error) -> Result<u8> {
-    if e.kind() == io::ErrorKind::BrokenPipe { Ok(0) } else { Err(Error::io("write", "stdout", e)) }
+    if e.kind() == io::ErrorKind::BrokenPipe { Ok(0) } else { Err(Error::stdout(e)) }
 }
 
 #[cfg(test)]

@@ -7,9 +7,12 @@ use crate::extract::{Extractor, Hint};
 use crate::model::{Step, StepKind};
 use crate::record::Session;
 use crate::record::body::output_body;
-use crate::record::exec::run_and_tee;
+use crate::record::exec::{die_by, run_and_tee};
 use crate::record::output::OutputRecorder;
 use crate::ui::Ui;
+
+/// After "cannot write stdout" from `run` or `capture`.
+pub const STDOUT_HINT: &str = "the step holds the whole output; what went to stdout is incomplete";
 
 pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     let session = Session::open_with(cfg, args.step.no_redact)?;
@@ -46,19 +49,30 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     }
     let mut captured = captured;
     session.keep_output(&mut captured, &mut meta);
-    let body = output_body(&meta, &captured);
+    let body = output_body(&meta, &captured, None);
     let mut step = Step { meta, body };
-    let code = finished.exit_code.clamp(0, 255) as u8;
-    if let Err(e) = session.save(&mut step, scrub) {
+    let mut code = finished.exit_code.clamp(0, 255) as u8;
+    let saved = session.save(&mut step, scrub);
+    if let Some(why) = &finished.stdout_error {
+        // As `tee`: the record is whole, the copy behind `>` is not; a success would lie.
+        ui.error(&format!("cannot write stdout: {why}"), saved.is_ok().then_some(STDOUT_HINT));
+        code = code.max(1);
+    }
+    if let Err(e) = saved {
         // The command has run and cannot be undone: say what was lost, keep its exit code.
+        // Never "run it again": it may have deleted or restarted something.
+        let cause = match e.is_disk_full() {
+            true => "the disk holding the vault is full: free some space".to_string(),
+            false => e.hint().unwrap_or_else(|| "fix the cause".to_string()),
+        };
         ui.error(
             &format!("the command ran (exit {}) but its step could not be written: {e}", finished.exit_code),
             Some(&format!(
-                "{}; then record what you saw with `incident note` or `incident capture`",
-                e.hint().unwrap_or_else(|| "fix the cause".to_string())
+                "{cause}; then record what you saw with `incident note` or `incident capture`: its output \
+                 was shown, not recorded (running the command again would repeat what it did)"
             )),
         );
-        return Ok(if code == 0 { 1 } else { code });
+        return Ok(finished.stop_signal.map_or(code.max(1), die_by));
     }
     if let Some(why) = &captured.spool_error {
         ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
@@ -66,8 +80,6 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     if let Some(why) = &finished.spawn_error {
         ui.error(why, Some("recorded as a step that could not start"));
     }
-    if !cfg.quiet {
-        eprintln!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug);
-    }
-    Ok(code)
+    ui.status(&format!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug));
+    Ok(finished.stop_signal.map_or(code, die_by))
 }

@@ -20,8 +20,9 @@ pub fn fence_for(text: &str) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
-/// Body of a `run` or `capture` step.
-pub fn output_body(meta: &StepMeta, captured: &Captured) -> String {
+/// Body of a `run` or `capture` step; `stopped_by`: the signal that ended a `capture`
+/// before its input did.
+pub fn output_body(meta: &StepMeta, captured: &Captured, stopped_by: Option<&str>) -> String {
     let mut body = String::new();
     if let Some(title) = &meta.title {
         body.push_str(&format!("### {}\n\n", one_line(title)));
@@ -45,6 +46,9 @@ pub fn output_body(meta: &StepMeta, captured: &Captured) -> String {
             Some(sig) => facts.push(format!("killed by {sig} (exit {code})")),
             None => facts.push(format!("exit {code}")),
         }
+    }
+    if let Some(sig) = stopped_by {
+        facts.push(format!("stopped by {sig} before the input ended"));
     }
     if meta.output_closed {
         facts.push("stopped when the reader of its output closed it (like `| head`)".to_string());

@@ -7,7 +7,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -28,6 +28,13 @@ pub struct Finished {
     /// Whoever read our output closed it (`| head -1`): like `tee`, we stopped reading the
     /// command's output there, so its next write ended it (SIGPIPE).
     pub output_closed: bool,
+    /// Our own stdout refused the output (a full disk behind `>`): as `tee`, we kept
+    /// recording the whole of it and say so. The OS error.
+    pub stdout_error: Option<String>,
+    /// SIGINT, SIGQUIT, SIGHUP or SIGTERM reached us and the command died by a signal:
+    /// once the step is written we die by the same, so that a shell loop around us stops.
+    /// (A command that handled it and exited is followed, as a shell follows it.)
+    pub stop_signal: Option<i32>,
 }
 
 /// Runs `argv`, copying its stdout and stderr to ours as they arrive and to
@@ -43,19 +50,16 @@ pub fn run_and_tee(
     // command gets one pipe for both: the record keeps the exact order it printed in.
     // Otherwise two pipes keep them apart, ordered as they arrive.
     let merged = same_destination();
-    let mut command = Command::new(&argv[0]);
-    command.args(&argv[1..]).stdin(Stdio::inherit());
-    let mut shared = None;
-    if merged {
-        let (reader, writer) = io::pipe().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
-        let writer2 = writer.try_clone().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
-        command.stdout(writer).stderr(writer2);
-        shared = Some(reader);
-    } else {
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut started_as = start(&argv[0], &argv[1..], merged)?;
+    if let (Err(e), _) = &started_as
+        && e.raw_os_error() == Some(libc::ENOEXEC)
+    {
+        // An executable script without `#!`: run by /bin/sh, as bash, env and execvp do.
+        let script = resolve(&argv[0]);
+        let args: Vec<OsString> = std::iter::once(script).chain(argv[1..].iter().cloned()).collect();
+        started_as = start(std::ffi::OsStr::new("/bin/sh"), &args, merged)?;
     }
-    let spawned = command.spawn();
-    drop(command); // closes our copies of the write ends, so EOF comes when the command ends
+    let (spawned, shared) = started_as;
     let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
@@ -71,6 +75,8 @@ pub fn run_and_tee(
                 duration: started.elapsed(),
                 spawn_error: Some(why),
                 output_closed: false,
+                stdout_error: None,
+                stop_signal: None,
             });
         }
     };
@@ -86,6 +92,7 @@ pub fn run_and_tee(
     let mut deadline: Option<Instant> = None;
     let mut tee_ok = [tee, tee];
     let mut output_closed = false;
+    let mut stdout_error = None;
     let mut buf = vec![0u8; 64 * 1024];
     // One thread polls both pipes and reads whichever is ready, stdout first: the
     // record keeps the order in which the command wrote, as far as pipes can tell.
@@ -117,8 +124,14 @@ pub fn run_and_tee(
                                 pipes[stream] = None;
                                 output_closed = true;
                             }
-                            // Another failure (a full disk behind `>`): keep recording.
-                            Err(_) => tee_ok[stream] = false,
+                            // Another failure (a full disk behind `>`): keep recording, say it
+                            // once at the end. A failing stderr has nowhere to be reported.
+                            Err(e) => {
+                                tee_ok[stream] = false;
+                                if stream == 0 {
+                                    stdout_error = Some(e.to_string());
+                                }
+                            }
                         }
                     }
                 }
@@ -153,10 +166,48 @@ pub fn run_and_tee(
         },
     };
     let (exit_code, signal) = describe(status);
-    Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed })
+    let stop_signal = guard.received().filter(|_| signal.is_some());
+    Ok(Finished { exit_code, signal, duration, spawn_error: None, output_closed, stdout_error, stop_signal })
 }
 
-trait ReadFd: Read + AsRawFd {}
+/// Starts `program` with stdin ours and stdout/stderr on pipes: one for both when
+/// `merged`, handed back as the reader.
+fn start(
+    program: &std::ffi::OsStr,
+    args: &[OsString],
+    merged: bool,
+) -> Result<(io::Result<std::process::Child>, Option<io::PipeReader>)> {
+    let mut command = Command::new(program);
+    command.args(args).stdin(Stdio::inherit());
+    let mut shared = None;
+    if merged {
+        let (reader, writer) = io::pipe().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
+        let writer2 = writer.try_clone().map_err(|e| Error::Internal(format!("cannot create a pipe: {e}")))?;
+        command.stdout(writer).stderr(writer2);
+        shared = Some(reader);
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    let spawned = command.spawn();
+    drop(command); // closes our copies of the write ends, so EOF comes when the command ends
+    Ok((spawned, shared))
+}
+
+/// Where `program` was found: as given with a `/`, else the first executable file of
+/// that name in PATH (as `Command` looked it up).
+fn resolve(program: &OsString) -> OsString {
+    use std::os::unix::fs::PermissionsExt;
+    if program.as_encoded_bytes().contains(&b'/') {
+        return program.clone();
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+        .map_or_else(|| program.clone(), |p| p.into_os_string())
+}
+
+pub trait ReadFd: Read + AsRawFd {}
 impl<T: Read + AsRawFd> ReadFd for T {}
 
 /// Which of the open pipes have data (or EOF) within `timeout_ms`.
@@ -234,29 +285,32 @@ pub fn signal_name(sig: i32) -> String {
     name.to_string()
 }
 
-/// While a command runs, SIGINT/SIGQUIT (sent by the terminal to the whole
-/// foreground group) set a flag instead of killing us:
-/// the command gets them from the terminal and we record how it ended. A handler,
-/// not SIG_IGN, so the command itself starts with default dispositions.
+/// While a command runs (or `capture` reads), SIGINT/SIGQUIT (sent by the terminal to
+/// the whole foreground group) are noted instead of killing us: the command gets them
+/// from the terminal and we record how it ended. A handler, not SIG_IGN, so the command
+/// itself starts with default dispositions.
 /// SIGHUP and SIGTERM (a dropped SSH session, `kill PID`) may reach only us: they are
 /// passed on to the command, and its end is recorded all the same.
-struct SignalGuard {
+/// Once dropped, the handlers stay in place doing nothing (signal-hook cannot restore
+/// the default): a second Ctrl-C does not cut the step being written; [`die_by`] ends us.
+pub struct SignalGuard {
     ids: Vec<signal_hook::SigId>,
     to_forward: Arc<AtomicUsize>,
+    received: Arc<AtomicUsize>,
 }
 
 impl SignalGuard {
-    fn install() -> SignalGuard {
-        let flag = Arc::new(AtomicBool::new(false));
+    pub fn install() -> SignalGuard {
         let to_forward = Arc::new(AtomicUsize::new(0));
-        let mut ids: Vec<_> = [libc::SIGINT, libc::SIGQUIT]
-            .into_iter()
-            .filter_map(|sig| signal_hook::flag::register(sig, Arc::clone(&flag)).ok())
-            .collect();
+        let received = Arc::new(AtomicUsize::new(0));
+        let mut ids = Vec::new();
+        for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTERM] {
+            ids.extend(signal_hook::flag::register_usize(sig, Arc::clone(&received), sig as usize).ok());
+        }
         for sig in [libc::SIGHUP, libc::SIGTERM] {
             ids.extend(signal_hook::flag::register_usize(sig, Arc::clone(&to_forward), sig as usize).ok());
         }
-        SignalGuard { ids, to_forward }
+        SignalGuard { ids, to_forward, received }
     }
 
     /// Sends the command a SIGHUP or SIGTERM we received since the last call.
@@ -267,6 +321,14 @@ impl SignalGuard {
             unsafe { libc::kill(child.id() as libc::pid_t, sig as libc::c_int) };
         }
     }
+
+    /// The last of SIGINT, SIGQUIT, SIGHUP or SIGTERM that reached us, if any did.
+    pub fn received(&self) -> Option<i32> {
+        match self.received.load(Ordering::SeqCst) {
+            0 => None,
+            sig => Some(sig as i32),
+        }
+    }
 }
 
 impl Drop for SignalGuard {
@@ -275,4 +337,29 @@ impl Drop for SignalGuard {
             signal_hook::low_level::unregister(id);
         }
     }
+}
+
+/// Ends the process by `sig` with its default action, once the record is on disk: a
+/// shell running us in a loop sees death by Ctrl-C and stops, as it would without us
+/// (bash takes a plain exit 130 for a command that handled SIGINT, and goes on).
+/// Flushes stdout and stderr first; no core file for SIGQUIT, as `timeout` does.
+/// Returns only if the signal could not end us: with the exit code a shell would show.
+pub fn die_by(sig: i32) -> u8 {
+    let _ = io::stdout().flush();
+    let _ = io::stderr().flush();
+    if sig == libc::SIGQUIT {
+        let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: setrlimit reads a valid rlimit struct.
+        unsafe { libc::setrlimit(libc::RLIMIT_CORE, &none) };
+    }
+    let _ = signal_hook::low_level::emulate_default_handler(sig);
+    (128 + sig).clamp(0, 255) as u8
+}
+
+/// Waits up to `timeout_ms` for `fd` to be readable (or at its end).
+pub fn wait_readable(fd: std::os::fd::RawFd, timeout_ms: i32) -> bool {
+    let mut pollfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd for the whole call.
+    let n = unsafe { libc::poll(&mut pollfd, 1, timeout_ms) };
+    n > 0 && pollfd.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }

@@ -156,6 +156,31 @@ pub fn for_each_line(mut input: impl Read, mut f: impl FnMut(&str)) -> io::Resul
     })
 }
 
+/// Typed text piped in (`incident note -`) as `run` and `capture` read output: UTF-16
+/// decoded, bytes that are not UTF-8 replaced with U+FFFD. Also returns each replaced
+/// byte with its line (from 1), for the warning that says so.
+pub fn decode_text(bytes: &[u8]) -> (String, Vec<(usize, u8)>) {
+    let mut text = String::with_capacity(bytes.len());
+    let mut replaced = Vec::new();
+    let mut line_no = 1;
+    let mut take = |piece: &[u8]| {
+        for chunk in piece.utf8_chunks() {
+            text.push_str(chunk.valid());
+            if !chunk.invalid().is_empty() {
+                text.push(char::REPLACEMENT_CHARACTER);
+                replaced.extend(chunk.invalid().iter().map(|&b| (line_no, b)));
+            }
+        }
+        // Pieces of a line past MAX_LINE end without a newline: still the same line.
+        line_no += usize::from(piece.ends_with(b"\n"));
+        Ok::<(), ()>(())
+    };
+    let mut splitter = LineSplitter::default();
+    let _ = splitter.push(bytes, &mut take);
+    let _ = splitter.finish(&mut take);
+    (text, replaced)
+}
+
 /// A cut at or before `max` that does not split a UTF-8 character.
 fn utf8_cut(bytes: &[u8], max: usize) -> usize {
     let max = max.min(bytes.len());
@@ -265,6 +290,18 @@ mod tests {
         assert_eq!(clean_one_line("a\r\nb \x1b[31mred\x1b[0m"), "a b red");
         assert_eq!(clean_one_line("Checkout 5xx"), "Checkout 5xx");
         assert_eq!(clean_one_line("x\x08y\u{9f}z"), "x\u{2408}y\u{fffd}z");
+    }
+
+    #[test]
+    fn piped_text_is_decoded_as_output_is_and_replaced_bytes_are_named() {
+        assert_eq!(
+            decode_text(b"caf\xe9 down\nok \xff\xfe\n"),
+            ("caf\u{fffd} down\nok \u{fffd}\u{fffd}\n".to_string(), vec![(1, 0xe9), (2, 0xff), (2, 0xfe)])
+        );
+        assert_eq!(decode_text("caf\u{e9} \u{1f600}\n".as_bytes()), ("caf\u{e9} \u{1f600}\n".to_string(), vec![]));
+        let utf16: Vec<u8> =
+            [0xff, 0xfe].into_iter().chain("caf\u{e9}\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(decode_text(&utf16), ("caf\u{e9}\n".to_string(), vec![]));
     }
 
     #[test]

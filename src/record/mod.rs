@@ -67,7 +67,20 @@ impl<'c> Session<'c> {
     pub fn save(&self, step: &mut Step, scrub: Scrub<'_>) -> Result<PathBuf> {
         clean_step(step);
         scrub.step(step);
-        self.writer.write(step)
+        let written = self.writer.write(step);
+        if written.is_err() {
+            self.discard_output(&step.meta);
+        }
+        written
+    }
+
+    /// Undoes [`keep_output`](Self::keep_output) for a step that could not be written:
+    /// an output without its step would be an orphan that `publish` still shows.
+    fn discard_output(&self, meta: &StepMeta) {
+        if let Some(file) = &meta.output_file {
+            let _ = std::fs::remove_file(self.incident.dir.join(file));
+            let _ = std::fs::remove_dir(self.writer.outputs_dir()); // only when left empty
+        }
     }
 
     /// Moves a spooled output into `outputs/`. Should that fail (a full disk, a broken
@@ -83,9 +96,9 @@ impl<'c> Session<'c> {
 
     /// Status line after a write: `recorded note 2025…-note-k7f3q9`.
     pub fn report(&self, step: &Step) {
-        if !self.cfg.quiet {
-            eprintln!("recorded {} {} in {}", step.meta.kind, step.meta.id, self.incident.slug);
-        }
+        // Best effort: the step is on disk; a full stderr must not turn that into a panic.
+        let line = format!("recorded {} {} in {}", step.meta.kind, step.meta.id, self.incident.slug);
+        crate::ui::Ui::new(self.cfg.quiet).status(&line);
     }
 }
 
@@ -122,9 +135,14 @@ fn clean_step(step: &mut Step) {
 /// Joins words given on the command line; `-` alone reads stdin.
 pub fn text_arg(words: &[String]) -> Result<String> {
     if words.len() == 1 && words[0] == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
             .map_err(|e| Error::user(format!("cannot read stdin: {e}")))?;
+        // As `run` and `capture` read output: a Latin-1 `é` costs one character, not the note.
+        let (text, replaced) = lines::decode_text(&bytes);
+        if !replaced.is_empty() {
+            crate::ui::Ui::new(false).warn(&replaced_bytes(&replaced));
+        }
         let text = text.trim_end().to_string();
         if text.is_empty() {
             return Err(Error::usage("stdin was empty", "pipe the text in, or give it as arguments"));
@@ -136,6 +154,17 @@ pub fn text_arg(words: &[String]) -> Result<String> {
         return Err(Error::usage("the text is empty", "give the text as arguments, or `-` to read stdin"));
     }
     Ok(text)
+}
+
+/// `stdin is not UTF-8: 1 byte replaced with U+FFFD (0xE9 on line 1)`; the first five named.
+fn replaced_bytes(replaced: &[(usize, u8)]) -> String {
+    let mut named: Vec<String> = replaced.iter().take(5).map(|(line, b)| format!("0x{b:02X} on line {line}")).collect();
+    if replaced.len() > 5 {
+        named.push("…".to_string());
+    }
+    let noun = crate::format::plural(replaced.len() as u64, "byte");
+    let fix = "to keep them, convert first: iconv -f LATIN1 -t UTF-8";
+    format!("stdin is not UTF-8: {noun} replaced with U+FFFD ({}); {fix}", named.join(", "))
 }
 
 pub mod body;

@@ -79,9 +79,10 @@ impl<'r> Scrub<'r> {
                 let numbering = r.into_placeholders();
                 step.meta.redactions = numbering.secrets_by_rule();
                 if let Some(problem) = numbering.problem.as_ref() {
-                    eprintln!(
-                        "warning: secrets in this step were numbered apart from the rest of the incident: {problem}"
-                    );
+                    // Not eprintln!: a full stderr would panic after the step was made.
+                    crate::ui::Ui::new(false).warn(&format!(
+                        "secrets in this step were numbered apart from the rest of the incident: {problem}"
+                    ));
                 }
             }
         }

@@ -54,7 +54,7 @@ pub fn write_replace(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Makes a rename durable. Best effort: some file systems refuse to fsync folders.
-fn sync_dir(dir: &Path) {
+pub fn sync_dir(dir: &Path) {
     if let Ok(f) = fs::File::open(dir) {
         let _ = f.sync_all();
     }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::Vault;
 use super::atomic;
 use super::sources::Sources;
 use super::steps::{STEPS_DIR, StepWriter};
-use super::{Vault, slug};
 use crate::clock::Timestamp;
 use crate::error::{Error, IoContext, Result};
 use crate::frontmatter::{self, ParseError};
@@ -72,28 +72,6 @@ pub struct IncidentSummary {
 }
 
 impl Vault {
-    /// Creates `incidents/<date>-<slug>/incident.md`; a taken name gets `-2`, `-3`, ….
-    pub fn create_incident(&self, meta: &mut IncidentMeta, summary: &str) -> Result<IncidentRef> {
-        let base = format!("{}-{}", meta.at.format("%Y-%m-%d"), slug::slugify(&meta.title));
-        let root = self.incidents_dir();
-        fs::create_dir_all(&root).ctx("create", &root)?;
-        for n in 1..1000 {
-            let name = if n == 1 { base.clone() } else { format!("{base}-{n}") };
-            let dir = root.join(&name);
-            match fs::create_dir(&dir) {
-                Ok(()) => {
-                    meta.id = name.clone();
-                    let text = frontmatter::render(meta, summary);
-                    atomic::write_new(&dir.join(INCIDENT_FILE), text.as_bytes())?;
-                    return Ok(IncidentRef { slug: name, dir });
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(Error::io("create", &dir, e)),
-            }
-        }
-        Err(Error::user(format!("too many incidents named {base} in {}", root.display())))
-    }
-
     pub fn writer(&self, incident: &IncidentRef) -> StepWriter {
         StepWriter::new(incident.dir.clone())
     }

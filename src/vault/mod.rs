@@ -2,6 +2,7 @@
 //! This module and its children are the only code that touches vault files.
 
 pub mod atomic;
+mod create;
 mod files;
 mod incidents;
 mod keys;

@@ -87,6 +87,9 @@ impl StepWriter {
     pub fn write(&self, step: &mut Step) -> Result<PathBuf> {
         let steps = self.dir.join(STEPS_DIR);
         create_in_incident(&steps)?;
+        // A `kill -9` between a step's temp file and its rename leaves the temp file: swept
+        // here, a listing beside two fsyncs.
+        remove_stale_spools(&steps);
         for _ in 0..16 {
             let path = steps.join(format!("{}.md", step.meta.id));
             let text = render_step(step);
@@ -116,9 +119,10 @@ pub fn render_step(step: &Step) -> String {
     frontmatter::render(&step.meta, &step.body)
 }
 
-/// Spools a killed `run` left behind (`kill -9` leaves no chance to clean up): those over
-/// an hour old and locked by nobody go when the next large output is spooled. Only here, where a big write is
-/// under way anyway, never on the path of a plain step.
+/// Temp files a killed command left behind (`kill -9` leaves no chance to clean up):
+/// those over an hour old and locked by nobody go. In `outputs/` when the next large
+/// output is spooled; in `steps/` when the next step is written (a step's temp file lives
+/// for milliseconds, a run's spool for as long as the run: it is locked meanwhile).
 fn remove_stale_spools(dir: &Path) {
     const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
     let Ok(list) = std::fs::read_dir(dir) else { return };

@@ -60,7 +60,14 @@ echo "<again>"; "$BIN" -q note "space again" 2>&1; echo "exit $?"; "$BIN" show -
             .starts_with("output\nerror: the command ran (exit 0) but its step could not be written: cannot write "),
         "the command still ran: {text}"
     );
-    assert!(section(&text, "run").ends_with("exit 1\n"));
+    assert!(
+        section(&text, "run").ends_with(
+            ": No space left on device (os error 28)\n  hint: the disk holding the vault is full: free some space; \
+             then record what you saw with `incident note` or `incident capture`: its output was shown, not recorded \
+             (running the command again would repeat what it did)\nexit 1\n"
+        ),
+        "{text}"
+    );
     assert!(section(&text, "big").contains("No space left on device"), "{text}");
     assert_eq!(section(&text, "before"), section(&text, "after"), "the vault is unchanged, no temp files left");
     assert_eq!(section(&text, "again"), "exit 0\n2\n", "works again once there is space");
@@ -148,7 +155,8 @@ fn a_vault_deleted_mid_command_is_an_error_not_a_panic() {
     assert!(
         r.stderr.ends_with(
             "No such file or directory (os error 2)\n  hint: the path does not exist (was it moved or deleted?); \
-             then record what you saw with `incident note` or `incident capture`\n"
+             then record what you saw with `incident note` or `incident capture`: its output was shown, not recorded \
+             (running the command again would repeat what it did)\n"
         ),
         "{}",
         r.stderr
@@ -191,4 +199,83 @@ fn binary_output_is_recorded_safely() {
     assert!(frontmatter(&step)["output_bytes"].as_u64().unwrap() > 0);
     // and the vault still reads
     assert_eq!(env.run(&["show"]).stderr, "");
+}
+
+#[test]
+fn reading_commands_fail_when_stdout_cannot_be_written_and_stay_quiet_on_a_closed_pipe() {
+    use std::process::Stdio;
+    let (env, _) = TestEnv::with_incident();
+    env.ok(&["note", "coredns is crash-looping"]);
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let commands: [&[&str]; 7] = [
+        &["show"],
+        &["show", "--json"],
+        &["status"],
+        &["list"],
+        &["list", "--json"],
+        &["postmortem", "--out", "-"],
+        &["report"],
+    ];
+    for args in commands {
+        let out = env.command(args).stdin(Stdio::null()).stdout(full()).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: cannot write stdout: No space left on device (os error 28)\n  \
+             hint: the disk that stdout is redirected to is full: free some space, or send the output elsewhere\n",
+            "{args:?}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        // `incident show | head -1` when the reader has gone: a quiet success, as today.
+        let mut child =
+            env.command(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!((out.status.code(), String::from_utf8_lossy(&out.stderr).as_ref()), (Some(0), ""), "{args:?}");
+    }
+}
+
+#[test]
+fn a_full_stderr_neither_panics_the_recorder_nor_changes_the_exit_code() {
+    use std::process::Stdio;
+    let (env, id) = TestEnv::with_incident();
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let cases: [(&[&str], i32); 4] = [
+        (&["note", "written while stderr is full"], 0),
+        (&["run", "--", "true"], 0),
+        (&["run", "--", "sh", "-c", "echo out; echo err >&2; exit 3"], 3),
+        (&["capture", "-c", "kubectl get pods"], 0),
+    ];
+    for (n, (args, code)) in cases.into_iter().enumerate() {
+        let out = env.command(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(full()).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert_eq!(env.step_files(&id).len(), n + 1, "{args:?}: the step is written");
+    }
+}
+
+#[test]
+fn a_start_on_a_full_disk_leaves_no_folder_and_the_retry_keeps_its_name() {
+    let text = in_tmpfs(
+        "256k",
+        r#"
+"$BIN" -q init .
+dd if=/dev/zero of=filler bs=4k 2>/dev/null || true
+set +e
+echo "<start>"; "$BIN" start "K3s down" 2>&1; echo "exit $?"; echo "</start>"
+echo "<after>"; ls -A incidents; echo "</after>"
+rm filler
+echo "<again>"; "$BIN" -q start "K3s down"; echo "</again>"
+"#,
+    );
+    let start = section(&text, "start");
+    assert!(start.starts_with("error: cannot write "), "{start}");
+    assert!(
+        start.ends_with(
+            "/incidents/2025-10-05-k3s-down/incident.md: No space left on device (os error 28)\n  \
+             hint: the disk holding the vault is full; free some space and run the command again (nothing was written)\n\
+             exit 1\n"
+        ),
+        "{start}"
+    );
+    assert_eq!(section(&text, "after"), "", "no empty incident folder, no temp folder");
+    assert_eq!(section(&text, "again"), "2025-10-05-k3s-down\n", "the same name, not -2");
 }

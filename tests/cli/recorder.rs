@@ -361,3 +361,32 @@ fn a_status_filter_that_matches_nothing_says_so() {
     assert_eq!((r.code, r.stdout.as_str()), (0, ""));
     assert_eq!(r.stderr, "no open incidents (1 in all: incident list)\n");
 }
+
+#[test]
+fn text_piped_in_that_is_not_utf8_is_kept_with_the_bad_bytes_named() {
+    let (env, id) = TestEnv::with_incident();
+    let cases: [(&[&str], &[u8], &str, &str); 3] = [
+        (&["note", "-"], b"caf\xe9 down\n", "1 byte replaced with U+FFFD (0xE9 on line 1)", "caf\u{fffd} down\n"),
+        (
+            &["cause", "-"],
+            b"node IP\nchanged \xff\xfe\n",
+            "2 bytes replaced with U+FFFD (0xFF on line 2, 0xFE on line 2)",
+            "node IP\nchanged \u{fffd}\u{fffd}\n",
+        ),
+        // UTF-16 (PowerShell's `>`) is text, as `run` and `capture` read it.
+        (&["lesson", "-"], b"\xff\xfeo\0k\0\n\0", "", "ok\n"),
+    ];
+    for (n, (args, input, replaced, body_text)) in cases.into_iter().enumerate() {
+        let r = env.run_with_stdin(args, input);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let warning = match replaced {
+            "" => String::new(),
+            _ => format!(
+                "warning: stdin is not UTF-8: {replaced}; to keep them, convert first: iconv -f LATIN1 -t UTF-8\n"
+            ),
+        };
+        assert!(r.stderr.starts_with(&format!("{warning}recorded {} ", args[0])), "{args:?}: {}", r.stderr);
+        assert_eq!(body(&env.only_step(&id, args[0])), body_text, "{args:?}");
+        assert_eq!(env.step_files(&id).len(), n + 1);
+    }
+}

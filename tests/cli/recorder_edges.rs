@@ -330,3 +330,19 @@ fn status_dates_its_times_when_they_span_days_and_says_when_there_are_no_steps()
     assert_eq!(show["started_at"], env.json(&["status", "--json"])["started_at"]);
     assert_eq!(show["started_at"], "2025-10-04T08:23:00+02:00");
 }
+
+#[test]
+fn temp_files_a_killed_note_left_in_steps_go_when_the_next_step_is_written() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "first"]);
+    let steps = env.incident_dir(&id).join("steps");
+    let (old, fresh) = (steps.join(".incident-tmp-old123"), steps.join(".incident-tmp-new456"));
+    std::fs::write(&old, "---\nid: half").unwrap();
+    std::fs::write(&fresh, "---\nid: being written").unwrap();
+    let touched = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&old).status().unwrap();
+    assert!(touched.success());
+    env.ok(&["note", "second"]);
+    assert!(!old.exists(), "over an hour old: removed");
+    assert!(fresh.exists(), "perhaps another note's, being written: kept");
+    assert_eq!(env.step_files(&id).len(), 3, "two notes and the fresh temp file");
+}

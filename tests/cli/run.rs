@@ -87,7 +87,8 @@ fn a_hangup_or_terminate_is_passed_on_and_the_step_still_recorded() {
         let started = std::time::Instant::now();
         let status = child.wait().unwrap();
         assert!(started.elapsed().as_secs() < 10, "{name}: the command was stopped, not waited for");
-        assert_eq!(status.code(), Some(code), "{name}");
+        // Recorded, then gone the way the command went: a shell sees death by the signal.
+        assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(signal), "{name}");
         let fm = frontmatter(&env.only_step(&id, "run"));
         assert_eq!(fm["signal"], name);
         assert_eq!(fm["exit_code"], code);
@@ -203,6 +204,19 @@ fn a_step_that_cannot_be_written_is_reported_and_the_exit_code_kept() {
     assert!(failed.stderr.contains("then record what you saw with `incident note` or `incident capture`"));
     let ok = env.run(&["run", "--", "true"]);
     assert_eq!(ok.code, 1, "a command that succeeded still says the record failed");
+    // A whole output already moved into outputs/ goes again: no output without its step.
+    std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = 4096\n").unwrap();
+    let big = env.run(&["run", "--", "seq", "1", "20000"]);
+    assert_eq!(big.code, 1);
+    assert!(
+        big.stderr.contains(": Not a directory (os error 20)") && big.stderr.ends_with(
+            "\n  hint: fix the cause; then record what you saw with `incident note` or \
+             `incident capture`: its output was shown, not recorded (running the command again would repeat what it did)\n"
+        ),
+        "{}",
+        big.stderr
+    );
+    assert!(!env.incident_dir(&id).join("outputs").exists(), "no orphan output");
 }
 
 #[test]
@@ -310,4 +324,180 @@ fn spools_a_killed_run_left_behind_go_when_the_next_one_is_made() {
     assert!(fresh.exists(), "perhaps another run's: kept");
     assert!(live.exists(), "locked by a run still writing it: kept");
     drop(held);
+}
+
+#[test]
+fn capture_stopped_by_ctrl_c_sigterm_or_sighup_records_what_came_and_dies_by_it() {
+    use std::io::{Read, Write};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    for (signal, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM"), (libc::SIGHUP, "SIGHUP")] {
+        let (env, id) = TestEnv::with_incident();
+        // `journalctl -fu k3s | incident capture`: the input never ends; 100 KiB of it came.
+        let mut child = env
+            .command(&["capture", "-c", "journalctl -fu k3s"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines: String = (1..=4000).map(|i| format!("log line {i:05} of k3s\n")).collect();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(lines.as_bytes()).unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut seen = vec![0u8; lines.len()];
+        stdout.read_exact(&mut seen).unwrap();
+        assert_eq!(seen, lines.as_bytes(), "echoed as it came");
+        // SAFETY: kill has no memory preconditions; the pid is our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.signal(), Some(signal), "{name}: the shell sees death by the signal");
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        let step_id = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+        assert_eq!(
+            stderr,
+            format!(
+                "stopped by {name} before the input ended: recording what was read\n\
+                 recorded capture {step_id} in {id}\n"
+            )
+        );
+        let step = env.only_step(&id, "capture");
+        let fm = frontmatter(&step);
+        assert_eq!(fm["output_bytes"], lines.len(), "{name}");
+        assert_eq!(fm["output_sha256"], sha256_hex(lines.as_bytes()));
+        assert!(
+            body(&step).contains(&format!(
+                "\nstopped by {name} before the input ended · 86 KiB, 4,000 lines · 22 KiB not shown; "
+            )),
+            "{name}: {}",
+            body(&step)
+        );
+        let outputs: Vec<String> = std::fs::read_dir(env.incident_dir(&id).join("outputs"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(outputs, [format!("{step_id}.out")], "the whole output kept, no spool left");
+    }
+}
+
+#[test]
+fn run_and_capture_say_when_their_stdout_cannot_be_written_and_keep_the_whole_output() {
+    use std::process::Stdio;
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let seq: String = (1..=300000).map(|i| format!("{i}\n")).collect();
+    // The arguments, the input, incident's exit code, the command's.
+    let cases: [(&[&str], &[u8], i32, i32); 3] = [
+        (&["run", "--", "seq", "1", "300000"], b"", 1, 0),
+        (&["run", "--", "sh", "-c", "seq 1 300000; exit 3"], b"", 3, 3),
+        (&["capture", "-c", "seq 1 300000"], seq.as_bytes(), 1, 0),
+    ];
+    for (args, input, code, command_code) in cases {
+        let kind = args[0];
+        let (env, id) = TestEnv::with_incident();
+        let mut child = env.command(args).stdin(Stdio::piped()).stdout(full()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        let step_id = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+        let recorded = match kind {
+            "run" => format!("recorded run {step_id} (exit {command_code}) in {id}\n"),
+            _ => format!("recorded capture {step_id} in {id}\n"),
+        };
+        assert_eq!(
+            stderr,
+            format!(
+                "error: cannot write stdout: No space left on device (os error 28)\n  \
+                 hint: the step holds the whole output; what went to stdout is incomplete\n{recorded}"
+            ),
+            "{args:?}"
+        );
+        let fm = frontmatter(&env.only_step(&id, kind));
+        assert_eq!(fm["output_bytes"], seq.len(), "{args:?}: recorded whole");
+        assert_eq!(fm["output_sha256"], sha256_hex(seq.as_bytes()));
+    }
+    // A reader that leaves (`| head -1`) is no error: quiet, and the exit status stays.
+    let (env, id) = TestEnv::with_incident();
+    let script = "seq 1 300000 | { \"$BIN\" -q capture -c seq; echo \"capture exit $?\" >&2; } | head -1";
+    let out = env.shell(script).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "capture exit 0\n");
+    assert_eq!(frontmatter(&env.only_step(&id, "capture"))["output_bytes"], seq.len());
+}
+
+#[test]
+fn ctrl_c_or_ctrl_backslash_end_run_by_that_signal_once_recorded_so_a_shell_loop_stops() {
+    use std::io::BufRead;
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    use std::process::Stdio;
+    for (signal, name) in [(libc::SIGINT, "SIGINT"), (libc::SIGQUIT, "SIGQUIT")] {
+        let (env, id) = TestEnv::with_incident();
+        // Its own process group, as a terminal's foreground job: the key reaches all of it.
+        let mut child = env
+            .command(&["run", "--", "sh", "-c", "echo started; exec sleep 20"])
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+        assert_eq!(first, "started\n");
+        // SAFETY: kill has no memory preconditions; the group is our own child's.
+        unsafe { libc::kill(-(child.id() as libc::pid_t), signal) };
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.signal(), Some(signal), "{name}");
+        assert!(!out.status.core_dumped(), "{name}: no core file, as `timeout` does");
+        let step_id = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+        let code = 128 + signal;
+        assert_eq!(String::from_utf8_lossy(&out.stderr), format!("recorded run {step_id} (exit {code}) in {id}\n"));
+        let fm = frontmatter(&env.only_step(&id, "run"));
+        assert_eq!((fm["signal"].as_str(), fm["exit_code"].as_i64()), (Some(name), Some(code as i64)));
+    }
+    // The loop of the report: one Ctrl-C ends it, as it would without incident in it.
+    let (env, id) = TestEnv::with_incident();
+    let script = "for i in 1 2 3; do \"$BIN\" -q run -- sh -c 'echo started; exec sleep 20'; echo \"loop $i rc=$?\"; \
+                  done; echo script-continued";
+    let mut child = env
+        .shell("exec bash -c \"$SCRIPT\"")
+        .env("SCRIPT", script)
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first, "started\n");
+    // SAFETY: as above.
+    unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGINT) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!((rest.as_str(), status.signal()), ("", Some(libc::SIGINT)), "the loop stopped at once");
+    assert_eq!(env.step_files(&id).len(), 1, "the one run is recorded");
+}
+
+#[test]
+fn an_executable_script_without_a_shebang_runs_with_bin_sh_as_in_a_shell() {
+    use std::os::unix::fs::PermissionsExt;
+    let (env, id) = TestEnv::with_incident();
+    let script = env.root().join("drain.sh");
+    std::fs::write(&script, "echo \"draining $1\"\nexit 5\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = env.run(&["run", "--", "./drain.sh", "node-1"]);
+    assert_eq!((r.code, r.stdout.as_str()), (5, "draining node-1\n"), "{}", r.stderr);
+    let fm = frontmatter(&env.only_step(&id, "run"));
+    assert_eq!(fm["command"], "./drain.sh node-1", "recorded as given");
+    assert_eq!(fm["argv"], serde_json::json!(["./drain.sh", "node-1"]));
+    assert_eq!(fm["exit_code"], 5);
+    assert!(fm.get("spawn_error").is_none(), "{fm}");
 }
