@@ -139,7 +139,17 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
             Ok(1)
         };
     }
-    let report = publish::publish(&vault, &theme, &opts)?;
+    let report = publish::publish(&vault, &theme, &opts).map_err(|e| match e.is_disk_full() {
+        // Pages are written one by one: some of this publish may be there already.
+        true => Error::user_hint(
+            e.to_string(),
+            format!(
+                "the disk is full: free some space and publish again; until then {} may be half new",
+                out.strip_prefix(&cfg.cwd).unwrap_or(&out).display()
+            ),
+        ),
+        false => e,
+    })?;
     for w in &report.warnings {
         ui.warn(&w.to_string());
     }

@@ -279,3 +279,27 @@ echo "<again>"; "$BIN" -q start "K3s down"; echo "</again>"
     assert_eq!(section(&text, "after"), "", "no empty incident folder, no temp folder");
     assert_eq!(section(&text, "again"), "2025-10-05-k3s-down\n", "the same name, not -2");
 }
+
+#[test]
+fn a_publish_onto_a_full_disk_says_the_site_may_be_half_new() {
+    let text = in_tmpfs(
+        "512k",
+        r#"
+"$BIN" -q init .
+"$BIN" -q start "disk full" > /dev/null
+"$BIN" -q note "a note"
+"$BIN" -q resolve
+dd if=/dev/zero of=filler bs=4k 2>/dev/null || true
+set +e
+echo "<publish>"; "$BIN" -q publish 2>&1 >/dev/null; echo "exit $?"; echo "</publish>"
+"#,
+    );
+    let publish = section(&text, "publish");
+    assert!(publish.starts_with("error: cannot "), "{publish}");
+    assert!(
+        publish.ends_with(
+            ": No space left on device (os error 28)\n  hint: the disk is full: free some space and publish again; until then public may be half new\nexit 1\n"
+        ),
+        "{publish}"
+    );
+}
