@@ -1,0 +1,198 @@
+//! What a step is: its kind, the milestone it marks, the kind of lesson it holds.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// What a step records; also the middle part of its file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    Note,
+    Run,
+    Capture,
+    Milestone,
+    Option,
+    Decision,
+    Cause,
+    Lesson,
+    Action,
+    Attach,
+    Snapshot,
+    Check,
+    Watch,
+    /// A kind written by a newer version or by hand: kept, shown, never dropped.
+    #[serde(other)]
+    Other,
+}
+
+impl StepKind {
+    pub(super) fn other() -> StepKind {
+        StepKind::Other
+    }
+
+    pub fn from_name(name: &str) -> StepKind {
+        serde_json::from_value(serde_json::Value::String(name.to_string())).unwrap_or(StepKind::Other)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Note => "note",
+            StepKind::Run => "run",
+            StepKind::Capture => "capture",
+            StepKind::Milestone => "milestone",
+            StepKind::Option => "option",
+            StepKind::Decision => "decision",
+            StepKind::Cause => "cause",
+            StepKind::Lesson => "lesson",
+            StepKind::Action => "action",
+            StepKind::Attach => "attach",
+            StepKind::Snapshot => "snapshot",
+            StepKind::Check => "check",
+            StepKind::Watch => "watch",
+            StepKind::Other => "other",
+        }
+    }
+
+    /// Steps that hold command output.
+    pub fn has_output(self) -> bool {
+        matches!(self, StepKind::Run | StepKind::Capture | StepKind::Snapshot)
+    }
+}
+
+impl fmt::Display for StepKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Points on the incident's clock. The order here is the order they happen in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Milestone {
+    ImpactStart,
+    Detected,
+    Acknowledged,
+    Diagnosed,
+    MitigationStart,
+    Mitigated,
+    Recovered,
+    Resolved,
+    PermanentFixStart,
+    PermanentFix,
+}
+
+impl Milestone {
+    pub const ALL: [Milestone; 10] = [
+        Milestone::ImpactStart,
+        Milestone::Detected,
+        Milestone::Acknowledged,
+        Milestone::Diagnosed,
+        Milestone::MitigationStart,
+        Milestone::Mitigated,
+        Milestone::Recovered,
+        Milestone::Resolved,
+        Milestone::PermanentFixStart,
+        Milestone::PermanentFix,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Milestone::ImpactStart => "impact-start",
+            Milestone::Detected => "detected",
+            Milestone::Acknowledged => "acknowledged",
+            Milestone::Diagnosed => "diagnosed",
+            Milestone::MitigationStart => "mitigation-start",
+            Milestone::Mitigated => "mitigated",
+            Milestone::Recovered => "recovered",
+            Milestone::Resolved => "resolved",
+            Milestone::PermanentFixStart => "permanent-fix-start",
+            Milestone::PermanentFix => "permanent-fix",
+        }
+    }
+
+    /// Whether `self` must happen before `later`. The main chain runs from impact
+    /// to resolution; the permanent fix is a side branch that starts after diagnosis
+    /// and is unordered with mitigation, recovery and resolution.
+    pub fn must_precede(self, later: Milestone) -> bool {
+        use Milestone::*;
+        let fix_branch = |m: Milestone| matches!(m, PermanentFixStart | PermanentFix);
+        match (fix_branch(self), fix_branch(later)) {
+            (false, false) => self < later,
+            (true, true) => self == PermanentFixStart && later == PermanentFix,
+            (false, true) => self <= Diagnosed,
+            (true, false) => false,
+        }
+    }
+
+    /// Words for a timeline: "Detected", "Permanent fix in place".
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::ImpactStart => "Impact started",
+            Milestone::Detected => "Detected",
+            Milestone::Acknowledged => "Acknowledged",
+            Milestone::Diagnosed => "Diagnosed",
+            Milestone::MitigationStart => "Mitigation started",
+            Milestone::Mitigated => "Mitigated",
+            Milestone::Recovered => "Recovered",
+            Milestone::Resolved => "Resolved",
+            Milestone::PermanentFixStart => "Permanent fix started",
+            Milestone::PermanentFix => "Permanent fix in place",
+        }
+    }
+}
+
+impl fmt::Display for Milestone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for Milestone {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wanted = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Milestone::ALL.into_iter().find(|m| m.as_str() == wanted).ok_or_else(|| {
+            let names: Vec<&str> = Milestone::ALL.iter().map(|m| m.as_str()).collect();
+            format!("unknown milestone {s:?}; expected one of: {}", names.join(", "))
+        })
+    }
+}
+
+#[cfg(test)]
+mod milestone_tests {
+    use super::Milestone::*;
+
+    #[test]
+    fn the_fix_branch_is_unordered_with_recovery_and_resolution() {
+        assert!(Detected.must_precede(Diagnosed));
+        assert!(Diagnosed.must_precede(Recovered));
+        assert!(!Recovered.must_precede(Detected));
+        assert!(PermanentFixStart.must_precede(PermanentFix));
+        assert!(Diagnosed.must_precede(PermanentFixStart));
+        assert!(!Resolved.must_precede(PermanentFixStart));
+        assert!(!PermanentFixStart.must_precede(Resolved));
+        assert!(!Recovered.must_precede(PermanentFix));
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LessonKind {
+    Worked,
+    Sucked,
+    Lucky,
+    Learned,
+}
+
+impl LessonKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LessonKind::Worked => "worked",
+            LessonKind::Sucked => "sucked",
+            LessonKind::Lucky => "lucky",
+            LessonKind::Learned => "learned",
+        }
+    }
+}
