@@ -147,11 +147,24 @@ pub(crate) fn key_matches(key: &str, words: &Words) -> Option<KeyMatch> {
     None
 }
 
+/// A key that names a Kubernetes Secret object rather than holding a secret: `secret`,
+/// ingress-nginx's `auth-secret`, `auth-tls-secret`, `proxy-ssl-secret`, a `--tls-secret`
+/// flag, `authSecret` (the last part of an annotation's name counts). An environment
+/// variable (`JWT_SECRET`, `WEBHOOK_SECRET`) holds a value.
+pub(crate) fn names_a_secret_object(key: &str) -> bool {
+    let last = key.rsplit(['/', '.']).next().unwrap_or(key).to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "secret" | "auth-secret" | "auth-tls-secret" | "tls-secret" | "proxy-ssl-secret" | "authsecret" | "tlssecret"
+    )
+}
+
 /// `namespace/name` of a Kubernetes Secret, as an ingress controller's `auth-secret`
 /// annotation or a `--secret=ns/name` flag takes it: a DNS label (the namespace), one `/`,
 /// a DNS subdomain (the name), lowercase, each with a letter. A generated secret holding a
-/// `/` is base64 (capitals, `+`, `=`) and a chosen one has capitals or symbols: a value of
-/// 20 random base64 characters is all lowercase, digits and dashes once in ~100,000.
+/// `/` is base64 (capitals, `+`, `=`): 20 random base64 characters are all lowercase,
+/// digits and dashes once in ~100,000. A chosen one may well look like a reference, so
+/// the key must name a Secret too ([`names_a_secret_object`]).
 pub(crate) fn is_secret_reference(value: &str) -> bool {
     let Some((namespace, name)) = value.split_once('/') else {
         return false;

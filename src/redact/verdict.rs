@@ -263,8 +263,8 @@ fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict
     }
     if strength == KeyMatch::Weak {
         // `secret: default/db-password`, `--tls-secret=ns/name`: which Secret, not its value.
-        // Only under a bare `secret` word: `client_secret` and `SECRET_KEY` are strong.
-        if k.to_ascii_lowercase().ends_with("secret") && checks::is_secret_reference(value) {
+        // Only under keys that name a Secret object: `JWT_SECRET=acme/key-2024` is a value.
+        if checks::names_a_secret_object(k) && checks::is_secret_reference(value) {
             return Verdict::Reject;
         }
         if value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit()) {

@@ -41,5 +41,9 @@ fn values_under_the_same_keys_still_go() {
         ("secret=/run/secrets/db", "secret=[REDACTED:secret-assignment-1]"),
         ("secret=run/secrets/db", "secret=[REDACTED:secret-assignment-1]"),
         ("password=default/db-password", "password=[REDACTED:password-assignment-1]"),
+        // A variable that holds a secret, whatever its value looks like.
+        ("JWT_SECRET=acme/jwt-signing-key-2024", "JWT_SECRET=[REDACTED:secret-assignment-1]"),
+        ("WEBHOOK_SECRET=prod/s3cr3t-rotate-me", "WEBHOOK_SECRET=[REDACTED:secret-assignment-1]"),
+        ("webhook-secret: prod/s3cr3t-rotate-me", "webhook-secret: [REDACTED:secret-assignment-1]"),
     ]);
 }
