@@ -68,6 +68,14 @@ impl Error {
         }
     }
 
+    /// The file an IO error is about.
+    pub fn io_path(&self) -> Option<&Path> {
+        match self {
+            Error::Io { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
     /// The disk (or the quota) holding the file is full.
     pub fn is_disk_full(&self) -> bool {
         matches!(self, Error::Io { source, .. } if matches!(source.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT)))

@@ -175,7 +175,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
         }
         ui.error(
             &format!("{} could not be published", crate::format::plural(report.failed.len() as u64, "incident")),
-            Some("fix the file and line named above, then publish again"),
+            Some("fix what the warnings above name, then publish again"),
         );
         return Ok(1);
     }

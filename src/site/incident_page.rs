@@ -62,6 +62,27 @@ fn svg_images(dir: &Path, stamps: &Stamps) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Copies a vault file to `out/path` through a temp file beside it.
+fn copy_file(from: &Path, out: &Path, path: &str) -> Result<()> {
+    let to = out.join(path);
+    let dir = to.parent().unwrap_or(out);
+    fs::create_dir_all(dir).ctx("create", dir)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(crate::vault::atomic::TEMP_PREFIX)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .ctx("create a file in", dir)?;
+    // fs::copy keeps the kernel's fast path; the error names the side that failed.
+    if let Err(e) = fs::copy(from, tmp.path()) {
+        return Err(match fs::metadata(from) {
+            Ok(_) => Error::io("write", &to, e),
+            Err(_) => Error::io("read", from, e),
+        });
+    }
+    tmp.persist(&to).map_err(|e| Error::io("write", &to, e.error))?;
+    Ok(())
+}
+
 pub(super) fn render_one(
     vault: &Vault,
     theme: &Theme,
@@ -129,6 +150,15 @@ pub(super) fn render_one(
         outcome.link_files =
             rendered.links.into_iter().map(|(page, link, file)| ((page, link), r.dir.join(file))).collect();
     }
+    // The files first, each through a temp file: a page never links to a missing or half
+    // copied output, even when the disk fills up between them.
+    for copy in &rendered.copies {
+        if let Sink::Dir(out) = sink {
+            let Some(from) = vault.incident_file(&r, &copy.source) else { continue };
+            copy_file(&from, out, &copy.path)?;
+        }
+        outcome.cached.files.push(copy.path.clone());
+    }
     for page in &rendered.pages {
         match sink {
             Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
@@ -138,17 +168,6 @@ pub(super) fn render_one(
             }
         }
         outcome.cached.files.push(page.path.clone());
-    }
-    for copy in &rendered.copies {
-        if let Sink::Dir(out) = sink {
-            let Some(from) = vault.incident_file(&r, &copy.source) else { continue };
-            let to = out.join(&copy.path);
-            if let Some(dir) = to.parent() {
-                fs::create_dir_all(dir).ctx("create", dir)?;
-            }
-            fs::copy(&from, &to).ctx("copy", &from)?;
-        }
-        outcome.cached.files.push(copy.path.clone());
     }
     outcome.written = outcome.cached.files.clone();
     outcome.cached.listed = Some(lists::entry_digests(&rendered.entry));

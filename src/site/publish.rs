@@ -281,6 +281,9 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
                 fresh.extend(o.entry);
                 next.incidents.insert(o.slug, o.cached);
             }
+            // The site's folder cannot be written (a full disk): no incident's fault, and no
+            // reason to go on writing lists over it.
+            Err(e) if e.is_disk_full() || e.io_path().is_some_and(|p| p.starts_with(out)) => return Err(e),
             Err(e) => {
                 // Its last good pages and entry stay (an empty fingerprint: it is read again
                 // next time); they are no longer among the files to remove.
@@ -301,7 +304,10 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             }
         }
     }
-    report.published = next.incidents.values().filter(|c| c.listed.is_some()).count();
+    // Those that failed keep their last entry, but were not published now.
+    let failed: BTreeSet<&str> = report.failed.iter().map(|f| f.slug.as_str()).collect();
+    report.published =
+        next.incidents.iter().filter(|(slug, c)| c.listed.is_some() && !failed.contains(slug.as_str())).count();
     report.kept = plan.keep.iter().filter(|s| next.incidents.get(*s).is_some_and(|c| c.left_out.is_none())).count();
     // Those read now and those whose record says so: all of them, changed or not.
     report.left_out = next

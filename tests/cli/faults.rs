@@ -281,25 +281,32 @@ echo "<again>"; "$BIN" -q start "K3s down"; echo "</again>"
 }
 
 #[test]
-fn a_publish_onto_a_full_disk_says_the_site_may_be_half_new() {
+fn a_publish_onto_a_full_disk_stops_says_the_site_may_be_half_new_and_leaves_no_half_file() {
     let text = in_tmpfs(
-        "512k",
+        "1m",
         r#"
 "$BIN" -q init .
 "$BIN" -q start "disk full" > /dev/null
 "$BIN" -q note "a note"
 "$BIN" -q resolve
-dd if=/dev/zero of=filler bs=4k 2>/dev/null || true
+"$BIN" -q publish > /dev/null
+head -c 150000 /dev/urandom | base64 > big.log
+"$BIN" -q attach big.log
+rm big.log
+dd if=/dev/zero of=filler bs=4k count=$(( $(df -k --output=avail . | tail -1) / 4 - 30 )) 2>/dev/null || true
 set +e
 echo "<publish>"; "$BIN" -q publish 2>&1 >/dev/null; echo "exit $?"; echo "</publish>"
+echo "<site>"; find public/incidents -name '*big*'; echo "</site>"
 "#,
     );
     let publish = section(&text, "publish");
-    assert!(publish.starts_with("error: cannot "), "{publish}");
+    assert!(publish.starts_with("error: cannot write "), "{publish}");
+    assert!(publish.contains("big.log"), "names the file: {publish}");
     assert!(
         publish.ends_with(
             ": No space left on device (os error 28)\n  hint: the disk is full: free some space and publish again; until then public may be half new\nexit 1\n"
         ),
         "{publish}"
     );
+    assert_eq!(section(&text, "site"), "", "no half-copied attachment: {text}");
 }

@@ -687,7 +687,7 @@ fn a_damaged_incident_md_keeps_its_last_pages_and_fails_the_publish() {
     assert!(r.stderr.contains("; the pages last published of it stay until it is fixed\n"), "{}", r.stderr);
     assert!(
         r.stderr.ends_with(
-            "error: 1 incident could not be published\n  hint: fix the file and line named above, then publish again\n"
+            "error: 1 incident could not be published\n  hint: fix what the warnings above name, then publish again\n"
         ),
         "{}",
         r.stderr

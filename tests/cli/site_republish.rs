@@ -17,6 +17,7 @@ fn a_template_that_fails_keeps_the_lists_and_is_named_once() {
 
     let r = env.run(&["publish"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.starts_with("published 0 incidents to public in "), "none was published now: {}", r.stderr);
     let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("warning: ")).collect();
     assert_eq!(warnings.len(), 1, "one line for one cause: {}", r.stderr);
     assert!(warnings[0].contains("incident.html.tera:"), "names the template: {}", warnings[0]);
@@ -30,7 +31,7 @@ fn a_template_that_fails_keeps_the_lists_and_is_named_once() {
     );
     assert!(
         r.stderr.ends_with(
-            "error: 2 incidents could not be published\n  hint: fix the file and line named above, then publish again\n"
+            "error: 2 incidents could not be published\n  hint: fix what the warnings above name, then publish again\n"
         ),
         "{}",
         r.stderr
