@@ -219,7 +219,14 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
     };
     let mut meta = session.meta(StepKind::Attach, session.at(args.step.at.as_deref(), "attach")?);
     // Redacted before it is slugged: a slug lowercases and drops the `=` a rule needs to see.
-    let name = safe_file_name(&scrub.text(&source.file_name().unwrap_or_default().to_string_lossy()));
+    // The stem alone, so a secret running to the end of it does not take the extension.
+    let original = source.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let (stem, ext) = split_extension(&original);
+    let stem = scrub.text(stem);
+    let name = match ext.filter(|e| scrub.text(e) == *e) {
+        Some(ext) => safe_file_name(&format!("{stem}.{ext}")),
+        None => safe_file_name(&stem),
+    };
     let stored = format!("attachments/{}-{name}", meta.id);
     let dir = session.incident.dir.join("attachments");
     fs::create_dir_all(&dir).ctx("create", &dir)?;
@@ -233,6 +240,19 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
     let label = args.title.clone().unwrap_or_else(|| name.clone());
     let body = format!("Attached [{label}](../{stored}) ({} bytes).", bytes.len());
     save(&session, &mut Step { meta, body }, scrub)
+}
+
+/// `name.ext` → (`name`, `ext`) when the extension is a short word (`log`, `png`, `tar`);
+/// otherwise the whole name is the stem.
+fn split_extension(name: &str) -> (&str, Option<&str>) {
+    match name.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty() && (1..=8).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            (stem, Some(ext))
+        }
+        _ => (name, None),
+    }
 }
 
 /// A file's name (already redacted) as stored: `k3s.service` stays; odd names get slugged.

@@ -53,11 +53,14 @@ fn an_attached_file_named_with_a_secret_is_stored_under_a_redacted_name() {
     let step = env.only_step(&id, "attach");
     let fm = frontmatter(&step);
     let step_id = fm["id"].as_str().unwrap();
-    // The secret ran to the end of the name: the extension went into its placeholder.
-    let stored = format!("attachments/{step_id}-password-redacted-password-assignment-1");
+    // Only the stem is redacted: the extension stays, so a picture stays a picture.
+    let stored = format!("attachments/{step_id}-password-redacted-password-assignment-1.txt");
     assert_eq!(fm["attachment"].as_str(), Some(stored.as_str()));
     assert_eq!(fm["redactions"], serde_json::json!({"password-assignment": 1}));
-    assert_eq!(body(&step), format!("Attached [password-redacted-password-assignment-1](../{stored}) (29 bytes).\n"));
+    assert_eq!(
+        body(&step),
+        format!("Attached [password-redacted-password-assignment-1.txt](../{stored}) (29 bytes).\n")
+    );
     assert_eq!(std::fs::read_to_string(env.incident_dir(&id).join(&stored)).unwrap(), "restored from the 09:00 dump\n");
     assert_nowhere(env.root(), SECRET);
     // A name without a secret keeps its extension; a token before the dot goes, the dot stays.
@@ -73,6 +76,6 @@ fn an_attached_file_named_with_a_secret_is_stored_under_a_redacted_name() {
         .map(|e| e.unwrap().file_name().to_string_lossy().splitn(4, '-').nth(3).unwrap().to_string())
         .collect();
     names.sort();
-    assert_eq!(names, ["k3s.service", "password-redacted-password-assignment-1", "redacted-github-token-1.log"]);
+    assert_eq!(names, ["k3s.service", "password-redacted-password-assignment-1.txt", "redacted-github-token-1.log"]);
     assert_nowhere(env.root(), "ghp_1234567890abcdefghijABCDEFGHIJ123456");
 }
