@@ -53,6 +53,7 @@ pub fn run_and_tee(
     let mut started_as = start(&argv[0], &argv[1..], merged)?;
     if let (Err(e), _) = &started_as
         && e.raw_os_error() == Some(libc::ENOEXEC)
+        && !is_binary(&resolve(&argv[0]))
     {
         // An executable script without `#!`: run by /bin/sh, as bash, env and execvp do.
         let script = resolve(&argv[0]);
@@ -195,6 +196,15 @@ fn start(
 
 /// Where `program` was found: as given with a `/`, else the first executable file of
 /// that name in PATH (as `Command` looked it up).
+/// A file the shell would not run as a script: a NUL before the end of its first line
+/// (an ELF of another machine, a truncated download), as bash's check_binary_file reads it.
+fn is_binary(path: &OsString) -> bool {
+    let mut head = [0u8; 80];
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let first_line = head[..n].split(|&b| b == b'\n').next().unwrap_or(&[]);
+    first_line.contains(&0)
+}
+
 fn resolve(program: &OsString) -> OsString {
     use std::os::unix::fs::PermissionsExt;
     if program.as_encoded_bytes().contains(&b'/') {

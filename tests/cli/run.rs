@@ -500,4 +500,11 @@ fn an_executable_script_without_a_shebang_runs_with_bin_sh_as_in_a_shell() {
     assert_eq!(fm["argv"], serde_json::json!(["./drain.sh", "node-1"]));
     assert_eq!(fm["exit_code"], 5);
     assert!(fm.get("spawn_error").is_none(), "{fm}");
+    // A binary of another machine is no script: 126, as bash says it.
+    let binary = env.root().join("kubectl-arm");
+    std::fs::write(&binary, b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00echo never\n").unwrap();
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = env.run(&["run", "--", "./kubectl-arm"]);
+    assert_eq!((r.code, r.stdout.as_str()), (126, ""), "{}", r.stderr);
+    assert!(r.stderr.contains("./kubectl-arm: Exec format error (os error 8)"), "{}", r.stderr);
 }
