@@ -26,6 +26,9 @@ pub struct Entry {
     pub page: String,
     pub title: String,
     pub at: Timestamp,
+    /// When the incident was opened: its `recorded_at`, or `at` in a file written by hand.
+    /// The feed id's instant, which a later correction of `at` leaves alone.
+    pub opened: Timestamp,
     pub severity: Option<String>,
     /// `open` or `resolved`.
     pub status: String,
@@ -181,6 +184,7 @@ pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {
         // Controls (ESC, \x01) would reach the search index raw; the pages drop them too.
         title: super::html::xml_safe(&meta.title),
         at: meta.at,
+        opened: meta.recorded_at.unwrap_or(meta.at),
         severity: meta.severity.clone().filter(|s| !s.trim().is_empty()),
         status: incident.status().as_str().to_string(),
         duration_secs: duration(incident).map(|d| d.num_seconds()),
@@ -218,6 +222,7 @@ pub fn sample(slug: &str) -> Entry {
         page: paths::incident_page(slug),
         title: "DNS loop".to_string(),
         at,
+        opened: at,
         severity: Some("SEV2".to_string()),
         status: "resolved".to_string(),
         duration_secs: Some(1320),

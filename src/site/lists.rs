@@ -163,7 +163,7 @@ pub fn entry_digests(e: &Entry) -> (u64, u64) {
     use std::hash::{Hash, Hasher};
     let time = |t: &crate::clock::Timestamp| (t.timestamp(), t.timestamp_subsec_nanos(), t.offset().local_minus_utc());
     let mut h = std::hash::DefaultHasher::new();
-    (&e.slug, &e.page, &e.title, time(&e.at), &e.severity, &e.status, e.duration_secs).hash(&mut h);
+    (&e.slug, &e.page, &e.title, time(&e.at), time(&e.opened), &e.severity, &e.status, e.duration_secs).hash(&mut h);
     (&e.services, &e.tags, &e.summary, time(&e.updated)).hash(&mut h);
     let list = h.finish();
     (&e.search, e.internal, e.has_postmortem).hash(&mut h);
@@ -258,10 +258,11 @@ fn urn(name: &str) -> String {
     format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
-/// An incident's feed id: its folder name and the instant it began, so two teams'
-/// `2025-10-05-dns-outage` are two entries in a reader that follows both.
+/// An incident's feed id: its folder name and the instant it was opened, so two teams'
+/// `2025-10-05-dns-outage` are two entries in a reader that follows both. A correction of
+/// its `at:` later leaves the id alone (Atom ids never change).
 fn entry_id(e: &Entry) -> String {
-    urn(&format!("incident:{}@{}", e.slug, e.at.with_timezone(&chrono::Utc).to_rfc3339()))
+    urn(&format!("incident:{}@{}", e.slug, e.opened.with_timezone(&chrono::Utc).to_rfc3339()))
 }
 
 fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Vec<u8>> {
@@ -369,6 +370,7 @@ mod tests {
         let changed: Vec<(&str, Entry)> = vec![
             ("title", Entry { title: "DNS loop, again".into(), ..e.clone() }),
             ("at", Entry { at: e.at + chrono::Duration::seconds(1), ..e.clone() }),
+            ("opened", Entry { opened: e.at + chrono::Duration::seconds(1), ..e.clone() }),
             ("offset", Entry { at: e.at.with_timezone(&chrono::FixedOffset::east_opt(0).unwrap()), ..e.clone() }),
             ("status", Entry { status: "open".into(), ..e.clone() }),
             ("tags", Entry { tags: vec![], ..e.clone() }),
@@ -391,13 +393,15 @@ mod tests {
     }
 
     #[test]
-    fn feed_ids_differ_for_incidents_of_one_name_that_began_at_other_times() {
+    fn feed_ids_differ_for_incidents_of_one_name_opened_at_other_times() {
         let (a, b) = (crate::site::entry::sample("2025-10-05-dns"), crate::site::entry::sample("2025-10-05-dns"));
         assert_eq!(entry_id(&a), entry_id(&b));
-        let later = Entry { at: a.at + chrono::Duration::minutes(1), ..a.clone() };
+        let later = Entry { opened: a.at + chrono::Duration::minutes(1), ..a.clone() };
         assert_ne!(entry_id(&a), entry_id(&later));
+        let corrected = Entry { at: a.at - chrono::Duration::hours(1), ..a.clone() };
+        assert_eq!(entry_id(&a), entry_id(&corrected), "a corrected start keeps the id");
         let same_instant_elsewhere =
-            Entry { at: a.at.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap()), ..a.clone() };
+            Entry { opened: a.opened.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap()), ..a.clone() };
         assert_eq!(entry_id(&a), entry_id(&same_instant_elsewhere), "the offset it was written in does not count");
     }
 
