@@ -27,17 +27,31 @@ fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> R
     }
     let mut out_of_order = Vec::new();
     for step in &earlier {
-        let Some(other) = step.meta.milestone else { continue };
-        if other == milestone {
+        if step.meta.milestone == Some(milestone) {
             ui.warn(&format!(
                 "{milestone} was already marked at {} ({}); the earliest one counts",
                 format::date_time(step.meta.at),
                 step.meta.id
             ));
-        } else if (other.must_precede(milestone) && step.meta.at > at)
-            || (milestone.must_precede(other) && step.meta.at < at)
-        {
-            out_of_order.push(step);
+        }
+    }
+    // As the postmortem reads them: only the earliest of each milestone counts, so only
+    // those are out of order (a second `detected` after `mitigated` is not).
+    let mut firsts: std::collections::BTreeMap<Milestone, &Step> = std::collections::BTreeMap::new();
+    for step in &earlier {
+        if let Some(m) = step.meta.milestone {
+            let first = firsts.entry(m).or_insert(step);
+            if step.meta.at < first.meta.at {
+                *first = step;
+            }
+        }
+    }
+    if firsts.get(&milestone).is_none_or(|first| at < first.meta.at) {
+        for (other, step) in &firsts {
+            let late = other.must_precede(milestone) && step.meta.at > at;
+            if *other != milestone && (late || (milestone.must_precede(*other) && step.meta.at < at)) {
+                out_of_order.push(*step);
+            }
         }
     }
     let mut meta = session.meta(StepKind::Milestone, at);

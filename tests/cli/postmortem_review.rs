@@ -175,3 +175,20 @@ fn milestones_out_of_order_are_warned_about_once_per_pair_naming_both_files() {
     );
     assert!(r.stdout.contains("| **Total downtime** | unknown (recovered at 2025-10-05 09:00 ("), "{}", r.stdout);
 }
+
+/// A second `detected` after `mitigated` is no disorder: the earliest one counts, for `mark`
+/// as for the postmortem.
+#[test]
+fn mark_reads_milestones_as_the_postmortem_does_the_earliest_of_each() {
+    let (mut env, _) = TestEnv::with_incident();
+    env.at("2025-10-05T10:00:00-05:00");
+    env.ok(&["mark", "-q", "detected"]);
+    env.at("2025-10-05T11:00:00-05:00");
+    env.ok(&["mark", "-q", "detected"]);
+    env.at("2025-10-05T11:05:00-05:00");
+    let r = env.run(&["mark", "-q", "mitigated", "--at", "10:30"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "", "no warning");
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert!(!r.stderr.contains("out of order"), "{}", r.stderr);
+}
