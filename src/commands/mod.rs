@@ -28,9 +28,10 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::ui::Ui;
 
-/// `--incident` given to a command that works on the whole vault (or on no incident): a
-/// usage error, so `publish -I x` is not mistaken for publishing only x. INCIDENT_ID set in
-/// the shell is left alone: it is meant for the commands that use it.
+/// `--incident` given to a command that works on the whole vault, on a new incident or on
+/// the one it names itself: a usage error, so `publish -I x` is not mistaken for publishing
+/// only x. INCIDENT_ID set in the shell is left alone: it is meant for the commands that
+/// use it.
 fn refuse_unused_incident(cfg: &Config, command: &Command) -> Result<()> {
     let (name, hint) = match command {
         Command::Init(_) => ("init", "leave it out; `incident start TITLE` opens an incident"),
@@ -39,6 +40,9 @@ fn refuse_unused_incident(cfg: &Config, command: &Command) -> Result<()> {
         Command::Serve(_) => ("serve", "leave it out: serve shows every incident of the vault"),
         Command::Templates(_) => ("templates", "leave it out: templates belong to the vault, not to one incident"),
         Command::Extract(_) => ("extract", "leave it out: extract reads a file; `incident capture` records one"),
+        Command::Start(_) => ("start", "leave it out: start opens a new incident"),
+        Command::Switch(_) => ("switch", "leave it out: `incident switch ID` names the incident itself"),
+        Command::Report(_) => ("report", "leave it out: report covers every incident (--since limits it)"),
         _ => return Ok(()),
     };
     match &cfg.incident {

@@ -115,6 +115,15 @@ fn incident_given_to_a_command_of_the_whole_vault_is_refused_unless_it_comes_fro
          hint: leave it out: list shows every incident; `incident show ID` shows one\n"
     );
     assert!(!env.root().join("public").exists(), "nothing is published");
+    for (command, hint) in [
+        (&["report"][..], "report covers every incident (--since limits it)"),
+        (&["start", "Other"][..], "start opens a new incident"),
+        (&["switch", "2025-10-05-first"][..], "`incident switch ID` names the incident itself"),
+    ] {
+        let err = env.fails(2, &[&["-I", "nope"][..], command].concat());
+        assert!(err.ends_with(&format!("--incident nope is not used\n  hint: leave it out: {hint}\n")), "{err}");
+    }
+    assert_eq!(env.ok(&["list", "--json"]).matches("\"title\"").count(), 1, "no incident was started");
     // INCIDENT_ID exported for the recording commands does not stop the others.
     env.extra_env.push(("INCIDENT_ID".into(), id));
     assert!(env.ok(&["list"]).contains("First"));
