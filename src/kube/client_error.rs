@@ -145,9 +145,14 @@ fn is_exec_error(e: &AuthError) -> bool {
 fn said(stderr: &[u8]) -> String {
     let stderr = String::from_utf8_lossy(stderr);
     let lines: Vec<&str> = stderr.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+    // Shown on the terminal before any step is redacted: a plugin may print a refresh
+    // token or a password in its complaint.
+    let redact = |text: String| {
+        crate::redact::Redactor::new(crate::redact::Rules::builtin(), crate::redact::Numbering::default()).redact(&text)
+    };
     match lines.len() {
         0 => String::new(),
-        n => format!(": {}", lines[n.saturating_sub(5)..].join("\n")),
+        n => format!(": {}", redact(lines[n.saturating_sub(5)..].join("\n"))),
     }
 }
 
