@@ -47,10 +47,18 @@ fn parser_options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
 }
 
-/// The HTML id of footnote `label` under `prefix`: letters, digits, `-` and `_` only.
+/// The HTML id of footnote `label` under `prefix`: letters and digits as they are, any
+/// other byte as `_` and its hex, so two labels never share an id (`a b`, `a-b`).
 fn footnote_id<'a>(prefix: &str, label: &str) -> CowStr<'a> {
-    let label: String = label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
-    CowStr::from(format!("fn-{prefix}{label}"))
+    let mut id = format!("fn-{prefix}");
+    for b in label.bytes() {
+        if b.is_ascii_alphanumeric() {
+            id.push(b as char);
+        } else {
+            id.push_str(&format!("_{b:02x}"));
+        }
+    }
+    CowStr::from(id)
 }
 
 /// What a link or image destination may be.
@@ -324,8 +332,8 @@ mod tests {
         let b = render(note, &opts("step-b-"));
         assert!(a.contains("href=\"#fn-step-a-1\"") && a.contains("id=\"fn-step-a-1\""), "{a}");
         assert!(b.contains("href=\"#fn-step-b-1\""), "{b}");
-        let odd = render("x[^a b\"<]\n\n[^a b\"<]: y\n", &opts(""));
-        assert!(odd.contains("id=\"fn-a-b--\""), "{odd}");
+        let odd = render("x[^a b\"<] z[^a-b]\n\n[^a b\"<]: y\n\n[^a-b]: w\n", &opts(""));
+        assert!(odd.contains("id=\"fn-a_20b_22_3c\"") && odd.contains("id=\"fn-a_2db\""), "{odd}");
     }
 
     fn md(text: &str) -> String {
