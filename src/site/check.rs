@@ -139,7 +139,10 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
             // incident.md went away since the folders were listed.
             Ok(None) => continue,
             Err(e) => {
-                problems.push(Problem { path: rel(&dir), message: format!("cannot be published: {e}") });
+                let text = e.to_string();
+                // The problem's line names the folder already.
+                let text = text.strip_prefix(&format!("{}: ", dir.display())).unwrap_or(&text);
+                problems.push(Problem { path: rel(&dir), message: format!("cannot be published: {text}") });
                 continue;
             }
         };

@@ -48,7 +48,14 @@ fn a_folder_of_steps_without_incident_md_is_named_by_every_reader() {
 
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stdout.starts_with(&format!("incidents/{a}: cannot be published: ")), "{}", r.stdout);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "incidents/{a}: cannot be published: holds 1 step file but no incident.md; {hint}\n\
+             incidents/2025-10-06-second-outage/postmortem.md: no postmortem yet\n"
+        ),
+        "the folder named once"
+    );
 
     let r = env.run(&["report"]);
     assert!(r.stderr.contains("holds 1 step file but no incident.md, so it is left out"), "{}", r.stderr);
