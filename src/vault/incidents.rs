@@ -380,6 +380,10 @@ fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> 
         let Some(name) = name.to_str() else { continue };
         let Ok(kind) = entry.file_type() else { continue };
         if atomic::is_ignored_name(name) || kind.is_dir() {
+            // A temp file a `kill -9` left: swept here, where the folder is listed anyway.
+            if name.starts_with(atomic::TEMP_PREFIX) {
+                super::steps::remove_if_stale_temp(&entry);
+            }
             continue;
         }
         let is_md = name.ends_with(".md");

@@ -87,9 +87,6 @@ impl StepWriter {
     pub fn write(&self, step: &mut Step) -> Result<PathBuf> {
         let steps = self.dir.join(STEPS_DIR);
         create_in_incident(&steps)?;
-        // A `kill -9` between a step's temp file and its rename leaves the temp file: swept
-        // here, a listing beside two fsyncs.
-        remove_stale_spools(&steps);
         for _ in 0..16 {
             let path = steps.join(format!("{}.md", step.meta.id));
             let text = render_step(step);
@@ -121,17 +118,23 @@ pub fn render_step(step: &Step) -> String {
 
 /// Temp files a killed command left behind (`kill -9` leaves no chance to clean up):
 /// those over an hour old and locked by nobody go. In `outputs/` when the next large
-/// output is spooled; in `steps/` when the next step is written (a step's temp file lives
-/// for milliseconds, a run's spool for as long as the run: it is locked meanwhile).
+/// output is spooled; in `steps/` when a reader lists it anyway (`status`, `show`, …), so
+/// writing a step never costs a listing (a step's temp file lives for milliseconds, a
+/// run's spool for as long as the run: it is locked meanwhile).
 fn remove_stale_spools(dir: &Path) {
-    const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
     let Ok(list) = std::fs::read_dir(dir) else { return };
     for entry in list.flatten() {
-        let stale = entry.file_name().to_str().is_some_and(|n| n.starts_with(atomic::TEMP_PREFIX))
-            && entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE))
-            && std::fs::File::open(entry.path()).is_ok_and(|f| f.try_lock().is_ok());
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
-        }
+        remove_if_stale_temp(&entry);
+    }
+}
+
+/// [`remove_stale_spools`] for one entry of a folder being listed.
+pub(super) fn remove_if_stale_temp(entry: &std::fs::DirEntry) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
+    let stale = entry.file_name().to_str().is_some_and(|n| n.starts_with(atomic::TEMP_PREFIX))
+        && entry.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE))
+        && std::fs::File::open(entry.path()).is_ok_and(|f| f.try_lock().is_ok());
+    if stale {
+        let _ = std::fs::remove_file(entry.path());
     }
 }
