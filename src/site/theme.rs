@@ -75,9 +75,9 @@ impl Theme {
     }
 }
 
-/// Files in the vault's `templates/site/` that nothing reads: not a template (`.tera`)
-/// and not one of the static files (`base.html` for `base.html.tera`, say). Each with
-/// what was probably meant.
+/// Files in the vault's `templates/` that nothing reads, each with what was probably
+/// meant: in `site/`, neither a template (`.tera`) nor a static file (`base.html` for
+/// `base.html.tera`, `style.css.tera` for `style.css`); beside it, `postmortem.md`.
 pub fn unused_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
     let Ok(entries) = std::fs::read_dir(dir.join("site")) else { return Vec::new() };
     let mut unused: Vec<(std::path::PathBuf, String)> = entries
@@ -85,8 +85,12 @@ pub fn unused_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| {
             let name = e.file_name().to_str()?.to_string();
-            let known = name.ends_with(".tera") || FILES.iter().any(|(n, _)| n.strip_prefix("site/") == Some(&name));
-            if known || name.starts_with('.') {
+            let is_static = |n: &str| FILES.iter().any(|(f, _)| f.strip_prefix("site/") == Some(n));
+            // A static file named as a template: copied as it is, so never read as one.
+            if let Some(plain) = name.strip_suffix(".tera").filter(|p| is_static(p)) {
+                return Some((e.path(), format!("{plain} is copied as it is, not a template: rename it to {plain}")));
+            }
+            if name.ends_with(".tera") || is_static(&name) || name.starts_with('.') {
                 return None;
             }
             let template = format!("site/{name}.tera");
@@ -99,6 +103,11 @@ pub fn unused_files(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
             Some((e.path(), meant))
         })
         .collect();
+    // The postmortem's template beside them, named without `.tera`.
+    let plain = dir.join("postmortem.md");
+    if plain.is_file() {
+        unused.push((plain, "a template's name ends in .tera: rename it to postmortem.md.tera".to_string()));
+    }
     unused.sort();
     unused
 }
@@ -112,9 +121,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let site = dir.path().join("site");
         std::fs::create_dir(&site).unwrap();
-        for name in ["base.html", "styles.css", "style.css", "mine.html.tera", ".base.html.tera.swp"] {
+        for name in ["base.html", "styles.css", "style.css", "style.css.tera", "mine.html.tera", ".base.html.tera.swp"]
+        {
             std::fs::write(site.join(name), "x").unwrap();
         }
+        std::fs::write(dir.path().join("postmortem.md"), "x").unwrap();
         let unused: Vec<(String, String)> = unused_files(dir.path())
             .into_iter()
             .map(|(p, why)| (p.file_name().unwrap().to_str().unwrap().to_string(), why))
@@ -122,7 +133,12 @@ mod tests {
         assert_eq!(
             unused,
             [
+                ("postmortem.md".to_string(), "a template's name ends in .tera: rename it to postmortem.md.tera".to_string()),
                 ("base.html".to_string(), "a template's name ends in .tera: rename it to base.html.tera".to_string()),
+                (
+                    "style.css.tera".to_string(),
+                    "style.css is copied as it is, not a template: rename it to style.css".to_string()
+                ),
                 (
                     "styles.css".to_string(),
                     "the static files that can be replaced are style.css, site.js, live.js, live-worker.js, favicon.svg"
