@@ -53,6 +53,7 @@ impl Vault {
         }
         match found.as_slice() {
             [one] => Ok(IncidentRef { slug: one.to_string(), dir: root.join(one) }),
+            [] if let [dir] = self.headless_matching(&wanted)?.as_slice() => Err(headless_error(dir, "the incident")),
             [] => Err(match nearest(sel, &names) {
                 Some(near) => Error::user_hint(format!("no incident matches {sel:?}"), format!("did you mean {near}?")),
                 None => Error::user_hint(format!("no incident matches {sel:?}"), "`incident list` shows them all"),
@@ -90,6 +91,21 @@ fn headless_error(dir: &std::path::Path, what: &str) -> Error {
     let (problem, hint) = headless_problem(dir);
     let name = dir.file_name().unwrap_or_default().to_string_lossy();
     Error::user_hint(format!("{what} {name} cannot be opened: its folder {problem}"), hint)
+}
+
+impl Vault {
+    /// Folders without `incident.md` whose name holds `wanted` (lower case): the error
+    /// path only, so a piece of a name finds them as it finds incidents.
+    fn headless_matching(&self, wanted: &str) -> Result<Vec<std::path::PathBuf>> {
+        let root = self.incidents_dir();
+        Ok(self
+            .incident_folders()?
+            .into_iter()
+            .filter(|n| n.to_lowercase().contains(wanted))
+            .map(|n| root.join(n))
+            .filter(|d| is_headless(d))
+            .collect())
+    }
 }
 
 /// The folder name in a selector typed as a path: `incidents/x/`, `x/.` → `x`.

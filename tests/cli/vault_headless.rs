@@ -32,6 +32,9 @@ fn a_folder_of_steps_without_incident_md_is_named_by_every_reader() {
         )
     );
 
+    // By a piece of its name too, as an incident is found.
+    assert!(env.fails(1, &["-I", "first", "show"]).starts_with(&format!("error: the incident {a} cannot be opened: ")));
+
     let r = env.run(&["publish"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
