@@ -47,6 +47,9 @@ impl Targets<'_> {
     /// The site link for `dest` as written in a file of the incident, or `None` to leave it.
     pub fn place(&self, dest: &str, written: Written) -> Option<String> {
         let fragment = dest.split_once('#').map(|(_, f)| f);
+        if let Some(other) = other_incident(dest, written) {
+            return Some(other);
+        }
         let rel = match (written, vault_file(dest, written == Written::InStep)) {
             (_, Some(rel)) => rel.to_string(),
             // A sibling step named from a step: `X.md`.
@@ -76,6 +79,34 @@ impl Targets<'_> {
     }
 }
 
+/// A link to a file of another incident (`../../OTHER/incident.md` from a step,
+/// `../OTHER/postmortem.md` from the incident folder): its page, beside ours on the site.
+/// Whether that incident is published is for `--check` to say.
+fn other_incident(dest: &str, written: Written) -> Option<String> {
+    let up = if written == Written::InStep { "../../" } else { "../" };
+    let rest = dest.strip_prefix(up)?;
+    let (path, fragment) = match rest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (rest, None),
+    };
+    let (folder, file) = path.split_once('/')?;
+    let folder = percent_decode_str(folder).decode_utf8().ok()?;
+    if !super::paths::safe_component(&folder) {
+        return None;
+    }
+    let dir = super::paths::incident_dir(&folder);
+    let at = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    match file {
+        "incident.md" => Some(format!("../{dir}/index.html{at}")),
+        "postmortem.md" => Some(format!("../{dir}/postmortem.html{at}")),
+        _ => {
+            let stem = file.strip_prefix("steps/")?.strip_suffix(".md")?;
+            let id = percent_decode_str(stem).decode_utf8().ok()?;
+            super::paths::safe_component(&id).then(|| format!("../{dir}/index.html#{}", step_anchor(&id)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +131,27 @@ mod tests {
         assert_eq!(t.place("../incident.md", Written::InStep).as_deref(), Some("index.html"));
         assert_eq!(t.place("incident.md", Written::InPostmortem).as_deref(), Some("index.html"));
         assert_eq!(t.place("../outputs/x.out", Written::InStep).as_deref(), Some("outputs/x.out.txt"));
+    }
+
+    #[test]
+    fn links_to_another_incident_lead_to_its_pages() {
+        let files = vec![];
+        let t = targets(&files);
+        let other = "2025-09-01-dns-loop";
+        assert_eq!(
+            t.place(&format!("../../{other}/incident.md"), Written::InStep),
+            Some(format!("../{other}/index.html"))
+        );
+        assert_eq!(
+            t.place(&format!("../{other}/postmortem.md#lessons"), Written::InSummary),
+            Some(format!("../{other}/postmortem.html#lessons"))
+        );
+        assert_eq!(
+            t.place(&format!("../{other}/steps/20250901T080000Z-note-aaaaaa.md"), Written::InPostmortem),
+            Some(format!("../{other}/index.html#step-20250901T080000Z-note-aaaaaa"))
+        );
+        assert_eq!(t.place("../../../etc/incident.md", Written::InStep), None, "no further up than incidents/");
+        assert_eq!(t.place("../../x/secrets.txt", Written::InStep), None);
     }
 
     #[test]

@@ -62,3 +62,14 @@ fn links_between_files_of_an_incident_lead_to_their_pages_and_dead_ones_are_foun
     );
     assert_eq!(r.stdout.lines().filter(|l| l.contains("broken link")).count(), 1, "{}", r.stdout);
 }
+
+#[test]
+fn a_link_to_another_incident_leads_to_its_page() {
+    let (env, first) = crate::site::two_published_incidents();
+    env.ok(&["note", &format!("as in [the first](../../{first}/incident.md)")]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join("public/incidents/2025-10-06-second-outage/index.html"));
+    assert!(page.contains(&format!("as in <a href=\"../{first}/index.html\">the first</a>")), "{page}");
+    let r = env.run(&["publish", "--check"]);
+    assert!(!r.stdout.contains("broken link"), "{}", r.stdout);
+}
