@@ -255,8 +255,8 @@ fn split_extension(name: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// A file's name (already redacted) as stored: `k3s.service` stays; odd names get slugged.
-/// A secret that ran into the extension (`password=x.txt`) took it into its placeholder.
+/// A file's name (its stem already redacted) as stored: `k3s.service` stays; odd names
+/// get slugged.
 fn safe_file_name(name: &str) -> String {
     let path = std::path::Path::new(name);
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

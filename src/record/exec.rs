@@ -194,8 +194,6 @@ fn start(
     Ok((spawned, shared))
 }
 
-/// Where `program` was found: as given with a `/`, else the first executable file of
-/// that name in PATH (as `Command` looked it up).
 /// A file the shell would not run as a script: a NUL before the end of its first line
 /// (an ELF of another machine, a truncated download), as bash's check_binary_file reads it.
 fn is_binary(path: &OsString) -> bool {
@@ -205,6 +203,8 @@ fn is_binary(path: &OsString) -> bool {
     first_line.contains(&0)
 }
 
+/// Where `program` was found: as given with a `/`, else the first executable file of
+/// that name in PATH (as `Command` looked it up).
 fn resolve(program: &OsString) -> OsString {
     use std::os::unix::fs::PermissionsExt;
     if program.as_encoded_bytes().contains(&b'/') {

@@ -2,17 +2,16 @@
 //! only looked at by `publish --check`.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::entry::{self, Entry};
-use super::output::write_file;
+use super::output::{copy_file, write_file};
 use super::pages::{IncidentSource, render_incident_as};
 use super::plan::CachedIncident;
 use super::publish::{PublishOptions, left_out};
 use super::theme::Theme;
 use super::{links, lists};
-use crate::error::{Error, IoContext, Result};
+use crate::error::{Error, Result};
 use crate::redact::Rules;
 use crate::vault::{IncidentRef, Stamps, Vault, Warning};
 
@@ -60,27 +59,6 @@ fn svg_images(dir: &Path, stamps: &Stamps) -> BTreeMap<String, String> {
             Some((s.rel.clone(), format!("data:image/svg+xml;base64,{data}")))
         })
         .collect()
-}
-
-/// Copies a vault file to `out/path` through a temp file beside it.
-fn copy_file(from: &Path, out: &Path, path: &str) -> Result<()> {
-    let to = out.join(path);
-    let dir = to.parent().unwrap_or(out);
-    fs::create_dir_all(dir).ctx("create", dir)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(crate::vault::atomic::TEMP_PREFIX)
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(dir)
-        .ctx("create a file in", dir)?;
-    // fs::copy keeps the kernel's fast path; the error names the side that failed.
-    if let Err(e) = fs::copy(from, tmp.path()) {
-        return Err(match fs::metadata(from) {
-            Ok(_) => Error::io("write", &to, e),
-            Err(_) => Error::io("read", from, e),
-        });
-    }
-    tmp.persist(&to).map_err(|e| Error::io("write", &to, e.error))?;
-    Ok(())
 }
 
 pub(super) fn render_one(

@@ -22,18 +22,36 @@ pub fn write_file(out: &Path, path: &str, bytes: &[u8]) -> Result<()> {
 /// [`write_file`] with the bytes written by `fill`.
 pub fn write_file_with(out: &Path, path: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     let target = out.join(path);
-    let dir = target.parent().unwrap_or(out);
-    fs::create_dir_all(dir).ctx("create", dir)?;
-    // Readable like any file the user writes (0666 less the umask), not 0600 like a temp file:
-    // a web server must be able to serve it.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(atomic::TEMP_PREFIX)
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(dir)
-        .ctx("create a file in", dir)?;
+    let mut tmp = temp_beside(target.parent().unwrap_or(out))?;
     fill(&mut tmp).ctx("write", &target)?;
     tmp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
     Ok(())
+}
+
+/// Copies a vault file to `out/path` as [`write_file`] writes: through a temp file beside it.
+pub fn copy_file(from: &Path, out: &Path, path: &str) -> Result<()> {
+    let target = out.join(path);
+    let tmp = temp_beside(target.parent().unwrap_or(out))?;
+    // fs::copy keeps the kernel's fast path; the error names the side that failed.
+    if let Err(e) = fs::copy(from, tmp.path()) {
+        return Err(match fs::metadata(from) {
+            Ok(_) => Error::io("write", &target, e),
+            Err(_) => Error::io("read", from, e),
+        });
+    }
+    tmp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
+    Ok(())
+}
+
+/// A temp file in `dir` (made if missing), readable like any file the user writes (0666
+/// less the umask), not 0600 like a temp file: a web server must be able to serve it.
+fn temp_beside(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    fs::create_dir_all(dir).ctx("create", dir)?;
+    tempfile::Builder::new()
+        .prefix(atomic::TEMP_PREFIX)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .ctx("create a file in", dir)
 }
 
 /// Removes a file the last publish wrote, and the folders it leaves empty
