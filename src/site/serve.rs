@@ -265,6 +265,17 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
             "another program uses that port; pick another with --port N (0: any free port)",
         )
     })?;
+    // The watcher before the first build: a change made while it builds, or right after
+    // the address is printed, is seen. Batches of paths, rebuilt one batch at a time.
+    let (tx, rx) = mpsc::channel();
+    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)
+        .map_err(|e| Error::user(format!("cannot watch {}: {e}", vault.root.display())))?;
+    debouncer.watch(&vault.root, RecursiveMode::Recursive).map_err(|e| {
+        Error::user_hint(
+            format!("cannot watch {}: {e}", vault.root.display()),
+            "raise fs.inotify.max_user_watches (sysctl) if the vault is large",
+        )
+    })?;
     let first = publish::publish(vault, &theme, &opts.publish)?;
     for w in &first.warnings {
         ui.warn(&w.to_string());
@@ -299,16 +310,6 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     });
     (opts.on_listen)(bound);
 
-    // The watcher: batches of paths, rebuilt in this thread one batch at a time.
-    let (tx, rx) = mpsc::channel();
-    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, None, tx)
-        .map_err(|e| Error::user(format!("cannot watch {}: {e}", vault.root.display())))?;
-    debouncer.watch(&vault.root, RecursiveMode::Recursive).map_err(|e| {
-        Error::user_hint(
-            format!("cannot watch {}: {e}", vault.root.display()),
-            "raise fs.inotify.max_user_watches (sysctl) if the vault is large",
-        )
-    })?;
     let ignored = [opts.publish.out.clone(), vault.root.join("public"), vault.state_dir()];
     let mut generation = 0u64;
     for batch in rx {
