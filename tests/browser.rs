@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use headless_chrome::protocol::cdp::Emulation::{MediaFeature, SetEmulatedMedia};
 use headless_chrome::protocol::cdp::Log::LogEntryLevel;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption;
@@ -192,6 +193,27 @@ fn pages_of(site_pages: &[&str], base: &str) -> Vec<String> {
     site_pages.iter().map(|p| format!("{base}{p}")).collect()
 }
 
+/// Emulates a media type and colour scheme, as a dark-mode laptop or its printer would.
+fn emulate(tab: &Tab, media: &str, scheme: &str) {
+    let feature = MediaFeature { name: "prefers-color-scheme".into(), value: scheme.into() };
+    tab.call_method(SetEmulatedMedia { media: Some(media.into()), features: Some(vec![feature]) }).unwrap();
+}
+
+/// The charts' background and line as drawn: light by default, dark on a dark screen, light on paper.
+fn assert_charts_follow_the_colour_scheme(tab: &Tab) {
+    let colours = "['.ic-bg', 'polyline.ic-series'].map(c => { const s = getComputedStyle(document.querySelector('figure.chart ' + c)); return s.fill + ' ' + s.stroke; }).join(' | ')";
+    let light = "rgb(255, 255, 255) none | none rgb(214, 69, 69)";
+    for (media, scheme, expected) in [
+        ("screen", "light", light),
+        ("screen", "dark", "rgb(22, 27, 34) none | none rgb(248, 81, 73)"),
+        ("print", "dark", light),
+    ] {
+        emulate(tab, media, scheme);
+        assert_eq!(eval_string(tab, colours), expected, "charts on {media} in {scheme} mode");
+    }
+    emulate(tab, "", "");
+}
+
 fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<String>>>, shot: &str) {
     let hostile_page = format!("incidents/{hostile}/index.html");
     let k3s = "incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff/index.html";
@@ -246,6 +268,7 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     assert!(eval_string(tab, "document.title").starts_with("K3s cluster down"));
     let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
     std::fs::write(artifacts().join(format!("{shot}-incident.png")), &png).unwrap();
+    assert_charts_follow_the_colour_scheme(tab);
 
     // The hostile page shows the payloads as text.
     open(tab, &format!("{base}{hostile_page}"));

@@ -99,11 +99,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
             let (timeline_svg, restarts_svg) = postmortem::picture_names(path);
             let mut pictures = Pictures::default();
             if let Some(text) = timeline {
-                atomic::write_replace(&dir.join(&timeline_svg), text.as_bytes())?;
+                atomic::write_replace(&dir.join(&timeline_svg), svg::standalone(&text).as_bytes())?;
                 pictures.timeline = Some(timeline_svg);
             }
             if let Some(text) = restarts {
-                atomic::write_replace(&dir.join(&restarts_svg), text.as_bytes())?;
+                atomic::write_replace(&dir.join(&restarts_svg), svg::standalone(&text).as_bytes())?;
                 pictures.restarts = Some(restarts_svg);
             }
             pictures

@@ -26,8 +26,27 @@ fn open(height: f64, title: &str) -> String {
         escape(title)
     );
     let _ = writeln!(s, "<title>{}</title>", escape(title));
-    let _ = writeln!(s, r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
+    let _ = writeln!(s, r##"<rect class="ic-bg" width="100%" height="100%" fill="#ffffff"/>"##);
     s
+}
+
+/// Dark colours for a picture that stands alone as a file (the site's pages recolour theirs from
+/// style.css: its policy refuses inline styles). Paper stays light.
+const STANDALONE_DARK_STYLE: &str = "<style>@media screen and (prefers-color-scheme: dark) { \
+.ic-bg { fill: #161b22 } .ic-ink { fill: #e6edf3 } .ic-muted { fill: #9198a1 } .ic-faint { fill: #9198a1 } \
+.ic-track { stroke: #30363d } .ic-point { fill: #58a6ff } \
+polyline.ic-series { stroke: #f85149 } circle.ic-series { fill: #f85149 } }</style>\n";
+
+/// A picture as written to its own `.svg` file: with its dark colours inside.
+pub fn standalone(svg: &str) -> String {
+    // After the picture's title, which stays its first child for screen readers.
+    match svg.find("</title>\n") {
+        Some(at) => {
+            let at = at + "</title>\n".len();
+            format!("{}{STANDALONE_DARK_STYLE}{}", &svg[..at], &svg[at..])
+        }
+        None => svg.to_string(),
+    }
 }
 
 /// Words for a milestone on the picture.
@@ -57,12 +76,14 @@ pub fn timeline(metrics: &Metrics) -> Option<String> {
     for i in 1..n {
         let (a, b) = (&points[i - 1], &points[i]);
         let (x1, x2) = (x_of(i - 1), x_of(i));
-        let _ =
-            writeln!(s, r##"<line x1="{x1:.1}" y1="{y}" x2="{x2:.1}" y2="{y}" stroke="#9aa5b1" stroke-width="4"/>"##);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x1:.1}" y1="{y}" x2="{x2:.1}" y2="{y}" class="ic-track" stroke="#9aa5b1" stroke-width="4"/>"##
+        );
         let text = format::duration(b.at - a.at);
         let _ = writeln!(
             s,
-            r##"<text x="{:.1}" y="{}" text-anchor="middle" fill="#52606d">{}</text>"##,
+            r##"<text x="{:.1}" y="{}" text-anchor="middle" class="ic-muted" fill="#52606d">{}</text>"##,
             (x1 + x2) / 2.0,
             y - 8.0,
             escape(&text)
@@ -73,23 +94,23 @@ pub fn timeline(metrics: &Metrics) -> Option<String> {
         let label_y = if i % 2 == 0 { 30.0 } else { 48.0 };
         let _ = writeln!(
             s,
-            r##"<circle cx="{x:.1}" cy="{y}" r="7" fill="#1f6feb"><title>{}</title></circle>"##,
+            r##"<circle cx="{x:.1}" cy="{y}" r="7" class="ic-point" fill="#1f6feb"><title>{}</title></circle>"##,
             escape(&p.step)
         );
         let _ = writeln!(
             s,
-            r##"<text x="{x:.1}" y="{label_y}" text-anchor="middle" font-weight="bold" fill="#1f2933">{}</text>"##,
+            r##"<text x="{x:.1}" y="{label_y}" text-anchor="middle" font-weight="bold" class="ic-ink" fill="#1f2933">{}</text>"##,
             escape(&label(&p.what))
         );
         let _ = writeln!(
             s,
-            r##"<text x="{x:.1}" y="{}" text-anchor="middle" fill="#1f2933">{}</text>"##,
+            r##"<text x="{x:.1}" y="{}" text-anchor="middle" class="ic-ink" fill="#1f2933">{}</text>"##,
             y + 28.0,
             escape(&format::clock(p.at))
         );
         let _ = writeln!(
             s,
-            r##"<text x="{x:.1}" y="{}" text-anchor="middle" fill="#7b8794" font-size="10">{}</text>"##,
+            r##"<text x="{x:.1}" y="{}" text-anchor="middle" class="ic-faint" fill="#7b8794" font-size="10">{}</text>"##,
             y + 44.0,
             escape(&p.at.format("%Y-%m-%d").to_string())
         );
@@ -116,7 +137,7 @@ pub fn restarts(all: &[RestartObservation]) -> Option<String> {
     let mut s = open(height, "Pod restarts over time");
     let _ = writeln!(
         s,
-        r##"<text x="{left}" y="16" fill="#52606d">Restarts summed over the pods of {}, {} listings</text>"##,
+        r##"<text x="{left}" y="16" class="ic-muted" fill="#52606d">Restarts summed over the pods of {}, {} listings</text>"##,
         escape(scope),
         observations.len()
     );
@@ -124,43 +145,52 @@ pub fn restarts(all: &[RestartObservation]) -> Option<String> {
         let what = if left_out == 1 { "listing of other pods" } else { "listings of other pods" };
         let _ = writeln!(
             s,
-            r##"<text x="{left}" y="32" fill="#7b8794" font-size="10">{left_out} {what} (filtered or another namespace) not drawn: their sums are not comparable</text>"##
+            r##"<text x="{left}" y="32" class="ic-faint" fill="#7b8794" font-size="10">{left_out} {what} (filtered or another namespace) not drawn: their sums are not comparable</text>"##
         );
     }
     let _ = writeln!(
         s,
-        r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#9aa5b1"/><line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#9aa5b1"/>"##
+        r##"<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="ic-track" stroke="#9aa5b1"/><line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" class="ic-track" stroke="#9aa5b1"/>"##
     );
     let _ = writeln!(
         s,
-        r##"<text x="{}" y="{}" text-anchor="end" fill="#52606d">{}</text>"##,
+        r##"<text x="{}" y="{}" text-anchor="end" class="ic-muted" fill="#52606d">{}</text>"##,
         left - 6.0,
         top + 4.0,
         escape(&format::thousands(max as u64))
     );
-    let _ = writeln!(s, r##"<text x="{}" y="{}" text-anchor="end" fill="#52606d">0</text>"##, left - 6.0, bottom + 4.0);
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="{}" text-anchor="end" class="ic-muted" fill="#52606d">0</text>"##,
+        left - 6.0,
+        bottom + 4.0
+    );
     for (t, anchor, x) in [(t0, "start", left), (t1, "end", right)] {
         let _ = writeln!(
             s,
-            r##"<text x="{x}" y="{}" text-anchor="{anchor}" fill="#52606d">{}</text>"##,
+            r##"<text x="{x}" y="{}" text-anchor="{anchor}" class="ic-muted" fill="#52606d">{}</text>"##,
             bottom + 20.0,
             escape(&format::date_time(t))
         );
     }
     let path: Vec<String> = observations.iter().map(|o| format!("{:.1},{:.1}", x_of(o), y_of(o))).collect();
-    let _ = writeln!(s, r##"<polyline points="{}" fill="none" stroke="#d64545" stroke-width="2"/>"##, path.join(" "));
+    let _ = writeln!(
+        s,
+        r##"<polyline points="{}" fill="none" class="ic-series" stroke="#d64545" stroke-width="2"/>"##,
+        path.join(" ")
+    );
     let label_every = observations.len().div_ceil(20);
     for (i, o) in observations.iter().enumerate() {
         let (x, y) = (x_of(o), y_of(o));
         let _ = writeln!(
             s,
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="#d64545"><title>{}</title></circle>"##,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" class="ic-series" fill="#d64545"><title>{}</title></circle>"##,
             escape(&format!("{} restarts at {} ({})", format::thousands(o.total), format::date_time(o.at), o.step))
         );
         if i % label_every == 0 || i + 1 == observations.len() {
             let _ = writeln!(
                 s,
-                r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#1f2933">{}</text>"##,
+                r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" class="ic-ink" fill="#1f2933">{}</text>"##,
                 y - 8.0,
                 escape(&format::thousands(o.total))
             );
@@ -196,6 +226,30 @@ mod tests {
         assert!(!svg.contains("<script>"), "{svg}");
         assert!(svg.contains("6,812 restarts at 2025-10-05 08:23 (&lt;script&gt;alert(1)&lt;/script&gt;)"), "{svg}");
         insta::assert_snapshot!(svg);
+    }
+
+    /// Every colour class a chart uses is recoloured in dark mode, in its own file and on the site.
+    #[test]
+    fn every_colour_class_has_a_dark_colour_in_files_and_on_the_site() {
+        let svg =
+            restarts(&[obs("2025-10-05T08:23:00-05:00", 6812, "a"), obs("2025-10-05T09:31:00-05:00", 0, "b")]).unwrap();
+        let site_css = include_str!("../../templates/site/style.css");
+        // Both pictures' classes, read from this file (a timeline needs whole metrics).
+        let source = include_str!("svg.rs");
+        let mut classes: Vec<&str> =
+            source.split("class=\"ic-").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        assert_eq!(classes.len(), 7, "{classes:?}");
+        for class in classes {
+            assert!(STANDALONE_DARK_STYLE.contains(&format!(".ic-{class} ")), "{class} in a file");
+            assert!(site_css.contains(&format!(".ic-{class} {{")), "{class} on the site");
+        }
+        let file = standalone(&svg);
+        assert_eq!(file.matches("<style>").count(), 1);
+        assert!(file.find("<title>") < file.find("<style>"), "{file}");
+        assert!(file.find("<style>") < file.find("<rect"), "{file}");
+        assert!(!svg.contains("<style>"), "the site's policy refuses inline styles");
     }
 
     #[test]
