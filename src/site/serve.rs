@@ -297,9 +297,24 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
         reload: reload.clone(),
     });
     let server_shared = shared.clone();
+    let accept_ui = ui.clone();
     runtime.spawn(async move {
+        let mut warned = false;
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors (EMFILE) and the like: retrying at once would spin a
+                // core until a connection closes, so wait a little, and say so once.
+                Err(e) => {
+                    if !std::mem::replace(&mut warned, true) {
+                        accept_ui.warn(&format!(
+                            "cannot accept a connection: {e}; retrying every 100 ms (too many open tabs or files? see `ulimit -n`)"
+                        ));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
             let shared = server_shared.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));

@@ -1,7 +1,9 @@
 //! Re-publishing when something fails or changes beside the incidents: a template that
-//! fails, the site's settings under `serve`.
+//! fails, the site's settings under `serve`, `serve` out of file descriptors.
 
 use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::site::{get, read, serve, two_published_incidents};
@@ -81,4 +83,39 @@ fn a_template_override_under_a_name_nothing_reads_is_named() {
     assert_eq!(r.stderr, warning);
     let r = env.run(&["templates", "list"]);
     assert!(r.stderr.ends_with(warning), "{}", r.stderr);
+}
+
+/// User plus system CPU time of a process, in clock ticks (`/proc/PID/stat` fields 14 and 15).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = read(std::path::Path::new(&format!("/proc/{pid}/stat")));
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    after_name.split(' ').skip(11).take(2).map(|t| t.parse::<u64>().unwrap()).sum()
+}
+
+#[test]
+fn serve_out_of_file_descriptors_waits_instead_of_spinning_and_says_so_once() {
+    let (env, _) = two_published_incidents();
+    let mut child = env
+        .shell("ulimit -n 64 && exec \"$BIN\" serve --port 0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().trim_start_matches("http://").trim_end_matches('/').to_string();
+    // Idle connections, more than the descriptors left: the kernel queues the rest.
+    let _open: Vec<_> = (0..100).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = cpu_ticks(child.id());
+    std::thread::sleep(Duration::from_secs(2));
+    let spent = cpu_ticks(child.id()) - before;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    // A spinning accept loop burns a whole core: about 200 ticks in two seconds.
+    assert!(spent < 40, "{spent} ticks of CPU in 2 s with idle connections");
+    let warning = "warning: cannot accept a connection: Too many open files (os error 24); retrying every 100 ms (too many open tabs or files? see `ulimit -n`)\n";
+    assert_eq!(stderr.matches(warning).count(), 1, "{stderr}");
 }
