@@ -119,3 +119,50 @@ fn serve_out_of_file_descriptors_waits_instead_of_spinning_and_says_so_once() {
     let warning = "warning: cannot accept a connection: Too many open files (os error 24); retrying every 100 ms (too many open tabs or files? see `ulimit -n`)\n";
     assert_eq!(stderr.matches(warning).count(), 1, "{stderr}");
 }
+
+#[test]
+fn a_step_file_that_cannot_be_read_keeps_its_incidents_last_pages_and_fails_the_publish() {
+    let (env, a) = two_published_incidents();
+    let site = env.root().join("public");
+    let page = site.join(format!("incidents/{a}/index.html"));
+    env.ok(&["-q", "note", "-I", &a, "the resolver loops back to itself"]);
+    assert_eq!(env.run(&["publish"]).code, 0);
+    assert!(read(&page).contains("the resolver loops back to itself"));
+    let steps = env.incident_dir(&a).join("steps");
+    let note =
+        fs::read_dir(&steps).unwrap().map(|e| e.unwrap().path()).find(|p| read(p).contains("loops back")).unwrap();
+    let good = read(&note);
+    fs::write(&note, good.replacen("author: ", "author: [unclosed ", 1)).unwrap();
+    let line = good.lines().position(|l| l.starts_with("author: ")).unwrap() + 1;
+    let rel = format!("incidents/{a}/steps/{}", note.file_name().unwrap().to_str().unwrap());
+
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let failure = format!(
+        "warning: {rel}:{line}: `author: [unclosed ryan`: expected string scalar (a step file that cannot be read holds its incident back); the pages last published of it stay until it is fixed\n"
+    );
+    assert!(r.stderr.contains(&failure), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(
+            "error: 1 incident could not be published\n  hint: fix what the warnings above name, then publish again\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(read(&page).contains("the resolver loops back to itself"), "the page keeps the step");
+    assert!(read(&site.join("index.html")).contains("First outage"), "still listed");
+
+    // The gate names the file and line, without a link problem for a file that is there.
+    let link = format!("see [the note](../steps/{})", note.file_name().unwrap().to_str().unwrap());
+    env.ok(&["-q", "note", "-I", &a, &link]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains(&format!("{rel}: line {line}: ")), "{}", r.stdout);
+    assert!(r.stdout.contains("the step file is there but cannot be read (its own line says why)"), "{}", r.stdout);
+    assert!(!r.stdout.contains("line 0"), "{}", r.stdout);
+
+    fs::write(&note, good).unwrap();
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(&page).contains("the resolver loops back to itself"));
+}
