@@ -214,6 +214,37 @@ fn assert_charts_follow_the_colour_scheme(tab: &Tab) {
     emulate(tab, "", "");
 }
 
+/// Results of the search box, polled for up to ten seconds.
+fn search_results(tab: &Tab) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = eval_string(
+            tab,
+            "Array.from(document.querySelectorAll('#search-results a')).map(a => a.textContent).join('\\n')",
+        );
+        if !found.is_empty() || Instant::now() > deadline {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A query pasted right after the box got focus, while the index is still on its way (focus
+/// starts loading it): the results come when the index does. Also finds by a result's date.
+fn assert_typing_before_the_index_loads_still_finds(tab: &Tab, base: &str) {
+    open(tab, &format!("{base}index.html"));
+    let typed = "const i = document.getElementById('search'); i.focus(); i.value = 'flannel 2025-10-05'; \
+                 i.dispatchEvent(new Event('input')); String(window.INCIDENT_SEARCH_INDEX === undefined)";
+    assert_eq!(eval_string(tab, typed), "true", "the index was not loaded yet");
+    let found = search_results(tab);
+    assert!(found.contains("K3s cluster down"), "search found {found:?}");
+    // Escape on a result reached with Tab closes the list and goes back to the box.
+    let escape = "const a = document.querySelector('#search-results a'); a.focus(); \
+                  a.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); \
+                  document.getElementById('search-results').hidden + ' ' + document.activeElement.id";
+    assert_eq!(eval_string(tab, escape), "true search");
+}
+
 fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<String>>>, shot: &str) {
     let hostile_page = format!("incidents/{hostile}/index.html");
     let k3s = "incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff/index.html";
@@ -245,21 +276,12 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
     std::fs::write(artifacts().join(format!("{shot}-index.png")), &png).unwrap();
 
+    assert_typing_before_the_index_loads_still_finds(tab, base);
     // The search box finds an incident by a word of its notes.
+    open(tab, &format!("{base}index.html"));
     tab.find_element("#search").unwrap().click().unwrap();
     tab.type_str("flannel").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut found = String::new();
-    while Instant::now() < deadline {
-        found = eval_string(
-            tab,
-            "Array.from(document.querySelectorAll('#search-results a')).map(a => a.textContent).join('\\n')",
-        );
-        if !found.is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let found = search_results(tab);
     assert!(found.contains("K3s cluster down"), "search found {found:?}");
     // Following the result lands on the incident page.
     let href = eval_string(tab, "document.querySelector('#search-results a').href");
