@@ -199,17 +199,26 @@ fn emulate(tab: &Tab, media: &str, scheme: &str) {
     tab.call_method(SetEmulatedMedia { media: Some(media.into()), features: Some(vec![feature]) }).unwrap();
 }
 
-/// The charts' background and line as drawn: light by default, dark on a dark screen, light on paper.
-fn assert_charts_follow_the_colour_scheme(tab: &Tab) {
-    let colours = "['.ic-bg', 'polyline.ic-series'].map(c => { const s = getComputedStyle(document.querySelector('figure.chart ' + c)); return s.fill + ' ' + s.stroke; }).join(' | ')";
-    let light = "rgb(255, 255, 255) none | none rgb(214, 69, 69)";
+/// Charts and highlighted code as drawn: light by default, dark on a dark screen, light on paper.
+fn assert_colours_follow_the_scheme(tab: &Tab) {
+    let colours = "['figure.chart .ic-bg', 'figure.chart polyline.ic-series', '.hl-parameter.hl-option'].map(c => { const s = getComputedStyle(document.querySelector(c)); return s.fill + ' ' + s.stroke + ' ' + s.color; }).join(' | ')";
+    let light = "rgb(255, 255, 255) none rgb(31, 35, 40) | none rgb(214, 69, 69) rgb(31, 35, 40) | rgb(0, 0, 0) none rgb(50, 50, 50)";
     for (media, scheme, expected) in [
         ("screen", "light", light),
-        ("screen", "dark", "rgb(22, 27, 34) none | none rgb(248, 81, 73)"),
-        ("print", "dark", light),
+        (
+            "screen",
+            "dark",
+            "rgb(22, 27, 34) none rgb(230, 237, 243) | none rgb(248, 81, 73) rgb(230, 237, 243) | rgb(0, 0, 0) none rgb(191, 97, 106)",
+        ),
+        // Paper: the light colours, with the page's text black.
+        (
+            "print",
+            "dark",
+            "rgb(255, 255, 255) none rgb(0, 0, 0) | none rgb(214, 69, 69) rgb(0, 0, 0) | rgb(0, 0, 0) none rgb(50, 50, 50)",
+        ),
     ] {
         emulate(tab, media, scheme);
-        assert_eq!(eval_string(tab, colours), expected, "charts on {media} in {scheme} mode");
+        assert_eq!(eval_string(tab, colours), expected, "charts and code on {media} in {scheme} mode");
     }
     emulate(tab, "", "");
 }
@@ -290,7 +299,7 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     assert!(eval_string(tab, "document.title").starts_with("K3s cluster down"));
     let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
     std::fs::write(artifacts().join(format!("{shot}-incident.png")), &png).unwrap();
-    assert_charts_follow_the_colour_scheme(tab);
+    assert_colours_follow_the_scheme(tab);
 
     // The hostile page shows the payloads as text.
     open(tab, &format!("{base}{hostile_page}"));
