@@ -13,7 +13,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use headless_chrome::protocol::cdp::Emulation::{MediaFeature, SetEmulatedMedia};
+use headless_chrome::protocol::cdp::Emulation::{
+    ClearDeviceMetricsOverride, MediaFeature, SetDeviceMetricsOverride, SetEmulatedMedia,
+};
 use headless_chrome::protocol::cdp::Log::LogEntryLevel;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption;
@@ -166,6 +168,9 @@ fn vault(dir: &Path) -> (PathBuf, String) {
     let attachments = vault.join("incidents").join(&id).join("attachments");
     let name = std::fs::read_dir(attachments).unwrap().next().unwrap().unwrap().file_name();
     run(&vault, &["note", &format!("the graph: ![graph](../attachments/{})", name.to_string_lossy())]);
+    let table = "| component | restarts observed | namespace of the pod | node it last ran on |\n|---|---|---|---|\n\
+                 | coredns-7b98449c4-abcde | 1,234 | kube-system | leveling-pc |";
+    run(&vault, &["note", table]);
     run(&vault, &["resolve", &format!("done {IMG}")]);
     (vault, id)
 }
@@ -221,6 +226,56 @@ fn assert_colours_follow_the_scheme(tab: &Tab) {
         assert_eq!(eval_string(tab, colours), expected, "charts and code on {media} in {scheme} mode");
     }
     emulate(tab, "", "");
+}
+
+/// Elements of `selector` whose text takes more lines than `max_lines` allows (a JS
+/// expression of `words`, the count of its words): words broken apart.
+fn broken_words(tab: &Tab, selector: &str, max_lines: &str) -> String {
+    let js = format!(
+        "Array.from(document.querySelectorAll('{selector}')).filter(el => {{ \
+           const r = document.createRange(); r.selectNodeContents(el); \
+           const words = el.textContent.trim().split(/\\s+/).length; \
+           return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size > {max_lines}; \
+         }}).map(el => el.textContent).join(' | ')"
+    );
+    eval_string(tab, &js)
+}
+
+/// Table headers, badges and durations keep their words whole on a laptop; a wide table in a
+/// note scrolls sideways on a phone instead of stacking its headers letter by letter.
+fn assert_words_stay_whole(tab: &Tab, base: &str, hostile_page: &str) {
+    open(tab, &format!("{base}index.html"));
+    let cells = "table.incidents th, table.incidents .badge, table.incidents td.duration, table.incidents td.severity";
+    assert_eq!(broken_words(tab, cells, "1"), "", "on the index at 1280 px");
+    let phone = SetDeviceMetricsOverride {
+        width: 360,
+        height: 800,
+        device_scale_factor: 1.0,
+        mobile: true,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    };
+    tab.call_method(phone).unwrap();
+    open(tab, &format!("{base}{hostile_page}"));
+    assert_eq!(broken_words(tab, ".step-body th", "words"), "", "a note's table at 360 px");
+    let scrolls = "const t = document.querySelector('.step-body table'); String(t.scrollWidth > t.clientWidth)";
+    assert_eq!(eval_string(tab, scrolls), "true", "the table scrolls within the page");
+    let page_fits = "String(document.documentElement.scrollWidth <= window.innerWidth)";
+    assert_eq!(eval_string(tab, page_fits), "true", "the page itself does not scroll sideways");
+    // Charts keep legible labels (at least 36rem wide) and scroll within their figure.
+    open(tab, &format!("{base}incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff/index.html"));
+    let chart = "String(Math.round(document.querySelector('figure.chart svg').getBoundingClientRect().width))";
+    assert_eq!(eval_string(tab, chart), "576", "a chart at 360 px");
+    assert_eq!(eval_string(tab, page_fits), "true", "the incident page does not scroll sideways");
+    tab.call_method(ClearDeviceMetricsOverride(None)).unwrap();
 }
 
 /// Results of the search box, polled for up to ten seconds.
@@ -301,6 +356,7 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     std::fs::write(artifacts().join(format!("{shot}-incident.png")), &png).unwrap();
     assert_colours_follow_the_scheme(tab);
 
+    assert_words_stay_whole(tab, base, &hostile_page);
     // The hostile page shows the payloads as text.
     open(tab, &format!("{base}{hostile_page}"));
     let text = eval_string(tab, "document.body.innerText");
