@@ -199,7 +199,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
     // A page that went away (an incident renamed) keeps following the site: the tab that
     // shows it reloads with the next change.
     let not_found = || {
-        let page = "<!doctype html>\n<meta charset=\"utf-8\"><title>Not found</title>\n<p>Not found: this page is not on the site (any more). \
+        let page = "<!doctype html>\n<meta charset=\"utf-8\"><title>Not found</title>\n\
+                    <link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">\n<p>Not found: this page is not on the site (any more). \
                     This tab reloads when the site changes; <a href=\"/\">the index</a>.</p>\n</body>\n";
         response(StatusCode::NOT_FOUND, "text/html; charset=utf-8", full(inject_live_script(page)))
     };

@@ -58,6 +58,8 @@ fn serve_picks_up_a_new_site_name() {
     let gone = get(&server.url, "/incidents/renamed/index.html");
     assert!(gone.starts_with("HTTP/1.1 404"), "{gone}");
     assert!(gone.contains("<script src=\"/__incident/live.js\"></script>\n</body>"), "{gone}");
+    // With the site's icon: else the browser asks for /favicon.ico and logs its 404.
+    assert!(gone.contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">"), "{gone}");
     let toml = env.root().join("incident.toml");
     let settings = read(&toml);
     fs::write(&toml, format!("name = \"Platform team\"\n{settings}")).unwrap();
