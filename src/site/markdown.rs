@@ -311,7 +311,8 @@ pub fn plain_text(md: &str) -> String {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) | Event::Code(t) if !in_code => {
+            // Raw HTML shows on the page as text (see `render`), so it is found as text too.
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) if !in_code => {
                 out.push_str(&t);
                 out.push(' ');
             }
@@ -325,6 +326,13 @@ pub fn plain_text(md: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_keeps_what_the_page_shows_of_raw_html() {
+        let text = plain_text("<iframe src=x>\nneedle-note-zebra\n\nsee <b>bold</b> here");
+        assert!(text.contains("needle-note-zebra"), "{text}");
+        assert!(text.contains("<b>") && text.contains("bold"), "{text}");
+    }
 
     #[test]
     fn headings_rank_below_the_pages_own() {
