@@ -240,10 +240,10 @@ pub struct ServeOptions {
 
 fn report_line(report: &Report, why: &str) -> String {
     format!(
-        "rebuilt ({why}) in {:.2} s: {} incidents rendered, {} files written, {} removed",
+        "rebuilt ({why}) in {:.2} s: {} rendered, {} written, {} removed",
         report.seconds,
-        report.rendered,
-        report.written.len(),
+        crate::format::plural(report.rendered as u64, "incident"),
+        crate::format::plural(report.written.len() as u64, "file"),
         report.removed.len()
     )
 }

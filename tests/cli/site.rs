@@ -245,12 +245,12 @@ fn republishing_rewrites_only_what_changed() {
     let before = inodes(&site);
     fs::OpenOptions::new().append(true).open(&note).unwrap().write_all(b"\n").unwrap();
     let r = env.run(&["publish"]);
-    assert!(r.stderr.contains("(1 rendered, 0 unchanged; 1 files written, 0 removed)"), "{}", r.stderr);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged; 1 file written, 0 removed)"), "{}", r.stderr);
     assert_eq!(rewritten(&before, &inodes(&site)), [format!("incidents/{a}/index.html")]);
     // A list page deleted by hand comes back too.
     fs::remove_file(site.join("tags/dns/index.html")).unwrap();
     let r = env.run(&["publish"]);
-    assert!(r.stderr.contains("(0 rendered, 1 unchanged; 1 files written, 0 removed)"), "{}", r.stderr);
+    assert!(r.stderr.contains("(0 rendered, 1 unchanged; 1 file written, 0 removed)"), "{}", r.stderr);
     assert!(site.join("tags/dns/index.html").is_file());
 }
 
