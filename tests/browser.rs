@@ -438,6 +438,10 @@ fn served_site_and_live_reload() {
         }
         other.evaluate("window.__before_reload = 1", false).unwrap();
     }
+    // A tab on another incident, a <details> opened in it: left as it is.
+    let elsewhere = browser.new_tab().unwrap();
+    open(&elsewhere, &format!("{base}incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff/index.html"));
+    elsewhere.evaluate("window.__before_reload = 1; document.querySelector('details').open = true", false).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     run(&vault, &["note", "written while the tab was open"]);
@@ -462,6 +466,8 @@ fn served_site_and_live_reload() {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+    let kept = "String(window.__before_reload) + ' ' + document.querySelector('details').open";
+    assert_eq!(eval_string(&elsewhere, kept), "1 true", "a tab on another incident was reloaded");
     assert_no_xss(&tab, "after reload");
     let errors = errors.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert!(errors.is_empty(), "console errors: {errors:#?}");

@@ -809,6 +809,11 @@ fn serve_shows_a_new_note_within_a_second() {
         events.read_line(&mut line).expect("a reload event");
     }
     let waited = started.elapsed();
+    // The event names the pages that changed: a tab reloads only for its own.
+    line.clear();
+    events.read_line(&mut line).unwrap();
+    let changed: Vec<String> = serde_json::from_str(line.trim().strip_prefix("data: ").unwrap()).unwrap();
+    assert!(changed.contains(&page_path[1..].to_string()), "{changed:?}");
     let page = get(&server.url, &page_path);
     assert!(page.contains("the second note, live"), "{page}");
     assert!(waited < Duration::from_secs(1), "the tab was told after {waited:?}");
