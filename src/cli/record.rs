@@ -38,14 +38,14 @@ pub struct StartArgs {
     /// How bad: sev1 (critical) … sev4 (minor)
     #[arg(long, short, value_enum)]
     pub severity: Option<Severity>,
-    /// An affected service (repeat for more)
-    #[arg(long = "service", value_name = "SERVICE")]
+    /// An affected service (repeat for more, or `a,b`)
+    #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',')]
     pub services: Vec<String>,
-    /// A service known to be unaffected (repeat for more): the postmortem lists them
-    #[arg(long = "unaffected", value_name = "SERVICE")]
+    /// A service known to be unaffected (repeat for more, or `a,b`): the postmortem lists them
+    #[arg(long = "unaffected", value_name = "SERVICE", value_delimiter = ',')]
     pub unaffected: Vec<String>,
-    /// A tag (repeat for more)
-    #[arg(long = "tag", value_name = "TAG")]
+    /// A tag (repeat for more, or `a,b`)
+    #[arg(long = "tag", value_name = "TAG", value_delimiter = ',')]
     pub tags: Vec<String>,
     /// A first summary for incident.md
     #[arg(long, value_name = "TEXT")]
