@@ -194,7 +194,8 @@ pub struct ActionArgs {
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
-    /// The file to copy into the incident's attachments/ (text is redacted first)
+    /// The file to copy into the incident's attachments/. Text is redacted first; in any
+    /// other file (a pcap, an image) each secret is masked in place by as many bytes
     pub file: PathBuf,
     /// What it is, shown instead of the file name
     #[arg(long, short)]

@@ -1,5 +1,6 @@
 //! Building steps and writing them: every step-writing command goes through `Session`.
 
+pub mod attachment;
 pub mod exec;
 pub mod lines;
 pub mod output;

