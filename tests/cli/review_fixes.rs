@@ -86,3 +86,27 @@ fn attach_masks_a_private_key_in_a_tar_byte_for_byte() {
     assert!(masked[24..].iter().all(|&b| b == b'*'));
     assert_eq!(&stored[key_at + body.len() - 1..], &tar[key_at + body.len() - 1..]);
 }
+
+/// The facts of the one step of `kind`.
+fn facts_of(env: &TestEnv, id: &str, kind: &str) -> serde_json::Value {
+    frontmatter(&env.only_step(id, kind))["facts"].clone()
+}
+
+#[test]
+fn capture_and_run_at_a_past_time_read_pod_ages_at_that_time_as_snapshot_does() {
+    let (env, id) = TestEnv::with_incident();
+    let pods = crate::kube_server::fixture_dir().join("seed_pods.json");
+    let path = pods.to_str().unwrap();
+    let json = std::fs::read(&pods).unwrap();
+    let at = "2025-10-05T08:15:00-05:00";
+    env.ok(&["-q", "snapshot", "--from", path, "--at", at]);
+    let r = env.run_with_stdin(&["-q", "capture", "-c", "kubectl get pods -A -o json", "--no-echo", "--at", at], &json);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.ok(&["-q", "run", "--at", at, "--", "cat", path]);
+    let mut snapshot = facts_of(&env, &id, "snapshot");
+    assert_eq!(snapshot["pods"][0]["last_restart_ago"], "4m52s ago", "as of 08:15, not 08:23");
+    // The one difference: a snapshot names the file it read.
+    snapshot.as_object_mut().unwrap().remove("source");
+    assert_eq!(facts_of(&env, &id, "capture"), snapshot);
+    assert_eq!(facts_of(&env, &id, "run"), snapshot);
+}
