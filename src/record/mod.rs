@@ -70,17 +70,21 @@ impl<'c> Session<'c> {
         scrub.step(step);
         let written = self.writer.write(step);
         if written.is_err() {
-            self.discard_output(&step.meta);
+            self.discard_files(&step.meta);
         }
         written
     }
 
-    /// Undoes [`keep_output`](Self::keep_output) for a step that could not be written:
-    /// an output without its step would be an orphan that `publish` still shows.
-    fn discard_output(&self, meta: &StepMeta) {
-        if let Some(file) = &meta.output_file {
-            let _ = std::fs::remove_file(self.incident.dir.join(file));
-            let _ = std::fs::remove_dir(self.writer.outputs_dir()); // only when left empty
+    /// Undoes what was written for a step that could not be written itself (its output
+    /// from [`keep_output`](Self::keep_output), its attached file): files without their
+    /// step are orphans that `publish` still shows.
+    fn discard_files(&self, meta: &StepMeta) {
+        for file in meta.output_file.iter().chain(&meta.attachment) {
+            let path = self.incident.dir.join(file);
+            let _ = std::fs::remove_file(&path);
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::remove_dir(dir); // only when left empty
+            }
         }
     }
 

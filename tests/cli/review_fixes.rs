@@ -110,3 +110,16 @@ fn capture_and_run_at_a_past_time_read_pod_ages_at_that_time_as_snapshot_does() 
     assert_eq!(facts_of(&env, &id, "capture"), snapshot);
     assert_eq!(facts_of(&env, &id, "run"), snapshot);
 }
+
+#[test]
+fn an_attachment_whose_step_cannot_be_written_is_not_left_behind() {
+    let (env, id) = TestEnv::with_incident();
+    let steps = env.incident_dir(&id).join("steps");
+    std::fs::remove_dir_all(&steps).unwrap_or(());
+    std::fs::write(&steps, "").unwrap();
+    std::fs::write(env.root().join("img.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let err = env.fails(1, &["attach", "img.png"]);
+    assert!(err.starts_with(&format!("error: cannot create a file in {}: ", steps.display())), "{err}");
+    let attachments = env.incident_dir(&id).join("attachments");
+    assert!(!attachments.exists(), "{:?}", std::fs::read_dir(&attachments).map(|d| d.count()));
+}
