@@ -118,8 +118,28 @@ fn an_attachment_whose_step_cannot_be_written_is_not_left_behind() {
     std::fs::remove_dir_all(&steps).unwrap_or(());
     std::fs::write(&steps, "").unwrap();
     std::fs::write(env.root().join("img.png"), b"\x89PNG\r\n\x1a\n").unwrap();
-    let err = env.fails(1, &["attach", "img.png"]);
-    assert!(err.starts_with(&format!("error: cannot create a file in {}: ", steps.display())), "{err}");
+    assert_eq!(
+        env.fails(1, &["attach", "img.png"]),
+        format!(
+            "error: cannot create a file in {0}: Not a directory (os error 20)\n  hint: {0} or a folder above it is a file where a folder should be: move that file away\n",
+            steps.display()
+        )
+    );
     let attachments = env.incident_dir(&id).join("attachments");
     assert!(!attachments.exists(), "{:?}", std::fs::read_dir(&attachments).map(|d| d.count()));
+}
+
+#[test]
+fn a_folder_that_is_a_file_is_named_without_the_temp_file_that_could_not_be_made() {
+    let (env, id) = TestEnv::with_incident();
+    let steps = env.incident_dir(&id).join("steps");
+    std::fs::remove_dir_all(&steps).unwrap_or(());
+    std::fs::write(&steps, "").unwrap();
+    let steps = steps.display();
+    assert_eq!(
+        env.fails(1, &["note", "the steps folder is a file"]),
+        format!(
+            "error: cannot create a file in {steps}: Not a directory (os error 20)\n  hint: {steps} or a folder above it is a file where a folder should be: move that file away\n"
+        )
+    );
 }
