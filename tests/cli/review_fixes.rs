@@ -143,3 +143,18 @@ fn a_folder_that_is_a_file_is_named_without_the_temp_file_that_could_not_be_made
         )
     );
 }
+
+#[test]
+fn status_json_stops_the_clock_at_resolution() {
+    let (mut env, _id) = TestEnv::with_incident();
+    let open = env.json(&["status", "--json"]);
+    assert_eq!(open["elapsed_seconds"], 0);
+    assert_eq!(open.get("resolved_at"), Some(&serde_json::Value::Null), "null while open: {open}");
+    env.at("2025-10-05T10:30:00-05:00").ok(&["-q", "mark", "resolved"]);
+    // The next morning: still 2h 7m, as the text says.
+    env.at("2025-10-06T09:00:00-05:00");
+    let resolved = env.json(&["status", "--json"]);
+    assert_eq!(resolved["elapsed_seconds"], 2 * 3600 + 7 * 60);
+    assert_eq!(resolved["resolved_at"], "2025-10-05T10:30:00-05:00");
+    assert!(env.ok(&["status"]).contains("resolved 10:30 after 2h 7m"));
+}
