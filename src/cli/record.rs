@@ -8,7 +8,8 @@ use clap::{Args, ValueEnum};
 /// What every step-writing command accepts.
 #[derive(Debug, Args, Clone, Default)]
 pub struct StepArgs {
-    /// When it happened, if not now: RFC 3339, 08:45 (its last occurrence), "10 min ago", "yesterday 23:10"
+    /// When it happened, if not now: RFC 3339, 08:45 (today; yesterday only if over 12 h ahead, as 23:50 at
+    /// 00:10), "10 min ago", "yesterday 23:10"
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Write the text as it is, without redacting secrets (recorded in the step)

@@ -158,3 +158,28 @@ fn status_json_stops_the_clock_at_resolution() {
     assert_eq!(resolved["resolved_at"], "2025-10-05T10:30:00-05:00");
     assert!(env.ok(&["status"]).contains("resolved 10:30 after 2h 7m"));
 }
+
+#[test]
+fn a_bare_time_a_few_minutes_ahead_is_refused_not_moved_to_yesterday() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T08:24:00-05:00");
+    assert_eq!(
+        env.fails(2, &["mark", "detected", "--at", "08:32"]),
+        "error: --at: \"08:32\" is later than now (08:24) by 8m, too little to mean yesterday: a slip of the keyboard or of another clock (UTC in a log)? Give a time before now, or the day: \"yesterday 08:32\" or 2025-10-04T08:32\n  hint: see `incident mark --help`\n"
+    );
+    assert!(env.step_files(&id).is_empty(), "nothing was written");
+    // Both forms it suggests are taken as they are.
+    env.ok(&["-q", "note", "--at", "yesterday 08:32", "a"]);
+    env.ok(&["-q", "note", "--at", "2025-10-04T08:32", "b"]);
+    let ats: Vec<String> = env
+        .step_files(&id)
+        .iter()
+        .map(|f| frontmatter(&std::fs::read_to_string(f).unwrap())["at"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ats, ["2025-10-04T08:32:00-05:00", "2025-10-04T08:32:00-05:00"]);
+    // Just after midnight, 23:50 is still last night.
+    env.at("2025-10-06T00:10:00-05:00");
+    let r = env.run(&["note", "--at", "23:50", "c"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.starts_with("warning: --at 23:50: read as yesterday, 2025-10-05 23:50"), "{}", r.stderr);
+}
