@@ -183,3 +183,32 @@ fn a_bare_time_a_few_minutes_ahead_is_refused_not_moved_to_yesterday() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.starts_with("warning: --at 23:50: read as yesterday, 2025-10-05 23:50"), "{}", r.stderr);
 }
+
+#[test]
+fn recording_the_system_into_a_resolved_incident_warns_once_and_records() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T10:30:00-05:00").ok(&["-q", "mark", "resolved"]);
+    env.at("2025-10-06T09:00:00-05:00");
+    let r = env.run(&["run", "--", "echo", "next morning"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "next morning\n"), "{}", r.stderr);
+    let warning = format!(
+        "warning: {id} was resolved at 2025-10-05 10:30: this run is recorded in it all the same. For a new problem, `incident start \"TITLE\"`; for another incident, `incident switch ID`\n"
+    );
+    assert!(r.stderr.starts_with(&warning), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("warning:").count(), 1, "{}", r.stderr);
+    env.only_step(&id, "run");
+    let r = env.run(&["mark", "detected"]);
+    assert!(r.stderr.starts_with(&warning.replace("this run", "this milestone")), "{}", r.stderr);
+    // Postmortem work, the permanent fix and a milestone backfilled before the resolution are quiet.
+    for args in [
+        &["lesson", "--kind", "learned", "pin the node IP"][..],
+        &["cause", "the node IP changed"],
+        &["note", "graphs attached"],
+        &["mark", "permanent-fix"],
+        &["mark", "impact-start", "--at", "2025-10-05T07:50:00-05:00"],
+    ] {
+        let r = env.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("was resolved"), "{args:?}: {}", r.stderr);
+    }
+}
