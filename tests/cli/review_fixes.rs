@@ -212,3 +212,13 @@ fn recording_the_system_into_a_resolved_incident_warns_once_and_records() {
         assert!(!r.stderr.contains("was resolved"), "{args:?}: {}", r.stderr);
     }
 }
+
+#[test]
+fn a_mistyped_milestone_is_answered_with_the_one_it_most_likely_meant() {
+    let (env, id) = TestEnv::with_incident();
+    assert_eq!(
+        env.fails(2, &["mark", "diagnoised"]),
+        "error: unknown milestone \"diagnoised\" (did you mean diagnosed?); expected one of: impact-start, detected, acknowledged, diagnosed, mitigation-start, mitigated, recovered, resolved, permanent-fix-start, permanent-fix\n  hint: see `incident mark --help`\n"
+    );
+    assert!(env.step_files(&id).is_empty());
+}
