@@ -8,7 +8,8 @@ use clap::{Args, ValueEnum};
 /// What every step-writing command accepts.
 #[derive(Debug, Args, Clone, Default)]
 pub struct StepArgs {
-    /// When it happened, if not now: RFC 3339, 08:45 (its last occurrence), "10 min ago", "yesterday 23:10"
+    /// When it happened, if not now: RFC 3339, 08:45 (today; yesterday only if over 12 h ahead, as 23:50 at
+    /// 00:10), "10 min ago", "yesterday 23:10"
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Write the text as it is, without redacting secrets (recorded in the step)
@@ -194,7 +195,8 @@ pub struct ActionArgs {
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
-    /// The file to copy into the incident's attachments/ (text is redacted first)
+    /// The file to copy into the incident's attachments/. Text is redacted first; in any
+    /// other file (a pcap, an image) each secret is masked in place by as many bytes
     pub file: PathBuf,
     /// What it is, shown instead of the file name
     #[arg(long, short)]

@@ -23,6 +23,7 @@ mod recorder_edges;
 mod redact;
 mod redact_names;
 mod reliability;
+mod review_fixes;
 mod run;
 mod sample;
 mod selection;
