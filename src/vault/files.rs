@@ -67,17 +67,36 @@ impl Stamps {
 /// sets the modification time back (`sed -i`, then `touch -r`) still changes it. (Not
 /// the inode number: some network and FUSE file systems make up a new one each time.)
 pub(super) fn file_digest(dir: &str, name: &str, meta: &fs::Metadata) -> u64 {
-    use std::hash::{Hash, Hasher};
     let mtime_ns =
         meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
-    let mut h = std::hash::DefaultHasher::new();
-    (dir, name, meta.len(), mtime_ns).hash(&mut h);
     #[cfg(unix)]
-    {
+    let ctime = {
         use std::os::unix::fs::MetadataExt;
-        (meta.ctime(), meta.ctime_nsec()).hash(&mut h);
-    }
-    h.finish()
+        (meta.ctime(), meta.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let ctime = (0, 0);
+    stamp_digest(dir, name, meta.len(), mtime_ns, ctime)
+}
+
+/// [`file_digest`] from its parts: the first 8 bytes of a SHA-256 over a fixed layout, so
+/// the digests kept in caches (`list-cache`, the site's record) mean the same to every
+/// build (`std`'s `DefaultHasher` may change its algorithm with any Rust release).
+/// Layout: folder, NUL, name, NUL, size (u64), mtime in ns (u128), ctime s and ns (i64 each),
+/// integers little-endian.
+fn stamp_digest(dir: &str, name: &str, len: u64, mtime_ns: u128, (ctime, ctime_ns): (i64, i64)) -> u64 {
+    // One buffer, one call: this runs for every file at each `list`.
+    let mut buf = Vec::with_capacity(dir.len() + name.len() + 42);
+    buf.extend_from_slice(dir.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(name.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(&len.to_le_bytes());
+    buf.extend_from_slice(&mtime_ns.to_le_bytes());
+    buf.extend_from_slice(&ctime.to_le_bytes());
+    buf.extend_from_slice(&ctime_ns.to_le_bytes());
+    let sum = Sha256::digest(&buf);
+    u64::from_le_bytes(sum[..8].try_into().expect("a SHA-256 is 32 bytes"))
 }
 
 /// Walks an incident folder: every file's digest, and the non-step files by name.
@@ -201,6 +220,15 @@ impl Vault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamp_digests_are_the_same_in_every_build() {
+        // Pinned: a digest kept in a cache must not change with the compiler.
+        // sha256(b"steps\0a.md\0" + 5u64 + 7u128 + 9i64 + 11i64, all LE)[..8] as LE u64.
+        assert_eq!(stamp_digest("steps", "a.md", 5, 7, (9, 11)), 0xb109_acb5_6d26_351f);
+        assert_ne!(stamp_digest("steps", "a.md", 5, 7, (9, 12)), stamp_digest("steps", "a.md", 5, 7, (9, 11)));
+        assert_ne!(stamp_digest("step", "sa.md", 5, 7, (9, 11)), stamp_digest("steps", "a.md", 5, 7, (9, 11)));
+    }
 
     #[test]
     fn fingerprints_follow_every_change() {

@@ -13,7 +13,8 @@ use crate::model::{IncidentMeta, Milestone, Status};
 
 pub const CACHE_FILE: &str = "list-cache";
 /// A record written by another version is not trusted: how a line is made may differ.
-const VERSION: &str = concat!("1/", env!("CARGO_PKG_VERSION"));
+/// 2: file stamps became SHA-256 based (were `DefaultHasher`, which a Rust release may change).
+const VERSION: &str = concat!("2/", env!("CARGO_PKG_VERSION"));
 
 /// One incident's line of `list`, without `incident.md` (read every time: it is one file).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
