@@ -7,8 +7,9 @@ use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::error::Result;
 use crate::format;
-use crate::model::{Milestone, Status};
+use crate::model::Status;
 use crate::ui::{DIM, Ui, paint};
+use crate::vault::MilestoneAt;
 
 #[derive(Serialize)]
 struct ListItem<'a> {
@@ -19,16 +20,12 @@ struct ListItem<'a> {
     started_at: Timestamp,
     services: &'a [String],
     tags: &'a [String],
+    /// The count of readable steps (as `step_count`, the key all reading commands share).
     steps: usize,
-    milestones: Vec<MilestoneAt>,
+    step_count: usize,
+    /// The same shape as in `status --json` and `show --json`.
+    milestones: &'a [MilestoneAt],
     current: bool,
-}
-
-/// The same shape as in `status --json`, less the step id.
-#[derive(Serialize)]
-struct MilestoneAt {
-    milestone: Milestone,
-    at: Timestamp,
 }
 
 pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
@@ -55,7 +52,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
             services: &i.meta.services,
             tags: &i.meta.tags,
             steps: i.steps,
-            milestones: i.milestones.iter().map(|&(milestone, at)| MilestoneAt { milestone, at }).collect(),
+            step_count: i.steps,
+            milestones: &i.milestones,
             current: current.as_deref() == Some(i.slug.as_str()),
         })
         .collect();

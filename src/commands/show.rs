@@ -21,7 +21,9 @@ struct ShowJson<'a> {
     status: &'a str,
     summary: &'a str,
     milestones: Vec<MilestoneJson<'a>>,
+    /// Every step, whole (`status` and `list` give only their count, as `step_count`).
     steps: Vec<StepJson<'a>>,
+    step_count: usize,
 }
 
 #[derive(Serialize)]
@@ -62,11 +64,14 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
                     body: &s.body,
                 })
                 .collect(),
+            step_count: inc.steps.len(),
         };
         ui.out(&serde_json::to_string_pretty(&json).expect("show serializes"));
         return Ok(0);
     }
-    let mut out = format!("{} [{}]\n", paint(BOLD, &inc.meta.title), inc.status().as_str());
+    // The header as `status` gives it: status, then severity if any.
+    let sev = inc.meta.severity.as_deref().map(|s| format!(" · {s}")).unwrap_or_default();
+    let mut out = format!("{} [{}{sev}]\n", paint(BOLD, &inc.meta.title), inc.status().as_str());
     out.push_str(&paint(DIM, format!("{} · started {}", inc.slug, format::date_time(inc.started_at()))));
     out.push('\n');
     let mut day = None;

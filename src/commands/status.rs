@@ -19,6 +19,8 @@ struct StatusJson<'a> {
     severity: Option<&'a str>,
     status: &'a str,
     services: &'a [String],
+    /// Services checked and found unharmed (`--unaffected`), as in `show --json`.
+    services_unaffected: &'a [String],
     tags: &'a [String],
     started_at: Timestamp,
     /// The resolved milestone's time; null while open.
@@ -26,7 +28,9 @@ struct StatusJson<'a> {
     /// Start to resolution once resolved, start to now before.
     elapsed_seconds: i64,
     milestones: Vec<MilestoneJson<'a>>,
+    /// The count of steps (as `step_count`, the key all reading commands share).
     steps: usize,
+    step_count: usize,
     last_steps: Vec<StepLine<'a>>,
 }
 
@@ -70,12 +74,14 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
             severity: inc.meta.severity.as_deref(),
             status: inc.status().as_str(),
             services: &inc.meta.services,
+            services_unaffected: &inc.meta.services_unaffected,
             tags: &inc.meta.tags,
             started_at: started,
             resolved_at,
             elapsed_seconds: elapsed.num_seconds(),
             milestones: milestones_json(inc),
             steps: inc.steps.len(),
+            step_count: inc.steps.len(),
             last_steps: last,
         };
         ui.out(&serde_json::to_string_pretty(&json).expect("status serializes"));

@@ -68,9 +68,18 @@ pub struct IncidentSummary {
     pub status: Status,
     /// `Incident::started_at`: a backdated `impact-start` moves it.
     pub started_at: Timestamp,
-    pub milestones: Vec<(Milestone, Timestamp)>,
+    pub milestones: Vec<MilestoneAt>,
     /// Readable steps; a broken one is a warning, as in `status`.
     pub steps: usize,
+}
+
+/// A milestone of an [`IncidentSummary`]: the shape of `status --json`'s milestones.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MilestoneAt {
+    pub milestone: Milestone,
+    pub at: Timestamp,
+    /// The id of the step that marked it.
+    pub step: String,
 }
 
 impl Vault {
@@ -260,9 +269,12 @@ impl Vault {
 /// Times in the incident's own offset, as `status` shows them.
 fn summarize(incident: &Incident) -> IncidentSummary {
     let tz = incident.own_offset();
-    let mut milestones: Vec<(Milestone, Timestamp)> =
-        incident.milestones().iter().map(|(m, s)| (*m, s.meta.at.with_timezone(&tz))).collect();
-    milestones.sort_by_key(|(_, at)| *at);
+    let mut milestones: Vec<MilestoneAt> = incident
+        .milestones()
+        .iter()
+        .map(|(m, s)| MilestoneAt { milestone: *m, at: s.meta.at.with_timezone(&tz), step: s.meta.id.clone() })
+        .collect();
+    milestones.sort_by_key(|m| m.at);
     IncidentSummary {
         slug: incident.slug.clone(),
         meta: incident.meta.clone(),

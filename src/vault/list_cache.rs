@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic;
 use crate::clock::Timestamp;
-use crate::model::{IncidentMeta, Milestone, Status};
+use crate::model::{IncidentMeta, Status};
 
 pub const CACHE_FILE: &str = "list-cache";
 /// A record written by another version is not trusted: how a line is made may differ.
 /// 2: file stamps became SHA-256 based (were `DefaultHasher`, which a Rust release may change).
-const VERSION: &str = concat!("2/", env!("CARGO_PKG_VERSION"));
+/// 3: each milestone keeps the id of its step.
+const VERSION: &str = concat!("3/", env!("CARGO_PKG_VERSION"));
 
 /// One incident's line of `list`, without `incident.md` (read every time: it is one file).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -23,7 +24,7 @@ pub struct Entry {
     pub fingerprint: String,
     pub status: Status,
     pub started_at: Timestamp,
-    pub milestones: Vec<(Milestone, Timestamp)>,
+    pub milestones: Vec<super::MilestoneAt>,
     pub steps: usize,
 }
 

@@ -24,7 +24,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::redact::{RedactConfig, Rules};
 
 pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
-pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Loaded, Warning};
+pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Loaded, MilestoneAt, Warning};
 pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
 pub use select::{headless_problem, is_headless};

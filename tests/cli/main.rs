@@ -18,6 +18,7 @@ mod postmortem;
 mod postmortem_fixes;
 mod postmortem_regen;
 mod postmortem_review;
+mod reading_fixes;
 mod recorder;
 mod recorder_edges;
 mod redact;

@@ -1,0 +1,38 @@
+//! Review fixes to the reading commands and the vault: one `--json` shape across `status`,
+//! `list` and `show`; a folder inside a vault; stable file stamps; `lesson` without `--kind`.
+
+use crate::support::TestEnv;
+
+#[test]
+fn status_list_and_show_json_share_step_count_milestone_steps_and_unaffected_services() {
+    let env = TestEnv::new();
+    let id = env.ok(&["start", "DNS down", "--severity", "sev1", "--service", "dns", "--unaffected", "db,web"]);
+    let id = id.trim();
+    env.ok(&["mark", "detected", "pages firing"]);
+    env.ok(&["note", "coredns looping"]);
+    let status = env.json(&["status", "--json"]);
+    let list = env.json(&["list", "--json"]);
+    let show = env.json(&["show", "--json"]);
+    let listed = &list[0];
+    let steps = show["steps"].as_array().unwrap();
+    let mark = steps.iter().find(|s| s["milestone"] == "detected").expect("the detected step");
+    let marked = mark["id"].as_str().unwrap();
+    // The old keys stay as they were: `steps` is a count in status and list, the steps in show.
+    assert_eq!(status["steps"], 2);
+    assert_eq!(listed["steps"], 2);
+    assert_eq!(show["steps"].as_array().unwrap().len(), 2);
+    for (name, json) in [("status", &status), ("list", listed), ("show", &show)] {
+        assert_eq!(json["id"], id, "{name}");
+        assert_eq!(json["severity"], "sev1", "{name}");
+        assert_eq!(json["step_count"], 2, "{name}");
+        assert_eq!(json["milestones"][0]["milestone"], "detected", "{name}");
+        assert_eq!(json["milestones"][0]["step"], marked, "{name}");
+        assert_eq!(json["milestones"][0]["at"], mark["at"], "{name}");
+    }
+    assert_eq!(status["services_unaffected"], serde_json::json!(["db", "web"]));
+    assert_eq!(show["services_unaffected"], serde_json::json!(["db", "web"]));
+    // The text header of show gives the severity, as status does.
+    let show_text = env.ok(&["show"]);
+    assert_eq!(show_text.lines().next().unwrap(), "DNS down [open · sev1]");
+    assert_eq!(env.ok(&["status"]).lines().next().unwrap(), "DNS down [open · sev1]");
+}
