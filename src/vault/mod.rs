@@ -88,6 +88,18 @@ const GITIGNORE: &str = "# local state of the incident tool (current incident, c
 /// The temp-file lines alone, for a .gitignore written by an older `init`.
 const GITIGNORE_TEMP: &str = "# half-written files a crash can leave (atomic::TEMP_PREFIX)\n.incident-tmp-*\n";
 
+/// The nearest folder above `dir` that holds `incident.toml`, written as `dir` was
+/// (`v` for `v/incidents`, `.` for `incidents` run in the vault, absolute above that).
+fn enclosing_vault(dir: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(dir).ok()?;
+    let (depth, found) = absolute.ancestors().enumerate().skip(1).find(|(_, a)| a.join(SETTINGS_FILE).is_file())?;
+    Some(match dir.ancestors().nth(depth) {
+        Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+        Some(p) => p.to_path_buf(),
+        None => found.to_path_buf(),
+    })
+}
+
 impl Vault {
     /// Opens the vault whose root is `root` (it must hold `incident.toml`).
     pub fn open(root: &Path) -> Result<Vault> {
@@ -95,6 +107,17 @@ impl Vault {
         let text = match fs::read_to_string(&file) {
             Ok(text) => text,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // `--vault v/incidents`: `init` there would make a vault inside the vault.
+                if let Some(outer) = enclosing_vault(root) {
+                    return Err(Error::user_hint(
+                        format!(
+                            "{} is inside the incident vault {}, not a vault of its own",
+                            root.display(),
+                            outer.display()
+                        ),
+                        format!("point at the vault's root: --vault {}", outer.display()),
+                    ));
+                }
                 return Err(Error::user_hint(
                     format!("{} is not an incident vault (no {SETTINGS_FILE} in it)", root.display()),
                     format!("create one with `incident init {}`", root.display()),

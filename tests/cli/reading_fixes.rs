@@ -36,3 +36,39 @@ fn status_list_and_show_json_share_step_count_milestone_steps_and_unaffected_ser
     assert_eq!(show_text.lines().next().unwrap(), "DNS down [open · sev1]");
     assert_eq!(env.ok(&["status"]).lines().next().unwrap(), "DNS down [open · sev1]");
 }
+
+#[test]
+fn a_folder_inside_a_vault_names_the_vault_instead_of_suggesting_init() {
+    let env = TestEnv::new();
+    let inside = env.root().join("incidents");
+    let err = env.fails(1, &["--vault", inside.to_str().unwrap(), "status"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {} is inside the incident vault {}, not a vault of its own\n  hint: point at the vault's root: --vault {}\n",
+            inside.display(),
+            env.root().display(),
+            env.root().display()
+        )
+    );
+    // Relative, and a folder that does not exist (yet) under it: the same.
+    let err = env.fails(1, &["--vault", "incidents/nope", "list"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {} is inside the incident vault {}, not a vault of its own\n  hint: point at the vault's root: --vault {}\n",
+            env.root().join("incidents/nope").display(),
+            env.root().display(),
+            env.root().display()
+        )
+    );
+    // Outside any vault, init is still the advice.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let not_vault = elsewhere.path().to_str().unwrap();
+    assert_eq!(
+        env.fails(1, &["--vault", not_vault, "status"]),
+        format!(
+            "error: {not_vault} is not an incident vault (no incident.toml in it)\n  hint: create one with `incident init {not_vault}`\n"
+        )
+    );
+}
