@@ -166,14 +166,39 @@ pub enum LessonKindArg {
     Learned,
 }
 
+impl LessonKindArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LessonKindArg::Worked => "worked",
+            LessonKindArg::Sucked => "sucked",
+            LessonKindArg::Lucky => "lucky",
+            LessonKindArg::Learned => "learned",
+        }
+    }
+
+    /// The kind a lesson without `--kind` probably meant when its first word is one
+    /// (`incident lesson sucked "no alert"`), or one letter off it with the same first and
+    /// last letter (`sukced:`; not `worker`, a word of its own). Not `learned`: that is
+    /// what it gets anyway.
+    pub fn named_by(text: &[String]) -> Option<LessonKindArg> {
+        let first = text.first()?.split_whitespace().next()?;
+        let word = first.trim_end_matches(|c: char| c.is_ascii_punctuation()).to_lowercase();
+        let ends = |s: &str| (s.chars().next(), s.chars().last());
+        [LessonKindArg::Worked, LessonKindArg::Sucked, LessonKindArg::Lucky].into_iter().find(|k| {
+            word == k.as_str() || (strsim::osa_distance(&word, k.as_str()) == 1 && ends(&word) == ends(k.as_str()))
+        })
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct LessonArgs {
     /// The lesson, in a sentence (`-` reads it from stdin)
     #[arg(required = true, num_args = 1.., value_name = "TEXT")]
     pub text: Vec<String>,
     /// What went well (worked), badly (sucked), by chance (lucky), or what was learned
-    #[arg(long, value_enum, default_value_t = LessonKindArg::Learned)]
-    pub kind: LessonKindArg,
+    /// [default: learned]
+    #[arg(long, value_enum)]
+    pub kind: Option<LessonKindArg>,
     #[command(flatten)]
     pub step: StepArgs,
 }
@@ -241,4 +266,21 @@ pub struct ShowArgs {
 pub struct SwitchArgs {
     /// Incident id, or a unique part of it (see `incident list`)
     pub id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LessonKindArg;
+
+    #[test]
+    fn a_lesson_naming_its_kind_in_the_text_is_caught() {
+        let named = |s: &str| LessonKindArg::named_by(&s.split(' ').map(String::from).collect::<Vec<_>>());
+        assert_eq!(named("sucked no alert"), Some(LessonKindArg::Sucked));
+        assert_eq!(named("Worked: the runbook"), Some(LessonKindArg::Worked));
+        assert_eq!(named("sukced: no alert"), Some(LessonKindArg::Sucked));
+        assert_eq!(named("lcuky the node came back"), Some(LessonKindArg::Lucky));
+        assert_eq!(named("learned DHCP moves nodes"), None, "the default anyway");
+        assert_eq!(named("worker nodes need static addresses"), None);
+        assert_eq!(named("-"), None);
+    }
 }

@@ -148,11 +148,22 @@ pub fn cause(cfg: &Config, _ui: &Ui, args: &CauseArgs) -> Result<u8> {
     save(&session, &mut Step { meta, body }, session.scrub(args.step.no_redact))
 }
 
-pub fn lesson(cfg: &Config, _ui: &Ui, args: &LessonArgs) -> Result<u8> {
+pub fn lesson(cfg: &Config, ui: &Ui, args: &LessonArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
     let text = text_arg(&args.text)?;
     let mut meta = session.meta(StepKind::Lesson, session.at(args.step.at.as_deref(), "lesson")?);
-    meta.lesson = Some(match args.kind {
+    // `incident lesson sucked "…"`: the kind given as a word of the text. Still recorded
+    // (the text is what was typed), but said, since it is filed under another heading.
+    if args.kind.is_none()
+        && let Some(meant) = LessonKindArg::named_by(&args.text)
+    {
+        let first = args.text[0].split_whitespace().next().unwrap_or_default();
+        ui.warn(&format!(
+            "recorded as learned (the default kind), but the lesson starts with \"{first}\": did you mean --kind {}?",
+            meant.as_str()
+        ));
+    }
+    meta.lesson = Some(match args.kind.unwrap_or(LessonKindArg::Learned) {
         LessonKindArg::Worked => LessonKind::Worked,
         LessonKindArg::Sucked => LessonKind::Sucked,
         LessonKindArg::Lucky => LessonKind::Lucky,

@@ -72,3 +72,29 @@ fn a_folder_inside_a_vault_names_the_vault_instead_of_suggesting_init() {
         )
     );
 }
+
+#[test]
+fn a_lesson_whose_first_word_is_a_kind_is_recorded_with_a_hint_to_use_kind() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run(&["lesson", "sucked", "no alert for 6,812 restarts"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.lines().next().unwrap(),
+        "warning: recorded as learned (the default kind), but the lesson starts with \"sucked\": did you mean --kind sucked?"
+    );
+    assert!(r.stderr.lines().nth(1).unwrap().starts_with("recorded lesson "), "{}", r.stderr);
+    let step = env.only_step(&id, "lesson");
+    assert_eq!(crate::support::frontmatter(&step)["lesson"], "learned");
+    assert!(step.contains("sucked no alert for 6,812 restarts"), "{step}");
+    // With --kind, or a first word that is no kind, nothing is said.
+    let r = env.run(&["lesson", "-q", "--kind", "worked", "worked: the runbook"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let r = env.run(&["lesson", "-q", "worker nodes need static addresses"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    // -q keeps the warning: it is about what was recorded.
+    let r = env.run(&["lesson", "-q", "Lucky:", "it was a weekend"]);
+    assert_eq!(
+        r.stderr,
+        "warning: recorded as learned (the default kind), but the lesson starts with \"Lucky:\": did you mean --kind lucky?\n"
+    );
+}
