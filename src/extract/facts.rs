@@ -3,7 +3,8 @@
 //! # How fields serialize
 //!
 //! - Top level: a key is present only when something was found (`pods`, `nodes`, ...);
-//!   `restarts_total` is present whenever `pods` is; `truncated` only when `true`.
+//!   `restarts_total` is present whenever `pods` is; `truncated` and `cut_short` only when
+//!   `true`.
 //! - Inside a row every field of the row's own schema is always present, and is `null` when
 //!   the source had no value for it: `<none>`, `<nil>`, a redaction placeholder
 //!   (`<REDACTED>`, `[REDACTED:...]`) or a value that is not what the column holds (an
@@ -81,6 +82,11 @@ pub struct Facts {
     /// Set when a cap was reached and something was dropped.
     #[serde(skip_serializing_if = "is_false")]
     pub truncated: bool,
+    /// Set when a pods listing shows it was cut short: a `...`, `…`, `<snip>` or
+    /// `(17 more rows)` line after its rows. `pods` and `restarts_total` are the rows shown,
+    /// not every pod the command listed.
+    #[serde(skip_serializing_if = "is_false")]
+    pub cut_short: bool,
 
     // What only the Kubernetes API gives (`incident snapshot`, saved `kubectl get -o json`);
     // see `crate::kube::summary`.
@@ -388,5 +394,6 @@ impl Facts {
         }
         self.skipped.extend(other.skipped);
         self.truncated |= dropped;
+        self.cut_short |= other.cut_short;
     }
 }

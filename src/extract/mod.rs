@@ -12,6 +12,7 @@
 //! ```
 
 mod coredns;
+mod cut;
 mod detect;
 pub mod facts;
 mod ips;

@@ -8,7 +8,7 @@ use super::logs::LogState;
 use super::net::NetState;
 use super::route::RouteState;
 use super::table::{self, Header};
-use super::{nodes, pods};
+use super::{cut, nodes, pods};
 use std::collections::HashMap;
 
 /// Extracts facts a line at a time; memory stays bounded whatever the input size.
@@ -19,6 +19,8 @@ pub struct Extractor {
     facts: Facts,
     ips: IpCollector,
     header: Option<Header>,
+    /// A pod row was the last table line: a `...` now says the listing was cut short.
+    in_pod_rows: bool,
     /// Where each kept pod is in `facts.pods`, by namespace and name: `get pods -w` repeats rows.
     pod_at: HashMap<(Option<String>, String), usize>,
     net: NetState,
@@ -34,6 +36,7 @@ impl Extractor {
             facts: Facts::default(),
             ips: IpCollector::default(),
             header: None,
+            in_pod_rows: false,
             pod_at: HashMap::new(),
             net: NetState::default(),
             routes: RouteState::default(),
@@ -49,6 +52,7 @@ impl Extractor {
         if line.trim().is_empty() {
             // Blank lines separate tables, ifconfig blocks and route tables.
             self.header = None;
+            self.in_pod_rows = false;
             self.net.end_block();
             self.routes.end_block();
             return;
@@ -56,6 +60,11 @@ impl Extractor {
         if self.table_line(line) {
             return;
         }
+        if self.in_pod_rows && cut::is_cut_marker(line) {
+            self.facts.cut_short = true;
+            return;
+        }
+        self.in_pod_rows = false;
         let p = self.parsers;
         if p.ifaces && self.net.feed(line, &mut self.facts) {
             return;
@@ -76,6 +85,7 @@ impl Extractor {
         }
         if let Some(h) = table::header(line) {
             self.header = Some(h);
+            self.in_pod_rows = false;
             return true;
         }
         let (pod_cols, node_cols) = match self.header {
@@ -88,6 +98,7 @@ impl Extractor {
         if want_pods && pods::may_be_row(line) {
             if let Some(pod) = pods::parse_row(line, pod_cols) {
                 self.add_pod(pod);
+                self.in_pod_rows = true;
                 return true;
             }
             // A cut or garbled row inside a pods table is still table, not a log line.
@@ -100,6 +111,7 @@ impl Extractor {
             && nodes::may_be_row(line)
             && let Some(node) = nodes::parse_row(line, node_cols)
         {
+            self.in_pod_rows = false;
             if self.facts.nodes.len() < MAX_NODES {
                 self.facts.nodes.push(node);
             } else {

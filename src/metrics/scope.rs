@@ -95,6 +95,16 @@ pub fn of(command: Option<&str>, snapshot_namespace: Option<Option<&str>>) -> St
     }
 }
 
+/// The scope of a listing that shows it was cut short (a `...` line after its rows, or its
+/// reader closed it, as `| head` does): some of the pods `command` lists, comparable only
+/// with itself, as a filtered listing is.
+pub fn partial(command: Option<&str>) -> String {
+    match command.map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")) {
+        Some(command) => format!("partial: `{command}` (its listing was cut short)"),
+        None => "partial: a listing cut short".to_string(),
+    }
+}
+
 /// The observations a chart of restarts over time draws: one scope's, so each point sums
 /// over the same pods. Every namespace's when two or more outputs listed them all; else
 /// the scope seen most often (the higher counts on a tie). `None` when no scope was

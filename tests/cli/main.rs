@@ -15,6 +15,7 @@ mod kube_tls;
 mod kube_watch;
 mod kube_watch_faults;
 mod postmortem;
+mod postmortem_counts;
 mod postmortem_fixes;
 mod postmortem_regen;
 mod postmortem_review;

@@ -1,0 +1,81 @@
+//! `incident postmortem` defects a third review found: restart totals from listings cut
+//! short and from `jq … | add`, milestones marked twice or dated before the incident.
+
+use crate::support::*;
+
+/// The story's own table as pasted: six rows, then `...`.
+const STORY_TABLE: &str = "\
+NAMESPACE     NAME                          READY   STATUS             RESTARTS      AGE
+convocanvas   convocanvas-7d4b9c8f6-xk2p9   0/1     CrashLoopBackOff   1842          2d
+convocanvas   convocanvas-7d4b9c8f6-m8k4l   0/1     CrashLoopBackOff   1839          2d
+ollama        ollama-5f7c9d8b4-p2k8n        0/1     CrashLoopBackOff   1756          2d
+chromadb      chromadb-0                    0/1     Error              1612          2d
+monitoring    prometheus-server-0           0/1     CrashLoopBackOff   1248          2d
+monitoring    grafana-5c8f7b9d4-k9m2p       0/1     CrashLoopBackOff   1515          2d
+...
+";
+
+fn capture(env: &TestEnv, command: &str, output: &str) {
+    let r = env.run_with_stdin(&["capture", "-q", "--no-echo", "-c", command, "--exit-code", "0"], output.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// The ids of the incident's steps of `kind`, in time order.
+fn ids(env: &TestEnv, id: &str, kind: &str) -> Vec<String> {
+    let files = env.step_files(id);
+    let stems = files.iter().map(|f| f.file_stem().unwrap().to_string_lossy().into_owned());
+    stems.filter(|s| s.contains(&format!("-{kind}-"))).collect()
+}
+
+/// The table row of the metric `name`.
+fn row<'a>(md: &'a str, name: &str) -> &'a str {
+    let start = md.find(&format!("| **{name}** |")).unwrap_or_else(|| panic!("no {name} row in {md}"));
+    md[start..].lines().next().unwrap()
+}
+
+fn scopes(json: &serde_json::Value) -> Vec<(u64, String)> {
+    let observations = json["metrics"]["raw"]["restarts"]["observations"].as_array().unwrap();
+    observations.iter().map(|o| (o["total"].as_u64().unwrap(), o["scope"].as_str().unwrap().to_string())).collect()
+}
+
+/// `kubectl get pods -A` pasted with its `...` line lists some pods only: its 9,812
+/// restarts are labelled partial, as a `| head` would be, and are no total of the cluster,
+/// also when the facts were recorded by a version that did not look for the `...`.
+#[test]
+fn a_listing_cut_short_is_no_total_of_the_cluster() {
+    let (mut env, id) = TestEnv::with_incident();
+    capture(&env, "kubectl get pods -A", STORY_TABLE);
+    let step = ids(&env, &id, "capture")[0].clone();
+    let partial = "partial: `kubectl get pods -A` (its listing was cut short)";
+    env.at("2025-10-05T08:30:00-05:00");
+    let expected = format!(
+        "| **Total restarts (peak)** | 9,812 | 08:23 | [{step}](steps/{step}.md) — summed over {partial}; no listing of all namespaces |"
+    );
+    let md = env.ok(&["postmortem", "--out", "-"]);
+    assert_eq!(row(&md, "Total restarts (peak)"), expected);
+    assert_eq!(scopes(&env.json(&["postmortem", "--format", "json"])), [(9812, partial.to_string())]);
+
+    // Recorded facts without `cut_short` (an older version's): the body still shows the `...`.
+    let file = env.incident_dir(&id).join("steps").join(format!("{step}.md"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("  cut_short: true\n"), "{text}");
+    std::fs::write(&file, text.replace("  cut_short: true\n", "")).unwrap();
+    let md = env.ok(&["postmortem", "--out", "-"]);
+    assert_eq!(row(&md, "Total restarts (peak)"), expected);
+}
+
+/// A listing whose reader closed it early (`incident run … | head`) shows some pods only.
+#[test]
+fn a_listing_whose_reader_closed_it_is_partial() {
+    let (mut env, id) = TestEnv::with_incident();
+    capture(&env, "kubectl get pods -A", &STORY_TABLE.replace("...\n", ""));
+    let step = ids(&env, &id, "capture")[0].clone();
+    let file = env.incident_dir(&id).join("steps").join(format!("{step}.md"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("exit_code: 0\n", "exit_code: 0\noutput_closed: true\n", 1)).unwrap();
+    env.at("2025-10-05T08:30:00-05:00");
+    assert_eq!(
+        scopes(&env.json(&["postmortem", "--format", "json"])),
+        [(9812, "partial: `kubectl get pods -A` (its listing was cut short)".to_string())]
+    );
+}
