@@ -7,6 +7,7 @@ use super::ips::IpCollector;
 use super::logs::LogState;
 use super::net::NetState;
 use super::route::RouteState;
+use super::sums::SumState;
 use super::table::{self, Header};
 use super::{cut, nodes, pods};
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ pub struct Extractor {
     net: NetState,
     routes: RouteState,
     logs: LogState,
+    sums: SumState,
 }
 
 impl Extractor {
@@ -41,7 +43,18 @@ impl Extractor {
             net: NetState::default(),
             routes: RouteState::default(),
             logs: LogState::default(),
+            sums: SumState::default(),
         }
+    }
+
+    /// For the output of `command` (without its `$ command` line): when the command sums
+    /// `restartCount`, a lone number it prints is a restart total (`facts.restart_sum`).
+    pub fn for_command(hint: Hint, command: &str) -> Self {
+        let mut x = Extractor::new(hint);
+        if x.parsers.pods {
+            x.sums = SumState::after(command);
+        }
+        x
     }
 
     /// Feeds one line (without its newline; a trailing `\r` is ignored).
@@ -49,6 +62,11 @@ impl Extractor {
         self.line_no += 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         self.ips.scan(line, &mut self.facts);
+        if self.parsers.pods
+            && let Some(sum) = self.sums.feed(line)
+        {
+            self.facts.restart_sum.get_or_insert(sum);
+        }
         if line.trim().is_empty() {
             // Blank lines separate tables, ifconfig blocks and route tables.
             self.header = None;
@@ -148,7 +166,10 @@ impl Extractor {
     }
 
     /// The facts found.
-    pub fn finish(self) -> Facts {
+    pub fn finish(mut self) -> Facts {
+        if let Some(sum) = self.sums.finish() {
+            self.facts.restart_sum.get_or_insert(sum);
+        }
         self.facts
     }
 }

@@ -11,6 +11,9 @@ pub fn summary(f: &Facts) -> String {
     if !f.pods.is_empty() {
         parts.push(pods(f));
     }
+    if let Some(sum) = &f.restart_sum {
+        parts.push(format!("{} (restartCount summed)", count(sum.total, "restart", "restarts")));
+    }
     if !f.nodes.is_empty() {
         parts.push(nodes(f));
     }

@@ -5,8 +5,10 @@ use crate::extract::{self, Hint};
 use crate::format;
 use crate::model::{Incident, StepKind};
 
-/// Restart counts (`facts.restarts_total`) in the incident's outputs and snapshots, in
-/// timeline order. A run or capture step without `facts` has them read from its body.
+/// Restart counts in the incident's outputs and snapshots, in timeline order: each listing's
+/// sum (`facts.restarts_total`) and each total a command printed by summing `restartCount`
+/// (`facts.restart_sum`, scoped by that command). A run or capture step without `facts`, or
+/// whose command sums `restartCount`, has them read from its body.
 pub fn restart_observations(incident: &Incident) -> Vec<RestartObservation> {
     observations(incident, Bodies::ReadWithoutFacts).0
 }
@@ -41,14 +43,20 @@ fn observations(incident: &Incident, bodies: Bodies) -> (Vec<RestartObservation>
     for s in incident.steps.iter().filter(|s| s.meta.kind.has_output()) {
         let output_in_body = matches!(s.meta.kind, StepKind::Capture | StepKind::Run);
         let whole_body = output_in_body && s.meta.output_file.is_none();
+        let command = s.meta.command.clone().or_else(|| s.meta.argv.as_ref().map(shell_words::join));
+        // `… | jq '[…restartCount] | add'` printing `6812`: recorded without facts (a lone
+        // number says nothing without its command), so its body is read.
+        let sums = command.as_deref().is_some_and(extract::sums_restart_counts);
         let read_body = output_in_body
             && match &s.meta.facts {
-                Some(_) => bodies == Bodies::CompareWithFacts && whole_body,
+                Some(facts) => {
+                    (bodies == Bodies::CompareWithFacts || (sums && facts.restart_sum.is_none())) && whole_body
+                }
                 // Written by hand (in Obsidian, say): the output in its body is read as
                 // `incident capture` reads it.
-                None => bodies != Bodies::ReadHandWritten || s.meta.recorded_at.is_none(),
+                None => bodies != Bodies::ReadHandWritten || s.meta.recorded_at.is_none() || sums,
             };
-        let extracted = read_body.then(|| extract::extract(&s.body, Hint::Auto));
+        let extracted = read_body.then(|| extract::extract_output(&s.body, Hint::Auto, command.as_deref()));
         let facts = match (&s.meta.facts, &extracted) {
             (Some(facts), Some(extracted)) => {
                 // A body without a count (the output cut away, facts written by hand)
@@ -70,8 +78,17 @@ fn observations(incident: &Incident, bodies: Bodies) -> (Vec<RestartObservation>
             (None, Some(extracted)) => extracted,
             (None, None) => continue,
         };
+        let sum = facts.restart_sum.as_ref().or_else(|| extracted.as_ref().and_then(|e| e.restart_sum.as_ref()));
+        if let Some(sum) = sum {
+            observations.push(RestartObservation {
+                at: s.meta.at,
+                total: sum.total,
+                step: s.meta.id.clone(),
+                scope: scope::of(Some(&sum.command), None),
+                pods: Vec::new(),
+            });
+        }
         let Some(total) = facts.restarts_total else { continue };
-        let command = s.meta.command.clone().or_else(|| s.meta.argv.as_ref().map(shell_words::join));
         // Facts recorded before `cut_short` was: the body still shows its `...` line.
         let cut = facts.cut_short
             || s.meta.output_closed

@@ -401,3 +401,29 @@ fn the_peak_is_a_listing_of_all_namespaces_when_there_is_one() {
     let m = compute(&inc, std::slice::from_ref(&grep), now());
     assert_eq!(m.restarts.peak, Some(grep));
 }
+
+/// `kubectl get pods -A -o json | jq '[…restartCount] | add'` printing `6812`: a total of
+/// every namespace, read from the body in every mode (a publish reads no other recorded
+/// output without facts), with or without the `$ command` line.
+#[test]
+fn a_summed_restart_count_is_an_observation_of_its_scope() {
+    let jq = "kubectl get pods -A -o json | jq '[.items[].status.containerStatuses[].restartCount] | add'";
+    let mut recorded = run("jq", "08:24", jq, 0);
+    recorded.meta.kind = StepKind::Capture;
+    recorded.body = format!("```console\n$ {jq}\n6812\n```\n\nexit 0 · 5 bytes, 1 line\n");
+    let mut by_hand = run("jq-db", "08:26", &jq.replace("-A", "-n db"), 0);
+    by_hand.meta.recorded_at = None;
+    by_hand.body = "6812\n".into();
+    let mut not_a_sum = run("count", "08:27", "kubectl get pods -A -o json | jq '.items | length'", 0);
+    not_a_sum.body = "```console\n$ kubectl get pods -A -o json | jq '.items | length'\n23\n```\n".into();
+    let inc = incident(vec![recorded, by_hand, not_a_sum]);
+    let expected = [
+        RestartObservation { scope: scope::ALL_NAMESPACES.into(), ..obs("08:24", 6812, "jq") },
+        RestartObservation { scope: "namespace db".into(), ..obs("08:26", 6812, "jq-db") },
+    ];
+    assert_eq!(restart_observations(&inc), expected);
+    assert_eq!(recorded_restart_observations(&inc), expected);
+    assert_eq!(restart_observations_checked(&inc), (expected.to_vec(), Vec::new()));
+    let m = compute(&inc, &restart_observations(&inc), now());
+    assert_eq!(m.restarts.peak, Some(expected[0].clone()));
+}

@@ -79,3 +79,55 @@ fn a_listing_whose_reader_closed_it_is_partial() {
         [(9812, "partial: `kubectl get pods -A` (its listing was cut short)".to_string())]
     );
 }
+
+const JQ: &str = "kubectl get pods -A -o json | jq '[.items[].status.containerStatuses[].restartCount] | add'";
+
+/// The story's own source of "6,812": the jq sum printing a bare number. `incident extract`
+/// recognises it after its `$ command` line; the postmortem takes it as the total of every
+/// namespace (the table pasted before it is cut short), names its step, and charts it.
+#[test]
+fn a_summed_restart_count_is_the_story_s_total() {
+    let (mut env, id) = TestEnv::with_incident();
+    let transcript = format!("$ {JQ}\n6812\n");
+    let r = env.run_with_stdin(&["extract"], transcript.as_bytes());
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "6,812 restarts (restartCount summed)\n", ""));
+    let r = env.run_with_stdin(&["extract", "--json"], transcript.as_bytes());
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json, serde_json::json!({"restart_sum": {"total": 6812, "command": JQ}}));
+    // Without its command a number is only a number.
+    let r = env.run_with_stdin(&["extract"], b"6812\n");
+    assert_eq!(r.stderr, "nothing recognised: no pods, nodes, addresses, routes or known errors\n");
+
+    capture(&env, "kubectl get pods -A", STORY_TABLE);
+    env.at("2025-10-05T08:24:00-05:00");
+    capture(&env, JQ, "6812\n");
+    env.at("2025-10-05T09:20:00-05:00");
+    capture(
+        &env,
+        "kubectl get pods -A",
+        "NAMESPACE     NAME                          READY   STATUS    RESTARTS   AGE\n\
+         convocanvas   convocanvas-7d4b9c8f6-q2w3e   1/1     Running   0          1m\n",
+    );
+    env.at("2025-10-05T09:30:00-05:00");
+    let jq_step = ids(&env, &id, "capture")[1].clone();
+    let md = env.ok(&["postmortem", "--out", "-"]);
+    assert_eq!(
+        row(&md, "Total restarts (peak)"),
+        format!(
+            "| **Total restarts (peak)** | 6,812 | 08:24 | [{jq_step}](steps/{jq_step}.md) — summed over all namespaces |"
+        )
+    );
+    let json = env.json(&["postmortem", "--format", "json"]);
+    assert_eq!(
+        scopes(&json),
+        [
+            (9812, "partial: `kubectl get pods -A` (its listing was cut short)".to_string()),
+            (6812, "all namespaces".to_string()),
+            (0, "all namespaces".to_string())
+        ]
+    );
+    env.ok(&["postmortem"]);
+    let svg = std::fs::read_to_string(env.incident_dir(&id).join("postmortem-restarts.svg")).unwrap();
+    assert!(svg.contains(&format!("<title>6,812 restarts at 2025-10-05 08:24 ({jq_step})</title>")), "{svg}");
+    assert!(svg.contains(">Restarts summed over the pods of all namespaces, 2 listings</text>"), "{svg}");
+}
