@@ -4,6 +4,7 @@
 //! Every interval is named for what it measures ("Time to diagnose", "Detection to
 //! recovery"): there is no bare "MTTR" here, because nobody can check one.
 
+mod agreement;
 pub mod ledger;
 mod observations;
 mod pod_keys;
@@ -119,6 +120,9 @@ pub struct Restarts {
     /// Why `peak` or `increase` is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unknown_reason: Option<String>,
+    /// Another count taken about when the peak was disagrees with it (a warning says which).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disputed: bool,
 }
 
 /// A command recorded in a run or capture step, with the ledger's verdict.
@@ -216,10 +220,11 @@ struct Builder<'a> {
     warnings: Vec<String>,
     /// Pairs of milestone steps (ids) already warned about as out of order.
     out_of_order: Vec<(String, String)>,
+    step_file: &'a dyn Fn(&str) -> String,
 }
 
 impl<'a> Builder<'a> {
-    fn new(incident: &'a Incident, now: Timestamp, step_file: &dyn Fn(&str) -> String) -> Builder<'a> {
+    fn new(incident: &'a Incident, now: Timestamp, step_file: &'a dyn Fn(&str) -> String) -> Builder<'a> {
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
         for step in &incident.steps {
@@ -258,7 +263,7 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        Builder { incident, now, steps, milestones, warnings, out_of_order }
+        Builder { incident, now, steps, milestones, warnings, out_of_order, step_file }
     }
 
     fn warn(&mut self, text: String) {
@@ -355,7 +360,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn restarts(&mut self, observations: &[RestartObservation]) -> Restarts {
+    /// The peak, the increase, and warnings for counts that disagree ([`agreement`]);
+    /// `changes`: when state-changing commands ran.
+    fn restarts(&mut self, observations: &[RestartObservation], changes: &[Timestamp]) -> Restarts {
         let mut obs: Vec<RestartObservation> = Vec::new();
         for o in observations {
             if o.at > self.now {
@@ -387,7 +394,12 @@ impl<'a> Builder<'a> {
             _ if increase.is_none() => Some("no pod was listed in two outputs".to_string()),
             _ => None,
         };
-        Restarts { peak: peak.cloned(), increase, unknown_reason, observations: obs }
+        let mut disputed = false;
+        for d in agreement::disagreements(&obs, changes, self.step_file) {
+            disputed |= peak.is_some_and(|p| d.steps.contains(&p.step));
+            self.warn(d.warning);
+        }
+        Restarts { peak: peak.cloned(), increase, unknown_reason, disputed, observations: obs }
     }
 
     fn commands(&self) -> Vec<CommandRecord> {
@@ -452,8 +464,9 @@ pub fn compute_named(
         b.interval("permanent_fix", "Permanent fix", Milestone::PermanentFixStart, Milestone::PermanentFix);
     let total_downtime = b.interval("total_downtime", "Total downtime", Milestone::ImpactStart, Milestone::Recovered);
     let discovery = b.discovery();
-    let restarts = b.restarts(restarts);
     let commands = b.commands();
+    let changes: Vec<Timestamp> = commands.iter().filter(|c| c.effect == Effect::StateChanging).map(|c| c.at).collect();
+    let restarts = b.restarts(restarts, &changes);
     let state_changing = commands.iter().filter(|c| c.effect == Effect::StateChanging).count();
     let unclassified = commands.iter().filter(|c| c.effect == Effect::Unknown).count();
     Metrics {

@@ -427,3 +427,37 @@ fn a_summed_restart_count_is_an_observation_of_its_scope() {
     let m = compute(&inc, &restart_observations(&inc), now());
     assert_eq!(m.restarts.peak, Some(expected[0].clone()));
 }
+
+#[test]
+fn counts_of_every_namespace_that_fall_with_no_change_between_disagree() {
+    let warning = "restart counts disagree: steps/b.md counts 6,700 restarts in all namespaces at 2025-10-05 08:24, fewer than the 6,812 of steps/a.md at 2025-10-05 08:23 with no change made between; the peak takes the higher: correct or delete the step file of the wrong one";
+    let fall = [obs("08:23", 6812, "a"), obs("08:24", 6700, "b")];
+    let m = compute(&incident(vec![]), &fall, now());
+    assert_eq!(m.warnings, [warning]);
+    assert_eq!((m.restarts.peak.as_ref().map(|p| p.total), m.restarts.disputed), (Some(6812), true));
+    // Growth, counts further apart than the window, or a change between: no disagreement.
+    let m = compute(&incident(vec![]), &[obs("08:23", 6812, "a"), obs("08:24", 6820, "b")], now());
+    assert!(m.warnings.is_empty() && !m.restarts.disputed, "{:?}", m.warnings);
+    let m = compute(&incident(vec![]), &[obs("08:23", 6812, "a"), obs("08:29", 6700, "b")], now());
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    let restart = run("restart", "08:23", "sudo systemctl restart k3s", 0);
+    let m = compute(&incident(vec![restart]), &fall, now());
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    // Two counts of one instant that differ.
+    let m = compute(&incident(vec![]), &[obs("08:24", 6700, "a"), obs("08:24", 6812, "b")], now());
+    assert_eq!(
+        m.warnings,
+        [
+            "restart counts disagree: steps/a.md counts 6,700 restarts in all namespaces at 2025-10-05 08:24, fewer than the 6,812 of steps/b.md at the same time; the peak takes the higher: correct or delete the step file of the wrong one"
+        ]
+    );
+    // A namespace's count above a later count of every namespace.
+    let db = RestartObservation { scope: "namespace db".into(), ..obs("08:23", 7000, "db") };
+    let m = compute(&incident(vec![]), &[db.clone(), obs("08:24", 6812, "b")], now());
+    assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
+    assert!(m.warnings[0].starts_with("restart counts disagree: steps/db.md counts 7,000 restarts summed over namespace db at 2025-10-05 08:23, more than the 6,812 of all namespaces in steps/b.md"));
+    // … but not below it, nor one of `output of …` (another cluster, maybe).
+    let other = RestartObservation { scope: "output of `cat old.txt`".into(), ..db.clone() };
+    let m = compute(&incident(vec![]), &[other, obs("08:24", 6812, "b")], now());
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+}

@@ -111,12 +111,11 @@ fn a_summed_restart_count_is_the_story_s_total() {
     env.at("2025-10-05T09:30:00-05:00");
     let jq_step = ids(&env, &id, "capture")[1].clone();
     let md = env.ok(&["postmortem", "--out", "-"]);
-    assert_eq!(
-        row(&md, "Total restarts (peak)"),
-        format!(
-            "| **Total restarts (peak)** | 6,812 | 08:24 | [{jq_step}](steps/{jq_step}.md) — summed over all namespaces |"
-        )
+    // Beside it the note that the cut table disagrees (see the next test).
+    let peak = format!(
+        "| **Total restarts (peak)** | 6,812 | 08:24 | [{jq_step}](steps/{jq_step}.md) — summed over all namespaces"
     );
+    assert!(row(&md, "Total restarts (peak)").starts_with(&peak), "{md}");
     let json = env.json(&["postmortem", "--format", "json"]);
     assert_eq!(
         scopes(&json),
@@ -130,4 +129,44 @@ fn a_summed_restart_count_is_the_story_s_total() {
     let svg = std::fs::read_to_string(env.incident_dir(&id).join("postmortem-restarts.svg")).unwrap();
     assert!(svg.contains(&format!("<title>6,812 restarts at 2025-10-05 08:24 ({jq_step})</title>")), "{svg}");
     assert!(svg.contains(">Restarts summed over the pods of all namespaces, 2 listings</text>"), "{svg}");
+}
+
+/// The story's numbers disagree: six rows of its table (cut short) sum to 9,812, more than
+/// the 6,812 jq counts in every namespace a minute later. The peak stays the count of every
+/// namespace, and the postmortem says, on stderr, in its notes and beside the figure, that
+/// another count contradicts it, naming both step files.
+#[test]
+fn restart_counts_that_disagree_are_warned_about_naming_both_files() {
+    let (mut env, id) = TestEnv::with_incident();
+    capture(&env, "kubectl get pods -A", STORY_TABLE);
+    env.at("2025-10-05T08:24:00-05:00");
+    capture(&env, JQ, "6812\n");
+    env.at("2025-10-05T08:30:00-05:00");
+    let captures = ids(&env, &id, "capture");
+    let (table, jq) = (&captures[0], &captures[1]);
+    let warning = format!(
+        "restart counts disagree: steps/{table}.md counts 9,812 restarts summed over partial: `kubectl get pods -A` (its listing was cut short) at 2025-10-05 08:23, more than the 6,812 of all namespaces in steps/{jq}.md at 2025-10-05 08:24 with no change made between; some pods cannot have restarted more often than all of them: correct or delete the step file of the wrong one"
+    );
+    let r = env.run(&["postmortem"]);
+    assert_eq!(r.stderr, format!("warning: {warning}\nwrote incidents/{id}/postmortem.md\n"));
+    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    assert_eq!(
+        row(&md, "Total restarts (peak)"),
+        format!(
+            "| **Total restarts (peak)** | 6,812 | 08:24 | [{jq}](steps/{jq}.md) — summed over all namespaces; another count of about the same time disagrees (see Notes on the record) |"
+        )
+    );
+    let notes = &md[md.find("## Notes on the record\n").unwrap()..];
+    assert_eq!(notes, format!("## Notes on the record\n\n- {warning}\n"));
+    let json = env.json(&["postmortem", "--format", "json"]);
+    assert_eq!(json["warnings"], serde_json::json!([warning]));
+    assert_eq!(json["metrics"]["raw"]["restarts"]["disputed"], true);
+
+    // A change made between two counts (a restart of K3s) excuses a fall.
+    env.at("2025-10-05T08:25:00-05:00");
+    env.ok(&["capture", "-q", "-c", "sudo systemctl restart k3s", "--exit-code", "0"]);
+    env.at("2025-10-05T08:26:00-05:00");
+    capture(&env, JQ, "12\n");
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!(r.stderr, format!("warning: {warning}\n"));
 }
