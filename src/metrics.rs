@@ -6,6 +6,7 @@
 
 mod agreement;
 pub mod ledger;
+mod milestones;
 mod observations;
 mod pod_keys;
 #[cfg(test)]
@@ -26,6 +27,7 @@ use crate::format;
 use crate::model::{Incident, Milestone, Step, StepKind};
 
 pub use ledger::{Effect, Verdict, classify};
+pub use milestones::IgnoredMilestone;
 
 /// A moment an interval starts or ends at, and the step that says so.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -151,6 +153,9 @@ pub struct Discovery {
 pub struct Metrics {
     /// The first of each milestone (not dated in the future), in milestone order.
     pub milestones: Vec<Point>,
+    /// Milestone steps that do not count: the same milestone was marked before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_milestones: Vec<IgnoredMilestone>,
     pub discovery: Discovery,
     pub intervals: Vec<Interval>,
     pub restarts: Restarts,
@@ -217,6 +222,7 @@ struct Builder<'a> {
     /// Steps not dated in the future, in timeline order.
     steps: Vec<&'a Step>,
     milestones: BTreeMap<Milestone, Point>,
+    ignored: Vec<IgnoredMilestone>,
     warnings: Vec<String>,
     /// Pairs of milestone steps (ids) already warned about as out of order.
     out_of_order: Vec<(String, String)>,
@@ -239,31 +245,18 @@ impl<'a> Builder<'a> {
                 steps.push(step);
             }
         }
-        let mut milestones = BTreeMap::new();
-        for step in &steps {
-            if let Some(m) = step.meta.milestone {
-                milestones.entry(m).or_insert_with(|| point(m.as_str(), step));
-            }
+        let read = milestones::read(&steps, step_file);
+        warnings.extend(read.warnings);
+        Builder {
+            incident,
+            now,
+            steps,
+            milestones: read.first,
+            ignored: read.ignored,
+            warnings,
+            out_of_order: read.out_of_order,
+            step_file,
         }
-        let mut out_of_order = Vec::new();
-        // One warning per pair out of order, however many intervals the pair spans.
-        for (m, first) in &milestones {
-            for (later, then) in &milestones {
-                if m.must_precede(*later) && then.at < first.at {
-                    warnings.push(format!(
-                        "milestones out of order: {} at {} ({}) is before {} at {} ({}); correct the `at:` in the file of the wrong one",
-                        then.what,
-                        format::date_time(then.at),
-                        step_file(&then.step),
-                        first.what,
-                        format::date_time(first.at),
-                        step_file(&first.step),
-                    ));
-                    out_of_order.push((first.step.clone(), then.step.clone()));
-                }
-            }
-        }
-        Builder { incident, now, steps, milestones, warnings, out_of_order, step_file }
     }
 
     fn warn(&mut self, text: String) {
@@ -471,6 +464,7 @@ pub fn compute_named(
     let unclassified = commands.iter().filter(|c| c.effect == Effect::Unknown).count();
     Metrics {
         milestones: b.milestones.values().cloned().collect(),
+        ignored_milestones: b.ignored,
         discovery,
         intervals: vec![
             time_to_detect,

@@ -170,3 +170,42 @@ fn restart_counts_that_disagree_are_warned_about_naming_both_files() {
     let r = env.run(&["postmortem", "--out", "-"]);
     assert_eq!(r.stderr, format!("warning: {warning}\n"));
 }
+
+/// `mark recovered` at 09:20, then again at 09:30: the first counts; the postmortem says
+/// the second is ignored (stderr, notes, JSON) with both step files and a fix, and its
+/// timeline shows it as an ordinary entry marked ignored, not as a bold milestone.
+#[test]
+fn a_milestone_marked_twice_is_listed_as_ignored() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected"]);
+    env.at("2025-10-05T09:20:00-05:00");
+    env.ok(&["mark", "-q", "recovered"]);
+    env.at("2025-10-05T09:30:00-05:00");
+    env.ok(&["mark", "-q", "recovered"]);
+    env.at("2025-10-05T09:40:00-05:00");
+    let marks = ids(&env, &id, "milestone");
+    let (first, second) = (&marks[1], &marks[2]);
+    let warning = format!(
+        "recovered is marked twice: the first, at 2025-10-05 09:20 (steps/{first}.md), counts, and the one at 2025-10-05 09:30 (steps/{second}.md) is ignored; delete the wrong step file or correct its `at:`"
+    );
+    let r = env.run(&["postmortem"]);
+    assert_eq!(r.stderr, format!("warning: {warning}\nwrote incidents/{id}/postmortem.md\n"));
+    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    assert!(md.contains(&format!("- 09:20 **Recovered** · [milestone](steps/{first}.md)\n")), "{md}");
+    assert!(
+        md.contains(&format!(
+            "- 09:30 Recovered *(ignored: recovered was marked first at 09:20)* · [milestone](steps/{second}.md)\n"
+        )),
+        "{md}"
+    );
+    let notes = &md[md.find("## Notes on the record\n").unwrap()..];
+    assert_eq!(notes, format!("## Notes on the record\n\n- {warning}\n"));
+    let json = env.json(&["postmortem", "--format", "json"]);
+    assert_eq!(json["warnings"], serde_json::json!([warning]));
+    let entry = json["timeline"].as_array().unwrap().iter().find(|e| e["step"] == second.as_str()).unwrap();
+    assert_eq!(
+        (&entry["milestone"], &entry["ignored"]),
+        (&serde_json::Value::Null, &serde_json::json!("recovered was marked first at 09:20"))
+    );
+    assert_eq!(json["metrics"]["raw"]["ignored_milestones"][0]["counted"]["step"], first.as_str());
+}

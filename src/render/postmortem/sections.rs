@@ -53,7 +53,7 @@ pub(super) fn impact(m: &Metrics, cx: &Ctx, now: Timestamp) -> Impact {
     }
 }
 
-pub(super) fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
+pub(super) fn timeline(incident: &Incident, m: &Metrics, cx: &Ctx) -> Vec<TimelineEntry> {
     let tz = incident.own_offset();
     let mut day = None;
     incident
@@ -70,12 +70,18 @@ pub(super) fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
             } else {
                 format!("{} (UTC{offset})", format::clock(s.meta.at))
             };
+            let ignored = m
+                .ignored_milestones
+                .iter()
+                .find(|i| i.step == s.meta.id)
+                .map(|i| format!("{} was marked first at {}", i.what, format::endpoint(i.counted.at, s.meta.at)));
             TimelineEntry {
                 time,
                 day: new_day,
                 kind: s.meta.kind.as_str().to_string(),
                 headline: s.headline(),
-                milestone: s.meta.milestone.map(|m| m.as_str().to_string()),
+                milestone: s.meta.milestone.filter(|_| ignored.is_none()).map(|m| m.as_str().to_string()),
+                ignored,
                 backdated: s.meta.is_backdated(),
                 recorded: s.meta.is_backdated().then(|| format::date_time(s.meta.recorded())),
                 step: s.meta.id.clone(),
