@@ -245,7 +245,7 @@ impl<'a> Builder<'a> {
                 steps.push(step);
             }
         }
-        let read = milestones::read(&steps, step_file);
+        let read = milestones::read(&incident.meta, &steps, step_file);
         warnings.extend(read.warnings);
         Builder {
             incident,

@@ -1,6 +1,7 @@
 //! Which milestone step counts for each milestone, and what is wrong with the others: a
 //! milestone marked twice (the earliest counts, the other is ignored), milestones out of
-//! order. Every warning names the step files, so the wrong one can be fixed by hand.
+//! order, milestones before the incident's start. Every warning names the files, so the
+//! wrong one can be fixed by hand.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use serde::Serialize;
 use super::{Point, point};
 use crate::clock::Timestamp;
 use crate::format;
-use crate::model::{Milestone, Step};
+use crate::model::{IncidentMeta, Milestone, Step};
 
 /// A milestone step that does not count: the same milestone was marked earlier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -32,8 +33,9 @@ pub(super) struct Milestones {
     pub out_of_order: Vec<(String, String)>,
 }
 
-/// Reads the milestones of `steps` (in timeline order, none in the future).
-pub(super) fn read(steps: &[&Step], step_file: &dyn Fn(&str) -> String) -> Milestones {
+/// Reads the milestones of `steps` (in timeline order, none in the future) of the incident
+/// `meta` describes.
+pub(super) fn read(meta: &IncidentMeta, steps: &[&Step], step_file: &dyn Fn(&str) -> String) -> Milestones {
     let mut first: BTreeMap<Milestone, Point> = BTreeMap::new();
     let mut ignored = Vec::new();
     let mut warnings = Vec::new();
@@ -78,5 +80,28 @@ pub(super) fn read(steps: &[&Step], step_file: &dyn Fn(&str) -> String) -> Miles
             }
         }
     }
+    warnings.extend(first.values().filter_map(|p| before_start(meta, p, step_file)));
     Milestones { first, ignored, warnings, out_of_order }
+}
+
+/// A milestone dated before the incident's start (`at:` in incident.md), often a bare
+/// `--at 08:10` typed at 08:05: a time still ahead today is yesterday's. Impact may begin
+/// before anyone opens the incident, so `impact-start` is not checked.
+fn before_start(meta: &IncidentMeta, p: &Point, step_file: &dyn Fn(&str) -> String) -> Option<String> {
+    if p.what == Milestone::ImpactStart.as_str() {
+        return None;
+    }
+    let start = if meta.day_only {
+        // Midnight UTC stands in for a day without a time: the day is what was written.
+        let day = meta.at.date_naive();
+        (p.at.date_naive() < day).then(|| format!("the incident's day, {day}"))?
+    } else {
+        (p.at < meta.at).then(|| format!("the incident's start at {}", format::date_time(meta.at)))?
+    };
+    Some(format!(
+        "{} at {} ({}) is before {start} (incident.md); correct the `at:` in the file of the wrong one (a bare time such as `--at 08:10`, typed when 08:10 is still ahead, is taken as yesterday's)",
+        p.what,
+        format::date_time(p.at),
+        step_file(&p.step),
+    ))
 }

@@ -182,7 +182,8 @@ fn out_of_order_milestones_are_refused_naming_both_steps() {
     assert_eq!(
         m.warnings,
         [
-            "milestones out of order: diagnosed at 2025-10-05 08:10 (steps/diag.md) is before detected at 2025-10-05 08:23 (steps/det.md); correct the `at:` in the file of the wrong one"
+            "milestones out of order: diagnosed at 2025-10-05 08:10 (steps/diag.md) is before detected at 2025-10-05 08:23 (steps/det.md); correct the `at:` in the file of the wrong one",
+            "diagnosed at 2025-10-05 08:10 (steps/diag.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a bare time such as `--at 08:10`, typed when 08:10 is still ahead, is taken as yesterday's)"
         ]
     );
     // The other intervals still use the milestones that are in order.
@@ -460,4 +461,25 @@ fn counts_of_every_namespace_that_fall_with_no_change_between_disagree() {
     let other = RestartObservation { scope: "output of `cat old.txt`".into(), ..db.clone() };
     let m = compute(&incident(vec![]), &[other, obs("08:24", 6812, "b")], now());
     assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+}
+
+/// A day without a time (`date: 2025-10-05`): a milestone is before it only on an earlier
+/// day, whatever the offset midnight UTC lands on.
+#[test]
+fn a_milestone_before_an_incident_of_a_bare_day_is_on_an_earlier_day() {
+    let meta: IncidentMeta = serde_json::from_value(serde_json::json!({"title": "K3s", "date": "2025-10-05"})).unwrap();
+    assert!(meta.day_only);
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+    let mut early = mark("early", Milestone::Detected, "08:00");
+    early.meta.at = at("2025-10-05T00:30:00+02:00");
+    let mut before = mark("before", Milestone::Diagnosed, "08:00");
+    before.meta.at = at("2025-10-04T23:00:00-05:00");
+    let inc = Incident { slug: "k".into(), meta, summary: String::new(), steps: vec![early, before] };
+    let m = compute(&inc, &[], now());
+    assert_eq!(
+        m.warnings,
+        [
+            "diagnosed at 2025-10-04 23:00 (steps/before.md) is before the incident's day, 2025-10-05 (incident.md); correct the `at:` in the file of the wrong one (a bare time such as `--at 08:10`, typed when 08:10 is still ahead, is taken as yesterday's)"
+        ]
+    );
 }
