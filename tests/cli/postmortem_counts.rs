@@ -232,3 +232,17 @@ fn a_milestone_before_the_incident_s_start_is_warned_about() {
     let notes = &md[md.find("## Notes on the record\n").unwrap()..];
     assert_eq!(notes, format!("## Notes on the record\n\n- {warning}\n"));
 }
+
+/// A day and 13 minutes reads `1 day 13 minutes`: no `0 hours` between.
+#[test]
+fn a_zero_unit_between_days_and_minutes_is_left_out() {
+    let (mut env, _id) = TestEnv::with_incident();
+    env.ok(&["mark", "-q", "detected"]);
+    env.at("2025-10-06T08:36:00-05:00");
+    env.ok(&["mark", "-q", "diagnosed"]);
+    let md = env.ok(&["postmortem", "--out", "-"]);
+    assert!(
+        row(&md, "Time to diagnose").starts_with("| **Time to diagnose** | 1 day 13 minutes | 08:23 → Oct 6 08:36 |"),
+        "{md}"
+    );
+}

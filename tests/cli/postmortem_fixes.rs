@@ -261,7 +261,7 @@ fn multi_day_intervals_show_dates_and_days() {
     let out = env.ok(&["postmortem", "--out", "-"]);
     let row = |name: &str| out.lines().find(|l| l.starts_with(&format!("| **{name}** |"))).unwrap_or("").to_string();
     assert!(
-        row("Time to detect").starts_with("| **Time to detect** | 7 days 0 hours 23 minutes | 08:00 → Oct 5 08:23 |"),
+        row("Time to detect").starts_with("| **Time to detect** | 7 days 23 minutes | 08:00 → Oct 5 08:23 |"),
         "{out}"
     );
     assert!(
