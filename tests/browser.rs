@@ -13,7 +13,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use headless_chrome::protocol::cdp::Emulation::{MediaFeature, SetEmulatedMedia};
+use headless_chrome::protocol::cdp::Emulation::{
+    ClearDeviceMetricsOverride, MediaFeature, SetDeviceMetricsOverride, SetEmulatedMedia,
+};
 use headless_chrome::protocol::cdp::Log::LogEntryLevel;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::protocol::cdp::Runtime::ConsoleAPICalledEventTypeOption;
@@ -166,6 +168,9 @@ fn vault(dir: &Path) -> (PathBuf, String) {
     let attachments = vault.join("incidents").join(&id).join("attachments");
     let name = std::fs::read_dir(attachments).unwrap().next().unwrap().unwrap().file_name();
     run(&vault, &["note", &format!("the graph: ![graph](../attachments/{})", name.to_string_lossy())]);
+    let table = "| component | restarts observed | namespace of the pod | node it last ran on |\n|---|---|---|---|\n\
+                 | coredns-7b98449c4-abcde | 1,234 | kube-system | leveling-pc |";
+    run(&vault, &["note", &format!("# A heading in a note\n\n{table}")]);
     run(&vault, &["resolve", &format!("done {IMG}")]);
     (vault, id)
 }
@@ -199,19 +204,109 @@ fn emulate(tab: &Tab, media: &str, scheme: &str) {
     tab.call_method(SetEmulatedMedia { media: Some(media.into()), features: Some(vec![feature]) }).unwrap();
 }
 
-/// The charts' background and line as drawn: light by default, dark on a dark screen, light on paper.
-fn assert_charts_follow_the_colour_scheme(tab: &Tab) {
-    let colours = "['.ic-bg', 'polyline.ic-series'].map(c => { const s = getComputedStyle(document.querySelector('figure.chart ' + c)); return s.fill + ' ' + s.stroke; }).join(' | ')";
-    let light = "rgb(255, 255, 255) none | none rgb(214, 69, 69)";
+/// Charts and highlighted code as drawn: light by default, dark on a dark screen, light on paper.
+fn assert_colours_follow_the_scheme(tab: &Tab) {
+    let colours = "['figure.chart .ic-bg', 'figure.chart polyline.ic-series', '.hl-parameter.hl-option'].map(c => { const s = getComputedStyle(document.querySelector(c)); return s.fill + ' ' + s.stroke + ' ' + s.color; }).join(' | ')";
+    let light = "rgb(255, 255, 255) none rgb(31, 35, 40) | none rgb(214, 69, 69) rgb(31, 35, 40) | rgb(0, 0, 0) none rgb(50, 50, 50)";
     for (media, scheme, expected) in [
         ("screen", "light", light),
-        ("screen", "dark", "rgb(22, 27, 34) none | none rgb(248, 81, 73)"),
-        ("print", "dark", light),
+        (
+            "screen",
+            "dark",
+            "rgb(22, 27, 34) none rgb(230, 237, 243) | none rgb(248, 81, 73) rgb(230, 237, 243) | rgb(0, 0, 0) none rgb(191, 97, 106)",
+        ),
+        // Paper: the light colours, with the page's text black.
+        (
+            "print",
+            "dark",
+            "rgb(255, 255, 255) none rgb(0, 0, 0) | none rgb(214, 69, 69) rgb(0, 0, 0) | rgb(0, 0, 0) none rgb(50, 50, 50)",
+        ),
     ] {
         emulate(tab, media, scheme);
-        assert_eq!(eval_string(tab, colours), expected, "charts on {media} in {scheme} mode");
+        assert_eq!(eval_string(tab, colours), expected, "charts and code on {media} in {scheme} mode");
     }
     emulate(tab, "", "");
+}
+
+/// Elements of `selector` whose text takes more lines than `max_lines` allows (a JS
+/// expression of `words`, the count of its words): words broken apart.
+fn broken_words(tab: &Tab, selector: &str, max_lines: &str) -> String {
+    let js = format!(
+        "Array.from(document.querySelectorAll('{selector}')).filter(el => {{ \
+           const r = document.createRange(); r.selectNodeContents(el); \
+           const words = el.textContent.trim().split(/\\s+/).length; \
+           return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size > {max_lines}; \
+         }}).map(el => el.textContent).join(' | ')"
+    );
+    eval_string(tab, &js)
+}
+
+/// Table headers, badges and durations keep their words whole on a laptop; a wide table in a
+/// note scrolls sideways on a phone instead of stacking its headers letter by letter.
+fn assert_words_stay_whole(tab: &Tab, base: &str, hostile_page: &str) {
+    open(tab, &format!("{base}index.html"));
+    let cells = "table.incidents th, table.incidents .badge, table.incidents td.duration, table.incidents td.severity";
+    assert_eq!(broken_words(tab, cells, "1"), "", "on the index at 1280 px");
+    let phone = SetDeviceMetricsOverride {
+        width: 360,
+        height: 800,
+        device_scale_factor: 1.0,
+        mobile: true,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    };
+    tab.call_method(phone).unwrap();
+    open(tab, &format!("{base}{hostile_page}"));
+    assert_eq!(broken_words(tab, ".step-body th", "words"), "", "a note's table at 360 px");
+    let scrolls = "const t = document.querySelector('.step-body table'); String(t.scrollWidth > t.clientWidth)";
+    assert_eq!(eval_string(tab, scrolls), "true", "the table scrolls within the page");
+    let page_fits = "String(document.documentElement.scrollWidth <= window.innerWidth)";
+    assert_eq!(eval_string(tab, page_fits), "true", "the page itself does not scroll sideways");
+    // Charts keep legible labels (at least 36rem wide) and scroll within their figure.
+    open(tab, &format!("{base}incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff/index.html"));
+    let chart = "String(Math.round(document.querySelector('figure.chart svg').getBoundingClientRect().width))";
+    assert_eq!(eval_string(tab, chart), "576", "a chart at 360 px");
+    assert_eq!(eval_string(tab, page_fits), "true", "the incident page does not scroll sideways");
+    tab.call_method(ClearDeviceMetricsOverride(None)).unwrap();
+}
+
+/// Results of the search box, polled for up to ten seconds.
+fn search_results(tab: &Tab) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = eval_string(
+            tab,
+            "Array.from(document.querySelectorAll('#search-results a')).map(a => a.textContent).join('\\n')",
+        );
+        if !found.is_empty() || Instant::now() > deadline {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A query pasted right after the box got focus, while the index is still on its way (focus
+/// starts loading it): the results come when the index does. Also finds by a result's date.
+fn assert_typing_before_the_index_loads_still_finds(tab: &Tab, base: &str) {
+    open(tab, &format!("{base}index.html"));
+    let typed = "const i = document.getElementById('search'); i.focus(); i.value = 'flannel 2025-10-05'; \
+                 i.dispatchEvent(new Event('input')); String(window.INCIDENT_SEARCH_INDEX === undefined)";
+    assert_eq!(eval_string(tab, typed), "true", "the index was not loaded yet");
+    let found = search_results(tab);
+    assert!(found.contains("K3s cluster down"), "search found {found:?}");
+    // Escape on a result reached with Tab closes the list and goes back to the box.
+    let escape = "const a = document.querySelector('#search-results a'); a.focus(); \
+                  a.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })); \
+                  document.getElementById('search-results').hidden + ' ' + document.activeElement.id";
+    assert_eq!(eval_string(tab, escape), "true search");
 }
 
 fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<String>>>, shot: &str) {
@@ -221,6 +316,7 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
         &[
             "index.html",
             k3s,
+            "incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff/postmortem.html",
             &hostile_page,
             "tags/index.html",
             "tags/t-script-window-xss-1-script--029ef16b/index.html",
@@ -233,7 +329,8 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     for url in &all {
         open(tab, url);
         assert_no_xss(tab, url);
-        assert!(eval_string(tab, "document.querySelector('h1') ? 'yes' : 'no'") == "yes", "{url} renders");
+        // One <h1> a page: a heading in a note or postmortem.md ranks below the page's own.
+        assert_eq!(eval_string(tab, "String(document.querySelectorAll('h1').length)"), "1", "{url} renders");
     }
 
     // The index lists both incidents; the hostile title shows as text.
@@ -245,21 +342,12 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
     std::fs::write(artifacts().join(format!("{shot}-index.png")), &png).unwrap();
 
+    assert_typing_before_the_index_loads_still_finds(tab, base);
     // The search box finds an incident by a word of its notes.
+    open(tab, &format!("{base}index.html"));
     tab.find_element("#search").unwrap().click().unwrap();
     tab.type_str("flannel").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut found = String::new();
-    while Instant::now() < deadline {
-        found = eval_string(
-            tab,
-            "Array.from(document.querySelectorAll('#search-results a')).map(a => a.textContent).join('\\n')",
-        );
-        if !found.is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let found = search_results(tab);
     assert!(found.contains("K3s cluster down"), "search found {found:?}");
     // Following the result lands on the incident page.
     let href = eval_string(tab, "document.querySelector('#search-results a').href");
@@ -268,8 +356,9 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
     assert!(eval_string(tab, "document.title").starts_with("K3s cluster down"));
     let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true).unwrap();
     std::fs::write(artifacts().join(format!("{shot}-incident.png")), &png).unwrap();
-    assert_charts_follow_the_colour_scheme(tab);
+    assert_colours_follow_the_scheme(tab);
 
+    assert_words_stay_whole(tab, base, &hostile_page);
     // The hostile page shows the payloads as text.
     open(tab, &format!("{base}{hostile_page}"));
     let text = eval_string(tab, "document.body.innerText");
@@ -349,6 +438,10 @@ fn served_site_and_live_reload() {
         }
         other.evaluate("window.__before_reload = 1", false).unwrap();
     }
+    // A tab on another incident, a <details> opened in it: left as it is.
+    let elsewhere = browser.new_tab().unwrap();
+    open(&elsewhere, &format!("{base}incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff/index.html"));
+    elsewhere.evaluate("window.__before_reload = 1; document.querySelector('details').open = true", false).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     run(&vault, &["note", "written while the tab was open"]);
@@ -373,6 +466,8 @@ fn served_site_and_live_reload() {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+    let kept = "String(window.__before_reload) + ' ' + document.querySelector('details').open";
+    assert_eq!(eval_string(&elsewhere, kept), "1 true", "a tab on another incident was reloaded");
     assert_no_xss(&tab, "after reload");
     let errors = errors.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert!(errors.is_empty(), "console errors: {errors:#?}");

@@ -155,14 +155,13 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     }
     let shown = out.strip_prefix(&cfg.cwd).unwrap_or(&out);
     let mut line = format!(
-        "published {} incident{} to {} in {:.2} s ({} rendered, {} unchanged; {} files written, {} removed)",
-        report.published,
-        if report.published == 1 { "" } else { "s" },
+        "published {} to {} in {:.2} s ({} rendered, {} unchanged; {} written, {} removed)",
+        plural(report.published as u64, "incident"),
         shown.display(),
         report.seconds,
         report.rendered,
         report.kept,
-        report.written.len(),
+        plural(report.written.len() as u64, "file"),
         report.removed.len(),
     );
     line.push_str(&left_out_note(&report.left_out.iter().map(|(_, why)| *why).collect::<Vec<_>>()));

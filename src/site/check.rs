@@ -160,7 +160,11 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
             });
         }
         for w in &o.warnings {
-            problems.push(Problem { path: rel(&w.path), message: format!("line {}: {}", w.line, w.message) });
+            let message = match w.line {
+                0 => w.message.clone(),
+                line => format!("line {line}: {}", w.message),
+            };
+            problems.push(Problem { path: rel(&w.path), message });
         }
         left_out.extend(o.left_out);
         let Some(entry) = o.entry else { continue };
@@ -200,7 +204,10 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
                 // `steps/X.md`, or a sibling `X.md` written in a step.
                 let in_steps = file.parent().is_some_and(|d| d.ends_with(crate::vault::STEPS_DIR));
                 let step_like = path.ends_with(".md") && (path.contains("steps/") || (in_steps && !path.contains('/')));
-                let why = if step_like {
+                let unreadable = step_like && file.parent().is_some_and(|d| d.join(path).is_file());
+                let why = if unreadable {
+                    "the step file is there but cannot be read (its own line says why)"
+                } else if step_like {
                     "the incident has no such step or file (link a step as ../steps/ID.md from a step, steps/ID.md from incident.md or postmortem.md)"
                 } else {
                     "the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"

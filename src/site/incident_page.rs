@@ -81,6 +81,18 @@ pub(super) fn render_one(
             None => return Ok(None),
         },
     };
+    // A step that cannot be read would vanish from a page that may have shown it: the
+    // incident fails, as for a damaged incident.md, and its last pages stay.
+    if let (Sink::Dir(_), Some(first)) = (&sink, loaded.unreadable_steps.first()) {
+        let more = match loaded.unreadable_steps.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {})", crate::format::plural(n as u64, "more step file")),
+        };
+        return Err(Error::user(format!(
+            "{}{more} (a step file that cannot be read holds its incident back)",
+            first.shown_with(vault.rel(&first.path))
+        )));
+    }
     // One clock per incident, as `show` and the postmortem have it: steps recorded on a
     // laptop in UTC are shown in the incident's own offset.
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);

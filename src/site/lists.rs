@@ -265,6 +265,15 @@ fn entry_id(e: &Entry) -> String {
     urn(&format!("incident:{}@{}", e.slug, e.opened.with_timezone(&chrono::Utc).to_rfc3339()))
 }
 
+/// The feed's id: its own address when the site has one (`--base-url https://…`), which
+/// no other team's feed shares and a new site name leaves alone; else from the site's name.
+fn feed_id(opts: &SiteOptions) -> String {
+    match opts.base_url.as_deref().filter(|b| b.starts_with("https://") || b.starts_with("http://")) {
+        Some(base) => paths::absolute(base, "feed.xml"),
+        None => urn(&format!("feed:{}", opts.title)),
+    }
+}
+
 fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Vec<u8>> {
     let url = |path: &str| match &opts.base_url {
         Some(base) => paths::absolute(base, path),
@@ -294,7 +303,7 @@ fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Vec<u8>>
     ctx.insert(
         "feed",
         &serde_json::json!({
-            "id": urn(&format!("feed:{}", opts.title)),
+            "id": feed_id(opts),
             "updated": updated.map(|u| u.to_rfc3339()).unwrap_or_else(|| "1970-01-01T00:00:00+00:00".to_string()),
             "self_url": url("feed.xml"),
             "site_url": url("index.html"),
@@ -403,6 +412,18 @@ mod tests {
         let same_instant_elsewhere =
             Entry { opened: a.opened.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap()), ..a.clone() };
         assert_eq!(entry_id(&a), entry_id(&same_instant_elsewhere), "the offset it was written in does not count");
+    }
+
+    #[test]
+    fn a_feed_with_an_address_is_named_by_it_whatever_the_sites_name() {
+        let named = |title: &str, base: Option<&str>| {
+            feed_id(&SiteOptions { title: title.into(), base_url: base.map(str::to_string), ..SiteOptions::default() })
+        };
+        let base = Some("https://status.example.com/incidents/");
+        assert_eq!(named("A", base), "https://status.example.com/incidents/feed.xml");
+        assert_eq!(named("B", base), named("A", base));
+        assert_eq!(named("A", None), urn("feed:A"));
+        assert_eq!(named("A", Some("/incidents/")), urn("feed:A"), "a path is no address of its own");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 
 use std::collections::VecDeque;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream, html};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream, html,
+};
 
 use super::highlight::{self, is_console};
 use super::html::escape_into;
@@ -29,6 +31,9 @@ pub struct MdOptions<'a> {
     pub inline_image: &'a dyn Fn(&str) -> Option<String>,
     /// Starts the HTML id of each footnote, so two notes' `[^1]` on one page stay apart.
     pub footnote_prefix: &'a str,
+    /// Levels added to each heading, so a note's `# Heading` ranks below the page's own
+    /// headings (one `<h1>` per page, for screen readers), `<h6>` at most.
+    pub heading_offset: usize,
 }
 
 impl MdOptions<'_> {
@@ -39,8 +44,13 @@ impl MdOptions<'_> {
             rewrite: &|_| None,
             inline_image: &|_| None,
             footnote_prefix: "",
+            heading_offset: 2,
         }
     }
+}
+
+fn lower(level: HeadingLevel, by: usize) -> HeadingLevel {
+    HeadingLevel::try_from((level as usize + by).min(6)).unwrap_or(HeadingLevel::H6)
 }
 
 fn parser_options() -> Options {
@@ -139,6 +149,12 @@ impl<'a> Iterator for Safe<'a, '_> {
                         Some(event) => event,
                         None => continue,
                     }
+                }
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    Event::Start(Tag::Heading { level: lower(level, self.opts.heading_offset), id, classes, attrs })
+                }
+                Event::End(TagEnd::Heading(level)) => {
+                    Event::End(TagEnd::Heading(lower(level, self.opts.heading_offset)))
                 }
                 Event::FootnoteReference(label) => {
                     Event::FootnoteReference(footnote_id(self.opts.footnote_prefix, &label))
@@ -295,7 +311,8 @@ pub fn plain_text(md: &str) -> String {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Text(t) | Event::Code(t) if !in_code => {
+            // Raw HTML shows on the page as text (see `render`), so it is found as text too.
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) if !in_code => {
                 out.push_str(&t);
                 out.push(' ');
             }
@@ -309,6 +326,21 @@ pub fn plain_text(md: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_keeps_what_the_page_shows_of_raw_html() {
+        let text = plain_text("<iframe src=x>\nneedle-note-zebra\n\nsee <b>bold</b> here");
+        assert!(text.contains("needle-note-zebra"), "{text}");
+        assert!(text.contains("<b>") && text.contains("bold"), "{text}");
+    }
+
+    #[test]
+    fn headings_rank_below_the_pages_own() {
+        let html = render("# Cause\n\n### Detail\n\n###### Deep\n", &MdOptions::notes());
+        assert_eq!(html, "<h3>Cause</h3>\n<h5>Detail</h5>\n<h6>Deep</h6>\n");
+        let summary = MdOptions { heading_offset: 1, ..MdOptions::notes() };
+        assert_eq!(render("# Postmortem\n", &summary), "<h2>Postmortem</h2>\n");
+    }
 
     #[test]
     fn bare_web_addresses_are_links_and_nothing_else_is() {

@@ -227,6 +227,7 @@ fn head(src: &IncidentSource, targets: &Targets, entry: &Entry, page: &str) -> H
         rewrite: &summary_rewrite,
         inline_image: &summary_images,
         footnote_prefix: "summary-",
+        heading_offset: 1, // under the incident's <h1>
     };
     let incident_page = paths::incident_page(&incident.slug);
     let postmortem_page = paths::postmortem_page(&incident.slug);
@@ -293,6 +294,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             rewrite: &rewrite,
             inline_image: &images,
             footnote_prefix: &footnote_prefix,
+            heading_offset: 2, // under the timeline's <h2>
         };
         let linked = |file: &Option<String>| {
             file.as_deref().filter(|f| src.files.iter().any(|x| x == f)).and_then(published_name)
@@ -355,6 +357,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             rewrite: &pm_rewrite,
             inline_image: &pm_images,
             footnote_prefix: "",
+            heading_offset: 1, // under the incident's <h1>
         };
         let mut ctx = base_context(opts, &pm_page);
         ctx.insert("incident", &head(src, &targets, &entry, &pm_page));

@@ -58,7 +58,8 @@ struct Shared {
     hosts: [String; 3],
     /// The live-reload scripts, read again with the templates (they may be overridden).
     live: std::sync::RwLock<LiveScripts>,
-    reload: broadcast::Sender<u64>,
+    /// What each rebuild changed, as the `data` of a reload event ([`changed_pages`]).
+    reload: broadcast::Sender<Arc<str>>,
 }
 
 fn full(bytes: impl Into<Bytes>) -> Body {
@@ -156,8 +157,8 @@ fn events(shared: &Shared) -> Response<Body> {
         loop {
             let message = tokio::select! {
                 got = rx.recv() => match got {
-                    Ok(generation) => format!("event: reload\ndata: {generation}\n\n"),
-                    Err(broadcast::error::RecvError::Lagged(_)) => "event: reload\ndata: lagged\n\n".to_string(),
+                    Ok(pages) => format!("event: reload\ndata: {pages}\n\n"),
+                    Err(broadcast::error::RecvError::Lagged(_)) => format!("event: reload\ndata: {EVERY_PAGE}\n\n"),
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
                 _ = tokio::time::sleep(Duration::from_secs(15)) => ": keep-alive\n\n".to_string(),
@@ -199,8 +200,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
     // A page that went away (an incident renamed) keeps following the site: the tab that
     // shows it reloads with the next change.
     let not_found = || {
-        let page = "<!doctype html>\n<meta charset=\"utf-8\"><title>Not found</title>\n<p>Not found: this page is not on the site (any more). \
-                    This tab reloads when the site changes; <a href=\"/\">the index</a>.</p>\n</body>\n";
+        let page = "<!doctype html>\n<meta charset=\"utf-8\"><title>Not found</title>\n\
+                    <link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg\">\n<p>Not found: this page is not on the site (any more). \
+                    This tab reloads when the page is published again; <a href=\"/\">the index</a>.</p>\n</body>\n";
         response(StatusCode::NOT_FOUND, "text/html; charset=utf-8", full(inject_live_script(page)))
     };
     let file = match file_for(&shared.out, path) {
@@ -237,12 +239,27 @@ pub struct ServeOptions {
     pub on_listen: Box<dyn FnOnce(SocketAddr) + Send>,
 }
 
+/// A reload event's data that every tab takes as its own.
+const EVERY_PAGE: &str = "*";
+
+/// The site paths a rebuild wrote or removed, as one line of JSON: a tab reloads only when
+/// its page is among them (or an asset), so a reader's open `<details>` on another incident
+/// stay open. A rebuild of many files says "every page" in one character instead.
+fn changed_pages(report: &Report) -> String {
+    const MAX_LISTED: usize = 1000;
+    if report.written.len() + report.removed.len() > MAX_LISTED {
+        return EVERY_PAGE.to_string();
+    }
+    let paths: Vec<&String> = report.written.iter().chain(&report.removed).collect();
+    serde_json::to_string(&paths).unwrap_or_else(|_| EVERY_PAGE.to_string())
+}
+
 fn report_line(report: &Report, why: &str) -> String {
     format!(
-        "rebuilt ({why}) in {:.2} s: {} incidents rendered, {} files written, {} removed",
+        "rebuilt ({why}) in {:.2} s: {} rendered, {} written, {} removed",
         report.seconds,
-        report.rendered,
-        report.written.len(),
+        crate::format::plural(report.rendered as u64, "incident"),
+        crate::format::plural(report.written.len() as u64, "file"),
         report.removed.len()
     )
 }
@@ -297,9 +314,24 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
         reload: reload.clone(),
     });
     let server_shared = shared.clone();
+    let accept_ui = ui.clone();
     runtime.spawn(async move {
+        let mut warned = false;
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors (EMFILE) and the like: retrying at once would spin a
+                // core until a connection closes, so wait a little, and say so once.
+                Err(e) => {
+                    if !std::mem::replace(&mut warned, true) {
+                        accept_ui.warn(&format!(
+                            "cannot accept a connection: {e}; retrying every 100 ms (too many open tabs or files? see `ulimit -n`)"
+                        ));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
             let shared = server_shared.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
@@ -311,7 +343,6 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
     (opts.on_listen)(bound);
 
     let ignored = [opts.publish.out.clone(), vault.root.join("public"), vault.state_dir()];
-    let mut generation = 0u64;
     for batch in rx {
         let paths: Vec<PathBuf> = match batch {
             Ok(events) => events
@@ -370,8 +401,7 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
                     ui.warn(&f);
                 }
                 if !report.written.is_empty() || !report.removed.is_empty() {
-                    generation += 1;
-                    let _ = reload.send(generation);
+                    let _ = reload.send(changed_pages(&report).into());
                 }
                 ui.status(&format!(
                     "{} · {} ms after the change settled",

@@ -55,6 +55,8 @@ pub struct Loaded {
     pub incident: Incident,
     pub dir: PathBuf,
     pub warnings: Vec<Warning>,
+    /// Those of `warnings` about a step file that could not be read: its step is missing.
+    pub unreadable_steps: Vec<Warning>,
 }
 
 /// What `list` needs: the same start, status and step count as `status` and `show`,
@@ -131,6 +133,7 @@ impl Vault {
             meta.id = incident.slug.clone();
         }
         let mut warnings = Vec::new();
+        let mut unreadable_steps = Vec::new();
         let mut steps = Vec::new();
         let stamping = digests.is_some();
         let mut listing = list_steps(&incident.dir, &mut warnings)?;
@@ -176,13 +179,17 @@ impl Vault {
             }
             match step {
                 Ok(step) => steps.push(step),
-                Err(w) => warnings.push(w),
+                Err(w) => {
+                    unreadable_steps.push(w.clone());
+                    warnings.push(w);
+                }
             }
         }
         sort_timeline(&mut steps);
         let mut incident = Incident { slug: incident.slug.clone(), meta, summary, steps };
         incident.place_local_times();
-        Ok(Loaded { incident, dir: file.parent().unwrap_or(Path::new(".")).to_path_buf(), warnings })
+        let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Ok(Loaded { incident, dir, warnings, unreadable_steps })
     }
 
     /// Every incident, newest first. Each is loaded whole, as `status` loads it, so the

@@ -2,8 +2,8 @@
 'use strict';
 var ports = new Set();
 var events = new EventSource('/__incident/events');
-events.addEventListener('reload', function () {
-  ports.forEach(function (port) { port.postMessage('reload'); });
+events.addEventListener('reload', function (e) {
+  ports.forEach(function (port) { port.postMessage({ reload: e.data }); });
 });
 self.onconnect = function (e) {
   var port = e.ports[0];

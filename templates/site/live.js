@@ -4,15 +4,25 @@
 (function () {
   'use strict';
   function reload() { window.location.reload(); }
+  // The event's data: the site paths the rebuild changed (JSON), or "*" for every page.
+  // This tab reloads for its own page or an asset, not for another incident's.
+  function mine(data) {
+    var pages;
+    try { pages = JSON.parse(data); } catch (err) { return true; }
+    if (!Array.isArray(pages)) { return true; }
+    var path = decodeURIComponent(window.location.pathname).replace(/^\//, '');
+    if (path === '' || path.charAt(path.length - 1) === '/') { path += 'index.html'; }
+    return pages.some(function (p) { return p === path || p.indexOf('assets/') === 0; });
+  }
   var port = null;
   var events = null;
   function listen() {
     if (window.SharedWorker) {
       port = new SharedWorker('/__incident/live-worker.js').port;
-      port.onmessage = function (e) { if (e.data === 'reload') { reload(); } };
+      port.onmessage = function (e) { if (e.data && mine(e.data.reload)) { reload(); } };
     } else {
       events = new EventSource('/__incident/events');
-      events.addEventListener('reload', reload);
+      events.addEventListener('reload', function (e) { if (mine(e.data)) { reload(); } });
     }
   }
   listen();

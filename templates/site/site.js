@@ -16,19 +16,19 @@
   var index = null;
   var loading = false;
 
-  function load(then) {
-    if (index) { then(); return; }
-    if (loading) { return; }
+  // Loads the index once; whatever was typed meanwhile is searched when it arrives.
+  function load() {
+    if (index || loading) { return; }
     loading = true;
     var tag = document.createElement('script');
     tag.src = new URL('search-index.js', root).href;
     tag.onload = function () {
       var data = window.INCIDENT_SEARCH_INDEX || [];
       index = data.map(function (e) {
-        var hay = [e.t, e.s || '', e.st, (e.g || []).join(' '), (e.v || []).join(' '), e.x || ''].join(' ');
+        var hay = [e.t, e.d || '', e.s || '', e.st, (e.g || []).join(' '), (e.v || []).join(' '), e.x || ''].join(' ');
         return { e: e, title: e.t.toLowerCase(), hay: hay.toLowerCase() };
       });
-      then();
+      if (input.value) { show(); }
     };
     tag.onerror = function () { loading = false; };
     document.head.appendChild(tag);
@@ -80,14 +80,18 @@
     list.hidden = false;
   }
 
-  input.addEventListener('input', function () { load(show); });
-  input.addEventListener('focus', function () { load(function () {}); });
+  input.addEventListener('input', function () { if (index) { show(); } else { load(); } });
+  input.addEventListener('focus', load);
   input.addEventListener('keydown', function (ev) {
     if (ev.key === 'Escape') { input.value = ''; clear(); list.hidden = true; }
     if (ev.key === 'Enter') {
       var first = list.querySelector('a');
       if (first) { window.location.href = first.href; }
     }
+  });
+  // Escape from a result (reached with Tab) closes the list too, back in the box.
+  list.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape') { list.hidden = true; input.focus(); }
   });
   document.addEventListener('click', function (ev) {
     if (!list.contains(ev.target) && ev.target !== input) { list.hidden = true; }

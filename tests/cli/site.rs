@@ -245,12 +245,12 @@ fn republishing_rewrites_only_what_changed() {
     let before = inodes(&site);
     fs::OpenOptions::new().append(true).open(&note).unwrap().write_all(b"\n").unwrap();
     let r = env.run(&["publish"]);
-    assert!(r.stderr.contains("(1 rendered, 0 unchanged; 1 files written, 0 removed)"), "{}", r.stderr);
+    assert!(r.stderr.contains("(1 rendered, 0 unchanged; 1 file written, 0 removed)"), "{}", r.stderr);
     assert_eq!(rewritten(&before, &inodes(&site)), [format!("incidents/{a}/index.html")]);
     // A list page deleted by hand comes back too.
     fs::remove_file(site.join("tags/dns/index.html")).unwrap();
     let r = env.run(&["publish"]);
-    assert!(r.stderr.contains("(0 rendered, 1 unchanged; 1 files written, 0 removed)"), "{}", r.stderr);
+    assert!(r.stderr.contains("(0 rendered, 1 unchanged; 1 file written, 0 removed)"), "{}", r.stderr);
     assert!(site.join("tags/dns/index.html").is_file());
 }
 
@@ -809,6 +809,11 @@ fn serve_shows_a_new_note_within_a_second() {
         events.read_line(&mut line).expect("a reload event");
     }
     let waited = started.elapsed();
+    // The event names the pages that changed: a tab reloads only for its own.
+    line.clear();
+    events.read_line(&mut line).unwrap();
+    let changed: Vec<String> = serde_json::from_str(line.trim().strip_prefix("data: ").unwrap()).unwrap();
+    assert!(changed.contains(&page_path[1..].to_string()), "{changed:?}");
     let page = get(&server.url, &page_path);
     assert!(page.contains("the second note, live"), "{page}");
     assert!(waited < Duration::from_secs(1), "the tab was told after {waited:?}");
