@@ -2,12 +2,17 @@
 //! number of incidents it is known for, its median (for an even n halfway between the two
 //! middle values) and its 90th percentile (nearest rank).
 //! Never a mean: one days-long outage would drown every other incident in it.
+//!
+//! Services are counted as the site groups them ([`term_key`]: ` K3s` and `k3s` are one),
+//! under the first spelling seen; severities in lower case (`SEV2` written by hand is the
+//! `sev2` of `incident start`).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::Metrics;
+use crate::site::paths::term_key;
 
 /// What the report needs of one incident.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,17 +77,30 @@ pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
 
 pub fn summarize(figures: &[IncidentFigures]) -> Report {
     let mut by_severity = BTreeMap::new();
-    let mut by_service = BTreeMap::new();
+    // Per service key: the first spelling seen and the incidents naming it.
+    let mut services: Vec<(String, String, usize)> = Vec::new();
+    let mut none_recorded = 0;
     // Names in first-seen order, so the table follows the metrics table's order.
     let mut order: Vec<String> = Vec::new();
     let mut values: BTreeMap<String, (Vec<i64>, usize)> = BTreeMap::new();
     for f in figures {
-        *by_severity.entry(f.severity.clone().unwrap_or_else(|| "unknown".to_string())).or_insert(0) += 1;
-        if f.services.is_empty() {
-            *by_service.entry("(none recorded)".to_string()).or_insert(0) += 1;
+        let severity = f.severity.as_deref().map(term_key).filter(|s| !s.is_empty());
+        *by_severity.entry(severity.unwrap_or_else(|| "unknown".to_string())).or_insert(0) += 1;
+        let keys: Vec<String> = f.services.iter().map(|s| term_key(s)).filter(|k| !k.is_empty()).collect();
+        if keys.is_empty() {
+            none_recorded += 1;
         }
-        for s in &f.services {
-            *by_service.entry(s.clone()).or_insert(0) += 1;
+        for (i, key) in keys.iter().enumerate() {
+            if keys[..i].contains(key) {
+                continue; // named twice in one incident.md
+            }
+            match services.iter_mut().find(|(k, _, _)| k == key) {
+                Some((_, _, n)) => *n += 1,
+                None => {
+                    let shown = f.services.iter().find(|s| term_key(s) == *key).map_or(key.as_str(), |s| s.trim());
+                    services.push((key.clone(), shown.to_string(), 1));
+                }
+            }
         }
         for (name, secs) in &f.intervals {
             if !order.contains(name) {
@@ -109,6 +127,10 @@ pub fn summarize(figures: &[IncidentFigures]) -> Report {
             }
         })
         .collect();
+    let mut by_service: BTreeMap<String, usize> = services.into_iter().map(|(_, shown, n)| (shown, n)).collect();
+    if none_recorded > 0 {
+        by_service.insert("(none recorded)".to_string(), none_recorded);
+    }
     Report { incidents: figures.len(), by_severity, by_service, durations }
 }
 
@@ -172,6 +194,18 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// ` K3s`, `k3s` and `K3S` are one service, shown as first spelled; `SEV2` is `sev2`.
+    #[test]
+    fn services_and_severities_are_grouped_as_the_site_groups_them() {
+        let r = summarize(&[
+            fig("a", Some("sev2"), &["K3s", "dns"], None),
+            fig("b", Some("SEV2"), &[" k3s", "K3S"], None),
+            fig("c", Some(" "), &["DNS "], None),
+        ]);
+        assert_eq!(r.by_service, BTreeMap::from([("K3s".to_string(), 2), ("dns".to_string(), 2)]));
+        assert_eq!(r.by_severity, BTreeMap::from([("sev2".to_string(), 2), ("unknown".to_string(), 1)]));
     }
 
     #[test]

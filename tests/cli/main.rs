@@ -24,6 +24,7 @@ mod recorder_edges;
 mod redact;
 mod redact_names;
 mod reliability;
+mod report;
 mod run;
 mod sample;
 mod selection;
