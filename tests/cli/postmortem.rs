@@ -569,7 +569,7 @@ fn report_across_incidents() {
     let diag = &json["durations"][1];
     assert_eq!(
         diag,
-        &serde_json::json!({"name": "Time to diagnose", "n": 2, "unknown": 0, "median_seconds": 960, "p90_seconds": 1320})
+        &serde_json::json!({"key": "time_to_diagnose", "name": "Time to diagnose", "n": 2, "unknown": 0, "median_seconds": 960, "p90_seconds": 1320})
     );
     let text = env.ok(&["report", "--since", "2025-11-01"]);
     assert_eq!(
