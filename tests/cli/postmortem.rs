@@ -151,7 +151,7 @@ fn seed_story_rows() -> Vec<Row> {
         row("Detection to recovery", "1 hour 7 minutes", "08:23", "09:30"),
         row("Permanent fix", "30 minutes", "10:00", "10:30"),
         row("Total downtime", "unknown (impact start not recorded)", "", ""),
-        row("Total restarts (peak)", "6,812", "08:23", ""),
+        row("Restarts (highest count seen)", "6,812", "08:23", ""),
     ]
 }
 

@@ -49,10 +49,10 @@ fn a_listing_cut_short_is_no_total_of_the_cluster() {
     let partial = "partial: `kubectl get pods -A` (its listing was cut short)";
     env.at("2025-10-05T08:30:00-05:00");
     let expected = format!(
-        "| **Total restarts (peak)** | 9,812 | 08:23 | [{step}](steps/{step}.md) — summed over {partial}; no listing of all namespaces |"
+        "| **Restarts (highest count seen)** | 9,812 | 08:23 | [{step}](steps/{step}.md) — summed over {partial}; no listing of all namespaces |"
     );
     let md = env.ok(&["postmortem", "--out", "-"]);
-    assert_eq!(row(&md, "Total restarts (peak)"), expected);
+    assert_eq!(row(&md, "Restarts (highest count seen)"), expected);
     assert_eq!(scopes(&env.json(&["postmortem", "--format", "json"])), [(9812, partial.to_string())]);
 
     // Recorded facts without `cut_short` (an older version's): the body still shows the `...`.
@@ -61,7 +61,7 @@ fn a_listing_cut_short_is_no_total_of_the_cluster() {
     assert!(text.contains("  cut_short: true\n"), "{text}");
     std::fs::write(&file, text.replace("  cut_short: true\n", "")).unwrap();
     let md = env.ok(&["postmortem", "--out", "-"]);
-    assert_eq!(row(&md, "Total restarts (peak)"), expected);
+    assert_eq!(row(&md, "Restarts (highest count seen)"), expected);
 }
 
 /// A listing whose reader closed it early (`incident run … | head`) shows some pods only.
@@ -113,9 +113,9 @@ fn a_summed_restart_count_is_the_story_s_total() {
     let md = env.ok(&["postmortem", "--out", "-"]);
     // Beside it the note that the cut table disagrees (see the next test).
     let peak = format!(
-        "| **Total restarts (peak)** | 6,812 | 08:24 | [{jq_step}](steps/{jq_step}.md) — summed over all namespaces"
+        "| **Restarts (highest count seen)** | 6,812 | 08:24 | [{jq_step}](steps/{jq_step}.md) — summed over all namespaces"
     );
-    assert!(row(&md, "Total restarts (peak)").starts_with(&peak), "{md}");
+    assert!(row(&md, "Restarts (highest count seen)").starts_with(&peak), "{md}");
     let json = env.json(&["postmortem", "--format", "json"]);
     assert_eq!(
         scopes(&json),
@@ -151,9 +151,9 @@ fn restart_counts_that_disagree_are_warned_about_naming_both_files() {
     assert_eq!(r.stderr, format!("warning: {warning}\nwrote incidents/{id}/postmortem.md\n"));
     let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
     assert_eq!(
-        row(&md, "Total restarts (peak)"),
+        row(&md, "Restarts (highest count seen)"),
         format!(
-            "| **Total restarts (peak)** | 6,812 | 08:24 | [{jq}](steps/{jq}.md) — summed over all namespaces; another count of about the same time disagrees (see Notes on the record) |"
+            "| **Restarts (highest count seen)** | 6,812 | 08:24 | [{jq}](steps/{jq}.md) — summed over all namespaces; another count of about the same time disagrees (see Notes on the record) |"
         )
     );
     let notes = &md[md.find("## Notes on the record\n").unwrap()..];

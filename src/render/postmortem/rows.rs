@@ -57,7 +57,7 @@ pub(super) fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
         Some(p) => {
             let mut row = plain(
                 "restarts_peak",
-                "Total restarts (peak)",
+                "Restarts (highest count seen)",
                 format::thousands(p.total),
                 true,
                 format!("[{}]({})", p.step, cx.link(&p.step)),
@@ -76,7 +76,7 @@ pub(super) fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
         }
         None => plain(
             "restarts_peak",
-            "Total restarts (peak)",
+            "Restarts (highest count seen)",
             format!("unknown ({})", r.unknown_reason.clone().unwrap_or_default()),
             false,
             String::new(),
