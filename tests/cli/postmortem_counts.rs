@@ -246,3 +246,26 @@ fn a_zero_unit_between_days_and_minutes_is_left_out() {
         "{md}"
     );
 }
+
+/// `mark mitigated --at 09:00` written before `mark diagnosed --at 09:00`: at one instant
+/// the timeline lists them in milestone order, as the timeline picture draws them.
+#[test]
+fn milestones_of_one_instant_are_in_milestone_order_in_the_timeline_and_its_picture() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T09:05:00-05:00");
+    env.ok(&["mark", "-q", "mitigated", "--at", "09:00"]);
+    env.at("2025-10-05T09:06:00-05:00");
+    env.ok(&["mark", "-q", "diagnosed", "--at", "09:00", "DHCP moved the node"]);
+    env.ok(&["postmortem"]);
+    let dir = env.incident_dir(&id);
+    let md = std::fs::read_to_string(dir.join("postmortem.md")).unwrap();
+    let diagnosed = md.find("- 09:00 **Diagnosed: DHCP moved the node**").expect(&md);
+    let mitigated = md.find("- 09:00 **Mitigated**").expect(&md);
+    assert!(diagnosed < mitigated, "{md}");
+    let svg = std::fs::read_to_string(dir.join("postmortem-timeline.svg")).unwrap();
+    assert!(svg.find(">Diagnosed</text>").unwrap() < svg.find(">Mitigated</text>").unwrap(), "{svg}");
+    let json = env.json(&["postmortem", "--format", "json"]);
+    let order: Vec<&str> =
+        json["timeline"].as_array().unwrap().iter().map(|e| e["milestone"].as_str().unwrap()).collect();
+    assert_eq!(order, ["diagnosed", "mitigated"]);
+}
