@@ -147,16 +147,41 @@ impl Clock {
         }
         // A bare clock time means its last occurrence: `23:50` typed at 00:10 is last night,
         // and so is a time the clocks skipped today; of two (clocks went back), the later.
-        let yesterday = day.pred_opt().map(|d| self.occurrences(d.and_time(time))).unwrap_or_default();
-        last_occurrence(self.now, self.occurrences(day.and_time(time)), yesterday).ok_or_else(|| {
-            match self.on_day(input, day, time) {
-                Err(skipped_today) => skipped_today,
-                Ok(_) => format!(
-                    "{input:?} is still ahead today and the clocks skipped it yesterday (daylight saving); \
-                     give the day, e.g. \"today {clock}\""
-                ),
+        // Unless it is only a little ahead today: then it is a slip, not last night.
+        let today = self.occurrences(day.and_time(time));
+        if let Some(ahead) = today.iter().copied().filter(|t| *t > self.now).min()
+            && !today.iter().any(|t| *t <= self.now)
+        {
+            if ahead <= self.now + chrono::TimeDelta::seconds(CLOCK_SKEW_SECONDS) {
+                return Ok(ahead); // another host's clock a little ahead: parse_at takes it as now
             }
+            if ahead - self.now < chrono::TimeDelta::hours(BARE_TIME_AHEAD_HOURS) {
+                return Err(self.slip(input, clock, day, time, ahead));
+            }
+        }
+        let yesterday = day.pred_opt().map(|d| self.occurrences(d.and_time(time))).unwrap_or_default();
+        last_occurrence(self.now, today, yesterday).ok_or_else(|| match self.on_day(input, day, time) {
+            Err(skipped_today) => skipped_today,
+            Ok(_) => format!(
+                "{input:?} is still ahead today and the clocks skipped it yesterday (daylight saving); \
+                     give the day, e.g. \"today {clock}\""
+            ),
         })
+    }
+}
+
+impl Clock {
+    /// The error for a bare clock time a little ahead of now (see [`BARE_TIME_AHEAD_HOURS`]).
+    fn slip(&self, input: &str, clock: &str, day: NaiveDate, time: NaiveTime, ahead: Timestamp) -> String {
+        use chrono::Timelike;
+        let yesterday = day.pred_opt().unwrap_or(day);
+        let full = if time.second() == 0 { time.format("%H:%M") } else { time.format("%H:%M:%S") };
+        format!(
+            "{input:?} is later than now ({}) by {}, too little to mean yesterday: a slip of the keyboard or of \
+             another clock (UTC in a log)? Give a time before now, or the day: \"yesterday {clock}\" or {yesterday}T{full}",
+            crate::format::clock(self.now),
+            crate::format::duration(ahead - self.now),
+        )
     }
 }
 
@@ -173,6 +198,13 @@ impl TruncateNanos for Timestamp {
 
 /// How far ahead of this host's clock an `--at` time may be and still be taken as now.
 const CLOCK_SKEW_SECONDS: i64 = 60;
+
+/// A bare clock time later than now is yesterday's only when it is at least this far
+/// ahead, i.e. yesterday's was within the last 12 hours: `23:50` typed at 00:10 (or at
+/// 09:00 the morning after) is last night. Closer, it is far more likely a slip than a
+/// day-old step: a minute mistyped (`08:32` at 08:24), an hour off, a UTC time copied
+/// from a log west of Greenwich (at most 12 hours off): refused, with the day to give.
+const BARE_TIME_AHEAD_HOURS: i64 = 12;
 
 /// The latest of a clock time's instants today and yesterday that is not in the future.
 fn last_occurrence(now: Timestamp, today: Vec<Timestamp>, yesterday: Vec<Timestamp>) -> Option<Timestamp> {
@@ -285,8 +317,8 @@ mod tests {
         assert_eq!(at("yesterday 23:10"), "2025-10-04T23:10:00-05:00");
         assert_eq!(at("today 8:00am"), "2025-10-05T08:00:00-05:00");
         assert_eq!(at("2025-10-04 22:00"), "2025-10-04T22:00:00-05:00");
-        // A bare clock time later than now is its last occurrence, yesterday's.
-        assert_eq!(at("3:15pm"), "2025-10-04T15:15:00-05:00");
+        // A bare clock time over 12 hours ahead is its last occurrence, yesterday's.
+        assert_eq!(at("9:45pm"), "2025-10-04T21:45:00-05:00");
         assert_eq!(at("23:50"), "2025-10-04T23:50:00-05:00");
         assert_eq!(at("now"), "2025-10-05T09:30:00-05:00");
     }
@@ -307,6 +339,23 @@ mod tests {
         let early = Clock::from_env_value(Some("2025-10-05T00:10:00-05:00")).unwrap();
         let err = early.parse_at("today 8:00am").unwrap_err();
         assert!(err.starts_with("\"today 8:00am\" is in the future (2025-10-05T08:00:00-05:00"), "{err}");
+    }
+
+    #[test]
+    fn refuses_a_bare_time_a_little_ahead_as_a_slip() {
+        assert_eq!(
+            at("09:38"),
+            "\"09:38\" is later than now (09:30) by 8m, too little to mean yesterday: a slip of the keyboard or of \
+             another clock (UTC in a log)? Give a time before now, or the day: \"yesterday 09:38\" or 2025-10-04T09:38"
+        );
+        assert!(at("3:15pm").ends_with("by 5h 45m, too little to mean yesterday: a slip of the keyboard or of another clock (UTC in a log)? Give a time before now, or the day: \"yesterday 3:15pm\" or 2025-10-04T15:15"), "{}", at("3:15pm"));
+        assert!(at("21:29:59").contains("by 11h 59m,"), "{}", at("21:29:59"));
+        assert_eq!(at("21:30"), "2025-10-04T21:30:00-05:00");
+        // Within a minute (another host's clock): now.
+        assert_eq!(at("09:30:40"), "2025-10-05T09:30:00-05:00");
+        // At 00:10, 23:50 is last night.
+        let early = Clock::from_env_value(Some("2025-10-05T00:10:00-05:00")).unwrap();
+        assert_eq!(early.parse_at("23:50").unwrap().to_rfc3339(), "2025-10-04T23:50:00-05:00");
     }
 
     #[test]

@@ -113,7 +113,16 @@ fn root_io_error(err: io::Error) -> io::Error {
         NotFound => libc::ENOENT,
         AlreadyExists => libc::EEXIST,
         FileTooLarge => libc::EFBIG,
-        _ => return err,
+        NotADirectory => libc::ENOTDIR,
+        IsADirectory => libc::EISDIR,
+        _ => {
+            // Any other: its own words, without the temp file's name (` at path "…"`).
+            let text = err.to_string();
+            return match text.split_once(" at path \"") {
+                Some((words, _)) => io::Error::new(err.kind(), words.to_string()),
+                None => err,
+            };
+        }
     };
     io::Error::from_raw_os_error(code)
 }
@@ -131,6 +140,9 @@ fn io_hint(err: &io::Error, path: &Path) -> Option<String> {
             format!("check the permissions of {} (ls -ld shows them)", path.display())
         }
         Some(libc::ENOENT) => "the path does not exist (was it moved or deleted?)".to_string(),
+        Some(libc::ENOTDIR) => {
+            format!("{} or a folder above it is a file where a folder should be: move that file away", path.display())
+        }
         _ => return None,
     };
     Some(hint)
@@ -144,5 +156,21 @@ pub trait IoContext<T> {
 impl<T> IoContext<T> for io::Result<T> {
     fn ctx(self, action: &'static str, path: impl AsRef<Path>) -> Result<T> {
         self.map_err(|e| Error::io(action, path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_temp_files_name_is_left_out_of_an_error() {
+        // As tempfile words an error it has no OS code for.
+        let wrapped =
+            io::Error::new(io::ErrorKind::InvalidFilename, "File name too long at path \"/v/.incident-tmp-Gv\"");
+        let e = Error::io("create a file in", "/v", wrapped);
+        assert_eq!(e.to_string(), "cannot create a file in /v: File name too long");
+        let plain = io::Error::new(io::ErrorKind::InvalidData, "bad bytes");
+        assert_eq!(Error::io("read", "/v/f", plain).to_string(), "cannot read /v/f: bad bytes");
     }
 }

@@ -183,9 +183,36 @@ pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     d.deserialize_any(ListVisitor)
 }
 
+/// A list of names (tags, services): as [`list`], and `dns, k8s` written as one string is
+/// two names, as Obsidian reads a `tags:` line. Not for prose lists (pros and cons).
+pub fn names<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let items = list(d)?;
+    Ok(items
+        .iter()
+        .flat_map(|item| item.split(','))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(String::from)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{lacks_offset, parse_time};
+
+    #[test]
+    fn names_written_with_commas_are_several() {
+        #[derive(serde::Deserialize)]
+        struct T {
+            #[serde(deserialize_with = "super::names")]
+            tags: Vec<String>,
+        }
+        let tags = |yaml: &str| serde_saphyr::from_str::<T>(yaml).unwrap().tags;
+        assert_eq!(tags("tags: dns, k8s\n"), ["dns", "k8s"]);
+        assert_eq!(tags("tags: [dns, \"k8s, x\"]\n"), ["dns", "k8s", "x"]);
+        assert_eq!(tags("tags: k3s\n"), ["k3s"]);
+        assert_eq!(tags("tags: ' , '\n"), Vec::<String>::new());
+    }
 
     #[test]
     fn a_time_without_offset_is_told_apart() {

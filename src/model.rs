@@ -235,11 +235,11 @@ struct RawIncidentMeta {
     title: String,
     #[serde(default)]
     severity: Option<String>,
-    #[serde(default, deserialize_with = "crate::lenient::list")]
+    #[serde(default, deserialize_with = "crate::lenient::names")]
     services: Vec<String>,
-    #[serde(default, deserialize_with = "crate::lenient::list")]
+    #[serde(default, deserialize_with = "crate::lenient::names")]
     services_unaffected: Vec<String>,
-    #[serde(default, deserialize_with = "crate::lenient::list")]
+    #[serde(default, deserialize_with = "crate::lenient::names")]
     tags: Vec<String>,
     #[serde(default, deserialize_with = "crate::lenient::optional_hand_time")]
     at: Option<crate::lenient::HandTime>,

@@ -8,7 +8,8 @@ use clap::{Args, ValueEnum};
 /// What every step-writing command accepts.
 #[derive(Debug, Args, Clone, Default)]
 pub struct StepArgs {
-    /// When it happened, if not now: RFC 3339, 08:45 (its last occurrence), "10 min ago", "yesterday 23:10"
+    /// When it happened, if not now: RFC 3339, 08:45 (today; yesterday only if over 12 h ahead, as 23:50 at
+    /// 00:10), "10 min ago", "yesterday 23:10"
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Write the text as it is, without redacting secrets (recorded in the step)
@@ -38,14 +39,14 @@ pub struct StartArgs {
     /// How bad: sev1 (critical) … sev4 (minor)
     #[arg(long, short, value_enum)]
     pub severity: Option<Severity>,
-    /// An affected service (repeat for more)
-    #[arg(long = "service", value_name = "SERVICE")]
+    /// An affected service (repeat for more, or `a,b`)
+    #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',')]
     pub services: Vec<String>,
-    /// A service known to be unaffected (repeat for more): the postmortem lists them
-    #[arg(long = "unaffected", value_name = "SERVICE")]
+    /// A service known to be unaffected (repeat for more, or `a,b`): the postmortem lists them
+    #[arg(long = "unaffected", value_name = "SERVICE", value_delimiter = ',')]
     pub unaffected: Vec<String>,
-    /// A tag (repeat for more)
-    #[arg(long = "tag", value_name = "TAG")]
+    /// A tag (repeat for more, or `a,b`)
+    #[arg(long = "tag", value_name = "TAG", value_delimiter = ',')]
     pub tags: Vec<String>,
     /// A first summary for incident.md
     #[arg(long, value_name = "TEXT")]
@@ -194,7 +195,8 @@ pub struct ActionArgs {
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
-    /// The file to copy into the incident's attachments/ (text is redacted first)
+    /// The file to copy into the incident's attachments/. Text is redacted first; in any
+    /// other file (a pcap, an image) each secret is masked in place by as many bytes
     pub file: PathBuf,
     /// What it is, shown instead of the file name
     #[arg(long, short)]

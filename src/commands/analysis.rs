@@ -10,6 +10,7 @@ use crate::cli::{ActionArgs, AttachArgs, CauseArgs, DecideArgs, LessonArgs, Less
 use crate::config::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::model::{LessonKind, Step, StepKind};
+use crate::record::attachment::{self, Stored};
 use crate::record::scrub::Scrub;
 use crate::record::{Session, text_arg};
 use crate::ui::Ui;
@@ -197,24 +198,29 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
             "keep large files elsewhere and record where with `incident note`",
         ));
     }
-    // Text passes through redaction like any output. So does a file that is not quite
-    // UTF-8 (a Latin-1 byte): when it holds a secret it is stored redacted, as UTF-8.
-    // Binary files without secrets (images) are kept as they are.
+    // Text is redacted like any output; other bytes (a pcap, an image, a Latin-1 log) keep
+    // every byte that is no secret, and each secret's length (see record::attachment).
     let mut scrub = session.scrub(args.step.no_redact);
-    let bytes = match std::str::from_utf8(&bytes) {
-        Ok(text) => scrub.text(text).into_bytes(),
-        Err(_) => {
-            let lossy = String::from_utf8_lossy(&bytes);
-            let redacted = scrub.text(&lossy);
-            if redacted == lossy {
-                bytes
-            } else {
-                ui.warn(&format!(
-                    "{} is not UTF-8 and holds secrets: stored redacted, with invalid bytes as U+FFFD",
-                    source.display()
-                ));
-                redacted.into_bytes()
-            }
+    let bytes = match scrub.file(bytes) {
+        Stored::Text(bytes) | Stored::Kept(bytes) => bytes,
+        Stored::Masked { bytes, masks } => {
+            ui.warn(&format!(
+                "{} is not UTF-8 and held {}, masked in place: {}; each mask has the length of its secret, so offsets and lengths in the file stay valid, but checksums inside it may no longer match",
+                source.display(),
+                crate::format::plural(masks.len() as u64, "secret"),
+                attachment::describe(&masks)
+            ));
+            bytes
+        }
+        Stored::Unmaskable(rules) => {
+            return Err(Error::user_hint(
+                format!(
+                    "{} is not UTF-8 and holds secrets ({}) that cannot be masked byte for byte",
+                    source.display(),
+                    rules.join(", ")
+                ),
+                "remove them from the file first, or attach it as it is with --no-redact",
+            ));
         }
     };
     let mut meta = session.meta(StepKind::Attach, session.at(args.step.at.as_deref(), "attach")?);

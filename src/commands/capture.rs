@@ -94,7 +94,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         echo_error = Some(e).filter(|e| e.kind() != io::ErrorKind::BrokenPipe);
     }
     let mut captured = recorder.finish();
-    let json = captured.kube_json_facts(cfg.clock.now().timestamp());
+    // Ages and "last restart … ago" as of the step's time, as `snapshot --at` reads them.
+    let json = captured.kube_json_facts(at.timestamp());
     meta.facts = json.or_else(|| Some(extractor.finish()).filter(|f| !f.is_empty()));
     // A command that printed nothing is still evidence (`systemctl stop k3s`); bare
     // empty input is a mistake.

@@ -36,7 +36,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
         Ok(())
     })?;
     let captured = recorder.finish();
-    let json = captured.kube_json_facts(cfg.clock.now().timestamp());
+    // Ages and "last restart … ago" as of the step's time, as `snapshot --at` reads them.
+    let json = captured.kube_json_facts(at.timestamp());
     meta.facts = json.or_else(|| Some(extractor.finish()).filter(|f| !f.is_empty()));
     meta.exit_code = Some(finished.exit_code);
     meta.signal = finished.signal.clone();

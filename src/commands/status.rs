@@ -21,6 +21,9 @@ struct StatusJson<'a> {
     services: &'a [String],
     tags: &'a [String],
     started_at: Timestamp,
+    /// The resolved milestone's time; null while open.
+    resolved_at: Option<Timestamp>,
+    /// Start to resolution once resolved, start to now before.
     elapsed_seconds: i64,
     milestones: Vec<MilestoneJson<'a>>,
     steps: usize,
@@ -56,6 +59,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     let now = cfg.clock.now();
     let started = inc.started_at();
     let last: Vec<StepLine> = inc.steps.iter().rev().take(LAST_STEPS).rev().map(step_line).collect();
+    let resolved_at = inc.milestones().into_iter().find(|(m, _)| *m == Milestone::Resolved).map(|(_, s)| s.meta.at);
+    // The clock stops at resolution, as in the text; an incident.md saying `status:
+    // resolved` with no milestone has no end to stop at.
+    let elapsed = resolved_at.unwrap_or(now) - started;
     if args.json {
         let json = StatusJson {
             id: &inc.slug,
@@ -65,7 +72,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
             services: &inc.meta.services,
             tags: &inc.meta.tags,
             started_at: started,
-            elapsed_seconds: (now - started).num_seconds(),
+            resolved_at,
+            elapsed_seconds: elapsed.num_seconds(),
             milestones: milestones_json(inc),
             steps: inc.steps.len(),
             last_steps: last,
@@ -81,18 +89,15 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     };
     let sev = inc.meta.severity.as_deref().map(|s| format!(" · {s}")).unwrap_or_default();
     out.push_str(&format!("{} [{status_text}{sev}]\n", paint(BOLD, &inc.meta.title)));
-    let resolved_at = inc.milestones().into_iter().find(|(m, _)| *m == Milestone::Resolved).map(|(_, s)| s.meta.at);
     let mut line = match resolved_at {
         Some(end) => format!(
             "{} · started {} · resolved {} after {}",
             inc.slug,
             format::date_time(started),
             format::clock(end),
-            format::duration(end - started)
+            format::duration(elapsed)
         ),
-        None => {
-            format!("{} · started {} · {} ago", inc.slug, format::date_time(started), format::duration(now - started))
-        }
+        None => format!("{} · started {} · {} ago", inc.slug, format::date_time(started), format::duration(elapsed)),
     };
     if !inc.meta.services.is_empty() {
         line.push_str(&format!(" · services: {}", inc.meta.services.join(", ")));

@@ -155,7 +155,26 @@ impl FromStr for Milestone {
         let wanted = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
         Milestone::ALL.into_iter().find(|m| m.as_str() == wanted).ok_or_else(|| {
             let names: Vec<&str> = Milestone::ALL.iter().map(|m| m.as_str()).collect();
-            format!("unknown milestone {s:?}; expected one of: {}", names.join(", "))
+            let near = Milestone::nearest(&wanted).map(|m| format!(" (did you mean {m}?)")).unwrap_or_default();
+            format!("unknown milestone {s:?}{near}; expected one of: {}", names.join(", "))
+        })
+    }
+}
+
+impl Milestone {
+    /// The milestone a mistyped name most likely meant: one or two letters off
+    /// (`diagnoised`), or the start of only one name (`ack`, `mitigation`).
+    fn nearest(wanted: &str) -> Option<Milestone> {
+        let close = Milestone::ALL
+            .into_iter()
+            .map(|m| (strsim::levenshtein(wanted, m.as_str()), m))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, m)| m);
+        let mut starting = Milestone::ALL.into_iter().filter(|m| wanted.len() >= 3 && m.as_str().starts_with(wanted));
+        close.or_else(|| match (starting.next(), starting.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
         })
     }
 }
@@ -163,6 +182,22 @@ impl FromStr for Milestone {
 #[cfg(test)]
 mod milestone_tests {
     use super::Milestone::*;
+
+    #[test]
+    fn a_mistyped_milestone_is_given_the_nearest_name() {
+        let err = |s: &str| s.parse::<super::Milestone>().unwrap_err();
+        assert!(
+            err("diagnoised").starts_with(
+                "unknown milestone \"diagnoised\" (did you mean diagnosed?); expected one of: impact-start,"
+            )
+        );
+        assert!(err("Detcted").contains("(did you mean detected?)"));
+        assert!(err("ack").contains("(did you mean acknowledged?)"));
+        assert!(err("mitigation").contains("(did you mean mitigation-start?)"));
+        // Nothing near, or more than one name starting so: no guess.
+        assert!(err("fixed").starts_with("unknown milestone \"fixed\"; expected"));
+        assert!(err("perm").starts_with("unknown milestone \"perm\"; expected"));
+    }
 
     #[test]
     fn the_fix_branch_is_unordered_with_recovery_and_resolution() {

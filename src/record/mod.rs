@@ -1,17 +1,19 @@
 //! Building steps and writing them: every step-writing command goes through `Session`.
 
+pub mod attachment;
 pub mod exec;
 pub mod lines;
 pub mod output;
 pub mod scrub;
 
 use std::borrow::Cow;
+use std::cell::{Cell, OnceCell};
 use std::path::PathBuf;
 
 use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::model::{Step, StepKind, StepMeta};
+use crate::model::{Milestone, Step, StepKind, StepMeta};
 use crate::vault::{IncidentRef, RulesRef, StepWriter, Vault, new_step_id};
 use scrub::Scrub;
 
@@ -22,6 +24,11 @@ pub struct Session<'c> {
     pub incident: IncidentRef,
     pub writer: StepWriter,
     rules: RulesRef,
+    /// When the incident was resolved (its `resolved` milestone), read at the first save
+    /// that needs it.
+    resolved: OnceCell<Option<Timestamp>>,
+    /// The "already resolved" warning was given: once per command (`watch` saves many).
+    warned_resolved: Cell<bool>,
 }
 
 impl<'c> Session<'c> {
@@ -41,7 +48,15 @@ impl<'c> Session<'c> {
             Err(_) if no_redact => RulesRef::Builtin(crate::redact::Rules::builtin()),
             Err(e) => return Err(e),
         };
-        Ok(Session { cfg, vault, incident, writer, rules })
+        Ok(Session {
+            cfg,
+            vault,
+            incident,
+            writer,
+            rules,
+            resolved: OnceCell::new(),
+            warned_resolved: Cell::new(false),
+        })
     }
 
     /// `--at` of `incident <command>` parsed against the command's clock; now when absent.
@@ -65,22 +80,50 @@ impl<'c> Session<'c> {
     /// Redacts every text field with `scrub`, then writes the step; returns its path.
     /// Nothing reaches the vault without passing through here (or `scrub` for outputs).
     pub fn save(&self, step: &mut Step, scrub: Scrub<'_>) -> Result<PathBuf> {
+        self.warn_if_resolved(&step.meta);
         clean_step(step);
         scrub.step(step);
         let written = self.writer.write(step);
         if written.is_err() {
-            self.discard_output(&step.meta);
+            self.discard_files(&step.meta);
         }
         written
     }
 
-    /// Undoes [`keep_output`](Self::keep_output) for a step that could not be written:
-    /// an output without its step would be an orphan that `publish` still shows.
-    fn discard_output(&self, meta: &StepMeta) {
-        if let Some(file) = &meta.output_file {
-            let _ = std::fs::remove_file(self.incident.dir.join(file));
-            let _ = std::fs::remove_dir(self.writer.outputs_dir()); // only when left empty
+    /// Undoes what was written for a step that could not be written itself (its output
+    /// from [`keep_output`](Self::keep_output), its attached file): files without their
+    /// step are orphans that `publish` still shows.
+    fn discard_files(&self, meta: &StepMeta) {
+        for file in meta.output_file.iter().chain(&meta.attachment) {
+            let path = self.incident.dir.join(file);
+            let _ = std::fs::remove_file(&path);
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::remove_dir(dir); // only when left empty
+            }
         }
+    }
+
+    /// Recording the live system into an incident resolved before it most likely means a
+    /// new problem and a forgotten `incident start`: said, and the step still recorded
+    /// (scripts keep working). Only for steps after the resolution, so backfilling a
+    /// milestone (`mark impact-start --at 07:50`) is quiet.
+    fn warn_if_resolved(&self, meta: &StepMeta) {
+        if self.warned_resolved.get() || !observes_the_system(meta) {
+            return;
+        }
+        let resolved = *self.resolved.get_or_init(|| {
+            let (milestones, _) = self.vault.steps_of_kind(&self.incident, StepKind::Milestone).ok()?;
+            milestones.iter().filter(|s| s.meta.milestone == Some(Milestone::Resolved)).map(|s| s.meta.at).min()
+        });
+        let Some(resolved) = resolved.filter(|r| meta.at > *r) else { return };
+        self.warned_resolved.set(true);
+        crate::ui::Ui::new(self.cfg.quiet).warn(&format!(
+            "{} was resolved at {}: this {} is recorded in it all the same. For a new problem, \
+             `incident start \"TITLE\"`; for another incident, `incident switch ID`",
+            self.incident.slug,
+            crate::format::date_time(resolved),
+            meta.kind
+        ));
     }
 
     /// Moves a spooled output into `outputs/`. Should that fail (a full disk, a broken
@@ -99,6 +142,20 @@ impl<'c> Session<'c> {
         // Best effort: the step is on disk; a full stderr must not turn that into a panic.
         let line = format!("recorded {} {} in {}", step.meta.kind, step.meta.id, self.incident.slug);
         crate::ui::Ui::new(self.cfg.quiet).status(&line);
+    }
+}
+
+/// Steps that look at the system as it is now: after the resolution they belong to a new
+/// incident. Reasoning and follow-up (note, option, decision, cause, lesson, action) is
+/// postmortem work, an attachment may be a graph of the outage, and the permanent fix
+/// comes after resolution by definition: none of those is warned about.
+fn observes_the_system(meta: &StepMeta) -> bool {
+    match meta.kind {
+        StepKind::Run | StepKind::Capture | StepKind::Snapshot | StepKind::Check | StepKind::Watch => true,
+        StepKind::Milestone => {
+            !matches!(meta.milestone, Some(Milestone::PermanentFixStart | Milestone::PermanentFix) | None)
+        }
+        _ => false,
     }
 }
 

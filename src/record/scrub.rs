@@ -1,6 +1,7 @@
 //! Redaction on the way to the vault: every text field of a step, and output line by
 //! line as it streams. `--no-redact` makes it a pass-through and says so in the step.
 
+use super::attachment::{self, Marking, Stored};
 use crate::model::Step;
 use crate::redact::{Redactor, Rules};
 use crate::vault::{Vault, VaultNumbering};
@@ -13,6 +14,7 @@ pub trait LineFilter {
 }
 
 pub struct Scrub<'r> {
+    rules: &'r Rules,
     redactor: Option<Redactor<'r, VaultNumbering>>,
 }
 
@@ -20,7 +22,7 @@ impl<'r> Scrub<'r> {
     /// A scrubber for one incident; `off` writes text as it is.
     pub fn new(rules: &'r Rules, vault: &Vault, slug: &str, off: bool) -> Scrub<'r> {
         let redactor = (!off).then(|| Redactor::new(rules, VaultNumbering::new(vault, slug)));
-        Scrub { redactor }
+        Scrub { rules, redactor }
     }
 
     /// Redacts one whole text.
@@ -29,6 +31,22 @@ impl<'r> Scrub<'r> {
             Some(r) => r.redact(text),
             None => text.to_string(),
         }
+    }
+
+    /// An attached file as it is to be stored: UTF-8 text redacted like any text, other
+    /// bytes masked in place (see [`attachment`]), everything kept with `--no-redact`.
+    pub fn file(&mut self, bytes: Vec<u8>) -> Stored {
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => return Stored::Text(self.text(&text).into_bytes()),
+            Err(e) => e.into_bytes(),
+        };
+        let Some(redactor) = self.redactor.take() else { return Stored::Kept(bytes) };
+        let mut marking = Redactor::new(self.rules, Marking::new(redactor.into_placeholders()));
+        let redacted = marking.redact(&attachment::as_text(&bytes));
+        let marking = marking.into_placeholders();
+        let stored = attachment::mask(bytes, &redacted, &marking);
+        self.redactor = Some(Redactor::new(self.rules, marking.inner));
+        stored
     }
 
     fn field(&mut self, field: &mut Option<String>) {

@@ -130,6 +130,7 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
     let mut files: HashSet<String> = HashSet::new();
     let mut page_links: Vec<(String, String)> = Vec::new();
     let mut link_files: HashMap<(String, String), PathBuf> = HashMap::new();
+    let mut ids: HashMap<String, HashSet<String>> = HashMap::new();
     let mut entries = Vec::new();
     let mut left_out = Vec::new();
     for (slug, result) in outcomes {
@@ -183,6 +184,7 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
         }
         files.extend(o.cached.files);
         page_links.extend(o.links);
+        ids.extend(o.ids);
         link_files.extend(o.link_files);
         entries.push(entry);
     }
@@ -193,10 +195,11 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
         if page.path.ends_with(".html") || page.path.ends_with(".xml") {
             let html = String::from_utf8_lossy(&page.bytes);
             page_links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
+            ids.insert(page.path.clone(), links::ids(&html));
         }
         files.insert(page.path.clone());
     }
-    for b in links::broken(page_links.iter().map(|(p, l)| (p.as_str(), l.as_str())), &files) {
+    for b in links::broken(page_links.iter().map(|(p, l)| (p.as_str(), l.as_str())), &files, &ids) {
         // The vault file that holds the link, when it was written in Markdown; else our page.
         let problem = match link_files.get(&(b.page.clone(), b.link.clone())) {
             Some(file) => {
@@ -205,7 +208,9 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
                 let in_steps = file.parent().is_some_and(|d| d.ends_with(crate::vault::STEPS_DIR));
                 let step_like = path.ends_with(".md") && (path.contains("steps/") || (in_steps && !path.contains('/')));
                 let unreadable = step_like && file.parent().is_some_and(|d| d.join(path).is_file());
-                let why = if unreadable {
+                let why = if b.no_such_anchor {
+                    "the page is there but has no such #anchor (a step's anchor is step-ID; headings have none)"
+                } else if unreadable {
                     "the step file is there but cannot be read (its own line says why)"
                 } else if step_like {
                     "the incident has no such step or file (link a step as ../steps/ID.md from a step, steps/ID.md from incident.md or postmortem.md)"
@@ -213,6 +218,9 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
                     "the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
                 };
                 Problem { path: rel(file), message: format!("broken link {:?}: {why}", b.link) }
+            }
+            None if b.no_such_anchor => {
+                Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}: no such #anchor", b.link) }
             }
             None => Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) },
         };

@@ -1,7 +1,7 @@
 //! One incident rendered: read, turned into pages, and written into the site folder or
 //! only looked at by `publish --check`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::entry::{self, Entry};
@@ -25,6 +25,8 @@ pub(super) struct Outcome {
     pub(super) warnings: Vec<Warning>,
     /// Relative links per page (check mode only).
     pub(super) links: Vec<(String, String)>,
+    /// The ids of each page's elements, for `#fragment` links (check mode only).
+    pub(super) ids: Vec<(String, HashSet<String>)>,
     /// The vault file of each link written in Markdown: (page, link) → file (check mode only).
     pub(super) link_files: Vec<((String, String), PathBuf)>,
     /// Its `visibility:` value when it is not public (check mode only).
@@ -107,6 +109,7 @@ pub(super) fn render_one(
         left_out: None,
         warnings: loaded.warnings.clone(),
         links: Vec::new(),
+        ids: Vec::new(),
         link_files: Vec::new(),
         visibility: None,
         secrets: Vec::new(),
@@ -155,6 +158,7 @@ pub(super) fn render_one(
             Sink::Check(_) => {
                 let html = String::from_utf8_lossy(&page.bytes);
                 outcome.links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));
+                outcome.ids.push((page.path.clone(), links::ids(&html)));
             }
         }
         outcome.cached.files.push(page.path.clone());

@@ -4,7 +4,7 @@
 //! Only the index entries stay in memory; each incident is read, rendered, written and
 //! dropped by one worker.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -15,13 +15,16 @@ use sha2::{Digest, Sha256};
 use super::entry::{self, Entry};
 use super::incident_page::{Outcome, Sink, render_one};
 use super::output::{self, OutDir, write_file};
-use super::plan::{self, CACHE_VERSION, Cache, CachedIncident, Plan};
-use super::record::{self, Record};
+use super::plan::{self, Cache, CachedIncident, Plan};
+use super::record;
 use super::theme::Theme;
 use super::{SiteOptions, assets, lists};
 use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
-use crate::vault::{IncidentRef, Stamps, Vault, Warning};
+use crate::vault::{Stamps, Vault, Warning};
+
+mod steps;
+use steps::{Merged, look, merge, plan_for, sweep_unrecorded};
 
 /// How to publish.
 #[derive(Clone, Debug)]
@@ -154,32 +157,6 @@ pub(super) fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::Internal(format!("cannot start {jobs} worker threads: {e}")))
 }
 
-/// The incidents to look at now, with their stamps (`None`: not looked at, or unreadable).
-/// A folder without `incident.md` is no incident; one not looked at is kept if it was one.
-fn stamps_of(
-    vault: &Vault,
-    names: &[String],
-    only: Option<&BTreeSet<String>>,
-    cache: &Cache,
-) -> Vec<(String, bool, Option<Stamps>)> {
-    names
-        .par_iter()
-        .filter_map(|slug| {
-            let look = only.is_none_or(|o| o.contains(slug));
-            if !look {
-                return cache.incidents.contains_key(slug).then(|| (slug.clone(), false, None));
-            }
-            let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
-            match vault.stamps(&r) {
-                // Its steps without incident.md: a failure to report, not a folder to skip.
-                Ok(s) if !s.is_incident() => crate::vault::is_headless(&r.dir).then(|| (slug.clone(), true, None)),
-                Ok(s) => Some((slug.clone(), true, Some(s))),
-                Err(_) => Some((slug.clone(), true, None)),
-            }
-        })
-        .collect()
-}
-
 /// Publishes the vault into `opts.out`.
 pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Report> {
     let started = Instant::now();
@@ -193,52 +170,9 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let names = vault.incident_folders()?;
     let pool = pool(opts.jobs)?;
 
-    // The record of the last publish is read while the folders are looked at (a watcher's
-    // narrowed look needs the record first: it keeps the incidents it does not look at).
-    let no_record = opts.only.is_none() && (out_empty || !opts.cache_file.as_deref().is_some_and(Path::exists));
-    let (mut last, looked) = match &opts.only {
-        // Nothing to compare with: every folder is read, and stamped as it is read.
-        None if no_record => (Record::default(), names.iter().map(|n| (n.clone(), true, None)).collect()),
-        None => pool.install(|| {
-            rayon::join(
-                || Record::read(opts.cache_file.as_deref()),
-                || stamps_of(vault, &names, None, &Cache::default()),
-            )
-        }),
-        Some(only) => {
-            let last = Record::read(opts.cache_file.as_deref());
-            let looked = pool.install(|| stamps_of(vault, &names, Some(only), &last.cache));
-            (last, looked)
-        }
-    };
-    // Unreadable now: an empty fingerprint never matches, so it is rendered (and reported).
-    let now: BTreeMap<String, Option<String>> = looked
-        .iter()
-        .map(|(slug, look, s)| {
-            (slug.clone(), look.then(|| s.as_ref().map(|s| s.fingerprint.clone()).unwrap_or_default()))
-        })
-        .collect();
-    let mut stamps: HashMap<String, Stamps> =
-        looked.into_iter().filter_map(|(slug, _, s)| s.map(|s| (slug, s))).collect();
+    let (mut last, now, mut stamps) = look(vault, opts, &names, &pool, out_empty);
     let out_dir = OutDir::open(out);
-    let mut plan = plan::plan(&last.cache, &out_key, &settings, &now);
-    if opts.force {
-        plan.render.append(&mut plan.keep);
-        plan.render.sort();
-        plan.full = true;
-    }
-    // A page or copied file someone deleted by hand is made again (each one is looked up).
-    if !plan.full {
-        let missing: Vec<String> = pool.install(|| {
-            plan.keep
-                .par_iter()
-                .filter(|slug| last.cache.incidents[*slug].files.iter().any(|f| !out_dir.has_file(f)))
-                .cloned()
-                .collect()
-        });
-        plan.keep.retain(|s| !missing.contains(s));
-        plan.render.extend(missing);
-    }
+    let plan = plan_for(&last, &out_key, &settings, &now, opts, &out_dir, &pool);
 
     let bar = progress_bar(opts, plan.render.len());
     let todo: Vec<(String, Option<Stamps>)> =
@@ -256,54 +190,8 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     bar.finish_and_clear();
 
     let mut report = Report::default();
-    // The new record starts as the last one, less the records of incidents rendered again
-    // or gone: their files may be stale now.
-    let incidents = std::mem::take(&mut last.cache.incidents);
-    let mut next = Cache {
-        version: CACHE_VERSION,
-        out: out_key,
-        settings,
-        incidents,
-        lists: BTreeMap::new(),
-        entries_id: last.cache.entries_id,
-    };
-    let mut old: BTreeMap<String, CachedIncident> =
-        plan.render.iter().chain(&plan.gone).filter_map(|slug| next.incidents.remove_entry(slug)).collect();
-    let mut fresh = Vec::new();
-    let mut failed_dirs = Vec::new();
-    for (slug, result) in outcomes {
-        match result {
-            Ok(None) => {}
-            Ok(Some(o)) => {
-                report.warnings.extend(o.warnings);
-                report.written.extend(o.written);
-                report.rendered += usize::from(o.entry.is_some());
-                fresh.extend(o.entry);
-                next.incidents.insert(o.slug, o.cached);
-            }
-            // The site's folder cannot be written (a full disk): no incident's fault, and no
-            // reason to go on writing lists over it.
-            Err(e) if e.is_disk_full() || e.io_path().is_some_and(|p| p.starts_with(out)) => return Err(e),
-            Err(e) => {
-                // Its last good pages and entry stay (an empty fingerprint: it is read again
-                // next time); they are no longer among the files to remove.
-                let prev = old.remove(&slug);
-                report.failed.push(Failed {
-                    slug: slug.clone(),
-                    message: e.to_string(),
-                    pages_stay: out_dir.has_file(&super::paths::incident_page(&slug)),
-                });
-                let prev = prev.unwrap_or(CachedIncident {
-                    fingerprint: String::new(),
-                    listed: None,
-                    files: Vec::new(),
-                    left_out: None,
-                });
-                failed_dirs.push(format!("incidents/{}/", super::paths::incident_dir(&slug)));
-                next.incidents.insert(slug, CachedIncident { fingerprint: String::new(), left_out: None, ..prev });
-            }
-        }
-    }
+    let Merged { mut next, old, fresh, failed_dirs } =
+        merge(outcomes, &mut last, &plan, out_key, settings, out, &out_dir, &mut report)?;
     // Those that failed keep their last entry, but were not published now.
     let failed: BTreeSet<&str> = report.failed.iter().map(|f| f.slug.as_str()).collect();
     report.published =
@@ -364,15 +252,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         output::mark_ours(out)?;
     }
     if ours && opts.only.is_none() && !out_empty && (!last.found || last.cache.out != next.out || opts.force) {
-        let keep: BTreeSet<&str> = next
-            .incidents
-            .values()
-            .flat_map(|c| c.files.iter().map(String::as_str))
-            .chain(next.lists.keys().map(String::as_str))
-            .collect();
-        // The pages of an incident that cannot be read now stay, whatever wrote them.
-        let keep = |path: &str| keep.contains(path) || failed_dirs.iter().any(|d| path.starts_with(d.as_str()));
-        report.removed.extend(output::sweep(out, &keep));
+        report.removed.extend(sweep_unrecorded(out, &next, &failed_dirs));
     }
 
     if let Some(file) = &opts.cache_file {

@@ -25,6 +25,7 @@ mod redact;
 mod redact_names;
 mod reliability;
 mod report;
+mod review_fixes;
 mod run;
 mod sample;
 mod selection;

@@ -270,17 +270,17 @@ fn a_script_keeps_its_lines_and_typed_carriage_returns_end_lines() {
 }
 
 #[test]
-fn a_bare_time_still_ahead_today_is_read_as_yesterday_and_said_so() {
+fn a_bare_time_far_ahead_today_is_read_as_yesterday_and_said_so() {
     let mut env = TestEnv::new();
     env.at("2025-10-04T08:30:00+02:00");
     let r = env.run(&["start", "Checkout 5xx", "--at", "08:23"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
-    let r = env.run(&["note", "--at", "08:45", "typed as the time of a step still to come"]);
+    let r = env.run(&["note", "--at", "20:45", "last night's deploy"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.starts_with(
-            "warning: --at 08:45: read as yesterday, 2025-10-03 08:45 (its last occurrence; 08:45 today is still ahead)\n"
+            "warning: --at 20:45: read as yesterday, 2025-10-03 20:45 (its last occurrence; 20:45 today is still ahead)\n"
         ),
         "{}",
         r.stderr

@@ -208,13 +208,14 @@ fn a_step_that_cannot_be_written_is_reported_and_the_exit_code_kept() {
     std::fs::write(env.root().join("incident.toml"), "[record]\ninline_limit = 4096\n").unwrap();
     let big = env.run(&["run", "--", "seq", "1", "20000"]);
     assert_eq!(big.code, 1);
-    assert!(
-        big.stderr.contains(": Not a directory (os error 20)") && big.stderr.ends_with(
-            "\n  hint: fix the cause; then record what you saw with `incident note` or \
-             `incident capture`: its output was shown, not recorded (running the command again would repeat what it did)\n"
-        ),
-        "{}",
-        big.stderr
+    assert_eq!(
+        big.stderr,
+        format!(
+            "error: the command ran (exit 0) but its step could not be written: cannot create a file in {0}: Not a directory (os error 20)\n  \
+             hint: {0} or a folder above it is a file where a folder should be: move that file away; then record what you saw with \
+             `incident note` or `incident capture`: its output was shown, not recorded (running the command again would repeat what it did)\n",
+            steps.display()
+        )
     );
     assert!(!env.incident_dir(&id).join("outputs").exists(), "no orphan output");
 }

@@ -73,3 +73,24 @@ fn a_link_to_another_incident_leads_to_its_page() {
     let r = env.run(&["publish", "--check"]);
     assert!(!r.stdout.contains("broken link"), "{}", r.stdout);
 }
+
+#[test]
+fn a_fragment_link_to_an_anchor_the_page_lacks_is_found() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first"]);
+    let first = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+    env.ok(&[
+        "note",
+        &format!("as [above](#step-{first}), not [here](#step-gone) nor [there](../postmortem.md#no-such-part)"),
+    ]);
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let broken: Vec<&str> = r.stdout.lines().filter(|l| l.contains("broken link")).collect();
+    let why = "the page is there but has no such #anchor (a step's anchor is step-ID; headings have none)";
+    assert_eq!(broken.len(), 2, "{}", r.stdout);
+    assert!(broken[0].ends_with(&format!(": broken link \"#step-gone\": {why}")), "{}", r.stdout);
+    assert!(broken[1].ends_with(&format!(": broken link \"postmortem.html#no-such-part\": {why}")), "{}", r.stdout);
+    assert!(broken[0].starts_with(&format!("incidents/{id}/steps/")), "names the note: {}", r.stdout);
+}

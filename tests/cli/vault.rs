@@ -466,3 +466,16 @@ fn list_reads_an_incident_again_only_when_its_files_changed() {
     std::fs::write(&record, "{").unwrap();
     assert_eq!(env.json(&["list", "--json"])[0]["steps"], 2);
 }
+
+#[test]
+fn tags_and_services_written_with_commas_are_several() {
+    let env = TestEnv::new();
+    let id = env.ok(&["start", "X", "--tag", "dns, k8s", "--service", "coredns,flannel"]).trim().to_string();
+    let md = env.incident_dir(&id).join("incident.md");
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("services:\n- coredns\n- flannel\ntags:\n- dns\n- k8s\n"), "{text}");
+    // By hand, as Obsidian reads a `tags:` line: two tags, not one named "dns, k8s".
+    std::fs::write(&md, text.replace("tags:\n- dns\n- k8s\n", "tags: dns, k8s\n")).unwrap();
+    let list = env.json(&["list", "--json"]);
+    assert_eq!(list[0]["tags"], serde_json::json!(["dns", "k8s"]), "{list}");
+}
