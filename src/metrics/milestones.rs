@@ -84,9 +84,10 @@ pub(super) fn read(meta: &IncidentMeta, steps: &[&Step], step_file: &dyn Fn(&str
     Milestones { first, ignored, warnings, out_of_order }
 }
 
-/// A milestone dated before the incident's start (`at:` in incident.md), often a bare
-/// `--at 08:10` typed at 08:05: a time still ahead today is yesterday's. Impact may begin
-/// before anyone opens the incident, so `impact-start` is not checked.
+/// A milestone dated before the incident's start (`at:` in incident.md): a day slipped in
+/// a hand edit, or a bare `--at 08:10` typed at 08:05 by a version that took it as
+/// yesterday's. Impact may begin before anyone opens the incident, so `impact-start` is
+/// not checked.
 fn before_start(meta: &IncidentMeta, p: &Point, step_file: &dyn Fn(&str) -> String) -> Option<String> {
     if p.what == Milestone::ImpactStart.as_str() {
         return None;
@@ -99,7 +100,7 @@ fn before_start(meta: &IncidentMeta, p: &Point, step_file: &dyn Fn(&str) -> Stri
         (p.at < meta.at).then(|| format!("the incident's start at {}", format::date_time(meta.at)))?
     };
     Some(format!(
-        "{} at {} ({}) is before {start} (incident.md); correct the `at:` in the file of the wrong one (a bare time such as `--at 08:10`, typed when 08:10 is still ahead, is taken as yesterday's)",
+        "{} at {} ({}) is before {start} (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)",
         p.what,
         format::date_time(p.at),
         step_file(&p.step),

@@ -210,21 +210,22 @@ fn a_milestone_marked_twice_is_listed_as_ignored() {
     assert_eq!(json["metrics"]["raw"]["ignored_milestones"][0]["counted"]["step"], first.as_str());
 }
 
-/// `mark detected --at 08:10` typed at 08:05 puts detection on the day before, almost a day
-/// before the incident was started: the postmortem says so, naming the step file and both
-/// times, and `impact-start` before the start (impact often begins earlier) is no slip.
+/// Detection dated the day before the incident was started (a date slip by hand, or a bare
+/// `--at 08:10` typed at 08:05 by a version that took it as yesterday's): the postmortem
+/// says so, naming the step file and both times, and `impact-start` before the start
+/// (impact often begins earlier) is no slip.
 #[test]
 fn a_milestone_before_the_incident_s_start_is_warned_about() {
     let mut env = TestEnv::new();
     env.at("2025-10-05T08:05:00-05:00");
     let id = env.ok(&["start", "K3s pods crash-looping"]).trim().to_string();
-    env.ok(&["mark", "-q", "detected", "--at", "08:10"]);
+    env.ok(&["mark", "-q", "detected", "--at", "2025-10-04 08:10"]);
     env.ok(&["mark", "-q", "impact-start", "--at", "2025-10-03 22:00"]);
     env.at("2025-10-05T08:23:00-05:00");
     env.ok(&["mark", "-q", "diagnosed"]);
     let detected = ids(&env, &id, "milestone").into_iter().find(|s| s.starts_with("20251004T131000Z")).unwrap();
     let warning = format!(
-        "detected at 2025-10-04 08:10 (steps/{detected}.md) is before the incident's start at 2025-10-05 08:05 (incident.md); correct the `at:` in the file of the wrong one (a bare time such as `--at 08:10`, typed when 08:10 is still ahead, is taken as yesterday's)"
+        "detected at 2025-10-04 08:10 (steps/{detected}.md) is before the incident's start at 2025-10-05 08:05 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)"
     );
     let r = env.run(&["postmortem"]);
     assert_eq!(r.stderr, format!("warning: {warning}\nwrote incidents/{id}/postmortem.md\n"));
