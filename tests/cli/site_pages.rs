@@ -94,3 +94,25 @@ fn a_fragment_link_to_an_anchor_the_page_lacks_is_found() {
     assert!(broken[1].ends_with(&format!(": broken link \"postmortem.html#no-such-part\": {why}")), "{}", r.stdout);
     assert!(broken[0].starts_with(&format!("incidents/{id}/steps/")), "names the note: {}", r.stdout);
 }
+
+#[test]
+fn a_postmortem_older_than_its_steps_is_stopped_by_the_gate() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    env.ok(&["note", "a late note"]);
+    let note = env.step_files(&id).into_iter().map(|p| p.file_stem().unwrap().to_str().unwrap().to_string()).max();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "incidents/{id}/postmortem.md: stale: since it was generated, added: {}; regenerate it with `incident postmortem {id}`\n",
+            note.unwrap()
+        )
+    );
+    env.ok(&["-q", "postmortem"]);
+    assert_eq!(env.run(&["publish", "--check"]).code, 0);
+}
