@@ -21,10 +21,11 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
-/// `22 minutes`, `1 hour 7 minutes`, `7 days 0 hours 23 minutes`: for prose and
-/// postmortems. Minutes are rounded (half up), as the clock times beside them are:
-/// 08:22:30 → 08:45:00 is 23 minutes, not 22. From a day on, days lead; a zero between
-/// two other units stays, so the words read like the endpoints' difference.
+/// `22 minutes`, `1 hour 7 minutes`, `1 day 13 minutes`: for prose and postmortems.
+/// Minutes are rounded (half up), as the clock times beside them are: 08:22:30 → 08:45:00
+/// is 23 minutes, not 22. From a day on, days lead; a unit that is zero is left out, as
+/// [`duration`] leaves it out (`1h`, `3d`), and the minutes stay, so the words can be
+/// checked against the endpoints.
 pub fn duration_words(d: Duration) -> String {
     let secs = d.num_seconds();
     if secs.abs() < 60 {
@@ -32,16 +33,9 @@ pub fn duration_words(d: Duration) -> String {
     }
     let sign = if secs < 0 { "-" } else { "" };
     let mins = (secs.abs() + 30) / 60;
-    let (days, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
-    let words = match (days, h, m) {
-        (0, 0, m) => plural(m as u64, "minute"),
-        (0, h, 0) => plural(h as u64, "hour"),
-        (0, h, m) => format!("{} {}", plural(h as u64, "hour"), plural(m as u64, "minute")),
-        (d, 0, 0) => plural(d as u64, "day"),
-        (d, h, 0) => format!("{} {}", plural(d as u64, "day"), plural(h as u64, "hour")),
-        (d, h, m) => format!("{} {} {}", plural(d as u64, "day"), plural(h as u64, "hour"), plural(m as u64, "minute")),
-    };
-    format!("{sign}{words}")
+    let units = [(mins / 1440, "day"), (mins / 60 % 24, "hour"), (mins % 60, "minute")];
+    let words: Vec<String> = units.iter().filter(|(n, _)| *n > 0).map(|(n, unit)| plural(*n as u64, unit)).collect();
+    format!("{sign}{}", words.join(" "))
 }
 
 fn signed_plural(n: i64, unit: &str) -> String {
@@ -145,7 +139,9 @@ mod tests {
         assert_eq!(duration_words(Duration::seconds(22 * 60 + 29)), "22 minutes");
         assert_eq!(duration_words(Duration::seconds(-(22 * 60 + 30))), "-23 minutes");
         assert_eq!(duration_words(Duration::seconds(59 * 60 + 45)), "1 hour");
-        assert_eq!(duration_words(Duration::minutes(168 * 60 + 23)), "7 days 0 hours 23 minutes");
+        assert_eq!(duration_words(Duration::minutes(168 * 60 + 23)), "7 days 23 minutes");
+        assert_eq!(duration_words(Duration::minutes(24 * 60 + 13)), "1 day 13 minutes");
+        assert_eq!(duration_words(Duration::minutes(24 * 60 + 60)), "1 day 1 hour");
         assert_eq!(duration_words(Duration::minutes(217 * 60 + 30)), "9 days 1 hour 30 minutes");
         assert_eq!(duration_words(Duration::hours(48)), "2 days");
         assert_eq!(duration_words(Duration::hours(-26)), "-1 day 2 hours");

@@ -4,7 +4,9 @@
 //! Every interval is named for what it measures ("Time to diagnose", "Detection to
 //! recovery"): there is no bare "MTTR" here, because nobody can check one.
 
+mod agreement;
 pub mod ledger;
+mod milestones;
 mod observations;
 mod pod_keys;
 #[cfg(test)]
@@ -25,6 +27,7 @@ use crate::format;
 use crate::model::{Incident, Milestone, Step, StepKind};
 
 pub use ledger::{Effect, Verdict, classify};
+pub use milestones::IgnoredMilestone;
 
 /// A moment an interval starts or ends at, and the step that says so.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -119,6 +122,9 @@ pub struct Restarts {
     /// Why `peak` or `increase` is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unknown_reason: Option<String>,
+    /// Another count taken about when the peak was disagrees with it (a warning says which).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disputed: bool,
 }
 
 /// A command recorded in a run or capture step, with the ledger's verdict.
@@ -147,6 +153,9 @@ pub struct Discovery {
 pub struct Metrics {
     /// The first of each milestone (not dated in the future), in milestone order.
     pub milestones: Vec<Point>,
+    /// Milestone steps that do not count: the same milestone was marked before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_milestones: Vec<IgnoredMilestone>,
     pub discovery: Discovery,
     pub intervals: Vec<Interval>,
     pub restarts: Restarts,
@@ -213,13 +222,15 @@ struct Builder<'a> {
     /// Steps not dated in the future, in timeline order.
     steps: Vec<&'a Step>,
     milestones: BTreeMap<Milestone, Point>,
+    ignored: Vec<IgnoredMilestone>,
     warnings: Vec<String>,
     /// Pairs of milestone steps (ids) already warned about as out of order.
     out_of_order: Vec<(String, String)>,
+    step_file: &'a dyn Fn(&str) -> String,
 }
 
 impl<'a> Builder<'a> {
-    fn new(incident: &'a Incident, now: Timestamp, step_file: &dyn Fn(&str) -> String) -> Builder<'a> {
+    fn new(incident: &'a Incident, now: Timestamp, step_file: &'a dyn Fn(&str) -> String) -> Builder<'a> {
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
         for step in &incident.steps {
@@ -234,31 +245,18 @@ impl<'a> Builder<'a> {
                 steps.push(step);
             }
         }
-        let mut milestones = BTreeMap::new();
-        for step in &steps {
-            if let Some(m) = step.meta.milestone {
-                milestones.entry(m).or_insert_with(|| point(m.as_str(), step));
-            }
+        let read = milestones::read(&incident.meta, &steps, step_file);
+        warnings.extend(read.warnings);
+        Builder {
+            incident,
+            now,
+            steps,
+            milestones: read.first,
+            ignored: read.ignored,
+            warnings,
+            out_of_order: read.out_of_order,
+            step_file,
         }
-        let mut out_of_order = Vec::new();
-        // One warning per pair out of order, however many intervals the pair spans.
-        for (m, first) in &milestones {
-            for (later, then) in &milestones {
-                if m.must_precede(*later) && then.at < first.at {
-                    warnings.push(format!(
-                        "milestones out of order: {} at {} ({}) is before {} at {} ({}); correct the `at:` in the file of the wrong one",
-                        then.what,
-                        format::date_time(then.at),
-                        step_file(&then.step),
-                        first.what,
-                        format::date_time(first.at),
-                        step_file(&first.step),
-                    ));
-                    out_of_order.push((first.step.clone(), then.step.clone()));
-                }
-            }
-        }
-        Builder { incident, now, steps, milestones, warnings, out_of_order }
     }
 
     fn warn(&mut self, text: String) {
@@ -355,7 +353,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn restarts(&mut self, observations: &[RestartObservation]) -> Restarts {
+    /// The peak, the increase, and warnings for counts that disagree ([`agreement`]);
+    /// `changes`: when state-changing commands ran.
+    fn restarts(&mut self, observations: &[RestartObservation], changes: &[Timestamp]) -> Restarts {
         let mut obs: Vec<RestartObservation> = Vec::new();
         for o in observations {
             if o.at > self.now {
@@ -387,7 +387,12 @@ impl<'a> Builder<'a> {
             _ if increase.is_none() => Some("no pod was listed in two outputs".to_string()),
             _ => None,
         };
-        Restarts { peak: peak.cloned(), increase, unknown_reason, observations: obs }
+        let mut disputed = false;
+        for d in agreement::disagreements(&obs, changes, self.step_file) {
+            disputed |= peak.is_some_and(|p| d.steps.contains(&p.step));
+            self.warn(d.warning);
+        }
+        Restarts { peak: peak.cloned(), increase, unknown_reason, disputed, observations: obs }
     }
 
     fn commands(&self) -> Vec<CommandRecord> {
@@ -452,12 +457,14 @@ pub fn compute_named(
         b.interval("permanent_fix", "Permanent fix", Milestone::PermanentFixStart, Milestone::PermanentFix);
     let total_downtime = b.interval("total_downtime", "Total downtime", Milestone::ImpactStart, Milestone::Recovered);
     let discovery = b.discovery();
-    let restarts = b.restarts(restarts);
     let commands = b.commands();
+    let changes: Vec<Timestamp> = commands.iter().filter(|c| c.effect == Effect::StateChanging).map(|c| c.at).collect();
+    let restarts = b.restarts(restarts, &changes);
     let state_changing = commands.iter().filter(|c| c.effect == Effect::StateChanging).count();
     let unclassified = commands.iter().filter(|c| c.effect == Effect::Unknown).count();
     Metrics {
         milestones: b.milestones.values().cloned().collect(),
+        ignored_milestones: b.ignored,
         discovery,
         intervals: vec![
             time_to_detect,

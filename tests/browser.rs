@@ -395,6 +395,23 @@ impl Drop for Server {
     }
 }
 
+/// A page left for another and come back to from the page cache was not told of rebuilds
+/// meanwhile (its script was asleep): it reloads itself when shown again.
+fn assert_back_from_the_page_cache_reloads(tab: &Tab, base: &str, vault: &Path, hostile: &str) {
+    open(tab, &format!("{base}incidents/{hostile}/index.html"));
+    open(tab, &format!("{base}tags/index.html"));
+    run(vault, &["note", "written while the page was in the cache"]);
+    std::thread::sleep(Duration::from_millis(500));
+    tab.evaluate("history.back()", false).unwrap();
+    let started = Instant::now();
+    let shown = "performance.getEntriesByType('navigation')[0].type + ' ' + \
+                 document.body.innerText.includes('written while the page was in the cache')";
+    while eval_string(tab, shown) != "reload true" {
+        assert!(started.elapsed() < Duration::from_secs(5), "back from the cache: {}", eval_string(tab, shown));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn served_site_and_live_reload() {
     let dir = tempfile::tempdir().unwrap();
@@ -466,6 +483,7 @@ fn served_site_and_live_reload() {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+    assert_back_from_the_page_cache_reloads(&browser.new_tab().unwrap(), &base, &vault, &hostile);
     let kept = "String(window.__before_reload) + ' ' + document.querySelector('details').open";
     assert_eq!(eval_string(&elsewhere, kept), "1 true", "a tab on another incident was reloaded");
     assert_no_xss(&tab, "after reload");

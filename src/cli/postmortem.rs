@@ -47,12 +47,15 @@ Template data (`--format json` prints it; every time is pre-formatted text):
                           commands_run, state_changing
   metrics.raw             the same numbers unformatted: intervals[] (key, name, state
                           known|unknown, seconds, from/to {what, at, step}, reason, note),
-                          milestones[] {what, at, step}, discovery, restarts {observations[]
-                          {at, total, step, scope}, peak, increase, unknown_reason}, commands[],
-                          commands_run, state_changing, unclassified, warnings
+                          milestones[] {what, at, step}, ignored_milestones[] {step, what,
+                          at, counted} (marked again later), discovery, restarts
+                          {observations[] {at, total, step, scope}, peak, increase,
+                          unknown_reason, disputed}, commands[], commands_run,
+                          state_changing, unclassified, warnings
   impact                  start, services_affected, services_unaffected, downtime,
                           restarts_peak, any
-  timeline[]              time, day (first entry of a day), kind, headline, milestone,
+  timeline[]              time, day (first entry of a day), kind, headline, milestone (null
+                          for a milestone marked again: ignored says so), ignored,
                           backdated, recorded, step, link
   detection               detected, acknowledged (moments), discovered, discovered_from,
                           time_to_detect; null without any step

@@ -9,7 +9,7 @@ mod init;
 mod list;
 mod mark;
 mod note;
-mod postmortem;
+pub(crate) mod postmortem;
 pub mod publish;
 mod redact;
 mod report;

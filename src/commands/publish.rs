@@ -117,7 +117,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
     };
     if args.check {
         let rules = vault.rules()?;
-        let checked = check::check(&vault, &theme, &opts, Some(&rules))?;
+        let checked = check::check(&vault, &theme, &opts, Some(&rules), cfg.clock.now())?;
         let problems = &checked.problems;
         for p in problems {
             ui.out(&format!("{}: {}", p.path.display(), p.message));

@@ -3,7 +3,8 @@
 //! # How fields serialize
 //!
 //! - Top level: a key is present only when something was found (`pods`, `nodes`, ...);
-//!   `restarts_total` is present whenever `pods` is; `truncated` only when `true`.
+//!   `restarts_total` is present whenever `pods` is; `truncated` and `cut_short` only when
+//!   `true`.
 //! - Inside a row every field of the row's own schema is always present, and is `null` when
 //!   the source had no value for it: `<none>`, `<nil>`, a redaction placeholder
 //!   (`<REDACTED>`, `[REDACTED:...]`) or a value that is not what the column holds (an
@@ -81,6 +82,15 @@ pub struct Facts {
     /// Set when a cap was reached and something was dropped.
     #[serde(skip_serializing_if = "is_false")]
     pub truncated: bool,
+    /// A restart total a command printed by summing `restartCount` over pods
+    /// (`kubectl get pods -A -o json | jq '[…restartCount] | add'` printing `6812`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart_sum: Option<super::RestartSum>,
+    /// Set when a pods listing shows it was cut short: a `...`, `…`, `<snip>` or
+    /// `(17 more rows)` line after its rows. `pods` and `restarts_total` are the rows shown,
+    /// not every pod the command listed.
+    #[serde(skip_serializing_if = "is_false")]
+    pub cut_short: bool,
 
     // What only the Kubernetes API gives (`incident snapshot`, saved `kubectl get -o json`);
     // see `crate::kube::summary`.
@@ -330,6 +340,7 @@ impl Facts {
     pub fn is_empty(&self) -> bool {
         self.pods.is_empty()
             && self.restarts_total.is_none()
+            && self.restart_sum.is_none()
             && self.nodes.is_empty()
             && self.interfaces.is_empty()
             && self.default_route.is_none()
@@ -353,7 +364,7 @@ impl Facts {
     ///
     /// Lists are appended (error line numbers stay relative to their own output), totals
     /// added, interfaces with the same name merged, address lists kept distinct, caps kept.
-    /// The first default route wins.
+    /// The first default route wins, and the first restart sum.
     pub fn merge(&mut self, other: Facts) {
         let mut dropped = other.truncated;
         dropped |= append_capped(&mut self.pods, other.pods, MAX_PODS);
@@ -388,5 +399,9 @@ impl Facts {
         }
         self.skipped.extend(other.skipped);
         self.truncated |= dropped;
+        self.cut_short |= other.cut_short;
+        if self.restart_sum.is_none() {
+            self.restart_sum = other.restart_sum;
+        }
     }
 }

@@ -12,6 +12,7 @@
 //! ```
 
 mod coredns;
+mod cut;
 mod detect;
 pub mod facts;
 mod ips;
@@ -22,6 +23,7 @@ mod pods;
 mod route;
 mod stream;
 mod summary;
+pub mod sums;
 mod table;
 
 #[cfg(test)]
@@ -30,10 +32,24 @@ mod tests;
 pub use detect::{Hint, ParseHintError};
 pub use facts::{CorednsLoop, DefaultRoute, ErrorKind, ErrorLine, Facts, Interface, Node, Pod, Route};
 pub use stream::Extractor;
+pub use sums::{RestartSum, sum_leaves_pods_out, sums_restart_counts};
 
 /// Extracts facts from a whole text (lines split on `\n`, a trailing `\r` dropped).
 pub fn extract(text: &str, hint: Hint) -> Facts {
     let mut x = Extractor::new(hint);
+    for line in text.split('\n') {
+        x.feed_line(line);
+    }
+    x.finish()
+}
+
+/// As [`extract`], for the output of `command`: a lone number it prints is a restart
+/// total when it sums `restartCount` ([`Extractor::for_command`]).
+pub fn extract_output(text: &str, hint: Hint, command: Option<&str>) -> Facts {
+    let mut x = match command {
+        Some(command) => Extractor::for_command(hint, command),
+        None => Extractor::new(hint),
+    };
     for line in text.split('\n') {
         x.feed_line(line);
     }

@@ -7,8 +7,9 @@ use super::ips::IpCollector;
 use super::logs::LogState;
 use super::net::NetState;
 use super::route::RouteState;
+use super::sums::SumState;
 use super::table::{self, Header};
-use super::{nodes, pods};
+use super::{cut, nodes, pods};
 use std::collections::HashMap;
 
 /// Extracts facts a line at a time; memory stays bounded whatever the input size.
@@ -19,11 +20,14 @@ pub struct Extractor {
     facts: Facts,
     ips: IpCollector,
     header: Option<Header>,
+    /// A pod row was the last table line: a `...` now says the listing was cut short.
+    in_pod_rows: bool,
     /// Where each kept pod is in `facts.pods`, by namespace and name: `get pods -w` repeats rows.
     pod_at: HashMap<(Option<String>, String), usize>,
     net: NetState,
     routes: RouteState,
     logs: LogState,
+    sums: SumState,
 }
 
 impl Extractor {
@@ -34,11 +38,23 @@ impl Extractor {
             facts: Facts::default(),
             ips: IpCollector::default(),
             header: None,
+            in_pod_rows: false,
             pod_at: HashMap::new(),
             net: NetState::default(),
             routes: RouteState::default(),
             logs: LogState::default(),
+            sums: SumState::default(),
         }
+    }
+
+    /// For the output of `command` (without its `$ command` line): when the command sums
+    /// `restartCount`, a lone number it prints is a restart total (`facts.restart_sum`).
+    pub fn for_command(hint: Hint, command: &str) -> Self {
+        let mut x = Extractor::new(hint);
+        if x.parsers.pods {
+            x.sums = SumState::after(command);
+        }
+        x
     }
 
     /// Feeds one line (without its newline; a trailing `\r` is ignored).
@@ -46,9 +62,15 @@ impl Extractor {
         self.line_no += 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         self.ips.scan(line, &mut self.facts);
+        if self.parsers.pods
+            && let Some(sum) = self.sums.feed(line)
+        {
+            self.facts.restart_sum.get_or_insert(sum);
+        }
         if line.trim().is_empty() {
             // Blank lines separate tables, ifconfig blocks and route tables.
             self.header = None;
+            self.in_pod_rows = false;
             self.net.end_block();
             self.routes.end_block();
             return;
@@ -56,6 +78,11 @@ impl Extractor {
         if self.table_line(line) {
             return;
         }
+        if self.in_pod_rows && cut::is_cut_marker(line) {
+            self.facts.cut_short = true;
+            return;
+        }
+        self.in_pod_rows = false;
         let p = self.parsers;
         if p.ifaces && self.net.feed(line, &mut self.facts) {
             return;
@@ -76,6 +103,7 @@ impl Extractor {
         }
         if let Some(h) = table::header(line) {
             self.header = Some(h);
+            self.in_pod_rows = false;
             return true;
         }
         let (pod_cols, node_cols) = match self.header {
@@ -88,6 +116,7 @@ impl Extractor {
         if want_pods && pods::may_be_row(line) {
             if let Some(pod) = pods::parse_row(line, pod_cols) {
                 self.add_pod(pod);
+                self.in_pod_rows = true;
                 return true;
             }
             // A cut or garbled row inside a pods table is still table, not a log line.
@@ -100,6 +129,7 @@ impl Extractor {
             && nodes::may_be_row(line)
             && let Some(node) = nodes::parse_row(line, node_cols)
         {
+            self.in_pod_rows = false;
             if self.facts.nodes.len() < MAX_NODES {
                 self.facts.nodes.push(node);
             } else {
@@ -136,7 +166,10 @@ impl Extractor {
     }
 
     /// The facts found.
-    pub fn finish(self) -> Facts {
+    pub fn finish(mut self) -> Facts {
+        if let Some(sum) = self.sums.finish() {
+            self.facts.restart_sum.get_or_insert(sum);
+        }
         self.facts
     }
 }

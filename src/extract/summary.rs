@@ -11,6 +11,9 @@ pub fn summary(f: &Facts) -> String {
     if !f.pods.is_empty() {
         parts.push(pods(f));
     }
+    if let Some(sum) = &f.restart_sum {
+        parts.push(format!("{} (restartCount summed)", count(sum.total, "restart", "restarts")));
+    }
     if !f.nodes.is_empty() {
         parts.push(nodes(f));
     }
@@ -67,8 +70,9 @@ pub fn summary(f: &Facts) -> String {
 fn pods(f: &Facts) -> String {
     let not_ready = f.pods.iter().filter(|p| is_not_ready(p)).count() as u64;
     let restarts = f.restarts_total.unwrap_or_else(|| f.pods.iter().map(|p| p.restarts).sum());
+    let cut = if f.cut_short { " (listing cut short)" } else { "" };
     let mut s = format!(
-        "{}, {} not ready, {}",
+        "{}{cut}, {} not ready, {}",
         count(f.pods.len() as u64, "pod", "pods"),
         thousands(not_ready),
         count(restarts, "restart", "restarts")

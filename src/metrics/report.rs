@@ -2,12 +2,17 @@
 //! number of incidents it is known for, its median (for an even n halfway between the two
 //! middle values) and its 90th percentile (nearest rank).
 //! Never a mean: one days-long outage would drown every other incident in it.
+//!
+//! Services are counted as the site groups them ([`term_key`]: ` K3s` and `k3s` are one),
+//! under the first spelling seen; severities in lower case (`SEV2` written by hand is the
+//! `sev2` of `incident start`).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::Metrics;
+use crate::site::paths::term_key;
 
 /// What the report needs of one incident.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,8 +20,8 @@ pub struct IncidentFigures {
     pub slug: String,
     pub severity: Option<String>,
     pub services: Vec<String>,
-    /// `(name, seconds)` of every interval, `None` when unknown.
-    pub intervals: Vec<(String, Option<i64>)>,
+    /// `(key, name, seconds)` of every interval, `None` when unknown.
+    pub intervals: Vec<(String, String, Option<i64>)>,
 }
 
 impl IncidentFigures {
@@ -25,15 +30,18 @@ impl IncidentFigures {
             slug: slug.to_string(),
             severity: severity.map(str::to_string),
             services: m.services_affected.clone(),
-            intervals: m.intervals.iter().map(|i| (i.name.clone(), i.seconds())).collect(),
+            intervals: m.intervals.iter().map(|i| (i.key.to_string(), i.name.clone(), i.seconds())).collect(),
         }
     }
 }
 
-/// One duration across incidents.
+/// One duration across incidents: one interval key ([`super::INTERVAL_KEYS`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DurationStats {
-    /// `Time to diagnose`, `Detection to recovery`, ….
+    /// The interval's key, stable to join on: `time_to_diagnose`, `time_to_recover`.
+    pub key: String,
+    /// Its name in every incident (`Detection to recovery`), or, where incidents measured it
+    /// from different starts, the key's (`Time to recover`).
     pub name: String,
     /// Incidents where it is known.
     pub n: usize,
@@ -70,45 +78,78 @@ pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
     Some(sorted[rank.min(sorted.len()) - 1])
 }
 
+/// `time_to_recover` → `Time to recover`.
+fn key_name(key: &str) -> String {
+    let words = key.replace('_', " ");
+    let mut chars = words.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 pub fn summarize(figures: &[IncidentFigures]) -> Report {
     let mut by_severity = BTreeMap::new();
-    let mut by_service = BTreeMap::new();
-    // Names in first-seen order, so the table follows the metrics table's order.
+    // Per service key: the first spelling seen and the incidents naming it.
+    let mut services: Vec<(String, String, usize)> = Vec::new();
+    let mut none_recorded = 0;
+    // Keys in first-seen order, so the table follows the metrics table's order; each with
+    // the names it had, its known values and how often it was unknown.
     let mut order: Vec<String> = Vec::new();
-    let mut values: BTreeMap<String, (Vec<i64>, usize)> = BTreeMap::new();
+    let mut values: BTreeMap<String, (Vec<String>, Vec<i64>, usize)> = BTreeMap::new();
     for f in figures {
-        *by_severity.entry(f.severity.clone().unwrap_or_else(|| "unknown".to_string())).or_insert(0) += 1;
-        if f.services.is_empty() {
-            *by_service.entry("(none recorded)".to_string()).or_insert(0) += 1;
+        let severity = f.severity.as_deref().map(term_key).filter(|s| !s.is_empty());
+        *by_severity.entry(severity.unwrap_or_else(|| "unknown".to_string())).or_insert(0) += 1;
+        let keys: Vec<String> = f.services.iter().map(|s| term_key(s)).filter(|k| !k.is_empty()).collect();
+        if keys.is_empty() {
+            none_recorded += 1;
         }
-        for s in &f.services {
-            *by_service.entry(s.clone()).or_insert(0) += 1;
-        }
-        for (name, secs) in &f.intervals {
-            if !order.contains(name) {
-                order.push(name.clone());
+        for (i, key) in keys.iter().enumerate() {
+            if keys[..i].contains(key) {
+                continue; // named twice in one incident.md
             }
-            let entry = values.entry(name.clone()).or_default();
+            match services.iter_mut().find(|(k, _, _)| k == key) {
+                Some((_, _, n)) => *n += 1,
+                None => {
+                    let shown = f.services.iter().find(|s| term_key(s) == *key).map_or(key.as_str(), |s| s.trim());
+                    services.push((key.clone(), shown.to_string(), 1));
+                }
+            }
+        }
+        for (key, name, secs) in &f.intervals {
+            if !order.contains(key) {
+                order.push(key.clone());
+            }
+            let entry = values.entry(key.clone()).or_default();
+            if !entry.0.contains(name) {
+                entry.0.push(name.clone());
+            }
             match secs {
-                Some(s) => entry.0.push(*s),
-                None => entry.1 += 1,
+                Some(s) => entry.1.push(*s),
+                None => entry.2 += 1,
             }
         }
     }
     let durations = order
         .into_iter()
-        .map(|name| {
-            let (mut known, unknown) = values.remove(&name).unwrap_or_default();
+        .map(|key| {
+            let (names, mut known, unknown) = values.remove(&key).unwrap_or_default();
             known.sort_unstable();
+            let name = match names.as_slice() {
+                [one] => one.clone(),
+                _ => key_name(&key),
+            };
             DurationStats {
                 n: known.len(),
                 unknown,
                 median_seconds: median(&known),
                 p90_seconds: percentile(&known, 90),
+                key,
                 name,
             }
         })
         .collect();
+    let mut by_service: BTreeMap<String, usize> = services.into_iter().map(|(_, shown, n)| (shown, n)).collect();
+    if none_recorded > 0 {
+        by_service.insert("(none recorded)".to_string(), none_recorded);
+    }
     Report { incidents: figures.len(), by_severity, by_service, durations }
 }
 
@@ -121,7 +162,10 @@ mod tests {
             slug: slug.into(),
             severity: sev.map(str::to_string),
             services: services.iter().map(|s| s.to_string()).collect(),
-            intervals: vec![("Time to diagnose".into(), diag), ("Total downtime".into(), None)],
+            intervals: vec![
+                ("time_to_diagnose".into(), "Time to diagnose".into(), diag),
+                ("total_downtime".into(), "Total downtime".into(), None),
+            ],
         }
     }
 
@@ -157,6 +201,7 @@ mod tests {
             r.durations,
             [
                 DurationStats {
+                    key: "time_to_diagnose".into(),
                     name: "Time to diagnose".into(),
                     n: 2,
                     unknown: 1,
@@ -164,6 +209,7 @@ mod tests {
                     p90_seconds: Some(1320)
                 },
                 DurationStats {
+                    key: "total_downtime".into(),
                     name: "Total downtime".into(),
                     n: 0,
                     unknown: 3,
@@ -172,6 +218,44 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// ` K3s`, `k3s` and `K3S` are one service, shown as first spelled; `SEV2` is `sev2`.
+    #[test]
+    fn services_and_severities_are_grouped_as_the_site_groups_them() {
+        let r = summarize(&[
+            fig("a", Some("sev2"), &["K3s", "dns"], None),
+            fig("b", Some("SEV2"), &[" k3s", "K3S"], None),
+            fig("c", Some(" "), &["DNS "], None),
+        ]);
+        assert_eq!(r.by_service, BTreeMap::from([("K3s".to_string(), 2), ("dns".to_string(), 2)]));
+        assert_eq!(r.by_severity, BTreeMap::from([("sev2".to_string(), 2), ("unknown".to_string(), 1)]));
+    }
+
+    /// `time_to_recover` measured from impact start in one incident and from detection in
+    /// another is one figure: one row, under the key's name.
+    #[test]
+    fn one_figure_is_one_row_whatever_its_name_in_each_incident() {
+        let recover = |name: &str, secs| IncidentFigures {
+            slug: name.into(),
+            severity: None,
+            services: Vec::new(),
+            intervals: vec![("time_to_recover".into(), name.into(), secs)],
+        };
+        let r = summarize(&[recover("Impact to recovery", Some(600)), recover("Detection to recovery", Some(1200))]);
+        assert_eq!(
+            r.durations,
+            [DurationStats {
+                key: "time_to_recover".into(),
+                name: "Time to recover".into(),
+                n: 2,
+                unknown: 0,
+                median_seconds: Some(900),
+                p90_seconds: Some(1200)
+            }]
+        );
+        let r = summarize(&[recover("Detection to recovery", Some(600)), recover("Detection to recovery", None)]);
+        assert_eq!((r.durations.len(), r.durations[0].name.as_str()), (1, "Detection to recovery"));
     }
 
     #[test]

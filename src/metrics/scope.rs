@@ -4,6 +4,7 @@
 
 use super::RestartObservation;
 use super::pod_keys;
+use crate::extract;
 
 /// The scope of a listing of every pod of the cluster.
 pub const ALL_NAMESPACES: &str = "all namespaces";
@@ -44,7 +45,11 @@ pub fn of(command: Option<&str>, snapshot_namespace: Option<Option<&str>>) -> St
     let Some(command) = command.map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")) else {
         return "no command recorded".to_string();
     };
-    let Ok(words) = shell_words::split(&command) else {
+    // A sum of `restartCount` (`kubectl get pods -A -o json | jq '[…] | add'`) covers what its
+    // kubectl lists, unless a stage after it leaves pods out.
+    let sum = extract::sums_restart_counts(&command);
+    let listing = if sum { extract::sums::stages(&command)[0] } else { command.as_str() };
+    let Ok(words) = shell_words::split(listing) else {
         return format!("output of `{command}`");
     };
     let is_client = |w: &String| matches!(w.rsplit('/').next(), Some("kubectl" | "oc" | "kubecolor" | "k"));
@@ -54,7 +59,7 @@ pub fn of(command: Option<&str>, snapshot_namespace: Option<Option<&str>>) -> St
     let args = &words[client + 1..];
     let mut positional = Vec::new();
     let mut all = false;
-    let mut filtered = command.contains('|');
+    let mut filtered = if sum { extract::sum_leaves_pods_out(&command) } else { command.contains('|') };
     let mut i = 0;
     while i < args.len() {
         let w = args[i].as_str();
@@ -92,6 +97,16 @@ pub fn of(command: Option<&str>, snapshot_namespace: Option<Option<&str>>) -> St
             Some(ns) => format!("namespace {ns}"),
             None => "the context's namespace".to_string(),
         }
+    }
+}
+
+/// The scope of a listing that shows it was cut short (a `...` line after its rows, or its
+/// reader closed it, as `| head` does): some of the pods `command` lists, comparable only
+/// with itself, as a filtered listing is.
+pub fn partial(command: Option<&str>) -> String {
+    match command.map(|c| c.split_whitespace().collect::<Vec<_>>().join(" ")) {
+        Some(command) => format!("partial: `{command}` (its listing was cut short)"),
+        None => "partial: a listing cut short".to_string(),
     }
 }
 
@@ -140,6 +155,16 @@ mod tests {
         assert_eq!(of(Some("kubectl get pod web-0 -n db"), None), "filtered: `kubectl get pod web-0 -n db`");
         assert_eq!(of(Some("kubectl -n db get pod/web-0"), None), "filtered: `kubectl -n db get pod/web-0`");
         assert_eq!(of(Some("cat pods.txt"), None), "output of `cat pods.txt`");
+        let jq = "jq '[.items[].status.containerStatuses[].restartCount] | add'";
+        assert_eq!(of(Some(&format!("kubectl get pods -A -o json | {jq}")), None), ALL_NAMESPACES);
+        assert_eq!(of(Some(&format!("kubectl get pods -o json -n db | {jq}")), None), "namespace db");
+        assert_eq!(
+            of(Some(&format!("kubectl get pods -A -l app=web -o json | {jq}")), None),
+            format!("filtered: `kubectl get pods -A -l app=web -o json | {jq}`")
+        );
+        let select = "kubectl get pods -A -o json | jq '[.items[] | select(.status.phase==\"Running\") | .status.containerStatuses[].restartCount] | add'";
+        assert_eq!(of(Some(select), None), format!("filtered: `{select}`"));
+        assert_eq!(of(Some(&format!("cat pods.json | {jq}")), None), format!("output of `cat pods.json | {jq}`"));
         assert_eq!(of(None, None), "no command recorded");
         assert_eq!(of(None, Some(None)), ALL_NAMESPACES);
         assert_eq!(of(None, Some(Some("db"))), "namespace db");

@@ -182,7 +182,8 @@ fn out_of_order_milestones_are_refused_naming_both_steps() {
     assert_eq!(
         m.warnings,
         [
-            "milestones out of order: diagnosed at 2025-10-05 08:10 (steps/diag.md) is before detected at 2025-10-05 08:23 (steps/det.md); correct the `at:` in the file of the wrong one"
+            "milestones out of order: diagnosed at 2025-10-05 08:10 (steps/diag.md) is before detected at 2025-10-05 08:23 (steps/det.md); correct the `at:` in the file of the wrong one",
+            "diagnosed at 2025-10-05 08:10 (steps/diag.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)"
         ]
     );
     // The other intervals still use the milestones that are in order.
@@ -400,4 +401,85 @@ fn the_peak_is_a_listing_of_all_namespaces_when_there_is_one() {
     // Without one, the highest sum seen; its scope says what it covers.
     let m = compute(&inc, std::slice::from_ref(&grep), now());
     assert_eq!(m.restarts.peak, Some(grep));
+}
+
+/// `kubectl get pods -A -o json | jq '[…restartCount] | add'` printing `6812`: a total of
+/// every namespace, read from the body in every mode (a publish reads no other recorded
+/// output without facts), with or without the `$ command` line.
+#[test]
+fn a_summed_restart_count_is_an_observation_of_its_scope() {
+    let jq = "kubectl get pods -A -o json | jq '[.items[].status.containerStatuses[].restartCount] | add'";
+    let mut recorded = run("jq", "08:24", jq, 0);
+    recorded.meta.kind = StepKind::Capture;
+    recorded.body = format!("```console\n$ {jq}\n6812\n```\n\nexit 0 · 5 bytes, 1 line\n");
+    let mut by_hand = run("jq-db", "08:26", &jq.replace("-A", "-n db"), 0);
+    by_hand.meta.recorded_at = None;
+    by_hand.body = "6812\n".into();
+    let mut not_a_sum = run("count", "08:27", "kubectl get pods -A -o json | jq '.items | length'", 0);
+    not_a_sum.body = "```console\n$ kubectl get pods -A -o json | jq '.items | length'\n23\n```\n".into();
+    let inc = incident(vec![recorded, by_hand, not_a_sum]);
+    let expected = [
+        RestartObservation { scope: scope::ALL_NAMESPACES.into(), ..obs("08:24", 6812, "jq") },
+        RestartObservation { scope: "namespace db".into(), ..obs("08:26", 6812, "jq-db") },
+    ];
+    assert_eq!(restart_observations(&inc), expected);
+    assert_eq!(recorded_restart_observations(&inc), expected);
+    assert_eq!(restart_observations_checked(&inc), (expected.to_vec(), Vec::new()));
+    let m = compute(&inc, &restart_observations(&inc), now());
+    assert_eq!(m.restarts.peak, Some(expected[0].clone()));
+}
+
+#[test]
+fn counts_of_every_namespace_that_fall_with_no_change_between_disagree() {
+    let warning = "restart counts disagree: steps/b.md counts 6,700 restarts in all namespaces at 2025-10-05 08:24, fewer than the 6,812 of steps/a.md at 2025-10-05 08:23 with no change made between; the peak takes the higher: correct or delete the step file of the wrong one";
+    let fall = [obs("08:23", 6812, "a"), obs("08:24", 6700, "b")];
+    let m = compute(&incident(vec![]), &fall, now());
+    assert_eq!(m.warnings, [warning]);
+    assert_eq!((m.restarts.peak.as_ref().map(|p| p.total), m.restarts.disputed), (Some(6812), true));
+    // Growth, counts further apart than the window, or a change between: no disagreement.
+    let m = compute(&incident(vec![]), &[obs("08:23", 6812, "a"), obs("08:24", 6820, "b")], now());
+    assert!(m.warnings.is_empty() && !m.restarts.disputed, "{:?}", m.warnings);
+    let m = compute(&incident(vec![]), &[obs("08:23", 6812, "a"), obs("08:29", 6700, "b")], now());
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    let restart = run("restart", "08:23", "sudo systemctl restart k3s", 0);
+    let m = compute(&incident(vec![restart]), &fall, now());
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+    // Two counts of one instant that differ.
+    let m = compute(&incident(vec![]), &[obs("08:24", 6700, "a"), obs("08:24", 6812, "b")], now());
+    assert_eq!(
+        m.warnings,
+        [
+            "restart counts disagree: steps/a.md counts 6,700 restarts in all namespaces at 2025-10-05 08:24, fewer than the 6,812 of steps/b.md at the same time; the peak takes the higher: correct or delete the step file of the wrong one"
+        ]
+    );
+    // A namespace's count above a later count of every namespace.
+    let db = RestartObservation { scope: "namespace db".into(), ..obs("08:23", 7000, "db") };
+    let m = compute(&incident(vec![]), &[db.clone(), obs("08:24", 6812, "b")], now());
+    assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
+    assert!(m.warnings[0].starts_with("restart counts disagree: steps/db.md counts 7,000 restarts summed over namespace db at 2025-10-05 08:23, more than the 6,812 of all namespaces in steps/b.md"));
+    // … but not below it, nor one of `output of …` (another cluster, maybe).
+    let other = RestartObservation { scope: "output of `cat old.txt`".into(), ..db.clone() };
+    let m = compute(&incident(vec![]), &[other, obs("08:24", 6812, "b")], now());
+    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+}
+
+/// A day without a time (`date: 2025-10-05`): a milestone is before it only on an earlier
+/// day, whatever the offset midnight UTC lands on.
+#[test]
+fn a_milestone_before_an_incident_of_a_bare_day_is_on_an_earlier_day() {
+    let meta: IncidentMeta = serde_json::from_value(serde_json::json!({"title": "K3s", "date": "2025-10-05"})).unwrap();
+    assert!(meta.day_only);
+    let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+    let mut early = mark("early", Milestone::Detected, "08:00");
+    early.meta.at = at("2025-10-05T00:30:00+02:00");
+    let mut before = mark("before", Milestone::Diagnosed, "08:00");
+    before.meta.at = at("2025-10-04T23:00:00-05:00");
+    let inc = Incident { slug: "k".into(), meta, summary: String::new(), steps: vec![early, before] };
+    let m = compute(&inc, &[], now());
+    assert_eq!(
+        m.warnings,
+        [
+            "diagnosed at 2025-10-04 23:00 (steps/before.md) is before the incident's day, 2025-10-05 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)"
+        ]
+    );
 }

@@ -64,7 +64,7 @@ pub fn build(incident: &Incident, metrics: Metrics, inputs: Inputs<'_>) -> Postm
     let incident_data = incident_data(incident, &cx, now);
     let rows = metric_rows(&metrics, &cx);
     let impact = impact(&metrics, &cx, now);
-    let timeline = timeline(incident, &cx);
+    let timeline = timeline(incident, &metrics, &cx);
     let detection = detection(&metrics, &cx, now);
     let diagnosis = diagnosis(&metrics, &cx, &present, now);
     let options = options(&present, &cx);

@@ -119,6 +119,92 @@ pub fn timeline(metrics: &Metrics) -> Option<String> {
     Some(s)
 }
 
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Anchor {
+    Start,
+    Middle,
+    End,
+}
+
+impl Anchor {
+    fn as_str(self) -> &'static str {
+        match self {
+            Anchor::Start => "start",
+            Anchor::Middle => "middle",
+            Anchor::End => "end",
+        }
+    }
+}
+
+/// A 12px label and the box it covers, estimated: digits and commas are narrower than
+/// 0.6 em in every sans-serif font, and the box reaches from a line above the baseline to
+/// a quarter line below it.
+#[derive(Clone, Copy, Debug)]
+struct Label {
+    x: f64,
+    y: f64,
+    anchor: Anchor,
+    from: f64,
+    to: f64,
+}
+
+impl Label {
+    fn at(x: f64, y: f64, anchor: Anchor, text: &str) -> Label {
+        let width = text.chars().count() as f64 * 0.6 * 12.0;
+        let from = match anchor {
+            Anchor::Start => x,
+            Anchor::Middle => x - width / 2.0,
+            Anchor::End => x - width,
+        };
+        Label { x, y, anchor, from, to: from + width }
+    }
+
+    fn overlaps(&self, other: &Label) -> bool {
+        let (top, bottom) = (self.y - 12.0, self.y + 3.0);
+        let (other_top, other_bottom) = (other.y - 12.0, other.y + 3.0);
+        self.from < other.to && other.from < self.to && top < other_bottom && other_top < bottom
+    }
+}
+
+/// Where each point's count is written, above it: `None` where it would cover another
+/// label. The first point, the last and the highest are placed first; a label near an end
+/// of the x axis is aligned to its point so it stays inside the plot.
+fn point_labels<F>(
+    observations: &[&RestartObservation],
+    taken: &mut Vec<Label>,
+    position: F,
+    (left, right): (f64, f64),
+) -> Vec<Option<Label>>
+where
+    F: Fn(&RestartObservation) -> (f64, f64),
+{
+    let n = observations.len();
+    let highest = (0..n).fold(0, |best, i| if observations[i].total > observations[best].total { i } else { best });
+    let mut order = vec![0, n - 1, highest];
+    order.extend(1..n);
+    let mut labels = vec![None; n];
+    for i in order {
+        if labels[i].is_some() {
+            continue;
+        }
+        let (x, y) = position(observations[i]);
+        let text = format::thousands(observations[i].total);
+        let centred = Label::at(x, y - 8.0, Anchor::Middle, &text);
+        let label = if centred.from < left {
+            Label::at(x, y - 8.0, Anchor::Start, &text)
+        } else if centred.to > right {
+            Label::at(x, y - 8.0, Anchor::End, &text)
+        } else {
+            centred
+        };
+        if !taken.iter().any(|t| t.overlaps(&label)) {
+            taken.push(label);
+            labels[i] = Some(label);
+        }
+    }
+    labels
+}
+
 /// Restarts over time as a line chart of one scope's observations ([`scope::series`]):
 /// each point sums over the same pods. Observations of other scopes (a filtered listing)
 /// are left out and counted under the title. `None` without two of one scope.
@@ -126,7 +212,8 @@ pub fn restarts(all: &[RestartObservation]) -> Option<String> {
     let (scope, observations) = scope::series(all)?;
     let left_out = all.len() - observations.len();
     let height = 260.0;
-    let (top, bottom) = (50.0, height - 50.0);
+    // Room above the highest point for its label, below the title and its note.
+    let (top, bottom) = (60.0, height - 50.0);
     let (left, right) = (MARGIN + 20.0, WIDTH - MARGIN);
     let t0 = observations.iter().map(|o| o.at).min()?;
     let t1 = observations.iter().map(|o| o.at).max()?;
@@ -179,7 +266,13 @@ pub fn restarts(all: &[RestartObservation]) -> Option<String> {
         r##"<polyline points="{}" fill="none" class="ic-series" stroke="#d64545" stroke-width="2"/>"##,
         path.join(" ")
     );
-    let label_every = observations.len().div_ceil(20);
+    // Texts already on the chart that a point's label must not cover: the axis labels.
+    let max_text = format::thousands(max as u64);
+    let mut taken = vec![
+        Label::at(left - 6.0, top + 4.0, Anchor::End, &max_text),
+        Label::at(left - 6.0, bottom + 4.0, Anchor::End, "0"),
+    ];
+    let labels = point_labels(&observations, &mut taken, |o| (x_of(o), y_of(o)), (left, right));
     for (i, o) in observations.iter().enumerate() {
         let (x, y) = (x_of(o), y_of(o));
         let _ = writeln!(
@@ -187,11 +280,13 @@ pub fn restarts(all: &[RestartObservation]) -> Option<String> {
             r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" class="ic-series" fill="#d64545"><title>{}</title></circle>"##,
             escape(&format!("{} restarts at {} ({})", format::thousands(o.total), format::date_time(o.at), o.step))
         );
-        if i % label_every == 0 || i + 1 == observations.len() {
+        if let Some(l) = labels[i] {
             let _ = writeln!(
                 s,
-                r##"<text x="{x:.1}" y="{:.1}" text-anchor="middle" class="ic-ink" fill="#1f2933">{}</text>"##,
-                y - 8.0,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="{}" class="ic-ink" fill="#1f2933">{}</text>"##,
+                l.x,
+                l.y,
+                l.anchor.as_str(),
                 escape(&format::thousands(o.total))
             );
         }
@@ -250,6 +345,59 @@ mod tests {
         assert!(file.find("<title>") < file.find("<style>"), "{file}");
         assert!(file.find("<style>") < file.find("<rect"), "{file}");
         assert!(!svg.contains("<style>"), "the site's policy refuses inline styles");
+    }
+
+    /// The boxes of a picture's texts, estimated from their attributes: 0.6 em a
+    /// character, from an em above the baseline to a quarter em below it.
+    fn text_boxes(svg: &str) -> Vec<(String, [f64; 4])> {
+        let text = regex::Regex::new(
+            r#"<text x="([\d.]+)" y="([\d.]+)"(?: text-anchor="(\w+)")?[^>]*?(?: font-size="(\d+)")?>([^<]*)</text>"#,
+        )
+        .unwrap();
+        text.captures_iter(svg)
+            .map(|c| {
+                let (x, y): (f64, f64) = (c[1].parse().unwrap(), c[2].parse().unwrap());
+                let size: f64 = c.get(4).map_or(12.0, |m| m.as_str().parse().unwrap());
+                let content = c[5].replace("&amp;", "&");
+                let width = content.chars().count() as f64 * 0.6 * size;
+                let from = match c.get(3).map(|m| m.as_str()) {
+                    Some("middle") => x - width / 2.0,
+                    Some("end") => x - width,
+                    _ => x,
+                };
+                (content, [from, y - size, from + width, y + size / 4.0])
+            })
+            .collect()
+    }
+
+    /// The sample vault's counts: 6,812 at 08:23 and at 08:24 (the jq sum), 0 at 09:20 and
+    /// 10:25, a grep left out. No label covers another, nor an axis label; the first point's
+    /// label stays right of the y axis.
+    #[test]
+    fn labels_of_points_and_axes_never_overlap() {
+        let grep = RestartObservation {
+            scope: "filtered: `kubectl get pods -A | grep coredns`".into(),
+            ..obs("2025-10-05T08:30:00-05:00", 892, "grep")
+        };
+        let svg = restarts(&[
+            obs("2025-10-05T08:23:01-05:00", 6812, "table"),
+            obs("2025-10-05T08:24:01-05:00", 6812, "jq"),
+            grep,
+            obs("2025-10-05T09:20:00-05:00", 0, "recovered"),
+            obs("2025-10-05T10:25:00-05:00", 0, "fixed"),
+        ])
+        .unwrap();
+        let boxes = text_boxes(&svg);
+        for (i, (a, [ax0, ay0, ax1, ay1])) in boxes.iter().enumerate() {
+            for (b, [bx0, by0, bx1, by1]) in &boxes[i + 1..] {
+                let overlap = ax0 < bx1 && bx0 < ax1 && ay0 < by1 && by0 < ay1;
+                assert!(!overlap, "{a:?} and {b:?} overlap in {svg}");
+            }
+        }
+        assert_eq!(boxes.len(), 9, "{svg}");
+        // Both points of 6,812 are a few pixels apart: one label says it, the first.
+        assert_eq!(svg.matches(">6,812</text>").count(), 2, "the axis and one point: {svg}");
+        assert!(svg.contains(r#"<text x="80.0" y="52.0" text-anchor="start" class="ic-ink""#), "{svg}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::links;
 use super::publish::{PublishOptions, pool, progress_bar};
 use super::theme::Theme;
 use super::{assets, lists};
+use crate::clock::Timestamp;
 use crate::error::Result;
 use crate::model::Incident;
 use crate::redact::{Numbering, Redactor, Rules, quick_check};
@@ -105,7 +106,33 @@ pub struct Checked {
 /// The publish gate: renders the whole site in memory (nothing is written) and lists
 /// the problems: unreadable files, internal incidents that would go out, incidents
 /// without a postmortem, broken links.
-pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<&Rules>) -> Result<Checked> {
+/// A generated postmortem.md that no longer says what its steps say: the site would show
+/// figures that disagree with its own header (steps dated after `now` do not count).
+fn stale_postmortem(vault: &Vault, slug: &str, now: Timestamp) -> Option<Problem> {
+    let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
+    let path = r.dir.join(crate::vault::POSTMORTEM_FILE);
+    if !path.is_file() {
+        return None; // "no postmortem yet" is said with the rest
+    }
+    // An incident that cannot be read is reported as such.
+    let (loaded, sources) = vault.load_with_sources(&r).ok()?;
+    let message = match crate::commands::postmortem::freshness(vault, &r, &loaded.incident, &sources, now) {
+        Ok(Some(f)) if !f.changes.is_empty() => {
+            format!("stale: since it was generated, {}; {}", f.changes.join("; "), f.hint)
+        }
+        Ok(_) => return None,
+        Err(e) => e.to_string(),
+    };
+    Some(Problem { path: vault.rel(&path).to_path_buf(), message })
+}
+
+pub fn check(
+    vault: &Vault,
+    theme: &Theme,
+    opts: &PublishOptions,
+    rules: Option<&Rules>,
+    now: Timestamp,
+) -> Result<Checked> {
     let mut names = vault.incident_names()?;
     // A folder of steps without incident.md is a problem to name, not a folder to skip.
     let root = vault.incidents_dir();
@@ -113,13 +140,14 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
     names.sort();
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
-    let outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
+    let outcomes: Vec<(String, Result<Option<Outcome>>, Option<Problem>)> = pool.install(|| {
         names
             .par_iter()
             .map(|slug| {
                 let result = render_one(vault, theme, opts, Sink::Check(rules), slug, None);
+                let stale = stale_postmortem(vault, slug, now);
                 bar.inc(1);
-                (slug.clone(), result)
+                (slug.clone(), result, stale)
             })
             .collect()
     });
@@ -133,8 +161,9 @@ pub fn check(vault: &Vault, theme: &Theme, opts: &PublishOptions, rules: Option<
     let mut ids: HashMap<String, HashSet<String>> = HashMap::new();
     let mut entries = Vec::new();
     let mut left_out = Vec::new();
-    for (slug, result) in outcomes {
+    for (slug, result, stale) in outcomes {
         let dir = vault.incidents_dir().join(&slug);
+        problems.extend(stale);
         let o = match result {
             Ok(Some(o)) => o,
             // incident.md went away since the folders were listed.

@@ -164,12 +164,19 @@ fn anchor(step: &Step) -> String {
     step_anchor(&step.meta.id)
 }
 
-/// The line above a step's body; notes have none (their body is the whole story).
-fn headline(step: &Step) -> Option<String> {
+/// The line above a step's body; notes have none (their body is the whole story). A
+/// milestone marked again (`counted` holds the first of each) says it does not count.
+fn headline(step: &Step, counted: &[&str]) -> Option<String> {
     let m = &step.meta;
     match m.kind {
         StepKind::Note => m.title.clone(),
-        StepKind::Milestone => Some(m.milestone.map(|ms| ms.label()).unwrap_or("Milestone").to_string()),
+        StepKind::Milestone => {
+            let label = m.milestone.map(|ms| ms.label()).unwrap_or("Milestone");
+            match m.milestone.is_some() && !counted.contains(&m.id.as_str()) {
+                true => Some(format!("{label} (ignored: marked before; the first one counts)")),
+                false => Some(label.to_string()),
+            }
+        }
         StepKind::Cause => Some(m.title.clone().unwrap_or_else(|| "Root cause".to_string())),
         StepKind::Action => {
             let mut line = m.title.clone().unwrap_or_else(|| "Action item".to_string());
@@ -279,6 +286,10 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             links.push((page.to_string(), link, file.clone()));
         }
     };
+    let mut milestones = incident.milestones();
+    // One instant, several milestones: in the order they happen, as the postmortem has it.
+    milestones.sort_by_key(|(m, step)| (step.meta.at, *m));
+    let counted: Vec<&str> = milestones.iter().map(|(_, step)| step.meta.id.as_str()).collect();
     let mut steps = Vec::with_capacity(incident.steps.len());
     let mut last_day = None;
     for step in &incident.steps {
@@ -309,7 +320,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             day_iso: new_day.then(|| day.to_string()),
             backdated: m.is_backdated(),
             recorded: format::date_time(m.recorded()),
-            headline: headline(step),
+            headline: headline(step, &counted),
             author: m.author.clone(),
             host: m.host.clone(),
             failed: m.spawn_error.is_some() || m.exit_code.is_some_and(|c| c != 0),
@@ -321,8 +332,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             note_links(&page, &step_view.body_html, format!("steps/{}.md", m.id));
         }
     }
-    let milestones: Vec<MilestoneView> = incident
-        .milestones()
+    let milestones: Vec<MilestoneView> = milestones
         .into_iter()
         .map(|(m, step)| MilestoneView {
             label: m.label(),

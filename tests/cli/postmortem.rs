@@ -151,7 +151,7 @@ fn seed_story_rows() -> Vec<Row> {
         row("Detection to recovery", "1 hour 7 minutes", "08:23", "09:30"),
         row("Permanent fix", "30 minutes", "10:00", "10:30"),
         row("Total downtime", "unknown (impact start not recorded)", "", ""),
-        row("Total restarts (peak)", "6,812", "08:23", ""),
+        row("Restarts (highest count seen)", "6,812", "08:23", ""),
     ]
 }
 
@@ -348,6 +348,7 @@ fn odd_hand_edits_warn_and_never_panic() {
             .as_str(),
             "warning: step 20351005T143000Z-milestone-fut001 is dated 2035-10-05 09:30, after now (2025-10-05 10:45); it is left out of the metrics",
             format!("warning: milestones out of order: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before detected at 2025-10-05 08:23 (steps/{detected}.md); correct the `at:` in the file of the wrong one").as_str(),
+            "warning: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)",
             format!("wrote incidents/{id}/postmortem.md").as_str(),
         ]
     );
@@ -568,7 +569,7 @@ fn report_across_incidents() {
     let diag = &json["durations"][1];
     assert_eq!(
         diag,
-        &serde_json::json!({"name": "Time to diagnose", "n": 2, "unknown": 0, "median_seconds": 960, "p90_seconds": 1320})
+        &serde_json::json!({"key": "time_to_diagnose", "name": "Time to diagnose", "n": 2, "unknown": 0, "median_seconds": 960, "p90_seconds": 1320})
     );
     let text = env.ok(&["report", "--since", "2025-11-01"]);
     assert_eq!(

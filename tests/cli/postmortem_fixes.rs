@@ -156,7 +156,7 @@ fn a_hand_written_capture_step_counts_its_restarts() {
     )
     .unwrap();
     let out = env.ok(&["postmortem", "--out", "-"]);
-    assert!(out.contains("| **Total restarts (peak)** | 6,812 | 08:20 | [pods by hand]("), "{out}");
+    assert!(out.contains("| **Restarts (highest count seen)** | 6,812 | 08:20 | [pods by hand]("), "{out}");
     // The site's page of the incident counts it too.
     env.ok(&["publish", "--include-open"]);
     let page = fs::read_to_string(env.root().join(format!("public/incidents/{id}/index.html"))).unwrap();
@@ -261,7 +261,7 @@ fn multi_day_intervals_show_dates_and_days() {
     let out = env.ok(&["postmortem", "--out", "-"]);
     let row = |name: &str| out.lines().find(|l| l.starts_with(&format!("| **{name}** |"))).unwrap_or("").to_string();
     assert!(
-        row("Time to detect").starts_with("| **Time to detect** | 7 days 0 hours 23 minutes | 08:00 → Oct 5 08:23 |"),
+        row("Time to detect").starts_with("| **Time to detect** | 7 days 23 minutes | 08:00 → Oct 5 08:23 |"),
         "{out}"
     );
     assert!(
@@ -350,7 +350,7 @@ fn an_edited_output_body_wins_over_its_stale_facts_and_says_so() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = env.ok(&["postmortem", "--out", "-"]);
-    assert!(out.contains("| **Total restarts (peak)** | 1,756 |"), "{out}");
+    assert!(out.contains("| **Restarts (highest count seen)** | 1,756 |"), "{out}");
     let step = env.step_files(&id).into_iter().find(|p| p.to_str().unwrap().contains("-capture-")).unwrap();
     let step_id = step.file_stem().unwrap().to_str().unwrap().to_string();
     let text = fs::read_to_string(&step).unwrap();
@@ -362,7 +362,7 @@ fn an_edited_output_body_wins_over_its_stale_facts_and_says_so() {
             "warning: step {step_id}: its output was edited since it was recorded (1,765 restarts in its body, 1,756 restarts in its recorded facts); the body's are used\n"
         )
     );
-    assert!(r.stdout.contains("| **Total restarts (peak)** | 1,765 |"), "{}", r.stdout);
+    assert!(r.stdout.contains("| **Restarts (highest count seen)** | 1,765 |"), "{}", r.stdout);
 }
 
 #[test]

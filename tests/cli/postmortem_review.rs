@@ -101,7 +101,7 @@ fn a_filtered_listing_is_not_charted_as_a_fall_in_restarts() {
     let first = ids(&env, &id, "capture")[0].clone();
     assert!(
         md.contains(&format!(
-            "| **Total restarts (peak)** | 6,812 | 08:23 | [{first}](steps/{first}.md) — summed over all namespaces |\n\
+            "| **Restarts (highest count seen)** | 6,812 | 08:23 | [{first}](steps/{first}.md) — summed over all namespaces |\n\
              | **Restarts during the incident** | 0 | 08:23 → 09:20 | 3 outputs with restart counts (the chart draws the 2 of all namespaces) — new restarts of pods listed in two or more outputs |\n"
         )),
         "{md}"

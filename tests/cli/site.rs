@@ -452,7 +452,7 @@ fn check_is_a_publish_gate() {
     let r = env.run(&["publish", "--check", "--include-internal"]);
     assert_eq!(r.code, 1);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines.len(), 4, "{}", r.stdout);
+    assert_eq!(lines.len(), 5, "{}", r.stdout);
     assert_eq!(
         lines[0],
         format!(
@@ -466,12 +466,18 @@ fn check_is_a_publish_gate() {
         "{}",
         lines[1]
     );
+    // A generated postmortem that names none of the steps is older than all of them.
     assert!(
-        lines[2].starts_with(&format!("incidents/{id}/steps/20251005T090500Z-note-broken.md: line ")),
+        lines[2].starts_with(&format!("incidents/{id}/postmortem.md: stale: since it was generated, added: ")),
         "{}",
         lines[2]
     );
-    assert_eq!(lines[3], broken);
+    assert!(
+        lines[3].starts_with(&format!("incidents/{id}/steps/20251005T090500Z-note-broken.md: line ")),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines[4], broken);
 
     // Fixed: the gate opens, and the published site's links all resolve.
     fs::remove_file(dir.join("steps/20251005T090500Z-note-broken.md")).unwrap();

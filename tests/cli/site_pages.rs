@@ -94,3 +94,46 @@ fn a_fragment_link_to_an_anchor_the_page_lacks_is_found() {
     assert!(broken[1].ends_with(&format!(": broken link \"postmortem.html#no-such-part\": {why}")), "{}", r.stdout);
     assert!(broken[0].starts_with(&format!("incidents/{id}/steps/")), "names the note: {}", r.stdout);
 }
+
+#[test]
+fn a_postmortem_older_than_its_steps_is_stopped_by_the_gate() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    env.ok(&["note", "a late note"]);
+    let note = env.step_files(&id).into_iter().map(|p| p.file_stem().unwrap().to_str().unwrap().to_string()).max();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "incidents/{id}/postmortem.md: stale: since it was generated, added: {}; regenerate it with `incident postmortem {id}`\n",
+            note.unwrap()
+        )
+    );
+    env.ok(&["-q", "postmortem"]);
+    assert_eq!(env.run(&["publish", "--check"]).code, 0);
+}
+
+#[test]
+fn milestones_are_listed_in_the_order_they_happen_and_a_second_mark_says_it_does_not_count() {
+    let (mut env, id) = crate::support::TestEnv::with_incident();
+    env.at("2025-10-05T09:20:00-05:00");
+    // Written in the wrong order at one instant: recovered, then mitigated.
+    env.ok(&["-q", "mark", "recovered"]);
+    env.ok(&["-q", "mark", "mitigated"]);
+    env.at("2025-10-05T09:30:00-05:00");
+    env.run(&["-q", "mark", "recovered", "really now"]);
+    env.ok(&["-q", "resolve"]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    let list = &page[page.find("<section class=\"milestones\">").unwrap()..];
+    let list = &list[..list.find("</section>").unwrap()];
+    let mitigated = list.find(" Mitigated</a>").expect(list);
+    let recovered = list.find(" Recovered</a>").expect(list);
+    assert!(mitigated < recovered, "{list}");
+    assert_eq!(list.matches("Recovered").count(), 1, "{list}");
+    assert_eq!(page.matches("Recovered (ignored: marked before; the first one counts)").count(), 1, "{page}");
+}

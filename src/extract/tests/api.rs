@@ -82,6 +82,7 @@ fn merge_combines_outputs_of_one_step() {
     f.merge(fixture!("seed_ip_addr_summary"));
     assert_eq!(f.pods.len(), 7);
     assert_eq!(f.restarts_total, Some(9_812 + 892));
+    assert!(f.cut_short, "one of the outputs was cut short");
     assert_eq!(f.nodes.len(), 1);
     assert_eq!(f.interfaces.len(), 2, "same interfaces merge by name");
     assert_eq!(f.interfaces[0].ipv4, strs(&["192.168.1.186/24"]));
@@ -89,7 +90,7 @@ fn merge_combines_outputs_of_one_step() {
     assert_eq!(f.errors.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["nxdomain", "coredns_loop"]);
     assert_eq!(
         f.summary(),
-        "7 pods, 7 not ready, 10,704 restarts; convocanvas/convocanvas-7d4b9c8f6-xk2p9 CrashLoopBackOff; \
+        "7 pods (listing cut short), 7 not ready, 10,704 restarts; convocanvas/convocanvas-7d4b9c8f6-xk2p9 CrashLoopBackOff; \
          1 node, all Ready; 2 interfaces (enp6s0 192.168.1.186/24, wlp5s0 192.168.1.180/24); \
          CoreDNS loop (127.0.0.1:53 -> :53) in zone \".\"; 2 errors: 1 nxdomain, 1 coredns_loop"
     );

@@ -27,9 +27,11 @@ fn seed_table_sums_its_restarts_and_ignores_the_ellipsis() {
     );
     let crashing = f.pods.iter().filter(|p| p.status == "CrashLoopBackOff").count();
     assert_eq!(crashing, 5);
+    // The `...` line says the table shows some pods only.
+    assert!(f.cut_short);
     assert_eq!(
         f.summary(),
-        "6 pods, 6 not ready, 9,812 restarts; convocanvas/convocanvas-7d4b9c8f6-xk2p9 CrashLoopBackOff"
+        "6 pods (listing cut short), 6 not ready, 9,812 restarts; convocanvas/convocanvas-7d4b9c8f6-xk2p9 CrashLoopBackOff"
     );
     assert!(f.errors.is_empty(), "table rows are not log errors: {:?}", f.errors);
 }
@@ -43,7 +45,8 @@ fn seed_recovered_table() {
     );
     assert_eq!(f.restarts_total, Some(0));
     assert_eq!(f.pods.iter().map(|p| p.age.as_str()).collect::<Vec<_>>(), ["15s", "18s", "12s"]);
-    assert_eq!(f.summary(), "3 pods, 0 not ready, 0 restarts");
+    assert!(f.cut_short);
+    assert_eq!(f.summary(), "3 pods (listing cut short), 0 not ready, 0 restarts");
 }
 
 #[test]
@@ -256,4 +259,21 @@ fn a_watched_pod_counts_once_with_its_last_count() {
     assert_eq!(pod_names(&f), strs(&["web-1", "web-2"]));
     assert_eq!((f.pods[0].status.as_str(), f.pods[0].restarts), ("Running", 7));
     assert_eq!(f.restarts_total, Some(8));
+}
+
+#[test]
+fn a_cut_marker_counts_only_right_after_pod_rows() {
+    let rows = "NAME    READY   STATUS   RESTARTS   AGE\nweb-1   0/1     Error    7          2d\n";
+    let cut = |text: &str| extract(text, Hint::Auto).cut_short;
+    assert!(cut(&format!("{rows}…\n")));
+    assert!(cut(&format!("{rows}<snip>\nweb-9   0/1     Error    1          2d\n")));
+    assert!(cut(&format!("{rows}(12 more rows)\n")));
+    assert!(!cut(rows));
+    assert!(!cut(&format!("{rows}\n...\n")), "after a blank line it belongs to nothing");
+    assert!(!cut(&format!("{rows}waiting...\n...\n")));
+    assert!(!cut("$ tutor k8s start\n...\n"));
+    assert!(!fixture!("tutor_632_get_all").cut_short);
+    let json = serde_json::to_value(extract(&format!("{rows}...\n"), Hint::Auto)).unwrap();
+    assert_eq!(json["cut_short"], true);
+    assert!(serde_json::to_value(extract(rows, Hint::Auto)).unwrap().get("cut_short").is_none());
 }

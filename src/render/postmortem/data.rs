@@ -102,7 +102,11 @@ pub struct TimelineEntry {
     pub day: Option<String>,
     pub kind: String,
     pub headline: String,
+    /// `recovered`, when the step is a milestone that counts.
     pub milestone: Option<String>,
+    /// For a milestone marked again after the one that counts: `recovered was marked first
+    /// at 09:20`. Its `milestone` is empty: it is an ordinary entry.
+    pub ignored: Option<String>,
     pub backdated: bool,
     /// `09:30` when backdated: when it was written down.
     pub recorded: Option<String>,

@@ -57,22 +57,26 @@ pub(super) fn metric_rows(m: &Metrics, cx: &Ctx) -> Vec<MetricRow> {
         Some(p) => {
             let mut row = plain(
                 "restarts_peak",
-                "Total restarts (peak)",
+                "Restarts (highest count seen)",
                 format::thousands(p.total),
                 true,
                 format!("[{}]({})", p.step, cx.link(&p.step)),
             );
             row.from = cx.endpoint(p.at);
-            row.note = Some(if p.scope == scope::ALL_NAMESPACES {
+            let mut note = if p.scope == scope::ALL_NAMESPACES {
                 format!("summed over {}", p.scope)
             } else {
                 format!("summed over {}; no listing of all namespaces", p.scope)
-            });
+            };
+            if r.disputed {
+                note.push_str("; another count of about the same time disagrees (see Notes on the record)");
+            }
+            row.note = Some(note);
             row
         }
         None => plain(
             "restarts_peak",
-            "Total restarts (peak)",
+            "Restarts (highest count seen)",
             format!("unknown ({})", r.unknown_reason.clone().unwrap_or_default()),
             false,
             String::new(),

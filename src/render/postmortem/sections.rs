@@ -53,12 +53,30 @@ pub(super) fn impact(m: &Metrics, cx: &Ctx, now: Timestamp) -> Impact {
     }
 }
 
-pub(super) fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
+/// The steps in timeline order, but milestones of one instant in milestone order (diagnosed
+/// before mitigated), as the timeline picture draws them: their files sort in the order
+/// they were written, which says nothing about which came first.
+fn in_milestone_order(steps: &[Step]) -> Vec<&Step> {
+    let mut out: Vec<&Step> = steps.iter().collect();
+    let mut i = 0;
+    while i < out.len() {
+        let end = out[i..].iter().position(|s| s.meta.at != out[i].meta.at).map_or(out.len(), |n| i + n);
+        let slots: Vec<usize> = (i..end).filter(|&k| out[k].meta.milestone.is_some()).collect();
+        let mut milestones: Vec<&Step> = slots.iter().map(|&k| out[k]).collect();
+        milestones.sort_by_key(|s| s.meta.milestone); // stable: a milestone marked twice keeps its order
+        for (slot, step) in slots.into_iter().zip(milestones) {
+            out[slot] = step;
+        }
+        i = end;
+    }
+    out
+}
+
+pub(super) fn timeline(incident: &Incident, m: &Metrics, cx: &Ctx) -> Vec<TimelineEntry> {
     let tz = incident.own_offset();
     let mut day = None;
-    incident
-        .steps
-        .iter()
+    in_milestone_order(&incident.steps)
+        .into_iter()
         .map(|s| {
             let d = s.meta.at.date_naive();
             let new_day = (day != Some(d)).then(|| s.meta.at.format("%A %Y-%m-%d").to_string());
@@ -70,12 +88,18 @@ pub(super) fn timeline(incident: &Incident, cx: &Ctx) -> Vec<TimelineEntry> {
             } else {
                 format!("{} (UTC{offset})", format::clock(s.meta.at))
             };
+            let ignored = m
+                .ignored_milestones
+                .iter()
+                .find(|i| i.step == s.meta.id)
+                .map(|i| format!("{} was marked first at {}", i.what, format::endpoint(i.counted.at, s.meta.at)));
             TimelineEntry {
                 time,
                 day: new_day,
                 kind: s.meta.kind.as_str().to_string(),
                 headline: s.headline(),
-                milestone: s.meta.milestone.map(|m| m.as_str().to_string()),
+                milestone: s.meta.milestone.filter(|_| ignored.is_none()).map(|m| m.as_str().to_string()),
+                ignored,
                 backdated: s.meta.is_backdated(),
                 recorded: s.meta.is_backdated().then(|| format::date_time(s.meta.recorded())),
                 step: s.meta.id.clone(),
