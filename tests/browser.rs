@@ -335,6 +335,11 @@ fn check_site(tab: &Tab, base: &str, hostile: &str, errors: &Arc<Mutex<Vec<Strin
 
     // The index lists both incidents; the hostile title shows as text.
     open(tab, &format!("{base}index.html"));
+    // The first Tab lands on "Skip to content", which leads to the page's main part.
+    tab.press_key("Tab").unwrap();
+    assert_eq!(eval_string(tab, "document.activeElement.textContent"), "Skip to content");
+    tab.press_key("Enter").unwrap();
+    assert_eq!(eval_string(tab, "document.activeElement.id + ' ' + location.hash"), "main #main");
     let titles =
         eval_string(tab, "Array.from(document.querySelectorAll('td.title a')).map(a => a.textContent).join('\\n')");
     assert!(titles.contains("K3s cluster down"), "{titles}");
