@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 8; // 8: file stamps hashed with SHA-256 (vault/files.rs)
+pub const CACHE_VERSION: u32 = 8; // 8: file stamps hashed with FNV-1a, a fixed algorithm (vault/files.rs)
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
