@@ -309,7 +309,8 @@ impl Status {
 }
 
 impl Incident {
-    /// The first step of each milestone kind, in timeline order.
+    /// The first step of each milestone kind, in timeline order; milestones of one instant
+    /// in the order they happen (mitigated before recovered), whatever order they were written in.
     pub fn milestones(&self) -> Vec<(Milestone, &Step)> {
         let mut seen = Vec::new();
         for step in &self.steps {
@@ -319,6 +320,7 @@ impl Incident {
                 seen.push((m, step));
             }
         }
+        seen.sort_by_key(|(m, step)| (step.meta.at, *m));
         seen
     }
 
@@ -450,7 +452,26 @@ impl Step {
 
 #[cfg(test)]
 mod tests {
-    use super::IncidentMeta;
+    use super::{Incident, IncidentMeta, Milestone, Step, StepKind, StepMeta};
+
+    #[test]
+    fn milestones_of_one_instant_come_in_the_order_they_happen() {
+        let at = chrono::DateTime::parse_from_rfc3339("2025-10-05T09:30:00-05:00").unwrap();
+        let step = |id: &str, m: Milestone| {
+            let mut meta = StepMeta::new(id.into(), StepKind::Milestone, at, at);
+            meta.milestone = Some(m);
+            Step { meta, body: String::new() }
+        };
+        let (meta, _): (IncidentMeta, &str) =
+            crate::frontmatter::parse("---\ntitle: x\nat: 2025-10-05T08:23:00-05:00\n---\n").unwrap();
+        // Files in timeline order: same instant, ids that put recovered first.
+        let steps =
+            vec![step("a", Milestone::Recovered), step("b", Milestone::Mitigated), step("c", Milestone::Recovered)];
+        let incident = Incident { slug: "x".into(), meta, summary: String::new(), steps };
+        let found: Vec<(Milestone, &str)> =
+            incident.milestones().into_iter().map(|(m, s)| (m, s.meta.id.as_str())).collect();
+        assert_eq!(found, [(Milestone::Mitigated, "b"), (Milestone::Recovered, "a")]);
+    }
 
     #[test]
     fn incident_meta_takes_at_opened_at_or_date() {

@@ -286,9 +286,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             links.push((page.to_string(), link, file.clone()));
         }
     };
-    let mut milestones = incident.milestones();
-    // One instant, several milestones: in the order they happen, as the postmortem has it.
-    milestones.sort_by_key(|(m, step)| (step.meta.at, *m));
+    let milestones = incident.milestones();
     let counted: Vec<&str> = milestones.iter().map(|(_, step)| step.meta.id.as_str()).collect();
     let mut steps = Vec::with_capacity(incident.steps.len());
     let mut last_day = None;

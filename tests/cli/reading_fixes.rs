@@ -98,3 +98,18 @@ fn a_lesson_whose_first_word_is_a_kind_is_recorded_with_a_hint_to_use_kind() {
         "warning: recorded as learned (the default kind), but the lesson starts with \"Lucky:\": did you mean --kind lucky?\n"
     );
 }
+
+#[test]
+fn status_lists_milestones_of_one_instant_in_the_order_they_happen() {
+    let (mut env, _) = TestEnv::with_incident();
+    env.at("2025-10-05T09:30:00-05:00");
+    // Written in the wrong order at one instant: recovered, then mitigated.
+    env.ok(&["-q", "mark", "recovered"]);
+    env.ok(&["-q", "mark", "mitigated"]);
+    let status = env.json(&["status", "--json"]);
+    let order: Vec<&str> =
+        status["milestones"].as_array().unwrap().iter().map(|m| m["milestone"].as_str().unwrap()).collect();
+    assert_eq!(order, ["mitigated", "recovered"], "{status}");
+    let text = env.ok(&["status"]);
+    assert!(text.find("mitigated").unwrap() < text.find("recovered").unwrap(), "{text}");
+}
