@@ -13,9 +13,10 @@ use crate::model::{IncidentMeta, Status};
 
 pub const CACHE_FILE: &str = "list-cache";
 /// A record written by another version is not trusted: how a line is made may differ.
-/// 2: file stamps became SHA-256 based (were `DefaultHasher`, which a Rust release may change).
+/// 2: file stamps became FNV-1a based (were `DefaultHasher`, which a Rust release may change).
 /// 3: each milestone keeps the id of its step.
-const VERSION: &str = concat!("3/", env!("CARGO_PKG_VERSION"));
+/// 4: milestones of one instant are kept in the order they happen.
+const VERSION: &str = concat!("4/", env!("CARGO_PKG_VERSION"));
 
 /// One incident's line of `list`, without `incident.md` (read every time: it is one file).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
