@@ -103,9 +103,6 @@ pub struct Checked {
     pub left_out: Vec<&'static str>,
 }
 
-/// The publish gate: renders the whole site in memory (nothing is written) and lists
-/// the problems: unreadable files, internal incidents that would go out, incidents
-/// without a postmortem, broken links.
 /// A generated postmortem.md that no longer says what its steps say: the site would show
 /// figures that disagree with its own header (steps dated after `now` do not count).
 fn stale_postmortem(vault: &Vault, slug: &str, now: Timestamp) -> Option<Problem> {
@@ -121,11 +118,18 @@ fn stale_postmortem(vault: &Vault, slug: &str, now: Timestamp) -> Option<Problem
             format!("stale: since it was generated, {}; {}", f.changes.join("; "), f.hint)
         }
         Ok(_) => return None,
-        Err(e) => e.to_string(),
+        // The problem's line names the file already.
+        Err(e) => {
+            let text = e.to_string();
+            text.strip_prefix(&format!("{}:", path.display())).map_or(text.clone(), |rest| format!("line {rest}"))
+        }
     };
     Some(Problem { path: vault.rel(&path).to_path_buf(), message })
 }
 
+/// The publish gate: renders the whole site in memory (nothing is written) and lists
+/// the problems: unreadable files, internal incidents that would go out, incidents
+/// without a postmortem or with a stale one, broken links and anchors.
 pub fn check(
     vault: &Vault,
     theme: &Theme,

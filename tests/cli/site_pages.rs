@@ -115,6 +115,11 @@ fn a_postmortem_older_than_its_steps_is_stopped_by_the_gate() {
     );
     env.ok(&["-q", "postmortem"]);
     assert_eq!(env.run(&["publish", "--check"]).code, 0);
+    // Its frontmatter broken by hand: named once, by file and line.
+    let pm = env.incident_dir(&id).join("postmortem.md");
+    std::fs::write(&pm, read(&pm).replacen("generated: true", "generated: true\nsources: [", 1)).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert!(r.stdout.starts_with(&format!("incidents/{id}/postmortem.md: line 3: `sources: [`: ")), "{}", r.stdout);
 }
 
 #[test]
