@@ -48,6 +48,7 @@ fn main() {
             files: &[],
             svg_images: &Default::default(),
             parts: &parts,
+            stale: None,
             find_links: false,
         };
         let _ = render_incident(&theme, &opts, &src).unwrap();

@@ -44,6 +44,11 @@ impl Clock {
         self.now
     }
 
+    /// Now again, for a command that runs on (`serve`): the pinned time when pinned.
+    pub fn current(&self) -> Timestamp {
+        if self.pinned { self.now } else { Clock::system().now }
+    }
+
     /// A wall-clock time on a date in the local zone (the pinned offset when pinned); the
     /// first of two in a daylight-saving overlap.
     fn localize(&self, naive: NaiveDateTime) -> Option<Timestamp> {

@@ -3,7 +3,7 @@
 mod freshness;
 mod previous;
 
-pub use freshness::freshness;
+pub use freshness::{Freshness, freshness};
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -15,6 +15,7 @@ use super::publish::{PublishOptions, pool, progress_bar};
 use super::theme::Theme;
 use super::{assets, lists};
 use crate::clock::Timestamp;
+use crate::commands::postmortem::Freshness;
 use crate::error::Result;
 use crate::model::Incident;
 use crate::redact::{Numbering, Redactor, Rules, quick_check};
@@ -103,18 +104,24 @@ pub struct Checked {
     pub left_out: Vec<&'static str>,
 }
 
+/// A generated postmortem.md read against its sources now: `None` when there is none, it
+/// was written by hand, or its incident cannot be read (that is said elsewhere).
+pub(super) fn postmortem_freshness(vault: &Vault, r: &IncidentRef, now: Timestamp) -> Option<Result<Freshness>> {
+    if !r.dir.join(crate::vault::POSTMORTEM_FILE).is_file() {
+        return None;
+    }
+    let (loaded, sources) = vault.load_with_sources(r).ok()?;
+    crate::commands::postmortem::freshness(vault, r, &loaded.incident, &sources, now).transpose()
+}
+
 /// A generated postmortem.md that no longer says what its steps say: the site would show
 /// figures that disagree with its own header (steps dated after `now` do not count).
 fn stale_postmortem(vault: &Vault, slug: &str, now: Timestamp) -> Option<Problem> {
     let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
     let path = r.dir.join(crate::vault::POSTMORTEM_FILE);
-    if !path.is_file() {
-        return None; // "no postmortem yet" is said with the rest
-    }
-    // An incident that cannot be read is reported as such.
-    let (loaded, sources) = vault.load_with_sources(&r).ok()?;
-    let message = match crate::commands::postmortem::freshness(vault, &r, &loaded.incident, &sources, now) {
-        Ok(Some(f)) if !f.changes.is_empty() => {
+    // "no postmortem yet" is said with the rest.
+    let message = match postmortem_freshness(vault, &r, now)? {
+        Ok(f) if !f.changes.is_empty() => {
             format!("stale: since it was generated, {}; {}", f.changes.join("; "), f.hint)
         }
         Ok(_) => return None,

@@ -13,7 +13,7 @@ use super::theme::Theme;
 use super::{links, lists};
 use crate::error::{Error, Result};
 use crate::redact::Rules;
-use crate::vault::{IncidentRef, Stamps, Vault, Warning};
+use crate::vault::{IncidentRef, SourceChanges, Stamps, Vault, Warning};
 
 /// One incident's outcome.
 pub(super) struct Outcome {
@@ -63,6 +63,37 @@ fn svg_images(dir: &Path, stamps: &Stamps) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A generated postmortem older than the steps: the warning for the publish, and the note
+/// for its page when the steps themselves changed (not only its template).
+fn stale_postmortem(vault: &Vault, r: &IncidentRef, opts: &PublishOptions) -> Option<(Warning, Option<String>)> {
+    let f = super::check::postmortem_freshness(vault, r, opts.clock.current())?.ok()?;
+    if f.changes.is_empty() {
+        return None;
+    }
+    let warning = Warning {
+        path: vault.rel(&r.dir.join(crate::vault::POSTMORTEM_FILE)).to_path_buf(),
+        line: 0,
+        message: format!("stale: since it was generated, {}; {}", f.changes.join("; "), f.hint),
+    };
+    Some((warning, stale_note(&f.steps)))
+}
+
+/// `2 steps added, 1 step changed`: what a reader of the page is told changed.
+fn stale_note(changes: &SourceChanges) -> Option<String> {
+    let is_incident = |id: &String| id == crate::vault::INCIDENT_FILE;
+    let mut parts = Vec::new();
+    for (ids, what) in [(&changes.added, "added"), (&changes.changed, "changed"), (&changes.removed, "removed")] {
+        let steps = ids.iter().filter(|id| !is_incident(id)).count() as u64;
+        if steps > 0 {
+            parts.push(format!("{} {what}", crate::format::plural(steps, "step")));
+        }
+    }
+    if changes.changed.iter().any(is_incident) {
+        parts.push("the incident's details changed".to_string());
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 pub(super) fn render_one(
     vault: &Vault,
     theme: &Theme,
@@ -100,14 +131,23 @@ pub(super) fn render_one(
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);
     let incident = &loaded.incident;
     let postmortem = vault.postmortem_text(&r)?;
+    // `--check` names a stale postmortem as a problem of its own.
+    let stale = match sink {
+        Sink::Dir(_) if postmortem.is_some() => stale_postmortem(vault, &r, opts),
+        _ => None,
+    };
     let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
-    let fingerprint = if loaded.warnings.is_empty() { stamps.fingerprint.clone() } else { String::new() };
+    // Read again next time, to say it again.
+    let fingerprint = match loaded.warnings.is_empty() && stale.is_none() {
+        true => stamps.fingerprint.clone(),
+        false => String::new(),
+    };
     let mut outcome = Outcome {
         slug: slug.to_string(),
         cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None },
         entry: None,
         left_out: None,
-        warnings: loaded.warnings.clone(),
+        warnings: loaded.warnings.iter().cloned().chain(stale.as_ref().map(|(w, _)| w.clone())).collect(),
         links: Vec::new(),
         ids: Vec::new(),
         link_files: Vec::new(),
@@ -136,6 +176,7 @@ pub(super) fn render_one(
         files: &files,
         svg_images: &svg_images,
         parts: &parts,
+        stale: stale.as_ref().and_then(|(_, banner)| banner.as_deref()),
         find_links,
     };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;

@@ -81,6 +81,8 @@ pub struct IncidentSource<'a> {
     /// where a note shows them as an image.
     pub svg_images: &'a BTreeMap<String, String>,
     pub parts: &'a PostmortemParts,
+    /// What changed in the steps since `postmortem.md` was generated, when it is stale.
+    pub stale: Option<&'a str>,
     /// Trace the relative links of its Markdown to their vault files (`--check` only: the
     /// scan costs a pass over every page).
     pub find_links: bool,
@@ -373,6 +375,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         let body_html = markdown::render(body, &pm_opts);
         note_links(&pm_page, &body_html, crate::vault::POSTMORTEM_FILE.to_string());
         ctx.insert("body_html", &body_html);
+        ctx.insert("stale", &src.stale);
         pages.push(Page { path: pm_page, bytes: theme.render("site/postmortem.html", &ctx)?.into_bytes() });
     }
 

@@ -19,6 +19,7 @@ use super::plan::{self, Cache, CachedIncident, Plan};
 use super::record;
 use super::theme::Theme;
 use super::{SiteOptions, assets, lists};
+use crate::clock::Clock;
 use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
 use crate::vault::{Stamps, Vault, Warning};
@@ -45,6 +46,8 @@ pub struct PublishOptions {
     /// the record says. The record is still read: an incident that cannot be read now keeps
     /// its last index entry.
     pub force: bool,
+    /// Tells a stale postmortem (steps dated after now do not count).
+    pub clock: Clock,
 }
 
 /// What a publish did.

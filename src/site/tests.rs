@@ -69,6 +69,7 @@ fn hostile_text_is_escaped_everywhere() {
         files: &files,
         svg_images: &Default::default(),
         parts: &parts,
+        stale: Some("<script>window.__stale=1</script>"),
         find_links: true,
     };
     let site = build(&SiteInput { options: &options, theme: &theme, incidents: vec![source] }).unwrap();

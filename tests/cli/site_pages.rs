@@ -123,6 +123,32 @@ fn a_postmortem_older_than_its_steps_is_stopped_by_the_gate() {
 }
 
 #[test]
+fn a_stale_postmortem_is_published_with_a_note_on_its_page_and_a_warning_until_regenerated() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    env.ok(&["note", "a late note"]);
+    let page = env.root().join(format!("public/incidents/{id}/postmortem.html"));
+    let warning = format!("warning: incidents/{id}/postmortem.md: stale: since it was generated, added: ");
+    for _ in 0..2 {
+        // Said again by the next publish, though nothing changed in between.
+        let r = env.run(&["publish"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains(&warning), "{}", r.stderr);
+        assert!(r.stderr.contains(&format!("regenerate it with `incident postmortem {id}`")), "{}", r.stderr);
+        let html = read(&page);
+        assert!(
+            html.contains("<p class=\"stale\" role=\"note\"><strong>Older than the record.</strong> This postmortem was written before the incident's record changed (1 step added)"),
+            "{html}"
+        );
+    }
+    env.ok(&["-q", "postmortem"]);
+    let r = env.run(&["publish"]);
+    assert!(!r.stderr.contains("stale"), "{}", r.stderr);
+    assert!(!read(&page).contains("class=\"stale\""));
+}
+
+#[test]
 fn milestones_are_listed_in_the_order_they_happen_and_a_second_mark_says_it_does_not_count() {
     let (mut env, id) = crate::support::TestEnv::with_incident();
     env.at("2025-10-05T09:20:00-05:00");

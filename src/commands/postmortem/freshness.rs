@@ -13,7 +13,7 @@ use crate::frontmatter;
 use crate::model::Incident;
 use crate::render::postmortem::DEFAULT_TEMPLATE;
 use crate::ui::Ui;
-use crate::vault::{IncidentRef, Sources, Vault, compare};
+use crate::vault::{IncidentRef, SourceChanges, Sources, Vault, compare};
 
 /// A generated postmortem.md against its sources now.
 pub struct Freshness {
@@ -24,6 +24,8 @@ pub struct Freshness {
     /// What changed since it was generated (`changed: a, b`, `the template … changed`);
     /// empty when it is up to date.
     pub changes: Vec<String>,
+    /// The steps (and `incident.md`) changed, added or removed since it was generated.
+    pub steps: SourceChanges,
     /// How to bring it up to date.
     pub hint: String,
 }
@@ -105,7 +107,7 @@ pub fn freshness(
         false => format!("regenerate it with `incident postmortem {}`", incident.slug),
         true => "it was also edited by hand: regenerate it with --out FILE and carry the edits over".to_string(),
     };
-    Ok(Some(Freshness { sources: front.sources.len(), edited, changes: parts, hint }))
+    Ok(Some(Freshness { sources: front.sources.len(), edited, changes: parts, steps: changes, hint }))
 }
 
 /// `postmortem --check`: says whether postmortem.md is up to date; exit 1 when it is stale.
