@@ -10,6 +10,7 @@ use super::Vault;
 use super::atomic;
 use super::sources::Sources;
 use super::steps::{STEPS_DIR, StepWriter};
+use super::warning::Warning;
 use crate::clock::Timestamp;
 use crate::error::{Error, IoContext, Result};
 use crate::frontmatter::{self, ParseError};
@@ -22,31 +23,6 @@ pub const INCIDENT_FILE: &str = "incident.md";
 pub struct IncidentRef {
     pub slug: String,
     pub dir: PathBuf,
-}
-
-/// A file the reader skipped or read with doubts; the rest of the vault still loads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub path: PathBuf,
-    pub line: usize,
-    pub message: String,
-}
-
-impl Warning {
-    /// `path:line: message`, with the path as given (relative to the vault, say); without
-    /// a line when the warning is about a whole file or folder.
-    pub fn shown_with(&self, path: &Path) -> String {
-        match self.line {
-            0 => format!("{}: {}", path.display(), self.message),
-            line => format!("{}:{line}: {}", path.display(), self.message),
-        }
-    }
-}
-
-impl std::fmt::Display for Warning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.shown_with(&self.path))
-    }
 }
 
 /// An incident with the warnings met while reading it.

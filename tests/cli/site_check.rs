@@ -1,0 +1,202 @@
+//! The `publish --check` gate: secrets still in the record, broken links, internal and
+//! unknown visibility.
+
+use std::fs;
+
+use crate::site::{hostile_vault, read};
+use crate::support::*;
+
+#[test]
+fn check_is_a_publish_gate() {
+    let (env, id) = hostile_vault();
+    // A note that links to a page the site does not have.
+    env.ok(&["note", "see [the runbook](../runbooks/dns.md)"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // The line names the step file that holds the link, not the page made from it.
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("runbook")).unwrap();
+    let note_name = note.file_name().unwrap().to_string_lossy().into_owned();
+    let broken = format!(
+        "incidents/{id}/steps/{note_name}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
+    );
+    assert_eq!(r.stdout, format!("incidents/{id}/postmortem.md: no postmortem yet\n{broken}\n"));
+    assert_eq!(r.stderr, "publish check: 2 problems in 1 incident; 1 to publish; nothing was written\n");
+    assert!(!env.root().join("public").exists());
+
+    // Internal incidents that would go out, and unreadable steps, are problems too.
+    let dir = env.incident_dir(&id);
+    fs::write(
+        dir.join("postmortem.md"),
+        "---\ngenerated: true\n---\n\n# Postmortem\n\nSee [the old review](review.md).\n",
+    )
+    .unwrap();
+    let md = dir.join("incident.md");
+    fs::write(&md, read(&md).replacen("---\n", "---\nvisibility: internal\n", 1)).unwrap();
+    fs::write(dir.join("steps/20251005T090500Z-note-broken.md"), "---\nkind: note\nat: [\n---\n").unwrap();
+    let r = env.run(&["publish", "--check", "--include-internal"]);
+    assert_eq!(r.code, 1);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", r.stdout);
+    assert_eq!(
+        lines[0],
+        format!(
+            "incidents/{id}/incident.md: marked `visibility: internal` but would be published (--include-internal)"
+        )
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "incidents/{id}/postmortem.md: broken link \"review.md\": the site has no such file"
+        )),
+        "{}",
+        lines[1]
+    );
+    // A generated postmortem that names none of the steps is older than all of them.
+    assert!(
+        lines[2].starts_with(&format!("incidents/{id}/postmortem.md: stale: since it was generated, added: ")),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with(&format!("incidents/{id}/steps/20251005T090500Z-note-broken.md: line ")),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines[4], broken);
+
+    // Fixed: the gate opens, and the published site's links all resolve.
+    fs::remove_file(dir.join("steps/20251005T090500Z-note-broken.md")).unwrap();
+    fs::remove_file(note).unwrap();
+    fs::write(dir.join("postmortem.md"), "# Postmortem\n\nAll good.\n").unwrap();
+    let r = env.run(&["publish", "--check", "--include-internal"]);
+    assert_eq!(r.code, 1, "internal still goes out");
+    fs::write(&md, read(&md).replacen("visibility: internal\n", "", 1)).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "publish check: no problems in 1 incident\n");
+    env.ok(&["publish"]);
+    assert!(env.root().join(format!("public/incidents/{id}/postmortem.html")).is_file());
+}
+
+#[test]
+fn check_takes_links_only_from_tags_and_counts_the_incidents_with_problems() {
+    let mut env = TestEnv::new();
+    let a = env.ok(&["start", "Ingress sent HTML"]).trim().to_string();
+    // Text about HTML, in a code span and bare: quotes in text are not attributes.
+    env.ok(&["note", r#"the ingress returned `<link href="style.css">` and <a href="other.html"> in the body"#]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["postmortem"]);
+    env.at("2025-10-06T08:23:00-05:00");
+    let b = env.ok(&["start", "Second outage"]).trim().to_string();
+    env.ok(&["resolve", "fixed"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, format!("incidents/{b}/postmortem.md: no postmortem yet\n"));
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident; 2 to publish; nothing was written\n");
+    env.ok(&["postmortem", "-I", &b]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, "publish check: no problems in 2 incidents\n"), "{}", r.stdout);
+    env.ok(&["publish"]);
+    let page = read(&env.root().join(format!("public/incidents/{a}/index.html")));
+    assert!(page.contains(r#"<code>&lt;link href="style.css"&gt;</code>"#), "{page}");
+
+    // A template of the vault's own with a broken link: a problem of the site's own pages,
+    // found after a `>` left in a value.
+    env.ok(&["templates", "export"]);
+    let list = env.root().join("templates/site/list.html.tera");
+    let broken = read(&list).replacen(
+        "{% block content %}",
+        "{% block content %}<a title=\"a > b\" href=\"gone.html\">x</a>",
+        1,
+    );
+    fs::write(&list, broken).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.starts_with("index.html: broken link \"gone.html\""), "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr.lines().last(),
+        Some("publish check: 1 problem in the site's own pages; 2 to publish; nothing was written"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn check_finds_secrets_left_in_the_record() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "--no-redact", "tried export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+    env.ok(&["note", "this one is redacted: export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+    env.ok(&["resolve", "done"]);
+    fs::write(env.incident_dir(&id).join("postmortem.md"), "# Postmortem\n").unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let leaked = env.step_files(&id).into_iter().find(|p| read(p).contains("wJalrXUtnFEMI")).unwrap();
+    let name = leaked.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: still holds a secret (aws-secret 1)\n"));
+    assert_eq!(r.stderr, "publish check: 1 problem in 1 incident; 1 to publish; nothing was written\n");
+}
+
+#[test]
+fn check_finds_secrets_in_every_frontmatter_field() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["resolve", "done"]);
+    let dir = env.incident_dir(&id);
+    fs::write(dir.join("postmortem.md"), "# Postmortem\n").unwrap();
+    let token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    let md = dir.join("incident.md");
+    let text = read(&md).replacen("---\n", &format!("---\nservices_unaffected: [\"api {token}\"]\n"), 1);
+    fs::write(&md, text).unwrap();
+    let step = env.step_files(&id).into_iter().next().unwrap();
+    let text = read(&step).replacen("---\n", "---\nwhy: rotated AKIAIOSFODNN7EXAMPLE after\n", 1);
+    fs::write(&step, text).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let name = step.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(
+        r.stdout,
+        format!(
+            "incidents/{id}/incident.md: still holds a secret (github-token 1)\nincidents/{id}/steps/{name}: still holds a secret (aws-key 1)\n"
+        )
+    );
+}
+
+#[test]
+fn unknown_visibility_values_are_not_public() {
+    let env = TestEnv::new();
+    let mut ids = Vec::new();
+    for (title, vis) in [("Hidden one", "private"), ("Open one", "PUBLIC"), ("Quiet one", "restricted")] {
+        let id = env.ok(&["start", title]).trim().to_string();
+        env.ok(&["resolve", "done"]);
+        let dir = env.incident_dir(&id);
+        let md = dir.join("incident.md");
+        fs::write(&md, read(&md).replacen("---\n", &format!("---\nvisibility: {vis}\n"), 1)).unwrap();
+        fs::write(dir.join("postmortem.md"), "# Postmortem\n").unwrap();
+        ids.push(id);
+    }
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("published 1 incident to public"), "{}", r.stderr);
+    assert!(r.stderr.contains("; left out: 0 open (--include-open), 2 internal (--include-internal)"), "{}", r.stderr);
+    let site = env.root().join("public/incidents");
+    assert!(!site.join(&ids[0]).exists() && site.join(&ids[1]).exists() && !site.join(&ids[2]).exists());
+
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let unknown = |id: &str, v: &str| {
+        format!(
+            "incidents/{id}/incident.md: `visibility: {v}` is not a value this tool knows, so the incident is kept out like `internal`; write one of: public, internal\n"
+        )
+    };
+    let mut want = [unknown(&ids[0], "private"), unknown(&ids[2], "restricted")];
+    want.sort();
+    assert_eq!(r.stdout, want.concat());
+    let r = env.run(&["publish", "--check", "--include-internal"]);
+    assert!(
+        r.stdout.contains(&format!(
+            "incidents/{}/incident.md: marked `visibility: private` but would be published (--include-internal)\n",
+            ids[0]
+        )),
+        "{}",
+        r.stdout
+    );
+}
