@@ -114,6 +114,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
         only: None,
         progress: !ui.quiet && std::io::stderr().is_terminal(),
         force: args.force,
+        find_secrets: true,
         clock: cfg.clock.clone(),
     };
     if args.check {

@@ -26,6 +26,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ServeArgs) -> Result<u8> {
         only: None,
         progress: !ui.quiet && std::io::stderr().is_terminal(),
         force: false,
+        find_secrets: true,
         clock: cfg.clock.clone(),
     };
     let open = args.open;

@@ -174,7 +174,6 @@ pub fn check(
     let mut left_out = Vec::new();
     for (slug, result, stale) in outcomes {
         let dir = vault.incidents_dir().join(&slug);
-        problems.extend(stale);
         let o = match result {
             Ok(Some(o)) => o,
             // incident.md went away since the folders were listed.
@@ -187,8 +186,12 @@ pub fn check(
                 continue;
             }
         };
-        for (path, rules) in &o.secrets {
-            problems.push(Problem { path: rel(path), message: format!("still holds a secret ({rules})") });
+        // What is left out does not go out: its draft postmortem and secrets hold nothing back.
+        if o.left_out.is_none() {
+            problems.extend(stale);
+            for (path, rules) in &o.secrets {
+                problems.push(Problem { path: rel(path), message: format!("still holds a secret ({rules})") });
+            }
         }
         let md = rel(&dir.join(crate::vault::INCIDENT_FILE));
         if let Some(v) = o.visibility.as_deref().filter(|v| !entry::known_visibility(v)) {

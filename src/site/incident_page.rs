@@ -39,7 +39,9 @@ pub(super) struct Outcome {
 /// Where pages go: a folder, or nowhere (the check only looks at them).
 #[derive(Clone, Copy)]
 pub(super) enum Sink<'a> {
-    Dir(&'a Path),
+    /// Write the pages here; with rules, an incident whose record still holds a secret is
+    /// held back.
+    Dir(&'a Path, Option<&'a Rules>),
     /// Look for broken links and, with rules, for secrets still in the texts.
     Check(Option<&'a Rules>),
 }
@@ -116,7 +118,7 @@ pub(super) fn render_one(
     };
     // A step that cannot be read would vanish from a page that may have shown it: the
     // incident fails, as for a damaged incident.md, and its last pages stay.
-    if let (Sink::Dir(_), Some(first)) = (&sink, loaded.unreadable_steps.first()) {
+    if let (Sink::Dir(..), Some(first)) = (&sink, loaded.unreadable_steps.first()) {
         let more = match loaded.unreadable_steps.len() - 1 {
             0 => String::new(),
             n => format!(" (and {})", crate::format::plural(n as u64, "more step file")),
@@ -133,7 +135,7 @@ pub(super) fn render_one(
     let postmortem = vault.postmortem_text(&r)?;
     // `--check` names a stale postmortem as a problem of its own.
     let stale = match sink {
-        Sink::Dir(_) if postmortem.is_some() => stale_postmortem(vault, &r, opts),
+        Sink::Dir(..) if postmortem.is_some() => stale_postmortem(vault, &r, opts),
         _ => None,
     };
     let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
@@ -167,6 +169,19 @@ pub(super) fn render_one(
         outcome.cached.left_out = Some(why.to_string());
         return Ok(Some(outcome));
     }
+    if let Sink::Dir(_, Some(rules)) = sink {
+        let found = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+        if let Some((path, hit)) = found.first() {
+            let more = match found.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {})", crate::format::plural(n as u64, "more file")),
+            };
+            return Err(Error::user(format!(
+                "{}: still holds a secret ({hit}){more}: edit it out, or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back)",
+                vault.rel(path).display()
+            )));
+        }
+    }
     let parts = super::pages::postmortem_parts(incident);
     let find_links = matches!(sink, Sink::Check(_));
     let svg_images = svg_images(&r.dir, &stamps);
@@ -187,7 +202,7 @@ pub(super) fn render_one(
     // The files first, each through a temp file: a page never links to a missing or half
     // copied output, even when the disk fills up between them.
     for copy in &rendered.copies {
-        if let Sink::Dir(out) = sink {
+        if let Sink::Dir(out, _) = sink {
             let Some(from) = vault.incident_file(&r, &copy.source) else { continue };
             copy_file(&from, out, &copy.path)?;
         }
@@ -195,7 +210,7 @@ pub(super) fn render_one(
     }
     for page in &rendered.pages {
         match sink {
-            Sink::Dir(out) => write_file(out, &page.path, &page.bytes)?,
+            Sink::Dir(out, _) => write_file(out, &page.path, &page.bytes)?,
             Sink::Check(_) => {
                 let html = String::from_utf8_lossy(&page.bytes);
                 outcome.links.extend(links::relative_links(&html).into_iter().map(|l| (page.path.clone(), l)));

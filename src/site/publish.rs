@@ -46,6 +46,9 @@ pub struct PublishOptions {
     /// the record says. The record is still read: an incident that cannot be read now keeps
     /// its last index entry.
     pub force: bool,
+    /// Look for secrets still in the record (the rules of `incident.toml`): an incident
+    /// holding one is held back.
+    pub find_secrets: bool,
     /// Tells a stale postmortem (steps dated after now do not count).
     pub clock: Clock,
 }
@@ -127,10 +130,12 @@ pub(super) fn left_out(entry: &Entry, opts: &PublishOptions) -> Option<&'static 
 }
 
 /// The settings digest: a change means nothing of the last publish is reused.
-fn settings_digest(theme: &Theme, opts: &PublishOptions) -> String {
+fn settings_digest(theme: &Theme, opts: &PublishOptions, vault: &Vault) -> String {
     let s = &opts.site;
+    // Other rules may find a secret in an incident that has not changed.
+    let rules = if opts.find_secrets { format!("{:?}", vault.settings.redact) } else { String::new() };
     let text = format!(
-        "{}\0{}\0{:?}\0{}\0{}\0{}\0{}",
+        "{}\0{}\0{:?}\0{}\0{}\0{}\0{}\0{rules}",
         theme.fingerprint, s.title, s.base_url, s.per_page, s.feed_entries, opts.include_open, opts.include_internal
     );
     hex::encode(&Sha256::digest(text.as_bytes())[..12])
@@ -169,7 +174,8 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let ours = out_empty || output::is_marked(out);
     fs::create_dir_all(out).ctx("create", out)?;
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
-    let settings = settings_digest(theme, opts);
+    let settings = settings_digest(theme, opts, vault);
+    let rules = opts.find_secrets.then(|| vault.rules()).transpose()?;
     let names = vault.incident_folders()?;
     let pool = pool(opts.jobs)?;
 
@@ -184,7 +190,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
         todo.into_par_iter()
             .map(|(slug, stamps)| {
-                let result = render_one(vault, theme, opts, Sink::Dir(out), &slug, stamps);
+                let result = render_one(vault, theme, opts, Sink::Dir(out, rules.as_deref()), &slug, stamps);
                 bar.inc(1);
                 (slug, result)
             })

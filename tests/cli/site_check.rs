@@ -200,3 +200,58 @@ fn unknown_visibility_values_are_not_public() {
         r.stdout
     );
 }
+
+#[test]
+fn a_secret_pasted_into_a_step_by_hand_holds_its_incident_back_from_publish() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "first"]);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish", "-q"]);
+    let page = env.root().join(format!("public/incidents/{id}/index.html"));
+    let before = read(&page);
+    // Pasted in an editor: the recorder never saw it.
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("first")).unwrap();
+    let clean = read(&note);
+    fs::write(&note, format!("{clean}\nexport AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"))
+        .unwrap();
+    let name = note.file_name().unwrap().to_string_lossy().into_owned();
+    for out in ["public", "fresh"] {
+        let r = env.run(&["publish", "--out", out]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "warning: incidents/{id}/steps/{name}: still holds a secret (aws-secret 1): edit it out, or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back); "
+            )),
+            "{}",
+            r.stderr
+        );
+        let site = crate::redact::all_files(&env.root().join(out));
+        assert!(!site.is_empty());
+        for (path, bytes) in site {
+            assert!(!String::from_utf8_lossy(&bytes).contains("wJalrXUtnFEMI"), "{}", path.display());
+        }
+    }
+    assert_eq!(read(&page), before, "its last pages stay");
+    assert!(!env.root().join(format!("fresh/incidents/{id}")).exists());
+    fs::write(&note, clean).unwrap();
+    assert_eq!(env.run(&["publish", "-q"]).code, 0);
+}
+
+#[test]
+fn check_holds_nothing_against_an_incident_it_leaves_out() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["-q", "postmortem"]);
+    env.ok(&["note", "still open, so the draft postmortem is stale"]);
+    env.ok(&["note", "--no-redact", "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "publish check: no problems in 0 incidents; left out: 1 open (--include-open), 0 internal (--include-internal)\n"
+    );
+    let r = env.run(&["publish", "--check", "--include-open"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains(&format!("incidents/{id}/postmortem.md: stale: ")), "{}", r.stdout);
+    assert!(r.stdout.contains(": still holds a secret (aws-secret 1)\n"), "{}", r.stdout);
+}
