@@ -189,6 +189,12 @@ fn eval_string(tab: &Tab, js: &str) -> String {
     tab.evaluate(js, false).unwrap().value.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
+/// [`eval_string`] while the page may be reloading: a script run as the old page goes
+/// ("execution context was destroyed") gives "" and the caller asks again.
+fn poll_string(tab: &Tab, js: &str) -> String {
+    tab.evaluate(js, false).ok().and_then(|r| r.value).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
 fn assert_no_xss(tab: &Tab, url: &str) {
     assert_eq!(eval_string(tab, "typeof window.__xss"), "undefined", "a payload ran on {url}");
 }
@@ -454,7 +460,7 @@ fn served_site_and_live_reload() {
     for (n, other) in (2..).zip(&others) {
         other.navigate_to(&page).unwrap();
         let started = Instant::now();
-        while eval_string(other, "location.href + ' ' + document.readyState") != format!("{page} complete") {
+        while poll_string(other, "location.href + ' ' + document.readyState") != format!("{page} complete") {
             assert!(started.elapsed() < Duration::from_secs(10), "tab {n} of 8 never loaded");
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -469,8 +475,8 @@ fn served_site_and_live_reload() {
     run(&vault, &["note", "written while the tab was open"]);
     let mut seen = false;
     while started.elapsed() < Duration::from_secs(5) {
-        let reloaded = eval_string(&tab, "typeof window.__before_reload") == "undefined";
-        if reloaded && eval_string(&tab, "document.body.innerText").contains("written while the tab was open") {
+        let reloaded = poll_string(&tab, "typeof window.__before_reload") == "undefined";
+        if reloaded && poll_string(&tab, "document.body.innerText").contains("written while the tab was open") {
             seen = true;
             break;
         }
@@ -481,7 +487,7 @@ fn served_site_and_live_reload() {
     eprintln!("note to visible in the tab: {waited:?}");
     assert!(waited < Duration::from_secs(1), "the note took {waited:?} to show");
     for (n, other) in (2..).zip(&others) {
-        while !eval_string(other, "typeof window.__before_reload === 'undefined' ? document.body.innerText : ''")
+        while !poll_string(other, "typeof window.__before_reload === 'undefined' ? document.body.innerText : ''")
             .contains("written while the tab was open")
         {
             assert!(started.elapsed() < Duration::from_secs(5), "tab {n} of 8 never showed the note");

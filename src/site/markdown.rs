@@ -29,6 +29,9 @@ pub struct MdOptions<'a> {
     /// An image to show from the page itself instead (an SVG attachment as a `data:` URI:
     /// published as a file it could run script on the site; in an `<img>` it cannot).
     pub inline_image: &'a dyn Fn(&str) -> Option<String>,
+    /// The relative destination an Obsidian link (`[[name]]`, `![[name]]`) stands for;
+    /// `None` leaves the name as written, for `--check` to find.
+    pub wiki: &'a dyn Fn(&str) -> Option<String>,
     /// Starts the HTML id of each footnote, so two notes' `[^1]` on one page stay apart.
     pub footnote_prefix: &'a str,
     /// Levels added to each heading, so a note's `# Heading` ranks below the page's own
@@ -43,6 +46,7 @@ impl MdOptions<'_> {
             fold_all: false,
             rewrite: &|_| None,
             inline_image: &|_| None,
+            wiki: &|_| None,
             footnote_prefix: "",
             heading_offset: 2,
         }
@@ -54,7 +58,20 @@ fn lower(level: HeadingLevel, by: usize) -> HeadingLevel {
 }
 
 fn parser_options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+    Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_WIKILINKS
+        | Options::ENABLE_GFM
+}
+
+/// An Obsidian link's destination as a Markdown link's.
+fn wiki<'a>(link_type: LinkType, dest: CowStr<'a>, opts: &MdOptions) -> CowStr<'a> {
+    match link_type {
+        LinkType::WikiLink { .. } => (opts.wiki)(&dest).map_or(dest, CowStr::from),
+        _ => dest,
+    }
 }
 
 /// The HTML id of footnote `label` under `prefix`: letters and digits as they are, any
@@ -183,6 +200,7 @@ impl<'a> Iterator for Safe<'a, '_> {
                 Event::Start(Tag::HtmlBlock) => Event::Html(CowStr::Borrowed("<pre class=\"raw-html\">")),
                 Event::End(TagEnd::HtmlBlock) => Event::Html(CowStr::Borrowed("</pre>\n")),
                 Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                    let dest_url = wiki(link_type, dest_url, self.opts);
                     match safe_dest(&dest_url, self.opts, false) {
                         Some(dest) => {
                             self.stack.push(Kept::Link);
@@ -195,6 +213,7 @@ impl<'a> Iterator for Safe<'a, '_> {
                     }
                 }
                 Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                    let dest_url = wiki(link_type, dest_url, self.opts);
                     if let Some(src) = safe_dest(&dest_url, self.opts, true) {
                         self.stack.push(Kept::Image);
                         Event::Start(Tag::Image { link_type, dest_url: src, title, id })
@@ -332,6 +351,27 @@ mod tests {
         let text = plain_text("<iframe src=x>\nneedle-note-zebra\n\nsee <b>bold</b> here");
         assert!(text.contains("needle-note-zebra"), "{text}");
         assert!(text.contains("<b>") && text.contains("bold"), "{text}");
+    }
+
+    #[test]
+    fn obsidian_links_go_where_the_vault_says_and_never_run_script() {
+        let wiki = |t: &str| (t == "known").then(|| "../incident.md".to_string());
+        let rewrite = |d: &str| (d == "../incident.md").then(|| "index.html".to_string());
+        let opts = MdOptions { wiki: &wiki, rewrite: &rewrite, ..MdOptions::notes() };
+        let html = render("[[known|the incident]], [[gone]] and [[javascript:alert(1)]]", &opts);
+        assert_eq!(
+            html,
+            "<p><a href=\"index.html\">the incident</a>, <a href=\"gone\">gone</a> and javascript:alert(1)</p>\n"
+        );
+    }
+
+    #[test]
+    fn callouts_are_marked_as_such() {
+        let html = render("> [!warning]\n> the node IP changes on reboot\n", &MdOptions::notes());
+        assert_eq!(
+            html,
+            "<blockquote class=\"markdown-alert-warning\">\n<p>the node IP changes on reboot</p>\n</blockquote>\n"
+        );
     }
 
     #[test]

@@ -230,11 +230,13 @@ fn head(src: &IncidentSource, targets: &Targets, entry: &Entry, page: &str) -> H
     let incident = src.incident;
     let summary_rewrite = |dest: &str| targets.place(dest, Written::InSummary);
     let summary_images = svg_inliner(src.svg_images, false);
+    let summary_wiki = |target: &str| targets.wiki_dest(target, Written::InSummary);
     let summary_opts = MdOptions {
         fold_output: true,
         fold_all: false,
         rewrite: &summary_rewrite,
         inline_image: &summary_images,
+        wiki: &summary_wiki,
         footnote_prefix: "summary-",
         heading_offset: 1, // under the incident's <h1>
     };
@@ -278,6 +280,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         has_postmortem: src.postmortem.is_some(),
     };
     let rewrite = |dest: &str| targets.place(dest, Written::InStep);
+    let step_wiki = |target: &str| targets.wiki_dest(target, Written::InStep);
     let images = svg_inliner(src.svg_images, true);
     let mut links = Vec::new();
     let mut note_links = |page: &str, html: &str, file: String| {
@@ -304,6 +307,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             fold_all: m.kind.has_output(),
             rewrite: &rewrite,
             inline_image: &images,
+            wiki: &step_wiki,
             footnote_prefix: &footnote_prefix,
             heading_offset: 2, // under the timeline's <h2>
         };
@@ -361,11 +365,13 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
                 .or_else(|| targets.place(dest, Written::InPostmortem))
         };
         let pm_images = svg_inliner(src.svg_images, false);
+        let pm_wiki = |target: &str| targets.wiki_dest(target, Written::InPostmortem);
         let pm_opts = MdOptions {
             fold_output: true,
             fold_all: false,
             rewrite: &pm_rewrite,
             inline_image: &pm_images,
+            wiki: &pm_wiki,
             footnote_prefix: "",
             heading_offset: 1, // under the incident's <h1>
         };

@@ -79,6 +79,37 @@ impl Targets<'_> {
     }
 }
 
+impl Targets<'_> {
+    /// An Obsidian link (`[[ID]]`, `[[postmortem#Lessons]]`, `![[graph.png]]`) as the
+    /// relative destination it stands for in the file `written` holds it: a step by its id,
+    /// `incident` and `postmortem` by name, a file of `outputs/` or `attachments/` by its
+    /// name (an attached copy by the name it was attached under). `None` when the incident
+    /// has nothing of that name.
+    pub fn wiki_dest(&self, target: &str, written: Written) -> Option<String> {
+        let (name, fragment) = match target.split_once('#') {
+            Some((n, f)) => (n.trim(), format!("#{f}")),
+            None => (target.trim(), String::new()),
+        };
+        let note = name.strip_suffix(".md").unwrap_or(name);
+        let up = if written == Written::InStep { "../" } else { "" };
+        let rel = if let Some(id) = self.steps.get(note) {
+            match written {
+                Written::InStep => format!("{id}.md"),
+                _ => format!("steps/{id}.md"),
+            }
+        } else if note == "incident" || note == "postmortem" {
+            format!("{up}{note}.md")
+        } else {
+            // Exactly, or as `attach` names its copies: `<step id>-<name>`.
+            let base = |f: &&String| f.rsplit('/').next().unwrap_or(f).to_string();
+            let file = (self.files.iter().find(|f| base(f) == name))
+                .or_else(|| self.files.iter().find(|f| base(f).ends_with(&format!("-{name}"))))?;
+            format!("{up}{file}")
+        };
+        Some(format!("{rel}{fragment}"))
+    }
+}
+
 /// A link to a file of another incident (`../../OTHER/incident.md` from a step,
 /// `../OTHER/postmortem.md` from the incident folder): its page, beside ours on the site.
 /// Whether that incident is published is for `--check` to say.
@@ -131,6 +162,32 @@ mod tests {
         assert_eq!(t.place("../incident.md", Written::InStep).as_deref(), Some("index.html"));
         assert_eq!(t.place("incident.md", Written::InPostmortem).as_deref(), Some("index.html"));
         assert_eq!(t.place("../outputs/x.out", Written::InStep).as_deref(), Some("outputs/x.out.txt"));
+    }
+
+    #[test]
+    fn obsidian_links_name_steps_pages_and_files() {
+        let files = vec![
+            "attachments/lease.png".to_string(),
+            "outputs/x.out".to_string(),
+            "attachments/20251005T084500Z-attach-abc123-graph.svg".to_string(),
+        ];
+        let t = targets(&files);
+        let id = "20251005T084500Z-note-abc123";
+        let place = |target: &str, written| t.wiki_dest(target, written).and_then(|d| t.place(&d, written));
+        assert_eq!(place(id, Written::InStep), Some(format!("#step-{id}")));
+        assert_eq!(place(&format!("{id}.md"), Written::InSummary), Some(format!("#step-{id}")));
+        assert_eq!(place(id, Written::InPostmortem), Some(format!("index.html#step-{id}")));
+        assert_eq!(place("postmortem#Lessons", Written::InStep).as_deref(), Some("postmortem.html#Lessons"));
+        assert_eq!(place("incident", Written::InPostmortem).as_deref(), Some("index.html"));
+        assert_eq!(place("lease.png", Written::InStep).as_deref(), Some("attachments/lease.png"));
+        assert_eq!(t.wiki_dest("lease.png", Written::InStep).as_deref(), Some("../attachments/lease.png"));
+        assert_eq!(place("x.out", Written::InSummary).as_deref(), Some("outputs/x.out.txt"));
+        assert_eq!(
+            t.wiki_dest("graph.svg", Written::InSummary).as_deref(),
+            Some("attachments/20251005T084500Z-attach-abc123-graph.svg")
+        );
+        assert_eq!(t.wiki_dest("gone", Written::InStep), None);
+        assert_eq!(t.wiki_dest("../../etc/passwd", Written::InStep), None);
     }
 
     #[test]

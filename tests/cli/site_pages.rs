@@ -168,3 +168,30 @@ fn milestones_are_listed_in_the_order_they_happen_and_a_second_mark_says_it_does
     assert_eq!(list.matches("Recovered").count(), 1, "{list}");
     assert_eq!(page.matches("Recovered (ignored: marked before; the first one counts)").count(), 1, "{page}");
 }
+
+#[test]
+fn obsidian_links_lead_to_steps_pages_and_attachments_and_dead_ones_are_found() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first"]);
+    let first = env.step_files(&id)[0].file_stem().unwrap().to_str().unwrap().to_string();
+    std::fs::write(env.root().join("lease.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    env.ok(&["attach", "lease.png"]);
+    env.ok(&["note", &format!("as in [[{first}|the first note]], see [[incident]] and ![[lease.png]]; not [[gone]]")]);
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    let attached = env.step_files(&id).into_iter().find(|p| p.to_string_lossy().contains("-attach-")).unwrap();
+    let attached = attached.file_stem().unwrap().to_str().unwrap().to_string();
+    assert!(
+        page.contains(&format!(
+            "as in <a href=\"#step-{first}\">the first note</a>, see <a href=\"index.html\">incident</a> and <img src=\"attachments/{attached}-lease.png\" alt=\"lease.png\" />; not <a href=\"gone\">gone</a>"
+        )),
+        "{page}"
+    );
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let broken: Vec<&str> = r.stdout.lines().filter(|l| l.contains("broken link")).collect();
+    assert_eq!(broken.len(), 1, "{}", r.stdout);
+    assert!(broken[0].contains(": broken link \"gone\": "), "{}", r.stdout);
+}
