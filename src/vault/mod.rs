@@ -134,20 +134,31 @@ impl Vault {
     /// `--vault DIR`, then `INCIDENT_VAULT` (both arrive as `explicit`), then the
     /// nearest folder upwards from `cwd` that holds `incident.toml`.
     pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Result<Vault> {
+        Vault::find(explicit, cwd)?.ok_or_else(|| Vault::not_found(cwd))
+    }
+
+    /// The error when no folder from `cwd` upwards holds `incident.toml`.
+    pub fn not_found(cwd: &Path) -> Error {
+        Error::user_hint(
+            format!("no incident vault in {} or any folder above it", cwd.display()),
+            "create one with `incident init`, or point at one with --vault DIR or INCIDENT_VAULT",
+        )
+    }
+
+    /// As `locate`, but `None` when no folder upwards holds `incident.toml` and none was
+    /// named. A vault found or named that cannot be read is still an error.
+    pub fn find(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Vault>> {
         if let Some(dir) = explicit {
-            return Vault::open(dir);
+            return Vault::open(dir).map(Some);
         }
         let mut dir = Some(cwd);
         while let Some(d) = dir {
             if d.join(SETTINGS_FILE).is_file() {
-                return Vault::open(d);
+                return Vault::open(d).map(Some);
             }
             dir = d.parent();
         }
-        Err(Error::user_hint(
-            format!("no incident vault in {} or any folder above it", cwd.display()),
-            "create one with `incident init`, or point at one with --vault DIR or INCIDENT_VAULT",
-        ))
+        Ok(None)
     }
 
     /// Creates a vault in `dir`; an existing vault is left as it is (`Ok(false)`).
