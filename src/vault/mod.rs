@@ -77,11 +77,13 @@ const DEFAULT_SETTINGS: &str = r#"# incident vault: this file marks the vault's 
 inline_limit = 65536
 
 [redact]
-# Switch built-in rules off by name, or add your own (see `incident redact --help`):
+# Switch built-in rules off by name, or add your own (see `incident redact --help`),
+# here under this one [redact] table:
 # disable = ["password-assignment"]
 # [[redact.rules]]
 # name = "internal-token"
-# pattern = 'itk_[A-Za-z0-9]{32}'
+# pattern = 'itk_[A-Za-z0-9]{32}'   # capture group 1, if any, is the secret
+# keywords = ["itk_"]             # optional: only lines holding one are searched
 "#;
 
 const GITIGNORE: &str = "# local state of the incident tool (current incident, caches) and the published site\n\

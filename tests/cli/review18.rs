@@ -35,3 +35,27 @@ fn redact_in_a_vault_whose_settings_are_broken_fails_and_passes_nothing_through(
     let r = elsewhere.run_with_stdin(&["redact"], b"AKIAZLXXFOFBKFJKUPHB\n");
     assert_eq!((r.code, r.stdout.as_str()), (0, "[REDACTED:aws-key-1]\n"));
 }
+
+/// The indented TOML of `incident redact --help`, as someone would copy it.
+fn help_snippet(env: &TestEnv) -> Vec<String> {
+    let help = env.ok(&["redact", "--help"]);
+    let paragraph = help.split("\n\n").find(|p| p.contains("incident.toml") && p.contains("\n  ")).unwrap();
+    paragraph.lines().filter_map(|l| l.strip_prefix("  ")).map(str::to_string).collect()
+}
+
+#[test]
+fn the_redact_help_snippet_pasted_into_an_initialised_vault_works_and_matches_init() {
+    let env = TestEnv::new();
+    let snippet = help_snippet(&env);
+    assert!(snippet.iter().any(|l| l.starts_with("disable")) && snippet.contains(&"[[redact.rules]]".to_string()));
+    // init's commented example is the same lines.
+    let file = env.root().join("incident.toml");
+    let settings = std::fs::read_to_string(&file).unwrap();
+    for line in &snippet {
+        assert!(settings.lines().any(|l| l == format!("# {line}")), "incident.toml lacks `# {line}`:\n{settings}");
+    }
+    std::fs::write(&file, format!("{settings}{}\n", snippet.join("\n"))).unwrap();
+    let r = env.run_with_stdin(&["redact"], format!("token {TOKEN} password=hunter2hunter2\n").as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "token [REDACTED:internal-token-1] password=hunter2hunter2\n");
+}
