@@ -271,13 +271,25 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
 fn parse_settings(text: &str, file: &Path) -> Result<Settings> {
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
-        Error::File {
-            path: file.to_path_buf(),
-            line,
-            message: e.message().to_string(),
-            hint: Some("fix the setting or delete the line to use the default".to_string()),
-        }
+        let hint = table_given_twice(text, line)
+            .unwrap_or_else(|| "fix the setting or delete the line to use the default".into());
+        Error::File { path: file.to_path_buf(), line, message: e.message().to_string(), hint: Some(hint) }
     })
+}
+
+/// When line `line` is a `[table]` header already given above (a snippet pasted
+/// with its header into a file that has the table), how to merge the two.
+fn table_given_twice(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines.get(line.checked_sub(1)?)?.trim();
+    if !header.starts_with('[') || header.starts_with("[[") {
+        return None;
+    }
+    let first = lines[..line - 1].iter().position(|l| l.trim() == header)? + 1;
+    Some(format!(
+        "{header} is already at line {first} and a table may appear once: delete line {line} and move \
+         the settings under it to the {header} of line {first}"
+    ))
 }
 
 #[cfg(test)]
@@ -289,6 +301,26 @@ mod tests {
         assert_eq!(super::line_column(text, text.find("\"x(").unwrap()), (4, 11));
         let e = text.find("é").unwrap();
         assert_eq!(super::line_column(text, e + "é".len()), (3, 10));
+    }
+
+    #[test]
+    fn a_table_given_twice_is_named_with_where_it_first_was() {
+        let text = format!("{}[redact]\ndisable = [\"jwt\"]\n", super::DEFAULT_SETTINGS);
+        let line = text.lines().count() - 1;
+        let first = text.lines().position(|l| l == "[redact]").unwrap() + 1;
+        let e = super::parse_settings(&text, std::path::Path::new("v/incident.toml")).unwrap_err();
+        assert_eq!(e.to_string(), format!("v/incident.toml:{line}: duplicate key"));
+        assert_eq!(
+            e.hint().unwrap(),
+            format!(
+                "[redact] is already at line {first} and a table may appear once: delete line {line} and move \
+                 the settings under it to the [redact] of line {first}"
+            )
+        );
+        // Deleting it, as the hint says, gives a file that reads (the first [redact] is last).
+        let fixed: Vec<&str> = text.lines().enumerate().filter(|(i, _)| i + 1 != line).map(|(_, l)| l).collect();
+        let settings = super::parse_settings(&fixed.join("\n"), std::path::Path::new("x")).unwrap();
+        assert_eq!(settings.redact.disable, ["jwt"]);
     }
 
     #[test]
