@@ -59,3 +59,23 @@ fn the_redact_help_snippet_pasted_into_an_initialised_vault_works_and_matches_in
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, "token [REDACTED:internal-token-1] password=hunter2hunter2\n");
 }
+
+#[test]
+fn a_crlf_checkout_of_the_vault_keeps_its_postmortem_up_to_date() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "DNS fails"]);
+    env.ok(&["mark", "detected"]);
+    env.ok(&["postmortem", "-q"]);
+    // What git with core.autocrlf=true checks out, a BOM from a Windows editor on one.
+    let dir = env.incident_dir(&id);
+    let mut files = env.step_files(&id);
+    files.push(dir.join("incident.md"));
+    for (i, file) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap().replace('\n', "\r\n");
+        std::fs::write(file, if i == 0 { format!("\u{feff}{text}") } else { text }).unwrap();
+    }
+    let r = env.run(&["postmortem", "--check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, format!("incidents/{id}/postmortem.md is up to date ({} sources)\n", files.len()));
+    env.ok(&["publish", "--check"]);
+}
