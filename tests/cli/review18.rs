@@ -79,3 +79,49 @@ fn a_crlf_checkout_of_the_vault_keeps_its_postmortem_up_to_date() {
     assert_eq!(r.stderr, format!("incidents/{id}/postmortem.md is up to date ({} sources)\n", files.len()));
     env.ok(&["publish", "--check"]);
 }
+
+#[test]
+fn a_decision_taken_again_shows_every_reason_and_what_replaced_what() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.ok(&["option", "Clean restart"]);
+    env.ok(&["option", "Restore from backup"]);
+    env.at("2025-10-05T09:10:00-05:00").ok(&["decide", "Clean restart", "--why", "fastest way back"]);
+    let first = env.step_files(&id).last().unwrap().file_stem().unwrap().to_str().unwrap().to_string();
+    let r = env.at("2025-10-05T09:25:00-05:00").run(&["decide", "restart", "--why", "still the fastest"]);
+    let again = env.step_files(&id).last().unwrap().file_stem().unwrap().to_str().unwrap().to_string();
+    assert_eq!(
+        r.stderr.lines().next().unwrap(),
+        format!(
+            "warning: \"Clean restart\" was already chosen at 09:10 (step {first}); this decision is recorded too, and \
+             the postmortem gives the reasons of both; if one of them is a mistake, delete its file from \
+             incidents/{id}/steps/: {first}.md or {again}.md"
+        )
+    );
+    let r = env.at("2025-10-05T09:40:00-05:00").run(&["decide", "Restore", "--why", "the restart did not hold"]);
+    let last = env.step_files(&id).last().unwrap().file_stem().unwrap().to_str().unwrap().to_string();
+    assert_eq!(
+        r.stderr.lines().next().unwrap(),
+        format!(
+            "warning: a decision is already recorded, \"Clean restart\" at 09:25 (step {again}); this one is recorded \
+             too, and the postmortem shows \"Clean restart\" chosen at 09:25, replaced by \"Restore from backup\" at \
+             09:40; if one of them is a mistake, delete its file from incidents/{id}/steps/: {again}.md or {last}.md"
+        )
+    );
+    let out = env.at("2025-10-05T10:00:00-05:00").ok(&["postmortem", "--out", "-"]);
+    assert!(
+        out.contains(
+            "### Clean restart — chosen at 09:10, again at 09:25, replaced by Restore from backup at 09:40\n\n\
+             Why:\n- 09:10: fastest way back\n- 09:25: still the fastest\n\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("### Restore from backup — chosen at 09:40\n\nWhy: the restart did not hold\n\n"), "{out}");
+    let json = env.json(&["postmortem", "--format", "json"]);
+    let chosen: Vec<(&str, bool)> = json["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["title"].as_str().unwrap(), o["chosen"].as_bool().unwrap()))
+        .collect();
+    assert!(chosen.contains(&("Clean restart", false)) && chosen.contains(&("Restore from backup", true)));
+}
