@@ -127,8 +127,14 @@ impl Config {
     }
 
     pub fn vault(&self) -> Result<Vault> {
+        self.vault_if_any()?.ok_or_else(|| Vault::not_found(&self.cwd))
+    }
+
+    /// The vault, or `None` when none was named and no folder upwards holds one (the
+    /// pipe filters work anywhere). A vault that is there but unreadable is an error.
+    pub fn vault_if_any(&self) -> Result<Option<Vault>> {
         let explicit = self.vault_dir.as_ref().map(|p| self.cwd.join(p));
-        let vault = Vault::locate(explicit.as_deref(), &self.cwd);
+        let vault = Vault::find(explicit.as_deref(), &self.cwd);
         if self.vault_from_env && explicit.is_some() {
             return vault.map_err(|e| e.set_by("INCIDENT_VAULT", "--vault DIR", false));
         }

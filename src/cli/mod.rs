@@ -53,8 +53,9 @@ recorded (the vault is not changed). Without it the filter numbers from 1.
 UTF-16 input (a BOM, or NUL-interleaved text) is decoded and written as UTF-8, here
 and in every recorded output; other bytes that are not UTF-8 pass as they are.
 
-Switch rules off or add your own in the vault's incident.toml:
-  [redact]
+Switch rules off or add your own under the one [redact] table of the vault's
+incident.toml: `incident init` writes it last, so these lines go at the end of the file
+(a second [redact] line is an error; write one above them if the file has none):
   disable = [\"password-assignment\"]
   [[redact.rules]]
   name = \"internal-token\"

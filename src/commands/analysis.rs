@@ -115,15 +115,7 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
             ));
         }
     };
-    if let Ok((decisions, _)) = session.vault.steps_of_kind(&session.incident, StepKind::Decision)
-        && let Some(earlier) = decisions.last()
-    {
-        ui.warn(&format!(
-            "a decision is already recorded ({:?}, {}); this one is recorded too, and the postmortem shows both",
-            earlier.meta.option.as_deref().unwrap_or_default(),
-            short_id(&earlier.meta.id)
-        ));
-    }
+    let decisions = session.vault.steps_of_kind(&session.incident, StepKind::Decision).map(|(d, _)| d);
     let mut meta = session.meta(StepKind::Decision, session.at(args.step.at.as_deref(), "decide")?);
     let title = title_of(chosen);
     meta.option = Some(title.clone());
@@ -133,7 +125,54 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
     if let Some(why) = &meta.why {
         body.push_str(&format!(" {why}"));
     }
-    save(&session, &mut Step { meta, body }, session.scrub(args.step.no_redact))
+    let mut step = Step { meta, body };
+    session.save(&mut step, session.scrub(args.step.no_redact))?;
+    // The decision next to this one in time: the one it follows, or (backdated before
+    // them all) the first.
+    let decisions = decisions.unwrap_or_default();
+    if let Some(other) = decisions.iter().rev().find(|d| d.meta.at <= step.meta.at).or(decisions.first()) {
+        ui.warn(&second_decision(&session.incident.slug, other, &step));
+    }
+    session.report(&step);
+    Ok(0)
+}
+
+/// The warning for a decision when another is recorded already: what the postmortem
+/// makes of the two (as `render::postmortem` does: the later in time replaces the earlier).
+fn second_decision(slug: &str, other: &Step, new: &Step) -> String {
+    let option = |s: &Step| format!("{:?}", s.meta.option.as_deref().unwrap_or_default());
+    let at = |s: &Step| crate::format::clock(s.meta.at);
+    let same = match &other.meta.option_id {
+        Some(id) => new.meta.option_id.as_ref() == Some(id),
+        None => other.meta.option == new.meta.option,
+    };
+    let what = if same {
+        format!(
+            "{} was already chosen at {} (step {}); this decision is recorded too, and the postmortem gives the \
+             reasons of both",
+            option(other),
+            at(other),
+            other.meta.id
+        )
+    } else {
+        let (first, then) = if new.meta.at >= other.meta.at { (other, new) } else { (new, other) };
+        format!(
+            "{} decision is already recorded, {} at {} (step {}); this one is recorded too, and the postmortem \
+             shows {} chosen at {}, replaced by {} at {}",
+            if std::ptr::eq(first, other) { "a" } else { "a later" },
+            option(other),
+            at(other),
+            other.meta.id,
+            option(first),
+            at(first),
+            option(then),
+            at(then)
+        )
+    };
+    format!(
+        "{what}; if one of them is a mistake, delete its file from incidents/{slug}/steps/: {}.md or {}.md",
+        other.meta.id, new.meta.id
+    )
 }
 
 pub fn cause(cfg: &Config, _ui: &Ui, args: &CauseArgs) -> Result<u8> {

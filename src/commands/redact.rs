@@ -8,11 +8,13 @@ use crate::error::{Error, Result};
 use crate::record::lines::LineSplitter;
 use crate::redact::{KnownLengths, Numbering, Placeholders, Redactor, Rules};
 use crate::ui::Ui;
-use crate::vault::{RulesRef, VaultNumbering};
+use crate::vault::{RulesRef, Vault, VaultNumbering};
 
 pub fn run(cfg: &Config, ui: &Ui, args: &RedactArgs) -> Result<u8> {
-    // Inside a vault its [redact] settings apply; anywhere else the built-in rules.
-    let vault = cfg.vault();
+    // Inside a vault its [redact] settings apply; outside any vault the built-in rules.
+    // A vault whose incident.toml cannot be read is an error, not the built-ins: its own
+    // rules and `disable` would be skipped and the secrets they name passed through.
+    let vault = cfg.vault_if_any()?.ok_or_else(|| Vault::not_found(&cfg.cwd));
     let rules = match &vault {
         Ok(vault) => vault.rules()?,
         Err(_) => RulesRef::Builtin(Rules::builtin()),

@@ -77,11 +77,13 @@ const DEFAULT_SETTINGS: &str = r#"# incident vault: this file marks the vault's 
 inline_limit = 65536
 
 [redact]
-# Switch built-in rules off by name, or add your own (see `incident redact --help`):
+# Switch built-in rules off by name, or add your own (see `incident redact --help`),
+# here under this one [redact] table:
 # disable = ["password-assignment"]
 # [[redact.rules]]
 # name = "internal-token"
-# pattern = 'itk_[A-Za-z0-9]{32}'
+# pattern = 'itk_[A-Za-z0-9]{32}'   # capture group 1, if any, is the secret
+# keywords = ["itk_"]             # optional: only lines holding one are searched
 "#;
 
 const GITIGNORE: &str = "# local state of the incident tool (current incident, caches) and the published site\n\
@@ -134,20 +136,31 @@ impl Vault {
     /// `--vault DIR`, then `INCIDENT_VAULT` (both arrive as `explicit`), then the
     /// nearest folder upwards from `cwd` that holds `incident.toml`.
     pub fn locate(explicit: Option<&Path>, cwd: &Path) -> Result<Vault> {
+        Vault::find(explicit, cwd)?.ok_or_else(|| Vault::not_found(cwd))
+    }
+
+    /// The error when no folder from `cwd` upwards holds `incident.toml`.
+    pub fn not_found(cwd: &Path) -> Error {
+        Error::user_hint(
+            format!("no incident vault in {} or any folder above it", cwd.display()),
+            "create one with `incident init`, or point at one with --vault DIR or INCIDENT_VAULT",
+        )
+    }
+
+    /// As `locate`, but `None` when no folder upwards holds `incident.toml` and none was
+    /// named. A vault found or named that cannot be read is still an error.
+    pub fn find(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Vault>> {
         if let Some(dir) = explicit {
-            return Vault::open(dir);
+            return Vault::open(dir).map(Some);
         }
         let mut dir = Some(cwd);
         while let Some(d) = dir {
             if d.join(SETTINGS_FILE).is_file() {
-                return Vault::open(d);
+                return Vault::open(d).map(Some);
             }
             dir = d.parent();
         }
-        Err(Error::user_hint(
-            format!("no incident vault in {} or any folder above it", cwd.display()),
-            "create one with `incident init`, or point at one with --vault DIR or INCIDENT_VAULT",
-        ))
+        Ok(None)
     }
 
     /// Creates a vault in `dir`; an existing vault is left as it is (`Ok(false)`).
@@ -258,13 +271,25 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
 fn parse_settings(text: &str, file: &Path) -> Result<Settings> {
     toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
-        Error::File {
-            path: file.to_path_buf(),
-            line,
-            message: e.message().to_string(),
-            hint: Some("fix the setting or delete the line to use the default".to_string()),
-        }
+        let hint = table_given_twice(text, line)
+            .unwrap_or_else(|| "fix the setting or delete the line to use the default".into());
+        Error::File { path: file.to_path_buf(), line, message: e.message().to_string(), hint: Some(hint) }
     })
+}
+
+/// When line `line` is a `[table]` header already given above (a snippet pasted
+/// with its header into a file that has the table), how to merge the two.
+fn table_given_twice(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines.get(line.checked_sub(1)?)?.trim();
+    if !header.starts_with('[') || header.starts_with("[[") {
+        return None;
+    }
+    let first = lines[..line - 1].iter().position(|l| l.trim() == header)? + 1;
+    Some(format!(
+        "{header} is already at line {first} and a table may appear once: delete line {line} and move \
+         the settings under it to the {header} of line {first}"
+    ))
 }
 
 #[cfg(test)]
@@ -276,6 +301,26 @@ mod tests {
         assert_eq!(super::line_column(text, text.find("\"x(").unwrap()), (4, 11));
         let e = text.find("é").unwrap();
         assert_eq!(super::line_column(text, e + "é".len()), (3, 10));
+    }
+
+    #[test]
+    fn a_table_given_twice_is_named_with_where_it_first_was() {
+        let text = format!("{}[redact]\ndisable = [\"jwt\"]\n", super::DEFAULT_SETTINGS);
+        let line = text.lines().count() - 1;
+        let first = text.lines().position(|l| l == "[redact]").unwrap() + 1;
+        let e = super::parse_settings(&text, std::path::Path::new("v/incident.toml")).unwrap_err();
+        assert_eq!(e.to_string(), format!("v/incident.toml:{line}: duplicate key"));
+        assert_eq!(
+            e.hint().unwrap(),
+            format!(
+                "[redact] is already at line {first} and a table may appear once: delete line {line} and move \
+                 the settings under it to the [redact] of line {first}"
+            )
+        );
+        // Deleting it, as the hint says, gives a file that reads (the first [redact] is last).
+        let fixed: Vec<&str> = text.lines().enumerate().filter(|(i, _)| i + 1 != line).map(|(_, l)| l).collect();
+        let settings = super::parse_settings(&fixed.join("\n"), std::path::Path::new("x")).unwrap();
+        assert_eq!(settings.redact.disable, ["jwt"]);
     }
 
     #[test]

@@ -46,7 +46,7 @@ impl SourceChanges {
 impl Sources {
     pub(super) fn add_incident_file(&mut self, path: &Path) -> Result<()> {
         let bytes = fs::read(path).ctx("read", path)?;
-        self.incident_sha256 = Some(hex::encode(Sha256::digest(&bytes)));
+        self.incident_sha256 = Some(text_digest(&bytes));
         Ok(())
     }
 
@@ -58,11 +58,7 @@ impl Sources {
             key = stem.to_string(); // two files claim one id: the file names keep them apart
         }
         self.index.insert(key.clone(), self.steps.len());
-        self.steps.push(StepSource {
-            id: key,
-            file: format!("{STEPS_DIR}/{name}"),
-            sha256: hex::encode(Sha256::digest(bytes)),
-        });
+        self.steps.push(StepSource { id: key, file: format!("{STEPS_DIR}/{name}"), sha256: text_digest(bytes) });
     }
 
     pub fn step(&self, id: &str) -> Option<&StepSource> {
@@ -77,6 +73,21 @@ impl Sources {
         }
         map
     }
+}
+
+/// sha256 of a file as text is read (`frontmatter::normalize`): a leading BOM left out
+/// and CRLF as LF, so a checkout with core.autocrlf=true hashes as the one without.
+/// A file with neither hashes as its bytes, as before.
+fn text_digest(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut hash = Sha256::new();
+    let mut rest = bytes;
+    while let Some(cr) = rest.windows(2).position(|w| w == b"\r\n") {
+        hash.update(&rest[..cr]);
+        rest = &rest[cr + 1..];
+    }
+    hash.update(rest);
+    hex::encode(hash.finalize())
 }
 
 /// Compares the hashes recorded in a derived file with those of the files now.
@@ -108,6 +119,20 @@ mod tests {
 
     fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn a_crlf_or_bom_copy_of_a_file_hashes_as_the_file_and_lf_files_as_before() {
+        let lf = "---\nid: a\nkind: note\n---\n\nDNS fails\r here\n";
+        // Postmortems written before keep their hashes: an LF file hashes as its bytes.
+        assert_eq!(text_digest(lf.as_bytes()), hex::encode(Sha256::digest(lf.as_bytes())));
+        let crlf = lf.replace('\n', "\r\n");
+        assert_eq!(text_digest(crlf.as_bytes()), text_digest(lf.as_bytes()));
+        assert_eq!(text_digest(format!("\u{feff}{crlf}").as_bytes()), text_digest(lf.as_bytes()));
+        // One pass, as frontmatter::normalize: a CR before a CRLF stays.
+        assert_eq!(text_digest(b"a\r\r\nb\r\n"), hex::encode(Sha256::digest(b"a\r\nb\n")));
+        // A real change still shows.
+        assert_ne!(text_digest(crlf.replace("DNS", "dns").as_bytes()), text_digest(lf.as_bytes()));
     }
 
     #[test]

@@ -30,6 +30,7 @@ mod redact_filter;
 mod redact_names;
 mod reliability;
 mod report;
+mod review18;
 mod review_fixes;
 pub mod run;
 mod sample;

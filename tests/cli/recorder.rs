@@ -215,9 +215,9 @@ fn options_of_the_same_title_are_told_apart_by_id() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.starts_with(&format!(
-            "warning: a decision is already recorded (\"Restart\", {}); this one is recorded too, and the postmortem \
-             shows both\n",
-            decision["id"].as_str().unwrap().rsplit('-').next().unwrap()
+            "warning: \"Restart\" was already chosen at 08:23 (step {}); this decision is recorded too, and the \
+             postmortem gives the reasons of both; if one of them is a mistake, delete its file from incidents/{id}/steps/",
+            decision["id"].as_str().unwrap()
         )),
         "{}",
         r.stderr

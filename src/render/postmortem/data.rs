@@ -155,12 +155,26 @@ pub struct OptionData {
     pub title: String,
     pub pros: Vec<String>,
     pub cons: Vec<String>,
+    /// It is the choice that stands: the latest decision picked it.
     pub chosen: bool,
     /// For an option not chosen: the option that was.
     pub instead: Option<String>,
+    /// When it was first picked, and why (every decision is in `decisions`).
     pub decided_at: Option<String>,
     pub why: Option<String>,
+    /// Every decision that picked it, in order.
+    pub decisions: Vec<DecisionData>,
     pub time: String,
+    pub link: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecisionData {
+    pub time: String,
+    pub why: Option<String>,
+    /// The option the next decision picked instead, and when.
+    pub replaced_by: Option<String>,
+    pub replaced_at: Option<String>,
     pub link: String,
 }
 

@@ -155,25 +155,58 @@ pub(super) fn diagnosis(m: &Metrics, cx: &Ctx, present: &[&Step], now: Timestamp
 }
 
 pub(super) fn options(present: &[&Step], cx: &Ctx) -> Vec<OptionData> {
-    let decisions: Vec<&&Step> = present.iter().filter(|s| s.meta.kind == StepKind::Decision).collect();
-    let first_choice = decisions.first().and_then(|d| d.meta.option.clone());
-    present
+    let options: Vec<(&Step, String)> = present
         .iter()
         .filter(|s| s.meta.kind == StepKind::Option)
-        .map(|s| {
-            let title = s.meta.title.clone().unwrap_or_else(|| format::first_line(&s.body, 100));
-            let decision = decisions.iter().find(|d| {
-                d.meta.option_id.as_deref() == Some(s.meta.id.as_str())
-                    || (d.meta.option_id.is_none() && d.meta.option.as_deref() == Some(title.as_str()))
+        .map(|s| (*s, s.meta.title.clone().unwrap_or_else(|| format::first_line(&s.body, 100))))
+        .collect();
+    // Each decision with the option it picked (by id, or by title in older steps).
+    let decisions: Vec<(&Step, Option<usize>)> = present
+        .iter()
+        .filter(|s| s.meta.kind == StepKind::Decision)
+        .map(|d| {
+            let picked = options.iter().position(|(o, title)| match d.meta.option_id.as_deref() {
+                Some(id) => id == o.meta.id,
+                None => d.meta.option.as_deref() == Some(title.as_str()),
             });
+            (*d, picked)
+        })
+        .collect();
+    let title_of = |(d, picked): &(&Step, Option<usize>)| match picked {
+        Some(i) => Some(options[*i].1.clone()),
+        None => d.meta.option.clone(),
+    };
+    let standing = decisions.last();
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, (s, title))| {
+            let mine: Vec<DecisionData> = decisions
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, picked))| *picked == Some(i))
+                .map(|(n, (d, _))| {
+                    // The next decision, when it picked another option, replaced this one.
+                    let next = decisions.get(n + 1).filter(|(_, picked)| *picked != Some(i));
+                    DecisionData {
+                        time: format::clock(d.meta.at),
+                        why: d.meta.why.clone(),
+                        replaced_by: next.and_then(title_of),
+                        replaced_at: next.map(|(d, _)| format::clock(d.meta.at)),
+                        link: cx.link(&d.meta.id),
+                    }
+                })
+                .collect();
+            let chosen = standing.is_some_and(|(_, picked)| *picked == Some(i));
             OptionData {
-                title,
+                title: title.clone(),
                 pros: s.meta.pros.clone(),
                 cons: s.meta.cons.clone(),
-                chosen: decision.is_some(),
-                instead: if decision.is_some() { None } else { first_choice.clone() },
-                decided_at: decision.map(|d| format::clock(d.meta.at)),
-                why: decision.and_then(|d| d.meta.why.clone()),
+                chosen,
+                instead: if chosen { None } else { standing.and_then(title_of) },
+                decided_at: mine.first().map(|d| d.time.clone()),
+                why: mine.first().and_then(|d| d.why.clone()),
+                decisions: mine,
                 time: format::clock(s.meta.at),
                 link: cx.link(&s.meta.id),
             }

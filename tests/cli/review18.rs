@@ -1,0 +1,127 @@
+//! Fixes from the eighteenth review: the redact filter and a broken incident.toml, CRLF
+//! clones and postmortem freshness, decisions taken twice, a clock a little ahead.
+
+use crate::support::*;
+
+const TOKEN: &str = "itk_abcdefghijklmnopqrstuvwxyz012345";
+
+/// incident.toml as `init` wrote it, with the `incident redact --help` snippet of old
+/// pasted under it: a second `[redact]` table, so the file is not valid TOML.
+fn paste_a_second_redact_table(env: &TestEnv) {
+    let file = env.root().join("incident.toml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("[redact]\n[[redact.rules]]\nname = \"internal-token\"\npattern = 'itk_[A-Za-z0-9]{32}'\n");
+    std::fs::write(&file, text).unwrap();
+}
+
+#[test]
+fn redact_in_a_vault_whose_settings_are_broken_fails_and_passes_nothing_through() {
+    let env = TestEnv::new();
+    paste_a_second_redact_table(&env);
+    let line = std::fs::read_to_string(env.root().join("incident.toml")).unwrap().lines().count() - 3;
+    let r = env.run_with_stdin(&["redact"], format!("token {TOKEN}\n").as_bytes());
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!("error: {}:{line}: duplicate key\n", env.root().join("incident.toml").display())),
+        "{}",
+        r.stderr
+    );
+    // Named with --vault, a folder that is no vault is an error too, not the built-ins.
+    let elsewhere = TestEnv::bare();
+    let r = elsewhere.run_with_stdin(&["redact", "--vault", "nope"], b"x\n");
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert!(r.stderr.contains("is not an incident vault (no incident.toml in it)"), "{}", r.stderr);
+    // Outside any vault the built-in rules still apply.
+    let r = elsewhere.run_with_stdin(&["redact"], b"AKIAZLXXFOFBKFJKUPHB\n");
+    assert_eq!((r.code, r.stdout.as_str()), (0, "[REDACTED:aws-key-1]\n"));
+}
+
+/// The indented TOML of `incident redact --help`, as someone would copy it.
+fn help_snippet(env: &TestEnv) -> Vec<String> {
+    let help = env.ok(&["redact", "--help"]);
+    let paragraph = help.split("\n\n").find(|p| p.contains("incident.toml") && p.contains("\n  ")).unwrap();
+    paragraph.lines().filter_map(|l| l.strip_prefix("  ")).map(str::to_string).collect()
+}
+
+#[test]
+fn the_redact_help_snippet_pasted_into_an_initialised_vault_works_and_matches_init() {
+    let env = TestEnv::new();
+    let snippet = help_snippet(&env);
+    assert!(snippet.iter().any(|l| l.starts_with("disable")) && snippet.contains(&"[[redact.rules]]".to_string()));
+    // init's commented example is the same lines.
+    let file = env.root().join("incident.toml");
+    let settings = std::fs::read_to_string(&file).unwrap();
+    for line in &snippet {
+        assert!(settings.lines().any(|l| l == format!("# {line}")), "incident.toml lacks `# {line}`:\n{settings}");
+    }
+    std::fs::write(&file, format!("{settings}{}\n", snippet.join("\n"))).unwrap();
+    let r = env.run_with_stdin(&["redact"], format!("token {TOKEN} password=hunter2hunter2\n").as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "token [REDACTED:internal-token-1] password=hunter2hunter2\n");
+}
+
+#[test]
+fn a_crlf_checkout_of_the_vault_keeps_its_postmortem_up_to_date() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "DNS fails"]);
+    env.ok(&["mark", "detected"]);
+    env.ok(&["postmortem", "-q"]);
+    // What git with core.autocrlf=true checks out, a BOM from a Windows editor on one.
+    let dir = env.incident_dir(&id);
+    let mut files = env.step_files(&id);
+    files.push(dir.join("incident.md"));
+    for (i, file) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap().replace('\n', "\r\n");
+        std::fs::write(file, if i == 0 { format!("\u{feff}{text}") } else { text }).unwrap();
+    }
+    let r = env.run(&["postmortem", "--check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, format!("incidents/{id}/postmortem.md is up to date ({} sources)\n", files.len()));
+    env.ok(&["publish", "--check"]);
+}
+
+#[test]
+fn a_decision_taken_again_shows_every_reason_and_what_replaced_what() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.ok(&["option", "Clean restart"]);
+    env.ok(&["option", "Restore from backup"]);
+    env.at("2025-10-05T09:10:00-05:00").ok(&["decide", "Clean restart", "--why", "fastest way back"]);
+    let first = env.step_files(&id).last().unwrap().file_stem().unwrap().to_str().unwrap().to_string();
+    let r = env.at("2025-10-05T09:25:00-05:00").run(&["decide", "restart", "--why", "still the fastest"]);
+    let again = env.step_files(&id).last().unwrap().file_stem().unwrap().to_str().unwrap().to_string();
+    assert_eq!(
+        r.stderr.lines().next().unwrap(),
+        format!(
+            "warning: \"Clean restart\" was already chosen at 09:10 (step {first}); this decision is recorded too, and \
+             the postmortem gives the reasons of both; if one of them is a mistake, delete its file from \
+             incidents/{id}/steps/: {first}.md or {again}.md"
+        )
+    );
+    let r = env.at("2025-10-05T09:40:00-05:00").run(&["decide", "Restore", "--why", "the restart did not hold"]);
+    let last = env.step_files(&id).last().unwrap().file_stem().unwrap().to_str().unwrap().to_string();
+    assert_eq!(
+        r.stderr.lines().next().unwrap(),
+        format!(
+            "warning: a decision is already recorded, \"Clean restart\" at 09:25 (step {again}); this one is recorded \
+             too, and the postmortem shows \"Clean restart\" chosen at 09:25, replaced by \"Restore from backup\" at \
+             09:40; if one of them is a mistake, delete its file from incidents/{id}/steps/: {again}.md or {last}.md"
+        )
+    );
+    let out = env.at("2025-10-05T10:00:00-05:00").ok(&["postmortem", "--out", "-"]);
+    assert!(
+        out.contains(
+            "### Clean restart — chosen at 09:10, again at 09:25, replaced by Restore from backup at 09:40\n\n\
+             Why:\n- 09:10: fastest way back\n- 09:25: still the fastest\n\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("### Restore from backup — chosen at 09:40\n\nWhy: the restart did not hold\n\n"), "{out}");
+    let json = env.json(&["postmortem", "--format", "json"]);
+    let chosen: Vec<(&str, bool)> = json["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["title"].as_str().unwrap(), o["chosen"].as_bool().unwrap()))
+        .collect();
+    assert!(chosen.contains(&("Clean restart", false)) && chosen.contains(&("Restore from backup", true)));
+}
