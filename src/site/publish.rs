@@ -170,7 +170,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     fs::create_dir_all(out).ctx("create", out)?;
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
     let settings = settings_digest(theme, opts);
-    let names = vault.incident_folders()?;
+    let names = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
 
     let (mut last, now, mut stamps) = look(vault, opts, &names, &pool, out_empty);

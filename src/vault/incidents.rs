@@ -71,22 +71,6 @@ impl Vault {
         Ok(names)
     }
 
-    /// Incident folders without `incident.md` that still hold steps, as warnings naming
-    /// the folder: every reader that lists incidents says so rather than drop them.
-    pub fn headless_warnings(&self) -> Result<Vec<Warning>> {
-        let root = self.incidents_dir();
-        Ok(self
-            .incident_folders()?
-            .into_iter()
-            .map(|name| root.join(name))
-            .filter(|dir| super::select::is_headless(dir))
-            .map(|dir| {
-                let (problem, hint) = super::select::headless_problem(&dir);
-                Warning { path: dir, line: 0, message: format!("{problem}, so it is left out; {hint}") }
-            })
-            .collect())
-    }
-
     pub(super) fn read_meta(&self, dir: &Path) -> Result<IncidentMeta, Warning> {
         read_incident_file(&dir.join(INCIDENT_FILE)).map(|(meta, _)| meta)
     }
@@ -237,7 +221,7 @@ impl Vault {
             super::list_cache::write(&state, next);
         }
         out.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
-        warnings.extend(self.headless_warnings()?);
+        warnings.extend(self.stray_warnings()?);
         Ok((out, warnings))
     }
 }
