@@ -348,16 +348,24 @@ struct StepFile {
 }
 
 /// Every file of `steps/` but temp files and dotfiles, sorted by name. Symlinks (they may
-/// lead out of the vault) and files that look like steps but will not be read are warned about.
+/// lead out of the vault), files that look like steps but will not be read, and step files
+/// one folder off (in a folder of `steps/`, or beside `incident.md`) are warned about.
 fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> {
     let steps = dir.join(STEPS_DIR);
-    let Some(entries) = atomic::read_dir_if_any(&steps)? else { return Ok(Vec::new()) };
+    let Some(entries) = atomic::read_dir_if_any(&steps)? else {
+        warnings.extend(super::strays::misplaced_step_files(dir, &[]));
+        return Ok(Vec::new());
+    };
     let mut files = Vec::new();
+    let mut subfolders = Vec::new();
     for entry in entries {
         let entry = entry.ctx("read", &steps)?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() && !atomic::is_ignored_name(name) {
+            subfolders.push(entry.path());
+        }
         if atomic::is_ignored_name(name) || kind.is_dir() {
             // A temp file a `kill -9` left: swept here, where the folder is listed anyway.
             if name.starts_with(atomic::TEMP_PREFIX) {
@@ -383,11 +391,12 @@ fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> 
             warnings.push(Warning { path: file.path.clone(), line: 0, message: why.to_string() });
         }
     }
+    warnings.extend(super::strays::misplaced_step_files(dir, &subfolders));
     Ok(files.into_iter().map(|(f, _)| f).collect())
 }
 
 /// `X.MD`, `x.Md`, `x.markdown`: meant as a step, but not named as one.
-fn is_markdown_name(name: &str) -> bool {
+pub(super) fn is_markdown_name(name: &str) -> bool {
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown")
 }

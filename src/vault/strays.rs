@@ -1,10 +1,11 @@
-//! Incidents whose files are where no reader looks for them: a folder of steps without
-//! `incident.md`, or an incident folder moved one level down (`incidents/2025/x/`).
-//! Every reader that lists incidents names them rather than drop them in silence.
+//! Files where no reader looks for them: a folder of steps without `incident.md`, an
+//! incident folder moved one level down (`incidents/2025/x/`), a step file in a folder of
+//! `steps/` or beside `incident.md`. Readers name them rather than drop them in silence.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::incidents::INCIDENT_FILE;
+use super::POSTMORTEM_FILE;
+use super::incidents::{INCIDENT_FILE, is_markdown_name};
 use super::select::{headless_problem, is_headless};
 use super::steps::STEPS_DIR;
 use super::warning::Warning;
@@ -97,4 +98,48 @@ impl Vault {
         names.dedup();
         Ok(names)
     }
+}
+
+/// Markdown files one folder off from `steps/` of the incident folder `dir`: beside
+/// `incident.md` (all but it and `postmortem.md`), or in `subfolders` of `steps/`. Sorted.
+pub(super) fn misplaced_step_files(dir: &Path, subfolders: &[PathBuf]) -> Vec<Warning> {
+    let steps = dir.join(STEPS_DIR);
+    let markdown_in = |folder: &Path| -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().unwrap_or_default().to_string_lossy();
+                is_markdown_name(&name) && !atomic::is_ignored_name(&name)
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let loose = markdown_in(dir).into_iter().filter(|p| !p.ends_with(INCIDENT_FILE) && !p.ends_with(POSTMORTEM_FILE));
+    let mut out: Vec<Warning> = loose
+        .map(|path| {
+            let message = format!(
+                "not read: only {INCIDENT_FILE} and {POSTMORTEM_FILE} are read here; a step file goes in {STEPS_DIR}/: \
+                 move it there with `mv {} {}/`",
+                path.display(),
+                steps.display()
+            );
+            Warning { path, line: 0, message }
+        })
+        .collect();
+    for folder in subfolders {
+        out.extend(markdown_in(folder).into_iter().map(|path| {
+            let message = format!(
+                "not read: step files go directly in {STEPS_DIR}/, not in a folder inside it; move it up with \
+                 `mv {} {}/`",
+                path.display(),
+                steps.display()
+            );
+            Warning { path, line: 0, message }
+        }));
+    }
+    out
 }

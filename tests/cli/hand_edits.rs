@@ -66,3 +66,48 @@ fn an_incident_folder_moved_one_level_down_is_named_and_keeps_its_pages() {
     assert_eq!(env.run(&["publish"]).code, 0);
     assert!(env.run(&["list"]).stderr.is_empty());
 }
+
+#[test]
+fn a_step_file_one_folder_off_is_named_with_where_step_files_go() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    env.ok(&["resolve", "fixed"]);
+    let dir = env.incident_dir(&id);
+    let steps = dir.join("steps");
+    let named = |kind: &str| {
+        let files = env.step_files(&id);
+        let file = files.iter().find(|p| p.to_string_lossy().contains(&format!("-{kind}-"))).unwrap();
+        file.file_name().unwrap().to_string_lossy().into_owned()
+    };
+    let (note, milestone) = (named("note"), named("milestone"));
+    fs::create_dir(steps.join("archive")).unwrap();
+    let archived = steps.join("archive").join(&note);
+    fs::rename(steps.join(&note), &archived).unwrap();
+    let loose = dir.join(&milestone);
+    fs::rename(steps.join(&milestone), &loose).unwrap();
+
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}: not read: only incident.md and postmortem.md are read here; a step file goes in steps/: \
+             move it there with `mv {} {}/`\n\
+             warning: {}: not read: step files go directly in steps/, not in a folder inside it; move it up with \
+             `mv {} {}/`\n",
+            loose.display(),
+            loose.display(),
+            steps.display(),
+            archived.display(),
+            archived.display(),
+            steps.display()
+        )
+    );
+    assert!(env.run(&["list"]).stderr.contains("not in a folder inside it"));
+    let r = env.run(&["publish", "--check", "--include-open"]);
+    assert!(r.stdout.contains(&format!("incidents/{id}/{milestone}: not read: only incident.md")), "{}", r.stdout);
+
+    fs::rename(&archived, steps.join(&note)).unwrap();
+    fs::rename(&loose, steps.join(&milestone)).unwrap();
+    assert!(env.run(&["status"]).stderr.is_empty());
+}
