@@ -361,7 +361,14 @@ fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> 
     for entry in entries {
         let entry = entry.ctx("read", &steps)?;
         let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
+        let Some(name) = name.to_str() else {
+            let lossy = name.to_string_lossy();
+            if is_markdown_name(&lossy) && !atomic::is_ignored_name(&lossy) {
+                let file = StepFile { is_step: false, stamp: false, path: entry.path() };
+                files.push((file, Some("not read: its name is not UTF-8 (shown with �); rename it to a UTF-8 name")));
+            }
+            continue;
+        };
         let Ok(kind) = entry.file_type() else { continue };
         if kind.is_dir() && !atomic::is_ignored_name(name) {
             subfolders.push(entry.path());

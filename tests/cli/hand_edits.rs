@@ -111,3 +111,28 @@ fn a_step_file_one_folder_off_is_named_with_where_step_files_go() {
     fs::rename(&loose, steps.join(&milestone)).unwrap();
     assert!(env.run(&["status"]).stderr.is_empty());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_step_file_whose_name_is_not_utf8_is_named_with_a_rename_hint() {
+    use std::os::unix::ffi::OsStrExt;
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    let steps = env.incident_dir(&id).join("steps");
+    let note = env.step_files(&id).pop().unwrap();
+    let mut name = b"caf\xe9-".to_vec();
+    name.extend_from_slice(note.file_name().unwrap().as_bytes());
+    let renamed = steps.join(std::ffi::OsStr::from_bytes(&name));
+    fs::rename(&note, &renamed).unwrap();
+
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}/caf\u{fffd}-{}: not read: its name is not UTF-8 (shown with \u{fffd}); rename it to a UTF-8 name\n",
+            steps.display(),
+            note.file_name().unwrap().to_string_lossy()
+        )
+    );
+}
