@@ -3,6 +3,7 @@
 
 pub mod atomic;
 mod create;
+mod file_read;
 mod files;
 mod incidents;
 mod keys;
