@@ -23,7 +23,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ReportArgs) -> Result<u8> {
     let vault = cfg.vault()?;
     let now = cfg.clock.now();
     let mut figures = Vec::new();
-    for w in vault.headless_warnings()? {
+    for w in vault.stray_warnings()? {
         ui.warn(&w.shown_with(vault.rel(&w.path)));
     }
     for slug in vault.incident_names()? {

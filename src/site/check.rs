@@ -154,11 +154,8 @@ pub fn check(
     rules: Option<&Rules>,
     now: Timestamp,
 ) -> Result<Checked> {
-    let mut names = vault.incident_names()?;
-    // A folder of steps without incident.md is a problem to name, not a folder to skip.
-    let root = vault.incidents_dir();
-    names.extend(vault.incident_folders()?.into_iter().filter(|n| crate::vault::is_headless(&root.join(n))));
-    names.sort();
+    // A stray incident (no incident.md, one folder down) is a problem to name, not one to skip.
+    let names = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
     let outcomes: Vec<(String, Result<Option<Outcome>>, Option<Problem>)> = pool.install(|| {
@@ -190,7 +187,8 @@ pub fn check(
             Ok(None) => continue,
             Err(e) => {
                 let text = e.to_string();
-                // The problem's line names the folder already.
+                // The problem's line names the folder already (a stray's, where it is).
+                let dir = vault.stray(&slug).map_or(dir, |s| s.dir);
                 let text = text.strip_prefix(&format!("{}: ", dir.display())).unwrap_or(&text);
                 problems.push(Problem { path: rel(&dir), message: format!("cannot be published: {text}") });
                 continue;

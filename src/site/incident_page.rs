@@ -109,11 +109,10 @@ pub(super) fn render_one(
         Some(s) => (vault.load(&r)?, s),
         None => match vault.load_stamped(&r)? {
             Some(both) => both,
-            None if crate::vault::is_headless(&r.dir) => {
-                let (problem, hint) = crate::vault::headless_problem(&r.dir);
-                return Err(Error::user(format!("{}: {problem}; {hint}", r.dir.display())));
-            }
-            None => return Ok(None),
+            None => match vault.stray(slug) {
+                Some(s) => return Err(Error::user(format!("{}: {}; {}", s.dir.display(), s.problem, s.hint))),
+                None => return Ok(None),
+            },
         },
     };
     // A step that cannot be read would vanish from a page that may have shown it: the

@@ -176,7 +176,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
     let settings = settings_digest(theme, opts, vault);
     let rules = opts.find_secrets.then(|| vault.rules()).transpose()?;
-    let names = vault.incident_folders()?;
+    let names = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
 
     let (mut last, now, mut stamps) = look(vault, opts, &names, &pool, out_empty);

@@ -8,13 +8,13 @@ use rayon::prelude::*;
 
 use super::Vault;
 use super::atomic;
+use super::file_read::{kind_of_file, parse_step, read_bytes, read_incident_file, read_step, unknown_key_warning};
 use super::sources::Sources;
 use super::steps::{STEPS_DIR, StepWriter};
 use super::warning::Warning;
 use crate::clock::Timestamp;
 use crate::error::{Error, IoContext, Result};
-use crate::frontmatter::{self, ParseError};
-use crate::model::{Incident, IncidentMeta, Milestone, Status, Step, StepKind, StepMeta, sort_timeline};
+use crate::model::{Incident, IncidentMeta, Milestone, Status, Step, StepKind, sort_timeline};
 
 pub const INCIDENT_FILE: &str = "incident.md";
 
@@ -69,22 +69,6 @@ impl Vault {
         let mut names = self.incident_folders()?;
         names.retain(|name| root.join(name).join(INCIDENT_FILE).is_file());
         Ok(names)
-    }
-
-    /// Incident folders without `incident.md` that still hold steps, as warnings naming
-    /// the folder: every reader that lists incidents says so rather than drop them.
-    pub fn headless_warnings(&self) -> Result<Vec<Warning>> {
-        let root = self.incidents_dir();
-        Ok(self
-            .incident_folders()?
-            .into_iter()
-            .map(|name| root.join(name))
-            .filter(|dir| super::select::is_headless(dir))
-            .map(|dir| {
-                let (problem, hint) = super::select::headless_problem(&dir);
-                Warning { path: dir, line: 0, message: format!("{problem}, so it is left out; {hint}") }
-            })
-            .collect())
     }
 
     pub(super) fn read_meta(&self, dir: &Path) -> Result<IncidentMeta, Warning> {
@@ -237,7 +221,7 @@ impl Vault {
             super::list_cache::write(&state, next);
         }
         out.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
-        warnings.extend(self.headless_warnings()?);
+        warnings.extend(self.stray_warnings()?);
         Ok((out, warnings))
     }
 }
@@ -281,7 +265,6 @@ fn unreadable_steps(dir: &Path, e: &Error) -> Warning {
     Warning { path: steps, line: 0, message: format!("incident skipped: cannot read its steps ({why}); {hint}") }
 }
 
-/// The kind in a step file name `<time>-<kind>-<random>.md`.
 /// A step file copied by hand (Obsidian's `… 1.md`) carries the id of its original: the
 /// one whose file name is not its id is read under its file name, with a word about it.
 fn give_copies_their_own_ids(parsed: &mut [ReadStep], warnings: &mut Vec<Warning>) {
@@ -315,26 +298,6 @@ fn may_be(path: &Path, kind: StepKind) -> bool {
     kind_of_file(path).is_none_or(|k| k == kind || k == StepKind::Other)
 }
 
-fn kind_of_file(path: &Path) -> Option<StepKind> {
-    let stem = path.file_stem()?.to_str()?;
-    let (_time, rest) = stem.split_once('-')?;
-    let kind = rest.rsplit_once('-').map(|(k, _)| k)?;
-    Some(StepKind::from_name(kind))
-}
-
-fn warning(path: &Path, e: ParseError) -> Warning {
-    Warning { path: path.to_path_buf(), line: e.line, message: e.message }
-}
-
-fn read_bytes(path: &Path) -> Result<Vec<u8>, Warning> {
-    fs::read(path).map_err(|e| Warning { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") })
-}
-
-fn read_text(path: &Path) -> Result<String, Warning> {
-    let bytes = read_bytes(path)?;
-    frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
-}
-
 /// A file of `steps/` as read: its bytes (when hashing sources), the step or why not (none
 /// for a file that is no step), and its stamp (when stamping).
 struct ReadStep {
@@ -346,15 +309,6 @@ struct ReadStep {
     lint: Option<Warning>,
 }
 
-fn unknown_key_warning(path: &Path, bytes: &[u8]) -> Option<Warning> {
-    let (line, key, near) = super::keys::unknown_key(bytes)?;
-    let fix = match near {
-        Some(known) => format!("did you mean `{known}`?"),
-        None => "it is not read; remove it or fix its name".to_string(),
-    };
-    Some(Warning { path: path.to_path_buf(), line, message: format!("unknown key `{key}`: {fix}") })
-}
-
 /// A file of `steps/`: a step to read (`*.md`), or another file that only counts for the
 /// stamps. Symlinks are read but not stamped, as [`Vault::stamps`] does.
 struct StepFile {
@@ -364,16 +318,31 @@ struct StepFile {
 }
 
 /// Every file of `steps/` but temp files and dotfiles, sorted by name. Symlinks (they may
-/// lead out of the vault) and files that look like steps but will not be read are warned about.
+/// lead out of the vault), files that look like steps but will not be read, and step files
+/// one folder off (in a folder of `steps/`, or beside `incident.md`) are warned about.
 fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> {
     let steps = dir.join(STEPS_DIR);
-    let Some(entries) = atomic::read_dir_if_any(&steps)? else { return Ok(Vec::new()) };
+    let Some(entries) = atomic::read_dir_if_any(&steps)? else {
+        warnings.extend(super::strays::misplaced_step_files(dir, &[]));
+        return Ok(Vec::new());
+    };
     let mut files = Vec::new();
+    let mut subfolders = Vec::new();
     for entry in entries {
         let entry = entry.ctx("read", &steps)?;
         let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
+        let Some(name) = name.to_str() else {
+            let lossy = name.to_string_lossy();
+            if is_markdown_name(&lossy) && !atomic::is_ignored_name(&lossy) {
+                let file = StepFile { is_step: false, stamp: false, path: entry.path() };
+                files.push((file, Some("not read: its name is not UTF-8 (shown with �); rename it to a UTF-8 name")));
+            }
+            continue;
+        };
         let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() && !atomic::is_ignored_name(name) {
+            subfolders.push(entry.path());
+        }
         if atomic::is_ignored_name(name) || kind.is_dir() {
             // A temp file a `kill -9` left: swept here, where the folder is listed anyway.
             if name.starts_with(atomic::TEMP_PREFIX) {
@@ -399,11 +368,12 @@ fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> 
             warnings.push(Warning { path: file.path.clone(), line: 0, message: why.to_string() });
         }
     }
+    warnings.extend(super::strays::misplaced_step_files(dir, &subfolders));
     Ok(files.into_iter().map(|(f, _)| f).collect())
 }
 
 /// `X.MD`, `x.Md`, `x.markdown`: meant as a step, but not named as one.
-fn is_markdown_name(name: &str) -> bool {
+pub(super) fn is_markdown_name(name: &str) -> bool {
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown")
 }
@@ -432,30 +402,6 @@ fn read_stamped(path: &Path, stamp: bool) -> Result<(Vec<u8>, Option<u64>), Warn
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(meta.len()).read_to_end(&mut bytes).map_err(cannot)?;
     Ok((bytes, Some(digest)))
-}
-
-/// Reads one step file; the file name fills in a missing id or kind.
-pub fn read_step(path: &Path) -> Result<Step, Warning> {
-    parse_step(path, &read_bytes(path)?)
-}
-
-fn parse_step(path: &Path, bytes: &[u8]) -> Result<Step, Warning> {
-    let text = frontmatter::normalize(bytes).map_err(|e| warning(path, e))?;
-    let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
-    meta.at_without_offset = crate::lenient::lacks_offset(&text[..text.len() - body.len()], "at");
-    if meta.id.is_empty() {
-        meta.id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-    }
-    if meta.kind == StepKind::Other {
-        meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
-    }
-    Ok(Step { meta, body: body.to_string() })
-}
-
-fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String), Warning> {
-    let text = read_text(path)?;
-    let (meta, body): (IncidentMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
-    Ok((meta, body.to_string()))
 }
 
 impl Vault {

@@ -3,6 +3,7 @@
 
 pub mod atomic;
 mod create;
+mod file_read;
 mod files;
 mod incidents;
 mod keys;
@@ -13,6 +14,7 @@ mod select;
 pub mod slug;
 mod sources;
 mod steps;
+mod strays;
 mod warning;
 
 use std::fs;
@@ -28,9 +30,9 @@ pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
 pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Loaded, MilestoneAt};
 pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
-pub use select::{headless_problem, is_headless};
 pub use sources::{SourceChanges, Sources, StepSource, compare};
 pub use steps::{STEPS_DIR, StepWriter, new_step_id};
+pub use strays::Stray;
 pub use warning::Warning;
 
 pub const SETTINGS_FILE: &str = "incident.toml";

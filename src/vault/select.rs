@@ -21,7 +21,7 @@ impl Vault {
             })?;
             return match atomic::child(&root, &slug) {
                 Some(dir) if dir.join(INCIDENT_FILE).is_file() => Ok(IncidentRef { slug, dir }),
-                Some(dir) if is_headless(&dir) => Err(headless_error(&dir, "the current incident")),
+                Some(_) if let Some(stray) = self.stray(&slug) => Err(stray_error(&stray, "the current incident")),
                 _ => Err(Error::user_hint(
                     format!("the current incident {slug:?} is not in {}", root.display()),
                     "pick another with `incident switch ID` (see `incident list`)",
@@ -35,8 +35,10 @@ impl Vault {
         {
             return Ok(IncidentRef { slug: sel.to_string(), dir });
         }
-        if let Some(dir) = atomic::child(&root, sel).filter(|d| is_headless(d)) {
-            return Err(headless_error(&dir, "the incident"));
+        if atomic::child(&root, sel).is_some()
+            && let Some(stray) = self.stray(sel)
+        {
+            return Err(stray_error(&stray, "the incident"));
         }
         let names = self.incident_names()?;
         let wanted = sel.to_lowercase();
@@ -53,7 +55,7 @@ impl Vault {
         }
         match found.as_slice() {
             [one] => Ok(IncidentRef { slug: one.to_string(), dir: root.join(one) }),
-            [] if let [dir] = self.headless_matching(&wanted)?.as_slice() => Err(headless_error(dir, "the incident")),
+            [] if let [stray] = self.strays_matching(&wanted)?.as_slice() => Err(stray_error(stray, "the incident")),
             [] => Err(match nearest(sel, &names) {
                 Some(near) => Error::user_hint(format!("no incident matches {sel:?}"), format!("did you mean {near}?")),
                 None => Error::user_hint(format!("no incident matches {sel:?}"), "`incident list` shows them all"),
@@ -68,13 +70,13 @@ impl Vault {
 
 /// An incident folder that lost its `incident.md` (a bad merge, a `mv`) but still holds
 /// steps: never passed over in silence, since its steps are the record.
-pub fn is_headless(dir: &std::path::Path) -> bool {
+pub(super) fn is_headless(dir: &std::path::Path) -> bool {
     !dir.join(INCIDENT_FILE).exists() && dir.join(super::steps::STEPS_DIR).is_dir()
 }
 
 /// What is wrong with a headless incident folder (`holds 2 step files but no
 /// incident.md`), and how to mend it.
-pub fn headless_problem(dir: &std::path::Path) -> (String, String) {
+pub(super) fn headless_problem(dir: &std::path::Path) -> (String, String) {
     let steps = std::fs::read_dir(dir.join(super::steps::STEPS_DIR))
         .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".md")).count())
         .unwrap_or(0);
@@ -87,24 +89,15 @@ pub fn headless_problem(dir: &std::path::Path) -> (String, String) {
     )
 }
 
-fn headless_error(dir: &std::path::Path, what: &str) -> Error {
-    let (problem, hint) = headless_problem(dir);
-    let name = dir.file_name().unwrap_or_default().to_string_lossy();
-    Error::user_hint(format!("{what} {name} cannot be opened: its folder {problem}"), hint)
+fn stray_error(stray: &super::Stray, what: &str) -> Error {
+    Error::user_hint(format!("{what} {} cannot be opened: its folder {}", stray.slug, stray.problem), &stray.hint)
 }
 
 impl Vault {
-    /// Folders without `incident.md` whose name holds `wanted` (lower case): the error
-    /// path only, so a piece of a name finds them as it finds incidents.
-    fn headless_matching(&self, wanted: &str) -> Result<Vec<std::path::PathBuf>> {
-        let root = self.incidents_dir();
-        Ok(self
-            .incident_folders()?
-            .into_iter()
-            .filter(|n| n.to_lowercase().contains(wanted))
-            .map(|n| root.join(n))
-            .filter(|d| is_headless(d))
-            .collect())
+    /// Stray incidents whose name holds `wanted` (lower case): the error path only, so a
+    /// piece of a name finds them as it finds incidents.
+    fn strays_matching(&self, wanted: &str) -> Result<Vec<super::Stray>> {
+        Ok(self.strays()?.into_iter().filter(|s| s.slug.to_lowercase().contains(wanted)).collect())
     }
 }
 

@@ -7,6 +7,7 @@ mod capture;
 mod concurrency;
 mod extract;
 mod faults;
+mod hand_edits;
 pub mod kube;
 mod kube_check;
 mod kube_connect;

@@ -32,8 +32,8 @@ fn stamps_of(
             }
             let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
             match vault.stamps(&r) {
-                // Its steps without incident.md: a failure to report, not a folder to skip.
-                Ok(s) if !s.is_incident() => crate::vault::is_headless(&r.dir).then(|| (slug.clone(), true, None)),
+                // Its steps without incident.md, or one folder down: a failure to report.
+                Ok(s) if !s.is_incident() => vault.stray(slug).map(|_| (slug.clone(), true, None)),
                 Ok(s) => Some((slug.clone(), true, Some(s))),
                 Err(_) => Some((slug.clone(), true, None)),
             }

@@ -1,0 +1,63 @@
+//! One file of an incident read: a step or `incident.md`, bytes to the model, with the
+//! warnings a hand edit earns.
+
+use std::fs;
+use std::path::Path;
+
+use super::warning::Warning;
+use crate::frontmatter::{self, ParseError};
+use crate::model::{IncidentMeta, Step, StepKind, StepMeta};
+
+/// The kind in a step file name `<time>-<kind>-<random>.md`.
+pub(super) fn kind_of_file(path: &Path) -> Option<StepKind> {
+    let stem = path.file_stem()?.to_str()?;
+    let (_time, rest) = stem.split_once('-')?;
+    let kind = rest.rsplit_once('-').map(|(k, _)| k)?;
+    Some(StepKind::from_name(kind))
+}
+
+pub(super) fn warning(path: &Path, e: ParseError) -> Warning {
+    Warning { path: path.to_path_buf(), line: e.line, message: e.message }
+}
+
+pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Warning> {
+    fs::read(path).map_err(|e| Warning { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") })
+}
+
+pub(super) fn read_text(path: &Path) -> Result<String, Warning> {
+    let bytes = read_bytes(path)?;
+    frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
+}
+
+pub(super) fn unknown_key_warning(path: &Path, bytes: &[u8]) -> Option<Warning> {
+    let (line, key, near) = super::keys::unknown_key(bytes)?;
+    let fix = match near {
+        Some(known) => format!("did you mean `{known}`?"),
+        None => "it is not read; remove it or fix its name".to_string(),
+    };
+    Some(Warning { path: path.to_path_buf(), line, message: format!("unknown key `{key}`: {fix}") })
+}
+
+/// Reads one step file; the file name fills in a missing id or kind.
+pub(super) fn read_step(path: &Path) -> Result<Step, Warning> {
+    parse_step(path, &read_bytes(path)?)
+}
+
+pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<Step, Warning> {
+    let text = frontmatter::normalize(bytes).map_err(|e| warning(path, e))?;
+    let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
+    meta.at_without_offset = crate::lenient::lacks_offset(&text[..text.len() - body.len()], "at");
+    if meta.id.is_empty() {
+        meta.id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+    }
+    if meta.kind == StepKind::Other {
+        meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
+    }
+    Ok(Step { meta, body: body.to_string() })
+}
+
+pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String), Warning> {
+    let text = read_text(path)?;
+    let (meta, body): (IncidentMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
+    Ok((meta, body.to_string()))
+}

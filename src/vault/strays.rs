@@ -1,0 +1,145 @@
+//! Files where no reader looks for them: a folder of steps without `incident.md`, an
+//! incident folder moved one level down (`incidents/2025/x/`), a step file in a folder of
+//! `steps/` or beside `incident.md`. Readers name them rather than drop them in silence.
+
+use std::path::{Path, PathBuf};
+
+use super::POSTMORTEM_FILE;
+use super::incidents::{INCIDENT_FILE, is_markdown_name};
+use super::select::{headless_problem, is_headless};
+use super::steps::STEPS_DIR;
+use super::warning::Warning;
+use super::{INCIDENTS_DIR, Vault, atomic};
+use crate::error::Result;
+
+/// An incident (by its folder name) that is not read, where it is, and how to mend it.
+#[derive(Debug, Clone)]
+pub struct Stray {
+    pub slug: String,
+    pub dir: PathBuf,
+    /// Said of the folder: `holds 2 step files but no incident.md`.
+    pub problem: String,
+    pub hint: String,
+}
+
+impl Vault {
+    /// Every stray incident, by folder name: headless folders first, then those one
+    /// level down, each group sorted.
+    pub fn strays(&self) -> Result<Vec<Stray>> {
+        let root = self.incidents_dir();
+        let mut headless = Vec::new();
+        let mut nested = Vec::new();
+        for name in self.incident_folders()? {
+            let dir = root.join(&name);
+            if is_headless(&dir) {
+                let (problem, hint) = headless_problem(&dir);
+                headless.push(Stray { slug: name, dir, problem, hint });
+            } else if !dir.join(INCIDENT_FILE).exists() {
+                nested.extend(self.nested_incidents(&name)?);
+            }
+        }
+        nested.sort_by(|a, b| a.dir.cmp(&b.dir));
+        headless.extend(nested);
+        Ok(headless)
+    }
+
+    /// Incident folders inside `incidents/<parent>/`, a folder that is no incident itself.
+    fn nested_incidents(&self, parent: &str) -> Result<Vec<Stray>> {
+        let root = self.incidents_dir();
+        let Some(entries) = atomic::read_dir_if_any(&root.join(parent))? else { return Ok(Vec::new()) };
+        let mut found = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let dir = entry.path();
+            let holds_incident = dir.join(INCIDENT_FILE).is_file() || dir.join(STEPS_DIR).is_dir();
+            if atomic::is_ignored_name(&name) || !holds_incident {
+                continue;
+            }
+            let hint = match root.join(&name).exists() {
+                true => format!("{INCIDENTS_DIR}/{name} exists too: keep one of the two and remove the other"),
+                false => format!(
+                    "incident folders go directly under {INCIDENTS_DIR}/: move it up with `mv {} {}/`",
+                    dir.display(),
+                    root.display()
+                ),
+            };
+            let problem = format!("is an incident folder inside {INCIDENTS_DIR}/{parent}/");
+            found.push(Stray { slug: name, dir, problem, hint });
+        }
+        Ok(found)
+    }
+
+    /// The stray incident of that folder name, if it is one (the error path only: it may
+    /// look into every folder of `incidents/`).
+    pub fn stray(&self, slug: &str) -> Option<Stray> {
+        let top = self.incidents_dir().join(slug);
+        if top.join(INCIDENT_FILE).is_file() {
+            return None;
+        }
+        self.strays().ok()?.into_iter().find(|s| s.slug == slug)
+    }
+
+    /// The strays as warnings naming their folders.
+    pub fn stray_warnings(&self) -> Result<Vec<Warning>> {
+        Ok(self
+            .strays()?
+            .into_iter()
+            .map(|s| Warning { path: s.dir, line: 0, message: format!("{}, so it is left out; {}", s.problem, s.hint) })
+            .collect())
+    }
+
+    /// The folders of `incidents/` and the names of the strays one level down (unless a
+    /// folder of `incidents/` has that name), sorted: what publishing looks at, so that a
+    /// stray fails and keeps its pages rather than lose them.
+    pub fn folders_and_strays(&self) -> Result<Vec<String>> {
+        let mut names = self.incident_folders()?;
+        names.extend(self.strays()?.into_iter().map(|s| s.slug));
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+}
+
+/// Markdown files one folder off from `steps/` of the incident folder `dir`: beside
+/// `incident.md` (all but it and `postmortem.md`), or in `subfolders` of `steps/`. Sorted.
+pub(super) fn misplaced_step_files(dir: &Path, subfolders: &[PathBuf]) -> Vec<Warning> {
+    let steps = dir.join(STEPS_DIR);
+    let markdown_in = |folder: &Path| -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
+        let mut found: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().unwrap_or_default().to_string_lossy();
+                is_markdown_name(&name) && !atomic::is_ignored_name(&name)
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let loose = markdown_in(dir).into_iter().filter(|p| !p.ends_with(INCIDENT_FILE) && !p.ends_with(POSTMORTEM_FILE));
+    let mut out: Vec<Warning> = loose
+        .map(|path| {
+            let message = format!(
+                "not read: only {INCIDENT_FILE} and {POSTMORTEM_FILE} are read here; a step file goes in {STEPS_DIR}/: \
+                 move it there with `mv {} {}/`",
+                path.display(),
+                steps.display()
+            );
+            Warning { path, line: 0, message }
+        })
+        .collect();
+    for folder in subfolders {
+        out.extend(markdown_in(folder).into_iter().map(|path| {
+            let message = format!(
+                "not read: step files go directly in {STEPS_DIR}/, not in a folder inside it; move it up with \
+                 `mv {} {}/`",
+                path.display(),
+                steps.display()
+            );
+            Warning { path, line: 0, message }
+        }));
+    }
+    out
+}

@@ -1,0 +1,138 @@
+//! A vault edited by hand, as Obsidian and git users do: files one folder off, bytes that
+//! are not UTF-8, merge conflict markers, mistyped keys. Each is named, never dropped in silence.
+
+use std::fs;
+
+use crate::site::{read, two_published_incidents};
+
+#[test]
+fn an_incident_folder_moved_one_level_down_is_named_and_keeps_its_pages() {
+    let (env, a) = two_published_incidents();
+    let incidents = env.root().join("incidents");
+    fs::create_dir(incidents.join("2025")).unwrap();
+    let moved = incidents.join("2025").join(&a);
+    fs::rename(env.incident_dir(&a), &moved).unwrap();
+    let hint = format!(
+        "incident folders go directly under incidents/: move it up with `mv {} {}/`",
+        moved.display(),
+        incidents.display()
+    );
+
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}: is an incident folder inside incidents/2025/, so it is left out; {hint}\n",
+            moved.display()
+        )
+    );
+    assert!(!r.stdout.contains("First outage"), "{}", r.stdout);
+
+    assert_eq!(
+        env.fails(1, &["-I", &a, "status"]),
+        format!(
+            "error: the incident {a} cannot be opened: its folder is an incident folder inside incidents/2025/\n  \
+             hint: {hint}\n"
+        )
+    );
+
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "warning: {}: is an incident folder inside incidents/2025/; {hint}; the pages last published of it stay \
+             until it is fixed\n",
+            moved.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    let site = env.root().join("public");
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file(), "its pages stay");
+    assert!(read(&site.join("index.html")).contains("First outage"), "and its index entry");
+
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with(&format!(
+            "incidents/2025/{a}: cannot be published: is an incident folder inside incidents/2025/; {hint}\n"
+        )),
+        "{}",
+        r.stdout
+    );
+
+    fs::rename(&moved, env.incident_dir(&a)).unwrap();
+    assert_eq!(env.run(&["publish"]).code, 0);
+    assert!(env.run(&["list"]).stderr.is_empty());
+}
+
+#[test]
+fn a_step_file_one_folder_off_is_named_with_where_step_files_go() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    env.ok(&["resolve", "fixed"]);
+    let dir = env.incident_dir(&id);
+    let steps = dir.join("steps");
+    let named = |kind: &str| {
+        let files = env.step_files(&id);
+        let file = files.iter().find(|p| p.to_string_lossy().contains(&format!("-{kind}-"))).unwrap();
+        file.file_name().unwrap().to_string_lossy().into_owned()
+    };
+    let (note, milestone) = (named("note"), named("milestone"));
+    fs::create_dir(steps.join("archive")).unwrap();
+    let archived = steps.join("archive").join(&note);
+    fs::rename(steps.join(&note), &archived).unwrap();
+    let loose = dir.join(&milestone);
+    fs::rename(steps.join(&milestone), &loose).unwrap();
+
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}: not read: only incident.md and postmortem.md are read here; a step file goes in steps/: \
+             move it there with `mv {} {}/`\n\
+             warning: {}: not read: step files go directly in steps/, not in a folder inside it; move it up with \
+             `mv {} {}/`\n",
+            loose.display(),
+            loose.display(),
+            steps.display(),
+            archived.display(),
+            archived.display(),
+            steps.display()
+        )
+    );
+    assert!(env.run(&["list"]).stderr.contains("not in a folder inside it"));
+    let r = env.run(&["publish", "--check", "--include-open"]);
+    assert!(r.stdout.contains(&format!("incidents/{id}/{milestone}: not read: only incident.md")), "{}", r.stdout);
+
+    fs::rename(&archived, steps.join(&note)).unwrap();
+    fs::rename(&loose, steps.join(&milestone)).unwrap();
+    assert!(env.run(&["status"]).stderr.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_step_file_whose_name_is_not_utf8_is_named_with_a_rename_hint() {
+    use std::os::unix::ffi::OsStrExt;
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    let steps = env.incident_dir(&id).join("steps");
+    let note = env.step_files(&id).pop().unwrap();
+    let mut name = b"caf\xe9-".to_vec();
+    name.extend_from_slice(note.file_name().unwrap().as_bytes());
+    let renamed = steps.join(std::ffi::OsStr::from_bytes(&name));
+    fs::rename(&note, &renamed).unwrap();
+
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}/caf\u{fffd}-{}: not read: its name is not UTF-8 (shown with \u{fffd}); rename it to a UTF-8 name\n",
+            steps.display(),
+            note.file_name().unwrap().to_string_lossy()
+        )
+    );
+}
