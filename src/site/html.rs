@@ -33,23 +33,27 @@ pub fn script_safe_json(json: &str) -> String {
 }
 
 /// Characters XML 1.0 forbids even when escaped (most C0 controls): dropped, so a title
-/// holding a terminal escape sequence cannot make the feed unreadable.
+/// holding a terminal escape sequence cannot make the feed unreadable. Bidi embedding,
+/// override and isolate controls go too: a U+202E before `txt.exe` must not make it read `exe.txt`.
 pub fn xml_safe(text: &str) -> String {
-    text.chars()
-        .filter(|&c| matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}'))
-        .collect()
+    text.chars().filter(|&c| !is_dropped(c)).collect()
+}
+
+fn is_dropped(c: char) -> bool {
+    let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    bidi || (!matches!(c, '\t' | '\n' | '\r') && (c < ' ' || c == '\u{fffe}' || c == '\u{ffff}'))
 }
 
 /// `text` without the controls [`xml_safe`] drops (ESC, `\x01`, …), unchanged and not
 /// copied when it has none: what goes into a page must not carry terminal escapes.
 pub fn without_controls(text: String) -> String {
-    // A byte scan first (whole pages go through here): C0 controls are single bytes, and
-    // U+FFFE/U+FFFF start with 0xEF; only then are the characters looked at.
-    let suspect = |b: u8| ((b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF);
+    // A byte scan first (whole pages go through here): C0 controls are single bytes,
+    // U+FFFE/U+FFFF start with 0xEF and the bidi controls with 0xE2; only then are the
+    // characters looked at.
+    let suspect = |b: u8| ((b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF) | (b == 0xE2);
     // Whole chunks folded without an early exit, so the compiler can vectorise the loop.
     let maybe = text.as_bytes().chunks(64).any(|c| c.iter().fold(false, |seen, &b| seen | suspect(b)));
-    let bad = |c: char| !matches!(c, '\t' | '\n' | '\r') && (c < ' ' || c == '\u{fffe}' || c == '\u{ffff}');
-    if maybe && text.contains(bad) { xml_safe(&text) } else { text }
+    if maybe && text.contains(is_dropped) { xml_safe(&text) } else { text }
 }
 
 #[cfg(test)]
@@ -71,6 +75,11 @@ mod tests {
             without_controls("a\u{feff}b\u{fffe}c\u{ffff}".to_string()),
             "a\u{feff}bc",
             "0xEF starts both kinds"
+        );
+        assert_eq!(
+            without_controls("report\u{202e}fdp.exe \u{2067}x\u{2069} “quoted” — ok".to_string()),
+            "reportfdp.exe x “quoted” — ok",
+            "bidi controls go, other characters of 0xE2 stay"
         );
     }
 }
