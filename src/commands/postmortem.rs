@@ -231,7 +231,7 @@ fn load_templates(vault: &Vault, template: &str) -> Result<Templates> {
 /// The files a postmortem is made from: `incident.md` and the steps not in the future.
 fn used_sources(sources: &Sources, inc: &Incident, now: Timestamp) -> BTreeMap<String, String> {
     let mut hashes = sources.hashes();
-    for step in inc.steps.iter().filter(|s| s.meta.at > now) {
+    for step in inc.steps.iter().filter(|s| crate::clock::is_ahead(s.meta.at, now)) {
         hashes.remove(&step.meta.id);
     }
     hashes

@@ -125,3 +125,46 @@ fn a_decision_taken_again_shows_every_reason_and_what_replaced_what() {
         .collect();
     assert!(chosen.contains(&("Clean restart", false)) && chosen.contains(&("Restore from backup", true)));
 }
+
+/// A note as another host writes it, `secs` seconds after the pinned now (08:23:00).
+fn note_from_a_host_ahead(env: &TestEnv, id: &str, name: &str, secs: u32) {
+    let at = format!("2025-10-05T08:{:02}:{:02}-05:00", 23 + secs / 60, secs % 60);
+    let text = format!(
+        "---\nid: {name}\nkind: note\nat: {at}\nrecorded_at: {at}\nauthor: bob\nhost: other\n---\n\nfrom the other host\n"
+    );
+    std::fs::write(env.incident_dir(id).join("steps").join(format!("{name}.md")), text).unwrap();
+}
+
+#[test]
+fn a_step_a_little_ahead_counts_for_check_as_for_the_postmortem() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "DNS fails"]);
+    env.ok(&["postmortem", "-q"]);
+    // Pulled from a host whose clock is 30 s ahead: now, as for --at.
+    note_from_a_host_ahead(&env, &id, "20251005T132330Z-note-ahead1", 30);
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert!(r.stdout.contains("from the other host"), "{}", r.stdout);
+    assert!(!r.stderr.contains("after now"), "{}", r.stderr);
+    assert_eq!(
+        env.fails(1, &["postmortem", "--check"]),
+        format!(
+            "error: incidents/{id}/postmortem.md is stale; since it was generated, added: 20251005T132330Z-note-ahead1\n  \
+             hint: regenerate it with `incident postmortem {id}`\n"
+        )
+    );
+    env.ok(&["postmortem", "-q"]);
+    env.ok(&["postmortem", "-q", "--check"]);
+    // Over a minute ahead is the future: left out of both, with a warning.
+    note_from_a_host_ahead(&env, &id, "20251005T132430Z-note-ahead2", 90);
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert!(
+        r.stderr.contains(
+            "step 20251005T132430Z-note-ahead2 is dated 2025-10-05 08:24, after now (2025-10-05 08:23); it is left \
+             out until then (correct its `at:` if that is wrong)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("steps/20251005T132430Z-note-ahead2.md"), "{}", r.stdout);
+    env.ok(&["postmortem", "-q", "--check"]);
+}
