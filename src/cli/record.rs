@@ -51,7 +51,8 @@ pub struct StartArgs {
     /// A first summary for incident.md
     #[arg(long, value_name = "TEXT")]
     pub summary: Option<String>,
-    /// When it began, if not now
+    /// When it began, if not now: RFC 3339, 08:45 (today; yesterday only if over 12 h ahead, as 23:50 at
+    /// 00:10), "10 min ago", "yesterday 23:10"
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }

@@ -168,3 +168,27 @@ fn a_step_a_little_ahead_counts_for_check_as_for_the_postmortem() {
     assert!(!r.stdout.contains("steps/20251005T132430Z-note-ahead2.md"), "{}", r.stdout);
     env.ok(&["postmortem", "-q", "--check"]);
 }
+
+/// The description of `--at` in a command's help, on one line.
+fn at_help(env: &TestEnv, command: &str) -> String {
+    let help = env.ok(&[command, "-h"]);
+    let mut lines = help.lines().skip_while(|l| !l.trim_start().starts_with("--at <TIME>"));
+    let first = lines.next().unwrap().trim_start().trim_start_matches("--at <TIME>");
+    let more = lines.take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with('-'));
+    std::iter::once(first).chain(more).flat_map(str::split_whitespace).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn start_help_lists_the_times_at_takes_and_switch_names_what_start_makes() {
+    let env = TestEnv::new();
+    let (start, note) = (at_help(&env, "start"), at_help(&env, "note"));
+    assert!(start.starts_with("When it began, if not now: RFC 3339, 08:45"), "{start}");
+    assert_eq!(start.split_once(": ").unwrap().1, note.split_once(": ").unwrap().1);
+    // The id the start example makes is the one the switch example switches to.
+    let help = env.ok(&["start", "--help"]);
+    let example = help.lines().find(|l| l.trim_start().starts_with("incident start \"")).unwrap();
+    let title = example.split('"').nth(1).unwrap();
+    let id = env.ok(&["start", title]);
+    let switch = env.ok(&["switch", "--help"]);
+    assert!(switch.contains(&format!("incident switch {}\n", id.trim())), "{switch}");
+}
