@@ -37,7 +37,7 @@ pub struct StartArgs {
     /// A short title: what is broken, as users see it
     pub title: String,
     /// How bad: sev1 (critical) … sev4 (minor)
-    #[arg(long, short, value_enum)]
+    #[arg(long, short, value_enum, visible_alias = "sev")]
     pub severity: Option<Severity>,
     /// An affected service (repeat for more, or `a,b`)
     #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',')]

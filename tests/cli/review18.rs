@@ -192,3 +192,12 @@ fn start_help_lists_the_times_at_takes_and_switch_names_what_start_makes() {
     let switch = env.ok(&["switch", "--help"]);
     assert!(switch.contains(&format!("incident switch {}\n", id.trim())), "{switch}");
 }
+
+#[test]
+fn start_takes_sev_for_severity() {
+    let env = TestEnv::new();
+    let id = env.ok(&["start", "Checkout 5xx", "--sev", "sev2"]);
+    let json = env.json(&["show", id.trim(), "--json"]);
+    assert_eq!(json["severity"], "sev2");
+    assert!(env.ok(&["start", "--help"]).contains("[alias: --sev]"));
+}
