@@ -201,3 +201,18 @@ fn start_takes_sev_for_severity() {
     assert_eq!(json["severity"], "sev2");
     assert!(env.ok(&["start", "--help"]).contains("[alias: --sev]"));
 }
+
+#[test]
+fn postmortem_out_a_folder_suggests_a_file_in_it() {
+    let (env, _) = TestEnv::with_incident();
+    std::fs::create_dir(env.root().join("reports")).unwrap();
+    let err = env.fails(1, &["postmortem", "--out", "reports", "--format", "json"]);
+    assert!(
+        err.contains("  hint: to write it into the folder, name the file: --out reports/postmortem.json; or print"),
+        "{err}"
+    );
+    let err = env.fails(1, &["postmortem", "--out", "reports"]);
+    assert!(err.contains("name the file: --out reports/postmortem.md;"), "{err}");
+    env.ok(&["postmortem", "-q", "--out", "reports/postmortem.md"]);
+    assert!(env.root().join("reports/postmortem.md").is_file());
+}
