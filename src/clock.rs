@@ -89,7 +89,7 @@ impl Clock {
     pub fn parse_at(&self, input: &str) -> Result<Timestamp, String> {
         let t = self.read_at(input)?;
         // A time copied from a host whose clock runs a little ahead: now.
-        if t > self.now && t <= self.now + chrono::TimeDelta::seconds(CLOCK_SKEW_SECONDS) {
+        if t > self.now && !is_ahead(t, self.now) {
             return Ok(self.now);
         }
         if t > self.now {
@@ -157,7 +157,7 @@ impl Clock {
         if let Some(ahead) = today.iter().copied().filter(|t| *t > self.now).min()
             && !today.iter().any(|t| *t <= self.now)
         {
-            if ahead <= self.now + chrono::TimeDelta::seconds(CLOCK_SKEW_SECONDS) {
+            if !is_ahead(ahead, self.now) {
                 return Ok(ahead); // another host's clock a little ahead: parse_at takes it as now
             }
             if ahead - self.now < chrono::TimeDelta::hours(BARE_TIME_AHEAD_HOURS) {
@@ -203,6 +203,12 @@ impl TruncateNanos for Timestamp {
 
 /// How far ahead of this host's clock an `--at` time may be and still be taken as now.
 const CLOCK_SKEW_SECONDS: i64 = 60;
+
+/// `at` is later than `now` by more than another host's clock may run ahead (a minute):
+/// in the future. Closer is now, for `--at` and for what a postmortem counts alike.
+pub fn is_ahead(at: Timestamp, now: Timestamp) -> bool {
+    at > now + chrono::TimeDelta::seconds(CLOCK_SKEW_SECONDS)
+}
 
 /// A bare clock time later than now is yesterday's only when it is at least this far
 /// ahead, i.e. yesterday's was within the last 12 hours: `23:50` typed at 00:10 (or at

@@ -234,9 +234,9 @@ impl<'a> Builder<'a> {
         let mut warnings = Vec::new();
         let mut steps = Vec::new();
         for step in &incident.steps {
-            if step.meta.at > now {
+            if crate::clock::is_ahead(step.meta.at, now) {
                 warnings.push(format!(
-                    "step {} is dated {}, after now ({}); it is left out of the metrics",
+                    "step {} is dated {}, after now ({}); it is left out until then (correct its `at:` if that is wrong)",
                     step.meta.id,
                     format::date_time(step.meta.at),
                     format::date_time(now)
@@ -358,7 +358,7 @@ impl<'a> Builder<'a> {
     fn restarts(&mut self, observations: &[RestartObservation], changes: &[Timestamp]) -> Restarts {
         let mut obs: Vec<RestartObservation> = Vec::new();
         for o in observations {
-            if o.at > self.now {
+            if crate::clock::is_ahead(o.at, self.now) {
                 continue; // already warned about with its step
             }
             obs.push(o.clone());

@@ -226,7 +226,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  incident list\n  incident list --status open --json")]
     List(ListArgs),
     /// Make another incident the current one
-    #[command(after_help = "Examples:\n  incident switch 2025-10-05-k3s-pods-crashloop")]
+    #[command(after_help = "Examples:\n  incident switch 2025-10-05-k3s-pods-in-crashloopbackoff")]
     Switch(SwitchArgs),
     /// Record the cluster as it is now: nodes, pods, events, kube-dns (or saved kubectl JSON)
     #[command(

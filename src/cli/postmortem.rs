@@ -25,8 +25,10 @@ FILE-restarts.svg). `--check` compares `sources` with
 the files now and exits 1 naming the steps changed, added or removed since.
 
 Every duration is shown with its endpoints and the steps they come from, or as
-\"unknown\" with the reason. Warnings (milestones out of order, steps dated in the future,
-unreadable files) go to stderr and into the postmortem's last section.
+\"unknown\" with the reason. A step dated over a minute after now is left out (up to a
+minute ahead, another host's clock, is now), here and for --check. Warnings (milestones out
+of order, steps dated in the future, unreadable files) go to stderr and into the
+postmortem's last section.
 
 Links are relative paths (steps/…, outputs/…), so they work in Obsidian and on GitHub;
 with --out FILE elsewhere they lead through the incident folder (../incidents/ID/steps/…).

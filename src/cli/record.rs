@@ -37,7 +37,7 @@ pub struct StartArgs {
     /// A short title: what is broken, as users see it
     pub title: String,
     /// How bad: sev1 (critical) … sev4 (minor)
-    #[arg(long, short, value_enum)]
+    #[arg(long, short, value_enum, visible_alias = "sev")]
     pub severity: Option<Severity>,
     /// An affected service (repeat for more, or `a,b`)
     #[arg(long = "service", value_name = "SERVICE", value_delimiter = ',')]
@@ -51,7 +51,8 @@ pub struct StartArgs {
     /// A first summary for incident.md
     #[arg(long, value_name = "TEXT")]
     pub summary: Option<String>,
-    /// When it began, if not now
+    /// When it began, if not now: RFC 3339, 08:45 (today; yesterday only if over 12 h ahead, as 23:50 at
+    /// 00:10), "10 min ago", "yesterday 23:10"
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }

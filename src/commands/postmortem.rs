@@ -54,7 +54,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let format = if args.json { PostmortemFormat::Json } else { args.format };
     let dest = match (&args.out, format) {
         (Some(p), _) if p.as_os_str() == "-" => Dest::Stdout,
-        (Some(p), _) => Dest::File(out_target(&cfg.cwd.join(p))?),
+        (Some(p), format) => {
+            let name = if format == PostmortemFormat::Json { "postmortem.json" } else { POSTMORTEM_FILE };
+            Dest::File(out_target(&cfg.cwd.join(p), &p.join(name))?)
+        }
         (None, PostmortemFormat::Json) => Dest::Stdout,
         (None, PostmortemFormat::Md) => Dest::File(incident.dir.join(POSTMORTEM_FILE)),
     };
@@ -164,8 +167,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
 /// a folder) is refused rather than written through: a postmortem file is read back
 /// before it is replaced (a FIFO would block), gets pictures beside it (in `/dev`?) and
 /// is replaced by a rename, which would swap `/dev/null` for a plain file. `--out -`
-/// is the way to a pipe or a terminal.
-fn out_target(path: &Path) -> Result<PathBuf> {
+/// is the way to a pipe or a terminal. `in_folder`: the file to suggest for a folder.
+fn out_target(path: &Path, in_folder: &Path) -> Result<PathBuf> {
     use std::os::unix::fs::FileTypeExt;
     match fs::metadata(path) {
         Ok(m) if m.is_file() => return fs::canonicalize(path).map_err(|e| Error::io("read", path, e)),
@@ -184,9 +187,15 @@ fn out_target(path: &Path) -> Result<PathBuf> {
             } else {
                 "not a regular file"
             };
+            let print = "print it with `--out -` and send that where you want it (`--out - > FILE`, `--out - | less`)";
+            let hint = if t.is_dir() {
+                format!("to write it into the folder, name the file: --out {}; or {print}", in_folder.display())
+            } else {
+                print.to_string()
+            };
             return Err(Error::user_hint(
                 format!("{} is {what}; a postmortem is written only to a regular file", path.display()),
-                "print it with `--out -` and send that where you want it (`--out - > FILE`, `--out - | less`)",
+                hint,
             ));
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -231,7 +240,7 @@ fn load_templates(vault: &Vault, template: &str) -> Result<Templates> {
 /// The files a postmortem is made from: `incident.md` and the steps not in the future.
 fn used_sources(sources: &Sources, inc: &Incident, now: Timestamp) -> BTreeMap<String, String> {
     let mut hashes = sources.hashes();
-    for step in inc.steps.iter().filter(|s| s.meta.at > now) {
+    for step in inc.steps.iter().filter(|s| crate::clock::is_ahead(s.meta.at, now)) {
         hashes.remove(&step.meta.id);
     }
     hashes

@@ -233,8 +233,8 @@ fn steps_in_the_future_are_left_out_with_a_warning() {
     assert_eq!(
         m.warnings,
         [
-            "step typo is dated 2025-10-05 23:59, after now (2025-10-05 11:00); it is left out of the metrics",
-            "step rec2 is dated 2035-10-05 09:30, after now (2025-10-05 11:00); it is left out of the metrics",
+            "step typo is dated 2025-10-05 23:59, after now (2025-10-05 11:00); it is left out until then (correct its `at:` if that is wrong)",
+            "step rec2 is dated 2035-10-05 09:30, after now (2025-10-05 11:00); it is left out until then (correct its `at:` if that is wrong)",
         ]
     );
     assert_eq!(row(&m, "total_downtime").1, "unknown (impact start not recorded)");

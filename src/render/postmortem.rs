@@ -59,12 +59,13 @@ pub fn build(incident: &Incident, metrics: Metrics, inputs: Inputs<'_>) -> Postm
     let now = inputs.now;
     let mut warnings = inputs.load_warnings;
     warnings.extend(metrics.warnings.iter().cloned());
-    let present: Vec<&Step> = incident.steps.iter().filter(|s| s.meta.at <= now).collect();
+    // Up to a minute ahead (another host's clock) is now, as for `--at` and `--check`.
+    let present: Vec<&Step> = incident.steps.iter().filter(|s| !crate::clock::is_ahead(s.meta.at, now)).collect();
 
     let incident_data = incident_data(incident, &cx, now);
     let rows = metric_rows(&metrics, &cx);
     let impact = impact(&metrics, &cx, now);
-    let timeline = timeline(incident, &metrics, &cx);
+    let timeline = timeline(incident, &present, &metrics, &cx);
     let detection = detection(&metrics, &cx, now);
     let diagnosis = diagnosis(&metrics, &cx, &present, now);
     let options = options(&present, &cx);

@@ -346,7 +346,7 @@ fn odd_hand_edits_warn_and_never_panic() {
                  `at: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`"
             )
             .as_str(),
-            "warning: step 20351005T143000Z-milestone-fut001 is dated 2035-10-05 09:30, after now (2025-10-05 10:45); it is left out of the metrics",
+            "warning: step 20351005T143000Z-milestone-fut001 is dated 2035-10-05 09:30, after now (2025-10-05 10:45); it is left out until then (correct its `at:` if that is wrong)",
             format!("warning: milestones out of order: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before detected at 2025-10-05 08:23 (steps/{detected}.md); correct the `at:` in the file of the wrong one").as_str(),
             "warning: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)",
             format!("wrote incidents/{id}/postmortem.md").as_str(),

@@ -31,7 +31,7 @@ fn out_onto_a_folder_is_refused() {
     assert_eq!(
         env.fails(1, &["postmortem", "--out", "reports", "--force"]),
         format!(
-            "error: {} is a folder; a postmortem is written only to a regular file\n  hint: print it with `--out -` and send that where you want it (`--out - > FILE`, `--out - | less`)\n",
+            "error: {} is a folder; a postmortem is written only to a regular file\n  hint: to write it into the folder, name the file: --out reports/postmortem.md; or print it with `--out -` and send that where you want it (`--out - > FILE`, `--out - | less`)\n",
             env.root().join("reports").display()
         )
     );

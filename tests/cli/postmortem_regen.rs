@@ -84,11 +84,11 @@ fn a_date_only_incident_starts_at_its_first_step_in_its_offset() {
         "---\nid: 20251005T133000Z-note-aaaaaa\nkind: note\nat: 2025-10-05T08:30:00-05:00\n---\n\nresolv.conf empty\n",
     )
     .unwrap();
+    let mut env = env;
+    env.at("2025-10-05T10:30:00-05:00");
     let json = env.json(&["postmortem", "2025-10-05-dns", "--format", "json"]);
     assert_eq!(json["incident"]["started"], "2025-10-05 08:30");
     assert_eq!(json["timeline"][0]["time"], "08:30");
-    let mut env = env;
-    env.at("2025-10-05T10:30:00-05:00");
     let status = env.ok(&["status", "--incident", "2025-10-05-dns"]);
     assert!(status.contains("2h"), "{status}");
     assert!(!status.contains("15h"), "{status}");

@@ -125,3 +125,94 @@ fn a_decision_taken_again_shows_every_reason_and_what_replaced_what() {
         .collect();
     assert!(chosen.contains(&("Clean restart", false)) && chosen.contains(&("Restore from backup", true)));
 }
+
+/// A note as another host writes it, `secs` seconds after the pinned now (08:23:00).
+fn note_from_a_host_ahead(env: &TestEnv, id: &str, name: &str, secs: u32) {
+    let at = format!("2025-10-05T08:{:02}:{:02}-05:00", 23 + secs / 60, secs % 60);
+    let text = format!(
+        "---\nid: {name}\nkind: note\nat: {at}\nrecorded_at: {at}\nauthor: bob\nhost: other\n---\n\nfrom the other host\n"
+    );
+    std::fs::write(env.incident_dir(id).join("steps").join(format!("{name}.md")), text).unwrap();
+}
+
+#[test]
+fn a_step_a_little_ahead_counts_for_check_as_for_the_postmortem() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "DNS fails"]);
+    env.ok(&["postmortem", "-q"]);
+    // Pulled from a host whose clock is 30 s ahead: now, as for --at.
+    note_from_a_host_ahead(&env, &id, "20251005T132330Z-note-ahead1", 30);
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert!(r.stdout.contains("from the other host"), "{}", r.stdout);
+    assert!(!r.stderr.contains("after now"), "{}", r.stderr);
+    assert_eq!(
+        env.fails(1, &["postmortem", "--check"]),
+        format!(
+            "error: incidents/{id}/postmortem.md is stale; since it was generated, added: 20251005T132330Z-note-ahead1\n  \
+             hint: regenerate it with `incident postmortem {id}`\n"
+        )
+    );
+    env.ok(&["postmortem", "-q"]);
+    env.ok(&["postmortem", "-q", "--check"]);
+    // Over a minute ahead is the future: left out of both, with a warning.
+    note_from_a_host_ahead(&env, &id, "20251005T132430Z-note-ahead2", 90);
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert!(
+        r.stderr.contains(
+            "step 20251005T132430Z-note-ahead2 is dated 2025-10-05 08:24, after now (2025-10-05 08:23); it is left \
+             out until then (correct its `at:` if that is wrong)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("steps/20251005T132430Z-note-ahead2.md"), "{}", r.stdout);
+    env.ok(&["postmortem", "-q", "--check"]);
+}
+
+/// The description of `--at` in a command's help, on one line.
+fn at_help(env: &TestEnv, command: &str) -> String {
+    let help = env.ok(&[command, "-h"]);
+    let mut lines = help.lines().skip_while(|l| !l.trim_start().starts_with("--at <TIME>"));
+    let first = lines.next().unwrap().trim_start().trim_start_matches("--at <TIME>");
+    let more = lines.take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with('-'));
+    std::iter::once(first).chain(more).flat_map(str::split_whitespace).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn start_help_lists_the_times_at_takes_and_switch_names_what_start_makes() {
+    let env = TestEnv::new();
+    let (start, note) = (at_help(&env, "start"), at_help(&env, "note"));
+    assert!(start.starts_with("When it began, if not now: RFC 3339, 08:45"), "{start}");
+    assert_eq!(start.split_once(": ").unwrap().1, note.split_once(": ").unwrap().1);
+    // The id the start example makes is the one the switch example switches to.
+    let help = env.ok(&["start", "--help"]);
+    let example = help.lines().find(|l| l.trim_start().starts_with("incident start \"")).unwrap();
+    let title = example.split('"').nth(1).unwrap();
+    let id = env.ok(&["start", title]);
+    let switch = env.ok(&["switch", "--help"]);
+    assert!(switch.contains(&format!("incident switch {}\n", id.trim())), "{switch}");
+}
+
+#[test]
+fn start_takes_sev_for_severity() {
+    let env = TestEnv::new();
+    let id = env.ok(&["start", "Checkout 5xx", "--sev", "sev2"]);
+    let json = env.json(&["show", id.trim(), "--json"]);
+    assert_eq!(json["severity"], "sev2");
+    assert!(env.ok(&["start", "--help"]).contains("[alias: --sev]"));
+}
+
+#[test]
+fn postmortem_out_a_folder_suggests_a_file_in_it() {
+    let (env, _) = TestEnv::with_incident();
+    std::fs::create_dir(env.root().join("reports")).unwrap();
+    let err = env.fails(1, &["postmortem", "--out", "reports", "--format", "json"]);
+    assert!(
+        err.contains("  hint: to write it into the folder, name the file: --out reports/postmortem.json; or print"),
+        "{err}"
+    );
+    let err = env.fails(1, &["postmortem", "--out", "reports"]);
+    assert!(err.contains("name the file: --out reports/postmortem.md;"), "{err}");
+    env.ok(&["postmortem", "-q", "--out", "reports/postmortem.md"]);
+    assert!(env.root().join("reports/postmortem.md").is_file());
+}

@@ -54,7 +54,11 @@ impl Ctx<'_> {
     }
 
     pub fn milestone(&self, m: Milestone, now: Timestamp) -> Option<Moment> {
-        self.incident.steps.iter().find(|s| s.meta.milestone == Some(m) && s.meta.at <= now).map(|s| self.moment(s))
+        self.incident
+            .steps
+            .iter()
+            .find(|s| s.meta.milestone == Some(m) && !crate::clock::is_ahead(s.meta.at, now))
+            .map(|s| self.moment(s))
     }
 
     pub fn point_link(&self, p: &Point) -> String {

@@ -12,7 +12,8 @@ use super::*;
 pub(super) fn incident_data(incident: &Incident, cx: &Ctx, now: Timestamp) -> IncidentData {
     let meta = &incident.meta;
     let mut authors: Vec<String> = Vec::new();
-    for a in meta.author.iter().chain(incident.steps.iter().filter_map(|s| s.meta.author.as_ref())) {
+    let present = incident.steps.iter().filter(|s| !crate::clock::is_ahead(s.meta.at, now));
+    for a in meta.author.iter().chain(present.filter_map(|s| s.meta.author.as_ref())) {
         if !a.trim().is_empty() && !authors.contains(a) {
             authors.push(a.clone());
         }
@@ -56,8 +57,8 @@ pub(super) fn impact(m: &Metrics, cx: &Ctx, now: Timestamp) -> Impact {
 /// The steps in timeline order, but milestones of one instant in milestone order (diagnosed
 /// before mitigated), as the timeline picture draws them: their files sort in the order
 /// they were written, which says nothing about which came first.
-fn in_milestone_order(steps: &[Step]) -> Vec<&Step> {
-    let mut out: Vec<&Step> = steps.iter().collect();
+fn in_milestone_order<'a>(steps: &[&'a Step]) -> Vec<&'a Step> {
+    let mut out: Vec<&Step> = steps.to_vec();
     let mut i = 0;
     while i < out.len() {
         let end = out[i..].iter().position(|s| s.meta.at != out[i].meta.at).map_or(out.len(), |n| i + n);
@@ -72,10 +73,12 @@ fn in_milestone_order(steps: &[Step]) -> Vec<&Step> {
     out
 }
 
-pub(super) fn timeline(incident: &Incident, m: &Metrics, cx: &Ctx) -> Vec<TimelineEntry> {
+/// The steps not in the future: one dated ahead would be in the postmortem but not in the
+/// sources `--check` compares, so its coming would go unnoticed.
+pub(super) fn timeline(incident: &Incident, present: &[&Step], m: &Metrics, cx: &Ctx) -> Vec<TimelineEntry> {
     let tz = incident.own_offset();
     let mut day = None;
-    in_milestone_order(&incident.steps)
+    in_milestone_order(present)
         .into_iter()
         .map(|s| {
             let d = s.meta.at.date_naive();
