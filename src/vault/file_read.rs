@@ -29,7 +29,7 @@ pub(super) fn read_text(path: &Path) -> Result<String, Warning> {
     frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
 }
 
-pub(super) fn unknown_key_warning(path: &Path, bytes: &[u8]) -> Option<Warning> {
+fn unknown_key_warning(path: &Path, bytes: &[u8]) -> Option<Warning> {
     let (line, key, near) = super::keys::unknown_key(bytes)?;
     let fix = match near {
         Some(known) => format!("did you mean `{known}`?"),
@@ -39,12 +39,14 @@ pub(super) fn unknown_key_warning(path: &Path, bytes: &[u8]) -> Option<Warning> 
 }
 
 /// Reads one step file; the file name fills in a missing id or kind.
-pub(super) fn read_step(path: &Path) -> Result<Step, Warning> {
+pub(super) fn read_step(path: &Path) -> Result<(Step, Vec<Warning>), Warning> {
     parse_step(path, &read_bytes(path)?)
 }
 
-pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<Step, Warning> {
-    let text = frontmatter::normalize(bytes).map_err(|e| warning(path, e))?;
+/// A step and what a hand edit left in it that the reader passed over: keys nothing reads,
+/// bytes of the body that are not UTF-8.
+pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning>), Warning> {
+    let (text, bad_body) = frontmatter::normalize_lossy_body(bytes).map_err(|e| warning(path, e))?;
     let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
     meta.at_without_offset = crate::lenient::lacks_offset(&text[..text.len() - body.len()], "at");
     if meta.id.is_empty() {
@@ -53,7 +55,19 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<Step, Warning> {
     if meta.kind == StepKind::Other {
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
-    Ok(Step { meta, body: body.to_string() })
+    let mut lint: Vec<Warning> = unknown_key_warning(path, bytes).into_iter().collect();
+    if let Some(bad) = bad_body {
+        let more = match bad.more_lines {
+            0 => String::new(),
+            n => format!("; {} after it too", crate::format::plural(n as u64, "more line")),
+        };
+        let message = format!(
+            "not UTF-8 (byte 0x{:02x}{more}), so it is shown with \u{fffd}; re-save the file as UTF-8",
+            bad.byte
+        );
+        lint.push(Warning { path: path.to_path_buf(), line: bad.line, message });
+    }
+    Ok((Step { meta, body: body.to_string() }, lint))
 }
 
 pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String), Warning> {

@@ -136,3 +136,33 @@ fn a_step_file_whose_name_is_not_utf8_is_named_with_a_rename_hint() {
         )
     );
 }
+
+#[test]
+fn a_stray_byte_in_a_step_body_is_shown_replaced_and_the_step_still_counts() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["resolve", "fixed it"]);
+    let file = env.step_files(&id).pop().unwrap();
+    let mut bytes = fs::read(&file).unwrap();
+    bytes.extend_from_slice(b"caf\xe9 au lait\n");
+    let line = bytes.iter().filter(|&&b| b == b'\n').count();
+    fs::write(&file, bytes).unwrap();
+
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("K3s pods crash-looping [resolved · sev2]"),
+        "the resolved milestone still counts: {}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:{line}: not UTF-8 (byte 0xe9), so it is shown with \u{fffd}; re-save the file as UTF-8\n",
+            file.display()
+        )
+    );
+    assert!(env.ok(&["show"]).contains("fixed it"));
+    let r = env.run(&["publish", "--check"]);
+    let rel = file.strip_prefix(env.root()).unwrap();
+    assert!(r.stdout.contains(&format!("{}: line {line}: not UTF-8 (byte 0xe9)", rel.display())), "{}", r.stdout);
+}
