@@ -145,7 +145,11 @@ pub fn normalize_lossy_body(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, 
 
 /// Parses the frontmatter into `T` and returns it with the body.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(T, &str), ParseError> {
-    let parts = split(text)?;
+    // A merge conflict is the likelier cause of a broken split, and must be resolved anyway.
+    let parts = split(text).map_err(|e| crate::conflict::in_markdown(text, 1).map_or(e, |c| c.error()))?;
+    if let Some(c) = crate::conflict::in_yaml(parts.yaml, parts.yaml_line) {
+        return Err(c.error());
+    }
     let meta = parse_yaml(parts.yaml, parts.yaml_line)?;
     Ok((meta, parts.body))
 }

@@ -44,7 +44,7 @@ pub(super) fn read_step(path: &Path) -> Result<(Step, Vec<Warning>), Warning> {
 }
 
 /// A step and what a hand edit left in it that the reader passed over: keys nothing reads,
-/// bytes of the body that are not UTF-8.
+/// a merge conflict in the body, bytes of the body that are not UTF-8.
 pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning>), Warning> {
     let (text, bad_body) = frontmatter::normalize_lossy_body(bytes).map_err(|e| warning(path, e))?;
     let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
@@ -56,6 +56,10 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
     let mut lint: Vec<Warning> = unknown_key_warning(path, bytes).into_iter().collect();
+    let body_line = text[..text.len() - body.len()].matches('\n').count() + 1;
+    if let Some(c) = crate::conflict::in_markdown(body, body_line) {
+        lint.push(Warning { path: path.to_path_buf(), line: c.line, message: c.message() });
+    }
     if let Some(bad) = bad_body {
         let more = match bad.more_lines {
             0 => String::new(),

@@ -166,3 +166,56 @@ fn a_stray_byte_in_a_step_body_is_shown_replaced_and_the_step_still_counts() {
     let rel = file.strip_prefix(env.root()).unwrap();
     assert!(r.stdout.contains(&format!("{}: line {line}: not UTF-8 (byte 0xe9)", rel.display())), "{}", r.stdout);
 }
+
+#[test]
+fn merge_conflict_markers_are_named_as_such_in_frontmatter_and_body() {
+    let (mut env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    env.at("2025-10-05T08:24:00-05:00");
+    env.ok(&["note", "second look"]);
+    let [head, body]: [std::path::PathBuf; 2] = env.step_files(&id).try_into().unwrap();
+    let text =
+        read(&head).replacen("kind: note\n", "<<<<<<< HEAD\nkind: note\n=======\nkind: lesson\n>>>>>>> theirs\n", 1);
+    fs::write(&head, text).unwrap();
+    let text = read(&body);
+    let start = text.lines().count() + 1;
+    fs::write(&body, format!("{text}<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> feature/x\n")).unwrap();
+    let marker_line = read(&head).lines().position(|l| l == "<<<<<<< HEAD").unwrap() + 1;
+
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("second look") && !r.stdout.contains("first look"), "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:{marker_line}: unresolved merge conflict (`<<<<<<< HEAD` to `>>>>>>> theirs` on line {}); \
+             resolve it and remove the markers\n\
+             warning: {}:{start}: unresolved merge conflict (`<<<<<<< HEAD` to `>>>>>>> feature/x` on line {}); \
+             resolve it and remove the markers\n",
+            head.display(),
+            marker_line + 4,
+            body.display(),
+            start + 4
+        )
+    );
+    let r = env.run(&["publish", "--check", "--include-open"]);
+    let rel = |p: &std::path::Path| p.strip_prefix(env.root()).unwrap().display().to_string();
+    for (file, line) in [(rel(&head), marker_line), (rel(&body), start)] {
+        let problem = format!("{file}: line {line}: unresolved merge conflict (`<<<<<<< HEAD` to");
+        assert!(r.stdout.contains(&problem), "{}", r.stdout);
+    }
+
+    // In incident.md's frontmatter: the incident cannot be read, and says why.
+    let md = env.incident_dir(&id).join("incident.md");
+    fs::write(&md, read(&md).replacen("title:", "<<<<<<< HEAD\ntitle:", 1)).unwrap();
+    let line = read(&md).lines().position(|l| l.starts_with("<<<<<<<")).unwrap() + 1;
+    let r = env.run(&["list"]);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:{line}: unresolved merge conflict (`<<<<<<< HEAD`); resolve it and remove the markers\n\
+             no readable incidents: fix the files named above\n",
+            md.display()
+        )
+    );
+}
