@@ -29,13 +29,14 @@ pub(super) fn read_text(path: &Path) -> Result<String, Warning> {
     frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
 }
 
-fn unknown_key_warning(path: &Path, bytes: &[u8]) -> Option<Warning> {
-    let (line, key, near) = super::keys::unknown_key(bytes)?;
-    let fix = match near {
-        Some(known) => format!("did you mean `{known}`?"),
-        None => "it is not read; remove it or fix its name".to_string(),
-    };
-    Some(Warning { path: path.to_path_buf(), line, message: format!("unknown key `{key}`: {fix}") })
+fn unknown_key_warnings(path: &Path, bytes: &[u8]) -> impl Iterator<Item = Warning> {
+    super::keys::unknown_keys(bytes).into_iter().map(|(line, key, near)| {
+        let fix = match near {
+            Some(known) => format!("did you mean `{known}`?"),
+            None => "it is not read; remove it or fix its name".to_string(),
+        };
+        Warning { path: path.to_path_buf(), line, message: format!("unknown key `{key}`: {fix}") }
+    })
 }
 
 /// Reads one step file; the file name fills in a missing id or kind.
@@ -55,7 +56,7 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     if meta.kind == StepKind::Other {
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
-    let mut lint: Vec<Warning> = unknown_key_warning(path, bytes).into_iter().collect();
+    let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes).collect();
     let body_line = text[..text.len() - body.len()].matches('\n').count() + 1;
     if let Some(c) = crate::conflict::in_markdown(body, body_line) {
         lint.push(Warning { path: path.to_path_buf(), line: c.line, message: c.message() });

@@ -22,15 +22,18 @@ fn known() -> &'static [&'static str] {
 /// not ours, yet not mistakes either.
 const OBSIDIAN_KEYS: &[&str] = &["tags", "aliases", "cssclasses"];
 
-/// The first top-level key of the frontmatter in `text` that `StepMeta` does not know,
+/// The top-level keys of the frontmatter in `text` that `StepMeta` does not know, each
 /// with its line and the known key it was probably meant to be.
-pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)> {
+pub fn unknown_keys(text: &[u8]) -> Vec<(usize, String, Option<&'static str>)> {
     // Only the frontmatter is looked at: the body (outputs) can be long.
     let end = text.windows(4).skip(3).position(|w| w == b"\n---" || w == b"\n...").map_or(text.len(), |i| i + 3 + 4);
-    let text = std::str::from_utf8(&text[..end]).ok()?;
+    let Ok(text) = std::str::from_utf8(&text[..end]) else { return Vec::new() };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();
-    lines.next().filter(|(_, l)| l.trim_end() == "---")?;
+    if lines.next().is_none_or(|(_, l)| l.trim_end() != "---") {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
     for (i, line) in lines {
         if matches!(line.trim_end(), "---" | "...") {
             break;
@@ -42,10 +45,10 @@ pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)>
         }
         if !known().contains(&key) && !OBSIDIAN_KEYS.contains(&key) {
             let near = known().iter().copied().find(|k| strsim::levenshtein(k, key) <= 2);
-            return Some((i + 1, key.to_string(), near));
+            found.push((i + 1, key.to_string(), near));
         }
     }
-    None
+    found
 }
 
 /// A deserializer that only records the field names a struct asks for.
@@ -100,12 +103,15 @@ mod tests {
     fn knows_every_field_and_finds_the_misspelt_one() {
         assert!(known().contains(&"milestone") && known().contains(&"redactions") && known().contains(&"facts"));
         let ok = b"---\nid: a\nkind: note\nat: 2025-10-05T08:30:00Z\nfacts:\n  pods: 3\npros:\n- fast\n---\n\nbody\n";
-        assert_eq!(unknown_key(ok), None);
+        assert_eq!(unknown_keys(ok), []);
         let typo = b"---\nkind: milestone\nmilstone: detected\nat: 2025-10-05T08:30:00Z\n---\n";
-        assert_eq!(unknown_key(typo), Some((3, "milstone".to_string(), Some("milestone"))));
+        assert_eq!(unknown_keys(typo), [(3, "milstone".to_string(), Some("milestone"))]);
         let obsidian = b"---\nkind: note\ntags: [dns]\naliases:\n- loop\ncssclasses: wide\n---\n";
-        assert_eq!(unknown_key(obsidian), None);
+        assert_eq!(unknown_keys(obsidian), []);
         let other = b"---\nkind: note\nmood: grim\n---\n";
-        assert_eq!(unknown_key(other), Some((3, "mood".to_string(), None)));
+        assert_eq!(unknown_keys(other), [(3, "mood".to_string(), None)]);
+        // Every one, not the first only.
+        let two = b"---\nkind: note\nautor: me\nat: 2025-10-05T08:30:00Z\nmood: grim\n---\n";
+        assert_eq!(unknown_keys(two), [(3, "autor".to_string(), Some("author")), (5, "mood".to_string(), None)]);
     }
 }

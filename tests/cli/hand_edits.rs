@@ -219,3 +219,28 @@ fn merge_conflict_markers_are_named_as_such_in_frontmatter_and_body() {
         )
     );
 }
+
+/// A step file written by hand, with the frontmatter lines `fields` after its `at:`.
+fn hand_step(env: &crate::support::TestEnv, id: &str, name: &str, fields: &str) -> std::path::PathBuf {
+    let steps = env.incident_dir(id).join("steps");
+    fs::create_dir_all(&steps).unwrap();
+    let path = steps.join(name);
+    fs::write(&path, format!("---\nat: 2025-10-05T08:40:00-05:00\n{fields}---\n\nwritten by hand\n")).unwrap();
+    path
+}
+
+#[test]
+fn every_unknown_key_of_a_step_is_named_not_only_the_first() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let path = hand_step(&env, &id, "20251005T134000Z-note-hand01.md", "kind: note\nautor: me\nmood: grim\n");
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {p}:4: unknown key `autor`: did you mean `author`?\n\
+             warning: {p}:5: unknown key `mood`: it is not read; remove it or fix its name\n",
+            p = path.display()
+        )
+    );
+}
