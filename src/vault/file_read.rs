@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::warning::Warning;
 use crate::frontmatter::{self, ParseError};
-use crate::model::{IncidentMeta, Step, StepKind, StepMeta};
+use crate::model::{IncidentMeta, Milestone, Step, StepKind, StepMeta};
 
 /// The kind in a step file name `<time>-<kind>-<random>.md`.
 pub(super) fn kind_of_file(path: &Path) -> Option<StepKind> {
@@ -45,7 +45,8 @@ pub(super) fn read_step(path: &Path) -> Result<(Step, Vec<Warning>), Warning> {
 }
 
 /// A step and what a hand edit left in it that the reader passed over: keys nothing reads,
-/// a merge conflict in the body, bytes of the body that are not UTF-8.
+/// a milestone step without its milestone, a merge conflict in the body, bytes of the body
+/// that are not UTF-8.
 pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning>), Warning> {
     let (text, bad_body) = frontmatter::normalize_lossy_body(bytes).map_err(|e| warning(path, e))?;
     let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
@@ -57,7 +58,19 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
     let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes).collect();
-    let body_line = text[..text.len() - body.len()].matches('\n').count() + 1;
+    let head = &text[..text.len() - body.len()];
+    if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
+        // On the `kind:` line; on none when the file name gave the kind.
+        let line = head.lines().position(|l| l.starts_with("kind:")).map_or(0, |i| i + 1);
+        let names: Vec<&str> = Milestone::ALL.iter().map(|m| m.as_str()).collect();
+        let message = format!(
+            "a milestone step without `milestone:`, so it marks none; add a line such as `milestone: resolved` \
+             (one of: {})",
+            names.join(", ")
+        );
+        lint.push(Warning { path: path.to_path_buf(), line, message });
+    }
+    let body_line = head.matches('\n').count() + 1;
     if let Some(c) = crate::conflict::in_markdown(body, body_line) {
         lint.push(Warning { path: path.to_path_buf(), line: c.line, message: c.message() });
     }

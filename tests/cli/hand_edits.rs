@@ -244,3 +244,21 @@ fn every_unknown_key_of_a_step_is_named_not_only_the_first() {
         )
     );
 }
+
+#[test]
+fn a_milestone_step_without_its_milestone_is_warned_about() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let path = hand_step(&env, &id, "20251005T134000Z-milestone-hand01.md", "kind: milestone\n");
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("milestones: none yet"), "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:3: a milestone step without `milestone:`, so it marks none; add a line such as \
+             `milestone: resolved` (one of: impact-start, detected, acknowledged, diagnosed, mitigation-start, \
+             mitigated, recovered, resolved, permanent-fix-start, permanent-fix)\n",
+            path.display()
+        )
+    );
+}
