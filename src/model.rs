@@ -64,7 +64,7 @@ pub struct StepMeta {
     pub output_file: Option<String>,
 
     // milestone
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::optional_milestone", skip_serializing_if = "Option::is_none")]
     pub milestone: Option<Milestone>,
 
     // option, decision

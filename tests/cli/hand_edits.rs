@@ -262,3 +262,19 @@ fn a_milestone_step_without_its_milestone_is_warned_about() {
         )
     );
 }
+
+#[test]
+fn a_mistyped_milestone_is_given_the_name_it_was_likely_meant_to_be() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let path = hand_step(&env, &id, "20251005T134000Z-milestone-hand01.md", "kind: milestone\nmilestone: recoverd\n");
+    let r = env.run(&["status"]);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:4: `milestone: recoverd`: unknown milestone \"recoverd\" (did you mean recovered?); expected \
+             one of: impact-start, detected, acknowledged, diagnosed, mitigation-start, mitigated, recovered, resolved, \
+             permanent-fix-start, permanent-fix\n",
+            path.display()
+        )
+    );
+}
