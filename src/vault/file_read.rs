@@ -24,13 +24,8 @@ pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Warning> {
     fs::read(path).map_err(|e| Warning { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") })
 }
 
-pub(super) fn read_text(path: &Path) -> Result<String, Warning> {
-    let bytes = read_bytes(path)?;
-    frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
-}
-
-fn unknown_key_warnings(path: &Path, bytes: &[u8]) -> impl Iterator<Item = Warning> {
-    super::keys::unknown_keys(bytes).into_iter().map(|(line, key, near)| {
+fn unknown_key_warnings(path: &Path, bytes: &[u8], known: &[&'static str]) -> impl Iterator<Item = Warning> {
+    super::keys::unknown_keys(bytes, known).into_iter().map(|(line, key, near)| {
         let fix = match near {
             Some(known) => format!("did you mean `{known}`?"),
             None => "it is not read; remove it or fix its name".to_string(),
@@ -57,7 +52,7 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     if meta.kind == StepKind::Other {
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
-    let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes).collect();
+    let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes, super::keys::step_keys()).collect();
     let head = &text[..text.len() - body.len()];
     if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
         // On the `kind:` line; on none when the file name gave the kind.
@@ -88,8 +83,26 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     Ok((Step { meta, body: body.to_string() }, lint))
 }
 
-pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String), Warning> {
-    let text = read_text(path)?;
+/// `incident.md`: its frontmatter, its summary, and what a hand edit left in it that the
+/// reader passed over (keys nothing reads, a `status:` it does not know).
+pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String, Vec<Warning>), Warning> {
+    let bytes = read_bytes(path)?;
+    let text = frontmatter::normalize(&bytes).map_err(|e| warning(path, e))?;
     let (meta, body): (IncidentMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
-    Ok((meta, body.to_string()))
+    let mut lint: Vec<Warning> = unknown_key_warnings(path, &bytes, super::keys::incident_keys()).collect();
+    if let Some(status) = meta.status.as_deref().filter(|s| !crate::model::is_written_status(s)) {
+        let head = &text[..text.len() - body.len()];
+        let line = head.lines().position(|l| l.starts_with("status:")).map_or(0, |i| i + 1);
+        let near = crate::model::WRITTEN_STATUSES
+            .iter()
+            .find(|k| strsim::levenshtein(k, &status.to_lowercase()) <= 2)
+            .map(|k| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default();
+        let message = format!(
+            "unknown status `{status}`{near}, so it is read as open; write one of: {}",
+            crate::model::WRITTEN_STATUSES.join(", ")
+        );
+        lint.push(Warning { path: path.to_path_buf(), line, message });
+    }
+    Ok((meta, body.to_string(), lint))
 }

@@ -72,7 +72,7 @@ impl Vault {
     }
 
     pub(super) fn read_meta(&self, dir: &Path) -> Result<IncidentMeta, Warning> {
-        read_incident_file(&dir.join(INCIDENT_FILE)).map(|(meta, _)| meta)
+        read_incident_file(&dir.join(INCIDENT_FILE)).map(|(meta, _, _)| meta)
     }
 
     /// The incident with every readable step; unreadable steps become warnings.
@@ -92,7 +92,7 @@ impl Vault {
         if let Some(s) = sources.as_deref_mut() {
             s.add_incident_file(&file)?;
         }
-        let (mut meta, summary) = read_incident_file(&file).map_err(|w| Error::File {
+        let (mut meta, summary, lint) = read_incident_file(&file).map_err(|w| Error::File {
             path: w.path,
             line: w.line,
             message: w.message,
@@ -101,7 +101,7 @@ impl Vault {
         if meta.id.is_empty() {
             meta.id = incident.slug.clone();
         }
-        let mut warnings = Vec::new();
+        let mut warnings = lint;
         let mut unreadable_steps = Vec::new();
         let mut steps = Vec::new();
         let stamping = digests.is_some();

@@ -278,3 +278,39 @@ fn a_mistyped_milestone_is_given_the_name_it_was_likely_meant_to_be() {
         )
     );
 }
+
+#[test]
+fn incident_md_names_unknown_keys_and_an_unknown_status() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let md = env.incident_dir(&id).join("incident.md");
+    let text = read(&md).replacen("title:", "severty: sev1\nsevices: [db]\nstatus: resolvd\nmood: grim\ntitle:", 1);
+    fs::write(&md, &text).unwrap();
+    let line = text.lines().position(|l| l.starts_with("severty:")).unwrap() + 1;
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {p}:{}: unknown key `severty`: did you mean `severity`?\n\
+             warning: {p}:{}: unknown key `sevices`: did you mean `services`?\n\
+             warning: {p}:{}: unknown key `mood`: it is not read; remove it or fix its name\n\
+             warning: {p}:{}: unknown status `resolvd` (did you mean `resolved`?), so it is read as open; write one \
+             of: open, resolved, closed\n",
+            line,
+            line + 1,
+            line + 3,
+            line + 2,
+            p = md.display()
+        )
+    );
+    assert!(env.run(&["status"]).stderr.contains("unknown key `severty`"));
+    // The values it knows, in any case, are no warning.
+    fs::write(
+        &md,
+        text.replace("severty: sev1\nsevices: [db]\n", "").replace("status: resolvd\nmood: grim\n", "status: Closed\n"),
+    )
+    .unwrap();
+    let r = env.run(&["list"]);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert!(r.stdout.contains("resolved"), "{}", r.stdout);
+}
