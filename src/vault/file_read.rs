@@ -45,7 +45,8 @@ pub(super) fn read_step(path: &Path) -> Result<(Step, Vec<Warning>), Warning> {
 pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning>), Warning> {
     let (text, bad_body) = frontmatter::normalize_lossy_body(bytes).map_err(|e| warning(path, e))?;
     let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
-    meta.at_without_offset = crate::lenient::lacks_offset(&text[..text.len() - body.len()], "at");
+    let head = &text[..text.len() - body.len()];
+    meta.at_without_offset = crate::lenient::lacks_offset(head, "at");
     if meta.id.is_empty() {
         meta.id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
     }
@@ -53,10 +54,9 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
     let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes, super::keys::step_keys()).collect();
-    let head = &text[..text.len() - body.len()];
     if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
         // On the `kind:` line; on none when the file name gave the kind.
-        let line = head.lines().position(|l| l.starts_with("kind:")).map_or(0, |i| i + 1);
+        let line = key_line(head, "kind");
         let names: Vec<&str> = Milestone::ALL.iter().map(|m| m.as_str()).collect();
         let message = format!(
             "a milestone step without `milestone:`, so it marks none; add a line such as `milestone: resolved` \
@@ -65,34 +65,21 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
         );
         lint.push(Warning { path: path.to_path_buf(), line, message });
     }
-    let body_line = head.matches('\n').count() + 1;
-    if let Some(c) = crate::conflict::in_markdown(body, body_line) {
-        lint.push(Warning { path: path.to_path_buf(), line: c.line, message: c.message() });
-    }
-    if let Some(bad) = bad_body {
-        let more = match bad.more_lines {
-            0 => String::new(),
-            n => format!("; {} after it too", crate::format::plural(n as u64, "more line")),
-        };
-        let message = format!(
-            "not UTF-8 (byte 0x{:02x}{more}), so it is shown with \u{fffd}; re-save the file as UTF-8",
-            bad.byte
-        );
-        lint.push(Warning { path: path.to_path_buf(), line: bad.line, message });
-    }
+    lint.extend(body_warnings(path, head, body, bad_body));
     Ok((Step { meta, body: body.to_string() }, lint))
 }
 
 /// `incident.md`: its frontmatter, its summary, and what a hand edit left in it that the
-/// reader passed over (keys nothing reads, a `status:` it does not know).
+/// reader passed over (keys nothing reads, a `status:` it does not know, a merge conflict or
+/// bytes not UTF-8 in the summary).
 pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String, Vec<Warning>), Warning> {
     let bytes = read_bytes(path)?;
-    let text = frontmatter::normalize(&bytes).map_err(|e| warning(path, e))?;
+    let (text, bad_body) = frontmatter::normalize_lossy_body(&bytes).map_err(|e| warning(path, e))?;
     let (meta, body): (IncidentMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
+    let head = &text[..text.len() - body.len()];
     let mut lint: Vec<Warning> = unknown_key_warnings(path, &bytes, super::keys::incident_keys()).collect();
     if let Some(status) = meta.status.as_deref().filter(|s| !crate::model::is_written_status(s)) {
-        let head = &text[..text.len() - body.len()];
-        let line = head.lines().position(|l| l.starts_with("status:")).map_or(0, |i| i + 1);
+        let line = key_line(head, "status");
         let near = crate::model::WRITTEN_STATUSES
             .iter()
             .find(|k| strsim::levenshtein(k, &status.to_lowercase()) <= 2)
@@ -104,5 +91,32 @@ pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String, V
         );
         lint.push(Warning { path: path.to_path_buf(), line, message });
     }
+    lint.extend(body_warnings(path, head, body, bad_body));
     Ok((meta, body.to_string(), lint))
+}
+
+/// The line of the top-level `key:` in `head` (the frontmatter, delimiters and all); 0 for none.
+fn key_line(head: &str, key: &str) -> usize {
+    head.lines().position(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':'))).map_or(0, |i| i + 1)
+}
+
+/// What a hand edit left in a body that is read anyway (`head` is what comes before it): a
+/// merge conflict, bytes that are not UTF-8 (`bad`, shown as U+FFFD).
+fn body_warnings(path: &Path, head: &str, body: &str, bad: Option<frontmatter::BadBody>) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if let Some(c) = crate::conflict::in_markdown(body, head.matches('\n').count() + 1) {
+        out.push(Warning { path: path.to_path_buf(), line: c.line, message: c.message() });
+    }
+    if let Some(bad) = bad {
+        let more = match bad.more_lines {
+            0 => String::new(),
+            n => format!("; {} after it too", crate::format::plural(n as u64, "more line")),
+        };
+        let message = format!(
+            "not UTF-8 (byte 0x{:02x}{more}), so it is shown with \u{fffd}; re-save the file as UTF-8",
+            bad.byte
+        );
+        out.push(Warning { path: path.to_path_buf(), line: bad.line, message });
+    }
+    out
 }

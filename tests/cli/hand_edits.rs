@@ -314,3 +314,27 @@ fn incident_md_names_unknown_keys_and_an_unknown_status() {
     assert!(r.stderr.is_empty(), "{}", r.stderr);
     assert!(r.stdout.contains("resolved"), "{}", r.stdout);
 }
+
+#[test]
+fn incident_md_summary_with_a_stray_byte_or_a_conflict_is_read_and_warned_about() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let md = env.incident_dir(&id).join("incident.md");
+    let mut bytes = fs::read(&md).unwrap();
+    let start = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    bytes.extend_from_slice(b"<<<<<<< HEAD\nDNS broke.\n=======\nThe network broke.\n>>>>>>> theirs\ncaf\xe9\n");
+    fs::write(&md, bytes).unwrap();
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("K3s pods crash-looping"), "the incident is still listed: {}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {p}:{start}: unresolved merge conflict (`<<<<<<< HEAD` to `>>>>>>> theirs` on line {}); \
+             resolve it and remove the markers\n\
+             warning: {p}:{}: not UTF-8 (byte 0xe9), so it is shown with \u{fffd}; re-save the file as UTF-8\n",
+            start + 4,
+            start + 5,
+            p = md.display()
+        )
+    );
+}
