@@ -109,9 +109,47 @@ pub fn normalize(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ParseError> 
     }
 }
 
+/// Bytes not UTF-8 after the frontmatter (a stray byte pasted into a note).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadBody {
+    /// Line of the file of the first bad byte.
+    pub line: usize,
+    pub byte: u8,
+    /// Further lines with bad bytes.
+    pub more_lines: usize,
+}
+
+/// [`normalize`], except that the body need not be UTF-8: once the frontmatter is closed,
+/// bad bytes are shown as U+FFFD and said. The frontmatter must be UTF-8: its values are
+/// ids, times and milestones, which a replaced byte would change without a word.
+pub fn normalize_lossy_body(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, Option<BadBody>), ParseError> {
+    let refused = match normalize(bytes) {
+        Ok(text) => return Ok((text, None)),
+        Err(e) => e,
+    };
+    let Err(e) = std::str::from_utf8(bytes) else { return Err(refused) };
+    let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+    let good = good.strip_prefix('\u{feff}').unwrap_or(good).replace("\r\n", "\n");
+    // The closing `---` must end its line before the first bad byte.
+    let closed = split(&good).is_ok_and(|p| !p.body.is_empty() || good.ends_with('\n'));
+    if !closed {
+        return Err(refused);
+    }
+    let mut bad = bytes.split(|&b| b == b'\n').enumerate().filter(|(_, l)| std::str::from_utf8(l).is_err());
+    let line = bad.next().map_or(refused.line, |(i, _)| i + 1);
+    let more_lines = bad.count();
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
+    Ok((std::borrow::Cow::Owned(text), Some(BadBody { line, byte: bytes[e.valid_up_to()], more_lines })))
+}
+
 /// Parses the frontmatter into `T` and returns it with the body.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<(T, &str), ParseError> {
-    let parts = split(text)?;
+    // A merge conflict is the likelier cause of a broken split, and must be resolved anyway.
+    let parts = split(text).map_err(|e| crate::conflict::in_markdown(text, 1).map_or(e, |c| c.error()))?;
+    if let Some(c) = crate::conflict::in_yaml(parts.yaml, parts.yaml_line) {
+        return Err(c.error());
+    }
     let meta = parse_yaml(parts.yaml, parts.yaml_line)?;
     Ok((meta, parts.body))
 }
@@ -317,6 +355,18 @@ mod tests {
         let err = normalize(b"---\nid: a\nx: \xff\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.starts_with("not UTF-8 (byte 0xff at offset 13)"));
+    }
+
+    #[test]
+    fn a_bad_byte_in_the_body_is_replaced_and_said_but_not_in_the_frontmatter() {
+        let (text, bad) = normalize_lossy_body(b"---\r\nid: a\r\n---\r\nok\r\nbad \xe9 here\r\nand \xff\r\n").unwrap();
+        assert_eq!(text, "---\nid: a\n---\nok\nbad \u{fffd} here\nand \u{fffd}\n");
+        assert_eq!(bad, Some(BadBody { line: 5, byte: 0xe9, more_lines: 1 }));
+        assert_eq!(normalize_lossy_body(b"---\nid: a\n---\nfine\n").unwrap(), ("---\nid: a\n---\nfine\n".into(), None));
+        // In the frontmatter, or on its closing line: refused as before, with the line.
+        let err = normalize_lossy_body(b"---\nid: \xe9\n---\nbody\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(normalize_lossy_body(b"---\nid: a\n---\xe9\nbody\n").is_err());
     }
 
     #[test]

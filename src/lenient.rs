@@ -84,6 +84,13 @@ pub fn optional_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp
     d.deserialize_option(OptionalTime)
 }
 
+/// An optional milestone in any spelling [`crate::model::Milestone`]'s `from_str` takes
+/// (`Resolved`, `permanent_fix`); a typo is refused with the name it was likely meant to be.
+pub fn optional_milestone<'de, D: Deserializer<'de>>(d: D) -> Result<Option<crate::model::Milestone>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    text.map(|t| t.parse().map_err(de::Error::custom)).transpose()
+}
+
 /// A hand-written time, and whether it named only a day (`date: 2025-10-05`): such a
 /// midnight is not a moment anything happened at.
 #[derive(Clone, Copy, Debug)]

@@ -64,7 +64,7 @@ pub struct StepMeta {
     pub output_file: Option<String>,
 
     // milestone
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "crate::lenient::optional_milestone", skip_serializing_if = "Option::is_none")]
     pub milestone: Option<Milestone>,
 
     // option, decision
@@ -393,10 +393,18 @@ impl Incident {
     }
 }
 
+/// The values of a hand-written `status:` in `incident.md` (any case); the last two resolve.
+pub const WRITTEN_STATUSES: [&str; 3] = ["open", "resolved", "closed"];
+
+/// Whether `status:` holds one of [`WRITTEN_STATUSES`].
+pub fn is_written_status(s: &str) -> bool {
+    WRITTEN_STATUSES.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
 /// Resolved when a `resolved` milestone exists; a hand-written `status:` says the same.
 pub fn status_from(written: Option<&str>, milestones: impl IntoIterator<Item = Milestone>) -> Status {
     let resolved = milestones.into_iter().any(|m| m == Milestone::Resolved)
-        || matches!(written, Some(s) if s.eq_ignore_ascii_case("resolved") || s.eq_ignore_ascii_case("closed"));
+        || matches!(written, Some(s) if WRITTEN_STATUSES[1..].iter().any(|w| s.eq_ignore_ascii_case(w)));
     if resolved { Status::Resolved } else { Status::Open }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::warning::Warning;
 use crate::frontmatter::{self, ParseError};
-use crate::model::{IncidentMeta, Step, StepKind, StepMeta};
+use crate::model::{IncidentMeta, Milestone, Step, StepKind, StepMeta};
 
 /// The kind in a step file name `<time>-<kind>-<random>.md`.
 pub(super) fn kind_of_file(path: &Path) -> Option<StepKind> {
@@ -24,40 +24,99 @@ pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Warning> {
     fs::read(path).map_err(|e| Warning { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") })
 }
 
-pub(super) fn read_text(path: &Path) -> Result<String, Warning> {
-    let bytes = read_bytes(path)?;
-    frontmatter::normalize(&bytes).map(|t| t.into_owned()).map_err(|e| warning(path, e))
-}
-
-pub(super) fn unknown_key_warning(path: &Path, bytes: &[u8]) -> Option<Warning> {
-    let (line, key, near) = super::keys::unknown_key(bytes)?;
-    let fix = match near {
-        Some(known) => format!("did you mean `{known}`?"),
-        None => "it is not read; remove it or fix its name".to_string(),
-    };
-    Some(Warning { path: path.to_path_buf(), line, message: format!("unknown key `{key}`: {fix}") })
+fn unknown_key_warnings(path: &Path, bytes: &[u8], known: &[&'static str]) -> impl Iterator<Item = Warning> {
+    super::keys::unknown_keys(bytes, known).into_iter().map(|(line, key, near)| {
+        let fix = match near {
+            Some(known) => format!("did you mean `{known}`?"),
+            None => "it is not read; remove it or fix its name".to_string(),
+        };
+        Warning { path: path.to_path_buf(), line, message: format!("unknown key `{key}`: {fix}") }
+    })
 }
 
 /// Reads one step file; the file name fills in a missing id or kind.
-pub(super) fn read_step(path: &Path) -> Result<Step, Warning> {
+pub(super) fn read_step(path: &Path) -> Result<(Step, Vec<Warning>), Warning> {
     parse_step(path, &read_bytes(path)?)
 }
 
-pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<Step, Warning> {
-    let text = frontmatter::normalize(bytes).map_err(|e| warning(path, e))?;
+/// A step and what a hand edit left in it that the reader passed over: keys nothing reads,
+/// a milestone step without its milestone, a merge conflict in the body, bytes of the body
+/// that are not UTF-8.
+pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning>), Warning> {
+    let (text, bad_body) = frontmatter::normalize_lossy_body(bytes).map_err(|e| warning(path, e))?;
     let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
-    meta.at_without_offset = crate::lenient::lacks_offset(&text[..text.len() - body.len()], "at");
+    let head = &text[..text.len() - body.len()];
+    meta.at_without_offset = crate::lenient::lacks_offset(head, "at");
     if meta.id.is_empty() {
         meta.id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
     }
     if meta.kind == StepKind::Other {
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
-    Ok(Step { meta, body: body.to_string() })
+    let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes, super::keys::step_keys()).collect();
+    if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
+        // On the `kind:` line; on none when the file name gave the kind.
+        let line = key_line(head, "kind");
+        let names: Vec<&str> = Milestone::ALL.iter().map(|m| m.as_str()).collect();
+        let message = format!(
+            "a milestone step without `milestone:`, so it marks none; add a line such as `milestone: resolved` \
+             (one of: {})",
+            names.join(", ")
+        );
+        lint.push(Warning { path: path.to_path_buf(), line, message });
+    }
+    lint.extend(body_warnings(path, head, body, bad_body));
+    Ok((Step { meta, body: body.to_string() }, lint))
 }
 
-pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String), Warning> {
-    let text = read_text(path)?;
+/// `incident.md`: its frontmatter, its summary, and what a hand edit left in it that the
+/// reader passed over (keys nothing reads, a `status:` it does not know, a merge conflict or
+/// bytes not UTF-8 in the summary).
+pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String, Vec<Warning>), Warning> {
+    let bytes = read_bytes(path)?;
+    let (text, bad_body) = frontmatter::normalize_lossy_body(&bytes).map_err(|e| warning(path, e))?;
     let (meta, body): (IncidentMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
-    Ok((meta, body.to_string()))
+    let head = &text[..text.len() - body.len()];
+    let mut lint: Vec<Warning> = unknown_key_warnings(path, &bytes, super::keys::incident_keys()).collect();
+    if let Some(status) = meta.status.as_deref().filter(|s| !crate::model::is_written_status(s)) {
+        let line = key_line(head, "status");
+        let near = crate::model::WRITTEN_STATUSES
+            .iter()
+            .find(|k| strsim::levenshtein(k, &status.to_lowercase()) <= 2)
+            .map(|k| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default();
+        let message = format!(
+            "unknown status `{status}`{near}, so it is read as open; write one of: {}",
+            crate::model::WRITTEN_STATUSES.join(", ")
+        );
+        lint.push(Warning { path: path.to_path_buf(), line, message });
+    }
+    lint.extend(body_warnings(path, head, body, bad_body));
+    Ok((meta, body.to_string(), lint))
+}
+
+/// The line of the top-level `key:` in `head` (the frontmatter, delimiters and all); 0 for none.
+fn key_line(head: &str, key: &str) -> usize {
+    head.lines().position(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':'))).map_or(0, |i| i + 1)
+}
+
+/// What a hand edit left in a body that is read anyway (`head` is what comes before it): a
+/// merge conflict, bytes that are not UTF-8 (`bad`, shown as U+FFFD).
+fn body_warnings(path: &Path, head: &str, body: &str, bad: Option<frontmatter::BadBody>) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if let Some(c) = crate::conflict::in_markdown(body, head.matches('\n').count() + 1) {
+        out.push(Warning { path: path.to_path_buf(), line: c.line, message: c.message() });
+    }
+    if let Some(bad) = bad {
+        let more = match bad.more_lines {
+            0 => String::new(),
+            n => format!("; {} after it too", crate::format::plural(n as u64, "more line")),
+        };
+        let message = format!(
+            "not UTF-8 (byte 0x{:02x}{more}), so it is shown with \u{fffd}; re-save the file as UTF-8",
+            bad.byte
+        );
+        out.push(Warning { path: path.to_path_buf(), line: bad.line, message });
+    }
+    out
 }

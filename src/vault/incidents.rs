@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::Vault;
 use super::atomic;
-use super::file_read::{kind_of_file, parse_step, read_bytes, read_incident_file, read_step, unknown_key_warning};
+use super::file_read::{kind_of_file, parse_step, read_bytes, read_incident_file, read_step};
 use super::sources::Sources;
 use super::steps::{STEPS_DIR, StepWriter};
 use super::warning::Warning;
@@ -72,7 +72,7 @@ impl Vault {
     }
 
     pub(super) fn read_meta(&self, dir: &Path) -> Result<IncidentMeta, Warning> {
-        read_incident_file(&dir.join(INCIDENT_FILE)).map(|(meta, _)| meta)
+        read_incident_file(&dir.join(INCIDENT_FILE)).map(|(meta, _, _)| meta)
     }
 
     /// The incident with every readable step; unreadable steps become warnings.
@@ -92,7 +92,7 @@ impl Vault {
         if let Some(s) = sources.as_deref_mut() {
             s.add_incident_file(&file)?;
         }
-        let (mut meta, summary) = read_incident_file(&file).map_err(|w| Error::File {
+        let (mut meta, summary, lint) = read_incident_file(&file).map_err(|w| Error::File {
             path: w.path,
             line: w.line,
             message: w.message,
@@ -101,7 +101,7 @@ impl Vault {
         if meta.id.is_empty() {
             meta.id = incident.slug.clone();
         }
-        let mut warnings = Vec::new();
+        let mut warnings = lint;
         let mut unreadable_steps = Vec::new();
         let mut steps = Vec::new();
         let stamping = digests.is_some();
@@ -116,12 +116,14 @@ impl Vault {
             .map(|f| {
                 if !f.is_step {
                     let digest = f.stamp.then(|| stamp_of(&f.path)).flatten();
-                    return ReadStep { path: f.path, bytes: None, step: None, digest, lint: None };
+                    return ReadStep { path: f.path, bytes: None, step: None, digest, lint: Vec::new() };
                 }
                 match read_stamped(&f.path, stamping && f.stamp) {
                     Ok((bytes, digest)) => {
-                        let step = parse_step(&f.path, &bytes);
-                        let lint = step.is_ok().then(|| unknown_key_warning(&f.path, &bytes)).flatten();
+                        let (step, lint) = match parse_step(&f.path, &bytes) {
+                            Ok((step, lint)) => (Ok(step), lint),
+                            Err(w) => (Err(w), Vec::new()),
+                        };
                         ReadStep { bytes: keep_bytes.then_some(bytes), step: Some(step), digest, path: f.path, lint }
                     }
                     Err(w) => ReadStep {
@@ -129,7 +131,7 @@ impl Vault {
                         step: Some(Err(w)),
                         bytes: None,
                         path: f.path,
-                        lint: None,
+                        lint: Vec::new(),
                     },
                 }
             })
@@ -305,8 +307,9 @@ struct ReadStep {
     bytes: Option<Vec<u8>>,
     step: Option<Result<Step, Warning>>,
     digest: Option<u64>,
-    /// A key nothing reads (a typo), when the step itself was read.
-    lint: Option<Warning>,
+    /// What the reader passed over (a key nothing reads, a byte not UTF-8), when the
+    /// step itself was read.
+    lint: Vec<Warning>,
 }
 
 /// A file of `steps/`: a step to read (`*.md`), or another file that only counts for the
@@ -414,7 +417,10 @@ impl Vault {
                 continue;
             }
             match read_step(&path) {
-                Ok(step) if step.meta.kind == kind => steps.push(step),
+                Ok((step, lint)) if step.meta.kind == kind => {
+                    steps.push(step);
+                    warnings.extend(lint);
+                }
                 Ok(_) => {}
                 Err(w) => warnings.push(w),
             }

@@ -1,36 +1,48 @@
-//! Keys of a step's frontmatter that nothing reads: `milstone: detected` would otherwise
-//! leave a milestone without its name and no word about it.
+//! Keys of a frontmatter (a step's, `incident.md`'s) that nothing reads: `milstone: detected`
+//! would otherwise leave a milestone without its name and no word about it.
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 use serde::de::{self, Visitor};
 
-use crate::model::StepMeta;
+use crate::model::{IncidentMeta, StepMeta};
 
-/// The keys `StepMeta` reads, asked of serde itself so the list never drifts.
-fn known() -> &'static [&'static str] {
+/// The keys `T` reads, asked of serde itself so the list never drifts.
+fn fields<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    let mut probe = FieldNames(&[]);
+    let _ = T::deserialize(&mut probe);
+    probe.0
+}
+
+/// The keys `StepMeta` reads.
+pub fn step_keys() -> &'static [&'static str] {
     static KEYS: OnceLock<&'static [&'static str]> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut probe = FieldNames(&[]);
-        let _ = StepMeta::deserialize(&mut probe);
-        probe.0
-    })
+    KEYS.get_or_init(fields::<StepMeta>)
+}
+
+/// The keys `incident.md` is read with (`at`, `opened_at`, `date`, …).
+pub fn incident_keys() -> &'static [&'static str] {
+    static KEYS: OnceLock<&'static [&'static str]> = OnceLock::new();
+    KEYS.get_or_init(fields::<IncidentMeta>)
 }
 
 /// Properties Obsidian itself reads and writes (the vault is meant to be opened there):
 /// not ours, yet not mistakes either.
 const OBSIDIAN_KEYS: &[&str] = &["tags", "aliases", "cssclasses"];
 
-/// The first top-level key of the frontmatter in `text` that `StepMeta` does not know,
-/// with its line and the known key it was probably meant to be.
-pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)> {
+/// The top-level keys of the frontmatter in `text` not in `known`, each with its line and
+/// the known key it was probably meant to be.
+pub fn unknown_keys(text: &[u8], known: &[&'static str]) -> Vec<(usize, String, Option<&'static str>)> {
     // Only the frontmatter is looked at: the body (outputs) can be long.
     let end = text.windows(4).skip(3).position(|w| w == b"\n---" || w == b"\n...").map_or(text.len(), |i| i + 3 + 4);
-    let text = std::str::from_utf8(&text[..end]).ok()?;
+    let Ok(text) = std::str::from_utf8(&text[..end]) else { return Vec::new() };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();
-    lines.next().filter(|(_, l)| l.trim_end() == "---")?;
+    if lines.next().is_none_or(|(_, l)| l.trim_end() != "---") {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
     for (i, line) in lines {
         if matches!(line.trim_end(), "---" | "...") {
             break;
@@ -40,12 +52,20 @@ pub fn unknown_key(text: &[u8]) -> Option<(usize, String, Option<&'static str>)>
         if key.is_empty() || key.starts_with([' ', '\t', '-', '#', '"', '\'']) || key.contains(' ') {
             continue;
         }
-        if !known().contains(&key) && !OBSIDIAN_KEYS.contains(&key) {
-            let near = known().iter().copied().find(|k| strsim::levenshtein(k, key) <= 2);
-            return Some((i + 1, key.to_string(), near));
+        if !known.contains(&key) && !OBSIDIAN_KEYS.contains(&key) {
+            // Two letters off at most, one for a short key (`kind` is not `id`).
+            let allowed = (key.chars().count() / 3).clamp(1, 2);
+            let near = known
+                .iter()
+                .copied()
+                .map(|k| (strsim::levenshtein(k, key), k))
+                .filter(|(d, _)| *d <= allowed)
+                .min_by_key(|(d, _)| *d)
+                .map(|(_, k)| k);
+            found.push((i + 1, key.to_string(), near));
         }
     }
-    None
+    found
 }
 
 /// A deserializer that only records the field names a struct asks for.
@@ -98,14 +118,28 @@ mod tests {
 
     #[test]
     fn knows_every_field_and_finds_the_misspelt_one() {
-        assert!(known().contains(&"milestone") && known().contains(&"redactions") && known().contains(&"facts"));
+        let known = step_keys();
+        assert!(known.contains(&"milestone") && known.contains(&"redactions") && known.contains(&"facts"));
         let ok = b"---\nid: a\nkind: note\nat: 2025-10-05T08:30:00Z\nfacts:\n  pods: 3\npros:\n- fast\n---\n\nbody\n";
-        assert_eq!(unknown_key(ok), None);
+        assert_eq!(unknown_keys(ok, known), []);
         let typo = b"---\nkind: milestone\nmilstone: detected\nat: 2025-10-05T08:30:00Z\n---\n";
-        assert_eq!(unknown_key(typo), Some((3, "milstone".to_string(), Some("milestone"))));
+        assert_eq!(unknown_keys(typo, known), [(3, "milstone".to_string(), Some("milestone"))]);
         let obsidian = b"---\nkind: note\ntags: [dns]\naliases:\n- loop\ncssclasses: wide\n---\n";
-        assert_eq!(unknown_key(obsidian), None);
+        assert_eq!(unknown_keys(obsidian, known), []);
         let other = b"---\nkind: note\nmood: grim\n---\n";
-        assert_eq!(unknown_key(other), Some((3, "mood".to_string(), None)));
+        assert_eq!(unknown_keys(other, known), [(3, "mood".to_string(), None)]);
+        // Every one, not the first only.
+        let two = b"---\nkind: note\nautor: me\nat: 2025-10-05T08:30:00Z\nmood: grim\n---\n";
+        assert_eq!(unknown_keys(two, known), [(3, "autor".to_string(), Some("author")), (5, "mood".to_string(), None)]);
+        // incident.md's keys are its own, with the hand-written `date` among them.
+        let incident = b"---\ntitle: t\ndate: 2025-10-05\nseverty: sev1\nsevices: [db]\nkind: note\n---\n";
+        assert_eq!(
+            unknown_keys(incident, incident_keys()),
+            [
+                (4, "severty".to_string(), Some("severity")),
+                (5, "sevices".to_string(), Some("services")),
+                (6, "kind".to_string(), None)
+            ]
+        );
     }
 }

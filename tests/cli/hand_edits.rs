@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::site::{read, two_published_incidents};
+use crate::site::{publish_keeps_the_last_pages_of, read, two_published_incidents};
 
 #[test]
 fn an_incident_folder_moved_one_level_down_is_named_and_keeps_its_pages() {
@@ -37,20 +37,15 @@ fn an_incident_folder_moved_one_level_down_is_named_and_keeps_its_pages() {
         )
     );
 
-    let r = env.run(&["publish"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(
-        r.stderr.contains(&format!(
+    publish_keeps_the_last_pages_of(
+        &env,
+        &a,
+        &format!(
             "warning: {}: is an incident folder inside incidents/2025/; {hint}; the pages last published of it stay \
              until it is fixed\n",
             moved.display()
-        )),
-        "{}",
-        r.stderr
+        ),
     );
-    let site = env.root().join("public");
-    assert!(site.join(format!("incidents/{a}/index.html")).is_file(), "its pages stay");
-    assert!(read(&site.join("index.html")).contains("First outage"), "and its index entry");
 
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -133,6 +128,208 @@ fn a_step_file_whose_name_is_not_utf8_is_named_with_a_rename_hint() {
             "warning: {}/caf\u{fffd}-{}: not read: its name is not UTF-8 (shown with \u{fffd}); rename it to a UTF-8 name\n",
             steps.display(),
             note.file_name().unwrap().to_string_lossy()
+        )
+    );
+}
+
+#[test]
+fn a_stray_byte_in_a_step_body_is_shown_replaced_and_the_step_still_counts() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["resolve", "fixed it"]);
+    let file = env.step_files(&id).pop().unwrap();
+    let mut bytes = fs::read(&file).unwrap();
+    bytes.extend_from_slice(b"caf\xe9 au lait\n");
+    let line = bytes.iter().filter(|&&b| b == b'\n').count();
+    fs::write(&file, bytes).unwrap();
+
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("K3s pods crash-looping [resolved · sev2]"),
+        "the resolved milestone still counts: {}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:{line}: not UTF-8 (byte 0xe9), so it is shown with \u{fffd}; re-save the file as UTF-8\n",
+            file.display()
+        )
+    );
+    assert!(env.ok(&["show"]).contains("fixed it"));
+    let r = env.run(&["publish", "--check"]);
+    let rel = file.strip_prefix(env.root()).unwrap();
+    assert!(r.stdout.contains(&format!("{}: line {line}: not UTF-8 (byte 0xe9)", rel.display())), "{}", r.stdout);
+}
+
+#[test]
+fn merge_conflict_markers_are_named_as_such_in_frontmatter_and_body() {
+    let (mut env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    env.at("2025-10-05T08:24:00-05:00");
+    env.ok(&["note", "second look"]);
+    let [head, body]: [std::path::PathBuf; 2] = env.step_files(&id).try_into().unwrap();
+    let text =
+        read(&head).replacen("kind: note\n", "<<<<<<< HEAD\nkind: note\n=======\nkind: lesson\n>>>>>>> theirs\n", 1);
+    fs::write(&head, text).unwrap();
+    let text = read(&body);
+    let start = text.lines().count() + 1;
+    fs::write(&body, format!("{text}<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> feature/x\n")).unwrap();
+    let marker_line = read(&head).lines().position(|l| l == "<<<<<<< HEAD").unwrap() + 1;
+
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("second look") && !r.stdout.contains("first look"), "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:{marker_line}: unresolved merge conflict (`<<<<<<< HEAD` to `>>>>>>> theirs` on line {}); \
+             resolve it and remove the markers\n\
+             warning: {}:{start}: unresolved merge conflict (`<<<<<<< HEAD` to `>>>>>>> feature/x` on line {}); \
+             resolve it and remove the markers\n",
+            head.display(),
+            marker_line + 4,
+            body.display(),
+            start + 4
+        )
+    );
+    let r = env.run(&["publish", "--check", "--include-open"]);
+    let rel = |p: &std::path::Path| p.strip_prefix(env.root()).unwrap().display().to_string();
+    for (file, line) in [(rel(&head), marker_line), (rel(&body), start)] {
+        let problem = format!("{file}: line {line}: unresolved merge conflict (`<<<<<<< HEAD` to");
+        assert!(r.stdout.contains(&problem), "{}", r.stdout);
+    }
+
+    // In incident.md's frontmatter: the incident cannot be read, and says why.
+    let md = env.incident_dir(&id).join("incident.md");
+    fs::write(&md, read(&md).replacen("title:", "<<<<<<< HEAD\ntitle:", 1)).unwrap();
+    let line = read(&md).lines().position(|l| l.starts_with("<<<<<<<")).unwrap() + 1;
+    let r = env.run(&["list"]);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:{line}: unresolved merge conflict (`<<<<<<< HEAD`); resolve it and remove the markers\n\
+             no readable incidents: fix the files named above\n",
+            md.display()
+        )
+    );
+}
+
+/// A step file written by hand, with the frontmatter lines `fields` after its `at:`.
+fn hand_step(env: &crate::support::TestEnv, id: &str, name: &str, fields: &str) -> std::path::PathBuf {
+    let steps = env.incident_dir(id).join("steps");
+    fs::create_dir_all(&steps).unwrap();
+    let path = steps.join(name);
+    fs::write(&path, format!("---\nat: 2025-10-05T08:40:00-05:00\n{fields}---\n\nwritten by hand\n")).unwrap();
+    path
+}
+
+#[test]
+fn every_unknown_key_of_a_step_is_named_not_only_the_first() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let path = hand_step(&env, &id, "20251005T134000Z-note-hand01.md", "kind: note\nautor: me\nmood: grim\n");
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {p}:4: unknown key `autor`: did you mean `author`?\n\
+             warning: {p}:5: unknown key `mood`: it is not read; remove it or fix its name\n",
+            p = path.display()
+        )
+    );
+}
+
+#[test]
+fn a_milestone_step_without_its_milestone_is_warned_about() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let path = hand_step(&env, &id, "20251005T134000Z-milestone-hand01.md", "kind: milestone\n");
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("milestones: none yet"), "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:3: a milestone step without `milestone:`, so it marks none; add a line such as \
+             `milestone: resolved` (one of: impact-start, detected, acknowledged, diagnosed, mitigation-start, \
+             mitigated, recovered, resolved, permanent-fix-start, permanent-fix)\n",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn a_mistyped_milestone_is_given_the_name_it_was_likely_meant_to_be() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let path = hand_step(&env, &id, "20251005T134000Z-milestone-hand01.md", "kind: milestone\nmilestone: recoverd\n");
+    let r = env.run(&["status"]);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:4: `milestone: recoverd`: unknown milestone \"recoverd\" (did you mean recovered?); expected \
+             one of: impact-start, detected, acknowledged, diagnosed, mitigation-start, mitigated, recovered, resolved, \
+             permanent-fix-start, permanent-fix\n",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn incident_md_names_unknown_keys_and_an_unknown_status() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let md = env.incident_dir(&id).join("incident.md");
+    let text = read(&md).replacen("title:", "severty: sev1\nsevices: [db]\nstatus: resolvd\nmood: grim\ntitle:", 1);
+    fs::write(&md, &text).unwrap();
+    let line = text.lines().position(|l| l.starts_with("severty:")).unwrap() + 1;
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {p}:{}: unknown key `severty`: did you mean `severity`?\n\
+             warning: {p}:{}: unknown key `sevices`: did you mean `services`?\n\
+             warning: {p}:{}: unknown key `mood`: it is not read; remove it or fix its name\n\
+             warning: {p}:{}: unknown status `resolvd` (did you mean `resolved`?), so it is read as open; write one \
+             of: open, resolved, closed\n",
+            line,
+            line + 1,
+            line + 3,
+            line + 2,
+            p = md.display()
+        )
+    );
+    assert!(env.run(&["status"]).stderr.contains("unknown key `severty`"));
+    // The values it knows, in any case, are no warning.
+    fs::write(
+        &md,
+        text.replace("severty: sev1\nsevices: [db]\n", "").replace("status: resolvd\nmood: grim\n", "status: Closed\n"),
+    )
+    .unwrap();
+    let r = env.run(&["list"]);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert!(r.stdout.contains("resolved"), "{}", r.stdout);
+}
+
+#[test]
+fn incident_md_summary_with_a_stray_byte_or_a_conflict_is_read_and_warned_about() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let md = env.incident_dir(&id).join("incident.md");
+    let mut bytes = fs::read(&md).unwrap();
+    let start = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    bytes.extend_from_slice(b"<<<<<<< HEAD\nDNS broke.\n=======\nThe network broke.\n>>>>>>> theirs\ncaf\xe9\n");
+    fs::write(&md, bytes).unwrap();
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("K3s pods crash-looping"), "the incident is still listed: {}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {p}:{start}: unresolved merge conflict (`<<<<<<< HEAD` to `>>>>>>> theirs` on line {}); \
+             resolve it and remove the markers\n\
+             warning: {p}:{}: not UTF-8 (byte 0xe9), so it is shown with \u{fffd}; re-save the file as UTF-8\n",
+            start + 4,
+            start + 5,
+            p = md.display()
         )
     );
 }

@@ -200,7 +200,8 @@ fn hostile_step_files_are_reported_with_file_and_line() {
     assert_eq!(r.code, 0);
     let show: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let bodies: Vec<&str> = show["steps"].as_array().unwrap().iter().map(|s| s["body"].as_str().unwrap()).collect();
-    assert_eq!(bodies, ["a good note\n", "windows line endings\n"]);
+    // A bad byte in the body only is shown replaced (and warned about), not dropped.
+    assert_eq!(bodies, ["\u{fffd}( broken\n", "a good note\n", "windows line endings\n"]);
     let warnings: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(warnings.len(), cases.len(), "{}", r.stderr);
     for (name, _, expect) in &cases {

@@ -380,6 +380,17 @@ pub fn two_published_incidents() -> (TestEnv, String) {
     (env, a)
 }
 
+/// `publish` of [`two_published_incidents`] once the first (`a`) cannot be read: it fails
+/// with `warning` among its warnings, and the first's last pages and index entry stay.
+pub fn publish_keeps_the_last_pages_of(env: &TestEnv, a: &str, warning: &str) {
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(warning), "{}", r.stderr);
+    let site = env.root().join("public");
+    assert!(site.join(format!("incidents/{a}/index.html")).is_file(), "its pages stay");
+    assert!(read(&site.join("index.html")).contains("First outage"), "and its index entry");
+}
+
 #[test]
 fn templates_list_tells_an_unchanged_copy_from_an_edited_one() {
     let (env, _) = TestEnv::with_incident();

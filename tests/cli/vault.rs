@@ -208,8 +208,12 @@ fn a_broken_step_is_reported_and_the_rest_still_load() {
     let steps = env.incident_dir(&id).join("steps");
     std::fs::write(steps.join("20251005T132600Z-note-broken.md"), "---\nid: x\nat: [not a time\n---\nbody\n").unwrap();
     std::fs::write(steps.join("20251005T132700Z-note-nofront.md"), "just text\n").unwrap();
-    std::fs::write(steps.join("20251005T132800Z-note-bad8.md"), b"---\nat: 2025-10-05T08:28:00Z\n---\n\xff\xfe\n")
-        .unwrap();
+    // Not UTF-8 in the frontmatter (in the body it is only warned about: hand_edits.rs).
+    std::fs::write(
+        steps.join("20251005T132800Z-note-bad8.md"),
+        b"---\nat: 2025-10-05T08:28:00Z\ntitle: \xff\xfe\n---\nbody\n",
+    )
+    .unwrap();
     // Temp files of an interrupted write are ignored.
     std::fs::write(steps.join(".incident-tmp-abc123"), "---\nid: half").unwrap();
     let r = env.run(&["show"]);
@@ -232,7 +236,7 @@ fn a_broken_step_is_reported_and_the_rest_still_load() {
     assert_eq!(
         warnings[2],
         format!(
-            "warning: {}:4: not UTF-8 (byte 0xff at offset 33); save the file as UTF-8",
+            "warning: {}:3: not UTF-8 (byte 0xff at offset 36); save the file as UTF-8",
             steps.join("20251005T132800Z-note-bad8.md").display()
         )
     );
