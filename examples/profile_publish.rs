@@ -44,6 +44,7 @@ fn main() {
         let parts = PostmortemParts::default();
         let src = IncidentSource {
             incident: &loaded.incident,
+            renamed_steps: &loaded.renamed_steps,
             postmortem: None,
             files: &[],
             svg_images: &Default::default(),

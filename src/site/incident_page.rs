@@ -186,6 +186,7 @@ pub(super) fn render_one(
     let svg_images = svg_images(&r.dir, &stamps);
     let source = IncidentSource {
         incident,
+        renamed_steps: &loaded.renamed_steps,
         postmortem: postmortem.as_deref(),
         files: &files,
         svg_images: &svg_images,

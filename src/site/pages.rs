@@ -73,6 +73,8 @@ pub fn postmortem_parts(incident: &Incident) -> PostmortemParts {
 /// One incident as the site needs it.
 pub struct IncidentSource<'a> {
     pub incident: &'a Incident,
+    /// Step files renamed by hand: (name without `.md`, the step's id).
+    pub renamed_steps: &'a [(String, String)],
     /// The body of `postmortem.md`, when the incident has one.
     pub postmortem: Option<&'a str>,
     /// Publishable files of the incident folder, relative to it: `outputs/…`, `attachments/…`.
@@ -277,6 +279,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
     let targets = Targets {
         files: src.files,
         steps: incident.steps.iter().map(|s| s.meta.id.as_str()).collect(),
+        renamed: src.renamed_steps.iter().map(|(name, id)| (name.as_str(), id.as_str())).collect(),
         has_postmortem: src.postmortem.is_some(),
     };
     let rewrite = |dest: &str| targets.place(dest, Written::InStep);

@@ -65,6 +65,7 @@ fn hostile_text_is_escaped_everywhere() {
     let parts = PostmortemParts::default();
     let source = IncidentSource {
         incident: &incident,
+        renamed_steps: &[],
         postmortem: Some("# PM\n\n<script>window.__xss=1</script>"),
         files: &files,
         svg_images: &Default::default(),

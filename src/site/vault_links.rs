@@ -3,7 +3,7 @@
 //! `postmortem.md` and `incident.md` their pages, outputs and attachments their copies.
 //! A link to a file the incident does not have is left as written, for `--check` to find.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use percent_encoding::percent_decode_str;
 
@@ -40,6 +40,8 @@ pub struct Targets<'a> {
     pub files: &'a [String],
     /// The step ids the incident page has anchors for.
     pub steps: HashSet<&'a str>,
+    /// Step files renamed by hand: their name (without `.md`) → the step's id.
+    pub renamed: HashMap<&'a str, &'a str>,
     pub has_postmortem: bool,
 }
 
@@ -66,8 +68,9 @@ impl Targets<'_> {
             if own { if at.is_empty() { html.to_string() } else { at } } else { format!("{html}{at}") }
         };
         if let Some(stem) = rel.strip_prefix("steps/").and_then(|s| s.strip_suffix(".md")) {
-            let id = percent_decode_str(stem).decode_utf8().ok()?;
-            let anchor = step_anchor(self.steps.get(id.as_ref())?);
+            let name = percent_decode_str(stem).decode_utf8().ok()?;
+            let id = self.steps.get(name.as_ref()).or_else(|| self.renamed.get(name.as_ref()))?;
+            let anchor = step_anchor(id);
             return Some(if on_incident_page { format!("#{anchor}") } else { format!("index.html#{anchor}") });
         }
         match rel.as_str() {
@@ -92,7 +95,7 @@ impl Targets<'_> {
         };
         let note = name.strip_suffix(".md").unwrap_or(name);
         let up = if written == Written::InStep { "../" } else { "" };
-        let rel = if let Some(id) = self.steps.get(note) {
+        let rel = if let Some(id) = self.steps.get(note).or_else(|| self.renamed.get(note)) {
             match written {
                 Written::InStep => format!("{id}.md"),
                 _ => format!("steps/{id}.md"),
@@ -143,7 +146,12 @@ mod tests {
     use super::*;
 
     fn targets(files: &[String]) -> Targets<'_> {
-        Targets { files, steps: ["20251005T084500Z-note-abc123"].into_iter().collect(), has_postmortem: true }
+        Targets {
+            files,
+            steps: ["20251005T084500Z-note-abc123"].into_iter().collect(),
+            renamed: [("CoreDNS loop log", "20251005T084500Z-note-abc123")].into_iter().collect(),
+            has_postmortem: true,
+        }
     }
 
     #[test]
@@ -162,6 +170,11 @@ mod tests {
         assert_eq!(t.place("../incident.md", Written::InStep).as_deref(), Some("index.html"));
         assert_eq!(t.place("incident.md", Written::InPostmortem).as_deref(), Some("index.html"));
         assert_eq!(t.place("../outputs/x.out", Written::InStep).as_deref(), Some("outputs/x.out.txt"));
+        assert_eq!(
+            t.place("steps/CoreDNS%20loop%20log.md", Written::InPostmortem),
+            Some(format!("index.html#{anchor}"))
+        );
+        assert_eq!(t.place("CoreDNS loop log.md", Written::InStep), Some(format!("#{anchor}")), "renamed by hand");
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Loaded {
     pub warnings: Vec<Warning>,
     /// Those of `warnings` about a step file that could not be read: its step is missing.
     pub unreadable_steps: Vec<Warning>,
+    /// Step files renamed by hand, (name without `.md`, the step's id): links by either work.
+    pub renamed_steps: Vec<(String, String)>,
 }
 
 /// What `list` needs: the same start, status and step count as `status` and `show`,
@@ -104,6 +106,7 @@ impl Vault {
         let mut warnings = lint;
         let mut unreadable_steps = Vec::new();
         let mut steps = Vec::new();
+        let mut renamed_steps = Vec::new();
         let stamping = digests.is_some();
         let mut listing = list_steps(&incident.dir, &mut warnings)?;
         if !stamping {
@@ -149,7 +152,13 @@ impl Vault {
                 s.add_step(&read.path, bytes, step.as_ref().ok().map(|st| st.meta.id.as_str()));
             }
             match step {
-                Ok(step) => steps.push(step),
+                Ok(step) => {
+                    let stem = read.path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+                    if stem != step.meta.id {
+                        renamed_steps.push((stem.to_string(), step.meta.id.clone()));
+                    }
+                    steps.push(step)
+                }
                 Err(w) => {
                     unreadable_steps.push(w.clone());
                     warnings.push(w);
@@ -160,7 +169,7 @@ impl Vault {
         let mut incident = Incident { slug: incident.slug.clone(), meta, summary, steps };
         incident.place_local_times();
         let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
-        Ok(Loaded { incident, dir, warnings, unreadable_steps })
+        Ok(Loaded { incident, dir, warnings, unreadable_steps, renamed_steps })
     }
 
     /// Every incident, newest first. Each is loaded whole, as `status` loads it, so the

@@ -195,3 +195,21 @@ fn obsidian_links_lead_to_steps_pages_and_attachments_and_dead_ones_are_found() 
     assert_eq!(broken.len(), 1, "{}", r.stdout);
     assert!(broken[0].contains(": broken link \"gone\": "), "{}", r.stdout);
 }
+
+#[test]
+fn a_step_file_renamed_by_hand_is_still_linked_from_the_postmortem() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["cause", "the DHCP lease changed the node IP"]);
+    let cause = env.step_files(&id).into_iter().find(|p| read(p).contains("DHCP lease")).unwrap();
+    let step_id = cause.file_stem().unwrap().to_str().unwrap().to_string();
+    std::fs::rename(&cause, cause.with_file_name("CoreDNS loop log.md")).unwrap();
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    assert!(read(&env.incident_dir(&id).join("postmortem.md")).contains("steps/CoreDNS%20loop%20log.md"));
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/postmortem.html")));
+    assert!(page.contains(&format!("href=\"index.html#step-{step_id}\"")), "{page}");
+    assert!(!page.contains("CoreDNS%20loop%20log.md"), "{page}");
+}
