@@ -24,8 +24,16 @@ pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Warning> {
     fs::read(path).map_err(|e| Warning { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") })
 }
 
-fn unknown_key_warnings(path: &Path, bytes: &[u8], known: &[&'static str]) -> impl Iterator<Item = Warning> {
-    super::keys::unknown_keys(bytes, known).into_iter().map(|(line, key, near)| {
+/// Keys of the frontmatter in `bytes` not in `known`; with `near_misses_only`, only those
+/// close to a known key (a typo, not a property of the user's own).
+fn unknown_key_warnings(
+    path: &Path,
+    bytes: &[u8],
+    known: &[&'static str],
+    near_misses_only: bool,
+) -> impl Iterator<Item = Warning> {
+    let keys = super::keys::unknown_keys(bytes, known).into_iter();
+    keys.filter(move |(_, _, near)| !near_misses_only || near.is_some()).map(|(line, key, near)| {
         let fix = match near {
             Some(known) => format!("did you mean `{known}`?"),
             None => "it is not read; remove it or fix its name".to_string(),
@@ -53,7 +61,7 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     if meta.kind == StepKind::Other {
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
-    let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes, super::keys::step_keys()).collect();
+    let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes, super::keys::step_keys(), false).collect();
     if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
         // On the `kind:` line; on none when the file name gave the kind.
         let line = key_line(head, "kind");
@@ -77,19 +85,22 @@ pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String, V
     let (text, bad_body) = frontmatter::normalize_lossy_body(&bytes).map_err(|e| warning(path, e))?;
     let (meta, body): (IncidentMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
     let head = &text[..text.len() - body.len()];
-    let mut lint: Vec<Warning> = unknown_key_warnings(path, &bytes, super::keys::incident_keys()).collect();
-    if let Some(status) = meta.status.as_deref().filter(|s| !crate::model::is_written_status(s)) {
-        let line = key_line(head, "status");
-        let near = crate::model::WRITTEN_STATUSES
-            .iter()
-            .find(|k| strsim::levenshtein(k, &status.to_lowercase()) <= 2)
-            .map(|k| format!(" (did you mean `{k}`?)"))
-            .unwrap_or_default();
+    // incident.md is a note of the team's too: a property of its own (`commander:`, `kind:`,
+    // `jira:`) is no mistake; only a near miss of a key read here (`severty:`) is said.
+    let mut lint: Vec<Warning> = unknown_key_warnings(path, &bytes, super::keys::incident_keys(), true).collect();
+    // Likewise a status of the team's process (`monitoring`, `postmortem`) is read as open
+    // without a word; a near miss of one read here (`resolvd`) is said.
+    let unknown = meta.status.as_deref().filter(|s| !crate::model::is_written_status(s));
+    let near = |status: &str| {
+        let status = status.to_lowercase();
+        crate::model::WRITTEN_STATUSES.iter().find(|k| strsim::levenshtein(k, &status) <= 2)
+    };
+    if let Some((status, meant)) = unknown.and_then(|s| Some((s, near(s)?))) {
         let message = format!(
-            "unknown status `{status}`{near}, so it is read as open; write one of: {}",
+            "unknown status `{status}` (did you mean `{meant}`?), so it is read as open; write one of: {}",
             crate::model::WRITTEN_STATUSES.join(", ")
         );
-        lint.push(Warning { path: path.to_path_buf(), line, message });
+        lint.push(Warning { path: path.to_path_buf(), line: key_line(head, "status"), message });
     }
     lint.extend(body_warnings(path, head, body, bad_body));
     Ok((meta, body.to_string(), lint))

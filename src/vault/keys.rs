@@ -21,16 +21,10 @@ pub fn step_keys() -> &'static [&'static str] {
     KEYS.get_or_init(fields::<StepMeta>)
 }
 
-/// The keys `incident.md` is read with (`at`, `opened_at`, `date`, …), and `kind`: a
-/// note's type (`kind: incident`, as steps have theirs), which vaults and other tools
-/// write; not read, yet no mistake.
+/// The keys `incident.md` is read with (`at`, `opened_at`, `date`, …).
 pub fn incident_keys() -> &'static [&'static str] {
     static KEYS: OnceLock<&'static [&'static str]> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut keys = fields::<IncidentMeta>().to_vec();
-        keys.push("kind");
-        Box::leak(keys.into_boxed_slice())
-    })
+    KEYS.get_or_init(fields::<IncidentMeta>)
 }
 
 /// Properties Obsidian itself reads and writes (the vault is meant to be opened there):
@@ -123,13 +117,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_incident_md_may_say_what_kind_of_note_it_is() {
-        let text = b"---\ntitle: x\nkind: incident\nkinds: x\n---\n";
-        let found = unknown_keys(text, incident_keys());
-        assert_eq!(found, vec![(4, "kinds".to_string(), Some("kind"))]);
-    }
-
-    #[test]
     fn knows_every_field_and_finds_the_misspelt_one() {
         let known = step_keys();
         assert!(known.contains(&"milestone") && known.contains(&"redactions") && known.contains(&"facts"));
@@ -145,13 +132,13 @@ mod tests {
         let two = b"---\nkind: note\nautor: me\nat: 2025-10-05T08:30:00Z\nmood: grim\n---\n";
         assert_eq!(unknown_keys(two, known), [(3, "autor".to_string(), Some("author")), (5, "mood".to_string(), None)]);
         // incident.md's keys are its own, with the hand-written `date` among them.
-        let incident = b"---\ntitle: t\ndate: 2025-10-05\nseverty: sev1\nsevices: [db]\nmood: grim\n---\n";
+        let incident = b"---\ntitle: t\ndate: 2025-10-05\nseverty: sev1\nsevices: [db]\nkind: note\n---\n";
         assert_eq!(
             unknown_keys(incident, incident_keys()),
             [
                 (4, "severty".to_string(), Some("severity")),
                 (5, "sevices".to_string(), Some("services")),
-                (6, "mood".to_string(), None)
+                (6, "kind".to_string(), None)
             ]
         );
     }
