@@ -31,10 +31,14 @@ impl Vault {
         let mut nested = Vec::new();
         for name in self.incident_folders()? {
             let dir = root.join(&name);
+            // One look per incident folder: this runs at every publish and `list`.
+            if dir.join(INCIDENT_FILE).exists() {
+                continue;
+            }
             if is_headless(&dir) {
                 let (problem, hint) = headless_problem(&dir);
                 headless.push(Stray { slug: name, dir, problem, hint });
-            } else if !dir.join(INCIDENT_FILE).exists() {
+            } else {
                 nested.extend(self.nested_incidents(&name)?);
             }
         }
