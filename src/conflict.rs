@@ -46,6 +46,10 @@ fn marker(line: &str) -> Option<char> {
 
 /// In YAML (frontmatter) any marker line is one: no YAML line starts so.
 pub fn in_yaml(text: &str, first_line: usize) -> Option<Conflict> {
+    // Every frontmatter read passes here: one substring search each rules most out.
+    if !["<<<<<<<", "|||||||", "=======", ">>>>>>>"].iter().any(|m| text.contains(m)) {
+        return None;
+    }
     let mut lines = text.lines().enumerate().filter(|(_, l)| marker(l).is_some());
     let (i, opening) = lines.next()?;
     let closing = lines.find(|(_, l)| marker(l) == Some('>')).map(|(j, l)| (first_line + j, l.trim_end().to_string()));
@@ -56,6 +60,10 @@ pub fn in_yaml(text: &str, first_line: usize) -> Option<Conflict> {
 /// conflict (`git diff` output): only `<<<<<<<` outside a fence, with `=======` and
 /// `>>>>>>>` after it, is one.
 pub fn in_markdown(text: &str, first_line: usize) -> Option<Conflict> {
+    // Every body read passes here (outputs of megabytes too): no opening marker, no conflict.
+    if !text.contains("<<<<<<<") {
+        return None;
+    }
     let lines: Vec<&str> = text.lines().collect();
     let mut fence: Option<&str> = None;
     for (i, line) in lines.iter().enumerate() {
