@@ -175,13 +175,14 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     fs::create_dir_all(out).ctx("create", out)?;
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
     let settings = settings_digest(theme, opts, vault);
-    let rules = opts.find_secrets.then(|| vault.rules()).transpose()?;
     let names = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
 
     let (mut last, now, mut stamps) = look(vault, opts, &names, &pool, out_empty);
     let out_dir = OutDir::open(out);
     let plan = plan_for(&last, &out_key, &settings, &now, opts, &out_dir, &pool);
+    // Compiling the rules costs more than a re-publish with nothing to render.
+    let rules = (opts.find_secrets && !plan.render.is_empty()).then(|| vault.rules()).transpose()?;
 
     let bar = progress_bar(opts, plan.render.len());
     let todo: Vec<(String, Option<Stamps>)> =
