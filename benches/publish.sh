@@ -2,7 +2,8 @@
 # `incident publish` against Hugo (lean) and the pulldown-cmark floor, side by side in one
 # interleaved run per size (../shared/bench/abrun.py), plus a re-publish after one note
 # changed, the floor for the one-file-per-step layout (benches/stepsfloor) and a re-publish
-# with nothing changed (looking at every file's size and time: the least a re-publish
+# with nothing changed and its floor (stepsfloor --stat: every file's size and time looked
+# at on two cores and nothing else, the least a re-publish that notices an edit in place
 # does). Usage (from the repository root):
 #
 #   benches/publish.sh                 # N = 1000 and 5000
@@ -57,6 +58,7 @@ for n in $SIZES; do
     --bench floor-2t "$FLOORS/mdfloor write $o/floor2 --jobs 2 $c/vault" "rm -rf $o/floor2" \
     --bench steps-floor "$STEPSFLOOR $o/steps --jobs 2 $v" "rm -rf $o/steps" \
     --bench steps-floor-yaml "$STEPSFLOOR $o/steps-yaml --jobs 2 --yaml $v" "rm -rf $o/steps-yaml" \
+    --bench stat-floor "$STEPSFLOOR --stat --jobs 2 $v" \
     | tee "$RESULTS/publish-$n.md"
   echo "site: $(find "$o/incident" -type f | wc -l) files, $(du -sm "$o/incident" | cut -f1) MB" | tee -a "$RESULTS/publish-$n.md"
 done

@@ -31,13 +31,18 @@ impl Placeholders for Counted {
     }
 }
 
-/// The rules that matched `text`, as `aws-key 1, bearer 2`; `None` when nothing did.
-pub fn secret_rules(rules: &Rules, text: &str) -> Option<String> {
-    if !quick_check(rules, text) {
+/// The rules that matched any of `texts`, as `aws-key 1, bearer 2`; `None` when nothing did.
+/// The texts of one file are looked at one by one (a step's body holds its outputs: joining
+/// it to the frontmatter would copy it) and counted together.
+pub fn secret_rules(rules: &Rules, texts: &[&str]) -> Option<String> {
+    let suspect: Vec<&str> = texts.iter().copied().filter(|t| quick_check(rules, t)).collect();
+    if suspect.is_empty() {
         return None;
     }
     let mut redactor = Redactor::new(rules, Counted);
-    redactor.redact(text);
+    for text in suspect {
+        redactor.redact(text);
+    }
     let found: Vec<String> =
         redactor.counts().iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
     (!found.is_empty()).then(|| found.join(", "))
@@ -76,21 +81,21 @@ pub fn secrets(
     files: &[String],
 ) -> Vec<(PathBuf, String)> {
     let mut found = Vec::new();
-    if let Some(hit) = secret_rules(rules, &format!("{}{}", frontmatter_text(&incident.meta), incident.summary)) {
+    if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&incident.meta), &incident.summary]) {
         found.push((vault.incident_md(r), hit));
     }
     for step in &incident.steps {
-        if let Some(hit) = secret_rules(rules, &format!("{}{}", frontmatter_text(&step.meta), step.body)) {
+        if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&step.meta), &step.body]) {
             found.push((r.dir.join("steps").join(format!("{}.md", step.meta.id)), hit));
         }
     }
-    if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, text)) {
+    if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, &[text])) {
         found.push((r.dir.join(crate::vault::POSTMORTEM_FILE), hit));
     }
     for file in files {
         let Some(path) = vault.incident_file(r, file) else { continue };
         let Ok(bytes) = std::fs::read(&path) else { continue };
-        if let Some(hit) = secret_rules(rules, &String::from_utf8_lossy(&bytes)) {
+        if let Some(hit) = secret_rules(rules, &[&String::from_utf8_lossy(&bytes)]) {
             found.push((path, hit));
         }
     }

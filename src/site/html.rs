@@ -47,13 +47,25 @@ fn is_dropped(c: char) -> bool {
 /// `text` without the controls [`xml_safe`] drops (ESC, `\x01`, …), unchanged and not
 /// copied when it has none: what goes into a page must not carry terminal escapes.
 pub fn without_controls(text: String) -> String {
-    // A byte scan first (whole pages go through here): C0 controls are single bytes,
-    // U+FFFE/U+FFFF start with 0xEF and the bidi controls with 0xE2; only then are the
-    // characters looked at.
-    let suspect = |b: u8| ((b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF) | (b == 0xE2);
+    if has_dropped(text.as_bytes()) { xml_safe(&text) } else { text }
+}
+
+/// Whether [`is_dropped`] holds for a character of `bytes` (UTF-8), looking at bytes only:
+/// whole pages go through here, and most hold typographic characters (`—`, `…`) that share
+/// their first byte with the bidi controls.
+fn has_dropped(bytes: &[u8]) -> bool {
+    let c0 = |b: u8| (b < b' ') & (b != b'\t') & (b != b'\n') & (b != b'\r');
     // Whole chunks folded without an early exit, so the compiler can vectorise the loop.
-    let maybe = text.as_bytes().chunks(64).any(|c| c.iter().fold(false, |seen, &b| seen | suspect(b)));
-    if maybe && text.contains(is_dropped) { xml_safe(&text) } else { text }
+    if bytes.chunks(64).any(|c| c.iter().fold(false, |seen, &b| seen | c0(b))) {
+        return true;
+    }
+    // U+202A–E and U+2066–9 are E2 80 AA–AE and E2 81 A6–A9; U+FFFE/F are EF BF BE/BF.
+    memchr::memchr2_iter(0xE2, 0xEF, bytes).any(|i| {
+        matches!(
+            bytes.get(i..i + 3),
+            Some([0xE2, 0x80, 0xAA..=0xAE] | [0xE2, 0x81, 0xA6..=0xA9] | [0xEF, 0xBF, 0xBE..=0xBF])
+        )
+    })
 }
 
 #[cfg(test)]
@@ -81,5 +93,15 @@ mod tests {
             "reportfdp.exe x “quoted” — ok",
             "bidi controls go, other characters of 0xE2 stay"
         );
+    }
+
+    #[test]
+    fn the_byte_scan_finds_exactly_the_dropped_characters() {
+        // Every character of the planes the scan has to tell apart, and one on each side.
+        let ranges = ['\0'..='\u{7f}', '\u{2000}'..='\u{20ff}', '\u{fe00}'..='\u{ffff}', '\u{10000}'..='\u{10010}'];
+        for c in ranges.into_iter().flatten() {
+            let text = format!("ab—{c}…");
+            assert_eq!(has_dropped(text.as_bytes()), is_dropped(c), "{:?}", c);
+        }
     }
 }

@@ -35,7 +35,10 @@ const OBSIDIAN_KEYS: &[&str] = &["tags", "aliases", "cssclasses"];
 /// the known key it was probably meant to be.
 pub fn unknown_keys(text: &[u8], known: &[&'static str]) -> Vec<(usize, String, Option<&'static str>)> {
     // Only the frontmatter is looked at: the body (outputs) can be long.
-    let end = text.windows(4).skip(3).position(|w| w == b"\n---" || w == b"\n...").map_or(text.len(), |i| i + 3 + 4);
+    let closing = memchr::memchr_iter(b'\n', text.get(3..).unwrap_or_default())
+        .map(|i| i + 3)
+        .find(|&i| matches!(text.get(i + 1..i + 4), Some(b"---" | b"...")));
+    let end = closing.map_or(text.len(), |i| i + 4);
     let Ok(text) = std::str::from_utf8(&text[..end]) else { return Vec::new() };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();
@@ -141,5 +144,18 @@ mod tests {
                 (6, "kind".to_string(), None)
             ]
         );
+    }
+
+    #[test]
+    fn the_body_is_never_taken_for_keys() {
+        let known = step_keys();
+        // `...` closes a frontmatter too; the `key: value` lines after it are the body's.
+        let dots = b"---\nkind: note\n...\nmood: grim\n";
+        assert_eq!(unknown_keys(dots, known), []);
+        let body = b"---\nkind: note\nmood: grim\n---\nsnapshot: yes\n---\nother: 1\n";
+        assert_eq!(unknown_keys(body, known), [(3, "mood".to_string(), None)]);
+        // Unclosed: the whole text is the frontmatter's.
+        assert_eq!(unknown_keys(b"---\nmood: grim\n", known), [(2, "mood".to_string(), None)]);
+        assert_eq!(unknown_keys(b"---", known), []);
     }
 }

@@ -1,6 +1,7 @@
 //! The pulldown-cmark floor of `../shared/bench/floors/mdfloor`, for the `steps` layout.
 //!
 //!   stepsfloor OUT [--jobs N] [--yaml] VAULT
+//!   stepsfloor --stat [--jobs N] VAULT
 //!
 //! mdfloor reads one file per incident. A `steps` vault holds the same Markdown in
 //! `incidents/<id>/incident.md` plus one file per step, so this reads every one of them,
@@ -8,7 +9,9 @@
 //! OUT/<id>/index.html plus OUT/index.html, on N threads. Nothing else: no templates,
 //! no metrics, no escaping beyond the title. `--yaml` (built with `--features yaml`)
 //! also parses each frontmatter with serde-saphyr, keeping nothing: the least any
-//! reader of the format's metadata pays.
+//! reader of the format's metadata pays. `--stat` only lists every incident folder and
+//! looks at each file's size and time, on N threads: the least a re-publish that notices
+//! a file edited in place pays (an edit in place leaves the folder's time as it was).
 use pulldown_cmark::{html, Options, Parser};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -87,9 +90,45 @@ fn write_incident(dir: &Path, out: &Path, yaml: bool, buf: &mut String) -> (Stri
     (slug, title, bytes)
 }
 
+/// Size and time of every file under `dir` (a folder per level, as the vault nests them).
+fn stat_tree(dir: &Path) -> (usize, u64) {
+    let (mut files, mut sum) = (0, 0u64);
+    for e in fs::read_dir(dir).expect("read_dir").map(|e| e.expect("entry")) {
+        let meta = e.metadata().expect("stat");
+        if meta.is_dir() {
+            let (f, s) = stat_tree(&e.path());
+            files += f;
+            sum = sum.wrapping_add(s);
+        } else {
+            files += 1;
+            let time = meta.modified().expect("mtime").duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            sum = sum.wrapping_add(meta.len() ^ time.as_nanos() as u64);
+        }
+    }
+    (files, sum)
+}
+
+fn stat_floor(vault: &Path, jobs: usize) {
+    let t0 = Instant::now();
+    let dirs: Vec<PathBuf> = sorted_entries(&vault.join("incidents"));
+    let (files, sum) = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|j| {
+                let dirs = &dirs;
+                s.spawn(move || {
+                    dirs.iter().skip(j).step_by(jobs).map(|d| stat_tree(d)).fold((0, 0u64), |a, b| (a.0 + b.0, a.1 ^ b.1))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).fold((0, 0u64), |a, b| (a.0 + b.0, a.1 ^ b.1))
+    });
+    let el = t0.elapsed().as_secs_f64();
+    println!("jobs={jobs} stat incidents={} files={files} sum={sum:x} total_s={el:.4}", dirs.len());
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut out, mut vault, mut jobs, mut yaml) = (None, None, 1usize, false);
+    let (mut out, mut vault, mut jobs, mut yaml, mut stat) = (None, None, 1usize, false, false);
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -98,13 +137,24 @@ fn main() {
                 i += 1;
             }
             "--yaml" => yaml = true,
+            "--stat" => stat = true,
             a if out.is_none() => out = Some(PathBuf::from(a)),
             a => vault = Some(PathBuf::from(a)),
         }
         i += 1;
     }
+    if stat {
+        // The one path given is the vault.
+        match (vault, out) {
+            (None, Some(v)) => return stat_floor(&v, jobs),
+            _ => {
+                eprintln!("usage: stepsfloor --stat [--jobs N] VAULT");
+                std::process::exit(2);
+            }
+        }
+    }
     let (Some(out), Some(vault)) = (out, vault) else {
-        eprintln!("usage: stepsfloor OUT [--jobs N] [--yaml] VAULT");
+        eprintln!("usage: stepsfloor OUT [--jobs N] [--yaml] VAULT\n       stepsfloor --stat [--jobs N] VAULT");
         std::process::exit(2);
     };
     let t0 = Instant::now();
