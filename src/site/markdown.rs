@@ -12,6 +12,7 @@ use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream, html,
 };
 
+use super::blocks::{self, HeadingIds};
 use super::highlight::{self, is_console};
 use super::html::escape_into;
 
@@ -37,6 +38,9 @@ pub struct MdOptions<'a> {
     /// Levels added to each heading, so a note's `# Heading` ranks below the page's own
     /// headings (one `<h1>` per page, for screen readers), `<h6>` at most.
     pub heading_offset: usize,
+    /// Gives each heading an id to link to (`[[postmortem#What worked]]`), never one of
+    /// these (the page's own); `None`: no ids (a step's headings, many to a page).
+    pub heading_ids: Option<&'a [&'a str]>,
 }
 
 impl MdOptions<'_> {
@@ -49,6 +53,7 @@ impl MdOptions<'_> {
             wiki: &|_| None,
             footnote_prefix: "",
             heading_offset: 2,
+            heading_ids: None,
         }
     }
 }
@@ -135,6 +140,9 @@ pub fn render(md: &str, opts: &MdOptions) -> String {
         opts,
         stack: Vec::new(),
         pending: VecDeque::new(),
+        replay: VecDeque::new(),
+        ids: opts.heading_ids.map(HeadingIds::new),
+        title_open: false,
     };
     html::push_html(&mut out, events);
     out
@@ -148,6 +156,64 @@ struct Safe<'a, 'o> {
     stack: Vec<Kept>,
     /// Events made from one the parser gave (a text with bare URLs in it), still to go.
     pending: VecDeque<Event<'a>>,
+    /// The parser's events looked at ahead (a heading's text, a quote's first line), still
+    /// to be made safe.
+    replay: VecDeque<Event<'a>>,
+    ids: Option<HeadingIds>,
+    /// A callout's title is open: the end of its first line closes it.
+    title_open: bool,
+}
+
+impl<'a> Safe<'a, '_> {
+    fn raw_next(&mut self) -> Option<Event<'a>> {
+        self.replay.pop_front().or_else(|| self.inner.next())
+    }
+
+    /// A heading's id from its text, read ahead and given back.
+    fn heading_id(&mut self) -> Option<CowStr<'a>> {
+        let ids = self.ids.as_mut()?;
+        let mut text = String::new();
+        let mut ahead = Vec::new();
+        while let Some(event) = self.replay.pop_front().or_else(|| self.inner.next()) {
+            if let Event::Text(t) | Event::Code(t) = &event {
+                text.push_str(t);
+            }
+            let end = matches!(event, Event::End(TagEnd::Heading(_)));
+            ahead.push(event);
+            if end {
+                break;
+            }
+        }
+        let id = ids.next(&text);
+        for event in ahead.into_iter().rev() {
+            self.replay.push_front(event);
+        }
+        Some(CowStr::from(id))
+    }
+
+    /// A quote that opens with `[!kind] Title` as a callout: its opening, with the title's
+    /// text to follow. `None` gives the events read ahead back.
+    fn callout(&mut self) -> Option<Event<'a>> {
+        let first = self.raw_next()?;
+        if !matches!(first, Event::Start(Tag::Paragraph)) {
+            self.replay.push_front(first);
+            return None;
+        }
+        let second = self.raw_next();
+        let found = match &second {
+            Some(Event::Text(t)) => blocks::callout_line(t).map(|(kind, title)| (kind, title.to_string())),
+            _ => None,
+        };
+        let Some((kind, title)) = found else {
+            second.into_iter().for_each(|e| self.replay.push_front(e));
+            self.replay.push_front(first);
+            return None;
+        };
+        let title = if title.trim().is_empty() { blocks::callout_label(&kind) } else { title };
+        self.pending.push_back(Event::Text(CowStr::from(title)));
+        self.title_open = true;
+        Some(Event::Html(CowStr::from(blocks::callout_open(&kind))))
+    }
 }
 
 impl<'a> Iterator for Safe<'a, '_> {
@@ -158,7 +224,27 @@ impl<'a> Iterator for Safe<'a, '_> {
             return Some(event);
         }
         loop {
-            let event = match self.inner.next()? {
+            let event = match self.raw_next()? {
+                Event::SoftBreak | Event::HardBreak if self.title_open => {
+                    self.title_open = false;
+                    Event::Html(CowStr::Borrowed("</p>\n<p>"))
+                }
+                Event::End(TagEnd::Paragraph) if self.title_open => {
+                    self.title_open = false;
+                    Event::Html(CowStr::Borrowed("</p>\n"))
+                }
+                Event::Start(Tag::BlockQuote(None)) => match self.callout() {
+                    Some(open) => open,
+                    None => Event::Start(Tag::BlockQuote(None)),
+                },
+                // GitHub's alerts (`> [!NOTE]` alone on its line) as the callouts they are.
+                Event::Start(Tag::BlockQuote(Some(kind))) => {
+                    let kind = format!("{kind:?}").to_ascii_lowercase();
+                    let mut open = blocks::callout_open(&kind);
+                    escape_into(&mut open, &blocks::callout_label(&kind));
+                    open.push_str("</p>\n");
+                    Event::Html(CowStr::from(open))
+                }
                 // A bare `https://…` in text is a link, as Obsidian and GitHub show it.
                 Event::Text(text) if self.stack.is_empty() && text.contains("://") => {
                     self.pending.extend(linkified(&text));
@@ -168,6 +254,7 @@ impl<'a> Iterator for Safe<'a, '_> {
                     }
                 }
                 Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    let id = id.or_else(|| self.heading_id());
                     Event::Start(Tag::Heading { level: lower(level, self.opts.heading_offset), id, classes, attrs })
                 }
                 Event::End(TagEnd::Heading(level)) => {
@@ -185,7 +272,7 @@ impl<'a> Iterator for Safe<'a, '_> {
                         CodeBlockKind::Indented => String::new(),
                     };
                     let mut text = String::new();
-                    for inner in self.inner.by_ref() {
+                    while let Some(inner) = self.raw_next() {
                         match inner {
                             Event::Text(t) => text.push_str(&t),
                             Event::End(TagEnd::CodeBlock) => break,

@@ -26,8 +26,38 @@ fn callouts_are_marked_as_such() {
     let html = render("> [!warning]\n> the node IP changes on reboot\n", &MdOptions::notes());
     assert_eq!(
         html,
-        "<blockquote class=\"markdown-alert-warning\">\n<p>the node IP changes on reboot</p>\n</blockquote>\n"
+        "<blockquote class=\"callout callout-warning\">\n<p class=\"callout-title\">Warning</p>\n\
+         <p>the node IP changes on reboot</p>\n</blockquote>\n"
     );
+}
+
+#[test]
+fn obsidian_callouts_keep_their_kind_and_title() {
+    let titled = render("> [!note] DHCP **lease**\n> The router's <b>table</b>\n", &MdOptions::notes());
+    assert_eq!(
+        titled,
+        "<blockquote class=\"callout callout-note\">\n<p class=\"callout-title\">DHCP <strong>lease</strong></p>\n\
+         <p>The router's &lt;b&gt;table&lt;/b&gt;</p>\n</blockquote>\n"
+    );
+    // A kind GitHub does not know, folded in Obsidian, alone on its line.
+    let bug = render("> [!bug]-\n", &MdOptions::notes());
+    assert_eq!(bug, "<blockquote class=\"callout callout-bug\">\n<p class=\"callout-title\">Bug</p>\n</blockquote>\n");
+    // Not a callout: a quote that opens with a link, or with code.
+    let quote = render("> [x](https://a.test) said\n\n> ```\n> [!note] code\n> ```\n", &MdOptions::notes());
+    assert!(!quote.contains("callout"), "{quote}");
+    assert!(quote.contains("<blockquote>\n<p><a href=\"https://a.test\">x</a> said</p>"), "{quote}");
+}
+
+#[test]
+fn headings_get_ids_to_link_to_where_asked() {
+    let opts = MdOptions { heading_ids: Some(&["main"]), heading_offset: 1, ..MdOptions::notes() };
+    let html = render("# What worked\n\n## What `worked`\n\n# Main\n", &opts);
+    assert_eq!(
+        html,
+        "<h2 id=\"what-worked\">What worked</h2>\n<h3 id=\"what-worked-1\">What <code>worked</code></h3>\n\
+         <h2 id=\"main-1\">Main</h2>\n"
+    );
+    assert_eq!(render("# Cause\n", &MdOptions::notes()), "<h3>Cause</h3>\n", "a step's headings have none");
 }
 
 #[test]

@@ -16,6 +16,7 @@
 //! assets/site.css, highlight.css, site.js, favicon.svg
 //! ```
 
+pub mod blocks;
 pub mod check;
 pub mod entry;
 pub mod highlight;

@@ -33,6 +33,9 @@ pub struct Picture {
 }
 
 /// Figure ids of the pictures, and the file names the generated postmortem links them by.
+/// The ids the templates give out: a heading of a note never takes one.
+const PAGE_IDS: &[&str] = &["main", "search", "search-results", "picture-timeline", "picture-restarts"];
+
 const PICTURES: [(&str, &str); 2] = [
     ("picture-timeline", crate::render::postmortem::TIMELINE_SVG),
     ("picture-restarts", crate::render::postmortem::RESTARTS_SVG),
@@ -241,6 +244,7 @@ fn head(src: &IncidentSource, targets: &Targets, entry: &Entry, page: &str) -> H
         wiki: &summary_wiki,
         footnote_prefix: "summary-",
         heading_offset: 1, // under the incident's <h1>
+        heading_ids: Some(PAGE_IDS),
     };
     let incident_page = paths::incident_page(&incident.slug);
     let postmortem_page = paths::postmortem_page(&incident.slug);
@@ -313,6 +317,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             wiki: &step_wiki,
             footnote_prefix: &footnote_prefix,
             heading_offset: 2, // under the timeline's <h2>
+            heading_ids: None,
         };
         let linked = |file: &Option<String>| {
             file.as_deref().filter(|f| src.files.iter().any(|x| x == f)).and_then(published_name)
@@ -377,6 +382,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             wiki: &pm_wiki,
             footnote_prefix: "",
             heading_offset: 1, // under the incident's <h1>
+            heading_ids: Some(PAGE_IDS),
         };
         let mut ctx = base_context(opts, &pm_page);
         ctx.insert("incident", &head(src, &targets, &entry, &pm_page));

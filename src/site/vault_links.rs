@@ -89,10 +89,14 @@ impl Targets<'_> {
     /// name (an attached copy by the name it was attached under). `None` when the incident
     /// has nothing of that name.
     pub fn wiki_dest(&self, target: &str, written: Written) -> Option<String> {
+        // A heading's id is made from its text (`#What worked` is `#what-worked`).
         let (name, fragment) = match target.split_once('#') {
-            Some((n, f)) => (n.trim(), format!("#{f}")),
+            Some((n, f)) => (n.trim(), format!("#{}", super::blocks::slug(f))),
             None => (target.trim(), String::new()),
         };
+        if name.is_empty() {
+            return (!fragment.is_empty()).then_some(fragment);
+        }
         let note = name.strip_suffix(".md").unwrap_or(name);
         let up = if written == Written::InStep { "../" } else { "" };
         let rel = if let Some(id) = self.steps.get(note).or_else(|| self.renamed.get(note)) {
@@ -190,7 +194,10 @@ mod tests {
         assert_eq!(place(id, Written::InStep), Some(format!("#step-{id}")));
         assert_eq!(place(&format!("{id}.md"), Written::InSummary), Some(format!("#step-{id}")));
         assert_eq!(place(id, Written::InPostmortem), Some(format!("index.html#step-{id}")));
-        assert_eq!(place("postmortem#Lessons", Written::InStep).as_deref(), Some("postmortem.html#Lessons"));
+        assert_eq!(place("postmortem#Lessons", Written::InStep).as_deref(), Some("postmortem.html#lessons"));
+        let worked = place("postmortem#What worked", Written::InSummary);
+        assert_eq!(worked.as_deref(), Some("postmortem.html#what-worked"), "the heading's id");
+        assert_eq!(t.wiki_dest("#Impact", Written::InSummary).as_deref(), Some("#impact"), "this page");
         assert_eq!(place("incident", Written::InPostmortem).as_deref(), Some("index.html"));
         assert_eq!(place("lease.png", Written::InStep).as_deref(), Some("attachments/lease.png"));
         assert_eq!(t.wiki_dest("lease.png", Written::InStep).as_deref(), Some("../attachments/lease.png"));

@@ -197,6 +197,26 @@ fn obsidian_links_lead_to_steps_pages_and_attachments_and_dead_ones_are_found() 
 }
 
 #[test]
+fn links_to_postmortem_headings_land_and_titled_callouts_are_shown_as_such() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "see [[postmortem#The numbers|the numbers]] and [[postmortem#Timeline]]\n\n> [!note] DHCP lease\n> renewed at 08:12"]);
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    assert!(page.contains("<a href=\"postmortem.html#the-numbers\">the numbers</a>"), "{page}");
+    assert!(page.contains("<a href=\"postmortem.html#timeline\">postmortem#Timeline</a>"), "{page}");
+    assert!(
+        page.contains("<blockquote class=\"callout callout-note\">\n<p class=\"callout-title\">DHCP lease</p>\n<p>renewed at 08:12</p>"),
+        "{page}"
+    );
+    let postmortem = read(&env.root().join(format!("public/incidents/{id}/postmortem.html")));
+    assert!(postmortem.contains("<h3 id=\"the-numbers\">The numbers</h3>"), "{postmortem}");
+}
+
+#[test]
 fn a_step_file_renamed_by_hand_is_still_linked_from_the_postmortem() {
     let (env, id) = crate::support::TestEnv::with_incident();
     env.ok(&["cause", "the DHCP lease changed the node IP"]);
