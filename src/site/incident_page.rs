@@ -65,6 +65,39 @@ fn svg_images(dir: &Path, stamps: &Stamps) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// An Obsidian link that names nothing of its incident, and where the file may be: Obsidian
+/// saves a pasted image at the vault's root, beside the note or in a folder under it.
+fn unresolved_link(vault: &Vault, r: &IncidentRef, file: &str, name: &str) -> Warning {
+    let path = r.dir.join(file);
+    let bare = name.split(['#', '|']).next().unwrap_or(name).trim();
+    let places = [
+        vault.root.join(bare),
+        r.dir.join("steps").join(bare),
+        r.dir.join(bare),
+        r.dir.join("steps/attachments").join(bare),
+    ];
+    let safe = !bare.is_empty() && !bare.contains("..") && !bare.starts_with('/');
+    let hint = match places.iter().find(|p| safe && p.is_file()) {
+        Some(found) => {
+            let to = r.dir.join("attachments");
+            let (found, to) = (vault.rel(found).display(), vault.rel(&to).display());
+            format!(
+                "Obsidian saved it at {found}: the site publishes only the incident's own files; \
+                 move it there with `mkdir -p '{to}' && mv '{found}' '{to}/'`"
+            )
+        }
+        None if bare.contains('.') && !bare.ends_with(".md") => {
+            "no file of that name in the incident: attach it with `incident attach FILE`, or fix the name".to_string()
+        }
+        None => "the site publishes only this incident's steps, incident.md and postmortem.md: link to one of them, or fix the name".to_string(),
+    };
+    Warning {
+        path,
+        line: 0,
+        message: format!("[[{name}]] names nothing of this incident, so the site links to nothing: {hint}"),
+    }
+}
+
 /// A generated postmortem older than the steps: the warning for the publish, and the note
 /// for its page when the steps themselves changed (not only its template).
 fn stale_postmortem(vault: &Vault, r: &IncidentRef, opts: &PublishOptions) -> Option<(Warning, Option<String>)> {
@@ -195,6 +228,11 @@ pub(super) fn render_one(
         find_links,
     };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
+    if let (Sink::Dir(..), false) = (&sink, rendered.unresolved.is_empty()) {
+        outcome.warnings.extend(rendered.unresolved.iter().map(|(file, name)| unresolved_link(vault, &r, file, name)));
+        // Read again next time, to say it again.
+        outcome.cached.fingerprint.clear();
+    }
     if let Sink::Check(_) = sink {
         outcome.link_files =
             rendered.links.into_iter().map(|(page, link, file)| ((page, link), r.dir.join(file))).collect();

@@ -101,6 +101,9 @@ pub struct Rendered {
     /// Relative links written in the vault's Markdown: (page, link, the file that holds
     /// it, relative to the incident folder), so a broken one can be traced to its file.
     pub links: Vec<(String, String, String)>,
+    /// Obsidian links that name nothing of the incident: (the file that holds it, relative
+    /// to the incident folder; the name as written).
+    pub unresolved: Vec<(String, String)>,
 }
 
 /// Folders of an incident whose files are published, and how.
@@ -285,6 +288,11 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         steps: incident.steps.iter().map(|s| s.meta.id.as_str()).collect(),
         renamed: src.renamed_steps.iter().map(|(name, id)| (name.as_str(), id.as_str())).collect(),
         has_postmortem: src.postmortem.is_some(),
+        unresolved: Default::default(),
+    };
+    let mut unresolved = Vec::new();
+    let mut unresolved_in = |file: &str| {
+        unresolved.extend(targets.unresolved.take().into_iter().map(|name| (file.to_string(), name)));
     };
     let rewrite = |dest: &str| targets.place(dest, Written::InStep);
     let step_wiki = |target: &str| targets.wiki_dest(target, Written::InStep);
@@ -340,6 +348,8 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             attachment_href: linked(&m.attachment),
             body_html: body_html(step, &opts_md),
         });
+        let file = src.renamed_steps.iter().find(|(_, id)| *id == m.id).map_or(&m.id, |(name, _)| name);
+        unresolved_in(&format!("steps/{file}.md"));
         if let Some(step_view) = steps.last() {
             note_links(&page, &step_view.body_html, format!("steps/{}.md", m.id));
         }
@@ -356,6 +366,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
 
     let mut ctx = base_context(opts, &page);
     let incident_head = head(src, &targets, &entry, &page);
+    unresolved_in(crate::vault::INCIDENT_FILE);
     note_links(&page, &incident_head.summary_html, crate::vault::INCIDENT_FILE.to_string());
     ctx.insert("incident", &incident_head);
     ctx.insert("milestones", &milestones);
@@ -388,6 +399,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         ctx.insert("incident", &head(src, &targets, &entry, &pm_page));
         ctx.insert("postmortem", src.parts);
         let body_html = markdown::render(body, &pm_opts);
+        unresolved_in(crate::vault::POSTMORTEM_FILE);
         note_links(&pm_page, &body_html, crate::vault::POSTMORTEM_FILE.to_string());
         ctx.insert("body_html", &body_html);
         ctx.insert("stale", &src.stale);
@@ -401,7 +413,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             published_name(f).map(|name| Copy { path: format!("incidents/{dir}/{name}"), source: f.clone() })
         })
         .collect();
-    Ok(Rendered { pages, copies, entry, links })
+    Ok(Rendered { pages, copies, entry, links, unresolved })
 }
 
 #[cfg(test)]

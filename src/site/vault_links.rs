@@ -3,6 +3,7 @@
 //! `postmortem.md` and `incident.md` their pages, outputs and attachments their copies.
 //! A link to a file the incident does not have is left as written, for `--check` to find.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use percent_encoding::percent_decode_str;
@@ -43,6 +44,9 @@ pub struct Targets<'a> {
     /// Step files renamed by hand: their name (without `.md`) → the step's id.
     pub renamed: HashMap<&'a str, &'a str>,
     pub has_postmortem: bool,
+    /// Obsidian links [`Targets::wiki_dest`] found nothing for since last taken: the
+    /// publish says so (a pasted image Obsidian saved elsewhere, a note outside the incident).
+    pub unresolved: RefCell<Vec<String>>,
 }
 
 impl Targets<'_> {
@@ -89,6 +93,14 @@ impl Targets<'_> {
     /// name (an attached copy by the name it was attached under). `None` when the incident
     /// has nothing of that name.
     pub fn wiki_dest(&self, target: &str, written: Written) -> Option<String> {
+        let found = self.wiki_dest_of(target, written);
+        if found.is_none() {
+            self.unresolved.borrow_mut().push(target.to_string());
+        }
+        found
+    }
+
+    fn wiki_dest_of(&self, target: &str, written: Written) -> Option<String> {
         // A heading's id is made from its text (`#What worked` is `#what-worked`).
         let (name, fragment) = match target.split_once('#') {
             Some((n, f)) => (n.trim(), format!("#{}", super::blocks::slug(f))),
@@ -155,6 +167,7 @@ mod tests {
             steps: ["20251005T084500Z-note-abc123"].into_iter().collect(),
             renamed: [("CoreDNS loop log", "20251005T084500Z-note-abc123")].into_iter().collect(),
             has_postmortem: true,
+            unresolved: RefCell::default(),
         }
     }
 
@@ -206,7 +219,9 @@ mod tests {
             t.wiki_dest("graph.svg", Written::InSummary).as_deref(),
             Some("attachments/20251005T084500Z-attach-abc123-graph.svg")
         );
+        t.unresolved.take();
         assert_eq!(t.wiki_dest("gone", Written::InStep), None);
+        assert_eq!(t.unresolved.take(), ["gone"], "kept to be said");
         assert_eq!(t.wiki_dest("../../etc/passwd", Written::InStep), None);
     }
 

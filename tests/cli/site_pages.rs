@@ -217,6 +217,34 @@ fn links_to_postmortem_headings_land_and_titled_callouts_are_shown_as_such() {
 }
 
 #[test]
+fn an_image_obsidian_pasted_at_the_vault_root_is_named_with_the_move_that_publishes_it() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    let pasted = "Pasted image 20251005083000.png";
+    std::fs::write(env.root().join(pasted), b"\x89PNG\r\n\x1a\n").unwrap();
+    env.ok(&["note", &format!("the lease table: ![[{pasted}]]")]);
+    env.ok(&["resolve"]);
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("lease table")).unwrap();
+    let attachments = format!("incidents/{id}/attachments");
+    assert!(
+        r.stderr.contains(&format!(
+            "{}: [[{pasted}]] names nothing of this incident, so the site links to nothing: Obsidian saved it at {pasted}: \
+             the site publishes only the incident's own files; move it there with `mkdir -p '{attachments}' && mv '{pasted}' '{attachments}/'`",
+            note.file_name().unwrap().to_str().unwrap()
+        )),
+        "{}",
+        r.stderr
+    );
+    std::fs::create_dir_all(env.root().join(&attachments)).unwrap();
+    std::fs::rename(env.root().join(pasted), env.root().join(&attachments).join(pasted)).unwrap();
+    let r = env.run(&["publish"]);
+    assert_eq!((r.code, r.stderr.contains("names nothing")), (0, false), "{}", r.stderr);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    assert!(page.contains("<img src=\"attachments/Pasted%20image%2020251005083000.png\""), "{page}");
+}
+
+#[test]
 fn a_step_file_renamed_by_hand_is_still_linked_from_the_postmortem() {
     let (env, id) = crate::support::TestEnv::with_incident();
     env.ok(&["cause", "the DHCP lease changed the node IP"]);
