@@ -9,7 +9,9 @@ pub struct PublishArgs {
     /// Folder to write the site into (default: public/ in the vault)
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// The site's public address, for the feed and canonical links (pages link relatively)
+    /// The site's address (https://ops.example.com/incidents/) or its path on its host
+    /// (/incidents/), for the feed and canonical links. Pages link relatively: the site
+    /// works from any folder, file:// too, without it
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Publish open incidents too (left out by default: they are still being written)

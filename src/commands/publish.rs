@@ -16,18 +16,26 @@ use crate::vault::{INCIDENTS_DIR, STATE_DIR, Vault};
 /// The record of the last publish, for incremental re-publishing.
 pub const CACHE_FILE: &str = "site-cache";
 
-/// `https://ops.example.com/incidents` → `https://ops.example.com/incidents/`.
+/// `https://ops.example.com/incidents` → `https://ops.example.com/incidents/`; a path of
+/// the site's own host (`/incidents`) → `/incidents/`, the links of the feed then relative to it.
 pub fn base_url(raw: &str) -> Result<String> {
-    let hint = "give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/";
-    let url =
-        url::Url::parse(raw.trim()).map_err(|e| Error::usage(format!("--base-url {raw:?} is not a URL: {e}"), hint))?;
+    let hint = "give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/, \
+                or its path on its host, e.g. --base-url /incidents/";
+    let trimmed = raw.trim();
+    let path_only = trimmed.starts_with('/') && !trimmed.starts_with("//") && !trimmed.starts_with("/\\");
+    let parsed = match path_only {
+        // Parsed against any host, to check and encode the path as a browser would.
+        true => url::Url::parse("http://host.invalid").and_then(|host| host.join(trimmed)),
+        false => url::Url::parse(trimmed),
+    };
+    let url = parsed.map_err(|e| Error::usage(format!("--base-url {raw:?} is not a URL: {e}"), hint))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(Error::usage(format!("--base-url {raw:?} must be an http or https address"), hint));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::usage(format!("--base-url {raw:?} must not have a query or fragment"), hint));
     }
-    let mut text = url.to_string();
+    let mut text = if path_only { url.path().to_string() } else { url.to_string() };
     if !text.ends_with('/') {
         text.push('/');
     }

@@ -187,15 +187,25 @@ fn base_url_makes_feed_and_canonical_links_absolute() {
     ));
     assert!(feed.contains(&format!("href=\"https://ops.example.com/incidents/incidents/{id}/\"")));
 
+    // A path of the site's host: the feed's links relative to it, the feed's id its own.
+    env.ok(&["publish", "--out", "sub", "--base-url", "/ops incidents"]);
+    let feed = read(&env.root().join("sub/feed.xml"));
+    assert!(feed.contains(&format!("href=\"/ops%20incidents/incidents/{id}/\"")), "{feed}");
+    assert!(feed.contains("<id>urn:"), "{feed}");
+    let page = read(&env.root().join(format!("sub/incidents/{id}/index.html")));
+    assert!(page.contains(&format!("<link rel=\"canonical\" href=\"/ops%20incidents/incidents/{id}/\">")), "{page}");
+    let err = env.fails(2, &["publish", "--base-url", "/ops?x=1"]);
+    assert!(err.starts_with("error: --base-url \"/ops?x=1\" must not have a query or fragment"), "{err}");
+
     let err = env.fails(2, &["publish", "--base-url", "ops.example.com"]);
     assert_eq!(
         err,
-        "error: --base-url \"ops.example.com\" is not a URL: relative URL without a base\n  hint: give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/\n"
+        "error: --base-url \"ops.example.com\" is not a URL: relative URL without a base\n  hint: give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/, or its path on its host, e.g. --base-url /incidents/\n"
     );
     let err = env.fails(2, &["publish", "--base-url", "javascript:alert(1)"]);
     assert_eq!(
         err,
-        "error: --base-url \"javascript:alert(1)\" must be an http or https address\n  hint: give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/\n"
+        "error: --base-url \"javascript:alert(1)\" must be an http or https address\n  hint: give the site's address with its scheme, e.g. --base-url https://ops.example.com/incidents/, or its path on its host, e.g. --base-url /incidents/\n"
     );
     let err = env.fails(2, &["publish", "--out", "incidents"]);
     assert!(err.starts_with("error: cannot publish into "), "{err}");
