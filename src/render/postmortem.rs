@@ -52,6 +52,15 @@ pub struct Inputs<'a> {
     pub load_warnings: Vec<String>,
 }
 
+/// The rows of the postmortem's metrics table, linking each step as `steps/<id>.md`: the
+/// site shows the same table on the incident page.
+pub fn metric_rows_linking_ids(incident: &Incident, metrics: &Metrics) -> Vec<MetricRow> {
+    let step_file = |id: &str| format!("steps/{id}.md");
+    let by_id = incident.steps.iter().map(|s| (s.meta.id.as_str(), s)).collect();
+    let cx = Ctx { incident, step_file: &step_file, prefix: String::new(), by_id };
+    metric_rows(metrics, &cx)
+}
+
 /// Builds the data for the template (and for `--format json`).
 pub fn build(incident: &Incident, metrics: Metrics, inputs: Inputs<'_>) -> PostmortemData {
     let by_id = incident.steps.iter().map(|s| (s.meta.id.as_str(), s)).collect();
