@@ -393,7 +393,8 @@ fn code_block(out: &mut String, lang: &str, text: &str, opts: &MdOptions) {
         "<details class=\"output\">"
     });
     out.push_str("<summary>");
-    match command {
+    // A run or capture step's headline is its command already.
+    match command.filter(|_| !opts.fold_all) {
         Some(command) => {
             out.push_str("<code>$ ");
             escape_into(out, &crate::format::first_line(command, 120));

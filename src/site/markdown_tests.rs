@@ -169,6 +169,13 @@ fn output_folds_and_is_escaped() {
         ),
         "{html}"
     );
+    // A run step's headline is its command: the summary does not say it again.
+    let step = MdOptions { fold_all: true, ..MdOptions::notes() };
+    let html = render("```\n$ cat x\nout\n```\n", &step);
+    assert!(
+        html.starts_with("<details class=\"output\" open><summary>output <span class=\"lines\">1 line</span>"),
+        "{html}"
+    );
     let html = md("```console\nno command\nsecond\n```\n");
     assert!(html.contains("<summary>output <span class=\"lines\">2 lines</span></summary>"), "{html}");
     assert!(!html.contains("<script>"), "{html}");

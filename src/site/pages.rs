@@ -13,7 +13,7 @@ use super::vault_links::{Targets, Written, step_anchor, vault_file};
 use super::{Copy, Page, SiteOptions};
 use crate::error::Result;
 use crate::format;
-use crate::model::{Incident, Step, StepKind};
+use crate::model::{Incident, LessonKind, Step, StepKind};
 
 /// The postmortem's numbers and pictures on the incident and postmortem pages: the
 /// metrics table (`crate::metrics`) and the SVG charts (`crate::render::svg`), both made
@@ -224,6 +224,17 @@ fn headline(step: &Step, counted: &[&str]) -> Option<String> {
             }
             Some(line)
         }
+        // The kind is said beside it, and the body holds the lesson's text.
+        StepKind::Lesson => Some(
+            match m.lesson {
+                Some(LessonKind::Worked) => "what worked",
+                Some(LessonKind::Sucked) => "what still sucked",
+                Some(LessonKind::Lucky) => "where we got lucky",
+                Some(LessonKind::Learned) | None => "learned",
+            }
+            .to_string(),
+        ),
+        StepKind::Option if m.title.is_some() => m.title.clone(),
         _ => Some(step.headline()).filter(|h| !h.is_empty()),
     }
 }
@@ -234,6 +245,14 @@ fn body_html(step: &Step, opts: &MdOptions) -> String {
         && step.body.trim() == m.label()
     {
         return String::new();
+    }
+    // The recorder opens an option's body with `### Option: <title>`, its headline here.
+    if let (StepKind::Option, Some(title)) = (step.meta.kind, &step.meta.title) {
+        let body = step.body.trim_start();
+        let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+        if first.trim_start_matches('#').trim().strip_prefix("Option:").is_some_and(|t| t.trim() == title) {
+            return markdown::render(rest, opts);
+        }
     }
     markdown::render(&step.body, opts)
 }

@@ -113,7 +113,11 @@ fn hostile_content_is_escaped_on_every_page() {
     );
     assert!(page.contains("note &lt;script&gt;window.__xss=1&lt;/script&gt;"), "{page}");
     assert!(
-        page.contains("<code>$ echo &#39;&lt;script&gt;") || page.contains("<code>$ echo '&lt;script&gt;"),
+        page.contains("<span class=\"headline\">$ echo &#39;&lt;script&gt;window.__xss=1&lt;/script&gt;&#39;"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<span class=\"command\">echo &#39;&lt;script&gt;window.__xss=1&lt;/script&gt;&#39;"),
         "{page}"
     );
     assert!(page.contains("&lt;/code&gt;&lt;/pre&gt;&lt;/details&gt;&lt;script&gt;"), "{page}");

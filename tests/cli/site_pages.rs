@@ -245,6 +245,25 @@ fn an_image_obsidian_pasted_at_the_vault_root_is_named_with_the_move_that_publis
 }
 
 #[test]
+fn steps_say_their_command_option_and_lesson_once() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["option", "Clean restart", "--pros", "minutes"]);
+    env.ok(&["lesson", "--kind", "worked", "Systematic debugging found it"]);
+    env.ok(&["run", "--", "echo", "hello"]);
+    env.ok(&["resolve"]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    assert!(
+        page.contains("<span class=\"kind\">option</span> <span class=\"headline\">Clean restart</span>"),
+        "{page}"
+    );
+    assert!(!page.contains("Option: Clean restart"), "{page}");
+    assert!(page.contains("<span class=\"kind\">lesson</span> <span class=\"headline\">what worked</span>"), "{page}");
+    assert_eq!(page.matches("Systematic debugging found it").count(), 1, "{page}");
+    assert_eq!(page.matches("echo hello").count(), 2, "headline and transcript, not the fold's summary too: {page}");
+}
+
+#[test]
 fn a_step_file_renamed_by_hand_is_still_linked_from_the_postmortem() {
     let (env, id) = crate::support::TestEnv::with_incident();
     env.ok(&["cause", "the DHCP lease changed the node IP"]);
