@@ -394,8 +394,9 @@ pub fn serve(vault: &Vault, ui: &Ui, opts: ServeOptions) -> Result<u8> {
         publish_opts.site.title = site.title;
         match publish::publish(&vault, &theme, &publish_opts) {
             Ok(report) => {
+                // Each says what was done with the file (skipped, published with a note).
                 for w in &report.warnings {
-                    ui.warn(&format!("{w} (skipped; picked up when it changes again)"));
+                    ui.warn(&w.to_string());
                 }
                 for f in publish::failure_lines(&report.failed) {
                     ui.warn(&f);
