@@ -28,3 +28,33 @@ fn capture_of_blank_input_records_nothing_and_says_how_to_pipe_output_in() {
     assert!(env.step_files(&id).is_empty());
     assert!(!env.incident_dir(&id).join("outputs").exists());
 }
+
+#[test]
+fn a_step_without_at_takes_its_time_from_its_file_name_and_says_so() {
+    let (env, id) = TestEnv::with_incident();
+    let steps = env.incident_dir(&id).join("steps");
+    std::fs::create_dir_all(&steps).unwrap();
+    let named = steps.join("20190101T032317Z-run-74720b.md");
+    std::fs::write(&named, "---\nkind: run\ncommand: kubectl get pods -A\n---\n\nall pods pending\n").unwrap();
+    let unnamed = steps.join("my-note.md");
+    std::fs::write(&unnamed, "---\nkind: note\n---\n\nno time anywhere\n").unwrap();
+    let r = env.run(&["show"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // 03:23 UTC in the incident's offset, -05:00.
+    assert!(r.stdout.contains("Monday 2018-12-31\n  22:23  run       $ kubectl get pods -A"), "{}", r.stdout);
+    assert!(!r.stdout.contains("no time anywhere"), "{}", r.stdout);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}: no `at:` in the frontmatter, so the time was taken from the file name; \
+             add `at: 2019-01-01T03:23:17Z` to the frontmatter\n\
+             warning: {}:2: no `at:` in the frontmatter and no time in the file name, so the step is left out; \
+             add a line such as `at: 2025-10-05T08:30:00Z` (UTC, or with its offset) after the first `---`\n",
+            named.display(),
+            unnamed.display()
+        )
+    );
+    // The step counts in the list too.
+    let list = env.json(&["list", "--json"]);
+    assert_eq!(list[0]["steps"], 1, "{list}");
+}
