@@ -58,3 +58,39 @@ fn a_step_without_at_takes_its_time_from_its_file_name_and_says_so() {
     let list = env.json(&["list", "--json"]);
     assert_eq!(list[0]["steps"], 1, "{list}");
 }
+
+#[test]
+fn list_shows_an_incident_whose_incident_md_cannot_be_read() {
+    let (env, id) = TestEnv::with_incident();
+    let dir = env.root().join("incidents/2025-09-30-broken");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("incident.md"), "---\ntitle: broken\nat: [oops\n---\n").unwrap();
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "{}", r.stdout);
+    assert!(rows[1].starts_with(&format!("* {id}")), "{}", r.stdout);
+    assert_eq!(
+        rows[2],
+        format!(
+            "  2025-09-30-broken{}  -                 -     unreadable      -  \
+             cannot read incidents/2025-09-30-broken/incident.md:3 (the warning above says why)",
+            " ".repeat(id.len() - "2025-09-30-broken".len())
+        )
+    );
+    assert!(r.stderr.contains("2025-09-30-broken/incident.md:3: `at: [oops`"), "{}", r.stderr);
+    // The JSON stays an array; the entry is in it, with why.
+    let list = env.json(&["list", "--json"]);
+    let entries = list.as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["id"], id.as_str());
+    assert!(entries[0]["unreadable"].is_null());
+    let broken = &entries[1];
+    assert_eq!((broken["id"].as_str(), broken["title"].is_null()), (Some("2025-09-30-broken"), true));
+    assert_eq!(broken["unreadable"]["file"], "incidents/2025-09-30-broken/incident.md");
+    assert_eq!(broken["unreadable"]["line"], 3);
+    assert!(broken["unreadable"]["message"].as_str().unwrap().starts_with("`at: [oops`: "), "{broken}");
+    // Whatever the status asked: its status is unknown.
+    let open = env.json(&["list", "--json", "--status", "resolved"]);
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+}
