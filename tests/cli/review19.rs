@@ -94,3 +94,32 @@ fn list_shows_an_incident_whose_incident_md_cannot_be_read() {
     let open = env.json(&["list", "--json", "--status", "resolved"]);
     assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
 }
+
+/// What bash offers after `incident WORD<Tab>` with the script of `incident completions bash`.
+fn bash_completes(env: &TestEnv, word: &str) -> Vec<String> {
+    let script = "eval \"$($BIN completions bash)\"; COMP_WORDS=(incident \"$WORD\"); COMP_CWORD=1; \
+                  _incident incident \"$WORD\" incident; printf '%s\\n' \"${COMPREPLY[@]}\"";
+    let out =
+        env.shell(&format!("exec bash -c '{}'", script.replace('\'', "'\\''"))).env("WORD", word).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn completions_print_a_script_for_each_shell_that_completes_the_real_subcommands() {
+    let env = TestEnv::bare();
+    let bash = env.ok(&["completions", "bash"]);
+    for sub in ["start", "note", "run", "publish"] {
+        assert!(bash.contains(&format!("incident,{sub})")), "bash script lacks {sub}");
+    }
+    assert_eq!(bash_completes(&env, "pu"), ["publish"]);
+    assert_eq!(bash_completes(&env, "no"), ["note"]);
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        assert!(env.ok(&["completions", shell]).contains("publish"), "{shell}");
+    }
+    let help = env.ok(&["completions", "--help"]);
+    assert!(help.contains("incident completions bash > ~/.local/share/bash-completion/completions/incident"), "{help}");
+    let r = env.run(&["completions", "tcsh"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    assert!(r.stderr.starts_with("error: invalid value 'tcsh' for '<SHELL>'\n"), "{}", r.stderr);
+}
