@@ -123,3 +123,21 @@ fn completions_print_a_script_for_each_shell_that_completes_the_real_subcommands
     assert_eq!((r.code, r.stdout.as_str()), (2, ""));
     assert!(r.stderr.starts_with("error: invalid value 'tcsh' for '<SHELL>'\n"), "{}", r.stderr);
 }
+
+#[test]
+fn a_diff_of_two_saved_files_names_the_files_not_server_addresses() {
+    let (mut env, _id) = TestEnv::with_incident();
+    let pods = crate::kube_server::fixture_dir().join("seed_pods.json");
+    let mut later: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&pods).unwrap()).unwrap();
+    later["items"][0]["status"]["containerStatuses"][0]["restartCount"] = 1900.into();
+    std::fs::copy(&pods, env.root().join("before.json")).unwrap();
+    std::fs::write(env.root().join("after.json"), later.to_string()).unwrap();
+    env.at("2025-10-05T13:23:00Z").ok(&["snapshot", "--from", "before.json", "-q"]);
+    env.at("2025-10-05T13:30:00Z").ok(&["snapshot", "--from", "after.json", "-q"]);
+    let out = env.ok(&["diff"]);
+    let first = out.lines().next().unwrap();
+    assert_eq!(first, "note: compared the saved files before.json (earlier) and after.json (later)", "{out}");
+    assert!(!out.contains("server"), "{out}");
+    let json = env.json(&["diff", "--json"]);
+    assert_eq!(json["scope"], serde_json::json!([first.strip_prefix("note: ").unwrap()]));
+}
