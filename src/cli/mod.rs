@@ -275,6 +275,9 @@ pub enum Command {
     /// Replace secrets in text with placeholders (a pipe filter)
     #[command(long_about = REDACT_LONG, after_help = "Examples:\n  kubectl config view --raw | incident redact\n  incident redact curl-trace.txt > curl-trace.redacted.txt")]
     Redact(RedactArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
 }
 
 const PUBLISH_HELP: &str = "\

@@ -61,6 +61,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     let mut echo = (!args.no_echo).then(io::stdout);
     let mut echo_error = None;
     let mut buf = vec![0u8; 64 * 1024];
+    // Only spaces and newlines came: as empty as nothing, unless a command is named.
+    let mut blank = true;
     // Ctrl-C, SIGTERM or SIGHUP end the input, as they end `journalctl -f | incident capture`:
     // what came until then is recorded, then we die by that signal, as `tee` would.
     let guard = SignalGuard::install();
@@ -85,6 +87,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
             echo_error = Some(e).filter(|e| e.kind() != io::ErrorKind::BrokenPipe);
             echo = None;
         }
+        blank &= buf[..n].iter().all(u8::is_ascii_whitespace);
         recorder.push(0, &buf[..n]);
     };
     drop(guard); // its handlers stay, inert: a second Ctrl-C cannot cut the step being written
@@ -103,15 +106,12 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     if let Some(sig) = &stopped {
         ui.status(&format!("stopped by {sig} before the input ended: recording what was read"));
     }
-    if captured.bytes == 0 && meta.command.is_none() {
+    if blank && meta.command.is_none() {
         if let Some(sig) = stopped_by {
             ui.status("nothing recorded: no input had come");
             return Ok(die_by(sig));
         }
-        return Err(Error::usage(
-            "nothing to capture: the input was empty",
-            "pipe the output in: kubectl get pods -A | incident capture -c \"kubectl get pods -A\"",
-        ));
+        return Err(nothing_came(args.file.as_deref(), captured.bytes));
     }
     if captured.bytes > 0 {
         meta.output_bytes = Some(captured.bytes);
@@ -130,4 +130,18 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     }
     session.report(&step);
     Ok(stopped_by.map_or(u8::from(echo_error.is_some()), die_by))
+}
+
+/// The input was empty, or blank: nothing was written; says where the output should come from.
+fn nothing_came(file: Option<&std::path::Path>, bytes: u64) -> Error {
+    let what = match (file, bytes) {
+        (Some(file), 0) => format!("{} is empty", file.display()),
+        (Some(file), _) => format!("{} holds only blank lines", file.display()),
+        (None, 0) => "nothing came on standard input".to_string(),
+        (None, _) => "only blank lines came on standard input".to_string(),
+    };
+    Error::usage(
+        format!("nothing to capture: {what} (nothing was recorded)"),
+        "pipe the output in: kubectl get pods -A | incident capture -c \"kubectl get pods -A\"",
+    )
 }

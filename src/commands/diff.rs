@@ -67,7 +67,8 @@ fn pick<'a>(all: &'a [(Step, Summary)], sel: &str) -> Result<&'a (Step, Summary)
 struct DiffJson<'a> {
     a: &'a str,
     b: &'a str,
-    /// Said before the changes: snapshots of other servers or contexts, or compared in one namespace.
+    /// Said before the changes: the files compared, snapshots of other servers or contexts, or
+    /// compared in one namespace.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     scope: &'a [String],
     #[serde(flatten)]

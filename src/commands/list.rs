@@ -14,54 +14,88 @@ use crate::vault::MilestoneAt;
 #[derive(Serialize)]
 struct ListItem<'a> {
     id: &'a str,
-    title: &'a str,
+    title: Option<&'a str>,
     severity: Option<&'a str>,
-    status: Status,
-    started_at: Timestamp,
+    status: Option<Status>,
+    started_at: Option<Timestamp>,
     services: &'a [String],
     tags: &'a [String],
     /// The count of readable steps (as `step_count`, the key all reading commands share).
-    steps: usize,
-    step_count: usize,
+    steps: Option<usize>,
+    step_count: Option<usize>,
     /// The same shape as in `status --json` and `show --json`.
     milestones: &'a [MilestoneAt],
     current: bool,
+    /// Null, or why this incident could not be read: then the keys above that come from
+    /// its files are null (or empty), and the entry is listed whatever `--status` asks.
+    unreadable: Option<Unreadable>,
+}
+
+#[derive(Serialize)]
+struct Unreadable {
+    /// Relative to the vault: `incidents/<id>/incident.md`, or its `steps` folder.
+    file: String,
+    /// 0 when the whole file is meant.
+    line: usize,
+    message: String,
 }
 
 pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let (incidents, warnings) = vault.list()?;
-    for w in &warnings {
+    let listing = vault.list()?;
+    for w in &listing.warnings {
         ui.warn(&w.to_string());
     }
+    let incidents = &listing.incidents;
     let current = vault.current()?;
+    let is_current = |slug: &str| current.as_deref() == Some(slug);
     let wanted = |s: Status| match args.status {
         None => true,
         Some(StatusFilter::Open) => s == Status::Open,
         Some(StatusFilter::Resolved) => s == Status::Resolved,
     };
-    let items: Vec<ListItem> = incidents
+    let mut items: Vec<ListItem> = incidents
         .iter()
         .filter(|i| wanted(i.status))
         .map(|i| ListItem {
             id: &i.slug,
-            title: &i.meta.title,
+            title: Some(&i.meta.title),
             severity: i.meta.severity.as_deref(),
-            status: i.status,
-            started_at: i.started_at,
+            status: Some(i.status),
+            started_at: Some(i.started_at),
             services: &i.meta.services,
             tags: &i.meta.tags,
-            steps: i.steps,
-            step_count: i.steps,
+            steps: Some(i.steps),
+            step_count: Some(i.steps),
             milestones: &i.milestones,
-            current: current.as_deref() == Some(i.slug.as_str()),
+            current: is_current(&i.slug),
+            unreadable: None,
         })
         .collect();
+    // Not hidden: a script reading the JSON must see that an incident is there, unread.
+    items.extend(listing.unreadable.iter().map(|(slug, w)| ListItem {
+        id: slug,
+        title: None,
+        severity: None,
+        status: None,
+        started_at: None,
+        services: &[],
+        tags: &[],
+        steps: None,
+        step_count: None,
+        milestones: &[],
+        current: is_current(slug),
+        unreadable: Some(Unreadable {
+            file: vault.rel(&w.path).display().to_string(),
+            line: w.line,
+            message: w.message.clone(),
+        }),
+    }));
     if args.json {
         ui.out(&serde_json::to_string_pretty(&items).expect("list serializes"));
         return Ok(0);
     }
-    if incidents.is_empty() && !warnings.is_empty() {
+    if items.is_empty() && incidents.is_empty() && !listing.warnings.is_empty() {
         ui.status("no readable incidents: fix the files named above");
         return Ok(0);
     }
@@ -75,23 +109,35 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
         return Ok(0);
     }
     let width = items.iter().map(|i| i.id.len()).max().unwrap_or(2).max(2);
+    let status_width = if listing.unreadable.is_empty() { 8 } else { UNREADABLE.len() };
     let mut out = paint(
         DIM,
-        format!("  {:<width$}  {:<16}  {:<4}  {:<8}  {:>5}  TITLE", "ID", "STARTED", "SEV", "STATUS", "STEPS"),
+        format!(
+            "  {:<width$}  {:<16}  {:<4}  {:<status_width$}  {:>5}  TITLE",
+            "ID", "STARTED", "SEV", "STATUS", "STEPS"
+        ),
     );
     out.push('\n');
     for i in &items {
+        let title = match &i.unreadable {
+            None => i.title.unwrap_or_default().to_string(),
+            Some(u) if u.line == 0 => format!("cannot read {} (the warning above says why)", u.file),
+            Some(u) => format!("cannot read {}:{} (the warning above says why)", u.file, u.line),
+        };
         out.push_str(&format!(
-            "{} {:<width$}  {:<16}  {:<4}  {:<8}  {:>5}  {}\n",
+            "{} {:<width$}  {:<16}  {:<4}  {:<status_width$}  {:>5}  {}\n",
             if i.current { "*" } else { " " },
             i.id,
-            format::date_time(i.started_at),
+            i.started_at.map_or("-".to_string(), format::date_time),
             i.severity.unwrap_or("-"),
-            i.status.as_str(),
-            i.steps,
-            i.title
+            i.status.map_or(UNREADABLE, |s| s.as_str()),
+            i.steps.map_or("-".to_string(), |n| n.to_string()),
+            title
         ));
     }
     ui.out(out.trim_end());
     Ok(0)
 }
+
+/// The status column of an incident that cannot be read.
+const UNREADABLE: &str = "unreadable";

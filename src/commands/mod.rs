@@ -3,6 +3,7 @@
 mod analysis;
 mod capture;
 mod check;
+mod completions;
 pub mod diff;
 mod extract;
 mod init;
@@ -43,6 +44,7 @@ fn refuse_unused_incident(cfg: &Config, command: &Command) -> Result<()> {
         Command::Start(_) => ("start", "leave it out: start opens a new incident"),
         Command::Switch(_) => ("switch", "leave it out: `incident switch ID` names the incident itself"),
         Command::Report(_) => ("report", "leave it out: report covers every incident (--since limits it)"),
+        Command::Completions(_) => ("completions", "leave it out: completions are for the shell, not for an incident"),
         _ => return Ok(()),
     };
     match &cfg.incident {
@@ -103,5 +105,6 @@ pub fn dispatch(cfg: &Config, ui: &Ui, command: Command) -> Result<u8> {
         Command::Postmortem(args) => postmortem::run(cfg, ui, &args),
         Command::Templates(args) => templates::run(cfg, ui, &args),
         Command::Report(args) => report::run(cfg, ui, &args),
+        Command::Completions(args) => completions::run(ui, &args),
     }
 }

@@ -17,7 +17,9 @@ pub fn comparable(a: &mut Summary, b: &mut Summary) -> Result<Vec<String>, Strin
     // Unknown (a snapshot read from a file) is not a difference.
     let differs = |x: &Option<String>, y: &Option<String>| x.is_some() && y.is_some() && x != y;
     let (new_context, new_source) = (differs(&a.context, &b.context), differs(&a.source, &b.source));
-    if new_context || new_source {
+    if let Some(note) = files_compared(a, b, &describe) {
+        notes.push(note);
+    } else if new_context || new_source {
         let what = match (new_context, new_source) {
             (true, true) => "different contexts and servers",
             (true, false) => "different contexts",
@@ -48,6 +50,30 @@ pub fn comparable(a: &mut Summary, b: &mut Summary) -> Result<Vec<String>, Strin
         _ => {}
     }
     Ok(notes)
+}
+
+/// The file a snapshot was read from (`snapshot --from FILE` keeps its name, or `stdin`,
+/// where a cluster's snapshot keeps the server's URL).
+fn file_of(s: &Summary) -> Option<&str> {
+    s.source.as_deref().filter(|source| !source.contains("://"))
+}
+
+/// Said when a snapshot was read from a file: which files were compared. Two files are
+/// no switch of servers; a file against a cluster may be one, of which nothing is known.
+fn files_compared(a: &Summary, b: &Summary, describe: &dyn Fn(&Summary) -> String) -> Option<String> {
+    Some(match (file_of(a), file_of(b)) {
+        (None, None) => return None,
+        (Some(x), Some(y)) if x == y => format!("compared two readings of the saved file {x}"),
+        (Some(x), Some(y)) => format!("compared the saved files {x} (earlier) and {y} (later)"),
+        (Some(x), None) => format!(
+            "compared the saved file {x} (earlier) with {} (later); if the file is of another cluster, what follows may be that switch",
+            describe(b)
+        ),
+        (None, Some(y)) => format!(
+            "compared {} (earlier) with the saved file {y} (later); if the file is of another cluster, what follows may be that switch",
+            describe(a)
+        ),
+    })
 }
 
 /// Keeps what is in `ns` (nodes are cluster-wide and stay); the RESTARTS total follows.
@@ -112,5 +138,18 @@ mod tests {
         assert!(comparable(&mut a, &mut b).unwrap().is_empty());
         a.source = None;
         assert!(comparable(&mut a, &mut b).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_saved_file_against_a_cluster_is_named_as_a_file() {
+        let mut a = seed();
+        a.source = Some("before.json".into());
+        let mut b = taken("k3s", "https://10.0.0.1:6443/", None);
+        assert_eq!(
+            comparable(&mut a, &mut b).unwrap(),
+            [
+                "compared the saved file before.json (earlier) with context \"k3s\" (https://10.0.0.1:6443/) (later); if the file is of another cluster, what follows may be that switch"
+            ]
+        );
     }
 }

@@ -52,7 +52,15 @@ pub(super) fn read_step(path: &Path) -> Result<(Step, Vec<Warning>), Warning> {
 /// that are not UTF-8.
 pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning>), Warning> {
     let (text, bad_body) = frontmatter::normalize_lossy_body(bytes).map_err(|e| warning(path, e))?;
-    let (mut meta, body): (StepMeta, &str) = frontmatter::parse(&text).map_err(|e| warning(path, e))?;
+    let mut lint = Vec::new();
+    let (mut meta, body): (StepMeta, &str) = match frontmatter::parse(&text) {
+        Err(e) if e.message.ends_with("missing field `at`") => {
+            let (meta, body, taken) = at_from_file_name(path, &text).ok_or_else(|| no_time(path))?;
+            lint.push(taken);
+            (meta, body)
+        }
+        parsed => parsed.map_err(|e| warning(path, e))?,
+    };
     let head = &text[..text.len() - body.len()];
     meta.at_without_offset = crate::lenient::lacks_offset(head, "at");
     if meta.id.is_empty() {
@@ -61,7 +69,7 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     if meta.kind == StepKind::Other {
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
-    let mut lint: Vec<Warning> = unknown_key_warnings(path, bytes, super::keys::step_keys(), false).collect();
+    lint.extend(unknown_key_warnings(path, bytes, super::keys::step_keys(), false));
     if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
         // On the `kind:` line; on none when the file name gave the kind.
         let line = key_line(head, "kind");
@@ -75,6 +83,39 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     }
     lint.extend(body_warnings(path, head, body, bad_body));
     Ok((Step { meta, body: body.to_string() }, lint))
+}
+
+/// The time in a step file name `20190101T032317Z-run-74720b.md`.
+fn time_of_file(path: &Path) -> Option<crate::clock::Timestamp> {
+    let stem = path.file_stem()?.to_str()?;
+    let time = stem.split('-').next()?;
+    let naive = chrono::NaiveDateTime::parse_from_str(time, "%Y%m%dT%H%M%SZ").ok()?;
+    Some(naive.and_utc().fixed_offset())
+}
+
+/// A step without `at:` whose file name holds the time (a copied or hand-made file): read
+/// with that time, and a warning that says so and how to write it in.
+fn at_from_file_name<'t>(path: &Path, text: &'t str) -> Option<(StepMeta, &'t str, Warning)> {
+    let at = time_of_file(path)?;
+    let written = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    // The line goes after the last field, so an error above it keeps its line number.
+    let yaml = frontmatter::split(text).ok()?.yaml;
+    let end = yaml.as_ptr() as usize - text.as_ptr() as usize + yaml.len();
+    let with_at = format!("{}at: \"{written}\"\n{}", &text[..end], &text[end..]);
+    let (meta, _): (StepMeta, &str) = frontmatter::parse(&with_at).ok()?;
+    let body = frontmatter::split(text).ok()?.body;
+    let message = format!(
+        "no `at:` in the frontmatter, so the time was taken from the file name; add `at: {written}` to the frontmatter"
+    );
+    Some((meta, body, Warning { path: path.to_path_buf(), line: 0, message }))
+}
+
+/// A step with no time anywhere: left out, with where to write one.
+fn no_time(path: &Path) -> Warning {
+    let message = "no `at:` in the frontmatter and no time in the file name, so the step is left out; \
+                   add a line such as `at: 2025-10-05T08:30:00Z` (UTC, or with its offset) after the first `---`";
+    // Line 2: where the line goes (the frontmatter was read, so line 1 is `---`).
+    Warning { path: path.to_path_buf(), line: 2, message: message.to_string() }
 }
 
 /// `incident.md`: its frontmatter, its summary, and what a hand edit left in it that the

@@ -51,6 +51,16 @@ pub struct IncidentSummary {
     pub steps: usize,
 }
 
+/// What `list` found: the incidents it could read, those it could not (each with the
+/// warning that says why), and every warning met.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub incidents: Vec<IncidentSummary>,
+    /// (slug, why): an incident whose `incident.md` or steps cannot be read; also in `warnings`.
+    pub unreadable: Vec<(String, Warning)>,
+    pub warnings: Vec<Warning>,
+}
+
 /// A milestone of an [`IncidentSummary`]: the shape of `status --json`'s milestones.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MilestoneAt {
@@ -175,11 +185,12 @@ impl Vault {
     /// Every incident, newest first. Each is loaded whole, as `status` loads it, so the
     /// start, the status and the count of readable steps agree with it; an incident whose
     /// files are as they were last time is taken from `list`'s record instead.
-    pub fn list(&self) -> Result<(Vec<IncidentSummary>, Vec<Warning>)> {
+    pub fn list(&self) -> Result<Listing> {
         let root = self.incidents_dir();
         let state = self.state_dir();
         let known = super::list_cache::read(&state);
-        type Read = (Option<IncidentSummary>, Option<super::list_cache::Entry>, Vec<Warning>);
+        // The last: the slug of an incident that cannot be read (its warning is the first).
+        type Read = (Option<IncidentSummary>, Option<super::list_cache::Entry>, Vec<Warning>, Option<String>);
         let read: Vec<Read> = self
             .incident_names()?
             .into_par_iter()
@@ -187,7 +198,7 @@ impl Vault {
                 let dir = root.join(&slug);
                 let mut meta = match self.read_meta(&dir) {
                     Ok(meta) => meta,
-                    Err(w) => return (None, None, vec![w]),
+                    Err(w) => return (None, None, vec![w], Some(slug)),
                 };
                 let r = IncidentRef { slug, dir };
                 if let Some(entry) = known.get(&r.slug)
@@ -200,7 +211,7 @@ impl Vault {
                     if meta.at_without_offset && !meta.day_only {
                         meta.at = crate::model::in_offset(meta.at, *entry.started_at.offset());
                     }
-                    return (Some(entry.summary(r.slug, meta)), Some(entry.clone()), Vec::new());
+                    return (Some(entry.summary(r.slug, meta)), Some(entry.clone()), Vec::new(), None);
                 }
                 match self.load_stamped(&r) {
                     Ok(Some((loaded, stamps))) => {
@@ -210,30 +221,33 @@ impl Vault {
                             .warnings
                             .is_empty()
                             .then(|| super::list_cache::Entry::of(&summary, stamps.fingerprint));
-                        (Some(summary), entry, loaded.warnings)
+                        (Some(summary), entry, loaded.warnings, None)
                     }
                     // incident.md went away meanwhile.
-                    Ok(None) => (None, None, Vec::new()),
-                    Err(e) => (None, None, vec![unreadable_steps(&r.dir, &e)]),
+                    Ok(None) => (None, None, Vec::new(), None),
+                    Err(e) => (None, None, vec![unreadable_steps(&r.dir, &e)], Some(r.slug)),
                 }
             })
             .collect();
-        let mut out = Vec::new();
-        let mut warnings = Vec::new();
+        let mut out = Listing::default();
         let mut next = std::collections::BTreeMap::new();
-        for (summary, entry, w) in read {
+        for (summary, entry, w, unreadable) in read {
             if let (Some(s), Some(e)) = (&summary, entry) {
                 next.insert(s.slug.clone(), e);
             }
-            out.extend(summary);
-            warnings.extend(w);
+            if let (Some(slug), Some(why)) = (unreadable, w.first()) {
+                out.unreadable.push((slug, why.clone()));
+            }
+            out.incidents.extend(summary);
+            out.warnings.extend(w);
         }
         if next != known {
             super::list_cache::write(&state, next);
         }
-        out.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
-        warnings.extend(self.stray_warnings()?);
-        Ok((out, warnings))
+        out.incidents.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
+        out.unreadable.sort_by(|a, b| b.0.cmp(&a.0));
+        out.warnings.extend(self.stray_warnings()?);
+        Ok(out)
     }
 }
 

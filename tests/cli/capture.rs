@@ -40,7 +40,7 @@ fn capture_of_nothing_is_an_error() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "error: nothing to capture: the input was empty\n  hint: pipe the output in: kubectl get pods -A | incident capture -c \"kubectl get pods -A\"\n"
+        "error: nothing to capture: nothing came on standard input (nothing was recorded)\n  hint: pipe the output in: kubectl get pods -A | incident capture -c \"kubectl get pods -A\"\n"
     );
     assert!(env.step_files(&id).is_empty());
     assert!(!env.incident_dir(&id).join("outputs").exists());

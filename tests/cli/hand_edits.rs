@@ -208,10 +208,14 @@ fn merge_conflict_markers_are_named_as_such_in_frontmatter_and_body() {
     assert_eq!(
         r.stderr,
         format!(
-            "warning: {}:{line}: unresolved merge conflict (`<<<<<<< HEAD`); resolve it and remove the markers\n\
-             no readable incidents: fix the files named above\n",
+            "warning: {}:{line}: unresolved merge conflict (`<<<<<<< HEAD`); resolve it and remove the markers\n",
             md.display()
         )
+    );
+    assert!(
+        r.stdout.contains(&format!("unreadable      -  cannot read incidents/{id}/incident.md:{line}")),
+        "{}",
+        r.stdout
     );
 }
 

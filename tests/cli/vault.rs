@@ -358,7 +358,16 @@ fn an_unreadable_incident_does_not_hide_the_others() {
     std::fs::write(&steps, "").unwrap();
     let r = env.run(&["list"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains(&first) && !r.stdout.contains(&second), "{}", r.stdout);
+    // Listed, marked unreadable, not hidden.
+    let row = |id: &str| r.stdout.lines().find(|l| l.contains(id)).unwrap_or_default().to_string();
+    assert!(row(&first).ends_with("open            0  Disk full on db-1"), "{}", r.stdout);
+    assert!(
+        row(&second).ends_with(&format!(
+            "unreadable      -  cannot read incidents/{second}/steps (the warning above says why)"
+        )),
+        "{}",
+        r.stdout
+    );
     assert_eq!(
         r.stderr,
         format!(
@@ -367,11 +376,12 @@ fn an_unreadable_incident_does_not_hide_the_others() {
             steps.display()
         )
     );
-    // Nothing readable at all: said so, not "no incidents yet".
+    // Nothing readable at all: both listed as unreadable, not "no incidents yet".
     std::fs::write(env.incident_dir(&first).join("incident.md"), "no frontmatter\n").unwrap();
     let r = env.run(&["list"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.ends_with("no readable incidents: fix the files named above\n"), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().filter(|l| l.contains("  unreadable  ")).count(), 2, "{}", r.stdout);
+    assert!(!r.stderr.contains("no incidents yet"), "{}", r.stderr);
 }
 
 #[test]
