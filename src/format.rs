@@ -100,6 +100,12 @@ pub fn shell_line(argv: &[String]) -> String {
     argv.iter().map(quote).collect::<Vec<_>>().join(" ")
 }
 
+/// How many lines `str::lines` gives for `text`, counted with a SIMD search (outputs of
+/// megabytes are counted on every page they are on).
+pub fn line_count(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() + usize::from(!text.is_empty() && !text.ends_with('\n'))
+}
+
 /// The first line of a text, cut to `max` characters with an ellipsis.
 pub fn first_line(text: &str, max: usize) -> String {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
@@ -113,6 +119,13 @@ pub fn first_line(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn line_count_is_what_lines_gives() {
+        for text in ["", "a", "a\n", "a\n\n", "\n", "a\r\nb", "a\nb\n", "\n\n\nx"] {
+            assert_eq!(super::line_count(text), text.lines().count(), "{text:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -60,19 +60,25 @@ pub fn highlight_into(out: &mut String, lang: &str, code: &str) {
 /// not run through the bash grammar: with syntect's pure-Rust regex engine that costs
 /// about 60 µs a line (12 s of CPU for a vault of 5,000 incidents), for little gain.
 fn console_into(out: &mut String, code: &str) {
-    for line in LinesWithEndings::from(code) {
-        match line.strip_prefix("$ ") {
-            Some(command) => {
-                let (text, newline) = match command.strip_suffix('\n') {
-                    Some(t) => (t, "\n"),
-                    None => (command, ""),
-                };
-                out.push_str("<span class=\"prompt\">$ </span><span class=\"command\">");
-                escape_into(out, text);
-                out.push_str("</span>");
-                out.push_str(newline);
-            }
-            None => escape_into(out, line),
+    // The text between command lines is escaped in one piece: outputs run to megabytes.
+    let mut rest = code;
+    loop {
+        let at = match rest.starts_with("$ ") {
+            true => Some(0),
+            false => memchr::memmem::find(rest.as_bytes(), b"\n$ ").map(|i| i + 1),
+        };
+        let Some(at) = at else {
+            escape_into(out, rest);
+            return;
+        };
+        escape_into(out, &rest[..at]);
+        let end = memchr::memchr(b'\n', &rest.as_bytes()[at..]).map_or(rest.len(), |i| at + i);
+        out.push_str("<span class=\"prompt\">$ </span><span class=\"command\">");
+        escape_into(out, &rest[at + 2..end]);
+        out.push_str("</span>");
+        rest = &rest[end..];
+        if rest.is_empty() {
+            return;
         }
     }
 }
@@ -127,6 +133,43 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
+    }
+
+    #[test]
+    fn console_marks_every_command_line_and_nothing_else() {
+        // Line by line, as it is meant: the reference for the one-piece version.
+        fn by_line(code: &str) -> String {
+            let mut out = String::new();
+            for line in LinesWithEndings::from(code) {
+                match line.strip_prefix("$ ") {
+                    Some(command) => {
+                        let (text, newline) = command.strip_suffix('\n').map_or((command, ""), |t| (t, "\n"));
+                        out.push_str("<span class=\"prompt\">$ </span><span class=\"command\">");
+                        escape_into(&mut out, text);
+                        out.push_str("</span>");
+                        out.push_str(newline);
+                    }
+                    None => escape_into(&mut out, line),
+                }
+            }
+            out
+        }
+        let cases = [
+            "",
+            "$ ",
+            "$ a",
+            "$ a\n",
+            "x\n$ a\ny\n$ b",
+            "x $ y\n $ z\n",
+            "$ a\n$ b\n\n$ c\r\nout<\n",
+            "\n\n$ ls\n",
+            "out\n$not a command\n$ \n",
+        ];
+        for code in cases {
+            let mut out = String::new();
+            console_into(&mut out, code);
+            assert_eq!(out, by_line(code), "{code:?}");
+        }
     }
 
     #[test]

@@ -386,7 +386,7 @@ fn code_block(out: &mut String, lang: &str, text: &str, opts: &MdOptions) {
     }
     let command = text.lines().next().and_then(|l| l.strip_prefix("$ "));
     // Lines of output, as the step's own footer counts them: the `$ command` line is none.
-    let lines = text.lines().count() - usize::from(command.is_some());
+    let lines = crate::format::line_count(text) - usize::from(command.is_some());
     out.push_str(if lines <= OPEN_UP_TO_LINES {
         "<details class=\"output\" open>"
     } else {

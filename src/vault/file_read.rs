@@ -156,7 +156,7 @@ fn key_line(head: &str, key: &str) -> usize {
 /// merge conflict, bytes that are not UTF-8 (`bad`, shown as U+FFFD).
 fn body_warnings(path: &Path, head: &str, body: &str, bad: Option<frontmatter::BadBody>) -> Vec<Warning> {
     let mut out = Vec::new();
-    if let Some(c) = crate::conflict::in_markdown(body, head.matches('\n').count() + 1) {
+    if let Some(c) = crate::conflict::in_markdown(body, memchr::memchr_iter(b'\n', head.as_bytes()).count() + 1) {
         out.push(Warning { path: path.to_path_buf(), line: c.line, message: c.message() });
     }
     if let Some(bad) = bad {
