@@ -32,6 +32,7 @@ mod redact_names;
 mod reliability;
 mod report;
 mod review18;
+mod review19b;
 mod review_fixes;
 pub mod run;
 mod sample;
