@@ -4,15 +4,25 @@ use chrono::Duration;
 
 use crate::clock::Timestamp;
 
-/// `45s`, `22m`, `1h 7m`, `3d 4h`; negative spans get a leading `-`.
+/// Whole minutes in a span of `secs` (not negative), half up: the one rounding rule of every
+/// duration shown (status, charts, metrics, the site), so 22m 30s is 23 everywhere.
+fn whole_minutes(secs: i64) -> i64 {
+    (secs + 30) / 60
+}
+
+/// `45s`, `22m`, `1h 7m`, `3d 4h`; negative spans get a leading `-`. Minutes are rounded
+/// as in [`duration_words`].
 pub fn duration(d: Duration) -> String {
     let secs = d.num_seconds();
     if secs < 0 {
         return format!("-{}", duration(-d));
     }
-    let (days, hours, mins) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);
+    if secs < 60 {
+        return format!("{secs}s");
+    }
+    let total = whole_minutes(secs);
+    let (days, hours, mins) = (total / 1440, total / 60 % 24, total % 60);
     match (days, hours, mins) {
-        (0, 0, 0) => format!("{secs}s"),
         (0, 0, m) => format!("{m}m"),
         (0, h, 0) => format!("{h}h"),
         (0, h, m) => format!("{h}h {m}m"),
@@ -32,7 +42,7 @@ pub fn duration_words(d: Duration) -> String {
         return signed_plural(secs, "second");
     }
     let sign = if secs < 0 { "-" } else { "" };
-    let mins = (secs.abs() + 30) / 60;
+    let mins = whole_minutes(secs.abs());
     let units = [(mins / 1440, "day"), (mins / 60 % 24, "hour"), (mins % 60, "minute")];
     let words: Vec<String> = units.iter().filter(|(n, _)| *n > 0).map(|(n, unit)| plural(*n as u64, unit)).collect();
     format!("{sign}{}", words.join(" "))
@@ -132,6 +142,8 @@ mod tests {
         assert_eq!(duration(Duration::hours(2)), "2h");
         assert_eq!(duration(Duration::hours(76)), "3d 4h");
         assert_eq!(duration(Duration::minutes(-5)), "-5m");
+        assert_eq!(duration(Duration::seconds(22 * 60 + 30)), "23m", "rounded as duration_words rounds");
+        assert_eq!(duration(Duration::seconds(59 * 60 + 45)), "1h");
         assert_eq!(duration_words(Duration::minutes(22)), "22 minutes");
         assert_eq!(duration_words(Duration::minutes(67)), "1 hour 7 minutes");
         assert_eq!(duration_words(Duration::minutes(60)), "1 hour");

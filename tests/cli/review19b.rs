@@ -44,3 +44,26 @@ fn a_token_ends_where_its_charset_ends_and_keeps_one_placeholder_in_the_incident
             .any(|f| { std::fs::read_to_string(f.unwrap().path()).unwrap().contains("github-token-2") })
     );
 }
+
+#[test]
+fn durations_are_rounded_one_way_in_the_metrics_the_chart_and_status() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T10:00:00-05:00");
+    env.ok(&["mark", "detected", "--at", "2025-10-05T08:23:30-05:00"]);
+    env.ok(&["mark", "diagnosed", "--at", "2025-10-05T08:46:00-05:00"]);
+    env.ok(&["mark", "recovered", "--at", "2025-10-05T09:16:00-05:00"]);
+    let status = env.ok(&["status"]);
+    assert!(status.contains("detected 08:23 → diagnosed 08:46 (+23m) → recovered 09:16 (+30m)"), "{status}");
+    env.ok(&["postmortem", "-q"]);
+    let dir = env.incident_dir(&id);
+    let md = std::fs::read_to_string(dir.join("postmortem.md")).unwrap();
+    assert!(md.contains("| **Time to diagnose** | 23 minutes | 08:23 → 08:46 |"), "{md}");
+    assert!(md.contains("| **Detection to recovery** | 53 minutes | 08:23 → 09:16 |"), "{md}");
+    let svg = std::fs::read_to_string(dir.join("postmortem-timeline.svg")).unwrap();
+    let segments: Vec<&str> = svg
+        .lines()
+        .filter(|l| l.contains("ic-muted") && l.ends_with("m</text>"))
+        .map(|l| &l[l.find('>').unwrap() + 1..l.len() - 7])
+        .collect();
+    assert_eq!(segments, ["23m", "30m"], "{svg}");
+}
