@@ -121,6 +121,39 @@ pub fn first_line(text: &str, max: usize) -> String {
     }
 }
 
+/// One line of Markdown as the plain text it reads as: emphasis marks dropped, a link its
+/// text, inline code kept in backticks. A headline is cut after this, so a cut never lands
+/// inside Markdown syntax and leaves a lone `**` or `[`.
+pub fn markdown_plain(line: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    // Read as the rest of a paragraph: `1. restart` or `# x` stays text, not a list or heading.
+    let mut out = String::with_capacity(line.len());
+    for event in Parser::new(&format!("x {}", line.trim())) {
+        match event {
+            Event::Text(t) | Event::InlineHtml(t) | Event::Html(t) | Event::InlineMath(t) => out.push_str(&t),
+            Event::Code(c) => {
+                let ticks = "`".repeat(c.split(|ch| ch != '`').map(str::len).max().unwrap_or(0) + 1);
+                out.push_str(&format!("{ticks}{c}{ticks}"));
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    let text = out.strip_prefix("x ").unwrap_or(&out).trim();
+    if text.is_empty() { line.trim().to_string() } else { text.to_string() }
+}
+
+/// A line cut to `max` characters with an ellipsis, at a word boundary when one is in the
+/// last half (a word cut in two reads as another word).
+pub fn cut_words(line: &str, max: usize) -> String {
+    if line.chars().count() <= max {
+        return line.to_string();
+    }
+    let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    let at_space = cut.rfind(' ').filter(|&i| cut[..i].chars().count() >= max / 2);
+    format!("{}…", at_space.map_or(cut.as_str(), |i| cut[..i].trim_end()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +198,13 @@ mod tests {
         assert_eq!(endpoint(t("2026-01-02T02:20:00-06:00"), start), "Jan 2 2026 02:20");
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(first_line("\n  hello world  \nsecond", 8), "hello w…");
+        assert_eq!(
+            markdown_plain("gave **1.2.3.4** to [CoreDNS](https://c.io/) via `ip r`"),
+            "gave 1.2.3.4 to CoreDNS via `ip r`"
+        );
+        assert_eq!(markdown_plain("1. restart *coredns*"), "1. restart coredns");
+        assert_eq!(markdown_plain("---"), "---");
+        assert_eq!(cut_words("the CoreDNS loop plugin", 16), "the CoreDNS…");
+        assert_eq!(cut_words("abcdefghijklmnop", 8), "abcdefg…");
     }
 }

@@ -67,3 +67,22 @@ fn durations_are_rounded_one_way_in_the_metrics_the_chart_and_status() {
         .collect();
     assert_eq!(segments, ["23m", "30m"], "{svg}");
 }
+
+#[test]
+fn the_timeline_reads_a_notes_markdown_as_text_and_cuts_it_between_words() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&[
+        "note",
+        "DHCP gave the node **192.168.1.79** once the lease ran out, so every pod on it resolved through the \
+         [CoreDNS loop](https://coredns.io/plugins/loop/) plugin's own check",
+    ]);
+    env.ok(&["postmortem", "-q"]);
+    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    let line = md.lines().find(|l| l.starts_with("- 08:23 DHCP")).unwrap_or_else(|| panic!("{md}"));
+    assert_eq!(
+        line.split(" · ").next().unwrap(),
+        "- 08:23 DHCP gave the node 192.168.1.79 once the lease ran out, so every pod on it resolved through the…"
+    );
+    let status = env.ok(&["status"]);
+    assert!(status.contains("note      DHCP gave the node 192.168.1.79 once the lease ran out, so every pod on it resolved through the…\n"), "{status}");
+}
