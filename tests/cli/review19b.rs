@@ -122,3 +122,31 @@ fn every_recording_command_warns_alike_about_a_resolved_incident() {
         assert!(!r.stderr.contains("was resolved"), "{args:?}: {}", r.stderr);
     }
 }
+
+#[test]
+fn a_step_that_cannot_be_read_makes_the_postmortem_fail_naming_the_indented_line() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "first"]);
+    env.ok(&["note", "--at", "2025-10-05T08:20:00-05:00", "second"]);
+    let file = env.step_files(&id).into_iter().find(|f| f.to_string_lossy().contains("T132000Z")).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = text.replace("at: \"2025-10-05T08:20:00-05:00\"\n", "at: 2025-10-05T08:20:00-05:00\n  tags: [a, b\n");
+    assert_eq!(text.lines().nth(4), Some("  tags: [a, b"), "{text}");
+    std::fs::write(&file, text).unwrap();
+    let rel = file.strip_prefix(env.root()).unwrap().display().to_string();
+    let stderr = env.fails(1, &["postmortem"]);
+    let problem = format!(
+        "{rel}:5: `  tags: [a, b`: indented under `at:` (line 4), so YAML reads it as more of that value \
+         (\"2025-10-05T08:20:00-05:00 tags\" is not a time); start it where `at:` starts"
+    );
+    assert_eq!(
+        stderr,
+        format!(
+            "wrote incidents/{id}/postmortem.md\nerror: {problem}: left out of the postmortem\n  hint: fix the line \
+             named, then `incident postmortem {id}` again (publish holds the incident back until then)\n"
+        )
+    );
+    // The postmortem written says what it lacks.
+    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    assert!(md.contains(&format!("## Notes on the record\n\n- {problem}")), "{md}");
+}
