@@ -185,7 +185,8 @@ impl Clock {
             "{input:?} is later than now ({}) by {}, too little to mean yesterday: a slip of the keyboard or of \
              another clock (UTC in a log)? Give a time before now, or the day: \"yesterday {clock}\" or {yesterday}T{full}",
             crate::format::clock(self.now),
-            crate::format::duration(ahead - self.now),
+            // Whole minutes, down: 11h 59m 59s ahead must not read as the 12 hours it is short of.
+            crate::format::duration(chrono::Duration::minutes((ahead - self.now).num_minutes())),
         )
     }
 }

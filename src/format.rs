@@ -4,15 +4,25 @@ use chrono::Duration;
 
 use crate::clock::Timestamp;
 
-/// `45s`, `22m`, `1h 7m`, `3d 4h`; negative spans get a leading `-`.
+/// Whole minutes in a span of `secs` (not negative), half up: the one rounding rule of every
+/// duration shown (status, charts, metrics, the site), so 22m 30s is 23 everywhere.
+fn whole_minutes(secs: i64) -> i64 {
+    (secs + 30) / 60
+}
+
+/// `45s`, `22m`, `1h 7m`, `3d 4h`; negative spans get a leading `-`. Minutes are rounded
+/// as in [`duration_words`].
 pub fn duration(d: Duration) -> String {
     let secs = d.num_seconds();
     if secs < 0 {
         return format!("-{}", duration(-d));
     }
-    let (days, hours, mins) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60);
+    if secs < 60 {
+        return format!("{secs}s");
+    }
+    let total = whole_minutes(secs);
+    let (days, hours, mins) = (total / 1440, total / 60 % 24, total % 60);
     match (days, hours, mins) {
-        (0, 0, 0) => format!("{secs}s"),
         (0, 0, m) => format!("{m}m"),
         (0, h, 0) => format!("{h}h"),
         (0, h, m) => format!("{h}h {m}m"),
@@ -32,7 +42,7 @@ pub fn duration_words(d: Duration) -> String {
         return signed_plural(secs, "second");
     }
     let sign = if secs < 0 { "-" } else { "" };
-    let mins = (secs.abs() + 30) / 60;
+    let mins = whole_minutes(secs.abs());
     let units = [(mins / 1440, "day"), (mins / 60 % 24, "hour"), (mins % 60, "minute")];
     let words: Vec<String> = units.iter().filter(|(n, _)| *n > 0).map(|(n, unit)| plural(*n as u64, unit)).collect();
     format!("{sign}{}", words.join(" "))
@@ -117,6 +127,39 @@ pub fn first_line(text: &str, max: usize) -> String {
     }
 }
 
+/// One line of Markdown as the plain text it reads as: emphasis marks dropped, a link its
+/// text, inline code kept in backticks. A headline is cut after this, so a cut never lands
+/// inside Markdown syntax and leaves a lone `**` or `[`.
+pub fn markdown_plain(line: &str) -> String {
+    use pulldown_cmark::{Event, Parser};
+    // Read as the rest of a paragraph: `1. restart` or `# x` stays text, not a list or heading.
+    let mut out = String::with_capacity(line.len());
+    for event in Parser::new(&format!("x {}", line.trim())) {
+        match event {
+            Event::Text(t) | Event::InlineHtml(t) | Event::Html(t) | Event::InlineMath(t) => out.push_str(&t),
+            Event::Code(c) => {
+                let ticks = "`".repeat(c.split(|ch| ch != '`').map(str::len).max().unwrap_or(0) + 1);
+                out.push_str(&format!("{ticks}{c}{ticks}"));
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    let text = out.strip_prefix("x ").unwrap_or(&out).trim();
+    if text.is_empty() { line.trim().to_string() } else { text.to_string() }
+}
+
+/// A line cut to `max` characters with an ellipsis, at a word boundary when one is in the
+/// last half (a word cut in two reads as another word).
+pub fn cut_words(line: &str, max: usize) -> String {
+    if line.chars().count() <= max {
+        return line.to_string();
+    }
+    let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    let at_space = cut.rfind(' ').filter(|&i| cut[..i].chars().count() >= max / 2);
+    format!("{}…", at_space.map_or(cut.as_str(), |i| cut[..i].trim_end()))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -145,6 +188,8 @@ mod tests {
         assert_eq!(duration(Duration::hours(2)), "2h");
         assert_eq!(duration(Duration::hours(76)), "3d 4h");
         assert_eq!(duration(Duration::minutes(-5)), "-5m");
+        assert_eq!(duration(Duration::seconds(22 * 60 + 30)), "23m", "rounded as duration_words rounds");
+        assert_eq!(duration(Duration::seconds(59 * 60 + 45)), "1h");
         assert_eq!(duration_words(Duration::minutes(22)), "22 minutes");
         assert_eq!(duration_words(Duration::minutes(67)), "1 hour 7 minutes");
         assert_eq!(duration_words(Duration::minutes(60)), "1 hour");
@@ -166,5 +211,13 @@ mod tests {
         assert_eq!(endpoint(t("2026-01-02T02:20:00-06:00"), start), "Jan 2 2026 02:20");
         assert_eq!(thousands(1_000_000), "1,000,000");
         assert_eq!(first_line("\n  hello world  \nsecond", 8), "hello w…");
+        assert_eq!(
+            markdown_plain("gave **1.2.3.4** to [CoreDNS](https://c.io/) via `ip r`"),
+            "gave 1.2.3.4 to CoreDNS via `ip r`"
+        );
+        assert_eq!(markdown_plain("1. restart *coredns*"), "1. restart coredns");
+        assert_eq!(markdown_plain("---"), "---");
+        assert_eq!(cut_words("the CoreDNS loop plugin", 16), "the CoreDNS…");
+        assert_eq!(cut_words("abcdefghijklmnop", 8), "abcdefg…");
     }
 }

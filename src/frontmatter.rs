@@ -170,8 +170,35 @@ pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, first_line: usize) -> Result<
     serde_saphyr::from_str_with_options(yaml, options).map_err(|e| {
         let line = e.location().map(|l| l.line() as usize).unwrap_or(1).max(1);
         let text = yaml.lines().nth(line - 1).unwrap_or("");
+        if let Some(next) = yaml.lines().nth(line).filter(|next| continues(text, next)) {
+            return ParseError { line: first_line + line, message: indented(text, next, first_line + line - 1, &e) };
+        }
         ParseError { line: first_line + line - 1, message: explain(text, &yaml_message(&e)) }
     })
+}
+
+/// Whether `next` is read as more of the plain value on `line` (`at: 09:30` then
+/// `  tags: [a]`): YAML folds a more indented line into it, and the error names `line`.
+fn continues(line: &str, next: &str) -> bool {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let value = line.split_once(": ").map_or("", |(_, v)| v.trim());
+    !next.trim().is_empty()
+        && indent(next) > indent(line)
+        && !line.trim_start().starts_with("- ")
+        && !value.is_empty()
+        && !value.starts_with(['"', '\'', '[', '{', '|', '>', '&', '*', '#'])
+}
+
+/// The error for a line folded into the value above it: the indented line is the one to fix.
+fn indented(line: &str, next: &str, line_no: usize, e: &serde_saphyr::Error) -> String {
+    let key = line.trim_start().split_once(':').map_or("", |(k, _)| k.trim());
+    let shown: String = next.trim_end().chars().take(100).collect();
+    let out = format!(
+        "`{shown}`: indented under `{key}:` (line {line_no}), so YAML reads it as more of that value ({}); \
+         start it where `{key}:` starts",
+        yaml_message(e)
+    );
+    Redactor::new(Rules::builtin(), Numbering::default()).redact(&out)
 }
 
 /// Fields whose values are times, lists or whole numbers, for the hints below.
@@ -326,6 +353,12 @@ mod tests {
             err("recorded_at: yesterday morning"),
             "line 5: `recorded_at: yesterday morning`: \"yesterday morning\" is not a time; write the time as \
              `recorded_at: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`"
+        );
+        // An indented line folded into the plain value above it: that line is the one to fix.
+        assert_eq!(
+            err("  tags: [a, b"),
+            "line 5: `  tags: [a, b`: indented under `at:` (line 4), so YAML reads it as more of that value \
+             (\"2025-10-05T08:30:00Z tags\" is not a time); start it where `at:` starts"
         );
         assert_eq!(
             err("pros: {a: b}"),

@@ -427,7 +427,9 @@ impl Step {
         let body_line = || {
             let is_fence = |l: &str| l.trim_start().starts_with("```") || l.trim_start().starts_with("~~~");
             let text: Vec<&str> = self.body.lines().filter(|l| !l.trim().is_empty() && !is_fence(l)).take(1).collect();
-            first_line(text.first().copied().unwrap_or(""), 100)
+            // Markdown read as text before the cut: a cut inside `**x**` or `[x](y)` leaves
+            // syntax no viewer renders (and escaped in the postmortem, shown raw).
+            crate::format::cut_words(&crate::format::markdown_plain(text.first().copied().unwrap_or("")), 100)
         };
         match m.kind {
             StepKind::Run | StepKind::Capture => {

@@ -48,7 +48,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let mut m = metrics::compute_named(inc, &observations, now, &step_file);
     m.warnings.extend(edited);
     m.note_unreadable(&unreadable_milestones(&incident, &loaded.warnings));
-    for w in load_warnings.iter().chain(&m.warnings) {
+    // A step that cannot be read is left out: named once, as the error at the end.
+    let unreadable = unreadable_error(&vault, &incident, &loaded.unreadable_steps);
+    let unreadable_shown: Vec<String> =
+        loaded.unreadable_steps.iter().map(|w| w.shown_with(vault.rel(&w.path))).collect();
+    for w in load_warnings.iter().filter(|w| !unreadable_shown.contains(w)).chain(&m.warnings) {
         ui.warn(w);
     }
     let format = if args.json { PostmortemFormat::Json } else { args.format };
@@ -159,7 +163,24 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
             ui.status(&format!("wrote {}", vault.rel(&path).display()));
         }
     }
-    Ok(0)
+    unreadable.map_or(Ok(0), Err)
+}
+
+/// The failure for step files that cannot be read: the postmortem is written without them
+/// (and says so), but a script or person must not take it for complete, as publish does not.
+fn unreadable_error(vault: &Vault, incident: &IncidentRef, unreadable: &[Warning]) -> Option<Error> {
+    let first = unreadable.first()?;
+    let more = match unreadable.len() - 1 {
+        0 => String::new(),
+        n => format!(" (and {})", crate::format::plural(n as u64, "more step file")),
+    };
+    Some(Error::user_hint(
+        format!("{}{more}: left out of the postmortem", first.shown_with(vault.rel(&first.path))),
+        format!(
+            "fix the line named, then `incident postmortem {}` again (publish holds the incident back until then)",
+            incident.slug
+        ),
+    ))
 }
 
 /// Where `--out FILE` writes. A symbolic link is followed, as editors and git do: its

@@ -33,6 +33,7 @@ mod reliability;
 mod report;
 mod review18;
 mod review19;
+mod review19b;
 mod review_fixes;
 pub mod run;
 mod sample;

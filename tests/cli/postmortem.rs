@@ -333,23 +333,28 @@ fn odd_hand_edits_warn_and_never_panic() {
         "kind: capture\nat: 2025-10-05T08:25:00-05:00\n",
         "output only",
     );
+    // Written, and failed at the end: the broken step is left out.
     let r = env.run(&["postmortem"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let detected = id_of(&env, &id, "milestone", 1);
     let broken_rel = broken.strip_prefix(env.root()).unwrap().display().to_string();
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(
         lines,
         [
-            format!(
-                "warning: {broken_rel}:4: `at: [not a time`: expected string scalar; write the time as \
-                 `at: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`"
-            )
-            .as_str(),
             "warning: step 20351005T143000Z-milestone-fut001 is dated 2035-10-05 09:30, after now (2025-10-05 10:45); it is left out until then (correct its `at:` if that is wrong)",
             format!("warning: milestones out of order: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before detected at 2025-10-05 08:23 (steps/{detected}.md); correct the `at:` in the file of the wrong one").as_str(),
             "warning: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)",
             format!("wrote incidents/{id}/postmortem.md").as_str(),
+            format!(
+                "error: {broken_rel}:4: `at: [not a time`: expected string scalar; write the time as \
+                 `at: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`: left out of the postmortem"
+            )
+            .as_str(),
+            format!(
+                "  hint: fix the line named, then `incident postmortem {id}` again (publish holds the incident back until then)"
+            )
+            .as_str(),
         ]
     );
     let text = fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();

@@ -136,7 +136,15 @@ fn an_unreadable_milestone_file_is_named_in_the_reason() {
     let text = fs::read_to_string(&diagnosed).unwrap().replacen("\nid: ", "\nid: [oops ", 1);
     fs::write(&diagnosed, text).unwrap();
     let name = diagnosed.file_name().unwrap().to_str().unwrap();
-    let out = env.ok(&["postmortem", "--out", "-"]);
+    // Written all the same, and failed: the step is left out.
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("steps/{name}:2: ")) && r.stderr.contains(": left out of the postmortem\n"),
+        "{}",
+        r.stderr
+    );
+    let out = r.stdout;
     assert!(
         out.contains(&format!(
             "| **Time to diagnose** | unknown (diagnosis not recorded; the step file steps/{name} could not be read) |"

@@ -104,6 +104,7 @@ impl<P: Placeholders> Redactor<'_, P> {
                     self.spans.push(Span {
                         ctx: m.start().min(start),
                         sticky: pattern.anchored || sticky,
+                        shaped: matches!(pattern.check, Check::Plain) && m.start() == start,
                         cont: if to_eol { Cont::Line } else { Cont::Word },
                         ..Span::new(start, end, rule, prio)
                     });

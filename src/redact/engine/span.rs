@@ -22,11 +22,24 @@ pub(super) struct Span {
     /// A PEM BEGIN marker with no END yet: `start..keep` is the marker (kept), and
     /// everything after it is swallowed until the END marker.
     pub(super) open_pem: Option<usize>,
+    /// Found by its own shape (`ghp_…`, `AKIA…`): where its charset ends, the secret ends.
+    pub(super) shaped: bool,
 }
 
 impl Span {
     pub(super) fn new(start: usize, end: usize, rule: u32, prio: u32) -> Self {
-        Span { start, end, rule, prio, ctx: start, sticky: false, cont: Cont::Word, identity: None, open_pem: None }
+        Span {
+            start,
+            end,
+            rule,
+            prio,
+            ctx: start,
+            sticky: false,
+            cont: Cont::Word,
+            identity: None,
+            open_pem: None,
+            shaped: false,
+        }
     }
 }
 
@@ -58,6 +71,14 @@ pub(super) fn merge(spans: &mut Vec<Span>) {
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     for s in spans.drain(..) {
         match out.last_mut() {
+            // A value found by its key (`GITHUB_TOKEN=ghp_…\nfoo`, argv's literal `\n`) that
+            // starts with a shaped token is that token: the same secret, one placeholder.
+            Some(cur) if s.start == cur.start && s.shaped && !cur.shaped && cur.open_pem.is_none() => {
+                *cur = Span { ctx: cur.ctx.min(s.ctx), ..s };
+            }
+            Some(cur) if s.start == cur.start && cur.shaped && !s.shaped => {
+                cur.ctx = cur.ctx.min(s.ctx);
+            }
             Some(cur) if s.start < cur.end => {
                 if s.open_pem.is_some() && cur.open_pem.is_none() {
                     cur.end = s.start;
