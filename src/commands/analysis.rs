@@ -122,8 +122,12 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
     meta.option_id = Some(chosen.meta.id.clone());
     meta.why = args.why.clone().filter(|w| !w.trim().is_empty());
     let mut body = format!("Chose **{title}**.");
+    // A sentence of its own after "Chose X.": `fastest way back` reads `Fastest way back`
+    // (the frontmatter's `why:` keeps it as given).
     if let Some(why) = &meta.why {
-        body.push_str(&format!(" {why}"));
+        let mut chars = why.trim_start().chars();
+        let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+        body.push_str(&format!(" {first}{}", chars.as_str()));
     }
     let mut step = Step { meta, body };
     session.save(&mut step, session.scrub(args.step.no_redact))?;

@@ -152,6 +152,10 @@ fn options_decisions_causes_lessons_actions() {
     assert_eq!(decision["option"], "Clean restart");
     assert!(decision["option_id"].as_str().unwrap().contains("-option-"));
     assert_eq!(decision["why"], "fastest way back");
+    assert!(
+        env.only_step(&id, "decision").ends_with("\nChose **Clean restart**. Fastest way back\n"),
+        "a sentence of its own"
+    );
     assert_eq!(frontmatter(&env.only_step(&id, "cause"))["trigger"], "DHCP lease changed the IP");
     assert_eq!(frontmatter(&env.only_step(&id, "lesson"))["lesson"], "sucked");
     let action = env.only_step(&id, "action");
