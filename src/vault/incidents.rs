@@ -287,7 +287,7 @@ fn unreadable_steps(dir: &Path, e: &Error) -> Warning {
     } else {
         e.hint().unwrap_or_else(|| "check the folder's permissions".to_string())
     };
-    Warning { path: steps, line: 0, message: format!("incident skipped: cannot read its steps ({why}); {hint}") }
+    Warning { path: steps, line: 0, message: format!("cannot read the incident's steps ({why}); {hint}") }
 }
 
 /// A step file copied by hand (Obsidian's `… 1.md`) carries the id of its original: the

@@ -371,7 +371,7 @@ fn an_unreadable_incident_does_not_hide_the_others() {
     assert_eq!(
         r.stderr,
         format!(
-            "warning: {}: incident skipped: cannot read its steps (Not a directory (os error 20)); steps/ must be \
+            "warning: {}: cannot read the incident's steps (Not a directory (os error 20)); steps/ must be \
              a folder: move the file aside and create the folder\n",
             steps.display()
         )
