@@ -72,11 +72,13 @@ fn frontmatter_text(meta: &impl serde::Serialize) -> String {
 /// Every published text of an incident that still holds a secret: every frontmatter field
 /// of `incident.md` and of each step, step bodies, the summary, the postmortem and the
 /// full outputs copied beside the pages.
+/// `renamed`: step files renamed by hand (name without `.md`, id), named as they are.
 pub fn secrets(
     rules: &Rules,
     vault: &Vault,
     r: &IncidentRef,
     incident: &Incident,
+    renamed: &[(String, String)],
     postmortem: Option<&str>,
     files: &[String],
 ) -> Vec<(PathBuf, String)> {
@@ -86,7 +88,8 @@ pub fn secrets(
     }
     for step in &incident.steps {
         if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&step.meta), &step.body]) {
-            found.push((r.dir.join("steps").join(format!("{}.md", step.meta.id)), hit));
+            let name = renamed.iter().find(|(_, id)| *id == step.meta.id).map_or(&step.meta.id, |(name, _)| name);
+            found.push((r.dir.join("steps").join(format!("{name}.md")), hit));
         }
     }
     if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, &[text])) {

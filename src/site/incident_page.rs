@@ -191,7 +191,8 @@ pub(super) fn render_one(
     };
     if let Sink::Check(rules) = sink {
         if let Some(rules) = rules {
-            outcome.secrets = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+            outcome.secrets =
+                super::check::secrets(rules, vault, &r, incident, &loaded.renamed_steps, postmortem.as_deref(), &files);
         }
         outcome.visibility = incident.meta.visibility.as_ref().filter(|_| entry::is_internal(incident)).cloned();
     }
@@ -202,7 +203,8 @@ pub(super) fn render_one(
         return Ok(Some(outcome));
     }
     if let Sink::Dir(_, Some(rules)) = sink {
-        let found = super::check::secrets(rules, vault, &r, incident, postmortem.as_deref(), &files);
+        let found =
+            super::check::secrets(rules, vault, &r, incident, &loaded.renamed_steps, postmortem.as_deref(), &files);
         if let Some((path, hit)) = found.first() {
             let more = match found.len() - 1 {
                 0 => String::new(),

@@ -233,7 +233,12 @@ fn a_secret_pasted_into_a_step_by_hand_holds_its_incident_back_from_publish() {
     }
     assert_eq!(read(&page), before, "its last pages stay");
     assert!(!env.root().join(format!("fresh/incidents/{id}")).exists());
-    fs::write(&note, clean).unwrap();
+    // Renamed by hand, it is named as it is now.
+    let renamed = note.with_file_name("lease notes.md");
+    fs::rename(&note, &renamed).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    assert!(r.stdout.contains(&format!("incidents/{id}/steps/lease notes.md: ")), "{}", r.stdout);
+    fs::write(&renamed, clean).unwrap();
     assert_eq!(env.run(&["publish", "-q"]).code, 0);
 }
 
