@@ -239,12 +239,34 @@ fn headline(step: &Step, counted: &[&str]) -> Option<String> {
     }
 }
 
-/// The body as HTML; a milestone body that only repeats its label is left out.
-fn body_html(step: &Step, opts: &MdOptions) -> String {
+/// The most of a step's body a page shows: a note pasted in by the megabyte would make the
+/// page too heavy to open (the recorder cuts outputs long before this).
+const PAGE_BODY_BYTES: usize = 1 << 20;
+
+/// The body as HTML; a milestone body that only repeats its label is left out. `file`:
+/// the step's file, relative to the incident folder.
+fn body_html(step: &Step, opts: &MdOptions, file: &str) -> String {
     if let Some(m) = step.meta.milestone
         && step.body.trim() == m.label()
     {
         return String::new();
+    }
+    if step.body.len() > PAGE_BODY_BYTES {
+        // At the end of a line, so no character or line of Markdown is split.
+        let mut end = PAGE_BODY_BYTES;
+        while !step.body.is_char_boundary(end) {
+            end -= 1;
+        }
+        let end = step.body[..end].rfind('\n').map_or(end, |i| i + 1);
+        let mut html = markdown::render(&step.body[..end], opts);
+        html.push_str("<p class=\"cut\">Cut here: this step is ");
+        html.push_str(&crate::record::output::human_bytes(step.body.len() as u64));
+        html.push_str(" long; the page shows its first ");
+        html.push_str(&crate::record::output::human_bytes(end as u64));
+        html.push_str(". The whole of it is in the vault, in <code>");
+        super::html::escape_into(&mut html, file);
+        html.push_str("</code>.</p>\n");
+        return html;
     }
     // The recorder opens an option's body with `### Option: <title>`, its headline here.
     if let (StepKind::Option, Some(title)) = (step.meta.kind, &step.meta.title) {
@@ -372,6 +394,8 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             heading_offset: 2, // under the timeline's <h2>
             heading_ids: None,
         };
+        let file = src.renamed_steps.iter().find(|(_, id)| *id == m.id).map_or(&m.id, |(name, _)| name);
+        let step_file = format!("steps/{file}.md");
         let linked = |file: &Option<String>| {
             file.as_deref().filter(|f| src.files.iter().any(|x| x == f)).and_then(published_name)
         };
@@ -391,10 +415,9 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             failed: m.spawn_error.is_some() || m.exit_code.is_some_and(|c| c != 0),
             output_href: linked(&m.output_file),
             attachment_href: linked(&m.attachment),
-            body_html: body_html(step, &opts_md),
+            body_html: body_html(step, &opts_md, &step_file),
         });
-        let file = src.renamed_steps.iter().find(|(_, id)| *id == m.id).map_or(&m.id, |(name, _)| name);
-        unresolved_in(&format!("steps/{file}.md"));
+        unresolved_in(&step_file);
         if let Some(step_view) = steps.last() {
             note_links(&page, &step_view.body_html, format!("steps/{}.md", m.id));
         }

@@ -264,6 +264,35 @@ fn steps_say_their_command_option_and_lesson_once() {
 }
 
 #[test]
+fn a_note_of_megabytes_is_cut_on_its_page_and_says_where_the_rest_is() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "pasted the journal below"]);
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("pasted the journal")).unwrap();
+    let journal: String =
+        (0..40_000).map(|i| format!("Oct 05 08:{:02} k3s[812]: line {i} of the journal\n", i % 60)).collect();
+    std::fs::write(&note, format!("{}\n{journal}", read(&note))).unwrap();
+    assert!(journal.len() > 1 << 20);
+    env.ok(&["resolve"]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    assert!(page.len() < (1 << 20) + 200_000, "{} bytes", page.len());
+    let name = note.file_name().unwrap().to_str().unwrap();
+    let cut = page.find("<p class=\"cut\">").map(|i| &page[i..i + 120]).unwrap_or("");
+    assert!(
+        cut.starts_with(
+            "<p class=\"cut\">Cut here: this step is 1.9 MiB long; the page shows its first 1024 KiB. The whole"
+        ),
+        "{cut}"
+    );
+    assert!(
+        page.contains(&format!("The whole of it is in the vault, in <code>steps/{name}</code>.")),
+        "{}",
+        &page[page.len() - 3000..]
+    );
+    assert!(page.contains("line 0 of the journal") && !page.contains("line 39999 of the journal"));
+}
+
+#[test]
 fn a_step_file_renamed_by_hand_is_still_linked_from_the_postmortem() {
     let (env, id) = crate::support::TestEnv::with_incident();
     env.ok(&["cause", "the DHCP lease changed the node IP"]);
