@@ -17,6 +17,18 @@ fn a_token_ends_where_its_charset_ends_and_keeps_one_placeholder_in_the_incident
         "{}",
         r.stderr
     );
+    // Any other text glued to the token may be the rest of the secret its key names: all of
+    // it goes.
+    for (line, tail) in [
+        (format!("password: {GH}.Hunter2Secret\n"), ".Hunter2Secret"),
+        ("DATABASE_PASSWORD='sk-proj-abcdefghijklmnopqrstuvwx!!Tail-Of-Password'\n".to_string(), "Tail-Of"),
+        ("mysql --password=glpat-abcdefghij1234567890.more\n".to_string(), ".more"),
+        ("TOKEN=xoxb-1234567890-abcdef/extra+secret\n".to_string(), "extra+secret"),
+    ] {
+        let r = env.run_with_stdin(&["redact"], line.as_bytes());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.contains("[REDACTED:") && !r.stdout.contains(tail), "{line} gave {}", r.stdout);
+    }
     // The argv holds `\n` literally, the output a newline: the same token, one placeholder.
     let script = format!("export GITHUB_TOKEN={GH}\\naws_access_key_id = AKIAIOSFODNN7EXAMPLQ\\n");
     env.ok(&["run", "--", "printf", &script]);

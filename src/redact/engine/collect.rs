@@ -104,7 +104,11 @@ impl<P: Placeholders> Redactor<'_, P> {
                     self.spans.push(Span {
                         ctx: m.start().min(start),
                         sticky: pattern.anchored || sticky,
-                        shaped: matches!(pattern.check, Check::Plain) && m.start() == start,
+                        // Only a token followed by an escape (argv's literal `\n`): any other
+                        // text glued to it may be the rest of the secret its key names.
+                        shaped: matches!(pattern.check, Check::Plain)
+                            && m.start() == start
+                            && text[end..].starts_with('\\'),
                         cont: if to_eol { Cont::Line } else { Cont::Word },
                         ..Span::new(start, end, rule, prio)
                     });

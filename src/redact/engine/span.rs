@@ -22,7 +22,8 @@ pub(super) struct Span {
     /// A PEM BEGIN marker with no END yet: `start..keep` is the marker (kept), and
     /// everything after it is swallowed until the END marker.
     pub(super) open_pem: Option<usize>,
-    /// Found by its own shape (`ghp_…`, `AKIA…`): where its charset ends, the secret ends.
+    /// Found by its own shape (`ghp_…`, `AKIA…`) and followed by an escape (`\n` in a
+    /// command line): there the secret ends, whatever its key's value runs on to.
     pub(super) shaped: bool,
 }
 
