@@ -143,6 +143,7 @@ pub fn render(md: &str, opts: &MdOptions) -> String {
         replay: VecDeque::new(),
         ids: opts.heading_ids.map(HeadingIds::new),
         title_open: false,
+        title_depth: 0,
     };
     html::push_html(&mut out, events);
     out
@@ -162,6 +163,9 @@ struct Safe<'a, 'o> {
     ids: Option<HeadingIds>,
     /// A callout's title is open: the end of its first line closes it.
     title_open: bool,
+    /// Inline elements open in the title (`**bold` going on to the next line): the line's
+    /// end does not close the title then, the paragraph's end does.
+    title_depth: usize,
 }
 
 impl<'a> Safe<'a, '_> {
@@ -225,12 +229,13 @@ impl<'a> Iterator for Safe<'a, '_> {
         }
         loop {
             let event = match self.raw_next()? {
-                Event::SoftBreak | Event::HardBreak if self.title_open => {
+                Event::SoftBreak | Event::HardBreak if self.title_open && self.title_depth == 0 => {
                     self.title_open = false;
                     Event::Html(CowStr::Borrowed("</p>\n<p>"))
                 }
                 Event::End(TagEnd::Paragraph) if self.title_open => {
                     self.title_open = false;
+                    self.title_depth = 0;
                     Event::Html(CowStr::Borrowed("</p>\n"))
                 }
                 Event::Start(Tag::BlockQuote(None)) => match self.callout() {
@@ -320,6 +325,13 @@ impl<'a> Iterator for Safe<'a, '_> {
                 },
                 other => other,
             };
+            if self.title_open {
+                match event {
+                    Event::Start(_) => self.title_depth += 1,
+                    Event::End(_) => self.title_depth = self.title_depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
             return Some(event);
         }
     }

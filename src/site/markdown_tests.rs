@@ -39,6 +39,16 @@ fn obsidian_callouts_keep_their_kind_and_title() {
         "<blockquote class=\"callout callout-note\">\n<p class=\"callout-title\">DHCP <strong>lease</strong></p>\n\
          <p>The router's &lt;b&gt;table&lt;/b&gt;</p>\n</blockquote>\n"
     );
+    // A title whose markup goes on to the next line: the title is the whole paragraph,
+    // never a tag closed out of order.
+    let long = render("> [!note] Title **bold\n> continues** here\n>\n> body\n", &MdOptions::notes());
+    assert_eq!(
+        long,
+        "<blockquote class=\"callout callout-note\">\n<p class=\"callout-title\">Title <strong>bold\ncontinues</strong> here</p>\n\
+         <p>body</p>\n</blockquote>\n"
+    );
+    let link = render("> [!warning] See [the\n> doc](https://x.example/) now\n", &MdOptions::notes());
+    assert!(link.contains("<p class=\"callout-title\">See <a href=\"https://x.example/\">the\ndoc</a> now</p>"), "{link}");
     // A kind GitHub does not know, folded in Obsidian, alone on its line.
     let bug = render("> [!bug]-\n", &MdOptions::notes());
     assert_eq!(bug, "<blockquote class=\"callout callout-bug\">\n<p class=\"callout-title\">Bug</p>\n</blockquote>\n");
