@@ -131,11 +131,16 @@ pub fn first_line(text: &str, max: usize) -> String {
 /// text, inline code kept in backticks. A headline is cut after this, so a cut never lands
 /// inside Markdown syntax and leaves a lone `**` or `[`.
 pub fn markdown_plain(line: &str) -> String {
-    use pulldown_cmark::{Event, Parser};
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
     // Read as the rest of a paragraph: `1. restart` or `# x` stays text, not a list or heading.
     let mut out = String::with_capacity(line.len());
-    for event in Parser::new(&format!("x {}", line.trim())) {
+    let source = format!("x {}", line.trim());
+    for (event, range) in Parser::new(&source).into_offset_iter() {
         match event {
+            // A lone `*` or `_` is a glob or a product as often as emphasis (`/etc/cni/*.conf
+            // and /var/*.db`, `6*2*3`): kept. Only `**strong**` marks go.
+            Event::Start(Tag::Emphasis) => out.push_str(source.get(range.start..range.start + 1).unwrap_or("")),
+            Event::End(TagEnd::Emphasis) => out.push_str(source.get(range.end - 1..range.end).unwrap_or("")),
             Event::Text(t) | Event::InlineHtml(t) | Event::Html(t) | Event::InlineMath(t) => out.push_str(&t),
             Event::Code(c) => {
                 let ticks = "`".repeat(c.split(|ch| ch != '`').map(str::len).max().unwrap_or(0) + 1);
@@ -215,7 +220,11 @@ mod tests {
             markdown_plain("gave **1.2.3.4** to [CoreDNS](https://c.io/) via `ip r`"),
             "gave 1.2.3.4 to CoreDNS via `ip r`"
         );
-        assert_eq!(markdown_plain("1. restart *coredns*"), "1. restart coredns");
+        assert_eq!(markdown_plain("1. restart *coredns*"), "1. restart *coredns*", "a lone * may be a glob: kept");
+        let globs = "deleted /var/lib/k3s/*.db and /etc/cni/*.conflist";
+        assert_eq!(markdown_plain(globs), globs);
+        assert_eq!(markdown_plain("restarts: 6*2*3 pods"), "restarts: 6*2*3 pods");
+        assert_eq!(markdown_plain("a _b_ c"), "a _b_ c");
         assert_eq!(markdown_plain("---"), "---");
         assert_eq!(cut_words("the CoreDNS loop plugin", 16), "the CoreDNS…");
         assert_eq!(cut_words("abcdefghijklmnop", 8), "abcdefg…");
