@@ -103,12 +103,12 @@ impl<'c> Session<'c> {
         }
     }
 
-    /// Recording into an incident resolved before the step most likely means a new problem
-    /// and a forgotten `incident start` ([`warns_after_resolution`]): said, and the step still recorded
+    /// Recording the live system into an incident resolved before it most likely means a
+    /// new problem and a forgotten `incident start`: said, and the step still recorded
     /// (scripts keep working). Only for steps after the resolution, so backfilling a
     /// milestone (`mark impact-start --at 07:50`) is quiet.
     fn warn_if_resolved(&self, meta: &StepMeta) {
-        if self.warned_resolved.get() || !warns_after_resolution(meta) {
+        if self.warned_resolved.get() || !observes_the_system(meta) {
             return;
         }
         let resolved = *self.resolved.get_or_init(|| {
@@ -145,16 +145,13 @@ impl<'c> Session<'c> {
     }
 }
 
-/// Steps that most likely belong to a new problem when recorded after the resolution: what
-/// looks at the system now (run, capture, snapshot, check, watch, a milestone), and what a
-/// responder writes while working one (note, option, cause, lesson), as a forgotten
-/// `incident start` sends those to the old incident too. A decision or action follows up
-/// an option or lesson already warned about, an attachment may be a graph of the outage,
-/// and the permanent fix comes after resolution by definition: those stay quiet.
-fn warns_after_resolution(meta: &StepMeta) -> bool {
+/// Steps that look at the system as it is now: after the resolution they belong to a new
+/// incident. Reasoning and follow-up (note, option, decision, cause, lesson, action) is
+/// postmortem work, an attachment may be a graph of the outage, and the permanent fix
+/// comes after resolution by definition: none of those is warned about.
+fn observes_the_system(meta: &StepMeta) -> bool {
     match meta.kind {
         StepKind::Run | StepKind::Capture | StepKind::Snapshot | StepKind::Check | StepKind::Watch => true,
-        StepKind::Note | StepKind::Option | StepKind::Cause | StepKind::Lesson => true,
         StepKind::Milestone => {
             !matches!(meta.milestone, Some(Milestone::PermanentFixStart | Milestone::PermanentFix) | None)
         }

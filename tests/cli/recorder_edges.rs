@@ -341,8 +341,9 @@ fn temp_files_a_killed_note_left_in_steps_go_when_the_steps_are_next_read() {
     std::fs::write(&fresh, "---\nid: being written").unwrap();
     let touched = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&old).status().unwrap();
     assert!(touched.success());
-    // A note reads the incident's milestones (to warn when it is resolved): a reader too.
     env.ok(&["note", "second"]);
+    assert!(old.exists(), "writing a step never lists the folder (note costs the same in any incident)");
+    env.ok(&["status"]);
     assert!(!old.exists(), "over an hour old: removed by the next reader");
     assert!(fresh.exists(), "perhaps another note's, being written: kept");
     assert_eq!(env.step_files(&id).len(), 3, "two notes and the fresh temp file");

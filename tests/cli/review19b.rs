@@ -100,42 +100,6 @@ fn the_timeline_reads_a_notes_markdown_as_text_and_cuts_it_between_words() {
 }
 
 #[test]
-fn every_recording_command_warns_alike_about_a_resolved_incident() {
-    let (mut env, id) = TestEnv::with_incident();
-    env.at("2025-10-05T10:30:00-05:00").ok(&["-q", "mark", "resolved"]);
-    env.at("2025-10-06T09:00:00-05:00");
-    let warning = |kind: &str| {
-        format!(
-            "warning: {id} was resolved at 2025-10-05 10:30: this {kind} is recorded in it all the same. For a new \
-             problem, `incident start \"TITLE\"`; for another incident, `incident switch ID`\n"
-        )
-    };
-    let r = env.run(&["note", "DNS is failing again"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.starts_with(&warning("note")), "{}", r.stderr);
-    assert_eq!(r.stderr.matches("warning:").count(), 1, "{}", r.stderr);
-    env.only_step(&id, "note");
-    let r = env.run_with_stdin(&["capture"], b"NAME STATUS\nnode1 NotReady\n");
-    assert!(r.stderr.starts_with(&warning("capture")), "{}", r.stderr);
-    for (args, kind) in [
-        (&["option", "restart coredns"][..], "option"),
-        (&["cause", "the node IP changed"], "cause"),
-        (&["lesson", "--kind", "learned", "pin the node IP"], "lesson"),
-        (&["mark", "detected"], "milestone"),
-    ] {
-        let r = env.run(args);
-        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-        assert!(r.stderr.starts_with(&warning(kind)), "{args:?}: {}", r.stderr);
-    }
-    // A decision follows an option already warned about; the permanent fix comes after by definition.
-    for args in [&["decide", "restart coredns"][..], &["mark", "permanent-fix"]] {
-        let r = env.run(args);
-        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-        assert!(!r.stderr.contains("was resolved"), "{args:?}: {}", r.stderr);
-    }
-}
-
-#[test]
 fn a_step_that_cannot_be_read_makes_the_postmortem_fail_naming_the_indented_line() {
     let (env, id) = TestEnv::with_incident();
     env.ok(&["note", "first"]);

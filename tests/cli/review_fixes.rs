@@ -199,8 +199,14 @@ fn recording_the_system_into_a_resolved_incident_warns_once_and_records() {
     env.only_step(&id, "run");
     let r = env.run(&["mark", "detected"]);
     assert!(r.stderr.starts_with(&warning.replace("this run", "this milestone")), "{}", r.stderr);
-    // The permanent fix and a milestone backfilled before the resolution are quiet.
-    for args in [&["mark", "permanent-fix"][..], &["mark", "impact-start", "--at", "2025-10-05T07:50:00-05:00"]] {
+    // Postmortem work, the permanent fix and a milestone backfilled before the resolution are quiet.
+    for args in [
+        &["lesson", "--kind", "learned", "pin the node IP"][..],
+        &["cause", "the node IP changed"],
+        &["note", "graphs attached"],
+        &["mark", "permanent-fix"],
+        &["mark", "impact-start", "--at", "2025-10-05T07:50:00-05:00"],
+    ] {
         let r = env.run(args);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
         assert!(!r.stderr.contains("was resolved"), "{args:?}: {}", r.stderr);
