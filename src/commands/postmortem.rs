@@ -48,11 +48,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     let mut m = metrics::compute_named(inc, &observations, now, &step_file);
     m.warnings.extend(edited);
     m.note_unreadable(&unreadable_milestones(&incident, &loaded.warnings));
-    // A step that cannot be read is left out: named once, as the error at the end.
+    // A step that cannot be read is left out: the first is named as the error at the end,
+    // the others as warnings (each file to fix named once).
     let unreadable = unreadable_error(&vault, &incident, &loaded.unreadable_steps);
-    let unreadable_shown: Vec<String> =
-        loaded.unreadable_steps.iter().map(|w| w.shown_with(vault.rel(&w.path))).collect();
-    for w in load_warnings.iter().filter(|w| !unreadable_shown.contains(w)).chain(&m.warnings) {
+    let first_shown = loaded.unreadable_steps.first().map(|w| w.shown_with(vault.rel(&w.path)));
+    for w in load_warnings.iter().filter(|w| first_shown.as_ref() != Some(*w)).chain(&m.warnings) {
         ui.warn(w);
     }
     let format = if args.json { PostmortemFormat::Json } else { args.format };
@@ -172,7 +172,7 @@ fn unreadable_error(vault: &Vault, incident: &IncidentRef, unreadable: &[Warning
     let first = unreadable.first()?;
     let more = match unreadable.len() - 1 {
         0 => String::new(),
-        n => format!(" (and {})", crate::format::plural(n as u64, "more step file")),
+        n => format!(" (and {}, named above)", crate::format::plural(n as u64, "more step file")),
     };
     Some(Error::user_hint(
         format!("{}{more}: left out of the postmortem", first.shown_with(vault.rel(&first.path))),

@@ -125,4 +125,11 @@ fn a_step_that_cannot_be_read_makes_the_postmortem_fail_naming_the_indented_line
     // The postmortem written says what it lacks.
     let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
     assert!(md.contains(&format!("## Notes on the record\n\n- {problem}")), "{md}");
+    // Two such files: each is named, the first as the error, the other as a warning.
+    let other = env.step_files(&id).into_iter().find(|f| !f.to_string_lossy().contains("T132000Z")).unwrap();
+    std::fs::write(&other, "---\nkind: note\n").unwrap();
+    let stderr = env.fails(1, &["postmortem"]);
+    let other_rel = other.strip_prefix(env.root()).unwrap().display().to_string();
+    assert!(stderr.contains(&format!("warning: {other_rel}:")), "{stderr}");
+    assert!(stderr.contains("(and 1 more step file, named above): left out of the postmortem"), "{stderr}");
 }
