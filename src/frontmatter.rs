@@ -182,7 +182,9 @@ pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, first_line: usize) -> Result<
 fn continues(line: &str, next: &str) -> bool {
     let indent = |l: &str| l.len() - l.trim_start().len();
     let value = line.split_once(": ").map_or("", |(_, v)| v.trim());
+    // A comment line is no part of any value.
     !next.trim().is_empty()
+        && !next.trim_start().starts_with('#')
         && indent(next) > indent(line)
         && !line.trim_start().starts_with("- ")
         && !value.is_empty()
@@ -360,6 +362,10 @@ mod tests {
             "line 5: `  tags: [a, b`: indented under `at:` (line 4), so YAML reads it as more of that value \
              (\"2025-10-05T08:30:00Z tags\" is not a time); start it where `at:` starts"
         );
+        // An indented comment is no part of the value: the value's own line is named.
+        let text = "---\nid: a\nkind: note\nat: yesterday morning\n  # written later\n---\n";
+        let comment = parse::<crate::model::StepMeta>(text).unwrap_err().to_string();
+        assert!(comment.starts_with("line 4: `at: yesterday morning`: \"yesterday morning\" is not a time"), "{comment}");
         assert_eq!(
             err("pros: {a: b}"),
             "line 5: `pros: {a: b}`: invalid type: map, expected a list of words; write a list: `pros: [a, b]`, or `pros:` followed by \
