@@ -365,7 +365,10 @@ mod tests {
         // An indented comment is no part of the value: the value's own line is named.
         let text = "---\nid: a\nkind: note\nat: yesterday morning\n  # written later\n---\n";
         let comment = parse::<crate::model::StepMeta>(text).unwrap_err().to_string();
-        assert!(comment.starts_with("line 4: `at: yesterday morning`: \"yesterday morning\" is not a time"), "{comment}");
+        assert!(
+            comment.starts_with("line 4: `at: yesterday morning`: \"yesterday morning\" is not a time"),
+            "{comment}"
+        );
         assert_eq!(
             err("pros: {a: b}"),
             "line 5: `pros: {a: b}`: invalid type: map, expected a list of words; write a list: `pros: [a, b]`, or `pros:` followed by \

@@ -80,10 +80,12 @@ fn unresolved_link(vault: &Vault, r: &IncidentRef, file: &str, name: &str) -> Wa
     let hint = match places.iter().find(|p| safe && p.is_file()) {
         Some(found) => {
             let to = r.dir.join("attachments");
-            let (found, to) = (vault.rel(found).display(), vault.rel(&to).display());
+            let (found, to) = (vault.rel(found).display().to_string(), vault.rel(&to).display().to_string());
+            let to = format!("{to}/");
+            let (q_found, q_to) = (shell_words::quote(&found), shell_words::quote(&to));
             format!(
                 "Obsidian saved it at {found}: the site publishes only the incident's own files; \
-                 move it there with `mkdir -p '{to}' && mv '{found}' '{to}/'`"
+                 move it there with `mkdir -p {q_to} && mv {q_found} {q_to}`"
             )
         }
         None if bare.contains('.') && !bare.ends_with(".md") => {

@@ -48,7 +48,10 @@ fn obsidian_callouts_keep_their_kind_and_title() {
          <p>body</p>\n</blockquote>\n"
     );
     let link = render("> [!warning] See [the\n> doc](https://x.example/) now\n", &MdOptions::notes());
-    assert!(link.contains("<p class=\"callout-title\">See <a href=\"https://x.example/\">the\ndoc</a> now</p>"), "{link}");
+    assert!(
+        link.contains("<p class=\"callout-title\">See <a href=\"https://x.example/\">the\ndoc</a> now</p>"),
+        "{link}"
+    );
     // A kind GitHub does not know, folded in Obsidian, alone on its line.
     let bug = render("> [!bug]-\n", &MdOptions::notes());
     assert_eq!(bug, "<blockquote class=\"callout callout-bug\">\n<p class=\"callout-title\">Bug</p>\n</blockquote>\n");

@@ -230,7 +230,7 @@ fn an_image_obsidian_pasted_at_the_vault_root_is_named_with_the_move_that_publis
     assert!(
         r.stderr.contains(&format!(
             "{}: [[{pasted}]] names nothing of this incident, so the site links to nothing: Obsidian saved it at {pasted}: \
-             the site publishes only the incident's own files; move it there with `mkdir -p '{attachments}' && mv '{pasted}' '{attachments}/'`",
+             the site publishes only the incident's own files; move it there with `mkdir -p {attachments}/ && mv '{pasted}' {attachments}/`",
             note.file_name().unwrap().to_str().unwrap()
         )),
         "{}",
