@@ -175,10 +175,10 @@ impl<'a> Safe<'a, '_> {
 
     /// A heading's id from its text, read ahead and given back.
     fn heading_id(&mut self) -> Option<CowStr<'a>> {
-        let ids = self.ids.as_mut()?;
+        self.ids.as_ref()?;
         let mut text = String::new();
         let mut ahead = Vec::new();
-        while let Some(event) = self.replay.pop_front().or_else(|| self.inner.next()) {
+        while let Some(event) = self.raw_next() {
             if let Event::Text(t) | Event::Code(t) = &event {
                 text.push_str(t);
             }
@@ -188,7 +188,7 @@ impl<'a> Safe<'a, '_> {
                 break;
             }
         }
-        let id = ids.next(&text);
+        let id = self.ids.as_mut()?.next(&text);
         for event in ahead.into_iter().rev() {
             self.replay.push_front(event);
         }

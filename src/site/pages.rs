@@ -32,10 +32,10 @@ pub struct Picture {
     pub svg: String,
 }
 
-/// Figure ids of the pictures, and the file names the generated postmortem links them by.
 /// The ids the templates give out: a heading of a note never takes one.
 const PAGE_IDS: &[&str] = &["main", "search", "search-results", "picture-timeline", "picture-restarts"];
 
+/// Figure ids of the pictures, and the file names the generated postmortem links them by.
 const PICTURES: [(&str, &str); 2] = [
     ("picture-timeline", crate::render::postmortem::TIMELINE_SVG),
     ("picture-restarts", crate::render::postmortem::RESTARTS_SVG),
