@@ -130,3 +130,31 @@ fn hostile_text_is_escaped_everywhere() {
     );
     assert_eq!(site.entries[0].duration_secs, Some(37 * 60));
 }
+
+#[test]
+fn a_paged_list_lets_the_keyboard_skip_to_its_pager() {
+    let (first, mut second) = (hostile(), hostile());
+    second.slug = "2025-10-06-hostile".to_string();
+    let theme = Theme::builtin().unwrap();
+    let options = SiteOptions { per_page: 1, ..SiteOptions::default() };
+    let parts = PostmortemParts::default();
+    let svg_images = Default::default();
+    let source = |incident| IncidentSource {
+        incident,
+        renamed_steps: &[],
+        postmortem: None,
+        files: &[],
+        svg_images: &svg_images,
+        parts: &parts,
+        stale: None,
+        find_links: false,
+    };
+    let site = build(&SiteInput { options: &options, theme: &theme, incidents: vec![source(&first), source(&second)] })
+        .unwrap();
+    let index = site.pages.iter().find(|p| p.path == "index.html").unwrap();
+    let html = String::from_utf8_lossy(&index.bytes);
+    // Before the rows (each holds several links), and leading to an element of the page.
+    let skip = html.find("<a class=\"skip\" href=\"#pages\">Skip to the other pages</a>").expect("a skip link");
+    assert!(skip < html.find("<table class=\"incidents\">").unwrap(), "{html}");
+    assert!(links::ids(&html).contains("pages"), "{html}");
+}
