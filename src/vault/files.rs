@@ -174,18 +174,30 @@ impl Vault {
     /// Folder names under `incidents/`, sorted, without looking inside them: a folder
     /// without `incident.md` is not an incident, which [`Stamps::is_incident`] tells.
     pub fn incident_folders(&self) -> Result<Vec<String>> {
+        Ok(self.folder_names()?.0)
+    }
+
+    /// [`Vault::incident_folders`], and the folders whose name is not UTF-8 (no tool could
+    /// name them; the strays say so), in one listing of `incidents/`.
+    pub(super) fn folder_names(&self) -> Result<(Vec<String>, Vec<std::path::PathBuf>)> {
         let root = self.incidents_dir();
-        let Some(entries) = atomic::read_dir_if_any(&root)? else { return Ok(Vec::new()) };
-        let mut names = Vec::new();
+        let Some(entries) = atomic::read_dir_if_any(&root)? else { return Ok((Vec::new(), Vec::new())) };
+        let (mut names, mut odd) = (Vec::new(), Vec::new());
         for entry in entries {
             let entry = entry.ctx("read", &root)?;
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
-            if !atomic::is_ignored_name(&name) && entry.file_type().is_ok_and(|t| t.is_dir()) {
-                names.push(name);
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            match entry.file_name().to_str() {
+                Some(name) if !atomic::is_ignored_name(name) => names.push(name.to_string()),
+                Some(_) => {}
+                None if !entry.file_name().as_encoded_bytes().starts_with(b".") => odd.push(entry.path()),
+                None => {}
             }
         }
         names.sort();
-        Ok(names)
+        odd.sort();
+        Ok((names, odd))
     }
 
     /// The body of the incident's `postmortem.md`, if it has one.

@@ -12,6 +12,9 @@ use super::warning::Warning;
 use super::{INCIDENTS_DIR, Vault, atomic};
 use crate::error::Result;
 
+/// How far down `incidents/` an incident folder is looked for (`incidents/2025/10/x/`).
+const NESTED_LEVELS: usize = 2;
+
 /// An incident (by its folder name) that is not read, where it is, and how to mend it.
 #[derive(Debug, Clone)]
 pub struct Stray {
@@ -26,29 +29,43 @@ impl Vault {
     /// Every stray incident, by folder name: headless folders first, then those one
     /// level down, each group sorted.
     pub fn strays(&self) -> Result<Vec<Stray>> {
+        let (names, odd) = self.folder_names()?;
+        self.strays_among(&names, &odd)
+    }
+
+    /// The strays of the folders of `incidents/` (`names`), and the folders whose name is
+    /// not UTF-8 (`odd`).
+    fn strays_among(&self, names: &[String], odd: &[PathBuf]) -> Result<Vec<Stray>> {
         let root = self.incidents_dir();
         let mut headless = Vec::new();
         let mut nested = Vec::new();
-        for name in self.incident_folders()? {
-            let dir = root.join(&name);
+        for name in names {
+            let dir = root.join(name);
             // One look per incident folder: this runs at every publish and `list`.
             if dir.join(INCIDENT_FILE).exists() {
                 continue;
             }
             if is_headless(&dir) {
                 let (problem, hint) = headless_problem(&dir);
-                headless.push(Stray { slug: name, dir, problem, hint });
+                headless.push(Stray { slug: name.clone(), dir, problem, hint });
             } else {
-                nested.extend(self.nested_incidents(&name)?);
+                nested.extend(self.nested_incidents(name, NESTED_LEVELS)?);
             }
         }
         nested.sort_by(|a, b| a.dir.cmp(&b.dir));
         headless.extend(nested);
+        headless.extend(odd.iter().map(|dir| Stray {
+            slug: dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+            dir: dir.clone(),
+            problem: "has a name that is not UTF-8 (shown with \u{fffd})".to_string(),
+            hint: format!("rename it to a UTF-8 name (`ls -b {}` shows its bytes)", root.display()),
+        }));
         Ok(headless)
     }
 
-    /// Incident folders inside `incidents/<parent>/`, a folder that is no incident itself.
-    fn nested_incidents(&self, parent: &str) -> Result<Vec<Stray>> {
+    /// Incident folders inside `incidents/<parent>/`, a folder that is no incident itself,
+    /// looking `levels` folders down (`incidents/2025/10/x/` is two).
+    fn nested_incidents(&self, parent: &str, levels: usize) -> Result<Vec<Stray>> {
         let root = self.incidents_dir();
         let Some(entries) = atomic::read_dir_if_any(&root.join(parent))? else { return Ok(Vec::new()) };
         let mut found = Vec::new();
@@ -56,7 +73,13 @@ impl Vault {
             let name = entry.file_name().to_string_lossy().into_owned();
             let dir = entry.path();
             let holds_incident = dir.join(INCIDENT_FILE).is_file() || dir.join(STEPS_DIR).is_dir();
-            if atomic::is_ignored_name(&name) || !holds_incident {
+            if atomic::is_ignored_name(&name) {
+                continue;
+            }
+            if !holds_incident {
+                if levels > 1 && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    found.extend(self.nested_incidents(&format!("{parent}/{name}"), levels - 1)?);
+                }
                 continue;
             }
             let hint = match root.join(&name).exists() {
@@ -96,8 +119,9 @@ impl Vault {
     /// folder of `incidents/` has that name), sorted: what publishing looks at, so that a
     /// stray fails and keeps its pages rather than lose them.
     pub fn folders_and_strays(&self) -> Result<Vec<String>> {
-        let mut names = self.incident_folders()?;
-        names.extend(self.strays()?.into_iter().map(|s| s.slug));
+        let (mut names, odd) = self.folder_names()?;
+        let strays = self.strays_among(&names, &odd)?;
+        names.extend(strays.into_iter().map(|s| s.slug));
         names.sort();
         names.dedup();
         Ok(names)

@@ -63,6 +63,57 @@ fn an_incident_folder_moved_one_level_down_is_named_and_keeps_its_pages() {
 }
 
 #[test]
+fn an_incident_folder_two_levels_down_is_named_and_keeps_its_pages() {
+    let (env, a) = two_published_incidents();
+    let incidents = env.root().join("incidents");
+    fs::create_dir_all(incidents.join("2025/10")).unwrap();
+    let moved = incidents.join("2025/10").join(&a);
+    fs::rename(env.incident_dir(&a), &moved).unwrap();
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "warning: {}: is an incident folder inside incidents/2025/10/, so it is left out; incident folders go \
+             directly under incidents/: move it up with `mv {} {}/`\n",
+            moved.display(),
+            moved.display(),
+            incidents.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    publish_keeps_the_last_pages_of(&env, &a, "is an incident folder inside incidents/2025/10/");
+}
+
+#[test]
+fn an_incident_folder_whose_name_is_not_utf8_is_named_not_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let (env, a) = two_published_incidents();
+    let incidents = env.root().join("incidents");
+    let odd = incidents.join(std::ffi::OsStr::from_bytes(b"caf\xe9-outage"));
+    fs::rename(env.incident_dir(&a), &odd).unwrap();
+    let hint = format!("rename it to a UTF-8 name (`ls -b {}` shows its bytes)", incidents.display());
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown = incidents.join("caf\u{fffd}-outage");
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}: has a name that is not UTF-8 (shown with \u{fffd}), so it is left out; {hint}\n",
+            shown.display()
+        )
+    );
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("has a name that is not UTF-8"), "{}", r.stderr);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("cannot be published: has a name that is not UTF-8"), "{}", r.stdout);
+    fs::rename(&odd, env.incident_dir(&a)).unwrap();
+    assert_eq!(env.run(&["publish"]).code, 0);
+}
+
+#[test]
 fn a_step_file_one_folder_off_is_named_with_where_step_files_go() {
     let (env, id) = crate::support::TestEnv::with_incident();
     env.ok(&["note", "first look"]);
