@@ -88,8 +88,7 @@ pub fn secrets(
     }
     for step in &incident.steps {
         if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&step.meta), &step.body]) {
-            let name = renamed.iter().find(|(_, id)| *id == step.meta.id).map_or(&step.meta.id, |(name, _)| name);
-            found.push((r.dir.join("steps").join(format!("{name}.md")), hit));
+            found.push((r.dir.join(crate::vault::step_file(renamed, &step.meta.id)), hit));
         }
     }
     if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, &[text])) {

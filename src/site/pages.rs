@@ -394,8 +394,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             heading_offset: 2, // under the timeline's <h2>
             heading_ids: None,
         };
-        let file = src.renamed_steps.iter().find(|(_, id)| *id == m.id).map_or(&m.id, |(name, _)| name);
-        let step_file = format!("steps/{file}.md");
+        let step_file = crate::vault::step_file(src.renamed_steps, &m.id);
         let linked = |file: &Option<String>| {
             file.as_deref().filter(|f| src.files.iter().any(|x| x == f)).and_then(published_name)
         };
@@ -419,7 +418,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         });
         unresolved_in(&step_file);
         if let Some(step_view) = steps.last() {
-            note_links(&page, &step_view.body_html, format!("steps/{}.md", m.id));
+            note_links(&page, &step_view.body_html, step_file.clone());
         }
     }
     let milestones: Vec<MilestoneView> = milestones

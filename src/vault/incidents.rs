@@ -37,6 +37,13 @@ pub struct Loaded {
     pub renamed_steps: Vec<(String, String)>,
 }
 
+/// The file of step `id` in `steps/`, relative to the incident folder: `steps/<id>.md`, or
+/// the name it was renamed to by hand (`renamed`: [`Loaded::renamed_steps`]).
+pub fn step_file(renamed: &[(String, String)], id: &str) -> String {
+    let name = renamed.iter().find(|(_, renamed_id)| renamed_id == id).map_or(id, |(name, _)| name);
+    format!("{}/{name}.md", super::steps::STEPS_DIR)
+}
+
 /// What `list` needs: the same start, status and step count as `status` and `show`,
 /// times on the incident's clock.
 #[derive(Debug, Clone)]

@@ -27,7 +27,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::redact::{RedactConfig, Rules};
 
 pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
-pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Listing, Loaded, MilestoneAt};
+pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Listing, Loaded, MilestoneAt, step_file};
 pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
 pub use sources::{SourceChanges, Sources, StepSource, compare};

@@ -194,6 +194,12 @@ fn obsidian_links_lead_to_steps_pages_and_attachments_and_dead_ones_are_found() 
     let broken: Vec<&str> = r.stdout.lines().filter(|l| l.contains("broken link")).collect();
     assert_eq!(broken.len(), 1, "{}", r.stdout);
     assert!(broken[0].contains(": broken link \"gone\": "), "{}", r.stdout);
+    // Renamed by hand, the file holding the broken link is named as it is now.
+    let holder = env.step_files(&id).into_iter().find(|p| read(p).contains("[[gone]]")).unwrap();
+    std::fs::rename(&holder, holder.with_file_name("links.md")).unwrap();
+    let r = env.run(&["publish", "--check"]);
+    let broken = r.stdout.lines().find(|l| l.contains("broken link \"gone\"")).unwrap_or_default();
+    assert!(broken.starts_with(&format!("incidents/{id}/steps/links.md: ")), "{}", r.stdout);
 }
 
 #[test]
