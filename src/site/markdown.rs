@@ -30,6 +30,9 @@ pub struct MdOptions<'a> {
     /// An image to show from the page itself instead (an SVG attachment as a `data:` URI:
     /// published as a file it could run script on the site; in an `<img>` it cannot).
     pub inline_image: &'a dyn Fn(&str) -> Option<String>,
+    /// An image shown as this HTML in its place (a chart the site drew itself, so dark
+    /// screens recolour it); its alt text gives way to the chart's own title.
+    pub picture: &'a dyn Fn(&str) -> Option<String>,
     /// The relative destination an Obsidian link (`[[name]]`, `![[name]]`) stands for;
     /// `None` leaves the name as written, for `--check` to find.
     pub wiki: &'a dyn Fn(&str) -> Option<String>,
@@ -50,6 +53,7 @@ impl MdOptions<'_> {
             fold_all: false,
             rewrite: &|_| None,
             inline_image: &|_| None,
+            picture: &|_| None,
             wiki: &|_| None,
             footnote_prefix: "",
             heading_offset: 2,
@@ -195,6 +199,19 @@ impl<'a> Safe<'a, '_> {
         Some(CowStr::from(id))
     }
 
+    /// Drops an image's alt text, up to its end (an image in the alt text too).
+    fn skip_image(&mut self) {
+        let mut depth = 1;
+        while let Some(event) = self.raw_next() {
+            match event {
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) if depth == 1 => return,
+                Event::End(TagEnd::Image) => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+
     /// A quote that opens with `[!kind] Title` as a callout: its opening, with the title's
     /// text to follow. `None` gives the events read ahead back.
     fn callout(&mut self) -> Option<Event<'a>> {
@@ -306,7 +323,10 @@ impl<'a> Iterator for Safe<'a, '_> {
                 }
                 Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                     let dest_url = wiki(link_type, dest_url, self.opts);
-                    if let Some(src) = safe_dest(&dest_url, self.opts, true) {
+                    if let Some(html) = (self.opts.picture)(&dest_url) {
+                        self.skip_image();
+                        Event::InlineHtml(CowStr::from(html))
+                    } else if let Some(src) = safe_dest(&dest_url, self.opts, true) {
                         self.stack.push(Kept::Image);
                         Event::Start(Tag::Image { link_type, dest_url: src, title, id })
                     } else if let Some(href) = safe_dest(&dest_url, self.opts, false) {

@@ -174,6 +174,16 @@ fn rewrites_place_files_in_the_site() {
 }
 
 #[test]
+fn a_picture_takes_the_place_of_its_image_alt_text_and_all() {
+    let picture = |d: &str| (d == "timeline.svg").then(|| "<svg>T</svg>".to_string());
+    let opts = MdOptions { picture: &picture, ..MdOptions::notes() };
+    let html = render("Before ![a *bold* ![inner](x.png) alt](timeline.svg) after *this*", &opts);
+    assert_eq!(html, "<p>Before <svg>T</svg> after <em>this</em></p>\n");
+    let html = render("![other](other.png)", &opts);
+    assert!(!html.contains("<svg>"), "{html}");
+}
+
+#[test]
 fn output_folds_and_is_escaped() {
     let html = md("```console\n$ cat x\n</pre><script>alert(1)</script>\n```\n");
     assert!(

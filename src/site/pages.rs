@@ -311,6 +311,7 @@ fn head(src: &IncidentSource, targets: &Targets, entry: &Entry, page: &str) -> H
         fold_all: false,
         rewrite: &summary_rewrite,
         inline_image: &summary_images,
+        picture: &|_| None,
         wiki: &summary_wiki,
         footnote_prefix: "summary-",
         heading_offset: 1, // under the incident's <h1>
@@ -389,6 +390,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             fold_all: m.kind.has_output(),
             rewrite: &rewrite,
             inline_image: &images,
+            picture: &|_| None,
             wiki: &step_wiki,
             footnote_prefix: &footnote_prefix,
             heading_offset: 2, // under the timeline's <h2>
@@ -451,12 +453,25 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
                 .or_else(|| targets.place(dest, Written::InPostmortem))
         };
         let pm_images = svg_inliner(src.svg_images, false);
+        // A current postmortem shows its charts where it placed them (the page shows no
+        // figures of its own then); a stale one links them to the current ones above it.
+        let placed = std::cell::RefCell::new(Vec::new());
+        let pm_picture = |dest: &str| {
+            let (id, _) = PICTURES.iter().find(|(_, file)| dest == *file).filter(|_| src.stale.is_none())?;
+            let picture = src.parts.pictures.iter().find(|p| p.id == *id)?;
+            let first = !placed.borrow().contains(id);
+            first.then(|| {
+                placed.borrow_mut().push(*id);
+                format!(r#"<span class="chart" id="{id}">{}</span>"#, picture.svg)
+            })
+        };
         let pm_wiki = |target: &str| targets.wiki_dest(target, Written::InPostmortem);
         let pm_opts = MdOptions {
             fold_output: true,
             fold_all: false,
             rewrite: &pm_rewrite,
             inline_image: &pm_images,
+            picture: &pm_picture,
             wiki: &pm_wiki,
             footnote_prefix: "",
             heading_offset: 1, // under the incident's <h1>

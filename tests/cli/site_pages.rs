@@ -315,3 +315,30 @@ fn a_step_file_renamed_by_hand_is_still_linked_from_the_postmortem() {
     assert!(page.contains(&format!("href=\"index.html#step-{step_id}\"")), "{page}");
     assert!(!page.contains("CoreDNS%20loop%20log.md"), "{page}");
 }
+
+#[test]
+fn a_current_postmortem_shows_its_charts_where_it_placed_them_and_a_stale_one_shows_current_figures_above() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T08:30:00-05:00").ok(&["mark", "detected"]);
+    env.at("2025-10-05T08:45:00-05:00").ok(&["mark", "diagnosed"]);
+    env.at("2025-10-05T09:20:00-05:00").ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    env.ok(&["publish", "-q"]);
+    let file = env.root().join(format!("public/incidents/{id}/postmortem.html"));
+    let page = read(&file);
+    // Once, in the body, after the numbers it draws; the metrics table is the body's own.
+    assert_eq!(page.matches("id=\"picture-timeline\"").count(), 1, "{page}");
+    let chart = page.find("<span class=\"chart\" id=\"picture-timeline\"><svg").expect("the chart in place");
+    assert!(page.find("id=\"the-numbers\"").unwrap() < chart, "{page}");
+    assert!(chart < page.find("id=\"timeline\"").unwrap(), "{page}");
+    assert!(!page.contains("postmortem-metrics") && !page.contains("href=\"#picture-timeline\""), "{page}");
+
+    env.at("2025-10-05T09:40:00-05:00").ok(&["note", "a late note"]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&file);
+    // Stale: the current figures above the text, which links its chart to them.
+    let above = page.find("<figure class=\"chart\" id=\"picture-timeline\">").expect("current figures above");
+    assert!(above < page.find("postmortem-body").unwrap(), "{page}");
+    assert!(page.contains("href=\"#picture-timeline\""), "{page}");
+    assert_eq!(page.matches("id=\"picture-timeline\"").count(), 1, "{page}");
+}
