@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::entry::{self, Entry};
 use super::output::{copy_file, write_file};
 use super::pages::{IncidentSource, render_incident_as};
-use super::plan::CachedIncident;
+use super::plan::{CachedIncident, CachedWarning};
 use super::publish::{PublishOptions, left_out};
 use super::theme::Theme;
 use super::{links, lists};
@@ -131,6 +131,15 @@ fn stale_note(changes: &SourceChanges) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// Keeps the warnings in the record, to be said again while the incident stays as it is.
+fn remember_warnings(vault: &Vault, outcome: &mut Outcome) {
+    let kept: Option<Vec<CachedWarning>> = outcome.warnings.iter().map(|w| CachedWarning::of(&vault.root, w)).collect();
+    match kept {
+        Some(kept) => outcome.cached.warnings = kept,
+        None => outcome.cached.fingerprint.clear(),
+    }
+}
+
 pub(super) fn render_one(
     vault: &Vault,
     theme: &Theme,
@@ -173,14 +182,14 @@ pub(super) fn render_one(
         _ => None,
     };
     let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
-    // Read again next time, to say it again.
-    let fingerprint = match loaded.warnings.is_empty() && stale.is_none() {
+    // Read again next time: whether it is still stale depends on the clock too.
+    let fingerprint = match stale.is_none() {
         true => stamps.fingerprint.clone(),
         false => String::new(),
     };
     let mut outcome = Outcome {
         slug: slug.to_string(),
-        cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None },
+        cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None, warnings: Vec::new() },
         entry: None,
         left_out: None,
         warnings: loaded.warnings.iter().cloned().chain(stale.as_ref().map(|(w, _)| w.clone())).collect(),
@@ -202,6 +211,7 @@ pub(super) fn render_one(
     if let Some(why) = left_out(&entry, opts) {
         outcome.left_out = Some(why);
         outcome.cached.left_out = Some(why.to_string());
+        remember_warnings(vault, &mut outcome);
         return Ok(Some(outcome));
     }
     if let Sink::Dir(_, Some(rules)) = sink {
@@ -234,8 +244,6 @@ pub(super) fn render_one(
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
     if let (Sink::Dir(..), false) = (&sink, rendered.unresolved.is_empty()) {
         outcome.warnings.extend(rendered.unresolved.iter().map(|(file, name)| unresolved_link(vault, &r, file, name)));
-        // Read again next time, to say it again.
-        outcome.cached.fingerprint.clear();
     }
     if let Sink::Check(_) = sink {
         outcome.link_files =
@@ -264,5 +272,6 @@ pub(super) fn render_one(
     outcome.written = outcome.cached.files.clone();
     outcome.cached.listed = Some(lists::entry_digests(&rendered.entry));
     outcome.entry = Some(rendered.entry);
+    remember_warnings(vault, &mut outcome);
     Ok(Some(outcome))
 }

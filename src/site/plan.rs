@@ -5,8 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::vault::Warning;
+use std::path::Path;
+
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 8; // 8: file stamps hashed with FNV-1a, a fixed algorithm (vault/files.rs)
+pub const CACHE_VERSION: u32 = 9; // 9: an incident's warnings are kept with it
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -35,6 +38,29 @@ pub struct CachedIncident {
     pub files: Vec<String>,
     /// Why it is not on the site (`open`, `internal`): still said when nothing changed.
     pub left_out: Option<String>,
+    /// What its last rendering warned of: said again while nothing changed.
+    pub warnings: Vec<CachedWarning>,
+}
+
+/// A warning as kept in the record: its path relative to the vault.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CachedWarning {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl CachedWarning {
+    /// `None` for a path that is not UTF-8: such a warning is not kept (its incident is
+    /// read again next time, to say it again).
+    pub fn of(root: &Path, w: &Warning) -> Option<CachedWarning> {
+        let path = w.path.strip_prefix(root).unwrap_or(&w.path).to_str()?.to_string();
+        Some(CachedWarning { path, line: w.line, message: w.message.clone() })
+    }
+
+    pub fn warning(&self, root: &Path) -> Warning {
+        Warning { path: root.join(&self.path), line: self.line, message: self.message.clone() }
+    }
 }
 
 /// The decision.
@@ -88,6 +114,7 @@ mod tests {
     fn cached(fp: &str, files: &[&str]) -> CachedIncident {
         CachedIncident {
             left_out: None,
+            warnings: Vec::new(),
             fingerprint: fp.to_string(),
             listed: None,
             files: files.iter().map(|s| s.to_string()).collect(),

@@ -206,6 +206,14 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let failed: BTreeSet<&str> = report.failed.iter().map(|f| f.slug.as_str()).collect();
     report.published =
         next.incidents.iter().filter(|(slug, c)| c.listed.is_some() && !failed.contains(slug.as_str())).count();
+    // What an incident looked at and kept warned of last time, it warns of again.
+    for slug in &plan.keep {
+        if let (Some(Some(_)), Some(c)) = (now.get(slug), next.incidents.get(slug)) {
+            report.warnings.extend(c.warnings.iter().map(|w| w.warning(&vault.root)));
+        }
+    }
+    // In the vault's order, whether said now or again.
+    report.warnings.sort_by(|a, b| a.path.cmp(&b.path));
     report.kept = plan.keep.iter().filter(|s| next.incidents.get(*s).is_some_and(|c| c.left_out.is_none())).count();
     // Those read now and those whose record says so: all of them, changed or not.
     report.left_out = next

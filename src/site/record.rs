@@ -90,7 +90,7 @@ pub fn remove(path: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use crate::site::entry::sample as entry;
-    use crate::site::plan::CachedIncident;
+    use crate::site::plan::{CachedIncident, CachedWarning};
 
     #[test]
     fn entries_are_read_back_written_anew_or_kept() {
@@ -100,7 +100,13 @@ mod tests {
         let mut cache = Cache { version: CACHE_VERSION, out: "/o".into(), settings: "s".into(), ..Cache::default() };
         cache.incidents.insert(
             "a".into(),
-            CachedIncident { fingerprint: "fa".into(), listed: Some((1, 2)), files: vec!["x".into()], left_out: None },
+            CachedIncident {
+                fingerprint: "fa".into(),
+                listed: Some((1, 2)),
+                files: vec!["x".into()],
+                left_out: None,
+                warnings: vec![CachedWarning { path: "incidents/a/steps/s.md".into(), line: 3, message: "m".into() }],
+            },
         );
         write(&path, &mut cache, Some(&[entry("a"), entry("b")])).unwrap();
         let first = Record::read(Some(&path));

@@ -168,3 +168,32 @@ fn a_step_file_that_cannot_be_read_keeps_its_incidents_last_pages_and_fails_the_
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(read(&page).contains("the resolver loops back to itself"));
 }
+
+#[test]
+fn an_incident_that_warns_is_not_rendered_again_to_say_it_again() {
+    let (env, a) = two_published_incidents();
+    let step = env.step_files(&a).into_iter().next().unwrap();
+    let text = read(&step);
+    let (head, body) = text.split_at(text.rfind("\n---\n").unwrap());
+    fs::write(&step, format!("{head}\nmood: grim{body}\nSee ![[Pasted image 1.png]].\n")).unwrap();
+    let warnings =
+        |stderr: &str| stderr.lines().filter(|l| l.starts_with("warning: ")).map(str::to_string).collect::<Vec<_>>();
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let first = warnings(&r.stderr);
+    assert_eq!(first.len(), 2, "{}", r.stderr);
+    assert!(
+        first[0].contains(": unknown key `mood`") && first[1].contains("[[Pasted image 1.png]] names nothing"),
+        "{first:?}"
+    );
+    assert!(r.stderr.contains("(1 rendered, 1 unchanged;"), "{}", r.stderr);
+    // Nothing changed: both said again, word for word, without reading the incident.
+    let r = env.run(&["publish"]);
+    assert_eq!(warnings(&r.stderr), first, "{}", r.stderr);
+    assert!(r.stderr.contains("(0 rendered, 2 unchanged;"), "{}", r.stderr);
+    // Mended: said no more.
+    fs::write(&step, &text).unwrap();
+    let r = env.run(&["publish"]);
+    assert_eq!(warnings(&r.stderr), Vec::<String>::new(), "{}", r.stderr);
+    assert!(r.stderr.contains("(1 rendered, 1 unchanged;"), "{}", r.stderr);
+}
