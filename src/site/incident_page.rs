@@ -12,8 +12,9 @@ use super::publish::{PublishOptions, left_out};
 use super::theme::Theme;
 use super::{links, lists};
 use crate::error::{Error, Result};
+use crate::model::Incident;
 use crate::redact::Rules;
-use crate::vault::{IncidentRef, SourceChanges, Stamps, Vault, Warning};
+use crate::vault::{IncidentRef, SourceChanges, Sources, Stamps, Vault, Warning};
 
 /// One incident's outcome.
 pub(super) struct Outcome {
@@ -102,8 +103,14 @@ fn unresolved_link(vault: &Vault, r: &IncidentRef, file: &str, name: &str) -> Wa
 
 /// A generated postmortem older than the steps: the warning for the publish, and the note
 /// for its page when the steps themselves changed (not only its template).
-fn stale_postmortem(vault: &Vault, r: &IncidentRef, opts: &PublishOptions) -> Option<(Warning, Option<String>)> {
-    let f = super::check::postmortem_freshness(vault, r, opts.clock.current())?.ok()?;
+fn stale_postmortem(
+    vault: &Vault,
+    r: &IncidentRef,
+    incident: &Incident,
+    sources: &Sources,
+    opts: &PublishOptions,
+) -> Option<(Warning, Option<String>)> {
+    let f = crate::commands::postmortem::freshness(vault, r, incident, sources, opts.clock.current()).ok()??;
     if f.changes.is_empty() {
         return None;
     }
@@ -149,10 +156,15 @@ pub(super) fn render_one(
     stamps: Option<Stamps>,
 ) -> Result<Option<Outcome>> {
     let r = IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
-    let (mut loaded, stamps) = match stamps {
-        Some(s) => (vault.load(&r)?, s),
-        None => match vault.load_stamped(&r)? {
-            Some(both) => both,
+    let (mut loaded, stamps, sources) = match stamps {
+        // A postmortem's sources are hashed as the steps are read: is it stale?
+        Some(s) if s.files.iter().any(|f| f.rel == crate::vault::POSTMORTEM_FILE) => {
+            let (loaded, sources) = vault.load_with_sources(&r)?;
+            (loaded, s, Some(sources))
+        }
+        Some(s) => (vault.load(&r)?, s, None),
+        None => match vault.load_stamped_with_sources(&r)? {
+            Some(all) => all,
             None => match vault.stray(slug) {
                 Some(s) => return Err(Error::user(format!("{}: {}; {}", s.dir.display(), s.problem, s.hint))),
                 None => return Ok(None),
@@ -177,16 +189,18 @@ pub(super) fn render_one(
     let incident = &loaded.incident;
     let postmortem = vault.postmortem_text(&r)?;
     // `--check` names a stale postmortem as a problem of its own.
-    let stale = match sink {
-        Sink::Dir(..) if postmortem.is_some() => stale_postmortem(vault, &r, opts),
+    let stale = match (sink, &sources) {
+        (Sink::Dir(..), Some(sources)) if postmortem.is_some() => stale_postmortem(vault, &r, incident, sources, opts),
         _ => None,
     };
     let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
-    // Read again next time: whether it is still stale depends on the clock too.
-    let fingerprint = match stale.is_none() {
-        true => stamps.fingerprint.clone(),
-        false => String::new(),
-    };
+    // Steps dated ahead of the clock do not count yet: read again next time, when they may.
+    let now = opts.clock.current();
+    let fingerprint =
+        match postmortem.is_some() && incident.steps.iter().any(|s| crate::clock::is_ahead(s.meta.at, now)) {
+            false => stamps.fingerprint.clone(),
+            true => String::new(),
+        };
     let mut outcome = Outcome {
         slug: slug.to_string(),
         cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None, warnings: Vec::new() },

@@ -42,10 +42,12 @@ pub struct CachedIncident {
     pub warnings: Vec<CachedWarning>,
 }
 
-/// A warning as kept in the record: its path relative to the vault.
+/// A warning as kept in the record: its path relative to the vault when it was under it
+/// (the vault may be reached by another path next time), else as it was given.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CachedWarning {
     pub path: String,
+    pub under_root: bool,
     pub line: usize,
     pub message: String,
 }
@@ -54,12 +56,16 @@ impl CachedWarning {
     /// `None` for a path that is not UTF-8: such a warning is not kept (its incident is
     /// read again next time, to say it again).
     pub fn of(root: &Path, w: &Warning) -> Option<CachedWarning> {
-        let path = w.path.strip_prefix(root).unwrap_or(&w.path).to_str()?.to_string();
-        Some(CachedWarning { path, line: w.line, message: w.message.clone() })
+        let (path, under_root) = match w.path.strip_prefix(root) {
+            Ok(rel) if root.is_absolute() => (rel, true),
+            _ => (w.path.as_path(), false),
+        };
+        Some(CachedWarning { path: path.to_str()?.to_string(), under_root, line: w.line, message: w.message.clone() })
     }
 
     pub fn warning(&self, root: &Path) -> Warning {
-        Warning { path: root.join(&self.path), line: self.line, message: self.message.clone() }
+        let path = if self.under_root { root.join(&self.path) } else { self.path.clone().into() };
+        Warning { path, line: self.line, message: self.message.clone() }
     }
 }
 

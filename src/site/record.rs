@@ -105,7 +105,12 @@ mod tests {
                 listed: Some((1, 2)),
                 files: vec!["x".into()],
                 left_out: None,
-                warnings: vec![CachedWarning { path: "incidents/a/steps/s.md".into(), line: 3, message: "m".into() }],
+                warnings: vec![CachedWarning {
+                    path: "incidents/a/steps/s.md".into(),
+                    under_root: true,
+                    line: 3,
+                    message: "m".into(),
+                }],
             },
         );
         write(&path, &mut cache, Some(&[entry("a"), entry("b")])).unwrap();

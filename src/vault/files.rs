@@ -160,15 +160,26 @@ impl Vault {
     /// come from the open file, so no file is looked up twice. Same stamps as [`Vault::stamps`].
     /// `None`: the folder holds no `incident.md`, so it is no incident.
     pub fn load_stamped(&self, incident: &IncidentRef) -> Result<Option<(super::Loaded, Stamps)>> {
+        Ok(self.load_stamped_with_sources(incident)?.map(|(loaded, stamps, _)| (loaded, stamps)))
+    }
+
+    /// [`Vault::load_stamped`], and the sources of the incident's postmortem, when it has
+    /// one (to tell whether it is stale without reading the steps again).
+    #[allow(clippy::type_complexity)]
+    pub fn load_stamped_with_sources(
+        &self,
+        incident: &IncidentRef,
+    ) -> Result<Option<(super::Loaded, Stamps, Option<super::Sources>)>> {
         let mut digests = Vec::with_capacity(64);
         let mut files = Vec::new();
         walk(&incident.dir, "", false, &mut digests, &mut files)?;
         if !files.iter().any(|f| f.rel == INCIDENT_FILE) {
             return Ok(None);
         }
-        let loaded = self.load_inner(incident, None, Some(&mut digests))?;
+        let mut sources = files.iter().any(|f| f.rel == POSTMORTEM_FILE).then(super::Sources::default);
+        let loaded = self.load_inner(incident, sources.as_mut(), Some(&mut digests))?;
         let fingerprint = fingerprint(&incident.slug, &mut digests);
-        Ok(Some((loaded, Stamps { files, fingerprint })))
+        Ok(Some((loaded, Stamps { files, fingerprint }, sources)))
     }
 
     /// Folder names under `incidents/`, sorted, without looking inside them: a folder

@@ -130,10 +130,12 @@ fn a_stale_postmortem_is_published_with_a_note_on_its_page_and_a_warning_until_r
     env.ok(&["note", "a late note"]);
     let page = env.root().join(format!("public/incidents/{id}/postmortem.html"));
     let warning = format!("warning: incidents/{id}/postmortem.md: stale: since it was generated, added: ");
-    for _ in 0..2 {
-        // Said again by the next publish, though nothing changed in between.
+    for rendered in ["1 rendered", "0 rendered"] {
+        // Said again by the next publish, though nothing changed in between (from the
+        // record: the incident is not read again for it).
         let r = env.run(&["publish"]);
         assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains(&format!("({rendered}, ")), "{}", r.stderr);
         assert!(r.stderr.contains(&warning), "{}", r.stderr);
         assert!(r.stderr.contains(&format!("regenerate it with `incident postmortem {id}`")), "{}", r.stderr);
         let html = read(&page);
