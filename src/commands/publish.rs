@@ -126,7 +126,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
         clock: cfg.clock.clone(),
     };
     if args.check {
-        let rules = vault.rules()?;
+        let rules = crate::site::check::SecretLook::of(&vault)?;
         let checked = check::check(&vault, &theme, &opts, Some(&rules), cfg.clock.now())?;
         let problems = &checked.problems;
         for p in problems {

@@ -18,28 +18,59 @@ use crate::clock::Timestamp;
 use crate::commands::postmortem::Freshness;
 use crate::error::Result;
 use crate::model::Incident;
-use crate::redact::{Placeholders, Redactor, Rules, quick_check};
-use crate::vault::{IncidentRef, Vault};
+use crate::redact::{KnownLengths, Numbering, Placeholders, Redactor, quick_check};
+use crate::vault::{IncidentRef, KnownSecrets, RulesRef, Vault};
 
-/// Placeholders that cost nothing: the gate only counts what matched (a `Numbering` draws
-/// a random key and hashes it for every text looked at).
-struct Counted;
+/// How a secret still in the record is told: by the redaction rules, and by the secrets the
+/// vault knows already (a rule found each once; pasted by hand elsewhere, or written where
+/// no rule looks, only its value gives it away).
+pub struct SecretLook {
+    rules: RulesRef,
+    known: Option<Numbering>,
+}
+
+impl SecretLook {
+    /// The vault's rules and its known secrets (keyed hashes: read, never written here).
+    pub fn of(vault: &Vault) -> Result<SecretLook> {
+        Ok(SecretLook { rules: vault.rules()?, known: known_secrets(vault) })
+    }
+}
+
+/// The secrets the vault knows, `None` when it knows none.
+pub(super) fn known_secrets(vault: &Vault) -> Option<Numbering> {
+    KnownSecrets::read_only(&vault.state_dir()).get().filter(|k| !k.is_empty()).cloned()
+}
+
+/// Placeholders that cost nothing: the gate only counts what matched (a fresh `Numbering`
+/// draws a random key and hashes it for every text looked at). Known secrets are told by
+/// their keyed hashes.
+struct Counted(Option<Numbering>);
 
 impl Placeholders for Counted {
     fn placeholder(&mut self, rule: &str, _secret: &str) -> String {
         format!("[REDACTED:{rule}]")
+    }
+
+    fn known(&mut self, candidate: &str) -> Option<String> {
+        self.0.as_mut()?.known(candidate)
+    }
+
+    fn known_lengths(&mut self) -> KnownLengths {
+        self.0.as_mut().map(|k| k.known_lengths()).unwrap_or_default()
     }
 }
 
 /// The rules that matched any of `texts`, as `aws-key 1, bearer 2`; `None` when nothing did.
 /// The texts of one file are looked at one by one (a step's body holds its outputs: joining
 /// it to the frontmatter would copy it) and counted together.
-pub fn secret_rules(rules: &Rules, texts: &[&str]) -> Option<String> {
-    let suspect: Vec<&str> = texts.iter().copied().filter(|t| quick_check(rules, t)).collect();
+pub fn secret_rules(look: &SecretLook, texts: &[&str]) -> Option<String> {
+    let rules = &*look.rules;
+    // A known secret needs no rule to match: then every text is looked through.
+    let suspect: Vec<&str> = texts.iter().copied().filter(|t| look.known.is_some() || quick_check(rules, t)).collect();
     if suspect.is_empty() {
         return None;
     }
-    let mut redactor = Redactor::new(rules, Counted);
+    let mut redactor = Redactor::new(rules, Counted(look.known.clone()));
     for text in suspect {
         redactor.redact(text);
     }
@@ -74,7 +105,7 @@ fn frontmatter_text(meta: &impl serde::Serialize) -> String {
 /// full outputs copied beside the pages.
 /// `renamed`: step files renamed by hand (name without `.md`, id), named as they are.
 pub fn secrets(
-    rules: &Rules,
+    rules: &SecretLook,
     vault: &Vault,
     r: &IncidentRef,
     incident: &Incident,
@@ -158,7 +189,7 @@ pub fn check(
     vault: &Vault,
     theme: &Theme,
     opts: &PublishOptions,
-    rules: Option<&Rules>,
+    rules: Option<&SecretLook>,
     now: Timestamp,
 ) -> Result<Checked> {
     // A stray incident (no incident.md, one folder down) is a problem to name, not one to skip.

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::check::SecretLook;
 use super::entry::{self, Entry};
 use super::output::{copy_file, write_file};
 use super::pages::{IncidentSource, render_incident_as};
@@ -13,7 +14,6 @@ use super::theme::Theme;
 use super::{links, lists};
 use crate::error::{Error, Result};
 use crate::model::Incident;
-use crate::redact::Rules;
 use crate::vault::{IncidentRef, SourceChanges, Sources, Stamps, Vault, Warning};
 
 /// One incident's outcome.
@@ -42,9 +42,9 @@ pub(super) struct Outcome {
 pub(super) enum Sink<'a> {
     /// Write the pages here; with rules, an incident whose record still holds a secret is
     /// held back.
-    Dir(&'a Path, Option<&'a Rules>),
+    Dir(&'a Path, Option<&'a SecretLook>),
     /// Look for broken links and, with rules, for secrets still in the texts.
-    Check(Option<&'a Rules>),
+    Check(Option<&'a SecretLook>),
 }
 
 /// The biggest SVG attachment shown inline; a bigger one stays a link to its text.
@@ -237,7 +237,7 @@ pub(super) fn render_one(
                 n => format!(" (and {})", crate::format::plural(n as u64, "more file")),
             };
             return Err(Error::user(format!(
-                "{}: still holds a secret ({hit}){more}: edit it out, or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back)",
+                "{}: still holds a secret ({hit}){more}: edit it out (`incident redact -I {slug} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back)",
                 vault.rel(path).display()
             )));
         }

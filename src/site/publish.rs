@@ -133,7 +133,14 @@ pub(super) fn left_out(entry: &Entry, opts: &PublishOptions) -> Option<&'static 
 fn settings_digest(theme: &Theme, opts: &PublishOptions, vault: &Vault) -> String {
     let s = &opts.site;
     // Other rules may find a secret in an incident that has not changed.
-    let rules = if opts.find_secrets { format!("{:?}", vault.settings.redact) } else { String::new() };
+    // So may a secret found since in another incident: the known ones count as rules.
+    let rules = match opts.find_secrets {
+        true => {
+            let known = super::check::known_secrets(vault).and_then(|k| serde_json::to_vec(&k).ok());
+            format!("{:?}{}", vault.settings.redact, known.map(|k| digest(&k)).unwrap_or_default())
+        }
+        false => String::new(),
+    };
     let text = format!(
         "{}\0{}\0{:?}\0{}\0{}\0{}\0{}\0{rules}",
         theme.fingerprint, s.title, s.base_url, s.per_page, s.feed_entries, opts.include_open, opts.include_internal
@@ -182,7 +189,8 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let out_dir = OutDir::open(out);
     let plan = plan_for(&last, &out_key, &settings, &now, opts, &out_dir, &pool);
     // Compiling the rules costs more than a re-publish with nothing to render.
-    let rules = (opts.find_secrets && !plan.render.is_empty()).then(|| vault.rules()).transpose()?;
+    let rules =
+        (opts.find_secrets && !plan.render.is_empty()).then(|| super::check::SecretLook::of(vault)).transpose()?;
 
     let bar = progress_bar(opts, plan.render.len());
     let todo: Vec<(String, Option<Stamps>)> =
@@ -191,7 +199,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
         todo.into_par_iter()
             .map(|(slug, stamps)| {
-                let result = render_one(vault, theme, opts, Sink::Dir(out, rules.as_deref()), &slug, stamps);
+                let result = render_one(vault, theme, opts, Sink::Dir(out, rules.as_ref()), &slug, stamps);
                 bar.inc(1);
                 (slug, result)
             })

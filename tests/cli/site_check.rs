@@ -220,7 +220,7 @@ fn a_secret_pasted_into_a_step_by_hand_holds_its_incident_back_from_publish() {
         assert_eq!(r.code, 1, "{}", r.stderr);
         assert!(
             r.stderr.contains(&format!(
-                "warning: incidents/{id}/steps/{name}: still holds a secret (aws-secret 1): edit it out, or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back); "
+                "warning: incidents/{id}/steps/{name}: still holds a secret (aws-secret 1): edit it out (`incident redact -I {id} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back); "
             )),
             "{}",
             r.stderr
@@ -259,4 +259,45 @@ fn check_holds_nothing_against_an_incident_it_leaves_out() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.contains(&format!("incidents/{id}/postmortem.md: stale: ")), "{}", r.stdout);
     assert!(r.stdout.contains(": still holds a secret (aws-secret 1)\n"), "{}", r.stdout);
+}
+
+#[test]
+fn a_secret_the_vault_knows_holds_back_the_incident_it_is_pasted_into_where_no_rule_sees_it() {
+    let (env, a) = TestEnv::with_incident();
+    // Found by a rule in one incident...
+    env.ok(&["note", "kubectl create secret generic db --from-literal=password=Zq8vTopSecret99"]);
+    env.ok(&["resolve", "done"]);
+    let b = env.ok(&["start", "Second outage"]).trim().to_string();
+    env.ok(&["note", "first"]);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish", "-q"]);
+    // ...then pasted bare into another by hand, where no rule would see it.
+    let note = env.step_files(&b).into_iter().find(|p| read(p).contains("first")).unwrap();
+    fs::write(&note, format!("{}\nthe db password was Zq8vTopSecret99 all along\n", read(&note))).unwrap();
+    let name = note.file_name().unwrap().to_string_lossy().into_owned();
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("incidents/{b}/steps/{name}: still holds a secret (")), "{}", r.stdout);
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("warning: incidents/{b}/steps/{name}: still holds a secret (")), "{}", r.stderr);
+    for (path, bytes) in crate::redact::all_files(&env.root().join("public")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("Zq8vTopSecret99"), "{}", path.display());
+    }
+    assert!(read(&env.root().join(format!("public/incidents/{a}/index.html"))).contains("[REDACTED:"));
+}
+
+#[test]
+fn a_secret_found_later_holds_back_an_unchanged_incident_that_holds_it() {
+    let (env, a) = TestEnv::with_incident();
+    env.ok(&["note", "copied from the runbook: Xy7pNewSecret42"]);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish", "-q"]);
+    // Only now does a rule find it, in another incident: the first's pages must go back.
+    env.ok(&["start", "Second outage"]);
+    env.ok(&["note", "kubectl create secret generic db --from-literal=password=Xy7pNewSecret42"]);
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("warning: incidents/{a}/steps/")), "{}", r.stderr);
+    assert!(r.stderr.contains("still holds a secret ("), "{}", r.stderr);
 }
