@@ -1,0 +1,63 @@
+//! Review 20: durations that add up, unreadable incidents in date order, diffs of
+//! snapshots given newest first, secrets glued to other text.
+
+use crate::support::TestEnv;
+
+/// Detected 08:00, diagnosed 08:22:30, recovered 08:53: 22m 30s + 30m 30s = 53m.
+fn phases() -> (TestEnv, String) {
+    let mut env = TestEnv::new();
+    env.at("2025-10-05T10:00:00Z");
+    let id = env.ok(&["start", "Pods crash-looping", "--at", "2025-10-05T08:00:00Z"]).trim().to_string();
+    for (m, at) in
+        [("detected", "08:00:00"), ("diagnosed", "08:22:30"), ("recovered", "08:53:00"), ("resolved", "08:53:00")]
+    {
+        env.ok(&["mark", m, "--at", &format!("2025-10-05T{at}Z")]);
+    }
+    (env, id)
+}
+
+#[test]
+fn chart_segments_add_up_to_the_total() {
+    let (env, id) = phases();
+    env.ok(&["postmortem"]);
+    let svg = std::fs::read_to_string(env.incident_dir(&id).join("postmortem-timeline.svg")).unwrap();
+    let segments: Vec<&str> = svg
+        .lines()
+        .filter(|l| l.contains("class=\"ic-muted\""))
+        .filter_map(|l| l.split('>').nth(1)?.split('<').next())
+        .collect();
+    assert_eq!(segments, ["23m", "30m", "0s"], "23m + 30m = 53m, not 23m + 31m:\n{svg}");
+    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    assert!(md.contains("| **Time to diagnose** | 23 minutes |"), "{md}");
+    assert!(md.contains("| **Detection to recovery** | 53 minutes |"), "{md}");
+}
+
+#[test]
+fn the_metrics_table_reads_as_the_chart_from_the_first_milestone() {
+    let mut env = TestEnv::new();
+    env.at("2025-10-05T10:00:00Z");
+    let id = env.ok(&["start", "Pods crash-looping", "--at", "2025-10-05T08:00:00Z"]).trim().to_string();
+    for (m, at) in
+        [("impact-start", "08:00:00"), ("detected", "08:00:40"), ("diagnosed", "08:23:10"), ("recovered", "08:53:00")]
+    {
+        env.ok(&["mark", m, "--at", &format!("2025-10-05T{at}Z")]);
+    }
+    env.ok(&["postmortem"]);
+    let svg = std::fs::read_to_string(env.incident_dir(&id).join("postmortem-timeline.svg")).unwrap();
+    assert!(svg.contains(">40s<") && svg.contains(">22m<") && svg.contains(">30m<"), "{svg}");
+    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    // 22m 30s alone would be 23 minutes; beside the chart's 40s + 22m + 30m it reads 22.
+    assert!(md.contains("| **Time to diagnose** | 22 minutes |"), "{md}");
+    assert!(md.contains("| **Total downtime** | 53 minutes |"), "{md}");
+}
+
+#[test]
+fn status_steps_between_milestones_add_up_to_the_total() {
+    let (env, _) = phases();
+    let status = env.ok(&["status"]);
+    assert!(status.contains("resolved 08:53 after 53m"), "{status}");
+    assert!(
+        status.contains("diagnosed 08:22 (+23m) → recovered 08:53 (+30m) → resolved 08:53 (+0s)"),
+        "23m + 30m = 53m:\n{status}"
+    );
+}
