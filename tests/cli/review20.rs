@@ -61,3 +61,24 @@ fn status_steps_between_milestones_add_up_to_the_total() {
         "23m + 30m = 53m:\n{status}"
     );
 }
+
+#[test]
+fn an_unreadable_incident_is_listed_in_date_order_by_its_folder_name() {
+    let mut env = TestEnv::new();
+    let mut ids = Vec::new();
+    for (day, title) in [("03", "Certificate expired"), ("04", "Disk full on db-1"), ("05", "Pods crash-looping")] {
+        env.at(&format!("2025-10-{day}T10:00:00Z"));
+        ids.push(env.ok(&["start", title]).trim().to_string());
+    }
+    // The middle one's incident.md cannot be read: its date is only in its folder name.
+    std::fs::write(env.incident_dir(&ids[1]).join("incident.md"), "no frontmatter\n").unwrap();
+    let newest_first = [ids[2].as_str(), ids[1].as_str(), ids[0].as_str()];
+    let list = env.ok(&["list"]);
+    let rows: Vec<&str> = list.lines().skip(1).map(|l| l[2..].split_whitespace().next().unwrap()).collect();
+    assert_eq!(rows, newest_first, "{list}");
+    assert!(list.lines().nth(2).unwrap().contains("unreadable"), "{list}");
+    let json = env.json(&["list", "--json"]);
+    let order: Vec<&str> = json.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(order, newest_first);
+    assert!(json[1]["unreadable"].is_object(), "{json}");
+}
