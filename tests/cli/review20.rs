@@ -82,3 +82,50 @@ fn an_unreadable_incident_is_listed_in_date_order_by_its_folder_name() {
     assert_eq!(order, newest_first);
     assert!(json[1]["unreadable"].is_object(), "{json}");
 }
+
+/// A pod list as `kubectl get pods -o json` gives it, with one container's restart count.
+fn pods_json(restarts: u64) -> String {
+    serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [{
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-1", "namespace": "prod", "uid": "u-1"},
+        "spec": {"containers": [{"name": "app"}]},
+        "status": {"phase": "Running", "containerStatuses": [
+            {"name": "app", "ready": true, "restartCount": restarts, "state": {"running": {}}}]}
+    }]})
+    .to_string()
+}
+
+#[test]
+fn a_diff_given_newest_first_compares_earlier_to_later_and_says_so() {
+    let (mut env, id) = TestEnv::with_incident();
+    for (at, restarts) in [("2025-10-05T08:30:00-05:00", 5), ("2025-10-05T09:00:00-05:00", 9)] {
+        env.at(at);
+        std::fs::write(env.root().join("pods.json"), pods_json(restarts)).unwrap();
+        env.ok(&["snapshot", "--from", "pods.json"]);
+    }
+    let ids: Vec<String> =
+        env.step_files(&id).iter().map(|p| p.file_stem().unwrap().to_str().unwrap().to_string()).collect();
+    let (older, newer) = (ids[0].as_str(), ids[1].as_str());
+    let forward = env.ok(&["diff", older, newer]);
+    let backward = env.ok(&["diff", newer, older]);
+    assert!(
+        forward.contains("4 restarts since the earlier snapshot in 1 pod (RESTARTS column total 5 → 9)"),
+        "{forward}"
+    );
+    assert!(!backward.contains("+5") && !backward.contains("9 → 5"), "9 → 5 is no rise:\n{backward}");
+    assert_eq!(
+        backward.lines().next().unwrap(),
+        format!(
+            "note: given newest first: compared from the earlier {older} to the later {newer} (restart counts only run forward)"
+        )
+    );
+    assert!(
+        backward.contains("4 restarts since the earlier snapshot in 1 pod (RESTARTS column total 5 → 9)"),
+        "{backward}"
+    );
+    let json = env.json(&["diff", "--json", newer, older]);
+    assert_eq!(
+        (json["a"].as_str(), json["b"].as_str(), &json["restarts_increase"]),
+        (Some(older), Some(newer), &serde_json::json!(4))
+    );
+}
