@@ -129,3 +129,23 @@ fn a_diff_given_newest_first_compares_earlier_to_later_and_says_so() {
         (Some(older), Some(newer), &serde_json::json!(4))
     );
 }
+
+#[test]
+fn a_known_password_after_an_assignment_keeps_its_placeholder() {
+    let (env, id) = TestEnv::with_incident();
+    let r =
+        env.run_with_stdin(&["capture", "-c", "cat creds", "--no-echo"], b"mysql -u root --password=Hunter2Secret\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.ok(&["note", "retried with pass=Hunter2Secret; and /tmp/Hunter2Secret/ then \"Hunter2Secret\""]);
+    let note = env.only_step(&id, "note");
+    assert!(
+        note.contains(
+            "pass=[REDACTED:password-flag-1]; and /tmp/[REDACTED:password-flag-1]/ then \"[REDACTED:password-flag-1]\""
+        ),
+        "{note}"
+    );
+    for f in env.step_files(&id) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(!text.contains("Hunter2Secret") && !text.contains("password-flag-2"), "{text}");
+    }
+}
