@@ -10,6 +10,19 @@ fn whole_minutes(secs: i64) -> i64 {
     (secs + 30) / 60
 }
 
+/// The span `from` → `to` as shown beside others measured from the same `origin` (the
+/// first milestone): the whole minutes to `to` less those to `from`, each half up. Spans
+/// shown side by side then add up to their total (22m 30s + 30m 30s reads 23m + 30m = 53m,
+/// not 23m + 31m), and a span from `origin` keeps the one rule. Under a minute (or
+/// backwards, or before `origin`) it is the span itself: seconds are shown as they are.
+pub fn shown_span(origin: Timestamp, from: Timestamp, to: Timestamp) -> Duration {
+    let (start, end) = ((from - origin).num_seconds(), (to - origin).num_seconds());
+    if start < 0 || end - start < 60 {
+        return to - from;
+    }
+    Duration::minutes(whole_minutes(end) - whole_minutes(start))
+}
+
 /// `45s`, `22m`, `1h 7m`, `3d 4h`; negative spans get a leading `-`. Minutes are rounded
 /// as in [`duration_words`].
 pub fn duration(d: Duration) -> String {
@@ -183,6 +196,19 @@ mod tests {
         let line = shell_line(&argv);
         assert_eq!(line, "echo \"docker login --password 'p w'\" 'it'\\''s $HOME' 'a b' plain");
         assert_eq!(shell_words::split(&line).unwrap(), argv);
+    }
+
+    #[test]
+    fn spans_side_by_side_add_up_to_their_total() {
+        let t =
+            |secs: i64| chrono::DateTime::parse_from_rfc3339("2025-10-05T08:00:00Z").unwrap() + Duration::seconds(secs);
+        let (start, diagnosed, resolved) = (t(0), t(22 * 60 + 30), t(53 * 60));
+        let first = duration(shown_span(start, start, diagnosed));
+        let second = duration(shown_span(start, diagnosed, resolved));
+        assert_eq!((first.as_str(), second.as_str()), ("23m", "30m"), "23m + 30m, as the total 53m");
+        assert_eq!(duration(shown_span(start, start, resolved)), "53m", "the total keeps half up");
+        assert_eq!(duration(shown_span(start, t(10), t(55))), "45s", "under a minute: as it is");
+        assert_eq!(duration(shown_span(start, t(31), t(91))), "1m", "a minute or more is never 0m");
     }
 
     #[test]

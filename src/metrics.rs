@@ -42,8 +42,17 @@ pub struct Point {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "lowercase")]
 pub enum Span {
-    Known { from: Point, to: Point, seconds: i64 },
-    Unknown { reason: String },
+    Known {
+        from: Point,
+        to: Point,
+        seconds: i64,
+        /// As shown beside the other spans ([`format::shown_span`] from the first milestone).
+        #[serde(skip)]
+        shown: chrono::Duration,
+    },
+    Unknown {
+        reason: String,
+    },
 }
 
 /// One duration of the metrics table.
@@ -71,7 +80,7 @@ impl Interval {
     /// `22 minutes`, or `unknown (impact start not recorded)`.
     pub fn value_text(&self) -> String {
         match &self.span {
-            Span::Known { seconds, .. } => format::duration_words(chrono::Duration::seconds(*seconds)),
+            Span::Known { shown, .. } => format::duration_words(*shown),
             Span::Unknown { reason } => format!("unknown ({reason})"),
         }
     }
@@ -151,6 +160,9 @@ pub struct Discovery {
 /// Everything the postmortem says in numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Metrics {
+    /// What every span shown is measured from: the first milestone (else the start).
+    #[serde(skip)]
+    pub origin: Timestamp,
     /// The first of each milestone (not dated in the future), in milestone order.
     pub milestones: Vec<Point>,
     /// Milestone steps that do not count: the same milestone was marked before.
@@ -226,6 +238,8 @@ struct Builder<'a> {
     warnings: Vec<String>,
     /// Pairs of milestone steps (ids) already warned about as out of order.
     out_of_order: Vec<(String, String)>,
+    /// The first milestone (else the incident's start): spans are shown measured from it.
+    origin: Timestamp,
     step_file: &'a dyn Fn(&str) -> String,
 }
 
@@ -247,7 +261,9 @@ impl<'a> Builder<'a> {
         }
         let read = milestones::read(&incident.meta, &steps, step_file);
         warnings.extend(read.warnings);
+        let origin = read.first.values().map(|p| p.at).min().unwrap_or_else(|| incident.started_at());
         Builder {
+            origin,
             incident,
             now,
             steps,
@@ -277,7 +293,8 @@ impl<'a> Builder<'a> {
             }
             (Ok(from), Ok(to)) => {
                 let seconds = (to.at - from.at).num_seconds();
-                Span::Known { from, to, seconds }
+                let shown = format::shown_span(self.origin, from.at, to.at);
+                Span::Known { from, to, seconds, shown }
             }
             (Err(a), Err(b)) => Span::Unknown { reason: join_missing(&a, &b) },
             (Err(reason), _) | (_, Err(reason)) => Span::Unknown { reason },
@@ -463,6 +480,7 @@ pub fn compute_named(
     let state_changing = commands.iter().filter(|c| c.effect == Effect::StateChanging).count();
     let unclassified = commands.iter().filter(|c| c.effect == Effect::Unknown).count();
     Metrics {
+        origin: b.origin,
         milestones: b.milestones.values().cloned().collect(),
         ignored_milestones: b.ignored,
         discovery,

@@ -57,7 +57,8 @@ pub struct SnapshotArgs {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The earlier snapshot (a step id or a unique part of it; default: the second-to-last)
+    /// The earlier snapshot (a step id or a unique part of it; default: the second-to-last).
+    /// Given newest first, the two are still compared earlier to later, with a note
     pub a: Option<String>,
     /// The later snapshot (default: the last)
     pub b: Option<String>,

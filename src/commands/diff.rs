@@ -95,13 +95,24 @@ pub fn run(cfg: &Config, ui: &Ui, args: &DiffArgs) -> Result<u8> {
             }
         },
     };
+    // Always earlier to later: restart counts only run forward (a lower count later is a reset,
+    // all new restarts), so newest first would read 9 → 5 as "+5 restarts". Said, not silent.
+    let given_newest_first = b.0.meta.at < a.0.meta.at;
+    let (a, b) = if given_newest_first { (b, a) } else { (a, b) };
     let (mut sa, mut sb) = (a.1.clone(), b.1.clone());
-    let scope = comparable(&mut sa, &mut sb).map_err(|why| {
+    let mut scope = comparable(&mut sa, &mut sb).map_err(|why| {
         Error::user_hint(
             format!("cannot compare {} with {}: {why}", a.0.meta.id, b.0.meta.id),
             "give two snapshots of the same namespace: `incident diff A B` (`incident show` lists them)",
         )
     })?;
+    if given_newest_first {
+        let note = format!(
+            "given newest first: compared from the earlier {} to the later {} (restart counts only run forward)",
+            a.0.meta.id, b.0.meta.id
+        );
+        scope.insert(0, note);
+    }
     let d = diff(&sa, &sb);
     if args.json {
         let json = DiffJson { a: &a.0.meta.id, b: &b.0.meta.id, scope: &scope, diff: &d };

@@ -73,7 +73,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
         })
         .collect();
     // Not hidden: a script reading the JSON must see that an incident is there, unread.
-    items.extend(listing.unreadable.iter().map(|(slug, w)| ListItem {
+    let unreadable = listing.unreadable.iter().map(|(slug, w)| ListItem {
         id: slug,
         title: None,
         severity: None,
@@ -90,7 +90,14 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
             line: w.line,
             message: w.message.clone(),
         }),
-    }));
+    });
+    for item in unreadable {
+        // Newest first as the others: before the first one of an earlier date (or, on its
+        // date, an earlier name); at the end without a date.
+        let key = date_key(&item);
+        let at = items.iter().position(|other| date_key(other) < key).unwrap_or(items.len());
+        items.insert(at, item);
+    }
     if args.json {
         ui.out(&serde_json::to_string_pretty(&items).expect("list serializes"));
         return Ok(0);
@@ -137,6 +144,16 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
     }
     ui.out(out.trim_end());
     Ok(0)
+}
+
+/// Where an incident goes in the list: its start's date, or for one that cannot be read the
+/// date its folder name starts with (`start` names it so), then its name.
+fn date_key<'a>(item: &ListItem<'a>) -> (Option<chrono::NaiveDate>, &'a str) {
+    let date = match item.started_at {
+        Some(at) => Some(at.date_naive()),
+        None => item.id.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+    };
+    (date, item.id)
 }
 
 /// The status column of an incident that cannot be read.

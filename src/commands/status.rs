@@ -118,7 +118,12 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
         let mut prev: Option<Timestamp> = None;
         let dated = spans_days(started, milestones.iter().map(|(_, s)| s.meta.at));
         for (m, step) in &milestones {
-            let delta = prev.map(|p| format!(" (+{})", format::duration(step.meta.at - p))).unwrap_or_default();
+            // From the first milestone, as the metrics are: the steps add up to their total
+            // (23m + 30m = 53m, not 23m + 31m).
+            let origin = milestones[0].1.meta.at;
+            let delta = prev
+                .map(|p| format!(" (+{})", format::duration(format::shown_span(origin, p, step.meta.at))))
+                .unwrap_or_default();
             parts.push(format!("{m} {}{delta}", when(step.meta.at, dated)));
             prev = Some(step.meta.at);
         }

@@ -74,7 +74,7 @@ proptest! {
         let m = compute(&incident, &[], base + Duration::minutes(now));
         for i in &m.intervals {
             match &i.span {
-                Span::Known { from, to, seconds } => {
+                Span::Known { from, to, seconds, .. } => {
                     prop_assert!(*seconds >= 0);
                     // Up to a minute ahead is now (another host's clock).
                     let now = base + Duration::minutes(now + 1);

@@ -80,7 +80,8 @@ pub fn timeline(metrics: &Metrics) -> Option<String> {
             s,
             r##"<line x1="{x1:.1}" y1="{y}" x2="{x2:.1}" y2="{y}" class="ic-track" stroke="#9aa5b1" stroke-width="4"/>"##
         );
-        let text = format::duration(b.at - a.at);
+        // Measured from the incident's start, so the segments add up to the whole.
+        let text = format::duration(format::shown_span(metrics.origin, a.at, b.at));
         let _ = writeln!(
             s,
             r##"<text x="{:.1}" y="{}" text-anchor="middle" class="ic-muted" fill="#52606d">{}</text>"##,
