@@ -131,7 +131,11 @@ fn is_client_password(text: &str, at: usize, value: &str) -> bool {
     let command = text[..at].rsplit(['|', ';', '&', '(', '`']).next().unwrap_or("");
     let mut words = command.split_whitespace().filter(|w| !matches!(*w, "$" | "#" | "sudo"));
     let first = words.next().unwrap_or("");
-    let base = |w: &str| w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase();
+    // A command quoted for a shell (`sh -c "mysql -pX"`) is the client all the same.
+    let base = |w: &str| {
+        let w = w.trim_start_matches(['"', '\'']);
+        w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase()
+    };
     let port = !value.is_empty()
         && value.contains(':')
         && value.bytes().all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.'));

@@ -221,6 +221,18 @@ fn a_secret_found_once_is_hidden_wherever_it_turns_up_again() {
 }
 
 #[test]
+fn a_mysql_password_in_a_command_quoted_for_a_shell_is_hidden_in_the_command_and_its_output() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["run", "--", "sh", "-c", "echo \"mysql -u root -pTopSecret99\""]);
+    let run = env.only_step(&id, "run");
+    assert!(!run.contains("TopSecret99"), "{run}");
+    assert!(run.contains("mysql -u root -p[REDACTED:password-flag-1]"), "{run}");
+    // Searches and port mappings stay as they are, quoted or not.
+    let r = env.run_with_stdin(&["redact"], b"grep \"mysql -perl\" x\ndocker run -p3306:3306 'mysql'\n");
+    assert_eq!(r.stdout, "grep \"mysql -perl\" x\ndocker run -p3306:3306 'mysql'\n");
+}
+
+#[test]
 fn a_secret_found_in_one_incident_is_hidden_in_the_next() {
     let (env, first) = TestEnv::with_incident();
     env.ok(&["run", "--", "echo", "kubectl create secret generic db --from-literal=password=Hunter2Secret99"]);
