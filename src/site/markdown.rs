@@ -13,6 +13,7 @@ use pulldown_cmark::{
 };
 
 use super::blocks::{self, HeadingIds};
+use super::comments::Comments;
 use super::highlight::{self, is_console};
 use super::html::escape_into;
 
@@ -140,7 +141,7 @@ enum Kept {
 pub fn render(md: &str, opts: &MdOptions) -> String {
     let mut out = String::with_capacity(md.len() + md.len() / 2);
     let events = Safe {
-        inner: TextMergeStream::new(Parser::new_ext(md, parser_options())),
+        inner: Comments::of(md, TextMergeStream::new(Parser::new_ext(md, parser_options()))),
         opts,
         stack: Vec::new(),
         pending: VecDeque::new(),
@@ -156,7 +157,7 @@ pub fn render(md: &str, opts: &MdOptions) -> String {
 /// The parser's events made safe, one at a time (no event list is kept).
 struct Safe<'a, 'o> {
     /// Text in one piece (the parser may split it), so a URL is found whole.
-    inner: TextMergeStream<'a, Parser<'a>>,
+    inner: Comments<'a, TextMergeStream<'a, Parser<'a>>>,
     opts: &'o MdOptions<'o>,
     stack: Vec<Kept>,
     /// Events made from one the parser gave (a text with bare URLs in it), still to go.
@@ -446,7 +447,7 @@ fn code_block(out: &mut String, lang: &str, text: &str, opts: &MdOptions) {
 pub fn plain_text(md: &str) -> String {
     let mut out = String::new();
     let mut in_code = false;
-    for event in Parser::new_ext(md, parser_options()) {
+    for event in Comments::of(md, TextMergeStream::new(Parser::new_ext(md, parser_options()))) {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,

@@ -18,6 +18,7 @@
 
 pub mod blocks;
 pub mod check;
+mod comments;
 pub mod entry;
 pub mod highlight;
 pub mod html;

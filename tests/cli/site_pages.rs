@@ -344,3 +344,16 @@ fn a_current_postmortem_shows_its_charts_where_it_placed_them_and_a_stale_one_sh
     assert!(page.contains("href=\"#picture-timeline\""), "{page}");
     assert_eq!(page.matches("id=\"picture-timeline\"").count(), 1, "{page}");
 }
+
+#[test]
+fn obsidian_comments_are_neither_shown_nor_searchable() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "Lease renewed at 08:01 %%ask Sam why the DHCP pool is tiny%% and the node IP moved."]);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    let index = read(&env.root().join("public/search-index.json"));
+    assert!(page.contains("Lease renewed at 08:01  and the node IP moved."), "{page}");
+    assert!(!page.contains("ask Sam") && !index.contains("Sam"), "{index}");
+    assert!(index.contains("Lease renewed"), "{index}");
+}
