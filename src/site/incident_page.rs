@@ -97,7 +97,9 @@ fn unresolved_link(vault: &Vault, r: &IncidentRef, file: &str, name: &str) -> Wa
     Warning {
         path,
         line: 0,
-        message: format!("[[{name}]] names nothing of this incident, so the site links to nothing: {hint}"),
+        message: format!(
+            "[[{name}]] names nothing of this incident, so the site shows its text without a link: {hint}"
+        ),
     }
 }
 
@@ -256,7 +258,7 @@ pub(super) fn render_one(
         find_links,
     };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
-    if let (Sink::Dir(..), false) = (&sink, rendered.unresolved.is_empty()) {
+    if !rendered.unresolved.is_empty() {
         outcome.warnings.extend(rendered.unresolved.iter().map(|(file, name)| unresolved_link(vault, &r, file, name)));
     }
     if let Sink::Check(_) = sink {

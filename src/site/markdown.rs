@@ -35,7 +35,7 @@ pub struct MdOptions<'a> {
     /// screens recolour it); its alt text gives way to the chart's own title.
     pub picture: &'a dyn Fn(&str) -> Option<String>,
     /// The relative destination an Obsidian link (`[[name]]`, `![[name]]`) stands for;
-    /// `None` leaves the name as written, for `--check` to find.
+    /// `None`: it names nothing, and its text is shown without a link.
     pub wiki: &'a dyn Fn(&str) -> Option<String>,
     /// Starts the HTML id of each footnote, so two notes' `[^1]` on one page stay apart.
     pub footnote_prefix: &'a str,
@@ -76,11 +76,12 @@ fn parser_options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// An Obsidian link's destination as a Markdown link's.
-fn wiki<'a>(link_type: LinkType, dest: CowStr<'a>, opts: &MdOptions) -> CowStr<'a> {
+/// An Obsidian link's destination as a Markdown link's; `None` for one that names nothing
+/// (its text stays, as Obsidian shows an unresolved link: no page to go to).
+fn wiki<'a>(link_type: LinkType, dest: CowStr<'a>, opts: &MdOptions) -> Option<CowStr<'a>> {
     match link_type {
-        LinkType::WikiLink { .. } => (opts.wiki)(&dest).map_or(dest, CowStr::from),
-        _ => dest,
+        LinkType::WikiLink { .. } => (opts.wiki)(&dest).map(CowStr::from),
+        _ => Some(dest),
     }
 }
 
@@ -311,7 +312,7 @@ impl<'a> Iterator for Safe<'a, '_> {
                 Event::End(TagEnd::HtmlBlock) => Event::Html(CowStr::Borrowed("</pre>\n")),
                 Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                     let dest_url = wiki(link_type, dest_url, self.opts);
-                    match safe_dest(&dest_url, self.opts, false) {
+                    match dest_url.and_then(|d| safe_dest(&d, self.opts, false)) {
                         Some(dest) => {
                             self.stack.push(Kept::Link);
                             Event::Start(Tag::Link { link_type, dest_url: dest, title, id })
@@ -323,7 +324,10 @@ impl<'a> Iterator for Safe<'a, '_> {
                     }
                 }
                 Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                    let dest_url = wiki(link_type, dest_url, self.opts);
+                    let Some(dest_url) = wiki(link_type, dest_url, self.opts) else {
+                        self.stack.push(Kept::Dropped);
+                        continue;
+                    };
                     if let Some(html) = (self.opts.picture)(&dest_url) {
                         self.skip_image();
                         Event::InlineHtml(CowStr::from(html))

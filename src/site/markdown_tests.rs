@@ -14,11 +14,9 @@ fn obsidian_links_go_where_the_vault_says_and_never_run_script() {
     let wiki = |t: &str| (t == "known").then(|| "../incident.md".to_string());
     let rewrite = |d: &str| (d == "../incident.md").then(|| "index.html".to_string());
     let opts = MdOptions { wiki: &wiki, rewrite: &rewrite, ..MdOptions::notes() };
-    let html = render("[[known|the incident]], [[gone]] and [[javascript:alert(1)]]", &opts);
-    assert_eq!(
-        html,
-        "<p><a href=\"index.html\">the incident</a>, <a href=\"gone\">gone</a> and javascript:alert(1)</p>\n"
-    );
+    let html = render("[[known|the incident]], [[gone]], ![[gone.png]] and [[javascript:alert(1)]]", &opts);
+    // One that names nothing is its text, as Obsidian shows it: no link to a page that is not there.
+    assert_eq!(html, "<p><a href=\"index.html\">the incident</a>, gone, gone.png and javascript:alert(1)</p>\n");
 }
 
 #[test]

@@ -187,21 +187,27 @@ fn obsidian_links_lead_to_steps_pages_and_attachments_and_dead_ones_are_found() 
     let attached = attached.file_stem().unwrap().to_str().unwrap().to_string();
     assert!(
         page.contains(&format!(
-            "as in <a href=\"#step-{first}\">the first note</a>, see <a href=\"index.html\">incident</a> and <img src=\"attachments/{attached}-lease.png\" alt=\"lease.png\" />; not <a href=\"gone\">gone</a>"
+            "as in <a href=\"#step-{first}\">the first note</a>, see <a href=\"index.html\">incident</a> and <img src=\"attachments/{attached}-lease.png\" alt=\"lease.png\" />; not gone</p>"
         )),
         "{page}"
     );
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let broken: Vec<&str> = r.stdout.lines().filter(|l| l.contains("broken link")).collect();
-    assert_eq!(broken.len(), 1, "{}", r.stdout);
-    assert!(broken[0].contains(": broken link \"gone\": "), "{}", r.stdout);
-    // Renamed by hand, the file holding the broken link is named as it is now.
+    // Named as written, not as a percent-encoded address.
+    assert!(!r.stdout.contains("broken link"), "{}", r.stdout);
+    let dead: Vec<&str> = r.stdout.lines().filter(|l| l.contains("names nothing")).collect();
+    assert_eq!(dead.len(), 1, "{}", r.stdout);
+    assert!(
+        dead[0].contains(": [[gone]] names nothing of this incident, so the site shows its text without a link: "),
+        "{}",
+        r.stdout
+    );
+    // Renamed by hand, the file holding the dead link is named as it is now.
     let holder = env.step_files(&id).into_iter().find(|p| read(p).contains("[[gone]]")).unwrap();
     std::fs::rename(&holder, holder.with_file_name("links.md")).unwrap();
     let r = env.run(&["publish", "--check"]);
-    let broken = r.stdout.lines().find(|l| l.contains("broken link \"gone\"")).unwrap_or_default();
-    assert!(broken.starts_with(&format!("incidents/{id}/steps/links.md: ")), "{}", r.stdout);
+    let dead = r.stdout.lines().find(|l| l.contains("[[gone]] names nothing")).unwrap_or_default();
+    assert!(dead.starts_with(&format!("incidents/{id}/steps/links.md: ")), "{}", r.stdout);
 }
 
 #[test]
@@ -237,7 +243,7 @@ fn an_image_obsidian_pasted_at_the_vault_root_is_named_with_the_move_that_publis
     let attachments = format!("incidents/{id}/attachments");
     assert!(
         r.stderr.contains(&format!(
-            "{}: [[{pasted}]] names nothing of this incident, so the site links to nothing: Obsidian saved it at {pasted}: \
+            "{}: [[{pasted}]] names nothing of this incident, so the site shows its text without a link: Obsidian saved it at {pasted}: \
              the site publishes only the incident's own files; move it there with `mkdir -p {attachments}/ && mv '{pasted}' {attachments}/`",
             note.file_name().unwrap().to_str().unwrap()
         )),
