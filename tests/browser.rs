@@ -300,10 +300,11 @@ fn search_results(tab: &Tab) -> String {
 }
 
 /// A query pasted right after the box got focus, while the index is still on its way (focus
-/// starts loading it): the results come when the index does. Also finds by a result's date.
+/// starts loading it): the results come when the index does. Also finds by a result's date,
+/// and "6,812 restarts" by 6812.
 fn assert_typing_before_the_index_loads_still_finds(tab: &Tab, base: &str) {
     open(tab, &format!("{base}index.html"));
-    let typed = "const i = document.getElementById('search'); i.focus(); i.value = 'flannel 2025-10-05'; \
+    let typed = "const i = document.getElementById('search'); i.focus(); i.value = 'flannel 2025-10-05 6812'; \
                  i.dispatchEvent(new Event('input')); String(window.INCIDENT_SEARCH_INDEX === undefined)";
     assert_eq!(eval_string(tab, typed), "true", "the index was not loaded yet");
     let found = search_results(tab);

@@ -283,8 +283,9 @@ fn feed(theme: &Theme, opts: &SiteOptions, entries: &[Entry]) -> Result<Vec<u8>>
         .iter()
         .take(opts.feed_entries)
         .map(|e| {
+            // A service also used as a tag (`k3s`) is one category.
             let mut categories = e.tags.clone();
-            categories.extend(e.services.iter().cloned());
+            categories.extend(e.services.iter().filter(|s| !e.tags.contains(s)).cloned());
             serde_json::json!({
                 "title": xml_safe(&e.title),
                 "id": entry_id(e),

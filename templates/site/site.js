@@ -17,6 +17,11 @@
   var loading = false;
 
   // Loads the index once; whatever was typed meanwhile is searched when it arrives.
+  // 6812 finds "6,812 restarts", and 6,812 finds "6812": digit groups are read as one number.
+  function grouped(text) {
+    return text.replace(/(\d)[,\u202f\u00a0_'](?=\d{3}(?!\d))/g, '$1');
+  }
+
   function load() {
     if (index || loading) { return; }
     loading = true;
@@ -26,7 +31,7 @@
       var data = window.INCIDENT_SEARCH_INDEX || [];
       index = data.map(function (e) {
         var hay = [e.t, e.d || '', e.s || '', e.st, (e.g || []).join(' '), (e.v || []).join(' '), e.x || ''].join(' ');
-        return { e: e, title: e.t.toLowerCase(), hay: hay.toLowerCase() };
+        return { e: e, title: grouped(e.t.toLowerCase()), hay: grouped(hay.toLowerCase()) };
       });
       if (input.value) { show(); }
     };
@@ -39,7 +44,7 @@
   }
 
   function show() {
-    var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var terms = grouped(input.value.toLowerCase()).split(/\s+/).filter(Boolean);
     clear();
     if (!terms.length) { list.hidden = true; return; }
     var hits = [];

@@ -438,3 +438,17 @@ fn the_publish_summary_counts_only_what_is_on_the_site_and_always_says_what_is_l
         assert!(r.stderr.contains(&summary), "{}", r.stderr);
     }
 }
+
+#[test]
+fn a_service_that_is_also_a_tag_is_one_category_of_the_feed() {
+    let env = TestEnv::new();
+    env.ok(&["start", "DNS loop", "--tag", "k3s", "--tag", "dns", "--service", "k3s", "--service", "coredns"]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["publish", "-q"]);
+    let feed = read(&env.root().join("public/feed.xml"));
+    let terms: Vec<&str> = feed
+        .match_indices("<category term=\"")
+        .map(|(i, _)| &feed[i + 16..][..feed[i + 16..].find('"').unwrap()])
+        .collect();
+    assert_eq!(terms, ["k3s", "dns", "coredns"], "{feed}");
+}
