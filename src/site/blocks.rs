@@ -1,10 +1,21 @@
-//! Two things Obsidian users write that plain Markdown does not mark: callouts
-//! (`> [!note] Title`, as GitHub's `> [!NOTE]` alerts) and headings to link to
-//! (`[[postmortem#What worked]]`), whose ids are made here.
+//! Things Obsidian users write that plain Markdown does not mark: callouts
+//! (`> [!note] Title`, as GitHub's `> [!NOTE]` alerts), headings to link to
+//! (`[[postmortem#What worked]]`), whose ids are made here, and sized images.
 
 use std::collections::HashSet;
 
 use super::html::escape_into;
+
+/// The size Obsidian reads after an embed's `|`: `![[graph.png|200]]` is 200 pixels
+/// wide, `![[graph.png|200x100]]` also 100 high.
+pub fn image_size(text: &str) -> Option<(u32, Option<u32>)> {
+    let number =
+        |s: &str| s.parse::<u32>().ok().filter(|n| (1..=10_000).contains(n) && s.bytes().all(|b| b.is_ascii_digit()));
+    match text.trim().split_once('x') {
+        Some((w, h)) => Some((number(w)?, Some(number(h)?))),
+        None => Some((number(text.trim())?, None)),
+    }
+}
 
 /// The kind and title of the callout a quote's first line opens: `[!kind]`, `[!kind]-`
 /// or `[!kind]+` (foldable in Obsidian, always open here), then the title if any.

@@ -201,6 +201,32 @@ impl<'a> Safe<'a, '_> {
         Some(CowStr::from(id))
     }
 
+    /// An Obsidian embed given a size (`![[graph.png|200]]`) as an `<img>` of that size,
+    /// named by its file; `None` gives back the events read ahead.
+    fn sized(&mut self, src: &str, name: &str) -> Option<Event<'a>> {
+        let text = self.raw_next()?;
+        let size = match &text {
+            Event::Text(t) => blocks::image_size(t),
+            _ => None,
+        };
+        let end = size.and_then(|_| self.raw_next());
+        let Some(((width, height), Event::End(TagEnd::Image))) = size.zip(end.clone()) else {
+            end.into_iter().for_each(|e| self.replay.push_front(e));
+            self.replay.push_front(text);
+            return None;
+        };
+        let mut img = String::from("<img src=\"");
+        escape_into(&mut img, src);
+        img.push_str("\" alt=\"");
+        escape_into(&mut img, name.rsplit('/').next().unwrap_or(name));
+        img.push_str(&format!("\" width=\"{width}\""));
+        if let Some(height) = height {
+            img.push_str(&format!(" height=\"{height}\""));
+        }
+        img.push_str(" />");
+        Some(Event::InlineHtml(CowStr::from(img)))
+    }
+
     /// Drops an image's alt text, up to its end (an image in the alt text too).
     fn skip_image(&mut self) {
         let mut depth = 1;
@@ -324,6 +350,7 @@ impl<'a> Iterator for Safe<'a, '_> {
                     }
                 }
                 Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                    let name = dest_url.to_string();
                     let Some(dest_url) = wiki(link_type, dest_url, self.opts) else {
                         self.stack.push(Kept::Dropped);
                         continue;
@@ -332,8 +359,16 @@ impl<'a> Iterator for Safe<'a, '_> {
                         self.skip_image();
                         Event::InlineHtml(CowStr::from(html))
                     } else if let Some(src) = safe_dest(&dest_url, self.opts, true) {
-                        self.stack.push(Kept::Image);
-                        Event::Start(Tag::Image { link_type, dest_url: src, title, id })
+                        let sized = match link_type {
+                            LinkType::WikiLink { .. } => self.sized(&src, &name),
+                            _ => None,
+                        };
+                        if let Some(img) = sized {
+                            img
+                        } else {
+                            self.stack.push(Kept::Image);
+                            Event::Start(Tag::Image { link_type, dest_url: src, title, id })
+                        }
                     } else if let Some(href) = safe_dest(&dest_url, self.opts, false) {
                         self.stack.push(Kept::Link);
                         let link_type = if link_type == LinkType::Autolink { LinkType::Inline } else { link_type };

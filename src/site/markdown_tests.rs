@@ -182,6 +182,19 @@ fn a_picture_takes_the_place_of_its_image_alt_text_and_all() {
 }
 
 #[test]
+fn an_obsidian_embed_with_a_size_is_that_size_and_named_by_its_file() {
+    let wiki = |t: &str| Some(format!("../attachments/{t}"));
+    let rewrite = |d: &str| d.strip_prefix("../").map(str::to_string);
+    let opts = MdOptions { wiki: &wiki, rewrite: &rewrite, ..MdOptions::notes() };
+    let html = render("![[graph.png|200]] ![[a\"b.png|640x480]] ![[c.png|my caption]] ![200](d.png)", &opts);
+    assert!(html.contains("<img src=\"attachments/graph.png\" alt=\"graph.png\" width=\"200\" />"), "{html}");
+    assert!(html.contains("alt=\"a&quot;b.png\" width=\"640\" height=\"480\" />"), "{html}");
+    assert!(html.contains("<img src=\"attachments/c.png\" alt=\"my caption\" />"), "{html}");
+    // Markdown's own alt text is text, whatever it says.
+    assert!(html.contains("<a href=\"d.png\">200</a>") && !html.contains("width=\"200\" />\n"), "{html}");
+}
+
+#[test]
 fn output_folds_and_is_escaped() {
     let html = md("```console\n$ cat x\n</pre><script>alert(1)</script>\n```\n");
     assert!(
