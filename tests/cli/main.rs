@@ -34,6 +34,7 @@ mod report;
 mod review18;
 mod review19;
 mod review19b;
+mod review20b;
 mod review_fixes;
 pub mod run;
 mod sample;
