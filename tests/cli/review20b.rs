@@ -20,3 +20,29 @@ fn an_options_detail_is_in_the_postmortem_data_and_under_the_option() {
         "the detail as given, under the option: {text}"
     );
 }
+
+#[test]
+fn a_quote_left_open_in_incident_md_is_named_on_its_own_line() {
+    let (env, id) = TestEnv::with_incident();
+    let path = env.incident_dir(&id).join("incident.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("---\nid: "), "{text}");
+    let broken: String = text
+        .lines()
+        .map(|l| if l.starts_with("title: ") { "title: \"unterminated".to_string() } else { l.to_string() })
+        .map(|l| l + "\n")
+        .collect();
+    std::fs::write(&path, broken).unwrap();
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&format!("cannot read incidents/{id}/incident.md:3 ")), "{}", r.stdout);
+    let at_line = text.lines().position(|l| l.starts_with("at: ")).unwrap() + 1;
+    assert_eq!(
+        r.stderr,
+        format!(
+            "warning: {}:3: `title: \"unterminated`: the `\"` is not closed, so YAML reads on to the `\"` on line \
+             {at_line}; end the value with `\"`\n",
+            path.display()
+        )
+    );
+}
