@@ -46,3 +46,28 @@ fn a_quote_left_open_in_incident_md_is_named_on_its_own_line() {
         )
     );
 }
+
+#[test]
+fn a_typo_in_a_steps_kind_is_named_and_the_step_still_read() {
+    let (env, id) = TestEnv::with_incident();
+    let steps = env.incident_dir(&id).join("steps");
+    std::fs::create_dir_all(&steps).unwrap();
+    let typo = steps.join("20251005T133000Z-handmade.md");
+    std::fs::write(
+        &typo,
+        "---\nat: 2025-10-05T08:30:00-05:00\nkind: milstone\nmilestone: detected\n---\n\nalerts fired\n",
+    )
+    .unwrap();
+    // A kind far from every known one (a newer version's) is no typo: read as `other` quietly.
+    let newer = steps.join("20251005T133100Z-newer.md");
+    std::fs::write(&newer, "---\nat: 2025-10-05T08:31:00-05:00\nkind: wibble\n---\n\nfrom a newer version\n").unwrap();
+    let r = env.run(&["show", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!("warning: {}:3: unknown kind `milstone`: did you mean `milestone`?\n", typo.display())
+    );
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let kinds: Vec<&str> = json["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["other", "other"], "read as before");
+}
