@@ -234,7 +234,8 @@ fn headline(step: &Step, counted: &[&str]) -> Option<String> {
             }
             .to_string(),
         ),
-        StepKind::Option if m.title.is_some() => m.title.clone(),
+        // The kind is said beside it: an option or attachment is its title.
+        StepKind::Option | StepKind::Attach if m.title.is_some() => m.title.clone(),
         _ => Some(step.headline()).filter(|h| !h.is_empty()),
     }
 }

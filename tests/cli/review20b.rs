@@ -71,3 +71,24 @@ fn a_typo_in_a_steps_kind_is_named_and_the_step_still_read() {
     let kinds: Vec<&str> = json["steps"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["other", "other"], "read as before");
 }
+
+#[test]
+fn an_attachment_is_headed_by_its_title_when_given() {
+    let (env, id) = TestEnv::with_incident();
+    std::fs::write(env.root().join("grafana.png"), b"\x89PNG\r\n\x1a\npanel").unwrap();
+    env.ok(&["attach", "-q", "grafana.png", "-t", "Grafana restarts panel"]);
+    std::fs::write(env.root().join("notes.txt"), b"kubelet notes\n").unwrap();
+    env.ok(&["attach", "-q", "notes.txt"]);
+    let show = env.ok(&["show"]);
+    assert!(show.contains("  08:23  attach    attached Grafana restarts panel\n"), "{show}");
+    assert!(show.contains("attached attachments/") && show.contains("-notes.txt\n"), "no title: the file: {show}");
+    let postmortem = env.ok(&["postmortem", "--out", "-"]);
+    assert!(postmortem.contains("- 08:23 attached Grafana restarts panel · [attach](steps/"), "{postmortem}");
+    env.ok(&["resolve"]);
+    env.ok(&["publish", "-q"]);
+    let page = std::fs::read_to_string(env.root().join(format!("public/incidents/{id}/index.html"))).unwrap();
+    assert!(
+        page.contains("<span class=\"kind\">attach</span> <span class=\"headline\">Grafana restarts panel</span>"),
+        "{page}"
+    );
+}
