@@ -92,3 +92,18 @@ fn an_attachment_is_headed_by_its_title_when_given() {
         "{page}"
     );
 }
+
+#[test]
+fn a_titled_capture_or_run_says_its_title_once_on_the_site() {
+    let (env, id) = TestEnv::with_incident();
+    let r = env.run_with_stdin(&["capture", "-q", "--no-echo", "-t", "CoreDNS logs"], b"[ERROR] plugin/loop\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.ok(&["run", "-q", "-t", "Node addresses", "--", "echo", "192.168.1.180"]);
+    env.ok(&["resolve"]);
+    env.ok(&["publish", "-q"]);
+    let page = std::fs::read_to_string(env.root().join(format!("public/incidents/{id}/index.html"))).unwrap();
+    for title in ["CoreDNS logs", "Node addresses"] {
+        assert_eq!(page.matches(title).count(), 1, "{title}: the headline, not a heading in the body too: {page}");
+        assert!(page.contains(&format!("<span class=\"headline\">{title}</span>")), "{page}");
+    }
+}
