@@ -107,3 +107,35 @@ fn a_titled_capture_or_run_says_its_title_once_on_the_site() {
         assert!(page.contains(&format!("<span class=\"headline\">{title}</span>")), "{page}");
     }
 }
+
+#[test]
+fn capture_stopped_by_ctrl_c_before_any_input_came_records_nothing() {
+    use std::io::{Read, Write};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let (env, id) = TestEnv::with_incident();
+    // The input stays open, as a terminal's does while it waits for a paste.
+    let mut child = env
+        .command(&["capture", "-c", "kubectl logs -n kube-system deploy/coredns"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // An Enter pressed while waiting: blank, and once it is echoed the read loop is running.
+    stdin.write_all(b"\n").unwrap();
+    let mut echoed = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut echoed).unwrap();
+    // SAFETY: kill has no memory preconditions; the pid is our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    drop(stdin);
+    // Death by SIGINT: the shell shows exit 130 and stops a loop around it.
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(stderr, "stopped by SIGINT before any input came: nothing recorded\n");
+    assert!(env.step_files(&id).is_empty(), "{:?}", env.step_files(&id));
+    assert!(!env.incident_dir(&id).join("outputs").exists());
+}
