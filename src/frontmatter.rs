@@ -169,12 +169,71 @@ pub fn parse_yaml<T: DeserializeOwned>(yaml: &str, first_line: usize) -> Result<
     };
     serde_saphyr::from_str_with_options(yaml, options).map_err(|e| {
         let line = e.location().map(|l| l.line() as usize).unwrap_or(1).max(1);
+        let message = yaml_message(&e);
+        // A quote left open reads on to the next quote, lines below, where the error lands.
+        if (message.contains("quoted scalar") || message.contains("unclosed quote"))
+            && let Some((open, quote, closed)) = open_quote(yaml, line - 1)
+        {
+            let text = yaml.lines().nth(open).unwrap_or("");
+            let read_on = match closed {
+                Some(closed) => format!(", so YAML reads on to the `{quote}` on line {}", first_line + closed),
+                None => String::new(),
+            };
+            let message = explain(text, &format!("the `{quote}` is not closed{read_on}"));
+            return ParseError { line: first_line + open, message: format!("{message}; end the value with `{quote}`") };
+        }
         let text = yaml.lines().nth(line - 1).unwrap_or("");
         if let Some(next) = yaml.lines().nth(line).filter(|next| continues(text, next)) {
             return ParseError { line: first_line + line, message: indented(text, next, first_line + line - 1, &e) };
         }
-        ParseError { line: first_line + line - 1, message: explain(text, &yaml_message(&e)) }
+        ParseError { line: first_line + line - 1, message: explain(text, &message) }
     })
+}
+
+/// The line (0-based) of a quoted value that is still open on line `upto`, with its quote
+/// and the line that closes it, if one does.
+fn open_quote(yaml: &str, upto: usize) -> Option<(usize, char, Option<usize>)> {
+    let mut open: Option<(usize, char)> = None;
+    for (i, line) in yaml.lines().enumerate().take(upto + 1) {
+        match open {
+            Some((at, quote)) => {
+                if closing(line, quote).is_some() {
+                    if i == upto {
+                        return Some((at, quote, Some(i)));
+                    }
+                    open = None;
+                }
+            }
+            None => {
+                let item = line.trim_start().trim_start_matches("- ");
+                let value = item.split_once(": ").map_or(item, |(_, v)| v).trim_start();
+                let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) else { continue };
+                if closing(&value[1..], quote).is_none() {
+                    open = Some((i, quote));
+                }
+            }
+        }
+    }
+    open.map(|(at, quote)| (at, quote, None))
+}
+
+/// Where `quote` closes in `text` (after the opening one): `\"` escapes in double quotes,
+/// `''` in single ones.
+fn closing(text: &str, quote: char) -> Option<usize> {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') => {
+                chars.next();
+            }
+            c if c == quote => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Whether `next` is read as more of the plain value on `line` (`at: 09:30` then
@@ -382,6 +441,20 @@ mod tests {
         assert_eq!(
             err("kind: note"),
             "line 5: `kind: note`: the key `kind` is given twice; remove one of the two lines"
+        );
+        // A quote left open: the line that opens it, not the one where YAML gave up.
+        let text = "---\nid: a\ntitle: \"unterminated\nkind: note\nat: \"2025-10-05T08:30:00Z\"\n---\n";
+        assert_eq!(
+            parse::<crate::model::StepMeta>(text).unwrap_err().to_string(),
+            "line 3: `title: \"unterminated`: the `\"` is not closed, so YAML reads on to the `\"` on line 5; \
+             end the value with `\"`"
+        );
+        let text = "---\nid: a\nkind: note\nat: 2025-10-05T08:30:00Z\ntitle: 'it''s open\nhost: pc\n---\n";
+        let open = parse::<crate::model::StepMeta>(text).unwrap_err();
+        assert_eq!(open.line, 5, "{open}");
+        assert!(
+            open.message.starts_with("`title: 'it''s open`: the `'` is not closed; end the value with `'`"),
+            "{open}"
         );
         // The quote can end up in a postmortem: a secret pasted on that line stays hidden.
         let quoted = err("exit_code: ghp_1234567890abcdefghijABCDEFGHIJ123456");

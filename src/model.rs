@@ -454,7 +454,10 @@ impl Step {
             StepKind::Lesson => {
                 format!("{}: {}", m.lesson.map(|l| l.as_str()).unwrap_or("lesson"), body_line())
             }
-            StepKind::Attach => format!("attached {}", m.attachment.clone().unwrap_or_else(body_line)),
+            StepKind::Attach => {
+                let what = m.title.as_deref().map(|t| first_line(t, 100)).or_else(|| m.attachment.clone());
+                format!("attached {}", what.unwrap_or_else(body_line))
+            }
             _ => m.title.clone().unwrap_or_else(body_line),
         }
     }

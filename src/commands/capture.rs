@@ -102,16 +102,18 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     meta.facts = json.or_else(|| Some(extractor.finish()).filter(|f| !f.is_empty()));
     // A command that printed nothing is still evidence (`systemctl stop k3s`); bare
     // empty input is a mistake.
+    // Ctrl-C before any input came is a change of mind, with or without a command named:
+    // nothing is written, and we die by it as a shell expects (exit 130).
+    if blank && let Some(sig) = stopped_by {
+        ui.status(&format!("stopped by {} before any input came: nothing recorded", signal_name(sig)));
+        return Ok(die_by(sig));
+    }
+    if blank && meta.command.is_none() {
+        return Err(nothing_came(args.file.as_deref(), captured.bytes));
+    }
     let stopped = stopped_by.map(signal_name);
     if let Some(sig) = &stopped {
         ui.status(&format!("stopped by {sig} before the input ended: recording what was read"));
-    }
-    if blank && meta.command.is_none() {
-        if let Some(sig) = stopped_by {
-            ui.status("nothing recorded: no input had come");
-            return Ok(die_by(sig));
-        }
-        return Err(nothing_came(args.file.as_deref(), captured.bytes));
     }
     if captured.bytes > 0 {
         meta.output_bytes = Some(captured.bytes);

@@ -28,6 +28,23 @@ pub enum StepKind {
 }
 
 impl StepKind {
+    /// Every kind with a name of its own (all but `Other`).
+    pub const NAMED: [StepKind; 13] = [
+        StepKind::Note,
+        StepKind::Run,
+        StepKind::Capture,
+        StepKind::Milestone,
+        StepKind::Option,
+        StepKind::Decision,
+        StepKind::Cause,
+        StepKind::Lesson,
+        StepKind::Action,
+        StepKind::Attach,
+        StepKind::Snapshot,
+        StepKind::Check,
+        StepKind::Watch,
+    ];
+
     pub(super) fn other() -> StepKind {
         StepKind::Other
     }

@@ -234,7 +234,8 @@ fn headline(step: &Step, counted: &[&str]) -> Option<String> {
             }
             .to_string(),
         ),
-        StepKind::Option if m.title.is_some() => m.title.clone(),
+        // The kind is said beside it: an option or attachment is its title.
+        StepKind::Option | StepKind::Attach if m.title.is_some() => m.title.clone(),
         _ => Some(step.headline()).filter(|h| !h.is_empty()),
     }
 }
@@ -268,11 +269,17 @@ fn body_html(step: &Step, opts: &MdOptions, file: &str) -> String {
         html.push_str("</code>.</p>\n");
         return html;
     }
-    // The recorder opens an option's body with `### Option: <title>`, its headline here.
-    if let (StepKind::Option, Some(title)) = (step.meta.kind, &step.meta.title) {
+    // The recorder opens an option's body with `### Option: <title>`, and a titled run's or
+    // capture's with `### <title>`: the headline here says it already.
+    if let (StepKind::Option | StepKind::Run | StepKind::Capture, Some(title)) = (step.meta.kind, &step.meta.title) {
         let body = step.body.trim_start();
         let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
-        if first.trim_start_matches('#').trim().strip_prefix("Option:").is_some_and(|t| t.trim() == title) {
+        let heading = first.starts_with('#').then(|| first.trim_start_matches('#').trim());
+        let heading = match step.meta.kind {
+            StepKind::Option => heading.and_then(|h| h.strip_prefix("Option:")),
+            _ => heading,
+        };
+        if heading.is_some_and(|h| h.trim() == crate::record::body::one_line(title).trim()) {
             return markdown::render(rest, opts);
         }
     }

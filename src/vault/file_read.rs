@@ -70,6 +70,7 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
         meta.kind = kind_of_file(path).unwrap_or(StepKind::Other);
     }
     lint.extend(unknown_key_warnings(path, bytes, super::keys::step_keys(), false));
+    lint.extend(kind_typo(path, head));
     if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
         // On the `kind:` line; on none when the file name gave the kind.
         let line = key_line(head, "kind");
@@ -83,6 +84,22 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     }
     lint.extend(body_warnings(path, head, body, bad_body));
     Ok((Step { meta, body: body.to_string() }, lint))
+}
+
+/// A `kind:` no version wrote but one letter or two from a kind read here (`milstone`): the
+/// step is kept as it is read (`other`, or the kind its file name holds), and the typo said.
+/// A kind far from all (`wibble`, from a newer version) is kept without a word.
+fn kind_typo(path: &Path, head: &str) -> Option<Warning> {
+    let line = key_line(head, "kind");
+    let value = head.lines().nth(line.checked_sub(1)?)?.split_once(':')?.1;
+    let value = value.split(" #").next().unwrap_or_default().trim().trim_matches(['"', '\'']);
+    if value.is_empty() || value == "other" || StepKind::from_name(value) != StepKind::Other {
+        return None;
+    }
+    let names: Vec<&'static str> = StepKind::NAMED.iter().map(|k| k.as_str()).collect();
+    let meant = super::keys::near_miss(value, &names)?;
+    let message = format!("unknown kind `{value}`: did you mean `{meant}`?");
+    Some(Warning { path: path.to_path_buf(), line, message })
 }
 
 /// The time in a step file name `20190101T032317Z-run-74720b.md`.

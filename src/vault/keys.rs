@@ -56,19 +56,23 @@ pub fn unknown_keys(text: &[u8], known: &[&'static str]) -> Vec<(usize, String, 
             continue;
         }
         if !known.contains(&key) && !OBSIDIAN_KEYS.contains(&key) {
-            // Two letters off at most, one for a short key (`kind` is not `id`).
-            let allowed = (key.chars().count() / 3).clamp(1, 2);
-            let near = known
-                .iter()
-                .copied()
-                .map(|k| (strsim::levenshtein(k, key), k))
-                .filter(|(d, _)| *d <= allowed)
-                .min_by_key(|(d, _)| *d)
-                .map(|(_, k)| k);
-            found.push((i + 1, key.to_string(), near));
+            found.push((i + 1, key.to_string(), near_miss(key, known)));
         }
     }
     found
+}
+
+/// The word in `known` that `word` was probably meant to be: two letters off at most, one
+/// for a short word (`kind` is not `id`).
+pub fn near_miss(word: &str, known: &[&'static str]) -> Option<&'static str> {
+    let allowed = (word.chars().count() / 3).clamp(1, 2);
+    known
+        .iter()
+        .copied()
+        .map(|k| (strsim::levenshtein(k, word), k))
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 /// A deserializer that only records the field names a struct asks for.

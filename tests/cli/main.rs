@@ -35,6 +35,7 @@ mod review18;
 mod review19;
 mod review19b;
 mod review20;
+mod review20b;
 mod review_fixes;
 pub mod run;
 mod sample;

@@ -155,6 +155,8 @@ pub struct OptionData {
     pub title: String,
     pub pros: Vec<String>,
     pub cons: Vec<String>,
+    /// What `--detail` gave (the commands it takes…): Markdown, as written.
+    pub detail: Option<String>,
     /// It is the choice that stands: the latest decision picked it.
     pub chosen: bool,
     /// For an option not chosen: the option that was.

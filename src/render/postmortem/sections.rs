@@ -205,6 +205,7 @@ pub(super) fn options(present: &[&Step], cx: &Ctx) -> Vec<OptionData> {
                 title: title.clone(),
                 pros: s.meta.pros.clone(),
                 cons: s.meta.cons.clone(),
+                detail: option_detail(s),
                 chosen,
                 instead: if chosen { None } else { standing.and_then(title_of) },
                 decided_at: mine.first().map(|d| d.time.clone()),
@@ -215,6 +216,39 @@ pub(super) fn options(present: &[&Step], cx: &Ctx) -> Vec<OptionData> {
             }
         })
         .collect()
+}
+
+/// An option's body past what the recorder writes from its frontmatter (the
+/// `### Option: <title>` heading, the **Pros** and **Cons** lists): the `--detail` given,
+/// or what a hand edit added. A step without `title:` took its title from its first line.
+fn option_detail(step: &Step) -> Option<String> {
+    let lines: Vec<&str> = step.body.split_inclusive('\n').collect();
+    let blank = |i: usize| lines.get(i).is_some_and(|l| l.trim().is_empty());
+    let mut i = 0;
+    while blank(i) {
+        i += 1;
+    }
+    let heading = |l: &str| l.starts_with('#') && l.trim_start_matches('#').trim().starts_with("Option:");
+    if lines.get(i).is_some_and(|l| heading(l) || step.meta.title.is_none()) {
+        i += 1;
+    }
+    loop {
+        while blank(i) {
+            i += 1;
+        }
+        if !lines.get(i).is_some_and(|l| matches!(l.trim(), "**Pros**" | "**Cons**")) {
+            break;
+        }
+        i += 1;
+        while blank(i) {
+            i += 1;
+        }
+        while lines.get(i).is_some_and(|l| l.starts_with("- ")) {
+            i += 1;
+        }
+    }
+    let rest = lines[i.min(lines.len())..].concat();
+    Some(rest.trim().to_string()).filter(|d| !d.is_empty())
 }
 
 fn phase(m: &Metrics, cx: &Ctx, key: &str, end: Milestone, now: Timestamp) -> Option<Phase> {
