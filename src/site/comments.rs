@@ -18,8 +18,20 @@ pub struct Comments<'a, I> {
 }
 
 /// Whether `md` may hold a comment at all: most notes do not, and pass untouched.
-fn may_hold_comments(md: &str) -> bool {
-    memchr::memmem::find_iter(md.as_bytes(), b"%%").nth(1).is_some()
+pub fn may_hold_comments(md: &str) -> bool {
+    let bytes = md.as_bytes();
+    let mut pairs = 0;
+    let mut from = 0;
+    for at in memchr::memchr_iter(b'%', bytes) {
+        if at >= from && bytes.get(at + 1) == Some(&b'%') {
+            pairs += 1;
+            if pairs == 2 {
+                return true;
+            }
+            from = at + 2;
+        }
+    }
+    false
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
@@ -41,6 +53,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Comments<'a, I> {
     type Item = Event<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Event<'a>> {
         if !self.on {
             return self.inner.next();

@@ -484,9 +484,17 @@ fn code_block(out: &mut String, lang: &str, text: &str, opts: &MdOptions) {
 
 /// The prose of a note for the search index: text only, no code blocks, no markup.
 pub fn plain_text(md: &str) -> String {
+    // Most notes hold no comment: their events need no merging to be read.
+    match super::comments::may_hold_comments(md) {
+        true => plain_text_of(Comments::of(md, TextMergeStream::new(Parser::new_ext(md, parser_options())))),
+        false => plain_text_of(Parser::new_ext(md, parser_options())),
+    }
+}
+
+fn plain_text_of<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
     let mut out = String::new();
     let mut in_code = false;
-    for event in Comments::of(md, TextMergeStream::new(Parser::new_ext(md, parser_options()))) {
+    for event in events {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
