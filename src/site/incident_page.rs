@@ -35,6 +35,9 @@ pub(super) struct Outcome {
     /// Texts that still hold a secret: (vault path, rules that matched) (check mode only).
     pub(super) secrets: Vec<(PathBuf, String)>,
     pub(super) written: Vec<String>,
+    /// Why it is held back: its record holds a secret. Its pages of an earlier publish go
+    /// too (they may hold it: a secret found since in another incident is one).
+    pub(super) held_back: Option<String>,
 }
 
 /// Where pages go: a folder, or nowhere (the check only looks at them).
@@ -215,6 +218,7 @@ pub(super) fn render_one(
         visibility: None,
         secrets: Vec::new(),
         written: Vec::new(),
+        held_back: None,
     };
     if let Sink::Check(rules) = sink {
         if let Some(rules) = rules {
@@ -238,10 +242,11 @@ pub(super) fn render_one(
                 0 => String::new(),
                 n => format!(" (and {})", crate::format::plural(n as u64, "more file")),
             };
-            return Err(Error::user(format!(
+            outcome.held_back = Some(format!(
                 "{}: still holds a secret ({hit}){more}: edit it out (`incident redact -I {slug} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back)",
                 vault.rel(path).display()
-            )));
+            ));
+            return Ok(Some(outcome));
         }
     }
     let parts = super::pages::postmortem_parts(incident);

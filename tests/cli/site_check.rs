@@ -220,7 +220,7 @@ fn a_secret_pasted_into_a_step_by_hand_holds_its_incident_back_from_publish() {
         assert_eq!(r.code, 1, "{}", r.stderr);
         assert!(
             r.stderr.contains(&format!(
-                "warning: incidents/{id}/steps/{name}: still holds a secret (aws-secret 1): edit it out (`incident redact -I {id} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back); "
+                "warning: incidents/{id}/steps/{name}: still holds a secret (aws-secret 1): edit it out (`incident redact -I {id} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back); it is not on the site until it is fixed"
             )),
             "{}",
             r.stderr
@@ -231,7 +231,9 @@ fn a_secret_pasted_into_a_step_by_hand_holds_its_incident_back_from_publish() {
             assert!(!String::from_utf8_lossy(&bytes).contains("wJalrXUtnFEMI"), "{}", path.display());
         }
     }
-    assert_eq!(read(&page), before, "its last pages stay");
+    // Its last pages go until it is fixed: they may hold the secret too.
+    assert!(before.contains("first") && !page.exists(), "its last pages are taken off");
+    assert!(!read(&env.root().join("public/index.html")).contains(&id), "and its index entry");
     assert!(!env.root().join(format!("fresh/incidents/{id}")).exists());
     // Renamed by hand, it is named as it is now.
     let renamed = note.with_file_name("lease notes.md");
@@ -300,4 +302,9 @@ fn a_secret_found_later_holds_back_an_unchanged_incident_that_holds_it() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains(&format!("warning: incidents/{a}/steps/")), "{}", r.stderr);
     assert!(r.stderr.contains("still holds a secret ("), "{}", r.stderr);
+    // Its pages of the first publish held it: they are gone, with its index and search entries.
+    for (path, bytes) in crate::redact::all_files(&env.root().join("public")) {
+        assert!(!String::from_utf8_lossy(&bytes).contains("Xy7pNewSecret42"), "{}", path.display());
+    }
+    assert!(!env.root().join(format!("public/incidents/{a}/index.html")).exists());
 }

@@ -151,6 +151,11 @@ pub(super) fn merge(
     for (slug, result) in outcomes {
         match result {
             Ok(None) => {}
+            // Out of the new record: its last pages and index entry go with the old ones.
+            Ok(Some(Outcome { slug, held_back: Some(message), warnings, .. })) => {
+                report.warnings.extend(warnings);
+                report.failed.push(Failed { slug, message, pages_stay: false });
+            }
             Ok(Some(o)) => {
                 report.warnings.extend(o.warnings);
                 report.written.extend(o.written);
