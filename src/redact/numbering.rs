@@ -226,6 +226,22 @@ impl Placeholders for Numbering {
     }
 
     fn known(&mut self, candidate: &str) -> Option<String> {
+        self.known_as(candidate)
+    }
+
+    fn known_lengths(&mut self) -> KnownLengths {
+        self.lengths_known()
+    }
+}
+
+impl Numbering {
+    /// [`Placeholders::known_lengths`] without a change.
+    pub fn lengths_known(&self) -> KnownLengths {
+        KnownLengths { words: self.lengths.clone(), spanning: self.spanning.clone() }
+    }
+
+    /// [`Placeholders::known`] without a change, so one numbering serves many threads.
+    pub fn known_as(&self, candidate: &str) -> Option<String> {
         let n = candidate.len();
         if !self.lengths.contains(&n) && !self.spanning.contains(&n) {
             return None;
@@ -236,8 +252,18 @@ impl Placeholders for Numbering {
         self.seen.get(std::str::from_utf8(&buf).ok()?).cloned()
     }
 
-    fn known_lengths(&mut self) -> KnownLengths {
-        KnownLengths { words: self.lengths.clone(), spanning: self.spanning.clone() }
+    /// Changes exactly when the secrets known change: each keyed hash with the rule that
+    /// found it, in order (not its number, which depends on the order incidents were read).
+    pub fn known_digest(&self) -> String {
+        use sha2::Digest;
+        let mut digest = Sha256::new();
+        digest.update(self.key_id.as_bytes());
+        for (hash, placeholder) in &self.seen {
+            digest.update(hash.as_bytes());
+            digest.update(rule_of(placeholder).as_bytes());
+            digest.update(b"\0");
+        }
+        hex(&digest.finalize()[..12])
     }
 }
 
@@ -268,6 +294,20 @@ pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_known_digest_follows_the_secrets_not_their_numbers() {
+        let key = [7u8; 32];
+        let (mut a, mut b) = (Numbering::with_key(key), Numbering::with_key(key));
+        a.placeholder("password-flag", "Hunter2Secret99");
+        a.placeholder("password-flag", "Zq8vTopSecret99");
+        b.placeholder("password-flag", "Zq8vTopSecret99");
+        b.placeholder("password-flag", "Hunter2Secret99");
+        assert_ne!(a.known("Hunter2Secret99"), b.known("Hunter2Secret99"), "numbered apart");
+        assert_eq!(a.known_digest(), b.known_digest());
+        b.placeholder("aws-key", "AKIAIOSFODNN7EXAMPLE");
+        assert_ne!(a.known_digest(), b.known_digest());
+    }
 
     #[test]
     fn placeholders_name_their_rule() {

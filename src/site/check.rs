@@ -44,19 +44,19 @@ pub(super) fn known_secrets(vault: &Vault) -> Option<Numbering> {
 /// Placeholders that cost nothing: the gate only counts what matched (a fresh `Numbering`
 /// draws a random key and hashes it for every text looked at). Known secrets are told by
 /// their keyed hashes.
-struct Counted(Option<Numbering>);
+struct Counted<'a>(Option<&'a Numbering>);
 
-impl Placeholders for Counted {
+impl Placeholders for Counted<'_> {
     fn placeholder(&mut self, rule: &str, _secret: &str) -> String {
         format!("[REDACTED:{rule}]")
     }
 
     fn known(&mut self, candidate: &str) -> Option<String> {
-        self.0.as_mut()?.known(candidate)
+        self.0?.known_as(candidate)
     }
 
     fn known_lengths(&mut self) -> KnownLengths {
-        self.0.as_mut().map(|k| k.known_lengths()).unwrap_or_default()
+        self.0.map(Numbering::lengths_known).unwrap_or_default()
     }
 }
 
@@ -70,7 +70,7 @@ pub fn secret_rules(look: &SecretLook, texts: &[&str]) -> Option<String> {
     if suspect.is_empty() {
         return None;
     }
-    let mut redactor = Redactor::new(rules, Counted(look.known.clone()));
+    let mut redactor = Redactor::new(rules, Counted(look.known.as_ref()));
     for text in suspect {
         redactor.redact(text);
     }

@@ -136,8 +136,8 @@ fn settings_digest(theme: &Theme, opts: &PublishOptions, vault: &Vault) -> Strin
     // So may a secret found since in another incident: the known ones count as rules.
     let rules = match opts.find_secrets {
         true => {
-            let known = super::check::known_secrets(vault).and_then(|k| serde_json::to_vec(&k).ok());
-            format!("{:?}{}", vault.settings.redact, known.map(|k| digest(&k)).unwrap_or_default())
+            let known = super::check::known_secrets(vault).map(|k| k.known_digest()).unwrap_or_default();
+            format!("{:?}{known}", vault.settings.redact)
         }
         false => String::new(),
     };
