@@ -460,8 +460,8 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
                 .or_else(|| targets.place(dest, Written::InPostmortem))
         };
         let pm_images = svg_inliner(src.svg_images, false);
-        // A current postmortem shows its charts where it placed them (the page shows no
-        // figures of its own then); a stale one links them to the current ones above it.
+        // A current postmortem shows its charts where it placed them; a stale one links
+        // them to the current ones above it.
         let placed = std::cell::RefCell::new(Vec::new());
         let pm_picture = |dest: &str| {
             let (id, _) = PICTURES.iter().find(|(_, file)| dest == *file).filter(|_| src.stale.is_none())?;
@@ -486,8 +486,16 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         };
         let mut ctx = base_context(opts, &pm_page);
         ctx.insert("incident", &head(src, &targets, &entry, &pm_page));
-        ctx.insert("postmortem", src.parts);
         let body_html = markdown::render(body, &pm_opts);
+        // Above the text, what it does not show: for a stale one the current figures; for
+        // one that placed no chart (written by hand, or by a template of its own) the table
+        // and the charts, as the incident's page has them.
+        let placed = placed.take();
+        let above = PostmortemParts {
+            metrics_html: src.parts.metrics_html.clone().filter(|_| src.stale.is_some() || placed.is_empty()),
+            pictures: src.parts.pictures.iter().filter(|p| !placed.contains(&p.id)).cloned().collect(),
+        };
+        ctx.insert("postmortem", &above);
         unresolved_in(crate::vault::POSTMORTEM_FILE);
         note_links(&pm_page, &body_html, crate::vault::POSTMORTEM_FILE.to_string());
         ctx.insert("body_html", &body_html);

@@ -363,3 +363,21 @@ fn obsidian_comments_are_neither_shown_nor_searchable() {
     assert!(!page.contains("ask Sam") && !index.contains("Sam"), "{index}");
     assert!(index.contains("Lease renewed"), "{index}");
 }
+
+#[test]
+fn a_hand_written_postmortem_page_shows_the_figures_its_text_does_not() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T08:30:00-05:00").ok(&["mark", "detected"]);
+    env.at("2025-10-05T08:45:00-05:00").ok(&["mark", "diagnosed"]);
+    env.at("2025-10-05T09:20:00-05:00").ok(&["resolve"]);
+    let pm = env.incident_dir(&id).join("postmortem.md");
+    std::fs::write(&pm, "# What happened\n\nThe lease changed; see [the chart](postmortem-timeline.svg).\n").unwrap();
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/postmortem.html")));
+    let above = page.find("postmortem-metrics").expect("the figures above the text");
+    assert!(above < page.find("postmortem-body").unwrap(), "{page}");
+    assert!(page.contains("<figure class=\"chart\" id=\"picture-timeline\">"), "{page}");
+    assert!(page.contains("<table"), "{page}");
+    // Its link to the chart lands on the chart.
+    assert!(page.contains("<a href=\"#picture-timeline\">the chart</a>"), "{page}");
+}
