@@ -105,3 +105,13 @@ fn the_postmortem_json_gives_each_decision_its_purpose() {
         ])
     );
 }
+
+#[test]
+fn the_sample_vault_records_both_decisions_of_the_seed_story() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("vault/incidents/2025-10-05-k3s-cluster-down-every-pod-in-crashloopbackoff");
+    let text = std::fs::read_to_string(dir.join("postmortem.md")).unwrap();
+    assert!(text.contains("### Clean restart — chosen as the mitigation at 09:00\n"), "{text}");
+    assert!(text.contains("### Pin to interface (--flannel-iface) — chosen as the permanent fix at 10:00\n"), "{text}");
+    assert!(!text.contains("replaced by"), "{text}");
+}
