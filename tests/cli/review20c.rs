@@ -115,3 +115,19 @@ fn the_sample_vault_records_both_decisions_of_the_seed_story() {
     assert!(text.contains("### Pin to interface (--flannel-iface) — chosen as the permanent fix at 10:00\n"), "{text}");
     assert!(!text.contains("replaced by"), "{text}");
 }
+
+#[test]
+fn a_decision_for_the_permanent_fix_does_not_start_the_recovery() {
+    let (mut env, _id) = TestEnv::with_incident();
+    env.at("2025-10-05T10:45:00-05:00");
+    env.ok(&["mark", "-q", "diagnosed", "--at", "08:45"]);
+    env.ok(&["option", "-q", "--at", "08:46", "Clean restart"]);
+    env.ok(&["option", "-q", "--at", "08:47", "Pin to interface"]);
+    // The fix for later is chosen first; the recovery starts with the mitigation's decision.
+    env.ok(&["decide", "-q", "--at", "08:50", "Pin to interface", "--for", "permanent-fix"]);
+    env.ok(&["decide", "-q", "--at", "09:00", "Clean restart", "--for", "mitigation"]);
+    env.ok(&["mark", "-q", "recovered", "--at", "09:30"]);
+    let json = env.json(&["postmortem", "--format", "json"]);
+    let row = json["metrics"]["rows"].as_array().unwrap().iter().find(|r| r["name"] == "Recovery time").unwrap();
+    assert_eq!((row["value"].as_str(), row["from"].as_str()), (Some("30 minutes"), Some("09:00")), "{row}");
+}
