@@ -81,7 +81,7 @@ i option "Pin to interface (--flannel-iface)" --pros "Survives future IP changes
   --detail $'```bash\nsudo vi /etc/systemd/system/k3s.service   # add --flannel-iface=wlp5s0\nsudo systemctl daemon-reload\nsudo systemctl restart k3s\n```'
 now 09:00
 i mark mitigation-start "Clean restart of K3s"
-i decide "Clean restart" --why "Fastest way back for a cluster that has been down for days; implement the interface pinning right after as the permanent fix."
+i decide "Clean restart" --for mitigation --why "Fastest way back for a cluster that has been down for days; implement the interface pinning right after as the permanent fix."
 now 09:15
 i capture -c "sudo systemctl stop k3s" --exit-code 0 < /dev/null
 i capture -c "sudo rm -f /var/lib/rancher/k3s/server/cred/node-passwd" --exit-code 0 < /dev/null
@@ -96,6 +96,7 @@ now 09:30
 i mark recovered "All pods healthy"
 now 10:00
 i mark permanent-fix-start "Pinning flannel to wlp5s0"
+i decide "Pin to interface" --for permanent-fix --why "Survives future IP changes: the next DHCP lease cannot break the cluster again."
 now 10:05
 cap k3s-service-diff.txt -c "sudo vi /etc/systemd/system/k3s.service" --exit-code 0
 now 10:08

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::clock::Timestamp;
 use crate::format;
-use crate::model::{Incident, Milestone, Step, StepKind};
+use crate::model::{Incident, Milestone, Purpose, Step, StepKind};
 
 pub use ledger::{Effect, Verdict, classify};
 pub use milestones::IgnoredMilestone;
@@ -324,7 +324,8 @@ impl<'a> Builder<'a> {
     }
 
     /// The `mitigation-start` milestone, else the first decision after diagnosis (and
-    /// before recovery, when that is known).
+    /// before recovery, when that is known) not taken `--for permanent-fix`: one that
+    /// chose the fix for later did not start the recovery.
     fn mitigation_start(&self) -> (Result<Point, String>, Option<String>) {
         if let Some(p) = self.milestones.get(&Milestone::MitigationStart) {
             return (Ok(p.clone()), None);
@@ -335,7 +336,10 @@ impl<'a> Builder<'a> {
         };
         let recovered = self.milestones.get(&Milestone::Recovered).map(|p| p.at);
         let decision = self.steps.iter().find(|s| {
-            s.meta.kind == StepKind::Decision && s.meta.at >= diagnosed.at && recovered.is_none_or(|r| s.meta.at <= r)
+            s.meta.kind == StepKind::Decision
+                && s.meta.purpose != Some(Purpose::PermanentFix)
+                && s.meta.at >= diagnosed.at
+                && recovered.is_none_or(|r| s.meta.at <= r)
         });
         match decision {
             Some(step) => (

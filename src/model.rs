@@ -9,7 +9,7 @@ use crate::clock::Timestamp;
 use crate::extract::Facts;
 
 mod kinds;
-pub use kinds::{LessonKind, Milestone, StepKind};
+pub use kinds::{LessonKind, Milestone, Purpose, StepKind};
 
 /// The frontmatter of a step file. Kind-specific fields are optional and left out
 /// when empty, so every file carries only what it means.
@@ -76,6 +76,9 @@ pub struct StepMeta {
     pub option: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub option_id: Option<String>,
+    /// A decision's `--for`: `mitigation` or `permanent-fix`; none without `--for`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
 
@@ -144,6 +147,7 @@ impl StepMeta {
             option: None,
             option_id: None,
             why: None,
+            purpose: None,
             trigger: None,
             lesson: None,
             owner: None,
@@ -450,7 +454,13 @@ impl Step {
                 if text.is_empty() || text == label { label.to_string() } else { format!("{label}: {text}") }
             }
             StepKind::Option => format!("option: {}", m.title.clone().unwrap_or_else(body_line)),
-            StepKind::Decision => format!("decided: {}", m.option.clone().unwrap_or_else(body_line)),
+            StepKind::Decision => {
+                let what = m.option.clone().unwrap_or_else(body_line);
+                match m.purpose {
+                    Some(p) => format!("decided: {what} as {}", p.label()),
+                    None => format!("decided: {what}"),
+                }
+            }
             StepKind::Lesson => {
                 format!("{}: {}", m.lesson.map(|l| l.as_str()).unwrap_or("lesson"), body_line())
             }

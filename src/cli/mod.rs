@@ -196,8 +196,11 @@ pub enum Command {
     /// Record which option was chosen, and why
     #[command(
         after_help = "OPTION is the option's title or a unique part of it, any case; or its step id or the id's last \
-                      part (`incident show` lists them), for two options of the same title.\n\nExamples:\n  \
-                      incident decide \"Clean restart\" --why \"fastest way back\"\n  incident decide h9ew5p"
+                      part (`incident show` lists them), for two options of the same title. A decision replaces an earlier one \
+                      of the same --for only (or, without --for, one without it): the mitigation and the permanent \
+                      fix both stand.\n\nExamples:\n  \
+                      incident decide \"Clean restart\" --why \"fastest way back\"\n  incident decide \"Clean restart\" --for mitigation\n  \
+                      incident decide \"Pin to interface\" --for permanent-fix\n  incident decide h9ew5p"
     )]
     Decide(DecideArgs),
     /// Record the root cause (and what triggered it)

@@ -63,10 +63,12 @@ Template data (`--format json` prints it; every time is pre-formatted text):
                           time_to_detect; null without any step
   diagnosis               diagnosed, causes[] {text, trigger, time, link},
                           evidence[] {time, headline, link, output_link}, any
-  options[]               title, pros, cons, detail (--detail, Markdown), chosen (the
-                          latest decision's), instead, decided_at and why (the first
-                          decision's), decisions[] {time, why, replaced_by, replaced_at,
-                          link}, time, link
+  options[]               title, pros, cons, detail (--detail, Markdown), chosen (by the
+                          latest decision of a purpose), instead, instead_for[] {title,
+                          purpose} (what was, per purpose), decided_at and why (the first
+                          decision's), decisions[] {time, why, purpose (mitigation,
+                          permanent-fix or null), replaced_by, replaced_at (by the next
+                          of its purpose), link}, time, link
   resolution              recovery, permanent_fix: {start, end, duration, changes[]}, any
   lessons                 worked, sucked, lucky, learned: [{text, link}]
   actions[]               text, owner, due, link

@@ -143,8 +143,27 @@ pub struct DecideArgs {
     /// Why this option and not the others
     #[arg(long, value_name = "TEXT")]
     pub why: Option<String>,
+    /// What it is chosen as: a decision replaces only one of the same purpose, so a
+    /// mitigation and a permanent fix both stand (without it, as any other without it)
+    #[arg(long = "for", value_enum, value_name = "PURPOSE")]
+    pub purpose: Option<PurposeArg>,
     #[command(flatten)]
     pub step: StepArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PurposeArg {
+    Mitigation,
+    PermanentFix,
+}
+
+impl From<PurposeArg> for crate::model::Purpose {
+    fn from(p: PurposeArg) -> Self {
+        match p {
+            PurposeArg::Mitigation => crate::model::Purpose::Mitigation,
+            PurposeArg::PermanentFix => crate::model::Purpose::PermanentFix,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -121,7 +121,11 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
     meta.option = Some(title.clone());
     meta.option_id = Some(chosen.meta.id.clone());
     meta.why = args.why.clone().filter(|w| !w.trim().is_empty());
-    let mut body = format!("Chose **{title}**.");
+    meta.purpose = args.purpose.map(Into::into);
+    let mut body = match meta.purpose {
+        Some(p) => format!("Chose **{title}** as {}.", p.label()),
+        None => format!("Chose **{title}**."),
+    };
     // A sentence of its own after "Chose X.": `fastest way back` reads `Fastest way back`
     // (the frontmatter's `why:` keeps it as given).
     if let Some(why) = &meta.why {
@@ -131,9 +135,10 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
     }
     let mut step = Step { meta, body };
     session.save(&mut step, session.scrub(args.step.no_redact))?;
-    // The decision next to this one in time: the one it follows, or (backdated before
-    // them all) the first.
-    let decisions = decisions.unwrap_or_default();
+    // The decision of the same purpose (no other is replaced) next to this one in time:
+    // the one it follows, or (backdated before them all) the first.
+    let decisions: Vec<Step> =
+        decisions.unwrap_or_default().into_iter().filter(|d| d.meta.purpose == step.meta.purpose).collect();
     if let Some(other) = decisions.iter().rev().find(|d| d.meta.at <= step.meta.at).or(decisions.first()) {
         ui.warn(&second_decision(&session.incident.slug, other, &step));
     }
@@ -142,18 +147,21 @@ pub fn decide(cfg: &Config, ui: &Ui, args: &DecideArgs) -> Result<u8> {
 }
 
 /// The warning for a decision when another is recorded already: what the postmortem
-/// makes of the two (as `render::postmortem` does: the later in time replaces the earlier).
+/// makes of the two (as `render::postmortem` does: the later in time replaces the earlier
+/// of the same purpose).
 fn second_decision(slug: &str, other: &Step, new: &Step) -> String {
     let option = |s: &Step| format!("{:?}", s.meta.option.as_deref().unwrap_or_default());
     let at = |s: &Step| crate::format::clock(s.meta.at);
+    // Both are of the same purpose: ` as the mitigation`, or nothing without one.
+    let purpose = new.meta.purpose.map(|p| format!(" as {}", p.label())).unwrap_or_default();
     let same = match &other.meta.option_id {
         Some(id) => new.meta.option_id.as_ref() == Some(id),
         None => other.meta.option == new.meta.option,
     };
     let what = if same {
         format!(
-            "{} was already chosen at {} (step {}); this decision is recorded too, and the postmortem gives the \
-             reasons of both",
+            "{} was already chosen{purpose} at {} (step {}); this decision is recorded too, and the postmortem gives \
+             the reasons of both",
             option(other),
             at(other),
             other.meta.id
@@ -161,8 +169,8 @@ fn second_decision(slug: &str, other: &Step, new: &Step) -> String {
     } else {
         let (first, then) = if new.meta.at >= other.meta.at { (other, new) } else { (new, other) };
         format!(
-            "{} decision is already recorded, {} at {} (step {}); this one is recorded too, and the postmortem \
-             shows {} chosen at {}, replaced by {} at {}",
+            "{} decision{purpose} is already recorded, {} at {} (step {}); this one is recorded too, and the \
+             postmortem shows {} chosen{purpose} at {}, replaced by {} at {}",
             if std::ptr::eq(first, other) { "a" } else { "a later" },
             option(other),
             at(other),

@@ -248,3 +248,30 @@ impl LessonKind {
         }
     }
 }
+
+/// What a decision is for (`decide --for`): decisions replace each other only within
+/// the same purpose, so the mitigation and the permanent fix both stand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    Mitigation,
+    #[serde(alias = "permanent_fix")]
+    PermanentFix,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Mitigation => "mitigation",
+            Purpose::PermanentFix => "permanent-fix",
+        }
+    }
+
+    /// As a sentence says it: `Chose X as the mitigation.`
+    pub fn label(self) -> &'static str {
+        match self {
+            Purpose::Mitigation => "the mitigation",
+            Purpose::PermanentFix => "the permanent fix",
+        }
+    }
+}

@@ -36,6 +36,7 @@ mod review19;
 mod review19b;
 mod review20;
 mod review20b;
+mod review20c;
 mod review_fixes;
 pub mod run;
 mod sample;

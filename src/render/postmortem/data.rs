@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::metrics::Metrics;
+use crate::model::Purpose;
 
 #[derive(Debug, Serialize)]
 pub struct PostmortemData {
@@ -157,10 +158,12 @@ pub struct OptionData {
     pub cons: Vec<String>,
     /// What `--detail` gave (the commands it takes…): Markdown, as written.
     pub detail: Option<String>,
-    /// It is the choice that stands: the latest decision picked it.
+    /// It is a choice that stands: the latest decision of a purpose (or of none) picked it.
     pub chosen: bool,
-    /// For an option not chosen: the option that was.
+    /// For an option not chosen: the option that was (the first of `instead_for`).
     pub instead: Option<String>,
+    /// For an option not chosen: each option that was, one per purpose (none first).
+    pub instead_for: Vec<Choice>,
     /// When it was first picked, and why (every decision is in `decisions`).
     pub decided_at: Option<String>,
     pub why: Option<String>,
@@ -170,11 +173,20 @@ pub struct OptionData {
     pub link: String,
 }
 
+/// A choice that stands: its option, and what for.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub title: String,
+    pub purpose: Option<Purpose>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct DecisionData {
     pub time: String,
     pub why: Option<String>,
-    /// The option the next decision picked instead, and when.
+    /// `mitigation`, `permanent-fix`, or null (`decide` without `--for`).
+    pub purpose: Option<Purpose>,
+    /// The option the next decision of the same purpose picked instead, and when.
     pub replaced_by: Option<String>,
     pub replaced_at: Option<String>,
     pub link: String,

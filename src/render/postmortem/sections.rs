@@ -4,7 +4,7 @@
 use crate::clock::Timestamp;
 use crate::format;
 use crate::metrics::{Effect, Metrics, Span};
-use crate::model::{Incident, LessonKind, Milestone, Step, StepKind};
+use crate::model::{Incident, LessonKind, Milestone, Purpose, Step, StepKind};
 
 use super::context::Ctx;
 use super::*;
@@ -179,7 +179,12 @@ pub(super) fn options(present: &[&Step], cx: &Ctx) -> Vec<OptionData> {
         Some(i) => Some(options[*i].1.clone()),
         None => d.meta.option.clone(),
     };
-    let standing = decisions.last();
+    // The choice that stands for each purpose (none first): its latest decision's. A
+    // decision replaces only one of the same purpose, so a mitigation and a fix both stand.
+    let mut standing: std::collections::BTreeMap<Option<Purpose>, &(&Step, Option<usize>)> = Default::default();
+    for d in &decisions {
+        standing.insert(d.0.meta.purpose, d);
+    }
     options
         .iter()
         .enumerate()
@@ -189,25 +194,38 @@ pub(super) fn options(present: &[&Step], cx: &Ctx) -> Vec<OptionData> {
                 .enumerate()
                 .filter(|(_, (_, picked))| *picked == Some(i))
                 .map(|(n, (d, _))| {
-                    // The next decision, when it picked another option, replaced this one.
-                    let next = decisions.get(n + 1).filter(|(_, picked)| *picked != Some(i));
+                    // The next decision of its purpose, when it picked another option, replaced it.
+                    let next = decisions[n + 1..]
+                        .iter()
+                        .find(|(later, _)| later.meta.purpose == d.meta.purpose)
+                        .filter(|(_, picked)| *picked != Some(i));
                     DecisionData {
                         time: format::clock(d.meta.at),
                         why: d.meta.why.clone(),
+                        purpose: d.meta.purpose,
                         replaced_by: next.and_then(title_of),
                         replaced_at: next.map(|(d, _)| format::clock(d.meta.at)),
                         link: cx.link(&d.meta.id),
                     }
                 })
                 .collect();
-            let chosen = standing.is_some_and(|(_, picked)| *picked == Some(i));
+            let chosen = standing.values().any(|(_, picked)| *picked == Some(i));
+            let instead_for: Vec<Choice> = if chosen {
+                Vec::new()
+            } else {
+                standing
+                    .iter()
+                    .filter_map(|(purpose, d)| title_of(d).map(|title| Choice { title, purpose: *purpose }))
+                    .collect()
+            };
             OptionData {
                 title: title.clone(),
                 pros: s.meta.pros.clone(),
                 cons: s.meta.cons.clone(),
                 detail: option_detail(s),
                 chosen,
-                instead: if chosen { None } else { standing.and_then(title_of) },
+                instead: instead_for.first().map(|c| c.title.clone()),
+                instead_for,
                 decided_at: mine.first().map(|d| d.time.clone()),
                 why: mine.first().and_then(|d| d.why.clone()),
                 decisions: mine,
