@@ -142,10 +142,39 @@ fn settings_digest(theme: &Theme, opts: &PublishOptions, vault: &Vault) -> Strin
         false => String::new(),
     };
     let text = format!(
-        "{}\0{}\0{:?}\0{}\0{}\0{}\0{}\0{rules}",
-        theme.fingerprint, s.title, s.base_url, s.per_page, s.feed_entries, opts.include_open, opts.include_internal
+        "{}\0{}\0{:?}\0{}\0{}\0{}\0{}\0{rules}\0{}",
+        theme.fingerprint,
+        s.title,
+        s.base_url,
+        s.per_page,
+        s.feed_entries,
+        opts.include_open,
+        opts.include_internal,
+        postmortem_templates(vault)
     );
     hex::encode(&Sha256::digest(text.as_bytes())[..12])
+}
+
+/// The vault's own postmortem templates (`templates/*.tera`, beside `site/`): whether a
+/// generated postmortem is stale depends on them too.
+fn postmortem_templates(vault: &Vault) -> String {
+    let Ok(entries) = fs::read_dir(vault.root.join(crate::render::templates::TEMPLATES_DIR)) else {
+        return String::new();
+    };
+    let mut files: Vec<(std::ffi::OsString, Vec<u8>)> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| Some((e.file_name(), fs::read(e.path()).ok()?)))
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for (name, bytes) in files {
+        hash.update(name.as_encoded_bytes());
+        hash.update([0]);
+        hash.update(&bytes);
+        hash.update([0]);
+    }
+    hex::encode(&hash.finalize()[..12])
 }
 
 fn digest(bytes: &[u8]) -> String {

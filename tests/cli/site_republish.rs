@@ -197,3 +197,19 @@ fn an_incident_that_warns_is_not_rendered_again_to_say_it_again() {
     assert_eq!(warnings(&r.stderr), Vec::<String>::new(), "{}", r.stderr);
     assert!(r.stderr.contains("(1 rendered, 1 unchanged;"), "{}", r.stderr);
 }
+
+#[test]
+fn a_postmortem_current_again_after_its_template_is_put_back_is_no_longer_called_stale() {
+    let (mut env, _) = crate::support::TestEnv::with_incident();
+    env.at("2025-10-05T09:20:00-05:00").ok(&["resolve", "done"]);
+    env.ok(&["templates", "export"]);
+    let template = env.root().join("templates/postmortem.md.tera");
+    env.ok(&["-q", "postmortem"]);
+    let original = read(&template);
+    fs::write(&template, format!("{original}\nextra line\n")).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(r.stderr.contains("stale: since it was generated, the template"), "{}", r.stderr);
+    fs::write(&template, &original).unwrap();
+    let r = env.run(&["publish"]);
+    assert!(!r.stderr.contains("stale"), "current again: {}", r.stderr);
+}
