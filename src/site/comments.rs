@@ -22,7 +22,10 @@ pub struct Comments<'a, I> {
     inner: I,
     /// Off: the events pass as they are (no `%%` pair in the text).
     on: bool,
-    hidden: bool,
+    /// After an opening `%%`: the text before it (of the same text event) and the events
+    /// since, hidden once a closing `%%` comes, shown as written if none does (a lone `%%`
+    /// is a percent sign written twice).
+    held: Option<(String, Vec<Event<'a>>)>,
     in_code: bool,
     open: Vec<Open<'a>>,
     /// Some element of `open` is hidden and may have to open again.
@@ -56,7 +59,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
         Comments {
             inner,
             on: may_hold_comments(md),
-            hidden: false,
+            held: None,
             in_code: false,
             open: Vec::new(),
             reopen: false,
@@ -70,20 +73,45 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
             Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
             Event::End(TagEnd::CodeBlock) => self.in_code = false,
             Event::Text(text) if !self.in_code && text.contains("%%") => {
+                let mut shown = String::new();
                 for (i, part) in text.split("%%").enumerate() {
                     if i > 0 {
-                        self.hidden = !self.hidden;
-                        self.reopen |= !self.hidden;
+                        match self.held.take() {
+                            None => self.held = Some((std::mem::take(&mut shown), Vec::new())),
+                            Some((before, held)) => {
+                                if !before.is_empty() {
+                                    self.show(Event::Text(CowStr::from(before)));
+                                }
+                                held.into_iter().for_each(|event| self.hide(event));
+                                self.reopen = true;
+                            }
+                        }
                     }
-                    if !part.is_empty() && !self.hidden {
-                        self.show(Event::Text(CowStr::from(part.to_string())));
+                    match &mut self.held {
+                        Some((_, held)) if !part.is_empty() => held.push(Event::Text(CowStr::from(part.to_string()))),
+                        Some(_) => {}
+                        None => shown.push_str(part),
                     }
+                }
+                if !shown.is_empty() {
+                    self.show(Event::Text(CowStr::from(shown)));
                 }
                 return;
             }
             _ => {}
         }
-        if self.hidden { self.hide(event) } else { self.show(event) }
+        match &mut self.held {
+            Some((_, held)) => held.push(event),
+            None => self.show(event),
+        }
+    }
+
+    /// The end of the text with a comment still open: its `%%` was no comment.
+    fn unhold(&mut self) {
+        if let Some((before, held)) = self.held.take() {
+            self.show(Event::Text(CowStr::from(before + "%%")));
+            held.into_iter().for_each(|event| self.show(event));
+        }
     }
 
     fn hide(&mut self, event: Event<'a>) {
@@ -122,10 +150,15 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
                 }
             }
         }
-        if let Event::Start(_) = event {
-            self.open.push(Open::Shown);
+        match (&event, self.out.back_mut()) {
+            // One text, as the parser gave it, when a `%%` was no comment.
+            (Event::Text(text), Some(Event::Text(before))) => *before = CowStr::from(format!("{before}{text}")),
+            (Event::Start(_), _) => {
+                self.open.push(Open::Shown);
+                self.out.push_back(event);
+            }
+            _ => self.out.push_back(event),
         }
-        self.out.push_back(event);
     }
 }
 
@@ -149,7 +182,10 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Comments<'a, I> {
             }
             match self.inner.next() {
                 Some(event) => self.feed(event),
-                None => self.done = true,
+                None => {
+                    self.done = true;
+                    self.unhold();
+                }
             }
         }
     }
@@ -169,8 +205,11 @@ mod tests {
         }
         assert!(html.contains("<p>After.</p>") && html.contains("%%d%%"), "{html}");
         assert!(plain_text(md).contains("After."));
-        // One `%%` alone is no comment: a percent sign written twice.
-        let html = render("CPU at 100%% since 08:00, *still*", &MdOptions::notes());
-        assert!(html.contains("100%% since 08:00, <em>still</em>"), "{html}");
+        // One `%%` alone is no comment (a percent sign written twice), whatever `%%` code holds.
+        let md = "CPU at 100%% since 08:00, *still* `a %% b`\n\n```sh\nprintf '%%d'\n```\n\nAfter.";
+        let html = render(md, &MdOptions::notes());
+        assert!(html.contains("<p>CPU at 100%% since 08:00, <em>still</em> <code>a %% b</code></p>"), "{html}");
+        assert!(html.contains("%%d") && html.contains("<p>After.</p>"), "{html}");
+        assert!(plain_text(md).contains("100%% since 08:00") && plain_text(md).contains("After."));
     }
 }
