@@ -5,16 +5,35 @@ use std::collections::VecDeque;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-/// The events of `inner` without what comments hide. Tags stay, so the HTML stays
-/// balanced (a paragraph that was all comment is an empty one); a code block is never a
-/// comment's start or end (`%%` in output is output), but one inside a comment goes with it.
+/// An element open where the filter is.
+enum Open<'a> {
+    Shown,
+    /// Opened inside a comment: its end is dropped too. One the comment ends inside opens
+    /// again where something of it shows (its tag kept for that); never a link or an image,
+    /// whose address is the comment's.
+    Hidden(Option<Tag<'a>>),
+}
+
+/// The events of `inner` without what comments hide: their text and every element opened
+/// inside them (a link, a heading, a table), so nothing of a comment reaches the page, the
+/// wiki links or the search index. Elements opened before a comment keep their end. A code
+/// block is never a comment's start or end (`%%` in output is output).
 pub struct Comments<'a, I> {
     inner: I,
     /// Off: the events pass as they are (no `%%` pair in the text).
     on: bool,
-    hidden: bool,
+    /// After an opening `%%`: the text before it (of the same text event) and the events
+    /// since, hidden once a closing `%%` comes, shown as written if none does (a lone `%%`
+    /// is a percent sign written twice).
+    held: Option<(String, Vec<Event<'a>>)>,
     in_code: bool,
-    queue: VecDeque<Event<'a>>,
+    open: Vec<Open<'a>>,
+    /// Some element of `open` is hidden and may have to open again.
+    reopen: bool,
+    /// Events to give, in order; a paragraph's or heading's start waits here for what
+    /// follows, so one that a comment took all of is not shown empty.
+    out: VecDeque<Event<'a>>,
+    done: bool,
 }
 
 /// Whether `md` may hold a comment at all: most notes do not, and pass untouched.
@@ -37,15 +56,108 @@ pub fn may_hold_comments(md: &str) -> bool {
 impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
     /// Comments of `md`, parsed by `inner`.
     pub fn of(md: &str, inner: I) -> Self {
-        Comments { inner, on: may_hold_comments(md), hidden: false, in_code: false, queue: VecDeque::new() }
+        Comments {
+            inner,
+            on: may_hold_comments(md),
+            held: None,
+            in_code: false,
+            open: Vec::new(),
+            reopen: false,
+            out: VecDeque::new(),
+            done: false,
+        }
     }
 
-    /// Skips a code block inside a comment, up to its end.
-    fn skip_code(&mut self) {
-        for event in self.inner.by_ref() {
-            if matches!(event, Event::End(TagEnd::CodeBlock)) {
+    fn feed(&mut self, event: Event<'a>) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Text(text) if !self.in_code && text.contains("%%") => {
+                let mut shown = String::new();
+                for (i, part) in text.split("%%").enumerate() {
+                    if i > 0 {
+                        match self.held.take() {
+                            None => self.held = Some((std::mem::take(&mut shown), Vec::new())),
+                            Some((before, held)) => {
+                                if !before.is_empty() {
+                                    self.show(Event::Text(CowStr::from(before)));
+                                }
+                                held.into_iter().for_each(|event| self.hide(event));
+                                self.reopen = true;
+                            }
+                        }
+                    }
+                    match &mut self.held {
+                        Some((_, held)) if !part.is_empty() => held.push(Event::Text(CowStr::from(part.to_string()))),
+                        Some(_) => {}
+                        None => shown.push_str(part),
+                    }
+                }
+                if !shown.is_empty() {
+                    self.show(Event::Text(CowStr::from(shown)));
+                }
                 return;
             }
+            _ => {}
+        }
+        match &mut self.held {
+            Some((_, held)) => held.push(event),
+            None => self.show(event),
+        }
+    }
+
+    /// The end of the text with a comment still open: its `%%` was no comment.
+    fn unhold(&mut self) {
+        if let Some((before, held)) = self.held.take() {
+            self.show(Event::Text(CowStr::from(before + "%%")));
+            held.into_iter().for_each(|event| self.show(event));
+        }
+    }
+
+    fn hide(&mut self, event: Event<'a>) {
+        match event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.open.push(Open::Hidden(None)),
+            Event::Start(tag) => self.open.push(Open::Hidden(Some(tag))),
+            Event::End(_) => self.show(event),
+            _ => {}
+        }
+    }
+
+    fn show(&mut self, event: Event<'a>) {
+        if let Event::End(end) = event {
+            if let Some(Open::Hidden(_)) = self.open.pop() {
+                return;
+            }
+            match self.out.back() {
+                Some(Event::Start(tag @ (Tag::Paragraph | Tag::Heading { .. }))) if tag.to_end() == end => {
+                    self.out.pop_back();
+                }
+                _ => self.out.push_back(event),
+            }
+            return;
+        }
+        let event = match event {
+            // After a comment: opens where something of it shows, so an element left
+            // empty (a table's missing cell) shows nothing.
+            Event::Start(tag) if self.reopen => return self.open.push(Open::Hidden(Some(tag))),
+            event => event,
+        };
+        if std::mem::take(&mut self.reopen) {
+            for open in &mut self.open {
+                if let Open::Hidden(tag @ Some(_)) = open {
+                    self.out.extend(tag.take().map(Event::Start));
+                    *open = Open::Shown;
+                }
+            }
+        }
+        match (&event, self.out.back_mut()) {
+            // One text, as the parser gave it, when a `%%` was no comment.
+            (Event::Text(text), Some(Event::Text(before))) => *before = CowStr::from(format!("{before}{text}")),
+            (Event::Start(_), _) => {
+                self.open.push(Open::Shown);
+                self.out.push_back(event);
+            }
+            _ => self.out.push_back(event),
         }
     }
 }
@@ -58,42 +170,26 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Comments<'a, I> {
         if !self.on {
             return self.inner.next();
         }
-        if let Some(event) = self.queue.pop_front() {
-            return Some(event);
-        }
         loop {
-            let event = self.inner.next()?;
-            match event {
-                Event::Start(Tag::CodeBlock(_)) if self.hidden => self.skip_code(),
-                Event::Start(Tag::CodeBlock(_)) => {
-                    self.in_code = true;
-                    return Some(event);
+            let waits = self.out.len() == 1
+                && !self.done
+                && matches!(self.out.front(), Some(Event::Start(Tag::Paragraph | Tag::Heading { .. })));
+            if !waits && let Some(event) = self.out.pop_front() {
+                return Some(event);
+            }
+            if self.done {
+                return None;
+            }
+            match self.inner.next() {
+                Some(event) => self.feed(event),
+                None => {
+                    self.done = true;
+                    self.unhold();
                 }
-                Event::End(TagEnd::CodeBlock) => {
-                    self.in_code = false;
-                    return Some(event);
-                }
-                Event::Text(text) if !self.in_code && (self.hidden || text.contains("%%")) => {
-                    for (i, part) in text.split("%%").enumerate() {
-                        if i > 0 {
-                            self.hidden = !self.hidden;
-                        }
-                        if !self.hidden && !part.is_empty() {
-                            self.queue.push_back(Event::Text(CowStr::from(part.to_string())));
-                        }
-                    }
-                    if let Some(event) = self.queue.pop_front() {
-                        return Some(event);
-                    }
-                }
-                Event::Start(_) | Event::End(_) => return Some(event),
-                _ if self.hidden => {}
-                other => return Some(other),
             }
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::super::markdown::{MdOptions, plain_text, render};
@@ -109,8 +205,11 @@ mod tests {
         }
         assert!(html.contains("<p>After.</p>") && html.contains("%%d%%"), "{html}");
         assert!(plain_text(md).contains("After."));
-        // One `%%` alone is no comment: a percent sign written twice.
-        let html = render("CPU at 100%% since 08:00, *still*", &MdOptions::notes());
-        assert!(html.contains("100%% since 08:00, <em>still</em>"), "{html}");
+        // One `%%` alone is no comment (a percent sign written twice), whatever `%%` code holds.
+        let md = "CPU at 100%% since 08:00, *still* `a %% b`\n\n```sh\nprintf '%%d'\n```\n\nAfter.";
+        let html = render(md, &MdOptions::notes());
+        assert!(html.contains("<p>CPU at 100%% since 08:00, <em>still</em> <code>a %% b</code></p>"), "{html}");
+        assert!(html.contains("%%d") && html.contains("<p>After.</p>"), "{html}");
+        assert!(plain_text(md).contains("100%% since 08:00") && plain_text(md).contains("After."));
     }
 }

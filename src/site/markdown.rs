@@ -216,7 +216,8 @@ impl<'a> Safe<'a, '_> {
             return None;
         };
         let mut img = String::from("<img src=\"");
-        escape_into(&mut img, src);
+        // As pulldown-cmark writes an unsized one's: percent-encoded, `&` and `'` escaped.
+        let _ = pulldown_cmark_escape::escape_href(pulldown_cmark_escape::FmtWriter(&mut img), src);
         img.push_str("\" alt=\"");
         escape_into(&mut img, name.rsplit('/').next().unwrap_or(name));
         img.push_str(&format!("\" width=\"{width}\""));

@@ -195,6 +195,17 @@ fn an_obsidian_embed_with_a_size_is_that_size_and_named_by_its_file() {
 }
 
 #[test]
+fn an_embed_with_a_size_has_the_same_address_as_one_without() {
+    let wiki = |t: &str| Some(format!("../attachments/{t}"));
+    let rewrite = |d: &str| d.strip_prefix("../").map(str::to_string);
+    let opts = MdOptions { wiki: &wiki, rewrite: &rewrite, ..MdOptions::notes() };
+    let html = render("![[my graph é.png|200]] ![[my graph é.png]]", &opts);
+    let src = "src=\"attachments/my%20graph%20%C3%A9.png\"";
+    assert_eq!(html.matches(src).count(), 2, "{html}");
+    assert!(html.contains("alt=\"my graph é.png\" width=\"200\""), "{html}");
+}
+
+#[test]
 fn output_folds_and_is_escaped() {
     let html = md("```console\n$ cat x\n</pre><script>alert(1)</script>\n```\n");
     assert!(

@@ -381,3 +381,23 @@ fn a_hand_written_postmortem_page_shows_the_figures_its_text_does_not() {
     // Its link to the chart lands on the chart.
     assert!(page.contains("<a href=\"#picture-timeline\">the chart</a>"), "{page}");
 }
+
+#[test]
+fn what_a_comment_holds_reaches_neither_the_page_nor_the_link_checks() {
+    let (env, id) = TestEnv::with_incident();
+    let note = "Lease renewed %%see [doc](https://wiki.internal.example/ops?key=abc \"vault key\"), \
+                ![map](https://wiki.internal.example/map.png) and [[draft]]%% at 08:01.\n\n\
+                %%\n### Private heading\n\n| pool | owner |\n|---|---|\n| 10.0.0.0/24 | Sam |\n%%\n\nAfter.";
+    env.ok(&["note", note]);
+    env.ok(&["resolve", "done"]);
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("names nothing") && !r.stdout.contains("names nothing"), "{}{}", r.stdout, r.stderr);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    assert!(page.contains("<p>Lease renewed  at 08:01.</p>") && page.contains("<p>After.</p>"), "{page}");
+    for hidden in ["wiki.internal", "vault key", "draft", "Private", "10.0.0.0", "<h5></h5>", "<table>", "<p></p>"] {
+        assert!(!page.contains(hidden), "{hidden}: {page}");
+    }
+    let r = env.run(&["publish", "--check"]);
+    assert!(!r.stdout.contains("draft") && !r.stderr.contains("draft"), "{}{}", r.stdout, r.stderr);
+}
