@@ -111,6 +111,52 @@ pub fn css() -> String {
     css
 }
 
+/// Blocks with at most this many lines start unfolded.
+const OPEN_UP_TO_LINES: usize = 12;
+
+/// A code block as HTML, highlighted; command output (`fold_output`: a console block; with
+/// `fold_all`: any block, the body of a run or capture step) folds into `<details>`.
+pub fn code_block(out: &mut String, lang: &str, text: &str, fold_output: bool, fold_all: bool) {
+    let fold = fold_all || (fold_output && is_console(&lang.to_ascii_lowercase()));
+    let lang_class = lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>();
+    if !fold {
+        out.push_str("<pre class=\"code\"><code");
+        if !lang_class.is_empty() {
+            out.push_str(" class=\"language-");
+            out.push_str(&lang_class);
+            out.push('"');
+        }
+        out.push('>');
+        highlight_into(out, lang, text);
+        out.push_str("</code></pre>\n");
+        return;
+    }
+    let command = text.lines().next().and_then(|l| l.strip_prefix("$ "));
+    // Lines of output, as the step's own footer counts them: the `$ command` line is none.
+    let lines = crate::format::line_count(text) - usize::from(command.is_some());
+    out.push_str(if lines <= OPEN_UP_TO_LINES {
+        "<details class=\"output\" open>"
+    } else {
+        "<details class=\"output\">"
+    });
+    out.push_str("<summary>");
+    // A run or capture step's headline is its command already.
+    match command.filter(|_| !fold_all) {
+        Some(command) => {
+            out.push_str("<code>$ ");
+            escape_into(out, &crate::format::first_line(command, 120));
+            out.push_str("</code>");
+        }
+        None => out.push_str("output"),
+    }
+    out.push_str(" <span class=\"lines\">");
+    out.push_str(&crate::format::thousands(lines as u64));
+    out.push_str(if lines == 1 { " line" } else { " lines" });
+    out.push_str("</span></summary><pre class=\"code\"><code>");
+    highlight_into(out, lang, text);
+    out.push_str("</code></pre></details>\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

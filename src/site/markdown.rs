@@ -14,11 +14,8 @@ use pulldown_cmark::{
 
 use super::blocks::{self, HeadingIds};
 use super::comments::Comments;
-use super::highlight::{self, is_console};
+use super::highlight;
 use super::html::escape_into;
-
-/// Blocks with at most this many lines start unfolded.
-const OPEN_UP_TO_LINES: usize = 12;
 
 pub struct MdOptions<'a> {
     /// Command output (console blocks, and every block of an output step) folds into `<details>`.
@@ -331,7 +328,7 @@ impl<'a> Iterator for Safe<'a, '_> {
                         }
                     }
                     let mut block = String::with_capacity(text.len() + 256);
-                    code_block(&mut block, &lang, &text, self.opts);
+                    highlight::code_block(&mut block, &lang, &text, self.opts.fold_output, self.opts.fold_all);
                     Event::Html(CowStr::from(block))
                 }
                 Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
@@ -440,47 +437,6 @@ fn safe_dest<'a>(dest: &CowStr<'a>, opts: &MdOptions, image: bool) -> Option<Cow
             None => Some(dest.clone()),
         },
     }
-}
-
-fn code_block(out: &mut String, lang: &str, text: &str, opts: &MdOptions) {
-    let fold = opts.fold_all || (opts.fold_output && is_console(&lang.to_ascii_lowercase()));
-    let lang_class = lang.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>();
-    if !fold {
-        out.push_str("<pre class=\"code\"><code");
-        if !lang_class.is_empty() {
-            out.push_str(" class=\"language-");
-            out.push_str(&lang_class);
-            out.push('"');
-        }
-        out.push('>');
-        highlight::highlight_into(out, lang, text);
-        out.push_str("</code></pre>\n");
-        return;
-    }
-    let command = text.lines().next().and_then(|l| l.strip_prefix("$ "));
-    // Lines of output, as the step's own footer counts them: the `$ command` line is none.
-    let lines = crate::format::line_count(text) - usize::from(command.is_some());
-    out.push_str(if lines <= OPEN_UP_TO_LINES {
-        "<details class=\"output\" open>"
-    } else {
-        "<details class=\"output\">"
-    });
-    out.push_str("<summary>");
-    // A run or capture step's headline is its command already.
-    match command.filter(|_| !opts.fold_all) {
-        Some(command) => {
-            out.push_str("<code>$ ");
-            escape_into(out, &crate::format::first_line(command, 120));
-            out.push_str("</code>");
-        }
-        None => out.push_str("output"),
-    }
-    out.push_str(" <span class=\"lines\">");
-    out.push_str(&crate::format::thousands(lines as u64));
-    out.push_str(if lines == 1 { " line" } else { " lines" });
-    out.push_str("</span></summary><pre class=\"code\"><code>");
-    highlight::highlight_into(out, lang, text);
-    out.push_str("</code></pre></details>\n");
 }
 
 /// The prose of a note for the search index: text only, no code blocks, no markup.
