@@ -61,11 +61,24 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     if let Some(problem) = &numbering.problem {
         ui.warn(&format!("secrets in the title were numbered apart from the rest of the incident: {problem}"));
     }
+    let before = vault.current().ok().flatten().filter(|slug| *slug != incident.slug);
     vault.set_current(&incident.slug)?;
     ui.out(&incident.slug);
     ui.status(&format!("started \"{}\"; it is now the current incident", meta.title));
+    if let Some(open) = before.filter(|slug| still_open(&vault, slug)) {
+        // Two outages at once happen; a forgotten `resolve` is likelier: say where to go back.
+        ui.status(&format!(
+            "{open} is still open: `incident switch {open}` goes back to it, `incident -I {open} resolve` ends it"
+        ));
+    }
     warn_env_overrides(cfg, ui, &vault, &incident.slug);
     Ok(0)
+}
+
+/// The incident `slug` is there and not resolved.
+fn still_open(vault: &crate::vault::Vault, slug: &str) -> bool {
+    let r = crate::vault::IncidentRef { slug: slug.to_string(), dir: vault.incidents_dir().join(slug) };
+    vault.load(&r).is_ok_and(|loaded| loaded.incident.status() == crate::model::Status::Open)
 }
 
 /// What `start` and `switch` cannot change: INCIDENT_ID still picks the incident of every

@@ -401,3 +401,22 @@ fn text_piped_in_that_is_not_utf8_is_kept_with_the_bad_bytes_named() {
         assert_eq!(env.step_files(&id).len(), n + 1);
     }
 }
+
+#[test]
+fn starting_an_incident_while_another_is_open_says_how_to_go_back_to_it() {
+    let (env, first) = TestEnv::with_incident();
+    let r = env.run(&["start", "Second outage"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with(&format!(
+            "{first} is still open: `incident switch {first}` goes back to it, `incident -I {first} resolve` ends it\n"
+        )),
+        "{}",
+        r.stderr
+    );
+    // Resolved, it is not named.
+    env.ok(&["-I", &first, "resolve", "done"]);
+    env.ok(&["resolve", "done"]);
+    let r = env.run(&["start", "Third outage"]);
+    assert!(!r.stderr.contains("still open"), "{}", r.stderr);
+}

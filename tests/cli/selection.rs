@@ -40,6 +40,8 @@ fn a_value_from_the_environment_is_named_in_errors_and_warned_about_when_it_over
     assert_eq!(
         r.stderr,
         "started \"Second\"; it is now the current incident\n\
+         2025-10-05-first is still open: `incident switch 2025-10-05-first` goes back to it, \
+         `incident -I 2025-10-05-first resolve` ends it\n\
          warning: INCIDENT_ID=2025-10-05-first is set: later commands still go to that incident, not \
          2025-10-05-second; unset INCIDENT_ID\n"
     );
