@@ -4,18 +4,25 @@
 const MAX_SLUG: usize = 60;
 
 /// `"K3s: node IP changed / DNS ../loop"` -> `"k3s-node-ip-changed-dns-loop"`.
+/// A long title is cut after a whole word, unless that would drop more than half.
 pub fn slugify(title: &str) -> String {
     let ascii = deunicode::deunicode(title);
     let mut slug = String::with_capacity(ascii.len());
+    let mut cut_mid_word = false;
     for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() {
+        let word = c.is_ascii_alphanumeric();
+        if slug.len() >= MAX_SLUG {
+            cut_mid_word = word && !slug.ends_with('-');
+            break;
+        }
+        if word {
             slug.push(c.to_ascii_lowercase());
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
         }
-        if slug.len() >= MAX_SLUG {
-            break;
-        }
+    }
+    if cut_mid_word && let Some(end) = slug.rfind('-').filter(|&i| i >= MAX_SLUG / 2) {
+        slug.truncate(end);
     }
     let slug = slug.trim_end_matches('-');
     if slug.is_empty() { "incident".to_string() } else { slug.to_string() }
@@ -36,5 +43,9 @@ mod tests {
         assert_eq!(slugify(""), "incident");
         assert_eq!(slugify(&"x".repeat(500)).len(), 60);
         assert!(!slugify(&"ab-".repeat(100)).ends_with('-'));
+        // Cut after a whole word: "kubernetes" is not left as "kuber".
+        let long = "CoreDNS forwarding loop after the node address changed on the kubernetes control plane";
+        assert_eq!(slugify(long), "coredns-forwarding-loop-after-the-node-address-changed-on");
+        assert_eq!(slugify(&format!("{} tail", "a".repeat(70))), "a".repeat(60));
     }
 }
