@@ -127,6 +127,14 @@ fn stale_postmortem(
     Some((warning, stale_note(&f.steps)))
 }
 
+/// A hand-merged postmortem that still holds git's conflict markers: published as it is,
+/// both sides shown, so it is said (and `--check` fails).
+fn postmortem_conflict(vault: &Vault, r: &IncidentRef, text: Option<&str>) -> Option<Warning> {
+    let conflict = crate::conflict::in_markdown(text?, 1)?;
+    let path = vault.rel(&r.dir.join(crate::vault::POSTMORTEM_FILE)).to_path_buf();
+    Some(Warning { path, line: conflict.line, message: conflict.message() })
+}
+
 /// `2 steps added, 1 step changed`: what a reader of the page is told changed.
 fn stale_note(changes: &SourceChanges) -> Option<String> {
     let is_incident = |id: &String| id == crate::vault::INCIDENT_FILE;
@@ -211,7 +219,13 @@ pub(super) fn render_one(
         cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None, warnings: Vec::new() },
         entry: None,
         left_out: None,
-        warnings: loaded.warnings.iter().cloned().chain(stale.as_ref().map(|(w, _)| w.clone())).collect(),
+        warnings: loaded
+            .warnings
+            .iter()
+            .cloned()
+            .chain(postmortem_conflict(vault, &r, postmortem.as_deref()))
+            .chain(stale.as_ref().map(|(w, _)| w.clone()))
+            .collect(),
         links: Vec::new(),
         ids: Vec::new(),
         link_files: Vec::new(),

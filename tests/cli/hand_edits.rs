@@ -391,3 +391,25 @@ fn incident_md_summary_with_a_stray_byte_or_a_conflict_is_read_and_warned_about(
         )
     );
 }
+
+#[test]
+fn a_postmortem_merged_with_its_conflict_markers_is_warned_about_and_fails_the_check() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    env.ok(&["resolve"]);
+    let pm = env.incident_dir(&id).join("postmortem.md");
+    fs::write(&pm, "# Postmortem\n\nWhat happened.\n\n<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> bob\n").unwrap();
+    let rel = pm.strip_prefix(env.root()).unwrap().display().to_string();
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "{rel}:5: unresolved merge conflict (`<<<<<<< HEAD` to `>>>>>>> bob` on line 9); resolve it and remove the markers"
+        )),
+        "{}",
+        r.stderr
+    );
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains(&format!("{rel}: line 5: unresolved merge conflict")), "{}", r.stdout);
+}
