@@ -48,6 +48,11 @@ fn is_delimiter(line: &str, closing: bool) -> bool {
 /// Splits `---\n yaml \n---\n body`. The text must already be LF-only without BOM
 /// (see [`normalize`]).
 pub fn split(text: &str) -> Result<Parts<'_>, ParseError> {
+    if text.trim().is_empty() {
+        // An editor's or a sync's accident, not a format slip: what was there is in git.
+        let message = "the file is empty; restore it (with git, or from a backup) or delete it";
+        return Err(ParseError { line: 1, message: message.to_string() });
+    }
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     if !is_delimiter(first, false) {
         // The file's words are not quoted: this warning can end up in a postmortem.
@@ -277,7 +282,7 @@ fn explain(line: &str, message: &str) -> String {
             let dup = dup.split(',').next().unwrap_or(dup).trim();
             (format!("the key `{dup}` is given twice"), Some("remove one of the two lines".to_string()))
         }
-        None => (message.to_string(), hint(key, line, message)),
+        None => (ours(message), hint(key, line, message)),
     };
     let mut out = String::new();
     if !line.trim().is_empty() {
@@ -295,7 +300,29 @@ fn explain(line: &str, message: &str) -> String {
     Redactor::new(Rules::builtin(), Numbering::default()).redact(&out)
 }
 
+/// The YAML library's words for the common slips, in ours.
+fn ours(message: &str) -> String {
+    let integer = ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize"];
+    if message.strip_prefix("invalid ").is_some_and(|t| integer.contains(&t.trim())) {
+        return "not a whole number".to_string();
+    }
+    if message.starts_with("tabs disallowed") {
+        return "a tab indents this line, and YAML indents with spaces only".to_string();
+    }
+    if message.contains("externally tagged enum") {
+        return "not a single word".to_string();
+    }
+    message.to_string()
+}
+
 fn hint(key: &str, line: &str, message: &str) -> Option<String> {
+    if message.starts_with("tabs disallowed") {
+        return Some("indent it with spaces".to_string());
+    }
+    if key == "kind" && message.contains("externally tagged enum") {
+        let kinds: Vec<&str> = crate::model::StepKind::NAMED.iter().map(|k| k.as_str()).collect();
+        return Some(format!("write one of: {}", kinds.join(", ")));
+    }
     if message.contains("mapping values are not allowed") {
         let value = line.split_once(':').map_or("", |(_, v)| v.trim());
         let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
@@ -408,7 +435,7 @@ mod tests {
         };
         assert_eq!(
             err("exit_code: \"abc\""),
-            "line 5: `exit_code: \"abc\"`: invalid i32; write a whole number without quotes: `exit_code: 1`"
+            "line 5: `exit_code: \"abc\"`: not a whole number; write a whole number without quotes: `exit_code: 1`"
         );
         assert_eq!(
             err("recorded_at: yesterday morning"),

@@ -146,22 +146,32 @@ pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String, V
     // incident.md is a note of the team's too: a property of its own (`commander:`, `kind:`,
     // `jira:`) is no mistake; only a near miss of a key read here (`severty:`) is said.
     let mut lint: Vec<Warning> = unknown_key_warnings(path, &bytes, super::keys::incident_keys(), true).collect();
-    // Likewise a status of the team's process (`monitoring`, `postmortem`) is read as open
-    // without a word; a near miss of one read here (`resolvd`) is said.
-    let unknown = meta.status.as_deref().filter(|s| !crate::model::is_written_status(s));
-    let near = |status: &str| {
-        let status = status.to_lowercase();
-        crate::model::WRITTEN_STATUSES.iter().find(|k| strsim::levenshtein(k, &status) <= 2)
-    };
-    if let Some((status, meant)) = unknown.and_then(|s| Some((s, near(s)?))) {
-        let message = format!(
-            "unknown status `{status}` (did you mean `{meant}`?), so it is read as open; write one of: {}",
-            crate::model::WRITTEN_STATUSES.join(", ")
-        );
-        lint.push(Warning { path: path.to_path_buf(), line: key_line(head, "status"), message });
-    }
+    // Likewise a status or severity of the team's own (`monitoring`, `P1`) is read as it is
+    // without a word; a near miss of one `incident` writes (`resolvd`, `SEV-1`) is said.
+    let status = meta.status.as_deref().filter(|s| !crate::model::is_written_status(s));
+    lint.extend(
+        status
+            .and_then(|s| near_value(path, head, ("status", s), &crate::model::WRITTEN_STATUSES, "it is read as open")),
+    );
+    let severity = meta.severity.as_deref().filter(|s| !SEVERITIES.contains(s));
+    lint.extend(severity.and_then(|s| {
+        near_value(path, head, ("severity", s), &SEVERITIES, "`report` counts it as a severity of its own")
+    }));
     lint.extend(body_warnings(path, head, body, bad_body));
     Ok((meta, body.to_string(), lint))
+}
+
+/// The severities `incident start --severity` writes.
+const SEVERITIES: [&str; 4] = ["sev1", "sev2", "sev3", "sev4"];
+
+/// `key: value` where `value` is a near miss of one of `known` (case aside): the warning,
+/// with what that means meanwhile (`so`).
+fn near_value(path: &Path, head: &str, (key, value): (&str, &str), known: &[&str], so: &str) -> Option<Warning> {
+    let lower = value.to_lowercase();
+    let meant = known.iter().find(|k| strsim::osa_distance(k, &lower) <= 2)?;
+    let message =
+        format!("unknown {key} `{value}` (did you mean `{meant}`?), so {so}; write one of: {}", known.join(", "));
+    Some(Warning { path: path.to_path_buf(), line: key_line(head, key), message })
 }
 
 /// The line of the top-level `key:` in `head` (the frontmatter, delimiters and all); 0 for none.

@@ -63,13 +63,13 @@ pub fn unknown_keys(text: &[u8], known: &[&'static str]) -> Vec<(usize, String, 
 }
 
 /// The word in `known` that `word` was probably meant to be: two letters off at most, one
-/// for a short word (`kind` is not `id`).
+/// for a short word (`kind` is not `id`). Two letters swapped (`kidn`) count as one.
 pub fn near_miss(word: &str, known: &[&'static str]) -> Option<&'static str> {
     let allowed = (word.chars().count() / 3).clamp(1, 2);
     known
         .iter()
         .copied()
-        .map(|k| (strsim::levenshtein(k, word), k))
+        .map(|k| (strsim::osa_distance(k, word), k))
         .filter(|(d, _)| *d <= allowed)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)

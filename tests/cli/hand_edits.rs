@@ -413,3 +413,55 @@ fn a_postmortem_merged_with_its_conflict_markers_is_warned_about_and_fails_the_c
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains(&format!("{rel}: line 5: unresolved merge conflict")), "{}", r.stdout);
 }
+
+#[test]
+fn common_hand_slips_are_named_in_our_words_with_the_fix() {
+    let (mut env, id) = crate::support::TestEnv::with_incident();
+    for minute in 24..=28 {
+        env.at(&format!("2025-10-05T08:{minute}:00-05:00"));
+        env.ok(&["note", "look"]);
+    }
+    let files = env.step_files(&id);
+    let edit = |i: usize, from: &str, to: &str| {
+        let text = read(&files[i]);
+        assert!(text.contains(from), "{text}");
+        fs::write(&files[i], text.replacen(from, to, 1)).unwrap();
+    };
+    fs::write(&files[0], "").unwrap();
+    edit(1, "kind:", "kidn:");
+    edit(2, "kind: note", "kind: [note");
+    edit(3, "kind: note\n", "kind: note\ntags:\n\t- a\n");
+    edit(4, "kind: note\n", "kind: note\nexit_code: zero\n");
+    let md = env.incident_dir(&id).join("incident.md");
+    fs::write(&md, read(&md).replacen("severity: sev2", "severity: SEV-1", 1)).unwrap();
+
+    let stderr = env.run(&["status"]).stderr;
+    let line = |file: &std::path::Path, key: &str| read(file).lines().position(|l| l.starts_with(key)).unwrap() + 1;
+    for expected in [
+        format!("{}:1: the file is empty; restore it (with git, or from a backup) or delete it", files[0].display()),
+        format!("{}:{}: unknown key `kidn`: did you mean `kind`?", files[1].display(), line(&files[1], "kidn")),
+        format!(
+            "{}:{}: `kind: [note`: not a single word; write one of: note, run,",
+            files[2].display(),
+            line(&files[2], "kind")
+        ),
+        format!(
+            "{}:{}: `\t- a`: a tab indents this line, and YAML indents with spaces only; indent it with spaces",
+            files[3].display(),
+            line(&files[3], "\t")
+        ),
+        format!(
+            "{}:{}: `exit_code: zero`: not a whole number; write a whole number without quotes",
+            files[4].display(),
+            line(&files[4], "exit_code")
+        ),
+        format!(
+            "{}:{}: unknown severity `SEV-1` (did you mean `sev1`?), so `report` counts it as a severity of its own; \
+             write one of: sev1, sev2, sev3, sev4",
+            md.display(),
+            line(&md, "severity")
+        ),
+    ] {
+        assert!(stderr.contains(&expected), "{expected}\n--- in ---\n{stderr}");
+    }
+}
