@@ -13,12 +13,7 @@ impl Vault {
     pub fn incident(&self, selector: Option<&str>) -> Result<IncidentRef> {
         let root = self.incidents_dir();
         let Some(sel) = selector else {
-            let slug = self.current()?.ok_or_else(|| {
-                Error::user_hint(
-                    "no current incident",
-                    "start one with `incident start \"TITLE\"`, or pick one with `incident switch ID` (see `incident list`)",
-                )
-            })?;
+            let slug = self.current()?.ok_or_else(|| self.no_current())?;
             return match atomic::child(&root, &slug) {
                 Some(dir) if dir.join(INCIDENT_FILE).is_file() => Ok(IncidentRef { slug, dir }),
                 Some(_) if let Some(stray) = self.stray(&slug) => Err(stray_error(&stray, "the current incident")),
@@ -64,6 +59,29 @@ impl Vault {
                 format!("{sel:?} matches {} incidents: {}", many.len(), join_some(many)),
                 "give more of the name",
             )),
+        }
+    }
+}
+
+impl Vault {
+    /// The current incident is kept out of git (`.incident/`): in a fresh clone, the one
+    /// incident still open is most likely the one meant, so it is named.
+    fn no_current(&self) -> Error {
+        let open: Vec<String> = self.list().map_or_else(
+            |_| Vec::new(),
+            |l| l.incidents.into_iter().filter(|i| i.status == crate::model::Status::Open).map(|i| i.slug).collect(),
+        );
+        match open.as_slice() {
+            [one] => Error::user_hint(
+                "no current incident",
+                format!(
+                    "{one} is open: `incident switch {one}` makes it the current one; or start one with `incident start \"TITLE\"`"
+                ),
+            ),
+            _ => Error::user_hint(
+                "no current incident",
+                "start one with `incident start \"TITLE\"`, or pick one with `incident switch ID` (see `incident list`)",
+            ),
         }
     }
 }

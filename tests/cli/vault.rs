@@ -157,6 +157,25 @@ fn no_current_incident_is_explained() {
 }
 
 #[test]
+fn in_a_fresh_clone_the_one_open_incident_is_named_as_the_one_to_switch_to() {
+    let (mut env, id) = TestEnv::with_incident();
+    // The current incident is kept in .incident/, which git does not carry.
+    std::fs::remove_dir_all(env.root().join(".incident")).unwrap();
+    assert_eq!(
+        env.fails(1, &["note", "x"]),
+        format!(
+            "error: no current incident\n  hint: {id} is open: `incident switch {id}` makes it the current one; \
+             or start one with `incident start \"TITLE\"`\n"
+        )
+    );
+    // Two open: which is meant is not guessed.
+    env.at("2025-10-05T09:00:00-05:00");
+    env.ok(&["start", "Another outage"]);
+    std::fs::remove_dir_all(env.root().join(".incident")).unwrap();
+    assert!(env.fails(1, &["note", "x"]).contains("or pick one with `incident switch ID` (see `incident list`)"));
+}
+
+#[test]
 fn list_switch_and_incident_selection() {
     let mut env = TestEnv::new();
     env.at("2025-10-04T10:00:00Z");
