@@ -128,6 +128,14 @@ impl Vault {
     }
 }
 
+/// Whether the file starts as a step does (`---`, after a BOM if any).
+fn has_frontmatter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 6];
+    let n = std::fs::File::open(path).and_then(|f| f.take(6).read(&mut head)).unwrap_or(0);
+    head[..n].strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(&head[..n]).starts_with(b"---")
+}
+
 /// Markdown files one folder off from `steps/` of the incident folder `dir`: beside
 /// `incident.md` (all but it and `postmortem.md`), or in `subfolders` of `steps/`. Sorted.
 pub(super) fn misplaced_step_files(dir: &Path, subfolders: &[PathBuf]) -> Vec<Warning> {
@@ -147,14 +155,23 @@ pub(super) fn misplaced_step_files(dir: &Path, subfolders: &[PathBuf]) -> Vec<Wa
         found
     };
     let loose = markdown_in(dir).into_iter().filter(|p| !p.ends_with(INCIDENT_FILE) && !p.ends_with(POSTMORTEM_FILE));
+    let slug = dir.file_name().unwrap_or_default().to_string_lossy();
     let mut out: Vec<Warning> = loose
         .map(|path| {
-            let message = format!(
-                "not read: only {INCIDENT_FILE} and {POSTMORTEM_FILE} are read here; a step file goes in {STEPS_DIR}/: \
-                 move it there with `mv {} {}/`",
-                path.display(),
-                steps.display()
-            );
+            // A scratch note has no frontmatter: moved into steps/ it would be a broken step.
+            let message = match has_frontmatter(&path) {
+                true => format!(
+                    "not read: only {INCIDENT_FILE} and {POSTMORTEM_FILE} are read here; a step file goes in \
+                     {STEPS_DIR}/: move it there with `mv {} {}/`",
+                    path.display(),
+                    steps.display()
+                ),
+                false => format!(
+                    "not read: only {INCIDENT_FILE} and {POSTMORTEM_FILE} are read here; to keep it as a note of \
+                     the incident, record it with `incident -I {slug} note - < {}` and remove it",
+                    path.display()
+                ),
+            };
             Warning { path, line: 0, message }
         })
         .collect();

@@ -156,6 +156,19 @@ fn a_step_file_one_folder_off_is_named_with_where_step_files_go() {
     fs::rename(&archived, steps.join(&note)).unwrap();
     fs::rename(&loose, steps.join(&milestone)).unwrap();
     assert!(env.run(&["status"]).stderr.is_empty());
+
+    // A scratch note without frontmatter would be a broken step in steps/: it is recorded.
+    let scratch = dir.join("scratch.md");
+    fs::write(&scratch, "pods restarted at 08:40?\n").unwrap();
+    assert_eq!(
+        env.run(&["status"]).stderr,
+        format!(
+            "warning: {}: not read: only incident.md and postmortem.md are read here; to keep it as a note of the \
+             incident, record it with `incident -I {id} note - < {}` and remove it\n",
+            scratch.display(),
+            scratch.display()
+        )
+    );
 }
 
 #[cfg(unix)]
