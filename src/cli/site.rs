@@ -23,6 +23,10 @@ pub struct PublishArgs {
     /// Write nothing; list what should stop the site going out (exit 1 when anything does)
     #[arg(long)]
     pub check: bool,
+    /// With --check: the findings as JSON (`ok`, `to_publish`, `left_out`, and `problems`,
+    /// each with `file`, `line` or null, `message`), for a CI job; the exit code is the same
+    #[arg(long, requires = "check")]
+    pub json: bool,
     /// Worker threads (default: one per core)
     #[arg(long, short, value_name = "N")]
     pub jobs: Option<usize>,

@@ -84,6 +84,29 @@ fn left_out_note(why: &[&str]) -> String {
     format!("; left out: {open} open (--include-open), {internal} internal (--include-internal)")
 }
 
+/// `publish --check --json`: the gate's findings for a CI job to read.
+fn check_json(checked: &check::Checked) -> String {
+    let count = |why: &str| checked.left_out.iter().filter(|w| **w == why).count();
+    let problems: Vec<serde_json::Value> = checked
+        .problems
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "file": p.path.to_string_lossy(),
+                "line": (p.line > 0).then_some(p.line),
+                "message": p.message,
+            })
+        })
+        .collect();
+    let report = serde_json::json!({
+        "ok": problems.is_empty(),
+        "to_publish": checked.checked,
+        "left_out": { "open": count("open"), "internal": count("internal") },
+        "problems": problems,
+    });
+    serde_json::to_string_pretty(&report).unwrap_or_default()
+}
+
 /// `2 incidents`, `the site's own pages`, or both: where the problems are.
 fn where_problems_are(problems: &[check::Problem]) -> String {
     let mut site_pages = false;
@@ -129,8 +152,15 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PublishArgs) -> Result<u8> {
         let rules = crate::site::check::SecretLook::of(&vault)?;
         let checked = check::check(&vault, &theme, &opts, Some(&rules), cfg.clock.now())?;
         let problems = &checked.problems;
+        if args.json {
+            ui.out(&check_json(&checked));
+            return Ok(if problems.is_empty() { 0 } else { 1 });
+        }
         for p in problems {
-            ui.out(&format!("{}: {}", p.path.display(), p.message));
+            match p.line {
+                0 => ui.out(&format!("{}: {}", p.path.display(), p.message)),
+                line => ui.out(&format!("{}: line {line}: {}", p.path.display(), p.message)),
+            }
         }
         let left_out = left_out_note(&checked.left_out);
         return if problems.is_empty() {

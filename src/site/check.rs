@@ -135,11 +135,20 @@ pub fn secrets(
     found
 }
 
+/// The line of `visibility:` in `incident.md` (0 if it is not found): read only when
+/// there is a problem to name.
+fn visibility_line(md: &Path) -> usize {
+    let text = std::fs::read_to_string(md).unwrap_or_default();
+    text.lines().position(|l| l.starts_with("visibility:")).map_or(0, |i| i + 1)
+}
+
 /// One reason the site should not go out yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// The file it is about (in the vault, or in the site for a broken link).
     pub path: PathBuf,
+    /// Its line in that file; 0 when it is about the whole file.
+    pub line: usize,
     pub message: String,
 }
 
@@ -173,13 +182,19 @@ fn stale_postmortem(vault: &Vault, slug: &str, now: Timestamp) -> Option<Problem
             format!("stale: since it was generated, {}; {}", f.changes.join("; "), f.hint)
         }
         Ok(_) => return None,
-        // The problem's line names the file already.
+        // The error names the file and line: `PATH:LINE: what`.
         Err(e) => {
             let text = e.to_string();
-            text.strip_prefix(&format!("{}:", path.display())).map_or(text.clone(), |rest| format!("line {rest}"))
+            let rest = text.strip_prefix(&format!("{}:", path.display())).unwrap_or(&text);
+            match rest.split_once(": ").and_then(|(n, what)| Some((n.parse().ok()?, what))) {
+                Some((line, what)) => {
+                    return Some(Problem { path: vault.rel(&path).to_path_buf(), line, message: what.to_string() });
+                }
+                None => rest.trim_start().to_string(),
+            }
         }
     };
-    Some(Problem { path: vault.rel(&path).to_path_buf(), message })
+    Some(Problem { path: vault.rel(&path).to_path_buf(), line: 0, message })
 }
 
 /// The publish gate: renders the whole site in memory (nothing is written) and lists
@@ -228,7 +243,7 @@ pub fn check(
                 // The problem's line names the folder already (a stray's, where it is).
                 let dir = vault.stray(&slug).map_or(dir, |s| s.dir);
                 let text = text.strip_prefix(&format!("{}: ", dir.display())).unwrap_or(&text);
-                problems.push(Problem { path: rel(&dir), message: format!("cannot be published: {text}") });
+                problems.push(Problem { path: rel(&dir), line: 0, message: format!("cannot be published: {text}") });
                 continue;
             }
         };
@@ -236,13 +251,15 @@ pub fn check(
         if o.left_out.is_none() {
             problems.extend(stale);
             for (path, rules) in &o.secrets {
-                problems.push(Problem { path: rel(path), message: format!("still holds a secret ({rules})") });
+                problems.push(Problem { path: rel(path), line: 0, message: format!("still holds a secret ({rules})") });
             }
         }
         let md = rel(&dir.join(crate::vault::INCIDENT_FILE));
+        let visibility_line = || visibility_line(&dir.join(crate::vault::INCIDENT_FILE));
         if let Some(v) = o.visibility.as_deref().filter(|v| !entry::known_visibility(v)) {
             problems.push(Problem {
                 path: md.clone(),
+                line: visibility_line(),
                 message: format!(
                     "`visibility: {v}` is not a value this tool knows, so the incident is kept out like `internal`; write one of: {}",
                     entry::VISIBILITIES.join(", ")
@@ -250,11 +267,7 @@ pub fn check(
             });
         }
         for w in &o.warnings {
-            let message = match w.line {
-                0 => w.message.clone(),
-                line => format!("line {line}: {}", w.message),
-            };
-            problems.push(Problem { path: rel(&w.path), message });
+            problems.push(Problem { path: rel(&w.path), line: w.line, message: w.message.clone() });
         }
         left_out.extend(o.left_out);
         let Some(entry) = o.entry else { continue };
@@ -262,12 +275,14 @@ pub fn check(
             let v = o.visibility.as_deref().unwrap_or("internal").trim();
             problems.push(Problem {
                 path: md,
+                line: visibility_line(),
                 message: format!("marked `visibility: {v}` but would be published (--include-internal)"),
             });
         }
         if !entry.has_postmortem {
             problems.push(Problem {
                 path: rel(&dir.join(crate::vault::POSTMORTEM_FILE)),
+                line: 0,
                 message: "no postmortem yet".to_string(),
             });
         }
@@ -306,12 +321,14 @@ pub fn check(
                 } else {
                     "the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
                 };
-                Problem { path: rel(file), message: format!("broken link {:?}: {why}", b.link) }
+                Problem { path: rel(file), line: 0, message: format!("broken link {:?}: {why}", b.link) }
             }
-            None if b.no_such_anchor => {
-                Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}: no such #anchor", b.link) }
-            }
-            None => Problem { path: PathBuf::from(&b.page), message: format!("broken link {:?}", b.link) },
+            None if b.no_such_anchor => Problem {
+                path: PathBuf::from(&b.page),
+                line: 0,
+                message: format!("broken link {:?}: no such #anchor", b.link),
+            },
+            None => Problem { path: PathBuf::from(&b.page), line: 0, message: format!("broken link {:?}", b.link) },
         };
         problems.push(problem);
     }

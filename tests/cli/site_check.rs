@@ -40,7 +40,7 @@ fn check_is_a_publish_gate() {
     assert_eq!(
         lines[0],
         format!(
-            "incidents/{id}/incident.md: marked `visibility: internal` but would be published (--include-internal)"
+            "incidents/{id}/incident.md: line 2: marked `visibility: internal` but would be published (--include-internal)"
         )
     );
     assert!(
@@ -184,7 +184,7 @@ fn unknown_visibility_values_are_not_public() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let unknown = |id: &str, v: &str| {
         format!(
-            "incidents/{id}/incident.md: `visibility: {v}` is not a value this tool knows, so the incident is kept out like `internal`; write one of: public, internal\n"
+            "incidents/{id}/incident.md: line 2: `visibility: {v}` is not a value this tool knows, so the incident is kept out like `internal`; write one of: public, internal\n"
         )
     };
     let mut want = [unknown(&ids[0], "private"), unknown(&ids[2], "restricted")];
@@ -193,7 +193,7 @@ fn unknown_visibility_values_are_not_public() {
     let r = env.run(&["publish", "--check", "--include-internal"]);
     assert!(
         r.stdout.contains(&format!(
-            "incidents/{}/incident.md: marked `visibility: private` but would be published (--include-internal)\n",
+            "incidents/{}/incident.md: line 2: marked `visibility: private` but would be published (--include-internal)\n",
             ids[0]
         )),
         "{}",
@@ -307,4 +307,41 @@ fn a_secret_found_later_holds_back_an_unchanged_incident_that_holds_it() {
         assert!(!String::from_utf8_lossy(&bytes).contains("Xy7pNewSecret42"), "{}", path.display());
     }
     assert!(!env.root().join(format!("public/incidents/{a}/index.html")).exists());
+}
+
+#[test]
+fn check_json_gives_each_problem_with_its_file_and_line_for_a_ci_job() {
+    let (env, id) = crate::support::TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    let md = env.incident_dir(&id).join("incident.md");
+    fs::write(&md, read(&md).replacen("---\n", "---\nvisibility: internal\n", 1)).unwrap();
+    let r = env.run(&["publish", "--check", "--json", "--include-open", "--include-internal"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "ok": false,
+            "to_publish": 1,
+            "left_out": { "open": 0, "internal": 0 },
+            "problems": [
+                {
+                    "file": format!("incidents/{id}/incident.md"),
+                    "line": 2,
+                    "message": "marked `visibility: internal` but would be published (--include-internal)"
+                },
+                { "file": format!("incidents/{id}/postmortem.md"), "line": null, "message": "no postmortem yet" }
+            ]
+        })
+    );
+    // Left out, nothing is held against it: `ok`, exit 0.
+    fs::write(&md, read(&md).replacen("visibility: internal\n", "", 1)).unwrap();
+    let r = env.run(&["publish", "--check", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!((&json["ok"], &json["to_publish"], &json["left_out"]["open"]), (&true.into(), &0.into(), &1.into()));
+    assert_eq!(
+        env.fails(2, &["publish", "--json"]).lines().next(),
+        Some("error: the following required arguments were not provided:")
+    );
 }
