@@ -263,7 +263,7 @@ pub(super) fn render_one(
             return Ok(Some(outcome));
         }
     }
-    let parts = super::pages::postmortem_parts(incident);
+    let parts = super::figures::postmortem_parts(incident);
     let find_links = matches!(sink, Sink::Check(_));
     let svg_images = svg_images(&r.dir, &stamps);
     let source = IncidentSource {

@@ -20,6 +20,7 @@ pub mod blocks;
 pub mod check;
 mod comments;
 pub mod entry;
+pub mod figures;
 pub mod highlight;
 pub mod html;
 pub mod incident_page;
@@ -38,7 +39,8 @@ pub mod vault_links;
 pub mod watch;
 
 pub use entry::Entry;
-pub use pages::{IncidentSource, PostmortemParts, Rendered, render_incident};
+pub use figures::PostmortemParts;
+pub use pages::{IncidentSource, Rendered, render_incident};
 pub use theme::Theme;
 
 use crate::error::Result;
