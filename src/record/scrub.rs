@@ -55,6 +55,16 @@ impl<'r> Scrub<'r> {
         }
     }
 
+    /// `argv` redacted as the command line it makes, then split back: some secrets are
+    /// told only by their neighbours (`mysql -pX`: the client names it; `--api-key X`), which
+    /// an element alone lacks. Should the redacted line not split back into as many
+    /// elements (a value to the end of the line took a quote), each is redacted alone.
+    fn argv(&mut self, argv: &[String]) -> Vec<String> {
+        let line = self.text(&crate::format::shell_line(argv));
+        let split = shell_words::split(&line).ok().filter(|s| s.len() == argv.len());
+        split.as_deref().unwrap_or(argv).iter().map(|a| self.text(a)).collect()
+    }
+
     /// Redacts every free-text field and the body, records what was done, and saves
     /// the numbering. Text that already went through (output) is left as it was:
     /// redacting twice changes nothing.
@@ -83,7 +93,7 @@ impl<'r> Scrub<'r> {
             error.message = self.text(&error.message);
         }
         if let Some(argv) = m.argv.take() {
-            m.argv = Some(argv.iter().map(|a| self.text(a)).collect());
+            m.argv = Some(self.argv(&argv));
         }
         for list in [&mut m.pros, &mut m.cons] {
             let items = std::mem::take(list);
