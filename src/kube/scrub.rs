@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-const SECRET_WORDS: [&str; 7] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "CREDENTIAL"];
+// `CREDS`, not `CRED`: `CREDIT_LIMIT` is no secret.
+const SECRET_WORDS: [&str; 8] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "CREDENTIAL", "CREDS"];
 pub const REDACTED: &str = "[REDACTED]";
 
 /// Scrubs one object in place; returns how many values were redacted.

@@ -66,3 +66,82 @@ fn a_password_glued_to_a_short_flag_leaves_argv_as_it_leaves_the_command_line() 
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.stdout, format!("incidents/{id}/steps/{}: still holds a secret (password-flag 1)\n", name_of(&path)));
 }
+
+#[test]
+fn a_secret_given_to_an_api_key_like_flag_is_redacted_in_every_form() {
+    let (env, id) = TestEnv::with_incident();
+    let given = [
+        ("--api-key", "ApiK3yValue99"),
+        ("--secret", "S3cretVal77x"),
+        ("--client-secret", "CliS3cret991"),
+        ("--access-key", "AccK3yVal88x"),
+        ("--secret-key", "SecK3yVal77y"),
+        ("--credentials", "Cr3dsValue9x"),
+    ];
+    let mut args = vec!["-q", "run", "--", "echo"];
+    given.iter().for_each(|(flag, value)| args.extend([*flag, *value]));
+    env.ok(&args);
+    let step = env.only_step(&id, "run");
+    for (_, secret) in given {
+        assert!(!step.contains(secret), "{secret}: {step}");
+    }
+    let meta = frontmatter(&step);
+    let argv: Vec<&str> = meta["argv"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert_eq!(argv[2], "[REDACTED:secret-flag-1]", "{step}");
+    assert!(
+        meta["command"].as_str().unwrap().starts_with("echo --api-key [REDACTED:secret-flag-1] --secret"),
+        "{step}"
+    );
+    // Container args in a snapshot: a JSON array, the value the flag's neighbour.
+    let api = r#"{"apiVersion": "v1", "kind": "List", "items": [
+      {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api-7d4b9c8f6-xk2p9", "namespace": "default", "uid": "u2"},
+       "spec": {"nodeName": "n1", "containers": [{"name": "api", "image": "api:1",
+         "args": ["--password", "PodArgPassw0rd1", "--api-key", "PodApiK3y1234", "--token","PodTok3nValue9"],
+         "env": [{"name": "DB_CREDS", "value": "PodCredsVal77"}, {"name": "CREDIT_LIMIT", "value": "5000"}]}]},
+       "status": {"phase": "Running", "containerStatuses": [{"name": "api", "ready": true, "restartCount": 3,
+         "image": "api:1", "imageID": "", "state": {"running": {}}}]}}]}"#;
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("snap.json");
+    std::fs::write(&file, api).unwrap();
+    env.ok(&["-q", "snapshot", "--from", file.to_str().unwrap()]);
+    let outputs = crate::redact::all_files(&env.incident_dir(&id));
+    for (path, bytes) in &outputs {
+        let text = String::from_utf8_lossy(bytes);
+        for secret in ["PodArgPassw0rd1", "PodApiK3y1234", "PodTok3nValue9", "PodCredsVal77"] {
+            assert!(!text.contains(secret), "{secret} in {}: {text}", path.display());
+        }
+    }
+    let saved = outputs.iter().find(|(p, _)| p.extension().is_some_and(|e| e == "json")).unwrap();
+    let saved = String::from_utf8_lossy(&saved.1);
+    assert!(saved.contains(r#"{"name":"CREDIT_LIMIT","value":"5000"}"#), "{saved}");
+    // The filter, JSON arrays (escaped too), and flags whose value is no secret.
+    let input = concat!(
+        r#"{"args": ["--password", "JsonPassw0rd1", "--token","JsonT0kenVal2", "--client-secret", "JsonCliSec44"]}"#,
+        "\n",
+        r#"{\"args\":[\"--secret\",\"EscSecret55x\"]}"#,
+        "\n",
+    );
+    let r = env.run_with_stdin(&["redact"], input.as_bytes());
+    assert_eq!(
+        r.stdout,
+        concat!(
+            r#"{"args": ["--password", "[REDACTED:password-flag-1]", "--token","[REDACTED:token-flag-1]", "#,
+            r#""--client-secret", "[REDACTED:secret-flag-1]"]}"#,
+            "\n",
+            r#"{\"args\":[\"--secret\",\"[REDACTED:secret-flag-2]\"]}"#,
+            "\n",
+        ),
+        "{}",
+        r.stderr
+    );
+    let keeps = "app --secret-name my-secret --secret-file /run/secrets/db --api-key-file /etc/key\n\
+                 kubectl create ingress web --tls-secret web-tls --image-pull-secret regcred\n\
+                 docker build --secret id=npm,src=/home/ci/.npmrc .\n\
+                 podman run --secret db-pass alpine\n\
+                 gcloud x --credentials ~/.config/gcloud/creds.json\n\
+                 deploy --secret default/db-password\n\
+                 error: --api-key is required\n\
+                 use \"--token\", then retry\n";
+    let r = env.run_with_stdin(&["redact"], keeps.as_bytes());
+    assert_eq!(r.stdout, keeps, "{}", r.stderr);
+}
