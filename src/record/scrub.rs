@@ -11,6 +11,11 @@ pub trait LineFilter {
     fn line(&mut self, line: &str, out: &mut String);
     /// The end of a stream: anything held back (an unterminated line, an open key block).
     fn end(&mut self, out: &mut String);
+    /// What a secret taken out of the text's source before it was written (an API object's
+    /// env value) becomes; by default the bare marker, numbered by nothing.
+    fn hide(&mut self, _rule: &str, _secret: &str) -> String {
+        crate::kube::scrub::REDACTED.to_string()
+    }
 }
 
 pub struct Scrub<'r> {
@@ -128,6 +133,15 @@ impl LineFilter for Scrub<'_> {
     fn end(&mut self, out: &mut String) {
         if let Some(r) = &mut self.redactor {
             r.finish(out);
+        }
+    }
+
+    /// Numbered with the step's other secrets, and known to the incident from now on; the
+    /// bare marker with `--no-redact` (the value goes all the same).
+    fn hide(&mut self, rule: &str, secret: &str) -> String {
+        match &mut self.redactor {
+            Some(r) => r.hide(rule, secret),
+            None => crate::kube::scrub::REDACTED.to_string(),
         }
     }
 }

@@ -145,3 +145,45 @@ fn a_secret_given_to_an_api_key_like_flag_is_redacted_in_every_form() {
     let r = env.run_with_stdin(&["redact"], keeps.as_bytes());
     assert_eq!(r.stdout, keeps, "{}", r.stderr);
 }
+
+#[test]
+fn values_taken_out_of_api_objects_are_numbered_as_the_secrets_they_are() {
+    let (env, id) = TestEnv::with_incident();
+    let pod = |name: &str, password: &str| {
+        format!(
+            r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "{name}", "namespace": "default", "uid": "{name}"}},
+              "spec": {{"nodeName": "n1", "containers": [{{"name": "db", "image": "postgres:16",
+                "env": [{{"name": "POSTGRES_PASSWORD", "value": "{password}"}}]}}]}}, "status": {{"phase": "Running"}}}}"#
+        )
+    };
+    let api = format!(
+        r#"{{"apiVersion": "v1", "kind": "List", "items": [{}, {}, {},
+          {{"apiVersion": "v1", "kind": "Secret", "metadata": {{"name": "s", "namespace": "default", "uid": "s1"}},
+           "type": "Opaque", "data": {{"k": "c2VjcmV0dmFsdWUx"}}}}]}}"#,
+        pod("db-0", "PodPgPassw0rd1"),
+        pod("db-1", "OtherPgPassw0rd2"),
+        pod("db-2", "PodPgPassw0rd1"),
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("snap.json");
+    std::fs::write(&file, api).unwrap();
+    env.ok(&["-q", "snapshot", "--from", file.to_str().unwrap()]);
+    let outputs = crate::redact::all_files(&env.incident_dir(&id).join("outputs"));
+    let saved = String::from_utf8_lossy(&outputs[0].1).into_owned();
+    let values: Vec<&str> = saved.split(r#""value":""#).skip(1).map(|v| v.split('"').next().unwrap()).collect();
+    assert_eq!(
+        values,
+        ["[REDACTED:k8s-env-value-1]", "[REDACTED:k8s-env-value-2]", "[REDACTED:k8s-env-value-1]"],
+        "same secret, same placeholder; different secrets, different ones: {saved}"
+    );
+    assert!(saved.contains(r#""data":{"k":"[REDACTED:k8s-secret-data-1]"}"#), "{saved}");
+    let step = env.only_step(&id, "snapshot");
+    assert!(step.contains("\nredactions:\n  k8s-env-value: 2\n  k8s-secret-data: 1\n"), "{step}");
+    // The values are known secrets of the incident now.
+    env.ok(&["-q", "note", "tried PodPgPassw0rd1 by hand, then c2VjcmV0dmFsdWUx"]);
+    let note = env.only_step(&id, "note");
+    assert!(
+        body(&note).contains("tried [REDACTED:k8s-env-value-1] by hand, then [REDACTED:k8s-secret-data-1]"),
+        "{note}"
+    );
+}
