@@ -61,7 +61,10 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
         "%v",
         "%q",
     ];
-    WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+    // `[REDACTED]` as other tools (and `--no-redact` snapshots) write it; a bare value stops
+    // at the `]`. Numbered, it would be one "secret" behind every such marker.
+    let word = v.strip_prefix('[').map_or(v, |w| w.strip_suffix(']').unwrap_or(w));
+    WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Is `value` a YAML block scalar indicator (`|`, `>-`, `|2` …)? The secret is on the
