@@ -42,7 +42,7 @@ github-token, gitlab-token, slack-token, slack-webhook, stripe-key, google-api-k
 gcp-token, azure-key, azure-sas, npm-token, pypi-token, docker-token, vault-token,
 sendgrid-key, ai-api-key, k3s-token, jwt, k8s-secret-data, k8s-env-value,
 kubeconfig-token, basic-auth, bearer, auth-header, cookie, url-password, token-flag,
-password-flag, netrc-password, password-assignment, secret-assignment,
+password-flag, netrc-password, password-assignment, secret-assignment, secret-flag,
 k8s-secret-literal, private-key-base64.
 
 With -I ID (or INCIDENT_ID) the placeholders are that incident's, read only: a secret

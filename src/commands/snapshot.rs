@@ -8,7 +8,6 @@ use crate::config::Config;
 use crate::error::{Error, IoContext, Result};
 use crate::kube::connect::{self, Target};
 use crate::kube::fetch::{FetchError, Fetcher, ListWriter, Verbatim};
-use crate::kube::scrub::scrub as scrub_object;
 use crate::kube::{self, Failure, Summary, build, table};
 use crate::model::{Step, StepError, StepKind};
 use crate::record::Session;
@@ -261,7 +260,7 @@ fn from_file(
         if let (serde_json::Value::Object(map), Some(kind)) = (&mut copy, &kind) {
             map.entry("kind").or_insert_with(|| serde_json::Value::String(kind.clone()));
         }
-        redactions += scrub_object(&mut copy);
+        redactions += sink.scrub(&mut copy);
         sink.item(&copy).ctx("write", &outputs)?;
     }
     let spool = sink.finish().ctx("write", &outputs)?;

@@ -91,6 +91,12 @@ impl<'f, W: Write> ListWriter<'f, W> {
         self.out.write_all(self.filtered.as_bytes())
     }
 
+    /// Takes the secrets out of `item` (see [`scrub`]), each replaced by what the filter
+    /// makes of it; returns how many values went.
+    pub fn scrub(&mut self, item: &mut Value) -> u64 {
+        scrub(item, &mut |rule, secret| self.filter.hide(rule, secret))
+    }
+
     pub fn finish(mut self) -> std::io::Result<W> {
         self.filtered.clear();
         self.filter.end(&mut self.filtered);
@@ -214,7 +220,7 @@ impl Fetcher<'_> {
             map.entry("kind").or_insert_with(|| Value::String(kind.to_string()));
             map.entry("apiVersion").or_insert_with(|| Value::String("v1".to_string()));
         }
-        stats.redactions += scrub(item);
+        stats.redactions += out.scrub(item);
         stats.objects += 1;
         out.item(item)?;
         Ok(())

@@ -5,11 +5,16 @@
 use serde_json::Value;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-const SECRET_WORDS: [&str; 7] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "CREDENTIAL"];
+// `CREDS`, not `CRED`: `CREDIT_LIMIT` is no secret.
+const SECRET_WORDS: [&str; 8] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "CREDENTIAL", "CREDS"];
+/// What a value becomes when nothing numbers it (`--no-redact`, output thrown away).
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Scrubs one object in place; returns how many values were redacted.
-pub fn scrub(obj: &mut Value) -> u64 {
+/// Scrubs one object in place; returns how many values were redacted. `hide(rule, value)`
+/// gives a value's replacement: its placeholder, numbered with the step's other secrets, so
+/// two secrets are told apart and each is known when it turns up again (a bare marker in
+/// the text would be one "secret" for them all).
+pub fn scrub(obj: &mut Value, hide: &mut dyn FnMut(&str, &str) -> String) -> u64 {
     let mut n = 0;
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("managedFields");
@@ -23,7 +28,8 @@ pub fn scrub(obj: &mut Value) -> u64 {
         for key in ["data", "stringData"] {
             if let Some(map) = obj.get_mut(key).and_then(Value::as_object_mut) {
                 for v in map.values_mut() {
-                    *v = Value::String(REDACTED.to_string());
+                    let hidden = hide("k8s-secret-data", &value_text(v));
+                    *v = Value::String(hidden);
                     n += 1;
                 }
             }
@@ -37,9 +43,9 @@ pub fn scrub(obj: &mut Value) -> u64 {
                 for var in env {
                     let secret = var.get("name").and_then(Value::as_str).is_some_and(is_secret_name);
                     if let (true, Some(v)) = (secret, var.get_mut("value"))
-                        && v.is_string()
+                        && let Some(value) = v.as_str()
                     {
-                        *v = Value::String(REDACTED.to_string());
+                        *v = Value::String(hide("k8s-env-value", value));
                         n += 1;
                     }
                 }
@@ -47,6 +53,11 @@ pub fn scrub(obj: &mut Value) -> u64 {
         }
     }
     n
+}
+
+/// A Secret's data value as text: a string as it is, anything else as JSON.
+fn value_text(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
 fn is_secret_name(name: &str) -> bool {
@@ -71,8 +82,16 @@ mod tests {
                 {"name": "DB_TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "t"}}}
             ]}]}
         });
-        assert_eq!(scrub(&mut pod), 3);
+        let mut hidden = Vec::new();
+        let mut hide = |rule: &str, value: &str| {
+            hidden.push((rule.to_string(), value.to_string()));
+            format!("[REDACTED:{rule}-{}]", hidden.len())
+        };
+        assert_eq!(scrub(&mut pod, &mut hide), 3);
+        let named = |rule: &str, value: &str| (rule.to_string(), value.to_string());
+        assert_eq!(hidden, [named("k8s-env-value", "hunter2"), named("k8s-env-value", "abc")]);
         let text = pod.to_string();
+        assert!(text.contains(r#""value":"[REDACTED:k8s-env-value-1]""#), "{text}");
         assert!(!text.contains("hunter2") && !text.contains("abc") && !text.contains("managedFields"));
         assert!(text.contains("debug") && text.contains("secretKeyRef") && text.contains("\"keep\":\"me\""));
     }

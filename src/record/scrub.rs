@@ -11,6 +11,11 @@ pub trait LineFilter {
     fn line(&mut self, line: &str, out: &mut String);
     /// The end of a stream: anything held back (an unterminated line, an open key block).
     fn end(&mut self, out: &mut String);
+    /// What a secret taken out of the text's source before it was written (an API object's
+    /// env value) becomes; by default the bare marker, numbered by nothing.
+    fn hide(&mut self, _rule: &str, _secret: &str) -> String {
+        crate::kube::scrub::REDACTED.to_string()
+    }
 }
 
 pub struct Scrub<'r> {
@@ -55,6 +60,16 @@ impl<'r> Scrub<'r> {
         }
     }
 
+    /// `argv` redacted as the command line it makes, then split back: some secrets are
+    /// told only by their neighbours (`mysql -pX`: the client names it; `--api-key X`), which
+    /// an element alone lacks. Should the redacted line not split back into as many
+    /// elements (a value to the end of the line took a quote), each is redacted alone.
+    fn argv(&mut self, argv: &[String]) -> Vec<String> {
+        let line = self.text(&crate::format::shell_line(argv));
+        let split = shell_words::split(&line).ok().filter(|s| s.len() == argv.len());
+        split.as_deref().unwrap_or(argv).iter().map(|a| self.text(a)).collect()
+    }
+
     /// Redacts every free-text field and the body, records what was done, and saves
     /// the numbering. Text that already went through (output) is left as it was:
     /// redacting twice changes nothing.
@@ -83,7 +98,7 @@ impl<'r> Scrub<'r> {
             error.message = self.text(&error.message);
         }
         if let Some(argv) = m.argv.take() {
-            m.argv = Some(argv.iter().map(|a| self.text(a)).collect());
+            m.argv = Some(self.argv(&argv));
         }
         for list in [&mut m.pros, &mut m.cons] {
             let items = std::mem::take(list);
@@ -118,6 +133,15 @@ impl LineFilter for Scrub<'_> {
     fn end(&mut self, out: &mut String) {
         if let Some(r) = &mut self.redactor {
             r.finish(out);
+        }
+    }
+
+    /// Numbered with the step's other secrets, and known to the incident from now on; the
+    /// bare marker with `--no-redact` (the value goes all the same).
+    fn hide(&mut self, rule: &str, secret: &str) -> String {
+        match &mut self.redactor {
+            Some(r) => r.hide(rule, secret),
+            None => crate::kube::scrub::REDACTED.to_string(),
         }
     }
 }

@@ -13,6 +13,14 @@ macro_rules! value {
     };
 }
 
+/// Between a flag and its value: `=`, blanks, or the `", "` of a JSON array (container
+/// `args`, argv as JSON), escaped JSON too.
+macro_rules! flag_sep {
+    () => {
+        r#"(?P<sep>=|[ \t]+|\\?"[ \t]*,[ \t]*)"#
+    };
+}
+
 /// An optional closing quote after a key (`"password":`, `\"password\":`).
 macro_rules! key_quote {
     () => {
@@ -25,7 +33,7 @@ const TOKEN_KEY: Words = Words { strong: &["token"], weak: &[] };
 const fn pat(keywords: &'static [&'static str], regex: &'static str, check: Check) -> Pat {
     let near = match check {
         Check::Assign(_) => Near::Separator,
-        Check::Flag => Near::Flag,
+        Check::Flag | Check::SecretFlag => Near::Flag,
         _ => Near::Anything,
     };
     Pat { keywords, regex, check, near }
@@ -270,7 +278,7 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         name: "token-flag",
         patterns: &[pat(
             &["token"],
-            concat!(r#"(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?token)(?P<sep>=|[ \t]+)"#, value!()),
+            concat!(r#"(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?token)"#, flag_sep!(), value!()),
             Flag,
         )],
     },
@@ -280,7 +288,8 @@ pub(crate) static BUILTINS: &[Builtin] = &[
             pat(
                 &["pass"],
                 concat!(
-                    r#"(?i)(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?(?:password|passwd|passphrase|pass))(?P<sep>=|[ \t]+)"#,
+                    r#"(?i)(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?(?:password|passwd|passphrase|pass))"#,
+                    flag_sep!(),
                     value!()
                 ),
                 Flag,
@@ -362,6 +371,33 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 value!()
             ),
             Assign(&SECRET_WORDS),
+        )],
+    },
+    Builtin {
+        name: "secret-flag",
+        // After `secret-assignment`: `--client-secret=X` keeps its name; this finds the value
+        // given apart (`--api-key X`, `"--secret", "X"`) of a flag whose value is the secret.
+        patterns: &[pat(
+            &[
+                "secret",
+                "secret-key",
+                "secret_key",
+                "secretkey",
+                "api-key",
+                "api_key",
+                "apikey",
+                "access-key",
+                "access_key",
+                "accesskey",
+                "credential",
+                "creds",
+            ],
+            concat!(
+                r#"(?i)(?:^|[\s"'=])(?P<key>--?(?:[A-Za-z0-9][\w-]*[-_])?(?:secret|(?:secret|api|access)[-_]?key|credentials?|creds))"#,
+                flag_sep!(),
+                value!()
+            ),
+            SecretFlag,
         )],
     },
     Builtin {

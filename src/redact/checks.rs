@@ -61,7 +61,10 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
         "%v",
         "%q",
     ];
-    WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+    // `[REDACTED]` as other tools (and `--no-redact` snapshots) write it; a bare value stops
+    // at the `]`. Numbered, it would be one "secret" behind every such marker.
+    let word = v.strip_prefix('[').map_or(v, |w| w.strip_suffix(']').unwrap_or(w));
+    WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// Is `value` a YAML block scalar indicator (`|`, `>-`, `|2` …)? The secret is on the
@@ -157,6 +160,38 @@ pub(crate) fn names_a_secret_object(key: &str) -> bool {
         last.as_str(),
         "secret" | "auth-secret" | "auth-tls-secret" | "tls-secret" | "proxy-ssl-secret" | "authsecret" | "tlssecret"
     )
+}
+
+/// Is `value`, given to `flag` (`--api-key`, `--client-secret`, `--credentials`), the
+/// secret itself? Not when the flag names a Secret object (`--tls-secret web-tls`,
+/// `--image-pull-secret regcred`, `--secret=ns/name`), for a container tool's `--secret`
+/// (`docker build --secret id=npm,src=…`, `podman run --secret db-pass`: which secret to
+/// mount), nor a file (`--credentials ~/.config/creds.json`). `before`: the line before it.
+pub(crate) fn flag_gives_secret(flag: &str, value: &str, before: &str) -> bool {
+    let name = flag.trim_start_matches('-').to_ascii_lowercase().replace('_', "-");
+    const NAMES_A_SECRET: &[&str] = &["tls", "ssl", "pull", "existing", "registry", "ref", "from", "mount", "volume"];
+    if let Some(prefix) = name.strip_suffix("secret")
+        && NAMES_A_SECRET.iter().any(|w| prefix.contains(w))
+    {
+        return false;
+    }
+    if names_a_secret_object(&name) && is_secret_reference(value) {
+        return false;
+    }
+    const CONTAINER_TOOLS: &[&str] = &["docker", "podman", "buildah", "nerdctl", "buildctl", "buildx", "kaniko"];
+    let before = before.to_ascii_lowercase();
+    if name == "secret" && CONTAINER_TOOLS.iter().any(|t| before.contains(t)) {
+        return false;
+    }
+    !is_file_path(value)
+}
+
+/// A file named as a flag's value: relative to home or here, or with a config's extension.
+fn is_file_path(value: &str) -> bool {
+    const EXTENSIONS: &[&str] =
+        &[".json", ".yaml", ".yml", ".ini", ".cfg", ".conf", ".toml", ".txt", ".pem", ".key", ".p12", ".pfx", ".env"];
+    let lower = value.to_ascii_lowercase();
+    ["~/", "./", "../"].iter().any(|p| value.starts_with(p)) || EXTENSIONS.iter().any(|e| lower.ends_with(e))
 }
 
 /// `namespace/name` of a Kubernetes Secret, as an ingress controller's `auth-secret`

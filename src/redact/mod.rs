@@ -45,11 +45,12 @@
 //! | `auth-header` | `Authorization:`/`Proxy-Authorization:` value, any scheme (scheme kept) | `Bearer $TOKEN` |
 //! | `cookie` | `Cookie:` value; first value of `Set-Cookie:` | cookie attributes; dig's `; COOKIE:` |
 //! | `url-password` | password in `scheme://user:pw@host` (user and host kept) | `user@host`, `host:port` |
-//! | `token-flag` | `--token=X`, `--token X`, `--bootstrap-token X`, … | `--token-ttl`, `--discovery-token-ca-cert-hash` |
-//! | `password-flag` | `--password X`, `--db-password=X`, `mysql -pX`, `-passin pass:X`, `sshpass -p X`, `redis-cli -a X` | `-p` alone, `--password-stdin`, `mkdir -p`; glued `-p` outside a MySQL-like client (`docker run -p3306:3306`, `grep mysql -p…`) |
+//! | `token-flag` | `--token=X`, `--token X`, `--bootstrap-token X`, `"--token", "X"` (JSON array), … | `--token-ttl`, `--discovery-token-ca-cert-hash` |
+//! | `password-flag` | `--password X`, `"--password", "X"`, `--db-password=X`, `mysql -pX`, `-passin pass:X`, `sshpass -p X`, `redis-cli -a X` | `-p` alone, `--password-stdin`, `mkdir -p`; glued `-p` outside a MySQL-like client (`docker run -p3306:3306`, `grep mysql -p…`) |
 //! | `netrc-password` | `~/.netrc` `password x` (one-line and multi-line entries) | |
 //! | `password-assignment` | `password=`, `passwd:`, `DB_PASS=`, `"dbPassword":`, `pwd=` in env, YAML (to end of line, block scalars), JSON, logfmt, DSNs, query strings | `${VAR}`, `$(cmd)`, `{{ .Values.x }}`, `""`, `<REDACTED>`, `****`, `PWD=/home/x` |
 //! | `secret-assignment` | keys ending in `secret`, `token`, `auth`, `api_key`, `private_key`, `secret_key_base`, `signing_key`, … (same forms) | `checksum/secret`, `existingSecret`, `secretName`, a Secret named by `namespace/name` under a `secret` key (`auth-secret: default/basic-auth`, `--secret=ns/name`), `tokens`, prose like `token: use the new one` |
+//! | `secret-flag` | `--api-key X`, `--secret X`, `--client-secret X`, `--access-key X`, `--secret-key X`, `--credentials X` (also `=`, JSON array) | `--secret-name`, `--secret-file`; a Secret named (`--tls-secret web-tls`, `--image-pull-secret`, `--secret ns/name`); `docker build --secret id=…`, `podman run --secret NAME`; a file (`~/…`, `….json`) |
 //! | `k8s-secret-literal` | every `--from-literal=KEY=VALUE` value (of `kubectl create secret`, whatever `KEY` is) | `create configmap`/`cm`; `--from-file=KEY=path` |
 //! | `private-key-base64` | base64 of a PEM private key (`LS0tLS1CRUdJTi…` that decodes to a BEGIN … PRIVATE KEY marker) outside a manifest, one line or wrapped (the base64 lines after it) | base64 of certificates and public keys |
 //!

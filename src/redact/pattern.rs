@@ -14,6 +14,9 @@ pub(crate) enum Check {
     Assign(&'static Words),
     /// `--flag value`: not a placeholder, not the next flag.
     Flag,
+    /// `--api-key value`: as `Flag`, and the value is the secret itself, not which Secret
+    /// (`--tls-secret name`, `--secret=ns/name`), a container build's secret spec or a file.
+    SecretFlag,
     /// Must look machine-made (`Bearer <token>` outside a header).
     Random,
     /// Base64 of `user:password`.
@@ -91,7 +94,12 @@ impl Near {
                 while i < b.len() && b[i].is_ascii_alphabetic() {
                     i += 1;
                 }
-                b[j] == b'-' && i < b.len() && matches!(b[i], b'=' | b' ' | b'\t')
+                // A JSON array's next element: `"--token", "x"`, escaped too.
+                let json = || {
+                    let rest = text[i..].strip_prefix('\\').unwrap_or(&text[i..]);
+                    rest.strip_prefix('"').is_some_and(|r| r.trim_start_matches([' ', '\t']).starts_with(','))
+                };
+                b[j] == b'-' && i < b.len() && (matches!(b[i], b'=' | b' ' | b'\t') || json())
             }
             Near::EnvValue => {
                 while i < b.len() && ident(b[i]) {
@@ -141,6 +149,9 @@ mod tests {
         assert!(near(Near::Flag, "--bootstrap-token=abc", "token"));
         assert!(!near(Near::Flag, "x-access-token abc", "token"));
         assert!(!near(Near::Flag, "--token-ttl 0", "token"));
+        assert!(near(Near::Flag, r#"["--token","x"]"#, "token"));
+        assert!(near(Near::Flag, r#"[\"--api-key\", \"x\"]"#, "api-key"));
+        assert!(!near(Near::Flag, r#"["--token-ttl", "0"]"#, "token"));
         assert!(near(Near::UserInfo, "postgres://u:pw@h/db", "://"));
         assert!(near(Near::UserInfo, "amqp://u:p/w@h", "://"));
         assert!(!near(Near::UserInfo, "https://host:443/path", "://"));

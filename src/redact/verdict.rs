@@ -48,11 +48,10 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
     };
     match kind {
         Check::Plain => plain(true),
-        Check::Flag => {
-            // `--token is required` is a log message, not a token; `<<<` is the shell's.
-            let spaced = ctx.sep.is_some_and(|(s, e)| text[s..e].trim().is_empty());
-            let operator = value.starts_with(['-', '<', '>', '|', '&']);
-            plain(!(operator || spaced && is_stop_word(value)))
+        Check::Flag => plain(is_flag_value(ctx, value)),
+        Check::SecretFlag => {
+            let flag = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
+            plain(is_flag_value(ctx, value) && checks::flag_gives_secret(flag, value, &text[..ctx.start]))
         }
         Check::Random => plain(looks_random(value)),
         Check::Basic => plain(is_basic_credentials(value)),
@@ -142,6 +141,17 @@ fn is_client_password(text: &str, at: usize, value: &str) -> bool {
     !port
         && !SEARCHES.contains(&base(first).as_str())
         && std::iter::once(first).chain(words).any(|w| CLIENTS.contains(&base(w).as_str()))
+}
+
+/// Is `value` what the flag before it was given? `--token is required` is a log message,
+/// not a token; `<<<` is the shell's; after a JSON array's `", "` only a JSON string is
+/// (`"--token", then …` is prose).
+fn is_flag_value(ctx: &Ctx, value: &str) -> bool {
+    let sep = ctx.sep.map(|(s, e)| &ctx.text[s..e]).unwrap_or("=");
+    let spaced = sep.trim().is_empty();
+    let operator = value.starts_with(['-', '<', '>', '|', '&']);
+    let unquoted_in_array = sep.contains(',') && ctx.group_index > 1;
+    !(operator || unquoted_in_array || spaced && is_stop_word(value))
 }
 
 /// Words that follow a flag's name in prose ("--token is required"), never as its value.

@@ -118,7 +118,9 @@ pub fn secrets(
         found.push((vault.incident_md(r), hit));
     }
     for step in &incident.steps {
-        if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&step.meta), &step.body]) {
+        // argv read as its command line too: `mysql -pX` is told by the client before it.
+        let argv = step.meta.argv.as_deref().map(crate::format::shell_line).unwrap_or_default();
+        if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&step.meta), &step.body, &argv]) {
             found.push((r.dir.join(crate::vault::step_file(renamed, &step.meta.id)), hit));
         }
     }

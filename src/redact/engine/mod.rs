@@ -372,15 +372,21 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
     }
 
     fn label(&mut self, rule: u32, identity: &str) -> String {
+        self.hide(self.rules.name(rule), identity)
+    }
+
+    /// The placeholder of a secret `rule` found outside the text (a value taken out of an
+    /// API object before it is written), numbered and counted as if found here: the same
+    /// secret met later in the text gets the same placeholder.
+    pub fn hide(&mut self, rule: &str, secret: &str) -> String {
         self.known_lengths = None;
-        let name = self.rules.name(rule);
-        match self.counts.get_mut(name) {
+        match self.counts.get_mut(rule) {
             Some(n) => *n += 1,
             None => {
-                self.counts.insert(name.to_owned(), 1);
+                self.counts.insert(rule.to_owned(), 1);
             }
         }
-        self.placeholders.placeholder(name, identity)
+        self.placeholders.placeholder(rule, secret)
     }
 }
 

@@ -368,6 +368,21 @@ fn assignments_in_many_dialects() {
 }
 
 #[test]
+fn a_bare_redacted_marker_is_no_secret() {
+    let cases = [
+        "password=[REDACTED]",
+        "DB_PASSWORD: [REDACTED]",
+        r#"{"name":"DB_PASSWORD","value":"[REDACTED]"}"#,
+        r#"{"data":{"k":"[REDACTED]"},"kind":"Secret"}"#,
+        "--token [REDACTED] --api-key [redacted]",
+    ];
+    for text in cases {
+        let (out, counts) = redact(text);
+        assert_eq!((out.as_str(), counts.len()), (text, 0), "{text}");
+    }
+}
+
+#[test]
 fn a_k3s_token_leaves_the_punctuation_around_it() {
     let t = "K104471c2daa51877cb7549a8bf20f5d61d41c05a4f1f9c99c1e6a57f41f2f0cc1c";
     assert_redacts(&[
