@@ -31,7 +31,7 @@ pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Listing, Loaded
 pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
 pub use sources::{SourceChanges, Sources, StepSource, compare};
-pub use steps::{STEPS_DIR, StepWriter, new_step_id};
+pub use steps::{STEPS_DIR, StepWriter, create_in_incident, new_step_id};
 pub use strays::Stray;
 pub use warning::Warning;
 

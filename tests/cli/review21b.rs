@@ -44,3 +44,36 @@ fn a_symlinked_postmortem_or_incident_md_is_not_read() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains(&format!("{}: {fix}", dir.join("incident.md").display())), "{}", r.stderr);
 }
+
+#[test]
+fn attach_and_a_spooled_output_do_not_write_through_a_symlinked_folder() {
+    let (env, id) = TestEnv::with_incident();
+    let outside = tempfile::tempdir().unwrap();
+    let dir = env.incident_dir(&id);
+    for name in ["attachments", "outputs"] {
+        symlink(outside.path(), dir.join(name)).unwrap();
+    }
+    std::fs::write(env.root().join("hello.sh"), "echo hello\n").unwrap();
+    let err = env.fails(1, &["attach", "hello.sh"]);
+    let refused = |name: &str| {
+        format!(
+            "{} is a symbolic link, so nothing is written through it (it could lead out of the vault); replace it \
+             with a folder",
+            dir.join(name).display()
+        )
+    };
+    assert!(err.contains(&refused("attachments")), "{err}");
+    // 70 KB: over the inline limit, so it is spooled to outputs/.
+    let big = format!("{}\n", "a".repeat(99)).repeat(700);
+    let r = env.run_with_stdin(&["capture", "--no-echo"], big.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("the whole output was not kept, only its first and last lines: {}", refused("outputs"))),
+        "{}",
+        r.stderr
+    );
+    let written: Vec<_> = std::fs::read_dir(outside.path()).unwrap().collect();
+    assert!(written.is_empty(), "{written:?}");
+    assert_eq!(env.step_files(&id).iter().filter(|f| f.to_str().unwrap().contains("-attach-")).count(), 0);
+}
