@@ -205,6 +205,7 @@ pub(super) fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
 pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Report> {
     let started = Instant::now();
     let out = opts.out.as_path();
+    output::forget_folders();
     // An empty or new folder keeps nothing of any last publish: no need to look first.
     let out_empty = fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
     let ours = out_empty || output::is_marked(out);

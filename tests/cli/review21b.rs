@@ -77,3 +77,28 @@ fn attach_and_a_spooled_output_do_not_write_through_a_symlinked_folder() {
     assert!(written.is_empty(), "{written:?}");
     assert_eq!(env.step_files(&id).iter().filter(|f| f.to_str().unwrap().contains("-attach-")).count(), 0);
 }
+
+#[test]
+fn publish_does_not_write_through_a_symlinked_folder_of_the_site() {
+    let (env, _id) = TestEnv::with_incident();
+    env.ok(&["resolve", "-q"]);
+    let victim = env.root().join("victim");
+    let out = env.root().join("out1");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::create_dir(&out).unwrap();
+    symlink("../victim", out.join("assets")).unwrap();
+    let err = env.fails(1, &["publish", "--out", "out1"]);
+    assert!(
+        err.contains(
+            "out1/assets is a symbolic link; the site is not written through it\n  hint: remove the link (publish \
+             makes the folder), or replace it with a folder"
+        ),
+        "{err}"
+    );
+    let written: Vec<_> = std::fs::read_dir(&victim).unwrap().collect();
+    assert!(written.is_empty(), "{written:?}");
+    // Put right as the hint says, it publishes.
+    std::fs::remove_file(out.join("assets")).unwrap();
+    env.ok(&["publish", "-q", "--out", "out1"]);
+    assert!(out.join("assets").is_dir() && !out.join("assets").is_symlink());
+}
