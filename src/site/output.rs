@@ -151,6 +151,29 @@ pub fn mark_ours(out: &Path) -> Result<()> {
     write_file(out, MARKER, MARKER_TEXT.as_bytes())
 }
 
+/// The warning for a publish into a folder not empty and not marked as ours: the files
+/// there named as the site's own are replaced (the rest left alone). `None` when it holds
+/// none of them.
+pub fn adopted_warning(out: &Path) -> Option<crate::vault::Warning> {
+    let mut names: Vec<String> = fs::read_dir(out)
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| own_top_file(n) || OWN_FOLDERS.contains(&n.as_str()))
+        .map(|n| if OWN_FOLDERS.contains(&n.as_str()) { format!("{n}/") } else { n })
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    names.sort();
+    let message = format!(
+        "not empty and not made by `incident publish` (no {MARKER}): the site's files in it are replaced ({}); \
+         other files are left alone. To keep your files apart, publish into an empty folder or another --out",
+        names.join(", ")
+    );
+    Some(crate::vault::Warning { path: out.to_path_buf(), line: 0, message })
+}
+
 /// A file at the top of the output folder that a publish writes (`index-7.html`, …).
 fn own_top_file(name: &str) -> bool {
     matches!(name, "index.html" | "feed.xml" | "search-index.json" | "search-index.js")

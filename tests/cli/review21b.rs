@@ -102,3 +102,30 @@ fn publish_does_not_write_through_a_symlinked_folder_of_the_site() {
     env.ok(&["publish", "-q", "--out", "out1"]);
     assert!(out.join("assets").is_dir() && !out.join("assets").is_symlink());
 }
+
+#[test]
+fn publish_into_a_folder_of_someone_elses_says_what_it_replaces() {
+    let (env, _id) = TestEnv::with_incident();
+    env.ok(&["resolve", "-q"]);
+    let www = env.root().join("www");
+    std::fs::create_dir_all(www.join("assets")).unwrap();
+    for f in ["index.html", "assets/site.css", "notes.txt"] {
+        std::fs::write(www.join(f), "mine").unwrap();
+    }
+    let r = env.run(&["publish", "--out", "www"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "warning: {}: not empty and not made by `incident publish` (no .incident-site): the site's files in it \
+             are replaced (assets/, index.html); other files are left alone. To keep your files apart, publish \
+             into an empty folder or another --out\n",
+            www.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(www.join("notes.txt")).unwrap(), "mine");
+    // Said once: the next publish there knows the folder.
+    let r = env.run(&["publish", "--out", "www"]);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
