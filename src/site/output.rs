@@ -113,7 +113,7 @@ fn folder_in(out: &Path, dir: &Path) -> Result<()> {
 /// (`incidents/<dir>/outputs`, `incidents/<dir>`, `tags/<tag>`). Only paths that stay
 /// inside `out` are touched.
 pub fn remove(out: &Path, path: &str) -> bool {
-    if !plan::removable(path) {
+    if !plan::removable(path) || through_link(out, path) {
         return false;
     }
     let target = out.join(path);
@@ -126,6 +126,17 @@ pub fn remove(out: &Path, path: &str) -> bool {
         dir = d.parent();
     }
     removed
+}
+
+/// A folder on the way from `out` to `path` is a symbolic link: what it leads to is not
+/// the site's, so nothing there is removed (a lookup per folder, but removals are few).
+fn through_link(out: &Path, path: &str) -> bool {
+    let mut dir = out.to_path_buf();
+    let folders = path.split('/').collect::<Vec<_>>();
+    folders[..folders.len() - 1].iter().any(|part| {
+        dir.push(part);
+        fs::symlink_metadata(&dir).is_ok_and(|m| m.is_symlink())
+    })
 }
 
 /// The folders of the output folder that are the publisher's own.
@@ -262,6 +273,20 @@ mod tests {
         assert!(remove(dir.path(), "incidents/a/index.html"));
         assert!(!dir.path().join("incidents").exists(), "empty folders go too");
         assert!(!remove(dir.path(), "../escape"));
+    }
+
+    #[test]
+    fn nothing_is_removed_through_a_symlinked_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, victim) = (dir.path().join("out"), dir.path().join("victim"));
+        fs::create_dir_all(victim.join("a")).unwrap();
+        fs::write(victim.join("a/index.html"), "theirs").unwrap();
+        fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink("../victim", out.join("incidents")).unwrap();
+        assert!(!remove(&out, "incidents/a/index.html"));
+        assert!(victim.join("a/index.html").is_file());
+        write_file(&out, "tags/x/index.html", b"x").unwrap();
+        assert!(remove(&out, "tags/x/index.html"), "a real folder still is");
     }
 
     #[test]
