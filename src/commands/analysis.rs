@@ -297,7 +297,7 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
     };
     let stored = format!("attachments/{}-{name}", meta.id);
     let dir = session.incident.dir.join("attachments");
-    fs::create_dir_all(&dir).ctx("create", &dir)?;
+    crate::vault::create_in_incident(&dir)?;
     use sha2::Digest;
     meta.attachment_sha256 = Some(hex::encode(sha2::Sha256::digest(&bytes)));
     meta.attachment = Some(stored.clone());

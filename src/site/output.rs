@@ -22,7 +22,7 @@ pub fn write_file(out: &Path, path: &str, bytes: &[u8]) -> Result<()> {
 /// [`write_file`] with the bytes written by `fill`.
 pub fn write_file_with(out: &Path, path: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     let target = out.join(path);
-    let mut tmp = temp_beside(target.parent().unwrap_or(out))?;
+    let mut tmp = temp_beside(out, target.parent().unwrap_or(out))?;
     fill(&mut tmp).ctx("write", &target)?;
     tmp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
     Ok(())
@@ -31,7 +31,7 @@ pub fn write_file_with(out: &Path, path: &str, fill: impl FnOnce(&mut dyn Write)
 /// Copies a vault file to `out/path` as [`write_file`] writes: through a temp file beside it.
 pub fn copy_file(from: &Path, out: &Path, path: &str) -> Result<()> {
     let target = out.join(path);
-    let tmp = temp_beside(target.parent().unwrap_or(out))?;
+    let tmp = temp_beside(out, target.parent().unwrap_or(out))?;
     // fs::copy keeps the kernel's fast path; the error names the side that failed.
     if let Err(e) = fs::copy(from, tmp.path()) {
         return Err(match fs::metadata(from) {
@@ -45,8 +45,8 @@ pub fn copy_file(from: &Path, out: &Path, path: &str) -> Result<()> {
 
 /// A temp file in `dir` (made if missing), readable like any file the user writes (0666
 /// less the umask), not 0600 like a temp file: a web server must be able to serve it.
-fn temp_beside(dir: &Path) -> Result<tempfile::NamedTempFile> {
-    fs::create_dir_all(dir).ctx("create", dir)?;
+fn temp_beside(out: &Path, dir: &Path) -> Result<tempfile::NamedTempFile> {
+    folder_in(out, dir)?;
     tempfile::Builder::new()
         .prefix(atomic::TEMP_PREFIX)
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
@@ -54,11 +54,66 @@ fn temp_beside(dir: &Path) -> Result<tempfile::NamedTempFile> {
         .ctx("create a file in", dir)
 }
 
+/// Folders of output folders made or found to be folders (not links) since the last
+/// [`forget_folders`]: a publish writes thousands of files into a few folders, so each is
+/// looked at once, not once per file.
+static FOLDERS: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> = std::sync::Mutex::new(None);
+
+/// Forgets the folders looked at: each publish looks again (`serve` publishes many times,
+/// and a folder may have been replaced in between).
+pub fn forget_folders() {
+    *FOLDERS.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// Makes `dir` (inside `out`) and the folders between, refusing a symbolic link among them:
+/// the site is not written through a link to somewhere else (`out` itself may be one: the
+/// user named it).
+fn folder_in(out: &Path, dir: &Path) -> Result<()> {
+    let mut known = FOLDERS.lock().unwrap_or_else(|e| e.into_inner());
+    let known = known.get_or_insert_with(Default::default);
+    if known.contains(dir) {
+        return Ok(());
+    }
+    if !known.contains(out) {
+        fs::create_dir_all(out).ctx("create", out)?;
+        known.insert(out.to_path_buf());
+    }
+    let Ok(rel) = dir.strip_prefix(out) else { return fs::create_dir_all(dir).ctx("create", dir) };
+    let mut path = out.to_path_buf();
+    for part in rel.components() {
+        path.push(part);
+        if known.contains(&path) {
+            continue;
+        }
+        match fs::create_dir(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let meta = fs::symlink_metadata(&path).ctx("read", &path)?;
+                if meta.is_symlink() {
+                    return Err(Error::user_hint(
+                        format!("{} is a symbolic link; the site is not written through it", path.display()),
+                        "remove the link (publish makes the folder), or replace it with a folder",
+                    ));
+                }
+                if !meta.is_dir() {
+                    return Err(Error::user_hint(
+                        format!("{} is not a folder, and the site needs one there", path.display()),
+                        "move it aside, or publish somewhere else with --out",
+                    ));
+                }
+            }
+            Err(e) => return Err(Error::io("create", &path, e)),
+        }
+        known.insert(path.clone());
+    }
+    Ok(())
+}
+
 /// Removes a file the last publish wrote, and the folders it leaves empty
 /// (`incidents/<dir>/outputs`, `incidents/<dir>`, `tags/<tag>`). Only paths that stay
 /// inside `out` are touched.
 pub fn remove(out: &Path, path: &str) -> bool {
-    if !plan::removable(path) {
+    if !plan::removable(path) || through_link(out, path) {
         return false;
     }
     let target = out.join(path);
@@ -71,6 +126,17 @@ pub fn remove(out: &Path, path: &str) -> bool {
         dir = d.parent();
     }
     removed
+}
+
+/// A folder on the way from `out` to `path` is a symbolic link: what it leads to is not
+/// the site's, so nothing there is removed (a lookup per folder, but removals are few).
+fn through_link(out: &Path, path: &str) -> bool {
+    let mut dir = out.to_path_buf();
+    let folders = path.split('/').collect::<Vec<_>>();
+    folders[..folders.len() - 1].iter().any(|part| {
+        dir.push(part);
+        fs::symlink_metadata(&dir).is_ok_and(|m| m.is_symlink())
+    })
 }
 
 /// The folders of the output folder that are the publisher's own.
@@ -94,6 +160,29 @@ pub fn mark_ours(out: &Path) -> Result<()> {
         return Ok(());
     }
     write_file(out, MARKER, MARKER_TEXT.as_bytes())
+}
+
+/// The warning for a publish into a folder not empty and not marked as ours: the files
+/// there named as the site's own are replaced (the rest left alone). `None` when it holds
+/// none of them.
+pub fn adopted_warning(out: &Path) -> Option<crate::vault::Warning> {
+    let mut names: Vec<String> = fs::read_dir(out)
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| own_top_file(n) || OWN_FOLDERS.contains(&n.as_str()))
+        .map(|n| if OWN_FOLDERS.contains(&n.as_str()) { format!("{n}/") } else { n })
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    names.sort();
+    let message = format!(
+        "not empty and not made by `incident publish` (no {MARKER}): the site's files in it are replaced ({}); \
+         other files are left alone. To keep your files apart, publish into an empty folder or another --out",
+        names.join(", ")
+    );
+    Some(crate::vault::Warning { path: out.to_path_buf(), line: 0, message })
 }
 
 /// A file at the top of the output folder that a publish writes (`index-7.html`, …).
@@ -184,6 +273,20 @@ mod tests {
         assert!(remove(dir.path(), "incidents/a/index.html"));
         assert!(!dir.path().join("incidents").exists(), "empty folders go too");
         assert!(!remove(dir.path(), "../escape"));
+    }
+
+    #[test]
+    fn nothing_is_removed_through_a_symlinked_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, victim) = (dir.path().join("out"), dir.path().join("victim"));
+        fs::create_dir_all(victim.join("a")).unwrap();
+        fs::write(victim.join("a/index.html"), "theirs").unwrap();
+        fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink("../victim", out.join("incidents")).unwrap();
+        assert!(!remove(&out, "incidents/a/index.html"));
+        assert!(victim.join("a/index.html").is_file());
+        write_file(&out, "tags/x/index.html", b"x").unwrap();
+        assert!(remove(&out, "tags/x/index.html"), "a real folder still is");
     }
 
     #[test]

@@ -205,6 +205,7 @@ pub(super) fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
 pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Report> {
     let started = Instant::now();
     let out = opts.out.as_path();
+    output::forget_folders();
     // An empty or new folder keeps nothing of any last publish: no need to look first.
     let out_empty = fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
     let ours = out_empty || output::is_marked(out);
@@ -215,6 +216,9 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     let pool = pool(opts.jobs)?;
 
     let (mut last, now, mut stamps) = look(vault, opts, &names, &pool, out_empty);
+    // Someone else's folder is written into (never swept): said the first time, with
+    // what of theirs is replaced.
+    let adopted = (!ours && (!last.found || last.cache.out != out_key)).then(|| output::adopted_warning(out));
     let out_dir = OutDir::open(out);
     let plan = plan_for(&last, &out_key, &settings, &now, opts, &out_dir, &pool);
     // Compiling the rules costs more than a re-publish with nothing to render.
@@ -249,6 +253,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             report.warnings.extend(c.warnings.iter().map(|w| w.warning(&vault.root)));
         }
     }
+    report.warnings.extend(adopted.flatten());
     // In the vault's order, whether said now or again.
     report.warnings.sort_by(|a, b| a.path.cmp(&b.path));
     report.kept = plan.keep.iter().filter(|s| next.incidents.get(*s).is_some_and(|c| c.left_out.is_none())).count();

@@ -210,7 +210,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
         Some(Target::AddSlash) => {
             let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
             let mut res = response(StatusCode::MOVED_PERMANENTLY, "text/plain; charset=utf-8", full(""));
-            match HeaderValue::from_str(&format!("{path}/{query}")) {
+            match HeaderValue::from_str(&with_slash(path, &query)) {
                 Ok(to) => res.headers_mut().insert(hyper::header::LOCATION, to),
                 Err(_) => return Ok(not_found()),
             };
@@ -229,6 +229,16 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
         full(bytes)
     };
     Ok(response(StatusCode::OK, kind, body))
+}
+
+/// Where a folder's path without its slash is sent: the path with repeated slashes made
+/// one, so `//incidents` goes to `/incidents/`, not to `//incidents/` (another host).
+fn with_slash(path: &str, query: &str) -> String {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    match parts.is_empty() {
+        true => format!("/{query}"),
+        false => format!("/{}/{query}", parts.join("/")),
+    }
 }
 
 /// What `serve` needs to know.
@@ -435,6 +445,16 @@ mod tests {
         assert_eq!(file_for(out, "/%2e%2e/etc/passwd"), None);
         assert_eq!(file_for(out, "/a/..%2f..%2fx"), None);
         assert_eq!(file_for(out, "/.incident/x"), None);
+    }
+
+    #[test]
+    fn a_slash_is_added_on_the_same_host() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("incidents")).unwrap();
+        assert_eq!(file_for(dir.path(), "//incidents"), Some(Target::AddSlash));
+        assert_eq!(with_slash("//incidents", ""), "/incidents/");
+        assert_eq!(with_slash("///evil.example//tags", "?q=1"), "/evil.example/tags/?q=1");
+        assert_eq!(with_slash("/tags", ""), "/tags/");
     }
 
     #[test]

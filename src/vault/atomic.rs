@@ -64,6 +64,27 @@ fn parent(path: &Path) -> &Path {
     path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
+/// Reads a file of the vault without following a symbolic link (O_NOFOLLOW): a link could
+/// lead out of the vault, and what it reads may be published. A link fails with ELOOP,
+/// which [`is_link`] tells.
+pub fn read_no_follow(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)?;
+    let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The error [`read_no_follow`] gives for a symbolic link.
+pub fn is_link(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+/// Why a symbolic link in an incident folder is not read, and the fix.
+pub const LINK_NOT_READ: &str =
+    "not read: a symbolic link (it could lead out of the vault); replace the link with the file itself";
+
 /// Lists `dir` for a vault reader; a folder that is not there lists nothing (`None`).
 pub fn read_dir_if_any(dir: &Path) -> Result<Option<fs::ReadDir>> {
     match fs::read_dir(dir) {

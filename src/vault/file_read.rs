@@ -1,7 +1,6 @@
 //! One file of an incident read: a step or `incident.md`, bytes to the model, with the
 //! warnings a hand edit earns.
 
-use std::fs;
 use std::path::Path;
 
 use super::warning::Warning;
@@ -21,7 +20,13 @@ pub(super) fn warning(path: &Path, e: ParseError) -> Warning {
 }
 
 pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Warning> {
-    fs::read(path).map_err(|e| Warning { path: path.to_path_buf(), line: 0, message: format!("cannot read: {e}") })
+    super::atomic::read_no_follow(path).map_err(|e| {
+        let message = match super::atomic::is_link(&e) {
+            true => super::atomic::LINK_NOT_READ.to_string(),
+            false => format!("cannot read: {e}"),
+        };
+        Warning { path: path.to_path_buf(), line: 0, message }
+    })
 }
 
 /// Keys of the frontmatter in `bytes` not in `known`; with `near_misses_only`, only those

@@ -116,7 +116,10 @@ fn walk(dir: &Path, prefix: &str, steps: bool, digests: &mut Vec<u64>, files: &m
         }
         // A file removed between listing and stat is simply not there.
         let Ok(meta) = entry.metadata() else { continue };
-        if meta.is_file() {
+        // A link in place of incident.md or postmortem.md is stamped too (its own times): it
+        // is no file to read, but the reader must meet it to say so.
+        let refused_link = meta.is_symlink() && prefix.is_empty() && [INCIDENT_FILE, POSTMORTEM_FILE].contains(&name);
+        if meta.is_file() || refused_link {
             digests.push(file_digest(prefix, name, &meta));
             if prefix != steps::STEPS_DIR {
                 let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
@@ -131,6 +134,17 @@ fn walk(dir: &Path, prefix: &str, steps: bool, digests: &mut Vec<u64>, files: &m
         }
     }
     Ok(())
+}
+
+/// A file of an incident folder (`postmortem.md`), `None` when it is not there. A symbolic
+/// link is refused, not followed: what it leads to could be published.
+pub fn read_incident_text(path: &Path) -> Result<Option<Vec<u8>>> {
+    match atomic::read_no_follow(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) if atomic::is_link(&e) => Err(Error::user(format!("{}: {}", path.display(), atomic::LINK_NOT_READ))),
+        Err(e) => Err(Error::io("read", path, e)),
+    }
 }
 
 /// The fingerprint of an incident from its folder name and file digests.
@@ -214,11 +228,7 @@ impl Vault {
     /// The body of the incident's `postmortem.md`, if it has one.
     pub fn postmortem_text(&self, incident: &IncidentRef) -> Result<Option<String>> {
         let path = incident.dir.join(POSTMORTEM_FILE);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io("read", &path, e)),
-        };
+        let Some(bytes) = read_incident_text(&path)? else { return Ok(None) };
         let text = frontmatter::normalize(&bytes).map_err(|e| e.in_file(&path, None))?;
         // Generated postmortems carry frontmatter; a hand-written one may not.
         let body = match frontmatter::split(&text) {

@@ -108,15 +108,20 @@ impl Vault {
         digests: Option<&mut Vec<u64>>,
     ) -> Result<Loaded> {
         let file = incident.dir.join(INCIDENT_FILE);
+        let (mut meta, summary, lint) = read_incident_file(&file).map_err(|w| match w.message.as_str() {
+            // Its message holds its fix, and it has no line.
+            super::atomic::LINK_NOT_READ => Error::user(format!("{}: {}", w.path.display(), w.message)),
+            _ => Error::File {
+                path: w.path,
+                line: w.line,
+                message: w.message,
+                hint: Some("fix the frontmatter of incident.md (title and at are required)".to_string()),
+            },
+        })?;
+        // Hashed after it was read: a link was refused above, not followed here.
         if let Some(s) = sources.as_deref_mut() {
             s.add_incident_file(&file)?;
         }
-        let (mut meta, summary, lint) = read_incident_file(&file).map_err(|w| Error::File {
-            path: w.path,
-            line: w.line,
-            message: w.message,
-            hint: Some("fix the frontmatter of incident.md (title and at are required)".to_string()),
-        })?;
         if meta.id.is_empty() {
             meta.id = incident.slug.clone();
         }

@@ -26,12 +26,12 @@ use serde::Deserialize;
 use crate::error::{Error, IoContext, Result};
 use crate::redact::{RedactConfig, Rules};
 
-pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps};
+pub use files::{ATTACHMENTS_DIR, POSTMORTEM_FILE, Stamp, Stamps, read_incident_text};
 pub use incidents::{INCIDENT_FILE, IncidentRef, IncidentSummary, Listing, Loaded, MilestoneAt, step_file};
 pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
 pub use sources::{SourceChanges, Sources, StepSource, compare};
-pub use steps::{STEPS_DIR, StepWriter, new_step_id};
+pub use steps::{STEPS_DIR, StepWriter, create_in_incident, new_step_id};
 pub use strays::Stray;
 pub use warning::Warning;
 

@@ -2,7 +2,6 @@
 //! so a stale postmortem can be told from a fresh one without rendering it again.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -45,7 +44,7 @@ impl SourceChanges {
 
 impl Sources {
     pub(super) fn add_incident_file(&mut self, path: &Path) -> Result<()> {
-        let bytes = fs::read(path).ctx("read", path)?;
+        let bytes = super::atomic::read_no_follow(path).ctx("read", path)?;
         self.incident_sha256 = Some(text_digest(&bytes));
         Ok(())
     }

@@ -101,12 +101,23 @@ impl StepWriter {
     }
 }
 
-/// Creates `steps/` or `outputs/` inside an incident folder that must still exist:
-/// an incident deleted while a command ran is an error, not silently re-created.
-fn create_in_incident(dir: &Path) -> Result<()> {
+/// Creates `steps/`, `outputs/` or `attachments/` inside an incident folder that must still
+/// exist: an incident deleted while a command ran is an error, not silently re-created.
+/// One there already must be a folder: a symbolic link is not written through (it could
+/// lead out of the vault).
+pub fn create_in_incident(dir: &Path) -> Result<()> {
     match fs::create_dir(dir) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match fs::symlink_metadata(dir) {
+            // The whole fix in the message: a spool's error is said as a warning, without a hint.
+            Ok(m) if m.is_symlink() => Err(Error::user(format!(
+                "{} is a symbolic link, so nothing is written through it (it could lead out of the vault); \
+                 replace it with a folder",
+                dir.display()
+            ))),
+            // A file where the folder should be: the write into it names it.
+            _ => Ok(()),
+        },
         Err(e) => Err(Error::io("create", dir, e)),
     }
 }

@@ -1,8 +1,6 @@
 //! Whether a generated postmortem.md still says what its sources say (`postmortem --check`,
 //! and `publish --check` for every incident).
 
-use std::fs;
-use std::io;
 use std::path::Path;
 
 use super::previous::{self, Front, Previous, Written};
@@ -42,15 +40,11 @@ pub fn freshness(
 ) -> Result<Option<Freshness>> {
     let path = incident.dir.join(POSTMORTEM_FILE);
     let rel = vault.rel(&path).display().to_string();
-    let bytes = match fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(Error::user_hint(
-                format!("{rel} does not exist"),
-                format!("write it with `incident postmortem {}`", incident.slug),
-            ));
-        }
-        Err(e) => return Err(Error::io("read", &path, e)),
+    let Some(bytes) = crate::vault::read_incident_text(&path)? else {
+        return Err(Error::user_hint(
+            format!("{rel} does not exist"),
+            format!("write it with `incident postmortem {}`", incident.slug),
+        ));
     };
     let text = frontmatter::normalize(&bytes).map_err(|e| e.in_file(&path, None))?;
     if matches!(Previous::of(&text).written, Written::ByHand | Written::Json) {
