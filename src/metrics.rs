@@ -249,12 +249,7 @@ impl<'a> Builder<'a> {
         let mut steps = Vec::new();
         for step in &incident.steps {
             if crate::clock::is_ahead(step.meta.at, now) {
-                warnings.push(format!(
-                    "step {} is dated {}, after now ({}); it is left out until then (correct its `at:` if that is wrong)",
-                    step.meta.id,
-                    format::date_time(step.meta.at),
-                    format::date_time(now)
-                ));
+                warnings.push(crate::clock::left_out_until_then(&step.meta.id, step.meta.at, now));
             } else {
                 steps.push(step);
             }

@@ -192,7 +192,8 @@ impl Vault {
     /// Every incident, newest first. Each is loaded whole, as `status` loads it, so the
     /// start, the status and the count of readable steps agree with it; an incident whose
     /// files are as they were last time is taken from `list`'s record instead.
-    pub fn list(&self) -> Result<Listing> {
+    /// Steps dated after `now` are left out (and warned about), as `status` leaves them.
+    pub fn list(&self, now: Timestamp) -> Result<Listing> {
         let root = self.incidents_dir();
         let state = self.state_dir();
         let known = super::list_cache::read(&state);
@@ -221,7 +222,8 @@ impl Vault {
                     return (Some(entry.summary(r.slug, meta)), Some(entry.clone()), Vec::new(), None);
                 }
                 match self.load_stamped(&r) {
-                    Ok(Some((loaded, stamps))) => {
+                    Ok(Some((mut loaded, stamps))) => {
+                        loaded.leave_out_ahead(now);
                         let summary = summarize(&loaded.incident);
                         // With warnings it is read again each time, so that they are shown.
                         let entry = loaded

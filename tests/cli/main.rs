@@ -37,6 +37,7 @@ mod review19b;
 mod review20;
 mod review20b;
 mod review20c;
+mod review21c;
 mod review_fixes;
 pub mod run;
 mod sample;

@@ -1,0 +1,86 @@
+//! Fixes from the twenty-first review (third part): one rule for a step dated in the
+//! future, one start for a mis-dated milestone, no postmortem from a partial record, and
+//! a folder without incident.md in `list --json`.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::*;
+
+/// Sets the `at:` line of a step file by hand, as a slipped edit would.
+fn set_at(path: &Path, at: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("at: ")), "{text}");
+    let edited: String = text
+        .lines()
+        .map(|l| if l.starts_with("at: ") { format!("at: \"{at}\"\n") } else { format!("{l}\n") })
+        .collect();
+    std::fs::write(path, edited).unwrap();
+}
+
+/// The one step file of `kind`, by path.
+fn step_of(env: &TestEnv, id: &str, kind: &str) -> PathBuf {
+    let files: Vec<PathBuf> =
+        env.step_files(id).into_iter().filter(|p| p.to_str().unwrap().contains(&format!("-{kind}-"))).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+/// A resolved incident with one note and a postmortem written; returns the note's id.
+fn resolved_with_a_note(env: &mut TestEnv, id: &str) -> String {
+    env.at("2025-10-05T08:40:00-05:00");
+    env.ok(&["note", "-q", "CoreDNS loops on the old address"]);
+    env.at("2025-10-05T09:00:00-05:00");
+    env.ok(&["mark", "-q", "resolved"]);
+    env.ok(&["postmortem", "-q"]);
+    step_of(env, id, "note").file_stem().unwrap().to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_step_dated_in_the_future_is_left_out_everywhere_with_the_postmortems_warning() {
+    let (mut env, id) = TestEnv::with_incident();
+    let note = resolved_with_a_note(&mut env, &id);
+    set_at(&step_of(&env, &id, "note"), "2052-10-05T08:40:00-05:00");
+    let warning = format!(
+        "step {note} is dated 2052-10-05 08:40, after now (2025-10-05 09:00); it is left out until then (correct its \
+         `at:` if that is wrong)"
+    );
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert!(r.stderr.contains(&warning), "the rule as the postmortem says it: {}", r.stderr);
+    // status, list and show: the same rule, the same words.
+    for args in [&["status"][..], &["list"], &["show"]] {
+        let r = env.run(args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(&warning), "{args:?}: {}", r.stderr);
+        assert!(!r.stdout.contains("CoreDNS loops"), "{args:?}: {}", r.stdout);
+    }
+    assert_eq!(env.json(&["status", "--json"])["step_count"], 1, "the resolved milestone only");
+    assert_eq!(env.json(&["list", "--json"])[0]["step_count"], 1);
+    // --check: the postmortem that showed it is stale, the step named as dated after now, not removed.
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!(
+            "incidents/{id}/postmortem.md: stale: since it was generated, dated after now, so left out until then \
+             (correct its `at:` if that is wrong): {note} (2052-10-05 08:40); regenerate it"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(&format!("incidents/{id}/steps/{note}.md: {warning}")), "{}", r.stdout);
+    assert!(!r.stdout.contains("removed"), "the file is there: {}", r.stdout);
+    let pm = env.run(&["postmortem", "--check"]);
+    assert_eq!(pm.code, 1, "{}", pm.stderr);
+    assert!(pm.stderr.contains("dated after now, so left out until then"), "{}", pm.stderr);
+    // The site: left out, with the warning, until then.
+    env.ok(&["postmortem", "-q"]);
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(&warning), "{}", r.stderr);
+    let page = std::fs::read_to_string(env.root().join("public/incidents").join(&id).join("index.html")).unwrap();
+    assert!(!page.contains("CoreDNS loops") && !page.contains("2052"), "{page}");
+    // Its time come, it is there.
+    env.at("2052-10-05T09:00:00-05:00");
+    env.ok(&["publish", "-q"]);
+    let page = std::fs::read_to_string(env.root().join("public/incidents").join(&id).join("index.html")).unwrap();
+    assert!(page.contains("CoreDNS loops"), "{page}");
+}
