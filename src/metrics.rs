@@ -7,6 +7,7 @@
 mod agreement;
 pub mod ledger;
 mod milestones;
+pub use milestones::milestone_warnings;
 mod observations;
 mod pod_keys;
 #[cfg(test)]

@@ -61,6 +61,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     for w in &loaded.warnings {
         ui.warn(&w.to_string());
     }
+    let step_file = |id: &str| crate::vault::step_file(&loaded.renamed_steps, id);
+    for w in crate::metrics::milestone_warnings(&loaded.incident, &step_file) {
+        ui.warn(&w);
+    }
     let inc = &loaded.incident;
     let started = inc.started_at();
     let last: Vec<StepLine> = inc.steps.iter().rev().take(LAST_STEPS).rev().map(step_line).collect();

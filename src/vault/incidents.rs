@@ -224,6 +224,11 @@ impl Vault {
                 match self.load_stamped(&r) {
                     Ok(Some((mut loaded, stamps))) => {
                         loaded.leave_out_ahead(now);
+                        // As `status` warns: on the incident's folder, the files named within.
+                        let step_file = |id: &str| step_file(&loaded.renamed_steps, id);
+                        for message in crate::metrics::milestone_warnings(&loaded.incident, &step_file) {
+                            loaded.warnings.push(Warning { path: loaded.dir.clone(), line: 0, message });
+                        }
                         let summary = summarize(&loaded.incident);
                         // With warnings it is read again each time, so that they are shown.
                         let entry = loaded

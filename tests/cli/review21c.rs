@@ -84,3 +84,48 @@ fn a_step_dated_in_the_future_is_left_out_everywhere_with_the_postmortems_warnin
     let page = std::fs::read_to_string(env.root().join("public/incidents").join(&id).join("index.html")).unwrap();
     assert!(page.contains("CoreDNS loops"), "{page}");
 }
+
+#[test]
+fn a_milestone_dated_a_day_early_moves_no_start_and_is_warned_about_where_it_shows() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T09:30:00-05:00");
+    env.ok(&["mark", "-q", "recovered"]);
+    env.at("2025-10-05T10:30:00-05:00");
+    env.ok(&["mark", "-q", "resolved"]);
+    let recovered = step_of_milestone(&env, &id, "recovered");
+    set_at(&recovered, "2025-10-04T09:30:00-05:00");
+    let file = format!("steps/{}", recovered.file_name().unwrap().to_str().unwrap());
+    let warning = format!(
+        "warning: recovered at 2025-10-04 09:30 ({file}) is before the incident's start at 2025-10-05 08:23 \
+         (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a \
+         day off)"
+    );
+    // The incident's start, as the site and the postmortem's figures have it: not the mis-dated milestone.
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!("{id} · started 2025-10-05 08:23 · resolved 10:30 after 2h 7m")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains(&warning), "{}", r.stderr);
+    let json = env.json(&["status", "--json"]);
+    assert_eq!(json["started_at"], "2025-10-05T08:23:00-05:00");
+    assert_eq!(json["elapsed_seconds"], 2 * 3600 + 7 * 60);
+    let r = env.run(&["list"]);
+    assert!(r.stdout.contains(&format!("{id}  2025-10-05 08:23")), "{}", r.stdout);
+    assert!(r.stderr.contains("is before the incident's start at 2025-10-05 08:23"), "{}", r.stderr);
+    assert_eq!(env.json(&["list", "--json"])[0]["started_at"], "2025-10-05T08:23:00-05:00");
+    assert_eq!(env.json(&["show", "--json"])["started_at"], "2025-10-05T08:23:00-05:00");
+    let pm = env.ok(&["postmortem", "--out", "-"]);
+    assert!(pm.contains("- **Started:** 2025-10-05 08:23\n"), "{pm}");
+    // A backdated impact-start still moves the start: impact may begin before anyone opens it.
+    env.ok(&["mark", "-q", "impact-start", "--at", "2025-10-05T08:00:00-05:00"]);
+    assert_eq!(env.json(&["status", "--json"])["started_at"], "2025-10-05T08:00:00-05:00");
+}
+
+/// The step file that marks `milestone`.
+fn step_of_milestone(env: &TestEnv, id: &str, milestone: &str) -> PathBuf {
+    let line = format!("\nmilestone: {milestone}\n");
+    env.step_files(id).into_iter().find(|p| std::fs::read_to_string(p).unwrap().contains(&line)).unwrap()
+}
