@@ -129,3 +129,36 @@ fn step_of_milestone(env: &TestEnv, id: &str, milestone: &str) -> PathBuf {
     let line = format!("\nmilestone: {milestone}\n");
     env.step_files(id).into_iter().find(|p| std::fs::read_to_string(p).unwrap().contains(&line)).unwrap()
 }
+
+#[test]
+fn a_postmortem_is_not_written_while_a_step_file_cannot_be_read() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.at("2025-10-05T09:30:00-05:00");
+    env.ok(&["mark", "-q", "recovered"]);
+    env.ok(&["postmortem", "-q"]);
+    let path = env.incident_dir(&id).join("postmortem.md");
+    let whole = std::fs::read_to_string(&path).unwrap();
+    let recovered = step_of_milestone(&env, &id, "recovered");
+    let text = std::fs::read_to_string(&recovered).unwrap().replace("milestone: recovered", "milestone: recoverd");
+    std::fs::write(&recovered, text).unwrap();
+    let rel = recovered.strip_prefix(env.root()).unwrap().display().to_string();
+    let stderr = env.fails(1, &["postmortem"]);
+    assert!(
+        stderr.starts_with(&format!("error: {rel}:")) && stderr.contains("unknown milestone \"recoverd\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(&format!(
+            ": incidents/{id}/postmortem.md not written, it would lack this step\n  hint: fix the line named, then \
+             `incident postmortem {id}` again (publish holds the incident back until then); `--out -` shows it \
+             without the step\n"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrote"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), whole, "the whole one stays");
+    // The draft on stdout, failed as before.
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("## Notes on the record"), "{}", r.stdout);
+}
