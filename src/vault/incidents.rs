@@ -258,9 +258,18 @@ impl Vault {
         if next != known {
             super::list_cache::write(&state, next);
         }
+        // A folder of steps without incident.md is an incident that cannot be read: listed
+        // as one (`unreadable` naming the missing file), not only warned about.
+        for stray in self.strays()? {
+            let message = format!("{}, so it is left out; {}", stray.problem, stray.hint);
+            if stray.dir == root.join(&stray.slug) {
+                let missing = Warning { path: stray.dir.join(INCIDENT_FILE), line: 0, message: message.clone() };
+                out.unreadable.push((stray.slug.clone(), missing));
+            }
+            out.warnings.push(Warning { path: stray.dir, line: 0, message });
+        }
         out.incidents.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
         out.unreadable.sort_by(|a, b| b.0.cmp(&a.0));
-        out.warnings.extend(self.stray_warnings()?);
         Ok(out)
     }
 }

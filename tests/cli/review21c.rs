@@ -162,3 +162,30 @@ fn a_postmortem_is_not_written_while_a_step_file_cannot_be_read() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.contains("## Notes on the record"), "{}", r.stdout);
 }
+
+#[test]
+fn a_folder_of_steps_without_incident_md_is_listed_as_unreadable() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "-q", "CoreDNS loops"]);
+    let foo = env.root().join("incidents/foo");
+    std::fs::create_dir_all(foo.join("steps")).unwrap();
+    for f in env.step_files(&id) {
+        std::fs::copy(&f, foo.join("steps").join(f.file_name().unwrap())).unwrap();
+    }
+    let json = env.json(&["list", "--json"]);
+    let items = json.as_array().unwrap();
+    let entry = items.iter().find(|i| i["id"] == "foo").unwrap_or_else(|| panic!("{json:#}"));
+    assert_eq!(entry["unreadable"]["file"], "incidents/foo/incident.md", "{entry:#}");
+    assert_eq!(entry["unreadable"]["line"], 0);
+    let message = entry["unreadable"]["message"].as_str().unwrap();
+    assert!(message.starts_with("holds 1 step file but no incident.md, so it is left out; "), "{message}");
+    assert!(message.contains("title:") && message.contains("at:"), "the fix: {message}");
+    assert_eq!(entry["title"], serde_json::Value::Null);
+    assert_eq!(items.len(), 2, "{json:#}");
+    // The text says it alike: a row marked unreadable, and the warning.
+    let r = env.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("cannot read incidents/foo/incident.md (the warning above says why)"), "{}", r.stdout);
+    assert!(r.stdout.lines().any(|l| l.contains(" foo ") && l.contains("unreadable")), "{}", r.stdout);
+    assert!(r.stderr.contains("holds 1 step file but no incident.md"), "{}", r.stderr);
+}
