@@ -211,6 +211,15 @@ pub fn is_ahead(at: Timestamp, now: Timestamp) -> bool {
     at > now + chrono::TimeDelta::seconds(CLOCK_SKEW_SECONDS)
 }
 
+/// What every reading command says of a step [`is_ahead`]: one rule, one sentence.
+pub fn left_out_until_then(id: &str, at: Timestamp, now: Timestamp) -> String {
+    format!(
+        "step {id} is dated {}, after now ({}); it is left out until then (correct its `at:` if that is wrong)",
+        crate::format::date_time(at),
+        crate::format::date_time(now)
+    )
+}
+
 /// A bare clock time later than now is yesterday's only when it is at least this far
 /// ahead, i.e. yesterday's was within the last 12 hours: `23:50` typed at 00:10 (or at
 /// 09:00 the morning after) is last night. Closer, it is far more likely a slip than a

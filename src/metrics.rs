@@ -7,6 +7,7 @@
 mod agreement;
 pub mod ledger;
 mod milestones;
+pub use milestones::milestone_warnings;
 mod observations;
 mod pod_keys;
 #[cfg(test)]
@@ -249,12 +250,7 @@ impl<'a> Builder<'a> {
         let mut steps = Vec::new();
         for step in &incident.steps {
             if crate::clock::is_ahead(step.meta.at, now) {
-                warnings.push(format!(
-                    "step {} is dated {}, after now ({}); it is left out until then (correct its `at:` if that is wrong)",
-                    step.meta.id,
-                    format::date_time(step.meta.at),
-                    format::date_time(now)
-                ));
+                warnings.push(crate::clock::left_out_until_then(&step.meta.id, step.meta.at, now));
             } else {
                 steps.push(step);
             }

@@ -328,12 +328,13 @@ impl Incident {
         seen
     }
 
-    /// When the incident started: the earliest of its own start and its milestones
-    /// (`impact-start` marked after the fact). A note about something days before (a lease
-    /// renewal) is context, not the start.
+    /// When the incident started: its own start, or an `impact-start` before it (marked
+    /// after the fact). Any other milestone before it is mis-dated (warned about as before
+    /// the incident's start), not the start; a note days before (a lease renewal) is context.
     pub fn started_at(&self) -> Timestamp {
         let own = self.own_start();
-        self.milestones().iter().map(|(_, s)| s.meta.at).chain([own]).min().unwrap_or(own)
+        let impact = self.milestones().into_iter().filter(|(m, _)| *m == Milestone::ImpactStart);
+        impact.map(|(_, s)| s.meta.at).chain([own]).min().unwrap_or(own)
     }
 
     /// `meta.at`; for a day without a time, the first step on that day instead of midnight.

@@ -28,7 +28,8 @@ Every duration is shown with its endpoints and the steps they come from, or as
 \"unknown\" with the reason. A step dated over a minute after now is left out (up to a
 minute ahead, another host's clock, is now), here and for --check. Warnings (milestones out
 of order, steps dated in the future, unreadable files) go to stderr and into the
-postmortem's last section.
+postmortem's last section. While a step file cannot be read, postmortem.md (or --out FILE)
+is not written and the exit is 1; --out - shows it without that step.
 
 Links are relative paths (steps/…, outputs/…), so they work in Obsidian and on GitHub;
 with --out FILE elsewhere they lead through the incident folder (../incidents/ID/steps/…).

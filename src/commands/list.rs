@@ -42,7 +42,7 @@ struct Unreadable {
 
 pub fn run(cfg: &Config, ui: &Ui, args: &ListArgs) -> Result<u8> {
     let vault = cfg.vault()?;
-    let listing = vault.list()?;
+    let listing = vault.list(cfg.clock.now())?;
     for w in &listing.warnings {
         ui.warn(&w.to_string());
     }

@@ -50,7 +50,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     m.note_unreadable(&unreadable_milestones(&incident, &loaded.warnings));
     // A step that cannot be read is left out: the first is named as the error at the end,
     // the others as warnings (each file to fix named once).
-    let unreadable = unreadable_error(&vault, &incident, &loaded.unreadable_steps);
+    let unreadable = unreadable_error(&vault, &incident, &loaded.unreadable_steps, None);
     let first_shown = loaded.unreadable_steps.first().map(|w| w.shown_with(vault.rel(&w.path)));
     for w in load_warnings.iter().filter(|w| first_shown.as_ref() != Some(*w)).chain(&m.warnings) {
         ui.warn(w);
@@ -65,6 +65,13 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
         (None, PostmortemFormat::Json) => Dest::Stdout,
         (None, PostmortemFormat::Md) => Dest::File(incident.dir.join(POSTMORTEM_FILE)),
     };
+    // A postmortem without a step would replace a whole one and read as complete: nothing
+    // is written (pictures included) until the file is fixed; `--out -` shows the draft.
+    if let Dest::File(path) = &dest
+        && let Some(e) = unreadable_error(&vault, &incident, &loaded.unreadable_steps, Some(path))
+    {
+        return Err(e);
+    }
     // Refused before anything is written, pictures included.
     let previous = match &dest {
         Dest::File(path) => Previous::read(path)?,
@@ -166,18 +173,31 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     unreadable.map_or(Ok(0), Err)
 }
 
-/// The failure for step files that cannot be read: the postmortem is written without them
-/// (and says so), but a script or person must not take it for complete, as publish does not.
-fn unreadable_error(vault: &Vault, incident: &IncidentRef, unreadable: &[Warning]) -> Option<Error> {
+/// The failure for step files that cannot be read: a draft on stdout is shown without them
+/// (and says so); a file (`not_written`) is not written at all. Either way a script or
+/// person must not take it for complete, as publish does not.
+fn unreadable_error(
+    vault: &Vault,
+    incident: &IncidentRef,
+    unreadable: &[Warning],
+    not_written: Option<&Path>,
+) -> Option<Error> {
     let first = unreadable.first()?;
     let more = match unreadable.len() - 1 {
         0 => String::new(),
         n => format!(" (and {}, named above)", crate::format::plural(n as u64, "more step file")),
     };
+    let (what, draft) = match not_written {
+        Some(path) => (
+            format!("{} not written, it would lack this step", vault.rel(path).display()),
+            "; `--out -` shows it without the step",
+        ),
+        None => ("left out of the postmortem".to_string(), ""),
+    };
     Some(Error::user_hint(
-        format!("{}{more}: left out of the postmortem", first.shown_with(vault.rel(&first.path))),
+        format!("{}{more}: {what}", first.shown_with(vault.rel(&first.path))),
         format!(
-            "fix the line named, then `incident postmortem {}` again (publish holds the incident back until then)",
+            "fix the line named, then `incident postmortem {}` again (publish holds the incident back until then){draft}",
             incident.slug
         ),
     ))

@@ -41,6 +41,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
     let mut loaded = vault.load(&incident)?;
     // One clock for everyone: steps from responders in other zones in the incident's offset.
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);
+    loaded.leave_out_ahead(cfg.clock.now());
     for w in &loaded.warnings {
         ui.warn(&w.to_string());
     }

@@ -56,11 +56,16 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     let mut loaded = vault.load(&incident)?;
     // One clock for everyone: steps from responders in other zones in the incident's offset.
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);
+    let now = cfg.clock.now();
+    loaded.leave_out_ahead(now);
     for w in &loaded.warnings {
         ui.warn(&w.to_string());
     }
+    let step_file = |id: &str| crate::vault::step_file(&loaded.renamed_steps, id);
+    for w in crate::metrics::milestone_warnings(&loaded.incident, &step_file) {
+        ui.warn(&w);
+    }
     let inc = &loaded.incident;
-    let now = cfg.clock.now();
     let started = inc.started_at();
     let last: Vec<StepLine> = inc.steps.iter().rev().take(LAST_STEPS).rev().map(step_line).collect();
     let resolved_at = inc.milestones().into_iter().find(|(m, _)| *m == Milestone::Resolved).map(|(_, s)| s.meta.at);

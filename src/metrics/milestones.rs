@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{Point, point};
 use crate::clock::Timestamp;
 use crate::format;
-use crate::model::{IncidentMeta, Milestone, Step};
+use crate::model::{Incident, IncidentMeta, Milestone, Step};
 
 /// A milestone step that does not count: the same milestone was marked earlier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -31,6 +31,14 @@ pub(super) struct Milestones {
     pub warnings: Vec<String>,
     /// Pairs of milestone steps (ids) warned about as out of order.
     pub out_of_order: Vec<(String, String)>,
+}
+
+/// What the postmortem warns about the milestones of `incident` (marked twice, out of
+/// order, before its start), for `status` and `list` to say too. Its steps are
+/// those read as of now (none in the future: [`crate::vault::Loaded::leave_out_ahead`]).
+pub fn milestone_warnings(incident: &Incident, step_file: &dyn Fn(&str) -> String) -> Vec<String> {
+    let steps: Vec<&Step> = incident.steps.iter().collect();
+    read(&incident.meta, &steps, step_file).warnings
 }
 
 /// Reads the milestones of `steps` (in timeline order, none in the future) of the incident

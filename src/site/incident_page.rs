@@ -139,7 +139,13 @@ fn postmortem_conflict(vault: &Vault, r: &IncidentRef, text: Option<&str>) -> Op
 fn stale_note(changes: &SourceChanges) -> Option<String> {
     let is_incident = |id: &String| id == crate::vault::INCIDENT_FILE;
     let mut parts = Vec::new();
-    for (ids, what) in [(&changes.added, "added"), (&changes.changed, "changed"), (&changes.removed, "removed")] {
+    let kinds = [
+        (&changes.added, "added"),
+        (&changes.changed, "changed"),
+        (&changes.removed, "removed"),
+        (&changes.ahead, "dated after now"),
+    ];
+    for (ids, what) in kinds {
         let steps = ids.iter().filter(|id| !is_incident(id)).count() as u64;
         if steps > 0 {
             parts.push(format!("{} {what}", crate::format::plural(steps, "step")));
@@ -207,13 +213,13 @@ pub(super) fn render_one(
         _ => None,
     };
     let files: Vec<String> = stamps.under("outputs").into_iter().chain(stamps.under("attachments")).collect();
-    // Steps dated ahead of the clock do not count yet: read again next time, when they may.
-    let now = opts.clock.current();
-    let fingerprint =
-        match postmortem.is_some() && incident.steps.iter().any(|s| crate::clock::is_ahead(s.meta.at, now)) {
-            false => stamps.fingerprint.clone(),
-            true => String::new(),
-        };
+    // Steps dated ahead of the clock are left out until then, as the postmortem leaves
+    // them (after the staleness above, which counts them): read again next time, when they may.
+    let fingerprint = match loaded.leave_out_ahead(opts.clock.current()) {
+        0 => stamps.fingerprint.clone(),
+        _ => String::new(),
+    };
+    let incident = &loaded.incident;
     let mut outcome = Outcome {
         slug: slug.to_string(),
         cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None, warnings: Vec::new() },

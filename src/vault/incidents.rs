@@ -197,7 +197,8 @@ impl Vault {
     /// Every incident, newest first. Each is loaded whole, as `status` loads it, so the
     /// start, the status and the count of readable steps agree with it; an incident whose
     /// files are as they were last time is taken from `list`'s record instead.
-    pub fn list(&self) -> Result<Listing> {
+    /// Steps dated after `now` are left out (and warned about), as `status` leaves them.
+    pub fn list(&self, now: Timestamp) -> Result<Listing> {
         let root = self.incidents_dir();
         let state = self.state_dir();
         let known = super::list_cache::read(&state);
@@ -226,7 +227,13 @@ impl Vault {
                     return (Some(entry.summary(r.slug, meta)), Some(entry.clone()), Vec::new(), None);
                 }
                 match self.load_stamped(&r) {
-                    Ok(Some((loaded, stamps))) => {
+                    Ok(Some((mut loaded, stamps))) => {
+                        loaded.leave_out_ahead(now);
+                        // As `status` warns: on the incident's folder, the files named within.
+                        let step_file = |id: &str| step_file(&loaded.renamed_steps, id);
+                        for message in crate::metrics::milestone_warnings(&loaded.incident, &step_file) {
+                            loaded.warnings.push(Warning { path: loaded.dir.clone(), line: 0, message });
+                        }
                         let summary = summarize(&loaded.incident);
                         // With warnings it is read again each time, so that they are shown.
                         let entry = loaded
@@ -256,9 +263,18 @@ impl Vault {
         if next != known {
             super::list_cache::write(&state, next);
         }
+        // A folder of steps without incident.md is an incident that cannot be read: listed
+        // as one (`unreadable` naming the missing file), not only warned about.
+        for stray in self.strays()? {
+            let message = format!("{}, so it is left out; {}", stray.problem, stray.hint);
+            if stray.dir == root.join(&stray.slug) {
+                let missing = Warning { path: stray.dir.join(INCIDENT_FILE), line: 0, message: message.clone() };
+                out.unreadable.push((stray.slug.clone(), missing));
+            }
+            out.warnings.push(Warning { path: stray.dir, line: 0, message });
+        }
         out.incidents.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
         out.unreadable.sort_by(|a, b| b.0.cmp(&a.0));
-        out.warnings.extend(self.stray_warnings()?);
         Ok(out)
     }
 }

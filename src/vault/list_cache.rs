@@ -16,7 +16,8 @@ pub const CACHE_FILE: &str = "list-cache";
 /// 2: file stamps became FNV-1a based (were `DefaultHasher`, which a Rust release may change).
 /// 3: each milestone keeps the id of its step.
 /// 4: milestones of one instant are kept in the order they happen.
-const VERSION: &str = concat!("4/", env!("CARGO_PKG_VERSION"));
+/// 5: only an `impact-start` moves the start earlier (a mis-dated milestone did).
+const VERSION: &str = concat!("5/", env!("CARGO_PKG_VERSION"));
 
 /// One incident's line of `list`, without `incident.md` (read every time: it is one file).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! The vault on disk: finding it, its settings, and the current-incident pointer.
 //! This module and its children are the only code that touches vault files.
 
+mod ahead;
 pub mod atomic;
 mod create;
 mod file_read;

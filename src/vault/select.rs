@@ -65,9 +65,10 @@ impl Vault {
 
 impl Vault {
     /// The current incident is kept out of git (`.incident/`): in a fresh clone, the one
-    /// incident still open is most likely the one meant, so it is named.
+    /// incident still open is most likely the one meant, so it is named. (The system
+    /// clock: only a step dated ahead of it would be left out, and that is not cached.)
     fn no_current(&self) -> Error {
-        let open: Vec<String> = self.list().map_or_else(
+        let open: Vec<String> = self.list(crate::clock::Clock::system().now()).map_or_else(
             |_| Vec::new(),
             |l| l.incidents.into_iter().filter(|i| i.status == crate::model::Status::Open).map(|i| i.slug).collect(),
         );

@@ -34,11 +34,13 @@ pub struct SourceChanges {
     pub changed: Vec<String>,
     pub added: Vec<String>,
     pub removed: Vec<String>,
+    /// Still there, but dated after now: left out until then (not by [`compare`]).
+    pub ahead: Vec<String>,
 }
 
 impl SourceChanges {
     pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.added.is_empty() && self.removed.is_empty()
+        self.changed.is_empty() && self.added.is_empty() && self.removed.is_empty() && self.ahead.is_empty()
     }
 }
 

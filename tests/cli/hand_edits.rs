@@ -294,7 +294,9 @@ fn hand_step(env: &crate::support::TestEnv, id: &str, name: &str, fields: &str) 
 
 #[test]
 fn every_unknown_key_of_a_step_is_named_not_only_the_first() {
-    let (env, id) = crate::support::TestEnv::with_incident();
+    let (mut env, id) = crate::support::TestEnv::with_incident();
+    // Read after the steps written below: a step dated after now is left out.
+    env.at("2025-10-05T10:00:00-05:00");
     let path = hand_step(&env, &id, "20251005T134000Z-note-hand01.md", "kind: note\nautor: me\nmood: grim\n");
     let r = env.run(&["status"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -310,7 +312,9 @@ fn every_unknown_key_of_a_step_is_named_not_only_the_first() {
 
 #[test]
 fn a_milestone_step_without_its_milestone_is_warned_about() {
-    let (env, id) = crate::support::TestEnv::with_incident();
+    let (mut env, id) = crate::support::TestEnv::with_incident();
+    // Read after the steps written below: a step dated after now is left out.
+    env.at("2025-10-05T10:00:00-05:00");
     let path = hand_step(&env, &id, "20251005T134000Z-milestone-hand01.md", "kind: milestone\n");
     let r = env.run(&["status"]);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -39,6 +39,7 @@ mod review20b;
 mod review20c;
 mod review21a;
 mod review21b;
+mod review21c;
 mod review_fixes;
 pub mod run;
 mod sample;

@@ -118,12 +118,14 @@ fn a_step_that_cannot_be_read_makes_the_postmortem_fail_naming_the_indented_line
     assert_eq!(
         stderr,
         format!(
-            "wrote incidents/{id}/postmortem.md\nerror: {problem}: left out of the postmortem\n  hint: fix the line \
-             named, then `incident postmortem {id}` again (publish holds the incident back until then)\n"
+            "error: {problem}: incidents/{id}/postmortem.md not written, it would lack this step\n  hint: fix the \
+             line named, then `incident postmortem {id}` again (publish holds the incident back until then); `--out \
+             -` shows it without the step\n"
         )
     );
-    // The postmortem written says what it lacks.
-    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    // Nothing written (review 21); the draft on stdout says what it lacks.
+    assert!(!env.incident_dir(&id).join("postmortem.md").exists());
+    let md = env.run(&["postmortem", "--out", "-"]).stdout;
     assert!(md.contains(&format!("## Notes on the record\n\n- {problem}")), "{md}");
     // Two such files: each is named, the first as the error, the other as a warning.
     let other = env.step_files(&id).into_iter().find(|f| !f.to_string_lossy().contains("T132000Z")).unwrap();
@@ -131,5 +133,5 @@ fn a_step_that_cannot_be_read_makes_the_postmortem_fail_naming_the_indented_line
     let stderr = env.fails(1, &["postmortem"]);
     let other_rel = other.strip_prefix(env.root()).unwrap().display().to_string();
     assert!(stderr.contains(&format!("warning: {other_rel}:")), "{stderr}");
-    assert!(stderr.contains("(and 1 more step file, named above): left out of the postmortem"), "{stderr}");
+    assert!(stderr.contains("(and 1 more step file, named above): incidents/"), "{stderr}");
 }

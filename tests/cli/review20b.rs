@@ -49,7 +49,9 @@ fn a_quote_left_open_in_incident_md_is_named_on_its_own_line() {
 
 #[test]
 fn a_typo_in_a_steps_kind_is_named_and_the_step_still_read() {
-    let (env, id) = TestEnv::with_incident();
+    let (mut env, id) = TestEnv::with_incident();
+    // Read after the steps written below: a step dated after now is left out.
+    env.at("2025-10-05T10:00:00-05:00");
     let steps = env.incident_dir(&id).join("steps");
     std::fs::create_dir_all(&steps).unwrap();
     let typo = steps.join("20251005T133000Z-handmade.md");

@@ -263,7 +263,9 @@ fn a_broken_step_is_reported_and_the_rest_still_load() {
 
 #[test]
 fn a_hand_written_step_without_id_or_kind_is_read() {
-    let (env, id) = TestEnv::with_incident();
+    let (mut env, id) = TestEnv::with_incident();
+    // Read after the steps written below: a step dated after now is left out.
+    env.at("2025-10-05T10:00:00-05:00");
     let steps = env.incident_dir(&id).join("steps");
     std::fs::create_dir_all(&steps).unwrap();
     std::fs::write(
@@ -311,7 +313,9 @@ fn a_hand_written_time_without_offset_is_the_incidents_local_time() {
 
 #[test]
 fn an_incident_md_time_without_offset_takes_its_steps_offset() {
-    let (env, id) = TestEnv::with_incident();
+    let (mut env, id) = TestEnv::with_incident();
+    // Read after the steps written below: a step dated after now is left out.
+    env.at("2025-10-05T10:00:00-05:00");
     env.ok(&["note", "--at", "08:10", "looking"]);
     let dir = env.incident_dir(&id);
     let md = dir.join("incident.md");

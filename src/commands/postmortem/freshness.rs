@@ -61,7 +61,10 @@ pub fn freshness(
     if !front.generated {
         return Ok(None);
     }
-    let changes = compare(&front.sources, &used_sources(sources, inc, now));
+    let mut changes = compare(&front.sources, &used_sources(sources, inc, now));
+    // A step whose file is there but is dated after now is left out, not removed.
+    let (ahead, removed) = changes.removed.into_iter().partition(|id| sources.step(id).is_some());
+    (changes.removed, changes.ahead) = (removed, ahead);
     let edited = Previous::of(&text).written == Written::Edited;
     let template = front.template.clone().unwrap_or_else(|| DEFAULT_TEMPLATE.to_string());
     let template_gone = template_missing(vault, &template);
@@ -86,6 +89,17 @@ pub fn freshness(
         if !ids.is_empty() {
             parts.push(format!("{what}: {}", some(ids)));
         }
+    }
+    if !changes.ahead.is_empty() {
+        let dated = |id: &String| match inc.steps.iter().find(|s| s.meta.id == *id) {
+            Some(s) => format!("{id} ({})", crate::format::date_time(s.meta.at)),
+            None => id.clone(),
+        };
+        let ahead: Vec<String> = changes.ahead.iter().map(dated).collect();
+        parts.push(format!(
+            "dated after now, so left out until then (correct its `at:` if that is wrong): {}",
+            some(&ahead)
+        ));
     }
     if !gone.is_empty() {
         parts.push(format!("it links to files that are gone (renamed or moved?): {}", some(&gone)));
