@@ -17,12 +17,17 @@ pub enum Error {
     /// A file operation failed.
     #[error("cannot {action} {}: {source}", path.display())]
     Io { action: &'static str, path: PathBuf, source: io::Error },
-    /// A file's content is wrong at a line.
-    #[error("{}:{line}: {message}", path.display())]
+    /// A file's content is wrong at a line (0: the whole file, shown without one).
+    #[error("{}{}: {message}", path.display(), at_line(*line))]
     File { path: PathBuf, line: usize, message: String, hint: Option<String> },
     /// A bug in incident.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `:12` after a file's path, or nothing for a whole file (line 0).
+fn at_line(line: usize) -> String {
+    if line == 0 { String::new() } else { format!(":{line}") }
 }
 
 impl Error {
@@ -162,6 +167,13 @@ impl<T> IoContext<T> for io::Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_error_names_its_line_and_no_line_zero() {
+        let at = |line| Error::File { path: "v/incident.md".into(), line, message: "bad".into(), hint: None };
+        assert_eq!(at(4).to_string(), "v/incident.md:4: bad");
+        assert_eq!(at(0).to_string(), "v/incident.md: bad");
+    }
 
     #[test]
     fn a_temp_files_name_is_left_out_of_an_error() {
