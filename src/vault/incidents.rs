@@ -376,6 +376,14 @@ struct StepFile {
 /// one folder off (in a folder of `steps/`, or beside `incident.md`) are warned about.
 fn list_steps(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<StepFile>> {
     let steps = dir.join(STEPS_DIR);
+    // Its steps would come from wherever it leads: the incident is not read, as for a link
+    // in place of incident.md.
+    if fs::symlink_metadata(&steps).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::user(format!(
+            "{}: not read: a symbolic link (it could lead out of the vault); replace the link with the folder itself",
+            steps.display()
+        )));
+    }
     let Some(entries) = atomic::read_dir_if_any(&steps)? else {
         warnings.extend(super::strays::misplaced_step_files(dir, &[]));
         return Ok(Vec::new());

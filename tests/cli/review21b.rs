@@ -129,3 +129,27 @@ fn publish_into_a_folder_of_someone_elses_says_what_it_replaces() {
     let r = env.run(&["publish", "--out", "www"]);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
 }
+
+#[test]
+fn a_symlinked_steps_folder_is_not_read() {
+    let (env, id) = published();
+    let outside = tempfile::tempdir().unwrap();
+    let dir = env.incident_dir(&id);
+    // Steps from elsewhere: one of them holds what must not reach the site.
+    let elsewhere = outside.path().join("steps");
+    std::fs::rename(dir.join("steps"), &elsewhere).unwrap();
+    let note = std::fs::read_dir(&elsewhere).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(&note).unwrap();
+    std::fs::write(&note, format!("{text}\nFROM-OUTSIDE-THE-VAULT\n")).unwrap();
+    symlink(&elsewhere, dir.join("steps")).unwrap();
+    let fix = format!(
+        "{}: not read: a symbolic link (it could lead out of the vault); replace the link with the folder itself",
+        dir.join("steps").display()
+    );
+    assert!(env.fails(1, &["show"]).contains(&fix));
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&fix), "{}", r.stderr);
+    let page = std::fs::read_to_string(env.root().join(format!("public/incidents/{id}/index.html"))).unwrap();
+    assert!(!page.contains("FROM-OUTSIDE"), "its last page stays as it was");
+}
