@@ -38,6 +38,7 @@ mod review20;
 mod review20b;
 mod review20c;
 mod review21a;
+mod review21d;
 mod review_fixes;
 pub mod run;
 mod sample;
