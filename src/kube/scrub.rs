@@ -9,6 +9,7 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 const SECRET_WORDS: [&str; 8] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "CREDENTIAL", "CREDS"];
 /// What a value becomes when nothing numbers it (`--no-redact`, output thrown away).
 pub const REDACTED: &str = "[REDACTED]";
+const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
 
 /// Scrubs one object in place; returns how many values were redacted. `hide(rule, value)`
 /// gives a value's replacement: its placeholder, numbered with the step's other secrets, so
@@ -35,21 +36,40 @@ pub fn scrub(obj: &mut Value, hide: &mut dyn FnMut(&str, &str) -> String) -> u64
             }
         }
     }
-    if let Some(spec) = obj.get_mut("spec") {
-        for list in ["containers", "initContainers", "ephemeralContainers"] {
-            let Some(containers) = spec.get_mut(list).and_then(Value::as_array_mut) else { continue };
-            for c in containers {
-                let Some(env) = c.get_mut("env").and_then(Value::as_array_mut) else { continue };
-                for var in env {
-                    let secret = var.get("name").and_then(Value::as_str).is_some_and(is_secret_name);
-                    if let (true, Some(v)) = (secret, var.get_mut("value"))
-                        && let Some(value) = v.as_str()
-                    {
-                        *v = Value::String(hide("k8s-env-value", value));
-                        n += 1;
-                    }
+    n + scrub_pod_specs(obj, hide)
+}
+
+/// The env of every container list in `v`, wherever it sits: a Pod's `spec`, a workload's
+/// `spec.template.spec`, a CronJob's `spec.jobTemplate.spec.template.spec`, a PodTemplate's
+/// `template.spec`, a custom resource's. Found by shape, not by kind: a kind not listed
+/// here (an operator's CRD) carries the same env values.
+fn scrub_pod_specs(v: &mut Value, hide: &mut dyn FnMut(&str, &str) -> String) -> u64 {
+    match v {
+        Value::Object(map) => map
+            .iter_mut()
+            .map(|(key, child)| match child.as_array_mut() {
+                Some(containers) if CONTAINER_LISTS.contains(&key.as_str()) => {
+                    containers.iter_mut().map(|c| scrub_env(c, hide)).sum()
                 }
-            }
+                _ => scrub_pod_specs(child, hide),
+            })
+            .sum(),
+        Value::Array(items) => items.iter_mut().map(|item| scrub_pod_specs(item, hide)).sum(),
+        _ => 0,
+    }
+}
+
+/// One container's secret-named env values.
+fn scrub_env(container: &mut Value, hide: &mut dyn FnMut(&str, &str) -> String) -> u64 {
+    let Some(env) = container.get_mut("env").and_then(Value::as_array_mut) else { return 0 };
+    let mut n = 0;
+    for var in env {
+        let secret = var.get("name").and_then(Value::as_str).is_some_and(is_secret_name);
+        if let (true, Some(v)) = (secret, var.get_mut("value"))
+            && let Some(value) = v.as_str()
+        {
+            *v = Value::String(hide("k8s-env-value", value));
+            n += 1;
         }
     }
     n

@@ -240,6 +240,14 @@ pub(crate) static BUILTINS: &[Builtin] = &[
         patterns: &[
             pat(&["basic"], r"(?i)(?-u:\b)basic[ \t]+([A-Za-z0-9+/]{6,}={0,2})", Basic),
             pat(&["curl"], r#"(?:^|\s)(?:-u|--user)(?:[ \t]+|=)["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#, UserPass),
+            // httpie and xh: `--auth user:pass` (whatever the tool: the flag says what it holds);
+            // `-a user:pass` only after `http`/`https`/`xh` on the same command (`grep -a x:y`).
+            pat(&["--auth"], r#"(?:^|[\s"'])--auth(?:[ \t]+|=)["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#, UserPass),
+            pat(
+                &["http", "xh"],
+                r#"(?:^|[\s"'/;|&(])(?:https?|xhs?)[ \t](?:[^\r\n|;&]*?[ \t])?-a(?:[ \t]+|=)?["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#,
+                UserPass,
+            ),
         ],
     },
     Builtin {

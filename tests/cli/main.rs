@@ -40,6 +40,7 @@ mod review20c;
 mod review21a;
 mod review21b;
 mod review21c;
+mod review21d;
 mod review_fixes;
 pub mod run;
 mod sample;

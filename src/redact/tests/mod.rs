@@ -415,6 +415,22 @@ fn headers_and_schemes() {
 }
 
 #[test]
+fn httpie_auth_keeps_the_user() {
+    let cases = [
+        ("http --auth alice:S3cretPw example.org", "http --auth alice:[REDACTED:basic-auth-1] example.org"),
+        // Already `secret-assignment` (it starts first), user and all.
+        ("http --auth=alice:S3cretPw example.org", "http --auth=[REDACTED:secret-assignment-1] example.org"),
+        ("http -a alice:S3cretPw example.org", "http -a alice:[REDACTED:basic-auth-1] example.org"),
+        ("xh POST api.test -a 'alice:S3cretPw'", "xh POST api.test -a 'alice:[REDACTED:basic-auth-1]'"),
+        ("grep -a ERROR:timeout app.log", "grep -a ERROR:timeout app.log"),
+        ("http example.org | grep -a ERROR:timeout", "http example.org | grep -a ERROR:timeout"),
+        ("http --auth-type=digest example.org", "http --auth-type=digest example.org"),
+        ("see http://x -a mode:fast", "see http://x -a mode:fast"),
+    ];
+    assert_redacts(&cases);
+}
+
+#[test]
 fn config_disables_and_extends_rules() {
     let cfg: RedactConfig = toml::from_str(
         r#"
