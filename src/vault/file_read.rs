@@ -158,7 +158,8 @@ pub(super) fn read_incident_file(path: &Path) -> Result<(IncidentMeta, String, V
         status
             .and_then(|s| near_value(path, head, ("status", s), &crate::model::WRITTEN_STATUSES, "it is read as open")),
     );
-    let severity = meta.severity.as_deref().filter(|s| !SEVERITIES.contains(s));
+    // `SEV1` is sev1 (`report` folds case); `SEV-1` is a near miss.
+    let severity = meta.severity.as_deref().filter(|s| !SEVERITIES.iter().any(|k| s.eq_ignore_ascii_case(k)));
     lint.extend(severity.and_then(|s| {
         near_value(path, head, ("severity", s), &SEVERITIES, "`report` counts it as a severity of its own")
     }));
@@ -173,7 +174,10 @@ const SEVERITIES: [&str; 4] = ["sev1", "sev2", "sev3", "sev4"];
 /// with what that means meanwhile (`so`).
 fn near_value(path: &Path, head: &str, (key, value): (&str, &str), known: &[&str], so: &str) -> Option<Warning> {
     let lower = value.to_lowercase();
-    let meant = known.iter().find(|k| strsim::osa_distance(k, &lower) <= 2)?;
+    let (distance, meant) = known.iter().map(|k| (strsim::osa_distance(k, &lower), k)).min()?;
+    if distance > 2 {
+        return None;
+    }
     let message =
         format!("unknown {key} `{value}` (did you mean `{meant}`?), so {so}; write one of: {}", known.join(", "));
     Some(Warning { path: path.to_path_buf(), line: key_line(head, key), message })

@@ -481,4 +481,13 @@ fn common_hand_slips_are_named_in_our_words_with_the_fix() {
     ] {
         assert!(stderr.contains(&expected), "{expected}\n--- in ---\n{stderr}");
     }
+    // Case aside it is one of ours: nothing to say. A near miss names the nearest.
+    for (written, said) in [("SEV4", None), ("sev-4", Some("`sev-4` (did you mean `sev4`?)"))] {
+        let text = read(&md);
+        let line = text.lines().find(|l| l.starts_with("severity:")).unwrap().to_string();
+        fs::write(&md, text.replacen(&line, &format!("severity: {written}"), 1)).unwrap();
+        let stderr = env.run(&["status"]).stderr;
+        assert_eq!(stderr.contains("unknown severity"), said.is_some(), "{stderr}");
+        assert!(said.is_none_or(|said| stderr.contains(said)), "{stderr}");
+    }
 }
