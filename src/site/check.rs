@@ -210,7 +210,7 @@ pub fn check(
     now: Timestamp,
 ) -> Result<Checked> {
     // A stray incident (no incident.md, one folder down) is a problem to name, not one to skip.
-    let names = vault.folders_and_strays()?;
+    let (names, loose) = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
     let outcomes: Vec<(String, Result<Option<Outcome>>, Option<Problem>)> = pool.install(|| {
@@ -227,7 +227,8 @@ pub fn check(
     bar.finish_and_clear();
 
     let rel = |p: &Path| vault.rel(p).to_path_buf();
-    let mut problems = Vec::new();
+    let mut problems: Vec<Problem> =
+        loose.into_iter().map(|w| Problem { path: rel(&w.path), line: 0, message: w.message }).collect();
     let mut files: HashSet<String> = HashSet::new();
     let mut page_links: Vec<(String, String)> = Vec::new();
     let mut link_files: HashMap<(String, String), PathBuf> = HashMap::new();

@@ -212,7 +212,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     fs::create_dir_all(out).ctx("create", out)?;
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
     let settings = settings_digest(theme, opts, vault);
-    let names = vault.folders_and_strays()?;
+    let (names, loose) = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
 
     let (mut last, now, mut stamps) = look(vault, opts, &names, &pool, out_empty);
@@ -254,6 +254,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
         }
     }
     report.warnings.extend(adopted.flatten());
+    report.warnings.extend(loose);
     // In the vault's order, whether said now or again.
     report.warnings.sort_by(|a, b| a.path.cmp(&b.path));
     report.kept = plan.keep.iter().filter(|s| next.incidents.get(*s).is_some_and(|c| c.left_out.is_none())).count();

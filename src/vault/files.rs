@@ -199,18 +199,24 @@ impl Vault {
     /// Folder names under `incidents/`, sorted, without looking inside them: a folder
     /// without `incident.md` is not an incident, which [`Stamps::is_incident`] tells.
     pub fn incident_folders(&self) -> Result<Vec<String>> {
-        Ok(self.folder_names()?.0)
+        Ok(self.folder_names()?.names)
     }
 
-    /// [`Vault::incident_folders`], and the folders whose name is not UTF-8 (no tool could
-    /// name them; the strays say so), in one listing of `incidents/`.
-    pub(super) fn folder_names(&self) -> Result<(Vec<String>, Vec<std::path::PathBuf>)> {
+    /// [`Vault::incident_folders`], the folders whose name is not UTF-8 (no tool could
+    /// name them; the strays say so), and the Markdown files beside them (Obsidian's
+    /// `Untitled.md`: read by nothing), in one listing of `incidents/`.
+    pub(super) fn folder_names(&self) -> Result<super::strays::Folders> {
         let root = self.incidents_dir();
-        let Some(entries) = atomic::read_dir_if_any(&root)? else { return Ok((Vec::new(), Vec::new())) };
-        let (mut names, mut odd) = (Vec::new(), Vec::new());
+        let Some(entries) = atomic::read_dir_if_any(&root)? else { return Ok(Default::default()) };
+        let (mut names, mut odd, mut loose) = (Vec::new(), Vec::new(), Vec::new());
         for entry in entries {
             let entry = entry.ctx("read", &root)?;
             if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if super::incidents::is_markdown_name(&name) && !atomic::is_ignored_name(&name) {
+                    loose.push(entry.path());
+                }
                 continue;
             }
             match entry.file_name().to_str() {
@@ -222,7 +228,8 @@ impl Vault {
         }
         names.sort();
         odd.sort();
-        Ok((names, odd))
+        loose.sort();
+        Ok(super::strays::Folders { names, odd, loose })
     }
 
     /// The body of the incident's `postmortem.md`, if it has one.

@@ -273,6 +273,7 @@ impl Vault {
             }
             out.warnings.push(Warning { path: stray.dir, line: 0, message });
         }
+        out.warnings.extend(self.loose_notes()?);
         out.incidents.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.slug.cmp(&a.slug)));
         out.unreadable.sort_by(|a, b| b.0.cmp(&a.0));
         Ok(out)

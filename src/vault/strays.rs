@@ -29,8 +29,13 @@ impl Vault {
     /// Every stray incident, by folder name: headless folders first, then those one
     /// level down, each group sorted.
     pub fn strays(&self) -> Result<Vec<Stray>> {
-        let (names, odd) = self.folder_names()?;
-        self.strays_among(&names, &odd)
+        let f = self.folder_names()?;
+        self.strays_among(&f.names, &f.odd)
+    }
+
+    /// Markdown files directly in `incidents/`, which nothing reads: each with the fix.
+    pub fn loose_notes(&self) -> Result<Vec<Warning>> {
+        Ok(self.folder_names()?.loose.into_iter().map(loose_note).collect())
     }
 
     /// The strays of the folders of `incidents/` (`names`), and the folders whose name is
@@ -118,14 +123,34 @@ impl Vault {
     /// The folders of `incidents/` and the names of the strays one level down (unless a
     /// folder of `incidents/` has that name), sorted: what publishing looks at, so that a
     /// stray fails and keeps its pages rather than lose them.
-    pub fn folders_and_strays(&self) -> Result<Vec<String>> {
-        let (mut names, odd) = self.folder_names()?;
+    /// With the warnings of [`Vault::loose_notes`], from the same listing.
+    pub fn folders_and_strays(&self) -> Result<(Vec<String>, Vec<Warning>)> {
+        let Folders { mut names, odd, loose } = self.folder_names()?;
         let strays = self.strays_among(&names, &odd)?;
         names.extend(strays.into_iter().map(|s| s.slug));
         names.sort();
         names.dedup();
-        Ok(names)
+        Ok((names, loose.into_iter().map(loose_note).collect()))
     }
+}
+
+/// What one listing of `incidents/` holds: folder names, folders whose name is not UTF-8,
+/// and Markdown files.
+#[derive(Debug, Default)]
+pub struct Folders {
+    pub names: Vec<String>,
+    pub odd: Vec<PathBuf>,
+    pub loose: Vec<PathBuf>,
+}
+
+/// A note written straight into `incidents/` (Obsidian's "new note" there): not read.
+fn loose_note(path: PathBuf) -> Warning {
+    let message = format!(
+        "not read: an incident is a folder holding {INCIDENT_FILE}; to keep this as a note of one, record it \
+         with `incident -I ID note - < {}` and remove it",
+        path.display()
+    );
+    Warning { path, line: 0, message }
 }
 
 /// Whether the file starts as a step does (`---`, after a BOM if any).

@@ -491,3 +491,27 @@ fn common_hand_slips_are_named_in_our_words_with_the_fix() {
         assert!(said.is_none_or(|said| stderr.contains(said)), "{stderr}");
     }
 }
+
+#[test]
+fn a_note_written_straight_into_incidents_is_named_by_list_publish_and_check() {
+    let (env, _id) = crate::support::TestEnv::with_incident();
+    env.ok(&["resolve"]);
+    env.ok(&["postmortem"]);
+    // Obsidian's "new note" in the incidents folder.
+    let loose = env.root().join("incidents/Untitled.md");
+    fs::write(&loose, "pods restarted at 08:40?\n").unwrap();
+    let said = format!(
+        "{}: not read: an incident is a folder holding incident.md; to keep this as a note of one, record it with \
+         `incident -I ID note - < {}` and remove it",
+        loose.display(),
+        loose.display()
+    );
+    let r = env.run(&["list"]);
+    assert_eq!(r.stderr, format!("warning: {said}\n"));
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("warning: {said}\n")), "{}", r.stderr);
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("incidents/Untitled.md: not read: an incident is a folder"), "{}", r.stdout);
+}
