@@ -183,7 +183,8 @@ pub fn entry(incident: &Incident, has_postmortem: bool) -> Entry {
         page: paths::incident_page(&incident.slug),
         // Controls (ESC, \x01) would reach the search index raw; the pages drop them too.
         title: super::html::xml_safe(&meta.title),
-        at: meta.at,
+        // Where `status` and the postmortem start it: a backdated impact-start moves it.
+        at: incident.started_at(),
         opened: meta.recorded_at.unwrap_or(meta.at),
         severity: meta.severity.clone().filter(|s| !s.trim().is_empty()),
         status: incident.status().as_str().to_string(),

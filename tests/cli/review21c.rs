@@ -189,3 +189,15 @@ fn a_folder_of_steps_without_incident_md_is_listed_as_unreadable() {
     assert!(r.stdout.lines().any(|l| l.contains(" foo ") && l.contains("unreadable")), "{}", r.stdout);
     assert!(r.stderr.contains("holds 1 step file but no incident.md"), "{}", r.stderr);
 }
+
+#[test]
+fn a_backdated_impact_start_is_the_start_on_the_site_as_in_status() {
+    let (mut env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "impact-start", "--at", "07:50"]);
+    env.at("2025-10-05T09:00:00-05:00");
+    env.ok(&["resolve", "fixed"]);
+    assert!(env.ok(&["status"]).contains("started 2025-10-05 07:50"), "{}", env.ok(&["status"]));
+    env.ok(&["publish", "-q"]);
+    let page = std::fs::read_to_string(env.root().join(format!("public/incidents/{id}/index.html"))).unwrap();
+    assert!(page.contains("<dt>Started</dt><dd><time datetime=\"2025-10-05T07:50"), "{page}");
+}
