@@ -9,7 +9,7 @@ use crate::vault::Warning;
 use std::path::Path;
 
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 9; // 9: an incident's warnings are kept with it
+pub const CACHE_VERSION: u32 = 10; // 10: pages start where status does, leave future steps out
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
