@@ -41,6 +41,7 @@ mod review21a;
 mod review21b;
 mod review21c;
 mod review21d;
+mod review21e;
 mod review_fixes;
 pub mod run;
 mod sample;

@@ -41,6 +41,12 @@ impl<P: Placeholders> Redactor<'_, P> {
                 });
             }
         }
+        // Only whole lines: a flag's value is the next list element.
+        if line_start && pos == 0 && complete {
+            self.list_flag(text);
+        } else {
+            self.flag_item = None;
+        }
         self.hits.iter_mut().for_each(|w| *w = 0);
         if rules.prefilter(text, pos, &mut self.hits) {
             for w in 0..self.hits.len() {
@@ -58,7 +64,7 @@ impl<P: Placeholders> Redactor<'_, P> {
         }
     }
 
-    fn run_pattern(&mut self, p: u32, text: &str, pos: usize, line_start: bool, complete: bool) {
+    pub(super) fn run_pattern(&mut self, p: u32, text: &str, pos: usize, line_start: bool, complete: bool) {
         let pattern = self.rules.pattern(p);
         if pattern.anchored && !line_start {
             return;

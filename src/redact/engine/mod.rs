@@ -3,6 +3,7 @@
 
 mod collect;
 mod known;
+mod list_flag;
 mod span;
 mod swallow;
 
@@ -60,6 +61,8 @@ pub struct Redactor<'a, P: Placeholders> {
     kind_later: Option<usize>,
     /// Set while collecting: the line ends with the first line of a wrapped base64 key.
     wrapped: Option<u32>,
+    /// The last line was a lone flag element of a list (`- --password`): its value may be next.
+    flag_item: Option<(list_flag::Item, String)>,
     limits: Limits,
     /// Lengths of the secrets known so far (see `known_secrets`), until a new one is found.
     known_lengths: Option<KnownLengths>,
@@ -88,6 +91,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             block: None,
             kind_later: None,
             wrapped: None,
+            flag_item: None,
             limits,
             known_lengths: None,
             replay: VecDeque::new(),
@@ -169,6 +173,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         self.mid_line = false;
         self.flush_at = self.limits.high;
         self.manifest.reset();
+        self.flag_item = None;
     }
 
     /// Redactions made so far, by rule name.
