@@ -108,9 +108,9 @@ impl Vault {
         digests: Option<&mut Vec<u64>>,
     ) -> Result<Loaded> {
         let file = incident.dir.join(INCIDENT_FILE);
-        let (mut meta, summary, lint) = read_incident_file(&file).map_err(|w| match w.message.as_str() {
-            // Its message holds its fix, and it has no line.
-            super::atomic::LINK_NOT_READ => Error::user(format!("{}: {}", w.path.display(), w.message)),
+        let (mut meta, summary, lint) = read_incident_file(&file).map_err(|w| match w.line {
+            // Not read at all (a link, an I/O error): its message is the whole story.
+            0 => Error::user(w.to_string()),
             _ => Error::File {
                 path: w.path,
                 line: w.line,
