@@ -218,6 +218,11 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
         }
         None => return Ok(not_found()),
     };
+    // A link inside the site (planted by hand) could lead anywhere: only files whose real
+    // path is in the site are served.
+    if !inside_site(&shared.out, &file).await {
+        return Ok(not_found());
+    }
     let bytes = match tokio::fs::read(&file).await {
         Ok(bytes) => bytes,
         Err(_) => return Ok(not_found()),
@@ -229,6 +234,13 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> std::result::Res
         full(bytes)
     };
     Ok(response(StatusCode::OK, kind, body))
+}
+
+async fn inside_site(out: &Path, file: &Path) -> bool {
+    match (tokio::fs::canonicalize(out).await, tokio::fs::canonicalize(file).await) {
+        (Ok(root), Ok(real)) => real.starts_with(root),
+        _ => false,
+    }
 }
 
 /// Where a folder's path without its slash is sent: the path with repeated slashes made

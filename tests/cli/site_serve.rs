@@ -103,6 +103,20 @@ fn serve_answers_only_to_its_own_name_and_sends_folders_to_their_slash() {
     for host in [format!("localhost:{port}"), format!("LOCALHOST:{port}"), format!("[::1]:{port}")] {
         assert!(get_as(&server.url, "/", &host).starts_with("HTTP/1.1 200"), "{host}");
     }
+
+    // A link planted in the site's folder leads nowhere: neither to a file nor up a folder.
+    let site = env.root().join(".incident/serve");
+    let outside = env.root().join("outside");
+    fs::create_dir(&outside).unwrap();
+    fs::write(outside.join("index.html"), "<p>private</p>").unwrap();
+    fs::write(outside.join("notes.txt"), "private").unwrap();
+    std::os::unix::fs::symlink(outside.join("notes.txt"), site.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, site.join("up")).unwrap();
+    for path in ["/leak.txt", "/up/notes.txt", "/up/"] {
+        let r = get(&server.url, path);
+        assert!(r.starts_with("HTTP/1.1 404"), "{path}: {r}");
+    }
+    assert!(get(&server.url, "/tags/").starts_with("HTTP/1.1 200"), "the site itself is still served");
 }
 
 #[test]
