@@ -376,6 +376,9 @@ fn ctrl_c_or_ctrl_backslash_end_run_by_that_signal_once_recorded_so_a_shell_loop
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
     assert_eq!(first, "started\n");
+    // bash takes its wait-time SIGINT handler only once it waits for the child; a key
+    // pressed before that (the machine loaded) is bash's own race, not ours: wait for it.
+    wait_until_waiting(child.id());
     // SAFETY: as above.
     unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGINT) };
     let mut rest = String::new();
@@ -383,6 +386,21 @@ fn ctrl_c_or_ctrl_backslash_end_run_by_that_signal_once_recorded_so_a_shell_loop
     let status = child.wait().unwrap();
     assert_eq!((rest.as_str(), status.signal()), ("", Some(libc::SIGINT)), "the loop stopped at once");
     assert_eq!(env.step_files(&id).len(), 1, "the one run is recorded");
+}
+
+/// Until the process sleeps in `wait` (Linux's `/proc/PID/wchan`); a short pause where that
+/// cannot be read.
+fn wait_until_waiting(pid: u32) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        match std::fs::read_to_string(format!("/proc/{pid}/wchan")) {
+            Ok(w) if w == "do_wait" => return,
+            Ok(w) if w.is_empty() || w == "0" => break,
+            Err(_) => break,
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
 }
 
 #[test]
