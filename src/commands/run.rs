@@ -15,6 +15,7 @@ use crate::ui::Ui;
 pub const STDOUT_HINT: &str = "the step holds the whole output; what went to stdout is incomplete";
 
 pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
+    refuse_a_quoted_shell_line(&args.command)?;
     let session = Session::open_with(cfg, args.step.no_redact)?;
     let at = session.at(args.step.at.as_deref(), "run")?;
     let mut meta = session.meta(StepKind::Run, at);
@@ -83,4 +84,24 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     }
     ui.status(&format!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug));
     Ok(finished.stop_signal.map_or(code, die_by))
+}
+
+/// `incident run "echo hi | grep hi"`: one word holding a whole shell line names no program.
+/// Said before anything runs or is recorded, with the form that does what was meant.
+fn refuse_a_quoted_shell_line(command: &[std::ffi::OsString]) -> Result<()> {
+    let [word] = command else { return Ok(()) };
+    let text = word.to_string_lossy();
+    let a_path_with_spaces = text.contains('/') && std::path::Path::new(word).exists();
+    if !text.trim().contains(char::is_whitespace) || a_path_with_spaces {
+        return Ok(());
+    }
+    let line = text.trim();
+    let quoted = crate::format::shell_line(std::slice::from_ref(&line.to_string()));
+    let shell = format!("`incident run -- sh -c {quoted}`");
+    // Pipes and the like given apart would be the outer shell's, not the command's.
+    let hint = match line.contains(['|', '&', ';', '<', '>', '(', '$', '`']) {
+        true => format!("a shell line (pipes, `&&`, redirections) runs as {shell}"),
+        false => format!("give the words apart: `incident run -- {line}` (or a shell line: {shell})"),
+    };
+    Err(crate::error::Error::usage(format!("`{line}` is one word, not a command: nothing was run or recorded"), hint))
 }

@@ -98,9 +98,11 @@ fn a_hangup_or_terminate_is_passed_on_and_the_step_still_recorded() {
 #[test]
 fn a_command_that_cannot_start_has_its_secrets_redacted_everywhere() {
     let (env, id) = TestEnv::with_incident();
-    let quoted = "curl -H 'Authorization: Bearer sk-abc123secretvalue456' https://api";
+    // A file that is there but cannot run (a quoted shell line is refused before this).
+    let quoted = "./curl -H 'Authorization: Bearer sk-abc123secretvalue456' https:";
+    std::fs::write(env.root().join(quoted), "not a program").unwrap();
     let r = env.run(&["run", "--", quoted]);
-    assert_eq!(r.code, 127);
+    assert_eq!(r.code, 126);
     let step = env.only_step(&id, "run");
     assert!(!step.contains("sk-abc123secretvalue456"), "{step}");
     let fm = frontmatter(&step);

@@ -1,0 +1,34 @@
+//! Fixes from the twenty-second review, made by the lead: a shell line quoted as one word,
+//! the heading of a long output, the start a backfilled milestone is compared with.
+
+use crate::support::*;
+
+#[test]
+fn a_shell_line_quoted_as_one_word_is_refused_before_anything_runs_with_the_form_that_works() {
+    let (env, id) = TestEnv::with_incident();
+    let err = env.fails(2, &["run", "echo hi | grep hi > ran.txt"]);
+    assert_eq!(
+        err,
+        "error: `echo hi | grep hi > ran.txt` is one word, not a command: nothing was run or recorded\n  \
+         hint: a shell line (pipes, `&&`, redirections) runs as `incident run -- sh -c 'echo hi | grep hi > ran.txt'`\n"
+    );
+    let err = env.fails(2, &["run", "kubectl get pods -A"]);
+    assert!(
+        err.ends_with(
+            "hint: give the words apart: `incident run -- kubectl get pods -A` (or a shell line: \
+             `incident run -- sh -c 'kubectl get pods -A'`)\n"
+        ),
+        "{err}"
+    );
+    assert!(env.step_files(&id).is_empty(), "nothing recorded");
+    // The form it names works; a program whose path has a space still runs.
+    env.ok(&["run", "--", "sh", "-c", "echo hi | grep hi > ran.txt"]);
+    assert_eq!(std::fs::read_to_string(env.root().join("ran.txt")).unwrap(), "hi\n");
+    let dir = env.root().join("my tools");
+    std::fs::create_dir(&dir).unwrap();
+    let script = dir.join("check.sh");
+    std::fs::write(&script, "#!/bin/sh\necho checked\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.ok(&["run", script.to_str().unwrap()]);
+    assert_eq!(env.step_files(&id).len(), 2);
+}
