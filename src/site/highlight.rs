@@ -133,7 +133,10 @@ pub fn code_block(out: &mut String, lang: &str, text: &str, fold_output: bool, f
     }
     let command = text.lines().next().and_then(|l| l.strip_prefix("$ "));
     // Lines of output, as the step's own footer counts them: the `$ command` line is none.
-    let lines = crate::format::line_count(text) - usize::from(command.is_some());
+    // Of a long output only the head and tail are here, around the recorder's marker: the
+    // count says "shown", so it is not read against the footer's count of the whole.
+    let cut = text.lines().any(is_omission_marker);
+    let lines = crate::format::line_count(text) - usize::from(command.is_some()) - usize::from(cut);
     out.push_str(if lines <= OPEN_UP_TO_LINES {
         "<details class=\"output\" open>"
     } else {
@@ -152,9 +155,17 @@ pub fn code_block(out: &mut String, lang: &str, text: &str, fold_output: bool, f
     out.push_str(" <span class=\"lines\">");
     out.push_str(&crate::format::thousands(lines as u64));
     out.push_str(if lines == 1 { " line" } else { " lines" });
+    if cut {
+        out.push_str(" shown");
+    }
     out.push_str("</span></summary><pre class=\"code\"><code>");
     highlight_into(out, lang, text);
     out.push_str("</code></pre></details>\n");
+}
+
+/// `… 1.2 MiB omitted; the whole output is in the linked file …`, as the recorder writes it.
+fn is_omission_marker(line: &str) -> bool {
+    line.starts_with("… ") && line.contains(" omitted; ") && line.ends_with(" …")
 }
 
 #[cfg(test)]

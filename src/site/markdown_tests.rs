@@ -223,6 +223,9 @@ fn output_folds_and_is_escaped() {
     );
     let html = md("```console\nno command\nsecond\n```\n");
     assert!(html.contains("<summary>output <span class=\"lines\">2 lines</span></summary>"), "{html}");
+    // A long output's head and tail: the count is of the lines shown, the marker none.
+    let html = md("```console\n$ seq 1 9\n1\n2\n… 12 B omitted; the whole output is in the linked file …\n8\n9\n```\n");
+    assert!(html.contains("<span class=\"lines\">4 lines shown</span></summary>"), "{html}");
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("</pre><script"), "{html}");
     let html = md("```yaml\nkey: value\n```\n");
