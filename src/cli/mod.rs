@@ -173,7 +173,11 @@ pub enum Command {
     /// Run a command, show its output live, and record command, output, exit code and timing
     #[command(after_help = "Exits with the command's exit code (127 when it cannot be found). Should its step \
                       fail to be written (a full disk), `run` says so and exits with the command's code, \
-                      or 1 when that was 0.\n\nExamples:\n  incident run -- kubectl get pods -A\n  incident run --title \"CoreDNS logs\" -- kubectl logs -n kube-system deploy/coredns")]
+                      or 1 when that was 0.\n\nThe command's output goes through pipes, not a terminal: run an editor or a full-screen \
+                      program (vi, top, kubectl edit) outside `run`, then `incident note` what you changed. \
+                      A shell line (pipes, `&&`) runs as `incident run -- sh -c '…'`. The output is recorded as \
+                      text (control bytes and secrets taken out); its size and SHA-256 in the step are those of \
+                      that text, as kept in outputs/.\n\nExamples:\n  incident run -- kubectl get pods -A\n  incident run --title \"CoreDNS logs\" -- kubectl logs -n kube-system deploy/coredns\n  incident run -- sh -c 'journalctl -u k3s | grep -i flannel'")]
     Run(RunArgs),
     /// Record output that was already on screen (reads stdin, copies it to stdout)
     #[command(

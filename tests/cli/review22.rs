@@ -32,3 +32,11 @@ fn a_shell_line_quoted_as_one_word_is_refused_before_anything_runs_with_the_form
     env.ok(&["run", script.to_str().unwrap()]);
     assert_eq!(env.step_files(&id).len(), 2);
 }
+
+#[test]
+fn run_help_says_the_command_gets_pipes_not_a_terminal_and_how_to_run_a_shell_line() {
+    let env = TestEnv::new();
+    let help = env.ok(&["run", "--help"]);
+    assert!(help.contains("The command's output goes through pipes, not a terminal"), "{help}");
+    assert!(help.contains("incident run -- sh -c 'journalctl -u k3s | grep -i flannel'"), "{help}");
+}
