@@ -292,8 +292,8 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
     let (stem, ext) = split_extension(&original);
     let stem = scrub.text(stem);
     let name = match ext.filter(|e| scrub.text(e) == *e) {
-        Some(ext) => safe_file_name(&format!("{stem}.{ext}")),
-        None => safe_file_name(&stem),
+        Some(ext) => slug::file_name(&format!("{stem}.{ext}")),
+        None => slug::file_name(&stem),
     };
     let stored = format!("attachments/{}-{name}", meta.id);
     let dir = session.incident.dir.join("attachments");
@@ -321,16 +321,6 @@ fn split_extension(name: &str) -> (&str, Option<&str>) {
         }
         _ => (name, None),
     }
-}
-
-/// A file's name (its stem already redacted) as stored: `k3s.service` stays; odd names
-/// get slugged.
-fn safe_file_name(name: &str) -> String {
-    let path = std::path::Path::new(name);
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let ext = path.extension().map(|s| slug::slugify(&s.to_string_lossy())).unwrap_or_default();
-    let stem = slug::slugify(&stem);
-    if ext.is_empty() { stem } else { format!("{stem}.{ext}") }
 }
 
 /// The random last part of a step id (`20251005T134500Z-option-h9ew5p` → `h9ew5p`): enough

@@ -9,7 +9,7 @@ use crate::vault::Warning;
 use std::path::Path;
 
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 11; // 11: a long output's count says "shown"
+pub const CACHE_VERSION: u32 = 11; // 11: "lines shown"; embeds by the name attached under
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -119,10 +119,13 @@ impl Targets<'_> {
         } else if note == "incident" || note == "postmortem" {
             format!("{up}{note}.md")
         } else {
-            // Exactly, or as `attach` names its copies: `<step id>-<name>`.
+            // Exactly, or as `attach` names its copies: `<step id>-<name>`, the name made
+            // safe as it stores it (`my lease.png` is `…-my-lease.png`).
             let base = |f: &&String| f.rsplit('/').next().unwrap_or(f).to_string();
+            let stored = format!("-{}", crate::vault::slug::file_name(name));
             let file = (self.files.iter().find(|f| base(f) == name))
-                .or_else(|| self.files.iter().find(|f| base(f).ends_with(&format!("-{name}"))))?;
+                .or_else(|| self.files.iter().find(|f| base(f).ends_with(&format!("-{name}"))))
+                .or_else(|| self.files.iter().find(|f| f.starts_with("attachments/") && base(f).ends_with(&stored)))?;
             format!("{up}{file}")
         };
         Some(format!("{rel}{fragment}"))
@@ -200,6 +203,7 @@ mod tests {
             "attachments/lease.png".to_string(),
             "outputs/x.out".to_string(),
             "attachments/20251005T084500Z-attach-abc123-graph.svg".to_string(),
+            "attachments/20251005T084600Z-attach-def456-my-lease-ubersicht.png".to_string(),
         ];
         let t = targets(&files);
         let id = "20251005T084500Z-note-abc123";
@@ -218,6 +222,11 @@ mod tests {
         assert_eq!(
             t.wiki_dest("graph.svg", Written::InSummary).as_deref(),
             Some("attachments/20251005T084500Z-attach-abc123-graph.svg")
+        );
+        // By the name it was attached under, which `attach` made safe for a file name.
+        assert_eq!(
+            t.wiki_dest("my lease Übersicht.PNG", Written::InSummary).as_deref(),
+            Some("attachments/20251005T084600Z-attach-def456-my-lease-ubersicht.png")
         );
         t.unresolved.take();
         assert_eq!(t.wiki_dest("gone", Written::InStep), None);

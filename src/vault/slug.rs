@@ -28,6 +28,16 @@ pub fn slugify(title: &str) -> String {
     if slug.is_empty() { "incident".to_string() } else { slug.to_string() }
 }
 
+/// A file's name as `incident attach` stores it (after the step id): `k3s.service` stays;
+/// odd names get slugged (`my lease.PNG` → `my-lease.png`).
+pub fn file_name(name: &str) -> String {
+    let path = std::path::Path::new(name);
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|s| slugify(&s.to_string_lossy())).unwrap_or_default();
+    let stem = slugify(&stem);
+    if ext.is_empty() { stem } else { format!("{stem}.{ext}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::slugify;
