@@ -248,6 +248,13 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 r#"(?:^|[\s"'/;|&(])(?:https?|xhs?)[ \t](?:[^\r\n|;&]*?[ \t])?-a(?:[ \t]+|=)?["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#,
                 UserPass,
             ),
+            // etcdctl `--user root:pass`, only after `etcdctl` on the same command: elsewhere
+            // `--user` is often a user:group (`docker run --user app:app`).
+            pat(
+                &["etcdctl"],
+                r#"(?:^|[\s"'/;|&(])etcdctl[ \t](?:[^\r\n|;&]*?[ \t])?--user(?:[ \t]+|=)["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#,
+                UserPass,
+            ),
         ],
     },
     Builtin {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod auth_flags;
 mod list_flags;
 mod odd_input;
 mod references;
