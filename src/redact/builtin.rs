@@ -259,7 +259,27 @@ pub(crate) static BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "bearer",
-        patterns: &[pat(&["bearer"], r"(?i)(?-u:\b)bearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)", Random)],
+        patterns: &[
+            pat(&["bearer"], r"(?i)(?-u:\b)bearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)", Bearer),
+            // httpie and xh: `-A bearer -a TOKEN`, `--auth-type=bearer --auth TOKEN`, either
+            // order: no user, the whole value is the token.
+            pat(
+                &["bearer"],
+                concat!(
+                    r#"(?:^|[\s"'])(?:-A|--auth-type)(?:[ \t]+|=)["']?(?i:bearer)["']?[ \t](?:[^\r\n|;&]*?[ \t])?"#,
+                    r#"(?:-a(?:[ \t]+|=)?|--auth(?:[ \t]+|=))(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#
+                ),
+                Plain,
+            ),
+            pat(
+                &["bearer"],
+                concat!(
+                    r#"(?:^|[\s"'])(?:-a(?:[ \t]+|=)?|--auth(?:[ \t]+|=))(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#,
+                    r#"[ \t](?:[^\r\n|;&]*?[ \t])?(?:-A|--auth-type)(?:[ \t]+|=)["']?(?i:bearer)(?:["'\s]|$)"#
+                ),
+                Plain,
+            ),
+        ],
     },
     Builtin {
         name: "auth-header",

@@ -41,7 +41,7 @@
 //! | `k8s-env-value` | the `value` of a container env var whose `name` says password/secret/token/key (`- name: DB_PASSWORD` + `value:`; pretty and one-line JSON) | `valueFrom`, `LOG_LEVEL` |
 //! | `kubeconfig-token` | YAML `token:`, `id-token:`, `refresh-token:`, `access-token:` at line start | |
 //! | `basic-auth` | `Basic <base64 of user:pass>`; curl `-u user:pass`/`--user`, `--auth user:pass`, httpie/xh `-a user:pass`, `etcdctl --user user:pass` (user kept) | "basic authentication"; `-u 1000:1000`; `--user root` alone; `--user app:app` of other commands (`docker run`) |
-//! | `bearer` | `Bearer <token>` anywhere | `Bearer realm=…`, prose |
+//! | `bearer` | `Bearer <token>` anywhere; httpie/xh `-A bearer -a TOKEN`, `--auth-type=bearer --auth TOKEN` (either order) | `Bearer realm=…`, prose; the host after `--auth-type=bearer` (`http -A bearer example.org`) |
 //! | `auth-header` | `Authorization:`/`Proxy-Authorization:` value, any scheme (scheme kept) | `Bearer $TOKEN` |
 //! | `cookie` | `Cookie:` value; first value of `Set-Cookie:` | cookie attributes; dig's `; COOKIE:` |
 //! | `url-password` | password in `scheme://user:pw@host` (user and host kept) | `user@host`, `host:port` |
