@@ -55,7 +55,8 @@
 //! | `private-key-base64` | base64 of a PEM private key (`LS0tLS1CRUdJTi…` that decodes to a BEGIN … PRIVATE KEY marker) outside a manifest, one line or wrapped (the base64 lines after it) | base64 of certificates and public keys |
 //!
 //! The `*-flag` rules also find a value given as the next element of a list after a lone
-//! flag element (`- --password` then `- X` in YAML `args:`, pretty JSON arrays alike).
+//! flag element (`- --password` then `- X` in YAML `args:`, pretty JSON arrays alike), over
+//! blank lines and YAML comment lines between the two.
 //!
 //! Rules are switched off by name and extended in `incident.toml` ([`RedactConfig`]).
 
