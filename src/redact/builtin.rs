@@ -248,11 +248,38 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 r#"(?:^|[\s"'/;|&(])(?:https?|xhs?)[ \t](?:[^\r\n|;&]*?[ \t])?-a(?:[ \t]+|=)?["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#,
                 UserPass,
             ),
+            // etcdctl `--user root:pass`, only after `etcdctl` on the same command: elsewhere
+            // `--user` is often a user:group (`docker run --user app:app`).
+            pat(
+                &["etcdctl"],
+                r#"(?:^|[\s"'/;|&(])etcdctl[ \t](?:[^\r\n|;&]*?[ \t])?--user(?:[ \t]+|=)["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#,
+                UserPass,
+            ),
         ],
     },
     Builtin {
         name: "bearer",
-        patterns: &[pat(&["bearer"], r"(?i)(?-u:\b)bearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)", Random)],
+        patterns: &[
+            pat(&["bearer"], r"(?i)(?-u:\b)bearer[ \t]+([A-Za-z0-9._~+/-]{8,}=*)", Bearer),
+            // httpie and xh: `-A bearer -a TOKEN`, `--auth-type=bearer --auth TOKEN`, either
+            // order: no user, the whole value is the token.
+            pat(
+                &["bearer"],
+                concat!(
+                    r#"(?:^|[\s"'])(?:-A|--auth-type)(?:[ \t]+|=)["']?(?i:bearer)["']?[ \t](?:[^\r\n|;&]*?[ \t])?"#,
+                    r#"(?:-a(?:[ \t]+|=)?|--auth(?:[ \t]+|=))(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#
+                ),
+                Plain,
+            ),
+            pat(
+                &["bearer"],
+                concat!(
+                    r#"(?:^|[\s"'])(?:-a(?:[ \t]+|=)?|--auth(?:[ \t]+|=))(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))"#,
+                    r#"[ \t](?:[^\r\n|;&]*?[ \t])?(?:-A|--auth-type)(?:[ \t]+|=)["']?(?i:bearer)(?:["'\s]|$)"#
+                ),
+                Plain,
+            ),
+        ],
     },
     Builtin {
         name: "auth-header",

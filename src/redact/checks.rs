@@ -227,6 +227,14 @@ pub(crate) fn looks_random(value: &str) -> bool {
             || b.iter().any(|c| matches!(c, b'.' | b'_' | b'-' | b'~' | b'+' | b'/' | b'=')))
 }
 
+/// Does `before` end with httpie/xh's `-A ` or `--auth-type=`? Then the `bearer` after it
+/// names the scheme, and the word after that is the URL, not a token.
+pub(crate) fn names_auth_type(before: &str) -> bool {
+    let flag = before.trim_end_matches(['"', '\'']).trim_end_matches([' ', '\t', '=']);
+    let word = flag.rsplit([' ', '\t', '"', '\'']).next().unwrap_or("");
+    matches!(word, "-A" | "--auth-type")
+}
+
 /// Standard or URL-safe base64, padding optional. `None` if `s` is not base64.
 pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
     use base64::Engine;

@@ -17,8 +17,9 @@ pub(crate) enum Check {
     /// `--api-key value`: as `Flag`, and the value is the secret itself, not which Secret
     /// (`--tls-secret name`, `--secret=ns/name`), a container build's secret spec or a file.
     SecretFlag,
-    /// Must look machine-made (`Bearer <token>` outside a header).
-    Random,
+    /// Must look machine-made (`Bearer <token>` outside a header), and not be the word
+    /// after httpie/xh's `--auth-type=bearer` (the host).
+    Bearer,
     /// Base64 of `user:password`.
     Basic,
     /// `user:password` where the `key` group is the user; `1000:1000` is a uid:gid.

@@ -53,12 +53,13 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
             let flag = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
             plain(is_flag_value(ctx, value) && checks::flag_gives_secret(flag, value, &text[..ctx.start]))
         }
-        Check::Random => plain(looks_random(value)),
+        Check::Bearer => plain(looks_random(value) && !checks::names_auth_type(&text[..ctx.start])),
         Check::Basic => plain(is_basic_credentials(value)),
         Check::UserPass => {
             let user = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
             let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-            plain(!(numeric(user) && numeric(value)))
+            // `-a [REDACTED:bearer-1]`: a whole token redacted before, not a `user:password`.
+            plain(!(user.starts_with("[REDACTED") || numeric(user) && numeric(value)))
         }
         Check::AuthHeader => auth_header(ctx, vs, ve),
         Check::Pem => Verdict::Pem,

@@ -2,7 +2,8 @@
 //! `args:` list, `kubectl get -o yaml`, Helm values) or `"--api-key",` then `"Zx9…"` (a
 //! pretty-printed JSON array). The value is run through the flag rules as if it followed its
 //! flag on one line, so the same checks decide and the same rule names the placeholder.
-//! Only a lone flag element followed by a lone element of the same list counts.
+//! Only a lone flag element followed by a lone element of the same list counts; blank lines
+//! and YAML comment lines between the two are skipped.
 
 use super::super::checks::yaml_value_end;
 use super::super::numbering::Placeholders;
@@ -96,10 +97,22 @@ fn is_flag(line: &str, it: &Item) -> bool {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
+/// A line a list may hold between two elements: blank, or (YAML only) a comment alone.
+fn skipped(line: &str, json: bool) -> bool {
+    let t = line.trim();
+    t.is_empty() || !json && t.starts_with('#')
+}
+
 impl<P: Placeholders> Redactor<'_, P> {
     /// Reads a whole line: remembers a lone flag element; on the element right after one,
     /// adds its value to `self.spans` if the flag rules say it is the flag's secret.
     pub(super) fn list_flag(&mut self, text: &str) {
+        // A blank line, or a comment line in YAML, between flag and value: still waiting.
+        if let Some((f, _)) = &self.flag_item
+            && skipped(text, f.json)
+        {
+            return;
+        }
         let prev = self.flag_item.take();
         let Some(it) = item(text) else {
             return;

@@ -36,7 +36,12 @@ fn only_a_lone_flag_element_then_a_lone_element_of_the_same_list() {
         "- --password\n- --verbose\n",
         "\"--token\",\n\"${TOKEN}\"\n",
         // Not right after, not the same list, not an element.
-        "- --password\n\n- hunter2x\n",
+        "- --password\nnote: x\n- hunter2x\n",
+        "- --password\n---\n- hunter2x\n",
+        "- --password\n# note\n  - hunter2x\n",
+        "- --password\n- # hunter2x\n",
+        "- --password\n# - hunter2x\n\n- --verbose\n",
+        "- --token-ttl\n\n# hours\n- 24h\n",
         "  - --password\n- hunter2x\n",
         "- --password\n  \"hunter2x\"\n",
         "- --password\n- name: hunter2x\n",
@@ -47,5 +52,22 @@ fn only_a_lone_flag_element_then_a_lone_element_of_the_same_list() {
     ];
     for text in keeps {
         assert_eq!(redact(text).0, text);
+    }
+}
+
+#[test]
+fn blank_and_comment_lines_between_flag_and_value_are_skipped() {
+    let yaml = "args:\n  - --password\n  # db pass, from vault\n\n  - S3cretValue99\n  - --api-key\n  \t\n      # indented comment\n  - 'Zx9 vQ2''m'\n";
+    let want = "args:\n  - --password\n  # db pass, from vault\n\n  - [REDACTED:password-flag-1]\n  - --api-key\n  \t\n      # indented comment\n  - '[REDACTED:secret-flag-1]'\n";
+    let json = "  \"args\": [\n    \"--api-key\",\n\n    \"Zx9vQ2mL7pR4tK8wN3bY6cR7\"\n  ]\n";
+    let json_want = "  \"args\": [\n    \"--api-key\",\n\n    \"[REDACTED:secret-flag-1]\"\n  ]\n";
+    let crlf = "- --token\r\n\r\n# t\r\n- abc123tokenvalue\r\n";
+    let crlf_want = "- --token\r\n\r\n# t\r\n- [REDACTED:token-flag-1]\r\n";
+    for (input, want) in [(yaml, want), (json, json_want), (crlf, crlf_want)] {
+        assert_eq!(redact(input).0, want);
+        assert_eq!(redact(want).0, want, "redacting twice changes nothing");
+        for seed in 1..20 {
+            assert_eq!(streamed(input, seed, Some(TINY)), want, "seed {seed}");
+        }
     }
 }

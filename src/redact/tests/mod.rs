@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod auth_flags;
 mod list_flags;
 mod odd_input;
 mod references;
@@ -65,6 +66,8 @@ fn assert_redacts(cases: &[(&str, &str)]) {
         let (out, _) = redact(input);
         if out != *want {
             failures.push(format!("{input:?}\n   got {out:?}\n  want {want:?}"));
+        } else if redact(want).0 != *want {
+            failures.push(format!("{input:?}\n  redacted again: {:?}", redact(want).0));
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
