@@ -249,6 +249,10 @@ pub(super) fn render_one(
     }
     let entry = entry::entry(incident, postmortem.is_some());
     if let Some(why) = left_out(&entry, opts) {
+        // Its postmortem is not on the site: stale or not is nobody's concern here.
+        if let Some((stale, _)) = &stale {
+            outcome.warnings.retain(|w| w.message != stale.message);
+        }
         outcome.left_out = Some(why);
         outcome.cached.left_out = Some(why.to_string());
         remember_warnings(vault, &mut outcome);

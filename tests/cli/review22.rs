@@ -40,3 +40,24 @@ fn run_help_says_the_command_gets_pipes_not_a_terminal_and_how_to_run_a_shell_li
     assert!(help.contains("The command's output goes through pipes, not a terminal"), "{help}");
     assert!(help.contains("incident run -- sh -c 'journalctl -u k3s | grep -i flannel'"), "{help}");
 }
+
+#[test]
+fn a_stale_postmortem_of_an_incident_left_off_the_site_is_not_warned_about_by_publish() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["postmortem"]);
+    let md = env.incident_dir(&id).join("incident.md");
+    let text = std::fs::read_to_string(&md).unwrap().replacen("title:", "visibility: internal\ntitle:", 1);
+    std::fs::write(&md, format!("{text}\nA line added since.\n")).unwrap();
+    let left_out = env.run(&["publish"]);
+    assert_eq!(left_out.code, 0, "{}", left_out.stderr);
+    assert!(!left_out.stderr.contains("stale"), "{}", left_out.stderr);
+    assert!(left_out.stderr.contains("1 internal (--include-internal)"), "{}", left_out.stderr);
+    // Published after all, it is.
+    let published = env.run(&["publish", "--include-internal"]);
+    assert!(
+        published.stderr.contains("postmortem.md: stale: since it was generated, changed: incident.md"),
+        "{}",
+        published.stderr
+    );
+}
