@@ -14,6 +14,7 @@ mod pod_keys;
 mod proptests;
 pub mod report;
 pub mod scope;
+mod starts;
 
 pub use observations::{recorded_restart_observations, restart_observations, restart_observations_checked};
 #[cfg(test)]
@@ -25,7 +26,7 @@ use serde::Serialize;
 
 use crate::clock::Timestamp;
 use crate::format;
-use crate::model::{Incident, Milestone, Purpose, Step, StepKind};
+use crate::model::{Incident, Milestone, Step, StepKind};
 
 pub use ledger::{Effect, Verdict, classify};
 pub use milestones::IgnoredMilestone;
@@ -316,33 +317,6 @@ impl<'a> Builder<'a> {
                 source: "first step; no detected milestone".to_string(),
             },
             None => Discovery { point: None, source: "no steps recorded".to_string() },
-        }
-    }
-
-    /// The `mitigation-start` milestone, else the first decision after diagnosis (and
-    /// before recovery, when that is known) not taken `--for permanent-fix`: one that
-    /// chose the fix for later did not start the recovery.
-    fn mitigation_start(&self) -> (Result<Point, String>, Option<String>) {
-        if let Some(p) = self.milestones.get(&Milestone::MitigationStart) {
-            return (Ok(p.clone()), None);
-        }
-        let missing = "no mitigation-start milestone and no decision after diagnosis";
-        let Some(diagnosed) = self.milestones.get(&Milestone::Diagnosed) else {
-            return (Err(missing.to_string()), None);
-        };
-        let recovered = self.milestones.get(&Milestone::Recovered).map(|p| p.at);
-        let decision = self.steps.iter().find(|s| {
-            s.meta.kind == StepKind::Decision
-                && s.meta.purpose != Some(Purpose::PermanentFix)
-                && s.meta.at >= diagnosed.at
-                && recovered.is_none_or(|r| s.meta.at <= r)
-        });
-        match decision {
-            Some(step) => (
-                Ok(point("decision", step)),
-                Some("mitigation start = the first decision after diagnosis; no mitigation-start milestone".into()),
-            ),
-            None => (Err(missing.to_string()), None),
         }
     }
 
