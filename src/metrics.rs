@@ -444,8 +444,10 @@ pub fn compute_named(
     let recovery_span = b.span("recovery_time", mitigation, recovered);
     let recovery_time = Interval { key: "recovery_time", name: "Recovery time".into(), span: recovery_span, note };
     let time_to_recover = b.time_to_recover();
-    let permanent_fix =
-        b.interval("permanent_fix", "Permanent fix", Milestone::PermanentFixStart, Milestone::PermanentFix);
+    let (fix_start, note) = b.permanent_fix_start();
+    let fix_done = b.milestone(Milestone::PermanentFix);
+    let fix_span = b.span("permanent_fix", fix_start, fix_done);
+    let permanent_fix = Interval { key: "permanent_fix", name: "Permanent fix".into(), span: fix_span, note };
     let total_downtime = b.interval("total_downtime", "Total downtime", Milestone::ImpactStart, Milestone::Recovered);
     let discovery = b.discovery();
     let commands = b.commands();

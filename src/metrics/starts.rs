@@ -1,5 +1,6 @@
-//! Where the recovery starts when no milestone says so: the decision that chose what to do,
-//! as the seed story counts it (decided 09:00, recovered 09:30: 30 minutes).
+//! Where the recovery and the permanent fix start when no milestone says so: the decision
+//! that chose what to do, as the seed story counts them (decided 09:00, recovered 09:30;
+//! permanent fix decided 10:00, in place 10:30: 30 minutes each).
 
 use super::{Builder, Point, point, when};
 use crate::model::{Milestone, Purpose, Step, StepKind};
@@ -43,6 +44,31 @@ impl Builder<'_> {
                 "no mitigation-start milestone, and the decisions after diagnosis are all for the permanent fix".into()
             }
             _ => none.into(),
+        };
+        (Err(reason), None)
+    }
+
+    /// The `permanent-fix-start` milestone, else the first decision `--for permanent-fix`
+    /// not after the fix was in place: choosing it started the work (the seed story's
+    /// 10:00, as a decision to mitigate starts the recovery).
+    pub(super) fn permanent_fix_start(&self) -> Start {
+        if let Some(p) = self.milestones.get(&Milestone::PermanentFixStart) {
+            return (Ok(p.clone()), None);
+        }
+        let done = self.milestones.get(&Milestone::PermanentFix);
+        let mut chosen = self.decisions().filter(|s| s.meta.purpose == Some(Purpose::PermanentFix));
+        if let Some(step) = chosen.clone().find(|s| done.is_none_or(|d| s.meta.at <= d.at)) {
+            let note = "permanent fix start = the first decision --for permanent-fix; no permanent-fix-start milestone";
+            return (Ok(point("decision", step)), Some(note.into()));
+        }
+        let reason = match (chosen.next(), done) {
+            (Some(late), Some(d)) => format!(
+                "no permanent-fix-start milestone, and the decision for the permanent fix is after it was in place: \
+                 {}, {}; decide again with --at the time it was taken, or mark permanent-fix-start",
+                when(&point("decision", late)),
+                when(d)
+            ),
+            _ => "permanent fix start not recorded".into(),
         };
         (Err(reason), None)
     }

@@ -59,3 +59,50 @@ fn recovery_time_says_the_decision_came_after_recovery_not_that_there_was_none()
          for the permanent fix) |  |  |"
     );
 }
+
+#[test]
+fn a_permanent_fix_decision_starts_the_permanent_fix() {
+    let mut env = recovered();
+    at(&mut env, "10:00");
+    env.ok(&["option", "Pin to interface"]);
+    env.ok(&["decide", "Pin", "--for", "permanent-fix"]);
+    at(&mut env, "10:30");
+    env.ok(&["mark", "permanent-fix"]);
+    let r = row(&env, "Permanent fix");
+    assert!(
+        r.starts_with("| **Permanent fix** | 30 minutes | 10:00 → 10:30 | decision [20251005T150000Z-decision-"),
+        "{r}"
+    );
+    assert!(
+        r.ends_with(
+            " — permanent fix start = the first decision --for permanent-fix; no permanent-fix-start milestone |"
+        ),
+        "{r}"
+    );
+    assert!(r.contains(") → permanent-fix [20251005T153000Z-milestone-"), "{r}");
+
+    // The report across incidents counts it too.
+    let report = env.ok(&["report"]);
+    let line = report.lines().find(|l| l.starts_with("Permanent fix")).unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(line.split_whitespace().collect::<Vec<_>>(), ["Permanent", "fix", "1", "30m", "30m", "0"], "{report}");
+
+    // A decision taken after the fix was in place did not start it: said so.
+    let mut env = recovered();
+    at(&mut env, "10:30");
+    env.ok(&["mark", "permanent-fix"]);
+    at(&mut env, "10:40");
+    env.ok(&["option", "Pin to interface"]);
+    env.ok(&["decide", "Pin", "--for", "permanent-fix"]);
+    let r = row(&env, "Permanent fix");
+    assert!(
+        r.starts_with(
+            "| **Permanent fix** | unknown (no permanent-fix-start milestone, and the decision for the permanent fix \
+             is after it was in place: decision at 2025-10-05 10:40 ("
+        ),
+        "{r}"
+    );
+    assert!(
+        r.ends_with("); decide again with --at the time it was taken, or mark permanent-fix-start) |  |  |"),
+        "{r}"
+    );
+}
