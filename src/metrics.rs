@@ -14,6 +14,7 @@ mod pod_keys;
 mod proptests;
 pub mod report;
 pub mod scope;
+mod starts;
 
 pub use observations::{recorded_restart_observations, restart_observations, restart_observations_checked};
 #[cfg(test)]
@@ -25,7 +26,7 @@ use serde::Serialize;
 
 use crate::clock::Timestamp;
 use crate::format;
-use crate::model::{Incident, Milestone, Purpose, Step, StepKind};
+use crate::model::{Incident, Milestone, Step, StepKind};
 
 pub use ledger::{Effect, Verdict, classify};
 pub use milestones::IgnoredMilestone;
@@ -319,33 +320,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The `mitigation-start` milestone, else the first decision after diagnosis (and
-    /// before recovery, when that is known) not taken `--for permanent-fix`: one that
-    /// chose the fix for later did not start the recovery.
-    fn mitigation_start(&self) -> (Result<Point, String>, Option<String>) {
-        if let Some(p) = self.milestones.get(&Milestone::MitigationStart) {
-            return (Ok(p.clone()), None);
-        }
-        let missing = "no mitigation-start milestone and no decision after diagnosis";
-        let Some(diagnosed) = self.milestones.get(&Milestone::Diagnosed) else {
-            return (Err(missing.to_string()), None);
-        };
-        let recovered = self.milestones.get(&Milestone::Recovered).map(|p| p.at);
-        let decision = self.steps.iter().find(|s| {
-            s.meta.kind == StepKind::Decision
-                && s.meta.purpose != Some(Purpose::PermanentFix)
-                && s.meta.at >= diagnosed.at
-                && recovered.is_none_or(|r| s.meta.at <= r)
-        });
-        match decision {
-            Some(step) => (
-                Ok(point("decision", step)),
-                Some("mitigation start = the first decision after diagnosis; no mitigation-start milestone".into()),
-            ),
-            None => (Err(missing.to_string()), None),
-        }
-    }
-
     fn time_to_recover(&mut self) -> Interval {
         let key = "time_to_recover";
         let recovered = self.milestone(Milestone::Recovered);
@@ -470,8 +444,10 @@ pub fn compute_named(
     let recovery_span = b.span("recovery_time", mitigation, recovered);
     let recovery_time = Interval { key: "recovery_time", name: "Recovery time".into(), span: recovery_span, note };
     let time_to_recover = b.time_to_recover();
-    let permanent_fix =
-        b.interval("permanent_fix", "Permanent fix", Milestone::PermanentFixStart, Milestone::PermanentFix);
+    let (fix_start, note) = b.permanent_fix_start();
+    let fix_done = b.milestone(Milestone::PermanentFix);
+    let fix_span = b.span("permanent_fix", fix_start, fix_done);
+    let permanent_fix = Interval { key: "permanent_fix", name: "Permanent fix".into(), span: fix_span, note };
     let total_downtime = b.interval("total_downtime", "Total downtime", Milestone::ImpactStart, Milestone::Recovered);
     let discovery = b.discovery();
     let commands = b.commands();

@@ -258,7 +258,12 @@ fn a_decision_after_recovery_is_not_a_mitigation_start() {
         step("late", StepKind::Decision, "09:55"),
     ];
     let m = compute(&incident(steps), &[], now());
-    assert_eq!(row(&m, "recovery_time").1, "unknown (no mitigation-start milestone and no decision after diagnosis)");
+    assert_eq!(
+        row(&m, "recovery_time").1,
+        "unknown (no mitigation-start milestone, and the first decision after diagnosis is after recovery: \
+         decision at 2025-10-05 09:55 (late), recovered at 2025-10-05 09:30 (rec); decide again with --at the time \
+         it was taken, or mark mitigation-start)"
+    );
 }
 
 fn obs(at: &str, total: u64, step: &str) -> RestartObservation {
