@@ -3,7 +3,7 @@
 //! still finds, an unreadable file, an internal incident that would be published, an
 //! incident without a postmortem, a broken link.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -60,23 +60,58 @@ impl Placeholders for Counted<'_> {
     }
 }
 
+/// `text` as a Markdown page shows it: a backslash before ASCII punctuation (CommonMark's
+/// escapes) dropped. The postmortem escapes what it copies, `sk_live_…` as `sk\_live\_…`,
+/// which no rule matches, yet the page shows the key.
+pub fn markdown_unescaped(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    if !bytes.windows(2).any(|w| w[0] == b'\\' && w[1].is_ascii_punctuation()) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(&next) if c == '\\' && next.is_ascii_punctuation() => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// The rules that matched any of `texts`, as `aws-key 1, bearer 2`; `None` when nothing did.
 /// The texts of one file are looked at one by one (a step's body holds its outputs: joining
-/// it to the frontmatter would copy it) and counted together.
+/// it to the frontmatter would copy it) and counted together. Each is read as written and
+/// as a page shows it ([`markdown_unescaped`]); a rule counts what it found in the view it found more in.
 pub fn secret_rules(look: &SecretLook, texts: &[&str]) -> Option<String> {
+    let unescaped: Vec<std::borrow::Cow<str>> = texts.iter().map(|t| markdown_unescaped(t)).collect();
+    let views: Vec<&str> =
+        unescaped.iter().zip(texts).filter(|(u, t)| u.as_ref() != **t).map(|(u, _)| u.as_ref()).collect();
+    let mut counts = rule_counts(look, texts.iter().copied());
+    for (rule, n) in rule_counts(look, views.into_iter()) {
+        let seen = counts.entry(rule).or_default();
+        *seen = (*seen).max(n);
+    }
+    let found: Vec<String> = counts.iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
+/// Redactions by rule over `texts`, counted together.
+fn rule_counts<'t>(look: &SecretLook, texts: impl Iterator<Item = &'t str>) -> BTreeMap<String, u64> {
     let rules = &*look.rules;
     // A known secret needs no rule to match: then every text is looked through.
-    let suspect: Vec<&str> = texts.iter().copied().filter(|t| look.known.is_some() || quick_check(rules, t)).collect();
-    if suspect.is_empty() {
-        return None;
+    let mut suspect = texts.filter(|t| look.known.is_some() || quick_check(rules, t)).peekable();
+    if suspect.peek().is_none() {
+        return BTreeMap::new();
     }
     let mut redactor = Redactor::new(rules, Counted(look.known.as_ref()));
     for text in suspect {
         redactor.redact(text);
     }
-    let found: Vec<String> =
-        redactor.counts().iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
-    (!found.is_empty()).then(|| found.join(", "))
+    redactor.counts().clone()
 }
 
 /// Every text of a frontmatter (strings in lists and nested maps too), one a line: any
@@ -337,4 +372,15 @@ pub fn check(
     }
     problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     Ok(Checked { problems, checked: entries.len(), left_out })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown_unescaped;
+
+    #[test]
+    fn markdown_escapes_are_read_as_a_page_shows_them() {
+        assert_eq!(markdown_unescaped(r"sk\_live\_x \* \[a\] \\_ \n é\é"), r"sk_live_x * [a] \_ \n é\é");
+        assert!(matches!(markdown_unescaped(r"C:\temp"), std::borrow::Cow::Borrowed(_)));
+    }
 }
