@@ -147,29 +147,78 @@ pub fn secrets(
     renamed: &[(String, String)],
     postmortem: Option<&str>,
     files: &[String],
-) -> Vec<(PathBuf, String)> {
+) -> Vec<SecretFound> {
     let mut found = Vec::new();
+    let mut push = |path: PathBuf, hit: String| {
+        let line = secret_line(rules, &path);
+        found.push(SecretFound { path, line, rules: hit });
+    };
     if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&incident.meta), &incident.summary]) {
-        found.push((vault.incident_md(r), hit));
+        push(vault.incident_md(r), hit);
     }
     for step in &incident.steps {
         // argv read as its command line too: `mysql -pX` is told by the client before it.
         let argv = step.meta.argv.as_deref().map(crate::format::shell_line).unwrap_or_default();
         if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&step.meta), &step.body, &argv]) {
-            found.push((r.dir.join(crate::vault::step_file(renamed, &step.meta.id)), hit));
+            push(r.dir.join(crate::vault::step_file(renamed, &step.meta.id)), hit);
         }
     }
     if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, &[text])) {
-        found.push((r.dir.join(crate::vault::POSTMORTEM_FILE), hit));
+        push(r.dir.join(crate::vault::POSTMORTEM_FILE), hit);
     }
     for file in files {
         let Some(path) = vault.incident_file(r, file) else { continue };
         let Ok(bytes) = std::fs::read(&path) else { continue };
         if let Some(hit) = secret_rules(rules, &[&String::from_utf8_lossy(&bytes)]) {
-            found.push((path, hit));
+            push(path, hit);
         }
     }
     found
+}
+
+/// A file of the record that still holds a secret.
+#[derive(Debug, Clone)]
+pub struct SecretFound {
+    pub path: PathBuf,
+    /// The line of the first one in the file (1-based); 0 when it is told only in a parsed
+    /// field (an argv read as one command line, a YAML escape).
+    pub line: usize,
+    /// The rules that found them, as `aws-key 1, bearer 2`.
+    pub rules: String,
+}
+
+impl SecretFound {
+    /// `PATH:LINE`, or `PATH` when the line is not known.
+    pub fn place(&self, vault: &Vault) -> String {
+        match self.line {
+            0 => vault.rel(&self.path).display().to_string(),
+            line => format!("{}:{line}", vault.rel(&self.path).display()),
+        }
+    }
+}
+
+/// The line of the first secret in the file at `path`, as written or as a page shows it;
+/// 0 when neither finds one. Read only for a file found to hold one.
+fn secret_line(look: &SecretLook, path: &Path) -> usize {
+    let Ok(bytes) = std::fs::read(path) else { return 0 };
+    let text = String::from_utf8_lossy(&bytes);
+    let lines = [first_redacted_line(look, &text), first_redacted_line(look, &markdown_unescaped(&text))];
+    lines.into_iter().filter(|l| *l > 0).min().unwrap_or(0)
+}
+
+/// The first line (1-based) redaction changes, 0 if none: the placeholder stands where the
+/// secret began (a PEM body's first line too).
+fn first_redacted_line(look: &SecretLook, text: &str) -> usize {
+    let redacted = Redactor::new(&look.rules, Counted(look.known.as_ref())).redact(text);
+    let (mut was, mut now) = (text.lines(), redacted.lines());
+    for n in 1.. {
+        match (was.next(), now.next()) {
+            (None, None) => break,
+            (a, b) if a != b => return n,
+            _ => {}
+        }
+    }
+    0
 }
 
 /// The line of `visibility:` in `incident.md` (0 if it is not found): read only when
@@ -288,8 +337,12 @@ pub fn check(
         // What is left out does not go out: its draft postmortem and secrets hold nothing back.
         if o.left_out.is_none() {
             problems.extend(stale);
-            for (path, rules) in &o.secrets {
-                problems.push(Problem { path: rel(path), line: 0, message: format!("still holds a secret ({rules})") });
+            for f in &o.secrets {
+                problems.push(Problem {
+                    path: rel(&f.path),
+                    line: f.line,
+                    message: format!("still holds a secret ({})", f.rules),
+                });
             }
         }
         let md = rel(&dir.join(crate::vault::INCIDENT_FILE));
