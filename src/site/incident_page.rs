@@ -262,8 +262,15 @@ pub(super) fn render_one(
                 0 => String::new(),
                 n => format!(" (and {})", crate::format::plural(n as u64, "more file")),
             };
+            // A generated postmortem holds what its steps held, escaped where `redact` does not see it.
+            let fix = match first.path.ends_with(crate::vault::POSTMORTEM_FILE) {
+                true => {
+                    format!("edit it out of the steps it came from and regenerate it (`incident postmortem {slug}`)")
+                }
+                false => format!("edit it out (`incident redact -I {slug} < FILE` shows it hidden)"),
+            };
             outcome.held_back = Some(format!(
-                "{}: still holds a secret ({}){more}: edit it out (`incident redact -I {slug} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back)",
+                "{}: still holds a secret ({}){more}: {fix}, or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back)",
                 first.place(vault),
                 first.rules
             ));
