@@ -3,7 +3,7 @@
 //! still finds, an unreadable file, an internal incident that would be published, an
 //! incident without a postmortem, a broken link.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -60,23 +60,58 @@ impl Placeholders for Counted<'_> {
     }
 }
 
+/// `text` as a Markdown page shows it: a backslash before ASCII punctuation (CommonMark's
+/// escapes) dropped. The postmortem escapes what it copies, `sk_live_…` as `sk\_live\_…`,
+/// which no rule matches, yet the page shows the key.
+pub fn markdown_unescaped(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    if !bytes.windows(2).any(|w| w[0] == b'\\' && w[1].is_ascii_punctuation()) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(&next) if c == '\\' && next.is_ascii_punctuation() => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// The rules that matched any of `texts`, as `aws-key 1, bearer 2`; `None` when nothing did.
 /// The texts of one file are looked at one by one (a step's body holds its outputs: joining
-/// it to the frontmatter would copy it) and counted together.
+/// it to the frontmatter would copy it) and counted together. Each is read as written and
+/// as a page shows it ([`markdown_unescaped`]); a rule counts what it found in the view it found more in.
 pub fn secret_rules(look: &SecretLook, texts: &[&str]) -> Option<String> {
+    let unescaped: Vec<std::borrow::Cow<str>> = texts.iter().map(|t| markdown_unescaped(t)).collect();
+    let views: Vec<&str> =
+        unescaped.iter().zip(texts).filter(|(u, t)| u.as_ref() != **t).map(|(u, _)| u.as_ref()).collect();
+    let mut counts = rule_counts(look, texts.iter().copied());
+    for (rule, n) in rule_counts(look, views.into_iter()) {
+        let seen = counts.entry(rule).or_default();
+        *seen = (*seen).max(n);
+    }
+    let found: Vec<String> = counts.iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
+    (!found.is_empty()).then(|| found.join(", "))
+}
+
+/// Redactions by rule over `texts`, counted together.
+fn rule_counts<'t>(look: &SecretLook, texts: impl Iterator<Item = &'t str>) -> BTreeMap<String, u64> {
     let rules = &*look.rules;
     // A known secret needs no rule to match: then every text is looked through.
-    let suspect: Vec<&str> = texts.iter().copied().filter(|t| look.known.is_some() || quick_check(rules, t)).collect();
-    if suspect.is_empty() {
-        return None;
+    let mut suspect = texts.filter(|t| look.known.is_some() || quick_check(rules, t)).peekable();
+    if suspect.peek().is_none() {
+        return BTreeMap::new();
     }
     let mut redactor = Redactor::new(rules, Counted(look.known.as_ref()));
     for text in suspect {
         redactor.redact(text);
     }
-    let found: Vec<String> =
-        redactor.counts().iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
-    (!found.is_empty()).then(|| found.join(", "))
+    redactor.counts().clone()
 }
 
 /// Every text of a frontmatter (strings in lists and nested maps too), one a line: any
@@ -112,29 +147,78 @@ pub fn secrets(
     renamed: &[(String, String)],
     postmortem: Option<&str>,
     files: &[String],
-) -> Vec<(PathBuf, String)> {
+) -> Vec<SecretFound> {
     let mut found = Vec::new();
+    let mut push = |path: PathBuf, hit: String| {
+        let line = secret_line(rules, &path);
+        found.push(SecretFound { path, line, rules: hit });
+    };
     if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&incident.meta), &incident.summary]) {
-        found.push((vault.incident_md(r), hit));
+        push(vault.incident_md(r), hit);
     }
     for step in &incident.steps {
         // argv read as its command line too: `mysql -pX` is told by the client before it.
         let argv = step.meta.argv.as_deref().map(crate::format::shell_line).unwrap_or_default();
         if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&step.meta), &step.body, &argv]) {
-            found.push((r.dir.join(crate::vault::step_file(renamed, &step.meta.id)), hit));
+            push(r.dir.join(crate::vault::step_file(renamed, &step.meta.id)), hit);
         }
     }
     if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, &[text])) {
-        found.push((r.dir.join(crate::vault::POSTMORTEM_FILE), hit));
+        push(r.dir.join(crate::vault::POSTMORTEM_FILE), hit);
     }
     for file in files {
         let Some(path) = vault.incident_file(r, file) else { continue };
         let Ok(bytes) = std::fs::read(&path) else { continue };
         if let Some(hit) = secret_rules(rules, &[&String::from_utf8_lossy(&bytes)]) {
-            found.push((path, hit));
+            push(path, hit);
         }
     }
     found
+}
+
+/// A file of the record that still holds a secret.
+#[derive(Debug, Clone)]
+pub struct SecretFound {
+    pub path: PathBuf,
+    /// The line of the first one in the file (1-based); 0 when it is told only in a parsed
+    /// field (an argv read as one command line, a YAML escape).
+    pub line: usize,
+    /// The rules that found them, as `aws-key 1, bearer 2`.
+    pub rules: String,
+}
+
+impl SecretFound {
+    /// `PATH:LINE`, or `PATH` when the line is not known.
+    pub fn place(&self, vault: &Vault) -> String {
+        match self.line {
+            0 => vault.rel(&self.path).display().to_string(),
+            line => format!("{}:{line}", vault.rel(&self.path).display()),
+        }
+    }
+}
+
+/// The line of the first secret in the file at `path`, as written or as a page shows it;
+/// 0 when neither finds one. Read only for a file found to hold one.
+fn secret_line(look: &SecretLook, path: &Path) -> usize {
+    let Ok(bytes) = std::fs::read(path) else { return 0 };
+    let text = String::from_utf8_lossy(&bytes);
+    let lines = [first_redacted_line(look, &text), first_redacted_line(look, &markdown_unescaped(&text))];
+    lines.into_iter().filter(|l| *l > 0).min().unwrap_or(0)
+}
+
+/// The first line (1-based) redaction changes, 0 if none: the placeholder stands where the
+/// secret began (a PEM body's first line too).
+fn first_redacted_line(look: &SecretLook, text: &str) -> usize {
+    let redacted = Redactor::new(&look.rules, Counted(look.known.as_ref())).redact(text);
+    let (mut was, mut now) = (text.lines(), redacted.lines());
+    for n in 1.. {
+        match (was.next(), now.next()) {
+            (None, None) => break,
+            (a, b) if a != b => return n,
+            _ => {}
+        }
+    }
+    0
 }
 
 /// The line of `visibility:` in `incident.md` (0 if it is not found): read only when
@@ -253,8 +337,12 @@ pub fn check(
         // What is left out does not go out: its draft postmortem and secrets hold nothing back.
         if o.left_out.is_none() {
             problems.extend(stale);
-            for (path, rules) in &o.secrets {
-                problems.push(Problem { path: rel(path), line: 0, message: format!("still holds a secret ({rules})") });
+            for f in &o.secrets {
+                problems.push(Problem {
+                    path: rel(&f.path),
+                    line: f.line,
+                    message: format!("still holds a secret ({})", f.rules),
+                });
             }
         }
         let md = rel(&dir.join(crate::vault::INCIDENT_FILE));
@@ -337,4 +425,15 @@ pub fn check(
     }
     problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     Ok(Checked { problems, checked: entries.len(), left_out })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown_unescaped;
+
+    #[test]
+    fn markdown_escapes_are_read_as_a_page_shows_them() {
+        assert_eq!(markdown_unescaped(r"sk\_live\_x \* \[a\] \\_ \n é\é"), r"sk_live_x * [a] \_ \n é\é");
+        assert!(matches!(markdown_unescaped(r"C:\temp"), std::borrow::Cow::Borrowed(_)));
+    }
 }

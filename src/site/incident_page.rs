@@ -33,7 +33,7 @@ pub(super) struct Outcome {
     /// Its `visibility:` value when it is not public (check mode only).
     pub(super) visibility: Option<String>,
     /// Texts that still hold a secret: (vault path, rules that matched) (check mode only).
-    pub(super) secrets: Vec<(PathBuf, String)>,
+    pub(super) secrets: Vec<super::check::SecretFound>,
     pub(super) written: Vec<String>,
     /// Why it is held back: its record holds a secret. Its pages of an earlier publish go
     /// too (they may hold it: a secret found since in another incident is one).
@@ -261,14 +261,22 @@ pub(super) fn render_one(
     if let Sink::Dir(_, Some(rules)) = sink {
         let found =
             super::check::secrets(rules, vault, &r, incident, &loaded.renamed_steps, postmortem.as_deref(), &files);
-        if let Some((path, hit)) = found.first() {
+        if let Some(first) = found.first() {
             let more = match found.len() - 1 {
                 0 => String::new(),
                 n => format!(" (and {})", crate::format::plural(n as u64, "more file")),
             };
+            // A generated postmortem holds what its steps held, escaped where `redact` does not see it.
+            let fix = match first.path.ends_with(crate::vault::POSTMORTEM_FILE) {
+                true => {
+                    format!("edit it out of the steps it came from and regenerate it (`incident postmortem {slug}`)")
+                }
+                false => format!("edit it out (`incident redact -I {slug} < FILE` shows it hidden)"),
+            };
             outcome.held_back = Some(format!(
-                "{}: still holds a secret ({hit}){more}: edit it out (`incident redact -I {slug} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back)",
-                vault.rel(path).display()
+                "{}: still holds a secret ({}){more}: {fix}, or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back)",
+                first.place(vault),
+                first.rules
             ));
             return Ok(Some(outcome));
         }

@@ -43,6 +43,7 @@ mod review21c;
 mod review21d;
 mod review21e;
 mod review22;
+mod review22a;
 mod review22b;
 mod review_fixes;
 pub mod run;

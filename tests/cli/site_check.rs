@@ -132,7 +132,8 @@ fn check_finds_secrets_left_in_the_record() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     let leaked = env.step_files(&id).into_iter().find(|p| read(p).contains("wJalrXUtnFEMI")).unwrap();
     let name = leaked.file_name().unwrap().to_string_lossy().into_owned();
-    assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: still holds a secret (aws-secret 1)\n"));
+    let line = line_of(&leaked, "wJalrXUtnFEMI");
+    assert_eq!(r.stdout, format!("incidents/{id}/steps/{name}: line {line}: still holds a secret (aws-secret 1)\n"));
     assert_eq!(r.stderr, "publish check: 1 problem in 1 incident; 1 to publish; nothing was written\n");
 }
 
@@ -155,7 +156,7 @@ fn check_finds_secrets_in_every_frontmatter_field() {
     assert_eq!(
         r.stdout,
         format!(
-            "incidents/{id}/incident.md: still holds a secret (github-token 1)\nincidents/{id}/steps/{name}: still holds a secret (aws-key 1)\n"
+            "incidents/{id}/incident.md: line 2: still holds a secret (github-token 1)\nincidents/{id}/steps/{name}: line 2: still holds a secret (aws-key 1)\n"
         )
     );
 }
@@ -215,12 +216,13 @@ fn a_secret_pasted_into_a_step_by_hand_holds_its_incident_back_from_publish() {
     fs::write(&note, format!("{clean}\nexport AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"))
         .unwrap();
     let name = note.file_name().unwrap().to_string_lossy().into_owned();
+    let line = line_of(&note, "wJalrXUtnFEMI");
     for out in ["public", "fresh"] {
         let r = env.run(&["publish", "--out", out]);
         assert_eq!(r.code, 1, "{}", r.stderr);
         assert!(
             r.stderr.contains(&format!(
-                "warning: incidents/{id}/steps/{name}: still holds a secret (aws-secret 1): edit it out (`incident redact -I {id} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back); it is not on the site until it is fixed"
+                "warning: incidents/{id}/steps/{name}:{line}: still holds a secret (aws-secret 1): edit it out (`incident redact -I {id} < FILE` shows it hidden), or switch the rule off in incident.toml if it is none (a secret in the record holds its incident back); it is not on the site until it is fixed"
             )),
             "{}",
             r.stderr
@@ -277,12 +279,21 @@ fn a_secret_the_vault_knows_holds_back_the_incident_it_is_pasted_into_where_no_r
     let note = env.step_files(&b).into_iter().find(|p| read(p).contains("first")).unwrap();
     fs::write(&note, format!("{}\nthe db password was Zq8vTopSecret99 all along\n", read(&note))).unwrap();
     let name = note.file_name().unwrap().to_string_lossy().into_owned();
+    let line = line_of(&note, "Zq8vTopSecret99");
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(r.stdout.contains(&format!("incidents/{b}/steps/{name}: still holds a secret (")), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("incidents/{b}/steps/{name}: line {line}: still holds a secret (")),
+        "{}",
+        r.stdout
+    );
     let r = env.run(&["publish"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("warning: incidents/{b}/steps/{name}: still holds a secret (")), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("warning: incidents/{b}/steps/{name}:{line}: still holds a secret (")),
+        "{}",
+        r.stderr
+    );
     for (path, bytes) in crate::redact::all_files(&env.root().join("public")) {
         assert!(!String::from_utf8_lossy(&bytes).contains("Zq8vTopSecret99"), "{}", path.display());
     }
@@ -344,4 +355,9 @@ fn check_json_gives_each_problem_with_its_file_and_line_for_a_ci_job() {
         env.fails(2, &["publish", "--json"]).lines().next(),
         Some("error: the following required arguments were not provided:")
     );
+}
+
+/// The line (1-based) of `path` that first holds `what`.
+fn line_of(path: &std::path::Path, what: &str) -> usize {
+    read(path).lines().position(|l| l.contains(what)).unwrap() + 1
 }
