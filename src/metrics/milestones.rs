@@ -88,15 +88,26 @@ pub(super) fn read(meta: &IncidentMeta, steps: &[&Step], step_file: &dyn Fn(&str
             }
         }
     }
-    warnings.extend(first.values().filter_map(|p| before_start(meta, p, step_file)));
+    // A backdated impact-start is the start, as `status` and the postmortem have it; a
+    // milestone before that is out of order with it, said above.
+    let impact = first.get(&Milestone::ImpactStart).map(|p| p.at);
+    if impact.is_none_or(|at| at >= meta.at) {
+        warnings.extend(first.values().filter_map(|p| before_start(meta, impact.is_none(), p, step_file)));
+    }
     Milestones { first, ignored, warnings, out_of_order }
 }
 
 /// A milestone dated before the incident's start (`at:` in incident.md): a day slipped in
 /// a hand edit, or a bare `--at 08:10` typed at 08:05 by a version that took it as
 /// yesterday's. Impact may begin before anyone opens the incident, so `impact-start` is
-/// not checked.
-fn before_start(meta: &IncidentMeta, p: &Point, step_file: &dyn Fn(&str) -> String) -> Option<String> {
+/// not checked; marked earlier than incident.md's time, it is the start. Without one, the
+/// fix may be to mark it (`no_impact_start`).
+fn before_start(
+    meta: &IncidentMeta,
+    no_impact_start: bool,
+    p: &Point,
+    step_file: &dyn Fn(&str) -> String,
+) -> Option<String> {
     if p.what == Milestone::ImpactStart.as_str() {
         return None;
     }
@@ -107,8 +118,12 @@ fn before_start(meta: &IncidentMeta, p: &Point, step_file: &dyn Fn(&str) -> Stri
     } else {
         (p.at < meta.at).then(|| format!("the incident's start at {}", format::date_time(meta.at)))?
     };
+    let or_mark = match no_impact_start {
+        true => ", or, if the impact began earlier, mark when: `incident mark impact-start --at TIME`",
+        false => "",
+    };
     Some(format!(
-        "{} at {} ({}) is before {start} (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)",
+        "{} at {} ({}) is before {start} (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off){or_mark}",
         p.what,
         format::date_time(p.at),
         step_file(&p.step),

@@ -183,7 +183,7 @@ fn out_of_order_milestones_are_refused_naming_both_steps() {
         m.warnings,
         [
             "milestones out of order: diagnosed at 2025-10-05 08:10 (steps/diag.md) is before detected at 2025-10-05 08:23 (steps/det.md); correct the `at:` in the file of the wrong one",
-            "diagnosed at 2025-10-05 08:10 (steps/diag.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)"
+            "diagnosed at 2025-10-05 08:10 (steps/diag.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off), or, if the impact began earlier, mark when: `incident mark impact-start --at TIME`"
         ]
     );
     // The other intervals still use the milestones that are in order.
@@ -484,7 +484,7 @@ fn a_milestone_before_an_incident_of_a_bare_day_is_on_an_earlier_day() {
     assert_eq!(
         m.warnings,
         [
-            "diagnosed at 2025-10-04 23:00 (steps/before.md) is before the incident's day, 2025-10-05 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)"
+            "diagnosed at 2025-10-04 23:00 (steps/before.md) is before the incident's day, 2025-10-05 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off), or, if the impact began earlier, mark when: `incident mark impact-start --at TIME`"
         ]
     );
 }

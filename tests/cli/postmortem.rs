@@ -344,7 +344,7 @@ fn odd_hand_edits_warn_and_never_panic() {
         [
             "warning: step 20351005T143000Z-milestone-fut001 is dated 2035-10-05 09:30, after now (2025-10-05 10:45); it is left out until then (correct its `at:` if that is wrong)",
             format!("warning: milestones out of order: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before detected at 2025-10-05 08:23 (steps/{detected}.md); correct the `at:` in the file of the wrong one").as_str(),
-            "warning: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)",
+            "warning: diagnosed at 2025-10-05 08:10 (steps/20251005T131000Z-milestone-odd001.md) is before the incident's start at 2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off), or, if the impact began earlier, mark when: `incident mark impact-start --at TIME`",
             format!(
                 "error: {broken_rel}:4: `at: [not a time`: expected string scalar; write the time as \
                  `at: 2025-10-05T08:30:00Z` (UTC) or with its offset, `2025-10-05T08:30:00-05:00`: left out of the postmortem"

@@ -212,26 +212,34 @@ fn a_milestone_marked_twice_is_listed_as_ignored() {
 
 /// Detection dated the day before the incident was started (a date slip by hand, or a bare
 /// `--at 08:10` typed at 08:05 by a version that took it as yesterday's): the postmortem
-/// says so, naming the step file and both times, and `impact-start` before the start
-/// (impact often begins earlier) is no slip.
+/// says so, naming the step file and both times. An `impact-start` marked earlier still
+/// is the start (impact often begins before anyone opens the incident), as `status` has
+/// it: the detection after it is no slip, and the warning goes.
 #[test]
 fn a_milestone_before_the_incident_s_start_is_warned_about() {
     let mut env = TestEnv::new();
     env.at("2025-10-05T08:05:00-05:00");
     let id = env.ok(&["start", "K3s pods crash-looping"]).trim().to_string();
     env.ok(&["mark", "-q", "detected", "--at", "2025-10-04 08:10"]);
-    env.ok(&["mark", "-q", "impact-start", "--at", "2025-10-03 22:00"]);
     env.at("2025-10-05T08:23:00-05:00");
     env.ok(&["mark", "-q", "diagnosed"]);
     let detected = ids(&env, &id, "milestone").into_iter().find(|s| s.starts_with("20251004T131000Z")).unwrap();
     let warning = format!(
-        "detected at 2025-10-04 08:10 (steps/{detected}.md) is before the incident's start at 2025-10-05 08:05 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off)"
+        "detected at 2025-10-04 08:10 (steps/{detected}.md) is before the incident's start at 2025-10-05 08:05 (incident.md); correct the `at:` in the file of the wrong one (a time written without its date is easily a day off), or, if the impact began earlier, mark when: `incident mark impact-start --at TIME`"
     );
     let r = env.run(&["postmortem"]);
     assert_eq!(r.stderr, format!("warning: {warning}\nwrote incidents/{id}/postmortem.md\n"));
     let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
     let notes = &md[md.find("## Notes on the record\n").unwrap()..];
     assert_eq!(notes, format!("## Notes on the record\n\n- {warning}\n"));
+    assert!(env.run(&["status"]).stderr.contains(&warning), "status says it too");
+
+    env.ok(&["mark", "-q", "impact-start", "--at", "2025-10-03 22:00"]);
+    let status = env.run(&["status"]);
+    assert!(status.stdout.contains("started 2025-10-03 22:00"), "{}", status.stdout);
+    assert!(!status.stderr.contains("before the incident's start"), "{}", status.stderr);
+    let r = env.run(&["postmortem"]);
+    assert_eq!(r.stderr, format!("wrote incidents/{id}/postmortem.md\n"));
 }
 
 /// A day and 13 minutes reads `1 day 13 minutes`: no `0 hours` between.
