@@ -22,7 +22,14 @@ impl Builder<'_> {
         }
         let none = "no mitigation-start milestone and no decision after diagnosis";
         let Some(diagnosed) = self.milestones.get(&Milestone::Diagnosed) else {
-            return (Err(none.to_string()), None);
+            // Decisions there are; which of them came after the diagnosis nobody can say.
+            let reason = match self.decisions().next() {
+                Some(_) => {
+                    "no mitigation-start milestone, and diagnosis not recorded: recovery starts at the first decision after it"
+                }
+                None => none,
+            };
+            return (Err(reason.to_string()), None);
         };
         let recovered = self.milestones.get(&Milestone::Recovered);
         let after = self.decisions().filter(|s| s.meta.at >= diagnosed.at);

@@ -61,3 +61,19 @@ fn a_stale_postmortem_of_an_incident_left_off_the_site_is_not_warned_about_by_pu
         published.stderr
     );
 }
+
+#[test]
+fn recovery_time_without_a_diagnosis_says_so_rather_than_that_no_decision_was_made() {
+    let (env, _) = TestEnv::with_incident();
+    env.ok(&["option", "Clean restart"]);
+    env.ok(&["decide", "Clean restart", "--for", "mitigation"]);
+    env.ok(&["mark", "recovered"]);
+    let md = env.ok(&["postmortem", "--out", "-"]);
+    let row = md.lines().find(|l| l.starts_with("| **Recovery time**")).unwrap();
+    assert!(
+        row.contains(
+            "unknown (no mitigation-start milestone, and diagnosis not recorded: recovery starts at the first decision after it)"
+        ),
+        "{row}"
+    );
+}
