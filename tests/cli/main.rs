@@ -42,6 +42,7 @@ mod review21b;
 mod review21c;
 mod review21d;
 mod review21e;
+mod review22c;
 mod review_fixes;
 pub mod run;
 mod sample;
