@@ -9,6 +9,7 @@ use crate::clock::Timestamp;
 use crate::extract::Facts;
 
 mod kinds;
+pub mod step_id;
 pub use kinds::{LessonKind, Milestone, Purpose, StepKind};
 
 /// The frontmatter of a step file. Kind-specific fields are optional and left out
@@ -418,9 +419,14 @@ pub fn in_offset(at: Timestamp, offset: chrono::FixedOffset) -> Timestamp {
     at.naive_utc().and_local_timezone(offset).single().unwrap_or(at)
 }
 
-/// Orders steps on the timeline: by when it happened, then when it was written, then id.
+/// Orders steps on the timeline: by when it happened, then when it was written, then in
+/// the order they were written (the sequence in their ids, [`step_id`]).
 pub fn sort_timeline(steps: &mut [Step]) {
-    steps.sort_by(|a, b| (a.meta.at, a.meta.recorded(), &a.meta.id).cmp(&(b.meta.at, b.meta.recorded(), &b.meta.id)));
+    let key = |s: &Step| (s.meta.at, s.meta.recorded());
+    steps.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| step_id::cmp_ties(&a.meta.id, &b.meta.id)));
+    for ties in steps.chunk_by_mut(|a, b| key(a) == key(b)).filter(|g| g.len() > 1) {
+        step_id::start_after_widest_gap(ties);
+    }
 }
 
 impl Step {

@@ -11,20 +11,29 @@ use super::atomic;
 use crate::clock::Timestamp;
 use crate::error::{Error, IoContext, Result};
 use crate::frontmatter;
-use crate::model::{Step, StepKind, StepMeta};
+use crate::model::{Step, StepKind, StepMeta, step_id};
 
 pub const STEPS_DIR: &str = "steps";
 pub const OUTPUTS_DIR: &str = "outputs";
 
-/// Lowercase letters and digits without look-alikes (no i, l, o, u).
-const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-
-/// `20251005T132300Z-note-k7f3q9`: sorts by time, unique across machines without a counter.
+/// `20251005T132300Z-note-k7f3q9`: sorts by time, unique across machines without a counter;
+/// the last part is a sequence then random characters ([`step_id`]).
 pub fn new_step_id(kind: StepKind, at: Timestamp) -> String {
-    let mut bytes = [0u8; 6];
-    getrandom::fill(&mut bytes).expect("the OS provides random bytes");
-    let suffix: String = bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect();
+    let mut random = [0u8; 2];
+    getrandom::fill(&mut random).expect("the OS provides random bytes");
+    let suffix = step_id::suffix(next_sequence(), random);
     format!("{}-{}-{}", at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ"), kind.as_str(), suffix)
+}
+
+/// Milliseconds of the system clock, never the pinned one (a pinned clock stands still while
+/// steps are written), rising within one process: two steps in the same millisecond differ.
+fn next_sequence() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let (Ok(last) | Err(last)) =
+        LAST.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some(now.max(last + 1)));
+    now.max(last + 1)
 }
 
 /// Writes steps (and their full outputs) into one incident's folder.
@@ -147,5 +156,19 @@ pub(super) fn remove_if_stale_temp(entry: &std::fs::DirEntry) {
         && std::fs::File::open(entry.path()).is_ok_and(|f| f.try_lock().is_ok());
     if stale {
         let _ = std::fs::remove_file(entry.path());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_written_by_one_process_rise_even_within_a_millisecond() {
+        let at = chrono::DateTime::parse_from_rfc3339("2025-10-04T08:23:00Z").unwrap();
+        let seqs: Vec<u64> = (0..50).map(|_| step_id::sequence(&new_step_id(StepKind::Note, at)).unwrap()).collect();
+        // Rising modulo the period: at most one step back, where it came round.
+        let back = seqs.windows(2).filter(|w| w[1] <= w[0]).count();
+        assert!(back <= 1 && seqs.windows(2).all(|w| w[1] != w[0]), "{seqs:?}");
     }
 }

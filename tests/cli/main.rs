@@ -45,6 +45,7 @@ mod review21e;
 mod review22;
 mod review22a;
 mod review22b;
+mod review22c;
 mod review_fixes;
 pub mod run;
 mod sample;
