@@ -79,8 +79,9 @@ pub struct StepMeta {
     pub option: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub option_id: Option<String>,
-    /// A decision's `--for`: `mitigation` or `permanent-fix`; none without `--for`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A decision's `--for`: `mitigation` or `permanent-fix`; none without `--for`. A
+    /// value of neither (a typo by hand) reads as none, and the reader warns.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "Purpose::lenient")]
     pub purpose: Option<Purpose>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,

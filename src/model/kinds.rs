@@ -260,6 +260,20 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    pub const ALL: [Purpose; 2] = [Purpose::Mitigation, Purpose::PermanentFix];
+
+    /// As written by hand too: any case, `_` or a space for `-`; `None` for anything else.
+    pub fn from_name(name: &str) -> Option<Purpose> {
+        let name = name.trim().to_lowercase().replace(['_', ' '], "-");
+        Purpose::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// A step's `purpose:` that names no purpose is none, so the decision is still read.
+    pub fn lenient<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Purpose>, D::Error> {
+        let value: Option<String> = serde::Deserialize::deserialize(d)?;
+        Ok(value.as_deref().and_then(Purpose::from_name))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Mitigation => "mitigation",

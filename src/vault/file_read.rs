@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::warning::Warning;
 use crate::frontmatter::{self, ParseError};
-use crate::model::{IncidentMeta, Milestone, Step, StepKind, StepMeta};
+use crate::model::{IncidentMeta, Milestone, Purpose, Step, StepKind, StepMeta};
 
 /// The kind in a step file name `<time>-<kind>-<random>.md`.
 pub(super) fn kind_of_file(path: &Path) -> Option<StepKind> {
@@ -76,6 +76,7 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     }
     lint.extend(unknown_key_warnings(path, bytes, super::keys::step_keys(), false));
     lint.extend(kind_typo(path, head));
+    lint.extend(unknown_purpose(path, head));
     if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
         // On the `kind:` line; on none when the file name gave the kind.
         let line = key_line(head, "kind");
@@ -104,6 +105,24 @@ fn kind_typo(path: &Path, head: &str) -> Option<Warning> {
     let names: Vec<&'static str> = StepKind::NAMED.iter().map(|k| k.as_str()).collect();
     let meant = super::keys::near_miss(value, &names)?;
     let message = format!("unknown kind `{value}`: did you mean `{meant}`?");
+    Some(Warning { path: path.to_path_buf(), line, message })
+}
+
+/// A `purpose:` that is neither purpose: the decision is kept, without one, and said.
+fn unknown_purpose(path: &Path, head: &str) -> Option<Warning> {
+    let line = key_line(head, "purpose");
+    let value = head.lines().nth(line.checked_sub(1)?)?.split_once(':')?.1;
+    let value = value.split(" #").next().unwrap_or_default().trim().trim_matches(['"', '\'']);
+    if value.is_empty() || value == "~" || value == "null" || Purpose::from_name(value).is_some() {
+        return None;
+    }
+    let names: Vec<&'static str> = Purpose::ALL.iter().map(|p| p.as_str()).collect();
+    let meant = super::keys::near_miss(&value.to_lowercase(), &names).map(|m| format!(" (did you mean `{m}`?)"));
+    let message = format!(
+        "unknown purpose `{value}`{}, so the decision is read as one without a purpose (as `decide` without --for); write one of: {}",
+        meant.unwrap_or_default(),
+        names.join(", ")
+    );
     Some(Warning { path: path.to_path_buf(), line, message })
 }
 

@@ -77,3 +77,30 @@ fn recovery_time_without_a_diagnosis_says_so_rather_than_that_no_decision_was_ma
         "{row}"
     );
 }
+
+#[test]
+fn a_mistyped_purpose_keeps_the_decision_and_is_named_with_the_nearest() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["option", "Clean restart"]);
+    env.ok(&["decide", "Clean restart", "--for", "mitigation"]);
+    let file = env.step_files(&id).into_iter().find(|p| p.to_str().unwrap().contains("-decision-")).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("purpose: mitigation", "purpose: mitgation")).unwrap();
+    let line = text.lines().position(|l| l.starts_with("purpose:")).unwrap() + 1;
+    let r = env.run(&["postmortem", "--out", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let name = file.file_name().unwrap().to_str().unwrap();
+    assert!(
+        r.stderr.contains(&format!(
+            "steps/{name}:{line}: unknown purpose `mitgation` (did you mean `mitigation`?), so the decision is read as \
+             one without a purpose (as `decide` without --for); write one of: mitigation, permanent-fix"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("### Clean restart — chosen at"), "the decision still stands:\n{}", r.stdout);
+    // Case and underscores as people write them are no typo.
+    std::fs::write(&file, text.replace("purpose: mitigation", "purpose: Permanent_Fix")).unwrap();
+    let r = env.run(&["show"]);
+    assert!(!r.stderr.contains("purpose"), "{}", r.stderr);
+}
