@@ -249,3 +249,12 @@ fn plain_text_skips_code() {
         ["Pods", "crash", ".", "Done", "x"]
     );
 }
+
+#[test]
+fn a_link_to_another_host_or_from_the_root_never_stays_whatever_the_rewrite_says() {
+    let html = render(
+        "[a](/etc/passwd) [b](//evil.com/x) [c]( \\\\evil\\x) [d](https://ok.test/) [e](ok.html)",
+        &MdOptions::notes(),
+    );
+    assert_eq!(html, "<p>a b c <a href=\"https://ok.test/\">d</a> <a href=\"ok.html\">e</a></p>\n");
+}

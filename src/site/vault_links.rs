@@ -2,14 +2,14 @@
 //! placed in the site: a step file becomes its anchor on the incident page,
 //! `postmortem.md` and `incident.md` their pages, outputs and attachments their copies.
 //! A link to a file the incident does not have is left as written, for `--check` to find;
-//! one to an incident not on the site is dropped to its text and said.
+//! one to an incident not on the site, or out of the site, is dropped to its text and said.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use percent_encoding::percent_decode_str;
 
-use super::markdown::Placed;
+use super::markdown::{Placed, leaves_site};
 use super::on_site::OnSite;
 use super::pages::published_name;
 
@@ -59,14 +59,36 @@ pub struct Targets<'a> {
     pub dropped: RefCell<Vec<(String, String)>>,
 }
 
+/// A page of an incident, to tell a link that climbs out of the site.
+const A_PAGE: &str = "incidents/x/index.html";
+
 impl Targets<'_> {
     /// Where `dest`, as written in a file of the incident, goes on the site: its place, as
-    /// written, or nowhere (it leads to an incident not on the site).
+    /// written, or nowhere (it leads out of the site, or to an incident not on it).
     pub fn place(&self, dest: &str, written: Written) -> Placed {
-        if let Some(other) = self.other_incident(dest, written) {
+        let (why, fix) = if leaves_site(dest) {
+            let rest = dest.trim_start_matches(|c: char| c <= ' ');
+            if rest.starts_with("//") || rest.starts_with("\\\\") || rest.starts_with("/\\") {
+                ("names another host without a scheme (`//`)", "write the full https:// address")
+            } else {
+                (
+                    "starts at `/`, the root of wherever the page is read (from file://, the reader's own disk)",
+                    "link relative to the file, e.g. ../attachments/NAME",
+                )
+            }
+        } else if let Some(other) = self.other_incident(dest, written) {
             return other;
-        }
-        self.place_own(dest, written).into()
+        } else if let Some(placed) = self.place_own(dest, written) {
+            return Placed::At(placed);
+        } else if super::links::resolve(A_PAGE, &dest.replace('\\', "/")).is_none() {
+            (
+                "leads out of the site",
+                "link a file of the incident, e.g. ../attachments/NAME, or a full https:// address",
+            )
+        } else {
+            return Placed::AsWritten;
+        };
+        self.drop(dest, format!("link {dest:?} {why}: the site shows its text without the link; {fix}"))
     }
 
     fn drop(&self, dest: &str, why: String) -> Placed {
@@ -324,7 +346,7 @@ mod tests {
     }
 
     #[test]
-    fn links_to_incidents_not_on_the_site_are_dropped_and_said() {
+    fn links_to_incidents_not_on_the_site_and_out_of_it_are_dropped_and_said() {
         let files = vec![];
         let t = targets(&files);
         let hidden = "../../2025-09-02-internal/incident.md";
@@ -342,12 +364,19 @@ mod tests {
             ],
             "what each was linked on"
         );
+        for bad in ["/etc/passwd", " /x.html", "\\\\evil\\x", "//evil.com/x", "../../../../etc/passwd", "..\\..\\..\\x"]
+        {
+            assert_eq!(t.place(bad, Written::InStep), Placed::Dropped, "{bad}");
+        }
         let said = t.dropped.take();
-        assert_eq!(said.len(), 1);
+        assert_eq!(said.len(), 7);
         assert!(
             said[0].1.contains("leads to incident 2025-09-02-internal, which is not on the site (it is internal)"),
             "{said:?}"
         );
+        assert!(said[1].1.contains("starts at `/`"), "{said:?}");
+        assert!(said[4].1.contains("names another host without a scheme"), "{said:?}");
+        assert!(said[5].1.contains("leads out of the site"), "{said:?}");
         assert_eq!(t.place("../../x/secrets.txt", Written::InStep), Placed::AsWritten, "left for the check");
     }
 }

@@ -1,6 +1,6 @@
 //! Fixes from the twenty-second review, links on the site: a link to an incident that is not
 //! published is its text only (and said), kept right by a re-publish as that incident comes
-//! and goes.
+//! and goes; links that lead off the site (`/x`, `../../../../x`, `//host`) are dropped.
 
 use std::fs;
 use std::path::PathBuf;
@@ -108,4 +108,31 @@ fn pages_linking_to_an_incident_are_made_again_when_it_comes_goes_or_is_renamed(
     let r = env.run(&["publish"]);
     assert!(!linked(&env, &c), "deleted");
     assert!(r.stderr.contains("(1 rendered, 1 unchanged"), "only the page linking to it: {}", r.stderr);
+}
+
+#[test]
+fn links_that_lead_off_the_site_are_their_text_only_and_said_and_the_gate_names_all_three() {
+    let (env, a, _, _) = two_incidents();
+    env.ok(&["-I", &a, "note", "--at", "08:25", "[a](/etc/passwd) [b](../../../../etc/passwd) [c](//evil.com/x)"]);
+    let note = env.step_files(&a).into_iter().find(|p| read(p).contains("evil.com")).unwrap();
+    let line = line_of(&note, "evil.com");
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = page(&env, &a);
+    for gone in ["href=\"/etc", "etc/passwd\"", "evil.com"] {
+        assert!(!html.contains(gone), "{gone} kept:\n{html}");
+    }
+    let at = format!("warning: {}:{line}: link ", note.display());
+    for said in [
+        "\"/etc/passwd\" starts at `/`, the root of wherever the page is read (from file://, the reader's own disk): the site shows its text without the link; link relative to the file, e.g. ../attachments/NAME",
+        "\"../../../../etc/passwd\" leads out of the site: the site shows its text without the link; link a file of the incident, e.g. ../attachments/NAME, or a full https:// address",
+        "\"//evil.com/x\" names another host without a scheme (`//`): the site shows its text without the link; write the full https:// address",
+    ] {
+        assert!(r.stderr.contains(&format!("{at}{said}\n")), "{said}\n{}", r.stderr);
+    }
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1);
+    let rel = note.strip_prefix(env.root()).unwrap().display().to_string();
+    let named = r.stdout.lines().filter(|l| l.starts_with(&format!("{rel}: line {line}: link "))).count();
+    assert_eq!(named, 3, "{}", r.stdout);
 }
