@@ -51,6 +51,7 @@ fn main() {
             parts: &parts,
             stale: None,
             find_links: false,
+            on_site: &|_| None,
         };
         let _ = render_incident(&theme, &opts, &src).unwrap();
         render += t.elapsed();

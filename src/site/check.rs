@@ -298,11 +298,14 @@ pub fn check(
     let (names, loose) = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
+    // Links to another incident are made on the guess that all of the vault's are on the site.
+    let all: HashSet<&str> = names.iter().map(String::as_str).collect();
+    let guess = |slug: &str| (!all.contains(slug)).then_some(super::on_site::MISSING);
     let outcomes: Vec<(String, Result<Option<Outcome>>, Option<Problem>)> = pool.install(|| {
         names
             .par_iter()
             .map(|slug| {
-                let result = render_one(vault, theme, opts, Sink::Check(rules), slug, None);
+                let result = render_one(vault, theme, opts, Sink::Check(rules), &guess, slug, None);
                 let stale = stale_postmortem(vault, slug, now);
                 bar.inc(1);
                 (slug.clone(), result, stale)
@@ -310,6 +313,10 @@ pub fn check(
             .collect()
     });
     bar.finish_and_clear();
+    let (mut results, stale): (super::relink::Outcomes, Vec<_>) =
+        outcomes.into_iter().map(|(slug, result, stale)| ((slug, result), stale)).unzip();
+    super::relink::check_again(vault, theme, opts, rules, &pool, &mut results);
+    let outcomes = results.into_iter().zip(stale).map(|((slug, result), stale)| (slug, result, stale));
 
     let rel = |p: &Path| vault.rel(p).to_path_buf();
     let mut problems: Vec<Problem> =

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::markdown::{self, MdOptions};
+use super::markdown::{self, MdOptions, Placed};
 use crate::model::Incident;
 
 /// The postmortem's numbers and pictures on the incident and postmortem pages: the
@@ -50,10 +50,10 @@ pub fn postmortem_parts(incident: &Incident) -> PostmortemParts {
 /// linked on the incident page.
 fn metrics_table(incident: &Incident, m: &crate::metrics::Metrics) -> String {
     use super::html::escape_into;
-    let to_anchor = |dest: &str| {
-        let id = dest.strip_prefix("steps/")?.strip_suffix(".md")?;
-        let id = percent_encoding::percent_decode_str(id).decode_utf8().ok()?;
-        Some(format!("index.html#{}", super::vault_links::step_anchor(&id)))
+    let to_anchor = |dest: &str| -> Placed {
+        let id = dest.strip_prefix("steps/").and_then(|d| d.strip_suffix(".md"));
+        let id = id.and_then(|id| percent_encoding::percent_decode_str(id).decode_utf8().ok());
+        id.map(|id| format!("index.html#{}", super::vault_links::step_anchor(&id))).into()
     };
     let opts = MdOptions { rewrite: &to_anchor, ..MdOptions::notes() };
     let mut table = String::from(

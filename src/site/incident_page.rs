@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::check::SecretLook;
 use super::entry::{self, Entry};
+use super::on_site::OnSite;
 use super::output::{copy_file, write_file};
 use super::pages::{IncidentSource, render_incident_as};
 use super::plan::{CachedIncident, CachedWarning};
@@ -106,6 +107,13 @@ fn unresolved_link(vault: &Vault, r: &IncidentRef, file: &str, name: &str) -> Wa
     }
 }
 
+/// The first line of the file at `path` that holds `text` (1-based; 0 when none does): read
+/// only when there is something to say of it.
+fn line_of(path: &Path, text: &str) -> usize {
+    let file = std::fs::read_to_string(path).unwrap_or_default();
+    file.lines().position(|l| l.contains(text)).map_or(0, |i| i + 1)
+}
+
 /// A generated postmortem older than the steps: the warning for the publish, and the note
 /// for its page when the steps themselves changed (not only its template).
 fn stale_postmortem(
@@ -166,11 +174,13 @@ fn remember_warnings(vault: &Vault, outcome: &mut Outcome) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn render_one(
     vault: &Vault,
     theme: &Theme,
     opts: &PublishOptions,
     sink: Sink,
+    on_site: OnSite,
     slug: &str,
     stamps: Option<Stamps>,
 ) -> Result<Option<Outcome>> {
@@ -222,7 +232,14 @@ pub(super) fn render_one(
     let incident = &loaded.incident;
     let mut outcome = Outcome {
         slug: slug.to_string(),
-        cached: CachedIncident { fingerprint, listed: None, files: Vec::new(), left_out: None, warnings: Vec::new() },
+        cached: CachedIncident {
+            fingerprint,
+            listed: None,
+            files: Vec::new(),
+            left_out: None,
+            warnings: Vec::new(),
+            links: Vec::new(),
+        },
         entry: None,
         left_out: None,
         warnings: loaded
@@ -293,11 +310,17 @@ pub(super) fn render_one(
         parts: &parts,
         stale: stale.as_ref().and_then(|(_, banner)| banner.as_deref()),
         find_links,
+        on_site,
     };
     let rendered = render_incident_as(theme, &opts.site, &source, entry)?;
     if !rendered.unresolved.is_empty() {
         outcome.warnings.extend(rendered.unresolved.iter().map(|(file, name)| unresolved_link(vault, &r, file, name)));
     }
+    outcome.warnings.extend(rendered.dropped.iter().map(|(file, dest, why)| {
+        let path = r.dir.join(file);
+        Warning { line: line_of(&path, dest), path, message: why.clone() }
+    }));
+    outcome.cached.links = rendered.linked;
     if let Sink::Check(_) = sink {
         outcome.link_files =
             rendered.links.into_iter().map(|(page, link, file)| ((page, link), r.dir.join(file))).collect();

@@ -23,8 +23,9 @@ pub struct MdOptions<'a> {
     /// Every block folds, whatever its language (the body of a `run` or `capture` step).
     pub fold_all: bool,
     /// Maps a relative destination to its place in the site (`../outputs/x.out` →
-    /// `outputs/x.out.txt`); `None` leaves it as written.
-    pub rewrite: &'a dyn Fn(&str) -> Option<String>,
+    /// `outputs/x.out.txt`), or says to leave it or drop it. It sees protocol-relative
+    /// `//host` ones too (to say why they go): those, and paths from `/`, never stay.
+    pub rewrite: &'a dyn Fn(&str) -> Placed,
     /// An image to show from the page itself instead (an SVG attachment as a `data:` URI:
     /// published as a file it could run script on the site; in an `<img>` it cannot).
     pub inline_image: &'a dyn Fn(&str) -> Option<String>,
@@ -49,7 +50,7 @@ impl MdOptions<'_> {
         MdOptions {
             fold_output: true,
             fold_all: false,
-            rewrite: &|_| None,
+            rewrite: &|_| Placed::AsWritten,
             inline_image: &|_| None,
             picture: &|_| None,
             wiki: &|_| None,
@@ -94,6 +95,30 @@ fn footnote_id<'a>(prefix: &str, label: &str) -> CowStr<'a> {
         }
     }
     CowStr::from(id)
+}
+
+/// Where [`MdOptions::rewrite`] puts a destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placed {
+    /// This place in the site.
+    At(String),
+    /// As written (`--check` finds it if it leads nowhere).
+    AsWritten,
+    /// Nowhere: the link's text stays, without the link.
+    Dropped,
+}
+
+impl From<Option<String>> for Placed {
+    fn from(placed: Option<String>) -> Placed {
+        placed.map_or(Placed::AsWritten, Placed::At)
+    }
+}
+
+/// A destination a browser takes to another host (`//host/x`, `\\host`) or to the root of
+/// wherever the page is read (`/etc/passwd`: from `file://`, the reader's own files).
+pub fn leaves_site(dest: &str) -> bool {
+    let first = dest.trim_start_matches(|c: char| c <= ' ').chars().next();
+    matches!(first, Some('/' | '\\'))
 }
 
 /// What a link or image destination may be.
@@ -423,18 +448,19 @@ fn linkified<'a>(text: &str) -> Vec<Event<'a>> {
 fn safe_dest<'a>(dest: &CowStr<'a>, opts: &MdOptions, image: bool) -> Option<CowStr<'a>> {
     match classify(dest) {
         Dest::Refused => None,
-        Dest::External if image => None,
-        Dest::External => Some(dest.clone()),
+        Dest::External if image && !leaves_site(dest) => None,
+        Dest::External if !leaves_site(dest) => Some(dest.clone()),
         Dest::Relative if dest.starts_with('#') => (!image).then(|| dest.clone()),
         Dest::Relative if image && let Some(data) = (opts.inline_image)(dest) => Some(CowStr::from(data)),
-        Dest::Relative => match (opts.rewrite)(dest) {
+        // Relative, or `//host`: told to the rewrite, so it can say why one goes.
+        _ => match (opts.rewrite)(dest) {
             // A picture shown elsewhere on the page: linked to, not loaded.
-            Some(placed) if image && placed.starts_with('#') => None,
+            Placed::At(placed) if image && placed.starts_with('#') => None,
             // Published as text (an SVG too big to go inline): a link to it, not a broken picture.
-            Some(placed) if image && placed.ends_with(".txt") && !dest.ends_with(".txt") => None,
-            Some(placed) => Some(CowStr::from(placed)),
-            None if image => None,
-            None => Some(dest.clone()),
+            Placed::At(placed) if image && placed.ends_with(".txt") && !dest.ends_with(".txt") => None,
+            Placed::At(placed) => Some(CowStr::from(placed)),
+            Placed::AsWritten if !image && !leaves_site(dest) => Some(dest.clone()),
+            Placed::AsWritten | Placed::Dropped => None,
         },
     }
 }

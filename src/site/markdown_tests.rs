@@ -12,7 +12,7 @@ fn plain_text_keeps_what_the_page_shows_of_raw_html() {
 #[test]
 fn obsidian_links_go_where_the_vault_says_and_never_run_script() {
     let wiki = |t: &str| (t == "known").then(|| "../incident.md".to_string());
-    let rewrite = |d: &str| (d == "../incident.md").then(|| "index.html".to_string());
+    let rewrite = |d: &str| -> Placed { (d == "../incident.md").then(|| "index.html".to_string()).into() };
     let opts = MdOptions { wiki: &wiki, rewrite: &rewrite, ..MdOptions::notes() };
     let html = render("[[known|the incident]], [[gone]], ![[gone.png]] and [[javascript:alert(1)]]", &opts);
     // One that names nothing is its text, as Obsidian shows it: no link to a page that is not there.
@@ -157,7 +157,7 @@ fn outside_images_become_links_and_data_images_vanish() {
 
 #[test]
 fn rewrites_place_files_in_the_site() {
-    let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}"));
+    let rewrite = |d: &str| -> Placed { d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}")).into() };
     let opts = MdOptions { rewrite: &rewrite, ..MdOptions::notes() };
     let html = render("![shot](../attachments/a.png) [f](../attachments/b.txt)", &opts);
     assert!(html.contains("<img src=\"attachments/a.png\" alt=\"shot\" />"), "{html}");
@@ -165,7 +165,8 @@ fn rewrites_place_files_in_the_site() {
     let html = render("![y](elsewhere.png)", &opts);
     assert!(!html.contains("<img"), "{html}");
     // Published as text, a picture is no picture: a link to its text instead.
-    let rewrite = |d: &str| d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}.txt"));
+    let rewrite =
+        |d: &str| -> Placed { d.strip_prefix("../attachments/").map(|n| format!("attachments/{n}.txt")).into() };
     let opts = MdOptions { rewrite: &rewrite, ..MdOptions::notes() };
     let html = render("![big](../attachments/c.svg)", &opts);
     assert!(html.contains("<a href=\"attachments/c.svg.txt\">big</a>"), "{html}");
@@ -184,7 +185,7 @@ fn a_picture_takes_the_place_of_its_image_alt_text_and_all() {
 #[test]
 fn an_obsidian_embed_with_a_size_is_that_size_and_named_by_its_file() {
     let wiki = |t: &str| Some(format!("../attachments/{t}"));
-    let rewrite = |d: &str| d.strip_prefix("../").map(str::to_string);
+    let rewrite = |d: &str| -> Placed { d.strip_prefix("../").map(str::to_string).into() };
     let opts = MdOptions { wiki: &wiki, rewrite: &rewrite, ..MdOptions::notes() };
     let html = render("![[graph.png|200]] ![[a\"b.png|640x480]] ![[c.png|my caption]] ![200](d.png)", &opts);
     assert!(html.contains("<img src=\"attachments/graph.png\" alt=\"graph.png\" width=\"200\" />"), "{html}");
@@ -197,7 +198,7 @@ fn an_obsidian_embed_with_a_size_is_that_size_and_named_by_its_file() {
 #[test]
 fn an_embed_with_a_size_has_the_same_address_as_one_without() {
     let wiki = |t: &str| Some(format!("../attachments/{t}"));
-    let rewrite = |d: &str| d.strip_prefix("../").map(str::to_string);
+    let rewrite = |d: &str| -> Placed { d.strip_prefix("../").map(str::to_string).into() };
     let opts = MdOptions { wiki: &wiki, rewrite: &rewrite, ..MdOptions::notes() };
     let html = render("![[my graph é.png|200]] ![[my graph é.png]]", &opts);
     let src = "src=\"attachments/my%20graph%20%C3%A9.png\"";
@@ -247,4 +248,13 @@ fn plain_text_skips_code() {
         plain_text("Pods *crash*.\n\n```\nnoise\n```\nDone `x`").split_whitespace().collect::<Vec<_>>(),
         ["Pods", "crash", ".", "Done", "x"]
     );
+}
+
+#[test]
+fn a_link_to_another_host_or_from_the_root_never_stays_whatever_the_rewrite_says() {
+    let html = render(
+        "[a](/etc/passwd) [b](//evil.com/x) [c]( \\\\evil\\x) [d](https://ok.test/) [e](ok.html)",
+        &MdOptions::notes(),
+    );
+    assert_eq!(html, "<p>a b c <a href=\"https://ok.test/\">d</a> <a href=\"ok.html\">e</a></p>\n");
 }

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::entry::{self, Entry, EntryView};
 use super::figures::{PICTURES, PostmortemParts};
-use super::markdown::{self, MdOptions};
+use super::markdown::{self, MdOptions, Placed};
+use super::on_site::{self, OnSite};
 use super::paths;
 use super::theme::Theme;
 use super::vault_links::{Targets, Written, step_anchor, vault_file};
@@ -37,6 +38,8 @@ pub struct IncidentSource<'a> {
     /// Trace the relative links of its Markdown to their vault files (`--check` only: the
     /// scan costs a pass over every page).
     pub find_links: bool,
+    /// Which other incidents are on the site: a link to one that is not is dropped.
+    pub on_site: OnSite<'a>,
 }
 
 /// What rendering one incident gives: its pages, the files to copy, and its index entry.
@@ -50,6 +53,11 @@ pub struct Rendered {
     /// Obsidian links that name nothing of the incident: (the file that holds it, relative
     /// to the incident folder; the name as written).
     pub unresolved: Vec<(String, String)>,
+    /// Links dropped to their text: (the file that holds it, relative to the incident
+    /// folder; the destination as written; why).
+    pub dropped: Vec<(String, String, String)>,
+    /// The other incidents linked to, and whether each was on the site (see [`OnSite`]).
+    pub linked: Vec<(String, Option<String>)>,
 }
 
 /// Folders of an incident whose files are published, and how.
@@ -284,10 +292,15 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         renamed: src.renamed_steps.iter().map(|(name, id)| (name.as_str(), id.as_str())).collect(),
         has_postmortem: src.postmortem.is_some(),
         unresolved: Default::default(),
+        on_site: src.on_site,
+        linked: Default::default(),
+        dropped: Default::default(),
     };
     let mut unresolved = Vec::new();
+    let mut dropped = Vec::new();
     let mut unresolved_in = |file: &str| {
         unresolved.extend(targets.unresolved.take().into_iter().map(|name| (file.to_string(), name)));
+        dropped.extend(targets.dropped.take().into_iter().map(|(dest, why)| (file.to_string(), dest, why)));
     };
     let rewrite = |dest: &str| targets.place(dest, Written::InStep);
     let step_wiki = |target: &str| targets.wiki_dest(target, Written::InStep);
@@ -376,8 +389,8 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             PICTURES
                 .iter()
                 .find(|(_, file)| dest == *file)
-                .map(|(id, _)| format!("#{id}"))
-                .or_else(|| targets.place(dest, Written::InPostmortem))
+                .map(|(id, _)| Placed::At(format!("#{id}")))
+                .unwrap_or_else(|| targets.place(dest, Written::InPostmortem))
         };
         let pm_images = svg_inliner(src.svg_images, false);
         // A current postmortem shows its charts where it placed them; a stale one links
@@ -430,7 +443,8 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
             published_name(f).map(|name| Copy { path: format!("incidents/{dir}/{name}"), source: f.clone() })
         })
         .collect();
-    Ok(Rendered { pages, copies, entry, links, unresolved })
+    let linked = on_site::kept(targets.linked.take());
+    Ok(Rendered { pages, copies, entry, links, unresolved, dropped, linked })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::vault::Warning;
 use std::path::Path;
 
 /// Bumped when the cache's meaning changes: an old cache then means a full publish.
-pub const CACHE_VERSION: u32 = 11; // 11: "lines shown"; embeds by the name attached under
+pub const CACHE_VERSION: u32 = 12; // 12: links to other incidents, kept to be checked (11: "lines shown"; embeds by the name attached under)
 
 /// What the last publish wrote.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -40,6 +40,9 @@ pub struct CachedIncident {
     pub left_out: Option<String>,
     /// What its last rendering warned of: said again while nothing changed.
     pub warnings: Vec<CachedWarning>,
+    /// The other incidents its pages link to, and why each was not on the site then
+    /// (`None`: it was): when that changes, its pages are made again ([`super::on_site`]).
+    pub links: Vec<(String, Option<String>)>,
 }
 
 /// A warning as kept in the record: its path relative to the vault when it was under it
@@ -124,6 +127,7 @@ mod tests {
             fingerprint: fp.to_string(),
             listed: None,
             files: files.iter().map(|s| s.to_string()).collect(),
+            links: Vec::new(),
         }
     }
 

@@ -19,6 +19,7 @@ use super::plan::{self, Cache, CachedIncident, Plan};
 use super::record;
 use super::theme::Theme;
 use super::{SiteOptions, assets, lists};
+use super::{on_site, relink};
 use crate::clock::Clock;
 use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
@@ -220,25 +221,48 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
     // what of theirs is replaced.
     let adopted = (!ours && (!last.found || last.cache.out != out_key)).then(|| output::adopted_warning(out));
     let out_dir = OutDir::open(out);
-    let plan = plan_for(&last, &out_key, &settings, &now, opts, &out_dir, &pool);
+    let mut plan = plan_for(&last, &out_key, &settings, &now, opts, &out_dir, &pool);
     // Compiling the rules costs more than a re-publish with nothing to render.
-    let rules =
+    let mut rules =
         (opts.find_secrets && !plan.render.is_empty()).then(|| super::check::SecretLook::of(vault)).transpose()?;
 
     let bar = progress_bar(opts, plan.render.len());
     let todo: Vec<(String, Option<Stamps>)> =
         plan.render.iter().map(|slug| (slug.clone(), stamps.remove(slug))).collect();
     drop(stamps);
-    let outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
+    // Links to another incident are made on what the last record says of it.
+    let guess = |slug: &str| match now.contains_key(slug) {
+        true => on_site::recorded(last.cache.incidents.get(slug)),
+        false => Some(on_site::MISSING),
+    };
+    let mut outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
         todo.into_par_iter()
             .map(|(slug, stamps)| {
-                let result = render_one(vault, theme, opts, Sink::Dir(out, rules.as_ref()), &slug, stamps);
+                let result = render_one(vault, theme, opts, Sink::Dir(out, rules.as_ref()), &guess, &slug, stamps);
                 bar.inc(1);
                 (slug, result)
             })
             .collect()
     });
     bar.finish_and_clear();
+    // Then again on what is known now, where that differs (rarely: an incident linked to
+    // came, went, or was made internal or public).
+    let again = {
+        let rendered = outcomes.iter().map(|(slug, r)| (slug.as_str(), r)).collect();
+        let known = |slug: &str| relink::on_site_now(&rendered, &last.cache, &now, slug);
+        let again = relink::linked_otherwise(&outcomes, &plan.keep, &last.cache, &known);
+        if !again.is_empty() && opts.find_secrets && rules.is_none() {
+            rules = Some(super::check::SecretLook::of(vault)?);
+        }
+        relink::render_again(vault, theme, opts, Sink::Dir(out, rules.as_ref()), &pool, &again, &known)
+    };
+    for (slug, _) in &again {
+        if plan.keep.contains(slug) {
+            plan.keep.retain(|s| s != slug);
+            plan.render.push(slug.clone());
+        }
+    }
+    relink::replace(&mut outcomes, again);
 
     let mut report = Report::default();
     let Merged { mut next, old, fresh, failed_dirs } =

@@ -111,6 +111,7 @@ mod tests {
                     line: 3,
                     message: "m".into(),
                 }],
+                links: vec![("b".into(), None), ("c".into(), Some("it is internal".into()))],
             },
         );
         write(&path, &mut cache, Some(&[entry("a"), entry("b")])).unwrap();

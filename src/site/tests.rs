@@ -72,6 +72,7 @@ fn hostile_text_is_escaped_everywhere() {
         parts: &parts,
         stale: Some("<script>window.__stale=1</script>"),
         find_links: true,
+        on_site: &|_| None,
     };
     let site = build(&SiteInput { options: &options, theme: &theme, incidents: vec![source] }).unwrap();
     let paths: Vec<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
@@ -148,6 +149,7 @@ fn a_paged_list_lets_the_keyboard_skip_to_its_pager() {
         parts: &parts,
         stale: None,
         find_links: false,
+        on_site: &|_| None,
     };
     let site = build(&SiteInput { options: &options, theme: &theme, incidents: vec![source(&first), source(&second)] })
         .unwrap();

@@ -1,13 +1,16 @@
 //! Links written in an incident's Markdown, as they work in the vault and in Obsidian,
 //! placed in the site: a step file becomes its anchor on the incident page,
 //! `postmortem.md` and `incident.md` their pages, outputs and attachments their copies.
-//! A link to a file the incident does not have is left as written, for `--check` to find.
+//! A link to a file the incident does not have is left as written, for `--check` to find;
+//! one to an incident not on the site, or out of the site, is dropped to its text and said.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use percent_encoding::percent_decode_str;
 
+use super::markdown::{Placed, leaves_site};
+use super::on_site::OnSite;
 use super::pages::published_name;
 
 /// The HTML id of a step on its incident page: letters, digits, `-` and `_` of its id.
@@ -47,15 +50,55 @@ pub struct Targets<'a> {
     /// Obsidian links [`Targets::wiki_dest`] found nothing for since last taken: the
     /// publish says so (a pasted image Obsidian saved elsewhere, a note outside the incident).
     pub unresolved: RefCell<Vec<String>>,
+    /// Why another incident is not on the site (`None`: it is).
+    pub on_site: OnSite<'a>,
+    /// The other incidents linked to, and what [`Targets::on_site`] said of each: the
+    /// pages are made again when that changes.
+    pub linked: RefCell<BTreeMap<String, Option<&'static str>>>,
+    /// Links dropped to their text since last taken: (the destination as written, why).
+    pub dropped: RefCell<Vec<(String, String)>>,
 }
 
+/// A page of an incident, to tell a link that climbs out of the site.
+const A_PAGE: &str = "incidents/x/index.html";
+
 impl Targets<'_> {
-    /// The site link for `dest` as written in a file of the incident, or `None` to leave it.
-    pub fn place(&self, dest: &str, written: Written) -> Option<String> {
+    /// Where `dest`, as written in a file of the incident, goes on the site: its place, as
+    /// written, or nowhere (it leads out of the site, or to an incident not on it).
+    pub fn place(&self, dest: &str, written: Written) -> Placed {
+        let (why, fix) = if leaves_site(dest) {
+            let rest = dest.trim_start_matches(|c: char| c <= ' ');
+            if rest.starts_with("//") || rest.starts_with("\\\\") || rest.starts_with("/\\") {
+                ("names another host without a scheme (`//`)", "write the full https:// address")
+            } else {
+                (
+                    "starts at `/`, the root of wherever the page is read (from file://, the reader's own disk)",
+                    "link relative to the file, e.g. ../attachments/NAME",
+                )
+            }
+        } else if let Some(other) = self.other_incident(dest, written) {
+            return other;
+        } else if let Some(placed) = self.place_own(dest, written) {
+            return Placed::At(placed);
+        } else if super::links::resolve(A_PAGE, &dest.replace('\\', "/")).is_none() {
+            (
+                "leads out of the site",
+                "link a file of the incident, e.g. ../attachments/NAME, or a full https:// address",
+            )
+        } else {
+            return Placed::AsWritten;
+        };
+        self.drop(dest, format!("link {dest:?} {why}: the site shows its text without the link; {fix}"))
+    }
+
+    fn drop(&self, dest: &str, why: String) -> Placed {
+        self.dropped.borrow_mut().push((dest.to_string(), why));
+        Placed::Dropped
+    }
+
+    /// The site link for `dest` among the incident's own files, or `None`.
+    fn place_own(&self, dest: &str, written: Written) -> Option<String> {
         let fragment = dest.split_once('#').map(|(_, f)| f);
-        if let Some(other) = other_incident(dest, written) {
-            return Some(other);
-        }
         let rel = match (written, vault_file(dest, written == Written::InStep)) {
             (_, Some(rel)) => rel.to_string(),
             // A sibling step named from a step: `X.md`.
@@ -132,31 +175,54 @@ impl Targets<'_> {
     }
 }
 
-/// A link to a file of another incident (`../../OTHER/incident.md` from a step,
-/// `../OTHER/postmortem.md` from the incident folder): its page, beside ours on the site.
-/// Whether that incident is published is for `--check` to say.
-fn other_incident(dest: &str, written: Written) -> Option<String> {
-    let up = if written == Written::InStep { "../../" } else { "../" };
-    let rest = dest.strip_prefix(up)?;
-    let (path, fragment) = match rest.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (rest, None),
-    };
-    let (folder, file) = path.split_once('/')?;
-    let folder = percent_decode_str(folder).decode_utf8().ok()?;
-    if !super::paths::safe_component(&folder) {
-        return None;
-    }
-    let dir = super::paths::incident_dir(&folder);
-    let at = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-    match file {
-        "incident.md" => Some(format!("../{dir}/index.html{at}")),
-        "postmortem.md" => Some(format!("../{dir}/postmortem.html{at}")),
-        _ => {
-            let stem = file.strip_prefix("steps/")?.strip_suffix(".md")?;
-            let id = percent_decode_str(stem).decode_utf8().ok()?;
-            super::paths::safe_component(&id).then(|| format!("../{dir}/index.html#{}", step_anchor(&id)))
+impl Targets<'_> {
+    /// A link to a file of another incident (`../../OTHER/incident.md` from a step,
+    /// `../OTHER/postmortem.md` from the incident folder): its page or file beside ours on
+    /// the site, or dropped while that incident is not on the site (its folder name would
+    /// show, and lead nowhere). `None`: no link to another incident.
+    fn other_incident(&self, dest: &str, written: Written) -> Option<Placed> {
+        let up = if written == Written::InStep { "../../" } else { "../" };
+        let rest = dest.strip_prefix(up)?;
+        let (path, fragment) = match rest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (rest, None),
+        };
+        let (folder, file) = path.split_once('/')?;
+        let folder = percent_decode_str(folder).decode_utf8().ok()?;
+        if !super::paths::safe_component(&folder) {
+            return None;
         }
+        let absent = (self.on_site)(&folder);
+        self.linked.borrow_mut().insert(folder.to_string(), absent);
+        if let Some(why) = absent {
+            let fix = match why {
+                super::on_site::MISSING => "fix the folder name, or take the link out",
+                _ => "it is linked once it is published",
+            };
+            let why = format!(
+                "link {dest:?} leads to incident {folder}, which is not on the site ({why}): the site shows its text without the link; {fix}"
+            );
+            return Some(self.drop(dest, why));
+        }
+        let dir = super::paths::incident_dir(&folder);
+        let at = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+        let file = file.split('?').next().unwrap_or(file);
+        let placed = match file {
+            "incident.md" => format!("../{dir}/index.html{at}"),
+            "postmortem.md" => format!("../{dir}/postmortem.html{at}"),
+            _ => match file.strip_prefix("steps/").and_then(|f| f.strip_suffix(".md")) {
+                Some(stem) => {
+                    let id = percent_decode_str(stem).decode_utf8().ok()?;
+                    if !super::paths::safe_component(&id) {
+                        return None;
+                    }
+                    format!("../{dir}/index.html#{}", step_anchor(&id))
+                }
+                // An output or attachment, by the name it is published under.
+                None => format!("../{dir}/{}", published_name(&percent_decode_str(file).decode_utf8().ok()?)?),
+            },
+        };
+        Some(Placed::At(placed))
     }
 }
 
@@ -164,8 +230,18 @@ fn other_incident(dest: &str, written: Written) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn at(placed: Placed) -> Option<String> {
+        match placed {
+            Placed::At(p) => Some(p),
+            _ => None,
+        }
+    }
+
     fn targets(files: &[String]) -> Targets<'_> {
         Targets {
+            on_site: &|slug| (slug == "2025-09-02-internal").then_some(super::super::on_site::INTERNAL),
+            linked: RefCell::default(),
+            dropped: RefCell::default(),
             files,
             steps: ["20251005T084500Z-note-abc123"].into_iter().collect(),
             renamed: [("CoreDNS loop log", "20251005T084500Z-note-abc123")].into_iter().collect(),
@@ -180,21 +256,24 @@ mod tests {
         let t = targets(&files);
         let step = "20251005T084500Z-note-abc123.md";
         let anchor = "step-20251005T084500Z-note-abc123";
-        assert_eq!(t.place(step, Written::InStep), Some(format!("#{anchor}")), "a sibling step");
-        assert_eq!(t.place(&format!("../steps/{step}"), Written::InStep), Some(format!("#{anchor}")));
-        assert_eq!(t.place(&format!("steps/{step}"), Written::InSummary), Some(format!("#{anchor}")));
-        assert_eq!(t.place(&format!("steps/{step}"), Written::InPostmortem), Some(format!("index.html#{anchor}")));
-        assert_eq!(t.place("../postmortem.md", Written::InStep).as_deref(), Some("postmortem.html"));
-        assert_eq!(t.place("postmortem.md#lessons", Written::InSummary).as_deref(), Some("postmortem.html#lessons"));
-        assert_eq!(t.place("postmortem.md#lessons", Written::InPostmortem).as_deref(), Some("#lessons"));
-        assert_eq!(t.place("../incident.md", Written::InStep).as_deref(), Some("index.html"));
-        assert_eq!(t.place("incident.md", Written::InPostmortem).as_deref(), Some("index.html"));
-        assert_eq!(t.place("../outputs/x.out", Written::InStep).as_deref(), Some("outputs/x.out.txt"));
+        assert_eq!(at(t.place(step, Written::InStep)), Some(format!("#{anchor}")), "a sibling step");
+        assert_eq!(at(t.place(&format!("../steps/{step}"), Written::InStep)), Some(format!("#{anchor}")));
+        assert_eq!(at(t.place(&format!("steps/{step}"), Written::InSummary)), Some(format!("#{anchor}")));
+        assert_eq!(at(t.place(&format!("steps/{step}"), Written::InPostmortem)), Some(format!("index.html#{anchor}")));
+        assert_eq!(at(t.place("../postmortem.md", Written::InStep)).as_deref(), Some("postmortem.html"));
         assert_eq!(
-            t.place("steps/CoreDNS%20loop%20log.md", Written::InPostmortem),
+            at(t.place("postmortem.md#lessons", Written::InSummary)).as_deref(),
+            Some("postmortem.html#lessons")
+        );
+        assert_eq!(at(t.place("postmortem.md#lessons", Written::InPostmortem)).as_deref(), Some("#lessons"));
+        assert_eq!(at(t.place("../incident.md", Written::InStep)).as_deref(), Some("index.html"));
+        assert_eq!(at(t.place("incident.md", Written::InPostmortem)).as_deref(), Some("index.html"));
+        assert_eq!(at(t.place("../outputs/x.out", Written::InStep)).as_deref(), Some("outputs/x.out.txt"));
+        assert_eq!(
+            at(t.place("steps/CoreDNS%20loop%20log.md", Written::InPostmortem)),
             Some(format!("index.html#{anchor}"))
         );
-        assert_eq!(t.place("CoreDNS loop log.md", Written::InStep), Some(format!("#{anchor}")), "renamed by hand");
+        assert_eq!(at(t.place("CoreDNS loop log.md", Written::InStep)), Some(format!("#{anchor}")), "renamed by hand");
     }
 
     #[test]
@@ -207,7 +286,7 @@ mod tests {
         ];
         let t = targets(&files);
         let id = "20251005T084500Z-note-abc123";
-        let place = |target: &str, written| t.wiki_dest(target, written).and_then(|d| t.place(&d, written));
+        let place = |target: &str, written| t.wiki_dest(target, written).and_then(|d| at(t.place(&d, written)));
         assert_eq!(place(id, Written::InStep), Some(format!("#step-{id}")));
         assert_eq!(place(&format!("{id}.md"), Written::InSummary), Some(format!("#step-{id}")));
         assert_eq!(place(id, Written::InPostmortem), Some(format!("index.html#step-{id}")));
@@ -240,29 +319,64 @@ mod tests {
         let t = targets(&files);
         let other = "2025-09-01-dns-loop";
         assert_eq!(
-            t.place(&format!("../../{other}/incident.md"), Written::InStep),
+            at(t.place(&format!("../../{other}/incident.md"), Written::InStep)),
             Some(format!("../{other}/index.html"))
         );
         assert_eq!(
-            t.place(&format!("../{other}/postmortem.md#lessons"), Written::InSummary),
+            at(t.place(&format!("../{other}/postmortem.md#lessons"), Written::InSummary)),
             Some(format!("../{other}/postmortem.html#lessons"))
         );
         assert_eq!(
-            t.place(&format!("../{other}/steps/20250901T080000Z-note-aaaaaa.md"), Written::InPostmortem),
+            at(t.place(&format!("../{other}/steps/20250901T080000Z-note-aaaaaa.md"), Written::InPostmortem)),
             Some(format!("../{other}/index.html#step-20250901T080000Z-note-aaaaaa"))
         );
-        assert_eq!(t.place("../../../etc/incident.md", Written::InStep), None, "no further up than incidents/");
-        assert_eq!(t.place("../../x/secrets.txt", Written::InStep), None);
+        assert_eq!(at(t.place("../../../etc/incident.md", Written::InStep)), None, "no further up than incidents/");
+        assert_eq!(at(t.place("../../x/secrets.txt", Written::InStep)), None);
     }
 
     #[test]
     fn links_to_what_the_incident_does_not_have_are_left_for_the_check() {
         let files = vec![];
         let t = Targets { has_postmortem: false, ..targets(&files) };
-        assert_eq!(t.place("../steps/20990101T000000Z-note-zzzzzz.md", Written::InStep), None);
-        assert_eq!(t.place("steps/../../secret.md", Written::InSummary), None);
-        assert_eq!(t.place("../postmortem.md", Written::InStep), None, "no postmortem yet");
-        assert_eq!(t.place("../outputs/gone.out", Written::InStep), None);
-        assert_eq!(t.place("https://example.com/x.md", Written::InSummary), None);
+        assert_eq!(at(t.place("../steps/20990101T000000Z-note-zzzzzz.md", Written::InStep)), None);
+        assert_eq!(at(t.place("steps/../../secret.md", Written::InSummary)), None);
+        assert_eq!(at(t.place("../postmortem.md", Written::InStep)), None, "no postmortem yet");
+        assert_eq!(at(t.place("../outputs/gone.out", Written::InStep)), None);
+        assert_eq!(at(t.place("https://example.com/x.md", Written::InSummary)), None);
+    }
+
+    #[test]
+    fn links_to_incidents_not_on_the_site_and_out_of_it_are_dropped_and_said() {
+        let files = vec![];
+        let t = targets(&files);
+        let hidden = "../../2025-09-02-internal/incident.md";
+        assert_eq!(t.place(hidden, Written::InStep), Placed::Dropped);
+        let shown = "../2025-09-01-dns-loop/attachments/graph.svg";
+        assert_eq!(
+            at(t.place(shown, Written::InSummary)).as_deref(),
+            Some("../2025-09-01-dns-loop/attachments/graph.svg.txt")
+        );
+        assert_eq!(
+            t.linked.take().into_iter().collect::<Vec<_>>(),
+            [
+                ("2025-09-01-dns-loop".to_string(), None),
+                ("2025-09-02-internal".to_string(), Some(super::super::on_site::INTERNAL))
+            ],
+            "what each was linked on"
+        );
+        for bad in ["/etc/passwd", " /x.html", "\\\\evil\\x", "//evil.com/x", "../../../../etc/passwd", "..\\..\\..\\x"]
+        {
+            assert_eq!(t.place(bad, Written::InStep), Placed::Dropped, "{bad}");
+        }
+        let said = t.dropped.take();
+        assert_eq!(said.len(), 7);
+        assert!(
+            said[0].1.contains("leads to incident 2025-09-02-internal, which is not on the site (it is internal)"),
+            "{said:?}"
+        );
+        assert!(said[1].1.contains("starts at `/`"), "{said:?}");
+        assert!(said[4].1.contains("names another host without a scheme"), "{said:?}");
+        assert!(said[5].1.contains("leads out of the site"), "{said:?}");
+        assert_eq!(t.place("../../x/secrets.txt", Written::InStep), Placed::AsWritten, "left for the check");
     }
 }

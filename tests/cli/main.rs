@@ -46,6 +46,7 @@ mod review22;
 mod review22a;
 mod review22b;
 mod review22c;
+mod review22d;
 mod review_fixes;
 pub mod run;
 mod sample;

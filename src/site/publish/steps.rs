@@ -181,6 +181,7 @@ pub(super) fn merge(
                     files: Vec::new(),
                     left_out: None,
                     warnings: Vec::new(),
+                    links: Vec::new(),
                 });
                 failed_dirs.push(format!("incidents/{}/", crate::site::paths::incident_dir(&slug)));
                 next.incidents.insert(slug, CachedIncident { fingerprint: String::new(), left_out: None, ..prev });
