@@ -412,7 +412,7 @@ pub fn check(
                 let step_like = path.ends_with(".md") && (path.contains("steps/") || (in_steps && !path.contains('/')));
                 let unreadable = step_like && file.parent().is_some_and(|d| d.join(path).is_file());
                 let why = if b.no_such_anchor {
-                    "the page is there but has no such #anchor (a step's anchor is step-ID; headings have none)"
+                    "the page is there but has no such #anchor (a step's anchor is step-ID; a heading of incident.md or postmortem.md has its words in lowercase joined by -, a heading inside a step none)"
                 } else if unreadable {
                     "the step file is there but cannot be read (its own line says why)"
                 } else if step_like {

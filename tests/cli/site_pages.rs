@@ -88,7 +88,7 @@ fn a_fragment_link_to_an_anchor_the_page_lacks_is_found() {
     let r = env.run(&["publish", "--check"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let broken: Vec<&str> = r.stdout.lines().filter(|l| l.contains("broken link")).collect();
-    let why = "the page is there but has no such #anchor (a step's anchor is step-ID; headings have none)";
+    let why = "the page is there but has no such #anchor (a step's anchor is step-ID; a heading of incident.md or postmortem.md has its words in lowercase joined by -, a heading inside a step none)";
     assert_eq!(broken.len(), 2, "{}", r.stdout);
     assert!(broken[0].ends_with(&format!(": broken link \"#step-gone\": {why}")), "{}", r.stdout);
     assert!(broken[1].ends_with(&format!(": broken link \"postmortem.html#no-such-part\": {why}")), "{}", r.stdout);
