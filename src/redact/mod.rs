@@ -54,12 +54,20 @@
 //! | `k8s-secret-literal` | every `--from-literal=KEY=VALUE` value (of `kubectl create secret`, whatever `KEY` is) | `create configmap`/`cm`; `--from-file=KEY=path` |
 //! | `private-key-base64` | base64 of a PEM private key (`LS0tLS1CRUdJTi…` that decodes to a BEGIN … PRIVATE KEY marker) outside a manifest, one line or wrapped (the base64 lines after it) | base64 of certificates and public keys |
 //!
+//! An unquoted value (`KEY=value`, `--password=value`) runs to the end of its word: a `&`,
+//! `;`, `,` or `)` inside is part of a password (`DB_PASS=S3cr3t&Pass`). It ends only at a
+//! quote or bracket closing one opened before the key (`"DB_PASS=x"`, `(password=x)`), at a
+//! `,` `;` `&` that ends a list or statement (followed by a blank, the line's end or the next
+//! `key=`: `password=x, user=y`, `PASSWORD=x;`, `Password=x;Database=y`, `api_key=x&page=2`),
+//! and at any `&` of a query string (`?token=x&user=y`). When unsure it hides more.
+//!
 //! The `*-flag` rules also find a value given as the next element of a list after a lone
 //! flag element (`- --password` then `- X` in YAML `args:`, pretty JSON arrays alike), over
 //! blank lines and YAML comment lines between the two.
 //!
 //! Rules are switched off by name and extended in `incident.toml` ([`RedactConfig`]).
 
+mod bare;
 mod builtin;
 mod checks;
 mod engine;

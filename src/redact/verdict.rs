@@ -1,6 +1,7 @@
 //! What confirms a regex match: the context checks of each rule kind, turning a match into
 //! a secret's byte range or a rejection.
 
+use super::bare::bare_end;
 use super::checks::{
     self, KeyMatch, is_basic_credentials, is_block_indicator, is_placeholder, key_matches, looks_random, yaml_value_end,
 };
@@ -37,7 +38,14 @@ pub(crate) enum Verdict {
 
 pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
     let text = ctx.text;
-    let (vs, ve) = trim(text, vs, ve);
+    let (vs, mut ve) = trim(text, vs, ve);
+    // A flag's bare value (`--password=S3cr3t;Pass`) ends where an assignment's does.
+    if matches!(kind, Check::Flag | Check::SecretFlag)
+        && ctx.group_index == 3
+        && let Some((ks, _)) = ctx.key
+    {
+        ve = bare_end(text, ks, vs);
+    }
     let value = &text[vs..ve];
     let plain = |ok: bool| {
         if ok && !is_placeholder(value) {
@@ -261,6 +269,8 @@ fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict
         if is_block_indicator(&text[vs..ve]) {
             return Verdict::Block(ks);
         }
+    } else if bare {
+        ve = bare_end(text, ks, vs);
     }
     let value = &text[vs..ve];
     let spaced = vs > sep_end && text.as_bytes()[vs - 1].is_ascii_whitespace();
