@@ -72,6 +72,31 @@ fn ends_item(rest: &str, spaced_key: bool) -> bool {
     rest.as_bytes().get(n).is_some_and(|c| matches!(c, b'=' | b':'))
 }
 
+/// A value as a shell reads it (`Xy9\&Zz\;Qq` in a command is `Xy9&Zz;Qq` in its output), so
+/// that both get one placeholder. `None` when there is no such escape.
+pub(crate) fn shell_unescaped(value: &str) -> Option<String> {
+    const SPECIAL: &[u8] = b"&;|<>()$`\\\"' !#*?[]{}~,";
+    let b = value.as_bytes();
+    if !b.windows(2).any(|w| w[0] == b'\\' && SPECIAL.contains(&w[1])) {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(&n) = chars.peek()
+            && n.is_ascii()
+            && SPECIAL.contains(&(n as u8))
+        {
+            out.push(n);
+            chars.next();
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +130,12 @@ mod tests {
         for (line, want) in cases {
             assert_eq!(value(line, "DB_PASS="), want, "{line}");
         }
+    }
+
+    #[test]
+    fn shell_escapes_come_off() {
+        assert_eq!(shell_unescaped(r"Xy9\&Zz\;Qq").as_deref(), Some("Xy9&Zz;Qq"));
+        assert_eq!(shell_unescaped(r"a\\b").as_deref(), Some(r"a\b"));
+        assert_eq!(shell_unescaped(r"abc\n"), None);
     }
 }

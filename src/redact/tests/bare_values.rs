@@ -46,3 +46,13 @@ fn a_known_password_with_punctuation_is_found_again_whole() {
     let later = Redactor::new(rules, &mut numbering).redact("tried Tr0ub4dor&3x, then (Xy9&Zz;Qq).\n");
     assert_eq!(later, "tried [REDACTED:password-assignment-1], then ([REDACTED:password-assignment-2]).\n");
 }
+
+#[test]
+fn a_shell_escaped_password_and_its_output_share_a_placeholder() {
+    let step = "command: sh -c 'echo DB_PASSWORD=Xy9\\&Zz\\;Qq'\n$ sh -c 'echo DB_PASSWORD=Xy9\\&Zz\\;Qq'\nDB_PASSWORD=Xy9&Zz;Qq\n";
+    let (out, _) = redact(step);
+    assert_eq!(
+        out,
+        "command: sh -c 'echo DB_PASSWORD=[REDACTED:password-assignment-1]'\n$ sh -c 'echo DB_PASSWORD=[REDACTED:password-assignment-1]'\nDB_PASSWORD=[REDACTED:password-assignment-1]\n"
+    );
+}
