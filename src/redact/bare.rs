@@ -72,6 +72,12 @@ fn ends_item(rest: &str, spaced_key: bool) -> bool {
     rest.as_bytes().get(n).is_some_and(|c| matches!(c, b'=' | b':'))
 }
 
+/// A bare value that starts with a JSON string's escape (`"auth:\n  user: bob"`): the key
+/// ended its line there, and the value is on none of it.
+pub(crate) fn starts_with_escape(value: &str) -> bool {
+    matches!(value.as_bytes(), [b'\\', b'n' | b'r' | b't', ..])
+}
+
 /// A value as a shell reads it (`Xy9\&Zz\;Qq` in a command is `Xy9&Zz;Qq` in its output), so
 /// that both get one placeholder. `None` when there is no such escape.
 pub(crate) fn shell_unescaped(value: &str) -> Option<String> {

@@ -59,7 +59,8 @@
 //! quote or bracket closing one opened before the key (`"DB_PASS=x"`, `(password=x)`), at a
 //! `,` `;` `&` that ends a list or statement (followed by a blank, the line's end or the next
 //! `key=`: `password=x, user=y`, `PASSWORD=x;`, `Password=x;Database=y`, `api_key=x&page=2`),
-//! and at any `&` of a query string (`?token=x&user=y`). When unsure it hides more.
+//! and at any `&` of a query string (`?token=x&user=y`). When unsure it hides more. A JSON
+//! escape right after the key (`"auth:\n  user: bob"`) is no value.
 //!
 //! The `*-flag` rules also find a value given as the next element of a list after a lone
 //! flag element (`- --password` then `- X` in YAML `args:`, pretty JSON arrays alike), over

@@ -1,7 +1,7 @@
 //! What confirms a regex match: the context checks of each rule kind, turning a match into
 //! a secret's byte range or a rejection.
 
-use super::bare::bare_end;
+use super::bare::{bare_end, starts_with_escape};
 use super::checks::{
     self, KeyMatch, is_basic_credentials, is_block_indicator, is_placeholder, key_matches, looks_random, yaml_value_end,
 };
@@ -45,6 +45,9 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
         && let Some((ks, _)) = ctx.key
     {
         ve = bare_end(text, ks, vs);
+        if starts_with_escape(&text[vs..ve]) {
+            return Verdict::Reject;
+        }
     }
     let value = &text[vs..ve];
     let plain = |ok: bool| {
@@ -271,10 +274,13 @@ fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict
         }
     } else if bare {
         ve = bare_end(text, ks, vs);
+        if starts_with_escape(&text[vs..ve]) {
+            return Verdict::Reject;
+        }
     }
     let value = &text[vs..ve];
     let spaced = vs > sep_end && text.as_bytes()[vs - 1].is_ascii_whitespace();
-    if is_placeholder(value) || (spaced && bare && value.starts_with('#')) {
+    if is_placeholder(value) || (spaced && bare && value.starts_with('#')) || (bare && starts_with_escape(value)) {
         return Verdict::Reject;
     }
     // $PWD is the shell's working directory.

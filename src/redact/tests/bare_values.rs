@@ -56,3 +56,15 @@ fn a_shell_escaped_password_and_its_output_share_a_placeholder() {
         "command: sh -c 'echo DB_PASSWORD=[REDACTED:password-assignment-1]'\n$ sh -c 'echo DB_PASSWORD=[REDACTED:password-assignment-1]'\nDB_PASSWORD=[REDACTED:password-assignment-1]\n"
     );
 }
+
+#[test]
+fn a_json_escape_after_a_key_is_no_value() {
+    assert_redacts(&[
+        (r#"{"data":{"c":"auth:\n  user: bob\n"}}"#, r#"{"data":{"c":"auth:\n  user: bob\n"}}"#),
+        (r#"{"c":"token:\t\tx","d":"password=\r\n"}"#, r#"{"c":"token:\t\tx","d":"password=\r\n"}"#),
+        (r#"{"c":"--password=\nx"}"#, r#"{"c":"--password=\nx"}"#),
+        // A value after the key still goes, and one holding a backslash elsewhere.
+        (r#"{"c":"auth: Zq9xYw8v x"}"#, r#"{"c":"auth: [REDACTED:secret-assignment-1] x"}"#),
+        (r"password=ab\ncd", r"password=[REDACTED:password-assignment-1]"),
+    ]);
+}
