@@ -67,10 +67,16 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
         Check::Bearer => plain(looks_random(value) && !checks::names_auth_type(&text[..ctx.start])),
         Check::Basic => plain(is_basic_credentials(value)),
         Check::UserPass => {
-            let user = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
+            let (ks, ke) = ctx.key.unwrap_or((vs, vs));
+            let user = &text[ks..ke];
             let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
             // `-a [REDACTED:bearer-1]`: a whole token redacted before, not a `user:password`.
-            plain(!(user.starts_with("[REDACTED") || numeric(user) && numeric(value)))
+            if user.starts_with("[REDACTED") || numeric(user) && numeric(value) || is_placeholder(value) {
+                return Verdict::Reject;
+            }
+            // `-u 'u:pa ss'`: quoted, the password runs to the closing quote, spaces and all.
+            let end = quoted_end(text, ks, ve).unwrap_or(ve);
+            Verdict::Secret { start: vs, end, to_eol: false, sticky: false }
         }
         Check::AuthHeader => auth_header(ctx, vs, ve),
         Check::Pem => Verdict::Pem,
@@ -116,6 +122,18 @@ fn auth_header(ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict {
         return Verdict::Reject;
     }
     Verdict::Secret { start: vs, end: vs + value.len(), to_eol: ctx.group_index == 1, sticky: false }
+}
+
+/// Where a value that a quote before `ks` opened ends, when it goes on past `ve` (the
+/// end of its first word): at that quote, on the same line.
+fn quoted_end(text: &str, ks: usize, ve: usize) -> Option<usize> {
+    let quote = text[..ks].chars().next_back().filter(|c| matches!(c, '"' | '\''))?;
+    if text[ve..].starts_with(quote) {
+        return None;
+    }
+    let rest = &text[ve..];
+    let close = rest.find(quote)?;
+    (!rest[..close].contains(['\n', '\r'])).then_some(ve + close)
 }
 
 /// Is `-p<value>` at `at` the password of a MySQL-like client? The client must be named in
