@@ -37,7 +37,8 @@ pub(crate) fn bare_end(text: &str, ks: usize, vs: usize) -> usize {
                 }
             }
             b'&' if query => return i,
-            b',' | b';' | b'&' if ends_item(&text[i + 1..], c == b';') => return i,
+            // `x&& echo`, `x;; esac`: the run of separators ends it as one would.
+            b',' | b';' | b'&' if ends_item(text[i + 1..].trim_start_matches(c as char), c == b';') => return i,
             _ => {}
         }
     }
@@ -56,7 +57,7 @@ fn bracket(c: u8) -> usize {
 
 /// Does a `,` `;` `&` followed by `rest` end a list item or a statement? Yes before nothing,
 /// a blank, a quote or a closing bracket, or the next `key=` / `key:` (after `;` a key may
-/// hold spaces: `;Data Source=…` of a connection string).
+/// be capitalised words: `;Data Source=…` of a connection string, not `;y2 dbname=`).
 fn ends_item(rest: &str, spaced_key: bool) -> bool {
     let Some(&first) = rest.as_bytes().first() else {
         return true;
@@ -67,9 +68,15 @@ fn ends_item(rest: &str, spaced_key: bool) -> bool {
     if !(first.is_ascii_alphabetic() || first == b'_') {
         return false;
     }
-    let key_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-') || spaced_key && c == b' ';
-    let n = rest.bytes().take_while(|&c| key_char(c)).count();
-    rest.as_bytes().get(n).is_some_and(|c| matches!(c, b'=' | b':'))
+    let b = rest.as_bytes();
+    let key_char = |i: usize| {
+        let c = b[i];
+        c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'.' | b'-')
+            || spaced_key && c == b' ' && first.is_ascii_uppercase() && b.get(i + 1).is_some_and(u8::is_ascii_uppercase)
+    };
+    let n = (0..b.len()).take_while(|&i| key_char(i)).count();
+    b.get(n).is_some_and(|c| matches!(c, b'=' | b':'))
 }
 
 /// A bare value that starts with a JSON string's escape (`"auth:\n  user: bob"`): the key
@@ -127,6 +134,8 @@ mod tests {
             ("export DB_PASS=abc;", "abc"),
             ("DB_PASS=abc;Database=x", "abc"),
             ("DB_PASS=abc;Data Source=x", "abc"),
+            ("DB_PASS=x1;y2 dbname=app", "x1;y2"),
+            ("DB_PASS=abc&& echo", "abc"),
             ("DB_PASS=abc,user=bob", "abc"),
             ("DB_PASS=abc&page=2", "abc"),
             ("/x?DB_PASS=abc&b", "abc"),
