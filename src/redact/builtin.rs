@@ -6,7 +6,8 @@ use super::checks::{PASSWORD_WORDS, SECRET_WORDS, Words};
 use super::pattern::{Builtin, Check, Near, Pat};
 
 /// The value of an assignment: escaped-JSON string, JSON string, single-quoted, or a bare
-/// word up to whitespace, a quote or a separator (`&` for query strings, `,;` for DSNs).
+/// word up to whitespace, a quote or a separator; a bare value that goes on past the
+/// separator (`S3cr3t&Pass`) is taken on by `bare::bare_end`.
 macro_rules! value {
     () => {
         r#"(?:\\"([^"\\\r\n]*)\\"|"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)'|["']?([^\s"'`,;&})\]]+))"#

@@ -40,7 +40,7 @@
 //! | `k8s-secret-data` | values under `data:`/`stringData:` of a Secret manifest (YAML, pretty JSON, one-line JSON as in `last-applied-configuration`), block scalars too | ConfigMap data. kubectl prints `data` before `kind`: the block is held until the object's `kind` (1 MiB at most); with no kind at all only base64 of text or long base64 goes |
 //! | `k8s-env-value` | the `value` of a container env var whose `name` says password/secret/token/key (`- name: DB_PASSWORD` + `value:`; pretty and one-line JSON) | `valueFrom`, `LOG_LEVEL` |
 //! | `kubeconfig-token` | YAML `token:`, `id-token:`, `refresh-token:`, `access-token:` at line start | |
-//! | `basic-auth` | `Basic <base64 of user:pass>`; curl `-u user:pass`/`--user`, `--auth user:pass`, httpie/xh `-a user:pass`, `etcdctl --user user:pass` (user kept) | "basic authentication"; `-u 1000:1000`; `--user root` alone; `--user app:app` of other commands (`docker run`) |
+//! | `basic-auth` | `Basic <base64 of user:pass>`; curl `-u user:pass`/`--user`, `--auth user:pass`, httpie/xh `-a user:pass`, `etcdctl --user user:pass` (user kept; quoted, to the closing quote: `-u 'u:pa ss'`) | "basic authentication"; `-u 1000:1000`; `--user root` alone; `--user app:app` of other commands (`docker run`) |
 //! | `bearer` | `Bearer <token>` anywhere; httpie/xh `-A bearer -a TOKEN`, `--auth-type=bearer --auth TOKEN` (either order) | `Bearer realm=…`, prose; the host after `--auth-type=bearer` (`http -A bearer example.org`) |
 //! | `auth-header` | `Authorization:`/`Proxy-Authorization:` value, any scheme (scheme kept) | `Bearer $TOKEN` |
 //! | `cookie` | `Cookie:` value; first value of `Set-Cookie:` | cookie attributes; dig's `; COOKIE:` |
@@ -54,12 +54,21 @@
 //! | `k8s-secret-literal` | every `--from-literal=KEY=VALUE` value (of `kubectl create secret`, whatever `KEY` is) | `create configmap`/`cm`; `--from-file=KEY=path` |
 //! | `private-key-base64` | base64 of a PEM private key (`LS0tLS1CRUdJTi…` that decodes to a BEGIN … PRIVATE KEY marker) outside a manifest, one line or wrapped (the base64 lines after it) | base64 of certificates and public keys |
 //!
+//! An unquoted value (`KEY=value`, `--password=value`) runs to the end of its word: a `&`,
+//! `;`, `,` or `)` inside is part of a password (`DB_PASS=S3cr3t&Pass`). It ends only at a
+//! quote or bracket closing one opened before the key (`"DB_PASS=x"`, `(password=x)`), at a
+//! `,` `;` `&` that ends a list or statement (followed by a blank, the line's end or the next
+//! `key=`: `password=x, user=y`, `PASSWORD=x;`, `Password=x;Database=y`, `api_key=x&page=2`),
+//! and at any `&` of a query string (`?token=x&user=y`). When unsure it hides more. A JSON
+//! escape right after the key (`"auth:\n  user: bob"`) is no value.
+//!
 //! The `*-flag` rules also find a value given as the next element of a list after a lone
 //! flag element (`- --password` then `- X` in YAML `args:`, pretty JSON arrays alike), over
 //! blank lines and YAML comment lines between the two.
 //!
 //! Rules are switched off by name and extended in `incident.toml` ([`RedactConfig`]).
 
+mod bare;
 mod builtin;
 mod checks;
 mod engine;

@@ -1,6 +1,7 @@
 //! What confirms a regex match: the context checks of each rule kind, turning a match into
 //! a secret's byte range or a rejection.
 
+use super::bare::{bare_end, starts_with_escape};
 use super::checks::{
     self, KeyMatch, is_basic_credentials, is_block_indicator, is_placeholder, key_matches, looks_random, yaml_value_end,
 };
@@ -37,7 +38,17 @@ pub(crate) enum Verdict {
 
 pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
     let text = ctx.text;
-    let (vs, ve) = trim(text, vs, ve);
+    let (vs, mut ve) = trim(text, vs, ve);
+    // A flag's bare value (`--password=S3cr3t;Pass`) ends where an assignment's does.
+    if matches!(kind, Check::Flag | Check::SecretFlag)
+        && ctx.group_index == 3
+        && let Some((ks, _)) = ctx.key
+    {
+        ve = bare_end(text, ks, vs);
+        if starts_with_escape(&text[vs..ve]) {
+            return Verdict::Reject;
+        }
+    }
     let value = &text[vs..ve];
     let plain = |ok: bool| {
         if ok && !is_placeholder(value) {
@@ -56,10 +67,16 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
         Check::Bearer => plain(looks_random(value) && !checks::names_auth_type(&text[..ctx.start])),
         Check::Basic => plain(is_basic_credentials(value)),
         Check::UserPass => {
-            let user = ctx.key.map(|(s, e)| &text[s..e]).unwrap_or("");
+            let (ks, ke) = ctx.key.unwrap_or((vs, vs));
+            let user = &text[ks..ke];
             let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
             // `-a [REDACTED:bearer-1]`: a whole token redacted before, not a `user:password`.
-            plain(!(user.starts_with("[REDACTED") || numeric(user) && numeric(value)))
+            if user.starts_with("[REDACTED") || numeric(user) && numeric(value) || is_placeholder(value) {
+                return Verdict::Reject;
+            }
+            // `-u 'u:pa ss'`: quoted, the password runs to the closing quote, spaces and all.
+            let end = quoted_end(text, ks, ve).unwrap_or(ve);
+            Verdict::Secret { start: vs, end, to_eol: false, sticky: false }
         }
         Check::AuthHeader => auth_header(ctx, vs, ve),
         Check::Pem => Verdict::Pem,
@@ -105,6 +122,18 @@ fn auth_header(ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict {
         return Verdict::Reject;
     }
     Verdict::Secret { start: vs, end: vs + value.len(), to_eol: ctx.group_index == 1, sticky: false }
+}
+
+/// Where a value that a quote before `ks` opened ends, when it goes on past `ve` (the
+/// end of its first word): at that quote, on the same line.
+fn quoted_end(text: &str, ks: usize, ve: usize) -> Option<usize> {
+    let quote = text[..ks].chars().next_back().filter(|c| matches!(c, '"' | '\''))?;
+    if text[ve..].starts_with(quote) {
+        return None;
+    }
+    let rest = &text[ve..];
+    let close = rest.find(quote)?;
+    (!rest[..close].contains(['\n', '\r'])).then_some(ve + close)
 }
 
 /// Is `-p<value>` at `at` the password of a MySQL-like client? The client must be named in
@@ -261,10 +290,15 @@ fn assign(words: &checks::Words, ctx: &Ctx, vs: usize, mut ve: usize) -> Verdict
         if is_block_indicator(&text[vs..ve]) {
             return Verdict::Block(ks);
         }
+    } else if bare {
+        ve = bare_end(text, ks, vs);
+        if starts_with_escape(&text[vs..ve]) {
+            return Verdict::Reject;
+        }
     }
     let value = &text[vs..ve];
     let spaced = vs > sep_end && text.as_bytes()[vs - 1].is_ascii_whitespace();
-    if is_placeholder(value) || (spaced && bare && value.starts_with('#')) {
+    if is_placeholder(value) || (spaced && bare && value.starts_with('#')) || (bare && starts_with_escape(value)) {
         return Verdict::Reject;
     }
     // $PWD is the shell's working directory.

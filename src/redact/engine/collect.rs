@@ -1,6 +1,7 @@
 //! Finding a line's secrets: the manifest reader, the prefiltered patterns and their context
 //! checks, into sorted, non-overlapping spans.
 
+use super::super::bare::shell_unescaped;
 use super::super::checks::{self, is_placeholder};
 use super::super::manifest::Found;
 use super::super::numbering::Placeholders;
@@ -116,6 +117,10 @@ impl<P: Placeholders> Redactor<'_, P> {
                             && m.start() == start
                             && text[end..].starts_with('\\'),
                         cont: if to_eol { Cont::Line } else { Cont::Word },
+                        // `DB_PASS=Xy9\&Zz` in a command is `Xy9&Zz` in its output: one secret.
+                        identity: bare_assignment(pattern.check, ctx.group_index)
+                            .then(|| shell_unescaped(&text[start..end]))
+                            .flatten(),
                         ..Span::new(start, end, rule, prio)
                     });
                     at = next_at(text, m.end(), at);
@@ -181,6 +186,11 @@ impl<P: Placeholders> Redactor<'_, P> {
             }
         }
     }
+}
+
+/// A bare value (the fourth of `value!`'s forms) of a key or flag.
+fn bare_assignment(check: Check, group_index: usize) -> bool {
+    matches!(check, Check::Assign(_) | Check::Flag | Check::SecretFlag) && group_index == 3
 }
 
 /// The values of a one-line `"data":{"k":"v",…}` (plain or inside an escaped JSON string),

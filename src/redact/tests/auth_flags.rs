@@ -50,3 +50,16 @@ fn httpie_bearer_token_goes_the_host_stays() {
         ("Authorization: Bearer Tk9aZ3xQ7", "Authorization: Bearer [REDACTED:bearer-1]"),
     ]);
 }
+
+#[test]
+fn a_quoted_password_with_a_space_goes_whole() {
+    assert_redacts(&[
+        ("curl -u 'u:pa ss' http://x", "curl -u 'u:[REDACTED:basic-auth-1]' http://x"),
+        ("curl --user \"u:pa ss word\" x", "curl --user \"u:[REDACTED:basic-auth-1]\" x"),
+        ("etcdctl --user 'root:pa ss' get /a", "etcdctl --user 'root:[REDACTED:basic-auth-1]' get /a"),
+        ("http -a 'alice:S3cret Pw' example.org", "http -a 'alice:[REDACTED:basic-auth-1]' example.org"),
+        // Unquoted, the word ends it; a quote that is never closed takes nothing more.
+        ("curl -u u:pass x 'y'", "curl -u u:[REDACTED:basic-auth-1] x 'y'"),
+        ("curl -u 'u:pass x", "curl -u 'u:[REDACTED:basic-auth-1] x"),
+    ]);
+}

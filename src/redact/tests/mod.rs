@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 mod auth_flags;
+mod bare_values;
 mod list_flags;
 mod odd_input;
 mod references;
@@ -391,7 +392,9 @@ fn a_k3s_token_leaves_the_punctuation_around_it() {
     let t = "K104471c2daa51877cb7549a8bf20f5d61d41c05a4f1f9c99c1e6a57f41f2f0cc1c";
     assert_redacts(&[
         (&format!("join ({t}::server:s3cret), then\n"), "join ([REDACTED:k3s-token-1]), then\n"),
-        (&format!("K3S_TOKEN={t}::server:pw;echo done\n"), "K3S_TOKEN=[REDACTED:k3s-token-1];echo done\n"),
+        (&format!("K3S_TOKEN={t}::server:pw; echo done\n"), "K3S_TOKEN=[REDACTED:k3s-token-1]; echo done\n"),
+        // Glued, `;echo` may be the rest of the key's value (a password may hold `;`): hidden.
+        (&format!("K3S_TOKEN={t}::server:pw;echo done\n"), "K3S_TOKEN=[REDACTED:k3s-token-1] done\n"),
         (&format!("<{t}::node:abc>\n"), "<[REDACTED:k3s-token-1]>\n"),
         (&format!("{t}::node:Leveling-agent_2025.secret!\n"), "[REDACTED:k3s-token-1]\n"),
     ]);
