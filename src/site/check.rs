@@ -85,17 +85,28 @@ pub fn markdown_unescaped(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The rules that matched any of `texts`, as `aws-key 1, bearer 2`; `None` when nothing did.
 /// The texts of one file are looked at one by one (a step's body holds its outputs: joining
-/// it to the frontmatter would copy it) and counted together. Each is read as written and
-/// as a page shows it ([`markdown_unescaped`]); a rule counts what it found in the view it found more in.
+/// it to the frontmatter would copy it) and counted together.
 pub fn secret_rules(look: &SecretLook, texts: &[&str]) -> Option<String> {
-    let unescaped: Vec<std::borrow::Cow<str>> = texts.iter().map(|t| markdown_unescaped(t)).collect();
-    let views: Vec<&str> =
-        unescaped.iter().zip(texts).filter(|(u, t)| u.as_ref() != **t).map(|(u, _)| u.as_ref()).collect();
-    let mut counts = rule_counts(look, texts.iter().copied());
-    for (rule, n) in rule_counts(look, views.into_iter()) {
-        let seen = counts.entry(rule).or_default();
-        *seen = (*seen).max(n);
+    said(&rule_counts(look, texts.iter().copied()))
+}
+
+/// [`secret_rules`] for text the tool escaped as Markdown (the generated postmortem): read
+/// as written and as a page shows it ([`markdown_unescaped`]); a rule counts what it found
+/// in the view it found more in. Only there: steps hold what was typed and printed, and
+/// a backslash in an output is shown as it is.
+pub fn secret_rules_as_shown(look: &SecretLook, text: &str) -> Option<String> {
+    let mut counts = rule_counts(look, [text].into_iter());
+    let unescaped = markdown_unescaped(text);
+    if unescaped != text {
+        for (rule, n) in rule_counts(look, [unescaped.as_ref()].into_iter()) {
+            let seen = counts.entry(rule).or_default();
+            *seen = (*seen).max(n);
+        }
     }
+    said(&counts)
+}
+
+fn said(counts: &BTreeMap<String, u64>) -> Option<String> {
     let found: Vec<String> = counts.iter().filter(|(_, n)| **n > 0).map(|(r, n)| format!("{r} {n}")).collect();
     (!found.is_empty()).then(|| found.join(", "))
 }
@@ -164,7 +175,7 @@ pub fn secrets(
             push(r.dir.join(crate::vault::step_file(renamed, &step.meta.id)), hit);
         }
     }
-    if let Some(hit) = postmortem.and_then(|text| secret_rules(rules, &[text])) {
+    if let Some(hit) = postmortem.and_then(|text| secret_rules_as_shown(rules, text)) {
         push(r.dir.join(crate::vault::POSTMORTEM_FILE), hit);
     }
     for file in files {
