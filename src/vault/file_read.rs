@@ -76,7 +76,9 @@ pub(super) fn parse_step(path: &Path, bytes: &[u8]) -> Result<(Step, Vec<Warning
     }
     lint.extend(unknown_key_warnings(path, bytes, super::keys::step_keys(), false));
     lint.extend(kind_typo(path, head));
-    lint.extend(unknown_purpose(path, head));
+    if meta.kind == StepKind::Decision {
+        lint.extend(unknown_purpose(path, head));
+    }
     if meta.kind == StepKind::Milestone && meta.milestone.is_none() {
         // On the `kind:` line; on none when the file name gave the kind.
         let line = key_line(head, "kind");
