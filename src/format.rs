@@ -178,6 +178,28 @@ pub fn cut_words(line: &str, max: usize) -> String {
     format!("{}…", at_space.map_or(cut.as_str(), |i| cut[..i].trim_end()))
 }
 
+/// `text` with the backslash taken off each `\c` where `escapable(c)` (Markdown's ASCII
+/// punctuation, a shell's specials); `None` when there is none, so most texts are not copied.
+pub fn without_escapes(text: &str, escapable: impl Fn(u8) -> bool) -> Option<String> {
+    let bytes = text.as_bytes();
+    // Most texts hold no backslash at all: memchr passes over them at memory speed.
+    if !memchr::memchr_iter(b'\\', bytes).any(|i| bytes.get(i + 1).is_some_and(|&c| escapable(c))) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(&next) if c == '\\' && next.is_ascii() && escapable(next as u8) => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -89,25 +89,7 @@ pub(crate) fn starts_with_escape(value: &str) -> bool {
 /// that both get one placeholder. `None` when there is no such escape.
 pub(crate) fn shell_unescaped(value: &str) -> Option<String> {
     const SPECIAL: &[u8] = b"&;|<>()$`\\\"' !#*?[]{}~,";
-    let b = value.as_bytes();
-    if !b.windows(2).any(|w| w[0] == b'\\' && SPECIAL.contains(&w[1])) {
-        return None;
-    }
-    let mut out = String::with_capacity(value.len());
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\'
-            && let Some(&n) = chars.peek()
-            && n.is_ascii()
-            && SPECIAL.contains(&(n as u8))
-        {
-            out.push(n);
-            chars.next();
-        } else {
-            out.push(c);
-        }
-    }
-    Some(out)
+    crate::format::without_escapes(value, |c| SPECIAL.contains(&c))
 }
 
 #[cfg(test)]

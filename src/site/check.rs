@@ -64,23 +64,7 @@ impl Placeholders for Counted<'_> {
 /// escapes) dropped. The postmortem escapes what it copies, `sk_live_…` as `sk\_live\_…`,
 /// which no rule matches, yet the page shows the key.
 pub fn markdown_unescaped(text: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = text.as_bytes();
-    // Most texts hold no backslash at all: memchr passes over them at memory speed.
-    if !memchr::memchr_iter(b'\\', bytes).any(|i| bytes.get(i + 1).is_some_and(u8::is_ascii_punctuation)) {
-        return text.into();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match chars.peek() {
-            Some(&next) if c == '\\' && next.is_ascii_punctuation() => {
-                out.push(next);
-                chars.next();
-            }
-            _ => out.push(c),
-        }
-    }
-    out.into()
+    crate::format::without_escapes(text, |c| c.is_ascii_punctuation()).map_or(text.into(), Into::into)
 }
 
 /// The rules that matched any of `texts`, as `aws-key 1, bearer 2`; `None` when nothing did.
