@@ -146,7 +146,8 @@ pub fn secrets(
 ) -> Vec<SecretFound> {
     let mut found = Vec::new();
     let mut push = |path: PathBuf, hit: String| {
-        let line = secret_line(rules, &path);
+        let as_shown = path.ends_with(crate::vault::POSTMORTEM_FILE);
+        let line = secret_line(rules, &path, as_shown);
         found.push(SecretFound { path, line, rules: hit });
     };
     if let Some(hit) = secret_rules(rules, &[&frontmatter_text(&incident.meta), &incident.summary]) {
@@ -193,13 +194,14 @@ impl SecretFound {
     }
 }
 
-/// The line of the first secret in the file at `path`, as written or as a page shows it;
-/// 0 when neither finds one. Read only for a file found to hold one.
-fn secret_line(look: &SecretLook, path: &Path) -> usize {
+/// The line of the first secret in the file at `path`, as written (and, `as_shown`, as a
+/// page shows it: the views its secrets were looked for in); 0 when none finds one. Read
+/// only for a file found to hold one.
+fn secret_line(look: &SecretLook, path: &Path, as_shown: bool) -> usize {
     let Ok(bytes) = std::fs::read(path) else { return 0 };
     let text = String::from_utf8_lossy(&bytes);
-    let lines = [first_redacted_line(look, &text), first_redacted_line(look, &markdown_unescaped(&text))];
-    lines.into_iter().filter(|l| *l > 0).min().unwrap_or(0)
+    let shown = as_shown.then(|| first_redacted_line(look, &markdown_unescaped(&text)));
+    [Some(first_redacted_line(look, &text)), shown].into_iter().flatten().filter(|l| *l > 0).min().unwrap_or(0)
 }
 
 /// The first line (1-based) redaction changes, 0 if none: the placeholder stands where the
