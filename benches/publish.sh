@@ -30,8 +30,9 @@ if [ ! -x "$FLOORS/mdfloor" ]; then
   rm -rf "$WORK/floors-src" && cp -r "$BENCH/floors" "$WORK/floors-src" && chmod -R u+w "$WORK/floors-src"
   (cd "$WORK/floors-src" && CARGO_TARGET_DIR=$WORK/floors-target cargo build --release --quiet)
 fi
-# The same floor for the one-file-per-step layout (benches/stepsfloor), with and without
-# parsing each step's frontmatter: what the vault format itself costs before `incident` does
+# The same floor for the one-file-per-step layout (benches/stepsfloor), without parsing each
+# step's frontmatter, with serde-saphyr, and with only the YAML parser's events (granit-parser,
+# the parser under serde-saphyr): what the vault format itself costs before `incident` does
 # anything of its own.
 STEPSFLOOR=$WORK/stepsfloor-target/release/stepsfloor
 (cd "$ROOT/benches/stepsfloor" && CARGO_TARGET_DIR=$WORK/stepsfloor-target cargo build --release --quiet --features yaml)
@@ -58,6 +59,7 @@ for n in $SIZES; do
     --bench floor-2t "$FLOORS/mdfloor write $o/floor2 --jobs 2 $c/vault" "rm -rf $o/floor2" \
     --bench steps-floor "$STEPSFLOOR $o/steps --jobs 2 $v" "rm -rf $o/steps" \
     --bench steps-floor-yaml "$STEPSFLOOR $o/steps-yaml --jobs 2 --yaml $v" "rm -rf $o/steps-yaml" \
+    --bench steps-floor-events "$STEPSFLOOR $o/steps-events --jobs 2 --yaml-events $v" "rm -rf $o/steps-events" \
     --bench stat-floor "$STEPSFLOOR --stat --jobs 2 $v" \
     | tee "$RESULTS/publish-$n.md"
   echo "site: $(find "$o/incident" -type f | wc -l) files, $(du -sm "$o/incident" | cut -f1) MB" | tee -a "$RESULTS/publish-$n.md"

@@ -1,6 +1,6 @@
 //! The pulldown-cmark floor of `../shared/bench/floors/mdfloor`, for the `steps` layout.
 //!
-//!   stepsfloor OUT [--jobs N] [--yaml] VAULT
+//!   stepsfloor OUT [--jobs N] [--yaml | --yaml-events] VAULT
 //!   stepsfloor --stat [--jobs N] VAULT
 //!
 //! mdfloor reads one file per incident. A `steps` vault holds the same Markdown in
@@ -9,7 +9,8 @@
 //! OUT/<id>/index.html plus OUT/index.html, on N threads. Nothing else: no templates,
 //! no metrics, no escaping beyond the title. `--yaml` (built with `--features yaml`)
 //! also parses each frontmatter with serde-saphyr, keeping nothing: the least any
-//! reader of the format's metadata pays. `--stat` only lists every incident folder and
+//! reader of the format's metadata pays. `--yaml-events` only runs the parser under
+//! serde-saphyr (granit-parser) over it: the least any YAML reader pays. `--stat` only lists every incident folder and
 //! looks at each file's size and time, on N threads: the least a re-publish that notices
 //! a file edited in place pays (an edit in place leaves the folder's time as it was).
 use pulldown_cmark::{html, Options, Parser};
@@ -47,10 +48,30 @@ fn parse_yaml(fm: &str) {
     let _: serde::de::IgnoredAny = serde_saphyr::from_str(fm).expect("yaml");
 }
 
+/// Every event of the parser under serde-saphyr, nothing built: what any YAML reader pays.
+#[cfg(feature = "yaml")]
+fn parse_yaml_events(fm: &str) {
+    for ev in granit_parser::Parser::new_from_str(fm) {
+        std::hint::black_box(ev.expect("yaml"));
+    }
+}
+
+#[cfg(not(feature = "yaml"))]
+fn parse_yaml_events(_: &str) {
+    parse_yaml("")
+}
+
 #[cfg(not(feature = "yaml"))]
 fn parse_yaml(_: &str) {
     eprintln!("built without the `yaml` feature");
     std::process::exit(2);
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Yaml {
+    No,
+    Serde,
+    Events,
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
@@ -60,7 +81,7 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// One incident: its own file, then its steps in name (= time) order.
-fn write_incident(dir: &Path, out: &Path, yaml: bool, buf: &mut String) -> (String, String, usize) {
+fn write_incident(dir: &Path, out: &Path, yaml: Yaml, buf: &mut String) -> (String, String, usize) {
     let slug = dir.file_name().unwrap().to_string_lossy().to_string();
     let mut files = vec![dir.join("incident.md")];
     files.extend(sorted_entries(&dir.join("steps")).into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")));
@@ -71,8 +92,10 @@ fn write_incident(dir: &Path, out: &Path, yaml: bool, buf: &mut String) -> (Stri
         let src = fs::read_to_string(p).expect("read");
         bytes += src.len();
         let (fm, body) = split_frontmatter(&src);
-        if yaml {
-            parse_yaml(fm);
+        match yaml {
+            Yaml::Serde => parse_yaml(fm),
+            Yaml::Events => parse_yaml_events(fm),
+            Yaml::No => {}
         }
         if i == 0 {
             title = title_of(fm, &slug);
@@ -128,7 +151,7 @@ fn stat_floor(vault: &Path, jobs: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut out, mut vault, mut jobs, mut yaml, mut stat) = (None, None, 1usize, false, false);
+    let (mut out, mut vault, mut jobs, mut yaml, mut stat) = (None, None, 1usize, Yaml::No, false);
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -136,7 +159,8 @@ fn main() {
                 jobs = args[i + 1].parse().expect("--jobs N");
                 i += 1;
             }
-            "--yaml" => yaml = true,
+            "--yaml" => yaml = Yaml::Serde,
+            "--yaml-events" => yaml = Yaml::Events,
             "--stat" => stat = true,
             a if out.is_none() => out = Some(PathBuf::from(a)),
             a => vault = Some(PathBuf::from(a)),
@@ -154,7 +178,7 @@ fn main() {
         }
     }
     let (Some(out), Some(vault)) = (out, vault) else {
-        eprintln!("usage: stepsfloor OUT [--jobs N] [--yaml] VAULT\n       stepsfloor --stat [--jobs N] VAULT");
+        eprintln!("usage: stepsfloor OUT [--jobs N] [--yaml | --yaml-events] VAULT\n       stepsfloor --stat [--jobs N] VAULT");
         std::process::exit(2);
     };
     let t0 = Instant::now();
@@ -188,5 +212,5 @@ fn main() {
     fs::write(out.join("index.html"), index).expect("write index");
     let md_bytes: usize = results.iter().map(|r| r.1 .2).sum();
     let el = t0.elapsed().as_secs_f64();
-    println!("jobs={jobs} yaml={yaml} incidents={} md_bytes={md_bytes} total_s={el:.4}", results.len());
+    println!("jobs={jobs} yaml={yaml:?} incidents={} md_bytes={md_bytes} total_s={el:.4}", results.len());
 }
