@@ -12,6 +12,7 @@ mod known_secrets;
 mod list_cache;
 mod numbering;
 mod select;
+mod settings_error;
 pub mod slug;
 mod sources;
 mod steps;
@@ -272,27 +273,7 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
 }
 
 fn parse_settings(text: &str, file: &Path) -> Result<Settings> {
-    toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
-        let hint = table_given_twice(text, line)
-            .unwrap_or_else(|| "fix the setting or delete the line to use the default".into());
-        Error::File { path: file.to_path_buf(), line, message: e.message().to_string(), hint: Some(hint) }
-    })
-}
-
-/// When line `line` is a `[table]` header already given above (a snippet pasted
-/// with its header into a file that has the table), how to merge the two.
-fn table_given_twice(text: &str, line: usize) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let header = lines.get(line.checked_sub(1)?)?.trim();
-    if !header.starts_with('[') || header.starts_with("[[") {
-        return None;
-    }
-    let first = lines[..line - 1].iter().position(|l| l.trim() == header)? + 1;
-    Some(format!(
-        "{header} is already at line {first} and a table may appear once: delete line {line} and move \
-         the settings under it to the {header} of line {first}"
-    ))
+    toml::from_str(text).map_err(|e| settings_error::explain(text, file, &e))
 }
 
 #[cfg(test)]

@@ -288,7 +288,7 @@ fn a_broken_settings_file_names_the_line() {
     assert_eq!(
         err,
         format!(
-            "error: {}:2: invalid type: string \"big\", expected usize\n  hint: fix the setting or delete the line to use the default\n",
+            "error: {}:2: invalid type: string \"big\", expected a whole number (0 or more)\n  hint: fix the setting or delete the line to use the default\n",
             env.root().join("incident.toml").display()
         )
     );
