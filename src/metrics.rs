@@ -7,7 +7,7 @@
 mod agreement;
 pub mod ledger;
 mod milestones;
-pub use milestones::milestone_warnings;
+pub use milestones::{marked_before_start, milestone_warnings};
 mod observations;
 mod pod_keys;
 #[cfg(test)]

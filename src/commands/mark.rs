@@ -71,6 +71,14 @@ fn record(cfg: &Config, ui: &Ui, milestone: Milestone, args: &MarkTextArgs) -> R
             other.meta.id
         ));
     }
+    if let Some(meta) = session.vault.incident_meta(&session.incident) {
+        let mut milestones = earlier;
+        milestones.push(step.clone());
+        let step_file = |id: &str| crate::vault::step_file(&[], id);
+        if let Some(w) = crate::metrics::marked_before_start(&meta, &milestones, &step, &step_file) {
+            ui.warn(&w);
+        }
+    }
     session.report(&step);
     Ok(0)
 }

@@ -101,6 +101,13 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     let sev = inc.meta.severity.as_deref().map(|s| format!(" · {s}")).unwrap_or_default();
     out.push_str(&format!("{} [{status_text}{sev}]\n", paint(BOLD, &inc.meta.title)));
     let mut line = match resolved_at {
+        // Resolved before the start is a wrong time, warned of above, not a negative span.
+        Some(end) if elapsed < chrono::Duration::zero() => format!(
+            "{} · started {} · resolved {}, before its start",
+            inc.slug,
+            format::date_time(started),
+            format::clock(end)
+        ),
         Some(end) => format!(
             "{} · started {} · resolved {} after {}",
             inc.slug,

@@ -97,6 +97,23 @@ pub(super) fn read(meta: &IncidentMeta, steps: &[&Step], step_file: &dyn Fn(&str
     Milestones { first, ignored, warnings, out_of_order }
 }
 
+/// What `mark` says at once of the milestone `new` it just wrote when it is dated before
+/// the incident's start, as `status` would (`milestones`: the incident's milestone steps,
+/// `new` among them).
+pub fn marked_before_start(
+    meta: &IncidentMeta,
+    milestones: &[Step],
+    new: &Step,
+    step_file: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    let impact =
+        milestones.iter().filter(|s| s.meta.milestone == Some(Milestone::ImpactStart)).map(|s| s.meta.at).min();
+    if impact.is_some_and(|at| at < meta.at) {
+        return None;
+    }
+    before_start(meta, impact.is_none(), &point(new.meta.milestone?.as_str(), new), step_file)
+}
+
 /// A milestone dated before the incident's start (`at:` in incident.md): a day slipped in
 /// a hand edit, or a bare `--at 08:10` typed at 08:05 by a version that took it as
 /// yesterday's. Impact may begin before anyone opens the incident, so `impact-start` is

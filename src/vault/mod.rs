@@ -196,6 +196,12 @@ impl Vault {
         self.root.join(INCIDENTS_DIR)
     }
 
+    /// The frontmatter of the incident's `incident.md`; `None` when it cannot be read (the
+    /// commands that list or load the incident say why).
+    pub fn incident_meta(&self, incident: &IncidentRef) -> Option<crate::model::IncidentMeta> {
+        self.read_meta(&incident.dir).ok()
+    }
+
     pub fn state_dir(&self) -> PathBuf {
         self.root.join(STATE_DIR)
     }

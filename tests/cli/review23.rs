@@ -1,0 +1,44 @@
+//! Fixes from the twenty-third review, made by the lead: a milestone marked before the
+//! incident's start is said at once, and `status` shows no negative span.
+
+use crate::support::*;
+
+#[test]
+fn a_milestone_marked_before_the_start_is_warned_about_at_once_unless_impact_began_earlier() {
+    let (env, _id) = TestEnv::with_incident();
+    let r = env.run(&["mark", "detected", "--at", "2025-10-04T08:10:00-05:00"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let detected = r.stderr.split("recorded milestone ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    assert!(
+        r.stderr.contains(&format!(
+            "warning: detected at 2025-10-04 08:10 (steps/{detected}.md) is before the incident's start at \
+             2025-10-05 08:23 (incident.md); correct the `at:` in the file of the wrong one (a time written without \
+             its date is easily a day off), or, if the impact began earlier, mark when: `incident mark impact-start --at TIME`"
+        )),
+        "{}",
+        r.stderr
+    );
+    // Once impact is marked earlier, that is the start: no warning.
+    let r = env.run(&["mark", "impact-start", "--at", "2025-10-04T08:00:00-05:00"]);
+    assert!(!r.stderr.contains("before the incident's start"), "{}", r.stderr);
+    let r = env.run(&["mark", "diagnosed", "--at", "2025-10-04T09:00:00-05:00"]);
+    assert_eq!(r.code, 0);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    // After the start: nothing said.
+    let (mut env, _id) = TestEnv::with_incident();
+    env.at("2025-10-05T09:00:00-05:00");
+    let r = env.run(&["mark", "detected", "--at", "2025-10-05T08:30:00-05:00"]);
+    assert_eq!(r.code, 0);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
+#[test]
+fn status_shows_no_negative_span_for_a_resolution_dated_before_the_start() {
+    let (env, _id) = TestEnv::with_incident();
+    env.run(&["mark", "resolved", "--at", "2025-10-05T06:00:00-05:00"]);
+    let r = env.run(&["status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("· resolved 06:00, before its start"), "{}", r.stdout);
+    assert!(!r.stdout.contains("after -"), "{}", r.stdout);
+    assert!(r.stderr.contains("resolved at 2025-10-05 06:00"), "{}", r.stderr);
+}
