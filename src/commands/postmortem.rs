@@ -107,20 +107,20 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
             ),
         ));
     }
-    // Pictures only beside a Markdown file: on stdout nobody could follow the links.
+    // Pictures only beside a Markdown file: on stdout nobody could follow the links. They
+    // are written with it, once its template has rendered: a broken one writes nothing.
+    let mut picture_files = Vec::new();
     let pictures = match (&dest, format) {
         (Dest::File(path), PostmortemFormat::Md) => {
             let dir = path.parent().unwrap_or(Path::new("."));
-            let timeline = svg::timeline(&m);
-            let restarts = svg::restarts(&m.restarts.observations);
             let (timeline_svg, restarts_svg) = postmortem::picture_names(path);
             let mut pictures = Pictures::default();
-            if let Some(text) = timeline {
-                atomic::write_replace(&dir.join(&timeline_svg), svg::standalone(&text).as_bytes())?;
+            if let Some(text) = svg::timeline(&m) {
+                picture_files.push((dir.join(&timeline_svg), svg::standalone(&text)));
                 pictures.timeline = Some(timeline_svg);
             }
-            if let Some(text) = restarts {
-                atomic::write_replace(&dir.join(&restarts_svg), svg::standalone(&text).as_bytes())?;
+            if let Some(text) = svg::restarts(&m.restarts.observations) {
+                picture_files.push((dir.join(&restarts_svg), svg::standalone(&text)));
                 pictures.restarts = Some(restarts_svg);
             }
             pictures
@@ -166,6 +166,9 @@ pub fn run(cfg: &Config, ui: &Ui, args: &PostmortemArgs) -> Result<u8> {
     match dest {
         Dest::Stdout => ui.out(&text),
         Dest::File(path) => {
+            for (file, picture) in &picture_files {
+                atomic::write_replace(file, picture.as_bytes())?;
+            }
             atomic::write_replace(&path, text.as_bytes())?;
             ui.status(&format!("wrote {}", vault.rel(&path).display()));
         }

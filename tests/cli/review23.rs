@@ -42,3 +42,22 @@ fn status_shows_no_negative_span_for_a_resolution_dated_before_the_start() {
     assert!(!r.stdout.contains("after -"), "{}", r.stdout);
     assert!(r.stderr.contains("resolved at 2025-10-05 06:00"), "{}", r.stderr);
 }
+
+#[test]
+fn a_postmortem_whose_template_fails_leaves_no_pictures_behind() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["mark", "detected"]);
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["templates", "export"]);
+    let tpl = env.root().join("templates/postmortem.md.tera");
+    let good = std::fs::read_to_string(&tpl).unwrap();
+    std::fs::write(&tpl, format!("{good}{{% if broken %}}\n")).unwrap();
+    let err = env.fails(1, &["postmortem"]);
+    assert!(err.contains("postmortem.md.tera"), "{err}");
+    let dir = env.incident_dir(&id);
+    assert!(!dir.join("postmortem.md").exists());
+    assert!(!dir.join("postmortem-timeline.svg").exists(), "a picture of a postmortem that was not written");
+    std::fs::write(&tpl, good).unwrap();
+    env.ok(&["postmortem"]);
+    assert!(dir.join("postmortem.md").exists() && dir.join("postmortem-timeline.svg").exists());
+}
