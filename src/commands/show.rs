@@ -24,6 +24,8 @@ struct ShowJson<'a> {
     /// Every step, whole (`status` and `list` give only their count, as `step_count`).
     steps: Vec<StepJson<'a>>,
     step_count: usize,
+    /// What was said on stderr: steps skipped or read with doubts.
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -66,6 +68,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &ShowArgs) -> Result<u8> {
                 })
                 .collect(),
             step_count: inc.steps.len(),
+            warnings: loaded.warnings.iter().map(|w| w.to_string()).collect(),
         };
         ui.out(&serde_json::to_string_pretty(&json).expect("show serializes"));
         return Ok(0);

@@ -32,6 +32,8 @@ struct StatusJson<'a> {
     steps: usize,
     step_count: usize,
     last_steps: Vec<StepLine<'a>>,
+    /// What was said on stderr: steps skipped or read with doubts, milestones out of order.
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -58,12 +60,11 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
     crate::render::postmortem::use_incident_offset(&mut loaded.incident);
     let now = cfg.clock.now();
     loaded.leave_out_ahead(now);
-    for w in &loaded.warnings {
-        ui.warn(&w.to_string());
-    }
     let step_file = |id: &str| crate::vault::step_file(&loaded.renamed_steps, id);
-    for w in crate::metrics::milestone_warnings(&loaded.incident, &step_file) {
-        ui.warn(&w);
+    let mut warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
+    warnings.extend(crate::metrics::milestone_warnings(&loaded.incident, &step_file));
+    for w in &warnings {
+        ui.warn(w);
     }
     let inc = &loaded.incident;
     let started = inc.started_at();
@@ -88,6 +89,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StatusArgs) -> Result<u8> {
             steps: inc.steps.len(),
             step_count: inc.steps.len(),
             last_steps: last,
+            warnings,
         };
         ui.out(&serde_json::to_string_pretty(&json).expect("status serializes"));
         return Ok(0);

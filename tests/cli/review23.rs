@@ -61,3 +61,24 @@ fn a_postmortem_whose_template_fails_leaves_no_pictures_behind() {
     env.ok(&["postmortem"]);
     assert!(dir.join("postmortem.md").exists() && dir.join("postmortem-timeline.svg").exists());
 }
+
+#[test]
+fn status_and_show_json_carry_the_warnings_of_a_skipped_step() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "kept"]);
+    env.ok(&["note", "broken later"]);
+    let broken = env.step_files(&id).into_iter().max().unwrap();
+    let text = std::fs::read_to_string(&broken).unwrap().replacen("at: ", "at: [unclosed ", 1);
+    std::fs::write(&broken, text).unwrap();
+    let name = broken.file_name().unwrap().to_string_lossy().to_string();
+    for cmd in ["status", "show"] {
+        let r = env.run(&[cmd, "--json"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(json["step_count"], 1, "{cmd}");
+        let warnings = json["warnings"].as_array().unwrap_or_else(|| panic!("{cmd}: {json}"));
+        assert_eq!(warnings.len(), 1, "{cmd}: {warnings:?}");
+        let w = warnings[0].as_str().unwrap();
+        assert!(w.contains(&name) && r.stderr.contains(w), "{cmd}: {w}\n{}", r.stderr);
+    }
+}
