@@ -25,6 +25,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::model::Status;
 use crate::vault::{Stamps, Vault, Warning};
 
+mod lock;
 mod steps;
 use steps::{Merged, look, merge, plan_for, sweep_unrecorded};
 
@@ -202,8 +203,13 @@ pub(super) fn pool(jobs: usize) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::Internal(format!("cannot start {jobs} worker threads: {e}")))
 }
 
-/// Publishes the vault into `opts.out`.
+/// Publishes the vault into `opts.out`, one publish of the vault at a time.
 pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Report> {
+    let _lock = opts.cache_file.as_deref().map(|record| lock::hold(record, opts.progress)).transpose()?;
+    publish_locked(vault, theme, opts)
+}
+
+fn publish_locked(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Report> {
     let started = Instant::now();
     let out = opts.out.as_path();
     output::forget_folders();
@@ -311,7 +317,7 @@ pub fn publish(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result<Re
             if let Some(file) = &opts.cache_file {
                 record::remove(file)?;
             }
-            return publish(vault, theme, &PublishOptions { only: None, ..opts.clone() });
+            return publish_locked(vault, theme, &PublishOptions { only: None, ..opts.clone() });
         };
         let failed_page_stands = |slug: &str| {
             failed_dirs.contains(&format!("incidents/{}/", super::paths::incident_dir(slug)))
