@@ -16,8 +16,9 @@ fn check_is_a_publish_gate() {
     // The line names the step file that holds the link, not the page made from it.
     let note = env.step_files(&id).into_iter().find(|p| read(p).contains("runbook")).unwrap();
     let note_name = note.file_name().unwrap().to_string_lossy().into_owned();
+    let line = line_of(&note, "runbooks");
     let broken = format!(
-        "incidents/{id}/steps/{note_name}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
+        "incidents/{id}/steps/{note_name}: line {line}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
     );
     assert_eq!(r.stdout, format!("incidents/{id}/postmortem.md: no postmortem yet\n{broken}\n"));
     assert_eq!(r.stderr, "publish check: 2 problems in 1 incident; 1 to publish; nothing was written\n");
@@ -45,7 +46,7 @@ fn check_is_a_publish_gate() {
     );
     assert!(
         lines[1].starts_with(&format!(
-            "incidents/{id}/postmortem.md: broken link \"review.md\": the site has no such file"
+            "incidents/{id}/postmortem.md: line 7: broken link \"review.md\": the site has no such file"
         )),
         "{}",
         lines[1]

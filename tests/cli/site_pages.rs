@@ -91,7 +91,7 @@ fn a_fragment_link_to_an_anchor_the_page_lacks_is_found() {
     let why = "the page is there but has no such #anchor (a step's anchor is step-ID; a heading of incident.md or postmortem.md has its words in lowercase joined by -, a heading inside a step none)";
     assert_eq!(broken.len(), 2, "{}", r.stdout);
     assert!(broken[0].ends_with(&format!(": broken link \"#step-gone\": {why}")), "{}", r.stdout);
-    assert!(broken[1].ends_with(&format!(": broken link \"postmortem.html#no-such-part\": {why}")), "{}", r.stdout);
+    assert!(broken[1].ends_with(&format!(": broken link \"../postmortem.md#no-such-part\": {why}")), "{}", r.stdout);
     assert!(broken[0].starts_with(&format!("incidents/{id}/steps/")), "names the note: {}", r.stdout);
 }
 

@@ -1,0 +1,75 @@
+//! Fixes from the twenty-third review, how the site names links: a broken link by its file,
+//! line and what was written (not its site path), an Obsidian link that names nothing by
+//! its line, and a link of a scheme the site drops (`javascript:`, `data:`, `file:`) said.
+
+use std::fs;
+
+use crate::site::read;
+use crate::support::*;
+
+/// The line (1-based, frontmatter counted) of the file that first holds `text`.
+fn line_of(path: &std::path::Path, text: &str) -> usize {
+    read(path).lines().position(|l| l.contains(text)).unwrap() + 1
+}
+
+const NO_ANCHOR: &str = "the page is there but has no such #anchor (a step's anchor is step-ID; a heading of incident.md or postmortem.md has its words in lowercase joined by -, a heading inside a step none)";
+const NO_FILE: &str =
+    "the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)";
+const NO_STEP: &str = "the incident has no such step or file (link a step as ../steps/ID.md from a step, steps/ID.md from incident.md or postmortem.md)";
+
+#[test]
+fn a_broken_link_is_named_as_written_with_its_file_and_line() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "first look"]);
+    env.ok(&[
+        "note",
+        "the lease table\n\nsee [the review](../postmortem.md#x)\n\nand [[postmortem#No Such Part|that part]]\n\nor [the runbook](<../runbooks/dns runbook.md>)",
+    ]);
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let dir = env.incident_dir(&id);
+    let md = dir.join("incident.md");
+    fs::write(&md, format!("{}\nDetails: [gone](steps/nope.md)\n", read(&md))).unwrap();
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("lease table")).unwrap();
+    let note = note.strip_prefix(env.root()).unwrap().to_path_buf();
+    let (rel_note, rel_md) = (note.display().to_string(), format!("incidents/{id}/incident.md"));
+    let path = env.root().join(&note);
+    let (x, part, runbook) =
+        (line_of(&path, "postmortem.md#x"), line_of(&path, "[[postmortem"), line_of(&path, "runbook"));
+    let gone = line_of(&md, "steps/nope.md");
+    assert!(x > 1 && part > x && runbook > part && gone > 1, "frontmatter lines counted");
+
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let broken: Vec<&str> = r.stdout.lines().filter(|l| l.contains("broken link")).collect();
+    let mut want = vec![
+        format!("{rel_md}: line {gone}: broken link \"steps/nope.md\": {NO_STEP}"),
+        format!("{rel_note}: line {x}: broken link \"../postmortem.md#x\": {NO_ANCHOR}"),
+        format!("{rel_note}: line {part}: broken link \"[[postmortem#No Such Part]]\": {NO_ANCHOR}"),
+        format!("{rel_note}: line {runbook}: broken link \"../runbooks/dns runbook.md\": {NO_FILE}"),
+    ];
+    let mut got: Vec<String> = broken.iter().map(|l| l.to_string()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{}", r.stdout);
+
+    // The same in JSON, for a CI job: the line as a field of its own.
+    let r = env.run(&["publish", "--check", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let found = json["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["message"].as_str().unwrap().starts_with("broken link \"../postmortem.md#x\""))
+        .cloned();
+    assert_eq!(
+        found,
+        Some(serde_json::json!({
+            "file": rel_note,
+            "line": x,
+            "message": format!("broken link \"../postmortem.md#x\": {NO_ANCHOR}"),
+        })),
+        "{}",
+        r.stdout
+    );
+}
