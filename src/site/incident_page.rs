@@ -102,8 +102,8 @@ fn unresolved_link(vault: &Vault, r: &IncidentRef, file: &str, name: &str) -> Wa
         None => "the site publishes only this incident's steps, incident.md and postmortem.md: link to one of them, or fix the name".to_string(),
     };
     Warning {
+        line: super::vault_links::link_line(&path, &format!("[[{name}]]")),
         path,
-        line: 0,
         message: format!(
             "[[{name}]] names nothing of this incident, so the site shows its text without a link: {hint}"
         ),

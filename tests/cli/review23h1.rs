@@ -73,3 +73,29 @@ fn a_broken_link_is_named_as_written_with_its_file_and_line() {
         r.stdout
     );
 }
+
+#[test]
+fn an_obsidian_link_that_names_nothing_is_said_with_its_line() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["note", "the lease table\n\nnot [[gone|the old note]] nor ![[lost.png]]"]);
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("lease table")).unwrap();
+    let line = line_of(&note, "[[gone");
+    assert!(line > 1, "frontmatter lines counted");
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let at = format!("warning: {}:{line}: ", note.display());
+    for said in [
+        "[[gone]] names nothing of this incident, so the site shows its text without a link: the site publishes only this incident's steps, incident.md and postmortem.md: link to one of them, or fix the name",
+        "[[lost.png]] names nothing of this incident, so the site shows its text without a link: no file of that name in the incident: attach it with `incident attach FILE`, or fix the name",
+    ] {
+        assert!(r.stderr.contains(&format!("{at}{said}\n")), "{said}\n{}", r.stderr);
+    }
+    // The gate names them the same way.
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rel = note.strip_prefix(env.root()).unwrap().display().to_string();
+    let named = r.stdout.lines().filter(|l| l.starts_with(&format!("{rel}: line {line}: [["))).count();
+    assert_eq!(named, 2, "{}", r.stdout);
+}

@@ -243,9 +243,10 @@ fn an_image_obsidian_pasted_at_the_vault_root_is_named_with_the_move_that_publis
     let attachments = format!("incidents/{id}/attachments");
     assert!(
         r.stderr.contains(&format!(
-            "{}: [[{pasted}]] names nothing of this incident, so the site shows its text without a link: Obsidian saved it at {pasted}: \
+            "{}:{}: [[{pasted}]] names nothing of this incident, so the site shows its text without a link: Obsidian saved it at {pasted}: \
              the site publishes only the incident's own files; move it there with `mkdir -p {attachments}/ && mv '{pasted}' {attachments}/`",
-            note.file_name().unwrap().to_str().unwrap()
+            note.file_name().unwrap().to_str().unwrap(),
+            read(&note).lines().position(|l| l.contains("lease table")).unwrap() + 1
         )),
         "{}",
         r.stderr
