@@ -306,7 +306,12 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
     let mut traced = Vec::new();
     let mut unresolved_in = |file: &str| {
         unresolved.extend(targets.unresolved.take().into_iter().map(|name| (file.to_string(), name)));
-        dropped.extend(targets.dropped.take().into_iter().map(|(dest, why)| (file.to_string(), dest, why)));
+        for (dest, why) in targets.dropped.take() {
+            // Said once a file: the same link twice is one fix.
+            if !dropped.iter().any(|(f, d, _): &(String, String, String)| f == file && *d == dest) {
+                dropped.push((file.to_string(), dest, why));
+            }
+        }
         let placed = targets.traced.take();
         if !placed.is_empty() {
             traced.push((file.to_string(), placed));

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use percent_encoding::percent_decode_str;
 
-use super::markdown::{Placed, leaves_site};
+use super::markdown::{Dest, Placed, classify, leaves_site};
 use super::on_site::OnSite;
 use super::pages::published_name;
 
@@ -84,6 +84,16 @@ impl Targets<'_> {
     }
 
     fn place_untraced(&self, dest: &str, written: Written) -> Placed {
+        if classify(dest) == Dest::Refused {
+            let scheme = super::markdown::scheme(dest).unwrap_or_default();
+            let why = format!(
+                "link {dest:?} uses `{scheme}:`, which the site never links (only http:, https: and mailto: \
+                 addresses: javascript: or data: could run script on the site, file: open the reader's own files): \
+                 the site shows its text without the link; write the full https:// address, or link a file of the \
+                 incident, e.g. ../attachments/NAME"
+            );
+            return self.drop(dest, why);
+        }
         let (why, fix) = if leaves_site(dest) {
             let rest = dest.trim_start_matches(|c: char| c <= ' ');
             if rest.starts_with("//") || rest.starts_with("\\\\") || rest.starts_with("/\\") {

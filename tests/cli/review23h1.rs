@@ -99,3 +99,46 @@ fn an_obsidian_link_that_names_nothing_is_said_with_its_line() {
     let named = r.stdout.lines().filter(|l| l.starts_with(&format!("{rel}: line {line}: [["))).count();
     assert_eq!(named, 2, "{}", r.stdout);
 }
+
+#[test]
+fn a_link_of_a_scheme_the_site_drops_is_its_text_only_and_said_and_the_gate_names_it() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&[
+        "note",
+        "the lease table\n\n[run me](javascript:alert(1)) and <javascript:alert(1)>\n\n[the page](data:text/html,hi) ![graph](data:image/png;base64,AAAA)\n\n[the log](file:///var/log/syslog)",
+    ]);
+    env.ok(&["resolve"]);
+    env.ok(&["-q", "postmortem"]);
+    let note = env.step_files(&id).into_iter().find(|p| read(p).contains("lease table")).unwrap();
+    let r = env.run(&["publish"]);
+    assert_eq!(r.code, 0, "plain publish goes on: {}", r.stderr);
+    let html = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    for gone in ["href=\"javascript:", "href=\"data:", "src=\"data:", "href=\"file:"] {
+        assert!(!html.contains(gone), "{gone} kept:\n{html}");
+    }
+    for text in ["run me", "the page", "the log"] {
+        assert!(html.contains(text), "{text}: its text stays\n{html}");
+    }
+    let why = "which the site never links (only http:, https: and mailto: addresses: javascript: or data: could run script on the site, file: open the reader's own files): the site shows its text without the link; write the full https:// address, or link a file of the incident, e.g. ../attachments/NAME";
+    let said = [
+        ("javascript:alert(1)", "javascript"),
+        ("data:text/html,hi", "data"),
+        ("data:image/png;base64,AAAA", "data"),
+        ("file:///var/log/syslog", "file"),
+    ];
+    for (dest, scheme) in said {
+        let line = line_of(&note, dest);
+        let warning = format!("warning: {}:{line}: link {dest:?} uses `{scheme}:`, {why}\n", note.display());
+        assert_eq!(r.stderr.matches(&warning).count(), 1, "said once: {warning}\n{}", r.stderr);
+    }
+
+    // The gate lists them, as it lists links from `/` or to `//host`.
+    let r = env.run(&["publish", "--check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rel = note.strip_prefix(env.root()).unwrap().display().to_string();
+    for (dest, scheme) in said {
+        let problem = format!("{rel}: line {}: link {dest:?} uses `{scheme}:`, {why}", line_of(&note, dest));
+        assert!(r.stdout.lines().any(|l| l == problem), "{problem}\n{}", r.stdout);
+    }
+    assert_eq!(r.stdout.lines().filter(|l| l.contains("which the site never links")).count(), 4, "{}", r.stdout);
+}
