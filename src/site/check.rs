@@ -321,6 +321,7 @@ pub fn check(
     let mut files: HashSet<String> = HashSet::new();
     let mut page_links: Vec<(String, String)> = Vec::new();
     let mut link_files: HashMap<(String, String), PathBuf> = HashMap::new();
+    let mut traced: HashMap<PathBuf, Vec<(String, String)>> = HashMap::new();
     let mut ids: HashMap<String, HashSet<String>> = HashMap::new();
     let mut entries = Vec::new();
     let mut left_out = Vec::new();
@@ -386,6 +387,7 @@ pub fn check(
         page_links.extend(o.links);
         ids.extend(o.ids);
         link_files.extend(o.link_files);
+        traced.extend(o.traced);
         entries.push(entry);
     }
     entry::sort_newest_first(&mut entries);
@@ -417,7 +419,10 @@ pub fn check(
                 } else {
                     "the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
                 };
-                Problem { path: rel(file), line: 0, message: format!("broken link {:?}: {why}", b.link) }
+                // Named as written, and found in the file: only for a link that is broken.
+                let written = super::vault_links::as_written(traced.get(file).map_or(&[], Vec::as_slice), &b.link);
+                let line = super::vault_links::link_line(file, &written);
+                Problem { path: rel(file), line, message: format!("broken link {written:?}: {why}") }
             }
             None if b.no_such_anchor => Problem {
                 path: PathBuf::from(&b.page),

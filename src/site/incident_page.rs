@@ -31,6 +31,9 @@ pub(super) struct Outcome {
     pub(super) ids: Vec<(String, HashSet<String>)>,
     /// The vault file of each link written in Markdown: (page, link) → file (check mode only).
     pub(super) link_files: Vec<((String, String), PathBuf)>,
+    /// What the destinations of each of those files were written as: file → (as written,
+    /// placed) (check mode only).
+    pub(super) traced: Vec<(PathBuf, Vec<(String, String)>)>,
     /// Its `visibility:` value when it is not public (check mode only).
     pub(super) visibility: Option<String>,
     /// Texts that still hold a secret: (vault path, rules that matched) (check mode only).
@@ -99,8 +102,8 @@ fn unresolved_link(vault: &Vault, r: &IncidentRef, file: &str, name: &str) -> Wa
         None => "the site publishes only this incident's steps, incident.md and postmortem.md: link to one of them, or fix the name".to_string(),
     };
     Warning {
+        line: super::vault_links::link_line(&path, &format!("[[{name}]]")),
         path,
-        line: 0,
         message: format!(
             "[[{name}]] names nothing of this incident, so the site shows its text without a link: {hint}"
         ),
@@ -252,6 +255,7 @@ pub(super) fn render_one(
         links: Vec::new(),
         ids: Vec::new(),
         link_files: Vec::new(),
+        traced: Vec::new(),
         visibility: None,
         secrets: Vec::new(),
         written: Vec::new(),
@@ -324,6 +328,7 @@ pub(super) fn render_one(
     if let Sink::Check(_) = sink {
         outcome.link_files =
             rendered.links.into_iter().map(|(page, link, file)| ((page, link), r.dir.join(file))).collect();
+        outcome.traced = rendered.traced.into_iter().map(|(file, placed)| (r.dir.join(file), placed)).collect();
     }
     // The files first, each through a temp file: a page never links to a missing or half
     // copied output, even when the disk fills up between them.

@@ -24,7 +24,8 @@ pub struct MdOptions<'a> {
     pub fold_all: bool,
     /// Maps a relative destination to its place in the site (`../outputs/x.out` →
     /// `outputs/x.out.txt`), or says to leave it or drop it. It sees protocol-relative
-    /// `//host` ones too (to say why they go): those, and paths from `/`, never stay.
+    /// `//host` ones and those of a refused scheme (`javascript:`) too, to say why they go:
+    /// those, and paths from `/`, never stay.
     pub rewrite: &'a dyn Fn(&str) -> Placed,
     /// An image to show from the page itself instead (an SVG attachment as a `data:` URI:
     /// published as a file it could run script on the site; in an `<img>` it cannot).
@@ -136,20 +137,31 @@ pub enum Dest {
 /// are ignored inside URLs and leading spaces/controls are trimmed, so `java\tscript:`
 /// and ` JAVASCRIPT:` are caught too.
 pub fn classify(dest: &str) -> Dest {
-    let cleaned: String =
-        dest.trim_start_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let cleaned = browser_view(dest);
     if cleaned.starts_with("//") || cleaned.starts_with("\\\\") || cleaned.starts_with("/\\") {
         return Dest::External;
     }
-    let end = cleaned.find([':', '/', '?', '#']).unwrap_or(cleaned.len());
-    if cleaned[end..].starts_with(':') {
-        let scheme = cleaned[..end].to_ascii_lowercase();
-        return match scheme.as_str() {
-            "http" | "https" | "mailto" => Dest::External,
-            _ => Dest::Refused,
-        };
+    match scheme_of(&cleaned).as_deref() {
+        None => Dest::Relative,
+        Some("http" | "https" | "mailto") => Dest::External,
+        Some(_) => Dest::Refused,
     }
-    Dest::Relative
+}
+
+/// A destination as a browser reads it (see [`classify`]).
+fn browser_view(dest: &str) -> String {
+    dest.trim_start_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect()
+}
+
+/// The scheme of a destination as a browser reads it, in lowercase (`javascript`);
+/// `None` for a path.
+pub fn scheme(dest: &str) -> Option<String> {
+    scheme_of(&browser_view(dest))
+}
+
+fn scheme_of(cleaned: &str) -> Option<String> {
+    let end = cleaned.find([':', '/', '?', '#']).unwrap_or(cleaned.len());
+    cleaned[end..].starts_with(':').then(|| cleaned[..end].to_ascii_lowercase())
 }
 
 /// What a `Start(Link|Image)` turned into, so its `End` can follow.
@@ -447,7 +459,13 @@ fn linkified<'a>(text: &str) -> Vec<Event<'a>> {
 /// Images load only from inside the site (a destination `rewrite` placed there).
 fn safe_dest<'a>(dest: &CowStr<'a>, opts: &MdOptions, image: bool) -> Option<CowStr<'a>> {
     match classify(dest) {
-        Dest::Refused => None,
+        // Told to the rewrite, to say why it goes; an image's is told as its link.
+        Dest::Refused => {
+            if !image {
+                (opts.rewrite)(dest);
+            }
+            None
+        }
         Dest::External if image && !leaves_site(dest) => None,
         Dest::External if !leaves_site(dest) => Some(dest.clone()),
         Dest::Relative if dest.starts_with('#') => (!image).then(|| dest.clone()),

@@ -56,6 +56,9 @@ pub struct Rendered {
     /// Links dropped to their text: (the file that holds it, relative to the incident
     /// folder; the destination as written; why).
     pub dropped: Vec<(String, String, String)>,
+    /// What the destinations of each file were written as (`--check` only): (the file,
+    /// relative to the incident folder; (as written, placed) as [`Targets::traced`]).
+    pub traced: Vec<(String, Vec<(String, String)>)>,
     /// The other incidents linked to, and whether each was on the site (see [`OnSite`]).
     pub linked: Vec<(String, Option<String>)>,
 }
@@ -295,12 +298,24 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         on_site: src.on_site,
         linked: Default::default(),
         dropped: Default::default(),
+        trace: src.find_links,
+        traced: Default::default(),
     };
     let mut unresolved = Vec::new();
     let mut dropped = Vec::new();
+    let mut traced = Vec::new();
     let mut unresolved_in = |file: &str| {
         unresolved.extend(targets.unresolved.take().into_iter().map(|name| (file.to_string(), name)));
-        dropped.extend(targets.dropped.take().into_iter().map(|(dest, why)| (file.to_string(), dest, why)));
+        for (dest, why) in targets.dropped.take() {
+            // Said once a file: the same link twice is one fix.
+            if !dropped.iter().any(|(f, d, _): &(String, String, String)| f == file && *d == dest) {
+                dropped.push((file.to_string(), dest, why));
+            }
+        }
+        let placed = targets.traced.take();
+        if !placed.is_empty() {
+            traced.push((file.to_string(), placed));
+        }
     };
     let rewrite = |dest: &str| targets.place(dest, Written::InStep);
     let step_wiki = |target: &str| targets.wiki_dest(target, Written::InStep);
@@ -444,7 +459,7 @@ pub fn render_incident_as(theme: &Theme, opts: &SiteOptions, src: &IncidentSourc
         })
         .collect();
     let linked = on_site::kept(targets.linked.take());
-    Ok(Rendered { pages, copies, entry, links, unresolved, dropped, linked })
+    Ok(Rendered { pages, copies, entry, links, unresolved, dropped, traced, linked })
 }
 
 #[cfg(test)]

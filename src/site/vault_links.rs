@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use percent_encoding::percent_decode_str;
 
-use super::markdown::{Placed, leaves_site};
+use super::markdown::{Dest, Placed, classify, leaves_site};
 use super::on_site::OnSite;
 use super::pages::published_name;
 
@@ -57,6 +57,11 @@ pub struct Targets<'a> {
     pub linked: RefCell<BTreeMap<String, Option<&'static str>>>,
     /// Links dropped to their text since last taken: (the destination as written, why).
     pub dropped: RefCell<Vec<(String, String)>>,
+    /// Keep [`Targets::traced`] (`--check` only): a broken link is named as written.
+    pub trace: bool,
+    /// What each destination placed since last taken was written as: (as written, placed);
+    /// an Obsidian link as (`[[name]]`, the destination it stands for).
+    pub traced: RefCell<Vec<(String, String)>>,
 }
 
 /// A page of an incident, to tell a link that climbs out of the site.
@@ -66,6 +71,29 @@ impl Targets<'_> {
     /// Where `dest`, as written in a file of the incident, goes on the site: its place, as
     /// written, or nowhere (it leads out of the site, or to an incident not on it).
     pub fn place(&self, dest: &str, written: Written) -> Placed {
+        let placed = self.place_untraced(dest, written);
+        if self.trace {
+            let site = match &placed {
+                Placed::At(p) => p.clone(),
+                Placed::AsWritten => dest.to_string(),
+                Placed::Dropped => return placed,
+            };
+            self.traced.borrow_mut().push((dest.to_string(), site));
+        }
+        placed
+    }
+
+    fn place_untraced(&self, dest: &str, written: Written) -> Placed {
+        if classify(dest) == Dest::Refused {
+            let scheme = super::markdown::scheme(dest).unwrap_or_default();
+            let why = format!(
+                "link {dest:?} uses `{scheme}:`, which the site never links (only http:, https: and mailto: \
+                 addresses: javascript: or data: could run script on the site, file: open the reader's own files): \
+                 the site shows its text without the link; write the full https:// address, or link a file of the \
+                 incident, e.g. ../attachments/NAME"
+            );
+            return self.drop(dest, why);
+        }
         let (why, fix) = if leaves_site(dest) {
             let rest = dest.trim_start_matches(|c: char| c <= ' ');
             if rest.starts_with("//") || rest.starts_with("\\\\") || rest.starts_with("/\\") {
@@ -137,8 +165,10 @@ impl Targets<'_> {
     /// has nothing of that name.
     pub fn wiki_dest(&self, target: &str, written: Written) -> Option<String> {
         let found = self.wiki_dest_of(target, written);
-        if found.is_none() {
-            self.unresolved.borrow_mut().push(target.to_string());
+        match &found {
+            None => self.unresolved.borrow_mut().push(target.to_string()),
+            Some(dest) if self.trace => self.traced.borrow_mut().push((format!("[[{target}]]"), dest.clone())),
+            Some(_) => {}
         }
         found
     }
@@ -226,6 +256,36 @@ impl Targets<'_> {
     }
 }
 
+/// A link of a page as it was written in its file, from what that file's destinations
+/// were placed at ([`Targets::traced`]); the link itself when none was placed there (a
+/// `#fragment`, written as it is shown).
+pub fn as_written(traced: &[(String, String)], link: &str) -> String {
+    let decoded = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let mut now = link.to_string();
+    // An Obsidian link goes twice: `[[name]]` to a destination, that to its place.
+    for _ in 0..2 {
+        let key = decoded(&now);
+        match traced.iter().find(|(w, placed)| *w != now && decoded(placed) == key) {
+            Some((w, _)) => now = w.clone(),
+            None => break,
+        }
+    }
+    now
+}
+
+/// The line (1-based, frontmatter counted) of the file at `path` that holds the link
+/// `written` (`dest`, or `[[name]]`); 0 when none does. Read only for a link to be named.
+pub fn link_line(path: &std::path::Path, written: &str) -> usize {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let needles = match written.strip_prefix("[[").and_then(|w| w.strip_suffix("]]")) {
+        // `[[name|shown as]]` and `![[name]]` too.
+        Some(name) => vec![format!("[[{name}]]"), format!("[[{name}|"), format!("[[{name}")],
+        None => vec![format!("({written}"), format!("<{written}>"), format!(": {written}"), written.to_string()],
+    };
+    // The likeliest form first: a link's destination, then the text anywhere.
+    needles.iter().find_map(|n| text.lines().position(|l| l.contains(n.as_str()))).map_or(0, |i| i + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +302,8 @@ mod tests {
             on_site: &|slug| (slug == "2025-09-02-internal").then_some(super::super::on_site::INTERNAL),
             linked: RefCell::default(),
             dropped: RefCell::default(),
+            trace: false,
+            traced: RefCell::default(),
             files,
             steps: ["20251005T084500Z-note-abc123"].into_iter().collect(),
             renamed: [("CoreDNS loop log", "20251005T084500Z-note-abc123")].into_iter().collect(),

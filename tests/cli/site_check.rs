@@ -16,11 +16,16 @@ fn check_is_a_publish_gate() {
     // The line names the step file that holds the link, not the page made from it.
     let note = env.step_files(&id).into_iter().find(|p| read(p).contains("runbook")).unwrap();
     let note_name = note.file_name().unwrap().to_string_lossy().into_owned();
+    let line = line_of(&note, "runbooks");
     let broken = format!(
-        "incidents/{id}/steps/{note_name}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
+        "incidents/{id}/steps/{note_name}: line {line}: broken link \"../runbooks/dns.md\": the site has no such file (link a file of the incident, e.g. ../attachments/NAME, or a full https:// address)"
     );
-    assert_eq!(r.stdout, format!("incidents/{id}/postmortem.md: no postmortem yet\n{broken}\n"));
-    assert_eq!(r.stderr, "publish check: 2 problems in 1 incident; 1 to publish; nothing was written\n");
+    // The hostile note's `javascript:` and `data:` links, dropped to their text, are named too.
+    let dropped = |l: &&str| l.contains("which the site never links");
+    assert_eq!(r.stdout.lines().filter(dropped).count(), 2, "{}", r.stdout);
+    let rest: Vec<&str> = r.stdout.lines().filter(|l| !dropped(l)).collect();
+    assert_eq!(rest, [format!("incidents/{id}/postmortem.md: no postmortem yet"), broken.clone()]);
+    assert_eq!(r.stderr, "publish check: 4 problems in 1 incident; 1 to publish; nothing was written\n");
     assert!(!env.root().join("public").exists());
 
     // Internal incidents that would go out, and unreadable steps, are problems too.
@@ -35,7 +40,7 @@ fn check_is_a_publish_gate() {
     fs::write(dir.join("steps/20251005T090500Z-note-broken.md"), "---\nkind: note\nat: [\n---\n").unwrap();
     let r = env.run(&["publish", "--check", "--include-internal"]);
     assert_eq!(r.code, 1);
-    let lines: Vec<&str> = r.stdout.lines().collect();
+    let lines: Vec<&str> = r.stdout.lines().filter(|l| !dropped(l)).collect();
     assert_eq!(lines.len(), 5, "{}", r.stdout);
     assert_eq!(
         lines[0],
@@ -45,7 +50,7 @@ fn check_is_a_publish_gate() {
     );
     assert!(
         lines[1].starts_with(&format!(
-            "incidents/{id}/postmortem.md: broken link \"review.md\": the site has no such file"
+            "incidents/{id}/postmortem.md: line 7: broken link \"review.md\": the site has no such file"
         )),
         "{}",
         lines[1]
@@ -66,6 +71,9 @@ fn check_is_a_publish_gate() {
     // Fixed: the gate opens, and the published site's links all resolve.
     fs::remove_file(dir.join("steps/20251005T090500Z-note-broken.md")).unwrap();
     fs::remove_file(note).unwrap();
+    let hostile = env.step_files(&id).into_iter().find(|p| read(p).contains("javascript:")).unwrap();
+    fs::write(&hostile, read(&hostile).replace("javascript:", "https://x.test/").replace("data:", "https://y.test/"))
+        .unwrap();
     fs::write(dir.join("postmortem.md"), "# Postmortem\n\nAll good.\n").unwrap();
     let r = env.run(&["publish", "--check", "--include-internal"]);
     assert_eq!(r.code, 1, "internal still goes out");

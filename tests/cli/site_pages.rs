@@ -91,7 +91,7 @@ fn a_fragment_link_to_an_anchor_the_page_lacks_is_found() {
     let why = "the page is there but has no such #anchor (a step's anchor is step-ID; a heading of incident.md or postmortem.md has its words in lowercase joined by -, a heading inside a step none)";
     assert_eq!(broken.len(), 2, "{}", r.stdout);
     assert!(broken[0].ends_with(&format!(": broken link \"#step-gone\": {why}")), "{}", r.stdout);
-    assert!(broken[1].ends_with(&format!(": broken link \"postmortem.html#no-such-part\": {why}")), "{}", r.stdout);
+    assert!(broken[1].ends_with(&format!(": broken link \"../postmortem.md#no-such-part\": {why}")), "{}", r.stdout);
     assert!(broken[0].starts_with(&format!("incidents/{id}/steps/")), "names the note: {}", r.stdout);
 }
 
@@ -243,9 +243,10 @@ fn an_image_obsidian_pasted_at_the_vault_root_is_named_with_the_move_that_publis
     let attachments = format!("incidents/{id}/attachments");
     assert!(
         r.stderr.contains(&format!(
-            "{}: [[{pasted}]] names nothing of this incident, so the site shows its text without a link: Obsidian saved it at {pasted}: \
+            "{}:{}: [[{pasted}]] names nothing of this incident, so the site shows its text without a link: Obsidian saved it at {pasted}: \
              the site publishes only the incident's own files; move it there with `mkdir -p {attachments}/ && mv '{pasted}' {attachments}/`",
-            note.file_name().unwrap().to_str().unwrap()
+            note.file_name().unwrap().to_str().unwrap(),
+            read(&note).lines().position(|l| l.contains("lease table")).unwrap() + 1
         )),
         "{}",
         r.stderr
