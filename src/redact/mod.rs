@@ -66,6 +66,9 @@
 //! flag element (`- --password` then `- X` in YAML `args:`, pretty JSON arrays alike), over
 //! blank lines and YAML comment lines between the two.
 //!
+//! A command continued over lines (`mysql --password \` then `   S3cretPw`) is also read
+//! joined as the shell reads it, and what the rules find in the continued line goes.
+//!
 //! Rules are switched off by name and extended in `incident.toml` ([`RedactConfig`]).
 
 mod bare;
