@@ -17,7 +17,7 @@ use super::rules::Rules;
 use span::{Cont, Span};
 use swallow::{Fed, Swallow};
 
-pub(super) use known::boundary;
+pub(super) use known::{boundary, separator};
 
 /// Limits for lines that arrive in pieces (no `\n` yet).
 #[derive(Clone, Copy, Debug)]
