@@ -256,6 +256,17 @@ pub(crate) static BUILTINS: &[Builtin] = &[
                 r#"(?:^|[\s"'/;|&(])etcdctl[ \t](?:[^\r\n|;&]*?[ \t])?--user(?:[ \t]+|=)["']?(?P<key>[^\s:'"]*):([^\s'"]+)"#,
                 UserPass,
             ),
+            // What etcdctl reads for `--user`: `ETCDCTL_USER=root:pass` (env, `export`, an env
+            // file), `ETCDCTL_USER: root:pass` (YAML), `"ETCDCTL_USER": "root:pass"`.
+            pat(
+                &["etcdctl_user"],
+                concat!(
+                    r"(?i)(?-u:\b)etcdctl_user",
+                    key_quote!(),
+                    r#"[ \t]*[:=][ \t]*(?:\\?["'])?(?P<key>[^\s:'"]*):([^\s'"]+)"#
+                ),
+                UserPass,
+            ),
         ],
     },
     Builtin {

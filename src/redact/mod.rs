@@ -40,7 +40,7 @@
 //! | `k8s-secret-data` | values under `data:`/`stringData:` of a Secret manifest (YAML, pretty JSON, one-line JSON as in `last-applied-configuration`), block scalars too | ConfigMap data. kubectl prints `data` before `kind`: the block is held until the object's `kind` (1 MiB at most); with no kind at all only base64 of text or long base64 goes |
 //! | `k8s-env-value` | the `value` of a container env var whose `name` says password/secret/token/key (`- name: DB_PASSWORD` + `value:`; pretty and one-line JSON) | `valueFrom`, `LOG_LEVEL` |
 //! | `kubeconfig-token` | YAML `token:`, `id-token:`, `refresh-token:`, `access-token:` at line start | |
-//! | `basic-auth` | `Basic <base64 of user:pass>`; curl `-u user:pass`/`--user`, `--auth user:pass`, httpie/xh `-a user:pass`, `etcdctl --user user:pass` (user kept; quoted, to the closing quote: `-u 'u:pa ss'`) | "basic authentication"; `-u 1000:1000`; `--user root` alone; `--user app:app` of other commands (`docker run`) |
+//! | `basic-auth` | `Basic <base64 of user:pass>`; curl `-u user:pass`/`--user`, `--auth user:pass`, httpie/xh `-a user:pass`, `etcdctl --user user:pass` and `ETCDCTL_USER=user:pass` (env, YAML, JSON) (user kept; quoted, to the closing quote: `-u 'u:pa ss'`) | "basic authentication"; `-u 1000:1000`; `--user root` alone; `--user app:app` of other commands (`docker run`); `ETCDCTL_USER=root` |
 //! | `bearer` | `Bearer <token>` anywhere; httpie/xh `-A bearer -a TOKEN`, `--auth-type=bearer --auth TOKEN` (either order) | `Bearer realm=…`, prose; the host after `--auth-type=bearer` (`http -A bearer example.org`) |
 //! | `auth-header` | `Authorization:`/`Proxy-Authorization:` value, any scheme (scheme kept) | `Bearer $TOKEN` |
 //! | `cookie` | `Cookie:` value; first value of `Set-Cookie:` | cookie attributes; dig's `; COOKIE:` |
@@ -65,6 +65,9 @@
 //! The `*-flag` rules also find a value given as the next element of a list after a lone
 //! flag element (`- --password` then `- X` in YAML `args:`, pretty JSON arrays alike), over
 //! blank lines and YAML comment lines between the two.
+//!
+//! A command continued over lines (`mysql --password \` then `   S3cretPw`) is also read
+//! joined as the shell reads it, and what the rules find in the continued line goes.
 //!
 //! Rules are switched off by name and extended in `incident.toml` ([`RedactConfig`]).
 

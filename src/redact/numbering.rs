@@ -32,6 +32,9 @@ pub trait Placeholders {
 pub struct KnownLengths {
     pub words: BTreeSet<usize>,
     pub spanning: BTreeSet<usize>,
+    /// Of the spanning ones, those of secrets that start with a separator (`;Xy9…`,
+    /// `(ab…`): only for these is text starting at one worth hashing.
+    pub leading: BTreeSet<usize>,
 }
 
 impl KnownLengths {
@@ -40,17 +43,26 @@ impl KnownLengths {
         secret.contains(super::engine::boundary)
     }
 
+    /// The secret starts with a separator other than a blank: text from one may be it.
+    pub fn leads(secret: &str) -> bool {
+        secret.starts_with(|c: char| super::engine::separator(c) && !c.is_whitespace())
+    }
+
     pub fn add(&mut self, secret: &str) {
         if Self::spans(secret) {
             self.spanning.insert(secret.len());
         } else {
             self.words.insert(secret.len());
         }
+        if Self::leads(secret) {
+            self.leading.insert(secret.len());
+        }
     }
 
     pub fn extend(&mut self, other: KnownLengths) {
         self.words.extend(other.words);
         self.spanning.extend(other.spanning);
+        self.leading.extend(other.leading);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -111,6 +123,13 @@ pub struct Numbering {
     /// length, so on resuming each of them may be a spanning one.
     #[serde(default)]
     split: bool,
+    /// Byte lengths of the secrets in `seen` that start with a separator (see
+    /// [`KnownLengths::leading`]).
+    #[serde(default)]
+    leading: BTreeSet<usize>,
+    /// Saved by a build that keeps `leading`. Before, any spanning secret may start with one.
+    #[serde(default)]
+    leads: bool,
 }
 
 /// A saved [`Numbering`] was made under another key.
@@ -151,6 +170,8 @@ impl Numbering {
             lengths: BTreeSet::new(),
             spanning: BTreeSet::new(),
             split: true,
+            leading: BTreeSet::new(),
+            leads: true,
         }
     }
 
@@ -165,6 +186,10 @@ impl Numbering {
         if !n.split {
             n.spanning.extend(n.lengths.iter().copied());
             n.split = true;
+        }
+        if !n.leads {
+            n.leading.extend(n.spanning.iter().copied());
+            n.leads = true;
         }
         Ok(n)
     }
@@ -191,6 +216,7 @@ impl Numbering {
         }
         self.lengths.extend(other.lengths.iter().copied());
         self.spanning.extend(other.spanning.iter().copied());
+        self.leading.extend(other.leading.iter().copied());
     }
 
     fn fingerprint(&self, secret: &str) -> String {
@@ -222,6 +248,9 @@ impl Placeholders for Numbering {
         } else {
             self.lengths.insert(secret.len());
         }
+        if KnownLengths::leads(secret) {
+            self.leading.insert(secret.len());
+        }
         p
     }
 
@@ -237,7 +266,7 @@ impl Placeholders for Numbering {
 impl Numbering {
     /// [`Placeholders::known_lengths`] without a change.
     pub fn lengths_known(&self) -> KnownLengths {
-        KnownLengths { words: self.lengths.clone(), spanning: self.spanning.clone() }
+        KnownLengths { words: self.lengths.clone(), spanning: self.spanning.clone(), leading: self.leading.clone() }
     }
 
     /// [`Placeholders::known`] without a change, so one numbering serves many threads.
@@ -369,6 +398,22 @@ mod tests {
         let mut old = Numbering::resume([7; 32], serde_json::from_value(json).unwrap()).unwrap();
         assert_eq!(old.known_lengths().spanning.into_iter().collect::<Vec<_>>(), [10]);
         assert_eq!(old.known("p@ss word=").as_deref(), Some("[REDACTED:password-flag-1]"));
+    }
+
+    #[test]
+    fn lengths_of_secrets_starting_with_a_separator_are_kept_apart() {
+        let mut n = Numbering::with_key([7; 32]);
+        n.placeholder("password-flag", ";Xy9zQ7w");
+        n.placeholder("password-flag", "p@ss word=");
+        n.placeholder("password-flag", " Zq8v Top");
+        assert_eq!(n.known_lengths().leading.into_iter().collect::<Vec<_>>(), [8]);
+        // Saved before they were: every spanning length may start with one.
+        let mut json: serde_json::Value = serde_json::to_value(&n).unwrap();
+        let fields = json.as_object_mut().unwrap();
+        fields.remove("leading");
+        fields.remove("leads");
+        let old = Numbering::resume([7; 32], serde_json::from_value(json).unwrap()).unwrap();
+        assert_eq!(old.lengths_known().leading.into_iter().collect::<Vec<_>>(), [8, 9, 10]);
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
         }
     }
     let value = &text[vs..ve];
+    // `--password \` at the end of a line: the value is on the next (see `continued`).
+    if value.len() % 2 == 1 && value.bytes().all(|b| b == b'\\') && text[ve..].trim().is_empty() {
+        return Verdict::Reject;
+    }
     let plain = |ok: bool| {
         if ok && !is_placeholder(value) {
             Verdict::Secret { start: vs, end: ve, to_eol: false, sticky: false }

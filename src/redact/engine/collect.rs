@@ -45,8 +45,10 @@ impl<P: Placeholders> Redactor<'_, P> {
         // Only whole lines: a flag's value is the next list element.
         if line_start && pos == 0 && complete {
             self.list_flag(text);
+            self.continued(text);
         } else {
             self.flag_item = None;
+            self.carry = None;
         }
         self.hits.iter_mut().for_each(|w| *w = 0);
         if rules.prefilter(text, pos, &mut self.hits) {

@@ -9,7 +9,8 @@ impl<P: Placeholders> Redactor<'_, P> {
     /// Secrets found earlier in the incident, or by a rule earlier on this line, whatever
     /// their context now (a password given to `--from-literal`, then printed bare). A
     /// candidate starts and ends at a separator or at a `.`, `/` or `@` it is glued to
-    /// (`https://u:SECRET@host`); one holding such characters itself (`p@ss:word`, base64
+    /// (`https://u:SECRET@host`), and starts with a separator only when a known secret
+    /// of its length does (`;Xy9zQ7w`); one holding such characters itself (`p@ss:word`, base64
     /// with `=`) is looked for only when a known secret of its length holds them too. Only
     /// distinctive text: a password `postgres` must not take every `postgres`.
     pub(super) fn known_secrets(&mut self, text: &str, pos: usize) {
@@ -30,12 +31,21 @@ impl<P: Placeholders> Redactor<'_, P> {
         sizes.retain(|&n| n >= MIN_DISTINCTIVE);
         sizes.sort_unstable_by(|a, b| b.cmp(a));
         sizes.dedup();
+        // A secret may start with a separator (`;Xy9…`): only then is a candidate tried there.
+        let leads = !known.leading.is_empty() || found.iter().any(|&(_, s, e)| KnownLengths::leads(&text[s..e]));
         let look = Look { sizes, found: &found, known: &known };
         let mut at = pos;
         while let Some(c) = text[at..].chars().next() {
             let next = at + c.len_utf8();
             if separator(c) {
-                at = next;
+                let hit = if leads && !c.is_whitespace() { self.known_at(text, at, next, &look) } else { None };
+                match hit {
+                    Some((end, rule)) => {
+                        self.spans.push(Span::new(at, end, rule, self.rules.rule_prio(rule)));
+                        at = end;
+                    }
+                    None => at = next,
+                }
                 continue;
             }
             let piece_end = text[next..].find(boundary).map_or(text.len(), |i| next + i);
@@ -52,6 +62,7 @@ impl<P: Placeholders> Redactor<'_, P> {
 
     /// The end and rule of a known secret starting at `at`; `piece_end` is the next boundary.
     fn known_at(&mut self, text: &str, at: usize, piece_end: usize, look: &Look) -> Option<(usize, u32)> {
+        let lead = text[at..].starts_with(separator);
         for &size in &look.sizes {
             let end = at + size;
             let whole = end == piece_end;
@@ -69,8 +80,13 @@ impl<P: Placeholders> Redactor<'_, P> {
             }
             // Past the piece, or starting with a `.`, `/` or `@`: it holds a boundary.
             let spans = !whole || text[at..].starts_with(boundary);
-            let worth_hashing =
-                if spans { look.known.spanning.contains(&size) } else { look.known.words.contains(&size) };
+            let worth_hashing = if lead {
+                look.known.leading.contains(&size)
+            } else if spans {
+                look.known.spanning.contains(&size)
+            } else {
+                look.known.words.contains(&size)
+            };
             if !worth_hashing || !distinctive(candidate) {
                 continue;
             }
@@ -92,7 +108,7 @@ impl<P: Placeholders> Redactor<'_, P> {
 const MIN_DISTINCTIVE: usize = 8;
 
 /// Ends a word: whitespace, quotes, brackets, `=`, `:`, `,`, `;`.
-fn separator(c: char) -> bool {
+pub(crate) fn separator(c: char) -> bool {
     match u8::try_from(c) {
         Ok(b) if b.is_ascii() => {
             matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)

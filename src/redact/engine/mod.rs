@@ -2,6 +2,7 @@
 //! (PEM blocks, YAML block scalars, Secret manifests) and bounded memory on endless lines.
 
 mod collect;
+mod continued;
 mod known;
 mod list_flag;
 mod span;
@@ -16,7 +17,7 @@ use super::rules::Rules;
 use span::{Cont, Span};
 use swallow::{Fed, Swallow};
 
-pub(super) use known::boundary;
+pub(super) use known::{boundary, separator};
 
 /// Limits for lines that arrive in pieces (no `\n` yet).
 #[derive(Clone, Copy, Debug)]
@@ -63,6 +64,9 @@ pub struct Redactor<'a, P: Placeholders> {
     wrapped: Option<u32>,
     /// The last line was a lone flag element of a list (`- --password`): its value may be next.
     flag_item: Option<(list_flag::Item, String)>,
+    /// The last line (and those it continued) ended with a line continuation: its text,
+    /// without the backslash, to be read with the next line.
+    carry: Option<String>,
     limits: Limits,
     /// Lengths of the secrets known so far (see `known_secrets`), until a new one is found.
     known_lengths: Option<KnownLengths>,
@@ -92,6 +96,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
             kind_later: None,
             wrapped: None,
             flag_item: None,
+            carry: None,
             limits,
             known_lengths: None,
             replay: VecDeque::new(),
@@ -174,6 +179,7 @@ impl<'a, P: Placeholders> Redactor<'a, P> {
         self.flush_at = self.limits.high;
         self.manifest.reset();
         self.flag_item = None;
+        self.carry = None;
     }
 
     /// Redactions made so far, by rule name.

@@ -63,6 +63,8 @@ impl<P: Placeholders> Redactor<'_, P> {
         eol: Option<&str>,
         out: &mut String,
     ) -> Fed {
+        // The line after a held block continues no command before it.
+        self.carry = None;
         let len = text.len();
         let rest = &text[pos..];
         let Some(swallow) = self.swallow.as_mut() else {

@@ -63,3 +63,24 @@ fn a_quoted_password_with_a_space_goes_whole() {
         ("curl -u 'u:pass x", "curl -u 'u:[REDACTED:basic-auth-1] x"),
     ]);
 }
+
+#[test]
+fn etcdctl_user_in_the_environment_keeps_the_user() {
+    assert_redacts(&[
+        ("ETCDCTL_USER=root:S3cretPw etcdctl get /a", "ETCDCTL_USER=root:[REDACTED:basic-auth-1] etcdctl get /a"),
+        ("export ETCDCTL_USER=root:S3cretPw", "export ETCDCTL_USER=root:[REDACTED:basic-auth-1]"),
+        ("export ETCDCTL_USER='root:S3cret Pw'", "export ETCDCTL_USER='root:[REDACTED:basic-auth-1]'"),
+        ("    ETCDCTL_USER: root:S3cretPw", "    ETCDCTL_USER: root:[REDACTED:basic-auth-1]"),
+        ("{\"ETCDCTL_USER\": \"root:S3cretPw\"}", "{\"ETCDCTL_USER\": \"root:[REDACTED:basic-auth-1]\"}"),
+        (
+            "docker run -e ETCDCTL_USER=root:S3cretPw etcd",
+            "docker run -e ETCDCTL_USER=root:[REDACTED:basic-auth-1] etcd",
+        ),
+        // The password of its own: already a password.
+        ("ETCDCTL_PASSWORD=S3cretPw", "ETCDCTL_PASSWORD=[REDACTED:password-assignment-1]"),
+        // Kept: a user alone, a variable, a uid:gid.
+        ("ETCDCTL_USER=root etcdctl get /a", "ETCDCTL_USER=root etcdctl get /a"),
+        ("export ETCDCTL_USER=root:${ETCD_PW}", "export ETCDCTL_USER=root:${ETCD_PW}"),
+        ("ETCDCTL_USER=1000:1000", "ETCDCTL_USER=1000:1000"),
+    ]);
+}

@@ -68,3 +68,28 @@ fn a_json_escape_after_a_key_is_no_value() {
         (r"password=ab\ncd", r"password=[REDACTED:password-assignment-1]"),
     ]);
 }
+
+#[test]
+fn a_known_secret_starting_with_punctuation_is_found_again() {
+    let rules = Rules::builtin();
+    let mut numbering = Numbering::with_key(KEY);
+    let first = Redactor::new(rules, &mut numbering).redact(
+        "--password ';Xy9zQ7w' --from-literal=k=,Vq4nR8tP {\"password\": \"{Hk3mZ9qL\"} --api-key '[Zz8kLm2q'\n",
+    );
+    assert_eq!(
+        first,
+        "--password '[REDACTED:password-flag-1]' --from-literal=k=[REDACTED:k8s-secret-literal-1] {\"password\": \"[REDACTED:password-assignment-1]\"} --api-key '[REDACTED:secret-flag-1]'\n"
+    );
+    let later =
+        Redactor::new(rules, &mut numbering).redact("tried ;Xy9zQ7w, then (,Vq4nR8tP) and x={Hk3mZ9qL [Zz8kLm2q.\n");
+    assert_eq!(
+        later,
+        "tried [REDACTED:password-flag-1], then ([REDACTED:k8s-secret-literal-1]) and x=[REDACTED:password-assignment-1] [REDACTED:secret-flag-1].\n"
+    );
+    // On the line that gives it, too.
+    let (same, _) = redact("--password ';Xy9zQ7w' && echo ;Xy9zQ7w\n");
+    assert_eq!(same, "--password '[REDACTED:password-flag-1]' && echo [REDACTED:password-flag-1]\n");
+    // Only the secret: not a shorter or longer piece, nor other words after the same marks.
+    let keep = "(;Xy9zQ7 ;Xy9zQ7wx ;abc (default) [Zz8kLm2 Xy9zQ7w\n";
+    assert_eq!(Redactor::new(rules, &mut numbering).redact(keep), keep);
+}

@@ -1,6 +1,6 @@
 //! A secret flag and its value on two lines of a YAML list or a pretty JSON array.
 
-use super::{TINY, redact, streamed};
+use super::{TINY, assert_redacts, redact, streamed};
 
 #[test]
 fn a_flag_value_on_the_next_list_line_goes() {
@@ -70,4 +70,36 @@ fn blank_and_comment_lines_between_flag_and_value_are_skipped() {
             assert_eq!(streamed(input, seed, Some(TINY)), want, "seed {seed}");
         }
     }
+}
+
+#[test]
+fn a_flag_and_its_value_over_a_line_continuation() {
+    assert_redacts(&[
+        (
+            "mysql -h db --password \\\n   S3cretPw -e 'select 1'\n",
+            "mysql -h db --password \\\n   [REDACTED:password-flag-1] -e 'select 1'\n",
+        ),
+        (
+            "$ docker login -u ci --password \\\n    S3cretPw registry.example.com\n",
+            "$ docker login -u ci --password \\\n    [REDACTED:password-flag-1] registry.example.com\n",
+        ),
+        (
+            "vendor-cli --api-key \\\n  Zx9kQ2mW7vB \\\n  --region eu\n",
+            "vendor-cli --api-key \\\n  [REDACTED:secret-flag-1] \\\n  --region eu\n",
+        ),
+        (
+            "kubeadm join 10.0.0.1:6443 \\\n  --token \\\n  abcdef.0123456789abcdef\n",
+            "kubeadm join 10.0.0.1:6443 \\\n  --token \\\n  [REDACTED:token-flag-1]\n",
+        ),
+        ("mysql -u root \\\n  -pS3cretPw app\n", "mysql -u root \\\n  -p[REDACTED:password-flag-1] app\n"),
+        (
+            "kubectl create secret generic x --from-literal=password=\\\nS3cretPw\n",
+            "kubectl create secret generic x --from-literal=password=\\\n[REDACTED:password-assignment-1]\n",
+        ),
+        // A value cut by the continuation: the part on the next line goes too.
+        ("DB_PASS=Xy9\\\nQq7z\n", "DB_PASS=[REDACTED:password-assignment-1]\n[REDACTED:password-assignment-2]\n"),
+        // Kept: the next line is another flag, or no flag comes before it.
+        ("mysql --password \\\n  --host db\n", "mysql --password \\\n  --host db\n"),
+        ("ls -la \\\n  S3cretPw\n", "ls -la \\\n  S3cretPw\n"),
+    ]);
 }
