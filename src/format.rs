@@ -11,16 +11,20 @@ fn whole_minutes(secs: i64) -> i64 {
 }
 
 /// The span `from` → `to` as shown beside others measured from the same `origin` (the
-/// first milestone): the whole minutes to `to` less those to `from`, each half up. Spans
-/// shown side by side then add up to their total (22m 30s + 30m 30s reads 23m + 30m = 53m,
-/// not 23m + 31m), and a span from `origin` keeps the one rule. Under a minute (or
-/// backwards, or before `origin`) it is the span itself: seconds are shown as they are.
+/// first milestone): its own length to the nearest minute, as [`duration`] shows it, so a
+/// 61 s span reads 1m here too, never 2m. Only a span of exactly half a minute over (a
+/// tie) goes the way the whole minutes from `origin` go, so spans shown side by side add
+/// up to their total (22m 30s + 30m 30s reads 23m + 30m = 53m, not 23m + 31m). Under a
+/// minute (or backwards, or before `origin`) it is the span itself: seconds as they are.
 pub fn shown_span(origin: Timestamp, from: Timestamp, to: Timestamp) -> Duration {
     let (start, end) = ((from - origin).num_seconds(), (to - origin).num_seconds());
-    if start < 0 || end - start < 60 {
+    let secs = end - start;
+    if start < 0 || secs < 60 {
         return to - from;
     }
-    Duration::minutes(whole_minutes(end) - whole_minutes(start))
+    // From `origin`, each end half up: off by up to a minute, e.g. 00:29 → 01:30 is 0 → 2.
+    let from_origin = whole_minutes(end) - whole_minutes(start);
+    Duration::minutes(if secs % 60 == 30 { from_origin } else { whole_minutes(secs) })
 }
 
 /// `45s`, `22m`, `1h 7m`, `3d 4h`; negative spans get a leading `-`. Minutes are rounded
@@ -231,6 +235,37 @@ mod tests {
         assert_eq!(duration(shown_span(start, start, resolved)), "53m", "the total keeps half up");
         assert_eq!(duration(shown_span(start, t(10), t(55))), "45s", "under a minute: as it is");
         assert_eq!(duration(shown_span(start, t(31), t(91))), "1m", "a minute or more is never 0m");
+    }
+
+    #[test]
+    fn a_span_reads_its_own_length_to_the_nearest_minute_wherever_it_starts() {
+        let t =
+            |secs: i64| chrono::DateTime::parse_from_rfc3339("2025-10-05T08:00:00Z").unwrap() + Duration::seconds(secs);
+        let cases = [
+            (59, "59s"),
+            (60, "1m"),
+            (61, "1m"),
+            (89, "1m"),
+            (91, "2m"),
+            (3599, "1h"),
+            (3600, "1h"),
+            (3661, "1h 1m"),
+            (86_400 + 3661, "1d 1h"),
+            (3 * 86_400 + 4 * 3600 + 29, "3d 4h"),
+        ];
+        for (secs, want) in cases {
+            assert_eq!(duration(Duration::seconds(secs)), want, "{secs}s alone");
+            // Every offset from the first milestone, e.g. 08:00:29 → 08:01:30 for 61 s.
+            for offset in 0..60 {
+                let shown = duration(shown_span(t(0), t(offset), t(offset + secs)));
+                assert_eq!(shown, want, "{secs}s from {offset}s after the first milestone");
+            }
+        }
+        // A tie (90 s alone is 2m, half up) is as near to either minute: beside others it
+        // goes the way that keeps their total.
+        assert_eq!(duration(Duration::seconds(90)), "2m");
+        let ties: Vec<String> = (0..60).map(|offset| duration(shown_span(t(0), t(offset), t(offset + 90)))).collect();
+        assert!(ties.iter().all(|d| d == "1m" || d == "2m"), "{ties:?}");
     }
 
     #[test]

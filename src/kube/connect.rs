@@ -11,6 +11,7 @@ use kube::config::{AuthInfo, KubeConfigOptions, Kubeconfig, LoadDataError};
 use super::choose::{Chosen, choose};
 use super::client_error;
 use super::deadline::DeadlineLayer;
+use super::exec_auth;
 use super::failure::Failure;
 use super::proxy;
 use crate::cli::ClusterArgs;
@@ -303,9 +304,16 @@ impl Target {
     /// The client; `Err` inside when the credentials could not be had (an exec plugin
     /// that fails, a token or certificate file that cannot be read): that is evidence,
     /// recorded like a 401, while the outer error is a kubeconfig to fix.
+    /// An `exec` plugin runs once here, not once per use kube-rs makes of the user.
     pub fn client(&self) -> Result<std::result::Result<kube::Client, Box<Failure>>> {
-        match kube::client::ClientBuilder::try_from(self.config.clone()) {
-            Ok(builder) => Ok(Ok(builder.with_layer(&DeadlineLayer(self.request_timeout)).build())),
+        let mut config = self.config.clone();
+        let built = exec_auth::resolve(&mut config.auth_info)
+            .map_err(kube::Error::Auth)
+            .and_then(|token| Ok((kube::client::ClientBuilder::try_from(config)?, token)));
+        let deadline = DeadlineLayer(self.request_timeout);
+        match built {
+            Ok((builder, Some(token))) => Ok(Ok(builder.with_layer(&token).with_layer(&deadline).build())),
+            Ok((builder, None)) => Ok(Ok(builder.with_layer(&deadline).build())),
             Err(e) => match client_error::credentials(&e, self) {
                 Some(failure) => Ok(Err(Box::new(failure))),
                 None => Err(client_error::explain(&e, &self.config)),

@@ -14,6 +14,7 @@ pub mod connect;
 pub mod deadline;
 pub mod diff;
 pub mod events;
+pub mod exec_auth;
 pub mod failure;
 pub mod feeds;
 pub mod fetch;

@@ -27,6 +27,10 @@ pub struct Comments<'a, I> {
     /// is a percent sign written twice).
     held: Option<(String, Vec<Event<'a>>)>,
     in_code: bool,
+    /// In a table that began inside a comment: the `%%` in it so far. The whole table is
+    /// the comment's (a comment cannot cut a table's rows and cells); an odd count ends
+    /// the comment with the table.
+    in_hidden_table: Option<usize>,
     open: Vec<Open<'a>>,
     /// Some element of `open` is hidden and may have to open again.
     reopen: bool,
@@ -61,6 +65,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
             on: may_hold_comments(md),
             held: None,
             in_code: false,
+            in_hidden_table: None,
             open: Vec::new(),
             reopen: false,
             out: VecDeque::new(),
@@ -72,19 +77,33 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
         match event {
             Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
             Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            Event::Start(Tag::Table(_)) if self.held.is_some() => self.in_hidden_table = Some(0),
+            Event::Text(ref text) if self.in_hidden_table.is_some() => {
+                self.in_hidden_table = self.in_hidden_table.map(|n| n + text.matches("%%").count());
+            }
+            Event::End(TagEnd::Table) if self.in_hidden_table.is_some() => {
+                let closes = self.in_hidden_table.take().is_some_and(|n| n % 2 == 1);
+                if let Some((_, held)) = &mut self.held {
+                    held.push(event);
+                }
+                if closes {
+                    self.close();
+                }
+                return;
+            }
+            // Cells are split before comments (as `|` splits them): a `%%` its cell does
+            // not close is no comment.
+            Event::End(TagEnd::TableCell) if self.in_hidden_table.is_none() => {
+                self.unhold();
+                return self.show(event);
+            }
             Event::Text(text) if !self.in_code && text.contains("%%") => {
                 let mut shown = String::new();
                 for (i, part) in text.split("%%").enumerate() {
                     if i > 0 {
-                        match self.held.take() {
+                        match self.held {
                             None => self.held = Some((std::mem::take(&mut shown), Vec::new())),
-                            Some((before, held)) => {
-                                if !before.is_empty() {
-                                    self.show(Event::Text(CowStr::from(before)));
-                                }
-                                held.into_iter().for_each(|event| self.hide(event));
-                                self.reopen = true;
-                            }
+                            Some(_) => self.close(),
                         }
                     }
                     match &mut self.held {
@@ -106,7 +125,18 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
         }
     }
 
-    /// The end of the text with a comment still open: its `%%` was no comment.
+    /// A closing `%%`: what the comment held is hidden, the text before it shown.
+    fn close(&mut self) {
+        if let Some((before, held)) = self.held.take() {
+            if !before.is_empty() {
+                self.show(Event::Text(CowStr::from(before)));
+            }
+            held.into_iter().for_each(|event| self.hide(event));
+            self.reopen = true;
+        }
+    }
+
+    /// The end of the text (or of a table cell) with a comment still open: its `%%` was no comment.
     fn unhold(&mut self) {
         if let Some((before, held)) = self.held.take() {
             self.show(Event::Text(CowStr::from(before + "%%")));
@@ -138,8 +168,10 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
         }
         let event = match event {
             // After a comment: opens where something of it shows, so an element left
-            // empty (a table's missing cell) shows nothing.
-            Event::Start(tag) if self.reopen => return self.open.push(Open::Hidden(Some(tag))),
+            // empty shows nothing; never a table's part (an empty cell keeps its column).
+            Event::Start(tag) if self.reopen && !is_table_part(&tag) => {
+                return self.open.push(Open::Hidden(Some(tag)));
+            }
             event => event,
         };
         if std::mem::take(&mut self.reopen) {
@@ -160,6 +192,10 @@ impl<'a, I: Iterator<Item = Event<'a>>> Comments<'a, I> {
             _ => self.out.push_back(event),
         }
     }
+}
+
+fn is_table_part(tag: &Tag) -> bool {
+    matches!(tag, Tag::Table(_) | Tag::TableHead | Tag::TableRow | Tag::TableCell)
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Comments<'a, I> {
@@ -211,5 +247,37 @@ mod tests {
         assert!(html.contains("<p>CPU at 100%% since 08:00, <em>still</em> <code>a %% b</code></p>"), "{html}");
         assert!(html.contains("%%d") && html.contains("<p>After.</p>"), "{html}");
         assert!(plain_text(md).contains("100%% since 08:00") && plain_text(md).contains("After."));
+    }
+
+    #[test]
+    fn a_comment_in_a_table_cell_hides_that_part_of_the_cell_only() {
+        let table = |rows: &str| format!("| h1 | h2 |\n|---|---|\n{rows}");
+        let body = |md: &str| {
+            let html = render(md, &MdOptions::notes());
+            let start = html.find("<tbody>").map_or(0, |at| at + "<tbody>\n".len());
+            html[start..html.find("</tbody>").unwrap_or(html.len())].to_string()
+        };
+        let cases = [
+            ("| a %%hidden%% | b |\n", "<tr><td>a </td><td>b</td></tr>\n"),
+            ("| %%a%% | %%b%% |\n| c | d |\n", "<tr><td></td><td></td></tr>\n<tr><td>c</td><td>d</td></tr>\n"),
+            ("| a %%x%% b | **c %%z%%** d |\n", "<tr><td>a  b</td><td><strong>c </strong> d</td></tr>\n"),
+            // A `%%` its cell does not close is no comment: the cells stay as written.
+            ("| a %%x | y%% |\n", "<tr><td>a %%x</td><td>y%%</td></tr>\n"),
+            ("| a %%x | b |\n| c%% | d |\n", "<tr><td>a %%x</td><td>b</td></tr>\n<tr><td>c%%</td><td>d</td></tr>\n"),
+        ];
+        for (rows, want) in cases {
+            assert_eq!(body(&table(rows)), want, "{rows}");
+        }
+        assert!(render(&table("| a %%hidden%% | b |\n"), &MdOptions::notes()).contains("<thead><tr><th>h1</th>"));
+        assert!(!plain_text(&table("| a %%hidden%% | b |\n")).contains("hidden"));
+        // A comment begun before a table and ended in one of its cells takes the whole table.
+        for md in [
+            "%%\n| h1 | h2 |\n|---|---|\n| secret %% | b |\n\nAfter.\n",
+            "Seen %%x\n\n| secret | %% |\n|---|---|\n\nAfter.\n",
+        ] {
+            let html = render(md, &MdOptions::notes());
+            assert!(!html.contains("secret") && !html.contains("<t"), "{md}: {html}");
+            assert!(html.contains("<p>After.</p>") && !plain_text(md).contains("secret"), "{md}: {html}");
+        }
     }
 }

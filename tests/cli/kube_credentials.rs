@@ -171,3 +171,25 @@ fn kube_a_token_that_cannot_be_refreshed_is_recorded_without_the_plugin_output()
         assert!(!text.contains(leak) && !err.contains(leak), "{leak}: {text}\n{err}");
     }
 }
+
+#[test]
+fn kube_an_exec_plugin_runs_once_per_snapshot_as_kubectl_runs_it() {
+    let api = FakeApi::seed();
+    let (env, id) = TestEnv::with_incident();
+    // Without an expiry (a token for the command), and with one far off (refreshable).
+    for (name, expiry) in [("once", ""), ("expiring", ",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"")] {
+        let count = env.root().join(format!("{name}.calls"));
+        let script = format!(
+            "echo run >> {}\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"t\"{expiry}}}}}'\n",
+            count.display()
+        );
+        let kc =
+            kubeconfig(&env, &api, &format!("{name}.yaml"), &exec(&plugin(env.root(), &format!("{name}.sh"), &script)));
+        let before = api.state.lock().unwrap().authorizations.len();
+        env.ok(&["snapshot", "--kubeconfig", &kc]);
+        assert_eq!(std::fs::read_to_string(&count).unwrap(), "run\n", "{name}: the plugin runs once");
+        let auths = api.state.lock().unwrap().authorizations[before..].to_vec();
+        assert!(!auths.is_empty() && auths.iter().all(|a| a == "Bearer t"), "{name}: {auths:?}");
+    }
+    assert_eq!(env.step_files(&id).len(), 2);
+}

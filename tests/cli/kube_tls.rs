@@ -153,3 +153,33 @@ fn tls_with_the_kubeconfig_ca_and_a_client_certificate() {
     assert_eq!(failed.len(), 2);
     assert!(failed.iter().all(|fm| fm["error"]["kind"] == "tls"), "{failed:?}");
 }
+
+#[test]
+fn tls_with_a_client_certificate_from_an_exec_plugin_run_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let pki_dir = tempfile::tempdir().unwrap();
+    let Some(pki) = make_pki(pki_dir.path()) else { return };
+    let api = FakeApi::start_tls(seed_state(), server_config(&pki));
+    let (env, _) = TestEnv::with_incident();
+    let read = |name: &str| std::fs::read_to_string(pki.dir.join(name)).unwrap();
+    let status = serde_json::json!({"clientCertificateData": read("client.crt"), "clientKeyData": read("client.key")});
+    let cred = serde_json::json!({"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential", "status": status});
+    std::fs::write(env.root().join("cred.json"), cred.to_string()).unwrap();
+    let (plugin, count) = (env.root().join("cert.sh"), env.root().join("cert.calls"));
+    let script =
+        format!("#!/bin/sh\necho run >> {}\ncat {}\n", count.display(), env.root().join("cred.json").display());
+    std::fs::write(&plugin, script).unwrap();
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let kc = kubeconfig(&env, &api, &pki, true, false);
+    let text = std::fs::read_to_string(&kc).unwrap().replace(
+        "    token: not-a-certificate\n",
+        &format!(
+            "    exec: {{apiVersion: client.authentication.k8s.io/v1beta1, command: {}, interactiveMode: Never}}\n",
+            plugin.display()
+        ),
+    );
+    std::fs::write(&kc, text).unwrap();
+    let json = env.json(&["snapshot", "--kubeconfig", &kc, "--json"]);
+    assert_eq!(json["restarts_total"], 6812);
+    assert_eq!(std::fs::read_to_string(&count).unwrap(), "run\n");
+}

@@ -62,6 +62,25 @@ fn status_steps_between_milestones_add_up_to_the_total() {
     );
 }
 
+/// Detected 29 s after the impact started, diagnosed 61 s later: that span reads 1m (1 minute)
+/// in status, the chart and the metrics table, as 61 s reads everywhere, never 2m.
+#[test]
+fn a_61_second_span_reads_1m_wherever_it_starts() {
+    let mut env = TestEnv::new();
+    env.at("2025-10-05T10:00:00Z");
+    let id = env.ok(&["start", "Pods crash-looping", "--at", "2025-10-05T08:00:00Z"]).trim().to_string();
+    for (m, at) in [("impact-start", "08:00:00"), ("detected", "08:00:29"), ("diagnosed", "08:01:30")] {
+        env.ok(&["mark", m, "--at", &format!("2025-10-05T{at}Z")]);
+    }
+    let status = env.ok(&["status"]);
+    assert!(status.contains("detected 08:00 (+29s) → diagnosed 08:01 (+1m)"), "{status}");
+    env.ok(&["postmortem"]);
+    let svg = std::fs::read_to_string(env.incident_dir(&id).join("postmortem-timeline.svg")).unwrap();
+    assert!(svg.contains(">29s<") && svg.contains(">1m<") && !svg.contains(">2m<"), "{svg}");
+    let md = std::fs::read_to_string(env.incident_dir(&id).join("postmortem.md")).unwrap();
+    assert!(md.contains("| **Time to diagnose** | 1 minute |"), "{md}");
+}
+
 #[test]
 fn an_unreadable_incident_is_listed_in_date_order_by_its_folder_name() {
     let mut env = TestEnv::new();

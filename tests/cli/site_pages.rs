@@ -366,6 +366,24 @@ fn obsidian_comments_are_neither_shown_nor_searchable() {
 }
 
 #[test]
+fn a_comment_in_a_table_cell_hides_that_part_of_the_cell_on_the_published_page() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&[
+        "note",
+        "| node | ip |\n|---|---|\n| %%ask Sam%% | %%pending%% |\n| k3s-1 %%old: 10.0.0.9%% | 10.0.0.7 |",
+    ]);
+    env.ok(&["resolve", "done"]);
+    env.ok(&["publish", "-q"]);
+    let page = read(&env.root().join(format!("public/incidents/{id}/index.html")));
+    let index = read(&env.root().join("public/search-index.json"));
+    assert!(page.contains("<tr><td></td><td></td></tr>"), "a cell a comment took all of is kept:\n{page}");
+    assert!(page.contains("<tr><td>k3s-1 </td><td>10.0.0.7</td></tr>"), "{page}");
+    for hidden in ["ask Sam", "pending", "10.0.0.9"] {
+        assert!(!page.contains(hidden) && !index.contains(hidden), "{hidden}: {page}");
+    }
+}
+
+#[test]
 fn a_hand_written_postmortem_page_shows_the_figures_its_text_does_not() {
     let (mut env, id) = TestEnv::with_incident();
     env.at("2025-10-05T08:30:00-05:00").ok(&["mark", "detected"]);
