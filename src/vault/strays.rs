@@ -41,11 +41,11 @@ impl Vault {
         Ok(self.folder_names()?.loose.into_iter().map(loose_note).collect())
     }
 
-    /// The strays of one listing of `incidents/`: its folders without `incident.md`, and
-    /// the folders whose name is not UTF-8.
+    /// The strays of one listing of `incidents/`: its folders without `incident.md`, its
+    /// links, and the folders whose name is not UTF-8.
     fn strays_among(&self, folders: &Folders) -> Result<Vec<Stray>> {
         let root = self.incidents_dir();
-        let mut headless = Vec::new();
+        let mut headless: Vec<Stray> = folders.links.iter().map(|name| linked_folder(name, root.join(name))).collect();
         let mut nested = Vec::new();
         for name in &folders.names {
             let dir = root.join(name);
@@ -60,6 +60,7 @@ impl Vault {
                 nested.extend(self.nested_incidents(name, NESTED_LEVELS));
             }
         }
+        headless.sort_by(|a, b| a.slug.cmp(&b.slug));
         nested.sort_by(|a, b| a.dir.cmp(&b.dir));
         headless.extend(nested);
         headless.extend(folders.odd.iter().map(|dir| Stray {
@@ -138,8 +139,8 @@ impl Vault {
     /// folder of `incidents/` has that name), sorted: what publishing looks at, so that a
     /// stray fails and keeps its pages rather than lose them.
     /// With the warnings of [`Vault::loose_notes`], from the same listing, and the folders
-    /// not to be read at all (a folder that cannot be listed), each with its error: they
-    /// fail without another look.
+    /// not to be read at all (a link, a folder that cannot be listed), each with its error:
+    /// they fail without another look, so nothing is read through a link.
     pub fn folders_and_strays(&self) -> Result<(Vec<String>, Vec<Warning>, Unread)> {
         let folders = self.folder_names()?;
         let strays = self.strays_among(&folders)?;
@@ -161,6 +162,18 @@ impl Vault {
 /// Incident folders not to be read, by name, with the error that says why and the fix.
 pub type Unread = std::collections::BTreeMap<String, String>;
 
+/// A link in `incidents/` in place of an incident folder: its steps would come from, and
+/// notes go to, wherever it leads.
+pub(super) fn linked_folder(slug: &str, dir: PathBuf) -> Stray {
+    Stray {
+        slug: slug.to_string(),
+        problem: "is a symbolic link (it could lead out of the vault)".to_string(),
+        hint: format!("replace the link with the folder itself (`ls -l {}` shows where it leads)", dir.display()),
+        dir,
+        unread: true,
+    }
+}
+
 /// What one listing of `incidents/` holds: folder names, folders whose name is not UTF-8,
 /// and Markdown files.
 #[derive(Debug, Default)]
@@ -168,6 +181,8 @@ pub struct Folders {
     pub names: Vec<String>,
     pub odd: Vec<PathBuf>,
     pub loose: Vec<PathBuf>,
+    /// Symbolic links (to a folder or not, or dangling): never followed.
+    pub links: Vec<String>,
 }
 
 /// A note written straight into `incidents/` (Obsidian's "new note" there): not read.

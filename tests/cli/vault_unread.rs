@@ -123,3 +123,62 @@ fn an_incident_folder_that_cannot_be_read_is_named_and_hides_no_other() {
     let site = env.root().join("public/incidents");
     assert!(site.join(&other).join("index.html").is_file() && site.join(&one).join("index.html").is_file());
 }
+
+#[test]
+fn an_incident_folder_that_is_a_link_is_named_and_never_read_or_written_through() {
+    let (env, one, other) = two_incidents();
+    env.ok(&["publish", "-q", "--include-open"]);
+    let link = env.incident_dir(&other);
+    let elsewhere = env.root().join("elsewhere");
+    std::fs::rename(&link, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let problem = "is a symbolic link (it could lead out of the vault)";
+    let hint = format!("replace the link with the folder itself (`ls -l {}` shows where it leads)", link.display());
+    let warning = format!("warning: {}: {problem}, so it is left out; {hint}\n", link.display());
+
+    // Listed as unreadable, named with the fix, everywhere it is left out.
+    let r = env.run(&["list"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, warning.as_str()), "{}", r.stdout);
+    let row = |id: &str| r.stdout.lines().find(|l| l.contains(id)).unwrap_or_default().to_string();
+    assert!(row(&one).ends_with("open            1  Test one"), "{}", r.stdout);
+    assert!(
+        row(&other)
+            .ends_with(&format!("unreadable      -  cannot read incidents/{other} (the warning above says why)")),
+        "{}",
+        r.stdout
+    );
+    let entries = env.json(&["list", "--json"]);
+    let entry = entries.as_array().unwrap().iter().find(|e| e["id"] == other.as_str()).unwrap();
+    assert_eq!(entry["unreadable"]["file"], format!("incidents/{other}"), "{entry:#}");
+    assert_eq!(entry["unreadable"]["message"], format!("{problem}, so it is left out; {hint}"));
+    let r = env.run(&["report"]);
+    let relative = warning.replacen(&format!("{}/", env.root().display()), "", 1);
+    assert_eq!((r.code, r.stderr.as_str()), (0, relative.as_str()), "{}", r.stdout);
+    assert!(r.stdout.starts_with("1 incident\n"), "{}", r.stdout);
+    let r = env.run(&["publish", "--check", "--json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let problems: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let named = problems["problems"].as_array().unwrap().iter().find(|p| p["file"] == format!("incidents/{other}"));
+    assert_eq!(named.unwrap()["message"], format!("cannot be published: {problem}; {hint}"), "{problems:#}");
+    let r = env.run(&["publish", "--include-open"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{}: {problem}; {hint}", link.display())), "{}", r.stderr);
+    let site = env.root().join("public/incidents");
+    assert!(site.join(&other).join("index.html").is_file(), "its last pages stay");
+
+    // Not opened, by name, by a piece of it, or as the current incident; nothing written.
+    let refused =
+        |what: &str| format!("error: {what} {other} cannot be opened: its folder {problem}\n  hint: {hint}\n");
+    let steps = std::fs::read_dir(elsewhere.join("steps")).unwrap().count();
+    assert_eq!(env.fails(1, &["-I", &other, "status"]), refused("the incident"));
+    assert_eq!(env.fails(1, &["-I", &other, "note", "through"]), refused("the incident"));
+    assert_eq!(env.fails(1, &["switch", "other"]), refused("the incident"));
+    assert_eq!(env.fails(1, &["note", "through"]), refused("the current incident"));
+    assert_eq!(std::fs::read_dir(elsewhere.join("steps")).unwrap().count(), steps, "nothing written through it");
+
+    // A link that leads nowhere: the same.
+    std::fs::remove_dir_all(&elsewhere).unwrap();
+    let r = env.run(&["list"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, warning.as_str()), "{}", r.stdout);
+    assert_eq!(env.fails(1, &["-I", &other, "note", "through"]), refused("the incident"));
+}
