@@ -16,7 +16,7 @@ use super::theme::Theme;
 use super::{assets, lists};
 use crate::clock::Timestamp;
 use crate::commands::postmortem::Freshness;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Incident;
 use crate::redact::{KnownLengths, Numbering, Placeholders, Redactor, quick_check};
 use crate::vault::{IncidentRef, KnownSecrets, RulesRef, Vault};
@@ -292,7 +292,7 @@ pub fn check(
     now: Timestamp,
 ) -> Result<Checked> {
     // A stray incident (no incident.md, one folder down) is a problem to name, not one to skip.
-    let (names, loose) = vault.folders_and_strays()?;
+    let (names, loose, unread) = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
     let bar = progress_bar(opts, names.len());
     // Links to another incident are made on the guess that all of the vault's are on the site.
@@ -302,6 +302,11 @@ pub fn check(
         names
             .par_iter()
             .map(|slug| {
+                // Not looked into: a problem of its own, and no postmortem to look at.
+                if let Some(why) = unread.get(slug) {
+                    bar.inc(1);
+                    return (slug.clone(), Err(Error::user(why.clone())), None);
+                }
                 let result = render_one(vault, theme, opts, Sink::Check(rules), &guess, slug, None);
                 let stale = stale_postmortem(vault, slug, now);
                 bar.inc(1);

@@ -219,10 +219,10 @@ fn publish_locked(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result
     fs::create_dir_all(out).ctx("create", out)?;
     let out_key = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf()).display().to_string();
     let settings = settings_digest(theme, opts, vault);
-    let (names, loose) = vault.folders_and_strays()?;
+    let (names, loose, unread) = vault.folders_and_strays()?;
     let pool = pool(opts.jobs)?;
 
-    let (mut last, now, mut stamps) = look(vault, opts, &names, &pool, out_empty);
+    let (mut last, now, mut stamps) = look(vault, opts, &names, &unread, &pool, out_empty);
     // Someone else's folder is written into (never swept): said the first time, with
     // what of theirs is replaced.
     let adopted = (!ours && (!last.found || last.cache.out != out_key)).then(|| output::adopted_warning(out));
@@ -244,7 +244,11 @@ fn publish_locked(vault: &Vault, theme: &Theme, opts: &PublishOptions) -> Result
     let mut outcomes: Vec<(String, Result<Option<Outcome>>)> = pool.install(|| {
         todo.into_par_iter()
             .map(|(slug, stamps)| {
-                let result = render_one(vault, theme, opts, Sink::Dir(out, rules.as_ref()), &guess, &slug, stamps);
+                // Not looked into: it fails, and its last pages stay.
+                let result = match unread.get(&slug) {
+                    Some(why) => Err(Error::user(why.clone())),
+                    None => render_one(vault, theme, opts, Sink::Dir(out, rules.as_ref()), &guess, &slug, stamps),
+                };
                 bar.inc(1);
                 (slug, result)
             })

@@ -208,14 +208,18 @@ impl Vault {
     pub(super) fn folder_names(&self) -> Result<super::strays::Folders> {
         let root = self.incidents_dir();
         let Some(entries) = atomic::read_dir_if_any(&root)? else { return Ok(Default::default()) };
-        let (mut names, mut odd, mut loose) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut names, mut odd, mut loose, mut links) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for entry in entries {
             let entry = entry.ctx("read", &root)?;
-            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            // The listing's own type (no stat): a link is not followed, whatever it leads to.
+            let kind = entry.file_type().ok();
+            if !kind.is_some_and(|t| t.is_dir()) {
                 let name = entry.file_name();
                 let name = name.to_string_lossy();
                 if super::incidents::is_markdown_name(&name) && !atomic::is_ignored_name(&name) {
                     loose.push(entry.path());
+                } else if kind.is_some_and(|t| t.is_symlink()) && !atomic::is_ignored_name(&name) {
+                    links.push(name.into_owned());
                 }
                 continue;
             }
@@ -229,7 +233,8 @@ impl Vault {
         names.sort();
         odd.sort();
         loose.sort();
-        Ok(super::strays::Folders { names, odd, loose })
+        links.sort();
+        Ok(super::strays::Folders { names, odd, loose, links })
     }
 
     /// The body of the incident's `postmortem.md`, if it has one.

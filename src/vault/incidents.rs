@@ -268,7 +268,9 @@ impl Vault {
         for stray in self.strays()? {
             let message = format!("{}, so it is left out; {}", stray.problem, stray.hint);
             if stray.dir == root.join(&stray.slug) {
-                let missing = Warning { path: stray.dir.join(INCIDENT_FILE), line: 0, message: message.clone() };
+                // The file to name: the missing incident.md, or the folder not read.
+                let file = if stray.unread { stray.dir.clone() } else { stray.dir.join(INCIDENT_FILE) };
+                let missing = Warning { path: file, line: 0, message: message.clone() };
                 out.unreadable.push((stray.slug.clone(), missing));
             }
             out.warnings.push(Warning { path: stray.dir, line: 0, message });

@@ -34,7 +34,7 @@ pub use known_secrets::KnownSecrets;
 pub use numbering::VaultNumbering;
 pub use sources::{SourceChanges, Sources, StepSource, compare};
 pub use steps::{STEPS_DIR, StepWriter, create_in_incident, new_step_id};
-pub use strays::Stray;
+pub use strays::{Stray, Unread};
 pub use warning::Warning;
 
 pub const SETTINGS_FILE: &str = "incident.toml";

@@ -4,6 +4,7 @@
 use super::Vault;
 use super::atomic;
 use super::incidents::{INCIDENT_FILE, IncidentRef};
+use super::strays::linked_folder;
 use crate::error::{Error, Result};
 use crate::model::IncidentMeta;
 
@@ -15,6 +16,7 @@ impl Vault {
         let Some(sel) = selector else {
             let slug = self.current()?.ok_or_else(|| self.no_current())?;
             return match atomic::child(&root, &slug) {
+                Some(dir) if is_link(&dir) => Err(stray_error(&linked_folder(&slug, dir), "the current incident")),
                 Some(dir) if dir.join(INCIDENT_FILE).is_file() => Ok(IncidentRef { slug, dir }),
                 Some(_) if let Some(stray) = self.stray(&slug) => Err(stray_error(&stray, "the current incident")),
                 _ => Err(Error::user_hint(
@@ -25,6 +27,11 @@ impl Vault {
         };
         // As a shell completes it (`2026-11-26-a/`) or as a path (`incidents/2026-11-26-a`).
         let sel = selector_name(sel);
+        if let Some(dir) = atomic::child(&root, sel)
+            && is_link(&dir)
+        {
+            return Err(stray_error(&linked_folder(sel, dir), "the incident"));
+        }
         if let Some(dir) = atomic::child(&root, sel)
             && dir.join(INCIDENT_FILE).is_file()
         {
@@ -106,6 +113,12 @@ pub(super) fn headless_problem(dir: &std::path::Path) -> (String, String) {
             dir.join(INCIDENT_FILE).display()
         ),
     )
+}
+
+/// A link in place of an incident folder: refused, never followed (a note would be written
+/// wherever it leads). One look at the name: recording stays one stat or two.
+fn is_link(dir: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn stray_error(stray: &super::Stray, what: &str) -> Error {

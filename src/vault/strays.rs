@@ -23,6 +23,9 @@ pub struct Stray {
     /// Said of the folder: `holds 2 step files but no incident.md`.
     pub problem: String,
     pub hint: String,
+    /// The folder itself is not to be read: a symbolic link (what it leads to is outside
+    /// the vault), or a folder that cannot be listed. The folder is the file to name.
+    pub unread: bool,
 }
 
 impl Vault {
@@ -30,7 +33,7 @@ impl Vault {
     /// level down, each group sorted.
     pub fn strays(&self) -> Result<Vec<Stray>> {
         let f = self.folder_names()?;
-        self.strays_among(&f.names, &f.odd)
+        self.strays_among(&f)
     }
 
     /// Markdown files directly in `incidents/`, which nothing reads: each with the fix.
@@ -38,13 +41,13 @@ impl Vault {
         Ok(self.folder_names()?.loose.into_iter().map(loose_note).collect())
     }
 
-    /// The strays of the folders of `incidents/` (`names`), and the folders whose name is
-    /// not UTF-8 (`odd`).
-    fn strays_among(&self, names: &[String], odd: &[PathBuf]) -> Result<Vec<Stray>> {
+    /// The strays of one listing of `incidents/`: its folders without `incident.md`, its
+    /// links, and the folders whose name is not UTF-8.
+    fn strays_among(&self, folders: &Folders) -> Result<Vec<Stray>> {
         let root = self.incidents_dir();
-        let mut headless = Vec::new();
+        let mut headless: Vec<Stray> = folders.links.iter().map(|name| linked_folder(name, root.join(name))).collect();
         let mut nested = Vec::new();
-        for name in names {
+        for name in &folders.names {
             let dir = root.join(name);
             // One look per incident folder: this runs at every publish and `list`.
             if dir.join(INCIDENT_FILE).exists() {
@@ -52,27 +55,39 @@ impl Vault {
             }
             if is_headless(&dir) {
                 let (problem, hint) = headless_problem(&dir);
-                headless.push(Stray { slug: name.clone(), dir, problem, hint });
+                headless.push(Stray { slug: name.clone(), dir, problem, hint, unread: false });
             } else {
-                nested.extend(self.nested_incidents(name, NESTED_LEVELS)?);
+                nested.extend(self.nested_incidents(name, NESTED_LEVELS));
             }
         }
+        headless.sort_by(|a, b| a.slug.cmp(&b.slug));
         nested.sort_by(|a, b| a.dir.cmp(&b.dir));
         headless.extend(nested);
-        headless.extend(odd.iter().map(|dir| Stray {
+        headless.extend(folders.odd.iter().map(|dir| Stray {
             slug: dir.file_name().unwrap_or_default().to_string_lossy().into_owned(),
             dir: dir.clone(),
             problem: "has a name that is not UTF-8 (shown with \u{fffd})".to_string(),
             hint: format!("rename it to a UTF-8 name (`ls -b {}` shows its bytes)", root.display()),
+            unread: false,
         }));
         Ok(headless)
     }
 
     /// Incident folders inside `incidents/<parent>/`, a folder that is no incident itself,
-    /// looking `levels` folders down (`incidents/2025/10/x/` is two).
-    fn nested_incidents(&self, parent: &str, levels: usize) -> Result<Vec<Stray>> {
+    /// looking `levels` folders down (`incidents/2025/10/x/` is two). A folder that cannot
+    /// be listed is a stray itself: it may hold one, and it must not hide the others.
+    fn nested_incidents(&self, parent: &str, levels: usize) -> Vec<Stray> {
         let root = self.incidents_dir();
-        let Some(entries) = atomic::read_dir_if_any(&root.join(parent))? else { return Ok(Vec::new()) };
+        let here = root.join(parent);
+        let entries = match std::fs::read_dir(&here) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(e) => {
+                let slug = here.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                let hint = format!("check the permissions of {} (ls -ld shows them)", here.display());
+                return vec![Stray { slug, dir: here, problem: format!("cannot be read ({e})"), hint, unread: true }];
+            }
+        };
         let mut found = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -83,7 +98,7 @@ impl Vault {
             }
             if !holds_incident {
                 if levels > 1 && entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    found.extend(self.nested_incidents(&format!("{parent}/{name}"), levels - 1)?);
+                    found.extend(self.nested_incidents(&format!("{parent}/{name}"), levels - 1));
                 }
                 continue;
             }
@@ -96,9 +111,9 @@ impl Vault {
                 ),
             };
             let problem = format!("is an incident folder inside {INCIDENTS_DIR}/{parent}/");
-            found.push(Stray { slug: name, dir, problem, hint });
+            found.push(Stray { slug: name, dir, problem, hint, unread: false });
         }
-        Ok(found)
+        found
     }
 
     /// The stray incident of that folder name, if it is one (the error path only: it may
@@ -123,14 +138,39 @@ impl Vault {
     /// The folders of `incidents/` and the names of the strays one level down (unless a
     /// folder of `incidents/` has that name), sorted: what publishing looks at, so that a
     /// stray fails and keeps its pages rather than lose them.
-    /// With the warnings of [`Vault::loose_notes`], from the same listing.
-    pub fn folders_and_strays(&self) -> Result<(Vec<String>, Vec<Warning>)> {
-        let Folders { mut names, odd, loose } = self.folder_names()?;
-        let strays = self.strays_among(&names, &odd)?;
-        names.extend(strays.into_iter().map(|s| s.slug));
+    /// With the warnings of [`Vault::loose_notes`], from the same listing, and the folders
+    /// not to be read at all (a link, a folder that cannot be listed), each with its error:
+    /// they fail without another look, so nothing is read through a link.
+    pub fn folders_and_strays(&self) -> Result<(Vec<String>, Vec<Warning>, Unread)> {
+        let folders = self.folder_names()?;
+        let strays = self.strays_among(&folders)?;
+        let Folders { mut names, loose, .. } = folders;
+        let root = self.incidents_dir();
+        let mut unread = Unread::new();
+        for s in strays {
+            if s.unread && s.dir == root.join(&s.slug) {
+                unread.insert(s.slug.clone(), format!("{}: {}; {}", s.dir.display(), s.problem, s.hint));
+            }
+            names.push(s.slug);
+        }
         names.sort();
         names.dedup();
-        Ok((names, loose.into_iter().map(loose_note).collect()))
+        Ok((names, loose.into_iter().map(loose_note).collect(), unread))
+    }
+}
+
+/// Incident folders not to be read, by name, with the error that says why and the fix.
+pub type Unread = std::collections::BTreeMap<String, String>;
+
+/// A link in `incidents/` in place of an incident folder: its steps would come from, and
+/// notes go to, wherever it leads.
+pub(super) fn linked_folder(slug: &str, dir: PathBuf) -> Stray {
+    Stray {
+        slug: slug.to_string(),
+        problem: "is a symbolic link (it could lead out of the vault)".to_string(),
+        hint: format!("replace the link with the folder itself (`ls -l {}` shows where it leads)", dir.display()),
+        dir,
+        unread: true,
     }
 }
 
@@ -141,6 +181,8 @@ pub struct Folders {
     pub names: Vec<String>,
     pub odd: Vec<PathBuf>,
     pub loose: Vec<PathBuf>,
+    /// Symbolic links (to a folder or not, or dangling): never followed.
+    pub links: Vec<String>,
 }
 
 /// A note written straight into `incidents/` (Obsidian's "new note" there): not read.

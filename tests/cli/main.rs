@@ -61,3 +61,4 @@ mod site_republish;
 mod site_serve;
 mod vault;
 mod vault_headless;
+mod vault_unread;

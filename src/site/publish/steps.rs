@@ -13,13 +13,14 @@ use crate::site::incident_page::Outcome;
 use crate::site::output::{self, OutDir};
 use crate::site::plan::{self, CACHE_VERSION, Cache, CachedIncident, Plan};
 use crate::site::record::Record;
-use crate::vault::{IncidentRef, Stamps, Vault};
+use crate::vault::{IncidentRef, Stamps, Unread, Vault};
 
 /// The incidents to look at now, with their stamps (`None`: not looked at, or unreadable).
 /// A folder without `incident.md` is no incident; one not looked at is kept if it was one.
 fn stamps_of(
     vault: &Vault,
     names: &[String],
+    unread: &Unread,
     only: Option<&BTreeSet<String>>,
     cache: &Cache,
 ) -> Vec<(String, bool, Option<Stamps>)> {
@@ -29,6 +30,9 @@ fn stamps_of(
             let look = only.is_none_or(|o| o.contains(slug));
             if !look {
                 return cache.incidents.contains_key(slug).then(|| (slug.clone(), false, None));
+            }
+            if unread.contains_key(slug) {
+                return Some((slug.clone(), true, None));
             }
             let r = IncidentRef { slug: slug.clone(), dir: vault.incidents_dir().join(slug) };
             match vault.stamps(&r) {
@@ -49,6 +53,7 @@ pub(super) fn look(
     vault: &Vault,
     opts: &PublishOptions,
     names: &[String],
+    unread: &Unread,
     pool: &rayon::ThreadPool,
     out_empty: bool,
 ) -> (Record, BTreeMap<String, Option<String>>, HashMap<String, Stamps>) {
@@ -59,12 +64,12 @@ pub(super) fn look(
         None => pool.install(|| {
             rayon::join(
                 || Record::read(opts.cache_file.as_deref()),
-                || stamps_of(vault, names, None, &Cache::default()),
+                || stamps_of(vault, names, unread, None, &Cache::default()),
             )
         }),
         Some(only) => {
             let last = Record::read(opts.cache_file.as_deref());
-            let looked = pool.install(|| stamps_of(vault, names, Some(only), &last.cache));
+            let looked = pool.install(|| stamps_of(vault, names, unread, Some(only), &last.cache));
             (last, looked)
         }
     };
