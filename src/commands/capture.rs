@@ -27,22 +27,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         }
         None => Box::new(io::stdin().lock()),
     };
-    let opened = Session::open_with(cfg, args.step.no_redact).and_then(|session| {
-        let at = session.at(args.step.at.as_deref(), "capture")?;
-        Ok((session, at))
-    });
-    let (session, at) = match opened {
-        Ok(opened) => opened,
-        Err(e) => {
-            // Like tee: what was piped in still reaches the screen, whatever the vault says.
-            // (Not a terminal: nobody should have to type an end of input to see the error.)
-            let typed = args.file.is_none() && io::stdin().is_terminal();
-            if !args.no_echo && !typed {
-                let _ = io::copy(&mut input, &mut io::stdout().lock());
-            }
-            return Err(e);
-        }
-    };
+    // Before a byte is read: a vault, incident or `--at` that is wrong fails at once, and
+    // the input is still there to pipe in again (read and then refused, it would be lost).
+    let session = Session::open_with(cfg, args.step.no_redact)?;
+    let at = session.at(args.step.at.as_deref(), "capture")?;
     if args.file.is_none() && io::stdin().is_terminal() {
         // Otherwise it would wait in silence for an end of input nobody knows to type.
         let what = args.command.as_deref().map_or("the output".to_string(), |c| format!("the output of {c}"));

@@ -47,6 +47,7 @@ mod review22a;
 mod review22b;
 mod review22c;
 mod review22d;
+mod review23_recorder;
 mod review_fixes;
 pub mod run;
 mod sample;
