@@ -66,7 +66,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
             Ok(0) => break None,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io("read", args.file.clone().unwrap_or_else(|| "stdin".into()), e)),
+            Err(e) => {
+                let e = Error::io("read", args.file.clone().unwrap_or_else(|| "stdin".into()), e);
+                return Err(not_recorded(e, args, echo.is_some()));
+            }
         };
         if let Some(out) = &mut echo
             && let Err(e) = out.write_all(&buf[..n])
@@ -114,12 +117,30 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     if let Some(e) = &echo_error {
         ui.error(&format!("cannot write stdout: {e}"), saved.is_ok().then_some(super::run::STDOUT_HINT));
     }
-    saved?;
+    saved.map_err(|e| not_recorded(e, args, echo.is_some() && echo_error.is_none()))?;
     if let Some(why) = &captured.spool_error {
         ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
     }
     session.report(&step);
     Ok(stopped_by.map_or(u8::from(echo_error.is_some()), die_by))
+}
+
+/// The input was read but its step could not be written (a full disk): says the text was
+/// not recorded, and where it still is.
+fn not_recorded(e: Error, args: &CaptureArgs, shown: bool) -> Error {
+    let fix = super::run::cause_of(&e);
+    let then = match (&args.file, shown) {
+        (Some(file), _) => {
+            format!("then run the same `incident capture` again: {} still holds the text", file.display())
+        }
+        (None, true) => "the text was shown above, not recorded: then pipe it in again, or paste it into \
+                         `incident capture`"
+            .to_string(),
+        (None, false) => {
+            "the text was neither shown (--no-echo) nor recorded: then run the command again, piped in".to_string()
+        }
+    };
+    Error::user_hint(format!("the input could not be recorded: {e}"), format!("{fix}; {then}"))
 }
 
 /// The input was empty, or blank: nothing was written; says where the output should come from.

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::faults::{in_tmpfs, section};
 use crate::support::*;
 
 /// `incident capture` with two lines piped in and the pipe left open: a capture that
@@ -72,4 +73,38 @@ fn capture_fails_before_reading_when_it_could_not_record() {
         ),
     );
     assert!(env.step_files(&id).is_empty());
+}
+
+#[test]
+fn capture_that_cannot_write_its_step_says_the_text_was_not_recorded_and_where_it_is() {
+    let text = in_tmpfs(
+        "256k",
+        r#"
+"$BIN" -q init .
+"$BIN" -q start "disk full" > /dev/null
+printf 'pods crash\n' > logs.txt
+dd if=/dev/zero of=filler bs=4k 2>/dev/null || true
+set +e
+echo "<piped>"; printf 'pods crash\n' | "$BIN" -q capture -c "kubectl logs" 2>&1; echo "exit $?"; echo "</piped>"
+echo "<quiet>"; printf 'pods crash\n' | "$BIN" -q capture -c "kubectl logs" --no-echo 2>&1; echo "exit $?"; echo "</quiet>"
+echo "<file>"; "$BIN" -q capture -c "kubectl logs" --no-echo logs.txt 2>&1; echo "exit $?"; echo "</file>"
+echo "<steps>"; ls incidents/2025-10-05-disk-full/steps | wc -l; echo "</steps>"
+"#,
+    );
+    let full = ": No space left on device (os error 28)\n  hint: the disk holding the vault is full: free some space; ";
+    let cases = [
+        (
+            "piped",
+            "pods crash\n",
+            "the text was shown above, not recorded: then pipe it in again, or paste it into `incident capture`",
+        ),
+        ("quiet", "", "the text was neither shown (--no-echo) nor recorded: then run the command again, piped in"),
+        ("file", "", "then run the same `incident capture` again: logs.txt still holds the text"),
+    ];
+    for (name, shown, then) in cases {
+        let out = section(&text, name);
+        assert!(out.starts_with(&format!("{shown}error: the input could not be recorded: cannot ")), "{out}");
+        assert!(out.ends_with(&format!("{full}{then}\nexit 1\n")), "{out}");
+    }
+    assert_eq!(section(&text, "steps").trim(), "0");
 }
