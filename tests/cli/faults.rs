@@ -133,7 +133,7 @@ fn missing_permissions_are_explained() {
     assert!(std::fs::read_dir(&steps).unwrap().next().is_none());
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }

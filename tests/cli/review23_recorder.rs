@@ -2,10 +2,10 @@
 //! says when text it read could not be recorded, and `start` leaves no duplicate to retry.
 
 use std::io::Write;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::faults::{in_tmpfs, section};
+use crate::faults::{in_tmpfs, is_root, section};
 use crate::support::*;
 
 /// `incident capture` with two lines piped in and the pipe left open: a capture that
@@ -107,4 +107,56 @@ echo "<steps>"; ls incidents/2025-10-05-disk-full/steps | wc -l; echo "</steps>"
         assert!(out.ends_with(&format!("{full}{then}\nexit 1\n")), "{out}");
     }
     assert_eq!(section(&text, "steps").trim(), "0");
+}
+
+#[test]
+fn start_that_cannot_make_the_incident_current_creates_nothing_and_the_retry_keeps_its_name() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        eprintln!("skipped: needs root to switch to the nobody user (CI runs as root)");
+        return;
+    }
+    let env = TestEnv::new();
+    let state = env.root().join(".incident");
+    // Root ignores permissions, so the vault is nobody's and `start` runs as nobody.
+    let chown = Command::new("chown").args(["-R", "65534:65534"]).arg(env.root()).status().unwrap();
+    assert!(chown.success());
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let start =
+        || env.shell(r#"setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" start new"#).output().unwrap();
+    let out = start();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "error: cannot create a file in {0}: Permission denied (os error 13)\n  hint: check the permissions of {0} \
+             (ls -ld shows them); nothing was created: once fixed, run the same `incident start` again\n",
+            state.display()
+        )
+    );
+    let incidents = std::fs::read_dir(env.root().join("incidents")).map_or(0, |d| d.count());
+    assert_eq!(incidents, 0, "no incident folder, not even a temp one");
+    std::fs::set_permissions(&state, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = start();
+    assert_eq!((out.status.code(), String::from_utf8_lossy(&out.stdout).as_ref()), (Some(0), "2025-10-05-new\n"));
+    assert_eq!(std::fs::read_to_string(state.join("current")).unwrap(), "2025-10-05-new\n");
+}
+
+#[test]
+fn start_that_made_the_incident_but_not_the_pointer_says_so_and_how_to_switch() {
+    let env = TestEnv::new();
+    // A folder where the pointer goes: its temp file is made, the rename over it fails.
+    let current = env.root().join(".incident/current");
+    std::fs::create_dir_all(current.join("x")).unwrap();
+    let r = env.run(&["start", "new"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, "2025-10-05-new\n"));
+    assert_eq!(
+        r.stderr,
+        format!(
+            "error: started 2025-10-05-new, but could not make it the current incident: cannot write {0}: Is a directory \
+             (os error 21)\n  hint: {0} is a folder where a file should be: move that folder away; then `incident switch \
+             2025-10-05-new` (not `start` again: that would start a second one)\n",
+            current.display()
+        )
+    );
 }
