@@ -148,6 +148,7 @@ fn io_hint(err: &io::Error, path: &Path) -> Option<String> {
         Some(libc::ENOTDIR) => {
             format!("{} or a folder above it is a file where a folder should be: move that file away", path.display())
         }
+        Some(libc::EISDIR) => format!("{} is a folder where a file should be: move that folder away", path.display()),
         _ => return None,
     };
     Some(hint)

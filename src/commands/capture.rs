@@ -27,22 +27,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
         }
         None => Box::new(io::stdin().lock()),
     };
-    let opened = Session::open_with(cfg, args.step.no_redact).and_then(|session| {
-        let at = session.at(args.step.at.as_deref(), "capture")?;
-        Ok((session, at))
-    });
-    let (session, at) = match opened {
-        Ok(opened) => opened,
-        Err(e) => {
-            // Like tee: what was piped in still reaches the screen, whatever the vault says.
-            // (Not a terminal: nobody should have to type an end of input to see the error.)
-            let typed = args.file.is_none() && io::stdin().is_terminal();
-            if !args.no_echo && !typed {
-                let _ = io::copy(&mut input, &mut io::stdout().lock());
-            }
-            return Err(e);
-        }
-    };
+    // Before a byte is read: a vault, incident or `--at` that is wrong fails at once, and
+    // the input is still there to pipe in again (read and then refused, it would be lost).
+    let session = Session::open_with(cfg, args.step.no_redact)?;
+    let at = session.at(args.step.at.as_deref(), "capture")?;
     if args.file.is_none() && io::stdin().is_terminal() {
         // Otherwise it would wait in silence for an end of input nobody knows to type.
         let what = args.command.as_deref().map_or("the output".to_string(), |c| format!("the output of {c}"));
@@ -78,7 +66,10 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
             Ok(0) => break None,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::io("read", args.file.clone().unwrap_or_else(|| "stdin".into()), e)),
+            Err(e) => {
+                let e = Error::io("read", args.file.clone().unwrap_or_else(|| "stdin".into()), e);
+                return Err(not_recorded(e, args, echo.is_some()));
+            }
         };
         if let Some(out) = &mut echo
             && let Err(e) = out.write_all(&buf[..n])
@@ -126,12 +117,30 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     if let Some(e) = &echo_error {
         ui.error(&format!("cannot write stdout: {e}"), saved.is_ok().then_some(super::run::STDOUT_HINT));
     }
-    saved?;
+    saved.map_err(|e| not_recorded(e, args, echo.is_some() && echo_error.is_none()))?;
     if let Some(why) = &captured.spool_error {
         ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
     }
     session.report(&step);
     Ok(stopped_by.map_or(u8::from(echo_error.is_some()), die_by))
+}
+
+/// The input was read but its step could not be written (a full disk): says the text was
+/// not recorded, and where it still is.
+fn not_recorded(e: Error, args: &CaptureArgs, shown: bool) -> Error {
+    let fix = super::run::cause_of(&e);
+    let then = match (&args.file, shown) {
+        (Some(file), _) => {
+            format!("then run the same `incident capture` again: {} still holds the text", file.display())
+        }
+        (None, true) => "the text was shown above, not recorded: then pipe it in again, or paste it into \
+                         `incident capture`"
+            .to_string(),
+        (None, false) => {
+            "the text was neither shown (--no-echo) nor recorded: then run the command again, piped in".to_string()
+        }
+    };
+    Error::user_hint(format!("the input could not be recorded: {e}"), format!("{fix}; {then}"))
 }
 
 /// The input was empty, or blank: nothing was written; says where the output should come from.

@@ -63,10 +63,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     if let Err(e) = saved {
         // The command has run and cannot be undone: say what was lost, keep its exit code.
         // Never "run it again": it may have deleted or restarted something.
-        let cause = match e.is_disk_full() {
-            true => "the disk holding the vault is full: free some space".to_string(),
-            false => e.hint().unwrap_or_else(|| "fix the cause".to_string()),
-        };
+        let cause = cause_of(&e);
         ui.error(
             &format!("the command ran (exit {}) but its step could not be written: {e}", finished.exit_code),
             Some(&format!(
@@ -84,6 +81,14 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
     }
     ui.status(&format!("recorded run {} (exit {}) in {}", step.meta.id, finished.exit_code, session.incident.slug));
     Ok(finished.stop_signal.map_or(code, die_by))
+}
+
+/// What to do about a step that could not be written, before recording it some other way.
+pub(super) fn cause_of(e: &crate::error::Error) -> String {
+    match e.is_disk_full() {
+        true => "the disk holding the vault is full: free some space".to_string(),
+        false => e.hint().unwrap_or_else(|| "fix the cause".to_string()),
+    }
 }
 
 /// `incident run "echo hi | grep hi"`: one word holding a whole shell line names no program.

@@ -52,6 +52,7 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     }
     let summary = redactor.redact(&clean_text(args.summary.as_deref().unwrap_or_default()));
     drop(redactor);
+    let pointer = vault.prepare_current().map_err(nothing_started)?;
     let incident = vault.create_incident(&mut meta, &summary)?;
     // Numbered again in the same order, the incident's steps carry on from these placeholders.
     let mut numbering = VaultNumbering::fresh(&vault, &incident.slug);
@@ -62,8 +63,16 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
         ui.warn(&format!("secrets in the title were numbered apart from the rest of the incident: {problem}"));
     }
     let before = vault.current().ok().flatten().filter(|slug| *slug != incident.slug);
-    vault.set_current(&incident.slug)?;
     ui.out(&incident.slug);
+    if let Err(e) = pointer.set(&incident.slug) {
+        // Rare (prepared above): the incident is there, so a retry would start a second one.
+        let slug = &incident.slug;
+        let fix = e.hint().unwrap_or_else(|| "fix the cause".to_string());
+        return Err(Error::user_hint(
+            format!("started {slug}, but could not make it the current incident: {e}"),
+            format!("{fix}; then `incident switch {slug}` (not `start` again: that would start a second one)"),
+        ));
+    }
     ui.status(&format!("started \"{}\"; it is now the current incident", meta.title));
     if let Some(open) = before.filter(|slug| still_open(&vault, slug)) {
         // Two outages at once happen; a forgotten `resolve` is likelier: say where to go back.
@@ -73,6 +82,15 @@ pub fn run(cfg: &Config, ui: &Ui, args: &StartArgs) -> Result<u8> {
     }
     warn_env_overrides(cfg, ui, &vault, &incident.slug);
     Ok(0)
+}
+
+/// The current-incident pointer cannot be written: said before anything is created.
+fn nothing_started(e: Error) -> Error {
+    let fix = e.hint().unwrap_or_else(|| "fix the cause".to_string());
+    Error::user_hint(
+        e.to_string(),
+        format!("{fix}; nothing was created: once fixed, run the same `incident start` again"),
+    )
 }
 
 /// The incident `slug` is there and not resolved.

@@ -46,7 +46,11 @@ pub fn persist_new(tmp: NamedTempFile, path: &Path) -> Result<Option<NamedTempFi
 
 /// Writes `bytes` to `path`, replacing it atomically (local state only, never steps).
 pub fn write_replace(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = temp_in(parent(path))?;
+    replace_with(temp_in(parent(path))?, path, bytes)
+}
+
+/// Writes `bytes` to `tmp` (made by [`temp_in`] in `path`'s folder), then renames it over `path`.
+pub fn replace_with(mut tmp: NamedTempFile, path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.write_all(bytes).ctx("write", path)?;
     tmp.as_file().sync_all().ctx("write", path)?;
     tmp.persist(path).map_err(|e| Error::io("write", path, e.error))?;

@@ -220,9 +220,16 @@ impl Vault {
     }
 
     pub fn set_current(&self, slug: &str) -> Result<()> {
+        self.prepare_current()?.set(slug)
+    }
+
+    /// The current-incident pointer with its temp file already made: `start` makes it
+    /// before the incident, so an unwritable `.incident/` fails with nothing created
+    /// (created first, a retry would have started a duplicate `-2`).
+    pub fn prepare_current(&self) -> Result<CurrentPointer> {
         let dir = self.state_dir();
         fs::create_dir_all(&dir).ctx("create", &dir)?;
-        atomic::write_replace(&self.current_file(), format!("{slug}\n").as_bytes())
+        Ok(CurrentPointer { tmp: atomic::temp_in(&dir)?, path: self.current_file() })
     }
 
     /// The redaction rules: the built-ins, or those adjusted by `[redact]`.
@@ -252,6 +259,18 @@ impl Vault {
     /// A path relative to the vault root, for messages.
     pub fn rel<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// From [`Vault::prepare_current`]: the pointer, to be set once the incident exists.
+pub struct CurrentPointer {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl CurrentPointer {
+    pub fn set(self, slug: &str) -> Result<()> {
+        atomic::replace_with(self.tmp, &self.path, format!("{slug}\n").as_bytes())
     }
 }
 

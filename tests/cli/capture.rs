@@ -5,17 +5,6 @@ use crate::run::sha256_hex;
 use crate::support::*;
 
 #[test]
-fn capture_passes_its_input_on_even_without_a_vault() {
-    let env = TestEnv::bare();
-    let r = env.run_with_stdin(&["capture", "-c", "kubectl logs coredns"], b"[FATAL] plugin/loop: Loop detected\n");
-    assert_eq!(r.code, 1);
-    assert_eq!(r.stdout, "[FATAL] plugin/loop: Loop detected\n", "like tee, the screen still gets it");
-    assert!(r.stderr.contains("error: "), "{}", r.stderr);
-    let quiet = env.run_with_stdin(&["capture", "--no-echo"], b"x\n");
-    assert_eq!(quiet.stdout, "");
-}
-
-#[test]
 fn capture_records_piped_output_and_passes_it_on() {
     let (env, id) = TestEnv::with_incident();
     let table = "NAMESPACE     NAME                          READY   STATUS             RESTARTS   AGE\nconvocanvas   convocanvas-7d4b9c8f6-xk2p9   0/1     CrashLoopBackOff   1842       2d\n";

@@ -9,7 +9,7 @@ use crate::support::*;
 const BIN: &str = env!("CARGO_BIN_EXE_incident");
 
 /// Runs `script` as root in a private mount namespace with `$MNT` a fresh tmpfs of `size`.
-fn in_tmpfs(size: &str, script: &str) -> String {
+pub(crate) fn in_tmpfs(size: &str, script: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let full = format!(
         "set -e\nmount -t tmpfs -o size={size} tmpfs \"$MNT\"\ncd \"$MNT\"\nexport INCIDENT_NOW={NOW} INCIDENT_AUTHOR=ryan INCIDENT_HOST=host\n{script}"
@@ -25,7 +25,7 @@ fn in_tmpfs(size: &str, script: &str) -> String {
     text
 }
 
-fn section<'a>(text: &'a str, name: &str) -> &'a str {
+pub(crate) fn section<'a>(text: &'a str, name: &str) -> &'a str {
     let start = text.find(&format!("<{name}>\n")).unwrap_or_else(|| panic!("no <{name}> in {text}")) + name.len() + 3;
     let end = text[start..].find(&format!("</{name}>")).unwrap() + start;
     &text[start..end]
@@ -133,7 +133,7 @@ fn missing_permissions_are_explained() {
     assert!(std::fs::read_dir(&steps).unwrap().next().is_none());
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }

@@ -48,6 +48,7 @@ mod review22b;
 mod review22c;
 mod review22d;
 mod review23;
+mod review23_recorder;
 mod review23h1;
 mod review_fixes;
 pub mod run;
