@@ -251,6 +251,12 @@ pub fn attach(cfg: &Config, ui: &Ui, args: &AttachArgs) -> Result<u8> {
     let file = fs::File::open(&source).map_err(|e| {
         Error::user_hint(format!("cannot read {}: {e}", source.display()), "give the path of an existing file")
     })?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(Error::user_hint(
+            format!("cannot attach {}: it is a folder", source.display()),
+            "attach its files one by one, or an archive of it (`tar czf NAME.tar.gz FOLDER`, then `incident attach NAME.tar.gz`)",
+        ));
+    }
     // Read one byte past the limit: a pipe or a device has no size to check beforehand.
     let mut bytes = Vec::new();
     file.take(MAX_ATTACHMENT + 1).read_to_end(&mut bytes).ctx("read", &source)?;

@@ -119,7 +119,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &CaptureArgs) -> Result<u8> {
     }
     saved.map_err(|e| not_recorded(e, args, echo.is_some() && echo_error.is_none()))?;
     if let Some(why) = &captured.spool_error {
-        ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
+        let fix = captured.spool_hint.as_deref().map(|h| format!("\n  hint: {h}")).unwrap_or_default();
+        ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}{fix}"));
     }
     session.report(&step);
     Ok(stopped_by.map_or(u8::from(echo_error.is_some()), die_by))

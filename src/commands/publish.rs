@@ -59,6 +59,12 @@ pub fn out_dir(cfg: &Config, vault: &Vault, out: Option<&Path>) -> Result<PathBu
             "pick an output folder of its own, e.g. --out public",
         ));
     }
+    if std::fs::metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(Error::usage(
+            format!("cannot publish into {}: it is a file, not a folder", dir.display()),
+            "--out names the folder the site is written to: pick one that is not there yet, e.g. --out public",
+        ));
+    }
     Ok(dir)
 }
 

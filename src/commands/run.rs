@@ -74,7 +74,8 @@ pub fn run(cfg: &Config, ui: &Ui, args: &RunArgs) -> Result<u8> {
         return Ok(finished.stop_signal.map_or(code.max(1), die_by));
     }
     if let Some(why) = &captured.spool_error {
-        ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}"));
+        let fix = captured.spool_hint.as_deref().map(|h| format!("\n  hint: {h}")).unwrap_or_default();
+        ui.warn(&format!("the whole output was not kept, only its first and last lines: {why}{fix}"));
     }
     if let Some(why) = &finished.spawn_error {
         ui.error(why, Some("recorded as a step that could not start"));

@@ -28,6 +28,9 @@ pub struct Captured {
     /// Why the whole output could not be kept in `outputs/` (a full disk, a broken
     /// folder): the step still holds head and tail.
     pub spool_error: Option<String>,
+    /// How to mend what made the spool fail (a file named `outputs`), for the terminal only:
+    /// the step keeps just the error.
+    pub spool_hint: Option<String>,
 }
 
 impl Captured {
@@ -65,6 +68,7 @@ pub struct OutputRecorder<'w, 'f, O: FnMut(&str)> {
     overflowed: bool,
     spool: Option<BufWriter<NamedTempFile>>,
     spool_error: Option<String>,
+    spool_hint: Option<String>,
     hasher: Sha256,
     bytes: u64,
     lines: u64,
@@ -89,6 +93,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
             overflowed: false,
             spool: None,
             spool_error: None,
+            spool_hint: None,
             hasher: Sha256::new(),
             bytes: 0,
             lines: 0,
@@ -186,6 +191,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
     fn give_up_spool(&mut self, error: crate::error::Error) {
         drop(self.spool.take());
         let _ = std::fs::remove_dir(self.writer.outputs_dir()); // only when left empty
+        self.spool_hint = error.hint();
         self.spool_error = Some(error.to_string());
     }
 
@@ -216,6 +222,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
                 sha256,
                 omitted_bytes: 0,
                 spool_error: None,
+                spool_hint: None,
             };
         }
         let spool = match self.spool.take().map(|s| s.into_inner()) {
@@ -245,6 +252,7 @@ impl<'w, 'f, O: FnMut(&str)> OutputRecorder<'w, 'f, O> {
             sha256,
             omitted_bytes: omitted,
             spool_error: self.spool_error.take(),
+            spool_hint: self.spool_hint.take(),
         }
     }
 }

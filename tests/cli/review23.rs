@@ -110,3 +110,41 @@ fn publishes_run_at_once_take_turns_and_none_takes_the_site_for_a_stranger_s() {
         assert!(env.root().join("public/index.html").exists());
     }
 }
+
+#[test]
+fn a_folder_or_file_where_the_other_belongs_is_named_with_the_fix() {
+    let (env, id) = TestEnv::with_incident();
+    let err = env.fails(1, &["attach", "incidents"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: cannot attach {}: it is a folder\n  hint: attach its files one by one, or an archive of it \
+             (`tar czf NAME.tar.gz FOLDER`, then `incident attach NAME.tar.gz`)\n",
+            env.root().join("incidents").display()
+        )
+    );
+    let err = env.fails(2, &["publish", "--out", "incident.toml"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: cannot publish into {}: it is a file, not a folder\n  hint: --out names the folder the site is \
+             written to: pick one that is not there yet, e.g. --out public\n",
+            env.root().join("incident.toml").display()
+        )
+    );
+    // A file named `outputs`: the long output's head and tail are kept, and the warning says how to mend it.
+    let outputs = env.incident_dir(&id).join("outputs");
+    std::fs::write(&outputs, "in the way\n").unwrap();
+    let r = env.run(&["run", "--", "seq", "1", "30000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "Not a directory (os error 20)\n  hint: {} or a folder above it is a file where a folder should be: move that file away\n",
+            outputs.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    let step = std::fs::read_to_string(env.step_files(&id).pop().unwrap()).unwrap();
+    assert!(!step.contains("move that file away"), "the hint is for the terminal, not the record:\n{step}");
+}
