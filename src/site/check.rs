@@ -266,19 +266,22 @@ fn stale_postmortem(vault: &Vault, slug: &str, now: Timestamp) -> Option<Problem
             format!("stale: since it was generated, {}; {}", f.changes.join("; "), f.hint)
         }
         Ok(_) => return None,
-        // The error names the file and line: `PATH:LINE: what`.
         Err(e) => {
-            let text = e.to_string();
-            let rest = text.strip_prefix(&format!("{}:", path.display())).unwrap_or(&text);
-            match rest.split_once(": ").and_then(|(n, what)| Some((n.parse().ok()?, what))) {
-                Some((line, what)) => {
-                    return Some(Problem { path: vault.rel(&path).to_path_buf(), line, message: what.to_string() });
-                }
-                None => rest.trim_start().to_string(),
-            }
+            let (line, message) = line_and_message(&path, &e);
+            return Some(Problem { path: vault.rel(&path).to_path_buf(), line, message });
         }
     };
     Some(Problem { path: vault.rel(&path).to_path_buf(), line: 0, message })
+}
+
+/// An error about the file `path` (`PATH:LINE: what`) as its line (0: none) and what.
+pub(super) fn line_and_message(path: &Path, e: &crate::error::Error) -> (usize, String) {
+    let text = e.to_string();
+    let rest = text.strip_prefix(&format!("{}:", path.display())).unwrap_or(&text);
+    match rest.split_once(": ").and_then(|(n, what)| Some((n.parse().ok()?, what))) {
+        Some((line, what)) => (line, what.to_string()),
+        None => (0, rest.trim_start().to_string()),
+    }
 }
 
 /// The publish gate: renders the whole site in memory (nothing is written) and lists

@@ -126,7 +126,15 @@ fn stale_postmortem(
     sources: &Sources,
     opts: &PublishOptions,
 ) -> Option<(Warning, Option<String>)> {
-    let f = crate::commands::postmortem::freshness(vault, r, incident, sources, opts.clock.current()).ok()??;
+    let f = match crate::commands::postmortem::freshness(vault, r, incident, sources, opts.clock.current()) {
+        Ok(f) => f?,
+        // Its frontmatter is broken: published as it is, and said, as `--check` says it.
+        Err(e) => {
+            let path = r.dir.join(crate::vault::POSTMORTEM_FILE);
+            let (line, message) = super::check::line_and_message(&path, &e);
+            return Some((Warning { path: vault.rel(&path).to_path_buf(), line, message }, None));
+        }
+    };
     if f.changes.is_empty() {
         return None;
     }

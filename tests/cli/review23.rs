@@ -148,3 +148,32 @@ fn a_folder_or_file_where_the_other_belongs_is_named_with_the_fix() {
     let step = std::fs::read_to_string(env.step_files(&id).pop().unwrap()).unwrap();
     assert!(!step.contains("move that file away"), "the hint is for the terminal, not the record:\n{step}");
 }
+
+#[test]
+fn publish_warns_of_a_postmortem_whose_frontmatter_is_broken_as_check_names_it() {
+    let (env, id) = TestEnv::with_incident();
+    env.ok(&["resolve", "fixed"]);
+    env.ok(&["postmortem"]);
+    let md = env.incident_dir(&id).join("postmortem.md");
+    let text = std::fs::read_to_string(&md).unwrap();
+    let broken: String = text
+        .lines()
+        .map(|l| if l.starts_with("incident: ") { "incident: [broken".to_string() } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&md, broken + "\n").unwrap();
+    let check = env.run(&["publish", "--check"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    let named =
+        check.stdout.lines().find(|l| l.contains("postmortem.md")).unwrap_or_else(|| panic!("{}", check.stdout));
+    let (file_line, what) = named.split_once(": line ").unwrap();
+    let publish = env.run(&["publish"]);
+    assert_eq!(publish.code, 0, "{}", publish.stderr);
+    let (line, message) = what.split_once(": ").unwrap();
+    assert!(
+        publish.stderr.contains(&format!("warning: {file_line}:{line}: {message}\n")),
+        "{}\n{}",
+        check.stdout,
+        publish.stderr
+    );
+}
