@@ -154,7 +154,7 @@ fn start_that_made_the_incident_but_not_the_pointer_says_so_and_how_to_switch() 
         r.stderr,
         format!(
             "error: started 2025-10-05-new, but could not make it the current incident: cannot write {0}: Is a directory \
-             (os error 21)\n  hint: {0} is a folder where a file should be: move that folder away; then `incident switch \
+             (os error 21)\n  hint: {0} is a folder, not a file: give a file's path, or move the folder away if it stands where a file should be; then `incident switch \
              2025-10-05-new` (not `start` again: that would start a second one)\n",
             current.display()
         )
