@@ -27,7 +27,7 @@ pub struct ClusterArgs {
     /// All namespaces, whatever the context's namespace
     #[arg(long, short = 'A')]
     pub all_namespaces: bool,
-    /// Give up connecting after this long: 5s, 500ms, 1m
+    /// Give up connecting after this long (1ms to 10m): 5s, 500ms, 1m
     #[arg(long, value_name = "DURATION", default_value = "5s")]
     pub connect_timeout: String,
     /// Give up on one request, answer and body, after this long (watches excepted): 20s, 1m; 0 for never, a bare number is seconds
@@ -86,7 +86,7 @@ pub struct CheckArgs {
 pub struct WatchArgs {
     #[command(flatten)]
     pub cluster: ClusterArgs,
-    /// At most one step per interval: 30s, 1m. Feeds silent this long make it ask /version, so a hung server is an outage
+    /// At most one step per interval (100ms to 1d): 30s, 1m. Feeds silent this long make it ask /version, so a hung server is an outage
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub interval: String,
     /// Record suggested milestones (recovered, …) instead of only suggesting them

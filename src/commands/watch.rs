@@ -85,7 +85,13 @@ struct Watch<'a> {
 
 pub fn run(cfg: &Config, ui: &Ui, args: &WatchArgs) -> Result<u8> {
     let session = Session::open(cfg)?;
-    let interval = parse_duration("--interval", &args.interval)?.max(Duration::from_millis(100));
+    // Under 100 ms the steps would flood the timeline; over a day nothing would be recorded.
+    let interval = connect::parse_duration_in(
+        "--interval",
+        &args.interval,
+        Duration::from_millis(100),
+        Duration::from_secs(86_400),
+    )?;
     let ready_for = parse_duration("--ready-for", &args.ready_for)?;
     let limit = args.duration.as_deref().map(|d| parse_duration("--for", d)).transpose()?;
     crate::kube::block_on(async {

@@ -50,8 +50,32 @@ pub fn parse_duration(flag: &str, text: &str) -> Result<Duration> {
     let parsed: std::result::Result<k8s_openapi::jiff::SignedDuration, _> = text.trim().parse();
     match parsed {
         Ok(d) if !d.is_negative() => Ok(Duration::from_nanos(d.as_nanos() as u64)),
+        _ if let Ok(n) = text.trim().parse::<f64>() => Err(Error::usage(
+            format!("{flag} {text:?} has no unit"),
+            match n {
+                0.0 => "write it with one, like 5s, 500ms, 1m or 1m30s".to_string(),
+                _ => format!("write it with one, like {}s, 500ms, 1m or 1m30s", text.trim()),
+            },
+        )),
         _ => Err(Error::usage(format!("{flag} {text:?} is not a duration"), "write it like 5s, 500ms, 1m or 1m30s")),
     }
+}
+
+/// A duration flag that must lie in `least..=most` (`--interval`, `--connect-timeout`).
+pub fn parse_duration_in(flag: &str, text: &str, least: Duration, most: Duration) -> Result<Duration> {
+    let d = parse_duration(flag, text)?;
+    if (least..=most).contains(&d) {
+        return Ok(d);
+    }
+    let show = |d: Duration| crate::format::duration(chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX));
+    let bound = |d: Duration| match d.as_millis() {
+        ms if ms < 1000 => format!("{ms}ms"),
+        _ => show(d),
+    };
+    Err(Error::usage(
+        format!("{flag} {text:?} is out of range"),
+        format!("give from {} to {}", bound(least), bound(most)),
+    ))
 }
 
 /// `--request-timeout` as kubectl reads it: `0` is no timeout, a bare number is seconds.
@@ -115,7 +139,13 @@ pub fn read_kubeconfig(files: &[PathBuf]) -> Result<Kubeconfig> {
 
 /// Everything needed to build a client; reads files (kubeconfig, certificates), no network.
 pub async fn resolve(env: &KubeEnv, args: &ClusterArgs, cwd: &Path) -> Result<Target> {
-    let connect_timeout = parse_duration("--connect-timeout", &args.connect_timeout)?;
+    // Zero would give up before connecting; past ten minutes a dead address hangs the command.
+    let connect_timeout = parse_duration_in(
+        "--connect-timeout",
+        &args.connect_timeout,
+        Duration::from_millis(1),
+        Duration::from_secs(600),
+    )?;
     let request_timeout = parse_request_timeout(&args.request_timeout)?;
     let (mut config, chosen, origin) = match kubeconfig_files(env, args, cwd)? {
         Some(files) => {
