@@ -148,6 +148,10 @@ fn io_hint(err: &io::Error, path: &Path) -> Option<String> {
         Some(libc::ENOTDIR) => {
             format!("{} or a folder above it is a file where a folder should be: move that file away", path.display())
         }
+        Some(libc::EEXIST) => format!(
+            "{} is already there but is not what was expected (a file where a folder should be?): move it away",
+            path.display()
+        ),
         // A path the user gave, or a folder standing where the tool keeps a file.
         Some(libc::EISDIR) => format!(
             "{} is a folder, not a file: give a file's path, or move the folder away if it stands where a file should be",

@@ -215,6 +215,11 @@ impl Vault {
         match fs::read_to_string(self.current_file()) {
             Ok(text) => Ok(Some(text.trim().to_string()).filter(|s| !s.is_empty())),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            // Not text: nothing the tool wrote; picking an incident writes it anew.
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => Err(Error::user_hint(
+                format!("{} holds no incident id: {e}", self.current_file().display()),
+                "pick the current incident again with `incident switch ID` (see `incident list`)",
+            )),
             Err(e) => Err(Error::io("read", self.current_file(), e)),
         }
     }

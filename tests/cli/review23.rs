@@ -202,3 +202,32 @@ fn duration_flags_out_of_range_or_without_a_unit_are_refused_with_the_range() {
         "error: --connect-timeout \"0\" has no unit\n  hint: write it with one, like 5s, 500ms, 1m or 1m30s\n"
     );
 }
+
+#[test]
+fn junk_in_the_current_pointer_and_a_file_where_incidents_belongs_say_what_to_do() {
+    let (env, _id) = TestEnv::with_incident();
+    let current = env.root().join(".incident/current");
+    std::fs::write(&current, b"\xff\xfe\x00junk").unwrap();
+    let err = env.fails(1, &["status"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: {} holds no incident id: stream did not contain valid UTF-8\n  hint: pick the current incident \
+             again with `incident switch ID` (see `incident list`)\n",
+            current.display()
+        )
+    );
+    let env = TestEnv::new();
+    let incidents = env.root().join("incidents");
+    std::fs::remove_dir_all(&incidents).unwrap();
+    std::fs::write(&incidents, "not a folder\n").unwrap();
+    let err = env.fails(1, &["start", "x"]);
+    assert_eq!(
+        err,
+        format!(
+            "error: cannot create {0}: File exists (os error 17)\n  hint: {0} is already there but is not what was \
+             expected (a file where a folder should be?): move it away\n",
+            incidents.display()
+        )
+    );
+}
