@@ -88,8 +88,17 @@ pub fn run(cfg: &Config, ui: &Ui, args: &DiffArgs) -> Result<u8> {
         _ => match all.as_slice() {
             [.., a, b] => (a, b),
             _ => {
+                // Failed snapshots are steps too: said, so "0 snapshots" does not puzzle.
+                let failed = vault.steps_of_kind(&incident, StepKind::Snapshot)?.0.len().saturating_sub(all.len());
+                let had = match failed {
+                    0 => format::plural(all.len() as u64, "snapshot"),
+                    n => format!(
+                        "{} and {n} failed (they hold an error, not the cluster's state)",
+                        format::plural(all.len() as u64, "snapshot"),
+                    ),
+                };
                 return Err(Error::user_hint(
-                    format!("{} has {} snapshot(s); a diff needs two", incident.slug, all.len()),
+                    format!("{} has {had}; a diff needs two", incident.slug),
                     "take another with `incident snapshot`",
                 ));
             }

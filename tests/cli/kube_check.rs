@@ -13,7 +13,7 @@ fn diff_puts_the_node_ip_change_first() {
     let kc = kc.to_str().unwrap().to_string();
     env.ok(&["snapshot", "--kubeconfig", &kc]);
     let err = env.fails(1, &["diff"]);
-    assert!(err.contains("has 1 snapshot(s); a diff needs two"), "{err}");
+    assert!(err.contains("has 1 snapshot; a diff needs two"), "{err}");
     {
         // DHCP hands the node a new address; CoreDNS is recreated and comes up.
         let mut s = api.state.lock().unwrap();
@@ -202,4 +202,23 @@ fn check_takes_the_node_ip_from_the_node_host_captures_only() {
     let json = env.json(&["check", "--kubeconfig", &kc(&env), "--json", "--no-record"]);
     let drift = json.as_array().unwrap().iter().find(|f| f["kind"] == "node_ip_drift").unwrap().clone();
     assert_eq!(drift["title"], "node leveling-pc is registered as 192.168.1.79, an address host vm does not have");
+}
+
+#[test]
+fn diff_after_failed_snapshots_says_they_failed() {
+    let (env, _id) = TestEnv::with_incident();
+    let port = closed_port();
+    let kc = env.root().join("kubeconfig");
+    std::fs::write(&kc, kubeconfig_text(&format!("http://127.0.0.1:{port}"), "k3s")).unwrap();
+    for _ in 0..2 {
+        env.fails(1, &["snapshot", "--kubeconfig", kc.to_str().unwrap()]);
+    }
+    let err = env.fails(1, &["diff"]);
+    assert!(
+        err.starts_with(
+            "error: 2025-10-05-k3s-pods-crash-looping has 0 snapshots and 2 failed (they hold an error, not the \
+             cluster's state); a diff needs two\n"
+        ),
+        "{err}"
+    );
 }
