@@ -181,26 +181,28 @@ fn publish_warns_of_a_postmortem_whose_frontmatter_is_broken_as_check_names_it()
 #[test]
 fn duration_flags_out_of_range_or_without_a_unit_are_refused_with_the_range() {
     let (env, _id) = TestEnv::with_incident();
-    assert_eq!(
-        env.fails(2, &["watch", "--interval", "0s"]),
-        "error: --interval \"0s\" is out of range\n  hint: give from 100ms to 1d\n"
-    );
-    assert_eq!(
-        env.fails(2, &["watch", "--interval", "99999999999h"]),
-        "error: --interval \"99999999999h\" is out of range\n  hint: give from 100ms to 1d\n"
-    );
-    assert_eq!(
-        env.fails(2, &["watch", "--interval", "30"]),
-        "error: --interval \"30\" has no unit\n  hint: write it with one, like 30s, 500ms, 1m or 1m30s\n"
-    );
-    assert_eq!(
-        env.fails(2, &["snapshot", "--connect-timeout", "0s"]),
-        "error: --connect-timeout \"0s\" is out of range\n  hint: give from 1ms to 10m\n"
-    );
-    assert_eq!(
-        env.fails(2, &["snapshot", "--connect-timeout", "0"]),
-        "error: --connect-timeout \"0\" has no unit\n  hint: write it with one, like 5s, 500ms, 1m or 1m30s\n"
-    );
+    let cases = [
+        (["watch", "--interval", "0s"], "--interval \"0s\" is out of range\n  hint: give from 100ms to 1d"),
+        (
+            ["watch", "--interval", "99999999999h"],
+            "--interval \"99999999999h\" is out of range\n  hint: give from 100ms to 1d",
+        ),
+        (
+            ["watch", "--interval", "30"],
+            "--interval \"30\" has no unit\n  hint: write it with one, like 30s, 500ms, 1m or 1m30s",
+        ),
+        (
+            ["snapshot", "--connect-timeout", "0s"],
+            "--connect-timeout \"0s\" is out of range\n  hint: give from 1ms to 10m",
+        ),
+        (
+            ["snapshot", "--connect-timeout", "0"],
+            "--connect-timeout \"0\" has no unit\n  hint: write it with one, like 5s, 500ms, 1m or 1m30s",
+        ),
+    ];
+    for (args, said) in cases {
+        assert_eq!(env.fails(2, &args), format!("error: {said}\n"), "{args:?}");
+    }
 }
 
 #[test]
