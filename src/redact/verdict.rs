@@ -51,7 +51,7 @@ pub(crate) fn check(kind: Check, ctx: &Ctx, vs: usize, ve: usize) -> Verdict {
     }
     let value = &text[vs..ve];
     // `--password \` at the end of a line: the value is on the next (see `continued`).
-    if value.len() % 2 == 1 && value.bytes().all(|b| b == b'\\') && text[ve..].trim().is_empty() {
+    if value.bytes().all(|b| b == b'\\') && super::engine::continues(value) && text[ve..].trim().is_empty() {
         return Verdict::Reject;
     }
     let plain = |ok: bool| {

@@ -61,7 +61,7 @@ impl<P: Placeholders> Redactor<'_, P> {
 }
 
 /// Does the line end with a backslash that escapes its newline (an odd run of them)?
-fn continues(line: &str) -> bool {
+pub(crate) fn continues(line: &str) -> bool {
     line.bytes().rev().take_while(|b| *b == b'\\').count() % 2 == 1
 }
 

@@ -17,6 +17,7 @@ use super::rules::Rules;
 use span::{Cont, Span};
 use swallow::{Fed, Swallow};
 
+pub(crate) use continued::continues;
 pub(super) use known::{boundary, separator};
 
 /// Limits for lines that arrive in pieces (no `\n` yet).
